@@ -1,0 +1,45 @@
+"""The ``bargain`` command line.
+
+Each subcommand lives in ``analysis/commands/<name>.py`` with ``register(subparsers)`` and
+``run(args) -> int``; heavy libraries are imported inside ``run`` so ``bargain --help`` is fast.
+Bad input (a project ``ValueError`` or an unreadable file) ends with one line on stderr and exit
+code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = ["solve", "demo"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bargain",
+        description="Game-theoretic bargaining simulator: scenarios, equilibria, sweeps, reports.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"analysis.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except (ValueError, OSError) as exc:
+        # Project errors subclass ValueError and already name the file, field and value.
+        message = str(exc) or type(exc).__name__
+        print(f"bargain {args.command}: error: {message}".splitlines()[0], file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"bargain {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""Turn a path on the command line into a game: ``.nfg`` files, and scenario files (``.toml``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.errors import GameError
+
+
+def load_game(path: str | Path, overrides: dict[str, float] | None = None):
+    """Load a game from a Gambit ``.nfg`` file or a scenario file.
+
+    ``overrides`` set scenario parameters (``--set NAME=VALUE``); they are refused for game files.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".nfg":
+        if overrides:
+            raise GameError(f"{path}: --set applies to scenario files only; got {sorted(overrides)}")
+        from sim.formats.nfg import read_nfg
+
+        return read_nfg(path)
+    raise GameError(f"{path}: unsupported file type {suffix or '(none)'!r}; expected .nfg or .toml")

@@ -1,0 +1,187 @@
+"""Frozen solver results. Every equilibrium carries its own measured regret.
+
+A :class:`SolverResult` records how it was obtained (method, parameters) and its status as fields
+(``complete``, ``degenerate``, ``converged``), never as warning text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from sim.game import NormalFormGame, deviation_payoffs
+
+SUPPORT_TOL = 1e-9
+
+
+def _frozen_vector(v) -> np.ndarray:
+    v = np.array(v, dtype=float, copy=True)
+    v.setflags(write=False)
+    return v
+
+
+@dataclass(frozen=True, eq=False)
+class Equilibrium:
+    """One equilibrium (or a candidate, for approximate methods) of a normal-form game.
+
+    Attributes
+    ----------
+    profile : tuple of arrays
+        One probability vector per player (for a correlated equilibrium: the marginals).
+    payoffs : array (N,)
+        Each player's expected payoff.
+    support : tuple of tuples
+        Action indices played with positive probability, per player.
+    max_regret : float
+        Largest gain any player gets from a unilateral deviation (for a correlated equilibrium,
+        from disobeying a recommendation), measured on the game.
+    distribution : array or None
+        For correlated equilibria, the joint distribution over pure profiles, shape ``(n_0, ...)``.
+    details : mapping
+        Method-specific facts (for example ``{"on_continuum": True}`` or ``{"lambda": 2.5}``).
+    """
+
+    profile: tuple[np.ndarray, ...]
+    payoffs: np.ndarray
+    support: tuple[tuple[int, ...], ...]
+    max_regret: float
+    distribution: np.ndarray | None = None
+    details: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def certify(cls, game: NormalFormGame, profile: Sequence, **details) -> "Equilibrium":
+        """Measure payoffs, support and max regret of a mixed profile on ``game``.
+
+        Small negative round-off is clipped and each strategy renormalised first.
+
+        Examples
+        --------
+        >>> from sim.game import NormalFormGame
+        >>> g = NormalFormGame.from_bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+        >>> eq = Equilibrium.certify(g, ([0.5, 0.5], [0.5, 0.5]))
+        >>> eq.max_regret, eq.payoffs.tolist()
+        (0.0, [0.0, 0.0])
+        """
+        strategies = []
+        for s in profile:
+            s = np.clip(np.asarray(s, dtype=float), 0.0, None)
+            strategies.append(s / s.sum())
+        strategies = tuple(game.check_profile(strategies))
+        dev = deviation_payoffs(game.payoffs, strategies)
+        payoffs = np.array([float(d @ s) for d, s in zip(dev, strategies)])
+        regret = max(0.0, max(float(d.max() - p) for d, p in zip(dev, payoffs)))
+        support = tuple(tuple(int(a) for a in np.flatnonzero(s > SUPPORT_TOL)) for s in strategies)
+        return cls(
+            tuple(_frozen_vector(s) for s in strategies),
+            _frozen_vector(payoffs),
+            support,
+            regret,
+            None,
+            MappingProxyType(dict(details)),
+        )
+
+    @property
+    def is_pure(self) -> bool:
+        return all(len(s) == 1 for s in self.support)
+
+    @property
+    def pure_profile(self) -> tuple[int, ...] | None:
+        """Action indices of a pure equilibrium, ``None`` for a mixed one."""
+        return tuple(s[0] for s in self.support) if self.is_pure else None
+
+    def to_dict(self, game: NormalFormGame) -> dict:
+        """Stable JSON-ready form naming players and actions."""
+        doc = {
+            "profile": {
+                p: {a: float(x) for a, x in zip(game.actions[i], self.profile[i])}
+                for i, p in enumerate(game.players)
+            },
+            "payoffs": {p: float(v) for p, v in zip(game.players, self.payoffs)},
+            "support": {p: [game.actions[i][a] for a in self.support[i]] for i, p in enumerate(game.players)},
+            "max_regret": float(self.max_regret),
+        }
+        if self.distribution is not None:
+            flat = np.ndindex(*self.distribution.shape)
+            doc["distribution"] = [
+                {"outcome": {p: game.actions[i][a] for i, (p, a) in enumerate(zip(game.players, idx))},
+                 "probability": float(self.distribution[idx])}
+                for idx in flat
+                if self.distribution[idx] > SUPPORT_TOL
+            ]
+        if self.details:
+            doc["details"] = {k: _jsonable(v) for k, v in self.details.items()}
+        return doc
+
+
+def _jsonable(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (np.floating, np.integer, np.bool_)):
+        return value.item()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, eq=False)
+class SolverResult:
+    """What a ``<method>_solve`` function returns.
+
+    Attributes
+    ----------
+    method : str
+        Registry name of the method (Gambit's name where the method is the same).
+    game : NormalFormGame
+        The game solved.
+    equilibria : tuple of Equilibrium
+    params : mapping
+        The parameters the method was called with.
+    complete : bool
+        True when ``equilibria`` is the whole set the method promises (all pure, all extreme, ...).
+    degenerate : bool
+        True when the game was found degenerate for this method.
+    converged : bool or None
+        For iterative methods, whether the iteration met its tolerance; ``None`` otherwise.
+    details : mapping
+        Method-specific results (an LP value, a trajectory, an elimination order, ...).
+    """
+
+    method: str
+    game: NormalFormGame
+    equilibria: tuple[Equilibrium, ...]
+    params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    complete: bool = True
+    degenerate: bool = False
+    converged: bool | None = None
+    details: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self):
+        object.__setattr__(self, "equilibria", tuple(self.equilibria))
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
+
+    @property
+    def max_regret(self) -> float:
+        return max((e.max_regret for e in self.equilibria), default=0.0)
+
+    def to_dict(self) -> dict:
+        """Stable JSON-ready form (one entry of the ``results`` list of ``bargain solve --json``)."""
+        return {
+            "method": self.method,
+            "params": _jsonable(dict(self.params)),
+            "complete": self.complete,
+            "degenerate": self.degenerate,
+            "converged": self.converged,
+            "equilibria": [e.to_dict(self.game) for e in self.equilibria],
+            "details": _jsonable(dict(self.details)),
+        }
+
+
+def game_to_dict(game: NormalFormGame) -> dict:
+    """The ``game`` entry of the JSON document."""
+    return {"players": list(game.players), "actions": {p: list(a) for p, a in zip(game.players, game.actions)}}

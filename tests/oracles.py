@@ -1,0 +1,69 @@
+"""Independent solvers used as oracles in tests.
+
+pygambit runs in a subprocess: some of its solvers can crash the process. Payoffs travel as JSON
+(exact for the floats we generate), results come back as lists of floats per player.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+
+_GAMBIT_SCRIPT = r"""
+import json, sys
+import numpy as np
+import pygambit as gbt
+req = json.load(sys.stdin)
+payoffs = np.array(req["payoffs"], dtype=float)
+n = payoffs.shape[-1]
+if req.get("nfg") is not None:
+    import io
+    g = gbt.read_nfg(io.StringIO(req["nfg"])) if hasattr(gbt, "read_nfg") else gbt.Game.parse_game(req["nfg"])
+else:
+    arrays = [payoffs[..., i] for i in range(n)]
+    if req.get("rational"):
+        from fractions import Fraction
+        arrays = [np.vectorize(lambda x: Fraction(x).limit_denominator(10**9), otypes=[object])(a) for a in arrays]
+    g = gbt.Game.from_arrays(*arrays)
+method = req["method"]
+kwargs = req.get("kwargs", {})
+res = getattr(gbt.nash, method + "_solve")(g, **kwargs)
+out = []
+for eq in res.equilibria:
+    prof = []
+    for p in g.players:
+        prof.append([float(eq[s]) for s in p.strategies])
+    out.append(prof)
+json.dump(out, sys.stdout)
+"""
+
+
+class OracleFailed(RuntimeError):
+    """The oracle crashed or timed out; the test decides whether that is a skip."""
+
+
+def gambit_equilibria(payoffs=None, method: str = "enumpure", *, nfg_text: str | None = None,
+                      timeout: float = 120, rational: bool = False, **kwargs) -> list[list[np.ndarray]]:
+    """Equilibria computed by pygambit's ``<method>_solve`` in a subprocess.
+
+    Give either a payoff array ``(n_0, ..., n_{N-1}, N)`` or the text of an ``.nfg`` file.
+    Returns one list of per-player probability vectors per equilibrium.
+    """
+    req = {
+        "payoffs": [] if payoffs is None else np.asarray(payoffs, dtype=float).tolist(),
+        "nfg": nfg_text,
+        "method": method,
+        "kwargs": kwargs,
+        "rational": rational,
+    }
+    try:
+        proc = subprocess.run([sys.executable, "-c", _GAMBIT_SCRIPT], input=json.dumps(req),
+                              capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise OracleFailed(f"pygambit {method} timed out after {timeout}s") from exc
+    if proc.returncode != 0:
+        raise OracleFailed(f"pygambit {method} failed (exit {proc.returncode}): {proc.stderr[-500:]}")
+    return [[np.array(s, dtype=float) for s in eq] for eq in json.loads(proc.stdout)]
