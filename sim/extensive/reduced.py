@@ -1,0 +1,194 @@
+"""Reduced normal form of an extensive-form game, and the maps between its strategies and plans.
+
+A *plan* of player ``i`` is a mapping ``infoset -> action`` over the information sets that the
+player's own choices leave reachable; plans that differ only where the player's own earlier
+actions exclude play are one reduced strategy (Kuhn 1953; Gambit's reduced strategic form).
+Axis conventions of the normal form are those of :mod:`sim.game`: the reduced strategies of
+player ``i`` lie along axis ``i``, in the order of :func:`reduced_strategies`.
+
+A *behaviour strategy* is a mapping ``infoset -> probability vector over its actions``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+
+from sim.errors import GameError
+from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Node, Terminal
+
+Plan = Mapping[str, str]
+UNREACHED = "*"
+
+
+def _merge(left: list[frozenset], right: list[frozenset]) -> list[frozenset]:
+    """Every consistent union of one plan from each list (an infoset may recur in both)."""
+    out = {}
+    for a in left:
+        da = dict(a)
+        for b in right:
+            if all(da.get(h, x) == x for h, x in b):
+                u = a | b
+                out[u] = None
+    return list(out)
+
+
+def _plans(node: Node, player: int, memo: dict) -> list[frozenset]:
+    key = id(node)
+    if key in memo:
+        return memo[key][1]
+    if isinstance(node, Terminal):
+        result = [frozenset()]
+    elif isinstance(node, Decision) and node.player == player:
+        found = {}
+        for a, child in zip(node.actions, node.children):
+            for p in _plans(child, player, memo):
+                # Absent-mindedness: the same infoset deeper down must repeat this action.
+                if dict(p).get(node.infoset, a) == a:
+                    found[p | {(node.infoset, a)}] = None
+        result = list(found)
+    else:
+        result = [frozenset()]
+        for child in node.children:
+            result = _merge(result, _plans(child, player, memo))
+    memo[key] = (node, result)  # keep node alive so id() stays unique
+    return result
+
+
+def _order_key(plan: frozenset, infosets: tuple[str, ...], actions) -> tuple[int, ...]:
+    d = dict(plan)
+    return tuple(actions[h].index(d[h]) if h in d else -1 for h in infosets)
+
+
+@lru_cache(maxsize=64)
+def _reduced(game: ExtensiveFormGame):
+    strategies, names = [], []
+    acts = {h: a for h, (_, a) in game.infosets.items()}
+    for i in range(game.n_players):
+        own = game.player_infosets(i)
+        plans = sorted(_plans(game.root, i, {}), key=lambda p: _order_key(p, own, acts))
+        strategies.append(tuple(MappingProxyType(dict(p)) for p in plans))
+        labels = ["/".join(p.get(h, UNREACHED) for h in own) or UNREACHED for p in strategies[-1]]
+        if len(set(labels)) != len(labels):  # action names containing "/" can collide
+            labels = [f"{lab}#{k + 1}" for k, lab in enumerate(labels)]
+        names.append(tuple(labels))
+    return tuple(strategies), tuple(names)
+
+
+def reduced_strategies(game: ExtensiveFormGame) -> tuple[tuple[Plan, ...], ...]:
+    """Each player's reduced strategies as plans ``infoset -> action``.
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    >>> g = ExtensiveFormGame.from_root(("A",), Decision(0, "h1", ("stop", "go"), (
+    ...     Terminal((0.0,)), Decision(0, "h2", ("l", "r"), (Terminal((1.0,)), Terminal((2.0,)))))))
+    >>> [dict(p) for p in reduced_strategies(g)[0]]
+    [{'h1': 'stop'}, {'h1': 'go', 'h2': 'l'}, {'h1': 'go', 'h2': 'r'}]
+    """
+    return _reduced(game)[0]
+
+
+def terminal_table(game: ExtensiveFormGame):
+    """Terminals in preorder with chance reach probability and each player's required moves.
+
+    Returns ``(paths, probs, payoffs, requirements)`` where ``requirements[t][i]`` is the tuple of
+    ``(infoset, action)`` player ``i`` must choose for play to reach terminal ``t``.
+    """
+    paths, probs, pays, reqs = [], [], [], []
+    stack = [(game.root, (), 1.0, tuple(() for _ in game.players))]
+    while stack:
+        node, path, prob, req = stack.pop()
+        if isinstance(node, Terminal):
+            paths.append(path)
+            probs.append(prob)
+            pays.append(node.payoffs)
+            reqs.append(req)
+        elif isinstance(node, Chance):
+            for o, q, c in reversed(list(zip(node.outcomes, node.probs, node.children))):
+                stack.append((c, (*path, o), prob * q, req))
+        else:
+            for a, c in reversed(list(zip(node.actions, node.children))):
+                r = list(req)
+                r[node.player] = (*req[node.player], (node.infoset, a))
+                stack.append((c, (*path, a), prob, tuple(r)))
+    return paths, np.array(probs), np.array(pays, dtype=float).reshape(len(pays), game.n_players), reqs
+
+
+def reach_matrices(game: ExtensiveFormGame) -> list[np.ndarray]:
+    """``M[i][s, t] = 1`` when player ``i``'s reduced strategy ``s`` allows terminal ``t``."""
+    _, _, _, reqs = terminal_table(game)
+    out = []
+    for i, plans in enumerate(reduced_strategies(game)):
+        m = np.zeros((len(plans), len(reqs)))
+        for s, plan in enumerate(plans):
+            for t, r in enumerate(reqs):
+                m[s, t] = all(plan.get(h) == a for h, a in r[i])
+        out.append(m)
+    return out
+
+
+def reduced_normal_form(game: ExtensiveFormGame):
+    """The reduced normal form of ``game`` as a :class:`~sim.game.NormalFormGame`.
+
+    Expected payoffs sum over terminals: chance probability times payoff, for the terminals every
+    player's plan allows (Kuhn 1953; von Stengel 1996 for the reduced form).
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    >>> g = ExtensiveFormGame.from_root(("A", "B"), Decision(0, "a", ("L", "R"), (
+    ...     Terminal((1.0, 1.0)), Decision(1, "b", ("l", "r"), (Terminal((0.0, 0.0)), Terminal((2.0, 2.0)))))))
+    >>> nf = reduced_normal_form(g)
+    >>> nf.actions, nf.payoffs[..., 0].tolist()
+    ((('L', 'R'), ('l', 'r')), [[1.0, 1.0], [0.0, 2.0]])
+    """
+    from sim.game import NormalFormGame
+
+    _, probs, pays, _ = terminal_table(game)
+    mats = reach_matrices(game)
+    weights = probs[:, None] * pays  # (T, N)
+    letters = "abcdefghijklmnopqrsuvwxyz"
+    if game.n_players > len(letters):
+        raise GameError(f"reduced_normal_form(): at most {len(letters)} players; got {game.n_players}")
+    spec = ",".join(f"{letters[i]}t" for i in range(game.n_players)) + ",tn->" + letters[: game.n_players] + "n"
+    tensor = np.einsum(spec, *mats, weights, optimize=True)
+    # Clean the round-off of the chance-probability products so ties stay ties.
+    tensor = np.round(tensor, 12) + 0.0
+    return NormalFormGame.from_payoffs(tensor, players=game.players, actions=_reduced(game)[1], title=game.title)
+
+
+def mixed_from_behaviour(game: ExtensiveFormGame, behaviour: Mapping[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+    """Mixed profile over reduced strategies realising a behaviour profile (Kuhn 1953).
+
+    A plan's probability is the product of the behaviour probabilities of its moves; under
+    perfect recall these sum to one per player.
+    """
+    out = []
+    for i, plans in enumerate(reduced_strategies(game)):
+        acts = game.infosets
+        probs = np.array([
+            float(np.prod([behaviour[h][acts[h][1].index(a)] for h, a in plan.items()])) for plan in plans
+        ])
+        out.append(probs / probs.sum() if probs.sum() > 0 else probs)
+    return tuple(out)
+
+
+def behaviour_from_mixed(game: ExtensiveFormGame, profile) -> dict[str, np.ndarray]:
+    """Behaviour strategy of each information set induced by a mixed reduced profile (Kuhn 1953).
+
+    Where the player's own mixture never reaches an information set, the behaviour there is
+    uniform (any choice is consistent with the mixed strategy).
+    """
+    out = {}
+    plans = reduced_strategies(game)
+    for h, (i, actions) in game.infosets.items():
+        w = np.zeros(len(actions))
+        for plan, p in zip(plans[i], profile[i]):
+            if h in plan:
+                w[actions.index(plan[h])] += p
+        out[h] = w / w.sum() if w.sum() > 1e-12 else np.full(len(actions), 1.0 / len(actions))
+    return out

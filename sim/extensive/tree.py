@@ -1,0 +1,303 @@
+"""Finite extensive-form games as immutable trees.
+
+A tree is built from three frozen node types: :class:`Decision` (a player moves at an information
+set), :class:`Chance` (nature draws an outcome with known probabilities) and :class:`Terminal`
+(payoffs). Conventions, stated once:
+
+* Players are numbered ``0 .. N-1`` in the order of ``ExtensiveFormGame.players``; a terminal's
+  ``payoffs[i]`` is player ``i``'s payoff.
+* ``children[k]`` of a decision or chance node follows ``actions[k]`` / ``outcomes[k]``.
+* Decision nodes in one information set share its ``infoset`` string; an infoset string belongs
+  to one player and fixes the action names (it is unique across the whole game).
+* A *node path* is the tuple of action/outcome names from the root; errors print it as
+  ``root/enter/fight``.
+
+Examples
+--------
+>>> entry = ExtensiveFormGame.from_root(
+...     ("Entrant", "Incumbent"),
+...     Decision(0, "E", ("out", "in"), (
+...         Terminal((0.0, 2.0)),
+...         Decision(1, "I", ("fight", "accommodate"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))),
+...     )),
+...     title="Entry game")
+>>> entry.perfect_information, entry.perfect_recall(), entry.n_nodes
+(True, True, 5)
+>>> list(entry.infosets)
+['E', 'I']
+>>> entry.reduced_normal_form().actions
+(('out', 'in'), ('fight', 'accommodate'))
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+from typing import Iterator, Mapping, Union
+
+from sim.errors import GameError
+
+PROB_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Terminal:
+    """End of play. ``outcome`` optionally names the outcome (Gambit's outcome label)."""
+
+    payoffs: tuple[float, ...]
+    label: str = ""
+    outcome: str = ""
+
+
+@dataclass(frozen=True)
+class Chance:
+    """Nature draws ``outcomes[k]`` with probability ``probs[k]`` and play continues at ``children[k]``.
+
+    ``infoset`` optionally names the chance information set (kept for Gambit files).
+    """
+
+    outcomes: tuple[str, ...]
+    probs: tuple[float, ...]
+    children: tuple["Node", ...]
+    label: str = ""
+    infoset: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Player ``player`` (an index) chooses ``actions[k]``, leading to ``children[k]``."""
+
+    player: int
+    infoset: str
+    actions: tuple[str, ...]
+    children: tuple["Node", ...]
+    label: str = ""
+
+
+Node = Union[Terminal, Chance, Decision]
+
+
+def path_text(path: tuple[str, ...]) -> str:
+    """Human-readable node path (``root/a/b``)."""
+    return "/".join(("root", *path))
+
+
+def iter_nodes(root: Node, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Node]]:
+    """Preorder walk yielding ``(path, node)``; children follow their action order."""
+    stack = [(path, root)]
+    while stack:
+        p, node = stack.pop()
+        yield p, node
+        if not isinstance(node, Terminal):
+            names = node.actions if isinstance(node, Decision) else node.outcomes
+            for name, child in reversed(list(zip(names, node.children))):
+                stack.append(((*p, name), child))
+
+
+def _names(kind: str, names, where: str) -> tuple[str, ...]:
+    try:
+        names = tuple(names)
+    except TypeError:
+        raise GameError(f"ExtensiveFormGame.from_root(): {kind} at {where} must be a sequence of names; got {names!r}") from None
+    if not names:
+        raise GameError(f"ExtensiveFormGame.from_root(): a node needs at least one {kind[:-1]} at {where}; got none")
+    for n in names:
+        if not isinstance(n, str):
+            raise GameError(f"ExtensiveFormGame.from_root(): {kind} at {where} must be strings; got {n!r}")
+    if len(set(names)) != len(names):
+        raise GameError(f"ExtensiveFormGame.from_root(): {kind} at {where} must be unique; got {list(names)}")
+    return names
+
+
+def _normalise(node, path, n_players, infosets) -> Node:
+    """Validate ``node`` and rebuild it with tuples and floats (so equality is structural)."""
+    where = path_text(path)
+    fn = "ExtensiveFormGame.from_root()"
+    if isinstance(node, Terminal):
+        try:
+            payoffs = tuple(float(x) for x in node.payoffs)
+        except (TypeError, ValueError):
+            raise GameError(f"{fn}: payoffs at {where} must be numbers; got {node.payoffs!r}") from None
+        if len(payoffs) != n_players:
+            raise GameError(f"{fn}: payoffs at {where} must have one entry per player ({n_players}); got {list(payoffs)}")
+        if not all(math.isfinite(x) for x in payoffs):
+            raise GameError(f"{fn}: payoffs at {where} must be finite; got {list(payoffs)}")
+        return Terminal(payoffs, str(node.label), str(node.outcome))
+    if isinstance(node, Chance):
+        outcomes = _names("outcomes", node.outcomes, where)
+        try:
+            probs = tuple(float(p) for p in node.probs)
+        except (TypeError, ValueError):
+            raise GameError(f"{fn}: chance probabilities at {where} must be numbers; got {node.probs!r}") from None
+        children = tuple(node.children)
+        if not (len(probs) == len(outcomes) == len(children)):
+            raise GameError(
+                f"{fn}: chance node at {where} needs one probability and one child per outcome; "
+                f"got {len(outcomes)} outcomes, {len(probs)} probabilities, {len(children)} children")
+        if any(not math.isfinite(p) or p < 0 for p in probs):
+            raise GameError(f"{fn}: chance probabilities at {where} must be finite and >= 0; got {list(probs)}")
+        if abs(sum(probs) - 1.0) > PROB_TOL:
+            raise GameError(f"{fn}: chance probabilities at {where} must sum to 1; got {list(probs)} (sum {sum(probs)})")
+        kids = tuple(_normalise(c, (*path, o), n_players, infosets) for o, c in zip(outcomes, children))
+        return Chance(outcomes, probs, kids, str(node.label), str(node.infoset))
+    if isinstance(node, Decision):
+        player = node.player
+        if isinstance(player, bool) or not isinstance(player, int) or not 0 <= player < n_players:
+            raise GameError(f"{fn}: player at {where} must be an index in 0..{n_players - 1}; got {player!r}")
+        if not isinstance(node.infoset, str) or not node.infoset:
+            raise GameError(f"{fn}: infoset at {where} must be a non-empty string; got {node.infoset!r}")
+        actions = _names("actions", node.actions, where)
+        children = tuple(node.children)
+        if len(children) != len(actions):
+            raise GameError(f"{fn}: decision node at {where} has {len(actions)} actions but {len(children)} children")
+        seen = infosets.get(node.infoset)
+        if seen is None:
+            infosets[node.infoset] = (player, actions)
+        elif seen[0] != player:
+            raise GameError(
+                f"{fn}: infoset {node.infoset!r} at {where} belongs to player {seen[0]} elsewhere; got player {player}")
+        elif seen[1] != actions:
+            raise GameError(
+                f"{fn}: infoset {node.infoset!r} at {where} must have the actions {list(seen[1])} as elsewhere; "
+                f"got {list(actions)}")
+        kids = tuple(_normalise(c, (*path, a), n_players, infosets) for a, c in zip(actions, children))
+        return Decision(player, node.infoset, actions, kids, str(node.label))
+    raise GameError(f"{fn}: node at {where} must be a Terminal, Chance or Decision; got {type(node).__name__}")
+
+
+@dataclass(frozen=True, eq=False)
+class ExtensiveFormGame:
+    """A finite game tree with chance moves and information sets.
+
+    Build it with :meth:`from_root`, which validates the tree. Equality is structural (players,
+    title and the whole tree, payoffs compared exactly).
+    """
+
+    players: tuple[str, ...]
+    root: Node
+    title: str = field(default="")
+
+    @classmethod
+    def from_root(cls, players, root: Node, title: str = "") -> "ExtensiveFormGame":
+        """Validate a tree and wrap it as a game.
+
+        Raises
+        ------
+        GameError
+            Naming the node path and the bad value when an infoset mixes players or action
+            names, chance probabilities are negative or do not sum to 1, or payoff vectors have
+            the wrong length or non-finite entries.
+        """
+        players = tuple(players)
+        if not players:
+            raise GameError("ExtensiveFormGame.from_root(): a game needs at least one player; got none")
+        for p in players:
+            if not isinstance(p, str) or not p:
+                raise GameError(f"ExtensiveFormGame.from_root(): player names must be non-empty strings; got {p!r}")
+        if len(set(players)) != len(players):
+            raise GameError(f"ExtensiveFormGame.from_root(): player names must be unique; got {list(players)}")
+        root = _normalise(root, (), len(players), {})
+        return cls(players, root, str(title))
+
+    # ----- structure ---------------------------------------------------------------------------
+    @property
+    def n_players(self) -> int:
+        return len(self.players)
+
+    @cached_property
+    def n_nodes(self) -> int:
+        """Number of nodes of the tree (decision, chance and terminal)."""
+        return sum(1 for _ in iter_nodes(self.root))
+
+    def nodes(self) -> Iterator[tuple[tuple[str, ...], Node]]:
+        """Preorder ``(path, node)`` pairs."""
+        return iter_nodes(self.root)
+
+    @cached_property
+    def infosets(self) -> Mapping[str, tuple[int, tuple[str, ...]]]:
+        """Information sets in order of first appearance (preorder): ``id -> (player, actions)``."""
+        out: dict[str, tuple[int, tuple[str, ...]]] = {}
+        for _, node in iter_nodes(self.root):
+            if isinstance(node, Decision) and node.infoset not in out:
+                out[node.infoset] = (node.player, node.actions)
+        return MappingProxyType(out)
+
+    def player_infosets(self, player: int) -> tuple[str, ...]:
+        """Ids of ``player``'s information sets, in order of first appearance."""
+        return tuple(h for h, (p, _) in self.infosets.items() if p == player)
+
+    @cached_property
+    def infoset_sizes(self) -> Mapping[str, int]:
+        """Number of decision nodes in each information set."""
+        sizes: dict[str, int] = {h: 0 for h in self.infosets}
+        for _, node in iter_nodes(self.root):
+            if isinstance(node, Decision):
+                sizes[node.infoset] += 1
+        return MappingProxyType(sizes)
+
+    @property
+    def perfect_information(self) -> bool:
+        """True when every information set holds exactly one node (chance moves are allowed)."""
+        return all(n == 1 for n in self.infoset_sizes.values())
+
+    def perfect_recall(self) -> bool:
+        """True when every player remembers its own earlier information sets and actions.
+
+        Checks that all nodes of an information set share the owner's own history (the sequence
+        of the owner's ``(infoset, action)`` pairs from the root), which is Kuhn's (1953)
+        definition; absent-mindedness fails it too.
+        """
+        return self._recall_violation() is None
+
+    def _recall_violation(self) -> str | None:
+        histories: dict[str, tuple] = {}
+        stack: list[tuple[Node, tuple[tuple, ...]]] = [(self.root, tuple(() for _ in self.players))]
+        while stack:
+            node, own = stack.pop()
+            if isinstance(node, Terminal):
+                continue
+            if isinstance(node, Chance):
+                stack.extend((c, own) for c in node.children)
+                continue
+            i = node.player
+            seen = histories.setdefault(node.infoset, own[i])
+            if seen != own[i]:
+                return node.infoset
+            for a, c in zip(node.actions, node.children):
+                nxt = list(own)
+                nxt[i] = (*own[i], (node.infoset, a))
+                stack.append((c, tuple(nxt)))
+        return None
+
+    def require_perfect_recall(self, who: str) -> None:
+        """Raise :class:`GameError` naming ``who`` when the game has imperfect recall."""
+        bad = self._recall_violation()
+        if bad is not None:
+            raise GameError(
+                f"{who}: needs a game with perfect recall; information set {bad!r} of "
+                f"{self.players[self.infosets[bad][0]]!r} is reached after different own histories")
+
+    def reduced_normal_form(self):
+        """The reduced normal form (:class:`~sim.game.NormalFormGame`).
+
+        Strategies that differ only at information sets their own earlier actions exclude are
+        merged (Gambit's convention). Names join the actions of the player's information sets in
+        order of first appearance with ``/``, ``*`` marking an information set the strategy
+        never reaches. :func:`sim.extensive.reduced.reduced_strategies` gives the plan of each.
+        """
+        from sim.extensive.reduced import reduced_normal_form
+
+        return reduced_normal_form(self)
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, ExtensiveFormGame) and self.players == other.players
+                and self.title == other.title and self.root == other.root)
+
+    def __hash__(self) -> int:
+        return hash((self.players, self.title, self.root))
+
+    def __repr__(self) -> str:
+        return (f"ExtensiveFormGame({self.title!r}, players={list(self.players)}, nodes={self.n_nodes}, "
+                f"infosets={len(self.infosets)})")
