@@ -1,0 +1,506 @@
+"""The scenario data model and its validation: a parsed TOML document becomes a frozen ``Scenario``.
+
+Every check raises :class:`sim.errors.ScenarioError` whose message reads
+``PATH: field.path: what is wrong (got VALUE)``. Nothing in a scenario is ever evaluated: weights,
+rule values and probabilities are numbers or parameter names, conditions are action names.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from sim.errors import ScenarioError
+
+#: A game whose profile (or, for a sequential timing, terminal) count exceeds this is refused.
+MAX_PROFILES = 1_000_000
+#: Bounds on the number of players, goals, rules and parameters (refused beyond, with the number).
+MAX_PLAYERS = 16
+MAX_RULES = 10_000
+MAX_PARAMETERS = 1_000
+#: Keyword for the one chance outcome whose probability is 1 minus the others' (not an expression).
+REST = "rest"
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ACTION = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+Value = float | str  # a number, or the name of a parameter
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named number that weights, rule values and probabilities may refer to."""
+
+    name: str
+    default: float
+    min: float | None = None
+    max: float | None = None
+    description: str = ""
+    assumption: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``value`` is earned when every condition holds; ``when`` maps a mover to allowed outcomes."""
+
+    when: tuple[tuple[str, tuple[str, ...]], ...]
+    value: Value
+
+
+@dataclass(frozen=True)
+class Goal:
+    player: str
+    name: str
+    weight: Value
+    rules: tuple[Rule, ...]
+    quote: str = ""
+    assumption: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PlayerMove:
+    """A player's move in a sequential timing, seeing the outcomes of the moves in ``observes``."""
+
+    player: str
+    observes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChanceMove:
+    """A move of nature: outcome names with probabilities (number, parameter name or ``"rest"``)."""
+
+    name: str
+    outcomes: tuple[tuple[str, Value], ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BargainingIssue:
+    name: str
+    min: float
+    max: float
+    utility: tuple[tuple[str, Value], ...]
+    description: str = ""
+    quote: str = ""
+
+
+@dataclass(frozen=True)
+class Bargaining:
+    """Issues bargained over, read by the bargaining solvers (structure checked here)."""
+
+    players: tuple[str, ...]
+    issues: tuple[BargainingIssue, ...]
+    powers: tuple[tuple[str, Value], ...] = ()
+    disagreement: str = "equilibrium"
+
+
+@dataclass(frozen=True)
+class Repeated:
+    """The stage game is played repeatedly with discount factor ``discount`` (read by repeated-game solvers)."""
+
+    discount: Value
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario. Build one with :func:`sim.scenario.load_scenario` or :func:`parse_scenario`."""
+
+    id: str
+    title: str
+    timing: str | tuple[PlayerMove | ChanceMove, ...]
+    players: tuple[tuple[str, tuple[str, ...]], ...]
+    goals: tuple[Goal, ...]
+    parameters: tuple[Parameter, ...] = ()
+    source: str = ""
+    description: str = ""
+    bargaining: Bargaining | None = None
+    repeated: Repeated | None = None
+    path: str | None = field(default=None, compare=False)
+
+    @property
+    def player_names(self) -> tuple[str, ...]:
+        return tuple(p for p, _ in self.players)
+
+    @property
+    def sequential(self) -> bool:
+        return self.timing != "simultaneous"
+
+    def actions_of(self, player: str) -> tuple[str, ...]:
+        return dict(self.players)[player]
+
+    def parameter(self, name: str) -> Parameter:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+
+DISAGREEMENTS = ("equilibrium", "minmax", "status_quo")
+
+# ----------------------------------------------------------------------------------------------
+# parsing
+
+
+class _Ctx:
+    """Carries the file path so every error names it."""
+
+    def __init__(self, path: str | None):
+        self.path = path
+
+    def fail(self, field_path: str, what: str, got: Any = ...) -> ScenarioError:
+        msg = what if got is ... else f"{what} (got {_show(got)})"
+        return ScenarioError(msg, path=self.path, field=field_path)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _table(ctx: _Ctx, doc: Any, where: str) -> dict:
+    if not isinstance(doc, dict):
+        raise ctx.fail(where, "must be a table", doc)
+    return doc
+
+
+def _keys(ctx: _Ctx, doc: dict, where: str, required: set[str], optional: set[str]) -> None:
+    for key in doc:
+        if key not in required and key not in optional:
+            allowed = sorted(required | optional)
+            raise ctx.fail(f"{where}.{key}" if where else key, f"unknown field; allowed fields are {allowed}", key)
+    for key in sorted(required):
+        if key not in doc:
+            raise ctx.fail(f"{where}.{key}" if where else key, "is missing")
+
+
+def _str(ctx: _Ctx, x: Any, where: str, pattern: re.Pattern | None = None, what: str = "a string") -> str:
+    if not isinstance(x, str):
+        raise ctx.fail(where, f"must be {what}", x)
+    if pattern is not None and not pattern.match(x):
+        raise ctx.fail(where, f"must be {what} matching {pattern.pattern}", x)
+    return x
+
+
+def _number(ctx: _Ctx, x: Any, where: str) -> float:
+    if not _is_number(x):
+        raise ctx.fail(where, "must be a number", x)
+    x = float(x)
+    if not math.isfinite(x):
+        raise ctx.fail(where, "must be a finite number", x)
+    return x
+
+
+def _bool(ctx: _Ctx, x: Any, where: str) -> bool:
+    if not isinstance(x, bool):
+        raise ctx.fail(where, "must be true or false", x)
+    return x
+
+
+def _value(ctx: _Ctx, x: Any, where: str, params: Mapping[str, Parameter]) -> Value:
+    """A number or the name of a declared parameter."""
+    if isinstance(x, str):
+        if x not in params:
+            raise ctx.fail(where, f"must be a number or a declared parameter name {sorted(params)}", x)
+        return x
+    return _number(ctx, x, where)
+
+
+def _names(ctx: _Ctx, x: Any, where: str, pattern: re.Pattern, what: str) -> tuple[str, ...]:
+    if not isinstance(x, list) or not x:
+        raise ctx.fail(where, f"must be a non-empty list of {what}", x)
+    out = tuple(_str(ctx, a, f"{where}[{k}]", pattern, what) for k, a in enumerate(x))
+    seen = set()
+    for k, a in enumerate(out):
+        if a in seen:
+            raise ctx.fail(f"{where}[{k}]", "duplicate name", a)
+        seen.add(a)
+    return out
+
+
+def _parameters(ctx: _Ctx, doc: Any) -> dict[str, Parameter]:
+    doc = _table(ctx, doc, "parameters")
+    if len(doc) > MAX_PARAMETERS:
+        raise ctx.fail("parameters", f"at most {MAX_PARAMETERS} parameters are allowed", len(doc))
+    out: dict[str, Parameter] = {}
+    for name, spec in doc.items():
+        where = f"parameters.{name}"
+        _str(ctx, name, where, _NAME, "a parameter name")
+        if name == REST:
+            raise ctx.fail(where, f"{REST!r} is reserved for chance outcomes", name)
+        if isinstance(spec, dict):
+            _keys(ctx, spec, where, {"default"}, {"min", "max", "description", "assumption"})
+            default = _number(ctx, spec["default"], f"{where}.default")
+            lo = _number(ctx, spec["min"], f"{where}.min") if "min" in spec else None
+            hi = _number(ctx, spec["max"], f"{where}.max") if "max" in spec else None
+            desc = _str(ctx, spec.get("description", ""), f"{where}.description")
+            assumption = _bool(ctx, spec.get("assumption", False), f"{where}.assumption")
+        else:
+            default, lo, hi, desc, assumption = _number(ctx, spec, where), None, None, "", False
+        if lo is not None and hi is not None and lo > hi:
+            raise ctx.fail(f"{where}.min", f"must not exceed max {hi}", lo)
+        if lo is not None and default < lo:
+            raise ctx.fail(f"{where}.default", f"must be at least min {lo}", default)
+        if hi is not None and default > hi:
+            raise ctx.fail(f"{where}.default", f"must be at most max {hi}", default)
+        out[name] = Parameter(name, default, lo, hi, desc, assumption)
+    return out
+
+
+def _players(ctx: _Ctx, doc: Any) -> dict[str, tuple[str, ...]]:
+    doc = _table(ctx, doc, "players")
+    if not doc:
+        raise ctx.fail("players", "needs at least one player", doc)
+    if len(doc) > MAX_PLAYERS:
+        raise ctx.fail("players", f"at most {MAX_PLAYERS} players are allowed", len(doc))
+    out = {}
+    for name, spec in doc.items():
+        where = f"players.{name}"
+        _str(ctx, name, where, _NAME, "a player name")
+        spec = _table(ctx, spec, where)
+        _keys(ctx, spec, where, {"actions"}, {"description"})
+        _str(ctx, spec.get("description", ""), f"{where}.description")
+        out[name] = _names(ctx, spec["actions"], f"{where}.actions", _ACTION, "action names")
+    return out
+
+
+def _timing(ctx, doc, players, params) -> str | tuple:
+    if doc == "simultaneous":
+        return "simultaneous"
+    if not isinstance(doc, list) or not doc:
+        raise ctx.fail("scenario.timing", 'must be "simultaneous" or a non-empty list of moves', doc)
+    moves: list = []
+    seen: set[str] = set()
+    for k, move in enumerate(doc):
+        where = f"scenario.timing[{k}]"
+        move = _table(ctx, move, where)
+        if "chance" in move:
+            _keys(ctx, move, where, {"chance", "outcomes"}, {"description"})
+            name = _str(ctx, move["chance"], f"{where}.chance", _NAME, "a chance move name")
+            if name in players or name in seen:
+                raise ctx.fail(f"{where}.chance", "must differ from every player and earlier move name", name)
+            outs = _table(ctx, move["outcomes"], f"{where}.outcomes")
+            if not outs:
+                raise ctx.fail(f"{where}.outcomes", "needs at least one outcome", outs)
+            probs = []
+            for o, p in outs.items():
+                _str(ctx, o, f"{where}.outcomes.{o}", _ACTION, "an outcome name")
+                probs.append((o, REST if p == REST else _value(ctx, p, f"{where}.outcomes.{o}", params)))
+            _check_probabilities(ctx, f"{where}.outcomes", probs, params)
+            desc = _str(ctx, move.get("description", ""), f"{where}.description")
+            moves.append(ChanceMove(name, tuple(probs), desc))
+            seen.add(name)
+        else:
+            _keys(ctx, move, where, {"player"}, {"observes"})
+            player = _str(ctx, move["player"], f"{where}.player")
+            if player not in players:
+                raise ctx.fail(f"{where}.player", f"unknown player; players are {sorted(players)}", player)
+            if player in seen:
+                raise ctx.fail(f"{where}.player", "a player moves once in a timing", player)
+            observes = move.get("observes", [])
+            if not isinstance(observes, list):
+                raise ctx.fail(f"{where}.observes", "must be a list of earlier moves", observes)
+            for j, o in enumerate(observes):
+                if o not in seen:
+                    raise ctx.fail(f"{where}.observes[{j}]", f"must name an earlier move {sorted(seen)}", o)
+            if len(set(observes)) != len(observes):
+                raise ctx.fail(f"{where}.observes", "duplicate name", observes)
+            moves.append(PlayerMove(player, tuple(observes)))
+            seen.add(player)
+    missing = [p for p in players if p not in seen]
+    if missing:
+        raise ctx.fail("scenario.timing", f"every player must move; missing {missing}", doc)
+    return tuple(moves)
+
+
+def _check_probabilities(ctx, where, probs, params) -> None:
+    rest = [o for o, p in probs if p == REST]
+    if len(rest) > 1:
+        raise ctx.fail(where, f"at most one outcome may be {REST!r}", rest)
+    values = [params[p].default if isinstance(p, str) and p != REST else p for _, p in probs if p != REST]
+    for (o, p), v in zip([x for x in probs if x[1] != REST], values):
+        if v < 0:
+            raise ctx.fail(f"{where}.{o}", "probability must be >= 0", v)
+        if isinstance(p, str) and (params[p].min is None or params[p].min < 0 or params[p].max is None
+                                   or params[p].max > 1):
+            raise ctx.fail(f"{where}.{o}", "a probability parameter needs bounds within [0, 1]", p)
+    total = sum(values)
+    if rest:
+        if total > 1 + 1e-9:
+            raise ctx.fail(where, "probabilities before 'rest' must sum to at most 1", total)
+    elif abs(total - 1.0) > 1e-9:
+        raise ctx.fail(where, "probabilities must sum to 1", total)
+
+
+def _goals(ctx, doc, players, movers, params) -> tuple[Goal, ...]:
+    if not isinstance(doc, list) or not doc:
+        raise ctx.fail("goals", "must be a non-empty array of tables [[goals]]", doc)
+    out = []
+    names = set()
+    n_rules = 0
+    for k, g in enumerate(doc):
+        where = f"goals[{k}]"
+        g = _table(ctx, g, where)
+        _keys(ctx, g, where, {"player", "name", "weight", "rules"}, {"quote", "assumption", "description"})
+        player = _str(ctx, g["player"], f"{where}.player")
+        if player not in players:
+            raise ctx.fail(f"{where}.player", f"unknown player; players are {sorted(players)}", player)
+        name = _str(ctx, g["name"], f"{where}.name", _NAME, "a goal name")
+        if (player, name) in names:
+            raise ctx.fail(f"{where}.name", f"duplicate goal name for player {player}", name)
+        names.add((player, name))
+        weight = _value(ctx, g["weight"], f"{where}.weight", params)
+        quote = _str(ctx, g.get("quote", ""), f"{where}.quote")
+        assumption = _bool(ctx, g.get("assumption", False), f"{where}.assumption")
+        desc = _str(ctx, g.get("description", ""), f"{where}.description")
+        rules_doc = g["rules"]
+        if not isinstance(rules_doc, list) or not rules_doc:
+            raise ctx.fail(f"{where}.rules", "must be a non-empty list of { when = {...}, value = ... }", rules_doc)
+        n_rules += len(rules_doc)
+        if n_rules > MAX_RULES:
+            raise ctx.fail(f"{where}.rules", f"at most {MAX_RULES} rules are allowed in a scenario", n_rules)
+        rules = tuple(_rule(ctx, r, f"{where}.rules[{j}]", movers, params) for j, r in enumerate(rules_doc))
+        if assumption and not isinstance(weight, str) and not any(isinstance(r.value, str) for r in rules):
+            raise ctx.fail(f"{where}.weight", "an assumption must be carried by a parameter (weight or a rule value)",
+                           weight)
+        out.append(Goal(player, name, weight, rules, quote, assumption, desc))
+    return tuple(out)
+
+
+def _rule(ctx, r, where, movers, params) -> Rule:
+    r = _table(ctx, r, where)
+    _keys(ctx, r, where, {"value"}, {"when"})
+    value = _value(ctx, r["value"], f"{where}.value", params)
+    when = _table(ctx, r.get("when", {}), f"{where}.when")
+    conds = []
+    for mover, allowed in when.items():
+        w = f"{where}.when.{mover}"
+        if mover not in movers:
+            raise ctx.fail(w, f"unknown player or chance move; known are {sorted(movers)}", mover)
+        if isinstance(allowed, str):
+            allowed = [allowed]
+        names = _names(ctx, allowed, w, _ACTION, "action names")
+        for a in names:
+            if a not in movers[mover]:
+                raise ctx.fail(w, f"unknown action of {mover}; actions are {list(movers[mover])}", a)
+        conds.append((mover, names))
+    return Rule(tuple(conds), value)
+
+
+def _bargaining(ctx, doc, players, params) -> Bargaining:
+    doc = _table(ctx, doc, "bargaining")
+    _keys(ctx, doc, "bargaining", {"players", "issues"}, {"powers", "disagreement"})
+    bp = _names(ctx, doc["players"], "bargaining.players", _NAME, "player names")
+    for k, p in enumerate(bp):
+        if p not in players:
+            raise ctx.fail(f"bargaining.players[{k}]", f"unknown player; players are {sorted(players)}", p)
+    if len(bp) < 2:
+        raise ctx.fail("bargaining.players", "bargaining needs at least two players", list(bp))
+    disagreement = _str(ctx, doc.get("disagreement", "equilibrium"), "bargaining.disagreement")
+    if disagreement not in DISAGREEMENTS:
+        raise ctx.fail("bargaining.disagreement", f"must be one of {list(DISAGREEMENTS)}", disagreement)
+    powers = ()
+    if "powers" in doc:
+        pw = _table(ctx, doc["powers"], "bargaining.powers")
+        for p in pw:
+            if p not in bp:
+                raise ctx.fail(f"bargaining.powers.{p}", f"must be a bargaining player {list(bp)}", p)
+        missing = [p for p in bp if p not in pw]
+        if missing:
+            raise ctx.fail("bargaining.powers", f"needs a power for every bargaining player; missing {missing}", pw)
+        powers = tuple((p, _value(ctx, pw[p], f"bargaining.powers.{p}", params)) for p in bp)
+        for p, v in powers:
+            if (params[v].default if isinstance(v, str) else v) < 0:
+                raise ctx.fail(f"bargaining.powers.{p}", "must be >= 0", v)
+    issues_doc = doc["issues"]
+    if not isinstance(issues_doc, list) or not issues_doc:
+        raise ctx.fail("bargaining.issues", "must be a non-empty array of tables [[bargaining.issues]]", issues_doc)
+    issues, seen = [], set()
+    for k, it in enumerate(issues_doc):
+        where = f"bargaining.issues[{k}]"
+        it = _table(ctx, it, where)
+        _keys(ctx, it, where, {"name", "range", "utility"}, {"description", "quote"})
+        name = _str(ctx, it["name"], f"{where}.name", _NAME, "an issue name")
+        if name in seen:
+            raise ctx.fail(f"{where}.name", "duplicate issue name", name)
+        seen.add(name)
+        rng = it["range"]
+        if not isinstance(rng, list) or len(rng) != 2:
+            raise ctx.fail(f"{where}.range", "must be [min, max]", rng)
+        lo, hi = _number(ctx, rng[0], f"{where}.range[0]"), _number(ctx, rng[1], f"{where}.range[1]")
+        if lo >= hi:
+            raise ctx.fail(f"{where}.range", "min must be below max", rng)
+        ut = _table(ctx, it["utility"], f"{where}.utility")
+        for p in ut:
+            if p not in bp:
+                raise ctx.fail(f"{where}.utility.{p}", f"must be a bargaining player {list(bp)}", p)
+        utility = tuple((p, _value(ctx, ut[p], f"{where}.utility.{p}", params)) for p in bp if p in ut)
+        issues.append(BargainingIssue(name, lo, hi, utility, _str(ctx, it.get("description", ""), f"{where}.description"),
+                                      _str(ctx, it.get("quote", ""), f"{where}.quote")))
+    return Bargaining(bp, tuple(issues), powers, disagreement)
+
+
+def _repeated(ctx, doc, params) -> Repeated:
+    doc = _table(ctx, doc, "repeated")
+    _keys(ctx, doc, "repeated", {"discount"}, {"description"})
+    d = _value(ctx, doc["discount"], "repeated.discount", params)
+    dv = params[d].default if isinstance(d, str) else d
+    if not 0 < dv < 1:
+        raise ctx.fail("repeated.discount", "must lie strictly between 0 and 1", dv)
+    return Repeated(d, _str(ctx, doc.get("description", ""), "repeated.description"))
+
+
+def parse_scenario(doc: Any, path: str | None = None) -> Scenario:
+    """Validate a parsed TOML document and build a :class:`Scenario`.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``path``, the field and the bad value, for the first rule broken.
+
+    Examples
+    --------
+    >>> doc = {"scenario": {"id": "pd", "title": "PD", "timing": "simultaneous"},
+    ...        "players": {"A": {"actions": ["c", "d"]}, "B": {"actions": ["c", "d"]}},
+    ...        "goals": [{"player": "A", "name": "gain", "weight": 1,
+    ...                   "rules": [{"when": {"B": "c"}, "value": 3}]}]}
+    >>> parse_scenario(doc).player_names
+    ('A', 'B')
+    >>> parse_scenario({**doc, "players": {}})
+    Traceback (most recent call last):
+    ...
+    sim.errors.ScenarioError: players: needs at least one player (got {})
+    """
+    ctx = _Ctx(path)
+    doc = _table(ctx, doc, "(document)")
+    _keys(ctx, doc, "", {"scenario", "players", "goals"}, {"parameters", "bargaining", "repeated"})
+    head = _table(ctx, doc["scenario"], "scenario")
+    _keys(ctx, head, "scenario", {"id", "title", "timing"}, {"source", "description"})
+    sid = _str(ctx, head["id"], "scenario.id", _ID, "an id")
+    title = _str(ctx, head["title"], "scenario.title")
+    source = _str(ctx, head.get("source", ""), "scenario.source")
+    description = _str(ctx, head.get("description", ""), "scenario.description")
+    params = _parameters(ctx, doc.get("parameters", {}))
+    players = _players(ctx, doc["players"])
+    timing = _timing(ctx, head["timing"], players, params)
+    movers: dict[str, tuple[str, ...]] = dict(players)
+    if timing != "simultaneous":
+        movers.update({m.name: tuple(o for o, _ in m.outcomes) for m in timing if isinstance(m, ChanceMove)})
+    count = 1
+    for labels in movers.values():
+        count *= len(labels)
+    if count > MAX_PROFILES:
+        raise ctx.fail("players", f"the game has more than {MAX_PROFILES:,} outcomes; refused", count)
+    goals = _goals(ctx, doc["goals"], players, movers, params)
+    bargaining = _bargaining(ctx, doc["bargaining"], players, params) if "bargaining" in doc else None
+    repeated = _repeated(ctx, doc["repeated"], params) if "repeated" in doc else None
+    return Scenario(sid, title, timing, tuple(players.items()), goals, tuple(params.values()), source,
+                    description, bargaining, repeated, path)
