@@ -1,0 +1,707 @@
+"""All isolated Nash equilibria of small N-player games, by support enumeration on polynomials.
+
+Axis conventions: payoffs are ``(n_0, ..., n_{N-1}, N)`` (profile axes, then the player axis), as
+everywhere in :mod:`sim.game`. Inside this module a profile is also handled as one stacked vector
+``x`` of length ``n = n_0 + ... + n_{N-1}`` (player 0's probabilities first), and a batch of such
+vectors (one per homotopy path) is an array ``(P, n)``.
+
+Method
+------
+For a support profile ``S = (S_0, ..., S_{N-1})`` an equilibrium with exactly that support solves the
+*indifference system*: for every player ``i`` and every ``a`` in ``S_i`` other than its first action
+``a0``, ``u_i(a, x_-i) - u_i(a0, x_-i) = 0``, with ``x_j`` zero outside ``S_j`` (McKelvey and
+McLennan 1996, section 6; the approach of Gambit's ``enumpoly``). Player ``i``'s equations are
+multilinear, of degree one in each other player's strategy and zero in its own, and their number
+equals the number of unknowns: the system is square.
+
+Each system is solved by a *linear-product homotopy* in multiprojective space (Morgan and Sommese
+1987; Sommese and Wampler 2005, chapter 8): each player's strategy lives in its own projective space
+with a random complex affine chart, the start system replaces each equation by a product of random
+linear forms, one per other player, and the start solutions are counted by the multihomogeneous
+Bezout number, which is exactly the number of solutions of a generic game (McKelvey and McLennan
+1997). All paths of all supports are tracked together as one NumPy batch, with a Runge-Kutta
+predictor, a Newton corrector and step control. Support profiles are pruned by conditional strict
+dominance and visited smallest first (Porter, Nudelman and Shoham 2008).
+
+End points are real-filtered, polished by Newton's method on the simplex chart and certified with
+:meth:`sim.result.Equilibrium.certify`. End points where the Jacobian is rank deficient signal a
+positive-dimensional solution set (a *continuum*, as in Nau, Gomez Canovas and Hansen 2004): real
+points of it are found by Gauss-Newton projection, and the equilibrium part of the component is
+traced by pseudo-arclength continuation until a probability reaches zero or an unused action becomes
+profitable; those end points are reported.
+"""
+
+from __future__ import annotations
+
+import itertools
+import string
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from sim.errors import SolverError
+from sim.game import NormalFormGame
+from sim.result import Equilibrium, SolverResult
+
+DEFAULT_TOL = 1e-7
+_PROB_TOL = 1e-9        # a probability this far below zero is round-off, not a negative probability
+_IMAG_TOL = 1e-7        # imaginary parts below this (relative) count as real
+_SINGULAR_COND = 1e9    # Jacobian condition number beyond which an end point is treated as singular
+_MAX_STEPS = 4000
+
+
+# ----------------------------------------------------------------------------------------------
+# Support profiles
+# ----------------------------------------------------------------------------------------------
+def _subsets(n: int) -> list[tuple[int, ...]]:
+    return [s for k in range(1, n + 1) for s in itertools.combinations(range(n), k)]
+
+
+def _support_profiles(u: np.ndarray, eps: float) -> list[tuple[tuple[int, ...], ...]]:
+    """Support profiles with no action conditionally strictly dominated (Porter et al. 2008).
+
+    An action ``a`` in ``S_i`` is conditionally dominated when some action of player ``i`` beats it
+    by more than ``eps`` against every pure profile of the others' supports; no equilibrium with
+    support ``S`` can then exist.
+    """
+    shape = u.shape[:-1]
+    n_players = len(shape)
+    subsets = [_subsets(n) for n in shape]
+    dominated = {}  # (i, S_-i) -> set of conditionally dominated actions of i
+
+    def dominated_actions(i, others):
+        key = (i, others)
+        if key not in dominated:
+            index = [slice(None) if j == i else list(others[j if j < i else j - 1]) for j in range(n_players)]
+            sub = u[..., i][np.ix_(*[range(shape[i]) if j == i else idx for j, idx in enumerate(index)])]
+            sub = np.moveaxis(sub, i, 0).reshape(shape[i], -1)
+            # gap[a', a] = min over the others' profiles of u(a') - u(a)
+            gap = (sub[:, None, :] - sub[None, :, :]).min(axis=2)
+            dominated[key] = frozenset(np.flatnonzero((gap > eps).any(axis=0)).tolist())
+        return dominated[key]
+
+    out = []
+    for profile in itertools.product(*subsets):
+        if all(
+            not (set(profile[i]) & dominated_actions(i, profile[:i] + profile[i + 1:]))
+            for i in range(n_players)
+        ):
+            out.append(profile)
+    # Smallest supports first, balanced ones first among equal sizes (Porter et al. 2008).
+    out.sort(key=lambda p: (sum(len(s) for s in p), max(len(s) for s in p) - min(len(s) for s in p)))
+    return out
+
+
+@lru_cache(maxsize=None)
+def _assignments(d: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """Start solutions of the linear-product start system for unknown counts ``d``.
+
+    Equation ``e`` of player ``i`` is a product of one linear form per other player ``j``; a start
+    solution picks, for every equation, the factor that vanishes, so that each player ``j`` gets
+    exactly ``d[j]`` equations (then its strategy is fixed by them and its chart). The number of
+    such assignments is the multihomogeneous Bezout number.
+    """
+    owners = [i for i, k in enumerate(d) for _ in range(k)]
+    out = []
+    need = list(d)
+
+    def rec(e, chosen):
+        if e == len(owners):
+            out.append(tuple(chosen))
+            return
+        i = owners[e]
+        for j in range(len(d)):
+            if j != i and need[j] > 0:
+                need[j] -= 1
+                chosen.append(j)
+                rec(e + 1, chosen)
+                chosen.pop()
+                need[j] += 1
+
+    rec(0, [])
+    return tuple(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# The batched homotopy
+# ----------------------------------------------------------------------------------------------
+@dataclass
+class _Model:
+    """Payoffs, random start data and the einsum plans shared by every path."""
+
+    shape: tuple[int, ...]
+    offsets: np.ndarray
+    tensors: list          # per player, payoffs (n_0, ..., n_{N-1}) scaled to [0, 1]
+    lin: dict              # (i, j) -> complex (n_i, n_j): the start system's linear forms
+    gamma: complex
+    plans: dict            # (i, j) -> (einsum subscripts, other players contracted)
+
+    @classmethod
+    def build(cls, u: np.ndarray, rng: np.random.Generator) -> "_Model":
+        shape = u.shape[:-1]
+        n_players = len(shape)
+        offsets = np.concatenate([[0], np.cumsum(shape)]).astype(int)
+        letters = string.ascii_lowercase[:n_players]
+        plans = {}
+        for i in range(n_players):
+            for j in range(n_players):
+                if i != j:
+                    others = [k for k in range(n_players) if k not in (i, j)]
+                    subs = letters + "".join("," + "z" + letters[k] for k in others) + "->z" + letters[i] + letters[j]
+                    plans[i, j] = (subs, others)
+        lin = {
+            (i, j): rng.normal(size=(shape[i], shape[j])) + 1j * rng.normal(size=(shape[i], shape[j]))
+            for i in range(n_players) for j in range(n_players) if i != j
+        }
+        gamma = complex(np.exp(2j * np.pi * rng.uniform()))
+        tensors = [np.ascontiguousarray(u[..., i]) for i in range(n_players)]
+        return cls(tuple(shape), offsets, tensors, lin, gamma, plans)
+
+
+@dataclass
+class _Paths:
+    """Per-path row roles: which rows are indifference equations, charts or zero constraints."""
+
+    support: np.ndarray    # (P,) index of the support profile
+    ind: np.ndarray        # (P, n) bool: indifference rows
+    chart: np.ndarray      # (P, n) bool: the chart row of each player (its first support action)
+    zero: np.ndarray       # (P, n) bool: x[a] = 0 for actions outside the support
+    a0: np.ndarray         # (P, N) first support action of each player
+    cvec: np.ndarray       # (P, n) chart coefficients (random complex, or support indicators)
+
+    def take(self, idx):
+        return _Paths(self.support[idx], self.ind[idx], self.chart[idx], self.zero[idx], self.a0[idx], self.cvec[idx])
+
+
+def _evaluate(model: _Model, paths: _Paths, x: np.ndarray, t: np.ndarray):
+    """Homotopy value ``H``, Jacobian ``H_x`` and ``H_t`` at a batch of points.
+
+    ``H = (1 - t) * gamma * G + t * F`` on indifference rows, where ``F`` is the target system and
+    ``G`` the start system; chart and zero rows are linear and the same along the whole path.
+    """
+    shape, off = model.shape, model.offsets
+    n_players = len(shape)
+    P, n = x.shape
+    xs = [x[:, off[j]:off[j + 1]] for j in range(n_players)]
+    rows = np.arange(P)
+    H = np.zeros((P, n), dtype=x.dtype)
+    Ht = np.zeros((P, n), dtype=x.dtype)
+    J = np.zeros((P, n, n), dtype=x.dtype)
+    s = (1.0 - t)[:, None] * model.gamma if x.dtype.kind == "c" else None
+    tt = t[:, None]
+    for i in range(n_players):
+        ri = slice(off[i], off[i + 1])
+        a0 = paths.a0[:, i]
+        V = None
+        q = {}
+        JE = {}
+        for j in range(n_players):
+            if j == i:
+                continue
+            subs, others = model.plans[i, j]
+            if others:
+                Jv = np.einsum(subs, model.tensors[i], *[xs[k] for k in others])
+            else:
+                Jv = np.broadcast_to(np.moveaxis(model.tensors[i], (i, j), (0, 1)), (P, shape[i], shape[j]))
+            if V is None:
+                V = np.einsum("zab,zb->za", Jv, xs[j])
+            JE[j] = Jv - Jv[rows, a0][:, None, :]
+            if s is not None:
+                q[j] = xs[j] @ model.lin[i, j].T      # (P, n_i): value of each linear form
+        E = V - V[rows, a0][:, None]
+        ind = paths.ind[:, ri]
+        if s is not None:
+            G = np.ones((P, shape[i]), dtype=x.dtype)
+            for j in q:
+                G = G * q[j]
+            Hi = s * G + tt * E
+            Ht[:, ri] = np.where(ind, E - model.gamma * G, 0.0)
+        else:
+            Hi = E
+        chart_val = (paths.cvec[:, ri] * xs[i]).sum(axis=1, keepdims=True) - 1.0
+        H[:, ri] = np.where(ind, Hi, np.where(paths.chart[:, ri], chart_val, xs[i]))
+        for j in JE:
+            rj = slice(off[j], off[j + 1])
+            block = tt[:, :, None] * JE[j]
+            if s is not None:
+                prod = np.ones((P, shape[i]), dtype=x.dtype)
+                for k in q:
+                    if k != j:
+                        prod = prod * q[k]
+                block = block + s[:, :, None] * prod[:, :, None] * model.lin[i, j][None]
+            J[:, ri, rj] = np.where(ind[:, :, None], block, 0.0)
+        own = (paths.chart[:, ri, None] * paths.cvec[:, None, ri]
+               + paths.zero[:, ri, None] * np.eye(shape[i])[None])
+        J[:, ri, ri] = own
+    return H, J, Ht
+
+
+def _solve(J, b):
+    try:
+        return np.linalg.solve(J, b[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return np.einsum("pij,pj->pi", np.linalg.pinv(J), b)
+
+
+def _track(model: _Model, paths: _Paths, x: np.ndarray, h_max: float = 0.1):
+    """Track every path from ``t = 0`` to ``t = 1``; returns end points and a success mask.
+
+    Runge-Kutta (4th order) predictor on ``dx/dt = -H_x^{-1} H_t``, two Newton corrections, and a
+    strict acceptance test (a small first correction that then contracts) so that paths do not jump
+    to neighbouring paths. A path whose step falls below ``1e-12`` stops where it is: that happens
+    only near a singular end point.
+    """
+    P = x.shape[0]
+    t = np.zeros(P)
+    h = np.full(P, min(0.02, h_max))
+    done = np.zeros(P, dtype=bool)
+    ok = np.zeros(P, dtype=bool)
+    streak = np.zeros(P, dtype=int)
+    for _ in range(_MAX_STEPS):
+        act = np.flatnonzero(~done)
+        if act.size == 0:
+            break
+        pa = paths.take(act)
+        xa, ta, ha = x[act], t[act], np.minimum(h[act], 1.0 - t[act])
+
+        def tangent(xx, tv):
+            _, Jx, Htv = _evaluate(model, pa, xx, tv)
+            return -_solve(Jx, Htv)
+
+        k1 = tangent(xa, ta)
+        k2 = tangent(xa + 0.5 * ha[:, None] * k1, ta + 0.5 * ha)
+        k3 = tangent(xa + 0.5 * ha[:, None] * k2, ta + 0.5 * ha)
+        k4 = tangent(xa + ha[:, None] * k3, ta + ha)
+        xp = xa + (ha / 6.0)[:, None] * (k1 + 2 * k2 + 2 * k3 + k4)
+        tn = ta + ha
+        Hv, Jx, _ = _evaluate(model, pa, xp, tn)
+        d1 = -_solve(Jx, Hv)
+        x1 = xp + d1
+        Hv, Jx, _ = _evaluate(model, pa, x1, tn)
+        d2 = -_solve(Jx, Hv)
+        x2 = x1 + d2
+        scale = np.maximum(1.0, np.abs(xa).max(axis=1))
+        n1 = np.abs(d1).max(axis=1) / scale
+        n2 = np.abs(d2).max(axis=1) / scale
+        good = np.isfinite(n1) & np.isfinite(n2) & (n1 < 1e-3) & (n2 < np.maximum(0.1 * n1, 1e-12))
+        # accept
+        acc = act[good]
+        x[acc] = x2[good]
+        t[acc] = tn[good]
+        streak[acc] += 1
+        grow = acc[streak[acc] >= 3]
+        h[grow] = np.minimum(h[grow] * 2.0, h_max)
+        streak[grow] = 0
+        fin = acc[t[acc] >= 1.0]
+        done[fin] = True
+        ok[fin] = True
+        # reject
+        rej = act[~good]
+        h[rej] *= 0.5
+        streak[rej] = 0
+        stall = rej[h[rej] < 1e-12]
+        done[stall] = True
+    return x, ok, t
+
+
+def _newton(model, paths, x, iters=4):
+    one = np.ones(x.shape[0])
+    for _ in range(iters):
+        Hv, Jx, _ = _evaluate(model, paths, x, one)
+        x = x + _solve(Jx, -Hv)
+    Hv, Jx, _ = _evaluate(model, paths, x, one)
+    return x, Hv, Jx
+
+
+def _paths_for(model, profiles, rng_chart):
+    """Start points and row roles of every path of every support profile."""
+    shape, off = model.shape, model.offsets
+    n_players, n = len(shape), int(off[-1])
+    sup_idx, ind_rows, chart_rows, zero_rows, a0s, starts = [], [], [], [], [], []
+    for b, prof in enumerate(profiles):
+        d = tuple(len(s) - 1 for s in prof)
+        assigns = _assignments(d)
+        if not assigns:
+            continue
+        ind = np.zeros(n, dtype=bool)
+        chart = np.zeros(n, dtype=bool)
+        zero = np.ones(n, dtype=bool)
+        owners = []
+        for i, s in enumerate(prof):
+            chart[off[i] + s[0]] = True
+            zero[off[i] + np.array(s)] = False
+            for a in s[1:]:
+                ind[off[i] + a] = True
+                owners.append((i, a))
+        a0 = np.array([s[0] for s in prof])
+        for assign in assigns:
+            x = np.zeros(n, dtype=complex)
+            for j in range(n_players):
+                nj = shape[j]
+                rows = [model.lin[i, j][a] for (i, a), g in zip(owners, assign) if g == j]
+                rows.append(rng_chart[off[j]:off[j + 1]])
+                rhs = np.zeros(nj, dtype=complex)
+                rhs[len(rows) - 1] = 1.0
+                for a in range(nj):
+                    if a not in prof[j]:
+                        rows.append(np.eye(nj)[a])
+                x[off[j]:off[j + 1]] = np.linalg.solve(np.array(rows), rhs)
+            sup_idx.append(b)
+            ind_rows.append(ind)
+            chart_rows.append(chart)
+            zero_rows.append(zero)
+            a0s.append(a0)
+            starts.append(x)
+    if not starts:
+        return None, None
+    P = len(starts)
+    paths = _Paths(np.array(sup_idx), np.array(ind_rows), np.array(chart_rows), np.array(zero_rows),
+                   np.array(a0s), np.broadcast_to(rng_chart, (P, n)).copy())
+    return paths, np.array(starts)
+
+
+# ----------------------------------------------------------------------------------------------
+# Real points: polishing, continua
+# ----------------------------------------------------------------------------------------------
+def _real_paths(model, prof):
+    """Row roles of one support profile in real arithmetic (charts are 'probabilities sum to 1')."""
+    off, n = model.offsets, int(model.offsets[-1])
+    ind = np.zeros(n, dtype=bool)
+    chart = np.zeros(n, dtype=bool)
+    zero = np.ones(n, dtype=bool)
+    cvec = np.zeros(n)
+    for i, s in enumerate(prof):
+        chart[off[i] + s[0]] = True
+        zero[off[i] + np.array(s)] = False
+        cvec[off[i] + np.array(s)] = 1.0
+        ind[off[i] + np.array(s[1:], dtype=int)] = True
+    return _Paths(np.zeros(1, dtype=int), ind[None], chart[None], zero[None],
+                  np.array([[s[0] for s in prof]]), cvec[None])
+
+
+def _system(model, rp, x):
+    Hv, Jx, _ = _evaluate(model, rp, x[None], np.ones(1))
+    return Hv[0], Jx[0]
+
+
+def _project(model, rp, x, direction=None, iters=30, tol=1e-12):
+    """Gauss-Newton (minimum-norm steps) onto the solution set; optionally orthogonal to a direction."""
+    for _ in range(iters):
+        F, J = _system(model, rp, x)
+        if not np.all(np.isfinite(F)):
+            return x, False
+        if np.abs(F).max() < tol:
+            return x, True
+        if direction is not None:
+            J = np.vstack([J, direction])
+            F = np.append(F, 0.0)
+        step = np.linalg.lstsq(J, -F, rcond=1e-10)[0]
+        x = x + step
+    F, _ = _system(model, rp, x)
+    return x, bool(np.abs(F).max() < 1e-10)
+
+
+def _null_space(model, rp, x, rel=1e-7):
+    _, J = _system(model, rp, x)
+    _, sv, vt = np.linalg.svd(J)
+    rank = int((sv > rel * max(sv[0], 1.0)).sum())
+    return vt[rank:]
+
+
+def _regret(model, x):
+    """Max regret of a stacked profile on the scaled payoffs (payoff scale 1)."""
+    off, n_players = model.offsets, len(model.shape)
+    xs = [x[off[j]:off[j + 1]] for j in range(n_players)]
+    worst = 0.0
+    for i in range(n_players):
+        v = model.tensors[i]
+        for j in range(n_players - 1, -1, -1):
+            if j != i:
+                v = np.tensordot(v, xs[j], axes=([j], [0]))
+        worst = max(worst, float(v.max() - v @ xs[i]))
+    return worst
+
+
+def _feasible(model, x, tol):
+    return bool(x.min() >= -_PROB_TOL and _regret(model, x) <= tol)
+
+
+def _trace(model, rp, x0, v, tol, max_steps=2000):
+    """Follow the solution curve from ``x0`` along ``v`` while it stays an equilibrium.
+
+    Pseudo-arclength continuation: step along the tangent, correct orthogonally to it, and halve
+    the step whenever the corrected point leaves the equilibrium set, so the last accepted point
+    is within ``1e-10`` of the boundary. Returns the accepted points.
+    """
+    pts = [x0]
+    x, s = x0, 0.05
+    for _ in range(max_steps):
+        y, conv = _project(model, rp, x + s * v, direction=v)
+        if conv and _feasible(model, y, tol):
+            null = _null_space(model, rp, y)
+            if null.shape[0] == 0:
+                break  # the curve meets an isolated singular point: stop here
+            w = null.T @ (null @ v)
+            if np.linalg.norm(w) < 1e-12:
+                break
+            v = w / np.linalg.norm(w)
+            x = y
+            pts.append(x)
+            if len(pts) > 3 and np.linalg.norm(x - x0) < 0.5 * s:
+                break  # closed loop
+            s = min(2 * s, 0.05)
+        else:
+            s *= 0.5
+            if s < 1e-10:
+                break
+    return pts
+
+
+def _on_polyline(x, pts, tol=1e-6):
+    pts = np.asarray(pts)
+    if len(pts) == 1:
+        return np.linalg.norm(x - pts[0]) < tol
+    a, b = pts[:-1], pts[1:]
+    ab = b - a
+    lam = np.clip(((x - a) * ab).sum(1) / np.maximum((ab * ab).sum(1), 1e-300), 0, 1)
+    return float(np.linalg.norm(a + lam[:, None] * ab - x, axis=1).min()) < tol
+
+
+def _continua_of_support(model, prof, seeds, tol, rng, n_random=6):
+    """Components of the equilibrium set on support ``prof`` through real points near ``seeds``."""
+    rp = _real_paths(model, prof)
+    off, n = model.offsets, int(model.offsets[-1])
+    starts = list(seeds)
+    for _ in range(n_random):
+        x = np.zeros(n)
+        for j, s in enumerate(prof):
+            x[off[j] + np.array(s)] = rng.dirichlet(np.ones(len(s)))
+        starts.append(x)
+    comps, isolated = [], []
+    for x in starts:
+        x, conv = _project(model, rp, x)
+        if not conv or not _feasible(model, x, tol):
+            continue
+        if any(_on_polyline(x, c["trace"]) for c in comps) or any(np.linalg.norm(x - y) < 1e-7 for y in isolated):
+            continue
+        null = _null_space(model, rp, x)
+        if null.shape[0] == 0:
+            isolated.append(x)
+            continue
+        # A rank-deficient isolated root stays put under a nudge; a component lets it move.
+        y, conv = _project(model, rp, x + 1e-3 * null[0], direction=null[0])
+        if not conv or np.linalg.norm(y - x) < 5e-4:
+            isolated.append(x)
+            continue
+        dim = null.shape[0]
+        directions = [null[0], -null[0]] if dim == 1 else [sgn * row for row in null for sgn in (1, -1)]
+        runs = [_trace(model, rp, x, v, tol) for v in directions]
+        ends = [r[-1] for r in runs]
+        if dim == 1:
+            trace = runs[1][::-1] + runs[0][1:]
+            a, b = ends
+            if np.linalg.norm(a - b) < 1e-6:
+                kind = "closed curve"
+            else:
+                kind = "segment" if _line_deviation(trace, a, b) < 1e-6 else "curve"
+        else:
+            trace = [x] + [p for r in runs for p in r[1:]]
+            kind = f"{dim}-dimensional"
+        comps.append({"support": prof, "dimension": dim, "kind": kind, "ends": ends, "point": x,
+                      "trace": np.array(trace)})
+    return comps, isolated
+
+
+def _line_deviation(pts, a, b):
+    ab = b - a
+    nrm = float(ab @ ab)
+    if nrm < 1e-300:
+        return max(float(np.linalg.norm(p - a)) for p in pts)
+    return max(float(np.linalg.norm(a + ((p - a) @ ab) / nrm * ab - p)) for p in pts)
+
+
+# ----------------------------------------------------------------------------------------------
+# Public function
+# ----------------------------------------------------------------------------------------------
+def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0) -> SolverResult:
+    """All isolated Nash equilibria of a small N-player game, with continua reported.
+
+    Support enumeration on the polynomial indifference conditions (McKelvey and McLennan 1996,
+    section 6; Gambit's ``enumpoly``), with support profiles pruned by conditional dominance and
+    visited smallest first (Porter, Nudelman and Shoham 2008, "Simple search methods for finding a
+    Nash equilibrium", Games and Economic Behavior 63). Each support's square polynomial system is
+    solved by a linear-product homotopy in multiprojective space (Morgan and Sommese 1987), every
+    path of every support in one NumPy batch; end points are polished by Newton's method.
+
+    Guarantees. For a generic game every support system has exactly its multihomogeneous Bezout
+    number of complex solutions, all nonsingular (McKelvey and McLennan 1997), and the homotopy
+    reaches each of them with probability one over the random start data; the method checks this
+    (distinct end points per support) and sets ``complete=False`` when a path fails or two paths
+    meet. Every returned equilibrium is certified: its measured regret is at most
+    ``tol * game.payoff_scale``. On degenerate games, a support whose system has a
+    positive-dimensional solution set is detected from rank-deficient end points; its equilibrium
+    part is traced and reported in ``details["continua"]`` (support, dimension, kind, end points),
+    its end points and one interior point are returned as equilibria with details
+    ``{"on_continuum": True, "component": k}``, and ``complete`` is False (the set is not finite).
+    Continua whose support system has no start solutions (Bezout number zero) are not searched.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+        At least two players. Cost grows quickly with the number of actions: intended for games up
+        to about 4 players with 4 actions each.
+    tol : float
+        Regret tolerance relative to the payoff scale.
+    seed : int
+        Seed of the random start system (results do not depend on it, barring path failures).
+
+    Returns
+    -------
+    SolverResult
+        ``method="enumpoly"``; ``details`` holds ``continua``, ``supports`` (profiles solved),
+        ``paths`` (homotopy paths tracked) and ``failed_paths``.
+
+    Examples
+    --------
+    >>> from sim.game import NormalFormGame
+    >>> g = NormalFormGame.from_bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    >>> r = enumpoly_solve(g)
+    >>> [[p.round(3).tolist() for p in e.profile] for e in r.equilibria]
+    [[[0.5, 0.5], [0.5, 0.5]]]
+    """
+    if not isinstance(game, NormalFormGame):
+        raise SolverError(f"enumpoly_solve(): game must be a NormalFormGame; got {type(game).__name__}")
+    if game.n_players < 2:
+        raise SolverError(f"enumpoly_solve(): needs at least 2 players; got {game.n_players}")
+    if not (isinstance(tol, (int, float)) and 0 < tol < 1):
+        raise SolverError(f"enumpoly_solve(): tol must be a number in (0, 1); got {tol!r}")
+    params = {"tol": tol, "seed": seed}
+    rng = np.random.default_rng(seed)
+    # Scale payoffs to [0, 1]: conditioning, and tolerances then mean "relative to payoff scale".
+    lo, scale = float(game.payoffs.min()), game.payoff_scale
+    u = (np.asarray(game.payoffs) - lo) / scale
+    model = _Model.build(u, rng)
+    off, n = model.offsets, int(model.offsets[-1])
+    profiles = _support_profiles(u, eps=tol)
+    chart = rng.normal(size=n) + 1j * rng.normal(size=n)
+    paths, starts = _paths_for(model, profiles, chart)
+
+    found = []            # stacked real profiles, certified
+    singular = {}         # support index -> list of real seeds
+    failed = 0
+    n_paths = 0 if paths is None else len(starts)
+    if paths is not None:
+        x, ok, _ = _track(model, paths, starts.copy())
+        # Paths that met or failed in a support are tracked again with shorter steps.
+        x, ok, end_j = _finish(model, paths, x, ok)
+        redo = _suspicious(paths, x, ok, end_j)
+        if redo.size:
+            sub = paths.take(redo)
+            x2, ok2, _ = _track(model, sub, starts[redo].copy(), h_max=0.01)
+            x2, ok2, j2 = _finish(model, sub, x2, ok2)
+            x[redo], ok[redo], end_j[redo] = x2, ok2, j2
+            still = _suspicious(paths, x, ok, end_j)
+            failed = int(np.count_nonzero(~ok[still]) + (still.size - np.count_nonzero(~ok[still])) // 2)
+        conds = np.linalg.cond(end_j)
+        for p in range(len(x)):
+            prof = profiles[paths.support[p]]
+            xs = [x[p, off[j]:off[j + 1]] for j in range(len(model.shape))]
+            sums = [v.sum() for v in xs]
+            if any(abs(sv) < 1e-12 for sv in sums) or not np.all(np.isfinite(x[p])):
+                continue
+            z = np.concatenate([v / sv for v, sv in zip(xs, sums)])
+            if not (ok[p] and conds[p] < _SINGULAR_COND):
+                singular.setdefault(int(paths.support[p]), []).append(z.real)
+                continue
+            if np.abs(z.imag).max() > _IMAG_TOL * max(1.0, np.abs(z).max()) or z.real.min() < -1e-6:
+                continue
+            rp = _real_paths(model, prof)
+            y, conv = _polish(model, rp, z.real)
+            if conv and _feasible(model, y, tol):
+                found.append(y)
+
+    continua, extra = [], []
+    for b, seeds in sorted(singular.items()):
+        comps, iso = _continua_of_support(model, profiles[b], seeds, tol, rng)
+        extra.extend(iso)
+        for c in comps:
+            if not any(_same_component(c, d) for d in continua):
+                continua.append(c)
+
+    equilibria = []
+    points = []
+    for k, c in enumerate(continua):
+        for y in [c["ends"][0], c["point"], *c["ends"][1:]]:
+            if any(np.linalg.norm(y - q) < 1e-7 for q in points):
+                continue
+            points.append(y)
+            equilibria.append(_certify(game, model, y, on_continuum=True, component=k))
+    for y in sorted(found + extra, key=lambda v: tuple(np.round(-v, 9))):
+        if any(np.linalg.norm(y - q) < 1e-6 for q in points):
+            continue
+        points.append(y)
+        on = [k for k, c in enumerate(continua) if _on_polyline(y, c["trace"], 1e-6)]
+        details = {"on_continuum": True, "component": on[0]} if on else {}
+        equilibria.append(_certify(game, model, y, **details))
+    equilibria = [e for e in equilibria if e.max_regret <= tol * scale]
+    details = {
+        "continua": [
+            {"support": [list(s) for s in c["support"]], "dimension": c["dimension"], "kind": c["kind"],
+             "end_points": [_split(model, y) for y in c["ends"]], "point": _split(model, c["point"])}
+            for c in continua
+        ],
+        "supports": len(profiles),
+        "paths": n_paths,
+        "failed_paths": failed,
+    }
+    return SolverResult("enumpoly", game, tuple(equilibria), params,
+                        complete=not continua and failed == 0,
+                        degenerate=bool(singular), details=details)
+
+
+def _finish(model, paths, x, ok):
+    """Newton at ``t = 1`` from every end point (stalled paths included), and the Jacobians there."""
+    with np.errstate(all="ignore"):
+        x, Hv, Jx = _newton(model, paths, x)
+    good = np.all(np.isfinite(x), axis=1) & np.all(np.isfinite(Jx), axis=(1, 2))
+    Jx = np.where(good[:, None, None], Jx, np.eye(x.shape[1])[None] * 0.0)
+    return x, ok & good, Jx
+
+
+def _suspicious(paths, x, ok, J):
+    """Paths that failed, or whose nonsingular end point another path of its support also reached."""
+    bad = set(np.flatnonzero(~ok).tolist())
+    cond = np.linalg.cond(J)
+    seen = {}
+    for p in np.flatnonzero(ok & (cond < _SINGULAR_COND)):
+        key = int(paths.support[p])
+        for q in seen.get(key, []):
+            if np.abs(x[p] - x[q]).max() < 1e-6 * max(1.0, np.abs(x[p]).max()):
+                bad.update((p, q))
+        seen.setdefault(key, []).append(p)
+    return np.array(sorted(bad), dtype=int)
+
+
+def _polish(model, rp, x, iters=6):
+    for _ in range(iters):
+        F, J = _system(model, rp, x)
+        try:
+            x = x - np.linalg.solve(J, F)
+        except np.linalg.LinAlgError:
+            return x, False
+    F, _ = _system(model, rp, x)
+    return x, bool(np.all(np.isfinite(F)) and np.abs(F).max() < 1e-9)
+
+
+def _same_component(c, d):
+    return c["support"] == d["support"] and (_on_polyline(c["point"], d["trace"]) or _on_polyline(d["point"], c["trace"]))
+
+
+def _split(model, x):
+    off = model.offsets
+    return [np.clip(x[off[j]:off[j + 1]], 0.0, None).tolist() for j in range(len(model.shape))]
+
+
+def _certify(game, model, x, **details):
+    return Equilibrium.certify(game, [np.clip(v, 0.0, None) for v in _split(model, x)], **details)
