@@ -12,7 +12,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["solve", "demo"]
+COMMANDS = ["solve", "sweep", "demo"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,471 @@
+"""Running a sweep: chunks of points compiled in one matrix product, solved, written whole.
+
+Output folder layout::
+
+    OUT/manifest.json            scenario and sweep hashes, spec, seed, versions, timings
+    OUT/chunks/chunk-000000.parquet  ...   one file per chunk, written to a temporary name and
+                                            renamed, so a chunk is there whole or not at all
+
+The result table has one row per equilibrium per point and method (a point where a method finds
+none gets one row with ``n_equilibria = 0`` and outcome ``"(none)"``), with columns::
+
+    point_id, param.<name>..., method, eq_index, n_equilibria, outcome, regime,
+    prob.<player>.<action>..., payoff.<player>..., max_regret
+
+``outcome`` names each player's action (or support, for mixed play); ``regime`` names the set of
+equilibrium outcomes of the point for that method, so points with the same regime share a label.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from analysis.sweep.design import points as design_points
+from analysis.sweep.spec import SweepSpec, load_sweep
+from sim.errors import ScenarioError
+
+MANIFEST = "manifest.json"
+CHUNKS = "chunks"
+NONE_OUTCOME = "(none)"
+PURE_TOL = 1e-9
+BATCHED_METHODS = frozenset({"enumpure"})
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# ----- the scenario model, as the sweep sees it -----------------------------------------------------
+@dataclass(frozen=True)
+class ScenarioModel:
+    """What a chunk needs of a compiled scenario: names, defaults and batched payoffs."""
+
+    compiled: object
+    players: tuple[str, ...]
+    actions: tuple[tuple[str, ...], ...]
+    parameter_names: tuple[str, ...]
+    defaults: np.ndarray
+
+    def full_points(self, names: tuple[str, ...], values: np.ndarray) -> np.ndarray:
+        full = np.broadcast_to(self.defaults, (len(values), len(self.defaults))).copy()
+        for j, name in enumerate(names):
+            full[:, self.parameter_names.index(name)] = values[:, j]
+        return full
+
+    def payoffs(self, full: np.ndarray) -> np.ndarray:
+        return np.asarray(self.compiled.payoffs(full))
+
+    def game(self, full_row: np.ndarray):
+        return self.compiled.game(dict(zip(self.parameter_names, map(float, full_row))))
+
+
+@functools.lru_cache(maxsize=4)
+def scenario_model(path: str, content_hash: str) -> ScenarioModel:
+    """Load and compile a scenario once per process (keyed by content, so edits are seen)."""
+    from sim.scenario import compile_scenario, load_scenario
+
+    compiled = compile_scenario(load_scenario(path))
+    game = compiled.game()
+    if not hasattr(game, "payoffs"):
+        raise ScenarioError("sweeps support simultaneous-move scenarios only so far", path=path, field="scenario.timing")
+    names = tuple(compiled.parameter_names)
+    defaults = np.array([float(compiled.defaults[n]) for n in names]) if isinstance(compiled.defaults, dict) \
+        else np.asarray(compiled.defaults, dtype=float)
+    return ScenarioModel(compiled, game.players, game.actions, names, defaults)
+
+
+def check_parameters(spec: SweepSpec, model: ScenarioModel) -> None:
+    for name in spec.parameter_names:
+        if name not in model.parameter_names:
+            raise ScenarioError(
+                f"the scenario has no parameter of that name; it has {list(model.parameter_names)} (got {name!r})",
+                path=str(spec.path), field=f"sweep.{'grid' if spec.grid else 'sample'}.{name}",
+            )
+
+
+# ----- one chunk ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChunkJob:
+    spec_path: str
+    scenario_hash: str
+    out_dir: str
+    index: int
+    start: int
+    stop: int
+
+
+def _labels(model: ScenarioModel) -> np.ndarray:
+    """Outcome label of every pure profile, in flat (C) order."""
+    grids = np.meshgrid(*[np.asarray(a, dtype=object) for a in model.actions], indexing="ij")
+    labels = [", ".join(f"{p}={a}" for p, a in zip(model.players, combo))
+              for combo in zip(*(g.ravel() for g in grids))]
+    return np.array(labels, dtype=object)
+
+
+def _regimes(mask_rows: np.ndarray, outcome_names) -> tuple[np.ndarray, list[str]]:
+    """Regime of each point from a boolean (points, outcomes) matrix of equilibrium outcomes.
+
+    Returns a code per point and the label of each code; labels are built once per distinct
+    regime, not once per point.
+    """
+    packed = np.packbits(mask_rows, axis=1)
+    # One integer (or a few) per point: sorting those is far cheaper than np.unique(axis=0).
+    pad = (-packed.shape[1]) % 8
+    words = np.ascontiguousarray(np.pad(packed, ((0, 0), (0, pad)))).view(np.uint64)
+    if words.shape[1] == 1:
+        uniq, inverse = np.unique(words[:, 0], return_inverse=True)
+        uniq = uniq[:, None]
+    else:
+        uniq, inverse = np.unique(words, axis=0, return_inverse=True)
+    uniq_bits = np.unpackbits(uniq.view(np.uint8), axis=1, count=mask_rows.shape[1]).astype(bool)
+    names = []
+    for row in uniq_bits:
+        hits = [outcome_names[k] for k in np.flatnonzero(row)]
+        names.append(" | ".join(hits) if hits else NONE_OUTCOME)
+    return inverse.ravel().astype(np.int32), names
+
+
+def _pure_rows(model: ScenarioModel, payoffs: np.ndarray, ids: np.ndarray) -> dict:
+    from sim.solvers import enumpure_batch
+
+    B = payoffs.shape[0]
+    shape = payoffs.shape[1:-1]
+    n = len(shape)
+    F = int(np.prod(shape))
+    pay = payoffs.reshape(B, F, n)
+    flat_pay = payoffs.reshape(B, -1)
+    scale = np.maximum(np.maximum(flat_pay.max(axis=1), -flat_pay.min(axis=1)), 1.0)
+    # Scale each point to unit size so one relative tolerance serves every point.
+    mask = enumpure_batch(payoffs / scale.reshape((B,) + (1,) * (n + 1)), PURE_TOL)
+    flat = mask.reshape(B, F)
+    counts = flat.sum(axis=1)
+    labels = _labels(model)
+    regime_codes, regime_names = _regimes(flat, labels)
+    # Equilibrium rows, plus one "(none)" row for each point without any, in (point, profile) order.
+    b_eq, f_eq = np.nonzero(flat)
+    empty = np.flatnonzero(counts == 0)
+    if len(empty):
+        b_all = np.concatenate([b_eq, empty])
+        f_all = np.concatenate([f_eq, np.full(len(empty), -1)])
+        order = np.lexsort((f_all, b_all))
+        b_all, f_all = b_all[order], f_all[order]
+    else:
+        b_all, f_all = b_eq, f_eq
+    has = f_all >= 0
+    f_safe = np.where(has, f_all, 0)
+    first = np.searchsorted(b_all, b_all, side="left")
+    eq_index = np.where(has, np.arange(len(b_all)) - first, -1)
+    cols = {
+        "point_id": ids[b_all],
+        "eq_index": eq_index,
+        "n_equilibria": counts[b_all],
+        # Dictionary-encoded: codes index the label lists, so no string is built per row.
+        "outcome": (np.where(has, f_all, F).astype(np.int32), [*labels, NONE_OUTCOME]),
+        "regime": (regime_codes[b_all], regime_names),
+    }
+    idx = np.unravel_index(f_safe, shape)
+    strides = [int(np.prod(shape[i + 1:])) for i in range(n)]
+    regret = np.zeros(len(b_all))
+    for i, player in enumerate(model.players):
+        for k, action in enumerate(model.actions[i]):
+            col = (idx[i] == k).astype(float)
+            col[~has] = np.nan
+            cols[f"prob.{player}.{action}"] = col
+    for i, player in enumerate(model.players):
+        own = pay[b_all, f_safe, i]
+        # Regret measured only at the equilibrium rows: player i's payoff at each own deviation.
+        base = f_safe - idx[i] * strides[i]
+        best = np.max([pay[b_all, base + k * strides[i], i] for k in range(shape[i])], axis=0)
+        regret = np.maximum(regret, best - own)
+        own[~has] = np.nan
+        cols[f"payoff.{player}"] = own
+    regret[~has] = np.nan
+    cols["max_regret"] = regret
+    return cols
+
+
+def _support_label(game, eq) -> str:
+    parts = []
+    for i, p in enumerate(game.players):
+        acts = [game.actions[i][a] for a in eq.support[i]]
+        parts.append(f"{p}={'|'.join(acts)}")
+    return ", ".join(parts)
+
+
+def _per_point_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np.ndarray) -> dict:
+    """Methods without a batched kernel: solved point by point inside the worker."""
+    from sim.solvers import solve
+
+    rows: dict[str, list] = {k: [] for k in ("point_id", "eq_index", "n_equilibria", "outcome", "regime", "max_regret")}
+    probs = {f"prob.{p}.{a}": [] for i, p in enumerate(model.players) for a in model.actions[i]}
+    pays = {f"payoff.{p}": [] for p in model.players}
+    for pid, row in zip(ids, full):  # one game per point: these methods have no batched kernel
+        game = model.game(row)
+        result = solve(game, method)
+        eqs = result.equilibria
+        labels = [_support_label(game, e) for e in eqs]
+        regime = " | ".join(sorted(set(labels))) if labels else NONE_OUTCOME
+        for k, eq in enumerate(eqs or [None]):
+            rows["point_id"].append(pid)
+            rows["eq_index"].append(k if eq is not None else -1)
+            rows["n_equilibria"].append(len(eqs))
+            rows["outcome"].append(labels[k] if eq is not None else NONE_OUTCOME)
+            rows["regime"].append(regime)
+            rows["max_regret"].append(eq.max_regret if eq is not None else np.nan)
+            for i, p in enumerate(model.players):
+                for a_idx, a in enumerate(model.actions[i]):
+                    probs[f"prob.{p}.{a}"].append(float(eq.profile[i][a_idx]) if eq is not None else np.nan)
+                pays[f"payoff.{p}"].append(float(eq.payoffs[i]) if eq is not None else np.nan)
+    cols = {k: np.asarray(v) for k, v in rows.items()}
+    cols.update({k: np.asarray(v, dtype=float) for k, v in {**probs, **pays}.items()})
+    return cols
+
+
+def chunk_table(spec: SweepSpec, model: ScenarioModel, start: int, stop: int):
+    """The result table of points ``start..stop-1`` as a ``pyarrow.Table``."""
+    import pyarrow as pa
+
+    values = design_points(spec, start, stop)
+    ids = np.arange(start, stop, dtype=np.int64)
+    full = model.full_points(spec.parameter_names, values)
+    tables = []
+    payoffs = None
+    for method in spec.methods:
+        if method in BATCHED_METHODS:
+            if payoffs is None:
+                payoffs = model.payoffs(full)
+            cols = _pure_rows(model, payoffs, ids)
+        else:
+            cols = _per_point_rows(model, method, full, ids)
+        row_points = cols["point_id"] - start
+        out = {"point_id": pa.array(cols["point_id"], pa.int64())}
+        for j, name in enumerate(spec.parameter_names):
+            out[f"param.{name}"] = pa.array(values[row_points, j])
+        out["method"] = pa.DictionaryArray.from_arrays(
+            pa.array(np.zeros(len(row_points), dtype=np.int32)), pa.array([method]))
+        out["eq_index"] = pa.array(cols["eq_index"], pa.int32())
+        out["n_equilibria"] = pa.array(cols["n_equilibria"], pa.int32())
+        for key in ("outcome", "regime"):
+            value = cols[key]
+            if isinstance(value, tuple):
+                codes, names = value
+            else:
+                names, codes = np.unique(value.astype(str), return_inverse=True)
+                names, codes = names.tolist(), codes.astype(np.int32)
+            out[key] = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(list(names), pa.string()))
+        for key in cols:
+            if key.startswith(("prob.", "payoff.")):
+                out[key] = pa.array(cols[key], pa.float64())
+        out["max_regret"] = pa.array(cols["max_regret"], pa.float64())
+        tables.append(pa.table(out))
+    table = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
+    return table
+
+
+def run_chunk(job: ChunkJob) -> dict:
+    """Worker: compute one chunk and write it whole (temporary name, then an atomic rename)."""
+    import pyarrow.parquet as pq
+
+    t0 = time.perf_counter()
+    spec = load_sweep(job.spec_path)
+    model = scenario_model(str(spec.scenario_path), job.scenario_hash)
+    table = chunk_table(spec, model, job.start, job.stop)
+    final = Path(job.out_dir) / CHUNKS / f"chunk-{job.index:06d}.parquet"
+    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return {"index": job.index, "points": job.stop - job.start, "rows": table.num_rows,
+            "seconds": time.perf_counter() - t0}
+
+
+# ----- the driver -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SweepSummary:
+    """What a finished sweep reports (also stored in the manifest)."""
+
+    out_dir: Path
+    n_points: int
+    n_rows: int
+    n_chunks: int
+    chunks_run: int
+    seconds: float
+    executor: str
+    workers: int
+    equilibria_per_point: dict = field(default_factory=dict)
+    regimes: dict = field(default_factory=dict)
+
+    def format(self) -> str:
+        lines = [
+            f"sweep: {self.n_points:,} points in {self.n_chunks} chunks "
+            f"({self.chunks_run} run now) on {self.executor} x{self.workers}, {self.seconds:.2f} s "
+            f"({self.n_points / max(self.seconds, 1e-9):,.0f} points/s)",
+            f"rows: {self.n_rows:,}   results: {self.out_dir}",
+        ]
+        for method, mean in self.equilibria_per_point.items():
+            lines.append(f"{method}: {mean:.3f} equilibria per point")
+        for method, regimes in self.regimes.items():
+            lines.append(f"{method}: {len(regimes)} regimes")
+            for label, share in list(regimes.items())[:6]:
+                lines.append(f"  {share:6.1%}  {label}")
+            if len(regimes) > 6:
+                lines.append(f"  ... and {len(regimes) - 6} more")
+        return "\n".join(lines)
+
+
+def _versions() -> dict:
+    from importlib import metadata
+
+    out = {}
+    for pkg in ("bargain-sim", "numpy", "scipy", "pyarrow", "pandas"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = None
+    return out
+
+
+def _write_json_atomic(path: Path, doc: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(doc, indent=2, sort_keys=True, default=str))
+    os.replace(tmp, path)
+
+
+def _prepare_out(out: Path, manifest: dict, resume: bool) -> None:
+    mpath = out / MANIFEST
+    if mpath.exists():
+        if not resume:
+            raise ScenarioError("already holds a sweep; pass --resume to continue it or choose another folder",
+                                path=str(out))
+        old = json.loads(mpath.read_text())
+        for key, what in (("scenario_hash", "the scenario file"), ("sweep_hash", "the sweep file")):
+            if old.get(key) != manifest[key]:
+                raise ScenarioError(f"{what} changed since this sweep started; refusing to resume "
+                                    f"(got {key} {manifest[key][:12]}, manifest has {str(old.get(key))[:12]})",
+                                    path=str(out))
+        if old.get("chunk_size") != manifest["chunk_size"] or old.get("n_points") != manifest["n_points"]:
+            raise ScenarioError("chunking differs from the manifest; resume with the original --chunk-size "
+                                f"(got {manifest['chunk_size']}, manifest has {old.get('chunk_size')})", path=str(out))
+        return
+    if resume and out.exists() and any(out.iterdir()):
+        raise ScenarioError("has no sweep manifest to resume from", path=str(out))
+    try:
+        (out / CHUNKS).mkdir(parents=True, exist_ok=True)
+        probe = out / f".write-probe.{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise ScenarioError(f"output folder is not writable ({exc.strerror or exc})", path=str(out)) from None
+    _write_json_atomic(mpath, manifest)
+
+
+def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str | None = None,
+              chunk_size: int | None = None, resume: bool = False, executor: str = "processes",
+              progress: bool = False) -> SweepSummary:
+    """Run (or resume) a sweep into ``out_dir`` and summarise it.
+
+    Examples
+    --------
+    >>> summary = run_sweep("scenarios/sweeps/baseline-grid.toml", "out/sweep", workers=2)  # doctest: +SKIP
+    """
+    from analysis.sweep.executors import make_executor
+
+    t0 = time.perf_counter()
+    spec = load_sweep(sweep_path)
+    scenario_hash = file_hash(spec.scenario_path)
+    model = scenario_model(str(spec.scenario_path), scenario_hash)
+    check_parameters(spec, model)
+    chunk = chunk_size or spec.chunk_size
+    if chunk < 1:
+        raise ScenarioError(f"chunk size must be positive (got {chunk})", field="--chunk-size")
+    out = Path(out_dir)
+    n = spec.n_points
+    n_chunks = -(-n // chunk)
+    manifest = {
+        "format": 1,
+        "scenario": str(spec.scenario_path.name),
+        "scenario_hash": scenario_hash,
+        "sweep": str(Path(sweep_path).name),
+        "sweep_hash": file_hash(Path(sweep_path)),
+        "spec": spec.raw,
+        "seed": spec.seed,
+        "methods": list(spec.methods),
+        "parameters": list(spec.parameter_names),
+        "n_points": n,
+        "chunk_size": chunk,
+        "n_chunks": n_chunks,
+        "versions": _versions(),
+    }
+    _prepare_out(out, manifest, resume)
+    chunk_dir = out / CHUNKS
+    for stale in chunk_dir.glob(".*.tmp"):
+        stale.unlink()  # a killed worker's unfinished chunk
+    done = {int(p.stem.split("-")[1]) for p in chunk_dir.glob("chunk-*.parquet")}
+    jobs = [ChunkJob(str(Path(sweep_path).resolve()), scenario_hash, str(out.resolve()), c,
+                     c * chunk, min(n, (c + 1) * chunk)) for c in range(n_chunks) if c not in done]
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=n, initial=n - sum(j.stop - j.start for j in jobs), unit="pt", unit_scale=True,
+                   desc="sweep", smoothing=0.1)
+    ex = make_executor(executor, workers, scheduler)
+    with ex:
+        for stats in ex.map_unordered(run_chunk, jobs):
+            if bar is not None:
+                bar.update(stats["points"])
+        n_workers = ex.workers
+    if bar is not None:
+        bar.close()
+    summary = summarise(out, time.perf_counter() - t0, len(jobs), ex.name, n_workers)
+    doc = json.loads((out / MANIFEST).read_text())
+    doc.setdefault("runs", []).append({"seconds": summary.seconds, "chunks_run": summary.chunks_run,
+                                       "executor": summary.executor, "workers": summary.workers,
+                                       "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+    _write_json_atomic(out / MANIFEST, doc)
+    return summary
+
+
+def summarise(out: Path, seconds: float, chunks_run: int, executor: str, workers: int) -> SweepSummary:
+    """Read back the compact columns of a finished sweep and count equilibria and regimes."""
+    import pyarrow.parquet as pq
+
+    manifest = json.loads((Path(out) / MANIFEST).read_text())
+    cols = ["point_id", "method", "n_equilibria", "eq_index", "regime"]
+    table = pq.ParquetDataset(sorted((Path(out) / CHUNKS).glob("chunk-*.parquet"))).read(columns=cols)
+    first = table.filter(_first_rows(table)).to_pandas()
+    eqpp = first.groupby("method", observed=True)["n_equilibria"].mean().to_dict()
+    regimes = {}
+    for method, group in first.groupby("method", observed=True):
+        shares = group["regime"].astype(str).value_counts(normalize=True)
+        regimes[str(method)] = {str(k): float(v) for k, v in shares.items()}
+    return SweepSummary(Path(out), manifest["n_points"], table.num_rows, manifest["n_chunks"], chunks_run,
+                        seconds, executor, workers, {str(k): float(v) for k, v in eqpp.items()}, regimes)
+
+
+def _first_rows(table):
+    import pyarrow.compute as pc
+
+    return pc.less_equal(table["eq_index"], 0)
+
+
+def read_results(out_dir) -> "pandas.DataFrame":  # noqa: F821
+    """The sweep's result table as a pandas DataFrame, sorted by point, method and equilibrium."""
+    import pyarrow.parquet as pq
+
+    files = sorted((Path(out_dir) / CHUNKS).glob("chunk-*.parquet"))
+    if not files:
+        raise ScenarioError("holds no sweep results", path=str(out_dir))
+    df = pq.ParquetDataset(files).read().to_pandas()
+    return df.sort_values(["point_id", "method", "eq_index"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,267 @@
+"""Sweep files: TOML naming a scenario, methods, a seed, and a grid or a sampling design.
+
+::
+
+    [sweep]
+    scenario = "baseline-2009.toml"     # relative to the sweep file
+    methods = ["enumpure"]
+    seed = 20090929
+    chunk_size = 50000                  # optional, points per chunk
+
+    [sweep.grid]                        # either a grid ...
+    isolation_weight = { start = 0.0, stop = 1.0, num = 21 }
+    shield_value = [0.5, 1.0, 2.0]
+
+    [sweep.sample]                      # ... or a sample
+    n = 10000
+    design = "sobol"                    # "montecarlo" | "lhs" | "sobol"
+    isolation_weight = { dist = "uniform", low = 0.0, high = 1.0 }
+    shield_value = { dist = "normal", mean = 1.0, sd = 0.2 }
+    p_committed = { dist = "beta", a = 2.0, b = 5.0 }
+    caucasus_weight = { dist = "triangular", low = 0.0, mode = 0.3, high = 1.0 }
+    russia_goals = { dist = "dirichlet", parameters = ["w_iso", "w_anti", "w_cauc"], alpha = [1, 1, 1] }
+
+Errors are :class:`sim.errors.ScenarioError` naming the file, the field and the bad value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.errors import ScenarioError
+from sim.solvers import METHODS
+
+DESIGNS = ("montecarlo", "lhs", "sobol")
+DISTRIBUTIONS = {
+    "uniform": ("low", "high"),
+    "normal": ("mean", "sd"),
+    "triangular": ("low", "mode", "high"),
+    "beta": ("a", "b"),
+    "dirichlet": ("parameters", "alpha"),
+}
+MAX_POINTS = 10**9
+DEFAULT_CHUNK = 50_000
+
+
+@dataclass(frozen=True)
+class GridAxis:
+    name: str
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One sampled dimension group: a named distribution over one parameter (or a Dirichlet group)."""
+
+    name: str
+    kind: str
+    args: tuple[tuple[str, Any], ...]
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        if self.kind == "dirichlet":
+            return tuple(dict(self.args)["parameters"])
+        return (self.name,)
+
+    @property
+    def dimension(self) -> int:
+        return len(self.parameters)
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A validated sweep."""
+
+    path: Path
+    scenario_path: Path
+    methods: tuple[str, ...]
+    seed: int
+    chunk_size: int
+    grid: tuple[GridAxis, ...] | None
+    sample_n: int | None
+    design: str | None
+    distributions: tuple[Distribution, ...]
+    raw: dict
+
+    @property
+    def n_points(self) -> int:
+        if self.grid is not None:
+            return math.prod(len(a.values) for a in self.grid)
+        return int(self.sample_n)
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        if self.grid is not None:
+            return tuple(a.name for a in self.grid)
+        return tuple(p for d in self.distributions for p in d.parameters)
+
+    def content_hash(self) -> str:
+        return hashlib.sha256(json.dumps(self.raw, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _err(path, field, message, value) -> ScenarioError:
+    return ScenarioError(f"{message} (got {value!r})", path=str(path), field=field)
+
+
+def _number(path, field, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _err(path, field, "must be a finite number", value)
+    return float(value)
+
+
+def _table(path, field, value) -> dict:
+    if not isinstance(value, dict):
+        raise _err(path, field, "must be a table", value)
+    return value
+
+
+def _grid_axis(path, name, spec) -> GridAxis:
+    field = f"sweep.grid.{name}"
+    if isinstance(spec, list):
+        if not spec:
+            raise _err(path, field, "must list at least one value", spec)
+        values = tuple(_number(path, f"{field}[{i}]", v) for i, v in enumerate(spec))
+    elif isinstance(spec, dict):
+        unknown = set(spec) - {"start", "stop", "num"}
+        if unknown:
+            raise _err(path, f"{field}.{sorted(unknown)[0]}", "unknown key; expected start, stop, num", sorted(unknown)[0])
+        for key in ("start", "stop", "num"):
+            if key not in spec:
+                raise _err(path, f"{field}.{key}", "is required", None)
+        start = _number(path, f"{field}.start", spec["start"])
+        stop = _number(path, f"{field}.stop", spec["stop"])
+        num = spec["num"]
+        if isinstance(num, bool) or not isinstance(num, int) or num < 1:
+            raise _err(path, f"{field}.num", "must be a positive integer", num)
+        if num == 1:
+            values = (start,)
+        else:
+            step = (stop - start) / (num - 1)
+            values = tuple(start + k * step for k in range(num - 1)) + (stop,)
+    else:
+        raise _err(path, field, "must be a list of numbers or {start, stop, num}", spec)
+    return GridAxis(name, values)
+
+
+def _distribution(path, name, spec) -> Distribution:
+    field = f"sweep.sample.{name}"
+    spec = _table(path, field, spec)
+    kind = spec.get("dist")
+    if kind not in DISTRIBUTIONS:
+        raise _err(path, f"{field}.dist", f"must be one of {sorted(DISTRIBUTIONS)}", kind)
+    needed = DISTRIBUTIONS[kind]
+    unknown = set(spec) - set(needed) - {"dist"}
+    if unknown:
+        raise _err(path, f"{field}.{sorted(unknown)[0]}", f"unknown key for {kind}; expected {list(needed)}", sorted(unknown)[0])
+    for key in needed:
+        if key not in spec:
+            raise _err(path, f"{field}.{key}", f"is required for {kind}", None)
+    if kind == "dirichlet":
+        params, alpha = spec["parameters"], spec["alpha"]
+        if not isinstance(params, list) or len(params) < 2 or not all(isinstance(p, str) for p in params):
+            raise _err(path, f"{field}.parameters", "must list two or more parameter names", params)
+        if len(set(params)) != len(params):
+            raise _err(path, f"{field}.parameters", "must not repeat a name", params)
+        if not isinstance(alpha, list) or len(alpha) != len(params):
+            raise _err(path, f"{field}.alpha", f"must list {len(params)} concentrations", alpha)
+        alpha = [_number(path, f"{field}.alpha[{i}]", a) for i, a in enumerate(alpha)]
+        if min(alpha) <= 0:
+            raise _err(path, f"{field}.alpha", "concentrations must be positive", alpha)
+        args = (("parameters", tuple(params)), ("alpha", tuple(alpha)))
+    else:
+        values = {k: _number(path, f"{field}.{k}", spec[k]) for k in needed}
+        if kind == "uniform" and not values["low"] < values["high"]:
+            raise _err(path, f"{field}.high", "must exceed low", values["high"])
+        if kind == "normal" and values["sd"] <= 0:
+            raise _err(path, f"{field}.sd", "must be positive", values["sd"])
+        if kind == "triangular" and not values["low"] <= values["mode"] <= values["high"] or (
+            kind == "triangular" and values["low"] == values["high"]
+        ):
+            raise _err(path, f"{field}.mode", "must satisfy low <= mode <= high with low < high", values["mode"])
+        if kind == "beta" and (values["a"] <= 0 or values["b"] <= 0):
+            raise _err(path, f"{field}", "beta shapes a and b must be positive", (values["a"], values["b"]))
+        args = tuple(values.items())
+    return Distribution(name, kind, args)
+
+
+def parse_sweep(doc: dict, path: Path) -> SweepSpec:
+    """Validate a parsed sweep document (see the module docstring for the schema)."""
+    unknown_top = set(doc) - {"sweep"}
+    if unknown_top:
+        raise _err(path, sorted(unknown_top)[0], "unknown table; a sweep file has only [sweep]", sorted(unknown_top)[0])
+    sweep = _table(path, "sweep", doc.get("sweep"))
+    allowed = {"scenario", "methods", "seed", "chunk_size", "grid", "sample", "description"}
+    unknown = set(sweep) - allowed
+    if unknown:
+        raise _err(path, f"sweep.{sorted(unknown)[0]}", f"unknown key; expected {sorted(allowed)}", sorted(unknown)[0])
+    scenario = sweep.get("scenario")
+    if not isinstance(scenario, str) or not scenario:
+        raise _err(path, "sweep.scenario", "must name a scenario file relative to the sweep file", scenario)
+    base = path.parent.resolve()
+    scenario_path = (base / scenario).resolve()
+    if not scenario_path.is_relative_to(base) and not scenario_path.is_relative_to(base.parent):
+        raise _err(path, "sweep.scenario", "must stay inside the sweep file's folder or its parent", scenario)
+    if not scenario_path.is_file():
+        raise _err(path, "sweep.scenario", "no such scenario file", scenario)
+    methods = sweep.get("methods", ["enumpure"])
+    if not isinstance(methods, list) or not methods:
+        raise _err(path, "sweep.methods", "must be a non-empty list of method names", methods)
+    for i, m in enumerate(methods):
+        if m not in METHODS:
+            raise _err(path, f"sweep.methods[{i}]", f"unknown method; choose from {sorted(METHODS)}", m)
+    seed = sweep.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise _err(path, "sweep.seed", "must be a non-negative integer", seed)
+    chunk = sweep.get("chunk_size", DEFAULT_CHUNK)
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+        raise _err(path, "sweep.chunk_size", "must be a positive integer", chunk)
+    has_grid, has_sample = "grid" in sweep, "sample" in sweep
+    if has_grid == has_sample:
+        raise _err(path, "sweep", "needs exactly one of [sweep.grid] or [sweep.sample]", sorted(k for k in ("grid", "sample") if k in sweep))
+    grid, n, design, dists = None, None, None, ()
+    if has_grid:
+        table = _table(path, "sweep.grid", sweep["grid"])
+        if not table:
+            raise _err(path, "sweep.grid", "must name at least one parameter", table)
+        grid = tuple(_grid_axis(path, name, spec) for name, spec in table.items())
+        count = math.prod(len(a.values) for a in grid)
+        if count > MAX_POINTS:
+            raise _err(path, "sweep.grid", f"has more than {MAX_POINTS} points", count)
+    else:
+        table = dict(_table(path, "sweep.sample", sweep["sample"]))
+        n = table.pop("n", None)
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_POINTS:
+            raise _err(path, "sweep.sample.n", f"must be an integer in 1..{MAX_POINTS}", n)
+        design = table.pop("design", "montecarlo")
+        if design not in DESIGNS:
+            raise _err(path, "sweep.sample.design", f"must be one of {list(DESIGNS)}", design)
+        if not table:
+            raise _err(path, "sweep.sample", "must give a distribution for at least one parameter", table)
+        dists = tuple(_distribution(path, name, spec) for name, spec in table.items())
+        names = [p for d in dists for p in d.parameters]
+        dupes = sorted({p for p in names if names.count(p) > 1})
+        if dupes:
+            raise _err(path, "sweep.sample", "samples a parameter twice", dupes[0])
+    return SweepSpec(path, scenario_path, tuple(methods), seed, chunk, grid, n, design, dists, doc)
+
+
+def load_sweep(path: str | Path) -> SweepSpec:
+    """Read and validate a sweep file."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ScenarioError("no such sweep file", path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read sweep file ({exc})", path=str(path)) from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"invalid TOML: {exc}", path=str(path)) from None
+    return parse_sweep(doc, path)

@@ -1,0 +1,289 @@
+"""Sweeps: designs, chunking, executors, resume, errors. Each guarantee of the sweep engine has a
+test that fails when the guarantee breaks."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.cli import main
+from analysis.sweep import load_sweep, read_results, run_sweep
+from analysis.sweep.design import points
+from sim.errors import ScenarioError
+
+# A 2x2 game where Row's best reply flips at a = 0.5 (Row gets a for "up", 0.5 for "down"), and
+# Col matches Row (coordination): for a > 0.5 the only equilibrium is (up, left); for a < 0.5 it
+# is (down, right). b only scales Col's payoffs (never changes the regime).
+TOY = """
+[scenario]
+id = "toy"
+title = "Threshold toy"
+timing = "simultaneous"
+
+[parameters]
+a = { default = 0.3, min = 0.0, max = 1.0 }
+b = { default = 1.0, min = 0.1, max = 10.0 }
+
+[players.Row]
+actions = ["up", "down"]
+
+[players.Col]
+actions = ["left", "right"]
+
+[[goals]]
+player = "Row"
+name = "up_value"
+weight = "a"
+rules = [{ when = { Row = "up" }, value = 1.0 }]
+
+[[goals]]
+player = "Row"
+name = "down_value"
+weight = 0.5
+rules = [{ when = { Row = "down" }, value = 1.0 }]
+
+[[goals]]
+player = "Col"
+name = "match"
+weight = "b"
+rules = [
+  { when = { Row = "up", Col = "left" }, value = 1.0 },
+  { when = { Row = "down", Col = "right" }, value = 1.0 },
+]
+"""
+
+
+def write_sweep(folder: Path, body: str, name: str = "sweep.toml") -> Path:
+    (folder / "toy.toml").write_text(TOY)
+    path = folder / name
+    path.write_text(body)
+    return path
+
+
+GRID = """
+[sweep]
+scenario = "toy.toml"
+methods = ["enumpure"]
+seed = 7
+chunk_size = 9
+
+[sweep.grid]
+a = { start = 0.0, stop = 1.0, num = 21 }
+b = [0.5, 2.0]
+"""
+
+SAMPLE = """
+[sweep]
+scenario = "toy.toml"
+methods = ["enumpure"]
+seed = 11
+chunk_size = 10
+
+[sweep.sample]
+n = 37
+design = "{design}"
+a = {{ dist = "uniform", low = 0.0, high = 1.0 }}
+b = {{ dist = "triangular", low = 0.5, mode = 1.0, high = 4.0 }}
+"""
+
+
+def _normalised(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    for c in df.columns:
+        if isinstance(df[c].dtype, pd.CategoricalDtype):
+            df[c] = df[c].astype(str)
+    return df.sort_values(["point_id", "method", "eq_index"]).reset_index(drop=True)
+
+
+def test_grid_regimes_follow_the_known_threshold(tmp_path):
+    sweep = write_sweep(tmp_path, GRID)
+    run_sweep(sweep, tmp_path / "out", executor="inprocess")
+    df = read_results(tmp_path / "out")
+    assert df["point_id"].nunique() == 42
+    for _, row in df.iterrows():
+        a = row["param.a"]
+        if abs(a - 0.5) < 1e-12:
+            assert row["n_equilibria"] == 2  # Row indifferent: both coordination outcomes
+            continue
+        expected = "Row=up, Col=left" if a > 0.5 else "Row=down, Col=right"
+        assert row["outcome"] == expected
+        assert row["regime"] == expected
+        assert row["max_regret"] <= 1e-12
+        assert row[f"prob.Row.{'up' if a > 0.5 else 'down'}"] == 1.0
+        assert row["payoff.Row"] == pytest.approx(max(a, 0.5))
+        assert row["payoff.Col"] == pytest.approx(row["param.b"])
+
+
+@pytest.mark.parametrize("design", ["montecarlo", "lhs", "sobol"])
+def test_design_points_do_not_depend_on_chunking(tmp_path, design):
+    spec = load_sweep(write_sweep(tmp_path, SAMPLE.format(design=design)))
+    whole = points(spec, 0, spec.n_points)
+    pieces = np.vstack([points(spec, s, min(s + 5, spec.n_points)) for s in range(0, spec.n_points, 5)])
+    np.testing.assert_array_equal(whole, pieces)
+    np.testing.assert_array_equal(whole, points(load_sweep(tmp_path / "sweep.toml"), 0, spec.n_points))
+    assert whole[:, 0].min() >= 0.0 and whole[:, 0].max() <= 1.0
+    assert whole[:, 1].min() >= 0.5 and whole[:, 1].max() <= 4.0
+
+
+def test_different_seeds_give_different_samples(tmp_path):
+    a = load_sweep(write_sweep(tmp_path, SAMPLE.format(design="montecarlo")))
+    b = load_sweep(write_sweep(tmp_path, SAMPLE.format(design="montecarlo").replace("seed = 11", "seed = 12"), "s2.toml"))
+    assert not np.allclose(points(a, 0, 37), points(b, 0, 37))
+
+
+def test_latin_hypercube_puts_one_point_in_each_stratum(tmp_path):
+    spec = load_sweep(write_sweep(tmp_path, SAMPLE.format(design="lhs").replace(
+        'b = { dist = "triangular", low = 0.5, mode = 1.0, high = 4.0 }',
+        'b = { dist = "uniform", low = 0.0, high = 1.0 }')))
+    x = points(spec, 0, spec.n_points)
+    for j in range(2):
+        strata = np.floor(x[:, j] * spec.n_points).astype(int)
+        assert sorted(strata) == list(range(spec.n_points))
+
+
+def test_dirichlet_groups_sum_to_one_and_match_their_mean(tmp_path):
+    body = """
+[sweep]
+scenario = "toy.toml"
+seed = 3
+[sweep.sample]
+n = 4000
+design = "sobol"
+w = { dist = "dirichlet", parameters = ["a", "b"], alpha = [2.0, 6.0] }
+"""
+    spec = load_sweep(write_sweep(tmp_path, body))
+    x = points(spec, 0, spec.n_points)
+    np.testing.assert_allclose(x.sum(axis=1), 1.0)
+    assert x[:, 0].mean() == pytest.approx(0.25, abs=0.01)  # alpha_1 / sum(alpha)
+
+
+@pytest.mark.slow
+def test_table_is_identical_whatever_executor_workers_and_chunk_size(tmp_path):
+    sweep = write_sweep(tmp_path, SAMPLE.format(design="lhs"))
+    run_sweep(sweep, tmp_path / "one", executor="inprocess", chunk_size=37)
+    run_sweep(sweep, tmp_path / "small", executor="inprocess", chunk_size=4)
+    run_sweep(sweep, tmp_path / "procs", workers=2, chunk_size=6)
+    base = _normalised(read_results(tmp_path / "one"))
+    assert len(base) >= 37
+    for other in ("small", "procs"):
+        pd.testing.assert_frame_equal(base, _normalised(read_results(tmp_path / other)))
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_the_same_table(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    sweep = write_sweep(tmp_path, GRID)
+    run_sweep(sweep, tmp_path / "local", executor="inprocess")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1",
+                                  dashboard_address=None, processes=True) as cluster:
+        run_sweep(sweep, tmp_path / "dask", scheduler=cluster.scheduler_address)
+    pd.testing.assert_frame_equal(_normalised(read_results(tmp_path / "local")),
+                                  _normalised(read_results(tmp_path / "dask")))
+
+
+@pytest.mark.slow
+def test_sigkill_then_resume_equals_an_uninterrupted_run(tmp_path):
+    body = GRID.replace("num = 21", "num = 4001").replace("chunk_size = 9", "chunk_size = 50")
+    sweep = write_sweep(tmp_path, body)
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "analysis.cli", "sweep", str(sweep), "--out", str(out), "--workers", "1",
+           "--in-process", "--no-progress"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list((out / "chunks").glob("chunk-*.parquet"))) < 20:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = len(list((out / "chunks").glob("chunk-*.parquet")))
+    assert 0 < done_before < 161, "the kill must land half-way for this test to mean anything"
+    assert main(["sweep", str(sweep), "--out", str(out), "--resume", "--in-process", "--no-progress"]) == 0
+    run_sweep(sweep, tmp_path / "whole", executor="inprocess")
+    killed, whole = _normalised(read_results(out)), _normalised(read_results(tmp_path / "whole"))
+    assert killed["point_id"].is_unique is False or len(killed) == len(whole)
+    pd.testing.assert_frame_equal(killed, whole)
+    assert not list((out / "chunks").glob(".*.tmp"))
+
+
+def test_resume_refuses_a_changed_scenario(tmp_path, capsys):
+    sweep = write_sweep(tmp_path, GRID)
+    run_sweep(sweep, tmp_path / "out", executor="inprocess")
+    (tmp_path / "toy.toml").write_text(TOY.replace("weight = 0.5", "weight = 0.6"))
+    assert main(["sweep", str(sweep), "--out", str(tmp_path / "out"), "--resume", "--in-process"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "scenario file changed" in err[0]
+
+
+def test_existing_output_needs_resume(tmp_path, capsys):
+    sweep = write_sweep(tmp_path, GRID)
+    run_sweep(sweep, tmp_path / "out", executor="inprocess")
+    assert main(["sweep", str(sweep), "--out", str(tmp_path / "out"), "--in-process"]) == 2
+    assert "--resume" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        (GRID.replace('methods = ["enumpure"]', 'methods = ["nope"]'), "sweep.methods[0]"),
+        (GRID.replace("seed = 7", 'seed = "x"'), "sweep.seed"),
+        (GRID.replace("num = 21", "num = 0"), "sweep.grid.a.num"),
+        (GRID.replace("[sweep.grid]", "[sweep.grod]"), "sweep.grod"),
+        (GRID.replace("b = [0.5, 2.0]", "c = [0.5, 2.0]"), "sweep.grid.c"),
+        (GRID.replace('scenario = "toy.toml"', 'scenario = "missing.toml"'), "sweep.scenario"),
+        (SAMPLE.format(design="halton"), "sweep.sample.design"),
+        (SAMPLE.format(design="lhs").replace('dist = "uniform", low = 0.0, high = 1.0', 'dist = "uniform", low = 1.0, high = 0.0'), "sweep.sample.a.high"),
+        ("[sweep\n", None),
+    ],
+)
+def test_bad_sweep_files_give_one_line_and_exit_2(tmp_path, capsys, body, field):
+    sweep = write_sweep(tmp_path, body)
+    code = main(["sweep", str(sweep), "--out", str(tmp_path / "out"), "--in-process"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert str(sweep) in err[0]
+    if field:
+        assert f": {field}: " in err[0]
+    assert not list(tmp_path.glob("out/chunks/*.parquet"))
+
+
+def test_unwritable_output_folder_is_a_clear_error(tmp_path, capsys):
+    sweep = write_sweep(tmp_path, GRID)
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    assert main(["sweep", str(sweep), "--out", str(blocker / "out"), "--in-process"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not writable" in err[0]
+
+
+def test_unreachable_scheduler_is_a_clear_error(tmp_path):
+    pytest.importorskip("distributed")
+    sweep = write_sweep(tmp_path, GRID)
+    proc = subprocess.run([sys.executable, "-m", "analysis.cli", "sweep", str(sweep), "--out", str(tmp_path / "o"),
+                           "--scheduler", "tcp://127.0.0.1:9"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Dask scheduler" in lines[0] and "Traceback" not in proc.stderr
+    assert not list((tmp_path / "o").glob("chunks/*.parquet"))
+
+
+def test_manifest_records_hashes_seed_and_versions(tmp_path):
+    sweep = write_sweep(tmp_path, GRID)
+    run_sweep(sweep, tmp_path / "out", executor="inprocess")
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["seed"] == 7 and manifest["n_points"] == 42 and manifest["n_chunks"] == 5
+    assert len(manifest["scenario_hash"]) == 64 and manifest["versions"]["numpy"] == np.__version__
+    assert manifest["runs"][-1]["chunks_run"] == 5
+
+
+def test_unknown_sweep_parameter_is_refused(tmp_path):
+    sweep = write_sweep(tmp_path, GRID.replace("b = [0.5, 2.0]", "zz = [0.5, 2.0]"))
+    with pytest.raises(ScenarioError, match="sweep.grid.zz"):
+        run_sweep(sweep, tmp_path / "out", executor="inprocess")
