@@ -12,7 +12,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["solve", "sweep", "demo"]
+COMMANDS = ["solve", "sweep", "demo", "validate", "show", "export"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,4 +20,9 @@ def load_game(path: str | Path, overrides: dict[str, float] | None = None):
         from sim.formats.nfg import read_nfg
 
         return read_nfg(path)
+    if suffix == ".toml":
+        from sim.scenario import compile_scenario, load_scenario
+
+        # A simultaneous scenario gives a NormalFormGame, a sequential one an ExtensiveFormGame.
+        return compile_scenario(load_scenario(path)).game(overrides)
     raise GameError(f"{path}: unsupported file type {suffix or '(none)'!r}; expected .nfg or .toml")

@@ -56,3 +56,187 @@ def mixed_profiles(draw, game):
             w = np.ones(n)
         out.append(w / w.sum())
     return tuple(out)
+
+
+# ----- scenario files ---------------------------------------------------------------------------
+# Scenario documents are drawn as plain dicts (what tomllib returns) and written to TOML text by
+# ``toml_text`` below, independently of sim.scenario.dump. Values are small multiples of 1/2 so that
+# payoff sums are exact in floating point whatever the order of goals.
+
+_SC_PLAYERS = ["US", "NATO", "Russia", "Iran"]
+_SC_ACTIONS = ["keep", "drop", "engage", "isolate", "pressure", "halt"]
+_halves = st.integers(-6, 6).map(lambda k: k / 2)
+
+
+def toml_text(doc) -> str:
+    """A dict of strings, numbers, booleans, lists and dicts as TOML (top-level keys as inline values)."""
+    import json
+    import math
+
+    def value(v) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int):
+            return str(v)
+        if isinstance(v, float):
+            if math.isnan(v):
+                return "nan"
+            if math.isinf(v):
+                return "inf" if v > 0 else "-inf"
+            return repr(v)
+        if isinstance(v, str):
+            return json.dumps(v, ensure_ascii=False).replace("\x7f", "\\u007f")
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{json.dumps(str(k))} = {value(x)}" for k, x in v.items()) + " }"
+        raise TypeError(type(v))
+
+    return "\n".join(f"{json.dumps(str(k))} = {value(v)}" for k, v in doc.items()) + "\n"
+
+
+@st.composite
+def scenario_docs(draw, max_players=3, max_actions=3, sequential=None):
+    """Valid scenario documents (dicts): 1-3 players, parameters, goals with multi-player rules,
+    optionally a sequential timing with a chance move and partial observation."""
+    n = draw(st.integers(1, max_players))
+    players = {p: draw(st.lists(st.sampled_from(_SC_ACTIONS), min_size=1, max_size=max_actions, unique=True))
+               for p in _SC_PLAYERS[:n]}
+    params = {}
+    for k in range(draw(st.integers(0, 3))):
+        default = draw(_halves)
+        if draw(st.booleans()):
+            params[f"p{k}"] = default
+        else:
+            params[f"p{k}"] = {"default": default, "min": default - 1.0, "max": default + 2.0,
+                               "assumption": draw(st.booleans()), "description": f"parameter {k}"}
+    seq = draw(st.booleans()) if sequential is None else sequential
+    movers = {p: a for p, a in players.items()}
+    if seq:
+        order = draw(st.permutations(list(players)))
+        timing = []
+        seen = []
+        if draw(st.booleans()):
+            timing.append({"chance": "nature", "outcomes": {"good": 0.5, "bad": "rest"}})
+            seen.append("nature")
+            movers["nature"] = ["good", "bad"]
+        for p in order:
+            obs = [m for m in seen if draw(st.booleans())]
+            timing.append({"player": p, "observes": obs})
+            seen.append(p)
+    else:
+        timing = "simultaneous"
+    value = st.one_of(_halves, st.sampled_from(sorted(params))) if params else _halves
+    goals = []
+    for g in range(draw(st.integers(1, 5))):
+        rules = []
+        for _ in range(draw(st.integers(1, 3))):
+            when = {}
+            for m in draw(st.lists(st.sampled_from(sorted(movers)), max_size=len(movers), unique=True)):
+                allowed = draw(st.lists(st.sampled_from(movers[m]), min_size=1, max_size=len(movers[m]), unique=True))
+                when[m] = allowed[0] if len(allowed) == 1 and draw(st.booleans()) else allowed
+            rules.append({"when": when, "value": draw(value)})
+        goal = {"player": draw(st.sampled_from(sorted(players))), "name": f"goal{g}", "weight": draw(value),
+                "rules": rules, "quote": draw(st.text(max_size=20))}
+        if any(isinstance(x, str) for x in [goal["weight"], *(r["value"] for r in rules)]):
+            goal["assumption"] = draw(st.booleans())
+        goals.append(goal)
+    doc = {"scenario": {"id": "generated", "title": draw(st.text(max_size=20)), "timing": timing},
+           "players": {p: {"actions": a} for p, a in players.items()}, "goals": goals}
+    if params:
+        doc["parameters"] = params
+    return doc
+
+
+@st.composite
+def scenarios(draw, **kw):
+    """Valid ``Scenario`` objects."""
+    from sim.scenario import parse_scenario
+
+    return parse_scenario(draw(scenario_docs(**kw)))
+
+
+@st.composite
+def malformed_scenarios(draw):
+    """``(text, field)``: scenario text broken in one way, and the field its error must name."""
+    import copy
+
+    doc = copy.deepcopy(draw(scenario_docs(sequential=False)))
+    player = next(iter(doc["players"]))
+    kind = draw(st.sampled_from([
+        "bad_toml", "missing_scenario", "missing_title", "missing_goals", "wrong_type_weight", "bool_value",
+        "unknown_player_in_rule", "unknown_action_in_rule", "duplicate_action", "duplicate_goal",
+        "unknown_parameter", "out_of_bounds_default", "unknown_field", "huge_game", "empty_actions",
+        "nan_value", "unknown_goal_player", "bad_timing", "assumption_without_parameter", "rules_not_list",
+    ]))
+    field = ""
+    if kind == "bad_toml":
+        return toml_text(doc) + draw(st.sampled_from(["x = = 1\n", "[scenario\n", '"a" = "b\n', "= 3\n"])), "(toml)"
+    if kind == "missing_scenario":
+        del doc["scenario"]; field = "scenario"
+    elif kind == "missing_title":
+        del doc["scenario"]["title"]; field = "scenario.title"
+    elif kind == "missing_goals":
+        del doc["goals"]; field = "goals"
+    elif kind == "wrong_type_weight":
+        doc["goals"][0]["weight"] = draw(st.sampled_from([[1], {"a": 1}, "no_such_param", True])); field = "goals[0].weight"
+    elif kind == "bool_value":
+        doc["goals"][0]["rules"][0]["value"] = True; field = "goals[0].rules[0].value"
+    elif kind == "unknown_player_in_rule":
+        doc["goals"][0]["rules"][0]["when"] = {"Atlantis": "x"}; field = "goals[0].rules[0].when.Atlantis"
+    elif kind == "unknown_action_in_rule":
+        doc["goals"][0]["rules"][0]["when"] = {player: "no_such_action"}; field = f"goals[0].rules[0].when.{player}"
+    elif kind == "duplicate_action":
+        acts = doc["players"][player]["actions"]
+        acts.append(acts[0]); field = f"players.{player}.actions[{len(acts) - 1}]"
+    elif kind == "duplicate_goal":
+        doc["goals"].append(copy.deepcopy(doc["goals"][0])); field = f"goals[{len(doc['goals']) - 1}].name"
+    elif kind == "unknown_parameter":
+        doc["goals"][0]["rules"][0]["value"] = "undeclared"; field = "goals[0].rules[0].value"
+    elif kind == "out_of_bounds_default":
+        doc["parameters"] = {"q": {"default": 5.0, "min": 0.0, "max": 1.0}}; field = "parameters.q.default"
+    elif kind == "unknown_field":
+        doc["goals"][0]["wieght"] = 1.0; field = "goals[0].wieght"
+    elif kind == "huge_game":
+        doc["players"] = {f"P{i}": {"actions": [f"a{j}" for j in range(10)]} for i in range(7)}
+        doc["goals"] = [{"player": "P0", "name": "g", "weight": 1, "rules": [{"value": 1}]}]; field = "players"
+    elif kind == "empty_actions":
+        doc["players"][player]["actions"] = []; field = f"players.{player}.actions"
+    elif kind == "nan_value":
+        doc["goals"][0]["rules"][0]["value"] = draw(st.sampled_from([float("nan"), float("inf")]))
+        field = "goals[0].rules[0].value"
+    elif kind == "unknown_goal_player":
+        doc["goals"][0]["player"] = "Atlantis"; field = "goals[0].player"
+    elif kind == "bad_timing":
+        doc["scenario"]["timing"] = draw(st.sampled_from(["sequential", 3, [{"player": "Atlantis"}]]))
+        field = "scenario.timing"
+    elif kind == "assumption_without_parameter":
+        doc["goals"][0].update(weight=1.0, assumption=True, rules=[{"value": 1.0}]); field = "goals[0].weight"
+    elif kind == "rules_not_list":
+        doc["goals"][0]["rules"] = draw(st.sampled_from([{}, [], "always", 1])); field = "goals[0].rules"
+    return toml_text(doc), field
+
+
+@st.composite
+def games_with_dominant_strategies(draw, **shape_kw):
+    """``(game, profile)``: a generic game where action ``profile[i]`` strictly dominates for player ``i``.
+
+    Payoffs are drawn in [-10, 10]; the chosen action of each player gets a bonus of 25, more than
+    the spread, so it beats every other action against every profile of the others.
+    """
+    game = draw(games(**shape_kw))
+    profile = tuple(draw(st.integers(0, n - 1)) for n in game.shape)
+    payoffs = np.array(game.payoffs)
+    for i, a in enumerate(profile):
+        index = [slice(None)] * game.n_players
+        index[i] = a
+        payoffs[(*index, i)] += 25.0
+    return NormalFormGame.from_payoffs(payoffs), profile
+
+
+@st.composite
+def zero_sum_games(draw, min_actions=2, max_actions=4):
+    """Generic two-player zero-sum games (row payoffs uniform in [-10, 10])."""
+    shape = (draw(st.integers(min_actions, max_actions)), draw(st.integers(min_actions, max_actions)))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    return NormalFormGame.zero_sum(rng.uniform(-10, 10, size=shape))

@@ -207,6 +207,15 @@ class CompiledScenario:
         probs = [p[0] for p in self.chance_probabilities(theta[None], check=False)]
         return build_tree(self, payoffs, probs)
 
+    def extensive_game(self, overrides: Mapping[str, float] | None = None):
+        """The game as an ``ExtensiveFormGame``; a simultaneous timing becomes moves in player order,
+        each in one information set (no one sees another's move), for Gambit's ``.efg`` format."""
+        if self.sequential:
+            return self.game(overrides)
+        theta = self.point(overrides)
+        return build_tree(self, self.payoffs(theta[None], check=False)[0], [],
+                          tuple(PlayerMove(p) for p in self.players))
+
 
 def _monomial(weight, value) -> tuple[tuple[str, ...], float]:
     """``weight * value`` as (sorted parameter names, coefficient)."""
@@ -288,11 +297,12 @@ def infoset_id(player: str, observed: tuple[tuple[str, str], ...]) -> str:
     return player + "|" + ",".join(f"{m}={a}" for m, a in observed)
 
 
-def build_tree(compiled: CompiledScenario, payoffs: np.ndarray, probs: list[np.ndarray]):
-    """The extensive-form game of a sequential scenario with terminal ``payoffs`` ``(a_0, ..., N)``."""
+def build_tree(compiled: CompiledScenario, payoffs: np.ndarray, probs: list[np.ndarray], moves=None):
+    """The extensive-form game with terminal ``payoffs`` ``(a_0, ..., N)`` over ``moves`` (default:
+    the scenario's timing), one level of the tree per move."""
     from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
 
-    moves = compiled.scenario.timing
+    moves = compiled.scenario.timing if moves is None else moves
     players = compiled.players
     chance_index = {m.name: k for k, m in enumerate(m for m in moves if isinstance(m, ChanceMove))}
 

@@ -1,19 +1,26 @@
 """Writing a :class:`Scenario` back to TOML text, so that ``loads(dumps(s)) == s``.
 
-Strings are written as TOML basic strings through JSON escaping, which TOML accepts; numbers as
-Python's shortest round-trip ``repr`` of a float.
+Strings are written as TOML basic strings; numbers as Python's shortest round-trip ``repr`` of a
+float, which TOML reads back to the same float.
 """
 
 from __future__ import annotations
-
-import json
 
 from sim.scenario.schema import ChanceMove, Scenario
 
 
 def _s(text: str) -> str:
-    # JSON string escapes are a subset of TOML basic-string escapes; ensure_ascii keeps it 7-bit.
-    return json.dumps(text, ensure_ascii=True)
+    # TOML basic string: escape the quote, the backslash and control characters (DEL included);
+    # everything else is written as UTF-8. (JSON's \uD800-style surrogate pairs are not valid TOML.)
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
 
 
 def _v(value) -> str:

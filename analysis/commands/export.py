@@ -1,0 +1,57 @@
+"""``bargain export SCENARIO --to nfg|efg [--out FILE] [--set NAME=VALUE]...``: Gambit formats."""
+
+from __future__ import annotations
+
+from analysis.commands.solve import parse_assignment
+
+
+def register(sub) -> None:
+    p = sub.add_parser("export", help="write a scenario's game as a Gambit .nfg or .efg file")
+    p.add_argument("path", help="scenario .toml file")
+    p.add_argument("--to", required=True, choices=["nfg", "efg"], help="Gambit format")
+    p.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
+    p.add_argument("--set", dest="overrides", action="append", type=parse_assignment, default=[],
+                   metavar="NAME=VALUE", help="override a scenario parameter (repeatable)")
+    p.set_defaults(run=run)
+
+
+def export_text(compiled, fmt: str, overrides=None) -> str:
+    """The Gambit text of a compiled scenario; a sequential one goes to .nfg as its reduced normal form."""
+    if fmt == "nfg":
+        from sim.formats.nfg import format_nfg
+
+        game = compiled.game(overrides)
+        if compiled.sequential:
+            game = game.reduced_normal_form()
+        return format_nfg(game)
+    from sim.formats.efg import format_efg
+
+    return format_efg(compiled.extensive_game(overrides))
+
+
+def write_whole(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` only when complete: a temporary file beside it, then an atomic rename."""
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def run(args) -> int:
+    from sim.scenario import compile_scenario, load_scenario
+
+    text = export_text(compile_scenario(load_scenario(args.path)), args.to, dict(args.overrides))
+    if args.out:
+        write_whole(args.out, text)
+    else:
+        print(text, end="" if text.endswith("\n") else "\n")
+    return 0

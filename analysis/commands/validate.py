@@ -1,0 +1,31 @@
+"""``bargain validate PATH...``: check scenario files; one line per error, exit 2 if any."""
+
+from __future__ import annotations
+
+
+def register(sub) -> None:
+    p = sub.add_parser("validate", help="check scenario files (exit 2 and one line per error if any is invalid)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="scenario .toml files")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    import sys
+
+    from sim.errors import ScenarioError
+    from sim.scenario import compile_scenario, load_scenario
+
+    failed = 0
+    for path in args.paths:
+        try:
+            # Compiling too catches what only the whole game shows (size of the tensor).
+            compiled = compile_scenario(load_scenario(path))
+        except ScenarioError as exc:
+            failed += 1
+            # One line per error: the message may quote multi-line TOML diagnostics.
+            print(" ".join(str(exc).split()), file=sys.stderr)
+            continue
+        kind = "sequential" if compiled.sequential else "simultaneous"
+        print(f"{path}: ok ({len(compiled.players)} players, {kind}, {compiled.n_outcomes} outcomes, "
+              f"{len(compiled.parameter_names)} parameters)")
+    return 2 if failed else 0
