@@ -240,3 +240,133 @@ def zero_sum_games(draw, min_actions=2, max_actions=4):
     shape = (draw(st.integers(min_actions, max_actions)), draw(st.integers(min_actions, max_actions)))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     return NormalFormGame.zero_sum(rng.uniform(-10, 10, size=shape))
+
+
+@st.composite
+def game_batches(draw, max_games=150, degenerate=None, **shape_kw):
+    """A batch ``(B, n_0, ..., n_{N-1}, N)`` of games of one shape, generic or with small-integer ties.
+
+    Big enough batches cross the blocking and tiling boundaries of the batched kernels.
+    """
+    shape = draw(game_shapes(**shape_kw))
+    n_games = draw(st.integers(1, max_games))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    if degenerate is None:
+        degenerate = draw(st.booleans())
+    size = (n_games, *shape, len(shape))
+    if degenerate:
+        return rng.integers(-2, 3, size=size).astype(float)
+    return rng.uniform(-10, 10, size=size)
+
+
+# ----- Gambit .nfg text -----------------------------------------------------------------------------
+# Names and titles draw from characters that stress the quoting rules (quotes, backslashes, braces,
+# commas, newlines) as well as ordinary text.
+_nfg_name_chars = st.one_of(st.sampled_from('"\\{},# \n\t/.-+e0123456789'), st.characters(codec="utf-8"))
+
+
+def nfg_names(min_size=1):
+    return st.text(_nfg_name_chars, min_size=min_size, max_size=8)
+
+
+@st.composite
+def nfg_games(draw, max_players=3, max_actions=3):
+    """Games with awkward names and any finite floats (signed zeros, subnormals, huge values)."""
+    n = draw(st.integers(1, max_players))
+    shape = tuple(draw(st.integers(1, max_actions)) for _ in range(n))
+    players = draw(st.lists(nfg_names(), min_size=n, max_size=n, unique=True))
+    actions = [draw(st.lists(nfg_names(), min_size=k, max_size=k, unique=True)) for k in shape]
+    values = st.one_of(st.floats(allow_nan=False, allow_infinity=False),
+                       st.integers(-5, 5).map(float), st.sampled_from([0.0, -0.0, 0.1, 1 / 3]))
+    flat = draw(st.lists(values, min_size=int(np.prod(shape)) * n, max_size=int(np.prod(shape)) * n))
+    payoffs = np.array(flat, dtype=float).reshape(*shape, n)
+    title = draw(nfg_names(min_size=0))
+    return NormalFormGame.from_payoffs(payoffs, players=players, actions=actions, title=title)
+
+
+def _nfg_number(draw, k: int) -> str:
+    """The rational k/4 written in one of the lexical forms an .nfg file may use."""
+    from fractions import Fraction
+
+    x = Fraction(k, 4)
+    form = draw(st.sampled_from(["int", "dec", "exp", "rat", "dot"] if x.denominator == 1 else ["dec", "exp", "rat"]))
+    if form == "int":
+        return draw(st.sampled_from(["", "+"])) + str(x.numerator) if x >= 0 else str(x.numerator)
+    if form == "rat":
+        return f"{x.numerator}/{x.denominator}" if draw(st.booleans()) else f"{x.numerator * 2}/{x.denominator * 2}"
+    if form == "exp":
+        return f"{float(x) * 10:.3f}e-1" if draw(st.booleans()) else f"{float(x) / 10:.4f}E+1"
+    if form == "dot":
+        return f"{x.numerator}."
+    return f"{float(x):.6f}"
+
+
+@st.composite
+def nfg_texts(draw, max_players=3, max_actions=3):
+    """Valid .nfg texts written independently of format_nfg: both bodies, both strategy headers,
+    optional title and comment, varied number forms and whitespace."""
+    n = draw(st.integers(1, max_players))
+    shape = [draw(st.integers(1, max_actions)) for _ in range(n)]
+    ws = lambda: draw(st.sampled_from([" ", "\n", "\t", "  ", "\r\n"]))  # noqa: E731
+    q = lambda s: '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'  # noqa: E731
+    players = draw(st.lists(nfg_names(), min_size=n, max_size=n, unique=True))
+    parts = ["NFG", ws(), "1", ws(), draw(st.sampled_from(["R", "D"])), ws()]
+    if draw(st.booleans()):
+        parts += [q(draw(nfg_names(min_size=0))), ws()]
+    parts += ["{", ws(), *[q(p) + ws() for p in players], "}", ws()]
+    if draw(st.booleans()):
+        parts += ["{", ws(), *[f"{k}{ws()}" for k in shape], "}", ws()]
+    else:
+        parts += ["{", ws()]
+        for k in shape:
+            names = draw(st.lists(nfg_names(), min_size=k, max_size=k, unique=True))
+            parts += ["{", ws(), *[q(a) + ws() for a in names], "}", ws()]
+        parts += ["}", ws()]
+    if draw(st.booleans()):
+        parts += [q(draw(nfg_names(min_size=0))), ws()]
+    n_profiles = int(np.prod(shape))
+    if draw(st.booleans()):
+        parts += [ws().join(_nfg_number(draw, draw(st.integers(-40, 40))) for _ in range(n_profiles * n))]
+    else:
+        n_out = draw(st.integers(1, 4))
+        parts += ["{", ws()]
+        for _ in range(n_out):
+            sep = draw(st.sampled_from([" ", ", ", " ,"]))
+            nums = sep.join(_nfg_number(draw, draw(st.integers(-40, 40))) for _ in range(n))
+            parts += ["{", ws(), q(draw(nfg_names(min_size=0))), ws(), nums, ws(), "}", ws()]
+        parts += ["}", ws()]
+        parts += [" ".join(str(draw(st.integers(0, n_out))) for _ in range(n_profiles))]
+    parts.append(draw(st.sampled_from(["", "\n", " \n\n"])))
+    return "".join(parts)
+
+
+_NFG_GARBAGE = ["abc", "nan", "inf", "-inf", "{", "}", ",", '"', '\\"', "1/0", "0/0", "1e999", "-", ".", "+",
+                "e5", "1e", "0", "-1", "3.5", "99999999999999999999", "1" * 5000, "NFG", "R", '"x"', "\x00", "\ufeff"]
+
+
+@st.composite
+def malformed_nfg_texts(draw):
+    """A valid .nfg text damaged by truncation, token replacement, deletion or inserted garbage.
+
+    The result is usually malformed but may by chance still be a valid file."""
+    text = draw(nfg_texts())
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["truncate", "replace", "delete", "insert", "bytes"]))
+        tokens = text.split(" ")
+        if kind == "truncate":
+            text = text[: draw(st.integers(0, len(text)))]
+        elif kind in ("replace", "delete", "insert"):
+            i = draw(st.integers(0, len(tokens) - 1))
+            garbage = draw(st.one_of(st.sampled_from(_NFG_GARBAGE), st.text(max_size=6)))
+            if kind == "replace":
+                tokens[i] = garbage
+            elif kind == "delete":
+                del tokens[i]
+            else:
+                tokens.insert(i, garbage)
+            text = " ".join(tokens)
+        else:
+            i = draw(st.integers(0, len(text)))
+            text = text[:i] + draw(st.text(min_size=1, max_size=4)) + text[i:]
+    return text

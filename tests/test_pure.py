@@ -1,0 +1,284 @@
+"""Pure Nash equilibria: the batched kernel and ``enumpure_solve``.
+
+The oracle of most properties is ``brute_force_pure``, a direct loop over every profile and every
+unilateral deviation, written here independently of the kernel's array tricks.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.errors import SolverError
+from sim.game import NormalFormGame
+from sim.solvers import enumpure_batch, enumpure_solve
+from tests.strategies import degenerate_games, game_batches, games
+
+DATA = Path(__file__).parent / "data" / "gambit"
+TOL = 1e-9
+
+any_games = st.one_of(games(), degenerate_games())
+
+
+def brute_force_pure(payoffs: np.ndarray, eps: float) -> set[tuple[int, ...]]:
+    """Every pure profile where no player gains more than ``eps`` by a unilateral deviation."""
+    shape = payoffs.shape[:-1]
+    found = set()
+    for profile in itertools.product(*(range(n) for n in shape)):
+        stable = True
+        for i, n_i in enumerate(shape):
+            best = max(payoffs[profile[:i] + (b,) + profile[i + 1:]][i] for b in range(n_i))
+            if payoffs[profile][i] < best - eps:
+                stable = False
+                break
+        if stable:
+            found.add(tuple(int(a) for a in profile))
+    return found
+
+
+def pure_set(result) -> set[tuple[int, ...]]:
+    return {e.pure_profile for e in result.equilibria}
+
+
+def mask_set(mask: np.ndarray) -> set[tuple[int, ...]]:
+    return {tuple(int(a) for a in idx) for idx in zip(*np.nonzero(mask))}
+
+
+# ----- properties -------------------------------------------------------------------------------
+
+@settings(max_examples=150, deadline=None)
+@given(any_games)
+def test_enumpure_equals_brute_force_over_every_deviation(game):
+    eps = TOL * game.payoff_scale
+    expected = brute_force_pure(game.payoffs, eps)
+    assert pure_set(enumpure_solve(game, TOL)) == expected
+    assert mask_set(enumpure_batch(game.payoffs[None], eps)[0]) == expected
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(game_batches(), st.sampled_from([0.0, 1e-9, 0.5, 1.0]))
+def test_batched_equals_one_at_a_time(batch, tol):
+    one_thread = enumpure_batch(batch, tol, threads=1)
+    assert one_thread.shape == batch.shape[:-1] and one_thread.dtype == bool
+    np.testing.assert_array_equal(enumpure_batch(batch, tol, threads=2), one_thread)
+    for b in range(batch.shape[0]):
+        np.testing.assert_array_equal(enumpure_batch(batch[b:b + 1], tol)[0], one_thread[b])
+    # and against the brute force on a few of them (the loop is slow in Python)
+    for b in range(min(3, batch.shape[0])):
+        assert mask_set(one_thread[b]) == brute_force_pure(batch[b], tol)
+
+
+def test_large_batch_with_threads_blocks_and_remainder_matches_plain_numpy():
+    # 4 players x 3 actions with integer payoffs: many ties; 10,007 games leave a partial tile
+    # and spread over many blocks and both threads.
+    rng = np.random.default_rng(20240601)
+    batch = rng.integers(-2, 3, size=(10_007, 3, 3, 3, 3, 4)).astype(float)
+    expected = np.ones(batch.shape[:-1], dtype=bool)
+    for i in range(4):
+        u = batch[..., i]
+        expected &= u >= u.max(axis=1 + i, keepdims=True) - 0.0
+    for threads in (1, 2, 3):
+        np.testing.assert_array_equal(enumpure_batch(batch, 0.0, threads=threads), expected)
+    assert 0 < expected.sum() < expected.size  # the check is not vacuous
+
+
+@settings(max_examples=80, deadline=None)
+@given(any_games, st.data())
+def test_equilibria_invariant_under_positive_affine_transform(game, data):
+    n = game.n_players
+    scale = np.array(data.draw(st.lists(st.floats(0.01, 100), min_size=n, max_size=n)))
+    shift = np.array(data.draw(st.lists(st.floats(-100, 100), min_size=n, max_size=n)))
+    transformed = game.with_payoffs(game.payoffs * scale + shift)
+    assert pure_set(enumpure_solve(transformed)) == pure_set(enumpure_solve(game))
+
+
+@settings(max_examples=80, deadline=None)
+@given(any_games, st.data())
+def test_permuting_players_and_actions_permutes_the_equilibria(game, data):
+    n = game.n_players
+    players = data.draw(st.permutations(range(n)))
+    actions = [data.draw(st.permutations(range(k))) for k in game.shape]
+    # New player j is old player players[j]; new action b of old player i is old action actions[i][b].
+    relabelled = game.payoffs[np.ix_(*actions)]
+    relabelled = relabelled.transpose(*players, n)[..., list(players)]
+    permuted = NormalFormGame.from_payoffs(relabelled)
+    expected = {
+        tuple(actions[players[j]].index(old[players[j]]) for j in range(n))
+        for old in pure_set(enumpure_solve(game))
+    }
+    assert pure_set(enumpure_solve(permuted)) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(any_games, st.sampled_from([0.0, 1e-9, 1e-3, 0.1]))
+def test_every_reported_equilibrium_has_regret_within_tolerance(game, tol):
+    result = enumpure_solve(game, tol)
+    assert result.method == "enumpure" and result.complete
+    for eq in result.equilibria:
+        assert eq.is_pure
+        assert eq.max_regret <= tol * game.payoff_scale
+        np.testing.assert_array_equal(eq.payoffs, game.payoffs[eq.pure_profile])
+    # Completeness: every pure profile left out has a profitable deviation beyond the tolerance.
+    reported = pure_set(result)
+    for profile in itertools.product(*(range(k) for k in game.shape)):
+        if profile not in reported:
+            point = [np.eye(k)[a] for k, a in zip(game.shape, profile)]
+            assert game.max_regret(point) > tol * game.payoff_scale
+
+
+def test_tie_rule_is_exact_at_the_tolerance_boundary():
+    # Row player's deviation gains exactly 1 (powers of two: no rounding anywhere).
+    payoffs = np.zeros((1, 2, 1, 2))
+    payoffs[0, 1, 0, 0] = 1.0
+    assert enumpure_batch(payoffs, 1.0)[0, 0, 0]
+    assert not enumpure_batch(payoffs, 0.5)[0, 0, 0]
+    assert not enumpure_batch(payoffs, 0.0)[0, 0, 0]
+    assert enumpure_batch(payoffs, 0.0)[0, 1, 0]
+
+
+def test_tolerance_is_relative_to_payoff_scale():
+    # A deviation gain of 5e-4 on a payoff spread of about 1e6 is within tol * scale = 1e-3.
+    g = NormalFormGame.from_bimatrix([[1e6, 0], [1e6 + 5e-4, 0]], [[0, 0], [0, 0]])
+    assert pure_set(enumpure_solve(g, 1e-9)) == {(0, 0), (1, 0), (0, 1), (1, 1)}
+    assert pure_set(enumpure_solve(g, 0.0)) == {(1, 0), (0, 1), (1, 1)}
+
+
+# ----- reference games ------------------------------------------------------------------------
+
+REFERENCE_GAMES = [
+    # Prisoner's dilemma (Osborne and Rubinstein, A Course in Game Theory, 1994, section 2.3):
+    # defection strictly dominates, (D, D) is the only equilibrium.
+    pytest.param([[3, 0], [5, 1]], [[3, 5], [0, 1]], {(1, 1)}, id="prisoners-dilemma"),
+    # Battle of the sexes, "Bach or Stravinsky" (same section): the two coordinated outcomes.
+    pytest.param([[2, 0], [0, 1]], [[1, 0], [0, 2]], {(0, 0), (1, 1)}, id="battle-of-the-sexes"),
+    # Matching pennies (same section): no pure equilibrium, only the uniform mixed one.
+    pytest.param([[1, -1], [-1, 1]], [[-1, 1], [1, -1]], set(), id="matching-pennies"),
+]
+
+
+@pytest.mark.parametrize("row, col, expected", REFERENCE_GAMES)
+def test_reference_bimatrix_games(row, col, expected):
+    game = NormalFormGame.from_bimatrix(row, col)
+    assert pure_set(enumpure_solve(game)) == expected
+
+
+def coord333() -> NormalFormGame:
+    """Three-player 3x3x3 coordination game of Gambit's contrib/games (coord333.nfg).
+
+    Every player gets 1 when all three choose the same action, else 0.
+    """
+    payoffs = np.zeros((3, 3, 3, 3))
+    for a in range(3):
+        payoffs[a, a, a, :] = 1.0
+    return NormalFormGame.from_payoffs(payoffs)
+
+
+def test_three_player_coordination_game():
+    # The 3 coordinated profiles, and the 6 where all three differ: there no single deviation
+    # can bring about coordination, so everyone is indifferent (weak equilibria, kept by the
+    # tie rule). Profiles where exactly two agree are not equilibria: the third joins them.
+    distinct = set(itertools.permutations(range(3)))
+    result = enumpure_solve(coord333())
+    assert pure_set(result) == {(0, 0, 0), (1, 1, 1), (2, 2, 2)} | distinct
+    assert all(e.max_regret == 0.0 for e in result.equilibria)
+
+
+# ----- bad input ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "payoffs, tol, match",
+    [
+        (np.zeros((2, 2, 2)), TOL, r"enumpure_batch\(\): payoffs must have shape"),
+        (np.zeros((4, 2, 2, 3)), TOL, r"one action axis per player; got shape \(4, 2, 2, 3\)"),
+        (np.zeros((1, 0, 2, 2)), TOL, "at least one action"),
+        (np.full((1, 2, 2, 2), np.nan), TOL, r"payoffs must be finite; got nan at index \(0, 0, 0, 0\)"),
+        (np.zeros((1, 2, 2, 2)), -1.0, "tol must be a non-negative finite number; got -1.0"),
+        (np.zeros((1, 2, 2, 2)), float("nan"), "tol must be a non-negative finite number; got nan"),
+        ([["a"]], TOL, "payoffs must be numeric"),
+    ],
+)
+def test_bad_batch_input_is_refused(payoffs, tol, match):
+    with pytest.raises(SolverError, match=match):
+        enumpure_batch(payoffs, tol)
+
+
+def test_infinite_payoff_deep_in_a_large_batch_is_named():
+    batch = np.zeros((5000, 2, 2, 2))
+    batch[4321, 1, 0, 1] = -np.inf
+    with pytest.raises(SolverError, match=r"got -inf at index \(4321, 1, 0, 1\)"):
+        enumpure_batch(batch, threads=2)
+
+
+def test_huge_finite_payoffs_are_accepted():
+    # The fast finiteness check sums the block; an overflowing sum must not be taken for an inf.
+    batch = np.full((3, 2, 2, 2), 1.5e308)
+    batch[:, 0, :, 0] = -1.5e308
+    assert mask_set(enumpure_batch(batch, 0.0)[0]) == {(1, 0), (1, 1)}
+
+
+def test_bad_solve_arguments_are_refused():
+    game = NormalFormGame.from_bimatrix([[1, 0], [0, 1]], [[1, 0], [0, 1]])
+    with pytest.raises(SolverError, match=r"enumpure_solve\(\): tol must be .*; got -0.1"):
+        enumpure_solve(game, -0.1)
+    with pytest.raises(SolverError, match=r"threads must be a positive integer; got 0"):
+        enumpure_batch(game.payoffs[None], threads=0)
+
+
+def test_empty_batch_gives_empty_mask():
+    assert enumpure_batch(np.zeros((0, 2, 3, 2))).shape == (0, 2, 3)
+
+
+# ----- differential tests -------------------------------------------------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(any_games)
+def test_matches_quantecon_pure_nash_brute(game):
+    from quantecon.game_theory import NormalFormGame as QeGame, pure_nash_brute
+
+    eps = TOL * game.payoff_scale
+    # QuantEcon applies the same rule (payoff >= max - tol) to the same float64 payoffs.
+    theirs = {tuple(int(a) for a in p) for p in pure_nash_brute(QeGame(game.payoffs), tol=eps)}
+    assert pure_set(enumpure_solve(game, TOL)) == theirs
+
+
+def _gambit_pure(payoffs=None, nfg_text=None) -> set[tuple[int, ...]]:
+    from tests.oracles import gambit_equilibria
+
+    found = set()
+    for eq in gambit_equilibria(payoffs, "enumpure", nfg_text=nfg_text):
+        assert all(np.isclose(s.max(), 1.0) for s in eq)
+        found.add(tuple(int(np.argmax(s)) for s in eq))
+    return found
+
+
+@pytest.mark.gambit
+@pytest.mark.slow
+def test_matches_gambit_enumpure_on_generated_games():
+    # Gambit decides with exact comparisons: integer payoffs (ties included) make the sets
+    # comparable at tol = 0. A handful of shapes, 2 to 4 players, one subprocess each.
+    rng = np.random.default_rng(7)
+    shapes = [(3, 4), (3, 2, 3), (3, 3, 3, 3), (2, 3, 2, 2)]
+    for shape in shapes:
+        payoffs = rng.integers(-2, 3, size=(*shape, len(shape))).astype(float)
+        ours = mask_set(enumpure_batch(payoffs[None], 0.0)[0])
+        assert ours == _gambit_pure(payoffs), shape
+
+
+@pytest.mark.gambit
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["coord333.nfg", "coord3.nfg"])
+def test_matches_gambit_on_its_reference_files(name):
+    # Files from the Gambit project's contrib/games (tests/data/gambit/README.md).
+    text = (DATA / name).read_text()
+    expected = _gambit_pure(nfg_text=text)
+    if name == "coord333.nfg":
+        game = coord333()
+    else:
+        game = NormalFormGame.from_bimatrix([[3, 0, 0], [0, 2, 0], [0, 0, 1]],
+                                            [[2, 0, 0], [0, 2, 0], [0, 0, 4]])
+    assert pure_set(enumpure_solve(game)) == expected
