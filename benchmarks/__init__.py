@@ -1,0 +1,1 @@
+"""Benchmarks of bargain-sim against its peers; run them with ``python -m benchmarks.run``."""

@@ -1,0 +1,132 @@
+"""Pure Nash equilibria of batches of games: ``enumpure_batch`` against its peers.
+
+Workloads (seeded, payoffs uniform in [-10, 10]):
+
+* 4 players with 3 actions each, 10,000 games (the size of a sweep chunk);
+* 2 players with 3 actions each, 10,000 games, where nashpy applies too.
+
+Peers solve one game at a time in Python, so they run on a subsample (``SAMPLE`` games) and their
+throughput is extrapolated as games/s; their answers on that subsample are checked against ours
+(exact ties rule, ``tol = 0``, on both sides).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from sim.solvers import enumpure_batch
+
+N_GAMES = {False: 10_000, True: 2_000}
+REPEATS = {False: 15, True: 5}
+SAMPLE = {False: 200, True: 30}
+NASHPY_SAMPLE = {False: 1_000, True: 100}
+
+
+def plain_numpy(payoffs: np.ndarray, tol: float) -> np.ndarray:
+    """The textbook batched version: a max over each player's own axis, then a comparison."""
+    mask = None
+    for i in range(payoffs.shape[-1]):
+        u = payoffs[..., i]
+        ok = u >= u.max(axis=1 + i, keepdims=True) - tol
+        mask = ok if mask is None else mask & ok
+    return mask
+
+
+def _median_seconds(fn, repeats: int) -> tuple[float, float]:
+    fn()  # warm-up: thread pool, page faults
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)), float(min(times))
+
+
+def _profiles(mask: np.ndarray) -> list[set]:
+    return [{tuple(int(a) for a in idx) for idx in zip(*np.nonzero(m))} for m in mask]
+
+
+def _gambit(sample: np.ndarray):
+    import pygambit as gbt
+
+    n = sample.shape[-1]
+    start = time.perf_counter()
+    results = []
+    for payoffs in sample:
+        game = gbt.Game.from_arrays(*(payoffs[..., i] for i in range(n)))
+        results.append((game, gbt.nash.enumpure_solve(game)))
+    elapsed = time.perf_counter() - start
+    found = []
+    for game, res in results:
+        found.append({tuple(int(np.argmax([float(eq[s]) for s in p.strategies])) for p in game.players)
+                      for eq in res.equilibria})
+    return elapsed, found
+
+
+def _quantecon(sample: np.ndarray):
+    from quantecon.game_theory import NormalFormGame, pure_nash_brute
+
+    pure_nash_brute(NormalFormGame(sample[0]), tol=0.0)  # warm-up (numba compilation)
+    start = time.perf_counter()
+    found = [pure_nash_brute(NormalFormGame(payoffs), tol=0.0) for payoffs in sample]
+    elapsed = time.perf_counter() - start
+    return elapsed, [{tuple(int(a) for a in p) for p in eqs} for eqs in found]
+
+
+def _nashpy(sample: np.ndarray):
+    import nashpy
+
+    start = time.perf_counter()
+    found = []
+    for payoffs in sample:
+        game = nashpy.Game(payoffs[..., 0], payoffs[..., 1])
+        rows, cols = np.eye(payoffs.shape[0]), np.eye(payoffs.shape[1])
+        found.append({(r, c) for r in range(len(rows)) for c in range(len(cols))
+                      if all(game.is_best_response(rows[r], cols[c]))})
+    elapsed = time.perf_counter() - start
+    return elapsed, found
+
+
+def _workload(shape: tuple[int, ...], quick: bool) -> list[dict]:
+    n_games = N_GAMES[quick]
+    rng = np.random.default_rng(20240601)
+    batch = rng.uniform(-10, 10, size=(n_games, *shape, len(shape)))
+    label = f"enumpure {len(shape)}p x {'x'.join(map(str, shape))}, {n_games:,} games"
+    repeats = REPEATS[quick]
+
+    median, best = _median_seconds(lambda: enumpure_batch(batch), repeats)
+    ours = n_games / median
+    rows = [dict(benchmark=label, implementation="bargain-sim enumpure_batch", games_per_s=ours,
+                 ratio_vs_ours=1.0, note=f"median of {repeats}; best {n_games / best:,.0f}/s")]
+    median1, _ = _median_seconds(lambda: enumpure_batch(batch, threads=1), repeats)
+    rows.append(dict(benchmark=label, implementation="bargain-sim enumpure_batch, 1 thread",
+                     games_per_s=n_games / median1, ratio_vs_ours=ours / (n_games / median1)))
+    median_plain, _ = _median_seconds(lambda: plain_numpy(batch, 1e-9), repeats)
+    rows.append(dict(benchmark=label, implementation="plain batched numpy (max + compare)",
+                     games_per_s=n_games / median_plain, ratio_vs_ours=ours / (n_games / median_plain)))
+
+    sample = batch[:SAMPLE[quick]]
+    reference = _profiles(enumpure_batch(sample, 0.0))
+    peers = [("pygambit Game.from_arrays + enumpure_solve", _gambit, sample),
+             ("QuantEcon NormalFormGame + pure_nash_brute", _quantecon, sample)]
+    if len(shape) == 2:
+        peers.append(("nashpy Game.is_best_response on each profile", _nashpy, batch[:NASHPY_SAMPLE[quick]]))
+    for name, fn, games in peers:
+        elapsed, found = fn(games)
+        expected = reference if len(games) == len(sample) else _profiles(enumpure_batch(games, 0.0))
+        wrong = sum(a != b for a, b in zip(found, expected))
+        agree = "same equilibria" if wrong == 0 else f"DIFFERENT equilibria on {wrong} games"
+        theirs = len(games) / elapsed
+        rows.append(dict(benchmark=label, implementation=name, games_per_s=theirs,
+                         ratio_vs_ours=ours / theirs, note=f"{len(games)} games, {agree}"))
+    if len(shape) != 2:
+        rows.append(dict(benchmark=label, implementation="nashpy",
+                         note="skipped: nashpy handles 2-player games only"))
+    return rows
+
+
+def run(quick: bool) -> list[dict]:
+    """Rows for ``benchmarks.run``: both workloads."""
+    return _workload((3, 3, 3, 3), quick) + _workload((3, 3), quick)
