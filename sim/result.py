@@ -83,6 +83,47 @@ class Equilibrium:
             MappingProxyType(dict(details)),
         )
 
+    @classmethod
+    def certify_correlated(cls, game: NormalFormGame, distribution, **details) -> "Equilibrium":
+        """Measure a correlated equilibrium given as a joint distribution over pure profiles.
+
+        ``profile`` and ``support`` are the marginals'; ``payoffs`` are expected under the joint
+        distribution; ``max_regret`` is the largest gain any player gets by disobeying: the
+        player's best swap of each recommended action for another (Aumann 1974), summed over
+        recommendations, in expected payoff.
+
+        Examples
+        --------
+        >>> from sim.game import NormalFormGame
+        >>> chicken = NormalFormGame.from_bimatrix([[6, 2], [7, 0]], [[6, 7], [2, 0]])
+        >>> eq = Equilibrium.certify_correlated(chicken, [[1/3, 1/3], [1/3, 0]])
+        >>> round(eq.max_regret, 12), eq.payoffs.round(6).tolist()
+        (0.0, [5.0, 5.0])
+        """
+        import dataclasses
+
+        from sim.errors import GameError
+
+        x = np.clip(np.asarray(distribution, dtype=float), 0.0, None)
+        if x.shape != game.shape or not np.all(np.isfinite(x)) or x.sum() <= 0:
+            raise GameError(f"certify_correlated(): distribution must have shape {game.shape} "
+                             f"and positive mass; got shape {x.shape}")
+        x = x / x.sum()
+        n = game.n_players
+        marginals = [x.sum(axis=tuple(k for k in range(n) if k != i)) for i in range(n)]
+        eq = cls.certify(game, marginals, **details)
+        payoffs = np.array([float((x * game.payoffs[..., i]).sum()) for i in range(n)])
+        regret = 0.0
+        for i in range(n):
+            u = np.moveaxis(game.payoffs[..., i], i, 0)          # (n_i, others...)
+            w = np.moveaxis(x, i, 0)                             # (n_i, others...)
+            # gain[a, b]: expected gain of playing b whenever a is recommended.
+            gain = np.tensordot(w, u, axes=(list(range(1, n)), list(range(1, n))))
+            gain = gain - np.diag(gain)[:, None]
+            regret = max(regret, float(np.clip(gain.max(axis=1), 0.0, None).sum()))
+        return dataclasses.replace(eq, payoffs=_frozen_vector(payoffs), max_regret=regret,
+                                   distribution=_frozen_vector(x))
+
     @property
     def is_pure(self) -> bool:
         return all(len(s) == 1 for s in self.support)
