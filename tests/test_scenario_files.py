@@ -83,6 +83,7 @@ def test_baseline_equilibria_tell_the_story():
     assert ("drop_shield", "engage", "pressure_halt", "halt") not in named2
 
 
+@pytest.mark.slow
 @pytest.mark.gambit
 @pytest.mark.parametrize("name", ["baseline-2009", "afghanistan-transit", "precedent-2002"])
 def test_pure_equilibria_agree_with_pygambit(name):
@@ -92,7 +93,8 @@ def test_pure_equilibria_agree_with_pygambit(name):
     assert ours == theirs
 
 
-@pytest.mark.filterwarnings("ignore:An even number:RuntimeWarning")
+@pytest.mark.slow
+@pytest.mark.filterwarnings(r"ignore:\s*An even number:RuntimeWarning")
 def test_pure_equilibria_agree_with_quantecon_and_nashpy():
     import nashpy
     import quantecon.game_theory as gt
