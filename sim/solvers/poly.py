@@ -136,6 +136,7 @@ class _Model:
     lin: dict              # (i, j) -> complex (n_i, n_j): the start system's linear forms
     gamma: complex
     plans: dict            # (i, j) -> (einsum subscripts, other players contracted)
+    eyes: list             # identity matrices, one per player
 
     @classmethod
     def build(cls, u: np.ndarray, rng: np.random.Generator) -> "_Model":
@@ -156,7 +157,7 @@ class _Model:
         }
         gamma = complex(np.exp(2j * np.pi * rng.uniform()))
         tensors = [np.ascontiguousarray(u[..., i]) for i in range(n_players)]
-        return cls(tuple(shape), offsets, tensors, lin, gamma, plans)
+        return cls(tuple(shape), offsets, tensors, lin, gamma, plans, [np.eye(k) for k in shape])
 
 
 @dataclass
@@ -232,7 +233,7 @@ def _evaluate(model: _Model, paths: _Paths, x: np.ndarray, t: np.ndarray):
                 block = block + s[:, :, None] * prod[:, :, None] * model.lin[i, j][None]
             J[:, ri, rj] = np.where(ind[:, :, None], block, 0.0)
         own = (paths.chart[:, ri, None] * paths.cvec[:, None, ri]
-               + paths.zero[:, ri, None] * np.eye(shape[i])[None])
+               + paths.zero[:, ri, None] * model.eyes[i][None])
         J[:, ri, ri] = own
     return H, J, Ht
 
@@ -244,7 +245,7 @@ def _solve(J, b):
         return np.einsum("pij,pj->pi", np.linalg.pinv(J), b)
 
 
-def _track(model: _Model, paths: _Paths, x: np.ndarray, h_max: float = 0.1):
+def _track(model: _Model, paths: _Paths, x: np.ndarray, h_max: float = 0.25):
     """Track every path from ``t = 0`` to ``t = 1``; returns end points and a success mask.
 
     Runge-Kutta (4th order) predictor on ``dx/dt = -H_x^{-1} H_t``, two Newton corrections, and a
@@ -254,7 +255,7 @@ def _track(model: _Model, paths: _Paths, x: np.ndarray, h_max: float = 0.1):
     """
     P = x.shape[0]
     t = np.zeros(P)
-    h = np.full(P, min(0.02, h_max))
+    h = np.full(P, min(0.05, h_max))
     done = np.zeros(P, dtype=bool)
     ok = np.zeros(P, dtype=bool)
     streak = np.zeros(P, dtype=int)
@@ -284,13 +285,13 @@ def _track(model: _Model, paths: _Paths, x: np.ndarray, h_max: float = 0.1):
         scale = np.maximum(1.0, np.abs(xa).max(axis=1))
         n1 = np.abs(d1).max(axis=1) / scale
         n2 = np.abs(d2).max(axis=1) / scale
-        good = np.isfinite(n1) & np.isfinite(n2) & (n1 < 1e-3) & (n2 < np.maximum(0.1 * n1, 1e-12))
+        good = np.isfinite(n1) & np.isfinite(n2) & (n1 < 2e-2) & (n2 < np.maximum(0.1 * n1, 1e-12))
         # accept
         acc = act[good]
         x[acc] = x2[good]
         t[acc] = tn[good]
         streak[acc] += 1
-        grow = acc[streak[acc] >= 3]
+        grow = acc[streak[acc] >= 2]
         h[grow] = np.minimum(h[grow] * 2.0, h_max)
         streak[grow] = 0
         fin = acc[t[acc] >= 1.0]
@@ -468,11 +469,50 @@ def _on_polyline(x, pts, tol=1e-6):
     return float(np.linalg.norm(a + lam[:, None] * ab - x, axis=1).min()) < tol
 
 
-def _continua_of_support(model, prof, seeds, tol, rng, n_random=6):
-    """Components of the equilibrium set on support ``prof`` through real points near ``seeds``."""
+_SAME_CURVE = 1e-3   # polyline distance under which two traced points lie on one component
+
+
+def _component_from(model, rp, x, tol):
+    """The component of the equilibrium set through a real solution ``x`` of system ``rp``.
+
+    Returns ``None`` when ``x`` is isolated: the Jacobian has full rank, or it is rank deficient
+    but a small nudge along the null space projects back onto ``x`` (an isolated singular root).
+    """
+    null = _null_space(model, rp, x)
+    if null.shape[0] == 0:
+        return None
+    y, conv = _project(model, rp, x + 1e-3 * null[0], direction=null[0])
+    if not conv or np.linalg.norm(y - x) < 5e-4:
+        return None
+    dim = null.shape[0]
+    directions = [null[0], -null[0]] if dim == 1 else [sgn * row for row in null for sgn in (1, -1)]
+    runs = [_trace(model, rp, x, v, tol) for v in directions]
+    ends = [r[-1] for r in runs]
+    if dim == 1:
+        trace = runs[1][::-1] + runs[0][1:]
+        a, b = ends
+        if np.linalg.norm(a - b) < 1e-6:
+            kind = "closed curve"
+        else:
+            kind = "segment" if _line_deviation(trace, a, b) < 1e-6 else "curve"
+    else:
+        trace = [x] + [p for r in runs for p in r[1:]]
+        kind = f"{dim}-dimensional"
+    support = tuple(tuple(int(a) for a in np.flatnonzero(v > 1e-7)) for v in _split(model, x, clip=False))
+    return {"support": support, "dimension": dim, "kind": kind, "ends": ends, "point": x,
+            "trace": np.array(trace)}
+
+
+def _continua_of_support(model, prof, seeds, tol, rng, n_random=4):
+    """Components of the equilibrium set on support ``prof`` through real points near ``seeds``.
+
+    ``seeds`` are real parts of rank-deficient homotopy end points; a few random points of the
+    support's simplices are added because a complex point of a component can have its real part
+    far from the component's real points.
+    """
     rp = _real_paths(model, prof)
     off, n = model.offsets, int(model.offsets[-1])
-    starts = list(seeds)
+    starts = list(seeds)[:4]
     for _ in range(n_random):
         x = np.zeros(n)
         for j, s in enumerate(prof):
@@ -483,34 +523,58 @@ def _continua_of_support(model, prof, seeds, tol, rng, n_random=6):
         x, conv = _project(model, rp, x)
         if not conv or not _feasible(model, x, tol):
             continue
-        if any(_on_polyline(x, c["trace"]) for c in comps) or any(np.linalg.norm(x - y) < 1e-7 for y in isolated):
+        if any(_on_polyline(x, c["trace"], _SAME_CURVE) for c in comps) or any(np.linalg.norm(x - y) < 1e-7 for y in isolated):
             continue
-        null = _null_space(model, rp, x)
-        if null.shape[0] == 0:
+        comp = _component_from(model, rp, x, tol)
+        if comp is None:
             isolated.append(x)
-            continue
-        # A rank-deficient isolated root stays put under a nudge; a component lets it move.
-        y, conv = _project(model, rp, x + 1e-3 * null[0], direction=null[0])
-        if not conv or np.linalg.norm(y - x) < 5e-4:
-            isolated.append(x)
-            continue
-        dim = null.shape[0]
-        directions = [null[0], -null[0]] if dim == 1 else [sgn * row for row in null for sgn in (1, -1)]
-        runs = [_trace(model, rp, x, v, tol) for v in directions]
-        ends = [r[-1] for r in runs]
-        if dim == 1:
-            trace = runs[1][::-1] + runs[0][1:]
-            a, b = ends
-            if np.linalg.norm(a - b) < 1e-6:
-                kind = "closed curve"
-            else:
-                kind = "segment" if _line_deviation(trace, a, b) < 1e-6 else "curve"
         else:
-            trace = [x] + [p for r in runs for p in r[1:]]
-            kind = f"{dim}-dimensional"
-        comps.append({"support": prof, "dimension": dim, "kind": kind, "ends": ends, "point": x,
-                      "trace": np.array(trace)})
+            comps.append(comp)
     return comps, isolated
+
+
+def _extend(model, x, tol):
+    """A component leaving equilibrium ``x`` into unused best responses, or ``None``.
+
+    In a degenerate game an equilibrium can have unused actions that are best responses too; the
+    equilibria of the larger support ``T`` (all best responses) may then form a continuum with
+    ``x`` at its boundary even when that support's system has no start solutions. Look for a
+    direction in the null space of ``T``'s system that keeps the zero probabilities nonnegative
+    (a small linear programme), and trace it.
+    """
+    from scipy.optimize import linprog
+
+    off, n_players = model.offsets, len(model.shape)
+    xs = [x[off[j]:off[j + 1]] for j in range(n_players)]
+    best = []
+    for i in range(n_players):
+        v = model.tensors[i]
+        for j in range(n_players - 1, -1, -1):
+            if j != i:
+                v = np.tensordot(v, xs[j], axes=([j], [0]))
+        best.append(tuple(int(a) for a in np.flatnonzero(v >= v.max() - 1e-9)))
+    zero = [off[i] + a for i in range(n_players) for a in best[i] if xs[i][a] <= 1e-9]
+    if not zero:
+        return None
+    rp = _real_paths(model, tuple(best))
+    null = _null_space(model, rp, x)
+    if null.shape[0] == 0:
+        return None
+    k = null.shape[0]
+    a_ub = -null.T[zero]
+    # maximise the total increase of the zero probabilities, keeping each of them nonnegative
+    res = linprog(a_ub.sum(axis=0), A_ub=a_ub, b_ub=np.zeros(len(zero)), bounds=[(-1, 1)] * k, method="highs")
+    if res.status != 0 or -res.fun <= 1e-9:
+        return None
+    v = null.T @ res.x
+    v /= np.linalg.norm(v)
+    pts = _trace(model, rp, x, v, tol)
+    if np.linalg.norm(pts[-1] - x) < 1e-6:
+        return None
+    mid, conv = _project(model, rp, pts[len(pts) // 2])
+    if not conv or not _feasible(model, mid, tol):
+        return None
+    return _component_from(model, rp, mid, tol)
 
 
 def _line_deviation(pts, a, b):
@@ -601,8 +665,8 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
             x2, ok2, _ = _track(model, sub, starts[redo].copy(), h_max=0.01)
             x2, ok2, j2 = _finish(model, sub, x2, ok2)
             x[redo], ok[redo], end_j[redo] = x2, ok2, j2
-            still = _suspicious(paths, x, ok, end_j)
-            failed = int(np.count_nonzero(~ok[still]) + (still.size - np.count_nonzero(~ok[still])) // 2)
+            # Whatever is still suspicious may hide a missed solution: report it.
+            failed = int(_suspicious(paths, x, ok, end_j).size)
         conds = np.linalg.cond(end_j)
         for p in range(len(x)):
             prof = profiles[paths.support[p]]
@@ -628,6 +692,13 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
         for c in comps:
             if not any(_same_component(c, d) for d in continua):
                 continua.append(c)
+    # Degenerate ties: equilibria whose unused best responses open a continuum.
+    for y in found + extra:
+        if any(_on_polyline(y, c["trace"], _SAME_CURVE) for c in continua):
+            continue
+        c = _extend(model, y, tol)
+        if c is not None and not any(_same_component(c, d) for d in continua):
+            continua.append(c)
 
     equilibria = []
     points = []
@@ -641,7 +712,7 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
         if any(np.linalg.norm(y - q) < 1e-6 for q in points):
             continue
         points.append(y)
-        on = [k for k, c in enumerate(continua) if _on_polyline(y, c["trace"], 1e-6)]
+        on = [k for k, c in enumerate(continua) if _on_polyline(y, c["trace"], _SAME_CURVE)]
         details = {"on_continuum": True, "component": on[0]} if on else {}
         equilibria.append(_certify(game, model, y, **details))
     equilibria = [e for e in equilibria if e.max_regret <= tol * scale]
@@ -670,11 +741,14 @@ def _finish(model, paths, x, ok):
 
 
 def _suspicious(paths, x, ok, J):
-    """Paths that failed, or whose nonsingular end point another path of its support also reached."""
-    bad = set(np.flatnonzero(~ok).tolist())
+    """Paths worth tracking again: a nonsingular end point reached twice in one support, or a
+    stalled path whose end point turns out nonsingular. (Stalls at singular end points are the
+    expected behaviour on degenerate games and are left to the continuum analysis.)"""
     cond = np.linalg.cond(J)
+    regular = cond < _SINGULAR_COND
+    bad = set(np.flatnonzero(~ok & regular).tolist())
     seen = {}
-    for p in np.flatnonzero(ok & (cond < _SINGULAR_COND)):
+    for p in np.flatnonzero(ok & regular):
         key = int(paths.support[p])
         for q in seen.get(key, []):
             if np.abs(x[p] - x[q]).max() < 1e-6 * max(1.0, np.abs(x[p]).max()):
@@ -695,12 +769,16 @@ def _polish(model, rp, x, iters=6):
 
 
 def _same_component(c, d):
-    return c["support"] == d["support"] and (_on_polyline(c["point"], d["trace"]) or _on_polyline(d["point"], c["trace"]))
+    if c["support"] != d["support"]:
+        return False
+    ends = all(any(np.linalg.norm(a - b) < 1e-6 for b in d["ends"]) for a in c["ends"])
+    return ends or _on_polyline(c["point"], d["trace"], _SAME_CURVE) or _on_polyline(d["point"], c["trace"], _SAME_CURVE)
 
 
-def _split(model, x):
+def _split(model, x, clip=True):
     off = model.offsets
-    return [np.clip(x[off[j]:off[j + 1]], 0.0, None).tolist() for j in range(len(model.shape))]
+    parts = [x[off[j]:off[j + 1]] for j in range(len(model.shape))]
+    return [np.clip(v, 0.0, None).tolist() for v in parts] if clip else parts
 
 
 def _certify(game, model, x, **details):

@@ -1,0 +1,251 @@
+"""Tests of ``enumpoly_solve``: certified equilibria, differential tests, reference games.
+
+Reference games: ``tests/data/gambit/nau2004_sec5.nfg`` and ``nau2004_sec6.nfg`` are the games of
+sections 5 and 6 of Nau, Gomez Canovas and Hansen (2004), "On the geometry of Nash equilibria and
+correlated equilibria", International Journal of Game Theory 32, as shipped in the Gambit project's
+game catalogue (``journals/ijgt/nau2004``; GPL-2.0-or-later).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.errors import SolverError
+from sim.game import NormalFormGame
+from sim.solvers import enumpure_solve
+from sim.solvers.poly import enumpoly_solve
+from tests.oracles import OracleFailed, gambit_equilibria
+from tests.strategies import bimatrix_games, games
+
+DATA = Path(__file__).parent / "data" / "gambit"
+TOL = 1e-7
+
+
+def read_payoff_nfg(path: Path) -> NormalFormGame:
+    """Minimal reader for the payoff-list variant of Gambit's ``.nfg`` (first player fastest)."""
+    text = path.read_text()
+    strategies = re.search(r"\{\s*(\{.*?\}\s*)+\}", text, re.S).group(0)
+    shape = [len(re.findall(r'"[^"]*"', block)) for block in re.findall(r"\{([^{}]*)\}", strategies)]
+    block = re.search(r"\n\{\s*\n(.*)\n\}", text, re.S).group(1)
+    outcomes = re.findall(r'\{ "[^"]*" ([^}]*)\}', block)
+    flat = np.array([[float(v) for v in o.replace(",", " ").split()] for o in outcomes])
+    n = len(shape)
+    payoffs = flat.reshape(tuple(reversed(shape)) + (n,)).transpose(tuple(reversed(range(n))) + (n,))
+    return NormalFormGame.from_payoffs(payoffs)
+
+
+def random_game(shape, seed):
+    rng = np.random.default_rng(seed)
+    return NormalFormGame.from_payoffs(rng.uniform(-10, 10, size=(*shape, len(shape))))
+
+
+def profiles_of(result):
+    return [np.concatenate(e.profile) for e in result.equilibria]
+
+
+def same_set(ours, theirs, atol=1e-6):
+    """Two lists of stacked profiles are equal as sets (each matched one to one)."""
+    ours, theirs = list(ours), list(theirs)
+    if len(ours) != len(theirs):
+        return False
+    left = list(range(len(theirs)))
+    for x in ours:
+        hit = [k for k in left if np.allclose(x, theirs[k], atol=atol)]
+        if not hit:
+            return False
+        left.remove(hit[0])
+    return True
+
+
+def assert_certified(result):
+    game = result.game
+    for e in result.equilibria:
+        assert e.max_regret <= TOL * game.payoff_scale
+        assert abs(game.max_regret(e.profile) - e.max_regret) <= 1e-12 * game.payoff_scale
+
+
+# ----- properties -----------------------------------------------------------------------------------
+@settings(max_examples=6, deadline=None)
+@given(games(min_players=2, max_players=3, min_actions=1, max_actions=2))
+def test_every_reported_equilibrium_has_zero_regret(game):
+    result = enumpoly_solve(game)
+    assert_certified(result)
+    assert result.complete
+    assert result.equilibria, "every finite game has an equilibrium (Nash 1951)"
+
+
+def brute_force_bimatrix(game):
+    """Independent support enumeration for nondegenerate bimatrix games (equal support sizes)."""
+    A, B = game.payoff_array(0), game.payoff_array(1)
+    m, n = A.shape
+    out = []
+    for k in range(1, min(m, n) + 1):
+        for I in itertools.combinations(range(m), k):
+            for J in itertools.combinations(range(n), k):
+                # column mix y on J makes the row player indifferent on I; row mix x on I likewise
+                My = np.vstack([np.hstack([A[np.ix_(I, J)], -np.ones((k, 1))]), np.r_[np.ones(k), 0.0]])
+                Mx = np.vstack([np.hstack([B[np.ix_(I, J)].T, -np.ones((k, 1))]), np.r_[np.ones(k), 0.0]])
+                rhs = np.r_[np.zeros(k), 1.0]
+                try:
+                    y = np.linalg.solve(My, rhs)[:k]
+                    x = np.linalg.solve(Mx, rhs)[:k]
+                except np.linalg.LinAlgError:
+                    continue
+                if x.min() < -1e-12 or y.min() < -1e-12:
+                    continue
+                xf, yf = np.zeros(m), np.zeros(n)
+                xf[list(I)], yf[list(J)] = x, y
+                if game.max_regret((xf, yf)) <= 1e-9 * game.payoff_scale:
+                    if not any(np.allclose(np.r_[xf, yf], z, atol=1e-9) for z in out):
+                        out.append(np.r_[xf, yf])
+    return out
+
+
+@settings(max_examples=8, deadline=None)
+@given(bimatrix_games(min_actions=1, max_actions=3))
+def test_two_player_equals_brute_force_support_enumeration(game):
+    result = enumpoly_solve(game)
+    assert_certified(result)
+    assert same_set(profiles_of(result), brute_force_bimatrix(game))
+    # Nondegenerate bimatrix games have an odd number of equilibria (Lemke and Howson 1964).
+    assert len(result.equilibria) % 2 == 1
+
+
+def test_two_player_equals_nashpy_vertex_enumeration():
+    nashpy = pytest.importorskip("nashpy")
+    game = random_game((4, 4), seed=7)
+    ours = profiles_of(enumpoly_solve(game))
+    theirs = [np.r_[x, y] for x, y in nashpy.Game(game.payoff_array(0), game.payoff_array(1)).vertex_enumeration()]
+    assert same_set(ours, theirs)
+
+
+@settings(max_examples=5, deadline=None)
+@given(games(min_players=2, max_players=3, min_actions=2, max_actions=2))
+def test_all_pure_equilibria_are_included(game):
+    ours = profiles_of(enumpoly_solve(game))
+    for e in enumpure_solve(game).equilibria:
+        assert any(np.allclose(np.concatenate(e.profile), x, atol=1e-9) for x in ours)
+
+
+@settings(max_examples=4, deadline=None)
+@given(games(shape=(2, 2, 2)), st.lists(st.floats(0.1, 10), min_size=3, max_size=3),
+       st.lists(st.floats(-5, 5), min_size=3, max_size=3))
+def test_equilibria_invariant_under_positive_affine_transform(game, scales, shifts):
+    moved = game.with_payoffs(game.payoffs * np.array(scales) + np.array(shifts))
+    assert same_set(profiles_of(enumpoly_solve(game)), profiles_of(enumpoly_solve(moved)))
+
+
+def test_same_result_for_another_seed():
+    game = random_game((3, 3, 2), seed=3)
+    assert same_set(profiles_of(enumpoly_solve(game, seed=0)), profiles_of(enumpoly_solve(game, seed=1)))
+
+
+# ----- differential tests against pygambit --------------------------------------------------------
+@pytest.mark.gambit
+@pytest.mark.slow
+@pytest.mark.parametrize("shape, seed", [((2, 2, 2), 0), ((2, 2, 2), 1), ((3, 3, 3), 2), ((2, 2, 2, 2), 3)])
+def test_contains_pygambit_enumpoly(shape, seed):
+    """Every equilibrium pygambit's enumpoly finds, we find. pygambit 16 misses some (for example
+    the completely mixed equilibrium of the 2x2x2 game with seed 0, which its gnm finds), so extra
+    equilibria of ours are allowed: they are certified, and generic games have an odd number of
+    equilibria (Wilson 1971; Harsanyi 1973), which a missed or spurious one would break."""
+    game = random_game(shape, seed)
+    try:
+        theirs = gambit_equilibria(game.payoffs, "enumpoly", timeout=60)
+    except OracleFailed as exc:
+        pytest.skip(f"pygambit enumpoly gave no answer: {exc}")
+    result = enumpoly_solve(game)
+    assert_certified(result)
+    assert result.complete
+    ours = profiles_of(result)
+    for p in theirs:
+        assert any(np.allclose(np.concatenate(p), x, atol=1e-5) for x in ours)
+    assert len(ours) % 2 == 1
+
+
+@pytest.mark.gambit
+def test_finds_the_mixed_equilibrium_pygambit_enumpoly_misses():
+    game = random_game((2, 2, 2), 0)
+    try:
+        gnm = gambit_equilibria(game.payoffs, "gnm", timeout=60)
+    except OracleFailed as exc:
+        pytest.skip(f"pygambit gnm gave no answer: {exc}")
+    ours = profiles_of(enumpoly_solve(game))
+    assert same_set(ours, [np.concatenate(p) for p in gnm], atol=1e-5)
+
+
+# ----- reference games ----------------------------------------------------------------------------
+def test_nau2004_section5_continuum_is_reported():
+    """Nau et al. (2004), section 5: 3 pure, 2 partly mixed and a continuum of completely mixed
+    equilibria. Gambit's enumpoly returns only the 3 pure ones."""
+    game = read_payoff_nfg(DATA / "nau2004_sec5.nfg")
+    start = time.perf_counter()
+    result = enumpoly_solve(game)
+    elapsed = time.perf_counter() - start
+    assert_certified(result)
+    assert not result.complete and result.degenerate
+    points = profiles_of(result)
+    # the three pure equilibria: (B, L, 1), (T, R, 1), (B, R, 2)
+    for pure in ([0, 1, 1, 0, 1, 0], [1, 0, 0, 1, 1, 0], [0, 1, 0, 1, 0, 1]):
+        assert any(np.allclose(x, pure, atol=1e-7) for x in points)
+    # the two partly mixed extreme points: (B, L, z=1/4) and (T, R, z=1/4)
+    for mixed in ([0, 1, 1, 0, 0.25, 0.75], [1, 0, 0, 1, 0.25, 0.75]):
+        assert any(np.allclose(x, mixed, atol=1e-6) for x in points)
+    continua = result.details["continua"]
+    full = [c for c in continua if c["support"] == [[0, 1], [0, 1], [0, 1]]]
+    assert len(full) == 1 and full[0]["dimension"] == 1
+    ends = sorted(np.concatenate(e).round(6).tolist() for e in full[0]["end_points"])
+    assert np.allclose(ends, [[0, 1, 1, 0, 0.25, 0.75], [1, 0, 0, 1, 0.25, 0.75]], atol=1e-6)
+    # an interior point of the completely mixed continuum is listed and marked
+    interior = [e for e in result.equilibria if all(len(s) == 2 for s in e.support)]
+    assert interior and all(e.details["on_continuum"] for e in interior)
+    assert elapsed < 10  # measured well under that; see docs/performance-poly.md
+
+
+def test_nau2004_section6_segment_end_points():
+    """Nau et al. (2004), section 6: the Nash equilibria of this 2x2x4 game form a line segment."""
+    game = read_payoff_nfg(DATA / "nau2004_sec6.nfg")
+    result = enumpoly_solve(game)
+    assert_certified(result)
+    assert not result.complete
+    (segment,) = result.details["continua"]
+    assert segment["kind"] == "segment" and segment["dimension"] == 1
+    ends = sorted(np.concatenate(e).round(6).tolist() for e in segment["end_points"])
+    assert np.allclose(ends, [[0.5, 0.5, 0.5, 0.5, 0, 0, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0, 0]], atol=1e-6)
+    assert all(e.details.get("on_continuum") for e in result.equilibria)
+    # every point of the segment is an equilibrium
+    a, b = (np.concatenate(e) for e in segment["end_points"])
+    for lam in (0.1, 0.5, 0.9):
+        x = lam * a + (1 - lam) * b
+        assert game.max_regret((x[:2], x[2:4], x[4:])) <= 1e-9
+
+
+@pytest.mark.slow
+def test_founding_case_size_solves_quickly():
+    game = random_game((2, 2, 4, 2), seed=11)
+    start = time.perf_counter()
+    result = enumpoly_solve(game)
+    elapsed = time.perf_counter() - start
+    assert_certified(result)
+    assert result.complete and result.details["failed_paths"] == 0
+    assert elapsed < 20  # a few seconds on a loaded 2-core machine
+
+
+# ----- bad input ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("kwargs, match", [({"tol": 0}, "tol must be"), ({"tol": "x"}, "tol must be")])
+def test_bad_parameters_are_refused(kwargs, match):
+    with pytest.raises(SolverError, match=match):
+        enumpoly_solve(random_game((2, 2), 0), **kwargs)
+
+
+def test_one_player_game_is_refused():
+    with pytest.raises(SolverError, match="at least 2 players"):
+        enumpoly_solve(NormalFormGame.from_payoffs(np.zeros((3, 1))))
