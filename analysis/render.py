@@ -12,6 +12,23 @@ def _fmt_strategy(actions, probs) -> str:
     return " ".join(f"{a}:{p:.4g}" for a, p in played)
 
 
+def format_game(game) -> str:
+    """One header line naming the game, its players and their action counts.
+
+    Examples
+    --------
+    >>> from sim.game import NormalFormGame
+    >>> print(format_game(NormalFormGame.from_bimatrix([[1, 0]], [[0, 1]], title="T")))
+    T: 2 players, 1x2 (1: 1 actions; 2: 2 actions)
+    """
+    title = getattr(game, "title", "") or "game"
+    shape = getattr(game, "shape", None)
+    if shape is None:  # not a normal-form game: name it only
+        return f"{title}: {len(game.players)} players"
+    counts = "; ".join(f"{p}: {n} actions" for p, n in zip(game.players, shape))
+    return f"{title}: {len(game.players)} players, {'x'.join(map(str, shape))} ({counts})"
+
+
 def format_result(result: SolverResult) -> str:
     """A result as a small table: one line per equilibrium, actions and payoffs by name."""
     game = result.game

@@ -162,6 +162,8 @@ def _jsonable(value):
         return value.tolist()
     if isinstance(value, (np.floating, np.integer, np.bool_)):
         return value.item()
+    if isinstance(value, NormalFormGame):  # e.g. dominance's reduced game
+        return {**game_to_dict(value), "payoffs": value.payoffs.tolist()}
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -1,4 +1,18 @@
-"""``bargain solve FILE [--method M]... [--set NAME=VALUE]... [--json]``."""
+"""``bargain solve FILE [--method M]... [--set NAME=VALUE]... [--json]``.
+
+Solves a Gambit ``.nfg`` file or a scenario file with one or more registered methods and prints
+either plain-text tables or one JSON document::
+
+    {"game": {"players": [...], "actions": {player: [...]}},
+     "results": [{"method", "params", "complete", "degenerate", "converged",
+                  "equilibria": [{"profile": {player: {action: prob}}, "payoffs": {player: value},
+                                  "support": {player: [action, ...]}, "max_regret": float}],
+                  "details": {...}}]}
+
+Every method is checked (known, implemented, applicable to the game) before any is run, and all
+results are computed before anything is printed, so a bad request prints one error line (exit 2)
+and never half a document.
+"""
 
 from __future__ import annotations
 
@@ -21,29 +35,65 @@ def parse_assignment(text: str) -> tuple[str, float]:
 def register(sub) -> None:
     p = sub.add_parser("solve", help="compute equilibria of a game file or scenario")
     p.add_argument("path", help="a Gambit .nfg file or a scenario .toml file")
-    p.add_argument("--method", "-m", action="append", choices=sorted(METHODS),
-                   help="equilibrium method (repeatable; default enumpure)")
+    # Not argparse ``choices``: an unknown method must end in one error line (argparse would
+    # print the usage first), and the check below also says which methods exist.
+    p.add_argument("--method", "-m", action="append", metavar="METHOD",
+                   help=f"equilibrium method, repeatable (default enumpure); one of: {', '.join(METHODS)}")
     p.add_argument("--set", dest="overrides", action="append", type=parse_assignment, default=[],
                    metavar="NAME=VALUE", help="override a scenario parameter (repeatable)")
     p.add_argument("--json", action="store_true", help="print a JSON document instead of tables")
     p.set_defaults(run=run)
 
 
+def check_method(name: str, game):
+    """The solver function for ``name``, or a ``SolverError`` saying why it cannot run on ``game``."""
+    import importlib
+
+    from sim.errors import SolverError
+
+    spec = METHODS.get(name)
+    if spec is None:
+        raise SolverError(f"unknown method {name!r}; choose one of: {', '.join(METHODS)}")
+    n_players = getattr(game, "n_players", None)
+    if spec.players == "2" and n_players is not None and n_players != 2:
+        raise SolverError(f"method {name!r} applies to 2-player games only; this game has {n_players} players")
+    try:
+        module = importlib.import_module(spec.module)
+    except ModuleNotFoundError as exc:
+        if exc.name != spec.module:
+            raise  # the module exists but lacks a dependency: a real error, not "not implemented"
+        raise SolverError(f"method {name!r} is not implemented yet (no module {spec.module})") from None
+    function = getattr(module, spec.function, None)
+    if function is None:
+        raise SolverError(f"method {name!r} is not implemented yet ({spec.module}.{spec.function} is missing)")
+    return function
+
+
+def _no_json_form(value):
+    # A solver put something in its result that SolverResult.to_dict cannot express: one error
+    # line (exit 2) is better than a traceback or a document with a Python repr in it.
+    from sim.errors import SolverError
+
+    raise SolverError(f"a result holds a {type(value).__name__}, which has no JSON form; got {value!r}")
+
+
 def run(args) -> int:
     import json
 
     from analysis.loading import load_game
-    from analysis.render import format_result
+    from analysis.render import format_game, format_result
     from sim.result import game_to_dict
-    from sim.solvers import solve
 
+    methods = list(dict.fromkeys(args.method or ["enumpure"]))  # repeated names run once
     game = load_game(args.path, dict(args.overrides))
-    methods = args.method or ["enumpure"]
-    results = [solve(game, m) for m in methods]
+    solvers = [check_method(m, game) for m in methods]
+    results = [solver(game) for solver in solvers]
     if args.json:
         doc = {"game": game_to_dict(game), "results": [r.to_dict() for r in results]}
-        print(json.dumps(doc, indent=2))
+        # allow_nan=False: a non-finite number would make the document invalid JSON; fail instead.
+        print(json.dumps(doc, indent=2, allow_nan=False, default=_no_json_form))
     else:
+        print(format_game(game))
         for r in results:
             print(format_result(r))
     return 0

@@ -50,7 +50,13 @@ __all__ = ["parse_nfg", "format_nfg", "read_nfg", "write_nfg"]
 # One token per match: a quoted string (escapes allowed), a brace or comma, or a run of anything
 # else up to whitespace, a brace, a comma or a quote. Runs are classified afterwards, so that
 # "3abc" is reported whole as the bad token rather than split into "3" and "abc".
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{},]|[^\s{},"]+', re.S)
+_TOKEN = re.compile(
+    r'(?P<str>"(?:[^"\\]|\\.)*")'  # a complete quoted string
+    r'|(?P<open>"(?:[^"\\]|\\.)*\\?)'  # a quote never closed: runs to the end of the text
+    r'|(?P<sym>[{},])'
+    r'|(?P<word>[^\s{},"]+)',
+    re.S,
+)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?\d+/\d+")
 _INTEGER = re.compile(r"[+-]?\d+")
 _UNESCAPE = re.compile(r'\\([\\"])')
@@ -68,26 +74,19 @@ class _Tokens:
         self.items: list[tuple[str, str, int]] = []  # (kind, text, line); kind: str / sym / word
         line, pos = 1, 0
         for m in _TOKEN.finditer(text):
-            gap = text[pos:m.start()]
-            if gap.strip():
-                # Only an unterminated quoted string leaves non-blank text between tokens.
-                line += gap.count("\n", 0, len(gap) - len(gap.lstrip()))
-                raise GameError(f"{source}: line {line}: unterminated string; got {_short(gap.strip())!r}")
-            line += gap.count("\n")
-            raw = m.group()
-            if raw.startswith('"'):
+            # The alternatives cover every non-blank character, so gaps are whitespace only.
+            line += text.count("\n", pos, m.start())
+            raw, kind = m.group(), m.lastgroup
+            if kind == "open":
+                raise GameError(f"{source}: line {line}: unterminated string; got {_short(raw)!r}")
+            if kind == "str":
                 self.items.append(("str", _UNESCAPE.sub(r"\1", raw[1:-1]), line))
                 line += raw.count("\n")
-            elif raw in "{},":
-                self.items.append(("sym", raw, line))
             else:
-                self.items.append(("word", raw, line))
+                self.items.append((kind, raw, line))
             pos = m.end()
-        tail = text[pos:]
-        if tail.strip():
-            line += tail.count("\n", 0, len(tail) - len(tail.lstrip()))
-            raise GameError(f"{source}: line {line}: unterminated string; got {_short(tail.strip())!r}")
-        self.end_line = line + tail.count("\n")
+        line += text.count("\n", pos)
+        self.end_line = line
         self.i = 0
 
     # ----- cursor ----------------------------------------------------------------------------
@@ -343,7 +342,7 @@ def read_nfg(path: str | Path) -> NormalFormGame:
     except OSError as exc:
         raise GameError(f"{path}: cannot read the file ({exc.strerror or type(exc).__name__})") from None
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte-order mark some editors add is not part of the text
     except UnicodeDecodeError as exc:
         # Old Gambit files are Latin-1; accept them only when they are not UTF-8.
         try:

@@ -1,0 +1,175 @@
+"""``bargain solve`` on Gambit ``.nfg`` files: the JSON document, the text tables, and bad input.
+
+Bad input must end with exit code 2 and one line on stderr, never a traceback; the subprocess
+tests check that through the real entry point (``python -m analysis.cli``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analysis.cli import main
+from sim.formats.nfg import read_nfg
+from sim.solvers import METHODS, MethodSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).parent / "data" / "gambit"
+PD = DATA / "pd.nfg"  # Gambit contrib/games: Prisoner's Dilemma, unique equilibrium (2, 2)
+THREE = DATA / "2x2x2.nfg"  # Gambit contrib/games: McKelvey-McLennan 2x2x2 game
+
+
+def run_main(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# ----- the JSON document ----------------------------------------------------------------------------
+def test_json_document_has_the_documented_shape(capsys):
+    code, out, err = run_main(capsys, "solve", PD, "--json")
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    assert set(doc) == {"game", "results"}
+    assert doc["game"] == {"players": ["Player 1", "Player 2"],
+                           "actions": {"Player 1": ["1", "2"], "Player 2": ["1", "2"]}}
+    (result,) = doc["results"]
+    assert set(result) == {"method", "params", "complete", "degenerate", "converged", "equilibria", "details"}
+    assert result["method"] == "enumpure" and result["complete"] is True and result["degenerate"] is False
+    (eq,) = result["equilibria"]
+    assert {"profile", "payoffs", "support", "max_regret"} <= set(eq)
+    assert eq["profile"] == {"Player 1": {"1": 0.0, "2": 1.0}, "Player 2": {"1": 0.0, "2": 1.0}}
+    assert eq["payoffs"] == {"Player 1": 1.0, "Player 2": 1.0}
+    assert eq["support"] == {"Player 1": ["2"], "Player 2": ["2"]}
+    assert eq["max_regret"] == 0.0
+
+
+def test_json_results_follow_method_order_and_every_profile_is_certified(capsys):
+    code, out, _ = run_main(capsys, "solve", THREE, "--json", "-m", "dominance", "--method", "enumpure")
+    assert code == 0
+    doc = json.loads(out)
+    assert [r["method"] for r in doc["results"]] == ["dominance", "enumpure"]
+    game = read_nfg(THREE)
+    for result in doc["results"]:
+        for eq in result["equilibria"]:
+            profile = [np.array([eq["profile"][p][a] for a in game.actions[i]]) for i, p in enumerate(game.players)]
+            # Recompute the regret from the printed profile: the document must describe a real equilibrium.
+            assert game.max_regret(profile) <= 1e-7 * game.payoff_scale
+            assert eq["max_regret"] == pytest.approx(game.max_regret(profile), abs=1e-12)
+    pure = doc["results"][1]["equilibria"]
+    assert len(pure) == len({json.dumps(e["profile"], sort_keys=True) for e in pure})
+
+
+def test_repeated_method_runs_once(capsys):
+    code, out, _ = run_main(capsys, "solve", PD, "--json", "-m", "enumpure", "-m", "enumpure")
+    assert code == 0 and len(json.loads(out)["results"]) == 1
+
+
+def test_text_output_names_players_and_actions(capsys):
+    code, out, _ = run_main(capsys, "solve", PD)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("Two person Prisoner's Dilemma game: 2 players, 2x2")
+    assert lines[1].startswith("enumpure: 1 equilibria")
+    assert "Player 1=2; Player 2=2" in lines[2]
+
+
+# ----- refusals -----------------------------------------------------------------------------------
+def test_two_player_method_on_three_player_game_is_one_line_exit_2(capsys):
+    code, out, err = run_main(capsys, "solve", THREE, "-m", "enumpure", "-m", "enummixed", "--json")
+    assert code == 2
+    assert out == ""  # nothing printed for the method that could run: never half a document
+    assert err == ("bargain solve: error: method 'enummixed' applies to 2-player games only; "
+                   "this game has 3 players\n")
+
+
+def test_unknown_method_lists_the_choices(capsys):
+    code, out, err = run_main(capsys, "solve", PD, "-m", "simplex")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("bargain solve: error: unknown method 'simplex'; choose one of: enumpure, ")
+
+
+def test_unimplemented_method_is_one_line_exit_2(capsys, monkeypatch):
+    monkeypatch.setitem(METHODS, "future", MethodSpec("future", "sim.solvers.not_written_yet", "future_solve", "N", "-"))
+    code, out, err = run_main(capsys, "solve", PD, "-m", "future")
+    assert (code, out) == (2, "")
+    assert err == "bargain solve: error: method 'future' is not implemented yet (no module sim.solvers.not_written_yet)\n"
+    monkeypatch.setitem(METHODS, "future", MethodSpec("future", "sim.solvers.pure", "future_solve", "N", "-"))
+    code, _, err = run_main(capsys, "solve", PD, "-m", "future")
+    assert code == 2 and "sim.solvers.pure.future_solve is missing" in err
+
+
+def test_set_is_refused_for_nfg_files(capsys):
+    code, _, err = run_main(capsys, "solve", PD, "--set", "w=1")
+    assert code == 2 and "--set applies to scenario files only" in err
+
+
+# ----- the real entry point, in a subprocess ------------------------------------------------------------
+BAD_FILES = {
+    "malformed": ('NFG 1 R "" { "A" "B" }\n{ 2 2 }\n1 2 abc 4 5 6 7 8\n', "line 3: expected a payoff (a number); got 'abc'"),
+    "nan_payoff": ('NFG 1 R "" { "A" "B" } { 1 1 }\n1 NaN\n', "line 2: expected a payoff (a number); got 'NaN'"),
+    "empty_action_set": ('NFG 1 R "" { "A" "B" }\n{ { "x" "y" }\n{ } }\n1 2 3 4\n', "empty action set"),
+}
+
+
+def _cli(*argv, cwd):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "analysis.cli", *map(str, argv)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["missing_file", *BAD_FILES, "unknown_method"])
+def test_bad_input_exits_2_with_one_line_and_no_traceback(case, tmp_path):
+    argv = ["solve"]
+    if case == "missing_file":
+        argv.append(tmp_path / "absent.nfg")
+        expected = f"{tmp_path / 'absent.nfg'}: cannot read the file"
+    elif case == "unknown_method":
+        argv += [PD, "--method", "nash"]
+        expected = "unknown method 'nash'"
+    else:
+        text, expected = BAD_FILES[case]
+        path = tmp_path / f"{case}.nfg"
+        path.write_text(text)
+        argv.append(path)
+    proc = _cli(*argv, "--json", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("bargain solve: error: ")
+    assert expected in proc.stderr
+
+
+def test_cli_module_solves_a_file(tmp_path):
+    proc = _cli("solve", PD, "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["results"][0]["equilibria"][0]["payoffs"] == {"Player 1": 1.0, "Player 2": 1.0}
+
+
+def test_building_the_parser_imports_no_heavy_library(tmp_path):
+    script = (
+        "import contextlib, io, sys\n"
+        "import analysis.cli\n"
+        "analysis.cli.build_parser()\n"
+        "for argv in (['--help'], ['solve', '--help']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        try:\n"
+        "            analysis.cli.main(argv)\n"
+        "        except SystemExit:\n"
+        "            pass\n"
+        "heavy = ['nashpy', 'pygambit', 'quantecon', 'pandas', 'matplotlib', 'scipy']\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "", f"imported while building the parser: {proc.stdout.strip()}"
