@@ -1,21 +1,38 @@
 # Quick start: `make demo` runs the main job end to end, `make test` runs the whole test suite.
-# Both create .venv on first use and install the project with its test extra into it.
+# Both create .venv on first use and install what they need into it: the demo only the runtime
+# dependencies, the tests also the test extra (pygambit builds from source there: ~10 minutes once).
 PYTHON ?= python3
 VENV := .venv
-STAMP := $(VENV)/.installed
+BASE_STAMP := $(VENV)/.installed-base
+TEST_STAMP := $(VENV)/.installed-test
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[test]'
-	touch $(STAMP)
 
-.PHONY: demo test bench
-demo: $(STAMP)
+$(BASE_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@ $(BASE_STAMP)
+
+.PHONY: demo test bench browser
+demo: $(BASE_STAMP)
 	$(VENV)/bin/bargain demo
 
-test: $(STAMP)
+# In CI (CI=true, as root, on Debian) the report's browser test gets Debian's Chromium; elsewhere
+# that one test skips with its reason when no browser is found.
+browser:
+	@if [ "$$CI" = "true" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	    && ! command -v chromium >/dev/null 2>&1; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "chromium could not be installed; the browser test will skip"; \
+	fi
+
+test: $(TEST_STAMP) browser
 	$(VENV)/bin/python -m pytest
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(VENV)/bin/python -m benchmarks.run
