@@ -83,6 +83,7 @@ def test_enumpure_matches_pygambit(path, gambit_pure):
     assert all(e.max_regret <= 1e-9 * scale for e in result.equilibria)
 
 
+@pytest.mark.slow
 def test_single_text_oracle_reads_nfg_with_pygambit_16():
     # The one-game oracle's nfg path (gbt.read_nfg on a text buffer) on the Prisoner's Dilemma,
     # whose only equilibrium is (defect, defect) = second strategy of each player.

@@ -181,7 +181,7 @@ def test_non_string_text_is_refused():
 
 
 # ----- properties ---------------------------------------------------------------------------------
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(game=nfg_games(), outcomes=st.booleans())
 def test_format_then_parse_is_exact(game, outcomes):
     again = parse_nfg(format_nfg(game, outcomes=outcomes))
@@ -205,7 +205,8 @@ def test_parse_format_parse_is_stable(text):
     assert format_nfg(parse_nfg(once)) == once
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=malformed_nfg_texts())
 def test_mutated_files_raise_only_game_error(text):
     # Truncations, token swaps and garbage may still be a valid file by chance; either way the
