@@ -22,6 +22,12 @@ from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Node, Termin
 
 Plan = Mapping[str, str]
 UNREACHED = "*"
+MAX_PLANS = 20_000  # reduced strategies per player before we refuse (tic-tac-toe has ~10^5)
+MAX_ENTRIES = 50_000_000  # profiles x terminals of the payoff contraction
+
+
+class _TooLarge(Exception):
+    pass
 
 
 def _merge(left: list[frozenset], right: list[frozenset]) -> list[frozenset]:
@@ -50,10 +56,14 @@ def _plans(node: Node, player: int, memo: dict) -> list[frozenset]:
                 if dict(p).get(node.infoset, a) == a:
                     found[p | {(node.infoset, a)}] = None
         result = list(found)
+        if len(result) > MAX_PLANS:
+            raise _TooLarge
     else:
         result = [frozenset()]
         for child in node.children:
             result = _merge(result, _plans(child, player, memo))
+            if len(result) > MAX_PLANS:
+                raise _TooLarge
     memo[key] = (node, result)  # keep node alive so id() stays unique
     return result
 
@@ -69,7 +79,12 @@ def _reduced(game: ExtensiveFormGame):
     acts = {h: a for h, (_, a) in game.infosets.items()}
     for i in range(game.n_players):
         own = game.player_infosets(i)
-        plans = sorted(_plans(game.root, i, {}), key=lambda p: _order_key(p, own, acts))
+        try:
+            found = _plans(game.root, i, {})
+        except _TooLarge:
+            raise GameError(f"reduced_strategies(): player {game.players[i]!r} has more than {MAX_PLANS} "
+                            f"reduced strategies; the reduced normal form is too large to build") from None
+        plans = sorted(found, key=lambda p: _order_key(p, own, acts))
         strategies.append(tuple(MappingProxyType(dict(p)) for p in plans))
         labels = ["/".join(p.get(h, UNREACHED) for h in own) or UNREACHED for p in strategies[-1]]
         if len(set(labels)) != len(labels):  # action names containing "/" can collide
@@ -148,7 +163,11 @@ def reduced_normal_form(game: ExtensiveFormGame):
     """
     from sim.game import NormalFormGame
 
-    _, probs, pays, _ = terminal_table(game)
+    _, probs, pays, reqs = terminal_table(game)
+    sizes = [len(s) for s in reduced_strategies(game)]
+    if int(np.prod(sizes, dtype=float)) * len(reqs) > MAX_ENTRIES:
+        raise GameError(f"reduced_normal_form(): {'x'.join(map(str, sizes))} reduced strategies over "
+                        f"{len(reqs)} terminals exceed the limit of {MAX_ENTRIES} entries")
     mats = reach_matrices(game)
     weights = probs[:, None] * pays  # (T, N)
     letters = "abcdefghijklmnopqrsuvwxyz"

@@ -1,0 +1,359 @@
+"""Gambit ``.efg`` files (format version ``EFG 2 R``): read, parse and format extensive-form games.
+
+The format is described in Gambit's manual, "Game representation formats": a header
+``EFG 2 R "title" { "player" ... } "comment"`` followed by the nodes in preorder, one per line:
+
+* ``p "name" PLAYER INFOSET "infoset name" { "action" ... } OUTCOME ["outcome name" { payoffs }]``
+* ``c "name" INFOSET "infoset name" { "outcome" PROB ... } OUTCOME [...]``
+* ``t "name" OUTCOME ["outcome name" { payoffs }]``
+
+Players and information sets are numbered from 1; outcome 0 means "no outcome". An outcome
+attached to a non-terminal node adds its payoffs to every terminal below it (Gambit's rule); the
+parser folds such payoffs into the terminals, so a parsed game's terminals carry the total payoff.
+Numbers may be integers, decimals (``.80``) or rationals (``19/20``).
+
+Information-set ids of the parsed tree are the file's infoset names when every player infoset has
+a distinct non-empty name, otherwise ``"PLAYER:NUMBER"`` (for example ``"2:1"``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+from pathlib import Path
+
+from sim.errors import GameError
+from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal, iter_nodes
+
+_TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([{},])|([^\s{},"]+))', re.S)
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/\d+)?$")
+
+
+class _Tokens:
+    """Tokens with their line numbers, so errors can name the line and the token."""
+
+    def __init__(self, text: str, source: str):
+        self.source = source
+        self.items: list[tuple[str, str, int]] = []  # (kind, value, line)
+        pos, line = 0, 1
+        while pos < len(text):
+            m = _TOKEN.match(text, pos)
+            if m is None or m.end() == pos:
+                rest = text[pos:].strip()
+                if not rest:
+                    break
+                line += text.count("\n", pos, len(text) - len(text[pos:].lstrip()))
+                raise GameError(f"{source}:{line}: unreadable text starting {rest[:20]!r}")
+            start = m.start(m.lastindex)
+            line += text.count("\n", pos, start)
+            if m.group(1) is not None:
+                raw = m.group(1)
+                self.items.append(("str", re.sub(r"\\(.)", r"\1", raw[1:-1]), line))
+                line += raw.count("\n")
+            elif m.group(2) is not None:
+                self.items.append(("sym", m.group(2), line))
+            else:
+                self.items.append(("word", m.group(3), line))
+            pos = m.end()
+        self.i = 0
+
+    def peek(self):
+        return self.items[self.i] if self.i < len(self.items) else ("eof", "end of file", self._last_line())
+
+    def _last_line(self) -> int:
+        return self.items[-1][2] if self.items else 1
+
+    def fail(self, expected: str, tok=None):
+        kind, value, line = tok or self.peek()
+        shown = value if kind == "eof" else repr(value)
+        raise GameError(f"{self.source}:{line}: expected {expected}; got token {shown}")
+
+    def take(self):
+        tok = self.peek()
+        self.i += 1
+        return tok
+
+    def string(self, what: str) -> str:
+        tok = self.peek()
+        if tok[0] != "str":
+            self.fail(f"{what} (a quoted string)")
+        self.i += 1
+        return tok[1]
+
+    def symbol(self, sym: str) -> None:
+        tok = self.peek()
+        if tok[0] != "sym" or tok[1] != sym:
+            self.fail(f"{sym!r}")
+        self.i += 1
+
+    def is_symbol(self, sym: str) -> bool:
+        tok = self.peek()
+        return tok[0] == "sym" and tok[1] == sym
+
+    def integer(self, what: str, minimum: int = 0) -> int:
+        tok = self.peek()
+        if tok[0] != "word" or not re.fullmatch(r"\d+", tok[1]) or int(tok[1]) < minimum:
+            self.fail(f"{what} (an integer >= {minimum})")
+        self.i += 1
+        return int(tok[1])
+
+    def number(self, what: str) -> float:
+        tok = self.peek()
+        if tok[0] != "word" or not _NUMBER.match(tok[1]):
+            self.fail(f"{what} (a number such as 3, -1.5 or 19/20)")
+        self.i += 1
+        try:
+            return float(Fraction(tok[1]))
+        except ZeroDivisionError:
+            self.fail(f"{what} (a rational with non-zero denominator)", tok)
+
+
+def _distinct(labels: tuple[str, ...]) -> tuple[str, ...]:
+    """Gambit allows repeated action labels (often ``""``); ours must differ, so number repeats."""
+    if len(set(labels)) == len(labels):
+        return labels
+    out: list[str] = []
+    for k, a in enumerate(labels):
+        name = a if labels.count(a) == 1 else f"{a}{k + 1}"
+        while name in out or name in labels[k + 1:]:
+            name += "'"
+        out.append(name)
+    return tuple(out)
+
+
+def parse_efg(text: str, source: str = "<efg>") -> ExtensiveFormGame:
+    """Parse the text of a Gambit ``.efg`` file.
+
+    Parameters
+    ----------
+    text : str
+    source : str
+        Name used in error messages (a file name).
+
+    Raises
+    ------
+    GameError
+        ``SOURCE:LINE: expected ...; got token ...`` for malformed text, or the tree rule broken.
+
+    Examples
+    --------
+    >>> g = parse_efg('''EFG 2 R "Entry" { "E" "I" } ""
+    ... p "" 1 1 "" { "out" "in" } 0
+    ... t "" 1 "Out" { 0 2 }
+    ... p "" 2 1 "" { "fight" "accommodate" } 0
+    ... t "" 2 "War" { -1 -1 }
+    ... t "" 3 "Share" { 1 1 }
+    ... ''')
+    >>> g.players, list(g.infosets), g.n_nodes
+    (('E', 'I'), ['1:1', '2:1'], 5)
+    """
+    tokens = _Tokens(text, source)
+    head = tokens.take()
+    if head[:2] != ("word", "EFG"):
+        tokens.fail("the header 'EFG 2 R'", head)
+    version = tokens.take()
+    if version[:2] != ("word", "2"):
+        tokens.fail("format version 2", version)
+    kind = tokens.take()
+    if kind[0] != "word" or kind[1] not in ("R", "D"):
+        tokens.fail("number type R or D", kind)
+    title = tokens.string("the game title")
+    tokens.symbol("{")
+    players = []
+    while not tokens.is_symbol("}"):
+        players.append(tokens.string("a player name"))
+    tokens.take()
+    if not players:
+        raise GameError(f"{source}:{head[2]}: a game needs at least one player; got none")
+    if tokens.peek()[0] == "str":
+        tokens.take()  # the comment
+    n = len(players)
+    outcomes: dict[int, tuple[str, tuple[float, ...]]] = {}
+    infosets: dict[tuple[int, int], tuple[str, tuple]] = {}  # (player, number) -> (name, actions)
+    chance_sets: dict[int, tuple[str, tuple, tuple]] = {}
+
+    def outcome(at) -> tuple[str, tuple[float, ...]]:
+        number = tokens.integer("an outcome number")
+        if tokens.peek()[0] == "str":
+            name = tokens.string("an outcome name")
+            tokens.symbol("{")
+            pays = []
+            while not tokens.is_symbol("}"):
+                if tokens.is_symbol(","):
+                    tokens.take()
+                    continue
+                pays.append(tokens.number("a payoff"))
+            tokens.take()
+            if len(pays) != n:
+                raise GameError(f"{source}:{at[2]}: outcome {number} needs {n} payoffs, one per player; got {pays}")
+            if number == 0:
+                raise GameError(f"{source}:{at[2]}: outcome 0 means no outcome and cannot have payoffs")
+            outcomes.setdefault(number, (name, tuple(pays)))
+        elif number != 0 and number not in outcomes:
+            tokens.fail(f"the name and payoffs of outcome {number}, used here for the first time")
+        return outcomes.get(number, ("", (0.0,) * n))
+
+    def labels_in_braces(what: str) -> list[str]:
+        tokens.symbol("{")
+        out = []
+        while not tokens.is_symbol("}"):
+            out.append(tokens.string(what))
+        tokens.take()
+        return out
+
+    # Nodes are parsed into plain tuples first: infoset ids depend on every name in the file.
+    def node():
+        tok = tokens.take()
+        if tok[0] != "word" or tok[1] not in ("p", "c", "t"):
+            tokens.fail("a node type p, c or t", tok)
+        name = tokens.string("a node name")
+        if tok[1] == "t":
+            oname, pays = outcome(tok)
+            return ("t", name, oname, pays)
+        if tok[1] == "p":
+            player = tokens.integer("a player number", 1)
+            if player > n:
+                tokens.fail(f"a player number in 1..{n}", tokens.items[tokens.i - 1])
+            number = tokens.integer("an infoset number", 1)
+            iname = tokens.string("an infoset name") if tokens.peek()[0] == "str" else None
+            actions = tuple(labels_in_braces("an action name")) if tokens.is_symbol("{") else None
+            known = infosets.get((player, number))
+            if known is None:
+                if actions is None:
+                    tokens.fail(f"the actions of infoset {number} of player {player}, used here for the first time")
+                infosets[(player, number)] = (iname or "", actions)
+            elif actions is not None and actions != known[1]:
+                raise GameError(f"{source}:{tok[2]}: infoset {number} of player {player} has actions "
+                                f"{list(known[1])} elsewhere; got {list(actions)}")
+            actions = _distinct(infosets[(player, number)][1])
+            if not actions:
+                raise GameError(f"{source}:{tok[2]}: infoset {number} of player {player} needs at least one action")
+            _, opays = outcome(tok)
+            kids = tuple(node() for _ in actions)
+            return ("p", name, player, number, actions, opays, kids)
+        number = tokens.integer("a chance infoset number", 1)
+        iname = tokens.string("an infoset name") if tokens.peek()[0] == "str" else None
+        if tokens.is_symbol("{"):
+            tokens.take()
+            acts, probs = [], []
+            while not tokens.is_symbol("}"):
+                acts.append(tokens.string("a chance outcome name"))
+                probs.append(tokens.number("a chance probability"))
+            tokens.take()
+            chance_sets.setdefault(number, (iname or "", tuple(acts), tuple(probs)))
+        elif number not in chance_sets:
+            tokens.fail(f"the outcomes of chance infoset {number}, used here for the first time")
+        else:
+            acts, probs = chance_sets[number][1], chance_sets[number][2]
+        if not acts:
+            raise GameError(f"{source}:{tok[2]}: chance infoset {number} needs at least one outcome")
+        _, opays = outcome(tok)
+        kids = tuple(node() for _ in acts)
+        return ("c", name, number, _distinct(tuple(acts)), tuple(probs), opays, kids)
+
+    raw = node()
+    if tokens.peek()[0] != "eof":
+        tokens.fail("end of file after the last node of the tree")
+
+    names = [iname for iname, _ in infosets.values()]
+    by_name = all(names) and len(set(names)) == len(names)
+
+    def build(r, carried):
+        if r[0] == "t":
+            total = tuple(a + b for a, b in zip(carried, r[3]))
+            return Terminal(total, r[1], r[2])
+        if r[0] == "p":
+            _, name, player, number, actions, opays, kids = r
+            carried = tuple(a + b for a, b in zip(carried, opays))
+            hid = infosets[(player, number)][0] if by_name else f"{player}:{number}"
+            return Decision(player - 1, hid, actions, tuple(build(k, carried) for k in kids), name)
+        _, name, number, acts, probs, opays, kids = r
+        carried = tuple(a + b for a, b in zip(carried, opays))
+        return Chance(acts, probs, tuple(build(k, carried) for k in kids), name, chance_sets[number][0])
+
+    try:
+        return ExtensiveFormGame.from_root(players, build(raw, (0.0,) * n), title)
+    except GameError as exc:
+        raise GameError(f"{source}: {exc}") from None
+
+
+def read_efg(path: str | Path) -> ExtensiveFormGame:
+    """Read a Gambit ``.efg`` file; errors name the file and the line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="latin-1")
+    except OSError as exc:
+        raise GameError(f"{path}: cannot read the file ({exc.strerror})") from None
+    return parse_efg(text, source=str(path))
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def format_number(x: float) -> str:
+    """Shortest exact text for a float: an integer, a small rational, or the float's repr."""
+    if not math.isfinite(x):
+        raise GameError(f"format_efg(): numbers must be finite; got {x}")
+    if x == int(x) and abs(x) < 2**53:
+        return str(int(x))
+    frac = Fraction(x).limit_denominator(10**6)
+    if float(frac) == x:
+        return f"{frac.numerator}/{frac.denominator}"
+    return repr(x)
+
+
+def format_efg(game: ExtensiveFormGame) -> str:
+    """Text of a Gambit ``EFG 2 R`` file for ``game``; :func:`parse_efg` reads it back equal.
+
+    Information sets are numbered per player in order of first appearance and named by their
+    ids; outcomes are numbered by distinct ``(outcome name, payoffs)``; a terminal with no outcome
+    name and zero payoffs gets outcome 0.
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    >>> g = ExtensiveFormGame.from_root(("A", "B"), Decision(0, "a", ("L", "R"), (
+    ...     Terminal((1.0, 0.5)), Terminal((0.0, 0.0)))))
+    >>> print(format_efg(g))
+    EFG 2 R "" { "A" "B" }
+    ""
+    <BLANKLINE>
+    p "" 1 1 "a" { "L" "R" } 0
+    t "" 1 "" { 1, 1/2 }
+    t "" 0
+    <BLANKLINE>
+    >>> parse_efg(format_efg(g)) == g
+    True
+    """
+    numbers: dict[str, int] = {}
+    counts = [0] * game.n_players
+    chance_numbers: dict[tuple, int] = {}
+    outcome_numbers: dict[tuple, int] = {}
+    lines = [f"EFG 2 R {_quote(game.title)} {{ {' '.join(_quote(p) for p in game.players)} }}", '""', ""]
+    for _, node in iter_nodes(game.root):
+        if isinstance(node, Terminal):
+            if not node.outcome and not any(node.payoffs):
+                lines.append(f"t {_quote(node.label)} 0")
+                continue
+            key = (node.outcome, node.payoffs)
+            k = outcome_numbers.setdefault(key, len(outcome_numbers) + 1)
+            pays = ", ".join(format_number(x) for x in node.payoffs)
+            lines.append(f"t {_quote(node.label)} {k} {_quote(node.outcome)} {{ {pays} }}")
+        elif isinstance(node, Decision):
+            if node.infoset not in numbers:
+                counts[node.player] += 1
+                numbers[node.infoset] = counts[node.player]
+            acts = " ".join(_quote(a) for a in node.actions)
+            lines.append(f"p {_quote(node.label)} {node.player + 1} {numbers[node.infoset]} "
+                         f"{_quote(node.infoset)} {{ {acts} }} 0")
+        else:
+            # Chance nodes share a number only when they share a named infoset and its lottery.
+            key = (node.infoset, node.outcomes, node.probs) if node.infoset else (id(node), len(chance_numbers))
+            k = chance_numbers.setdefault(key, len(chance_numbers) + 1)
+            body = " ".join(f"{_quote(o)} {format_number(p)}" for o, p in zip(node.outcomes, node.probs))
+            lines.append(f"c {_quote(node.label)} {k} {_quote(node.infoset)} {{ {body} }} 0")
+    return "\n".join(lines) + "\n"
