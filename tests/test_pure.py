@@ -260,9 +260,9 @@ def _gambit_pure(payoffs=None, nfg_text=None) -> set[tuple[int, ...]]:
 @pytest.mark.slow
 def test_matches_gambit_enumpure_on_generated_games():
     # Gambit decides with exact comparisons: integer payoffs (ties included) make the sets
-    # comparable at tol = 0. A handful of shapes, 2 to 4 players, one subprocess each.
+    # comparable at tol = 0. Three shapes, 2 to 4 players, one subprocess each.
     rng = np.random.default_rng(7)
-    shapes = [(3, 4), (3, 2, 3), (3, 3, 3, 3), (2, 3, 2, 2)]
+    shapes = [(3, 4), (3, 2, 3), (3, 3, 3, 3)]
     for shape in shapes:
         payoffs = rng.integers(-2, 3, size=(*shape, len(shape))).astype(float)
         ours = mask_set(enumpure_batch(payoffs[None], 0.0)[0])

@@ -108,14 +108,15 @@ def _kernel(block: np.ndarray, out: np.ndarray, tol: float, tile: int) -> None:
         block.reshape(n_tiles, tile, n_profiles, n_players).transpose(0, 3, 2, 1),
     )
     # NaN and +-inf make the sum non-finite; only then pay for the exact test (a finite sum
-    # can overflow when payoffs are near 1e308, which is allowed).
+    # can overflow when payoffs are near 1e308, which is allowed). einsum's plain SIMD sum is
+    # about twice as fast here as np.sum's pairwise one; its rounding does not matter.
     with np.errstate(over="ignore", invalid="ignore"):
-        total = np.add.reduce(t, axis=None)
+        total = np.einsum("i->", t.reshape(-1))
     if not np.isfinite(total) and not np.isfinite(t).all():
         raise _NonFinite
 
     mask_shape = (n_tiles,) + shape + (tile,)
-    mask = np.ones(mask_shape, dtype=bool)
+    mask = None
     ok = np.empty(mask_shape, dtype=bool)
     for i in range(n_players):
         n = shape[i]
@@ -129,8 +130,13 @@ def _kernel(block: np.ndarray, out: np.ndarray, tol: float, tile: int) -> None:
         if tol:
             best -= tol
         # The tie rule, exactly as documented: best response iff u >= max - tol.
-        np.greater_equal(u, best, out=ok)
-        mask &= ok
+        if mask is None:
+            mask = np.greater_equal(u, best)
+        else:
+            np.greater_equal(u, best, out=ok)
+            mask &= ok
+    if mask is None:  # every player has a single action: the one profile is an equilibrium
+        mask = np.ones(mask_shape, dtype=bool)
     np.copyto(
         out.reshape(n_tiles, tile, n_profiles),
         mask.reshape(n_tiles, n_profiles, tile).transpose(0, 2, 1),
