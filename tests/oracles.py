@@ -69,6 +69,45 @@ def gambit_equilibria(payoffs=None, method: str = "enumpure", *, nfg_text: str |
     return [[np.array(s, dtype=float) for s in eq] for eq in json.loads(proc.stdout)]
 
 
+_GAMBIT_EFG_PURE_SCRIPT = r"""
+import json, sys
+import pygambit as gbt
+g = gbt.read_efg(sys.argv[1])
+res = gbt.nash.enumpure_solve(g)
+out = {"infosets": [[i.label for i in p.infosets] for p in g.players], "equilibria": []}
+for eq in res.equilibria:
+    out["equilibria"].append([[s.label for s in p.strategies if eq[s] == 1][0] for p in g.players])
+json.dump(out, sys.stdout)
+"""
+
+
+def gambit_efg_pure_plans(path, timeout: float = 120) -> tuple[list[list[str]], list[list[dict[int, int]]]]:
+    """Pure equilibria pygambit finds on the reduced strategic form of an ``.efg`` file.
+
+    Returns ``(infoset_labels, equilibria)``: each player's infoset labels in Gambit's numbering
+    order, and per equilibrium one plan per player mapping Gambit infoset index (0-based) to action
+    index (0-based). Gambit labels a reduced strategy by one character per infoset: the action's
+    1-based number, or ``*`` where the strategy never reaches that infoset.
+    """
+    try:
+        proc = subprocess.run([sys.executable, "-c", _GAMBIT_EFG_PURE_SCRIPT, str(path)],
+                              capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise OracleFailed(f"pygambit enumpure on {path} timed out after {timeout}s") from exc
+    if proc.returncode != 0:
+        raise OracleFailed(f"pygambit enumpure on {path} failed (exit {proc.returncode}): {proc.stderr[-500:]}")
+    doc = json.loads(proc.stdout)
+    equilibria = []
+    for eq in doc["equilibria"]:
+        plans = []
+        for label, infosets in zip(eq, doc["infosets"]):
+            if len(label) != len(infosets):
+                raise OracleFailed(f"cannot map Gambit strategy label {label!r} onto {len(infosets)} infosets")
+            plans.append({k: int(c) - 1 for k, c in enumerate(label) if c != "*"})
+        equilibria.append(plans)
+    return doc["infosets"], equilibria
+
+
 _GAMBIT_BATCH_SCRIPT = r"""
 import io, json, sys
 import pygambit as gbt
