@@ -44,7 +44,7 @@ _OFF_SUPPORT_LOG = -1e4
 _DIST_TARGET = 0.1
 _CONTRACTION_TARGET = 0.3
 _ANGLE_TARGET = 0.1
-_POLISH_REGRET = 1e-3
+_POLISH_REGRET = 1e-2
 
 
 class _Kernel:
@@ -128,12 +128,9 @@ class _Kernel:
 
     def regret(self, z: np.ndarray, u: np.ndarray) -> float:
         """Max regret of the profile at ``z``, in the game's own payoff units."""
-        worst = 0.0
-        for i in range(self.n):
-            a0, a1 = self.off[i], self.off[i + 1]
-            ui = u[a0:a1]
-            worst = max(worst, float(ui.max() - np.exp(z[a0:a1]) @ ui))
-        return worst * self.scale
+        starts = self.off[:-1]
+        expected = np.add.reduceat(np.exp(z[:-1]) * u, starts)
+        return float((np.maximum.reduceat(u, starts) - expected).max()) * self.scale
 
 
 def _tangent(jac: np.ndarray, previous: np.ndarray) -> np.ndarray:
