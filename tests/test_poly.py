@@ -151,7 +151,7 @@ def test_same_result_for_another_seed():
 # ----- differential tests against pygambit --------------------------------------------------------
 @pytest.mark.gambit
 @pytest.mark.slow
-@pytest.mark.parametrize("shape, seed", [((2, 2, 2), 0), ((2, 2, 2), 1), ((3, 3, 3), 2), ((2, 2, 2, 2), 3)])
+@pytest.mark.parametrize("shape, seed", [((2, 2, 2), 1), ((3, 3, 3), 2), ((2, 2, 2, 2), 3)])
 def test_contains_pygambit_enumpoly(shape, seed):
     """Every equilibrium pygambit's enumpoly finds, we find. pygambit 16 misses some (for example
     the completely mixed equilibrium of the 2x2x2 game with seed 0, which its gnm finds), so extra
