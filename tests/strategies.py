@@ -370,3 +370,15 @@ def malformed_nfg_texts(draw):
             i = draw(st.integers(0, len(text)))
             text = text[:i] + draw(st.text(min_size=1, max_size=4)) + text[i:]
     return text
+
+
+@st.composite
+def zero_sum_games(draw, min_actions=1, max_actions=4, integer=False):
+    """Two-player zero-sum games (``B = -A``); small integers when ``integer`` (often degenerate)."""
+    m = draw(st.integers(min_actions, max_actions))
+    n = draw(st.integers(min_actions, max_actions))
+    if integer:
+        A = draw(hnp.arrays(np.int64, (m, n), elements=st.integers(-3, 3))).astype(float)
+    else:
+        A = np.random.default_rng(draw(st.integers(0, 2**32 - 1))).uniform(-10, 10, size=(m, n))
+    return NormalFormGame.zero_sum(A)

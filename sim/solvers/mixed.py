@@ -1,0 +1,381 @@
+"""Mixed Nash equilibria of two-player (bimatrix) games: vertex enumeration and Lemke-Howson.
+
+Conventions. The row player (player 0) has ``m`` actions and payoff matrix ``A = payoffs[..., 0]``
+of shape ``(m, n)``; the column player (player 1) has ``n`` actions and ``B = payoffs[..., 1]``.
+Both methods work on the best-response polytopes of von Stengel (2007, section 3.2)::
+
+    P = {x in R^m : x >= 0, B^T x <= 1}        Q = {y in R^n : A y <= 1, y >= 0}
+
+after each player's payoffs are moved by a positive affine map into ``[1, 2]`` (equilibria are
+invariant under such maps, and positive payoffs make both polytopes bounded). The ``m + n``
+inequalities of each polytope carry *labels* ``0 .. m+n-1``: in ``P`` label ``i < m`` is
+``x_i = 0`` and label ``m + j`` is "column ``j`` is a best response to ``x``"; in ``Q`` label
+``i < m`` is "row ``i`` is a best response to ``y``" and label ``m + j`` is ``y_j = 0``. A pair of
+non-zero points ``(x, y)`` is a Nash equilibrium (after normalising each to sum 1) exactly when
+every label is tight at ``x`` or at ``y`` ("completely labelled").
+
+References
+----------
+D. Avis, G. Rosenberg, R. Savani, B. von Stengel (2010), "Enumeration of Nash equilibria for
+two-player games", Economic Theory 42, 9-37.
+B. von Stengel (2007), "Equilibrium computation for two-player games in strategic and extensive
+form", chapter 3 of Nisan, Roughgarden, Tardos, Vazirani (eds.), Algorithmic Game Theory.
+C. E. Lemke and J. T. Howson (1964), "Equilibrium points of bimatrix games", SIAM J. Appl. Math.
+12, 413-423.
+"""
+
+from __future__ import annotations
+
+import itertools
+import numpy as np
+
+from sim.errors import SolverError
+from sim.game import NormalFormGame
+from sim.result import Equilibrium, SolverResult
+
+DEFAULT_TOL = 1e-9
+_CHUNK = 20_000
+# |det| of a basis of unit rows below which it counts as singular. Round-off on truly singular
+# bases gives about 1e-16; genuine bases of von Stengel's 75-equilibria game go down to 1e-18
+# in the hull route, which is why the exhaustive route serves degenerate games only.
+_LOG_SINGULAR = np.log(1e-14)
+_VERTEX_METHODS = ("auto", "hull", "bases")
+
+
+# ----- input checks and normalisation -----------------------------------------------------------
+def _check_bimatrix(game, func: str) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(game, NormalFormGame):
+        raise SolverError(f"{func}(): game must be a NormalFormGame; got {type(game).__name__}")
+    if game.n_players != 2:
+        raise SolverError(f"{func}(): needs a 2-player game; got {game.n_players} players")
+    return game.payoffs[..., 0], game.payoffs[..., 1]
+
+
+def _unit_range(matrix: np.ndarray) -> np.ndarray:
+    """Positive affine image of ``matrix`` in ``[1, 2]`` (all ones for a constant matrix).
+
+    Equilibria do not change under positive affine maps of one player's payoffs, and a fixed
+    range makes the absolute tolerances below mean the same thing for every game.
+    """
+    lo, hi = float(matrix.min()), float(matrix.max())
+    if hi - lo <= 0.0:
+        return np.ones_like(matrix, dtype=float)
+    return 1.0 + (matrix - lo) / (hi - lo)
+
+
+def _polytope_constraints(A: np.ndarray, B: np.ndarray):
+    """Inequalities ``G z <= h`` of P and Q, one row per label (row index == label)."""
+    m, n = A.shape
+    G_P = np.vstack([-np.eye(m), B.T])
+    h_P = np.concatenate([np.zeros(m), np.ones(n)])
+    G_Q = np.vstack([A, -np.eye(n)])
+    h_Q = np.concatenate([np.ones(m), np.zeros(n)])
+    return (G_P, h_P), (G_Q, h_Q)
+
+
+# ----- vertex enumeration ---------------------------------------------------------------------------
+def _label_keys(tight: np.ndarray) -> np.ndarray:
+    """One sortable key per label set: an int64 bit mask, or packed bytes beyond 62 labels."""
+    L = tight.shape[1]
+    if L <= 62:
+        return tight.astype(np.int64) @ np.left_shift(np.int64(1), np.arange(L, dtype=np.int64))
+    return np.packbits(tight, axis=1)
+
+
+def _labelled(G, h, points, tol):
+    """Keep the feasible points, merge duplicates, and return (points, tight-label matrix).
+
+    Two vertices with the same set of tight inequalities are the same point (the tight set has
+    full rank at a vertex), so merging by label set is exact given the tolerance.
+    """
+    if len(points) == 0:
+        return np.zeros((0, G.shape[1])), np.zeros((0, G.shape[0]), dtype=bool)
+    slack = h[None, :] - points @ G.T
+    feasible = np.all(slack >= -tol, axis=1)
+    points, slack = points[feasible], slack[feasible]
+    tight = np.abs(slack) <= tol
+    _, first = np.unique(_label_keys(tight), axis=0, return_index=True)
+    first.sort()
+    return points[first], tight[first]
+
+
+def _vertices_by_bases(G, h, tol):
+    """Every vertex of ``{z : G z <= h}`` by solving each square subsystem of tight rows.
+
+    Exhaustive and robust on degenerate polytopes (a vertex with more tight rows than the
+    dimension is found from any of its non-singular bases); cost grows like C(rows, dim).
+    """
+    rows, dim = G.shape
+    # Unit rows make |det| <= 1 (Hadamard), so one absolute threshold flags singular bases.
+    norms = np.linalg.norm(G, axis=1)
+    Gn, hn = G / norms[:, None], h / norms
+    found = []
+    combos = itertools.combinations(range(rows), dim)
+    while True:
+        chunk = np.array(list(itertools.islice(combos, _CHUNK)), dtype=np.intp)
+        if chunk.size == 0:
+            break
+        M, r = Gn[chunk], hn[chunk]
+        sign, logdet = np.linalg.slogdet(M)
+        ok = (sign != 0) & (logdet > _LOG_SINGULAR)
+        if not ok.any():
+            continue
+        z = np.linalg.solve(M[ok], r[ok][..., None])[..., 0]
+        found.append(z)
+    points = np.concatenate(found) if found else np.zeros((0, dim))
+    return _labelled(G, h, points, tol)
+
+
+def _vertices_by_hull(G, h, tol):
+    """Every vertex of a bounded ``{z : G z <= h}`` from the facets of its polar (qhull).
+
+    The polytope is moved so that an interior point sits at the origin; then its vertices are the
+    facet normals of the convex hull of the rows ``G_k / d_k`` (polarity, Ziegler 1995, ch. 2).
+    Returns ``None`` when qhull fails (for example on a flat polytope).
+    """
+    from scipy.spatial import ConvexHull, QhullError
+
+    rows, dim = G.shape
+    # Interior point on the diagonal: every ``z_k = c`` with c small enough for all rows with
+    # positive coefficients (the others, -z_k <= 0, hold strictly for any c > 0).
+    row_sums = np.clip(G, 0.0, None).sum(axis=1)
+    c = 0.5 * float(np.min(h[row_sums > 0] / row_sums[row_sums > 0]))
+    center = np.full(dim, c)
+    d = h - G @ center
+    try:
+        # Only "Qt" (triangulated output): scipy's default adds "Qx" (exact pre-merges), which
+        # costs several times more above dimension 8 and matters only for degenerate input,
+        # which is detected below and sent to the exhaustive route anyway.
+        hull = ConvexHull(G / d[:, None], qhull_options="Qt")
+    except (QhullError, ValueError):
+        return None
+    normal, offset = hull.equations[:, :-1], hull.equations[:, -1]
+    points = center + normal / (-offset[:, None])
+    return _labelled(G, h, points, tol)
+
+
+def _vertices(G, h, tol, how):
+    """Vertices and tight-label matrix of ``{z : G z <= h}``, and the route that produced them."""
+    dim = G.shape[1]
+    if how == "bases" or dim < 2:
+        return _vertices_by_bases(G, h, tol), "bases"
+    found = _vertices_by_hull(G, h, tol)
+    if found is None:
+        return _vertices_by_bases(G, h, tol), "bases"
+    points, tight = found
+    # A vertex with more tight rows than the dimension means the polytope is not simple. qhull
+    # then works with triangulated, nearly coplanar facets, where its merging decisions can lose
+    # or invent vertices; the exhaustive route is right by construction, so "auto" switches.
+    if how == "auto" and np.any(tight.sum(axis=1) > dim):
+        return _vertices_by_bases(G, h, tol), "bases"
+    return (points, tight), "hull"
+
+
+def _complete_pairs(xt: np.ndarray, yt: np.ndarray, simple: bool):
+    """Index pairs ``(ix, iy)`` of completely labelled vertex pairs."""
+    L = xt.shape[1]
+    if simple and L <= 62:
+        # Simple polytopes: x has exactly m labels and y exactly n, so a complete pair has
+        # disjoint, complementary label sets. Matching integer keys is a sort-and-search join.
+        kx, ky_complement = _label_keys(xt), _label_keys(~yt)
+        order = np.argsort(ky_complement, kind="stable")
+        pos = np.searchsorted(ky_complement[order], kx)
+        pos = np.minimum(pos, len(order) - 1)
+        hit = ky_complement[order][pos] == kx if len(order) else np.zeros(len(kx), bool)
+        return np.flatnonzero(hit), order[pos[hit]]
+    # General case: a label may be tight at both points. Count, for all pairs in a block, the
+    # labels missing at both with one matrix product; zero means completely labelled.
+    mx, my = (~xt).astype(np.float64), (~yt).astype(np.float64).T
+    out_x, out_y = [], []
+    step = max(1, 4_000_000 // max(1, yt.shape[0]))
+    for s in range(0, xt.shape[0], step):
+        ix, iy = np.nonzero(mx[s:s + step] @ my == 0)
+        out_x.append(ix + s)
+        out_y.append(iy)
+    if not out_x:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp)
+    return np.concatenate(out_x), np.concatenate(out_y)
+
+
+def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "auto"):
+    """Completely labelled vertex pairs of the best-response polytopes of ``(A, B)``.
+
+    Returns ``(xs, ys, degenerate, route)``: rows of ``xs`` and ``ys`` are the (normalised) mixed
+    strategies of the extreme equilibria; ``degenerate`` is True when some vertex has more tight
+    labels than the dimension; ``route`` names the vertex enumeration used.
+    """
+    A, B = _unit_range(np.asarray(A, float)), _unit_range(np.asarray(B, float))
+    m, n = A.shape
+    (G_P, h_P), (G_Q, h_Q) = _polytope_constraints(A, B)
+    (xv, xt), route_p = _vertices(G_P, h_P, tol, vertices)
+    (yv, yt), route_q = _vertices(G_Q, h_Q, tol, vertices)
+    degenerate = bool(np.any(xt.sum(axis=1) > m) or np.any(yt.sum(axis=1) > n))
+    # The origin of each polytope pairs only with the other origin (the artificial equilibrium).
+    keep_x = xv.sum(axis=1) > tol
+    keep_y = yv.sum(axis=1) > tol
+    xv, xt, yv, yt = xv[keep_x], xt[keep_x], yv[keep_y], yt[keep_y]
+    ix, iy = _complete_pairs(xt, yt, simple=not degenerate)
+    xs = xv[ix] / xv[ix].sum(axis=1, keepdims=True)
+    ys = yv[iy] / yv[iy].sum(axis=1, keepdims=True)
+    route = route_p if route_p == route_q else f"{route_p}/{route_q}"
+    return xs, ys, degenerate, route
+
+
+def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: str = "auto") -> SolverResult:
+    """All extreme Nash equilibria of a two-player game by vertex enumeration.
+
+    Enumerates the vertices of both best-response polytopes and pairs the completely labelled
+    ones (Avis, Rosenberg, Savani and von Stengel 2010, section 3; von Stengel 2007, section 3.5).
+    In a degenerate game the equilibria form convex components; the ones returned are their
+    vertices (the extreme equilibria), and ``degenerate`` is set.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+        A two-player game.
+    tol : float
+        Absolute tolerance for a constraint to count as tight, after each player's payoffs are
+        mapped affinely onto ``[1, 2]``.
+    vertices : {"auto", "hull", "bases"}
+        How polytope vertices are enumerated: "bases" solves every square subsystem (exhaustive,
+        robust on degenerate polytopes, cost ``C(m + n, m)``); "hull" reads them off the facets
+        of the polar polytope with qhull (fast); "auto" uses "hull"
+        whenever qhull applies, switching to "bases" when the hull shows a degenerate polytope.
+
+    Returns
+    -------
+    SolverResult
+        ``method="enummixed"``, one certified :class:`Equilibrium` per extreme equilibrium, in
+        no particular order; ``details["vertex_method"]`` names the route taken.
+
+    Examples
+    --------
+    >>> from sim.game import NormalFormGame
+    >>> bos = NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+    >>> result = enummixed_solve(bos)
+    >>> sorted(tuple(round(float(p), 4) for p in e.profile[0]) for e in result.equilibria)
+    [(0.0, 1.0), (0.6667, 0.3333), (1.0, 0.0)]
+    >>> result.degenerate, result.max_regret < 1e-12
+    (False, True)
+    """
+    A, B = _check_bimatrix(game, "enummixed_solve")
+    if not (isinstance(tol, (int, float)) and 0 < tol < 1e-3):
+        raise SolverError(f"enummixed_solve(): tol must be a number in (0, 1e-3); got {tol!r}")
+    if vertices not in _VERTEX_METHODS:
+        raise SolverError(f"enummixed_solve(): vertices must be one of {_VERTEX_METHODS}; got {vertices!r}")
+    xs, ys, degenerate, route = extreme_equilibrium_pairs(A, B, tol, vertices)
+    equilibria = tuple(Equilibrium.certify(game, (x, y)) for x, y in zip(xs, ys))
+    return SolverResult(
+        "enummixed", game, equilibria, {"tol": tol, "vertices": vertices},
+        complete=True, degenerate=degenerate, details={"vertex_method": route},
+    )
+
+
+# ----- Lemke-Howson -------------------------------------------------------------------------------
+def _lex_min_ratio(T: np.ndarray, col: int, lex_cols: range, tol: float) -> int:
+    """Row of the lexicographic minimum ratio test for entering column ``col``.
+
+    Ties in ``rhs / a`` are broken by the rows of the current basis inverse (the columns of the
+    initial slack basis), divided by the same pivot entries; those rows are linearly independent,
+    so exactly one row survives and the path never cycles (von Stengel 2007, section 3.7).
+    """
+    a = T[:, col]
+    rows = np.flatnonzero(a > tol)
+    if rows.size == 0:
+        raise SolverError("lcp_solve(): unbounded ray in the Lemke-Howson path (internal error)")
+    for c in (-1, *lex_cols):
+        ratios = T[rows, c] / a[rows]
+        best = ratios.min()
+        rows = rows[ratios <= best + tol]
+        if rows.size == 1:
+            break
+    return int(rows[0])
+
+
+def _pivot(T: np.ndarray, basis: list, row: int, col: int) -> int:
+    leaving = basis[row]
+    T[row] /= T[row, col]
+    factor = T[:, col].copy()
+    factor[row] = 0.0
+    T -= np.outer(factor, T[row])
+    basis[row] = col
+    return leaving
+
+
+def lcp_solve(game: NormalFormGame, start: int = 0, max_pivots: int | None = None,
+              tol: float = DEFAULT_TOL) -> SolverResult:
+    """One Nash equilibrium of a two-player game by the Lemke-Howson algorithm.
+
+    Complementary pivoting from the artificial equilibrium, dropping label ``start`` (Lemke and
+    Howson 1964; von Stengel 2007, algorithm 3.6), with the lexicographic ratio test so that
+    degenerate games are handled without cycling. The payoffs are mapped onto ``[1, 2]`` first.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+        A two-player game with ``m`` and ``n`` actions.
+    start : int
+        The dropped label, ``0 .. m+n-1``: ``i < m`` is the row player's action ``i``, ``m + j``
+        the column player's action ``j``.
+    max_pivots : int, optional
+        Safety bound on the path length (default ``50 * (m + n) + 1000``).
+    tol : float
+        Pivot and tie tolerance.
+
+    Returns
+    -------
+    SolverResult
+        ``method="lcp"`` with one certified equilibrium; ``details["pivots"]`` is the path length.
+
+    Examples
+    --------
+    >>> from sim.game import NormalFormGame
+    >>> bos = NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+    >>> eq = lcp_solve(bos, start=0).equilibria[0]
+    >>> eq.pure_profile, eq.max_regret
+    ((0, 0), 0.0)
+    """
+    A, B = _check_bimatrix(game, "lcp_solve")
+    m, n = A.shape
+    if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or not 0 <= start < m + n:
+        raise SolverError(f"lcp_solve(): start must be a label in 0..{m + n - 1}; got {start!r}")
+    if max_pivots is None:
+        max_pivots = 50 * (m + n) + 1000
+    if not isinstance(max_pivots, (int, np.integer)) or max_pivots < 1:
+        raise SolverError(f"lcp_solve(): max_pivots must be a positive integer; got {max_pivots!r}")
+    A, B = _unit_range(A), _unit_range(B)
+    # Column index == label in both tableaux. T1 holds A y + r = 1 (columns r_0..r_{m-1},
+    # y_0..y_{n-1}, rhs); T2 holds B^T x + s = 1 (columns x_0..x_{m-1}, s_0..s_{n-1}, rhs).
+    T1 = np.hstack([np.eye(m), A, np.ones((m, 1))])
+    T2 = np.hstack([B.T, np.eye(n), np.ones((n, 1))])
+    basis1, basis2 = list(range(m)), list(range(m, m + n))
+    lex1, lex2 = range(0, m), range(m, m + n)
+    entering = int(start)
+    side = 2 if entering < m else 1  # x_k lives in T2, y_j in T1
+    pivots = 0
+    while True:
+        if pivots >= max_pivots:
+            raise SolverError(f"lcp_solve(): no equilibrium within max_pivots={max_pivots} pivots")
+        if side == 1:
+            row = _lex_min_ratio(T1, entering, lex1, tol)
+            leaving = _pivot(T1, basis1, row, entering)
+        else:
+            row = _lex_min_ratio(T2, entering, lex2, tol)
+            leaving = _pivot(T2, basis2, row, entering)
+        pivots += 1
+        if leaving == start:
+            break
+        # The variable with the same label as the one that left enters the other tableau.
+        entering, side = leaving, (2 if side == 1 else 1)
+    x, y = np.zeros(m), np.zeros(n)
+    for r, var in enumerate(basis2):
+        if var < m:
+            x[var] = T2[r, -1]
+    for r, var in enumerate(basis1):
+        if var >= m:
+            y[var - m] = T1[r, -1]
+    eq = Equilibrium.certify(game, (x / x.sum(), y / y.sum()))
+    return SolverResult(
+        "lcp", game, (eq,), {"start": int(start), "max_pivots": int(max_pivots), "tol": tol},
+        complete=True, details={"pivots": pivots},
+    )

@@ -1,0 +1,225 @@
+"""enummixed (vertex enumeration) and lcp (Lemke-Howson) on two-player games.
+
+Properties over generated games, differential tests against QuantEcon, nashpy and pygambit, and
+reference games with known equilibria (each citing its source).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.errors import SolverError
+from sim.game import NormalFormGame
+from sim.solvers import solve
+from sim.solvers.mixed import enummixed_solve, lcp_solve
+from tests.oracles import OracleFailed, gambit_equilibria
+from tests.strategies import bimatrix_games, games
+
+FAST = settings(max_examples=60, deadline=None)
+REGRET_TOL = 1e-9
+
+
+def profile_set(profiles, digits=6):
+    """Equilibria as a set of rounded tuples, for comparing sets across implementations."""
+    return {tuple(np.round(np.concatenate([np.asarray(s, float) for s in p]), digits) + 0.0) for p in profiles}
+
+
+def eq_set(result, digits=6):
+    return profile_set([e.profile for e in result.equilibria], digits)
+
+
+def assert_certified(game, result):
+    for e in result.equilibria:
+        assert e.max_regret <= REGRET_TOL * game.payoff_scale, (e.profile, e.max_regret)
+        assert game.max_regret(e.profile) == pytest.approx(e.max_regret, abs=1e-12 * game.payoff_scale)
+
+
+# ----- reference games ----------------------------------------------------------------------------
+def test_battle_of_the_sexes_has_two_pure_and_one_mixed_equilibrium():
+    # Textbook game (Osborne and Rubinstein 1994, example 15.3): (0,0), (1,1) and ((2/3,1/3),(1/3,2/3)).
+    g = NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+    result = enummixed_solve(g)
+    assert eq_set(result) == profile_set([([1, 0], [1, 0]), ([0, 1], [0, 1]), ([2 / 3, 1 / 3], [1 / 3, 2 / 3])])
+    assert not result.degenerate and result.complete
+
+
+def test_matching_pennies_unique_mixed_equilibrium():
+    g = NormalFormGame.zero_sum([[1, -1], [-1, 1]])
+    assert eq_set(enummixed_solve(g)) == profile_set([([0.5, 0.5], [0.5, 0.5])])
+
+
+def test_degenerate_game_reports_vertices_of_the_continuum():
+    # Worked by hand: the column player is indifferent everywhere; the row player prefers row 0
+    # against column 0 and row 1 against column 1, so the equilibria form two segments.
+    A = [[1, 0], [0, 1]]
+    B = [[0, 0], [0, 0]]
+    result = enummixed_solve(NormalFormGame.from_bimatrix(A, B))
+    # Equilibria: (row0, any y with y0 >= 1/2) and (row1, any y with y0 <= 1/2) and the mixed
+    # row strategies against y = (1/2, 1/2). Extreme points of the components:
+    expected = [([1, 0], [1, 0]), ([1, 0], [0.5, 0.5]), ([0, 1], [0, 1]), ([0, 1], [0.5, 0.5])]
+    assert result.degenerate
+    assert eq_set(result) == profile_set(expected)
+
+
+def test_zero_game_has_every_pure_profile_as_extreme_equilibrium():
+    g = NormalFormGame.from_bimatrix(np.zeros((2, 3)), np.zeros((2, 3)))
+    result = enummixed_solve(g)
+    assert result.degenerate
+    assert len(result.equilibria) == 6 and all(e.is_pure for e in result.equilibria)
+
+
+def test_registry_dispatches_enummixed_and_lcp():
+    g = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    assert [e.pure_profile for e in solve(g, "enummixed").equilibria] == [(1, 1)]
+    assert solve(g, "lcp", start=2).equilibria[0].pure_profile == (1, 1)
+
+
+@pytest.mark.parametrize("vertices", ["hull", "bases"])
+def test_one_by_n_and_n_by_one_games(vertices):
+    g = NormalFormGame.from_bimatrix([[1, 3, 2]], [[0, 5, 5]])
+    result = enummixed_solve(g, vertices=vertices)
+    assert eq_set(result) == profile_set([([1], [0, 1, 0]), ([1], [0, 0, 1])])
+    g = NormalFormGame.from_bimatrix([[1], [3]], [[4], [0]])
+    assert eq_set(enummixed_solve(g, vertices=vertices)) == profile_set([([0, 1], [1])])
+
+
+# ----- bad input ------------------------------------------------------------------------------------
+def test_rejects_non_two_player_games():
+    g = NormalFormGame.from_payoffs(np.zeros((2, 2, 2, 3)))
+    with pytest.raises(SolverError, match=r"enummixed_solve\(\): needs a 2-player game; got 3"):
+        enummixed_solve(g)
+    with pytest.raises(SolverError, match=r"lcp_solve\(\): needs a 2-player game; got 3"):
+        lcp_solve(g)
+
+
+def test_rejects_bad_parameters():
+    g = NormalFormGame.from_bimatrix([[1, 0], [0, 1]], [[1, 0], [0, 1]])
+    with pytest.raises(SolverError, match=r"lcp_solve\(\): start must be a label in 0..3; got 4"):
+        lcp_solve(g, start=4)
+    with pytest.raises(SolverError, match=r"lcp_solve\(\): start must be a label in 0..3; got -1"):
+        lcp_solve(g, start=-1)
+    with pytest.raises(SolverError, match=r"enummixed_solve\(\): vertices must be one of"):
+        enummixed_solve(g, vertices="lrs")
+    with pytest.raises(SolverError, match=r"enummixed_solve\(\): tol must be a number in \(0, 1e-3\); got -1"):
+        enummixed_solve(g, tol=-1)
+
+
+# ----- properties ---------------------------------------------------------------------------------------
+@FAST
+@given(bimatrix_games(max_actions=5))
+def test_every_reported_equilibrium_has_zero_regret_generic(game):
+    result = enummixed_solve(game)
+    assert result.equilibria
+    assert_certified(game, result)
+
+
+@FAST
+@given(bimatrix_games(max_actions=4, degenerate=True))
+def test_every_reported_equilibrium_has_zero_regret_degenerate(game):
+    result = enummixed_solve(game)
+    assert result.equilibria, "every finite game has an equilibrium"
+    assert_certified(game, result)
+    eq = lcp_solve(game, start=0).equilibria[0]
+    assert eq.max_regret <= REGRET_TOL * game.payoff_scale
+
+
+@FAST
+@given(bimatrix_games(max_actions=5))
+def test_nondegenerate_games_have_an_odd_number_of_equilibria(game):
+    result = enummixed_solve(game)
+    assert not result.degenerate
+    assert len(result.equilibria) % 2 == 1
+
+
+@FAST
+@given(bimatrix_games(min_actions=2, max_actions=5))
+def test_hull_and_bases_vertex_routes_agree(game):
+    assert eq_set(enummixed_solve(game, vertices="hull")) == eq_set(enummixed_solve(game, vertices="bases"))
+
+
+@FAST
+@given(bimatrix_games(max_actions=4, degenerate=True), st.floats(0.01, 100), st.floats(-50, 50),
+       st.floats(0.01, 100), st.floats(-50, 50))
+def test_equilibria_invariant_under_positive_affine_transform(game, a0, b0, a1, b1):
+    p = game.payoffs
+    moved = game.with_payoffs(np.stack([a0 * p[..., 0] + b0, a1 * p[..., 1] + b1], axis=-1))
+    assert eq_set(enummixed_solve(moved), 5) == eq_set(enummixed_solve(game), 5)
+
+
+@FAST
+@given(bimatrix_games(max_actions=4, degenerate=True), st.randoms(use_true_random=False))
+def test_equilibria_permute_with_actions_and_players(game, rnd):
+    m, n = game.shape
+    pr, pc = rnd.sample(range(m), m), rnd.sample(range(n), n)
+    A, B = game.payoffs[..., 0][np.ix_(pr, pc)], game.payoffs[..., 1][np.ix_(pr, pc)]
+    permuted = NormalFormGame.from_bimatrix(A, B)
+    expected = {tuple(np.round(np.concatenate([np.asarray(x)[pr], np.asarray(y)[pc]]), 6) + 0.0)
+                for x, y in (e.profile for e in enummixed_solve(game).equilibria)}
+    assert eq_set(enummixed_solve(permuted)) == expected
+    swapped = NormalFormGame.from_bimatrix(game.payoffs[..., 1].T, game.payoffs[..., 0].T)
+    expected = {tuple(np.round(np.concatenate([y, x]), 6) + 0.0)
+                for x, y in (e.profile for e in enummixed_solve(game).equilibria)}
+    assert eq_set(enummixed_solve(swapped)) == expected
+
+
+@FAST
+@given(bimatrix_games(max_actions=5))
+def test_lcp_from_every_label_finds_an_enummixed_equilibrium(game):
+    everything = eq_set(enummixed_solve(game))
+    for label in range(sum(game.shape)):
+        result = lcp_solve(game, start=label)
+        assert result.equilibria[0].max_regret <= REGRET_TOL * game.payoff_scale
+        assert eq_set(result) <= everything, label
+
+
+@settings(max_examples=30, deadline=None)
+@given(bimatrix_games(max_actions=4, degenerate=True))
+def test_lcp_from_every_label_ends_at_an_equilibrium_on_degenerate_games(game):
+    for label in range(sum(game.shape)):
+        eq = lcp_solve(game, start=label).equilibria[0]
+        assert eq.max_regret <= REGRET_TOL * game.payoff_scale, label
+
+
+# ----- differential tests ---------------------------------------------------------------------------
+@settings(max_examples=40, deadline=None)
+@given(bimatrix_games(min_actions=2, max_actions=6))
+def test_same_equilibria_as_quantecon_vertex_enumeration(game):
+    import quantecon.game_theory as gt
+
+    theirs = gt.vertex_enumeration(gt.NormalFormGame(np.array(game.payoffs)))
+    assert eq_set(enummixed_solve(game)) == profile_set(theirs)
+
+
+@settings(max_examples=15, deadline=None)
+@given(games(shape=(3, 3)) | games(shape=(2, 4)) | games(shape=(4, 3)))
+def test_same_equilibria_as_nashpy_vertex_enumeration(game):
+    import nashpy
+
+    theirs = list(nashpy.Game(game.payoffs[..., 0], game.payoffs[..., 1]).vertex_enumeration())
+    assert eq_set(enummixed_solve(game)) == profile_set(theirs)
+
+
+@pytest.mark.slow
+@pytest.mark.gambit
+@settings(max_examples=5, deadline=None)
+@given(bimatrix_games(min_actions=2, max_actions=5) | bimatrix_games(min_actions=2, max_actions=4, degenerate=True))
+def test_same_extreme_equilibria_as_pygambit_enummixed(game):
+    try:
+        theirs = gambit_equilibria(game.payoffs, "enummixed", rational=True)
+    except OracleFailed as exc:
+        pytest.skip(f"pygambit oracle unavailable: {exc}")
+    assert eq_set(enummixed_solve(game)) == profile_set(theirs)
+
+
+def test_random_ten_by_ten_games_match_quantecon_on_the_hull_route():
+    import quantecon.game_theory as gt
+
+    rng = np.random.default_rng(7)
+    for _ in range(3):
+        payoffs = rng.uniform(-10, 10, size=(10, 10, 2))
+        result = enummixed_solve(NormalFormGame.from_payoffs(payoffs))
+        assert result.details["vertex_method"] == "hull"
+        assert eq_set(result) == profile_set(gt.vertex_enumeration(gt.NormalFormGame(payoffs)))
