@@ -14,6 +14,12 @@ def load_game(path: str | Path, overrides: dict[str, float] | None = None):
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix == ".efg":
+        if overrides:
+            raise GameError(f"{path}: --set applies to scenario files only; got {sorted(overrides)}")
+        from sim.formats.efg import read_efg
+
+        return read_efg(path)
     if suffix == ".nfg":
         if overrides:
             raise GameError(f"{path}: --set applies to scenario files only; got {sorted(overrides)}")

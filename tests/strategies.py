@@ -382,3 +382,26 @@ def zero_sum_games(draw, min_actions=1, max_actions=4, integer=False):
     else:
         A = np.random.default_rng(draw(st.integers(0, 2**32 - 1))).uniform(-10, 10, size=(m, n))
     return NormalFormGame.zero_sum(A)
+
+
+@st.composite
+def perfect_information_trees(draw, max_depth=3, max_players=3, integer_payoffs=True):
+    """Small perfect-information trees (with chance nodes); small integer payoffs make ties common."""
+    from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+
+    n = draw(st.integers(1, max_players))
+    counter = iter(range(10**6))
+    pay = st.integers(-2, 2) if integer_payoffs else st.floats(-10, 10, allow_nan=False)
+
+    def node(depth):
+        kind = draw(st.sampled_from(["t", "p", "p", "c"])) if depth < max_depth else "t"
+        if kind == "t":
+            return Terminal(tuple(float(draw(pay)) for _ in range(n)))
+        k = draw(st.integers(1, 3 if kind == "p" else 2))
+        kids = tuple(node(depth + 1) for _ in range(k))
+        if kind == "c":
+            probs = (1.0,) if k == 1 else (0.25, 0.75)
+            return Chance(tuple(f"o{j}" for j in range(k)), probs, kids)
+        return Decision(draw(st.integers(0, n - 1)), f"h{next(counter)}", tuple(f"a{j}" for j in range(k)), kids)
+
+    return ExtensiveFormGame.from_root(tuple(f"P{i}" for i in range(n)), node(0))

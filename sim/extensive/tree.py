@@ -279,6 +279,12 @@ class ExtensiveFormGame:
                 f"{who}: needs a game with perfect recall; information set {bad!r} of "
                 f"{self.players[self.infosets[bad][0]]!r} is reached after different own histories")
 
+    @property
+    def actions(self) -> tuple[tuple[str, ...], ...]:
+        """Each player's reduced strategy names (the actions of :meth:`reduced_normal_form`), so
+        code written for normal-form games can list an extensive game's strategies."""
+        return self.reduced_normal_form().actions
+
     def reduced_normal_form(self):
         """The reduced normal form (:class:`~sim.game.NormalFormGame`).
 

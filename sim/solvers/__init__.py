@@ -50,6 +50,7 @@ METHODS: dict[str, MethodSpec] = {
         MethodSpec("dominance", "sim.solvers.dominance", "dominance_solve", "N", "iterated elimination of strictly dominated strategies"),
         MethodSpec("replicator", "sim.solvers.dynamics", "replicator_solve", "N", "replicator dynamics trajectory"),
         MethodSpec("fictitious_play", "sim.solvers.dynamics", "fictitious_play_solve", "N", "fictitious play trajectory"),
+        MethodSpec("spe", "sim.extensive.spe", "spe_solve", "N", "subgame-perfect equilibria of an extensive-form game"),
     ]
 }
 
@@ -64,7 +65,18 @@ def get_solver(method: str) -> Callable:
 
 
 def solve(game, method: str, **params):
-    """Solve ``game`` with the registered ``method``; ``params`` go to the solver."""
+    """Solve ``game`` with the registered ``method``; ``params`` go to the solver.
+
+    An extensive-form game goes to ``spe`` as a tree and to every other method as its reduced
+    normal form (profiles over reduced strategies).
+    """
+    from sim.extensive.tree import ExtensiveFormGame  # light module: no heavy imports
+
+    if isinstance(game, ExtensiveFormGame) and method != "spe":
+        game = game.reduced_normal_form()
+    elif method == "spe" and not isinstance(game, ExtensiveFormGame):
+        raise SolverError(f"method 'spe' needs an extensive-form game (.efg or sequential scenario); "
+                          f"got {type(game).__name__}")
     spec = METHODS.get(method)
     if spec is not None and spec.players == "2" and game.n_players != 2:
         raise SolverError(f"method {method!r} needs a 2-player game; got {game.n_players} players")

@@ -1,0 +1,316 @@
+"""Subgame-perfect equilibria of extensive-form games.
+
+* Perfect information: backward induction (Zermelo 1913; Selten 1965, 1975). Where a mover is
+  indifferent, every optimal action is kept, and every combination of choices across the
+  subgames is enumerated, so all *pure* subgame-perfect equilibria are returned.
+* Imperfect information: the tree is cut at its proper subgames (a node that is alone in its
+  information set and whose subtree contains every information set it touches entirely). Each
+  subgame, with the subgames below it replaced by their equilibrium payoffs, is solved in reduced
+  normal form (pure equilibria; for two players the extreme equilibria of
+  :func:`sim.solvers.mixed.enummixed_solve`), and the pieces are composed bottom-up (Selten 1975;
+  Osborne and Rubinstein 1994, section 6.2).
+* :func:`backward_induction_batch` runs backward induction for a whole sweep's batch of terminal
+  payoffs ``(B, terminals, N)``, vectorised over ``B``.
+
+Every equilibrium is certified on the reduced normal form of the whole game
+(:meth:`sim.result.Equilibrium.certify`), with ``details`` carrying the behaviour strategy of each
+information set and the equilibrium path.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from sim.errors import GameError, SolverError
+from sim.extensive.reduced import behaviour_from_mixed, mixed_from_behaviour, terminal_table
+from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Node, Terminal, path_text
+from sim.result import Equilibrium, SolverResult
+
+DEFAULT_TOL = 1e-9
+
+
+def _subtree_infosets(root: Node, sizes) -> dict[int, bool]:
+    """``id(node) -> True`` when the node roots a subgame (Selten 1965)."""
+    roots: dict[int, bool] = {}
+
+    def walk(node) -> dict[str, int]:
+        if isinstance(node, Terminal):
+            roots[id(node)] = True
+            return {}
+        counts: dict[str, int] = {}
+        for c in node.children:
+            for h, k in walk(c).items():
+                counts[h] = counts.get(h, 0) + k
+        if isinstance(node, Decision):
+            counts[node.infoset] = counts.get(node.infoset, 0) + 1
+            alone = sizes[node.infoset] == 1
+        else:
+            alone = True
+        roots[id(node)] = alone and all(sizes[h] == k for h, k in counts.items())
+        return counts
+
+    walk(root)
+    return roots
+
+
+def _truncate(node: Node, top: bool, roots, values) -> Node:
+    """Copy of ``node``'s subgame with the subgames strictly below replaced by terminal payoffs."""
+    if isinstance(node, Terminal):
+        return node
+    if not top and roots[id(node)]:
+        return Terminal(tuple(float(x) for x in values[id(node)]))
+    kids = tuple(_truncate(c, False, roots, values) for c in node.children)
+    if isinstance(node, Chance):
+        return Chance(node.outcomes, node.probs, kids, node.label, node.infoset)
+    return Decision(node.player, node.infoset, node.actions, kids, node.label)
+
+
+def _below(node: Node, top: bool, roots) -> list[Node]:
+    """The maximal proper subgame roots strictly below ``node`` (terminals excluded)."""
+    if not top and roots[id(node)]:
+        return [] if isinstance(node, Terminal) else [node]
+    if isinstance(node, Terminal):
+        return []
+    return [r for c in node.children for r in _below(c, False, roots)]
+
+
+def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int):
+    """Nash equilibria of one truncated subgame as (behaviour, value, pure?) triples."""
+    from sim.solvers.pure import enumpure_solve
+
+    game = ExtensiveFormGame.from_root(players, sub)
+    nf = game.reduced_normal_form()
+    eqs = list(enumpure_solve(nf, tol=tol).equilibria)
+    exhaustive = True
+    if nf.n_players == 2 and any(len(a) > 1 for a in nf.actions):
+        try:
+            from sim.solvers.mixed import enummixed_solve
+        except ImportError:
+            exhaustive = False
+        else:
+            seen = {e.pure_profile for e in eqs}
+            for e in enummixed_solve(nf).equilibria:
+                if not e.is_pure or e.pure_profile not in seen:
+                    eqs.append(e)
+    elif nf.n_players > 2 and sum(len(a) > 1 for a in nf.actions) > 1:
+        exhaustive = False  # mixed equilibria of N-player subgames are not searched
+    out = []
+    for e in eqs[:max_equilibria]:
+        out.append((behaviour_from_mixed(game, e.profile), np.asarray(e.payoffs, dtype=float), e.is_pure))
+    return out, exhaustive and len(eqs) <= max_equilibria
+
+
+def _perfect_information(game, node: Node, tol: float, cap: int):
+    """All pure SPE of a perfect-information subtree: list of (choices, value)."""
+    if isinstance(node, Terminal):
+        return [({}, np.asarray(node.payoffs, dtype=float))]
+    per_child = [_perfect_information(game, c, tol, cap) for c in node.children]
+    out = []
+    for combo in itertools.product(*per_child):
+        merged: dict[str, int] = {}
+        for choices, _ in combo:
+            merged.update(choices)
+        if isinstance(node, Chance):
+            value = sum(p * v for p, (_, v) in zip(node.probs, combo))
+            out.append((merged, value))
+        else:
+            mine = np.array([v[node.player] for _, v in combo])
+            scale = max(1.0, float(np.ptp(mine)))
+            for k in np.flatnonzero(mine >= mine.max() - tol * scale):
+                out.append(({**merged, node.infoset: int(k)}, combo[k][1]))
+        if len(out) > cap:
+            raise SolverError(f"spe_solve(): more than max_equilibria={cap} subgame-perfect equilibria; "
+                              f"raise max_equilibria to enumerate them")
+    return out
+
+
+def equilibrium_path(game: ExtensiveFormGame, behaviour) -> list[dict]:
+    """Edges played with positive probability under a behaviour profile, in preorder.
+
+    Each step is ``{"path", "node", "mover", "action", "probability", "reach"}``: the node path
+    (``root/...``), its label, the mover's name (``"chance"`` for nature), the action, the
+    probability of the action at the node, and the probability of reaching the node.
+    """
+    steps = []
+    stack = [(game.root, (), 1.0)]
+    while stack:
+        node, path, reach = stack.pop()
+        if isinstance(node, Terminal):
+            continue
+        if isinstance(node, Chance):
+            names, probs, mover = node.outcomes, node.probs, "chance"
+        else:
+            names, probs, mover = node.actions, behaviour[node.infoset], game.players[node.player]
+        nxt = []
+        for a, p, c in zip(names, probs, node.children):
+            if p > 1e-12:
+                steps.append({"path": path_text(path), "node": node.label, "mover": mover,
+                              "action": a, "probability": float(p), "reach": float(reach)})
+                nxt.append((c, (*path, a), reach * float(p)))
+        stack.extend(reversed(nxt))
+    return steps
+
+
+def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria: int = 10_000) -> SolverResult:
+    """Subgame-perfect equilibria of an extensive-form game.
+
+    Parameters
+    ----------
+    game : ExtensiveFormGame
+        Must have perfect recall (each subgame is solved through its reduced normal form).
+    tol : float
+        Indifference tolerance, relative to the payoff spread at a node.
+    max_equilibria : int
+        Refuse (``SolverError``) rather than enumerate more combinations than this.
+
+    Returns
+    -------
+    SolverResult
+        Method ``"spe"``; ``game`` is the reduced normal form of the whole tree and every
+        equilibrium is certified on it. ``details`` of an equilibrium hold ``behaviour``
+        (infoset -> action probabilities) and ``path`` (see :func:`equilibrium_path`).
+        ``complete`` is True when every pure subgame-perfect equilibrium is listed (perfect
+        information, or imperfect information where each subgame's equilibrium search was
+        exhaustive for the solvers used).
+
+    Examples
+    --------
+    Selten's (1978) entry game: the only subgame-perfect outcome is entry with accommodation.
+
+    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    >>> g = ExtensiveFormGame.from_root(("Entrant", "Incumbent"), Decision(0, "E", ("out", "in"), (
+    ...     Terminal((0.0, 2.0)),
+    ...     Decision(1, "I", ("fight", "accommodate"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))))))
+    >>> r = spe_solve(g)
+    >>> [dict(e.details["choices"]) for e in r.equilibria]
+    [{'E': 'in', 'I': 'accommodate'}]
+    >>> r.equilibria[0].max_regret
+    0.0
+    """
+    if not isinstance(game, ExtensiveFormGame):
+        raise SolverError(f"spe_solve(): needs an ExtensiveFormGame; got {type(game).__name__}")
+    if tol < 0:
+        raise SolverError(f"spe_solve(): tol must be non-negative; got {tol}")
+    if max_equilibria < 1:
+        raise SolverError(f"spe_solve(): max_equilibria must be at least 1; got {max_equilibria}")
+    game.require_perfect_recall("spe_solve()")
+    nf = game.reduced_normal_form()
+    acts = game.infosets
+    complete = True
+    if game.perfect_information:
+        found = _perfect_information(game, game.root, tol, max_equilibria)
+        behaviours = []
+        for choices, _ in found:
+            behaviours.append({h: np.eye(len(acts[h][1]))[choices[h]] for h in acts})
+    else:
+        behaviours, complete = _compose(game, tol, max_equilibria)
+    equilibria = []
+    for b in behaviours:
+        profile = mixed_from_behaviour(game, b)
+        choices = {h: acts[h][1][int(np.argmax(p))] for h, p in b.items() if np.max(p) > 1 - 1e-12}
+        equilibria.append(Equilibrium.certify(
+            nf, profile,
+            behaviour={h: [float(x) for x in p] for h, p in b.items()},
+            choices=choices,
+            path=equilibrium_path(game, b)))
+    return SolverResult("spe", nf, tuple(equilibria), {"tol": tol, "max_equilibria": max_equilibria},
+                        complete=complete,
+                        details={"perfect_information": game.perfect_information,
+                                 "infosets": {h: {"player": game.players[p], "actions": list(a)}
+                                              for h, (p, a) in acts.items()}})
+
+
+def _compose(game: ExtensiveFormGame, tol: float, cap: int):
+    """Bottom-up composition of subgame equilibria for imperfect-information trees."""
+    roots = _subtree_infosets(game.root, game.infoset_sizes)
+    complete = True
+
+    def solve(node) -> list[tuple[dict, np.ndarray]]:
+        nonlocal complete
+        below = _below(node, True, roots)
+        options = [solve(b) for b in below]
+        out = []
+        for combo in itertools.product(*options):
+            values = {id(b): v for b, (_, v) in zip(below, combo)}
+            merged: dict[str, np.ndarray] = {}
+            for beh, _ in combo:
+                merged.update(beh)
+            sub = _truncate(node, True, roots, values)
+            eqs, exhaustive = _subgame_equilibria(game.players, sub, tol, cap)
+            complete = complete and exhaustive
+            for beh, value, _ in eqs:
+                out.append(({**merged, **beh}, value))
+            if len(out) > cap:
+                raise SolverError(f"spe_solve(): more than max_equilibria={cap} subgame-perfect equilibria; "
+                                  f"raise max_equilibria to enumerate them")
+        return out
+
+    return [b for b, _ in solve(game.root)], complete
+
+
+def backward_induction_batch(game: ExtensiveFormGame, terminal_payoffs) -> tuple[np.ndarray, np.ndarray]:
+    """Backward induction for a batch of payoff assignments of one perfect-information tree.
+
+    Parameters
+    ----------
+    game : ExtensiveFormGame
+        Perfect information; its own payoffs are ignored.
+    terminal_payoffs : array, shape (B, T, N)
+        Payoffs of the ``T`` terminals in preorder (the order of
+        :func:`sim.extensive.reduced.terminal_table`) for each of ``B`` sweep points.
+
+    Returns
+    -------
+    choices : int array, shape (B, D)
+        Action index chosen at each of the ``D`` decision nodes (preorder) at each point; on a tie
+        the first optimal action (use :func:`spe_solve` on one point to list all).
+    values : array, shape (B, N)
+        Subgame-perfect payoffs at the root.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    >>> g = ExtensiveFormGame.from_root(("E", "I"), Decision(0, "E", ("out", "in"), (
+    ...     Terminal((0.0, 2.0)),
+    ...     Decision(1, "I", ("fight", "accommodate"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))))))
+    >>> pay = np.array([[[0, 2], [-1, -1], [1, 1]], [[0, 2], [-1, 0], [1, -1]]], dtype=float)
+    >>> choices, values = backward_induction_batch(g, pay)
+    >>> choices.tolist(), values.tolist()
+    ([[1, 1], [0, 0]], [[1.0, 1.0], [0.0, 2.0]])
+    """
+    if not isinstance(game, ExtensiveFormGame):
+        raise SolverError(f"backward_induction_batch(): needs an ExtensiveFormGame; got {type(game).__name__}")
+    if not game.perfect_information:
+        raise GameError("backward_induction_batch(): needs perfect information; some information set has several nodes")
+    pay = np.asarray(terminal_payoffs, dtype=float)
+    n_terminals = len(terminal_table(game)[0])
+    if pay.ndim != 3 or pay.shape[1:] != (n_terminals, game.n_players):
+        raise SolverError(f"backward_induction_batch(): terminal_payoffs must have shape "
+                          f"(B, {n_terminals}, {game.n_players}); got {pay.shape}")
+    decisions: list[Decision] = []
+    terminals: list[Terminal] = []
+    index: dict[int, int] = {}
+    for _, node in game.nodes():
+        if isinstance(node, Decision):
+            index[id(node)] = len(decisions)
+            decisions.append(node)
+        elif isinstance(node, Terminal):
+            index[id(node)] = len(terminals)
+            terminals.append(node)
+    choices = np.zeros((pay.shape[0], len(decisions)), dtype=int)
+
+    # Iterative postorder: loop over nodes, vectorised over the batch.
+    def value(node) -> np.ndarray:
+        if isinstance(node, Terminal):
+            return pay[:, index[id(node)], :]
+        kids = np.stack([value(c) for c in node.children], axis=1)  # (B, k, N)
+        if isinstance(node, Chance):
+            return np.einsum("k,bkn->bn", np.asarray(node.probs), kids)
+        best = np.argmax(kids[:, :, node.player], axis=1)
+        choices[:, index[id(node)]] = best
+        return kids[np.arange(kids.shape[0]), best, :]
+
+    return choices, value(game.root)

@@ -1,0 +1,142 @@
+"""Subgame-perfect equilibria: properties over generated trees and textbook reference cases."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+
+from sim.extensive.reduced import mixed_from_behaviour, reduced_strategies
+from sim.extensive.spe import backward_induction_batch, spe_solve
+from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+from sim.formats.efg import read_efg
+from tests.strategies import perfect_information_trees
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data" / "gambit"
+
+
+def _subgame_perfect_brute_force(game):
+    """All pure behaviour profiles (one action per infoset) that are Nash in every subgame."""
+    from sim.extensive.tree import Chance
+
+    infosets = list(game.infosets.items())
+    found = []
+    for combo in itertools.product(*[range(len(a)) for _, (_, a) in infosets]):
+        choice = {h: k for (h, _), k in zip(infosets, combo)}
+
+        def value(node, dev=None):
+            if isinstance(node, Terminal):
+                return np.array(node.payoffs)
+            if isinstance(node, Chance):
+                return sum(p * value(c, dev) for p, c in zip(node.probs, node.children))
+            k = dev[node.infoset] if dev and node.infoset in dev else choice[node.infoset]
+            return value(node.children[k], dev)
+
+        def ok(node):
+            if isinstance(node, Terminal):
+                return True
+            if isinstance(node, Decision):
+                # one-shot deviation at this node is enough under perfect information
+                v = value(node)[node.player]
+                for k in range(len(node.actions)):
+                    if value(node, {node.infoset: k})[node.player] > v + 1e-9:
+                        return False
+            return all(ok(c) for c in node.children)
+
+        if ok(game.root):
+            found.append(choice)
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(perfect_information_trees())
+def test_backward_induction_equals_brute_force_search(game):
+    result = spe_solve(game)
+    ours = sorted(tuple(sorted((h, game.infosets[h][1].index(a)) for h, a in e.details["choices"].items()))
+                  for e in result.equilibria)
+    brute = sorted(tuple(sorted(c.items())) for c in _subgame_perfect_brute_force(game))
+    assert ours == brute
+    assert result.complete
+
+
+@settings(max_examples=40, deadline=None)
+@given(perfect_information_trees())
+def test_spe_profiles_are_nash_equilibria_of_the_reduced_normal_form(game):
+    result = spe_solve(game)
+    assert result.equilibria
+    nf = game.reduced_normal_form()
+    for e in result.equilibria:
+        assert e.max_regret <= 1e-9 * nf.payoff_scale
+        assert nf.is_equilibrium(e.profile)
+
+
+@settings(max_examples=30, deadline=None)
+@given(perfect_information_trees(integer_payoffs=False))
+def test_batched_backward_induction_matches_spe_per_point(game):
+    from sim.extensive.reduced import terminal_table
+
+    _, _, pays, _ = terminal_table(game)
+    rng = np.random.default_rng(0)
+    batch = np.stack([pays, pays + rng.normal(size=pays.shape)])
+    _, values = backward_induction_batch(game, batch)
+    # On ties the batch takes the first optimal action: its payoffs are those of some SPE.
+    spe_payoffs = [e.payoffs for e in spe_solve(game).equilibria]
+    assert any(np.allclose(values[0], p, atol=1e-9) for p in spe_payoffs)
+
+
+def _entry_game():
+    """Selten (1978), the chain-store paradox with one entrant; Osborne (2004) Figure 154.1."""
+    return ExtensiveFormGame.from_root(("Challenger", "Incumbent"), Decision(0, "C", ("out", "in"), (
+        Terminal((1.0, 2.0)),
+        Decision(1, "I", ("fight", "acquiesce"), (Terminal((0.0, 0.0)), Terminal((2.0, 1.0)))))))
+
+
+def test_entry_game_spe_is_enter_and_accommodate():
+    r = spe_solve(_entry_game())
+    assert [dict(e.details["choices"]) for e in r.equilibria] == [{"C": "in", "I": "acquiesce"}]
+    # The Nash equilibrium (out, fight) is not subgame perfect but is Nash in the reduced form.
+    assert r.game.is_equilibrium(([1.0, 0.0], [1.0, 0.0]))
+    path = r.equilibria[0].details["path"]
+    assert [s["action"] for s in path] == ["in", "acquiesce"]
+
+
+def test_centipede_spe_stops_at_once():
+    """Rosenthal (1981) centipede, Gambit's cent4.efg (4 moves): backward induction takes at once."""
+    game = read_efg(DATA / "cent6.efg")
+    r = spe_solve(game)
+    assert len(r.equilibria) == 1
+    assert r.equilibria[0].details["path"][0]["action"] == game.root.actions[0]
+
+
+def test_ultimatum_ties_give_every_spe():
+    """Osborne and Rubinstein (1994) Example 102.1-style ultimatum game with a two-unit pie:
+    responder indifferent after the offer 0 gives two SPE (offer 0 accepted; offer 1 accepted, 0 rejected)."""
+    def respond(x, h):
+        return Decision(1, h, ("yes", "no"), (Terminal((2.0 - x, float(x))), Terminal((0.0, 0.0))))
+
+    game = ExtensiveFormGame.from_root(("Proposer", "Responder"), Decision(0, "offer", ("0", "1", "2"),
+                                       tuple(respond(x, f"r{x}") for x in range(3))))
+    r = spe_solve(game)
+    outcomes = sorted((e.details["choices"]["offer"], e.details["choices"]["r0"]) for e in r.equilibria)
+    assert outcomes == [("0", "yes"), ("1", "no")]
+
+
+def test_imperfect_information_subgames_are_composed():
+    """Gambit's coord2ts.efg: a two-stage coordination game; every SPE has zero regret."""
+    game = read_efg(DATA / "coord2ts.efg")
+    r = spe_solve(game)
+    assert r.equilibria and all(e.max_regret <= 1e-9 for e in r.equilibria)
+    for e in r.equilibria:
+        np.testing.assert_allclose(mixed_from_behaviour(game, {h: np.array(p) for h, p in e.details["behaviour"].items()})[0],
+                                   e.profile[0], atol=1e-12)
+    assert len(reduced_strategies(game)[0]) == r.game.shape[0]
+
+
+def test_imperfect_recall_is_refused():
+    import pytest
+    from sim.errors import GameError
+
+    with pytest.raises(GameError, match="spe_solve\\(\\): needs a game with perfect recall"):
+        spe_solve(read_efg(DATA / "e09.efg"))
