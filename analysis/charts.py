@@ -1,0 +1,372 @@
+"""Charts for papers and briefings: each function takes tables or results and returns a Figure.
+
+Nothing here saves a file or touches pyplot's global state: every figure is a
+``matplotlib.figure.Figure`` attached to its own Agg canvas, made inside the function, so
+importing this module changes nothing and charts can be drawn from worker threads. Only the
+report layer (``analysis/report.py``) writes figures to disk or inlines them as SVG.
+
+Print readability, the same in every chart: axes labelled with parameter, player and action
+names (never indices), payoffs in "payoff units" (the scenario's goal weights), the Okabe-Ito
+palette (distinguishable under the common colour-vision deficiencies; Okabe and Ito 2008), and a
+6.5 x 4 inch default size that fits a page's text width.
+
+Artists a reader (or a test) may look for carry a ``gid``: ``"region"`` (regime map cells),
+``"bar"``, ``"threshold"``, ``"equilibrium-path"`` (highlighted tree edges), ``"solution"``.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+
+#: Okabe-Ito colour-blind-safe palette (black last; used for marks, not series).
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+PAGE_SIZE = (6.5, 4.0)
+PAYOFF_UNITS = "payoff units"
+
+
+def new_figure(size=PAGE_SIZE):
+    """A Figure on its own Agg canvas (no pyplot, no global backend switch)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def colour(k: int) -> str:
+    return OKABE_ITO[k % (len(OKABE_ITO) - 1)]
+
+
+def _short(label: str, width: int = 60) -> str:
+    return label if len(label) <= width else label[: width - 1] + "\u2026"
+
+
+def _points(df, method):
+    from analysis.compare import point_table
+
+    return point_table(df, method)
+
+
+# ----- sweeps --------------------------------------------------------------------------------------
+def regime_map(df, x: str, y: str, *, method: str | None = None, names: Mapping[str, str] | None = None,
+               title: str = ""):
+    """Regime map over two swept parameters: one coloured region per regime, a legend naming each.
+
+    ``names`` gives short names for regime labels (``analysis.compare.regime_key``); the legend
+    then reads ``"R1: 4 equilibria"`` and the full outcome lists belong in a table beside the chart.
+
+    Points off the ``x``-``y`` plane (other swept parameters) are summarised by the regime of the
+    first point at each ``(x, y)``.
+    """
+    pts = _points(df, method)
+    cx, cy = f"param.{x}", f"param.{y}"
+    for c in (cx, cy):
+        if c not in pts.columns:
+            from sim.errors import ScenarioError
+
+            raise ScenarioError(f"regime_map(): the sweep has no parameter {c[6:]!r}; it has "
+                                f"{[k[6:] for k in pts.columns if k.startswith('param.')]}")
+    pts = pts.drop_duplicates([cx, cy])
+    xs, ys = np.unique(pts[cx].to_numpy(float)), np.unique(pts[cy].to_numpy(float))
+    regimes = pts["regime"].value_counts().index.tolist()  # most frequent regime first
+    code = {r: k for k, r in enumerate(regimes)}
+    grid = np.full((len(ys), len(xs)), np.nan)
+    ix = np.searchsorted(xs, pts[cx].to_numpy(float))
+    iy = np.searchsorted(ys, pts[cy].to_numpy(float))
+    grid[iy, ix] = [code[r] for r in pts["regime"]]
+    fig = new_figure((6.5, 4.5))
+    ax = fig.add_subplot()
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    cmap = ListedColormap([colour(k) for k in range(len(regimes))])
+    mesh = ax.pcolormesh(_edges(xs), _edges(ys), grid, cmap=cmap, vmin=-0.5, vmax=len(regimes) - 0.5,
+                         shading="flat")
+    mesh.set_gid("region")
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(title or f"Equilibrium regimes over {x} and {y}")
+    def label(r):
+        n = 0 if r == "(none)" else len(r.split(" | "))
+        return f"{names[r]}: {n} equilibri{'um' if n == 1 else 'a'}" if names and r in names else _short(r)
+
+    handles = [Patch(facecolor=colour(k), label=label(r)) for k, r in enumerate(regimes)]
+    fig.legend(handles=handles, loc="outside lower center", fontsize="x-small", ncols=1, title="regime")
+    fig.set_size_inches(6.5, 4.5 + 0.2 * len(regimes))
+    return fig
+
+
+def _edges(v: np.ndarray) -> np.ndarray:
+    if len(v) == 1:
+        return np.array([v[0] - 0.5, v[0] + 0.5])
+    mid = (v[1:] + v[:-1]) / 2
+    return np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])
+
+
+def along_parameter(df, parameter: str, *, player: str | None = None, method: str | None = None,
+                    thresholds: Sequence = (), title: str = ""):
+    """Equilibrium payoffs (top) and one player's action probabilities (bottom) along a parameter.
+
+    When the sweep varies other parameters too, the line where they are closest to their median is
+    drawn. Regime changes are marked by dashed vertical lines (``gid="threshold"``) at the bisected
+    ``thresholds`` (from :func:`analysis.compare.find_thresholds`) when given, else midway between
+    grid points whose regimes differ.
+    """
+    if method is not None:
+        df = df[df["method"].astype(str) == method]
+    col = f"param.{parameter}"
+    others = [c for c in df.columns if c.startswith("param.") and c != col]
+    for c in others:  # one line through the sweep: the others at their median grid value
+        vals = np.unique(df[c].to_numpy(float))
+        target = vals[np.argmin(np.abs(vals - np.median(vals)))]
+        df = df[df[c] == target]
+    df = df.sort_values([col, "eq_index"])
+    players = [c[len("payoff."):] for c in df.columns if c.startswith("payoff.")]
+    player = player or players[0]
+    fig = new_figure((6.5, 6.0))
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    for k, p in enumerate(players):
+        top.plot(df[col], df[f"payoff.{p}"], "o", ms=3, color=colour(k), label=p)
+    top.set_ylabel(f"equilibrium payoff ({PAYOFF_UNITS})")
+    top.legend(fontsize="small", title="player")
+    actions = [c.split(".", 2)[2] for c in df.columns if c.startswith(f"prob.{player}.")]
+    for k, a in enumerate(actions):
+        bottom.plot(df[col], df[f"prob.{player}.{a}"], "o", ms=3, color=colour(k), label=a)
+    bottom.set_ylabel(f"P({player} plays action)")
+    bottom.set_xlabel(parameter)
+    bottom.set_ylim(-0.05, 1.05)
+    bottom.legend(fontsize="small", title=f"{player}'s action")
+    if thresholds:
+        xs = [t.value for t in thresholds if t.parameter == parameter]
+    else:
+        first = df[df["eq_index"] <= 0]
+        r = first["regime"].astype(str).to_numpy()
+        x = first[col].to_numpy(float)
+        xs = [(x[j] + x[j + 1]) / 2 for j in np.flatnonzero(r[1:] != r[:-1])]
+    for v in sorted(set(round(v, 12) for v in xs)):
+        for ax in (top, bottom):
+            ax.axvline(v, color=OKABE_ITO[-1], ls="--", lw=0.8, gid="threshold")
+    top.set_title(title or f"Equilibria along {parameter}")
+    return fig
+
+
+def outcome_frequency_chart(freqs: Sequence[Mapping], *, title: str = "", max_outcomes: int = 12):
+    """How often each outcome is an equilibrium, with its confidence interval as an error bar."""
+    rows = list(freqs)[:max_outcomes]
+    fig = new_figure((6.5, 1.2 + 0.35 * max(len(rows), 1)))
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))[::-1]
+    share = np.array([r["share"] for r in rows])
+    err = np.clip(np.array([[r["share"] - r["low"] for r in rows], [r["high"] - r["share"] for r in rows]]), 0, None)
+    bars = ax.barh(y, share, color=OKABE_ITO[4], xerr=err, ecolor=OKABE_ITO[-1], capsize=3)
+    for b in bars:
+        b.set_gid("bar")
+    ax.set_yticks(y, [_short(r["outcome"], 48) for r in rows], fontsize="x-small")
+    ax.set_xlabel("share of points where the outcome is an equilibrium (95% Wilson interval)")
+    ax.set_xlim(0, 1)
+    ax.set_title(title or "Outcome frequencies")
+    return fig
+
+
+def tornado_chart(sens: Sequence[Mapping], *, title: str = ""):
+    """Tornado chart: per parameter, the share of its range below (left) and above (right) its
+    default where moving it alone changes the baseline's regime; most influential on top."""
+    rows = list(sens)
+    fig = new_figure((6.5, 1.2 + 0.35 * max(len(rows), 1)))
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))[::-1]
+    left = ax.barh(y, [-r["flip_below"] for r in rows], color=OKABE_ITO[4], label="below the default")
+    right = ax.barh(y, [r["flip_above"] for r in rows], color=OKABE_ITO[5], label="above the default")
+    for b in (*left, *right):
+        b.set_gid("bar")
+    ax.axvline(0, color=OKABE_ITO[-1], lw=0.8)
+    ax.set_yticks(y, [r["parameter"] for r in rows], fontsize="small")
+    ax.set_xlabel("share of the parameter's range where the baseline regime changes")
+    ax.set_xlim(-1, 1)
+    ax.xaxis.set_major_formatter(_abs_formatter())
+    ax.legend(fontsize="small", loc="lower right")
+    ax.set_title(title or "Sensitivity of the baseline regime (one parameter at a time)")
+    return fig
+
+
+def _abs_formatter():
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _: f"{abs(v):g}")
+
+
+# ----- settings ------------------------------------------------------------------------------------
+def payoff_bars(settings: Sequence, *, max_equilibria: int = 3, title: str = ""):
+    """Equilibrium payoffs across settings: one group per (setting, equilibrium), one bar per player.
+
+    ``settings`` are :class:`analysis.compare.Setting`; players are matched by name across them
+    (a player absent from a setting has no bar there). At most ``max_equilibria`` per setting.
+    """
+    from analysis.compare import outcome_label
+
+    players: list[str] = []
+    for s in settings:
+        players += [p for p in s.result.game.players if p not in players]
+    groups = []
+    for s in settings:
+        g = s.result.game
+        for k, eq in enumerate(s.result.equilibria[:max_equilibria]):
+            groups.append((f"{s.label}\n#{k + 1}", {p: float(eq.payoffs[i]) for i, p in enumerate(g.players)},
+                           outcome_label(g, eq)))
+    fig = new_figure((6.5, 4.0))
+    ax = fig.add_subplot()
+    width = 0.8 / max(len(players), 1)
+    for j, p in enumerate(players):
+        xs = [n + (j - (len(players) - 1) / 2) * width for n, (_, pay, _) in enumerate(groups) if p in pay]
+        hs = [pay[p] for _, pay, _ in groups if p in pay]
+        bars = ax.bar(xs, hs, width, color=colour(j), label=p)
+        for b in bars:
+            b.set_gid("bar")
+    ax.axhline(0, color=OKABE_ITO[-1], lw=0.6)
+    ax.set_xticks(range(len(groups)), [g[0] for g in groups], fontsize="x-small")
+    ax.set_ylabel(f"equilibrium payoff ({PAYOFF_UNITS})")
+    ax.set_xlabel("setting and equilibrium")
+    ax.legend(fontsize="small", title="player", loc="best")
+    ax.set_title(title or "Equilibrium payoffs across settings")
+    return fig
+
+
+def frontier_chart(frontier, disagreement, solutions: Mapping[str, Sequence[float]], *,
+                   players: Sequence[str] = ("player 1", "player 2"), title: str = ""):
+    """The bargaining frontier (a curve of utility pairs), the disagreement point and each solution.
+
+    ``frontier`` is ``(K, 2)`` utility pairs in order along the frontier; ``solutions`` maps a
+    solution's name (``"Nash"``, ``"Kalai-Smorodinsky"``, ...) to its utility pair.
+    """
+    frontier = np.asarray(frontier, dtype=float)
+    fig = new_figure((5.5, 5.0))
+    ax = fig.add_subplot()
+    ax.plot(frontier[:, 0], frontier[:, 1], color=OKABE_ITO[4], lw=1.5, label="Pareto frontier")
+    ax.plot(*disagreement, "s", color=OKABE_ITO[-1], ms=7, label="disagreement point")
+    markers = "o^Dvp*"
+    for k, (name, point) in enumerate(solutions.items()):
+        (line,) = ax.plot(*point, markers[k % len(markers)], color=colour(k), ms=8,
+                          label=name, ls="none")
+        line.set_gid("solution")
+    ax.set_xlabel(f"{players[0]}'s utility ({PAYOFF_UNITS})")
+    ax.set_ylabel(f"{players[1]}'s utility ({PAYOFF_UNITS})")
+    ax.legend(fontsize="small")
+    ax.set_title(title or "Bargaining frontier and solutions")
+    return fig
+
+
+def tree_chart(game, behaviour: Mapping[str, Sequence[float]] | None = None, *, title: str = ""):
+    """The game tree, play left to right; edges played with positive probability under
+    ``behaviour`` (infoset -> action probabilities) at nodes reached in play are drawn thick
+    (``gid="equilibrium-path"``); chance branches of a reached chance node count as reached.
+
+    Leaves are labelled with their payoff vectors; decision nodes with the mover's name.
+    """
+    from sim.extensive.tree import Chance, Decision, Terminal
+
+    positions: dict[int, tuple[float, float]] = {}
+    edges = []  # (parent id, child id, label, on path)
+    leaves = [0]
+
+    def layout(node, depth, reached):
+        if isinstance(node, Terminal):
+            y = -leaves[0]
+            leaves[0] += 1
+            positions[id(node)] = (depth, y)
+            return y
+        names = node.actions if isinstance(node, Decision) else node.outcomes
+        probs = (behaviour or {}).get(node.infoset) if isinstance(node, Decision) else node.probs
+        ys = []
+        for k, (name, child) in enumerate(zip(names, node.children)):
+            on = bool(reached and probs is not None and probs[k] > 1e-9)
+            ys.append(layout(child, depth + 1, on))
+            edges.append((id(node), id(child), name, on))
+        y = float(np.mean(ys))
+        positions[id(node)] = (depth, y)
+        return y
+
+    layout(game.root, 0, behaviour is not None)
+    nodes = {}
+    from sim.extensive.tree import iter_nodes
+
+    for _, n in iter_nodes(game.root):
+        nodes[id(n)] = n
+    depth = max(x for x, _ in positions.values())
+    fig = new_figure((6.5, max(3.0, 0.32 * leaves[0] + 1)))
+    ax = fig.add_subplot()
+    for a, b, name, on in edges:
+        (x0, y0), (x1, y1) = positions[a], positions[b]
+        (line,) = ax.plot([x0, x1], [y0, y1], color=OKABE_ITO[5] if on else "#999999", lw=2.6 if on else 0.8)
+        if on:
+            line.set_gid("equilibrium-path")
+        ax.text((x0 + x1) / 2, (y0 + y1) / 2, name, fontsize=6, ha="center", va="bottom")
+    for key, (x, y) in positions.items():
+        n = nodes[key]
+        if isinstance(n, Terminal):
+            ax.text(x + 0.05, y, "(" + ", ".join(f"{v:.3g}" for v in n.payoffs) + ")", fontsize=6, va="center")
+        elif isinstance(n, Chance):
+            ax.plot(x, y, "o", color="white", mec=OKABE_ITO[-1], ms=6)
+            ax.text(x, y + 0.25, "chance", fontsize=6, ha="center")
+        else:
+            ax.plot(x, y, "o", color=colour(n.player), ms=6)
+            ax.text(x, y + 0.25, game.players[n.player], fontsize=6, ha="center")
+    ax.set_xlim(-0.3, depth + 1.2)
+    ax.set_axis_off()
+    ax.set_title(title or (game.title or "Game tree") + (" (equilibrium path thick)" if behaviour else ""),
+                 fontsize="small")
+    ax.text(0, -leaves[0] - 0.2, "payoffs in player order: " + ", ".join(game.players), fontsize=6)
+    return fig
+
+
+def qre_branch_chart(result, *, title: str = ""):
+    """The logit QRE principal branch: each action's probability against lambda (log scale).
+
+    ``result`` is a ``logit`` :class:`~sim.result.SolverResult`, whose ``details`` hold the traced
+    ``lambdas`` and ``profiles``.
+    """
+    lambdas = np.asarray(result.details["lambdas"], dtype=float)
+    profiles = result.details["profiles"]
+    game = result.game
+    fig = new_figure((6.5, 4.0))
+    ax = fig.add_subplot()
+    styles = ["-", "--", ":", "-."]
+    k = 0
+    for i, p in enumerate(game.players):
+        for a, name in enumerate(game.actions[i]):
+            ax.plot(lambdas, np.asarray(profiles[i])[:, a], styles[i % len(styles)], color=colour(k),
+                    label=f"{p}: {name}")
+            k += 1
+    ax.set_xscale("symlog", linthresh=max(1e-3, float(lambdas[lambdas > 0].min()) if (lambdas > 0).any() else 1))
+    ax.set_xlabel(f"logit precision lambda (1 / {PAYOFF_UNITS})")
+    ax.set_ylabel("probability of the action")
+    ax.set_ylim(-0.02, 1.02)
+    ax.legend(fontsize="x-small", ncols=2)
+    ax.set_title(title or "Logit quantal response equilibrium: principal branch")
+    return fig
+
+
+def legend_labels(fig) -> list[str]:
+    """Every legend entry's text in a figure (axes and figure legends), for readers and tests."""
+    out = []
+    for legend in [*fig.legends, *(ax.get_legend() for ax in fig.axes)]:
+        if legend is not None:
+            out += [t.get_text() for t in legend.get_texts()]
+    return out
+
+
+def artists_with_gid(fig, gid: str) -> list:
+    """All artists of a figure whose ``gid`` is ``gid``."""
+    return [a for a in fig.findobj(lambda a: a.get_gid() == gid)]
+
+
+def figure_svg(fig) -> str:
+    """The figure as an inline ``<svg>`` element (no XML prolog, no external references)."""
+    import io
+
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None})
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
