@@ -73,6 +73,22 @@ def test_batched_equals_one_at_a_time(batch, tol):
         assert mask_set(one_thread[b]) == brute_force_pure(batch[b], tol)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(game_batches(max_games=300), st.sampled_from([512, 3000, 20_000]), st.sampled_from([1, 2]))
+def test_result_does_not_depend_on_block_size_or_threads(batch, block_bytes, threads):
+    # Tiny blocks force many blocks, small tiles and a remainder tile even for small batches.
+    import sim.solvers.pure as pure
+
+    expected = enumpure_batch(batch, 1e-9, threads=1)
+    saved = pure._BLOCK_BYTES
+    pure._BLOCK_BYTES = block_bytes
+    try:
+        got = enumpure_batch(batch, 1e-9, threads=threads)
+    finally:
+        pure._BLOCK_BYTES = saved
+    np.testing.assert_array_equal(got, expected)
+
+
 def test_large_batch_with_threads_blocks_and_remainder_matches_plain_numpy():
     # 4 players x 3 actions with integer payoffs: many ties; 10,007 games leave a partial tile
     # and spread over many blocks and both threads.

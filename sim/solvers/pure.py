@@ -14,7 +14,8 @@ n_{N-1})``. ``enumpure_solve`` is the registered method for one :class:`NormalFo
 
 How the kernel is fast with NumPy alone (float64 throughout, so ties are decided exactly):
 
-* The batch is cut into blocks whose working set stays in a core's L2 cache.
+* The batch is cut into blocks of a few MiB: big enough to amortise NumPy's per-call cost,
+  small enough to stay in cache between the passes over a block.
 * Inside a block, games are grouped in tiles of ``T`` games and the tile becomes the innermost
   axis: ``(tiles, N, n_0, ..., n_{N-1}, T)``. Every NumPy loop then runs over at least ``T``
   contiguous doubles, where the natural layout would give loops of length ``n_i`` (often 2 or 3)
@@ -38,14 +39,16 @@ from sim.result import Equilibrium, SolverResult
 
 DEFAULT_TOL = 1e-9
 
-# Working-set budget of one block (its transposed payoffs). Measured on a 2-core AMD EPYC with
-# 1 MiB of L2 per core: 256 KiB to 1 MiB blocks are equally fast, 4 MiB blocks are 30% slower.
-_BLOCK_BYTES = 512 * 1024
-# Games per tile (the innermost, contiguous axis). 32-64 doubles per inner loop is where NumPy's
-# per-loop overhead stops mattering; more only makes the in-tile transpose less cache friendly.
-_MAX_TILE = 64
+# Working-set budget of one block (its transposed payoffs). Each block costs some 25 NumPy calls
+# of a few microseconds each, so blocks must hold hundreds of small games to amortise them; on a
+# 2-core AMD EPYC (1 MiB L2 per core, 32 MiB L3) blocks of 1-3 MiB were fastest, 256 KiB blocks
+# ran at half the speed.
+_BLOCK_BYTES = 2 * 1024 * 1024
+# Games per tile (the innermost, contiguous axis). 32 doubles per inner loop is where NumPy's
+# per-loop overhead stops mattering; longer tiles make the in-tile transpose less cache friendly.
+_MAX_TILE = 32
 # Below this many blocks threads cost more (task hand-off) than they save.
-_MIN_BLOCKS_FOR_THREADS = 4
+_MIN_BLOCKS_FOR_THREADS = 2
 _MAX_THREADS = 8
 
 _pool: ThreadPoolExecutor | None = None
