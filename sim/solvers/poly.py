@@ -625,7 +625,9 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
     part is traced and reported in ``details["continua"]`` (support, dimension, kind, end points),
     its end points and one interior point are returned as equilibria with details
     ``{"on_continuum": True, "component": k}``, and ``complete`` is False (the set is not finite).
-    Continua whose support system has no start solutions (Bezout number zero) are not searched.
+    Continua are also found from equilibria whose unused best responses open one (a support whose
+    system has no start solutions, as in Nau et al. 2004, section 6). Not searched: a continuum
+    whose support system has no start solutions and that touches no isolated equilibrium.
 
     Parameters
     ----------
