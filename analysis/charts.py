@@ -16,12 +16,17 @@ Artists a reader (or a test) may look for carry a ``gid``: ``"region"`` (regime 
 
 from __future__ import annotations
 
+import re
 from typing import Mapping, Sequence
 
 import numpy as np
 
 #: Okabe-Ito colour-blind-safe palette (black last; used for marks, not series).
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+#: Series colours: the palette with yellow last (it is faint on white paper) and black left for marks.
+SERIES = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442")
+#: Marker shapes by series, so series stay apart in greyscale print too.
+MARKERS = "osD^vP*X"
 PAGE_SIZE = (6.5, 4.0)
 PAYOFF_UNITS = "payoff units"
 
@@ -37,7 +42,7 @@ def new_figure(size=PAGE_SIZE):
 
 
 def colour(k: int) -> str:
-    return OKABE_ITO[k % (len(OKABE_ITO) - 1)]
+    return SERIES[k % len(SERIES)]
 
 
 def _short(label: str, width: int = 60) -> str:
@@ -129,12 +134,13 @@ def along_parameter(df, parameter: str, *, player: str | None = None, method: st
     fig = new_figure((6.5, 6.0))
     top, bottom = fig.subplots(2, 1, sharex=True)
     for k, p in enumerate(players):
-        top.plot(df[col], df[f"payoff.{p}"], "o", ms=3, color=colour(k), label=p)
+        top.plot(df[col], df[f"payoff.{p}"], MARKERS[k % len(MARKERS)], ms=3.5, color=colour(k), label=p, ls="none")
     top.set_ylabel(f"equilibrium payoff ({PAYOFF_UNITS})")
     top.legend(fontsize="small", title="player")
     actions = [c.split(".", 2)[2] for c in df.columns if c.startswith(f"prob.{player}.")]
     for k, a in enumerate(actions):
-        bottom.plot(df[col], df[f"prob.{player}.{a}"], "o", ms=3, color=colour(k), label=a)
+        bottom.plot(df[col], df[f"prob.{player}.{a}"], MARKERS[k % len(MARKERS)], ms=3.5, color=colour(k), label=a,
+                    ls="none")
     bottom.set_ylabel(f"P({player} plays action)")
     bottom.set_xlabel(parameter)
     bottom.set_ylim(-0.05, 1.05)
@@ -214,7 +220,7 @@ def payoff_bars(settings: Sequence, *, max_equilibria: int = 3, title: str = "")
     for s in settings:
         g = s.result.game
         for k, eq in enumerate(s.result.equilibria[:max_equilibria]):
-            groups.append((f"{s.label}\n#{k + 1}", {p: float(eq.payoffs[i]) for i, p in enumerate(g.players)},
+            groups.append((f"{s.label} #{k + 1}", {p: float(eq.payoffs[i]) for i, p in enumerate(g.players)},
                            outcome_label(g, eq)))
     fig = new_figure((6.5, 4.0))
     ax = fig.add_subplot()
@@ -226,7 +232,7 @@ def payoff_bars(settings: Sequence, *, max_equilibria: int = 3, title: str = "")
         for b in bars:
             b.set_gid("bar")
     ax.axhline(0, color=OKABE_ITO[-1], lw=0.6)
-    ax.set_xticks(range(len(groups)), [g[0] for g in groups], fontsize="x-small")
+    ax.set_xticks(range(len(groups)), [g[0] for g in groups], fontsize="x-small", rotation=30, ha="right")
     ax.set_ylabel(f"equilibrium payoff ({PAYOFF_UNITS})")
     ax.set_xlabel("setting and equilibrium")
     ax.legend(fontsize="small", title="player", loc="best")
@@ -369,4 +375,7 @@ def figure_svg(fig) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
-    return text[text.index("<svg"):]
+    text = text[text.index("<svg"):]
+    # The RDF metadata block names licence and format vocabularies by URL; a self-contained
+    # report carries none, so it goes (the drawing does not use it).
+    return re.sub(r"<metadata>.*?</metadata>\s*", "", text, count=1, flags=re.S)

@@ -33,6 +33,8 @@ from typing import Any, Sequence
 from sim.errors import ScenarioError
 
 FORMATS = ("html", "md", "pdf")
+#: Longest equilibria table in a report (a sequential game's reduced form can have hundreds).
+MAX_TABLE_ROWS = 25
 
 
 # ----- blocks ----------------------------------------------------------------------------------------
@@ -90,9 +92,11 @@ def file_sha256(path: Path) -> str:
 def solve_scenario(path, methods: Sequence[str] = ("enumpure",)) -> ScenarioSource:
     """Load, compile and solve a scenario file at its defaults.
 
-    A sequential scenario is solved on its reduced normal form (Kuhn 1953), so its equilibria are
-    Nash equilibria of the tree (not necessarily subgame perfect).
+    A sequential scenario is solved first for its subgame-perfect equilibria (``spe``, whose
+    equilibria carry the behaviour and the path of play), then by ``methods`` on its reduced
+    normal form (Kuhn 1953), whose equilibria are Nash but not necessarily subgame perfect.
     """
+    from analysis.commands.solve import check_method
     from sim.scenario import compile_scenario, load_scenario
     from sim.solvers import solve
 
@@ -102,9 +106,11 @@ def solve_scenario(path, methods: Sequence[str] = ("enumpure",)) -> ScenarioSour
     game = compiled.game()
     normal = game.reduced_normal_form() if compiled.sequential else game
     results = []
-    for m in methods:
-        from analysis.commands.solve import check_method
+    if compiled.sequential:
+        from sim.extensive.spe import spe_solve
 
+        results.append(spe_solve(game))
+    for m in methods:
         check_method(m, normal)
         results.append(solve(normal, m))
     return ScenarioSource(path, scenario, compiled, game, normal, tuple(results), file_sha256(path))
@@ -205,19 +211,20 @@ def _scenario_section(report: Report, src: ScenarioSource) -> None:
                           "yes" if p.assumption else "no", p.description or "-"] for p in s.parameters])
     g = src.normal_form
     for r in src.results:
-        what = " of the reduced normal form" if src.compiled.sequential else ""
-        report.add("h3", f"Equilibria{what} ({r.method}, {len(r.equilibria)} found, complete={r.complete})")
+        what = {"spe": "Subgame-perfect equilibria"}.get(r.method, "Equilibria")
+        where = " of the reduced normal form" if src.compiled.sequential and r.method != "spe" else ""
+        report.add("h3", f"{what}{where} ({r.method}, {len(r.equilibria)} found, complete={r.complete})")
+        rows = _equilibria_rows(r)
         report.add("table", "", headers=["#", *g.players, *(f"payoff {p}" for p in g.players), "max regret"],
-                   rows=_equilibria_rows(r))
+                   rows=rows[:MAX_TABLE_ROWS])
+        if len(rows) > MAX_TABLE_ROWS:
+            report.add("p", f"... and {len(rows) - MAX_TABLE_ROWS} more (bargain solve {src.path.name} lists all).")
     if src.compiled.sequential:
-        pure = [e for e in src.results[0].equilibria if e.is_pure] if src.results else []
-        if pure:
-            from sim.extensive.reduced import behaviour_from_mixed
-
-            behaviour = behaviour_from_mixed(src.game, pure[0].profile)
-            report.add("chart", f"Game tree of {s.id}; the thick edges are the play of its first pure "
-                                "equilibrium (a Nash equilibrium of the reduced normal form).",
-                       figure=charts.tree_chart(src.game, behaviour), name=f"tree-{s.id}")
+        spe = src.results[0]
+        if spe.equilibria:
+            behaviour = spe.equilibria[0].details["behaviour"]
+            report.add("chart", f"Game tree of {s.id}; the thick edges are the play of its first subgame-perfect "
+                                "equilibrium.", figure=charts.tree_chart(src.game, behaviour), name=f"tree-{s.id}")
         else:
             report.add("chart", f"Game tree of {s.id}.", figure=charts.tree_chart(src.game), name=f"tree-{s.id}")
 

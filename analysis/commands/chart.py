@@ -61,10 +61,8 @@ def make_chart(kind: str, sources, *, x=None, y=None, tol: float = 1e-6):
     if kind == "tree":
         if not src.compiled.sequential:
             raise ScenarioError("chart tree needs a sequential scenario", path=str(src.path))
-        from sim.extensive.reduced import behaviour_from_mixed
-
-        pure = [e for e in src.results[0].equilibria if e.is_pure]
-        return charts.tree_chart(src.game, behaviour_from_mixed(src.game, pure[0].profile) if pure else None)
+        spe = src.results[0]  # subgame-perfect equilibria come first for a sequential scenario
+        return charts.tree_chart(src.game, spe.equilibria[0].details["behaviour"] if spe.equilibria else None)
     if src.compiled.sequential:
         raise ScenarioError("chart qre needs a simultaneous-move scenario", path=str(src.path))
     from sim.solvers import solve

@@ -1,6 +1,7 @@
 """``bargain compare SOURCE... [--at NAME=VALUE[,NAME=VALUE]]... [--json]``.
 
-* Scenario files: each is solved at its defaults (and at every ``--at`` setting of the first one);
+* Scenario files: each is solved at its defaults (and at every ``--at`` setting of the first one),
+  sequential ones for their subgame-perfect equilibria;
   the equilibria of each setting are matched to the first setting's, with payoff changes, who gains
   and who loses, and equilibria that vanish or appear.
 * A sweep output folder: its regimes and where they hold, thresholds along each swept parameter
@@ -54,10 +55,9 @@ def settings_of(sources, at, method):
         first = sources[0]
         for overrides in at:
             game = first.compiled.game(overrides)
-            if first.compiled.sequential:
-                game = game.reduced_normal_form()
             label = first.scenario.id + "[" + ", ".join(f"{k}={v:g}" for k, v in overrides.items()) + "]"
-            out.append(Setting(label, solve(game, method), overrides))
+            # A sequential scenario's first result is its subgame-perfect equilibria: compare like with like.
+            out.append(Setting(label, solve(game, "spe" if first.compiled.sequential else method), overrides))
     return out
 
 

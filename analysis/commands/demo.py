@@ -1,22 +1,57 @@
-"""``bargain demo``: the main job end to end (today: solve the shipped reference games)."""
+"""``bargain demo [--out DIR]``: the main job end to end.
+
+Solves the founding scenarios in ``scenarios/``, runs the baseline grid sweep of
+``scenarios/sweeps/``, and writes one self-contained HTML report comparing them, printing where
+it is. About half a minute on two cores.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+SWEEP = "baseline-grid.toml"
+
 
 def register(sub) -> None:
-    p = sub.add_parser("demo", help="run the main job end to end and print where the output is")
+    p = sub.add_parser("demo", help="run the main job end to end and print where the report is")
+    p.add_argument("--out", default="out/demo", help="output folder (default out/demo)")
+    p.add_argument("--scenarios", default="scenarios", help="folder of scenario files (default scenarios)")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from analysis.render import format_result
-    from sim.game import NormalFormGame
-    from sim.solvers import solve
+    import shutil
+    import time
 
-    game = NormalFormGame.from_bimatrix(
-        [[3, 0], [5, 1]], [[3, 5], [0, 1]], players=("Row", "Column"),
-        actions=(("cooperate", "defect"), ("cooperate", "defect")), title="Prisoner's dilemma",
-    )
-    print(game.title)
-    print(format_result(solve(game, "enumpure")))
+    from analysis.render import format_result
+    from analysis.report import build_report, load_sweep_source, solve_scenario, write_report
+    from analysis.sweep import run_sweep
+    from sim.errors import ScenarioError
+
+    t0 = time.perf_counter()
+    folder = Path(args.scenarios)
+    files = sorted(folder.glob("*.toml"))
+    sweep_file = folder / "sweeps" / SWEEP
+    if not files or not sweep_file.is_file():
+        raise ScenarioError(f"needs scenario files and sweeps/{SWEEP} (run from the project folder or pass "
+                            "--scenarios)", path=str(folder))
+    out = Path(args.out)
+    sources = []
+    for f in files:
+        src = solve_scenario(f)
+        sources.append(src)
+        print(f"{src.scenario.id}: {format_result(src.results[0]).splitlines()[0]}")
+    sweep_out = out / "sweep"
+    if sweep_out.exists():
+        # A previous demo's sweep: start afresh so the report matches today's files.
+        shutil.rmtree(sweep_out)
+    summary = run_sweep(sweep_file, sweep_out, workers=2)
+    print(summary.format().splitlines()[0])
+    from analysis.sweep import load_sweep
+
+    sources.append(load_sweep_source(sweep_out, scenario=load_sweep(sweep_file).scenario_path))
+    report = build_report(sources, title="After Corfu: equilibria of the founding scenarios",
+                          command=f"bargain demo --out {args.out}")
+    path = write_report(report, out / "report.html")
+    print(f"report: {path} ({time.perf_counter() - t0:.1f} s)")
     return 0
