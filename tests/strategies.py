@@ -405,3 +405,22 @@ def perfect_information_trees(draw, max_depth=3, max_players=3, integer_payoffs=
         return Decision(draw(st.integers(0, n - 1)), f"h{next(counter)}", tuple(f"a{j}" for j in range(k)), kids)
 
     return ExtensiveFormGame.from_root(tuple(f"P{i}" for i in range(n)), node(0))
+
+
+@st.composite
+def threshold_scenarios(draw):
+    """A one-player scenario whose best reply flips from ``x`` to ``y`` at ``a = c``: returns
+    ``(toml_text, c)``. ``x`` is worth the constant ``c``, ``y`` the parameter ``a`` in [0, 1]."""
+    c = draw(st.floats(0.02, 0.98, allow_nan=False, allow_infinity=False))
+    doc = {
+        "scenario": {"id": "threshold", "title": "Best reply flips at c", "timing": "simultaneous"},
+        "parameters": {"a": {"default": 0.0, "min": 0.0, "max": 1.0}},
+        "players": {"A": {"actions": ["x", "y"]}},
+        "goals": [
+            {"player": "A", "name": "x_worth_c", "weight": c, "quote": "x is worth c",
+             "rules": [{"when": {"A": "x"}, "value": 1.0}]},
+            {"player": "A", "name": "y_worth_a", "weight": "a", "quote": "y is worth a",
+             "rules": [{"when": {"A": "y"}, "value": 1.0}]},
+        ],
+    }
+    return toml_text(doc), c
