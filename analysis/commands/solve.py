@@ -38,7 +38,9 @@ def register(sub) -> None:
     # Not argparse ``choices``: an unknown method must end in one error line (argparse would
     # print the usage first), and the check below also says which methods exist.
     p.add_argument("--method", "-m", action="append", metavar="METHOD",
-                   help=f"equilibrium method, repeatable (default enumpure); one of: {', '.join(METHODS)}")
+                   help=f"equilibrium method, repeatable (default enumpure); one of: {', '.join(METHODS)}; "
+                        "or, for scenarios with a [bargaining] table: nash, kalai, egalitarian, utilitarian, "
+                        "rubinstein, baron_ferejohn")
     p.add_argument("--set", dest="overrides", action="append", type=parse_assignment, default=[],
                    metavar="NAME=VALUE", help="override a scenario parameter (repeatable)")
     p.add_argument("--json", action="store_true", help="print a JSON document instead of tables")
@@ -77,6 +79,34 @@ def _no_json_form(value):
     raise SolverError(f"a result holds a {type(value).__name__}, which has no JSON form; got {value!r}")
 
 
+def _run_bargaining(args, methods) -> int:
+    """Bargaining methods (``sim.bargaining.BARGAINING_METHODS``) read a scenario's [bargaining] table."""
+    import json
+    from pathlib import Path
+
+    from sim.bargaining import BARGAINING_METHODS, scenario_bargaining_document
+    from sim.errors import SolverError
+    from sim.scenario import load_scenario
+
+    other = [m for m in methods if m not in BARGAINING_METHODS]
+    if other:
+        raise SolverError(f"bargaining methods cannot be combined with equilibrium methods in one call; got {other}")
+    if Path(args.path).suffix.lower() != ".toml":
+        raise SolverError(f"{args.path}: bargaining methods need a scenario .toml with a [bargaining] table")
+    doc = scenario_bargaining_document(load_scenario(args.path), methods, dict(args.overrides))
+    if args.json:
+        print(json.dumps(doc, indent=2, allow_nan=False, default=_no_json_form))
+    else:
+        head = doc["bargaining"]
+        print(f"{head['scenario']}: bargaining over {', '.join(head['issues'])}; disagreement "
+              f"{head['disagreement']['point']} ({head['disagreement']['source']})")
+        for r in doc["results"]:
+            point = ", ".join(f"{p} {v:.6g}" for p, v in r["point"].items())
+            levels = ", ".join(f"{k}={v:.4g}" for k, v in r.get("agreement", {}).items())
+            print(f"  {r['method']}: {point}" + (f"  [{levels}]" if levels else ""))
+    return 0
+
+
 def run(args) -> int:
     import json
 
@@ -85,6 +115,10 @@ def run(args) -> int:
     from sim.result import game_to_dict
 
     methods = list(dict.fromkeys(args.method or ["enumpure"]))  # repeated names run once
+    from sim.bargaining import BARGAINING_METHODS
+
+    if any(m in BARGAINING_METHODS for m in methods):
+        return _run_bargaining(args, methods)
     game = load_game(args.path, dict(args.overrides))
     solvers = [check_method(m, game) for m in methods]
     results = [solver(game) for solver in solvers]

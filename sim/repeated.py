@@ -1,0 +1,493 @@
+"""Repeated play of a normal-form stage game: minmax values, the feasible and individually rational
+payoffs, and the discount factors that sustain a target profile.
+
+Axis conventions: the stage game's payoffs are ``(n_0, ..., n_{N-1}, N)`` (one axis per player's
+own action, then the player axis), as in :mod:`sim.game`. Payoff vectors are ``(N,)`` arrays in
+player order; a set of payoff vectors is ``(K, N)``.
+
+The stage game is played in every period and payoffs are discounted with a common factor
+``delta`` in ``(0, 1)``; payoffs are compared per period (normalised by ``1 - delta``).
+
+* Minmax values: the lowest payoff the others can hold a player to when the player best-responds
+  (Fudenberg and Tirole 1991, section 5.1.1). ``pure`` restricts the punishers to pure profiles;
+  ``mixed`` lets them mix independently, computed exactly by linear programming for two players
+  (one punisher); for more players independent mixing is not a linear program, so the
+  ``correlated`` value (punishers correlate; a linear program) is given as a lower bound. Always
+  ``correlated <= mixed <= pure``.
+* Nash reversion (grim trigger; Friedman 1971): a pure profile ``a`` is sustained when, for every
+  player ``i``, ``delta >= (T_i - R_i) / (T_i - P_i)`` with ``R_i = u_i(a)``, ``T_i`` the best
+  one-shot deviation payoff and ``P_i`` the player's payoff in the stage equilibrium play reverts to.
+* Minmax punishment (Fudenberg and Maskin 1986): the same bound with ``P_i`` replaced by the minmax
+  value ``v_i``: ``delta >= g / (g + l)``, deviation gain ``g = T_i - R_i`` and per-period loss
+  ``l = R_i - v_i``. This is the threshold for permanent minmax punishment (the Nash folk
+  theorem); subgame perfection needs Fudenberg and Maskin's finite punishment phase followed by
+  rewards for the punishers, which can need a larger ``delta``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from sim.errors import SolverError
+from sim.game import NormalFormGame
+
+_TOL = 1e-9
+_MINMAX_KINDS = ("auto", "pure", "mixed", "correlated")
+
+
+def _frozen(a) -> np.ndarray:
+    a = np.array(a, dtype=float, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+def _check_game(game, func: str) -> NormalFormGame:
+    if not isinstance(game, NormalFormGame):
+        raise SolverError(f"{func}(): the stage game must be a NormalFormGame; got {type(game).__name__}")
+    return game
+
+
+@dataclass(frozen=True, eq=False)
+class MinmaxValues:
+    """Each player's minmax value and the punishment that achieves it.
+
+    Attributes
+    ----------
+    kind : str
+        ``"pure"``, ``"mixed"`` (exact, two players) or ``"correlated"`` (punishers correlate: a lower
+        bound on the mixed value for more than two players).
+    values : array (N,)
+    pure_values : array (N,)
+        The pure minmax values, always computed (an upper bound on ``values``).
+    punishments : tuple
+        For each player ``i``, the punishers' strategy: for ``pure`` a tuple of the others' action
+        indices; for ``mixed`` the punisher's probability vector; for ``correlated`` a joint
+        distribution over the others' profiles, shape ``(n_j, ...)`` for ``j != i``.
+    exact : bool
+        True when ``values`` is the minmax value with independently mixing punishers (or the pure
+        value when ``kind == "pure"``); False for the correlated bound with three or more players.
+    """
+
+    kind: str
+    values: np.ndarray
+    pure_values: np.ndarray
+    punishments: tuple
+    exact: bool
+
+
+def _pure_minmax(game: NormalFormGame) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    values, punish = [], []
+    for i in range(game.n_players):
+        best = game.payoffs[..., i].max(axis=i)  # best reply payoff for each profile of the others
+        flat = int(np.argmin(best))
+        others = np.unravel_index(flat, best.shape) if best.ndim else ()
+        values.append(float(best.reshape(-1)[flat]))
+        punish.append(tuple(int(a) for a in others))
+    return np.array(values), punish
+
+
+def _lp_minmax(game: NormalFormGame, i: int) -> tuple[float, np.ndarray]:
+    """min over distributions z of the others' profiles of max_a sum_z u_i(a, z) z: an LP."""
+    from scipy.optimize import linprog
+
+    u = np.moveaxis(game.payoffs[..., i], i, 0).reshape(game.shape[i], -1)  # (n_i, others)
+    m = u.shape[1]
+    # Variables (z_1..z_m, v): minimise v s.t. u z <= v, sum z = 1, z >= 0.
+    c = np.r_[np.zeros(m), 1.0]
+    a_ub = np.c_[u, -np.ones(u.shape[0])]
+    a_eq = np.r_[np.ones(m), 0.0][None]
+    res = linprog(c, A_ub=a_ub, b_ub=np.zeros(u.shape[0]), A_eq=a_eq, b_eq=[1.0],
+                  bounds=[(0, None)] * m + [(None, None)], method="highs")
+    if res.status != 0:  # cannot happen for a finite game; kept so a failure is never silent
+        raise SolverError(f"minmax_values(): the minmax LP of player {game.players[i]!r} failed: {res.message}")
+    z = np.clip(res.x[:m], 0.0, None)
+    z = z / z.sum()
+    others = tuple(n for j, n in enumerate(game.shape) if j != i)
+    # Report the value measured on the punishment itself, not the LP's objective.
+    return float((u @ z).max()), z.reshape(others) if others else z
+
+
+def minmax_values(game: NormalFormGame, kind: str = "auto") -> MinmaxValues:
+    """Minmax value of every player of a stage game.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+    kind : {"auto", "pure", "mixed", "correlated"}
+        ``auto`` gives ``mixed`` for two players and ``correlated`` for more. ``mixed`` is exact
+        only for two players (refused otherwise); ``correlated`` lets the punishers correlate,
+        a lower bound on the independent mixed value with three or more players (equal to it
+        with two).
+
+    Returns
+    -------
+    MinmaxValues
+
+    Raises
+    ------
+    SolverError
+        For an unknown ``kind`` or ``mixed`` with more than two players.
+
+    Notes
+    -----
+    Pure minmax: ``min_{a_-i} max_{a_i} u_i``. Mixed minmax with one punisher is the value of the
+    zero-sum game in which the punisher minimises the player's payoff, a linear program (von
+    Neumann 1928; Fudenberg and Tirole 1991, section 5.1.1).
+
+    Examples
+    --------
+    Matching pennies: pure punishment leaves 1, mixed punishment 0.
+
+    >>> from sim.game import NormalFormGame
+    >>> mp = NormalFormGame.zero_sum([[1, -1], [-1, 1]])
+    >>> m = minmax_values(mp)
+    >>> m.kind, m.values.round(9).tolist(), m.pure_values.tolist()
+    ('mixed', [0.0, 0.0], [1.0, 1.0])
+    """
+    func = "minmax_values"
+    game = _check_game(game, func)
+    if kind not in _MINMAX_KINDS:
+        raise SolverError(f"{func}(): kind must be one of {list(_MINMAX_KINDS)}; got {kind!r}")
+    if kind == "auto":
+        kind = "mixed" if game.n_players == 2 else "correlated"
+    if kind == "mixed" and game.n_players != 2:
+        raise SolverError(f"{func}(): kind 'mixed' is exact for 2 players only (independent punishers "
+                          f"make it non-linear); got {game.n_players} players; use 'correlated' or 'pure'")
+    pure, pure_punish = _pure_minmax(game)
+    if kind == "pure" or game.n_players == 1:
+        return MinmaxValues("pure", _frozen(pure), _frozen(pure), tuple(pure_punish), True)
+    values, punish = [], []
+    for i in range(game.n_players):
+        v, z = _lp_minmax(game, i)
+        values.append(min(v, pure[i]))  # the LP is a relaxation of the pure problem
+        punish.append(_frozen(z))
+    exact = game.n_players == 2
+    return MinmaxValues(kind, _frozen(values), _frozen(pure), tuple(punish), exact)
+
+
+# ----------------------------------------------------------------------------------------------
+# feasible and individually rational payoffs
+
+
+def _hull_2d(points: np.ndarray) -> np.ndarray:
+    """Vertices of the convex hull of 2-D points, counter-clockwise (monotone chain; Andrew 1979)."""
+    pts = sorted({(float(x), float(y)) for x, y in points})
+    if len(pts) <= 2:
+        return np.array(pts, dtype=float).reshape(-1, 2)
+
+    def cross(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower, upper = [], []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 1e-12:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 1e-12:
+            upper.pop()
+        upper.append(p)
+    return np.array(lower[:-1] + upper[:-1], dtype=float)
+
+
+def _clip_halfplane(poly: np.ndarray, axis: int, bound: float) -> np.ndarray:
+    """Keep the part of a convex polygon (vertices in order) with ``x[axis] >= bound``
+    (Sutherland and Hodgman 1974). Works for degenerate polygons (a point, a segment)."""
+    if len(poly) == 0:
+        return poly
+    if len(poly) == 1:
+        return poly if poly[0, axis] >= bound - _TOL else poly[:0]
+    out = []
+    n = len(poly)
+    for k in range(n if n > 2 else 1):
+        p, q = poly[k], poly[(k + 1) % n]
+        pin, qin = p[axis] >= bound - _TOL, q[axis] >= bound - _TOL
+        if pin:
+            out.append(p)
+        if pin != qin:
+            t = (bound - p[axis]) / (q[axis] - p[axis])
+            out.append(p + t * (q - p))
+        if n == 2 and qin:
+            out.append(q)
+    if not out:
+        return poly[:0]
+    out = np.array(out)
+    # Drop repeated points the clipping can create.
+    keep = [0] + [k for k in range(1, len(out)) if np.abs(out[k] - out[k - 1]).max() > 1e-12]
+    out = out[keep]
+    if len(out) > 1 and np.abs(out[0] - out[-1]).max() <= 1e-12:
+        out = out[:-1]
+    return out
+
+
+def ir_polygon(points, floor) -> np.ndarray:
+    """Vertices (counter-clockwise) of ``conv(points) ∩ {u >= floor}`` for 2-D payoff vectors.
+
+    Empty ``(0, 2)`` when the hull has no individually rational point.
+
+    Examples
+    --------
+    >>> ir_polygon([[3, 3], [0, 5], [5, 0], [1, 1]], [1, 1]).round(3).tolist()
+    [[1.0, 1.0], [4.333, 1.0], [3.0, 3.0], [1.0, 4.333]]
+    """
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    floor = np.asarray(floor, dtype=float)
+    poly = _hull_2d(points)
+    for axis in (0, 1):
+        poly = _clip_halfplane(poly, axis, float(floor[axis]))
+    if len(poly) > 2:
+        poly = _hull_2d(poly)  # restore the counter-clockwise order from the lowest-leftmost point
+    return poly
+
+
+@dataclass(frozen=True, eq=False)
+class FeasibleSet:
+    """The feasible payoffs (convex hull of the pure payoff vectors) and the individually rational floor.
+
+    Attributes
+    ----------
+    points : array (K, N)
+        Every pure profile's payoff vector (the hull's generators), in profile order.
+    minmax : MinmaxValues
+    polygon : array (M, 2) or None
+        For two players, the vertices of the feasible and individually rational set, in
+        counter-clockwise order, ready to draw; ``None`` for more players.
+    """
+
+    points: np.ndarray
+    minmax: MinmaxValues
+    polygon: np.ndarray | None
+
+    @property
+    def nonempty(self) -> bool:
+        """Whether some feasible payoff vector gives every player at least its minmax value."""
+        if self.polygon is not None:
+            return len(self.polygon) > 0
+        return _in_hull(self.points, self.minmax.values, dominate=True)
+
+
+def _in_hull(points: np.ndarray, target: np.ndarray, dominate: bool = False) -> bool:
+    """Whether ``target`` is in conv(points) (or, with ``dominate``, weakly below some point of it)."""
+    from scipy.optimize import linprog
+
+    k, n = points.shape
+    if dominate:
+        res = linprog(np.zeros(k), A_ub=-points.T, b_ub=-target, A_eq=np.ones((1, k)), b_eq=[1.0],
+                      bounds=[(0, None)] * k, method="highs")
+    else:
+        res = linprog(np.zeros(k), A_eq=np.r_[points.T, np.ones((1, k))], b_eq=np.r_[target, 1.0],
+                      bounds=[(0, None)] * k, method="highs")
+    return res.status == 0
+
+
+def feasible_ir_set(game: NormalFormGame, minmax: MinmaxValues | None = None) -> FeasibleSet:
+    """Feasible and individually rational payoffs of a stage game (the folk theorem's set).
+
+    Feasible payoffs are the convex hull of the pure payoff vectors (public randomisation);
+    individually rational means at least the minmax value (``minmax_values(game)`` unless given).
+
+    Examples
+    --------
+    Prisoner's dilemma: minmax (1, 1); the set is the quadrilateral below.
+
+    >>> from sim.game import NormalFormGame
+    >>> pd = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> feasible_ir_set(pd).polygon.round(3).tolist()
+    [[1.0, 1.0], [4.333, 1.0], [3.0, 3.0], [1.0, 4.333]]
+    """
+    game = _check_game(game, "feasible_ir_set")
+    minmax = minmax_values(game) if minmax is None else minmax
+    points = game.payoffs.reshape(-1, game.n_players)
+    polygon = ir_polygon(points, minmax.values) if game.n_players == 2 else None
+    return FeasibleSet(_frozen(points), minmax, None if polygon is None else _frozen(polygon))
+
+
+# ----------------------------------------------------------------------------------------------
+# discount thresholds
+
+
+@dataclass(frozen=True, eq=False)
+class Sustainability:
+    """Whether, and from which discount factor on, a target pure profile is sustained.
+
+    Attributes
+    ----------
+    rule : str
+        ``"nash_reversion"`` or ``"minmax"``.
+    target : tuple of int
+        Action indices of the target profile.
+    payoffs : array (N,)
+        ``R_i``, the target's stage payoffs.
+    deviation_payoffs : array (N,)
+        ``T_i``, each player's best one-shot deviation payoff (``R_i`` when no deviation gains).
+    punishment_payoffs : array (N,)
+        ``P_i``, the per-period payoff after a deviation by player ``i``.
+    reversion : tuple
+        For Nash reversion, the stage equilibrium reverted to after each player's deviation (a
+        tuple of mixed profiles); for minmax, the minmax punishments.
+    thresholds : array (N,)
+        Each player's smallest sustaining discount factor: 0 when no deviation gains, ``inf``
+        when the punishment is no worse than the target (the target cannot be sustained).
+    threshold : float
+        The largest of ``thresholds``: the profile is sustained for ``threshold <= delta < 1``.
+    """
+
+    rule: str
+    target: tuple[int, ...]
+    payoffs: np.ndarray
+    deviation_payoffs: np.ndarray
+    punishment_payoffs: np.ndarray
+    reversion: tuple
+    thresholds: np.ndarray
+    threshold: float
+
+    @property
+    def sustainable(self) -> bool:
+        """Whether some discount factor below 1 sustains the target."""
+        return self.threshold < 1.0
+
+    def sustained_at(self, delta: float) -> bool:
+        """Whether the target is sustained at discount factor ``delta``."""
+        return self.threshold <= delta < 1.0
+
+
+def _target(game: NormalFormGame, target, func: str) -> tuple[int, ...]:
+    if len(target) != game.n_players:
+        raise SolverError(f"{func}(): target needs one action per player ({game.n_players}); got {list(target)}")
+    try:
+        return tuple(game.action_index(i, a) for i, a in enumerate(target))
+    except ValueError as exc:
+        raise SolverError(f"{func}(): bad target action: {exc}") from None
+
+
+def _deviation(game: NormalFormGame, a: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    r = game.payoffs[a].copy()
+    t = np.empty(game.n_players)
+    for i in range(game.n_players):
+        idx = list(a)
+        idx[i] = slice(None)
+        t[i] = max(float(game.payoffs[tuple(idx) + (i,)].max()), float(r[i]))
+    return r, t
+
+
+def _thresholds(r: np.ndarray, t: np.ndarray, p: np.ndarray, scale: float) -> np.ndarray:
+    out = np.empty(len(r))
+    for i in range(len(r)):
+        gain, loss = t[i] - r[i], r[i] - p[i]
+        if gain <= _TOL * scale:
+            out[i] = 0.0  # no profitable deviation: sustained for every delta
+        elif loss <= _TOL * scale:
+            out[i] = np.inf  # punishment is no worse than the target: nothing deters the deviation
+        else:
+            out[i] = gain / (gain + loss)  # = (T - R) / (T - P)
+    return out
+
+
+def grim_trigger_threshold(game: NormalFormGame, target: Sequence, reversion=None) -> Sustainability:
+    """Smallest discount factor sustaining a pure profile under Nash reversion (grim trigger).
+
+    Every player plays ``target`` until someone deviates; after player ``i`` deviates, play reverts
+    forever to a stage Nash equilibrium (Friedman 1971). Player ``i`` keeps to the target iff
+    ``R_i >= (1 - delta) T_i + delta P_i``, that is ``delta >= (T_i - R_i) / (T_i - P_i)``.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+        The stage game.
+    target : sequence
+        One action (index or name) per player.
+    reversion : mixed profile, optional
+        The stage equilibrium to revert to after any deviation (checked: its max regret must be
+        within ``1e-7`` of the payoff scale). By default, after player ``i``'s deviation play
+        reverts to the pure stage equilibrium worst for ``i`` (reverting to any stage
+        equilibrium is subgame perfect, so the harshest one gives the smallest threshold).
+
+    Returns
+    -------
+    Sustainability
+
+    Raises
+    ------
+    SolverError
+        When the stage game has no pure equilibrium and no ``reversion`` is given, or the given
+        ``reversion`` is not an equilibrium.
+
+    Examples
+    --------
+    Prisoner's dilemma with T=5, R=3, P=1: (T-R)/(T-P) = 1/2.
+
+    >>> from sim.game import NormalFormGame
+    >>> pd = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> grim_trigger_threshold(pd, (0, 0)).threshold
+    0.5
+    """
+    func = "grim_trigger_threshold"
+    game = _check_game(game, func)
+    a = _target(game, target, func)
+    r, t = _deviation(game, a)
+    if reversion is None:
+        from sim.solvers.pure import enumpure_solve
+
+        eqs = enumpure_solve(game).equilibria
+        if not eqs:
+            raise SolverError(f"{func}(): the stage game has no pure Nash equilibrium to revert to; "
+                              "pass reversion= (a mixed stage equilibrium)")
+        reverts, p = [], np.empty(game.n_players)
+        for i in range(game.n_players):
+            worst = min(eqs, key=lambda e: float(e.payoffs[i]))
+            reverts.append(worst.profile)
+            p[i] = float(worst.payoffs[i])
+    else:
+        profile = game.check_profile(reversion)
+        regret = game.max_regret(profile)
+        if regret > 1e-7 * game.payoff_scale:
+            raise SolverError(f"{func}(): reversion must be a stage Nash equilibrium; its max regret is {regret}")
+        p = game.expected_payoffs(profile)
+        reverts = [tuple(_frozen(s) for s in profile)] * game.n_players
+    th = _thresholds(r, t, p, game.payoff_scale)
+    return Sustainability("nash_reversion", a, _frozen(r), _frozen(t), _frozen(p), tuple(reverts),
+                          _frozen(th), float(th.max()))
+
+
+def minmax_threshold(game: NormalFormGame, target: Sequence, minmax: MinmaxValues | None = None) -> Sustainability:
+    """Smallest discount factor sustaining a pure profile when a deviator is minmaxed forever.
+
+    ``delta >= g / (g + l)`` with deviation gain ``g = T_i - R_i`` and per-period loss
+    ``l = R_i - v_i`` against the minmax value ``v_i`` (Fudenberg and Maskin 1986). This is the
+    Nash folk theorem's threshold; see the module notes on subgame perfection.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+    target : sequence
+        One action (index or name) per player.
+    minmax : MinmaxValues, optional
+        Default ``minmax_values(game)`` (mixed for two players, correlated bound for more, which
+        makes the threshold a lower bound there; pass ``minmax_values(game, "pure")`` for a
+        punishment that is certainly available).
+
+    Examples
+    --------
+    >>> from sim.game import NormalFormGame
+    >>> pd = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> minmax_threshold(pd, ("1", "1")).threshold
+    0.5
+    """
+    func = "minmax_threshold"
+    game = _check_game(game, func)
+    a = _target(game, target, func)
+    minmax = minmax_values(game) if minmax is None else minmax
+    r, t = _deviation(game, a)
+    p = np.asarray(minmax.values, dtype=float)
+    th = _thresholds(r, t, p, game.payoff_scale)
+    return Sustainability("minmax", a, _frozen(r), _frozen(t), _frozen(p), tuple(minmax.punishments),
+                          _frozen(th), float(th.max()))
+
+
+__all__ = [
+    "FeasibleSet", "MinmaxValues", "Sustainability", "feasible_ir_set", "grim_trigger_threshold",
+    "ir_polygon", "minmax_threshold", "minmax_values",
+]
