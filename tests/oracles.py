@@ -72,31 +72,41 @@ def gambit_equilibria(payoffs=None, method: str = "enumpure", *, nfg_text: str |
 _GAMBIT_EFG_PURE_SCRIPT = r"""
 import json, sys
 import pygambit as gbt
-g = gbt.read_efg(sys.argv[1])
-res = gbt.nash.enumpure_solve(g)
-out = {"infosets": [[i.label for i in p.infosets] for p in g.players], "equilibria": []}
-for eq in res.equilibria:
-    out["equilibria"].append([[s.label for s in p.strategies if eq[s] == 1][0] for p in g.players])
-json.dump(out, sys.stdout)
+docs = {}
+for path in sys.argv[1:]:
+    try:
+        g = gbt.read_efg(path)
+        res = gbt.nash.enumpure_solve(g)
+    except Exception as exc:  # reported per file, the test states the reason
+        docs[path] = {"error": f"{type(exc).__name__}: {exc}"}
+        continue
+    out = {"infosets": [[i.label for i in p.infosets] for p in g.players], "equilibria": []}
+    for eq in res.equilibria:
+        out["equilibria"].append([[s.label for s in p.strategies if eq[s] == 1][0] for p in g.players])
+    docs[path] = out
+json.dump(docs, sys.stdout)
 """
 
 
-def gambit_efg_pure_plans(path, timeout: float = 120) -> tuple[list[list[str]], list[list[dict[int, int]]]]:
-    """Pure equilibria pygambit finds on the reduced strategic form of an ``.efg`` file.
+def gambit_efg_pure_plans_many(paths, timeout: float = 120) -> dict:
+    """:func:`gambit_efg_pure_plans` for many files in one subprocess (pygambit imports once).
 
-    Returns ``(infoset_labels, equilibria)``: each player's infoset labels in Gambit's numbering
-    order, and per equilibrium one plan per player mapping Gambit infoset index (0-based) to action
-    index (0-based). Gambit labels a reduced strategy by one character per infoset: the action's
-    1-based number, or ``*`` where the strategy never reaches that infoset.
+    Returns ``{str(path): (infoset_labels, equilibria)}``, or ``{str(path): OracleFailed}`` for a
+    file pygambit refuses (for example, pygambit 16 rejects repeated node or infoset labels).
     """
+    paths = [str(p) for p in paths]
     try:
-        proc = subprocess.run([sys.executable, "-c", _GAMBIT_EFG_PURE_SCRIPT, str(path)],
+        proc = subprocess.run([sys.executable, "-c", _GAMBIT_EFG_PURE_SCRIPT, *paths],
                               capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as exc:
-        raise OracleFailed(f"pygambit enumpure on {path} timed out after {timeout}s") from exc
+        raise OracleFailed(f"pygambit enumpure on {len(paths)} files timed out after {timeout}s") from exc
     if proc.returncode != 0:
-        raise OracleFailed(f"pygambit enumpure on {path} failed (exit {proc.returncode}): {proc.stderr[-500:]}")
-    doc = json.loads(proc.stdout)
+        raise OracleFailed(f"pygambit enumpure failed (exit {proc.returncode}): {proc.stderr[-500:]}")
+    return {p: (OracleFailed(doc["error"]) if "error" in doc else _plans_of(doc))
+            for p, doc in json.loads(proc.stdout).items()}
+
+
+def _plans_of(doc):
     equilibria = []
     for eq in doc["equilibria"]:
         plans = []
@@ -108,32 +118,15 @@ def gambit_efg_pure_plans(path, timeout: float = 120) -> tuple[list[list[str]], 
     return doc["infosets"], equilibria
 
 
-_GAMBIT_BATCH_SCRIPT = r"""
-import io, json, sys
-import pygambit as gbt
-reqs = json.load(sys.stdin)
-out = []
-for req in reqs:
-    g = gbt.read_nfg(io.StringIO(req["nfg"]))
-    res = getattr(gbt.nash, req["method"] + "_solve")(g, **req.get("kwargs", {}))
-    out.append([[[float(eq[s]) for s in p.strategies] for p in g.players] for eq in res.equilibria])
-json.dump(out, sys.stdout)
-"""
+def gambit_efg_pure_plans(path, timeout: float = 120) -> tuple[list[list[str]], list[list[dict[int, int]]]]:
+    """Pure equilibria pygambit finds on the reduced strategic form of an ``.efg`` file.
 
-
-def gambit_equilibria_many(nfg_texts, method: str = "enumpure", *, timeout: float = 300,
-                           **kwargs) -> list[list[list[np.ndarray]]]:
-    """Like :func:`gambit_equilibria` for many ``.nfg`` texts in one subprocess.
-
-    Starting pygambit takes seconds on a loaded machine, so a corpus is solved in one process.
-    Returns one list of equilibria per text, in order.
+    Returns ``(infoset_labels, equilibria)``: each player's infoset labels in Gambit's numbering
+    order, and per equilibrium one plan per player mapping Gambit infoset index (0-based) to action
+    index (0-based). Gambit labels a reduced strategy by one character per infoset: the action's
+    1-based number, or ``*`` where the strategy never reaches that infoset.
     """
-    reqs = [{"nfg": t, "method": method, "kwargs": kwargs} for t in nfg_texts]
-    try:
-        proc = subprocess.run([sys.executable, "-c", _GAMBIT_BATCH_SCRIPT], input=json.dumps(reqs),
-                              capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise OracleFailed(f"pygambit {method} timed out after {timeout}s") from exc
-    if proc.returncode != 0:
-        raise OracleFailed(f"pygambit {method} failed (exit {proc.returncode}): {proc.stderr[-500:]}")
-    return [[[np.array(s, dtype=float) for s in eq] for eq in eqs] for eqs in json.loads(proc.stdout)]
+    result = gambit_efg_pure_plans_many([path], timeout)[str(path)]
+    if isinstance(result, OracleFailed):
+        raise result
+    return result
