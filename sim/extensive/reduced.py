@@ -85,7 +85,8 @@ def _reduced(game: ExtensiveFormGame):
             raise GameError(f"reduced_strategies(): player {game.players[i]!r} has more than {MAX_PLANS} "
                             f"reduced strategies; the reduced normal form is too large to build") from None
         plans = sorted(found, key=lambda p: _order_key(p, own, acts))
-        strategies.append(tuple(MappingProxyType(dict(p)) for p in plans))
+        # Plans list their infosets in the game's order (frozenset order is not stable).
+        strategies.append(tuple(MappingProxyType({h: dict(p)[h] for h in own if h in dict(p)}) for p in plans))
         labels = ["/".join(p.get(h, UNREACHED) for h in own) or UNREACHED for p in strategies[-1]]
         if len(set(labels)) != len(labels):  # action names containing "/" can collide
             labels = [f"{lab}#{k + 1}" for k, lab in enumerate(labels)]
