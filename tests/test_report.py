@@ -1,0 +1,272 @@
+"""Reports are parsed, not eyeballed: every chart inline as SVG, tables with the expected rows,
+no external URL or script, atomic writes, Markdown and PDF variants, and a real browser opens it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from analysis.report import build_report, load_source, render_html, write_report
+from tests.test_compare import DIAGONAL_SCENARIO, write_toy_sweep
+
+ROOT = Path(__file__).parents[1]
+SEQUENTIAL = ROOT / "scenarios" / "shield-as-chip.toml"
+
+
+class Page(HTMLParser):
+    """Collects what the tests look at: tags, tables (rows of cell texts), link targets, title."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+        self.top_svgs = 0
+        self.depth_svg = 0
+        self.figures_with_svg = 0
+        self._in_figure = False
+        self._figure_has_svg = False
+        self.urls: list[str] = []
+        self.tables: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href", "xlink:href", "action", "poster", "data") and value:
+                self.urls.append(value)
+        if tag == "svg":
+            if self.depth_svg == 0:
+                self.top_svgs += 1
+                self._figure_has_svg |= self._in_figure
+            self.depth_svg += 1
+        elif tag == "figure":
+            self._in_figure, self._figure_has_svg = True, False
+        elif tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "title" and self.depth_svg == 0:
+            self._in_title = True
+
+    def handle_endtag(self, tag):
+        if tag == "svg":
+            self.depth_svg -= 1
+        elif tag == "figure":
+            self.figures_with_svg += self._figure_has_svg
+            self._in_figure = False
+        elif tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._in_title:
+            self.title += data
+
+
+def parse(text: str) -> Page:
+    page = Page()
+    page.feed(text)
+    page.close()
+    return page
+
+
+def table_with_header(page: Page, first: str, second: str | None = None) -> list[list[str]]:
+    """Body rows of the tables whose header starts with ``first`` (and ``second``), concatenated."""
+    out = []
+    for t in page.tables:
+        if t and t[0][:1] == [first] and (second is None or t[0][1:2] == [second]):
+            out.append(t[1:])
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("report")
+    out, _ = write_toy_sweep(tmp)
+    scenario = tmp / "diagonal.toml"  # the file the sweep ran on, found again by its content hash
+    sources = [load_source(scenario), load_source(SEQUENTIAL), load_source(out)]
+    report = build_report(sources, title="Toy report", command="bargain report toy")
+    return report, render_html(report), scenario, tmp
+
+
+def test_every_chart_is_inline_svg_in_its_figure(built):
+    report, text, _, _ = built
+    page = parse(text)
+    names = [b.name for b in report.charts]
+    # Tree of the sequential scenario, payoffs, logit branch, regime map, two along-parameter
+    # charts, frequencies, tornado.
+    assert names == ["tree-shield-as-chip", "payoffs-across-scenarios", "qre-diagonal", "regime-map", "along-a",
+                     "along-b", "outcome-frequencies", "tornado"]
+    assert page.top_svgs == page.figures_with_svg == len(names)
+    assert page.title == "Toy report"
+
+
+def test_no_external_url_script_or_stylesheet(built):
+    _, text, _, _ = built
+    page = parse(text)
+    assert not [u for u in page.urls if not u.startswith("#")], page.urls[:5]
+    assert not {"script", "link", "iframe", "img", "object", "embed"} & set(page.tags)
+    lowered = text.lower()
+    assert "@import" not in lowered and "url(http" not in lowered and "<script" not in lowered
+
+
+def test_tables_hold_the_goals_equilibria_regimes_and_thresholds(built):
+    _, text, scenario, _ = built
+    page = parse(text)
+    goals = table_with_header(page, "player", "goal")
+    from sim.scenario import load_scenario
+
+    seq = load_scenario(SEQUENTIAL)
+    assert [len(t) for t in goals] == [3, len(seq.goals)]
+    assert [r[3] for r in goals[0]] == ["x is worth b", "y is worth a", "B likes to follow: follow when A plays x"]
+    assert [r[3] for r in goals[1]] == [g.quote or g.description or "-" for g in seq.goals]
+    eq_tables = table_with_header(page, "#")
+    # Diagonal at its defaults (a=.2, b=.6): A plays x, B follows; payoffs .6 and 1.
+    assert eq_tables[0] == [["1", "x", "follow", "0.6", "1", "0.0e+00"]]
+    regimes = table_with_header(page, "regime", "share of points")[0]
+    assert [(r[0], r[1]) for r in regimes] == [("R1", "52.4%"), ("R2", "47.6%")]
+    thresholds = table_with_header(page, "parameter", "value")[0]
+    assert [(r[0], r[3]) for r in thresholds] == [("a", "3"), ("b", "3")]
+    assert all(float(r[2]) <= 1e-6 for r in thresholds)
+    sens = table_with_header(page, "parameter", "default")[0]
+    assert [r[0] for r in sens][0] == "a"
+    hashes = table_with_header(page, "file", "role")[0]
+    digest = hashlib.sha256(scenario.read_bytes()).hexdigest()
+    assert ["diagonal.toml", "scenario file", digest] in hashes
+    assert any(r[0] == "diagonal-grid.toml" and "seed 7" in r[1] for r in hashes)
+    versions = dict(map(tuple, table_with_header(page, "software", "version")[0]))
+    assert {"python", "numpy", "matplotlib"} <= set(versions)
+
+
+def test_markdown_writes_every_chart_beside_it(built, tmp_path):
+    report, _, _, _ = built
+    path = write_report(report, tmp_path / "r.md")
+    text = path.read_text()
+    import re
+
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert len(links) == len(report.charts)
+    for link in links:
+        assert (tmp_path / link).read_text().startswith("<svg")
+    assert "| player | goal |" in text
+    assert not [p for p in tmp_path.rglob(".*.tmp")]
+
+
+@pytest.mark.slow
+def test_pdf_has_text_pages_and_one_page_per_chart(built, tmp_path):
+    report, _, _, _ = built
+    path = write_report(report, tmp_path / "r.pdf")
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") + data.count(b"/Type /Page>")
+    assert pages >= len(report.charts) + 1
+
+
+def test_a_failed_render_leaves_no_file(built, tmp_path, monkeypatch):
+    import analysis.report as rep
+
+    report, _, _, _ = built
+    target = tmp_path / "r.html"
+
+    def broken(_report):
+        raise RuntimeError("render failed")
+
+    monkeypatch.setattr(rep, "render_html", broken)
+    with pytest.raises(RuntimeError):
+        rep.write_report(report, target)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_write_keeps_the_previous_report(tmp_path, monkeypatch):
+    import analysis.report as rep
+
+    target = tmp_path / "r.html"
+    target.write_text("old")
+
+    def failing_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(rep.os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        rep.write_atomic(target, b"new")
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["r.html"]
+
+
+def _chromium() -> str | None:
+    for name in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if name and os.access(name, os.X_OK):
+            return name
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_chromium() is None, reason="no Chromium on this machine (CI installs it: apt-get install -y chromium)")
+def test_report_opens_in_headless_chromium(built, tmp_path):
+    _, text, _, _ = built
+    page = tmp_path / "report.html"
+    page.write_text(text)
+    profile = tmp_path / "profile"
+    proc = subprocess.run(
+        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-1000:]
+    dom = parse(proc.stdout)
+    assert dom.title == "Toy report"
+    assert dom.top_svgs == parse(text).top_svgs
+
+
+def test_cli_report_writes_html_and_refuses_a_bad_source(tmp_path, capsys):
+    from analysis.cli import main
+
+    scen = tmp_path / "diag.toml"
+    scen.write_text(DIAGONAL_SCENARIO)
+    out = tmp_path / "sub" / "r.html"
+    assert main(["report", str(scen), "--out", str(out), "--no-logit", "--title", "Diagonal"]) == 0
+    assert capsys.readouterr().out.strip() == f"report: {out}"
+    page = parse(out.read_text())
+    assert page.title == "Diagonal" and page.top_svgs == 1  # the payoff bars only
+    assert main(["report", str(tmp_path / "missing"), "--out", str(tmp_path / "x.html")]) == 2
+    err = capsys.readouterr().err
+    assert "missing" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_cli_chart_writes_the_asked_format(tmp_path, capsys):
+    from analysis.cli import main
+
+    assert main(["chart", "tree", str(SEQUENTIAL), "--out", str(tmp_path / "t.svg")]) == 0
+    assert (tmp_path / "t.svg").read_text().lstrip().startswith("<?xml")
+    assert main(["chart", "payoffs", str(SEQUENTIAL), "--out", str(tmp_path / "t.png")]) == 0
+    assert (tmp_path / "t.png").read_bytes()[:4] == b"\x89PNG"
+    assert main(["chart", "tree", str(SEQUENTIAL), "--out", str(tmp_path / "t.gif")]) == 2
+    assert ".png, .svg or .pdf" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_demo_runs_the_main_job_and_says_where_the_report_is(tmp_path, capsys, monkeypatch):
+    from analysis.cli import main
+
+    monkeypatch.chdir(ROOT)
+    assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    report = tmp_path / "demo" / "report.html"
+    assert f"report: {report}" in out
+    page = parse(report.read_text())
+    ids = {r[1] for t in table_with_header(page, "file", "role") for r in t}
+    assert "scenario file" in ids and any(i.startswith("sweep file") for i in ids)
+    assert page.top_svgs >= 8
