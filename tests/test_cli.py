@@ -173,3 +173,20 @@ def test_building_the_parser_imports_no_heavy_library(tmp_path):
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "", f"imported while building the parser: {proc.stdout.strip()}"
+
+
+@pytest.mark.parametrize("method", ["enumpure", "spe"])
+def test_solve_runs_on_trees_and_sequential_scenarios(capsys, method):
+    # Trees go to `spe` as trees and to normal-form methods as their reduced normal form.
+    for path in ("tests/data/gambit/cent2.efg", "scenarios/shield-as-chip.toml"):
+        assert main(["solve", path, "--method", method, "--json"]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        (result,) = doc["results"]
+        assert result["method"] == method and result["equilibria"]
+        assert all(eq["max_regret"] <= 1e-9 for eq in result["equilibria"])
+
+
+def test_spe_on_a_simultaneous_game_is_one_line_and_exit_2(capsys):
+    assert main(["solve", "scenarios/baseline-2009.toml", "--method", "spe"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "extensive-form" in err[0]

@@ -120,8 +120,12 @@ def run(args) -> int:
     if any(m in BARGAINING_METHODS for m in methods):
         return _run_bargaining(args, methods)
     game = load_game(args.path, dict(args.overrides))
-    solvers = [check_method(m, game) for m in methods]
-    results = [solver(game) for solver in solvers]
+    from sim.solvers import solve
+
+    for m in methods:
+        check_method(m, game)
+    # solve() routes trees: `spe` works on the tree, every other method on its reduced normal form.
+    results = [solve(game, m) for m in methods]
     if args.json:
         doc = {"game": game_to_dict(game), "results": [r.to_dict() for r in results]}
         # allow_nan=False: a non-finite number would make the document invalid JSON; fail instead.
