@@ -130,3 +130,11 @@ def _workload(shape: tuple[int, ...], quick: bool) -> list[dict]:
 def run(quick: bool) -> list[dict]:
     """Rows for ``benchmarks.run``: both workloads."""
     return _workload((3, 3, 3, 3), quick) + _workload((3, 3), quick)
+
+
+if __name__ == "__main__":  # python -m benchmarks.bench_pure [--quick]
+    import sys
+
+    from benchmarks.run import main
+
+    sys.exit(main([*sys.argv[1:], "pure"]))
