@@ -559,8 +559,6 @@ def _extend(model, x, tol):
     direction in the null space of ``T``'s system that keeps the zero probabilities nonnegative
     (a small linear programme), and trace it.
     """
-    from scipy.optimize import linprog
-
     off, n_players = model.offsets, len(model.shape)
     xs = [x[off[j]:off[j + 1]] for j in range(n_players)]
     best = []
@@ -573,6 +571,10 @@ def _extend(model, x, tol):
     zero = [off[i] + a for i in range(n_players) for a in best[i] if xs[i][a] <= 1e-9]
     if not zero:
         return None
+    # Imported only here: importing scipy.optimize costs about a second, and generic games (no
+    # unused best responses) never get this far.
+    from scipy.optimize import linprog
+
     rp = _real_paths(model, tuple(best))
     null = _null_space(model, rp, x)
     if null.shape[0] == 0:
