@@ -178,7 +178,7 @@ def test_building_the_parser_imports_no_heavy_library(tmp_path):
 @pytest.mark.parametrize("method", ["enumpure", "spe"])
 def test_solve_runs_on_trees_and_sequential_scenarios(capsys, method):
     # Trees go to `spe` as trees and to normal-form methods as their reduced normal form.
-    for path in ("tests/data/gambit/cent2.efg", "scenarios/shield-as-chip.toml"):
+    for path in ("tests/data/gambit/coord2ts.efg", "scenarios/shield-as-chip.toml"):
         assert main(["solve", path, "--method", method, "--json"]) == 0
         doc = json.loads(capsys.readouterr().out)
         (result,) = doc["results"]
