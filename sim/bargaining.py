@@ -459,15 +459,33 @@ def _lp(c, a_ub=None, b_ub=None, a_eq=None, b_eq=None, nvar=0, free=(), func="")
 
 
 def _max_along(problem: BargainingProblem, direction: np.ndarray, func: str) -> np.ndarray:
-    """Lottery weights of the farthest point ``d + t * direction`` in the feasible set (LP)."""
+    """Lottery weights of a feasible point at or above ``d + t * direction`` with ``t`` maximal.
+
+    Two linear programs: the largest ``t`` such that some feasible point weakly dominates
+    ``d + t * direction`` (the problem's comprehensive hull, since ``d`` itself need not be a
+    feasible agreement), then the feasible point closest to ``d + t * direction`` in the L1 sense
+    among those dominating it, which is that point itself whenever it is feasible.
+    """
     pts, d = problem.outcomes, problem.disagreement
     k, n = pts.shape
     if np.all(np.abs(direction) <= _TOL * max(1.0, float(np.abs(pts).max()))):
-        return _lottery(problem, d)  # nothing to gain in any direction: the point is d itself
-    # Variables (lam_1..lam_K, t): max t s.t. pts.T lam - t * direction = d, sum lam = 1.
-    a_eq = np.r_[np.c_[pts.T, -direction], np.r_[np.ones(k), 0.0][None]]
-    res = _lp(np.r_[np.zeros(k), -1.0], a_eq=a_eq, b_eq=np.r_[d, 1.0], nvar=k + 1, free=(k,), func=func)
-    return res.x[:k]
+        direction = np.zeros(n)
+    # Variables (lam_1..lam_K, t): max t s.t. pts.T lam >= d + t * direction, sum lam = 1.
+    res = _lp(np.r_[np.zeros(k), -1.0], a_ub=np.c_[-pts.T, direction], b_ub=-d,
+              a_eq=np.r_[np.ones(k), 0.0][None], b_eq=[1.0], nvar=k + 1, free=(k,),
+              func=func) if np.any(direction) else None
+    t = 0.0 if res is None else float(res.x[k])
+    target = d + t * direction
+    scale = max(1.0, float(np.abs(pts).max()))
+    for slack in (0.0, 1e-11 * scale, 1e-9 * scale):
+        try:
+            res2 = _lp(pts.sum(axis=1), a_ub=-pts.T, b_ub=-(target - slack), a_eq=np.ones((1, k)), b_eq=[1.0],
+                       nvar=k, func=func)
+        except SolverError:
+            continue
+        lam = np.where(res2.x < 1e-12, 0.0, res2.x)
+        return lam / lam.sum()
+    raise SolverError(f"{func}(): no feasible point dominates {target.tolist()}")
 
 
 def _pos_powers(problem: BargainingProblem, powers, func: str) -> np.ndarray:

@@ -1,0 +1,143 @@
+"""Repeated play: minmax values, the feasible individually rational set, discount thresholds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.errors import SolverError
+from sim.game import NormalFormGame
+from sim.repeated import feasible_ir_set, grim_trigger_threshold, minmax_threshold, minmax_values
+from tests.strategies import bimatrix_games, games
+
+FAST = settings(max_examples=40, deadline=None)
+
+
+@st.composite
+def prisoners_dilemmas(draw):
+    """Symmetric prisoner's dilemmas T > R > P > S (Axelrod's labels)."""
+    s, p, r, t = sorted(draw(st.lists(st.integers(-20, 20), min_size=4, max_size=4, unique=True)))
+    return NormalFormGame.from_bimatrix([[r, s], [t, p]], [[r, t], [s, p]]), (t, r, p, s)
+
+
+@FAST
+@given(prisoners_dilemmas())
+def test_grim_trigger_threshold_is_the_closed_form_on_prisoners_dilemmas(case):
+    game, (t, r, p, s) = case
+    res = grim_trigger_threshold(game, (0, 0))
+    assert res.threshold == pytest.approx((t - r) / (t - p), abs=1e-12)
+    # In a PD defecting is the minmax punishment too, so both rules agree.
+    assert minmax_threshold(game, (0, 0)).threshold == pytest.approx((t - r) / (t - p), abs=1e-9)
+    assert res.sustained_at((t - r) / (t - p)) and not res.sustained_at((t - r) / (t - p) - 1e-6)
+
+
+@FAST
+@given(games(max_players=3))
+def test_minmax_bounds_are_ordered_and_punishments_achieve_them(game):
+    pure = minmax_values(game, "pure")
+    auto = minmax_values(game)
+    assert np.all(auto.values <= pure.values + 1e-9)
+    for i in range(game.n_players):
+        # The punishment really holds the player to its value: best reply payoff against it.
+        u = np.moveaxis(game.payoffs[..., i], i, 0).reshape(game.shape[i], -1)
+        z = np.asarray(auto.punishments[i]).reshape(-1)
+        assert (u @ z).max() == pytest.approx(auto.values[i], abs=1e-9 * game.payoff_scale)
+        # Nobody can be pushed below its maximin (the pure-strategy guarantee).
+        assert auto.values[i] >= u.min(axis=1).max() - 1e-9 * game.payoff_scale
+
+
+@FAST
+@given(bimatrix_games(min_actions=1, max_actions=4))
+def test_two_player_mixed_minmax_matches_nashpy(game):
+    from nashpy.linalg.minimax import linear_program
+
+    m = minmax_values(game)
+    for i in range(2):
+        # Player i's minmax equals its maximin (von Neumann): nashpy's maximin LP on u_i with i as row.
+        a = game.payoffs[..., i] if i == 0 else game.payoffs[..., i].T
+        x = linear_program(a)
+        assert m.values[i] == pytest.approx(float((x @ a).min()), abs=1e-6 * game.payoff_scale)
+
+
+@pytest.mark.slow
+def test_two_player_minmax_matches_gambit_lp():
+    from tests.oracles import gambit_equilibria
+
+    rng = np.random.default_rng(4)
+    a = rng.integers(-5, 6, size=(3, 4)).astype(float)
+    game = NormalFormGame.from_bimatrix(a, rng.integers(-5, 6, size=(3, 4)))
+    (eq,) = gambit_equilibria(np.stack([a, -a], axis=-1), "lp")
+    value = float(eq[0] @ a @ eq[1])  # the zero-sum value: row player's maximin = its minmax
+    assert minmax_values(game).values[0] == pytest.approx(value, abs=1e-9)
+
+
+def test_feasible_ir_polygon_of_the_prisoners_dilemma():
+    # Fudenberg and Tirole (1991), Game Theory, Fig. 5.1: the PD's feasible IR set.
+    pd = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    fs = feasible_ir_set(pd)
+    np.testing.assert_allclose(fs.polygon, [[1, 1], [13 / 3, 1], [3, 3], [1, 13 / 3]], atol=1e-12)
+    assert fs.nonempty
+
+
+def test_matching_pennies_pure_and_mixed_minmax_differ():
+    mp = NormalFormGame.zero_sum([[1, -1], [-1, 1]])
+    m = minmax_values(mp)
+    np.testing.assert_allclose(m.values, [0, 0], atol=1e-12)
+    np.testing.assert_allclose(m.pure_values, [1, 1])
+    assert m.exact and m.kind == "mixed"
+    with pytest.raises(SolverError, match=r"minmax_values\(\): kind 'mixed' is exact for 2 players only"):
+        minmax_values(NormalFormGame.from_payoffs(np.zeros((2, 2, 2, 3))), "mixed")
+
+
+def test_three_player_correlated_punishment_can_be_harsher_than_pure():
+    # Player 1 gets 1 unless the two others both play "b" against its action... a 3-player game
+    # where two punishers coordinating on a joint lottery hold player 1 to 1/2 while any pure
+    # punishment leaves 1: u_1(a1, a2, a3) = 1 when a1 equals a2 XOR a3, else 0.
+    u = np.zeros((2, 2, 2, 3))
+    for a1 in range(2):
+        for a2 in range(2):
+            for a3 in range(2):
+                u[a1, a2, a3, 0] = float(a1 == (a2 ^ a3))
+    g = NormalFormGame.from_payoffs(u)
+    m = minmax_values(g)
+    assert m.kind == "correlated" and not m.exact
+    assert m.values[0] == pytest.approx(0.5) and m.pure_values[0] == 1.0
+
+
+def test_grim_trigger_reverts_to_the_worst_equilibrium_for_the_deviator():
+    # Battle-of-the-sexes stage game plus a cooperative (but not equilibrium) outcome.
+    u1 = [[4, 0, 0], [0, 1, 0], [5, 0, 3]]
+    u2 = [[4, 0, 5], [0, 3, 0], [0, 0, 1]]
+    g = NormalFormGame.from_bimatrix(u1, u2)
+    res = grim_trigger_threshold(g, (0, 0))
+    # Equilibria: (1,1) pays (1,3) and (2,2) pays (3,1); the worst for player 1 is (1,1) (P=1),
+    # for player 2 it is (2,2) (P=1): thresholds (5-4)/(5-1) = 1/4 each.
+    np.testing.assert_allclose(res.punishment_payoffs, [1, 1])
+    assert res.threshold == pytest.approx(0.25)
+
+
+def test_thresholds_on_the_precedent_scenario():
+    from pathlib import Path
+
+    from sim.scenario import compile_scenario, load_scenario
+
+    sc = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "precedent-2002.toml")
+    game = compile_scenario(sc).game()
+    res = grim_trigger_threshold(game, ("cooperate", "cooperate"))
+    # The scenario's own note: with punishment payoff 0, delta >= (temptation - gain) / temptation.
+    assert res.threshold == pytest.approx((3.0 - 2.0) / 3.0)
+    assert res.sustained_at(0.8)
+
+
+def test_bad_targets_and_reversions_are_refused():
+    mp = NormalFormGame.zero_sum([[1, -1], [-1, 1]])
+    with pytest.raises(SolverError, match=r"grim_trigger_threshold\(\): the stage game has no pure Nash"):
+        grim_trigger_threshold(mp, (0, 0))
+    res = grim_trigger_threshold(mp, (0, 0), reversion=([0.5, 0.5], [0.5, 0.5]))
+    assert res.thresholds[0] == 0.0 and res.thresholds[1] == np.inf and not res.sustainable
+    with pytest.raises(SolverError, match="reversion must be a stage Nash equilibrium"):
+        grim_trigger_threshold(mp, (0, 0), reversion=([1, 0], [1, 0]))
+    with pytest.raises(SolverError, match=r"target needs one action per player \(2\)"):
+        grim_trigger_threshold(mp, (0,))
