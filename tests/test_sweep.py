@@ -287,3 +287,25 @@ def test_unknown_sweep_parameter_is_refused(tmp_path):
     sweep = write_sweep(tmp_path, GRID.replace("b = [0.5, 2.0]", "zz = [0.5, 2.0]"))
     with pytest.raises(ScenarioError, match="sweep.grid.zz"):
         run_sweep(sweep, tmp_path / "out", executor="inprocess")
+
+
+def test_sequential_scenario_sweeps_match_spe_point_by_point(tmp_path):
+    from sim.scenario import compile_scenario, load_scenario
+    from sim.solvers import solve
+
+    scenario = Path(__file__).resolve().parents[1] / "scenarios" / "shield-as-chip.toml"
+    (tmp_path / "seq.toml").write_text(scenario.read_text())
+    sweep = tmp_path / "sweep.toml"
+    sweep.write_text('[sweep]\nscenario = "seq.toml"\nmethods = ["spe"]\nseed = 1\n'
+                     "[sweep.grid]\nus_shield_value = [0.0, 5.0]\nrussia_iran_ties = [0.0, 5.0]\n")
+    run_sweep(sweep, tmp_path / "out", executor="inprocess")
+    df = read_results(tmp_path / "out")
+    compiled = compile_scenario(load_scenario(scenario))
+    for pid, group in df.groupby("point_id"):
+        row = group.iloc[0]
+        result = solve(compiled.game({"us_shield_value": row["param.us_shield_value"],
+                                      "russia_iran_ties": row["param.russia_iran_ties"]}), "spe")
+        assert len(group) == len(result.equilibria)
+        np.testing.assert_allclose(group[[f"payoff.{p}" for p in result.game.players]].to_numpy(),
+                                   [e.payoffs for e in result.equilibria])
+    assert df["regime"].nunique() > 1  # the corners of this grid do not all share one outcome

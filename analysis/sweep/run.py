@@ -36,7 +36,7 @@ MANIFEST = "manifest.json"
 CHUNKS = "chunks"
 NONE_OUTCOME = "(none)"
 PURE_TOL = 1e-9
-BATCHED_METHODS = frozenset({"enumpure"})
+BATCHED_METHODS = frozenset({"enumpure"})  # batched for simultaneous scenarios; the rest per point
 
 
 def file_hash(path: Path) -> str:
@@ -53,6 +53,7 @@ class ScenarioModel:
     actions: tuple[tuple[str, ...], ...]
     parameter_names: tuple[str, ...]
     defaults: np.ndarray
+    sequential: bool = False
 
     def full_points(self, names: tuple[str, ...], values: np.ndarray) -> np.ndarray:
         full = np.broadcast_to(self.defaults, (len(values), len(self.defaults))).copy()
@@ -73,13 +74,12 @@ def scenario_model(path: str, content_hash: str) -> ScenarioModel:
     from sim.scenario import compile_scenario, load_scenario
 
     compiled = compile_scenario(load_scenario(path))
+    # For a sequential scenario the columns name reduced strategies (the tree's .actions).
     game = compiled.game()
-    if not hasattr(game, "payoffs"):
-        raise ScenarioError("sweeps support simultaneous-move scenarios only so far", path=path, field="scenario.timing")
     names = tuple(compiled.parameter_names)
     defaults = np.array([float(compiled.defaults[n]) for n in names]) if isinstance(compiled.defaults, dict) \
         else np.asarray(compiled.defaults, dtype=float)
-    return ScenarioModel(compiled, game.players, game.actions, names, defaults)
+    return ScenarioModel(compiled, game.players, tuple(game.actions), names, defaults, bool(compiled.sequential))
 
 
 def check_parameters(spec: SweepSpec, model: ScenarioModel) -> None:
@@ -208,8 +208,8 @@ def _per_point_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np
     probs = {f"prob.{p}.{a}": [] for i, p in enumerate(model.players) for a in model.actions[i]}
     pays = {f"payoff.{p}": [] for p in model.players}
     for pid, row in zip(ids, full):  # one game per point: these methods have no batched kernel
-        game = model.game(row)
-        result = solve(game, method)
+        result = solve(model.game(row), method)
+        game = result.game  # for trees: the reduced normal form the profiles refer to
         eqs = result.equilibria
         labels = [_support_label(game, e) for e in eqs]
         regime = " | ".join(sorted(set(labels))) if labels else NONE_OUTCOME
@@ -239,7 +239,7 @@ def chunk_table(spec: SweepSpec, model: ScenarioModel, start: int, stop: int):
     tables = []
     payoffs = None
     for method in spec.methods:
-        if method in BATCHED_METHODS:
+        if method in BATCHED_METHODS and not model.sequential:
             if payoffs is None:
                 payoffs = model.payoffs(full)
             cols = _pure_rows(model, payoffs, ids)
