@@ -17,12 +17,19 @@ from hypothesis import strategies as st
 from sim.errors import SolverError
 from sim.game import NormalFormGame
 from sim.solvers import enumpure_batch, enumpure_solve
-from tests.strategies import degenerate_games, game_batches, games
+from tests.strategies import bimatrix_games, degenerate_games, game_batches, games
 
 DATA = Path(__file__).parent / "data" / "gambit"
 TOL = 1e-9
 
-any_games = st.one_of(games(), degenerate_games())
+# Up to 4 players with up to 3 actions, plus wider games (up to 6 actions) so that chains of
+# more than two np.maximum calls are exercised.
+any_games = st.one_of(
+    games(),
+    degenerate_games(),
+    bimatrix_games(max_actions=6, degenerate=True),
+    degenerate_games(min_players=3, max_players=3, max_actions=5, max_profiles=125),
+)
 
 
 def brute_force_pure(payoffs: np.ndarray, eps: float) -> set[tuple[int, ...]]:
