@@ -440,7 +440,7 @@ def sensitivity(compiled, *, parameters: Sequence[str] | None = None,
     """One-at-a-time sensitivity of the baseline's regime: the data of a tornado chart.
 
     Each parameter is moved alone over ``num`` evenly spaced values of its range (``ranges``, else
-    its declared bounds), the others held at their defaults; the share of values below and above
+    its declared bounds, widened to hold the default), the others held at their defaults; the share of values below and above
     the default where the regime differs from the baseline's is recorded. Parameters are ranked by
     the total share (the one that flips the baseline's outcome most often first).
 
@@ -457,6 +457,9 @@ def sensitivity(compiled, *, parameters: Sequence[str] | None = None,
         span = max(abs(base_point[k]), 1.0)
         lo = lo if math.isfinite(lo) else base_point[k] - span
         hi = hi if math.isfinite(hi) else base_point[k] + span
+        # The chart is read around the baseline, so its range always holds the default (a sampled
+        # sweep's range need not: a Dirichlet share lies in [0, 1] whatever the default).
+        lo, hi = min(lo, base_point[k]), max(hi, base_point[k])
         values = np.linspace(lo, hi, num)
         pts = np.repeat(base_point[None], num, axis=0)
         pts[:, k] = values

@@ -301,6 +301,7 @@ def _sweep_section(report: Report, src: SweepSource, tol: float) -> dict:
 
     m = src.manifest
     grid = is_grid(m)
+    tag = _slug(src.path.name)  # chart names stay unique when a report holds several sweeps
     report.add("h2", f"Sweep: {m.get('sweep')} over {m.get('scenario')}")
     design = "grid" if grid else f"{m['spec']['sweep'].get('sample', {}).get('design', 'sampled')} sample"
     report.add("p", f"{m['n_points']:,} parameter points ({design}) of {', '.join(m['parameters'])}; methods "
@@ -322,7 +323,7 @@ def _sweep_section(report: Report, src: SweepSource, tol: float) -> dict:
     if grid and len(params) >= 2:
         report.add("chart", f"Regimes over {params[0]} and {params[1]} (names as in the regime table).",
                    figure=charts.regime_map(src.table, params[0], params[1], method=method, names=names),
-                   name="regime-map")
+                   name=f"{tag}-regime-map")
     if grid and "thresholds" in doc:
         how = (f"bisected on the scenario to {tol:g}" if doc["thresholds_bisected"]
                else "located to the grid spacing")
@@ -339,13 +340,13 @@ def _sweep_section(report: Report, src: SweepSource, tol: float) -> dict:
             report.add("chart", f"Equilibrium payoffs and {first_player}'s action probabilities along {p} "
                                 "(other parameters at their middle grid value); dashed lines mark regime changes.",
                        figure=charts.along_parameter(src.table, p, method=method, thresholds=thresholds),
-                       name=f"along-{p}")
+                       name=f"{tag}-along-{p}")
     report.add("h3", "How often each outcome is an equilibrium")
     report.add("table", "", headers=["outcome", "points", "share", "95% interval (Wilson)"],
                rows=[[f["outcome"], f"{f['points']:,}", f"{f['share']:.1%}", f"[{f['low']:.3f}, {f['high']:.3f}]"]
                      for f in doc["outcome_frequencies"]])
     report.add("chart", "Share of points where each outcome is an equilibrium, with 95% Wilson intervals.",
-               figure=charts.outcome_frequency_chart(doc["outcome_frequencies"]), name="outcome-frequencies")
+               figure=charts.outcome_frequency_chart(doc["outcome_frequencies"]), name=f"{tag}-outcome-frequencies")
     if "sensitivity" in doc:
         report.add("h3", "Sensitivity of the baseline regime")
         report.add("p", "Each parameter moved alone over its swept range (else its declared bounds), the others "
@@ -355,7 +356,7 @@ def _sweep_section(report: Report, src: SweepSource, tol: float) -> dict:
                           f"{s['flip_below']:.1%}", f"{s['flip_above']:.1%}", f"{s['flip_share']:.1%}"]
                          for s in doc["sensitivity"]])
         report.add("chart", "Tornado chart: which parameter, moved alone, changes the baseline regime most often.",
-                   figure=charts.tornado_chart(doc["sensitivity"]), name="tornado")
+                   figure=charts.tornado_chart(doc["sensitivity"]), name=f"{tag}-tornado")
     return doc
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -102,14 +103,21 @@ def built(tmp_path_factory):
     return report, render_html(report), scenario, tmp
 
 
+@pytest.fixture(scope="module")
+def small(built):
+    """A two-chart report (a tree and the payoff bars), for the slower renderers."""
+    _, _, scenario, _ = built
+    return build_report([load_source(scenario), load_source(SEQUENTIAL)], title="Small", logit=False)
+
+
 def test_every_chart_is_inline_svg_in_its_figure(built):
     report, text, _, _ = built
     page = parse(text)
     names = [b.name for b in report.charts]
     # Tree of the sequential scenario, payoffs, logit branch, regime map, two along-parameter
     # charts, frequencies, tornado.
-    assert names == ["tree-shield-as-chip", "payoffs-across-scenarios", "qre-diagonal", "regime-map", "along-a",
-                     "along-b", "outcome-frequencies", "tornado"]
+    sweep = ["diagonal-out-" + n for n in ("regime-map", "along-a", "along-b", "outcome-frequencies", "tornado")]
+    assert names == ["tree-shield-as-chip", "payoffs-across-scenarios", "qre-diagonal", *sweep]
     assert page.top_svgs == page.figures_with_svg == len(names)
     assert page.title == "Toy report"
 
@@ -151,23 +159,20 @@ def test_tables_hold_the_goals_equilibria_regimes_and_thresholds(built):
     assert {"python", "numpy", "matplotlib"} <= set(versions)
 
 
-def test_markdown_writes_every_chart_beside_it(built, tmp_path):
-    report, _, _, _ = built
+def test_markdown_writes_every_chart_beside_it(small, tmp_path):
+    report = small
     path = write_report(report, tmp_path / "r.md")
     text = path.read_text()
-    import re
-
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
-    assert len(links) == len(report.charts)
+    assert len(links) == len(report.charts) == 2
     for link in links:
         assert (tmp_path / link).read_text().startswith("<svg")
     assert "| player | goal |" in text
     assert not [p for p in tmp_path.rglob(".*.tmp")]
 
 
-@pytest.mark.slow
-def test_pdf_has_text_pages_and_one_page_per_chart(built, tmp_path):
-    report, _, _, _ = built
+def test_pdf_has_text_pages_and_one_page_per_chart(small, tmp_path):
+    report = small
     path = write_report(report, tmp_path / "r.pdf")
     data = path.read_bytes()
     assert data.startswith(b"%PDF")
@@ -258,15 +263,24 @@ def test_cli_chart_writes_the_asked_format(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_demo_runs_the_main_job_and_says_where_the_report_is(tmp_path, capsys, monkeypatch):
+def test_demo_runs_the_main_job_and_says_where_the_report_is(tmp_path, capsys):
     from analysis.cli import main
 
-    monkeypatch.chdir(ROOT)
-    assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
+    # The demo's own inputs, trimmed to keep the test short: two founding scenarios (one
+    # simultaneous, one sequential) and a coarser grid over the baseline.
+    scen = tmp_path / "scenarios"
+    (scen / "sweeps").mkdir(parents=True)
+    for name in ("baseline-2009.toml", "shield-as-chip.toml"):
+        shutil.copy(ROOT / "scenarios" / name, scen / name)
+    grid = (ROOT / "scenarios" / "sweeps" / "baseline-grid.toml").read_text().replace("num = 41", "num = 6")
+    (scen / "sweeps" / "baseline-grid.toml").write_text(grid)
+    assert main(["demo", "--out", str(tmp_path / "demo"), "--scenarios", str(scen)]) == 0
     out = capsys.readouterr().out
     report = tmp_path / "demo" / "report.html"
-    assert f"report: {report}" in out
+    assert f"report: {report}" in out and "sweep: 36 points" in out
     page = parse(report.read_text())
-    ids = {r[1] for t in table_with_header(page, "file", "role") for r in t}
-    assert "scenario file" in ids and any(i.startswith("sweep file") for i in ids)
-    assert page.top_svgs >= 8
+    roles = {r[1] for t in table_with_header(page, "file", "role") for r in t}
+    assert "scenario file" in roles and any(r.startswith("sweep file (seed 20090929)") for r in roles)
+    # A tree, payoffs, logit; grid: map, two along-parameter charts, frequencies, tornado.
+    assert page.top_svgs == 8
+    assert len(set(re.findall(r'<figure id="([^"]+)"', report.read_text()))) == 8

@@ -1,8 +1,8 @@
 """``bargain demo [--out DIR]``: the main job end to end.
 
-Solves the founding scenarios in ``scenarios/``, runs the baseline grid sweep of
-``scenarios/sweeps/``, and writes one self-contained HTML report comparing them, printing where
-it is. About half a minute on two cores.
+Solves the founding scenarios in ``scenarios/``, runs the baseline grid sweep (and the Monte Carlo
+sample, when present) of ``scenarios/sweeps/``, and writes one self-contained HTML report comparing
+them, printing where it is. About twenty seconds on two cores.
 """
 
 from __future__ import annotations
@@ -10,6 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 SWEEP = "baseline-grid.toml"
+#: Sweeps the demo runs when present: the grid (regimes, thresholds) and the Monte Carlo sample
+#: (outcome frequencies with intervals).
+SWEEPS = (SWEEP, "baseline-montecarlo.toml")
 
 
 def register(sub) -> None:
@@ -41,15 +44,19 @@ def run(args) -> int:
         src = solve_scenario(f)
         sources.append(src)
         print(f"{src.scenario.id}: {format_result(src.results[0]).splitlines()[0]}")
-    sweep_out = out / "sweep"
-    if sweep_out.exists():
-        # A previous demo's sweep: start afresh so the report matches today's files.
-        shutil.rmtree(sweep_out)
-    summary = run_sweep(sweep_file, sweep_out, workers=2)
-    print(summary.format().splitlines()[0])
     from analysis.sweep import load_sweep
 
-    sources.append(load_sweep_source(sweep_out, scenario=load_sweep(sweep_file).scenario_path))
+    for name in SWEEPS:
+        sweep_file = folder / "sweeps" / name
+        if not sweep_file.is_file():
+            continue  # the grid is required (checked above); the sample is a bonus
+        sweep_out = out / Path(name).stem
+        if sweep_out.exists():
+            # A previous demo's sweep: start afresh so the report matches today's files.
+            shutil.rmtree(sweep_out)
+        summary = run_sweep(sweep_file, sweep_out, workers=2)
+        print(summary.format().splitlines()[0])
+        sources.append(load_sweep_source(sweep_out, scenario=load_sweep(sweep_file).scenario_path))
     report = build_report(sources, title="After Corfu: equilibria of the founding scenarios",
                           command=f"bargain demo --out {args.out}")
     path = write_report(report, out / "report.html")
