@@ -250,7 +250,7 @@ def frontier_chart(frontier, disagreement, solutions: Mapping[str, Sequence[floa
     frontier = np.asarray(frontier, dtype=float)
     fig = new_figure((5.5, 5.0))
     ax = fig.add_subplot()
-    ax.plot(frontier[:, 0], frontier[:, 1], color=OKABE_ITO[4], lw=1.5, label="Pareto frontier")
+    ax.plot(frontier[:, 0], frontier[:, 1], color="#555555", lw=1.5, label="Pareto frontier")
     ax.plot(*disagreement, "s", color=OKABE_ITO[-1], ms=7, label="disagreement point")
     markers = "o^Dvp*"
     for k, (name, point) in enumerate(solutions.items()):

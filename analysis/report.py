@@ -230,29 +230,31 @@ def _scenario_section(report: Report, src: ScenarioSource) -> None:
 
 
 def _bargaining_chart(report: Report, src: ScenarioSource) -> None:
-    """The frontier chart, when the scenario bargains and a bargaining module offers a frontier."""
+    """Solutions of the scenario's ``[bargaining]`` table, with the frontier chart for two players."""
     if src.scenario.bargaining is None:
         return
-    try:
-        import importlib
-
-        bargaining = importlib.import_module("sim.bargaining")
-    except ModuleNotFoundError:
-        report.add("p", f"{src.scenario.id} declares a bargaining problem; its frontier chart needs the "
-                        "bargaining solvers, which this build does not include.")
-        return
-    make = getattr(bargaining, "frontier_chart_data", None)
-    if make is None:
-        report.add("p", f"{src.scenario.id} declares a bargaining problem; the bargaining module offers no "
-                        "frontier data for a chart yet.")
-        return
     from analysis import charts
+    from sim import bargaining
 
-    data = make(src.compiled)
-    report.add("chart", f"Bargaining frontier of {src.scenario.id}, the disagreement point and the solutions.",
-               figure=charts.frontier_chart(data["frontier"], data["disagreement"], data["solutions"],
-                                            players=data.get("players", ("player 1", "player 2"))),
-               name=f"frontier-{src.scenario.id}")
+    problem = bargaining.problem_from_scenario(src.scenario)
+    solutions = [f(problem) for f in (bargaining.nash_solve, bargaining.kalai_solve, bargaining.egalitarian_solve,
+                                      bargaining.utilitarian_solve)]
+    names = {"nash": "Nash", "kalai": "Kalai-Smorodinsky", "egalitarian": "egalitarian",
+             "utilitarian": "utilitarian"}
+    report.add("h3", "Bargaining solutions")
+    report.add("p", f"Bargaining over {', '.join(i.name for i in src.scenario.bargaining.issues)} between "
+                    f"{', '.join(problem.players)}; disagreement point "
+                    + ", ".join(f"{p} {v:.4g}" for p, v in zip(problem.players, problem.disagreement)) + ".")
+    report.add("table", "", headers=["solution", *(f"utility {p}" for p in problem.players), "agreement"],
+               rows=[[names.get(sol.method, sol.method), *(f"{v:.4g}" for v in sol.point),
+                      ", ".join(f"{k}={v:.3g}" for k, v in (sol.agreement or {}).items()) or "-"]
+                     for sol in solutions])
+    if len(problem.players) == 2:
+        report.add("chart", f"Bargaining frontier of {src.scenario.id}, the disagreement point and the solutions.",
+                   figure=charts.frontier_chart(solutions[0].frontier, problem.disagreement,
+                                                {names.get(x.method, x.method): x.point for x in solutions},
+                                                players=problem.players),
+                   name=f"frontier-{src.scenario.id}")
 
 
 def _comparison_section(report: Report, scenarios: list[ScenarioSource], tol: float) -> None:

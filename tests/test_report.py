@@ -284,3 +284,17 @@ def test_demo_runs_the_main_job_and_says_where_the_report_is(tmp_path, capsys):
     # A tree, payoffs, logit; grid: map, two along-parameter charts, frequencies, tornado.
     assert page.top_svgs == 8
     assert len(set(re.findall(r'<figure id="([^"]+)"', report.read_text()))) == 8
+
+
+def test_a_bargaining_scenario_gets_its_solutions_and_frontier():
+    from sim import bargaining
+    from sim.scenario import load_scenario
+
+    path = ROOT / "scenarios" / "precedent-2002.toml"
+    report = build_report([load_source(path)], logit=False)
+    assert [b.name for b in report.charts] == ["frontier-precedent-2002", "payoffs-across-scenarios"]
+    page = parse(render_html(report))
+    (rows,) = table_with_header(page, "solution")
+    nash = bargaining.nash_solve(bargaining.problem_from_scenario(load_scenario(path)))
+    assert [r[0] for r in rows] == ["Nash", "Kalai-Smorodinsky", "egalitarian", "utilitarian"]
+    assert rows[0][1:3] == [f"{v:.4g}" for v in nash.point]
