@@ -130,3 +130,34 @@ def gambit_efg_pure_plans(path, timeout: float = 120) -> tuple[list[list[str]], 
     if isinstance(result, OracleFailed):
         raise result
     return result
+
+
+_GAMBIT_BATCH_SCRIPT = r"""
+import io, json, sys
+import pygambit as gbt
+reqs = json.load(sys.stdin)
+out = []
+for req in reqs:
+    g = gbt.read_nfg(io.StringIO(req["nfg"]))
+    res = getattr(gbt.nash, req["method"] + "_solve")(g, **req.get("kwargs", {}))
+    out.append([[[float(eq[s]) for s in p.strategies] for p in g.players] for eq in res.equilibria])
+json.dump(out, sys.stdout)
+"""
+
+
+def gambit_equilibria_many(nfg_texts, method: str = "enumpure", *, timeout: float = 300,
+                           **kwargs) -> list[list[list[np.ndarray]]]:
+    """Like :func:`gambit_equilibria` for many ``.nfg`` texts in one subprocess.
+
+    Starting pygambit takes seconds on a loaded machine, so a corpus is solved in one process.
+    Returns one list of equilibria per text, in order.
+    """
+    reqs = [{"nfg": t, "method": method, "kwargs": kwargs} for t in nfg_texts]
+    try:
+        proc = subprocess.run([sys.executable, "-c", _GAMBIT_BATCH_SCRIPT], input=json.dumps(reqs),
+                              capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise OracleFailed(f"pygambit {method} timed out after {timeout}s") from exc
+    if proc.returncode != 0:
+        raise OracleFailed(f"pygambit {method} failed (exit {proc.returncode}): {proc.stderr[-500:]}")
+    return [[[np.array(s, dtype=float) for s in eq] for eq in eqs] for eqs in json.loads(proc.stdout)]

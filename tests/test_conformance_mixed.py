@@ -16,7 +16,7 @@ import pytest
 
 from sim.formats.nfg import read_nfg
 from sim.solvers.mixed import enummixed_solve, lcp_solve
-from tests.oracles import OracleFailed, gambit_equilibria
+from tests.oracles import OracleFailed, gambit_equilibria_many
 
 DATA = Path(__file__).parent / "data" / "gambit"
 TWO_PLAYER = sorted(p.name for p in DATA.glob("*.nfg") if read_nfg(p).n_players == 2)
@@ -31,20 +31,31 @@ def test_the_corpus_is_there():
     assert len(TWO_PLAYER) >= 30, TWO_PLAYER
 
 
+@pytest.fixture(scope="module")
+def gambit_corpus_equilibria():
+    """pygambit's exact extreme equilibria of every corpus game, from ONE subprocess.
+
+    Starting pygambit costs seconds on a busy machine; one process per game made this file
+    spend most of its time importing. A failure is returned, not raised, so that each test skips.
+    """
+    texts = [(DATA / name).read_text() for name in TWO_PLAYER]
+    try:
+        return dict(zip(TWO_PLAYER, gambit_equilibria_many(texts, method="enummixed", timeout=300)))
+    except OracleFailed as exc:
+        return exc
+
+
 @pytest.mark.slow
 @pytest.mark.gambit
 @pytest.mark.parametrize("name", TWO_PLAYER)
-def test_same_extreme_equilibria_as_gambit(name):
-    path = DATA / name
-    game = read_nfg(path)
+def test_same_extreme_equilibria_as_gambit(name, gambit_corpus_equilibria):
+    game = read_nfg(DATA / name)
     result = enummixed_solve(game)
     for eq in result.equilibria:
         assert eq.max_regret <= 1e-9 * game.payoff_scale
-    try:
-        theirs = gambit_equilibria(method="enummixed", nfg_text=path.read_text(), timeout=120)
-    except OracleFailed as exc:
-        pytest.skip(f"pygambit oracle unavailable: {exc}")
-    assert profile_set(e.profile for e in result.equilibria) == profile_set(theirs)
+    if isinstance(gambit_corpus_equilibria, OracleFailed):
+        pytest.skip(f"pygambit oracle unavailable: {gambit_corpus_equilibria}")
+    assert profile_set(e.profile for e in result.equilibria) == profile_set(gambit_corpus_equilibria[name])
 
 
 def test_von_stengel_6x6_game_has_75_equilibria_with_negligible_regret():
