@@ -90,7 +90,10 @@ def _labelled(G, h, points, tol):
     """
     if len(points) == 0:
         return np.zeros((0, G.shape[1])), np.zeros((0, G.shape[0]), dtype=bool)
-    slack = h[None, :] - points @ G.T
+    # einsum, not ``points @ G.T``: for thousands of vertices the product is big enough for a
+    # threaded BLAS to split it across cores, and on a busy machine the threads' hand-off costs
+    # 10 ms where the arithmetic costs 0.5 ms (measured at n = 12). einsum's loop runs in-thread.
+    slack = h[None, :] - np.einsum("vk,rk->vr", points, G)
     feasible = np.all(slack >= -tol, axis=1)
     points, slack = points[feasible], slack[feasible]
     tight = np.abs(slack) <= tol
