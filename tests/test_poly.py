@@ -249,3 +249,46 @@ def test_bad_parameters_are_refused(kwargs, match):
 def test_one_player_game_is_refused():
     with pytest.raises(SolverError, match="at least 2 players"):
         enumpoly_solve(NormalFormGame.from_payoffs(np.zeros((3, 1))))
+
+
+# ----- support pruning by subdivision --------------------------------------------------------------
+@settings(max_examples=6, deadline=None)
+@given(games(min_players=3, max_players=3, min_actions=2, max_actions=3))
+def test_pruning_keeps_the_support_of_every_equilibrium(game):
+    """The subdivision test may only drop supports without equilibria: the exact support of every
+    equilibrium found with every support tracked must pass it."""
+    import sim.solvers.poly as poly
+
+    u = (np.asarray(game.payoffs) - game.payoffs.min()) / game.payoff_scale
+    original = poly._may_hold_equilibrium
+    try:
+        poly._may_hold_equilibrium = lambda u, profiles, margin: [True] * len(profiles)
+        unpruned = enumpoly_solve(game)
+    finally:
+        poly._may_hold_equilibrium = original
+    pruned = enumpoly_solve(game)
+    assert same_set(profiles_of(pruned), profiles_of(unpruned))
+    supports = [tuple(tuple(int(a) for a in np.flatnonzero(p > 1e-9)) for p in e.profile)
+                for e in unpruned.equilibria]
+    assert all(poly._may_hold_equilibrium(u, supports, TOL))
+
+
+def test_pruning_drops_supports_without_equilibria():
+    """On a random 3x3x3 game most supports hold no equilibrium; the test must drop most of them
+    (it is what makes the method fast), and must keep the supports of the equilibria."""
+    import sim.solvers.poly as poly
+
+    game = random_game((3, 3, 3), seed=0)
+    result = enumpoly_solve(game)
+    assert result.details["supports_tracked"] < result.details["supports"] / 2
+    u = (np.asarray(game.payoffs) - game.payoffs.min()) / game.payoff_scale
+    # a support where player 0's action 0 is strictly dominated everywhere is dropped at once
+    dominated = np.zeros((2, 2, 2, 3))
+    dominated[1, ..., 0] = 1.0
+    assert poly._may_hold_equilibrium(dominated, [((0, 1), (0, 1), (0, 1))], TOL) == [False]
+    # pure profiles: a single cell, kept exactly when the profile is an equilibrium
+    pure = list(itertools.product(*(range(k) for k in game.shape)))
+    verdicts = poly._may_hold_equilibrium(u, [tuple((a,) for a in s) for s in pure], TOL)
+    for s, kept in zip(pure, verdicts):
+        is_eq = game.max_regret([np.eye(k)[a] for k, a in zip(game.shape, s)]) <= TOL * game.payoff_scale
+        assert kept == is_eq

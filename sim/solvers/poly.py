@@ -48,6 +48,8 @@ _PROB_TOL = 1e-9        # a probability this far below zero is round-off, not a 
 _IMAG_TOL = 1e-7        # imaginary parts below this (relative) count as real
 _SINGULAR_COND = 1e9    # Jacobian condition number beyond which an end point is treated as singular
 _MAX_STEPS = 4000
+_PRUNE_ROUNDS = 10      # subdivision rounds before a support is kept anyway
+_PRUNE_CELLS = 256      # cells per support before it is kept anyway
 
 
 # ----------------------------------------------------------------------------------------------
@@ -90,6 +92,97 @@ def _support_profiles(u: np.ndarray, eps: float) -> list[tuple[tuple[int, ...], 
     # Smallest supports first, balanced ones first among equal sizes (Porter et al. 2008).
     out.sort(key=lambda p: (sum(len(s) for s in p), max(len(s) for s in p) - min(len(s) for s in p)))
     return out
+
+
+def _may_hold_equilibrium(u: np.ndarray, profiles, margin: float, max_rounds: int = _PRUNE_ROUNDS,
+                          max_cells: int = _PRUNE_CELLS) -> list[bool]:
+    """For each support profile: False only when no profile on the closed product of its simplices
+    is an equilibrium.
+
+    Exclusion by subdivision, as Gambit's ``enumpoly`` does (McKelvey and McLennan 1996, section 6):
+    player ``i``'s payoff difference ``u_i(b, x_-i) - u_i(a, x_-i)`` is multilinear, so on a cell that
+    is a product of simplices it is a convex combination of its values at the cell's vertex tuples.
+    A cell is excluded when, for some player, an action ``b`` beats a support action ``a`` by more
+    than ``margin`` at every vertex tuple (then ``a`` is never a best response there, or for ``b``
+    in the support the indifference fails). Cells that survive are bisected along their longest
+    edge, one player per round. A support whose cells are not all excluded after ``max_rounds``
+    rounds, or that would need more than ``max_cells`` cells, is kept: the test never drops a
+    support that has an equilibrium, it only saves the homotopy on supports that cannot have one.
+    Supports with the same sizes are tested together, their cells in one batch.
+    """
+    keep = [True] * len(profiles)
+    groups = {}
+    for b, prof in enumerate(profiles):
+        groups.setdefault(tuple(len(s) for s in prof), []).append(b)
+    for ks, members in groups.items():
+        for b, verdict in zip(members, _subdivide(u, [profiles[b] for b in members], ks, margin,
+                                                 max_rounds, max_cells)):
+            keep[b] = verdict
+    return keep
+
+
+def _subdivide(u, profs, ks, margin, max_rounds, max_cells):
+    n_players = len(ks)
+    shape = u.shape[:-1]
+    active = [j for j in range(n_players) if ks[j] > 1]
+    # per player i and support: payoffs with axes (own action, support actions first; then the
+    # others' support actions), so that the support is always the first ks[i] own actions
+    tens = []
+    for i in range(n_players):
+        stack = []
+        for prof in profs:
+            own = list(prof[i]) + [a for a in range(shape[i]) if a not in prof[i]]
+            idx = [own if j == i else list(prof[j]) for j in range(n_players)]
+            stack.append(np.moveaxis(u[..., i][np.ix_(*idx)], i, 0).reshape(shape[i], -1))
+        tens.append(np.array(stack))
+    verdict = [False] * len(profs)
+    owner = np.arange(len(profs))
+    # a cell: per player, vertices (rows) in barycentric coordinates over its support
+    cells = [np.broadcast_to(np.eye(k), (len(profs), k, k)) for k in ks]
+    for rnd in range(max_rounds + 1):
+        C = owner.size
+        alive = np.ones(C, dtype=bool)
+        for i in range(n_players):
+            # W[c, b, vertex tuple]: value of u_i(b, .) at each vertex tuple of each cell, one
+            # other player at a time (a two-operand product each: far cheaper than one einsum)
+            W = tens[i][owner]
+            x_dim, rest = shape[i], W.shape[2]
+            for j in range(n_players):
+                if j == i:
+                    continue
+                rest //= ks[j]
+                W = np.einsum("cxsr,cvs->cxvr", W.reshape(C, x_dim, ks[j], rest), cells[j])
+                x_dim *= ks[j]
+            W = W.reshape(C, shape[i], -1)
+            k = ks[i]
+            # gap[c, b, a] = min over vertex tuples of u_i(b) - u_i(a), for a in the support
+            gap = (W[:, :, None, :] - W[:, None, :k, :]).min(axis=3)
+            gap[:, np.arange(k), np.arange(k)] = -np.inf
+            alive &= ~(gap > margin).any(axis=(1, 2))
+        owner = owner[alive]
+        cells = [c[alive] for c in cells]
+        counts = np.bincount(owner, minlength=len(profs))
+        # supports out of rounds or cells are kept, and their cells leave the batch
+        full = counts > 0 if (rnd == max_rounds or not active) else 2 * counts > max_cells
+        for b in np.flatnonzero(full):
+            verdict[b] = True
+        stay = ~full[owner]
+        owner = owner[stay]
+        cells = [c[stay] for c in cells]
+        if owner.size == 0:
+            break
+        j = active[rnd % len(active)]
+        V = cells[j]
+        dist = ((V[:, :, None, :] - V[:, None, :, :]) ** 2).sum(axis=3)
+        p, q = np.divmod(dist.reshape(V.shape[0], -1).argmax(axis=1), ks[j])
+        rows = np.arange(V.shape[0])
+        mid = 0.5 * (V[rows, p] + V[rows, q])
+        left, right = V.copy(), V.copy()
+        left[rows, p] = mid
+        right[rows, q] = mid
+        cells = [np.concatenate([left, right]) if m == j else np.concatenate([c, c]) for m, c in enumerate(cells)]
+        owner = np.concatenate([owner, owner])
+    return verdict
 
 
 @lru_cache(maxsize=None)
@@ -668,7 +761,11 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
     u = (np.asarray(game.payoffs) - lo) / scale
     model = _Model.build(u, rng)
     off, n = model.offsets, int(model.offsets[-1])
-    profiles = _support_profiles(u, eps=tol)
+    considered = _support_profiles(u, eps=tol)
+    # Supports whose system has start solutions and whose simplices may hold an equilibrium (the
+    # subdivision test is sound, so dropping the rest loses no equilibrium and no continuum).
+    profiles = [p for p in considered if _assignments(tuple(len(s) - 1 for s in p))]
+    profiles = [p for p, ok in zip(profiles, _may_hold_equilibrium(u, profiles, tol)) if ok]
     chart = rng.normal(size=n) + 1j * rng.normal(size=n)
     paths, starts = _paths_for(model, profiles, chart)
 
@@ -743,7 +840,8 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
              "end_points": [_split(model, y) for y in c["ends"]], "point": _split(model, c["point"])}
             for c in continua
         ],
-        "supports": len(profiles),
+        "supports": len(considered),
+        "supports_tracked": len(profiles),
         "paths": n_paths,
         "failed_paths": failed,
     }
