@@ -2,12 +2,13 @@
 
 Kinds: ``regime-map`` (sweep, two parameters), ``along`` (sweep, one parameter), ``frequencies``
 (sweep), ``tornado`` (sweep or scenario), ``payoffs`` (scenario files), ``tree`` (a sequential
-scenario, with its first pure equilibrium's path), ``qre`` (a simultaneous scenario's logit branch).
+scenario, with its first subgame-perfect path), ``qre`` (a simultaneous scenario's logit branch),
+``frontier`` (a two-player ``[bargaining]`` table: frontier, disagreement point, solutions).
 """
 
 from __future__ import annotations
 
-KINDS = ("regime-map", "along", "frequencies", "tornado", "payoffs", "tree", "qre")
+KINDS = ("regime-map", "along", "frequencies", "tornado", "payoffs", "tree", "qre", "frontier")
 
 
 def register(sub) -> None:
@@ -63,6 +64,17 @@ def make_chart(kind: str, sources, *, x=None, y=None, tol: float = 1e-6):
             raise ScenarioError("chart tree needs a sequential scenario", path=str(src.path))
         spe = src.results[0]  # subgame-perfect equilibria come first for a sequential scenario
         return charts.tree_chart(src.game, spe.equilibria[0].details["behaviour"] if spe.equilibria else None)
+    if kind == "frontier":
+        from sim import bargaining
+
+        problem = bargaining.problem_from_scenario(src.scenario)
+        if len(problem.players) != 2:
+            raise ScenarioError(f"chart frontier needs two bargaining players (got {len(problem.players)})",
+                                path=str(src.path))
+        sols = {f.__name__.removesuffix("_solve"): f(problem) for f in (
+            bargaining.nash_solve, bargaining.kalai_solve, bargaining.egalitarian_solve, bargaining.utilitarian_solve)}
+        return charts.frontier_chart(sols["nash"].frontier, problem.disagreement,
+                                     {k: v.point for k, v in sols.items()}, players=problem.players)
     if src.compiled.sequential:
         raise ScenarioError("chart qre needs a simultaneous-move scenario", path=str(src.path))
     from sim.solvers import solve
