@@ -1,0 +1,132 @@
+"""End-to-end sweep benchmark: the four-player baseline, ``enumpure``, compile + solve + Parquet.
+
+Each configuration runs in a fresh subprocess so its wall time and peak memory (the largest
+resident set of the driver and its workers) are its own. The peer is pygambit solving the same
+points one game at a time (building each game with ``Game.from_arrays``), timed on a subsample and
+extrapolated; its figure is printed beside ours as a ratio.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "baseline-2009.toml"
+
+_SWEEP = """
+[sweep]
+scenario = "{scenario}"
+methods = ["enumpure"]
+seed = 1
+chunk_size = 100000
+
+[sweep.grid]
+russia_isolation_weight = {{ start = 0.0, stop = 5.0, num = {a} }}
+us_shield_deterrence = {{ start = 0.0, stop = 5.0, num = {b} }}
+iran_bomb_value = {{ start = 0.0, stop = 5.0, num = 10 }}
+russia_iran_ties = {{ start = 0.0, stop = 5.0, num = 10 }}
+"""
+
+_RUNNER = textwrap.dedent("""
+    import json, resource, sys, time
+    from analysis.sweep import run_sweep
+    t = time.perf_counter()
+    s = run_sweep(sys.argv[1], sys.argv[2], workers=int(sys.argv[3]), executor=sys.argv[4])
+    wall = time.perf_counter() - t
+    kib = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+              resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    print(json.dumps({"seconds": wall, "rows": s.n_rows, "peak_mib": kib / 1024}))
+""")
+
+_GAMBIT = textwrap.dedent("""
+    import json, sys, time
+    import numpy as np
+    import pygambit as gbt
+    payoffs = np.load(sys.argv[1])
+    t = time.perf_counter()
+    found = 0
+    for p in payoffs:
+        g = gbt.Game.from_arrays(*[p[..., i] for i in range(p.shape[-1])])
+        found += len(gbt.nash.enumpure_solve(g).equilibria)
+    print(json.dumps({"seconds": time.perf_counter() - t, "games": len(payoffs), "equilibria": found}))
+""")
+
+
+def _sweep_file(folder: Path, n_points: int) -> Path:
+    a = {10_000: 10, 100_000: 100, 1_000_000: 100}[n_points]
+    b = n_points // (a * 100)
+    path = folder / f"bench-{n_points}.toml"
+    path.write_text(_SWEEP.format(scenario=SCENARIO.as_posix(), a=a, b=b))
+    return path
+
+
+def _run(sweep: Path, out: Path, workers: int, executor: str) -> dict:
+    proc = subprocess.run([sys.executable, "-c", _RUNNER, str(sweep), str(out), str(workers), executor],
+                          capture_output=True, text=True, cwd=ROOT, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _gambit_rate(folder: Path, n_games: int = 300) -> dict | None:
+    import numpy as np
+
+    from analysis.sweep.design import points
+    from analysis.sweep.run import file_hash, scenario_model
+    from analysis.sweep.spec import load_sweep
+
+    spec = load_sweep(_sweep_file(folder, 10_000))
+    model = scenario_model(str(spec.scenario_path), file_hash(spec.scenario_path))
+    full = model.full_points(spec.parameter_names, points(spec, 0, n_games))
+    npy = folder / "payoffs.npy"
+    np.save(npy, model.payoffs(full))
+    try:
+        proc = subprocess.run([sys.executable, "-c", _GAMBIT, str(npy)], capture_output=True, text=True,
+                              timeout=600, check=True)
+    except (subprocess.SubprocessError, OSError):
+        return None
+    return json.loads(proc.stdout)
+
+
+def run(quick: bool = False) -> list[dict]:
+    rows = []
+    sizes = [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        gambit = _gambit_rate(folder)
+        gambit_rate = gambit["games"] / gambit["seconds"] if gambit else None
+        for n in sizes:
+            sweep = _sweep_file(folder, n)
+            configs = [("processes", 2), ("inprocess", 1)] if n < 1_000_000 or not quick else [("processes", 2)]
+            for executor, workers in configs:
+                out = folder / f"out-{n}-{executor}-{workers}"
+                res = _run(sweep, out, workers, executor)
+                rate = n / res["seconds"]
+                rows.append({
+                    "benchmark": f"sweep baseline enumpure {n:,} points",
+                    "implementation": f"bargain-sim {executor} x{workers}",
+                    "seconds": round(res["seconds"], 2),
+                    "points_per_s": round(rate),
+                    "peak_mib": round(res["peak_mib"]),
+                    "ratio_vs_ours": 1.0,
+                })
+                if gambit_rate and executor == "processes":
+                    rows.append({
+                        "benchmark": f"sweep baseline enumpure {n:,} points",
+                        "implementation": "pygambit one game at a time (extrapolated)",
+                        "seconds": round(n / gambit_rate, 1),
+                        "points_per_s": round(gambit_rate),
+                        "ratio_vs_ours": round(rate / gambit_rate, 1),
+                    })
+    return rows
+
+
+if __name__ == "__main__":
+    t0 = time.perf_counter()
+    for row in run(quick="--quick" in sys.argv):
+        print(row)
+    print(f"total {time.perf_counter() - t0:.1f} s")
