@@ -424,3 +424,28 @@ def threshold_scenarios(draw):
         ],
     }
     return toml_text(doc), c
+
+
+@st.composite
+def signalling_games(draw, max_types=2, max_messages=2, max_responses=3):
+    """Sender-receiver games (Gibbons 1992, section 4.2): chance draws a type with a positive prior
+    in quarters, the sender (player 0) sees it and sends a message, the receiver (player 1) sees
+    only the message and responds. Receiver infosets are named ``m<j>``, sender infosets ``t<k>``;
+    small integer payoffs make ties and off-path indifference common."""
+    from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+
+    n_types = draw(st.integers(2, max_types))
+    n_msgs = draw(st.integers(2, max_messages))
+    n_resp = draw(st.integers(1, max_responses))
+    quarters = draw(st.lists(st.integers(1, 3), min_size=n_types, max_size=n_types).filter(lambda q: sum(q) == 4)) \
+        if n_types == 2 else [1] * (n_types - 1) + [4 - (n_types - 1)]
+    pay = st.integers(-2, 2)
+    types = []
+    for k in range(n_types):
+        msgs = tuple(
+            Decision(1, f"m{j}", tuple(f"r{a}" for a in range(n_resp)),
+                     tuple(Terminal((float(draw(pay)), float(draw(pay)))) for _ in range(n_resp)))
+            for j in range(n_msgs))
+        types.append(Decision(0, f"t{k}", tuple(f"m{j}" for j in range(n_msgs)), msgs))
+    root = Chance(tuple(f"type{k}" for k in range(n_types)), tuple(q / 4 for q in quarters), tuple(types))
+    return ExtensiveFormGame.from_root(("Sender", "Receiver"), root)

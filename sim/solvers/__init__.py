@@ -51,8 +51,13 @@ METHODS: dict[str, MethodSpec] = {
         MethodSpec("replicator", "sim.solvers.dynamics", "replicator_solve", "N", "replicator dynamics trajectory"),
         MethodSpec("fictitious_play", "sim.solvers.dynamics", "fictitious_play_solve", "N", "fictitious play trajectory"),
         MethodSpec("spe", "sim.extensive.spe", "spe_solve", "N", "subgame-perfect equilibria of an extensive-form game"),
+        MethodSpec("pbe", "sim.extensive.pbe", "pbe_solve", "N", "pure perfect Bayesian equilibria of a small extensive-form game"),
     ]
 }
+
+
+# Methods that work on the tree itself; every other method gets a tree's reduced normal form.
+TREE_METHODS = ("spe", "pbe")
 
 
 def get_solver(method: str) -> Callable:
@@ -67,15 +72,15 @@ def get_solver(method: str) -> Callable:
 def solve(game, method: str, **params):
     """Solve ``game`` with the registered ``method``; ``params`` go to the solver.
 
-    An extensive-form game goes to ``spe`` as a tree and to every other method as its reduced
+    An extensive-form game goes to ``spe`` and ``pbe`` as a tree and to every other method as its reduced
     normal form (profiles over reduced strategies).
     """
     from sim.extensive.tree import ExtensiveFormGame  # light module: no heavy imports
 
-    if isinstance(game, ExtensiveFormGame) and method != "spe":
+    if isinstance(game, ExtensiveFormGame) and method not in TREE_METHODS:
         game = game.reduced_normal_form()
-    elif method == "spe" and not isinstance(game, ExtensiveFormGame):
-        raise SolverError(f"method 'spe' needs an extensive-form game (.efg or sequential scenario); "
+    elif method in TREE_METHODS and not isinstance(game, ExtensiveFormGame):
+        raise SolverError(f"method {method!r} needs an extensive-form game (.efg or sequential scenario); "
                           f"got {type(game).__name__}")
     spec = METHODS.get(method)
     if spec is not None and spec.players == "2" and game.n_players != 2:

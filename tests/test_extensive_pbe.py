@@ -1,0 +1,288 @@
+"""Perfect Bayesian equilibria: textbook signalling games, an independent brute force on generated
+signalling games, PBE = SPE on perfect-information trees, Nash on the reduced normal form
+(checked against pygambit), and the command line on the 'chip that did not exist' scenario."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from sim.errors import GameError, SolverError
+from sim.extensive.pbe import pbe_solve
+from sim.extensive.reduced import reduced_strategies
+from sim.extensive.spe import spe_solve
+from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+from tests.strategies import perfect_information_trees, signalling_games
+
+
+def beer_quiche() -> ExtensiveFormGame:
+    """Cho and Kreps (1987), section II: the sender is weak with probability 0.1 and strong with
+    0.9; it gets 1 for its preferred breakfast (weak: quiche, strong: beer) plus 2 if not dueled;
+    the receiver gets 1 for dueling a weak or not dueling a strong sender, 0 otherwise."""
+    def sender(t, like):
+        return Decision(0, t, ("beer", "quiche"), tuple(
+            Decision(1, m, ("duel", "no_duel"), (
+                Terminal(((m == like) + 0.0, 1.0 if t == "weak" else 0.0)),
+                Terminal(((m == like) + 2.0, 0.0 if t == "weak" else 1.0))))
+            for m in ("beer", "quiche")))
+    return ExtensiveFormGame.from_root(("Sender", "Receiver"), Chance(
+        ("weak", "strong"), (0.1, 0.9), (sender("weak", "quiche"), sender("strong", "beer"))), title="Beer-quiche")
+
+
+def gibbons_4_2() -> ExtensiveFormGame:
+    """Gibbons (1992), section 4.2.A, the two-type example: types t1, t2 equally likely, messages
+    L, R, responses u, d; payoffs (sender, receiver). Gibbons finds the pooling PBE on L with
+    (u, d) when the off-path belief q = mu(t1 | R) <= 2/3, the separating PBE (t1: R, t2: L)
+    with (u, u), p = 0, q = 1, and neither pooling on R nor the other separating profile."""
+    pay = {("t1", "L"): ((1, 3), (4, 0)), ("t1", "R"): ((2, 1), (0, 0)),
+           ("t2", "L"): ((2, 4), (0, 1)), ("t2", "R"): ((1, 0), (1, 2))}
+
+    def sender(t):
+        return Decision(0, t, ("L", "R"), tuple(
+            Decision(1, m, ("u", "d"), tuple(Terminal(tuple(map(float, x))) for x in pay[t, m]))
+            for m in ("L", "R")))
+    return ExtensiveFormGame.from_root(("Sender", "Receiver"), Chance(("t1", "t2"), (0.5, 0.5),
+                                                                      (sender("t1"), sender("t2"))))
+
+
+def _scale_tol(game):
+    nf = game.reduced_normal_form()
+    return 1e-9 * max(1.0, float(np.ptp(nf.payoffs)))
+
+
+# ----- reference games -----------------------------------------------------------------------
+
+def test_beer_quiche_has_the_two_pooling_equilibria_and_no_separating_one():
+    r = pbe_solve(beer_quiche())
+    found = {(tuple(e.details["messages"].values()), e.details["choices"]["beer"], e.details["choices"]["quiche"])
+             for e in r.equilibria}
+    # Pooling on beer: no duel after beer, duel after quiche; pooling on quiche: the mirror image.
+    assert found == {(("beer", "beer"), "no_duel", "duel"), (("quiche", "quiche"), "duel", "no_duel")}
+    assert all(e.details["classification"] == "pooling" for e in r.equilibria)
+    assert r.complete and all(e.max_regret <= 1e-12 for e in r.equilibria)
+    for e in r.equilibria:
+        used = e.details["messages"]["weak"]
+        unused = "quiche" if used == "beer" else "beer"
+        on, off = e.details["beliefs"][used], e.details["beliefs"][unused]
+        # On the path the receiver keeps the prior; off it, dueling needs mu(weak) >= 1/2.
+        assert on["status"] == "on path"
+        assert on["nodes"] == pytest.approx({f"root/weak/{used}": 0.1, f"root/strong/{used}": 0.9})
+        assert off["status"] == "off path, chosen"
+        assert off["bounds"][f"root/weak/{unused}"] == pytest.approx([0.5, 1.0])
+        assert off["bounds"][f"root/strong/{unused}"] == pytest.approx([0.0, 0.5])
+        assert off["nodes"][f"root/weak/{unused}"] >= 0.5
+    payoffs = sorted(tuple(np.round(e.payoffs, 9)) for e in r.equilibria)
+    # Beer pooling: 0.9 * 3 + 0.1 * 2 = 2.9; quiche pooling: 0.9 * 2 + 0.1 * 3 = 2.1; receiver 0.9.
+    assert payoffs == [(2.1, 0.9), (2.9, 0.9)]
+
+
+def test_gibbons_example_has_one_pooling_and_one_separating_equilibrium():
+    r = pbe_solve(gibbons_4_2())
+    by_kind = {e.details["classification"]: e for e in r.equilibria}
+    assert len(r.equilibria) == 2 and set(by_kind) == {"pooling", "separating"}
+    pool, sep = by_kind["pooling"], by_kind["separating"]
+    assert pool.details["messages"] == {"t1": "L", "t2": "L"}
+    assert (pool.details["choices"]["L"], pool.details["choices"]["R"]) == ("u", "d")
+    assert pool.details["beliefs"]["L"]["nodes"] == pytest.approx({"root/t1/L": 0.5, "root/t2/L": 0.5})
+    assert pool.details["beliefs"]["R"]["bounds"]["root/t1/R"] == pytest.approx([0.0, 2 / 3])
+    assert sep.details["messages"] == {"t1": "R", "t2": "L"}
+    assert (sep.details["choices"]["L"], sep.details["choices"]["R"]) == ("u", "u")
+    assert sep.details["beliefs"]["L"]["nodes"] == {"root/t1/L": 0.0, "root/t2/L": 1.0}   # p = 0
+    assert sep.details["beliefs"]["R"]["nodes"] == {"root/t1/R": 1.0, "root/t2/R": 0.0}   # q = 1
+    assert all(e.max_regret <= 1e-12 for e in r.equilibria)
+
+
+def test_own_deviation_pins_beliefs_by_bayes_rule_and_rejects_a_non_nash_profile():
+    # Player A stays out or enters; nature then draws a state A does not see, and A guesses it.
+    # Staying out leaves A's guess unreached, but only by A's own move: the belief there must be
+    # the chance prior (0.8, 0.2), not a belief chosen to make a bad guess look rational.
+    guess = lambda: Decision(0, "guess", ("g_hi", "g_lo"), (Terminal((3.0,)), Terminal((0.0,))))
+    guess_lo = lambda: Decision(0, "guess", ("g_hi", "g_lo"), (Terminal((0.0,)), Terminal((3.0,))))
+    g = ExtensiveFormGame.from_root(("A",), Decision(0, "enter", ("out", "in"), (
+        Terminal((1.0,)), Chance(("hi", "lo"), (0.8, 0.2), (guess(), guess_lo())))))
+    r = pbe_solve(g)
+    assert [e.details["choices"] for e in r.equilibria] == [{"enter": "in", "guess": "g_hi"}]
+    b = r.equilibria[0].details["beliefs"]["guess"]
+    assert b["status"] == "on path" and b["nodes"] == pytest.approx({"root/in/hi": 0.8, "root/in/lo": 0.2})
+    assert r.equilibria[0].details["classification"] is None  # not a signalling game
+
+
+def test_bayes_status_is_reported_off_path_when_only_the_owner_deviates():
+    # Same tree but entering is bad: A stays out, and its guess, off path by its own move, still
+    # gets the chance prior (status "off path, Bayes").
+    guess = lambda hi: Decision(0, "guess", ("g_hi", "g_lo"), (Terminal((hi,)), Terminal((1.0 - hi,))))
+    g = ExtensiveFormGame.from_root(("A",), Decision(0, "enter", ("out", "in"), (
+        Terminal((5.0,)), Chance(("hi", "lo"), (0.8, 0.2), (guess(1.0), guess(0.0))))))
+    r = pbe_solve(g)
+    assert [e.details["choices"] for e in r.equilibria] == [{"enter": "out", "guess": "g_hi"}]
+    b = r.equilibria[0].details["beliefs"]["guess"]
+    assert b["status"] == "off path, Bayes"
+    assert b["nodes"] == pytest.approx({"root/in/hi": 0.8, "root/in/lo": 0.2})
+
+
+# ----- independent brute force on generated signalling games ---------------------------------
+
+def _brute_force_signalling(game):
+    """Pure PBE of a two-type signalling game with exact arithmetic: sender best replies per type,
+    Bayes' rule after sent messages, and after unsent ones a belief mu = P(type0) in [0, 1] under
+    which the response is optimal (checked at 0, 1 and every crossing of two responses' lines)."""
+    root = game.root
+    prior = [Fraction(p).limit_denominator(64) for p in root.probs]
+    senders = root.children
+    msgs = senders[0].actions
+    resp = senders[0].children[0].actions
+    u = {(t, j, a): tuple(Fraction(x) for x in senders[t].children[j].children[a].payoffs)
+         for t in range(2) for j in range(len(msgs)) for a in range(len(resp))}
+    out = set()
+    for m in itertools.product(range(len(msgs)), repeat=2):
+        for a in itertools.product(range(len(resp)), repeat=len(msgs)):
+            if any(u[t, m[t], a[m[t]]][0] < max(u[t, j, a[j]][0] for j in range(len(msgs))) for t in range(2)):
+                continue
+            ok = True
+            for j in range(len(msgs)):
+                line = lambda mu, b: mu * u[0, j, b][1] + (1 - mu) * u[1, j, b][1]
+                senders_of_j = [t for t in range(2) if m[t] == j]
+                if senders_of_j:
+                    w = [prior[t] if t in senders_of_j else 0 for t in range(2)]
+                    candidates = [w[0] / (w[0] + w[1])]
+                else:
+                    candidates = {Fraction(0), Fraction(1)}
+                    for b, c in itertools.combinations(range(len(resp)), 2):
+                        # mu * d0 + (1 - mu) * d1 = 0 where d = u(b) - u(c) per type
+                        d0, d1 = u[0, j, b][1] - u[0, j, c][1], u[1, j, b][1] - u[1, j, c][1]
+                        if d0 != d1 and 0 <= Fraction(-d1, d0 - d1) <= 1:
+                            candidates.add(Fraction(-d1, d0 - d1))
+                if not any(line(mu, a[j]) >= max(line(mu, b) for b in range(len(resp))) for mu in candidates):
+                    ok = False
+                    break
+            if ok:
+                out.add((tuple(msgs[k] for k in m), tuple(resp[k] for k in a)))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(signalling_games(max_types=2, max_messages=2, max_responses=3))
+def test_pbe_of_signalling_games_equal_an_exact_brute_force(game):
+    r = pbe_solve(game)
+    found = {(tuple(e.details["messages"].values()), tuple(e.details["choices"][f"m{j}"] for j in range(2)))
+             for e in r.equilibria}
+    assert found == _brute_force_signalling(game)
+
+
+@settings(max_examples=40, deadline=None)
+@given(signalling_games(max_types=3, max_messages=3, max_responses=2))
+def test_every_pbe_is_a_nash_equilibrium_of_the_reduced_normal_form(game):
+    r = pbe_solve(game)
+    tol = _scale_tol(game)
+    for e in r.equilibria:
+        assert e.is_pure and e.max_regret <= tol
+        kinds = {e.details["classification"]}
+        sent = set(e.details["messages"].values())
+        assert kinds == {"pooling" if len(sent) == 1 else "separating" if len(sent) == len(e.details["messages"]) else "semi-separating/hybrid"}
+        for h, b in e.details["beliefs"].items():
+            assert sum(b["nodes"].values()) == pytest.approx(1.0)
+            # On path exactly when one of the information set's nodes is on the equilibrium path.
+            reached = {s["path"] for s in e.details["path"]}
+            assert (b["status"] == "on path") == any(x in reached for x in b["nodes"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(perfect_information_trees(max_depth=3, max_players=3))
+def test_pbe_equal_spe_on_perfect_information_trees(game):
+    # With singleton information sets every belief is forced, and sequential rationality at every
+    # node is backward induction: pure PBE = pure SPE.
+    count = int(np.prod([len(a) for _, a in game.infosets.values()]))
+    if count > 2000:
+        with pytest.raises(SolverError, match="max_profiles=2000"):
+            pbe_solve(game, max_profiles=2000)
+        return
+    pbe = {tuple(sorted(e.details["choices"].items())) for e in pbe_solve(game).equilibria}
+    spe = {tuple(sorted(e.details["choices"].items())) for e in spe_solve(game).equilibria}
+    assert pbe == spe
+
+
+@pytest.mark.slow
+def test_pbe_profiles_are_among_gambits_pure_equilibria_of_the_reduced_form():
+    from tests.oracles import gambit_equilibria
+
+    # Selten's (1978) entry game: (out, fight) is Nash but fighting is not sequentially rational.
+    entry = ExtensiveFormGame.from_root(("Entrant", "Incumbent"), Decision(0, "E", ("out", "in"), (
+        Terminal((0.0, 2.0)),
+        Decision(1, "I", ("fight", "accommodate"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))))),
+        title="Entry")
+    for game in (beer_quiche(), gibbons_4_2(), entry):
+        nf = game.reduced_normal_form()
+        gambit = {tuple(int(np.argmax(s)) for s in eq) for eq in gambit_equilibria(nf.payoffs, "enumpure")}
+        ours = {e.pure_profile for e in pbe_solve(game).equilibria}
+        assert ours and ours <= gambit
+        if game.title == "Entry":
+            assert ours < gambit and ours == {(1, 1)}
+
+
+# ----- errors and the command line -----------------------------------------------------------
+
+def test_refusals_name_the_function_the_rule_and_the_value():
+    from sim.game import NormalFormGame
+    from sim.solvers import solve
+
+    nf = NormalFormGame.from_bimatrix([[1, 0], [0, 1]], [[1, 0], [0, 1]])
+    with pytest.raises(SolverError, match=r"pbe_solve\(\): needs an ExtensiveFormGame; got NormalFormGame"):
+        pbe_solve(nf)
+    with pytest.raises(SolverError, match="'pbe' needs an extensive-form game"):
+        solve(nf, "pbe")
+    with pytest.raises(SolverError, match=r"tol must be a finite non-negative number; got -1"):
+        pbe_solve(beer_quiche(), tol=-1)
+    with pytest.raises(SolverError, match=r"16 pure behaviour profiles, more than max_profiles=8"):
+        pbe_solve(beer_quiche(), max_profiles=8)
+    forgetful = ExtensiveFormGame.from_root(("A",), Decision(0, "h1", ("l", "r"), (
+        Decision(0, "h2", ("x", "y"), (Terminal((1.0,)), Terminal((0.0,)))),
+        Decision(0, "h2", ("x", "y"), (Terminal((0.0,)), Terminal((1.0,)))))))
+    with pytest.raises(GameError, match=r"pbe_solve\(\): needs a game with perfect recall"):
+        pbe_solve(forgetful)
+
+
+def test_solve_routes_trees_to_pbe():
+    from sim.solvers import METHODS, solve
+
+    assert METHODS["pbe"].function == "pbe_solve"
+    r = solve(beer_quiche(), "pbe")
+    assert r.method == "pbe" and len(r.equilibria) == 2
+
+
+def test_cli_solves_the_chip_scenario_with_pbe(capsys):
+    from analysis.cli import main
+
+    assert main(["solve", "scenarios/chip-that-did-not-exist.toml", "--method", "pbe", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    (result,) = doc["results"]
+    assert result["method"] == "pbe" and result["complete"]
+    assert result["details"]["signalling"] == {"sender": "US", "receiver": "Russia",
+                                               "types": ["committed", "bluffing"]}
+    eqs = result["equilibria"]
+    assert eqs and all(eq["max_regret"] <= 1e-9 for eq in eqs)
+    for eq in eqs:
+        d = eq["details"]
+        assert d["classification"] in {"pooling", "separating", "semi-separating/hybrid"}
+        assert set(d["messages"]) == {"committed", "bluffing"}
+        for b in d["beliefs"].values():
+            assert b["status"] in {"on path", "off path, Bayes", "off path, chosen"}
+            assert sum(b["nodes"].values()) == pytest.approx(1.0)
+        # Russia's belief after the message it sees follows Bayes' rule from the prior and the
+        # US strategy: with the default prior 0.3, a message only the committed type sends is
+        # believed to come from it with certainty.
+        russia = {h: b for h, b in d["beliefs"].items() if h.startswith("Russia")}
+        for h, b in russia.items():
+            msg = h.split("=", 1)[1]
+            senders = [t for t, m in d["messages"].items() if m == msg]
+            if b["status"] == "on path":
+                expected = {t: (0.3 if t == "committed" else 0.7) for t in senders}
+                total = sum(expected.values())
+                assert b["nodes"] == pytest.approx(
+                    {f"root/{t}/{msg}": expected.get(t, 0.0) / total for t in ("committed", "bluffing")})
+    # The defaults give a separating equilibrium: the committed US keeps the shield, the bluffer drops it.
+    assert any(eq["details"]["messages"] == {"committed": "keep_shield", "bluffing": "drop_shield"} for eq in eqs)
