@@ -409,16 +409,22 @@ def _lottery(problem: BargainingProblem, point: np.ndarray) -> np.ndarray:
     k = len(pts)
     res = linprog(np.zeros(k), A_eq=np.r_[pts.T, np.ones((1, k))], b_eq=np.r_[point, 1.0],
                   bounds=[(0, None)] * k, method="highs")
-    if res.status != 0:
-        # The point is on the hull only up to round-off: take the nearest mixture instead.
-        from scipy.optimize import nnls
+    from scipy.optimize import nnls
 
-        a = np.r_[pts.T, 1e3 * np.ones((1, k))]
-        lam, _ = nnls(a, np.r_[point, 1e3])
-    else:
-        lam = res.x
+    # HiGHS meets equalities to about 1e-9, which can snap a point near a vertex onto it; NNLS
+    # with the sum constraint weighted heavily reproduces the point to round-off. Keep the
+    # lottery that reproduces the point better.
+    a = np.r_[pts.T, 1e3 * np.ones((1, k))]
+    lam_nn, _ = nnls(a, np.r_[point, 1e3])
+    lam_nn = lam_nn / lam_nn.sum()
+    lam = lam_nn
+    if res.status == 0:
+        lam_lp = np.clip(res.x, 0.0, None)
+        lam_lp = lam_lp / lam_lp.sum()
+        if np.abs(lam_lp @ pts - point).max() <= np.abs(lam_nn @ pts - point).max():
+            lam = lam_lp
     lam = np.clip(lam, 0.0, None)
-    lam[lam < 1e-12] = 0.0
+    lam[lam < 1e-15] = 0.0
     return lam / lam.sum()
 
 
@@ -845,15 +851,18 @@ class BaronFerejohnValues:
 
 
 def baron_ferejohn_values(recognition: Sequence[float], discount: float, quota: int | None = None,
-                          tol: float = 1e-12, max_iter: int = 100_000) -> BaronFerejohnValues:
+                          tol: float = 1e-12, max_iter: int = 3000) -> BaronFerejohnValues:
     """Stationary SPE of Baron and Ferejohn's (1989) closed-rule bargaining over a unit pie.
 
     Each period player ``k`` is recognised with probability ``p_k`` and proposes a division; it
     passes with ``quota`` votes (the proposer's included), else the game moves on. A proposer
     buys the ``quota - 1`` cheapest votes, paying each voter ``j`` its discounted continuation
     value ``discount * v_j`` (ties among equally cheap voters split uniformly), and keeps the
-    rest. The values solve ``v = F(v)``; a damped fixed-point iteration finds them (Eraslan 2002
-    shows the stationary values are unique).
+    rest. The values solve ``v = F(v)``; an averaged fixed-point iteration approaches them
+    (Eraslan 2002 shows the stationary values are unique). Where equally cheap voters make the
+    iteration cycle, the tie-breaking probabilities are solved for by a linear program and the
+    values by the linear stationarity equations, then checked: ``converged`` says whether the
+    result passed (each proposer buys only the cheapest votes; the values are stationary).
 
     Examples
     --------
@@ -902,9 +911,89 @@ def baron_ferejohn_values(recognition: Sequence[float], discount: float, quota: 
         if np.abs(new - v).max() <= tol:
             v, converged = new, True
             break
-        v = 0.5 * v + 0.5 * new  # damping: the map is discontinuous at ties
+        # Mann averaging: the map jumps where costs tie, so plain iteration can cycle.
+        v = v + (new - v) / (1.0 + it / 50.0)
     _, inc, keep = step(v)
+    if not converged:
+        polished = _bf_polish(v, p, delta, need)
+        if polished is not None:
+            (v, inc), converged = polished, True
+            # A member is paid delta * v_j; what is left is the proposer's.
+            keep = 1.0 - delta * ((inc - np.eye(len(p))) * v[None, :]).sum(axis=1)
     return BaronFerejohnValues(_frozen(v), _frozen(keep), _frozen(inc), converged, it)
+
+
+def _bf_polish(v, p, delta, need):
+    """Solve for the tie-breaking probabilities near ``v`` (an LP), then for exact values.
+
+    Given which voters are strictly cheaper, tied or dearer, the stationarity equations are
+    linear in the inclusion probabilities of the tied voters (LP for the smallest residual), and
+    given those probabilities they are linear in ``v``. Returns ``(values, inclusion)`` if the
+    proposers' choices are optimal for those values, else ``None``.
+    """
+    from scipy.optimize import linprog
+
+    n = len(p)
+    for eps in (1e-9, 1e-7, 1e-5, 1e-3, 1e-2):
+        fixed = np.eye(n)
+        free = []  # (k, j) whose inclusion probability is unknown
+        for k in range(n):
+            others = [j for j in range(n) if j != k]
+            if need == 0:
+                continue
+            cost = v[others]
+            cut = np.sort(cost)[need - 1]
+            for j, c in zip(others, cost):
+                if c < cut - eps:
+                    fixed[k, j] = 1.0
+                elif abs(c - cut) <= eps:
+                    free.append((k, j))
+        m = len(free)
+        # residual_i = p_i (1 - delta sum_j pi_ij v_j) + delta v_i sum_{k != i} p_k pi_ki - v_i
+        base = np.array([p[i] * (1 - delta * sum(fixed[i, j] * v[j] for j in range(n) if j != i))
+                         + delta * v[i] * sum(p[k] * fixed[k, i] for k in range(n) if k != i) - v[i]
+                         for i in range(n)])
+        coef = np.zeros((n, m))
+        for col, (k, j) in enumerate(free):
+            coef[k, col] -= p[k] * delta * v[j]
+            coef[j, col] += delta * v[j] * p[k]
+        # Variables (pi, r+, r-): min sum r s.t. coef pi - r+ + r- = -base, row sums of pi fixed.
+        a_eq = [np.c_[coef, -np.eye(n), np.eye(n)]]
+        b_eq = [-base]
+        for k in range(n):
+            row = np.zeros(m + 2 * n)
+            cols = [c for c, (kk, _) in enumerate(free) if kk == k]
+            if need and cols:
+                row[cols] = 1.0
+                a_eq.append(row[None])
+                b_eq.append([need - (fixed[k].sum() - 1.0)])
+        res = linprog(np.r_[np.zeros(m), np.ones(2 * n)], A_eq=np.concatenate(a_eq), b_eq=np.concatenate(b_eq),
+                      bounds=[(0, 1)] * m + [(0, None)] * (2 * n), method="highs")
+        if res.status != 0:
+            continue
+        inc = fixed.copy()
+        for col, (k, j) in enumerate(free):
+            inc[k, j] = res.x[col]
+        # Stationarity, linear in v: v_i (1 - delta sum_{k!=i} p_k inc_ki) + p_i delta sum_{j!=i} inc_ij v_j = p_i.
+        a = np.zeros((n, n))
+        for i in range(n):
+            a[i, i] = 1 - delta * sum(p[k] * inc[k, i] for k in range(n) if k != i)
+            for j in range(n):
+                if j != i:
+                    a[i, j] += p[i] * delta * inc[i, j]
+        try:
+            w = np.linalg.solve(a, p)
+        except np.linalg.LinAlgError:
+            continue
+        ok = abs(w.sum() - 1) < 1e-9 and np.all(w >= -1e-12)
+        for k in range(n):
+            members = [j for j in range(n) if j != k and inc[k, j] > 1e-9]
+            outsiders = [j for j in range(n) if j != k and inc[k, j] < 1 - 1e-9]
+            if members and outsiders and w[members].max() > w[outsiders].min() + 1e-9:
+                ok = False
+        if ok:
+            return w, inc
+    return None
 
 
 def baron_ferejohn_solve(problem: BargainingProblem, discount: float = 0.95, recognition=None,

@@ -92,9 +92,8 @@ def test_matching_pennies_pure_and_mixed_minmax_differ():
 
 
 def test_three_player_correlated_punishment_can_be_harsher_than_pure():
-    # Player 1 gets 1 unless the two others both play "b" against its action... a 3-player game
-    # where two punishers coordinating on a joint lottery hold player 1 to 1/2 while any pure
-    # punishment leaves 1: u_1(a1, a2, a3) = 1 when a1 equals a2 XOR a3, else 0.
+    # u_1(a1, a2, a3) = 1 when a1 equals a2 XOR a3, else 0: against any pure punishment player 1
+    # matches and gets 1; punishers randomising (jointly) hold it to 1/2.
     u = np.zeros((2, 2, 2, 3))
     for a1 in range(2):
         for a2 in range(2):
