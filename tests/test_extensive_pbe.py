@@ -191,6 +191,16 @@ def test_every_pbe_is_a_nash_equilibrium_of_the_reduced_normal_form(game):
             assert (b["status"] == "on path") == any(x in reached for x in b["nodes"])
 
 
+@settings(max_examples=25, deadline=None)
+@given(signalling_games(max_types=2, max_messages=2, max_responses=2))
+def test_in_signalling_games_every_pbe_is_subgame_perfect(game):
+    # A signalling game has no proper subgame but itself (each receiver information set spans
+    # every type), so its SPE are its Nash equilibria, and a PBE, being Nash, is one of them. The
+    # converse is false (a Nash receiver may answer an unsent message with a reply no belief supports).
+    spe = {e.pure_profile for e in spe_solve(game).equilibria if e.is_pure}
+    assert {e.pure_profile for e in pbe_solve(game).equilibria} <= spe
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(perfect_information_trees(max_depth=3, max_players=3))
 def test_pbe_equal_spe_on_perfect_information_trees(game):
