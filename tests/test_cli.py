@@ -133,8 +133,8 @@ def test_bad_input_exits_2_with_one_line_and_no_traceback(case, tmp_path):
         argv.append(tmp_path / "absent.nfg")
         expected = f"{tmp_path / 'absent.nfg'}: cannot read the file"
     elif case == "unknown_method":
-        argv += [PD, "--method", "nash"]
-        expected = "unknown method 'nash'"
+        argv += [PD, "--method", "nosuchmethod"]
+        expected = "unknown method 'nosuchmethod'"
     else:
         text, expected = BAD_FILES[case]
         path = tmp_path / f"{case}.nfg"
