@@ -179,7 +179,15 @@ def outcome_frequency_chart(freqs: Sequence[Mapping], *, title: str = "", max_ou
 
 def tornado_chart(sens: Sequence[Mapping], *, title: str = ""):
     """Tornado chart: per parameter, the share of its range below (left) and above (right) its
-    default where moving it alone changes the baseline's regime; most influential on top."""
+    default where moving it alone changes the baseline's regime; most influential on top.
+
+    Examples
+    --------
+    >>> fig = tornado_chart([{"parameter": "cost", "flip_below": 0.1, "flip_above": 0.6},
+    ...                      {"parameter": "fear", "flip_below": 0.2, "flip_above": 0.0}])
+    >>> len(artists_with_gid(fig, "bar")), legend_labels(fig)
+    (4, ['below the default', 'above the default'])
+    """
     rows = list(sens)
     fig = new_figure((6.5, 1.2 + 0.35 * max(len(rows), 1)))
     ax = fig.add_subplot()
@@ -210,6 +218,16 @@ def payoff_bars(settings: Sequence, *, max_equilibria: int = 3, title: str = "")
 
     ``settings`` are :class:`analysis.compare.Setting`; players are matched by name across them
     (a player absent from a setting has no bar there). At most ``max_equilibria`` per setting.
+
+    Examples
+    --------
+    >>> from analysis.compare import Setting
+    >>> from sim.game import NormalFormGame
+    >>> from sim.solvers import solve
+    >>> g = NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]], players=("A", "B"))
+    >>> fig = payoff_bars([Setting("coordination", solve(g, "enumpure"))])
+    >>> len(artists_with_gid(fig, "bar")), legend_labels(fig)
+    (4, ['A', 'B'])
     """
     from analysis.compare import outcome_label
 
@@ -246,6 +264,12 @@ def frontier_chart(frontier, disagreement, solutions: Mapping[str, Sequence[floa
 
     ``frontier`` is ``(K, 2)`` utility pairs in order along the frontier; ``solutions`` maps a
     solution's name (``"Nash"``, ``"Kalai-Smorodinsky"``, ...) to its utility pair.
+
+    Examples
+    --------
+    >>> fig = frontier_chart([[0, 2], [2, 0]], (0, 0), {"Nash": (1, 1)}, players=("NATO", "Russia"))
+    >>> fig.axes[0].get_xlabel(), legend_labels(fig)
+    ("NATO's utility (payoff units)", ['Pareto frontier', 'disagreement point', 'Nash'])
     """
     frontier = np.asarray(frontier, dtype=float)
     fig = new_figure((5.5, 5.0))
@@ -270,6 +294,16 @@ def tree_chart(game, behaviour: Mapping[str, Sequence[float]] | None = None, *, 
     (``gid="equilibrium-path"``); chance branches of a reached chance node count as reached.
 
     Leaves are labelled with their payoff vectors; decision nodes with the mover's name.
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    >>> g = ExtensiveFormGame.from_root(("E", "I"), Decision(0, "e", ("out", "in"), (
+    ...     Terminal((0.0, 2.0)),
+    ...     Decision(1, "i", ("fight", "accommodate"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))))))
+    >>> fig = tree_chart(g, {"e": [0, 1], "i": [0, 1]})
+    >>> len(artists_with_gid(fig, "equilibrium-path"))
+    2
     """
     from sim.extensive.tree import Chance, Decision, Terminal
 
@@ -332,6 +366,15 @@ def qre_branch_chart(result, *, title: str = ""):
 
     ``result`` is a ``logit`` :class:`~sim.result.SolverResult`, whose ``details`` hold the traced
     ``lambdas`` and ``profiles``.
+
+    Examples
+    --------
+    >>> from sim.game import NormalFormGame
+    >>> from sim.solvers import solve
+    >>> pd = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]], players=("Row", "Col"),
+    ...                                   actions=(("C", "D"), ("C", "D")))
+    >>> legend_labels(qre_branch_chart(solve(pd, "logit")))
+    ['Row: C', 'Row: D', 'Col: C', 'Col: D']
     """
     lambdas = np.asarray(result.details["lambdas"], dtype=float)
     profiles = result.details["profiles"]

@@ -425,7 +425,17 @@ def _slug(text: str) -> str:
 
 
 def render_html(report: Report) -> str:
-    """The report as one self-contained HTML document (inline SVG and CSS, no script, no URL)."""
+    """The report as one self-contained HTML document (inline SVG and CSS, no script, no URL).
+
+    Examples
+    --------
+    >>> r = Report("Demo")
+    >>> r.add("h1", "Demo <1>")
+    >>> r.add("table", "", headers=["player", "payoff"], rows=[["Russia", "2"]])
+    >>> text = render_html(r)
+    >>> "<h1>Demo &lt;1&gt;</h1>" in text, "<td>Russia</td>" in text, "http" in text
+    (True, True, False)
+    """
     from analysis.charts import figure_svg
 
     e = html.escape
@@ -505,7 +515,16 @@ def render_pdf(report: Report) -> bytes:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (temporary file in the folder, then rename)."""
+    """Write ``data`` to ``path`` whole or not at all (temporary file in the folder, then rename).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_atomic(folder / "a" / "r.txt", b"done")
+    >>> sorted(p.name for p in (folder / "a").iterdir())
+    ['r.txt']
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
