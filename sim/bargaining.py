@@ -924,77 +924,91 @@ def baron_ferejohn_values(recognition: Sequence[float], discount: float, quota: 
 
 
 def _bf_polish(v, p, delta, need):
-    """Solve for the tie-breaking probabilities near ``v`` (an LP), then for exact values.
+    """Exact stationary values with the tie pattern of the approximate values ``v``.
 
-    Given which voters are strictly cheaper, tied or dearer, the stationarity equations are
-    linear in the inclusion probabilities of the tied voters (LP for the smallest residual), and
-    given those probabilities they are linear in ``v``. Returns ``(values, inclusion)`` if the
-    proposers' choices are optimal for those values, else ``None``.
+    Players whose values in ``v`` lie within ``eps`` of each other form a group sharing one value
+    ``g``. With the groups fixed, each proposer fully buys the cheaper groups and part of the
+    group where its votes run out. Writing ``y_kj = pi_kj * g(j)`` for those partial purchases
+    makes the stationarity equations linear in ``(g, y)``, so one linear program solves them
+    exactly (with ``0 <= y_kj <= g(j)``, the right number of votes bought, and the groups kept
+    in order). Returns ``(values, inclusion)`` or ``None`` when no tolerance gives a solution.
     """
     from scipy.optimize import linprog
 
     n = len(p)
-    for eps in (1e-9, 1e-7, 1e-5, 1e-3, 1e-2):
-        fixed = np.eye(n)
-        free = []  # (k, j) whose inclusion probability is unknown
+    order = np.argsort(v, kind="stable")
+    for eps in (1e-12, 1e-9, 1e-7, 1e-5, 1e-3, 1e-2, 3e-2, 1e-1):
+        group = np.empty(n, dtype=int)
+        g_id = 0
+        for rank, i in enumerate(order):
+            if rank and v[i] - v[order[rank - 1]] > eps:
+                g_id += 1
+            group[i] = g_id
+        m = g_id + 1
+        full = np.zeros((n, n), dtype=bool)
+        tied: list[tuple[int, int]] = []
+        slots = {}
         for k in range(n):
-            others = [j for j in range(n) if j != k]
-            if need == 0:
-                continue
-            cost = v[others]
-            cut = np.sort(cost)[need - 1]
-            for j, c in zip(others, cost):
-                if c < cut - eps:
-                    fixed[k, j] = 1.0
-                elif abs(c - cut) <= eps:
-                    free.append((k, j))
-        m = len(free)
-        # residual_i = p_i (1 - delta sum_j pi_ij v_j) + delta v_i sum_{k != i} p_k pi_ki - v_i
-        base = np.array([p[i] * (1 - delta * sum(fixed[i, j] * v[j] for j in range(n) if j != i))
-                         + delta * v[i] * sum(p[k] * fixed[k, i] for k in range(n) if k != i) - v[i]
-                         for i in range(n)])
-        coef = np.zeros((n, m))
-        for col, (k, j) in enumerate(free):
-            coef[k, col] -= p[k] * delta * v[j]
-            coef[j, col] += delta * v[j] * p[k]
-        # Variables (pi, r+, r-): min sum r s.t. coef pi - r+ + r- = -base, row sums of pi fixed.
-        a_eq = [np.c_[coef, -np.eye(n), np.eye(n)]]
-        b_eq = [-base]
-        for k in range(n):
-            row = np.zeros(m + 2 * n)
-            cols = [c for c, (kk, _) in enumerate(free) if kk == k]
-            if need and cols:
-                row[cols] = 1.0
-                a_eq.append(row[None])
-                b_eq.append([need - (fixed[k].sum() - 1.0)])
-        res = linprog(np.r_[np.zeros(m), np.ones(2 * n)], A_eq=np.concatenate(a_eq), b_eq=np.concatenate(b_eq),
-                      bounds=[(0, 1)] * m + [(0, None)] * (2 * n), method="highs")
+            left = need
+            for gi in range(m):
+                members = [j for j in range(n) if j != k and group[j] == gi]
+                if not members or left == 0:
+                    continue
+                if len(members) <= left:
+                    full[k, members] = True
+                    left -= len(members)
+                else:
+                    tied += [(k, j) for j in members]
+                    slots[k] = (gi, left)
+                    left = 0
+        ny = len(tied)
+        nv = m + ny  # variables: group values, then y
+        a_eq, b_eq = [], []
+        for i in range(n):
+            row = np.zeros(nv)
+            row[group[i]] += 1.0
+            for j in range(n):
+                if full[i, j]:
+                    row[group[j]] += p[i] * delta
+            row[group[i]] -= delta * sum(p[k] for k in range(n) if k != i and full[k, i])
+            for c, (k, j) in enumerate(tied):
+                if k == i:
+                    row[m + c] += p[i] * delta
+                if j == i:
+                    row[m + c] -= delta * p[k]
+            a_eq.append(row)
+            b_eq.append(p[i])
+        for k, (gi, left) in slots.items():
+            row = np.zeros(nv)
+            for c, (kk, _) in enumerate(tied):
+                if kk == k:
+                    row[m + c] = 1.0
+            row[gi] -= left
+            a_eq.append(row)
+            b_eq.append(0.0)
+        a_ub, b_ub = [], []
+        for c, (k, j) in enumerate(tied):
+            row = np.zeros(nv)
+            row[m + c], row[group[j]] = 1.0, -1.0
+            a_ub.append(row)
+            b_ub.append(0.0)
+        for gi in range(m - 1):  # keep the groups in the order that fixed who is cheaper
+            row = np.zeros(nv)
+            row[gi], row[gi + 1] = 1.0, -1.0
+            a_ub.append(row)
+            b_ub.append(0.0)
+        res = linprog(np.zeros(nv), A_ub=np.array(a_ub) if a_ub else None, b_ub=b_ub or None,
+                      A_eq=np.array(a_eq), b_eq=b_eq, bounds=[(0, None)] * nv, method="highs")
         if res.status != 0:
             continue
-        inc = fixed.copy()
-        for col, (k, j) in enumerate(free):
-            inc[k, j] = res.x[col]
-        # Stationarity, linear in v: v_i (1 - delta sum_{k!=i} p_k inc_ki) + p_i delta sum_{j!=i} inc_ij v_j = p_i.
-        a = np.zeros((n, n))
-        for i in range(n):
-            a[i, i] = 1 - delta * sum(p[k] * inc[k, i] for k in range(n) if k != i)
-            for j in range(n):
-                if j != i:
-                    a[i, j] += p[i] * delta * inc[i, j]
-        try:
-            w = np.linalg.solve(a, p)
-        except np.linalg.LinAlgError:
-            continue
-        ok = abs(w.sum() - 1) < 1e-9 and np.all(w >= -1e-12)
-        for k in range(n):
-            members = [j for j in range(n) if j != k and inc[k, j] > 1e-9]
-            outsiders = [j for j in range(n) if j != k and inc[k, j] < 1 - 1e-9]
-            if members and outsiders and w[members].max() > w[outsiders].min() + 1e-9:
-                ok = False
-        if ok:
-            return w, inc
+        g = res.x[:m]
+        w = g[group]
+        inc = np.eye(n) + full
+        for c, (k, j) in enumerate(tied):
+            inc[k, j] = res.x[m + c] / g[group[j]] if g[group[j]] > 0 else 0.0
+        if abs(w.sum() - 1) < 1e-9:
+            return w, np.clip(inc, 0.0, 1.0)
     return None
-
 
 def baron_ferejohn_solve(problem: BargainingProblem, discount: float = 0.95, recognition=None,
                          quota: int | None = None) -> BargainingSolution:
