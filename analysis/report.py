@@ -362,6 +362,23 @@ def _sweep_section(report: Report, src: SweepSource, tol: float) -> dict:
     return doc
 
 
+def _sweep_finding(src: SweepSource, doc: dict) -> str:
+    """One sentence: how many regimes, where the regime changes, what moves the baseline most."""
+    text = f"{src.path.name}: {len(doc['regimes'])} regime(s) over {doc['points']:,} points"
+    if doc["regimes"]:
+        top = doc["regimes"][0]
+        text += f", the commonest ({top['name']}, {top['share']:.0%}) with {len(top['regime'].split(' | '))} outcome(s)"
+    if doc.get("thresholds"):
+        seen = dict.fromkeys(f"{t['parameter']} = {t['min']:.4g}" if t["max"] - t["min"] < 1e-9
+                             else f"{t['parameter']} in {t['min']:.4g}..{t['max']:.4g}" for t in doc["thresholds"])
+        text += "; the regime changes at " + ", ".join(list(seen)[:6]) + (" and more" if len(seen) > 6 else "")
+    moving = [x for x in doc.get("sensitivity", []) if x["flip_share"] > 0]
+    if moving:
+        text += (f"; moved alone, {moving[0]['parameter']} changes the baseline regime over "
+                 f"{moving[0]['flip_share']:.0%} of its range")
+    return text + "."
+
+
 def _versions() -> list[list[str]]:
     from importlib import metadata
 
@@ -384,15 +401,21 @@ def build_report(sources: Sequence, *, title: str = "Bargaining report", tol: fl
     report.add("p", f"{len(scenarios)} scenario(s) solved and {len(sweeps)} sweep(s) summarised. Payoffs are in "
                     "the scenarios' payoff units (the goal weights); every equilibrium carries its measured max "
                     "regret (the most any player gains by deviating).")
+    at = len(report.blocks)  # key findings go here, once everything is computed
+    findings = []
     for s in scenarios:
         _scenario_section(report, s)
         _bargaining_chart(report, s)
+        r = s.results[0]
+        findings.append(f"{s.scenario.id}: {len(r.equilibria)} {r.method} equilibri"
+                        f"{'um' if len(r.equilibria) == 1 else 'a'}{'' if r.complete else ' (not a complete list)'}.")
     if scenarios:
         _comparison_section(report, scenarios, tol)
     if logit and scenarios:
         _logit_section(report, scenarios)
     for s in sweeps:
-        _sweep_section(report, s, tol)
+        findings.append(_sweep_finding(s, _sweep_section(report, s, tol)))
+    report.blocks[at:at] = [Block("h2", "Key findings"), *(Block("p", f) for f in findings)]
     report.add("h2", "Reproducibility")
     report.add("p", "Re-run with: " + (command or "bargain report " + " ".join(str(s.path) for s in sources)))
     rows = [[s.path.name, "scenario file", s.sha256] for s in scenarios]

@@ -298,3 +298,16 @@ def test_a_bargaining_scenario_gets_its_solutions_and_frontier():
     nash = bargaining.nash_solve(bargaining.problem_from_scenario(load_scenario(path)))
     assert [r[0] for r in rows] == ["Nash", "Kalai-Smorodinsky", "egalitarian", "utilitarian"]
     assert rows[0][1:3] == [f"{v:.4g}" for v in nash.point]
+
+
+def test_key_findings_sum_up_each_source_first(built):
+    report, _, _, _ = built
+    kinds = [b.kind for b in report.blocks]
+    start = [b.text for b in report.blocks].index("Key findings")
+    assert kinds[:start] == ["h1", "p"]
+    findings = [b.text for b in report.blocks[start + 1:start + 4]]
+    assert findings[0] == "diagonal: 1 enumpure equilibrium."
+    assert findings[1].startswith("shield-as-chip: 1 spe equilibrium")
+    assert findings[2].startswith("diagonal-out: 2 regime(s) over 21 points")
+    assert "the regime changes at a in 0.25..0.8, b in 0.3333..0.6667" in findings[2]
+    assert "moved alone, a changes the baseline regime" in findings[2]
