@@ -45,6 +45,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from sim.errors import GameError, SolverError
+from sim.result import jsonable
 
 _TOL = 1e-9
 MAX_ISSUES = 12  # 2**12 corners; beyond that the corner enumeration is refused
@@ -374,31 +375,18 @@ class BargainingSolution:
         players = self.problem.players
         doc = {
             "method": self.method,
-            "params": _jsonable(dict(self.params)),
+            "params": jsonable(dict(self.params)),
             "point": {p: float(v) for p, v in zip(players, self.point)},
             "disagreement": {p: float(v) for p, v in zip(players, self.disagreement)},
             "gains": {p: float(v) for p, v in zip(players, self.gains)},
             "lottery": [{"outcome": k, "probability": float(v)} for k, v in self.lottery.items()],
             "frontier": [{p: float(v) for p, v in zip(players, row)} for row in self.frontier],
-            "details": _jsonable(dict(self.details)),
+            "details": jsonable(dict(self.details)),
         }
         if self.agreement is not None:
             doc["agreement"] = {k: float(v) for k, v in self.agreement.items()}
         return doc
 
-
-def _jsonable(value):
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (np.floating, np.integer, np.bool_)):
-        return value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def _lottery(problem: BargainingProblem, point: np.ndarray) -> np.ndarray:

@@ -153,21 +153,25 @@ class Equilibrium:
                 if self.distribution[idx] > SUPPORT_TOL
             ]
         if self.details:
-            doc["details"] = {k: _jsonable(v) for k, v in self.details.items()}
+            doc["details"] = {k: jsonable(v) for k, v in self.details.items()}
         return doc
 
 
-def _jsonable(value):
+def jsonable(value):
+    """Plain-Python form of a result field for JSON: arrays to lists, numpy scalars to Python,
+    non-finite floats to ``None``, games to their names and payoffs."""
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, (np.floating, np.integer, np.bool_)):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
     if isinstance(value, NormalFormGame):  # e.g. dominance's reduced game
         return {**game_to_dict(value), "payoffs": value.payoffs.tolist()}
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -216,12 +220,12 @@ class SolverResult:
         """Stable JSON-ready form (one entry of the ``results`` list of ``bargain solve --json``)."""
         return {
             "method": self.method,
-            "params": _jsonable(dict(self.params)),
+            "params": jsonable(dict(self.params)),
             "complete": self.complete,
             "degenerate": self.degenerate,
             "converged": self.converged,
             "equilibria": [e.to_dict(self.game) for e in self.equilibria],
-            "details": _jsonable(dict(self.details)),
+            "details": jsonable(dict(self.details)),
         }
 
 
