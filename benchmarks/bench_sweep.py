@@ -61,8 +61,10 @@ _GAMBIT = textwrap.dedent("""
 def _sweep_file(folder: Path, n_points: int) -> Path:
     a = {10_000: 10, 100_000: 100, 1_000_000: 100}[n_points]
     b = n_points // (a * 100)
+    # Sweep files may only name scenarios beside them (or one folder up): copy it in.
+    (folder / SCENARIO.name).write_bytes(SCENARIO.read_bytes())
     path = folder / f"bench-{n_points}.toml"
-    path.write_text(_SWEEP.format(scenario=SCENARIO.as_posix(), a=a, b=b))
+    path.write_text(_SWEEP.format(scenario=SCENARIO.name, a=a, b=b))
     return path
 
 

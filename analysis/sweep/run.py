@@ -444,20 +444,29 @@ def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str
 
 
 def summarise(out: Path, seconds: float, chunks_run: int, executor: str, workers: int) -> SweepSummary:
-    """Read back the compact columns of a finished sweep and count equilibria and regimes."""
+    """Count equilibria per point and regimes, reading one chunk at a time (memory stays bounded)."""
+    from collections import Counter
+
     import pyarrow.parquet as pq
 
     manifest = json.loads((Path(out) / MANIFEST).read_text())
-    cols = ["point_id", "method", "n_equilibria", "eq_index", "regime"]
-    table = pq.ParquetDataset(sorted((Path(out) / CHUNKS).glob("chunk-*.parquet"))).read(columns=cols)
-    first = table.filter(_first_rows(table)).to_pandas()
-    eqpp = first.groupby("method", observed=True)["n_equilibria"].mean().to_dict()
-    regimes = {}
-    for method, group in first.groupby("method", observed=True):
-        shares = group["regime"].astype(str).value_counts(normalize=True)
-        regimes[str(method)] = {str(k): float(v) for k, v in shares.items()}
-    return SweepSummary(Path(out), manifest["n_points"], table.num_rows, manifest["n_chunks"], chunks_run,
-                        seconds, executor, workers, {str(k): float(v) for k, v in eqpp.items()}, regimes)
+    n_rows = 0
+    eq_sums: Counter = Counter()
+    points: Counter = Counter()
+    regimes: dict[str, Counter] = {}
+    for path in sorted((Path(out) / CHUNKS).glob("chunk-*.parquet")):
+        table = pq.read_table(path, columns=["method", "n_equilibria", "eq_index", "regime"])
+        n_rows += table.num_rows
+        first = table.filter(_first_rows(table)).to_pandas()  # one row per point and method
+        for method, group in first.groupby("method", observed=True):
+            method = str(method)
+            eq_sums[method] += int(group["n_equilibria"].sum())
+            points[method] += len(group)
+            regimes.setdefault(method, Counter()).update(group["regime"].astype(str).value_counts().to_dict())
+    eqpp = {m: eq_sums[m] / points[m] for m in points}
+    shares = {m: {k: v / points[m] for k, v in c.most_common()} for m, c in regimes.items()}
+    return SweepSummary(Path(out), manifest["n_points"], n_rows, manifest["n_chunks"], chunks_run,
+                        seconds, executor, workers, eqpp, shares)
 
 
 def _first_rows(table):
