@@ -45,10 +45,13 @@ def test_malformed_scenarios_raise_scenario_error_naming_the_field(case):
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=200))
 def test_arbitrary_text_gives_a_scenario_or_a_scenario_error(text):
+    # Any other exception fails the test by propagating.
     try:
-        loads_scenario(text)
-    except ScenarioError:
-        pass
+        scenario = loads_scenario(text)
+    except ScenarioError as err:
+        assert str(err).strip(), "a ScenarioError must say what is wrong"
+    else:
+        assert scenario.players  # only a complete scenario may load
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
