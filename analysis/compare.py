@@ -32,10 +32,6 @@ import numpy as np
 
 from sim.errors import GameError, ScenarioError
 
-NONE_REGIME = "(none)"
-#: Tolerance (relative to each point's payoff scale) for "a player gains nothing by deviating":
-#: the sweep's own, so a bisected regime and a swept regime agree at the same point.
-PURE_TOL = 1e-9
 #: Payoff changes smaller than this (absolute) count as "no change" in gains and losses.
 PAYOFF_TOL = 1e-9
 
@@ -202,12 +198,6 @@ def format_comparisons(comparisons: Sequence[PairComparison]) -> str:
 
 
 # ----- regimes of parameter points, straight from the scenario ------------------------------------
-def _profile_labels(players, actions) -> list[str]:
-    grids = np.meshgrid(*[np.arange(len(a)) for a in actions], indexing="ij")
-    return [", ".join(f"{p}={actions[i][k]}" for i, (p, k) in enumerate(zip(players, combo)))
-            for combo in zip(*(g.ravel() for g in grids))]
-
-
 def regimes_at(compiled, points) -> list[str]:
     """Regime label (pure equilibria by ``enumpure``) of each full parameter point ``(B, P)``.
 
@@ -220,19 +210,16 @@ def regimes_at(compiled, points) -> list[str]:
     >>> regimes_at(c, [[0.4], [0.6]])
     ['A=x', 'A=y']
     """
-    from sim.solvers import enumpure_batch
+    from analysis.sweep.run import profile_labels, pure_equilibrium_mask, regimes
 
     points = np.atleast_2d(np.asarray(points, dtype=float))
     payoffs = np.asarray(compiled.payoffs(points))
     if compiled.sequential:
         raise ScenarioError("thresholds need a simultaneous-move scenario", path=compiled.scenario.path,
                             field="scenario.timing")
-    B = payoffs.shape[0]
-    flat = payoffs.reshape(B, -1)
-    scale = np.maximum(np.maximum(flat.max(axis=1), -flat.min(axis=1)), 1.0)
-    mask = enumpure_batch(payoffs / scale.reshape((B,) + (1,) * (payoffs.ndim - 1)), PURE_TOL).reshape(B, -1)
-    labels = _profile_labels(compiled.players, compiled.labels)
-    return [" | ".join(labels[k] for k in np.flatnonzero(row)) or NONE_REGIME for row in mask]
+    codes, names = regimes(pure_equilibrium_mask(payoffs, threads=None),
+                           profile_labels(compiled.players, compiled.labels))
+    return [names[c] for c in codes]
 
 
 #: A one-player scenario whose best reply flips at ``a = 0.5`` (used by the examples and tests).

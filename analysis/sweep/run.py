@@ -102,15 +102,31 @@ class ChunkJob:
     stop: int
 
 
-def _labels(model: ScenarioModel) -> np.ndarray:
-    """Outcome label of every pure profile, in flat (C) order."""
-    grids = np.meshgrid(*[np.asarray(a, dtype=object) for a in model.actions], indexing="ij")
-    labels = [", ".join(f"{p}={a}" for p, a in zip(model.players, combo))
+def profile_labels(players, actions) -> np.ndarray:
+    """Outcome label of every pure profile (``"US=drop_shield, NATO=engage, ..."``), flat C order."""
+    grids = np.meshgrid(*[np.asarray(a, dtype=object) for a in actions], indexing="ij")
+    labels = [", ".join(f"{p}={a}" for p, a in zip(players, combo))
               for combo in zip(*(g.ravel() for g in grids))]
     return np.array(labels, dtype=object)
 
 
-def _regimes(mask_rows: np.ndarray, outcome_names) -> tuple[np.ndarray, list[str]]:
+def pure_equilibrium_mask(payoffs: np.ndarray, threads: int | None = 1) -> np.ndarray:
+    """Pure equilibria of a batch ``(B, n_0, ..., N)`` as a ``(B, profiles)`` mask.
+
+    Each point is scaled to unit size first, so one relative tolerance serves every point; sweeps
+    and threshold searches share this, so their regimes agree exactly.
+    """
+    from sim.solvers import enumpure_batch
+
+    B = payoffs.shape[0]
+    flat_pay = payoffs.reshape(B, -1)
+    scale = np.maximum(np.maximum(flat_pay.max(axis=1), -flat_pay.min(axis=1)), 1.0)
+    # (2-D broadcasting is several times faster than over the game's many axes.)
+    mask = enumpure_batch((flat_pay / scale[:, None]).reshape(payoffs.shape), PURE_TOL, threads=threads)
+    return mask.reshape(B, -1)
+
+
+def regimes(mask_rows: np.ndarray, outcome_names) -> tuple[np.ndarray, list[str]]:
     """Regime of each point from a boolean (points, outcomes) matrix of equilibrium outcomes.
 
     Returns a code per point and the label of each code; labels are built once per distinct
@@ -134,22 +150,14 @@ def _regimes(mask_rows: np.ndarray, outcome_names) -> tuple[np.ndarray, list[str
 
 
 def _pure_rows(model: ScenarioModel, payoffs: np.ndarray, ids: np.ndarray) -> dict:
-    from sim.solvers import enumpure_batch
-
     B = payoffs.shape[0]
     shape = payoffs.shape[1:-1]
     n = len(shape)
     F = int(np.prod(shape))
-    flat_pay = payoffs.reshape(B, -1)
-    scale = np.maximum(np.maximum(flat_pay.max(axis=1), -flat_pay.min(axis=1)), 1.0)
-    # Scale each point to unit size so one relative tolerance serves every point.
-    # One thread: the executor already runs one worker per core.
-    # (2-D broadcasting is several times faster than over the game's many axes.)
-    mask = enumpure_batch((flat_pay / scale[:, None]).reshape(payoffs.shape), PURE_TOL, threads=1)
-    flat = mask.reshape(B, F)
+    flat = pure_equilibrium_mask(payoffs, threads=1)  # one thread: the executor runs one worker per core
     counts = flat.sum(axis=1)
-    labels = _labels(model)
-    regime_codes, regime_names = _regimes(flat, labels)
+    labels = profile_labels(model.players, model.actions)
+    regime_codes, regime_names = regimes(flat, labels)
     # Equilibrium rows, plus one "(none)" row for each point without any, in (point, profile) order.
     b_eq, f_eq = np.nonzero(flat)
     empty = np.flatnonzero(counts == 0)
