@@ -45,6 +45,21 @@ class OracleFailed(RuntimeError):
     """The oracle crashed or timed out; the test decides whether that is a skip."""
 
 
+def _run_pygambit(script: str, what: str, timeout: float, *, stdin: str | None = None, args=()):
+    """Run a pygambit script in a fresh interpreter and return its parsed JSON output.
+
+    A crash or a time-out becomes :class:`OracleFailed` naming ``what`` was being computed.
+    """
+    try:
+        proc = subprocess.run([sys.executable, "-c", script, *args], input=stdin,
+                              capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise OracleFailed(f"pygambit {what} timed out after {timeout}s") from exc
+    if proc.returncode != 0:
+        raise OracleFailed(f"pygambit {what} failed (exit {proc.returncode}): {proc.stderr[-500:]}")
+    return json.loads(proc.stdout)
+
+
 def gambit_equilibria(payoffs=None, method: str = "enumpure", *, nfg_text: str | None = None,
                       timeout: float = 120, rational: bool = False, **kwargs) -> list[list[np.ndarray]]:
     """Equilibria computed by pygambit's ``<method>_solve`` in a subprocess.
@@ -59,14 +74,8 @@ def gambit_equilibria(payoffs=None, method: str = "enumpure", *, nfg_text: str |
         "kwargs": kwargs,
         "rational": rational,
     }
-    try:
-        proc = subprocess.run([sys.executable, "-c", _GAMBIT_SCRIPT], input=json.dumps(req),
-                              capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise OracleFailed(f"pygambit {method} timed out after {timeout}s") from exc
-    if proc.returncode != 0:
-        raise OracleFailed(f"pygambit {method} failed (exit {proc.returncode}): {proc.stderr[-500:]}")
-    return [[np.array(s, dtype=float) for s in eq] for eq in json.loads(proc.stdout)]
+    out = _run_pygambit(_GAMBIT_SCRIPT, method, timeout, stdin=json.dumps(req))
+    return [[np.array(s, dtype=float) for s in eq] for eq in out]
 
 
 _GAMBIT_EFG_PURE_SCRIPT = r"""
@@ -95,15 +104,8 @@ def gambit_efg_pure_plans_many(paths, timeout: float = 120) -> dict:
     file pygambit refuses (for example, pygambit 16 rejects repeated node or infoset labels).
     """
     paths = [str(p) for p in paths]
-    try:
-        proc = subprocess.run([sys.executable, "-c", _GAMBIT_EFG_PURE_SCRIPT, *paths],
-                              capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise OracleFailed(f"pygambit enumpure on {len(paths)} files timed out after {timeout}s") from exc
-    if proc.returncode != 0:
-        raise OracleFailed(f"pygambit enumpure failed (exit {proc.returncode}): {proc.stderr[-500:]}")
-    return {p: (OracleFailed(doc["error"]) if "error" in doc else _plans_of(doc))
-            for p, doc in json.loads(proc.stdout).items()}
+    out = _run_pygambit(_GAMBIT_EFG_PURE_SCRIPT, f"enumpure on {len(paths)} files", timeout, args=paths)
+    return {p: (OracleFailed(doc["error"]) if "error" in doc else _plans_of(doc)) for p, doc in out.items()}
 
 
 def _plans_of(doc):
@@ -153,11 +155,5 @@ def gambit_equilibria_many(nfg_texts, method: str = "enumpure", *, timeout: floa
     Returns one list of equilibria per text, in order.
     """
     reqs = [{"nfg": t, "method": method, "kwargs": kwargs} for t in nfg_texts]
-    try:
-        proc = subprocess.run([sys.executable, "-c", _GAMBIT_BATCH_SCRIPT], input=json.dumps(reqs),
-                              capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise OracleFailed(f"pygambit {method} timed out after {timeout}s") from exc
-    if proc.returncode != 0:
-        raise OracleFailed(f"pygambit {method} failed (exit {proc.returncode}): {proc.stderr[-500:]}")
-    return [[[np.array(s, dtype=float) for s in eq] for eq in eqs] for eqs in json.loads(proc.stdout)]
+    out = _run_pygambit(_GAMBIT_BATCH_SCRIPT, method, timeout, stdin=json.dumps(reqs))
+    return [[[np.array(s, dtype=float) for s in eq] for eq in eqs] for eqs in out]
