@@ -6,10 +6,11 @@ import itertools
 
 import numpy as np
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.extensive.reduced import mixed_from_behaviour, reduced_strategies
 from sim.extensive.spe import backward_induction_batch, spe_solve
-from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
 from sim.formats.efg import read_efg
 from tests.strategies import perfect_information_trees
 from pathlib import Path
@@ -140,3 +141,133 @@ def test_imperfect_recall_is_refused():
 
     with pytest.raises(GameError, match="spe_solve\\(\\): needs a game with perfect recall"):
         spe_solve(read_efg(DATA / "e09.efg"))
+
+
+# ----- the batched kernel with its tie flag -----------------------------------------------------------
+def _rebuild(game, payoffs, chance_probs):
+    """The same tree with terminal payoffs (preorder) and chance probabilities (preorder) replaced."""
+    from sim.extensive.tree import Chance
+
+    pays, probs = iter(payoffs), iter(chance_probs)
+
+    def node(n):
+        if isinstance(n, Terminal):
+            return Terminal(tuple(float(x) for x in next(pays)))
+        if isinstance(n, Chance):
+            p = tuple(float(x) for x in next(probs))
+            return Chance(n.outcomes, p, tuple(node(c) for c in n.children))
+        return Decision(n.player, n.infoset, n.actions, tuple(node(c) for c in n.children))
+
+    return ExtensiveFormGame.from_root(game.players, node(game.root))
+
+
+_PROB_CHOICES = np.array([[0.25, 0.75], [0.5, 0.5], [1.0, 0.0], [0.0, 1.0]])
+
+
+@settings(max_examples=60, deadline=None)
+@given(perfect_information_trees(), st.integers(0, 2**32 - 1))
+def test_batch_tie_flag_is_exactly_several_spe_and_tie_free_points_match_spe_solve(game, seed):
+    from sim.extensive.reduced import terminal_table
+    from sim.extensive.spe import spe_batch
+    from sim.extensive.tree import Chance
+
+    rng = np.random.default_rng(seed)
+    _, _, pays, _ = terminal_table(game)
+    B = 6
+    # Integer payoffs in -2..2: ties at some node are common, but not universal.
+    batch = np.concatenate([pays[None], rng.integers(-2, 3, size=(B - 1, *pays.shape)).astype(float)])
+    chance = [n for _, n in game.nodes() if isinstance(n, Chance)]
+    probs = []
+    for c in chance:
+        if len(c.probs) == 1:
+            probs.append(np.ones((B, 1)))
+        else:
+            probs.append(np.concatenate([[c.probs], _PROB_CHOICES[rng.integers(0, 4, size=B - 1)]]))
+    r = spe_batch(game, batch, chance_probs=probs)
+    legacy_choices, legacy_values = backward_induction_batch(game, batch) if not chance else (None, None)
+    decisions = [n for _, n in game.nodes() if isinstance(n, Decision)]
+    for b in range(B):
+        g = _rebuild(game, batch[b], [p[b] for p in probs])
+        result = spe_solve(g)
+        assert bool(r.tied[b]) == (len(result.equilibria) > 1)
+        if legacy_choices is not None:
+            np.testing.assert_array_equal(r.choices[b], legacy_choices[b])
+        if r.tied[b]:
+            continue
+        (eq,) = result.equilibria
+        chosen = {d.infoset: d.actions[k] for d, k in zip(decisions, r.choices[b])}
+        assert chosen == dict(eq.details["choices"])
+        assert tuple(r.strategies[b]) == eq.pure_profile
+        np.testing.assert_allclose(r.values[b], eq.payoffs, rtol=0, atol=1e-9)
+        regret = max(0.0, float((r.best_reply[b] - r.values[b]).max()))
+        assert abs(regret - eq.max_regret) <= 1e-9
+
+
+@settings(max_examples=40, deadline=None)
+@given(perfect_information_trees(), st.integers(0, 2**32 - 1))
+def test_batch_best_reply_is_the_best_deviation_on_the_reduced_normal_form(game, seed):
+    """Plain NumPy reference: each player's best deviation payoff read off the reduced normal form
+    at the kernel's pure profile (ties included: the profile is a valid SPE either way)."""
+    from sim.extensive.reduced import terminal_table
+    from sim.extensive.spe import spe_batch
+    from sim.game import deviation_payoffs
+
+    rng = np.random.default_rng(seed)
+    _, _, pays, _ = terminal_table(game)
+    batch = np.concatenate([pays[None], rng.normal(size=(3, *pays.shape)).round(1)])
+    r = spe_batch(game, batch)
+    for b in range(len(batch)):
+        nf = _rebuild(game, batch[b], [c.probs for _, c in game.nodes() if isinstance(c, Chance)]).reduced_normal_form()
+        profile = [np.eye(n)[s] for n, s in zip(nf.shape, r.strategies[b])]
+        dev = deviation_payoffs(nf.payoffs, profile)
+        np.testing.assert_allclose(r.best_reply[b], [d.max() for d in dev], rtol=0, atol=1e-9)
+        np.testing.assert_allclose(r.values[b], [d @ s for d, s in zip(dev, profile)], rtol=0, atol=1e-9)
+        assert max(float(d.max() - d @ s) for d, s in zip(dev, profile)) <= 1e-9  # an equilibrium
+
+
+def test_batch_refuses_imperfect_information_and_bad_shapes():
+    import pytest
+    from sim.errors import GameError, SolverError
+    from sim.extensive.spe import spe_batch
+
+    with pytest.raises(GameError, match=r"spe_batch\(\): needs perfect information"):
+        spe_batch(read_efg(DATA / "coord2ts.efg"), np.zeros((1, 1, 2)))
+    with pytest.raises(SolverError, match=r"spe_batch\(\): terminal_payoffs must have shape \(B, 3, 2\); got \(2, 3\)"):
+        spe_batch(_entry_game(), np.zeros((2, 3)))
+    with pytest.raises(SolverError, match=r"spe_batch\(\): tol must be non-negative; got -1"):
+        spe_batch(_entry_game(), np.zeros((1, 3, 2)), tol=-1)
+
+
+def test_batch_ultimatum_ties_flagged_and_tie_free_point_solved():
+    """The two-unit ultimatum game above: with the pie's payoffs the responder is indifferent after
+    offer 0 (tied); adding a small bonus for accepting removes every tie."""
+    from sim.extensive.reduced import terminal_table
+    from sim.extensive.spe import spe_batch
+
+    def respond(x, h):
+        return Decision(1, h, ("yes", "no"), (Terminal((2.0 - x, float(x))), Terminal((0.0, 0.0))))
+
+    game = ExtensiveFormGame.from_root(("Proposer", "Responder"), Decision(0, "offer", ("0", "1", "2"),
+                                       tuple(respond(x, f"r{x}") for x in range(3))))
+    pays = terminal_table(game)[2]
+    bonus = pays.copy()
+    bonus[0::2, 1] += 0.5  # accepting is worth 0.5 more to the responder
+    r = spe_batch(game, np.stack([pays, bonus]))
+    assert r.tied.tolist() == [True, False]
+    assert r.choices[1].tolist() == [0, 0, 0, 0]
+    assert r.values[1].tolist() == [2.0, 0.5]
+
+
+def test_batch_tolerance_is_scaled_by_the_spread_at_the_node_like_spe_solve():
+    """A gap of 5e-9 is a tie when the mover's payoffs at the node spread over 10 (tolerance
+    1e-9 * 10) and not when they spread over 1 (tolerance 1e-9): both routes agree."""
+    from sim.extensive.spe import spe_batch
+
+    def game(pays):
+        return ExtensiveFormGame.from_root(("A",), Decision(0, "a", ("x", "y", "z"),
+                                                            tuple(Terminal((p,)) for p in pays)))
+
+    cases = [(1.0, 1.0 - 5e-9, -9.0), (1.0, 1.0 - 5e-9, 0.0)]
+    r = spe_batch(game(cases[0]), np.array(cases)[:, :, None])
+    assert r.tied.tolist() == [True, False]
+    assert [len(spe_solve(game(c)).equilibria) for c in cases] == [2, 1]

@@ -10,7 +10,14 @@
   :func:`sim.solvers.mixed.enummixed_solve`), and the pieces are composed bottom-up (Selten 1975;
   Osborne and Rubinstein 1994, section 6.2).
 * :func:`backward_induction_batch` runs backward induction for a whole sweep's batch of terminal
-  payoffs ``(B, terminals, N)``, vectorised over ``B``.
+  payoffs ``(B, terminals, N)``, vectorised over ``B``; :func:`spe_batch` does the same and also
+  flags the points where some decision node has a tie (those, and only those, have several
+  subgame-perfect equilibria), names each player's reduced strategy and measures each player's
+  best deviation on the reduced normal form, so a sweep can keep :func:`spe_solve` for tied points.
+
+Batch conventions: the batch axis ``B`` (sweep points) comes first; terminals are numbered in
+preorder (:func:`sim.extensive.reduced.terminal_table`), decision nodes in preorder, the player
+axis ``N`` comes last.
 
 Every equilibrium is certified on the reduced normal form of the whole game
 (:meth:`sim.result.Equilibrium.certify`), with ``details`` carrying the behaviour strategy of each
@@ -20,6 +27,7 @@ information set and the equilibrium path.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -314,3 +322,216 @@ def backward_induction_batch(game: ExtensiveFormGame, terminal_payoffs) -> tuple
         return kids[np.arange(kids.shape[0]), best, :]
 
     return choices, value(game.root)
+
+
+@dataclass(frozen=True, eq=False)
+class SPEBatch:
+    """What :func:`spe_batch` finds for each of ``B`` payoff assignments of one tree.
+
+    Attributes
+    ----------
+    choices : int array (B, D)
+        Action index at each decision node (preorder): the first action of largest payoff to the
+        mover, so on a tie-free point the unique subgame-perfect choice.
+    values : array (B, N)
+        Subgame-perfect payoffs at the root.
+    tied : bool array (B,)
+        True where some decision node, reached or not, has two or more actions within the
+        tolerance of the best (the rule of :func:`spe_solve`); exactly the points where
+        :func:`spe_solve` finds more than one subgame-perfect equilibrium.
+    strategies : int array (B, N)
+        Index of each player's reduced strategy (:func:`sim.extensive.reduced.reduced_strategies`)
+        that ``choices`` implement.
+    best_reply : array (B, N)
+        Each player's best payoff against the others' ``choices`` (a best reply over all of its
+        reduced strategies), so ``best_reply - values`` is the regret on the reduced normal form.
+    """
+
+    choices: np.ndarray
+    values: np.ndarray
+    tied: np.ndarray
+    strategies: np.ndarray
+    best_reply: np.ndarray
+
+
+def _batch_chance_probs(chance: list[Chance], chance_probs, B: int) -> list[np.ndarray]:
+    """Per-point probabilities ``(B, k)`` of each chance node (the tree's own when not given)."""
+    if chance_probs is None:
+        return [np.broadcast_to(np.asarray(c.probs, dtype=float), (B, len(c.probs))) for c in chance]
+    chance_probs = list(chance_probs)
+    if len(chance_probs) != len(chance):
+        raise SolverError(f"spe_batch(): chance_probs needs one array per chance node ({len(chance)}); "
+                          f"got {len(chance_probs)}")
+    out = []
+    for c, p in zip(chance, chance_probs):
+        p = np.asarray(p, dtype=float)
+        p = np.broadcast_to(p, (B, len(c.probs))) if p.ndim == 1 else p
+        if p.shape != (B, len(c.probs)) or not np.all(np.isfinite(p)) or np.any(p < 0):
+            raise SolverError(f"spe_batch(): chance_probs of the node {c.label or '(unnamed)'!r} must be finite, "
+                              f">= 0 and of shape ({B}, {len(c.probs)}); got shape {p.shape}")
+        out.append(p)
+    return out
+
+
+def spe_batch(game: ExtensiveFormGame, terminal_payoffs, *, tol: float = DEFAULT_TOL,
+              chance_probs=None) -> SPEBatch:
+    """Backward induction over a batch of payoff assignments of one perfect-information tree,
+    with the tie flag, reduced strategies and best replies a sweep needs to trust each point.
+
+    Backward induction (Zermelo 1913; Kuhn 1953; Selten 1965) visits each node once, children
+    before parents, and handles all ``B`` points at that node in one array operation; there is no
+    loop over points. Chance nodes average their children's values with the probabilities of
+    each point. The tie rule is :func:`spe_solve`'s: at a decision node of player ``j`` whose
+    children give ``j`` the payoffs ``m``, the optimal actions are those with
+    ``m >= max(m) - tol * max(1, max(m) - min(m))``; a point is tied when some node, reached or
+    not, has more than one (subgame perfection constrains every node). The arithmetic follows
+    :func:`spe_solve` operation by operation, so on the same floats both take the same decisions.
+
+    Parameters
+    ----------
+    game : ExtensiveFormGame
+        Perfect information; its own payoffs are ignored.
+    terminal_payoffs : array, shape (B, T, N)
+        Payoffs of the ``T`` terminals in preorder for each of ``B`` points.
+    tol : float
+        Indifference tolerance, relative to the payoff spread at a node (as in :func:`spe_solve`).
+    chance_probs : sequence of arrays (B, k) or (k,), optional
+        Probabilities of each chance node (preorder) per point; default the tree's own.
+
+    Returns
+    -------
+    SPEBatch
+
+    Raises
+    ------
+    GameError
+        When the tree has an information set with several nodes (imperfect information).
+    SolverError
+        When the payoffs, tolerance or chance probabilities have the wrong shape or value.
+
+    Examples
+    --------
+    Selten's entry game at three points; at the second the incumbent is indifferent.
+
+    >>> import numpy as np
+    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    >>> g = ExtensiveFormGame.from_root(("E", "I"), Decision(0, "E", ("out", "in"), (
+    ...     Terminal((0.0, 2.0)),
+    ...     Decision(1, "I", ("fight", "accommodate"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))))))
+    >>> pay = np.array([[[0, 2], [-1, -1], [1, 1]], [[0, 2], [-1, 1], [1, 1]], [[0, 2], [-1, 0], [1, -1]]])
+    >>> r = spe_batch(g, pay)
+    >>> r.tied.tolist(), r.choices.tolist(), r.values.tolist()
+    ([False, True, False], [[1, 1], [0, 0], [0, 0]], [[1.0, 1.0], [0.0, 2.0], [0.0, 2.0]])
+    >>> (r.best_reply - r.values).max(axis=1).tolist()  # regret on the reduced normal form
+    [0.0, 0.0, 0.0]
+    """
+    from sim.extensive.reduced import reduced_strategies
+
+    if not isinstance(game, ExtensiveFormGame):
+        raise SolverError(f"spe_batch(): needs an ExtensiveFormGame; got {type(game).__name__}")
+    if not game.perfect_information:
+        raise GameError("spe_batch(): needs perfect information; some information set has several nodes")
+    if not tol >= 0:
+        raise SolverError(f"spe_batch(): tol must be non-negative; got {tol}")
+    pay = np.asarray(terminal_payoffs, dtype=float)
+    n_players = game.n_players
+    nodes = [node for _, node in game.nodes()]  # preorder
+    decisions = [n for n in nodes if isinstance(n, Decision)]
+    chance = [n for n in nodes if isinstance(n, Chance)]
+    n_terminals = len(nodes) - len(decisions) - len(chance)
+    if pay.ndim != 3 or pay.shape[1:] != (n_terminals, n_players):
+        raise SolverError(f"spe_batch(): terminal_payoffs must have shape (B, {n_terminals}, {n_players}); "
+                          f"got {pay.shape}")
+    if not np.all(np.isfinite(pay)):
+        raise SolverError("spe_batch(): terminal_payoffs must be finite; got a NaN or infinite entry")
+    B = pay.shape[0]
+    probs = _batch_chance_probs(chance, chance_probs, B)
+    # Node objects can repeat (equal subtrees are shared), so positions come from the preorder
+    # walk, not from id(): one entry per position.
+    children: list[list[int]] = [[] for _ in nodes]
+    walk = [(game.root, None)]
+    pos = 0
+    while walk:
+        node, parent = walk.pop()
+        if parent is not None:
+            children[parent].append(pos)
+        here = pos
+        pos += 1
+        if not isinstance(node, Terminal):
+            walk.extend((c, here) for c in reversed(node.children))
+    kind_index = []  # position -> index among its kind (decision, chance, terminal) in preorder
+    counters = {Decision: 0, Chance: 0, Terminal: 0}
+    for n in nodes:
+        kind_index.append(counters[type(n)])
+        counters[type(n)] += 1
+
+    rows = np.arange(B)
+    choices = np.zeros((B, len(decisions)), dtype=np.intp)
+    tied = np.zeros(B, dtype=bool)
+    value: list = [None] * len(nodes)
+    reply: list = [None] * len(nodes)
+    for at in range(len(nodes) - 1, -1, -1):  # reverse preorder: children before parents
+        node = nodes[at]
+        if isinstance(node, Terminal):
+            value[at] = reply[at] = pay[:, kind_index[at], :]
+            continue
+        kids = children[at]
+        if isinstance(node, Chance):
+            p = probs[kind_index[at]]
+            # Same order of operations as spe_solve's sum(p * v ...): left to right.
+            v = p[:, 0, None] * value[kids[0]]
+            r = p[:, 0, None] * reply[kids[0]]
+            for k in range(1, len(kids)):
+                v = v + p[:, k, None] * value[kids[k]]
+                r = r + p[:, k, None] * reply[kids[k]]
+            value[at], reply[at] = v, r
+        else:
+            j = node.player
+            vals = np.stack([value[c] for c in kids], axis=1)  # (B, k, N)
+            mine = vals[:, :, j]
+            top = mine.max(axis=1)
+            scale = np.maximum(1.0, top - mine.min(axis=1))
+            tied |= np.count_nonzero(mine >= (top - tol * scale)[:, None], axis=1) > 1
+            best = np.argmax(mine, axis=1)
+            choices[:, kind_index[at]] = best
+            value[at] = vals[rows, best, :]
+            # Others keep following the chosen action; the mover takes its best reply here.
+            reps = np.stack([reply[c] for c in kids], axis=1)
+            r = reps[rows, best, :]
+            r[:, j] = reps[:, :, j].max(axis=1)
+            reply[at] = r
+        for c in kids:  # free the children: memory stays O(depth * B * N)
+            value[c] = reply[c] = None
+
+    # Reduced strategy of each player: its choices where its own earlier choices let play reach.
+    plans = reduced_strategies(game)
+    d_pos = {h: kind_index[k] for k, n in enumerate(nodes) if isinstance(n, Decision) for h in [n.infoset]}
+    masked = np.full((B, len(decisions)), -1, dtype=np.int16)
+    walk2 = [(0, (np.ones(B, dtype=bool),) * n_players)]
+    while walk2:
+        at, ok = walk2.pop()
+        node = nodes[at]
+        if isinstance(node, Terminal):
+            continue
+        if isinstance(node, Decision):
+            d = kind_index[at]
+            j = node.player
+            masked[:, d] = np.where(ok[j], choices[:, d], -1)
+            for k, c in enumerate(children[at]):
+                walk2.append((c, ok[:j] + (ok[j] & (choices[:, d] == k),) + ok[j + 1:]))
+        else:
+            walk2.extend((c, ok) for c in children[at])
+    strategies = np.zeros((B, n_players), dtype=np.intp)
+    for i in range(n_players):
+        own = [d_pos[h] for h in game.player_infosets(i)]
+        if not own:
+            continue
+        key_of = {tuple(game.infosets[h][1].index(plan[h]) if h in plan else -1 for h in game.player_infosets(i)): s
+                  for s, plan in enumerate(plans[i])}
+        sub = np.ascontiguousarray(masked[:, own])
+        uniq, inverse = np.unique(sub.view(np.dtype((np.void, sub.itemsize * len(own)))).ravel(),
+                                  return_inverse=True)
+        lookup = np.array([key_of[tuple(int(x) for x in np.frombuffer(u.tobytes(), dtype=np.int16))] for u in uniq],
+                          dtype=np.intp)
+        strategies[:, i] = lookup[inverse.ravel()]
+    return SPEBatch(choices, value[0], tied, strategies, reply[0])
