@@ -50,6 +50,7 @@ _SINGULAR_COND = 1e9    # Jacobian condition number beyond which an end point is
 _MAX_STEPS = 4000
 _PRUNE_ROUNDS = 10      # subdivision rounds before a support is kept anyway
 _PRUNE_CELLS = 256      # cells per support before it is kept anyway
+_ROUTE = "jit"          # path tracker: "jit" (compiled) or "numpy" (the batched reference route)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -767,41 +768,8 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
     profiles = [p for p in considered if _assignments(tuple(len(s) - 1 for s in p))]
     profiles = [p for p, ok in zip(profiles, _may_hold_equilibrium(u, profiles, tol)) if ok]
     chart = rng.normal(size=n) + 1j * rng.normal(size=n)
-    paths, starts = _paths_for(model, profiles, chart)
-
-    found = []            # stacked real profiles, certified
-    singular = {}         # support index -> list of real seeds
-    failed = 0
-    n_paths = 0 if paths is None else len(starts)
-    if paths is not None:
-        x, ok, _ = _track(model, paths, starts.copy())
-        # Paths that met or failed in a support are tracked again with shorter steps.
-        x, ok, end_j = _finish(model, paths, x, ok)
-        redo = _suspicious(paths, x, ok, end_j)
-        if redo.size:
-            sub = paths.take(redo)
-            x2, ok2, _ = _track(model, sub, starts[redo].copy(), h_max=0.01)
-            x2, ok2, j2 = _finish(model, sub, x2, ok2)
-            x[redo], ok[redo], end_j[redo] = x2, ok2, j2
-            # Whatever is still suspicious may hide a missed solution: report it.
-            failed = int(_suspicious(paths, x, ok, end_j).size)
-        conds = np.linalg.cond(end_j)
-        for p in range(len(x)):
-            prof = profiles[paths.support[p]]
-            xs = [x[p, off[j]:off[j + 1]] for j in range(len(model.shape))]
-            sums = [v.sum() for v in xs]
-            if any(abs(sv) < 1e-12 for sv in sums) or not np.all(np.isfinite(x[p])):
-                continue
-            z = np.concatenate([v / sv for v, sv in zip(xs, sums)])
-            if not (ok[p] and conds[p] < _SINGULAR_COND):
-                singular.setdefault(int(paths.support[p]), []).append(z.real)
-                continue
-            if np.abs(z.imag).max() > _IMAG_TOL * max(1.0, np.abs(z).max()) or z.real.min() < -1e-6:
-                continue
-            rp = _real_paths(model, prof)
-            y, conv = _polish(model, rp, z.real)
-            if conv and _feasible(model, y, tol):
-                found.append(y)
+    endpoints = _endpoints_numpy if _ROUTE == "numpy" else _endpoints_jit
+    found, singular, failed, n_paths = endpoints(model, profiles, chart, tol)
 
     continua, extra = [], []
     for b, seeds in sorted(singular.items()):
@@ -848,6 +816,132 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
     return SolverResult("enumpoly", game, tuple(equilibria), params,
                         complete=not continua and failed == 0,
                         degenerate=bool(singular), details=details)
+
+
+def _endpoints_numpy(model, profiles, chart, tol):
+    """Real isolated solutions and singular end points of every support, NumPy route.
+
+    All paths of all supports in one batch, padded to the full profile length: the reference the
+    compiled route (:func:`_endpoints_jit`) is tested against. Returns the polished feasible
+    profiles, the real seeds of singular end points per support index, the number of paths still
+    suspicious after a second tracking, and the number of paths.
+    """
+    off = model.offsets
+    paths, starts = _paths_for(model, profiles, chart)
+
+    found = []            # stacked real profiles, certified
+    singular = {}         # support index -> list of real seeds
+    failed = 0
+    n_paths = 0 if paths is None else len(starts)
+    if paths is not None:
+        x, ok, _ = _track(model, paths, starts.copy())
+        # Paths that met or failed in a support are tracked again with shorter steps.
+        x, ok, end_j = _finish(model, paths, x, ok)
+        redo = _suspicious(paths, x, ok, end_j)
+        if redo.size:
+            sub = paths.take(redo)
+            x2, ok2, _ = _track(model, sub, starts[redo].copy(), h_max=0.01)
+            x2, ok2, j2 = _finish(model, sub, x2, ok2)
+            x[redo], ok[redo], end_j[redo] = x2, ok2, j2
+            # Whatever is still suspicious may hide a missed solution: report it.
+            failed = int(_suspicious(paths, x, ok, end_j).size)
+        conds = np.linalg.cond(end_j)
+        for p in range(len(x)):
+            prof = profiles[paths.support[p]]
+            xs = [x[p, off[j]:off[j + 1]] for j in range(len(model.shape))]
+            sums = [v.sum() for v in xs]
+            if any(abs(sv) < 1e-12 for sv in sums) or not np.all(np.isfinite(x[p])):
+                continue
+            z = np.concatenate([v / sv for v, sv in zip(xs, sums)])
+            if not (ok[p] and conds[p] < _SINGULAR_COND):
+                singular.setdefault(int(paths.support[p]), []).append(z.real)
+                continue
+            if np.abs(z.imag).max() > _IMAG_TOL * max(1.0, np.abs(z).max()) or z.real.min() < -1e-6:
+                continue
+            rp = _real_paths(model, prof)
+            y, conv = _polish(model, rp, z.real)
+            if conv and _feasible(model, y, tol):
+                found.append(y)
+
+    return found, singular, failed, n_paths
+
+
+def _support_arrays(model, profiles):
+    """Support sizes ``(B, N)`` and actions ``(B, N, n_max)`` in the layout of the kernels."""
+    n_players, n_max = len(model.shape), max(model.shape)
+    k = np.zeros((len(profiles), n_players), dtype=np.int64)
+    acts = np.zeros((len(profiles), n_players, n_max), dtype=np.int64)
+    for b, prof in enumerate(profiles):
+        for j, s in enumerate(prof):
+            k[b, j] = len(s)
+            acts[b, j, :len(s)] = s
+    return k, acts
+
+
+def _endpoints_jit(model, profiles, chart, tol):
+    """As :func:`_endpoints_numpy`, with the compiled tracker of :mod:`sim.solvers._poly_jit`.
+
+    Each support is tracked at its own size (its support probabilities only, no padding), one
+    path after another in a compiled loop; the start solutions are solved in the same loop.
+    """
+    from sim.solvers import _poly_jit as jit
+
+    shape, off = model.shape, model.offsets
+    n_players, n_max = len(shape), max(shape)
+    found, singular = [], {}
+    sup_k, sup_acts = _support_arrays(model, profiles)
+    path_sup, path_assign = [], []
+    for b, prof in enumerate(profiles):
+        assigns = _assignments(tuple(len(s) - 1 for s in prof))
+        path_sup.extend([b] * len(assigns))
+        path_assign.extend(assigns)
+    if not path_sup:
+        return found, singular, 0, 0
+    width = max(1, max(len(a) for a in path_assign))
+    assign = np.full((len(path_assign), width), -1, dtype=np.int64)
+    for p, a in enumerate(path_assign):
+        assign[p, :len(a)] = a
+    path_sup = np.array(path_sup, dtype=np.int64)
+    u = np.stack([t.reshape(-1) for t in model.tensors])
+    strides = np.array([int(np.prod(shape[j + 1:])) for j in range(n_players)], dtype=np.int64)
+    lin = np.zeros((n_players, n_players, n_max, n_max), dtype=complex)
+    for (i, j), a in model.lin.items():
+        lin[i, j, :shape[i], :shape[j]] = a
+    charts = np.zeros((n_players, n_max), dtype=complex)
+    for j in range(n_players):
+        charts[j, :shape[j]] = chart[off[j]:off[j + 1]]
+    offs = np.asarray(off, dtype=np.int64)
+
+    def track(idx, h_max):
+        return jit.track_paths(u, strides, lin, model.gamma, charts, sup_k, sup_acts, path_sup[idx],
+                               assign[idx], offs, h_max, _MAX_STEPS)
+
+    every = np.arange(len(path_sup))
+    x, ok, cond, _ = track(every, 0.25)
+    # Paths that met or failed in a support are tracked again with shorter steps.
+    redo = np.flatnonzero(jit.meeting_paths(path_sup, x, ok, cond < _SINGULAR_COND))
+    failed = 0
+    if redo.size:
+        x[redo], ok[redo], cond[redo], _ = track(redo, 0.01)
+        # Whatever is still suspicious may hide a missed solution: report it.
+        failed = int(jit.meeting_paths(path_sup, x, ok, cond < _SINGULAR_COND).sum())
+    with np.errstate(all="ignore"):
+        sums = np.add.reduceat(x, off[:-1], axis=1)                       # (P, N)
+        usable = np.all(np.abs(sums) >= 1e-12, axis=1) & np.all(np.isfinite(x), axis=1)
+        z = x / np.repeat(sums, np.diff(off), axis=1)
+    regular = ok & (cond < _SINGULAR_COND)
+    for p in np.flatnonzero(usable & ~regular):
+        singular.setdefault(int(path_sup[p]), []).append(z[p].real)
+    big = np.maximum(1.0, np.abs(z).max(axis=1, initial=0.0, where=np.isfinite(z)))
+    real = usable & regular & (np.abs(z.imag).max(axis=1) <= _IMAG_TOL * big) & (z.real.min(axis=1) >= -1e-6)
+    cand = np.flatnonzero(real)
+    if cand.size:
+        y, resid = jit.polish(u, strides, sup_k, sup_acts, path_sup[cand], np.ascontiguousarray(z[cand].real),
+                              offs, 6)
+        for c in range(cand.size):
+            if resid[c] < 1e-9 and _feasible(model, y[c], tol):
+                found.append(y[c])
+    return found, singular, failed, len(path_sup)
 
 
 def _finish(model, paths, x, ok):

@@ -1,0 +1,479 @@
+"""Compiled kernels of :mod:`sim.solvers.poly`: the path tracker, real polishing, support pruning.
+
+Imported only inside the functions of :mod:`sim.solvers.poly` that need it, so that importing
+``sim`` never pays for numba. Every kernel is ``@numba.njit(cache=True, nogil=True)`` without
+fastmath: ties, end-point comparisons and certification rely on exact IEEE arithmetic.
+
+Layout shared by the kernels
+----------------------------
+* ``u``: ``(N, n_0 * ... * n_{N-1})`` payoffs of each player, the profile axes flattened in C
+  order; ``strides[j]`` is the flat stride of player ``j``'s action.
+* A support profile is ``k`` ``(N,)`` (support sizes) and ``acts`` ``(N, n_max)`` (its actions,
+  first ``k[j]`` entries used). Its unknowns are the probabilities of the support actions only,
+  stacked player by player (``soff[j]`` is where player ``j`` starts; ``m = soff[N]`` unknowns):
+  no padding with the actions outside the support.
+* Rows of the system, player by player: first the chart row of player ``i`` (a linear form of
+  ``x_i`` equal to one), then its ``k[i] - 1`` indifference rows
+  ``u_i(acts[i, a], x_-i) - u_i(acts[i, 0], x_-i)``, ``a = 1, ..., k[i] - 1``.
+* The homotopy is ``H = (1 - t) * gamma * G + t * F`` on the indifference rows, ``G`` being the
+  product of one random linear form per other player (the linear-product start system of Morgan
+  and Sommese 1987), as in the NumPy route of :mod:`sim.solvers.poly`.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+_JIT = dict(cache=True, nogil=True)
+
+
+@numba.njit(**_JIT)
+def _system(u, strides, lin, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, V, dV, L, cnt):
+    """Value ``H``, Jacobian ``J`` and ``dH/dt`` of one support's homotopy at ``(x, t)``.
+
+    ``start=False`` evaluates the target system alone (``t`` is then ignored): used at ``t = 1``
+    and for real polishing, where the start system contributes nothing.
+    ``V`` ``(n_max,)``, ``dV`` ``(n_max, m)``, ``L`` ``(N,)`` and ``cnt`` ``(N,)`` are work arrays.
+    """
+    n_players = k.shape[0]
+    m = soff[n_players]
+    s = (1.0 - t) * gamma
+    for r in range(m):
+        H[r] = 0.0
+        Ht[r] = 0.0
+        for c in range(m):
+            J[r, c] = 0.0
+    for i in range(n_players):
+        # chart row of player i
+        r0 = soff[i]
+        acc = -1.0 + 0.0j
+        for b in range(k[i]):
+            acc += chart[i, acts[i, b]] * x[r0 + b]
+            J[r0, r0 + b] = chart[i, acts[i, b]]
+        H[r0] = acc
+        ki = k[i]
+        if ki == 1:
+            continue
+        for a in range(ki):
+            V[a] = 0.0
+            for c in range(m):
+                dV[a, c] = 0.0
+        # every pure profile of the others' supports: mixed-radix counter over players j != i
+        for j in range(n_players):
+            cnt[j] = 0
+        while True:
+            base = 0
+            prod = 1.0 + 0.0j
+            for j in range(n_players):
+                if j != i:
+                    base += acts[j, cnt[j]] * strides[j]
+                    prod *= x[soff[j] + cnt[j]]
+            for a in range(ki):
+                w = u[i, base + acts[i, a] * strides[i]]
+                V[a] += w * prod
+            # partial products: the product over the others except j (no division: x may be 0)
+            for j in range(n_players):
+                if j == i:
+                    continue
+                part = 1.0 + 0.0j
+                for l in range(n_players):
+                    if l != i and l != j:
+                        part *= x[soff[l] + cnt[l]]
+                col = soff[j] + cnt[j]
+                for a in range(ki):
+                    dV[a, col] += u[i, base + acts[i, a] * strides[i]] * part
+            # next profile
+            j = 0
+            while j < n_players:
+                if j == i:
+                    j += 1
+                    continue
+                cnt[j] += 1
+                if cnt[j] < k[j]:
+                    break
+                cnt[j] = 0
+                j += 1
+            if j >= n_players:
+                break
+        for a in range(1, ki):
+            r = r0 + a
+            E = V[a] - V[0]
+            if not start:
+                H[r] = E
+                for c in range(m):
+                    J[r, c] = dV[a, c] - dV[0, c]
+                continue
+            # start-system factor of each other player: one random linear form of x_j
+            G = 1.0 + 0.0j
+            for j in range(n_players):
+                if j == i:
+                    L[j] = 1.0
+                    continue
+                lf = 0.0j
+                for b in range(k[j]):
+                    lf += lin[i, j, acts[i, a], acts[j, b]] * x[soff[j] + b]
+                L[j] = lf
+                G *= lf
+            H[r] = s * G + t * E
+            Ht[r] = E - gamma * G
+            for c in range(m):
+                J[r, c] = t * (dV[a, c] - dV[0, c])
+            for j in range(n_players):
+                if j == i:
+                    continue
+                part = 1.0 + 0.0j
+                for l in range(n_players):
+                    if l != i and l != j:
+                        part *= L[l]
+                for b in range(k[j]):
+                    J[r, soff[j] + b] += s * part * lin[i, j, acts[i, a], acts[j, b]]
+
+
+@numba.njit(**_JIT)
+def _lu(A, m, piv):
+    """In-place LU with partial pivoting of ``A[:m, :m]``; False when a pivot is exactly zero."""
+    for c in range(m):
+        p = c
+        best = abs(A[c, c])
+        for r in range(c + 1, m):
+            v = abs(A[r, c])
+            if v > best:
+                best = v
+                p = r
+        piv[c] = p
+        if best == 0.0 or not np.isfinite(best):
+            return False
+        if p != c:
+            for q in range(m):
+                tmp = A[c, q]
+                A[c, q] = A[p, q]
+                A[p, q] = tmp
+        inv = 1.0 / A[c, c]
+        for r in range(c + 1, m):
+            f = A[r, c] * inv
+            if f != 0.0:
+                A[r, c] = f
+                for q in range(c + 1, m):
+                    A[r, q] -= f * A[c, q]
+            else:
+                A[r, c] = 0.0
+    return True
+
+
+@numba.njit(**_JIT)
+def _lu_solve(A, m, piv, b):
+    """Solve in place with the factors of :func:`_lu`."""
+    for c in range(m):
+        p = piv[c]
+        if p != c:
+            tmp = b[c]
+            b[c] = b[p]
+            b[p] = tmp
+    for r in range(m):
+        acc = b[r]
+        for q in range(r):
+            acc -= A[r, q] * b[q]
+        b[r] = acc
+    for r in range(m - 1, -1, -1):
+        acc = b[r]
+        for q in range(r + 1, m):
+            acc -= A[r, q] * b[q]
+        b[r] = acc / A[r, r]
+
+
+@numba.njit(**_JIT)
+def _cond1(J, m, W, piv, e):
+    """1-norm condition number of ``J[:m, :m]`` (``inf`` when singular)."""
+    norm = 0.0
+    for c in range(m):
+        col = 0.0
+        for r in range(m):
+            col += abs(J[r, c])
+        norm = max(norm, col)
+    for r in range(m):
+        for c in range(m):
+            W[r, c] = J[r, c]
+    if not _lu(W, m, piv):
+        return np.inf
+    inorm = 0.0
+    for c in range(m):
+        for r in range(m):
+            e[r] = 0.0
+        e[c] = 1.0
+        _lu_solve(W, m, piv, e)
+        col = 0.0
+        for r in range(m):
+            col += abs(e[r])
+        inorm = max(inorm, col)
+    out = norm * inorm
+    return out if np.isfinite(out) else np.inf
+
+
+@numba.njit(**_JIT)
+def _start_point(lin, chart, k, acts, soff, assign, x, W, piv):
+    """The start solution of one path: for every player ``j``, the linear forms of the equations
+    assigned to ``j`` vanish and its chart is one (a ``k[j] x k[j]`` linear system)."""
+    n_players = k.shape[0]
+    for j in range(n_players):
+        kj = k[j]
+        row = 0
+        e = 0
+        for i in range(n_players):
+            for a in range(1, k[i]):
+                if assign[e] == j:
+                    for b in range(kj):
+                        W[row, b] = lin[i, j, acts[i, a], acts[j, b]]
+                    row += 1
+                e += 1
+        for b in range(kj):
+            W[row, b] = chart[j, acts[j, b]]
+        rhs = np.zeros(kj, dtype=np.complex128)
+        rhs[kj - 1] = 1.0
+        if not _lu(W, kj, piv):
+            return False
+        _lu_solve(W, kj, piv, rhs)
+        for b in range(kj):
+            x[soff[j] + b] = rhs[b]
+    return True
+
+
+@numba.njit(**_JIT)
+def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_assign, offsets,
+                h_max, max_steps):
+    """Track every path of every support from its start solution at ``t = 0`` to ``t = 1``.
+
+    Per path: Runge-Kutta (4th order) predictor on ``dx/dt = -H_x^{-1} H_t``, two Newton
+    corrections and a strict acceptance test (a small first correction that then contracts, so a
+    path does not jump to a neighbouring one); the step doubles after two accepted steps and
+    halves on a rejection; a path whose step falls below ``1e-12`` stops (that happens near a
+    singular end point). Then four Newton steps at ``t = 1``.
+
+    Returns the end points in the full stacked layout ``(P, offsets[-1])`` (zeros outside the
+    support), a success flag, the 1-norm condition number of the end Jacobian and the number of
+    predictor-corrector steps taken, per path.
+    """
+    P = path_sup.shape[0]
+    n_players = sup_k.shape[1]
+    n_max = sup_acts.shape[2]
+    m_max = 0
+    for b in range(sup_k.shape[0]):
+        m_max = max(m_max, sup_k[b].sum())
+    out = np.zeros((P, offsets[n_players]), dtype=np.complex128)
+    ok = np.zeros(P, dtype=np.bool_)
+    cond = np.full(P, np.inf)
+    steps = np.zeros(P, dtype=np.int64)
+    H = np.zeros(m_max, dtype=np.complex128)
+    Ht = np.zeros(m_max, dtype=np.complex128)
+    J = np.zeros((m_max, m_max), dtype=np.complex128)
+    V = np.zeros(n_max, dtype=np.complex128)
+    dV = np.zeros((n_max, m_max), dtype=np.complex128)
+    L = np.zeros(n_players, dtype=np.complex128)
+    cnt = np.zeros(n_players, dtype=np.int64)
+    W = np.zeros((m_max, m_max), dtype=np.complex128)
+    piv = np.zeros(m_max, dtype=np.int64)
+    x = np.zeros(m_max, dtype=np.complex128)
+    y = np.zeros(m_max, dtype=np.complex128)
+    k1 = np.zeros(m_max, dtype=np.complex128)
+    k2 = np.zeros(m_max, dtype=np.complex128)
+    k3 = np.zeros(m_max, dtype=np.complex128)
+    k4 = np.zeros(m_max, dtype=np.complex128)
+    d1 = np.zeros(m_max, dtype=np.complex128)
+    d2 = np.zeros(m_max, dtype=np.complex128)
+    soff = np.zeros(n_players + 1, dtype=np.int64)
+    for p in range(P):
+        b = path_sup[p]
+        k = sup_k[b]
+        acts = sup_acts[b]
+        for j in range(n_players):
+            soff[j + 1] = soff[j] + k[j]
+        m = soff[n_players]
+        if not _start_point(lin, chart, k, acts, soff, path_assign[p], x, W, piv):
+            continue
+        t = 0.0
+        h = min(0.05, h_max)
+        streak = 0
+        reached = False
+        n_steps = 0
+        for _ in range(max_steps):
+            last = h >= 1.0 - t
+            ha = 1.0 - t if last else h
+            good = True
+            # Runge-Kutta predictor: four tangents dx/dt = -J^-1 H_t
+            for stage in range(4):
+                if stage == 0:
+                    ts = t
+                    for r in range(m):
+                        y[r] = x[r]
+                elif stage == 3:
+                    ts = t + ha
+                    for r in range(m):
+                        y[r] = x[r] + ha * k3[r]
+                else:
+                    ts = t + 0.5 * ha
+                    kp = k1 if stage == 1 else k2
+                    for r in range(m):
+                        y[r] = x[r] + 0.5 * ha * kp[r]
+                _system(u, strides, lin, gamma, chart, k, acts, soff, y, ts, True, H, J, Ht, V, dV, L, cnt)
+                kk = k1 if stage == 0 else (k2 if stage == 1 else (k3 if stage == 2 else k4))
+                for r in range(m):
+                    kk[r] = -Ht[r]
+                if not _lu(J, m, piv):
+                    good = False
+                    break
+                _lu_solve(J, m, piv, kk)
+            tn = 1.0 if last else t + ha
+            if good:
+                for r in range(m):
+                    y[r] = x[r] + (ha / 6.0) * (k1[r] + 2.0 * k2[r] + 2.0 * k3[r] + k4[r])
+                # two Newton corrections at the new t
+                for d in (d1, d2):
+                    _system(u, strides, lin, gamma, chart, k, acts, soff, y, tn, True, H, J, Ht, V, dV, L, cnt)
+                    for r in range(m):
+                        d[r] = -H[r]
+                    if not _lu(J, m, piv):
+                        good = False
+                        break
+                    _lu_solve(J, m, piv, d)
+                    for r in range(m):
+                        y[r] += d[r]
+            if good:
+                scale = 1.0
+                for r in range(m):
+                    scale = max(scale, abs(x[r]))
+                n1 = 0.0
+                n2 = 0.0
+                for r in range(m):
+                    n1 = max(n1, abs(d1[r]))
+                    n2 = max(n2, abs(d2[r]))
+                n1 /= scale
+                n2 /= scale
+                good = np.isfinite(n1) and np.isfinite(n2) and n1 < 2e-2 and n2 < max(0.1 * n1, 1e-12)
+            n_steps += 1
+            if good:
+                for r in range(m):
+                    x[r] = y[r]
+                t = tn
+                streak += 1
+                if streak >= 2:
+                    h = min(2.0 * h, h_max)
+                    streak = 0
+                if t >= 1.0:
+                    reached = True
+                    break
+            else:
+                h *= 0.5
+                streak = 0
+                if h < 1e-12:
+                    break
+        steps[p] = n_steps
+        # Newton at t = 1 from wherever the path stopped (stalled paths included)
+        finite = True
+        for _ in range(4):
+            _system(u, strides, lin, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, V, dV, L, cnt)
+            for r in range(m):
+                d1[r] = -H[r]
+            if not _lu(J, m, piv):
+                break
+            _lu_solve(J, m, piv, d1)
+            for r in range(m):
+                x[r] += d1[r]
+        _system(u, strides, lin, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, V, dV, L, cnt)
+        for r in range(m):
+            if not np.isfinite(x[r].real) or not np.isfinite(x[r].imag):
+                finite = False
+        if finite:
+            cond[p] = _cond1(J, m, W, piv, d2)
+        ok[p] = reached and finite
+        for j in range(n_players):
+            for bb in range(k[j]):
+                out[p, offsets[j] + acts[j, bb]] = x[soff[j] + bb]
+    return out, ok, cond, steps
+
+
+@numba.njit(**_JIT)
+def polish(u, strides, sup_k, sup_acts, cand_sup, xs, offsets, iters):
+    """Newton's method on the simplex chart (probabilities sum to one) from real points.
+
+    ``xs`` ``(C, offsets[-1])`` are real starting profiles in the full stacked layout, one per
+    candidate, ``cand_sup[c]`` the index of its support. Returns the polished profiles and the
+    max-abs residual of the target system at them (``inf`` when Newton broke down).
+    """
+    C = cand_sup.shape[0]
+    n_players = sup_k.shape[1]
+    n_max = sup_acts.shape[2]
+    m_max = n_players * n_max
+    out = np.zeros((C, offsets[n_players]))
+    resid = np.full(C, np.inf)
+    H = np.zeros(m_max, dtype=np.complex128)
+    Ht = np.zeros(m_max, dtype=np.complex128)
+    J = np.zeros((m_max, m_max), dtype=np.complex128)
+    V = np.zeros(n_max, dtype=np.complex128)
+    dV = np.zeros((n_max, m_max), dtype=np.complex128)
+    L = np.zeros(n_players, dtype=np.complex128)
+    cnt = np.zeros(n_players, dtype=np.int64)
+    piv = np.zeros(m_max, dtype=np.int64)
+    x = np.zeros(m_max, dtype=np.complex128)
+    d = np.zeros(m_max, dtype=np.complex128)
+    lin = np.zeros((n_players, n_players, n_max, n_max), dtype=np.complex128)
+    ones = np.ones((n_players, n_max), dtype=np.complex128)
+    soff = np.zeros(n_players + 1, dtype=np.int64)
+    for c in range(C):
+        b = cand_sup[c]
+        k = sup_k[b]
+        acts = sup_acts[b]
+        for j in range(n_players):
+            soff[j + 1] = soff[j] + k[j]
+        m = soff[n_players]
+        for j in range(n_players):
+            for bb in range(k[j]):
+                x[soff[j] + bb] = xs[c, offsets[j] + acts[j, bb]]
+        broke = False
+        for _ in range(iters):
+            _system(u, strides, lin, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, V, dV, L, cnt)
+            for r in range(m):
+                d[r] = -H[r]
+            if not _lu(J, m, piv):
+                broke = True
+                break
+            _lu_solve(J, m, piv, d)
+            for r in range(m):
+                x[r] = x[r].real + d[r].real
+        _system(u, strides, lin, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, V, dV, L, cnt)
+        worst = 0.0
+        for r in range(m):
+            worst = max(worst, abs(H[r]))
+        if not broke and np.isfinite(worst):
+            resid[c] = worst
+        for j in range(n_players):
+            for bb in range(k[j]):
+                out[c, offsets[j] + acts[j, bb]] = x[soff[j] + bb].real
+    return out, resid
+
+
+@numba.njit(**_JIT)
+def meeting_paths(path_sup, x, ok, regular):
+    """Paths worth tracking again: stalled with a nonsingular end point, or a nonsingular end
+    point reached by two paths of one support (paths of a support are contiguous)."""
+    P = path_sup.shape[0]
+    bad = np.zeros(P, dtype=np.bool_)
+    for p in range(P):
+        if not ok[p] and regular[p]:
+            bad[p] = True
+        if not (ok[p] and regular[p]):
+            continue
+        scale = 1.0
+        for c in range(x.shape[1]):
+            scale = max(scale, abs(x[p, c]))
+        for q in range(p + 1, P):
+            if path_sup[q] != path_sup[p]:
+                break
+            if not (ok[q] and regular[q]):
+                continue
+            dist = 0.0
+            for c in range(x.shape[1]):
+                dist = max(dist, abs(x[p, c] - x[q, c]))
+            if dist < 1e-6 * scale:
+                bad[p] = True
+                bad[q] = True
+    return bad
