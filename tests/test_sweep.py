@@ -309,3 +309,99 @@ def test_sequential_scenario_sweeps_match_spe_point_by_point(tmp_path):
         np.testing.assert_allclose(group[[f"payoff.{p}" for p in result.game.players]].to_numpy(),
                                    [e.payoffs for e in result.equilibria])
     assert df["regime"].nunique() > 1  # the corners of this grid do not all share one outcome
+
+
+# ----- spe batched over a sweep's points --------------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+
+# A perfect-information tree with a chance move whose probability is a parameter: nature draws the
+# weather, A (who sees it) picks a venue, B (who sees both) comes or not. Integer payoffs make ties.
+CHANCE_TREE = """
+[scenario]
+id = "venue"
+title = "Venue under uncertain weather"
+timing = [
+  { chance = "weather", outcomes = { rain = "p_rain", sun = "rest" } },
+  { player = "A", observes = ["weather"] },
+  { player = "B", observes = ["weather", "A"] },
+]
+
+[parameters]
+p_rain = { default = 0.3, min = 0.0, max = 1.0 }
+indoor = { default = 1.0, min = 0.0, max = 3.0 }
+company = { default = 1.0, min = 0.0, max = 3.0 }
+
+[players.A]
+actions = ["inside", "outside"]
+
+[players.B]
+actions = ["come", "stay"]
+
+[[goals]]
+player = "A"
+name = "dry"
+weight = "indoor"
+rules = [{ when = { weather = "rain", A = "inside" }, value = 1.0 }, { when = { weather = "sun", A = "outside" }, value = 1.0 }]
+
+[[goals]]
+player = "A"
+name = "company"
+weight = "company"
+rules = [{ when = { B = "come" }, value = 1.0 }]
+
+[[goals]]
+player = "B"
+name = "likes_outside"
+weight = 1.0
+rules = [{ when = { A = "outside", B = "come" }, value = 1.0 }, { when = { A = "inside", B = "stay" }, value = 1.0 }]
+"""
+
+
+def _spe_sweep(tmp_path, name, scenario_text, grid, monkeypatch, batched, chunk_size=7):
+    import analysis.sweep.run as run
+
+    (tmp_path / f"{name}.toml").write_text(scenario_text)
+    sweep = tmp_path / f"{name}-sweep.toml"
+    sweep.write_text(f'[sweep]\nscenario = "{name}.toml"\nmethods = ["spe"]\nseed = 1\nchunk_size = {chunk_size}\n'
+                     "[sweep.grid]\n" + "".join(f"{k} = {v}\n" for k, v in grid.items()))
+    monkeypatch.setattr(run, "_SPE_BATCHED", batched)
+    calls = []
+    original = run._per_point_rows
+    monkeypatch.setattr(run, "_per_point_rows", lambda m, meth, full, ids: calls.append(len(ids)) or original(m, meth, full, ids))
+    out = tmp_path / f"out-{name}-{batched}"
+    run_sweep(sweep, out, executor="inprocess")
+    return read_results(out), sum(calls)
+
+
+@pytest.mark.slow
+def test_spe_sweep_batched_rows_equal_point_by_point_rows_on_shield_as_chip(tmp_path, monkeypatch):
+    """Integer-valued grids put ties in (Russia indifferent at russia_iran_ties = 3, Iran at
+    iran_bomb_value = 3); 0.1 and 0.7 are not binary fractions, so round-off is exercised too.
+    Rows must be identical, every float exactly equal, and only tied points solved one by one."""
+    text = (ROOT / "scenarios" / "shield-as-chip.toml").read_text()
+    grid = {"russia_iran_ties": "[0.0, 0.7, 3.0, 4.0]", "us_shield_value": "[0.1, 1.0, 3.0]",
+            "iran_bomb_value": "[2.0, 3.0]"}
+    batched, per_point_calls = _spe_sweep(tmp_path, "seq", text, grid, monkeypatch, True)
+    reference, reference_calls = _spe_sweep(tmp_path, "seq", text, grid, monkeypatch, False)
+    pd.testing.assert_frame_equal(_normalised(batched), _normalised(reference), check_exact=True)
+    first = batched.groupby("point_id")["n_equilibria"].first()
+    assert (first > 1).sum() >= 4 and (first == 1).sum() >= 4, "the grid must hold both kinds of point"
+    assert per_point_calls == (first > 1).sum() and reference_calls == len(first)
+    assert (batched["max_regret"] <= 1e-9).all()
+
+
+def test_spe_sweep_with_a_chance_move_matches_point_by_point(tmp_path, monkeypatch):
+    grid = {"p_rain": "[0.0, 0.3, 0.5, 1.0]", "indoor": "[0.0, 1.0, 2.5]", "company": "[0.0, 1.0, 2.0]"}
+    batched, per_point_calls = _spe_sweep(tmp_path, "venue", CHANCE_TREE, grid, monkeypatch, True)
+    reference, _ = _spe_sweep(tmp_path, "venue", CHANCE_TREE, grid, monkeypatch, False)
+    pd.testing.assert_frame_equal(_normalised(batched), _normalised(reference), check_exact=True)
+    first = batched.groupby("point_id")["n_equilibria"].first()
+    assert per_point_calls == (first > 1).sum() < len(first)
+
+
+def test_spe_sweep_keeps_imperfect_information_point_by_point():
+    from analysis.sweep.run import _spe_batched, file_hash, scenario_model
+
+    for name, batched in (("chip-that-did-not-exist.toml", False), ("shield-as-chip.toml", True)):
+        path = ROOT / "scenarios" / name
+        assert _spe_batched(scenario_model(str(path), file_hash(path))) is batched

@@ -37,6 +37,9 @@ CHUNKS = "chunks"
 NONE_OUTCOME = "(none)"
 PURE_TOL = 1e-9
 BATCHED_METHODS = frozenset({"enumpure"})  # batched for simultaneous scenarios; the rest per point
+#: ``spe`` on a perfect-information tree is batched (tied points fall back to ``spe_solve``).
+#: Private switch: tests and benchmarks set it to False to force the point-by-point route.
+_SPE_BATCHED = True
 
 
 def file_hash(path: Path) -> str:
@@ -54,6 +57,7 @@ class ScenarioModel:
     parameter_names: tuple[str, ...]
     defaults: np.ndarray
     sequential: bool = False
+    tree: object = None  # the ExtensiveFormGame at the defaults, for a sequential scenario
 
     def full_points(self, names: tuple[str, ...], values: np.ndarray) -> np.ndarray:
         full = np.broadcast_to(self.defaults, (len(values), len(self.defaults))).copy()
@@ -65,7 +69,37 @@ class ScenarioModel:
         return np.asarray(self.compiled.payoffs(full))
 
     def game(self, full_row: np.ndarray):
-        return self.compiled.game(dict(zip(self.parameter_names, map(float, full_row))))
+        return self.games(np.asarray(full_row, dtype=float)[None])[0]
+
+    def point_payoffs(self, full: np.ndarray) -> np.ndarray:
+        """Payoffs ``(B, a_0, ..., N)`` whose every row is the same floats whatever the batch.
+
+        A BLAS matrix product may round a point differently inside a batch than alone (the
+        summation order depends on the kernel it picks for the shape), which would let the
+        point-by-point and the batched routes, or two chunk sizes, disagree in the last bit and
+        so at a tie. Summing the few monomial terms in a fixed order, one array operation per
+        term, keeps each row independent of its neighbours; it is still vectorised over points.
+        """
+        c = self.compiled
+        terms = c.terms(c.check_points(full))
+        tensor = c.tensor
+        flat = terms[:, 0, None] * tensor[0]
+        for r in range(1, tensor.shape[0]):
+            flat = flat + terms[:, r, None] * tensor[r]
+        return flat.reshape(len(full), *c.outcome_shape, len(self.players))
+
+    def games(self, full: np.ndarray) -> list:
+        """One game per point, built from :meth:`point_payoffs` (as ``compiled.game`` builds them)."""
+        from sim.scenario.compile import build_tree
+
+        c = self.compiled
+        pay = self.point_payoffs(full)
+        if not self.sequential:
+            from sim.game import NormalFormGame
+
+            return [NormalFormGame.from_payoffs(p, c.players, c.labels, c.scenario.title) for p in pay]
+        probs = c.chance_probabilities(full, check=False)
+        return [build_tree(c, pay[b], [p[b] for p in probs]) for b in range(len(full))]
 
 
 @functools.lru_cache(maxsize=4)
@@ -79,7 +113,9 @@ def scenario_model(path: str, content_hash: str) -> ScenarioModel:
     names = tuple(compiled.parameter_names)
     defaults = np.array([float(compiled.defaults[n]) for n in names]) if isinstance(compiled.defaults, dict) \
         else np.asarray(compiled.defaults, dtype=float)
-    return ScenarioModel(compiled, game.players, tuple(game.actions), names, defaults, bool(compiled.sequential))
+    sequential = bool(compiled.sequential)
+    return ScenarioModel(compiled, game.players, tuple(game.actions), names, defaults, sequential,
+                         game if sequential else None)
 
 
 def check_parameters(spec: SweepSpec, model: ScenarioModel) -> None:
@@ -221,8 +257,8 @@ def _per_point_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np
     rows: dict[str, list] = {k: [] for k in ("point_id", "eq_index", "n_equilibria", "outcome", "regime", "max_regret")}
     probs = {f"prob.{p}.{a}": [] for i, p in enumerate(model.players) for a in model.actions[i]}
     pays = {f"payoff.{p}": [] for p in model.players}
-    for pid, row in zip(ids, full):  # one game per point: these methods have no batched kernel
-        result = solve(model.game(row), method)
+    for pid, game in zip(ids, model.games(full)):  # one game per point: these methods have no batched kernel
+        result = solve(game, method)
         game = result.game  # for trees: the reduced normal form the profiles refer to
         eqs = result.equilibria
         labels = [_support_label(game, e) for e in eqs]
@@ -243,6 +279,77 @@ def _per_point_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np
     return cols
 
 
+def _spe_batched(model: ScenarioModel) -> bool:
+    return _SPE_BATCHED and model.tree is not None and model.tree.perfect_information
+
+
+def _spe_rows(model: ScenarioModel, full: np.ndarray, ids: np.ndarray) -> dict:
+    """``spe`` on a perfect-information tree: one backward induction for the whole chunk.
+
+    Tie-free points (one subgame-perfect equilibrium, found by :func:`sim.extensive.spe.spe_batch`)
+    get their row here, equal to what ``spe_solve`` and :func:`_per_point_rows` would write: the
+    outcome names the reduced strategies, the profile is pure, payoffs and regret are read off the
+    reduced normal form (whose entries ``reduced_normal_form`` rounds to 12 decimals, hence the
+    rounding here; rounding is monotone, so the best deviation is the rounded best reply). Points
+    with a tie at some node have several equilibria and go to :func:`_per_point_rows`.
+    """
+    from sim.extensive.spe import DEFAULT_TOL, spe_batch
+    from sim.extensive.tree import Chance
+    from sim.scenario.schema import ChanceMove
+
+    tree = model.tree
+    B, N = len(full), len(model.players)
+    pay = model.point_payoffs(full).reshape(B, -1, N)  # terminals in preorder = outcomes in C order
+    probs = model.compiled.chance_probabilities(full, check=False)
+    # chance_probabilities lists the timing's chance moves in order; tree chance nodes carry the
+    # move's name as their label, and every node of one move shares its probabilities.
+    moves = [m.name for m in model.compiled.scenario.timing if isinstance(m, ChanceMove)]
+    by_move = {m: k for k, m in enumerate(moves)}
+    chance = [probs[by_move[n.label]] for _, n in tree.nodes() if isinstance(n, Chance)]
+    r = spe_batch(tree, pay, tol=DEFAULT_TOL, chance_probs=chance)
+    free = np.flatnonzero(~r.tied)
+    strat = r.strategies[free]
+    shape = tuple(len(a) for a in model.actions)
+    flat = np.ravel_multi_index(tuple(strat.T), shape) if len(free) else np.zeros(0, dtype=np.intp)
+    uniq, codes = np.unique(flat, return_inverse=True)
+    names = [", ".join(f"{p}={model.actions[i][s]}" for i, (p, s) in enumerate(zip(model.players, idx)))
+             for idx in zip(*np.unravel_index(uniq, shape))]
+    own = np.round(r.values[free], 12) + 0.0
+    best = np.round(r.best_reply[free], 12) + 0.0
+    cols = {
+        "point_id": ids[free],
+        "eq_index": np.zeros(len(free), dtype=np.int64),
+        "n_equilibria": np.ones(len(free), dtype=np.int64),
+        "max_regret": np.maximum(0.0, (best - own).max(axis=1)) if len(free) else np.zeros(0),
+    }
+    for i, p in enumerate(model.players):
+        for k, a in enumerate(model.actions[i]):
+            cols[f"prob.{p}.{a}"] = (strat[:, i] == k).astype(float)
+    for i, p in enumerate(model.players):
+        cols[f"payoff.{p}"] = own[:, i]
+    code = codes.ravel().astype(np.int32)
+    outcome, regime = code, code.copy()
+    tied = np.flatnonzero(r.tied)
+    if len(tied):
+        rest = _per_point_rows(model, "spe", full[tied], ids[tied])
+        index = {n: k for k, n in enumerate(names)}
+        for key in ("outcome", "regime"):
+            extra = np.array([index.setdefault(str(v), len(index)) for v in rest[key]], dtype=np.int32)
+            if key == "outcome":
+                outcome = np.concatenate([outcome, extra])
+            else:
+                regime = np.concatenate([regime, extra])
+        names = list(index)
+        for key in cols:
+            cols[key] = np.concatenate([cols[key], np.asarray(rest[key], dtype=cols[key].dtype)])
+        order = np.lexsort((cols["eq_index"], cols["point_id"]))
+        cols = {k: v[order] for k, v in cols.items()}
+        outcome, regime = outcome[order], regime[order]
+    cols["outcome"] = (outcome, names)
+    cols["regime"] = (regime, list(names))
+    return cols
+
+
 def chunk_table(spec: SweepSpec, model: ScenarioModel, start: int, stop: int):
     """The result table of points ``start..stop-1`` as a ``pyarrow.Table``."""
     import pyarrow as pa
@@ -257,6 +364,8 @@ def chunk_table(spec: SweepSpec, model: ScenarioModel, start: int, stop: int):
             if payoffs is None:
                 payoffs = model.payoffs(full)
             cols = _pure_rows(model, payoffs, ids)
+        elif method == "spe" and _spe_batched(model):
+            cols = _spe_rows(model, full, ids)
         else:
             cols = _per_point_rows(model, method, full, ids)
         row_points = cols["point_id"] - start
