@@ -828,7 +828,14 @@ class BaronFerejohnValues:
         ``inclusion[k, j]``: probability that proposer ``k`` offers ``j`` a share (the
         diagonal is 1).
     converged : bool
+        True when ``values`` and ``inclusion`` passed the check of the defining equations
+        (see :func:`baron_ferejohn_values`).
     iterations : int
+        Inclusion patterns tried (each one linear program).
+    reason : str
+        Empty when ``converged``; otherwise why no equilibrium was certified.
+    residual : float
+        Largest violation of the defining equations measured on the returned values.
     """
 
     values: np.ndarray
@@ -836,29 +843,74 @@ class BaronFerejohnValues:
     inclusion: np.ndarray
     converged: bool
     iterations: int
+    reason: str = ""
+    residual: float = 0.0
+
+
+#: Largest number of inclusion patterns :func:`baron_ferejohn_values` searches (2**13: 14 players
+#: with distinct recognition probabilities); beyond, a case not found sooner is reported, not guessed.
+BF_MAX_PATTERNS = 8192
 
 
 def baron_ferejohn_values(recognition: Sequence[float], discount: float, quota: int | None = None,
-                          tol: float = 1e-12, max_iter: int = 3000) -> BaronFerejohnValues:
+                          tol: float = 1e-12, max_iter: int = 200) -> BaronFerejohnValues:
     """Stationary SPE of Baron and Ferejohn's (1989) closed-rule bargaining over a unit pie.
 
     Each period player ``k`` is recognised with probability ``p_k`` and proposes a division; it
     passes with ``quota`` votes (the proposer's included), else the game moves on. A proposer
-    buys the ``quota - 1`` cheapest votes, paying each voter ``j`` its discounted continuation
-    value ``discount * v_j`` (ties among equally cheap voters split uniformly), and keeps the
-    rest. The values solve ``v = F(v)``; an averaged fixed-point iteration approaches them
-    (Eraslan 2002 shows the stationary values are unique). Where equally cheap voters make the
-    iteration cycle, the tie-breaking probabilities are solved for by a linear program and the
-    values by the linear stationarity equations, then checked: ``converged`` says whether the
-    result passed (each proposer buys only the cheapest votes; the values are stationary).
+    buys the ``quota - 1`` cheapest votes, paying each voter ``j`` exactly its discounted
+    continuation value ``discount * v_j`` (ties among equally cheap voters broken with some
+    probabilities ``pi_kj``), and keeps the rest. The values solve the stationarity equations
+    ``v_i = p_i (1 - delta sum_j pi_ij v_j) + delta v_i sum_{k != i} p_k pi_ki``.
+
+    Parameters
+    ----------
+    recognition : sequence of float
+        Recognition probabilities ``p`` (non-negative, summing to 1), at least two players.
+    discount : float
+        Common discount factor in ``[0, 1)``.
+    quota : int, optional
+        Votes needed, the proposer's included; default a simple majority ``n // 2 + 1``.
+    tol : float
+        Tolerance of the final check of the defining equations (scaled: the pie is 1).
+    max_iter : int
+        Iterations of the averaged fixed-point map used only to guess which inclusion pattern
+        to try first (the answer never depends on it).
+
+    Returns
+    -------
+    BaronFerejohnValues
+        ``converged`` is True when the returned values passed the check; otherwise ``reason``
+        says why (no pattern found within :data:`BF_MAX_PATTERNS`).
+
+    Notes
+    -----
+    The map ``v -> F(v)`` jumps where two voters cost the same, so iterating it can cycle
+    (about 2% of random cases never settled, even averaged). Instead the solver searches the
+    finite set of *inclusion patterns*: an ordering of the players by value, with ties, cut into
+    groups of equal value. Given the pattern, each proposer fully buys the cheaper groups and
+    part of the group where its votes run out; writing ``y_kj = pi_kj v_j`` for those partial
+    purchases makes the stationarity equations linear in the group values and ``y``, so one
+    linear program decides whether the pattern holds an equilibrium and gives it exactly. Any
+    feasible pattern *is* a stationary equilibrium, and its values are the unique stationary
+    values (Eraslan 2002, Theorem 1), so the first feasible pattern is the answer.
+
+    Which patterns: players with equal recognition probability have equal values (swapping them
+    maps an equilibrium to an equilibrium, and the values are unique), and with a common
+    discount factor values are weakly increasing in recognition probability (Eraslan 2002), so
+    the patterns are the ways to cut the players sorted by ``p`` into consecutive groups:
+    ``2**(m-1)`` for ``m`` distinct probabilities. Existence (Baron and Ferejohn 1989; Eraslan
+    2002) guarantees one is feasible, so the search terminates with the equilibrium. The
+    patterns of a short averaged iteration are tried first; they are usually right. Every
+    answer is then checked against the defining equations independently of the LP.
 
     Examples
     --------
     Three symmetric players, majority rule: each proposer keeps ``1 - delta / 3``.
 
     >>> r = baron_ferejohn_values([1/3, 1/3, 1/3], 0.9)
-    >>> r.values.round(6).tolist(), round(float(r.proposer_shares[0]), 6)
-    ([0.333333, 0.333333, 0.333333], 0.7)
+    >>> r.values.round(6).tolist(), round(float(r.proposer_shares[0]), 6), r.converged
+    ([0.333333, 0.333333, 0.333333], 0.7, True)
     """
     func = "baron_ferejohn_values"
     p = np.asarray(recognition, dtype=float)
@@ -871,132 +923,222 @@ def baron_ferejohn_values(recognition: Sequence[float], discount: float, quota: 
     if not isinstance(quota, (int, np.integer)) or not 1 <= quota <= n:
         raise SolverError(f"{func}(): quota must be an integer in 1..{n}; got {quota!r}")
     delta = float(discount)
-    need = quota - 1
+    need = int(quota) - 1
+    if need == 0 or delta == 0.0:
+        # Dictatorship of the proposer, or votes that cost nothing: each proposer keeps the pie
+        # (every vote is equally cheap; buy them uniformly), so the values are the probabilities.
+        inc = np.eye(n)
+        inc[~np.eye(n, dtype=bool)] = need / (n - 1)
+        keep = np.ones(n)
+        res = _bf_residual(p, p, inc, keep, delta, need)
+        return BaronFerejohnValues(_frozen(p), _frozen(keep), _frozen(inc), res <= 1e-9 + tol, 0,
+                                   "" if res <= 1e-9 + tol else f"check failed (residual {res:.3g})", res)
+    guess = _bf_guess(p, delta, need, max_iter)
+    tried, seen = 0, set()
+    for groups in _bf_patterns(p, guess):
+        if groups in seen:
+            continue
+        seen.add(groups)
+        tried += 1
+        if tried > BF_MAX_PATTERNS:
+            tried -= 1
+            break
+        found = _bf_pattern_lp(np.array(groups), p, delta, need)
+        if found is None:
+            continue
+        v, inc = found
+        keep = 1.0 - delta * ((inc - np.eye(n)) * v[None, :]).sum(axis=1)
+        res = _bf_residual(v, p, inc, keep, delta, need)
+        # The LP is exact only to its feasibility tolerance (~1e-9, which can round a value of
+        # 1e-8 to 0); with the inclusion probabilities fixed the equations are linear in v, so
+        # solve them directly and keep whichever satisfies the defining equations better.
+        v2 = _bf_values_given_inclusion(p, inc, delta)
+        if v2 is not None:
+            keep2 = 1.0 - delta * ((inc - np.eye(n)) * v2[None, :]).sum(axis=1)
+            res2 = _bf_residual(v2, p, inc, keep2, delta, need)
+            if res2 < res:
+                v, keep, res = v2, keep2, res2
+        if res <= max(tol, 1e-9):  # LP round-off is ~1e-12; anything larger is a wrong pattern
+            return BaronFerejohnValues(_frozen(v), _frozen(keep), _frozen(inc), True, tried, "", res)
+    return BaronFerejohnValues(_frozen(guess), _frozen(np.full(n, np.nan)), _frozen(np.eye(n)), False, tried,
+                               f"no inclusion pattern of the {tried} searched (limit {BF_MAX_PATTERNS}) "
+                               "passed the stationarity check", float("inf"))
 
-    def step(v):
+
+def _bf_residual(v, p, inc, keep, delta, need) -> float:
+    """Largest violation of the defining equations of a stationary equilibrium (0 when exact)."""
+    n = len(p)
+    off = ~np.eye(n, dtype=bool)
+    worst = abs(v.sum() - 1.0)
+    worst = max(worst, float(np.abs(np.diag(inc) - 1).max()), float(np.abs((inc * off).sum(axis=1) - need).max()),
+                float(max(0.0, -inc.min(), inc.max() - 1.0)))
+    # Included voters are paid exactly delta * v_j; the proposer keeps the rest.
+    worst = max(worst, float(np.abs(keep - (1.0 - delta * (inc * off * v[None, :]).sum(axis=1))).max()))
+    # Stationarity.
+    rhs = p * keep + delta * v * (p[:, None] * inc * off).sum(axis=0)
+    worst = max(worst, float(np.abs(rhs - v).max()))
+    # Cheapest first: a voter bought with positive probability costs (delta * v_j) no more
+    # than one left out.
+    for k in range(n):
+        bought = [j for j in range(n) if j != k and inc[k, j] > 1e-9]
+        left = [j for j in range(n) if j != k and inc[k, j] < 1 - 1e-9]
+        if bought and left:
+            worst = max(worst, delta * float(v[bought].max() - v[left].min()))
+    return worst
+
+
+def _bf_values_given_inclusion(p, inc, delta):
+    """Solve ``v_i = p_i (1 - delta sum_{j != i} pi_ij v_j) + delta v_i sum_{k != i} p_k pi_ki``
+    for ``v`` with the inclusion probabilities fixed (a linear system); ``None`` if singular."""
+    n = len(p)
+    off = inc * ~np.eye(n, dtype=bool)
+    a = np.eye(n) + delta * p[:, None] * off - np.diag(delta * (p[:, None] * off).sum(axis=0))
+    try:
+        v = np.linalg.solve(a, p)
+    except np.linalg.LinAlgError:
+        return None
+    return v if np.all(np.isfinite(v)) else None
+
+
+def _bf_guess(p, delta, need, max_iter):
+    """Approximate values from an averaged (Mann) iteration of the best-response map; only used
+    to order the pattern search, so it may stop anywhere."""
+    n = len(p)
+    v = p.copy()
+    off = ~np.eye(n, dtype=bool)
+    for it in range(1, max_iter + 1):
         inc = np.eye(n)
         for k in range(n):
-            if need == 0:
-                continue
-            others = [j for j in range(n) if j != k]
-            cost = delta * v[others]
+            others = np.flatnonzero(off[k])
+            cost = v[others]
             order = np.argsort(cost, kind="stable")
             cut = cost[order[need - 1]]
-            below = [others[j] for j in range(len(others)) if cost[j] < cut - 1e-13]
-            tied = [others[j] for j in range(len(others)) if abs(cost[j] - cut) <= 1e-13]
-            for j in below:
-                inc[k, j] = 1.0
-            for j in tied:
-                inc[k, j] = (need - len(below)) / len(tied)
-        keep = 1.0 - (inc * (delta * v)[None, :]).sum(axis=1) + delta * v  # own column counted once
-        new = p * keep + delta * v * ((p[:, None] * inc).sum(axis=0) - p)
-        return new, inc, keep
-
-    v = p.copy()
-    converged, it = False, 0
-    for it in range(1, max_iter + 1):
-        new, inc, keep = step(v)
-        if np.abs(new - v).max() <= tol:
-            v, converged = new, True
-            break
-        # Mann averaging: the map jumps where costs tie, so plain iteration can cycle.
-        v = v + (new - v) / (1.0 + it / 50.0)
-    _, inc, keep = step(v)
-    if not converged:
-        polished = _bf_polish(v, p, delta, need)
-        if polished is not None:
-            (v, inc), converged = polished, True
-            # A member is paid delta * v_j; what is left is the proposer's.
-            keep = 1.0 - delta * ((inc - np.eye(len(p))) * v[None, :]).sum(axis=1)
-    return BaronFerejohnValues(_frozen(v), _frozen(keep), _frozen(inc), converged, it)
+            below = others[cost < cut - 1e-13]
+            tied = others[np.abs(cost - cut) <= 1e-13]
+            inc[k, below] = 1.0
+            inc[k, tied] = (need - len(below)) / len(tied)
+        keep = 1.0 - delta * (inc * off * v[None, :]).sum(axis=1)
+        new = p * keep + delta * v * (p[:, None] * inc * off).sum(axis=0)
+        if np.abs(new - v).max() <= 1e-13:
+            return new
+        v = v + (new - v) / (1.0 + it / 20.0)
+    return v
 
 
-def _bf_polish(v, p, delta, need):
-    """Exact stationary values with the tie pattern of the approximate values ``v``.
+def _bf_patterns(p, guess):
+    """Candidate patterns as tuples ``group[i]`` (group 0 cheapest): first those of the guess at
+    growing tie tolerances, then every cut of the players sorted by recognition probability."""
+    n = len(p)
+    order = np.lexsort((np.arange(n), guess))
+    for eps in (1e-9, 1e-6, 1e-4, 1e-3, 1e-2, 3e-2):
+        group = np.empty(n, dtype=int)
+        g = 0
+        for rank, i in enumerate(order):
+            if rank and guess[i] - guess[order[rank - 1]] > eps:
+                g += 1
+            group[i] = g
+        yield tuple(int(x) for x in group)
+    # Equal probabilities share a value (symmetry and uniqueness): one block per distinct p.
+    levels = np.unique(p)
+    block = np.searchsorted(levels, p)
+    m = len(levels)
+    # Bit b of a mask set: a new group starts between levels b and b + 1. Masks are tried by
+    # how many cuts they change from the guess's (its ties are what the iteration gets wrong).
+    level_guess = np.array([guess[block == b].mean() for b in range(m)])
+    gaps = np.diff(level_guess)
+    start = sum(1 << b for b in range(m - 1) if gaps[b] > 1e-3 * max(1.0, float(level_guess[-1])))
+    masks = sorted(range(2 ** (m - 1)), key=lambda c: (bin(c ^ start).count("1"), c))
+    for cuts in masks:
+        gid = np.zeros(m, dtype=int)
+        for b in range(m - 1):
+            gid[b + 1] = gid[b] + ((cuts >> b) & 1)
+        yield tuple(int(x) for x in gid[block])
 
-    Players whose values in ``v`` lie within ``eps`` of each other form a group sharing one value
-    ``g``. With the groups fixed, each proposer fully buys the cheaper groups and part of the
-    group where its votes run out. Writing ``y_kj = pi_kj * g(j)`` for those partial purchases
-    makes the stationarity equations linear in ``(g, y)``, so one linear program solves them
-    exactly (with ``0 <= y_kj <= g(j)``, the right number of votes bought, and the groups kept
-    in order). Returns ``(values, inclusion)`` or ``None`` when no tolerance gives a solution.
+
+def _bf_pattern_lp(group, p, delta, need):
+    """Exact stationary values with the players grouped by value as in ``group`` (0 cheapest).
+
+    Each proposer fully buys the cheaper groups and part of the group where its votes run out.
+    Writing ``y_kj = pi_kj * g(j)`` for those partial purchases makes the stationarity equations
+    linear in ``(g, y)``, so one linear program finds them (with ``0 <= y_kj <= g(j)``, the right
+    number of votes bought, and the groups in weakly increasing order). Returns
+    ``(values, inclusion)`` or ``None`` when the pattern holds no equilibrium.
     """
     from scipy.optimize import linprog
 
     n = len(p)
-    order = np.argsort(v, kind="stable")
-    for eps in (1e-12, 1e-9, 1e-7, 1e-5, 1e-3, 1e-2, 3e-2, 1e-1):
-        group = np.empty(n, dtype=int)
-        g_id = 0
-        for rank, i in enumerate(order):
-            if rank and v[i] - v[order[rank - 1]] > eps:
-                g_id += 1
-            group[i] = g_id
-        m = g_id + 1
-        full = np.zeros((n, n), dtype=bool)
-        tied: list[tuple[int, int]] = []
-        slots = {}
-        for k in range(n):
-            left = need
-            for gi in range(m):
-                members = [j for j in range(n) if j != k and group[j] == gi]
-                if not members or left == 0:
-                    continue
-                if len(members) <= left:
-                    full[k, members] = True
-                    left -= len(members)
-                else:
-                    tied += [(k, j) for j in members]
-                    slots[k] = (gi, left)
-                    left = 0
-        ny = len(tied)
-        nv = m + ny  # variables: group values, then y
-        a_eq, b_eq = [], []
-        for i in range(n):
-            row = np.zeros(nv)
-            row[group[i]] += 1.0
-            for j in range(n):
-                if full[i, j]:
-                    row[group[j]] += p[i] * delta
-            row[group[i]] -= delta * sum(p[k] for k in range(n) if k != i and full[k, i])
-            for c, (k, j) in enumerate(tied):
-                if k == i:
-                    row[m + c] += p[i] * delta
-                if j == i:
-                    row[m + c] -= delta * p[k]
-            a_eq.append(row)
-            b_eq.append(p[i])
-        for k, (gi, left) in slots.items():
-            row = np.zeros(nv)
-            for c, (kk, _) in enumerate(tied):
-                if kk == k:
-                    row[m + c] = 1.0
-            row[gi] -= left
-            a_eq.append(row)
-            b_eq.append(0.0)
-        a_ub, b_ub = [], []
+    m = int(group.max()) + 1
+    full = np.zeros((n, n), dtype=bool)
+    tied: list[tuple[int, int]] = []
+    slots = {}
+    for k in range(n):
+        left = need
+        for gi in range(m):
+            members = [j for j in range(n) if j != k and group[j] == gi]
+            if not members or left == 0:
+                continue
+            if len(members) <= left:
+                full[k, members] = True
+                left -= len(members)
+            else:
+                tied += [(k, j) for j in members]
+                slots[k] = (gi, left)
+                left = 0
+    ny = len(tied)
+    nv = m + ny  # variables: group values, then y
+    a_eq, b_eq = [], []
+    for i in range(n):
+        row = np.zeros(nv)
+        row[group[i]] += 1.0
+        for j in range(n):
+            if full[i, j]:
+                row[group[j]] += p[i] * delta
+        row[group[i]] -= delta * sum(p[k] for k in range(n) if k != i and full[k, i])
         for c, (k, j) in enumerate(tied):
-            row = np.zeros(nv)
-            row[m + c], row[group[j]] = 1.0, -1.0
-            a_ub.append(row)
-            b_ub.append(0.0)
-        for gi in range(m - 1):  # keep the groups in the order that fixed who is cheaper
-            row = np.zeros(nv)
-            row[gi], row[gi + 1] = 1.0, -1.0
-            a_ub.append(row)
-            b_ub.append(0.0)
-        res = linprog(np.zeros(nv), A_ub=np.array(a_ub) if a_ub else None, b_ub=b_ub or None,
-                      A_eq=np.array(a_eq), b_eq=b_eq, bounds=[(0, None)] * nv, method="highs")
-        if res.status != 0:
-            continue
-        g = res.x[:m]
-        w = g[group]
-        inc = np.eye(n) + full
-        for c, (k, j) in enumerate(tied):
-            inc[k, j] = res.x[m + c] / g[group[j]] if g[group[j]] > 0 else 0.0
-        if abs(w.sum() - 1) < 1e-9:
-            return w, np.clip(inc, 0.0, 1.0)
-    return None
+            if k == i:
+                row[m + c] += p[i] * delta
+            if j == i:
+                row[m + c] -= delta * p[k]
+        a_eq.append(row)
+        b_eq.append(p[i])
+    for k, (gi, left) in slots.items():
+        row = np.zeros(nv)
+        for c, (kk, _) in enumerate(tied):
+            if kk == k:
+                row[m + c] = 1.0
+        row[gi] -= left
+        a_eq.append(row)
+        b_eq.append(0.0)
+    a_ub, b_ub = [], []
+    for c, (k, j) in enumerate(tied):
+        row = np.zeros(nv)
+        row[m + c], row[group[j]] = 1.0, -1.0
+        a_ub.append(row)
+        b_ub.append(0.0)
+    for gi in range(m - 1):  # keep the groups in the order that decided who is cheaper
+        row = np.zeros(nv)
+        row[gi], row[gi + 1] = 1.0, -1.0
+        a_ub.append(row)
+        b_ub.append(0.0)
+    res = linprog(np.zeros(nv), A_ub=np.array(a_ub) if a_ub else None, b_ub=b_ub or None,
+                  A_eq=np.array(a_eq), b_eq=b_eq, bounds=[(0, None)] * nv, method="highs",
+                  options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
+    if res.status != 0:
+        return None
+    g = res.x[:m]
+    inc = np.eye(n) + full
+    for k, (gi, left) in slots.items():
+        cs = [c for c, (kk, _) in enumerate(tied) if kk == k]
+        pi = np.clip(res.x[[m + c for c in cs]] / g[gi], 0.0, 1.0) if g[gi] > 1e-12 else np.zeros(len(cs))
+        if pi.sum() > 0:
+            # y / g loses digits when g is tiny; the proposer still buys exactly ``left`` votes.
+            pi = np.clip(pi * (left / pi.sum()), 0.0, 1.0)
+        else:  # votes that cost nothing: any split is optimal; buy them uniformly
+            pi = np.full(len(cs), left / len(cs))
+        for c, x in zip(cs, pi):
+            inc[k, tied[c][1]] = x
+    return g[group], np.clip(inc, 0.0, 1.0)
+
 
 def baron_ferejohn_solve(problem: BargainingProblem, discount: float = 0.95, recognition=None,
                          quota: int | None = None) -> BargainingSolution:
