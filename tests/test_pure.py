@@ -80,20 +80,68 @@ def test_batched_equals_one_at_a_time(batch, tol):
         assert mask_set(one_thread[b]) == brute_force_pure(batch[b], tol)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(game_batches(max_games=300), st.sampled_from([512, 3000, 20_000]), st.sampled_from([1, 2]))
-def test_result_does_not_depend_on_block_size_or_threads(batch, block_bytes, threads):
-    # Tiny blocks force many blocks, small tiles and a remainder tile even for small batches.
+@pytest.fixture
+def compiled(monkeypatch):
+    """Send every batch, however small, to the compiled kernel."""
     import sim.solvers.pure as pure
 
-    expected = enumpure_batch(batch, 1e-9, threads=1)
-    saved = pure._BLOCK_BYTES
-    pure._BLOCK_BYTES = block_bytes
+    assert pure._compiled_kernel() is not None, "numba is a runtime dependency"
+    monkeypatch.setattr(pure, "_SMALL_BATCH", 0)
+    return pure
+
+
+def reference_mask(batch: np.ndarray, tol: float) -> np.ndarray:
+    """Plain NumPy reference of the batched kernel: per player, max over its own axis, compare.
+
+    Kept here rather than imported from the solver so that a change there cannot change both
+    sides of the comparison.
+    """
+    mask = np.ones(batch.shape[:-1], dtype=bool)
+    for i in range(batch.shape[-1]):
+        u = batch[..., i]
+        mask &= u >= np.max(u, axis=1 + i, keepdims=True) - tol
+    return mask
+
+
+# Every shape the kernel must handle: 1 to 5 players, 1 to 4 actions (up to 1024 profiles), with
+# integer payoffs (ties everywhere) half of the time; batches long enough to leave partial tiles.
+every_shape_batches = game_batches(max_games=70, min_players=1, max_players=5, min_actions=1,
+                                   max_actions=4, max_profiles=1024)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(every_shape_batches, st.sampled_from([0.0, 1e-9, 0.5, 1.0, 3.0]), st.data())
+def test_compiled_kernel_equals_numpy_reference_on_every_shape(batch, tol, data):
+    from sim.solvers._pure_jit import enumpure_rows
+
+    expected = reference_mask(batch, tol)
+    n_games = batch.shape[0]
+    # The kernel itself, on an arbitrary sub-range (tiles start at lo, the last one is partial).
+    lo = data.draw(st.integers(0, n_games - 1))
+    hi = data.draw(st.integers(lo + 1, n_games))
+    rows = batch.reshape(n_games, -1)
+    out = np.zeros((n_games, rows.shape[1] // batch.shape[-1]), dtype=bool)
+    shape = np.array(batch.shape[1:-1], dtype=np.int64)
+    assert enumpure_rows(rows, shape, tol, out, lo, hi) == -1
+    np.testing.assert_array_equal(out[lo:hi], expected.reshape(n_games, -1)[lo:hi])
+    assert not out[:lo].any() and not out[hi:].any()  # nothing written outside the range
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(game_batches(max_games=300), st.sampled_from([8, 24, 512]), st.sampled_from([1, 2, 3]))
+def test_result_does_not_depend_on_block_size_or_threads(batch, block_games, threads):
+    # Small blocks force many blocks and a partial last block even for small batches.
+    import sim.solvers.pure as pure
+
+    expected = reference_mask(batch, 1e-9)
+    saved = pure._BLOCK_GAMES, pure._SMALL_BATCH
+    pure._BLOCK_GAMES, pure._SMALL_BATCH = block_games, 0
     try:
         got = enumpure_batch(batch, 1e-9, threads=threads)
     finally:
-        pure._BLOCK_BYTES = saved
+        pure._BLOCK_GAMES, pure._SMALL_BATCH = saved
     np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(enumpure_batch(batch, 1e-9, threads=threads), expected)
 
 
 def test_large_batch_with_threads_blocks_and_remainder_matches_plain_numpy():
@@ -154,7 +202,10 @@ def test_every_reported_equilibrium_has_regret_within_tolerance(game, tol):
             assert game.max_regret(point) > tol * game.payoff_scale
 
 
-def test_tie_rule_is_exact_at_the_tolerance_boundary():
+@pytest.mark.parametrize("path", ["numpy", "compiled"])
+def test_tie_rule_is_exact_at_the_tolerance_boundary(path, request):
+    if path == "compiled":
+        request.getfixturevalue("compiled")
     # Row player's deviation gains exactly 1 (powers of two: no rounding anywhere).
     payoffs = np.zeros((1, 2, 1, 2))
     payoffs[0, 1, 0, 0] = 1.0
@@ -237,11 +288,41 @@ def test_infinite_payoff_deep_in_a_large_batch_is_named():
         enumpure_batch(batch, threads=2)
 
 
-def test_huge_finite_payoffs_are_accepted():
-    # The fast finiteness check sums the block; an overflowing sum must not be taken for an inf.
+@pytest.mark.parametrize("path", ["numpy", "compiled"])
+def test_huge_finite_payoffs_are_accepted(path, request):
+    if path == "compiled":
+        request.getfixturevalue("compiled")
+    # Differences and sums of these overflow; neither may be taken for a non-finite payoff, and
+    # the tie rule must still be decided right.
     batch = np.full((3, 2, 2, 2), 1.5e308)
     batch[:, 0, :, 0] = -1.5e308
     assert mask_set(enumpure_batch(batch, 0.0)[0]) == {(1, 0), (1, 1)}
+    # Deviation gains of 5e307 within a tolerance of 1e308, where max - tol overflows to -inf:
+    # every profile is kept, and one unit less of tolerance than the gain keeps none of the rows.
+    low = np.full((3, 2, 1, 2), -1.5e308)
+    low[:, 1, 0, 0] = -1e308
+    assert enumpure_batch(low, 1e308).all()
+    assert mask_set(enumpure_batch(low, 4e307)[0]) == {(1, 0)}
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("where", [(0, 0, 0, 0, 0), (8191, 1, 1, 0, 1), (12_345, 2, 0, 1, 2)])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_non_finite_payoff_is_named_by_the_compiled_path(where, value, threads):
+    # 12,346 games: many blocks, a partial last tile; the bad entry in the first, a middle and
+    # the last tile.
+    batch = np.zeros((12_346, 3, 2, 2, 3))
+    batch[where] = value
+    with pytest.raises(SolverError, match=rf"got {value} at index \({', '.join(map(str, where))}\)"):
+        enumpure_batch(batch, threads=threads)
+
+
+def test_first_non_finite_payoff_is_named_when_there_are_several():
+    batch = np.zeros((4000, 2, 2, 2))
+    batch[3999, 0, 0, 0] = np.nan
+    batch[17, 1, 1, 1] = np.inf
+    with pytest.raises(SolverError, match=r"got inf at index \(17, 1, 1, 1\)"):
+        enumpure_batch(batch, threads=2)
 
 
 def test_bad_solve_arguments_are_refused():

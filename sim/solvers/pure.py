@@ -12,17 +12,17 @@ the definition of Nash (1951), checked by enumerating every profile, as in Gambi
 ``enumpure_batch`` is the batched kernel: ``(B, n_0, ..., n_{N-1}, N) -> bool (B, n_0, ...,
 n_{N-1})``. ``enumpure_solve`` is the registered method for one :class:`NormalFormGame`.
 
-How the kernel is fast with NumPy alone (float64 throughout, so ties are decided exactly):
+How it is fast:
 
-* The batch is cut into blocks of a few MiB: big enough to amortise NumPy's per-call cost,
-  small enough to stay in cache between the passes over a block.
-* Inside a block, games are grouped in tiles of ``T`` games and the tile becomes the innermost
-  axis: ``(tiles, N, n_0, ..., n_{N-1}, T)``. Every NumPy loop then runs over at least ``T``
-  contiguous doubles, where the natural layout would give loops of length ``n_i`` (often 2 or 3)
-  at a stride of ``N`` doubles, which NumPy cannot vectorise.
-* The maximum over a player's own axis is a chain of ``np.maximum`` over its ``n_i`` slices
-  (cheaper than ``ndarray.max`` on a short axis), and every operation writes into a buffer.
-* Blocks run on a small thread pool: NumPy releases the GIL inside these ufunc loops.
+* The kernel is compiled with numba (``sim/solvers/_pure_jit.py``, imported on first use so that
+  ``import sim`` stays light). It transposes tiles of 8 games so that every loop runs over
+  contiguous doubles and vectorises, for any number of players and actions; see that module.
+* The batch is cut into blocks of whole tiles, which the calling thread and a small pool pull one
+  at a time (the kernel releases the GIL). Pulling, rather than one fixed share per thread, keeps
+  both cores busy when another process takes one of them for a while.
+* Small batches (one game from ``enumpure_solve``, say) use a plain NumPy version instead: there
+  numba's import and dispatch cost more than the whole computation. It is also the fallback when
+  numba cannot be imported. Both apply the same float64 comparison, so they agree exactly.
 """
 
 from __future__ import annotations
@@ -39,16 +39,12 @@ from sim.result import Equilibrium, SolverResult
 
 DEFAULT_TOL = 1e-9
 
-# Working-set budget of one block (its transposed payoffs). Each block costs some 25 NumPy calls
-# of a few microseconds each, so blocks must hold hundreds of small games to amortise them; on a
-# 2-core AMD EPYC (1 MiB L2 per core, 32 MiB L3) blocks of 1-3 MiB were fastest, 256 KiB blocks
-# ran at half the speed.
-_BLOCK_BYTES = 2 * 1024 * 1024
-# Games per tile (the innermost, contiguous axis). 32 doubles per inner loop is where NumPy's
-# per-loop overhead stops mattering; longer tiles make the in-tile transpose less cache friendly.
-_MAX_TILE = 32
-# Below this many blocks threads cost more (task hand-off) than they save.
-_MIN_BLOCKS_FOR_THREADS = 2
+# Games per block handed to a thread (a multiple of the kernel's tile of 8). A block of the
+# 4-player, 3-action workload is 500 games (1.3 MB): big enough that the hand-off (a few
+# microseconds) is noise, small enough that 20 blocks of a 10,000-game batch balance two threads.
+_BLOCK_GAMES = 512
+# Batches with fewer payoff entries than this go to the NumPy version (see the module docstring).
+_SMALL_BATCH = 4096
 _MAX_THREADS = 8
 
 _pool: ThreadPoolExecutor | None = None
@@ -78,76 +74,23 @@ def _thread_pool() -> ThreadPoolExecutor:
         return _pool
 
 
-def _axis_slice(ndim: int, axis: int, k: int) -> tuple:
-    """Index keeping ``axis`` (as length 1) at position ``k``, so results broadcast back."""
-    index = [slice(None)] * ndim
-    index[axis] = slice(k, k + 1)
-    return tuple(index)
+def _numpy_mask(payoffs: np.ndarray, tol: float) -> np.ndarray:
+    """The tie rule ``u >= max - tol`` player by player, over the whole batch at once."""
+    mask = np.ones(payoffs.shape[:-1], dtype=bool)
+    with np.errstate(over="ignore"):  # max - tol may overflow to -inf: every u is then >= it
+        for i in range(payoffs.shape[-1]):
+            u = payoffs[..., i]
+            mask &= u >= u.max(axis=1 + i, keepdims=True) - tol
+    return mask
 
 
-def _tile_size(profile_bytes: int) -> int:
-    tile = _MAX_TILE
-    while tile > 1 and tile * profile_bytes > _BLOCK_BYTES:
-        tile //= 2
-    return tile
-
-
-def _kernel(block: np.ndarray, out: np.ndarray, tol: float, tile: int) -> None:
-    """Equilibrium mask of ``block`` (``(b, n_0, ..., N)``, C-contiguous) into ``out``.
-
-    ``b`` must be a multiple of ``tile``.
-    """
-    b, n_players = block.shape[0], block.shape[-1]
-    shape = block.shape[1:-1]
-    n_profiles = int(np.prod(shape))
-    n_tiles = b // tile
-    ndim = len(shape) + 2  # tiles, action axes, tile
-
-    # Transpose tile by tile: (tiles, T, P, N) -> (tiles, N, P, T). Within one tile the source
-    # is a few KiB, so the strided reads stay in L1.
-    t = np.empty((n_tiles, n_players) + shape + (tile,))
-    np.copyto(
-        t.reshape(n_tiles, n_players, n_profiles, tile),
-        block.reshape(n_tiles, tile, n_profiles, n_players).transpose(0, 3, 2, 1),
-    )
-    # NaN and +-inf make the sum non-finite; only then pay for the exact test (a finite sum
-    # can overflow when payoffs are near 1e308, which is allowed). einsum's plain SIMD sum is
-    # about twice as fast here as np.sum's pairwise one; its rounding does not matter.
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = np.einsum("i->", t.reshape(-1))
-    if not np.isfinite(total) and not np.isfinite(t).all():
-        raise _NonFinite
-
-    mask_shape = (n_tiles,) + shape + (tile,)
-    mask = None
-    ok = np.empty(mask_shape, dtype=bool)
-    for i in range(n_players):
-        n = shape[i]
-        if n == 1:
-            continue  # no deviation: every profile is a best response for this player
-        u = t[:, i]
-        axis = 1 + i
-        best = np.maximum(u[_axis_slice(ndim, axis, 0)], u[_axis_slice(ndim, axis, 1)])
-        for k in range(2, n):
-            np.maximum(best, u[_axis_slice(ndim, axis, k)], out=best)
-        if tol:
-            best -= tol
-        # The tie rule, exactly as documented: best response iff u >= max - tol.
-        if mask is None:
-            mask = np.greater_equal(u, best)
-        else:
-            np.greater_equal(u, best, out=ok)
-            mask &= ok
-    if mask is None:  # every player has a single action: the one profile is an equilibrium
-        mask = np.ones(mask_shape, dtype=bool)
-    np.copyto(
-        out.reshape(n_tiles, tile, n_profiles),
-        mask.reshape(n_tiles, n_profiles, tile).transpose(0, 2, 1),
-    )
-
-
-class _NonFinite(Exception):
-    """Raised inside a block; turned into a SolverError naming the value by the caller."""
+def _compiled_kernel():
+    """The numba kernel, or None when numba cannot be imported (the NumPy version is used)."""
+    try:
+        from sim.solvers._pure_jit import enumpure_rows
+    except ImportError:  # numba missing or broken for this interpreter
+        return None
+    return enumpure_rows
 
 
 def enumpure_batch(payoffs, tol: float = DEFAULT_TOL, *, threads: int | None = None) -> np.ndarray:
@@ -214,43 +157,51 @@ def enumpure_batch(payoffs, tol: float = DEFAULT_TOL, *, threads: int | None = N
     out = np.empty(payoffs.shape[:-1], dtype=bool)
     if n_games == 0:
         return out
-    payoffs = np.ascontiguousarray(payoffs)
+    kernel = None if payoffs.size < _SMALL_BATCH else _compiled_kernel()
+    if kernel is None:
+        if not np.isfinite(payoffs).all():
+            _raise_non_finite(payoffs)
+        return _numpy_mask(payoffs, tol)
 
-    profile_bytes = payoffs[0].nbytes
-    tile = min(_tile_size(profile_bytes), n_games)
-    block = max(tile, (_BLOCK_BYTES // (profile_bytes * tile)) * tile)
-    main = (n_games // tile) * tile
-    # Work items: whole tiles in blocks, then the remainder (fewer than ``tile`` games) as one
-    # tile of its own size.
-    tasks = [(s, min(s + block, main), tile) for s in range(0, main, block)]
-    if main < n_games:
-        tasks.append((main, n_games, n_games - main))
+    rows = np.ascontiguousarray(payoffs).reshape(n_games, -1)
+    flat_out = out.reshape(n_games, -1)
+    shape = np.array(payoffs.shape[1:-1], dtype=np.int64)
+    block = max(8, _BLOCK_GAMES // 8 * 8)
+    starts = range(0, n_games, block)
+    n_threads = min(_default_threads() if threads is None else int(threads), len(starts))
+    bad = []  # first game of a tile with a non-finite payoff, per block that met one
 
-    def work(task):
-        start, stop, t = task
-        _kernel(payoffs[start:stop], out[start:stop], tol, t)
+    if n_threads <= 1:
+        for lo in starts:
+            if kernel(rows, shape, tol, flat_out, lo, min(lo + block, n_games)) >= 0:
+                _raise_non_finite(payoffs)
+        return out
 
-    n_threads = _default_threads() if threads is None else int(threads)
-    try:
-        if n_threads > 1 and len(tasks) >= _MIN_BLOCKS_FOR_THREADS:
-            # Contiguous runs of blocks per thread: fewer hand-offs than one task per block.
-            per = -(-len(tasks) // n_threads)
-            runs = [tasks[j:j + per] for j in range(0, len(tasks), per)]
-            pool = _thread_pool()
-            futures = [pool.submit(lambda run: [work(x) for x in run], run) for run in runs[1:]]
-            for x in runs[0]:
-                work(x)  # the calling thread takes the first run instead of waiting idle
-            for f in futures:
-                f.result()
-        else:
-            for x in tasks:
-                work(x)
-    except _NonFinite:
-        bad = tuple(int(j) for j in np.argwhere(~np.isfinite(payoffs))[0])
-        raise SolverError(
-            f"enumpure_batch(): payoffs must be finite; got {payoffs[bad]} at index {bad}"
-        ) from None
+    next_block = iter(starts)
+    lock = threading.Lock()
+
+    def work():
+        while not bad:
+            with lock:
+                lo = next(next_block, None)
+            if lo is None:
+                return
+            if kernel(rows, shape, tol, flat_out, lo, min(lo + block, n_games)) >= 0:
+                bad.append(lo)
+
+    pool = _thread_pool()
+    futures = [pool.submit(work) for _ in range(n_threads - 1)]
+    work()  # the calling thread works too instead of waiting idle
+    for f in futures:
+        f.result()
+    if bad:
+        _raise_non_finite(payoffs)
     return out
+
+
+def _raise_non_finite(payoffs: np.ndarray):
+    bad = tuple(int(j) for j in np.argwhere(~np.isfinite(payoffs))[0])
+    raise SolverError(f"enumpure_batch(): payoffs must be finite; got {payoffs[bad]} at index {bad}")
 
 
 def enumpure_solve(game: NormalFormGame, tol: float = DEFAULT_TOL) -> SolverResult:
