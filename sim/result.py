@@ -111,12 +111,11 @@ class Equilibrium:
             if s.ndim != 2 or s.shape[1] != game.shape[i] or (S and s.shape[0] != S[0].shape[0]):
                 raise GameError(f"certify_many(): strategies of player {game.players[i]!r} must have "
                                 f"shape (K, {game.shape[i]}) with one K for all; got {s.shape}")
-            with np.errstate(invalid="ignore", divide="ignore"):
-                S.append(s / s.sum(axis=1, keepdims=True))
-        valid = np.logical_and.reduce([np.isfinite(s).all(axis=1) & (np.abs(s.sum(axis=1) - 1.0) <= 1e-6)
-                                       for s in S])
-        for k in np.flatnonzero(~valid):
-            game.check_profile([s[k] for s in S])  # raises certify's error for profile k
+            total = s.sum(axis=1, keepdims=True)
+            S.append(np.divide(s, total, out=np.full_like(s, np.nan), where=total > 0))
+        # A row of zeros, NaN or inf leaves NaN or inf behind; certify's check names the profile.
+        for k in np.flatnonzero(~np.isfinite(np.concatenate(S, axis=1)).all(axis=1)):
+            game.check_profile([s[k] for s in S])
         # dev[i][k, a]: player i's payoff from action a against the others' strategies in profile
         # k. einsum contracts in-thread (no BLAS hand-off for these small products).
         batch = n
@@ -127,10 +126,11 @@ class Equilibrium:
                 if j != i:
                     operands += [S[j], [batch, j]]
             dev.append(np.einsum(*operands, [batch, i]))
-        payoffs = np.stack([np.einsum("ka,ka->k", d, s) for d, s in zip(dev, S)], axis=1)
+        payoffs = [np.einsum("ka,ka->k", d, s) for d, s in zip(dev, S)]
         regret = np.zeros(S[0].shape[0])
-        for i, d in enumerate(dev):
-            regret = np.maximum(regret, d.max(axis=1) - payoffs[:, i])
+        for d, p in zip(dev, payoffs):
+            regret = np.maximum(regret, d.max(axis=1) - p)
+        payoffs = np.stack(payoffs, axis=1)
         # Rows of read-only copies are read-only views; supports and regrets via Python lists,
         # which for a few dozen profiles costs less than one NumPy call per row.
         profiles = zip(*(list(_frozen_vector(s)) for s in S))

@@ -124,3 +124,75 @@ def complete_pairs(x_masks, y_masks, n_labels, simple):
                 iy[count] = j
                 count += 1
     return ix[:count], iy[:count]
+
+
+@numba.njit(cache=True, nogil=True)
+def polar_points(G, h):
+    """Points whose convex hull is the polar of ``{z : G z <= h}`` about an interior point.
+
+    The interior point is ``c * (1, ..., 1)`` with ``c`` half the largest value that keeps every
+    row with positive coefficients satisfied (the rows ``-z_k <= 0`` hold for any ``c > 0``).
+    Row ``k`` of the result is ``G_k / (h_k - G_k . center)``. Returns ``(polar, c)``.
+    """
+    rows, dim = G.shape
+    c = np.inf
+    sums = np.empty(rows)
+    for r in range(rows):
+        pos = 0.0
+        total = 0.0
+        for k in range(dim):
+            total += G[r, k]
+            if G[r, k] > 0.0:
+                pos += G[r, k]
+        sums[r] = total
+        if pos > 0.0:
+            c = min(c, h[r] / pos)
+    c = 0.5 * c
+    polar = np.empty((rows, dim))
+    for r in range(rows):
+        d = h[r] - c * sums[r]
+        for k in range(dim):
+            polar[r, k] = G[r, k] / d
+    return polar, c
+
+
+@numba.njit(cache=True, nogil=True)
+def facet_vertices(equations, c):
+    """Vertices ``center - normal / offset`` of the polytope from its polar's facet equations."""
+    V = equations.shape[0]
+    dim = equations.shape[1] - 1
+    points = np.empty((V, dim))
+    for v in range(V):
+        off = -equations[v, dim]
+        for k in range(dim):
+            points[v, k] = c + equations[v, k] / off
+    return points
+
+
+@numba.njit(cache=True, nogil=True)
+def normalised_pairs(xv, yv, ix, iy, tol):
+    """Rows ``xv[ix]`` and ``yv[iy]`` each divided by its sum (mixed strategies).
+
+    Pairs whose ``x`` sums to at most ``tol`` are dropped: the origin of P pairs only with the
+    origin of Q, the artificial equilibrium, which is not a strategy profile.
+    """
+    K = ix.size
+    m, n = xv.shape[1], yv.shape[1]
+    xs = np.empty((K, m))
+    ys = np.empty((K, n))
+    count = 0
+    for t in range(K):
+        sx = 0.0
+        for a in range(m):
+            sx += xv[ix[t], a]
+        sy = 0.0
+        for b in range(n):
+            sy += yv[iy[t], b]
+        if sx <= tol or sy <= tol:
+            continue
+        for a in range(m):
+            xs[count, a] = xv[ix[t], a] / sx
+        for b in range(n):
+            ys[count, b] = yv[iy[t], b] / sy
+        count += 1
+    return xs[:count], ys[:count]

@@ -137,6 +137,33 @@ def _vertices_by_bases(G, h, tol):
     return _labelled(G, h, points, tol)
 
 
+def _hull_equations(points: np.ndarray) -> np.ndarray:
+    """Facet equations ``[normal, offset]`` of the convex hull of ``points`` (qhull, "Qt").
+
+    Only "Qt" (triangulated output): scipy's default adds "Qx" (exact pre-merges), which costs
+    several times more above dimension 8 and matters only for degenerate input, which the caller
+    detects and sends to the exhaustive route anyway. scipy's private ``_Qhull`` is called
+    directly because ``ConvexHull`` also computes every facet's area and the hull's volume (a
+    determinant per facet), which we never use: 10-30% of the hull time at n = 8..12. If that
+    private interface is missing or changed, the public ``ConvexHull`` gives the same equations.
+    """
+    points = np.ascontiguousarray(points, dtype=np.float64)
+    try:
+        from scipy.spatial._qhull import _Qhull
+
+        qhull = _Qhull(b"i", points, b"Qt", required_options=b"Qt")
+    except (ImportError, AttributeError, TypeError):
+        from scipy.spatial import ConvexHull
+
+        return ConvexHull(points, qhull_options="Qt").equations
+    try:
+        qhull.triangulate()
+        equations = qhull.get_simplex_facet_array()[2]
+    finally:
+        qhull.close()
+    return equations
+
+
 def _vertices_by_hull(G, h, tol):
     """Every vertex of a bounded ``{z : G z <= h}`` from the facets of its polar (qhull).
 
@@ -144,24 +171,19 @@ def _vertices_by_hull(G, h, tol):
     facet normals of the convex hull of the rows ``G_k / d_k`` (polarity, Ziegler 1995, ch. 2).
     Returns ``None`` when qhull fails (for example on a flat polytope).
     """
-    from scipy.spatial import ConvexHull, QhullError
+    from scipy.spatial import QhullError
 
-    rows, dim = G.shape
-    # Interior point on the diagonal: every ``z_k = c`` with c small enough for all rows with
-    # positive coefficients (the others, -z_k <= 0, hold strictly for any c > 0).
-    row_sums = np.clip(G, 0.0, None).sum(axis=1)
-    c = 0.5 * float(np.min(h[row_sums > 0] / row_sums[row_sums > 0]))
-    center = np.full(dim, c)
-    d = h - G @ center
+    from sim.solvers import _mixed_jit
+
+    # Interior point on the diagonal, polar points, and vertices from the facets are three
+    # short loops compiled together: as NumPy expressions they were some 20 calls per polytope,
+    # which cost more than qhull itself on 8x8 games.
+    polar, c = _mixed_jit.polar_points(G, h)
     try:
-        # Only "Qt" (triangulated output): scipy's default adds "Qx" (exact pre-merges), which
-        # costs several times more above dimension 8 and matters only for degenerate input,
-        # which is detected below and sent to the exhaustive route anyway.
-        hull = ConvexHull(G / d[:, None], qhull_options="Qt")
+        equations = _hull_equations(polar)
     except (QhullError, ValueError):
         return None
-    normal, offset = hull.equations[:, :-1], hull.equations[:, -1]
-    points = center + normal / (-offset[:, None])
+    points = _mixed_jit.facet_vertices(equations, c)
     return _labelled(G, h, points, tol)
 
 
@@ -218,14 +240,12 @@ def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "a
     (G_P, h_P), (G_Q, h_Q) = _polytope_constraints(A, B)
     (xv, xl, xk), route_p = _vertices(G_P, h_P, tol, vertices)
     (yv, yl, yk), route_q = _vertices(G_Q, h_Q, tol, vertices)
-    degenerate = bool(np.any(xk > m) or np.any(yk > n))
-    # The origin of each polytope pairs only with the other origin (the artificial equilibrium).
-    keep_x = xv.sum(axis=1) > tol
-    keep_y = yv.sum(axis=1) > tol
-    xv, xl, yv, yl = xv[keep_x], xl[keep_x], yv[keep_y], yl[keep_y]
+    degenerate = bool(xk.max(initial=0) > m or yk.max(initial=0) > n)
     ix, iy = _complete_pairs(xl, yl, m + n, simple=not degenerate)
-    xs = xv[ix] / xv[ix].sum(axis=1, keepdims=True)
-    ys = yv[iy] / yv[iy].sum(axis=1, keepdims=True)
+    # Normalise to mixed strategies, dropping the pair of origins (the artificial equilibrium).
+    from sim.solvers import _mixed_jit
+
+    xs, ys = _mixed_jit.normalised_pairs(xv, yv, ix, iy, float(tol))
     route = route_p if route_p == route_q else f"{route_p}/{route_q}"
     return xs, ys, degenerate, route
 
