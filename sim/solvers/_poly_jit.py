@@ -477,3 +477,184 @@ def meeting_paths(path_sup, x, ok, regular):
                 bad[p] = True
                 bad[q] = True
     return bad
+
+
+@numba.njit(**_JIT)
+def _contract_axis(T, out, pre, K, suf, Vm):
+    """``out[p, v, s] = sum_c T[p, c, s] * Vm[v, c]`` on flat arrays of shape ``(pre, K, suf)``."""
+    for p in range(pre):
+        for v in range(K):
+            for s in range(suf):
+                acc = 0.0
+                for c in range(K):
+                    acc += T[(p * K + c) * suf + s] * Vm[v, c]
+                out[(p * K + v) * suf + s] = acc
+
+
+@numba.njit(**_JIT)
+def _cell_excluded(n_players, shape, k, gathered, glen, cells, top, margin, T, T2):
+    """Exclusion test of one cell (a product of simplices, ``cells[top, j]`` holding player ``j``'s
+    vertices in barycentric coordinates over its support).
+
+    Player ``i``'s payoff ``u_i(b, x_-i)`` is multilinear, so on the cell it is a convex
+    combination of its values at the vertex tuples; the cell holds no equilibrium when some action
+    ``b`` beats a support action ``a`` by more than ``margin`` at every vertex tuple.
+    """
+    for i in range(n_players):
+        ni = shape[i]
+        size = glen[i]
+        for q in range(ni * size):
+            T[q] = gathered[i, q]
+        # contract every other player's axis with its cell's vertex matrix (axes: own action, then
+        # the others in player order)
+        suf = size
+        pre = ni
+        for j in range(n_players):
+            if j == i:
+                continue
+            K = k[j]
+            suf //= K
+            _contract_axis(T, T2, pre, K, suf, cells[top, j])
+            for q in range(ni * size):
+                T[q] = T2[q]
+            pre *= K
+        for b in range(ni):
+            for a in range(k[i]):
+                if a == b:
+                    continue
+                worst = np.inf
+                for q in range(size):
+                    gap = T[b * size + q] - T[a * size + q]
+                    if gap < worst:
+                        worst = gap
+                        if worst <= margin:
+                            break
+                if worst > margin:
+                    return True
+    return False
+
+
+@numba.njit(**_JIT)
+def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, max_cells):
+    """For each support profile: False only when no profile of its closed product of simplices is
+    an equilibrium (the subdivision exclusion test, depth first).
+
+    A cell that is not excluded is bisected along the longest edge of one active player's simplex
+    (players with more than one support action, in turn by depth) unless it is at ``max_depth``;
+    a support with a cell surviving at ``max_depth``, or needing more than ``max_cells`` cells, is
+    kept. The test is sound: it never drops a support holding an equilibrium. With
+    ``max_depth=0`` it is conditional strict dominance (Porter, Nudelman and Shoham 2008).
+
+    In the gathered payoffs of a support, player ``i``'s own actions are ordered support first,
+    so that support action ``a`` is row ``a``.
+    """
+    Q = sup_k.shape[0]
+    n_players = shape.shape[0]
+    n_max = sup_acts.shape[2]
+    keep = np.zeros(Q, dtype=np.bool_)
+    big = 1
+    for j in range(n_players):
+        big *= shape[j]
+    gathered = np.zeros((n_players, big), dtype=np.float64)
+    glen = np.zeros(n_players, dtype=np.int64)
+    T = np.zeros(big, dtype=np.float64)
+    T2 = np.zeros(big, dtype=np.float64)
+    cells = np.zeros((max_depth + 2, n_players, n_max, n_max))
+    depth = np.zeros(max_depth + 2, dtype=np.int64)
+    own = np.zeros(n_max, dtype=np.int64)
+    cnt = np.zeros(n_players, dtype=np.int64)
+    active = np.zeros(n_players, dtype=np.int64)
+    for qi in range(Q):
+        k = sup_k[qi]
+        acts = sup_acts[qi]
+        n_active = 0
+        for j in range(n_players):
+            if k[j] > 1:
+                active[n_active] = j
+                n_active += 1
+        # gather each player's payoffs: own action (support first), then others' support profiles
+        for i in range(n_players):
+            ni = shape[i]
+            pos = 0
+            for a in range(k[i]):
+                own[pos] = acts[i, a]
+                pos += 1
+            for a in range(ni):
+                inside = False
+                for c in range(k[i]):
+                    if acts[i, c] == a:
+                        inside = True
+                if not inside:
+                    own[pos] = a
+                    pos += 1
+            size = 1
+            for j in range(n_players):
+                if j != i:
+                    size *= k[j]
+            glen[i] = size
+            for b in range(ni):
+                for j in range(n_players):
+                    cnt[j] = 0
+                for q in range(size):
+                    # q enumerates the others' support profiles, last player fastest
+                    flat = own[b] * strides[i]
+                    for j in range(n_players):
+                        if j != i:
+                            flat += acts[j, cnt[j]] * strides[j]
+                    gathered[i, b * size + q] = u[i, flat]
+                    j = n_players - 1
+                    while j >= 0:
+                        if j == i:
+                            j -= 1
+                            continue
+                        cnt[j] += 1
+                        if cnt[j] < k[j]:
+                            break
+                        cnt[j] = 0
+                        j -= 1
+        # depth-first over cells; the root cell is each player's whole support simplex
+        for j in range(n_players):
+            for r in range(n_max):
+                for c in range(n_max):
+                    cells[0, j, r, c] = 1.0 if r == c else 0.0
+        depth[0] = 0
+        top = 0
+        tested = 0
+        kept = False
+        while top >= 0:
+            d = depth[top]
+            tested += 1
+            if _cell_excluded(n_players, shape, k, gathered, glen, cells, top, margin, T, T2):
+                top -= 1
+                continue
+            if d >= max_depth or n_active == 0 or tested + 2 > max_cells:
+                kept = True
+                break
+            j = active[d % n_active]
+            kj = k[j]
+            # longest edge (first in row-major order among equals, as the NumPy reference)
+            best = -1.0
+            p_ = 0
+            q_ = 0
+            for p in range(kj):
+                for q in range(kj):
+                    dist = 0.0
+                    for c in range(kj):
+                        diff = cells[top, j, p, c] - cells[top, j, q, c]
+                        dist += diff * diff
+                    if dist > best:
+                        best = dist
+                        p_ = p
+                        q_ = q
+            # two children: vertex q replaced by the midpoint (stays at `top`), vertex p replaced
+            # (pushed on top, so tested next)
+            cells[top + 1] = cells[top]
+            for c in range(kj):
+                mid = 0.5 * (cells[top, j, p_, c] + cells[top, j, q_, c])
+                cells[top, j, q_, c] = mid
+                cells[top + 1, j, p_, c] = mid
+            depth[top] = d + 1
+            depth[top + 1] = d + 1
+            top += 1
+        keep[qi] = kept
+    return keep

@@ -50,6 +50,8 @@ _SINGULAR_COND = 1e9    # Jacobian condition number beyond which an end point is
 _MAX_STEPS = 4000
 _PRUNE_ROUNDS = 10      # subdivision rounds before a support is kept anyway
 _PRUNE_CELLS = 256      # cells per support before it is kept anyway
+_PRUNE_DEPTH = 30       # compiled subdivision: depth before a support is kept anyway
+_PRUNE_CELLS_JIT = 20000 # compiled subdivision: cells per support before it is kept anyway
 _ROUTE = "jit"          # path tracker: "jit" (compiled) or "numpy" (the batched reference route)
 
 
@@ -61,6 +63,42 @@ def _subsets(n: int) -> list[tuple[int, ...]]:
 
 
 def _support_profiles(u: np.ndarray, eps: float) -> list[tuple[tuple[int, ...], ...]]:
+    """Support profiles with no action conditionally strictly dominated (Porter et al. 2008),
+    smallest first; compiled (:func:`sim.solvers._poly_jit.may_hold_equilibrium` at depth 0, which
+    is this test), with :func:`_support_profiles_numpy` as its reference.
+    """
+    from sim.solvers import _poly_jit as jit
+
+    shape = u.shape[:-1]
+    n_players, n_max = len(shape), max(shape)
+    subsets = [_subsets(n) for n in shape]
+    combos = np.indices([len(s) for s in subsets]).reshape(n_players, -1).T   # last player fastest
+    sizes = [np.array([len(s) for s in sub]) for sub in subsets]
+    table = []
+    for sub in subsets:
+        t = np.zeros((len(sub), n_max), dtype=np.int64)
+        for r, s in enumerate(sub):
+            t[r, :len(s)] = s
+        table.append(t)
+    sup_k = np.stack([sizes[j][combos[:, j]] for j in range(n_players)], axis=1).astype(np.int64)
+    sup_acts = np.stack([table[j][combos[:, j]] for j in range(n_players)], axis=1)
+    keep = jit.may_hold_equilibrium(*_flat_payoffs(u), sup_k, sup_acts, float(eps), 0, 1)
+    idx = np.flatnonzero(keep)
+    # Smallest supports first, balanced ones first among equal sizes (Porter et al. 2008).
+    order = idx[np.lexsort((sup_k[idx].max(axis=1) - sup_k[idx].min(axis=1), sup_k[idx].sum(axis=1)))]
+    return [tuple(subsets[j][c] for j, c in enumerate(combos[q])) for q in order]
+
+
+def _flat_payoffs(u: np.ndarray):
+    """Payoffs ``(N, n_0 * ... * n_{N-1})``, the C-order strides of each player's action, and the
+    shape, as the kernels take them."""
+    shape = u.shape[:-1]
+    flat = np.ascontiguousarray(np.moveaxis(u, -1, 0).reshape(len(shape), -1))
+    strides = np.array([int(np.prod(shape[j + 1:])) for j in range(len(shape))], dtype=np.int64)
+    return flat, strides, np.array(shape, dtype=np.int64)
+
+
+def _support_profiles_numpy(u: np.ndarray, eps: float) -> list[tuple[tuple[int, ...], ...]]:
     """Support profiles with no action conditionally strictly dominated (Porter et al. 2008).
 
     An action ``a`` in ``S_i`` is conditionally dominated when some action of player ``i`` beats it
@@ -95,8 +133,33 @@ def _support_profiles(u: np.ndarray, eps: float) -> list[tuple[tuple[int, ...], 
     return out
 
 
-def _may_hold_equilibrium(u: np.ndarray, profiles, margin: float, max_rounds: int = _PRUNE_ROUNDS,
-                          max_cells: int = _PRUNE_CELLS) -> list[bool]:
+def _may_hold_equilibrium(u: np.ndarray, profiles, margin: float, max_depth: int = _PRUNE_DEPTH,
+                          max_cells: int = _PRUNE_CELLS_JIT) -> list[bool]:
+    """For each support profile: False only when no profile on the closed product of its simplices
+    is an equilibrium.
+
+    The exclusion-by-subdivision test of :func:`_may_hold_equilibrium_numpy`, compiled and depth
+    first (one support at a time, a stack of at most ``max_depth + 1`` cells), which lets it go
+    deeper for the same time and so drop more supports before any path is tracked. It stays sound:
+    a support is dropped only when every cell of a subdivision is excluded.
+    """
+    from sim.solvers import _poly_jit as jit
+
+    if not profiles:
+        return []
+    n_players, n_max = len(u.shape) - 1, max(u.shape[:-1])
+    sup_k = np.array([[len(s) for s in p] for p in profiles], dtype=np.int64)
+    sup_acts = np.zeros((len(profiles), n_players, n_max), dtype=np.int64)
+    for b, prof in enumerate(profiles):
+        for j, s in enumerate(prof):
+            sup_acts[b, j, :len(s)] = s
+    keep = jit.may_hold_equilibrium(*_flat_payoffs(u), sup_k, sup_acts, float(margin), int(max_depth),
+                                    int(max_cells))
+    return keep.tolist()
+
+
+def _may_hold_equilibrium_numpy(u: np.ndarray, profiles, margin: float, max_rounds: int = _PRUNE_ROUNDS,
+                                max_cells: int = _PRUNE_CELLS) -> list[bool]:
     """For each support profile: False only when no profile on the closed product of its simplices
     is an equilibrium.
 
@@ -762,13 +825,15 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
     u = (np.asarray(game.payoffs) - lo) / scale
     model = _Model.build(u, rng)
     off, n = model.offsets, int(model.offsets[-1])
-    considered = _support_profiles(u, eps=tol)
+    numpy_route = _ROUTE == "numpy"
+    considered = (_support_profiles_numpy if numpy_route else _support_profiles)(u, eps=tol)
     # Supports whose system has start solutions and whose simplices may hold an equilibrium (the
     # subdivision test is sound, so dropping the rest loses no equilibrium and no continuum).
     profiles = [p for p in considered if _assignments(tuple(len(s) - 1 for s in p))]
-    profiles = [p for p, ok in zip(profiles, _may_hold_equilibrium(u, profiles, tol)) if ok]
+    may_hold = _may_hold_equilibrium_numpy if numpy_route else _may_hold_equilibrium
+    profiles = [p for p, ok in zip(profiles, may_hold(u, profiles, tol)) if ok]
     chart = rng.normal(size=n) + 1j * rng.normal(size=n)
-    endpoints = _endpoints_numpy if _ROUTE == "numpy" else _endpoints_jit
+    endpoints = _endpoints_numpy if numpy_route else _endpoints_jit
     found, singular, failed, n_paths = endpoints(model, profiles, chart, tol)
 
     continua, extra = [], []
