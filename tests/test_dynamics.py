@@ -64,7 +64,7 @@ def test_prisoners_dilemma_replicator_reaches_defection_from_near_cooperation():
 @pytest.mark.parametrize("game, value", [(MATCHING_PENNIES, 0.0), (ROCK_PAPER_SCISSORS, 0.0)])
 def test_fictitious_play_approaches_the_value_of_classic_zero_sum_games(game, value):
     start = tuple(np.eye(n)[0] for n in game.shape)
-    r = fictitious_play_solve(game, start=start, steps=3000, tol=0.0)
+    r = fictitious_play_solve(game, start=start, steps=3000, tol=0.0, record_every=1)
     regret = r.details["regret"]
     assert not r.converged  # tol=0 is never met at a finite step here
     assert regret[-1] < regret[10] / 5
@@ -77,7 +77,7 @@ def test_fictitious_play_approaches_the_value_of_classic_zero_sum_games(game, va
 @settings(max_examples=10, deadline=None)
 @given(game=zero_sum_games(max_actions=4))
 def test_fictitious_play_regret_shrinks_and_payoff_meets_lp_value(game):
-    r = fictitious_play_solve(game, steps=2000, tol=0.0)
+    r = fictitious_play_solve(game, steps=2000, tol=0.0, record_every=1)
     regret = r.details["regret"] / game.payoff_scale
     assert regret[-1] < 0.03
     assert regret[-1] <= max(regret[:20])
@@ -87,7 +87,7 @@ def test_fictitious_play_regret_shrinks_and_payoff_meets_lp_value(game):
 
 
 def test_fictitious_play_does_not_converge_in_shapleys_game():
-    r = fictitious_play_solve(SHAPLEY, start=([1, 0, 0], [0, 1, 0]), steps=4000, tol=1e-2)
+    r = fictitious_play_solve(SHAPLEY, start=([1, 0, 0], [0, 1, 0]), steps=4000, tol=1e-2, record_every=1)
     assert r.converged is False
     eq = r.equilibria[0]
     assert eq.details["converged"] is False
@@ -178,7 +178,8 @@ def test_replicator_matches_a_high_accuracy_ode_solution():
                     t_eval=[dt * 100, dt * steps])
     ours = replicator_solve(game, start=start, steps=steps, dt=dt, tol=0.0)
     for k, step in enumerate((100, steps)):
-        mine = np.concatenate([t[step] for t in ours.details["trajectory"]])
+        row = int(np.flatnonzero(ours.details["step"] == step)[0])
+        mine = np.concatenate([t[row] for t in ours.details["trajectory"]])
         np.testing.assert_allclose(mine, ode.y[:, k], atol=1e-7)
 
 
@@ -215,3 +216,69 @@ def test_registry_and_trajectory_shapes():
 def test_bad_input_names_function_rule_and_value(call, pattern):
     with pytest.raises(SolverError, match=pattern):
         call()
+
+
+# ----- recording a long run ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("solver, steps", [(replicator_solve, 2_000), (fictitious_play_solve, 5_000)])
+def test_default_recording_keeps_about_200_rows_and_always_the_final_state(solver, steps):
+    # Rock-paper-scissors from off the equilibrium never meets tol=0: the whole budget runs.
+    r = solver(ROCK_PAPER_SCISSORS, start=([0.5, 0.3, 0.2], [0.2, 0.3, 0.5]), steps=steps, tol=0.0)
+    recorded = r.details["step"]
+    assert r.details["steps_taken"] == steps
+    assert 150 <= len(recorded) <= 201
+    assert recorded[0] == 0 and recorded[-1] == steps
+    assert np.all(np.diff(recorded) > 0)
+    assert all(len(t) == len(recorded) for t in r.details["trajectory"])
+    # The last recorded row is the reported end point.
+    for t, s in zip(r.details["trajectory"], r.equilibria[0].profile):
+        np.testing.assert_allclose(t[-1], s, atol=1e-15)
+
+
+@settings(max_examples=15, deadline=None)
+@given(game=games(max_players=3), every=st.integers(1, 7), steps=st.integers(1, 40),
+       method=st.sampled_from(["replicator", "fictitious_play"]))
+def test_recorded_rows_are_the_full_trajectory_at_the_recorded_steps(game, every, steps, method):
+    solver = replicator_solve if method == "replicator" else fictitious_play_solve
+    kwargs = {"dt": 0.3} if method == "replicator" else {}
+    full = solver(game, steps=steps, tol=0.0, record_every=1, **kwargs)
+    sparse = solver(game, steps=steps, tol=0.0, record_every=every, **kwargs)
+    taken = full.details["steps_taken"]
+    assert sparse.details["steps_taken"] == taken and sparse.converged == full.converged
+    expected = sorted({*range(0, taken + 1, every), taken})
+    assert sparse.details["step"].tolist() == expected
+    np.testing.assert_array_equal(full.details["step"], np.arange(taken + 1))
+    for t_full, t_sparse in zip(full.details["trajectory"], sparse.details["trajectory"]):
+        np.testing.assert_array_equal(t_full[expected], t_sparse)
+    series = "speed" if method == "replicator" else "regret"
+    np.testing.assert_array_equal(full.details[series][expected], sparse.details[series])
+    if method == "fictitious_play":
+        # The play recorded with a row is the one made in the round that led to it.
+        np.testing.assert_array_equal(full.details["plays"][np.array(expected[1:], dtype=int) - 1],
+                                      sparse.details["plays"])
+    for a, b in zip(full.equilibria[0].profile, sparse.equilibria[0].profile):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.slow
+def test_cli_json_of_a_default_replicator_run_stays_small(capsys):
+    from analysis.cli import main
+
+    path = "tests/data/gambit/2x2.nfg"  # Gambit project, contrib/games
+    assert main(["solve", path, "--method", "replicator", "--json"]) == 0
+    out = capsys.readouterr().out
+    # Every one of 10,000 steps printed 3.7 MB on a 3x3x3 game; about 200 rows stay small.
+    assert len(out) < 100_000
+    import json
+
+    doc = json.loads(out)
+    for result in doc["results"]:
+        assert len(result["details"]["step"]) <= 201
+
+
+@pytest.mark.parametrize("value", [0, -3, 2.5, True, "10"])
+def test_bad_record_every_names_function_rule_and_value(value):
+    for solver in (replicator_solve, fictitious_play_solve):
+        name = solver.__name__
+        with pytest.raises(SolverError, match=rf"{name}\(\): record_every must be a positive integer or None; got {value!r}"):
+            solver(MATCHING_PENNIES, steps=10, record_every=value)

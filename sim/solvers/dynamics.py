@@ -2,7 +2,9 @@
 
 Axis conventions are those of :mod:`sim.game`: payoffs ``(n_0, ..., n_{N-1}, N)``; a state is a
 mixed profile, one probability vector per player. A trajectory is returned per player as an array
-of shape ``(T, n_i)``: row ``t`` is player ``i``'s mixture after ``t`` steps (row 0 is the start).
+of shape ``(T, n_i)``: row ``k`` is player ``i``'s mixture after ``details["step"][k]`` steps. Row 0
+is the start; then every ``record_every``-th step is recorded, and the final state always is
+(by default about :data:`RECORDED_POINTS` rows, so a long run's result and JSON stay small).
 
 Both methods are vectorised over players through :func:`sim.game.deviation_payoffs`, which gives
 every player's payoff of each own action against the others' current mixtures in one call.
@@ -19,6 +21,17 @@ import numpy as np
 from sim.errors import SolverError
 from sim.game import NormalFormGame, deviation_payoffs
 from sim.result import Equilibrium, SolverResult
+
+RECORDED_POINTS = 200
+
+
+def _record_every(func: str, record_every, steps: int) -> int:
+    """``record_every``, or by default the stride that records about ``RECORDED_POINTS`` rows."""
+    if record_every is None:
+        return max(1, -(-steps // RECORDED_POINTS))
+    if not isinstance(record_every, (int, np.integer)) or isinstance(record_every, bool) or record_every < 1:
+        raise SolverError(f"{func}(): record_every must be a positive integer or None; got {record_every!r}")
+    return int(record_every)
 
 
 def _check_common(func: str, game, steps, tol) -> None:
@@ -55,7 +68,7 @@ def _softmax(y: np.ndarray) -> np.ndarray:
 
 
 def replicator_solve(game: NormalFormGame, start=None, steps: int = 10_000, dt: float = 0.01,
-                     tol: float = 1e-10) -> SolverResult:
+                     tol: float = 1e-10, record_every: int | None = None) -> SolverResult:
     """Integrate the N-population replicator dynamics from ``start``.
 
     The dynamics (Taylor and Jonker 1978; multi-population form: Weibull 1995, chapter 5;
@@ -79,14 +92,19 @@ def replicator_solve(game: NormalFormGame, start=None, steps: int = 10_000, dt: 
         of time means the same for rescaled games).
     tol : float
         Rest-point tolerance on the speed, relative to the payoff scale.
+    record_every : int or None
+        Record the state every this many steps (the start and the final state always). By
+        default ``ceil(steps / 200)``, about 200 rows; ``1`` records every step. Recording does
+        not change the integration.
 
     Returns
     -------
     SolverResult
         One equilibrium candidate, the end point; ``converged`` tells whether a rest point was
-        reached; ``details["trajectory"]`` is a tuple of ``(T, n_i)`` arrays and
-        ``details["speed"]`` the speed at each recorded point but the last, ``details["time"]``
-        the time reached.
+        reached; ``details["trajectory"]`` is a tuple of ``(T, n_i)`` arrays of the recorded
+        states, ``details["step"]`` the step number of each row, ``details["speed"]`` the speed
+        (relative to the payoff scale) at each recorded state, ``details["time"]`` the time
+        reached.
 
     Examples
     --------
@@ -102,6 +120,7 @@ def replicator_solve(game: NormalFormGame, start=None, steps: int = 10_000, dt: 
     """
     func = "replicator_solve"
     _check_common(func, game, steps, tol)
+    every = _record_every(func, record_every, steps)
     if not (isinstance(dt, (int, float)) and np.isfinite(dt) and dt > 0):
         raise SolverError(f"{func}(): dt must be a positive finite number; got {dt!r}")
     x = _start_profile(func, game, start)
@@ -109,14 +128,22 @@ def replicator_solve(game: NormalFormGame, start=None, steps: int = 10_000, dt: 
     scaled = game.payoffs / game.payoff_scale
     with np.errstate(divide="ignore"):
         y = tuple(np.log(s) for s in x)
-    trajectory = [[s.copy()] for s in x]
-    speeds = []
+    trajectory = [[] for _ in x]
+    recorded, speeds = [], []
+
+    def record(step, state, speed):
+        recorded.append(step)
+        speeds.append(speed)
+        for t, s in zip(trajectory, state):
+            t.append(s.copy())
+
     converged = False
     taken = 0
     for _ in range(steps):
         v = _log_velocity(scaled, x)
         speed = max(float(np.max(np.abs(s * vi))) for s, vi in zip(x, v))
-        speeds.append(speed)
+        if taken % every == 0:
+            record(taken, x, speed)
         if speed <= tol:
             converged = True
             break
@@ -134,27 +161,28 @@ def replicator_solve(game: NormalFormGame, start=None, steps: int = 10_000, dt: 
         y = tuple(c - c.max() for c in y)
         x = tuple(_softmax(c) for c in y)
         taken += 1
-        for t, s in zip(trajectory, x):
-            t.append(s.copy())
     else:
         # The loop used its budget: check the final point too, it may be a rest point.
         v = _log_velocity(scaled, x)
-        converged = max(float(np.max(np.abs(s * vi))) for s, vi in zip(x, v)) <= tol
+        speed = max(float(np.max(np.abs(s * vi))) for s, vi in zip(x, v))
+        converged = speed <= tol
+    if recorded[-1] != taken:
+        record(taken, x, speed)  # the final state is always recorded
     eq = Equilibrium.certify(game, x, method="replicator", converged=converged)
     return SolverResult(
         "replicator", game, (eq,),
         {"start": None if start is None else [np.asarray(s, float).tolist() for s in start],
-         "steps": steps, "dt": dt, "tol": tol},
+         "steps": steps, "dt": dt, "tol": tol, "record_every": every},
         complete=False, converged=converged,
-        details={"trajectory": tuple(np.array(t) for t in trajectory), "speed": np.array(speeds),
-                 "time": taken * dt, "steps_taken": taken},
+        details={"trajectory": tuple(np.array(t) for t in trajectory), "step": np.array(recorded),
+                 "speed": np.array(speeds), "time": taken * dt, "steps_taken": taken},
     )
 
 
 # ----- fictitious play ----------------------------------------------------------------------------
 
 def fictitious_play_solve(game: NormalFormGame, start=None, steps: int = 10_000,
-                          tol: float = 1e-3) -> SolverResult:
+                          tol: float = 1e-3, record_every: int | None = None) -> SolverResult:
     """Simultaneous fictitious play with beliefs equal to empirical frequencies.
 
     Brown (1951); convergence of the empirical frequencies in two-player zero-sum games:
@@ -174,15 +202,19 @@ def fictitious_play_solve(game: NormalFormGame, start=None, steps: int = 10_000,
         Largest number of rounds.
     tol : float
         Regret tolerance relative to the payoff scale.
+    record_every : int or None
+        Record the empirical profile every this many rounds (the start and the final profile
+        always). By default ``ceil(steps / 200)``, about 200 rows; ``1`` records every round.
 
     Returns
     -------
     SolverResult
         One equilibrium candidate: the final empirical profile with its measured regret;
         ``converged`` tells whether its regret met ``tol``. ``details["trajectory"]`` is a tuple
-        of ``(T, n_i)`` arrays of empirical frequencies, ``details["regret"]`` the max regret of
-        each of those points (absolute, in payoff units) and ``details["plays"]`` the ``(T-1, N)``
-        actions played.
+        of ``(T, n_i)`` arrays of recorded empirical frequencies, ``details["step"]`` the round
+        of each row, ``details["regret"]`` the max regret of each of those profiles (absolute, in
+        payoff units) and ``details["plays"]`` the ``(T-1, N)`` actions played in the round that
+        led to each recorded profile after the start (every round's play with ``record_every=1``).
 
     Examples
     --------
@@ -196,42 +228,55 @@ def fictitious_play_solve(game: NormalFormGame, start=None, steps: int = 10_000,
     """
     func = "fictitious_play_solve"
     _check_common(func, game, steps, tol)
+    every = _record_every(func, record_every, steps)
     counts = list(_start_profile(func, game, start))
     n = game.n_players
     scale = game.payoff_scale
     tie = 1e-12 * scale
     weight = 1.0
     x = tuple(c / weight for c in counts)
-    trajectory = [[s.copy()] for s in x]
-    regrets, plays = [], []
+    trajectory = [[] for _ in x]
+    recorded, regrets, plays = [], [], []
+
+    def record(step, state, regret, play):
+        recorded.append(step)
+        regrets.append(regret)
+        if play is not None:
+            plays.append(play)
+        for t, s in zip(trajectory, state):
+            t.append(s.copy())
+
     converged = False
+    taken = 0
+    br = None
     for _ in range(steps):
         dev = deviation_payoffs(game.payoffs, x)
         regret = max(max(0.0, float(d.max() - d @ s)) for d, s in zip(dev, x))
-        regrets.append(regret)
+        if taken % every == 0:
+            record(taken, x, regret, br)
         if regret <= tol * scale:
             converged = True
             break
         # Lowest index among the near-best actions: deterministic, independent of round-off order.
         br = [int(np.flatnonzero(d >= d.max() - tie)[0]) for d in dev]
-        plays.append(br)
         for i in range(n):
             counts[i][br[i]] += 1.0
         weight += 1.0
         x = tuple(c / weight for c in counts)
-        for t, s in zip(trajectory, x):
-            t.append(s.copy())
+        taken += 1
     else:
         dev = deviation_payoffs(game.payoffs, x)
         regret = max(max(0.0, float(d.max() - d @ s)) for d, s in zip(dev, x))
-        regrets.append(regret)
         converged = regret <= tol * scale
+    if recorded[-1] != taken:
+        record(taken, x, regret, br)  # the final profile is always recorded
     eq = Equilibrium.certify(game, x, method="fictitious_play", converged=converged)
     return SolverResult(
         "fictitious_play", game, (eq,),
         {"start": None if start is None else [np.asarray(s, float).tolist() for s in start],
-         "steps": steps, "tol": tol},
+         "steps": steps, "tol": tol, "record_every": every},
         complete=False, converged=converged,
-        details={"trajectory": tuple(np.array(t) for t in trajectory), "regret": np.array(regrets),
-                 "plays": np.array(plays, dtype=int).reshape(-1, n), "steps_taken": len(plays)},
+        details={"trajectory": tuple(np.array(t) for t in trajectory), "step": np.array(recorded),
+                 "regret": np.array(regrets), "plays": np.array(plays, dtype=int).reshape(-1, n),
+                 "steps_taken": taken},
     )
