@@ -270,3 +270,138 @@ def test_random_ten_by_ten_games_match_quantecon_on_the_hull_route():
         result = enummixed_solve(NormalFormGame.from_payoffs(payoffs))
         assert result.details["vertex_method"] == "hull"
         assert eq_set(result) == profile_set(gt.vertex_enumeration(gt.NormalFormGame(payoffs)))
+
+
+# ----- compiled kernels against plain NumPy references -----------------------------------------------
+# Inputs are small multiples of 1/8, so every product and sum is exact in float64 and the kernels
+# must agree with the references bit for bit whatever the summation order; ties (slack exactly 0)
+# and duplicate label sets are then common, which is what the bookkeeping has to get right.
+def _dyadic(shape_strategy_draw, shape):
+    return np.array(shape_strategy_draw(st.lists(st.integers(-16, 16), min_size=int(np.prod(shape)),
+                                                 max_size=int(np.prod(shape))))).reshape(shape) / 8.0
+
+
+def _reference_label_vertices(points, G, h, tol):
+    """The NumPy bookkeeping the kernel replaced: slack, feasibility, first of each label set."""
+    slack = h[None, :] - np.einsum("vk,rk->vr", points, G)
+    feasible = np.flatnonzero(np.all(slack >= -tol, axis=1))
+    tight = np.abs(slack[feasible]) <= tol
+    keys = tight.astype(np.uint64) @ (np.uint64(1) << np.arange(G.shape[0], dtype=np.uint64))
+    _, first = np.unique(keys, return_index=True)
+    first.sort()
+    return feasible[first], keys[first], tight[first].sum(axis=1)
+
+
+@FAST
+@given(st.data())
+def test_label_kernel_matches_numpy_reference(data):
+    from sim.solvers import _mixed_jit
+
+    V, L, dim = data.draw(st.integers(0, 12)), data.draw(st.integers(1, 63)), data.draw(st.integers(1, 5))
+    points = _dyadic(data.draw, (V, dim))
+    if V > 1 and data.draw(st.booleans()):
+        points[V // 2:] = points[: V - V // 2]  # duplicated vertices must merge
+    G, h = _dyadic(data.draw, (L, dim)), _dyadic(data.draw, (L,))
+    keep, masks, n_tight = _mixed_jit.label_vertices(points, G, h, 1e-9)
+    ref_keep, ref_masks, ref_tight = _reference_label_vertices(points, G, h, 1e-9)
+    assert keep.tolist() == ref_keep.tolist()
+    assert masks.tolist() == ref_masks.tolist()
+    assert n_tight.tolist() == ref_tight.tolist()
+
+
+@FAST
+@given(st.data())
+def test_pair_kernel_matches_brute_force(data):
+    from sim.solvers import _mixed_jit
+
+    L = data.draw(st.integers(1, 63))
+    simple = data.draw(st.booleans())
+    masks = st.integers(0, 2**L - 1)
+    xm = np.array(data.draw(st.lists(masks, max_size=30)), dtype=np.uint64)
+    ym = np.array(data.draw(st.lists(masks, max_size=30, unique=simple)), dtype=np.uint64)
+    full = 2**L - 1
+    if simple and len(xm):  # make some complementary pairs exist
+        ym = np.unique(np.concatenate([ym, np.array([full & ~int(x) for x in xm[:3]], dtype=np.uint64)]))
+    ix, iy = _mixed_jit.complete_pairs(xm, ym, L, simple)
+    got = set(zip(ix.tolist(), iy.tolist()))
+    if simple:
+        expected = {(i, j) for i, x in enumerate(xm.tolist()) for j, y in enumerate(ym.tolist()) if x ^ y == full}
+    else:
+        expected = {(i, j) for i, x in enumerate(xm.tolist()) for j, y in enumerate(ym.tolist()) if x | y == full}
+    assert got == expected
+    assert ix.tolist() == sorted(ix.tolist())
+
+
+@FAST
+@given(bimatrix_games(min_actions=2, max_actions=6))
+def test_polar_and_vertex_kernels_match_numpy(game):
+    from scipy.spatial import ConvexHull
+
+    from sim.solvers import _mixed_jit
+    from sim.solvers.mixed import _hull_equations, _polytope_constraints, _unit_range
+
+    A, B = _unit_range(game.payoffs[..., 0]), _unit_range(game.payoffs[..., 1])
+    for G, h in _polytope_constraints(A, B):
+        polar, c = _mixed_jit.polar_points(G, h)
+        row_sums = np.clip(G, 0.0, None).sum(axis=1)
+        assert c == 0.5 * np.min(h[row_sums > 0] / row_sums[row_sums > 0])
+        np.testing.assert_allclose(polar, G / (h - G @ np.full(G.shape[1], c))[:, None], rtol=1e-13)
+        # The private qhull call returns the public ConvexHull's equations, bit for bit.
+        equations = _hull_equations(polar)
+        assert np.array_equal(equations, ConvexHull(polar, qhull_options="Qt").equations)
+        points = _mixed_jit.facet_vertices(equations, c)
+        assert np.array_equal(points, c + equations[:, :-1] / (-equations[:, -1:]))
+        # Every vertex read off a facet satisfies the constraints.
+        assert np.all(G @ points.T <= h[:, None] + 1e-9)
+
+
+def test_normalised_pairs_drop_the_origin_pair():
+    from sim.solvers import _mixed_jit
+
+    xv = np.array([[0.0, 0.0], [0.25, 0.75], [1.0, 3.0]])
+    yv = np.array([[0.0, 0.0, 0.0], [2.0, 0.0, 2.0]])
+    xs, ys = _mixed_jit.normalised_pairs(xv, yv, np.array([0, 2]), np.array([0, 1]), 1e-9)
+    assert xs.tolist() == [[0.25, 0.75]] and ys.tolist() == [[0.5, 0.0, 0.5]]
+
+
+@FAST
+@given(bimatrix_games(max_actions=5, degenerate=True))
+def test_certify_many_measures_what_certify_measures(game):
+    from sim.result import Equilibrium
+
+    result = enummixed_solve(game)
+    xs = np.array([e.profile[0] for e in result.equilibria])
+    ys = np.array([e.profile[1] for e in result.equilibria])
+    for batched in result.equilibria:
+        single = Equilibrium.certify(game, batched.profile)
+        assert batched.support == single.support
+        assert batched.max_regret == pytest.approx(single.max_regret, abs=1e-12 * game.payoff_scale)
+        np.testing.assert_allclose(batched.payoffs, single.payoffs, atol=1e-12 * game.payoff_scale)
+        assert not batched.profile[0].flags.writeable and not batched.payoffs.flags.writeable
+    # A perturbed, non-equilibrium profile gets its real, positive regret.
+    if len(xs) and game.shape[0] > 1:
+        worst = np.zeros_like(xs[:1])
+        worst[0, np.argmin(game.payoffs[..., 0] @ ys[0])] = 1.0
+        eq = Equilibrium.certify_many(game, (worst, ys[:1]))[0]
+        assert eq.max_regret == pytest.approx(game.max_regret(eq.profile), abs=1e-12 * game.payoff_scale)
+
+
+def test_certify_many_rejects_a_zero_strategy_like_certify():
+    from sim.errors import GameError
+    from sim.result import Equilibrium
+
+    g = NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+    with pytest.raises(GameError, match="must be a probability vector"):
+        Equilibrium.certify_many(g, ([[1, 0], [0, 0]], [[1, 0], [0, 1]]))
+    with pytest.raises(GameError, match=r"certify_many\(\): strategies of player '2' must have shape"):
+        Equilibrium.certify_many(g, ([[1, 0]], [[1, 0, 0]]))
+
+
+def test_more_than_63_labels_take_the_numpy_route():
+    # 1 x 70: the column player's best responses are the equilibria; 71 labels exceed one uint64.
+    col = np.zeros(70)
+    col[[3, 41]] = 5.0
+    g = NormalFormGame.from_bimatrix(np.arange(70.0)[None, :], col[None, :])
+    result = enummixed_solve(g)
+    assert sorted(int(np.argmax(e.profile[1])) for e in result.equilibria) == [3, 41]
+    assert all(e.is_pure and e.max_regret == 0.0 for e in result.equilibria)
