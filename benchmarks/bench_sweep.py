@@ -1,4 +1,5 @@
 """End-to-end sweep benchmark: the four-player baseline, ``enumpure``, compile + solve + Parquet.
+With ``--spe``: the sequential shield-as-chip scenario, ``spe`` batched against point by point.
 
 Each configuration runs in a fresh subprocess so its wall time and peak memory (the largest
 resident set of the driver and its workers) are its own. The peer is pygambit solving the same
@@ -127,8 +128,78 @@ def run(quick: bool = False) -> list[dict]:
     return rows
 
 
+# ----- spe over the sequential shield-as-chip scenario: batched against point by point -------------
+SPE_SCENARIO = ROOT / "scenarios" / "shield-as-chip.toml"
+SPE_SWEEP = ROOT / "scenarios" / "sweeps" / "shield-chip-grid.toml"
+_SPE_LARGE = """
+[sweep]
+scenario = "shield-as-chip.toml"
+methods = ["spe"]
+seed = 1
+chunk_size = 100000
+
+[sweep.grid]
+us_shield_value = {{ start = 0.0, stop = 5.0, num = {a} }}
+russia_iran_ties = {{ start = 0.0, stop = 5.0, num = {a} }}
+iran_bomb_value = [1.0, 2.5]
+"""
+
+_SPE_RUNNER = textwrap.dedent("""
+    import json, sys, time
+    import analysis.sweep.run as run
+    from analysis.sweep import run_sweep
+    run._SPE_BATCHED = sys.argv[3] == "batched"
+    t = time.perf_counter()
+    s = run_sweep(sys.argv[1], sys.argv[2], executor="inprocess")
+    print(json.dumps({"seconds": time.perf_counter() - t, "points": s.n_points, "rows": s.n_rows}))
+""")
+
+
+def _median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
+
+
+def run_spe(quick: bool = False, repeats: int = 3) -> list[dict]:
+    """Points/s of ``spe`` sweeps, batched route against the point-by-point route, interleaved
+    (batched, per point, batched, ...) in fresh processes; medians and their ratio, with the load
+    average. No numba kernel is involved (the batched route is NumPy), so there is no compile time."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / SPE_SCENARIO.name).write_bytes(SPE_SCENARIO.read_bytes())
+        grid = folder / SPE_SWEEP.name
+        grid.write_text(SPE_SWEEP.read_text().replace("../shield-as-chip.toml", SPE_SCENARIO.name))
+        large = folder / "spe-large.toml"
+        large.write_text(_SPE_LARGE.format(a=11 if quick else 21))
+        for sweep in (grid, large):
+            times: dict[str, list[float]] = {"batched": [], "per_point": []}
+            loads = []
+            for rep in range(repeats):
+                for route in ("batched", "per_point"):
+                    out = folder / f"out-{sweep.stem}-{route}-{rep}"
+                    proc = subprocess.run([sys.executable, "-c", _SPE_RUNNER, str(sweep), str(out), route],
+                                          capture_output=True, text=True, cwd=ROOT, check=True)
+                    res = json.loads(proc.stdout.strip().splitlines()[-1])
+                    times[route].append(res["seconds"])
+                    loads.append(Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?")
+            n = res["points"]
+            fast, slow = _median(times["batched"]), _median(times["per_point"])
+            for route, sec in (("batched", fast), ("per_point", slow)):
+                rows.append({
+                    "benchmark": f"sweep shield-as-chip spe {n:,} points ({sweep.name})",
+                    "implementation": f"bargain-sim {route} (inprocess x1, median of {repeats})",
+                    "seconds": round(sec, 2),
+                    "points_per_s": round(n / sec, 1),
+                    "ratio_vs_ours": round(slow / fast, 2) if route == "per_point" else 1.0,
+                    "loadavg_1min": ",".join(loads),
+                })
+    return rows
+
+
 if __name__ == "__main__":
     t0 = time.perf_counter()
-    for row in run(quick="--quick" in sys.argv):
+    cases = run_spe(quick="--quick" in sys.argv) if "--spe" in sys.argv else run(quick="--quick" in sys.argv)
+    for row in cases:
         print(row)
     print(f"total {time.perf_counter() - t0:.1f} s")
