@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, settings, strategies as st
 
 from sim.errors import SolverError
 from sim.game import NormalFormGame
 from sim.solvers import METHODS, solve
 from sim.solvers.logit import logit_solve
 from tests.oracles import OracleFailed, gambit_equilibria
-from tests.strategies import games
+from tests.strategies import games, mixed_profiles
 
 
 def _softmax(values: np.ndarray) -> np.ndarray:
@@ -146,4 +146,150 @@ def test_limit_agrees_with_gambit_logit(n_players, seed):
         pytest.skip(f"pygambit logit failed: {exc}")
     ours = logit_solve(game).equilibria[0].profile
     for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+# ----- the compiled kernel against plain NumPy ---------------------------------------------------
+
+def _kernel_inputs(game):
+    from sim.solvers.logit import _arrays
+
+    return _arrays(game)
+
+
+def _reference_payoffs_and_gradient(game, y):
+    """u[(i, a)] and du/dy from the game's own deviation payoffs, with no incidence bookkeeping.
+
+    ``d u_i[a] / d y_j[b] = p_j[b] * (i's payoff of a when j plays b for sure)`` for ``j != i``,
+    and zero on the own block: payoffs are multilinear in the mixtures and ``dp/dy = p``.
+    """
+    sizes = game.shape
+    off = np.concatenate([[0], np.cumsum(sizes)])
+    scale = game.payoff_scale
+    p = [np.exp(y[off[i]:off[i + 1]]) for i in range(len(sizes))]
+    # The unchecked module function: finite differences leave the simplex.
+    from sim.game import deviation_payoffs
+
+    u = np.concatenate(deviation_payoffs(game.payoffs, tuple(p))) / scale
+    grad = np.zeros((off[-1], off[-1]))
+    for j in range(len(sizes)):
+        for b in range(sizes[j]):
+            fixed = list(p)
+            fixed[j] = np.eye(sizes[j])[b]
+            dev = deviation_payoffs(game.payoffs, tuple(fixed))
+            for i in range(len(sizes)):
+                if i != j:
+                    grad[off[i]:off[i + 1], off[j] + b] = p[j][b] * dev[i] / scale
+    return u, grad
+
+
+def _reference_residual(game, z):
+    sizes = game.shape
+    off = np.concatenate([[0], np.cumsum(sizes)])
+    u, _ = _reference_payoffs_and_gradient(game, z[:-1])
+    norms = [np.exp(z[off[i]:off[i + 1]]).sum() - 1.0 for i in range(len(sizes))]
+    logit = [(z[off[i] + a] - z[off[i]]) - z[-1] * (u[off[i] + a] - u[off[i]])
+             for i in range(len(sizes)) for a in range(1, sizes[i])]
+    return np.array(norms + logit)
+
+
+@settings(max_examples=30, deadline=None)
+@given(game=games(max_players=4), data=st.data())
+def test_compiled_payoffs_and_gradient_match_numpy(game, data):
+    from sim.solvers import _logit_jit as jit
+
+    U, actions, off = _kernel_inputs(game)
+    profile = data.draw(mixed_profiles(game))
+    # Interior profile (logs must be finite): mix with uniform.
+    y = np.concatenate([np.log(0.9 * np.asarray(s) + 0.1 / len(s)) for s in profile])
+    u, grad = np.empty(off[-1]), np.empty((off[-1], off[-1]))
+    jit.payoffs_and_gradient(y, U, actions, off, u, grad)
+    u_ref, grad_ref = _reference_payoffs_and_gradient(game, y)
+    np.testing.assert_allclose(u, u_ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(grad, grad_ref, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(game=games(max_players=3), data=st.data(), lam=st.floats(0.0, 50.0))
+def test_compiled_residual_and_jacobian_match_numpy_and_finite_differences(game, data, lam):
+    from sim.solvers import _logit_jit as jit
+
+    U, actions, off = _kernel_inputs(game)
+    m = int(off[-1])
+    profile = data.draw(mixed_profiles(game))
+    z = np.concatenate([np.log(0.9 * np.asarray(s) + 0.1 / len(s)) for s in profile] + [[lam]])
+    h, jac = np.empty(m), np.empty((m, m + 1))
+    jit.evaluate(z, U, actions, off, h, jac, np.empty(m), np.empty((m, m)))
+    np.testing.assert_allclose(h, _reference_residual(game, z), rtol=1e-10, atol=1e-10)
+    eps = 1e-6
+    for k in range(m + 1):
+        step = np.zeros(m + 1)
+        step[k] = eps
+        column = (_reference_residual(game, z + step) - _reference_residual(game, z - step)) / (2 * eps)
+        np.testing.assert_allclose(jac[:, k], column, rtol=1e-5, atol=1e-6 * (1 + lam))
+
+
+@settings(max_examples=50, deadline=None)
+@given(n=st.integers(1, 12), seed=st.integers(0, 2**32 - 1))
+def test_compiled_linear_solve_matches_numpy(n, seed):
+    from sim.solvers import _logit_jit as jit
+
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=(n, n)) + n * np.eye(n) * rng.choice([-1, 1], size=n)
+    b = rng.normal(size=n)
+    x = b.copy()
+    assert jit.solve_in_place(a.copy(), x)
+    np.testing.assert_allclose(x, np.linalg.solve(a, b), rtol=1e-9, atol=1e-12)
+    assert not jit.solve_in_place(np.zeros((n, n)), b.copy())
+
+
+# ----- robustness of the trace ------------------------------------------------------------------
+
+@settings(max_examples=25, deadline=None)
+@given(games(max_players=4))
+def test_traced_branch_is_continuous(game):
+    # Successive points are close, and the QRE at the middle lambda lies near the chord's
+    # middle: a step that jumped to another component of the QRE correspondence would leave
+    # the midpoint of its chord far from any QRE.
+    result = logit_solve(game)
+    lambdas, profiles = result.details["lambdas"], result.details["profiles"]
+    # (lambda need not grow monotonically: the branch may fold back and forth.)
+    for k in range(len(lambdas) - 1):
+        assert max(float(np.abs(p[k + 1] - p[k]).max()) for p in profiles) <= 0.2, k
+        middle = tuple(0.5 * (p[k] + p[k + 1]) for p in profiles)
+        assert _qre_residual(game, 0.5 * (lambdas[k] + lambdas[k + 1]), middle) <= 0.02, k
+
+
+def _benchmark_game(n_players, index):
+    # The n-th game of benchmarks/bench_logit.py (seeded), without importing the benchmark.
+    rng = np.random.default_rng(20240601 + n_players)
+    for _ in range(index + 1):
+        payoffs = rng.uniform(-10, 10, size=(*(3,) * n_players, n_players))
+    return payoffs
+
+
+HARD_GAMES = {
+    # np.random.default_rng(72), 4 players x 3 actions: the branch folds back and forth in a
+    # lambda window of about 0.018 around lambda = 0.46; long steps landed on a neighbouring
+    # component there and ended at another equilibrium.
+    "s-bend": np.random.default_rng(72).uniform(-10, 10, size=(3, 3, 3, 3, 4)),
+    # Game 17 of the 4-player benchmark: at regret 1e-2 an action the branch is still pushing
+    # out has probability 0.06; Newton on the support it then had found the equilibrium of that
+    # neighbouring support instead of the branch's limit.
+    "slow-exit": _benchmark_game(4, 17),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(HARD_GAMES))
+def test_hard_games_reach_gambits_limit(name):
+    payoffs = HARD_GAMES[name]
+    game = NormalFormGame.from_payoffs(payoffs)
+    try:
+        (theirs,) = gambit_equilibria(payoffs, "logit", maxregret=1e-8)
+    except OracleFailed as exc:
+        pytest.skip(f"pygambit logit failed: {exc}")
+    result = logit_solve(game)
+    assert result.converged
+    for a, b in zip(result.equilibria[0].profile, theirs):
         np.testing.assert_allclose(a, b, atol=1e-5)
