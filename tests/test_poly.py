@@ -23,7 +23,7 @@ from sim.game import NormalFormGame
 from sim.solvers import enumpure_solve
 from sim.solvers.poly import enumpoly_solve
 from tests.oracles import OracleFailed, gambit_equilibria
-from tests.strategies import bimatrix_games, games
+from tests.strategies import bimatrix_games, degenerate_games, games
 
 DATA = Path(__file__).parent / "data" / "gambit"
 TOL = 1e-7
@@ -292,3 +292,138 @@ def test_pruning_drops_supports_without_equilibria():
     for s, kept in zip(pure, verdicts):
         is_eq = game.max_regret([np.eye(k)[a] for k, a in zip(game.shape, s)]) <= TOL * game.payoff_scale
         assert kept == is_eq
+
+
+# ----- compiled kernels against the NumPy reference route -------------------------------------------
+def scaled(game):
+    return (np.asarray(game.payoffs) - game.payoffs.min()) / game.payoff_scale
+
+
+@pytest.fixture
+def numpy_route(monkeypatch):
+    import sim.solvers.poly as poly
+
+    monkeypatch.setattr(poly, "_ROUTE", "numpy")
+
+
+@settings(max_examples=6, deadline=None)
+@given(games(min_players=2, max_players=3, min_actions=2, max_actions=3, max_profiles=18))
+def test_compiled_route_finds_the_numpy_routes_equilibria(game):
+    """The compiled tracker (own-size supports, Hermite predictor, deeper pruning) and the NumPy
+    batch tracker (padded supports, Runge-Kutta) must give one equilibrium set."""
+    import sim.solvers.poly as poly
+
+    fast = enumpoly_solve(game)
+    original = poly._ROUTE
+    try:
+        poly._ROUTE = "numpy"
+        reference = enumpoly_solve(game)
+    finally:
+        poly._ROUTE = original
+    assert_certified(fast)
+    assert fast.complete and reference.complete
+    assert same_set(profiles_of(fast), profiles_of(reference))
+    # the deeper compiled pruning never tracks more paths than the reference's
+    assert fast.details["paths"] <= reference.details["paths"]
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.one_of(games(min_players=2, max_players=4, min_actions=1, max_actions=3),
+                 degenerate_games(min_players=2, max_players=4, min_actions=1, max_actions=3)))
+def test_compiled_conditional_dominance_equals_reference(game):
+    import sim.solvers.poly as poly
+
+    u = scaled(game)
+    assert poly._support_profiles(u, TOL) == poly._support_profiles_numpy(u, TOL)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.one_of(games(min_players=2, max_players=4, min_actions=2, max_actions=3),
+                 degenerate_games(min_players=3, max_players=3, min_actions=2, max_actions=3)))
+def test_compiled_subdivision_equals_reference_at_equal_depth(game):
+    """Depth first (compiled) and breadth first (NumPy) subdivisions bisect the same cells, so with
+    the same depth and no cell limit they must reach the same verdict on every support."""
+    import sim.solvers.poly as poly
+
+    u = scaled(game)
+    profiles = poly._support_profiles_numpy(u, TOL)
+    fast = poly._may_hold_equilibrium(u, profiles, TOL, max_depth=5, max_cells=10**9)
+    reference = poly._may_hold_equilibrium_numpy(u, profiles, TOL, max_rounds=5, max_cells=10**9)
+    assert fast == reference
+
+
+@settings(max_examples=20, deadline=None)
+@given(games(min_players=2, max_players=4, min_actions=1, max_actions=3), st.integers(0, 2**32 - 1),
+       st.floats(0, 1))
+def test_compiled_homotopy_system_equals_reference(game, seed, t):
+    """Value, Jacobian and t-derivative of one support's homotopy (compiled, own size) equal the
+    NumPy evaluation (padded) on the support's rows and columns, at a random complex point."""
+    import sim.solvers._poly_jit as jit
+    import sim.solvers.poly as poly
+
+    rng = np.random.default_rng(seed)
+    u = scaled(game)
+    model = poly._Model.build(u, rng)
+    shape, off = model.shape, model.offsets
+    n_players, n_max, n = len(shape), max(shape), int(off[-1])
+    prof = tuple(tuple(sorted(rng.choice(k, size=rng.integers(1, k + 1), replace=False).tolist()))
+                 for k in shape)
+    chart = rng.normal(size=n) + 1j * rng.normal(size=n)
+    x_full = np.zeros(n, dtype=complex)
+    for j, s in enumerate(prof):
+        x_full[off[j] + np.array(s)] = rng.normal(size=len(s)) + 1j * rng.normal(size=len(s))
+    # reference: the padded system of this support (rows as built for the NumPy route)
+    paths, _ = poly._paths_for(model, [prof], chart)
+    if paths is None:        # no start solutions: build the row roles of one path by hand
+        rp = poly._real_paths(model, prof)
+        paths = poly._Paths(rp.support, rp.ind, rp.chart, rp.zero, rp.a0, chart[None])
+    paths = paths.take(np.array([0]))
+    H_ref, J_ref, Ht_ref = poly._evaluate(model, paths, x_full[None], np.array([t]))
+    # compiled, own size
+    sup_k, sup_acts = poly._support_arrays(model, [prof])
+    flat, strides, _ = poly._flat_payoffs(u)
+    lin = np.zeros((n_players, n_players, n_max, n_max), dtype=complex)
+    for (i, j), a in model.lin.items():
+        lin[i, j, :shape[i], :shape[j]] = a
+    charts = np.zeros((n_players, n_max), dtype=complex)
+    for j in range(n_players):
+        charts[j, :shape[j]] = chart[off[j]:off[j + 1]]
+    rows = np.concatenate([off[j] + np.array(s) for j, s in enumerate(prof)])
+    m = len(rows)
+    H, Ht = np.zeros(m, complex), np.zeros(m, complex)
+    J = np.zeros((m, m), complex)
+    soff = np.concatenate([[0], np.cumsum(sup_k[0])]).astype(np.int64)
+    jit._system(flat, strides, lin, model.gamma, charts, sup_k[0], sup_acts[0], soff, x_full[rows], t, True,
+                H, J, Ht, np.zeros(n_max, complex), np.zeros((n_max, m), complex),
+                np.zeros(n_players, complex), np.zeros(n_players, np.int64))
+    assert np.allclose(H, H_ref[0][rows], rtol=1e-12, atol=1e-12)
+    assert np.allclose(J, J_ref[0][np.ix_(rows, rows)], rtol=1e-12, atol=1e-12)
+    assert np.allclose(Ht, Ht_ref[0][rows], rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3), st.booleans(), st.booleans()),
+                min_size=1, max_size=12))
+def test_meeting_paths_equals_reference(rows):
+    """The compiled check for paths to track again equals a plain Python reading of its rule."""
+    import sim.solvers._poly_jit as jit
+
+    rows = sorted(rows, key=lambda r: r[0])                       # paths of a support are contiguous
+    sup = np.array([r[0] for r in rows], dtype=np.int64)
+    x = np.array([[r[1], 0.5 * r[1] + 1j] for r in rows], dtype=complex)
+    ok = np.array([r[2] for r in rows])
+    regular = np.array([r[3] for r in rows])
+    expected = [(not ok[p] and regular[p]) or (ok[p] and regular[p] and any(
+        q != p and sup[q] == sup[p] and ok[q] and regular[q] and np.abs(x[p] - x[q]).max() < 1e-6
+        for q in range(len(rows)))) for p in range(len(rows))]
+    assert jit.meeting_paths(sup, x, ok, regular).tolist() == expected
+
+
+def test_importing_the_solvers_does_not_import_numba():
+    """The compiled kernels are imported inside the functions that use them."""
+    import subprocess
+    import sys
+
+    code = "import sys, sim, sim.solvers, sim.solvers.poly; print('numba' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
