@@ -22,12 +22,16 @@ The stage game is played in every period and payoffs are discounted with a commo
   ``l = R_i - v_i``. This is the threshold for permanent minmax punishment (the Nash folk
   theorem); subgame perfection needs Fudenberg and Maskin's finite punishment phase followed by
   rewards for the punishers, which can need a larger ``delta``.
+* :func:`repeated_analysis` puts these together for one stage game at one discount factor, with
+  the default targets (every pure profile that Pareto-dominates a stage Nash equilibrium: the
+  cooperation the folk theorem is about); :func:`repeated_from_scenario` reads the stage game and
+  the discount factor from a scenario with a ``[repeated]`` table.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -386,6 +390,17 @@ def _thresholds(r: np.ndarray, t: np.ndarray, p: np.ndarray, scale: float) -> np
     return out
 
 
+def _worst_reversion(game: NormalFormGame, eqs) -> tuple[list, np.ndarray]:
+    """For each player, the stage equilibrium of ``eqs`` worst for it (the harshest Nash
+    reversion after its deviation), and that payoff."""
+    reverts, p = [], np.empty(game.n_players)
+    for i in range(game.n_players):
+        worst = min(eqs, key=lambda e: float(e.payoffs[i]))
+        reverts.append(worst.profile)
+        p[i] = float(worst.payoffs[i])
+    return reverts, p
+
+
 def grim_trigger_threshold(game: NormalFormGame, target: Sequence, reversion=None) -> Sustainability:
     """Smallest discount factor sustaining a pure profile under Nash reversion (grim trigger).
 
@@ -435,11 +450,7 @@ def grim_trigger_threshold(game: NormalFormGame, target: Sequence, reversion=Non
         if not eqs:
             raise SolverError(f"{func}(): the stage game has no pure Nash equilibrium to revert to; "
                               "pass reversion= (a mixed stage equilibrium)")
-        reverts, p = [], np.empty(game.n_players)
-        for i in range(game.n_players):
-            worst = min(eqs, key=lambda e: float(e.payoffs[i]))
-            reverts.append(worst.profile)
-            p[i] = float(worst.payoffs[i])
+        reverts, p = _worst_reversion(game, eqs)
     else:
         profile = game.check_profile(reversion)
         regret = game.max_regret(profile)
@@ -487,7 +498,285 @@ def minmax_threshold(game: NormalFormGame, target: Sequence, minmax: MinmaxValue
                           _frozen(th), float(th.max()))
 
 
+# ----------------------------------------------------------------------------------------------
+# the whole analysis of one stage game at one discount factor
+
+
+@dataclass(frozen=True, eq=False)
+class TargetThresholds:
+    """The discount thresholds of one target pure profile.
+
+    Attributes
+    ----------
+    target : tuple of int
+        Action indices of the target profile.
+    source : str
+        ``"pareto"`` (a default target: it Pareto-dominates a stage equilibrium) or ``"given"``.
+    dominates : tuple of int
+        Indices (into :attr:`RepeatedAnalysis.stage_equilibria`) of the stage equilibria it
+        Pareto-dominates.
+    grim : Sustainability or None
+        Nash reversion to the worst stage equilibrium for each deviator; ``None`` when the stage
+        game has no equilibrium found to revert to.
+    minmax : Sustainability
+        Permanent minmax punishment with :attr:`RepeatedAnalysis.minmax` (mixed for two players).
+    pure_minmax : Sustainability
+        The same with pure punishments (always available to the punishers).
+    """
+
+    target: tuple[int, ...]
+    source: str
+    dominates: tuple[int, ...]
+    grim: Sustainability | None
+    minmax: Sustainability
+    pure_minmax: Sustainability
+
+
+@dataclass(frozen=True, eq=False)
+class RepeatedAnalysis:
+    """Minmax values, the feasible and individually rational set and the targets' thresholds.
+
+    Attributes
+    ----------
+    game : NormalFormGame
+        The stage game.
+    discount : float
+        The discount factor the targets are judged at.
+    stage_equilibria : tuple of Equilibrium
+        The pure stage Nash equilibria (or, when there are none, the mixed ones found:
+        ``stage_equilibria_kind`` says which).
+    stage_equilibria_kind : str
+        ``"pure"``, ``"mixed"`` or ``"none"``.
+    minmax : MinmaxValues
+        ``minmax_values(game)``: mixed (exact) for two players, the correlated bound for more.
+    pure_minmax : MinmaxValues
+    feasible : FeasibleSet
+    targets : tuple of TargetThresholds
+    """
+
+    game: NormalFormGame
+    discount: float
+    stage_equilibria: tuple
+    stage_equilibria_kind: str
+    minmax: MinmaxValues
+    pure_minmax: MinmaxValues
+    feasible: FeasibleSet
+    targets: tuple
+
+    def to_dict(self) -> dict:
+        """Stable JSON-ready form naming players and actions (non-finite numbers become ``None``)."""
+        g = self.game
+        pl = list(g.players)
+
+        def named(vec):
+            return {p: _num(x) for p, x in zip(pl, vec)}
+
+        def pure_profile(a):
+            return {p: g.actions[i][k] for i, (p, k) in enumerate(zip(pl, a))}
+
+        def punishment(i, pun, kind):
+            others = [j for j in range(g.n_players) if j != i]
+            if kind == "pure":
+                return {"profile": {pl[j]: g.actions[j][a] for j, a in zip(others, pun)}}
+            z = np.asarray(pun, dtype=float)
+            if len(others) == 1:
+                j = others[0]
+                return {"profile": {pl[j]: {a: float(x) for a, x in zip(g.actions[j], z.reshape(-1))}}}
+            # Correlated punishment: the joint distribution over the punishers' profiles.
+            return {"distribution": [
+                {"profile": {pl[j]: g.actions[j][a] for j, a in zip(others, idx)}, "probability": float(z[idx])}
+                for idx in np.ndindex(*z.shape) if z[idx] > 1e-12]}
+
+        def minmax_doc(m):
+            return {"kind": m.kind, "exact": bool(m.exact), "values": named(m.values),
+                    "punishments": {pl[i]: punishment(i, m.punishments[i], m.kind) for i in range(g.n_players)}}
+
+        def sustain(s):
+            if s is None:
+                return None
+            return {"threshold": _num(s.threshold), "sustainable": bool(s.sustainable),
+                    "sustained": bool(s.sustained_at(self.discount)), "thresholds": named(s.thresholds),
+                    "deviation_payoffs": named(s.deviation_payoffs), "punishment_payoffs": named(s.punishment_payoffs)}
+
+        poly = self.feasible.polygon
+        return {
+            "discount": self.discount,
+            "stage_equilibria": {"kind": self.stage_equilibria_kind,
+                                 "equilibria": [e.to_dict(g) for e in self.stage_equilibria]},
+            "minmax": {"pure": minmax_doc(self.pure_minmax), "mixed": minmax_doc(self.minmax)},
+            "feasible_ir": {"nonempty": bool(self.feasible.nonempty),
+                            "vertices": None if poly is None else [named(v) for v in poly]},
+            "targets": [{"profile": pure_profile(t.target), "source": t.source,
+                         "dominates": list(t.dominates), "payoffs": named(t.minmax.payoffs),
+                         "grim_trigger": sustain(t.grim), "minmax": sustain(t.minmax),
+                         "pure_minmax": sustain(t.pure_minmax)} for t in self.targets],
+        }
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return x if np.isfinite(x) else None
+
+
+def _stage_equilibria(game: NormalFormGame) -> tuple[tuple, str]:
+    """Pure stage equilibria; when there are none, the mixed ones (enummixed for two players,
+    enumpoly for more) so Nash reversion still has somewhere to revert to."""
+    from sim.solvers.pure import enumpure_solve
+
+    eqs = enumpure_solve(game).equilibria
+    if eqs:
+        return tuple(eqs), "pure"
+    if game.n_players == 2:
+        from sim.solvers.mixed import enummixed_solve
+
+        eqs = enummixed_solve(game).equilibria
+    else:
+        from sim.solvers.poly import enumpoly_solve
+
+        eqs = enumpoly_solve(game).equilibria
+    eqs = tuple(e for e in eqs if e.max_regret <= 1e-7 * game.payoff_scale)
+    return eqs, "mixed" if eqs else "none"
+
+
+def _reversion_threshold(game: NormalFormGame, a: tuple[int, ...], eqs) -> Sustainability:
+    r, t = _deviation(game, a)
+    reverts, p = _worst_reversion(game, eqs)
+    th = _thresholds(r, t, p, game.payoff_scale)
+    return Sustainability("nash_reversion", a, _frozen(r), _frozen(t), _frozen(p), tuple(reverts),
+                          _frozen(th), float(th.max()))
+
+
+def pareto_targets(game: NormalFormGame, equilibria) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Every pure profile that Pareto-dominates some of ``equilibria`` (at least as good for every
+    player, better for one, beyond round-off), with the indices of those it dominates.
+
+    Examples
+    --------
+    >>> from sim.game import NormalFormGame
+    >>> from sim.solvers.pure import enumpure_solve
+    >>> pd = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> pareto_targets(pd, enumpure_solve(pd).equilibria)
+    [((0, 0), (0,))]
+    """
+    tol = 1e-9 * game.payoff_scale
+    out = []
+    for a in np.ndindex(*game.shape):
+        u = game.payoffs[a]
+        dom = tuple(k for k, e in enumerate(equilibria)
+                    if np.all(u >= np.asarray(e.payoffs) - tol) and np.any(u > np.asarray(e.payoffs) + tol))
+        if dom:
+            out.append((tuple(int(x) for x in a), dom))
+    return out
+
+
+def repeated_analysis(game: NormalFormGame, discount: float, targets: Sequence[Sequence] = (),
+                      pareto: bool = True) -> RepeatedAnalysis:
+    """Everything the folk theorem asks of a stage game at one discount factor.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+        The stage game.
+    discount : float
+        Common discount factor, strictly between 0 and 1.
+    targets : sequence of profiles
+        Extra target pure profiles (one action, index or name, per player).
+    pareto : bool
+        Also take every pure profile that Pareto-dominates a stage equilibrium as a target
+        (default), in profile order before the given ones; a profile is listed once.
+
+    Returns
+    -------
+    RepeatedAnalysis
+
+    Raises
+    ------
+    SolverError
+        For a discount factor outside ``(0, 1)`` or a malformed target.
+
+    Notes
+    -----
+    Grim trigger reverts to the stage equilibrium worst for the deviator (Friedman 1971); minmax
+    punishment is the Nash folk theorem's bound (Fudenberg and Maskin 1986), see the module notes.
+
+    Examples
+    --------
+    The prisoner's dilemma of :func:`grim_trigger_threshold`: cooperation needs ``delta >= 1/2``.
+
+    >>> from sim.game import NormalFormGame
+    >>> pd = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> an = repeated_analysis(pd, 0.6)
+    >>> [(t.target, t.grim.threshold, t.grim.sustained_at(0.6)) for t in an.targets]
+    [((0, 0), 0.5, True)]
+    """
+    func = "repeated_analysis"
+    game = _check_game(game, func)
+    try:
+        delta = float(discount)
+    except (TypeError, ValueError):
+        raise SolverError(f"{func}(): discount must be a number strictly between 0 and 1; got {discount!r}") from None
+    if not 0.0 < delta < 1.0:
+        raise SolverError(f"{func}(): discount must lie strictly between 0 and 1; got {discount!r}")
+    eqs, kind = _stage_equilibria(game)
+    mm = minmax_values(game)
+    pure = minmax_values(game, "pure")
+    feasible = feasible_ir_set(game, mm)
+    wanted: dict[tuple[int, ...], tuple[str, tuple[int, ...]]] = {}
+    if pareto:
+        for a, dom in pareto_targets(game, eqs):
+            wanted[a] = ("pareto", dom)
+    for t in targets:
+        a = _target(game, t, func)
+        wanted.setdefault(a, ("given", ()))
+    rows = []
+    for a, (source, dom) in wanted.items():
+        grim = _reversion_threshold(game, a, eqs) if eqs else None
+        rows.append(TargetThresholds(a, source, dom, grim, minmax_threshold(game, a, mm),
+                                     minmax_threshold(game, a, pure)))
+    return RepeatedAnalysis(game, delta, eqs, kind, mm, pure, feasible, tuple(rows))
+
+
+def repeated_from_scenario(scenario, overrides: Mapping[str, float] | None = None, discount: float | None = None,
+                           targets: Sequence[Sequence] = ()) -> RepeatedAnalysis:
+    """:func:`repeated_analysis` of a scenario's stage game at a parameter point.
+
+    The stage game is the scenario's game with ``overrides`` applied (the reduced normal form for
+    a sequential timing); the discount factor is ``discount`` when given, else the scenario's
+    ``[repeated].discount`` (a number or a parameter, read at the same point).
+
+    Raises
+    ------
+    SolverError
+        When the scenario has no ``[repeated]`` table and no ``discount`` is given, or the
+        discount factor at this point is not strictly between 0 and 1.
+    """
+    from sim.scenario import compile_scenario
+
+    func = "repeated_from_scenario"
+    where = scenario.path or scenario.id
+    compiled = compile_scenario(scenario)
+    game = compiled.game(overrides)
+    if compiled.sequential:
+        game = game.reduced_normal_form()
+    if discount is None:
+        if scenario.repeated is None:
+            raise SolverError(f"{where}: scenario has no [repeated] table; give the discount factor "
+                              "(--discount D in the command line)")
+        dv = scenario.repeated.discount
+        if isinstance(dv, str):
+            theta = dict(zip(compiled.parameter_names, compiled.point(overrides).tolist()))
+            discount = theta[dv]
+            if not 0.0 < discount < 1.0:
+                raise SolverError(f"{where}: repeated.discount = parameter {dv!r} must lie strictly between "
+                                  f"0 and 1; got {discount}")
+        else:
+            discount = float(dv)
+    return repeated_analysis(game, discount, targets)
+
+
 __all__ = [
-    "FeasibleSet", "MinmaxValues", "Sustainability", "feasible_ir_set", "grim_trigger_threshold",
-    "ir_polygon", "minmax_threshold", "minmax_values",
+    "FeasibleSet", "MinmaxValues", "RepeatedAnalysis", "Sustainability", "TargetThresholds", "feasible_ir_set",
+    "grim_trigger_threshold", "ir_polygon", "minmax_threshold", "minmax_values", "pareto_targets",
+    "repeated_analysis", "repeated_from_scenario",
 ]
+

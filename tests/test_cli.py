@@ -190,3 +190,79 @@ def test_spe_on_a_simultaneous_game_is_one_line_and_exit_2(capsys):
     assert main(["solve", "scenarios/baseline-2009.toml", "--method", "spe"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "extensive-form" in err[0]
+
+
+# ----- bargain solve --method repeated --------------------------------------------------------------
+PRECEDENT = ROOT / "scenarios" / "precedent-2002.toml"  # has [repeated] discount = "delta" (0.8)
+
+
+def test_repeated_json_on_the_precedent_scenario(capsys):
+    code, out, err = run_main(capsys, "solve", PRECEDENT, "--method", "repeated", "--json")
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    assert set(doc) == {"game", "repeated"}
+    rep = doc["repeated"]
+    assert set(rep) == {"source", "discount", "stage_equilibria", "minmax", "feasible_ir", "targets"}
+    assert rep["discount"] == {"value": 0.8, "source": "[repeated].discount = delta"}
+    # Stage game: a prisoner's dilemma (temptation 3, cooperation 2, sucker -1, mutual defection 0).
+    (eq,) = rep["stage_equilibria"]["equilibria"]
+    assert eq["support"] == {"NATO": ["defect"], "Russia": ["defect"]} and eq["max_regret"] == 0
+    for kind in ("pure", "mixed"):
+        assert rep["minmax"][kind]["values"] == {"NATO": 0.0, "Russia": 0.0}
+    assert rep["minmax"]["pure"]["punishments"]["NATO"] == {"profile": {"Russia": "defect"}}
+    # Feasible IR set: conv{(2,2), (3,-1), (-1,3), (0,0)} cut at (0, 0).
+    verts = [(v["NATO"], v["Russia"]) for v in rep["feasible_ir"]["vertices"]]
+    np.testing.assert_allclose(verts, [(0, 0), (8 / 3, 0), (2, 2), (0, 8 / 3)], atol=1e-12)
+    (target,) = rep["targets"]
+    assert target["profile"] == {"NATO": "cooperate", "Russia": "cooperate"} and target["source"] == "pareto"
+    for rule in ("grim_trigger", "minmax", "pure_minmax"):
+        # The scenario's own note: delta >= (temptation - gain) / temptation = 1/3.
+        assert target[rule]["threshold"] == pytest.approx(1 / 3)
+        assert target[rule]["sustained"] is True
+
+
+def test_repeated_follows_set_and_target(capsys):
+    code, out, _ = run_main(capsys, "solve", PRECEDENT, "--method", "repeated", "--json",
+                            "--set", "temptation=5", "--set", "delta=0.5", "--target", "defect,cooperate")
+    assert code == 0
+    rep = json.loads(out)["repeated"]
+    assert rep["discount"]["value"] == 0.5
+    coop, given_ = rep["targets"]
+    assert coop["grim_trigger"]["threshold"] == pytest.approx(0.6) and coop["grim_trigger"]["sustained"] is False
+    # (defect, cooperate) leaves Russia at -1, below what defecting guarantees: never sustained,
+    # written as null (strict JSON has no infinity).
+    assert given_["source"] == "given" and given_["grim_trigger"]["threshold"] is None
+    assert given_["grim_trigger"]["sustainable"] is False and given_["grim_trigger"]["thresholds"]["NATO"] == 0.0
+    code, out, _ = run_main(capsys, "solve", PRECEDENT, "--method", "repeated", "--discount", "0.7")
+    assert code == 0 and "discount factor 0.7 (--discount)" in out
+    assert "grim trigger : delta >= 0.333333; sustained at 0.7: yes" in out
+
+
+def test_repeated_on_a_game_file_needs_discount(capsys):
+    code, out, _ = run_main(capsys, "solve", PD, "--method", "repeated", "--discount", "0.9", "--json")
+    assert code == 0
+    rep = json.loads(out)["repeated"]
+    assert rep["discount"] == {"value": 0.9, "source": "--discount"}
+    for t in rep["targets"]:  # every target Pareto-dominates the unique equilibrium
+        assert t["source"] == "pareto" and t["dominates"] == [0]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["scenarios/baseline-2009.toml"], "scenario has no [repeated] table; give the discount factor"),
+    ([str(PD)], "a game file has no [repeated] table; give --discount D"),
+    ([str(PRECEDENT), "--target", "cooperate,betray"], "--target 'cooperate,betray': Russia has no action 'betray'"),
+    ([str(PRECEDENT), "--target", "cooperate"], "needs one action per player (NATO, Russia); got 1"),
+    ([str(PRECEDENT), "--discount", "1"], "--discount must lie strictly between 0 and 1; got 1.0"),
+    ([str(PRECEDENT), "--set", "delta=2"], "parameters.delta: must be finite and within"),
+    ([str(PRECEDENT), "-m", "enumpure"], "method 'repeated' cannot be combined with other methods"),
+])
+def test_repeated_bad_input_is_one_line_and_exit_2(capsys, argv, message):
+    code, out, err = run_main(capsys, "solve", *argv[:1], "--method", "repeated", *argv[1:])
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
+
+
+def test_target_and_discount_without_repeated_are_refused(capsys):
+    code, _, err = run_main(capsys, "solve", PRECEDENT, "--method", "nash", "--target", "cooperate,cooperate")
+    assert code == 2 and "--target and --discount apply to --method repeated only" in err

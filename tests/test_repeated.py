@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -140,3 +142,149 @@ def test_bad_targets_and_reversions_are_refused():
         grim_trigger_threshold(mp, (0, 0), reversion=([1, 0], [1, 0]))
     with pytest.raises(SolverError, match=r"target needs one action per player \(2\)"):
         grim_trigger_threshold(mp, (0,))
+
+
+# ----- the whole analysis: targets, thresholds, scenarios ------------------------------------------------
+from sim.repeated import pareto_targets, repeated_analysis, repeated_from_scenario  # noqa: E402
+
+PRECEDENT = Path(__file__).resolve().parent.parent / "scenarios" / "precedent-2002.toml"
+
+
+def _brute_pure_equilibria(game):
+    """Pure Nash equilibria by checking every unilateral deviation (reference for the targets)."""
+    out = []
+    for a in np.ndindex(*game.shape):
+        ok = True
+        for i in range(game.n_players):
+            idx = list(a)
+            idx[i] = slice(None)
+            if game.payoffs[tuple(idx) + (i,)].max() > game.payoffs[a][i] + 1e-9 * game.payoff_scale:
+                ok = False
+        if ok:
+            out.append(a)
+    return out
+
+
+@FAST
+@given(games(max_players=3, max_actions=3))
+def test_default_targets_are_exactly_the_profiles_pareto_dominating_a_stage_equilibrium(game):
+    eqs = _brute_pure_equilibria(game)
+    if not eqs:
+        return  # the mixed fallback is tested below
+    an = repeated_analysis(game, 0.9)
+    assert an.stage_equilibria_kind == "pure"
+    assert sorted(e.pure_profile for e in an.stage_equilibria) == sorted(eqs)
+    tol = 1e-9 * game.payoff_scale
+    expected = sorted(a for a in np.ndindex(*game.shape)
+                      if any(np.all(game.payoffs[a] >= game.payoffs[e] - tol)
+                             and np.any(game.payoffs[a] > game.payoffs[e] + tol) for e in eqs))
+    assert sorted(t.target for t in an.targets) == expected
+    assert all(t.source == "pareto" and t.dominates for t in an.targets)
+
+
+@FAST
+@given(games(max_players=3, max_actions=3), st.floats(0.01, 0.99))
+def test_thresholds_mean_no_profitable_one_shot_deviation(game, delta):
+    """At delta above a threshold no player gains by deviating once and being punished forever;
+    just below it the binding player does (checked by brute force on discounted sums)."""
+    an = repeated_analysis(game, delta, targets=[tuple(0 for _ in game.shape)])
+    scale = game.payoff_scale
+    for t in an.targets:
+        rules = [t.minmax, t.pure_minmax] + ([t.grim] if t.grim is not None else [])
+        for s in rules:
+            r = game.payoffs[t.target]
+            for i in range(game.n_players):
+                idx = list(t.target)
+                idx[i] = slice(None)
+                best = game.payoffs[tuple(idx) + (i,)].max()  # best one-shot deviation, brute force
+                p = s.punishment_payoffs[i]
+
+                def gains(d):  # per-period value of deviating minus that of complying
+                    return (1 - d) * best + d * p - r[i]
+
+                th = s.thresholds[i]
+                if th == 0:
+                    assert best <= r[i] + 1e-9 * scale
+                elif np.isinf(th):
+                    assert best > r[i] and p >= r[i] - 1e-9 * scale
+                else:
+                    assert gains(th) == pytest.approx(0, abs=1e-9 * scale)
+                    assert gains(min(1.0, th + 1e-3)) <= 1e-9 * scale and gains(th - 1e-3) > 0
+            assert s.sustained_at(delta) == (s.threshold <= delta)
+        # Harsher punishment, smaller threshold: minmax (mixed or correlated) <= pure minmax, and
+        # <= grim since every stage equilibrium pays at least the mixed minmax. A pure
+        # equilibrium pays at least the pure minmax too; a mixed one need not (the punishers
+        # can hold a player lower by mixing than any pure punishment can).
+        assert t.minmax.threshold <= t.pure_minmax.threshold + 1e-9
+        if t.grim is not None:
+            assert t.minmax.threshold <= t.grim.threshold + 1e-9
+            if an.stage_equilibria_kind == "pure":
+                assert t.pure_minmax.threshold <= t.grim.threshold + 1e-9
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0.1, 3), st.floats(0.01, 3), st.just(0.0) | st.floats(0.01, 5), st.floats(0.02, 0.98))
+def test_precedent_cooperation_threshold_follows_the_closed_form(gain, extra, sucker, delta):
+    """The scenario's stage game is a prisoner's dilemma with punishment payoff 0 when
+    temptation > cooperation_gain: grim trigger needs delta >= (temptation - gain) / temptation.
+    (A sucker's cost below the equilibrium tolerance, say 1e-9, would make (cooperate, defect)
+    a reported stage equilibrium and shift the threshold by that much: kept out.)"""
+    from sim.scenario import load_scenario
+
+    temptation = gain + extra  # within the scenario's declared range [0, 6]
+    over = {"cooperation_gain": gain, "temptation": temptation, "sucker_cost": sucker, "delta": delta}
+    an = repeated_from_scenario(load_scenario(PRECEDENT), over)
+    assert an.discount == pytest.approx(delta)
+    (t,) = [t for t in an.targets if t.target == (0, 0)]
+    expected = (temptation - gain) / temptation
+    assert t.grim.threshold == pytest.approx(expected, abs=1e-12)
+    if abs(delta - expected) > 1e-9:
+        assert t.grim.sustained_at(delta) == (delta >= expected)
+
+
+def test_no_pure_stage_equilibrium_reverts_to_the_mixed_one():
+    # Matching pennies (heads, tails) plus a joint "cooperate" paying (2, 2) that each side is
+    # tempted to leave for 3: no pure equilibrium; the stage equilibria come from vertex
+    # enumeration and must match nashpy's support enumeration (an independent implementation).
+    u1 = np.array([[1, -1, 3], [-1, 1, -3], [-3, -3, 2]], float)
+    u2 = np.array([[-1, 1, -3], [1, -1, -3], [3, -3, 2]], float)
+    g = NormalFormGame.from_bimatrix(u1, u2)
+    import nashpy
+
+    ref = list(nashpy.Game(u1, u2).support_enumeration())
+    an = repeated_analysis(g, 0.5, targets=[(2, 2)])
+    assert an.stage_equilibria_kind == "mixed"
+    assert len(an.stage_equilibria) == len(ref) >= 1
+    for e in an.stage_equilibria:
+        assert any(np.allclose(e.profile[0], x) and np.allclose(e.profile[1], y) for x, y in ref)
+    (t,) = an.targets  # (cooperate, cooperate) Pareto-dominates the pennies equilibrium, paying 0
+    assert t.source == "pareto"
+    worst = [min(float(x @ u @ y) for x, y in ref) for u in (u1, u2)]
+    np.testing.assert_allclose(t.grim.punishment_payoffs, worst, atol=1e-9)
+    assert t.grim.threshold == pytest.approx(max((3 - 2) / (3 - w) for w in worst))
+
+
+def test_repeated_from_scenario_errors_name_the_problem():
+    from sim.scenario import load_scenario
+
+    base = load_scenario(PRECEDENT.parent / "baseline-2009.toml")
+    with pytest.raises(SolverError, match=r"no \[repeated\] table; give the discount factor"):
+        repeated_from_scenario(base)
+    assert repeated_from_scenario(base, discount=0.9).discount == 0.9
+    with pytest.raises(ValueError, match=r"parameters.delta: must be finite and within \[0.01, 0.99\] \(got 1.0\)"):
+        repeated_from_scenario(load_scenario(PRECEDENT), {"delta": 1.0})  # the declared range guards it
+    pd = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    with pytest.raises(SolverError, match=r"repeated_analysis\(\): discount must lie strictly between 0 and 1; got 0"):
+        repeated_analysis(pd, 0)
+    with pytest.raises(SolverError, match=r"repeated_analysis\(\): bad target action"):
+        repeated_analysis(pd, 0.5, targets=[("x", "y")])
+
+
+def test_pareto_targets_of_a_coordination_game_include_the_better_equilibrium():
+    # Stag hunt (Skyrms 2004): (stag, stag) = (4, 4) Pareto-dominates the (hare, hare) = (3, 3) equilibrium.
+    g = NormalFormGame.from_bimatrix([[4, 0], [3, 3]], [[4, 3], [0, 3]])
+    from sim.solvers.pure import enumpure_solve
+
+    assert pareto_targets(g, enumpure_solve(g).equilibria) == [((0, 0), (1,))]
+    (t,) = repeated_analysis(g, 0.5).targets
+    assert t.grim.threshold == 0.0  # an equilibrium needs no patience

@@ -40,10 +40,16 @@ def register(sub) -> None:
     p.add_argument("--method", "-m", action="append", metavar="METHOD",
                    help=f"equilibrium method, repeatable (default enumpure); one of: {', '.join(METHODS)}; "
                         "or, for scenarios with a [bargaining] table: nash, kalai, egalitarian, utilitarian, "
-                        "rubinstein, baron_ferejohn")
+                        "rubinstein, baron_ferejohn; or repeated (minmax values, the feasible and individually "
+                        "rational set, discount thresholds of cooperation)")
     p.add_argument("--set", dest="overrides", action="append", type=parse_assignment, default=[],
                    metavar="NAME=VALUE", help="override a scenario parameter (repeatable)")
     p.add_argument("--json", action="store_true", help="print a JSON document instead of tables")
+    p.add_argument("--target", dest="targets", action="append", default=[], metavar="A,B,...",
+                   help="--method repeated: a target pure profile, one action per player in player order "
+                        "(repeatable; added to the profiles that Pareto-dominate a stage equilibrium)")
+    p.add_argument("--discount", type=float, metavar="D",
+                   help="--method repeated: discount factor in (0, 1) (default: the scenario's [repeated].discount)")
     p.set_defaults(run=run)
 
 
@@ -107,6 +113,126 @@ def _run_bargaining(args, methods) -> int:
     return 0
 
 
+def _parse_target(game, text: str) -> tuple[str, ...]:
+    """``--target A,B,...``: one action name per player, checked against the stage game."""
+    from sim.errors import SolverError
+
+    names = tuple(a.strip() for a in text.split(","))
+    if len(names) != game.n_players:
+        raise SolverError(f"--target {text!r}: needs one action per player ({', '.join(game.players)}); "
+                          f"got {len(names)}")
+    for i, a in enumerate(names):
+        if a not in game.actions[i]:
+            raise SolverError(f"--target {text!r}: {game.players[i]} has no action {a!r}; "
+                              f"its actions: {', '.join(game.actions[i])}")
+    return names
+
+
+def _run_repeated(args, methods) -> int:
+    """``--method repeated``: minmax values, the feasible IR set and the targets' discount thresholds."""
+    import json
+    from pathlib import Path
+
+    from analysis.loading import load_game
+    from sim.errors import SolverError
+    from sim.repeated import repeated_analysis, repeated_from_scenario
+    from sim.result import game_to_dict
+
+    if methods != ["repeated"]:
+        raise SolverError(f"method 'repeated' cannot be combined with other methods in one call; got {methods}")
+    if args.discount is not None and not 0.0 < args.discount < 1.0:
+        raise SolverError(f"--discount must lie strictly between 0 and 1; got {args.discount}")
+    overrides = dict(args.overrides)
+    if Path(args.path).suffix.lower() == ".toml":
+        from sim.scenario import compile_scenario, load_scenario
+
+        scenario = load_scenario(args.path)
+        compiled = compile_scenario(scenario)
+        game = compiled.game(overrides)
+        game = game.reduced_normal_form() if compiled.sequential else game
+        targets = [_parse_target(game, t) for t in args.targets]
+        analysis = repeated_from_scenario(scenario, overrides, args.discount, targets)
+        name = scenario.id
+        if args.discount is not None:
+            source = "--discount"
+        else:
+            dv = scenario.repeated.discount
+            source = f"[repeated].discount = {dv}" if isinstance(dv, str) else "[repeated].discount"
+    else:
+        game = load_game(args.path, overrides)
+        if args.discount is None:
+            raise SolverError(f"{args.path}: a game file has no [repeated] table; give --discount D")
+        if hasattr(game, "reduced_normal_form"):
+            game = game.reduced_normal_form()
+        targets = [_parse_target(game, t) for t in args.targets]
+        analysis = repeated_analysis(game, args.discount, targets)
+        name, source = Path(args.path).name, "--discount"
+    body = analysis.to_dict()
+    doc = {"game": game_to_dict(analysis.game),
+           "repeated": {"source": name, "discount": {"value": body.pop("discount"), "source": source}, **body}}
+    if args.json:
+        print(json.dumps(doc, indent=2, allow_nan=False, default=_no_json_form))
+        return 0
+    print(_format_repeated(doc))
+    return 0
+
+
+def _format_repeated(doc: dict) -> str:
+    """Plain-text form of the repeated-play document."""
+    rep, players = doc["repeated"], doc["game"]["players"]
+
+    def vec(d):
+        return ", ".join(f"{p} {'-' if d[p] is None else format(d[p], '.6g')}" for p in players)
+
+    def thr(x):
+        return "no discount factor below 1 sustains it" if x is None else f"delta >= {x:.6g}"
+
+    def punisher(pun):
+        if "distribution" in pun:
+            return "; ".join(" ".join(e["profile"].values()) + f":{e['probability']:.3g}" for e in pun["distribution"])
+        return ", ".join(f"{q} {a}" if isinstance(a, str) else
+                         f"{q} " + " ".join(f"{b}:{x:.3g}" for b, x in a.items() if x > 1e-9)
+                         for q, a in pun["profile"].items())
+
+    delta = rep["discount"]["value"]
+    lines = [f"{rep['source']}: repeated play, discount factor {delta:.6g} ({rep['discount']['source']})"]
+    eqs = rep["stage_equilibria"]
+    lines.append(f"stage Nash equilibria ({eqs['kind']}):")
+    for k, e in enumerate(eqs["equilibria"]):
+        prof = ", ".join(" ".join(f"{a}:{x:.3g}" for a, x in e["profile"][p].items() if x > 1e-9) if
+                         len(e["support"][p]) > 1 else e["support"][p][0] for p in players)
+        lines.append(f"  #{k} ({prof}): payoffs {vec(e['payoffs'])}")
+    lines.append("minmax values (punished by):")
+    for p in players:
+        parts = []
+        for kind in ("pure", "mixed"):
+            m = rep["minmax"][kind]
+            label = {"pure": "pure", "mixed": "mixed", "correlated": "correlated (lower bound)"}[m["kind"]]
+            parts.append(f"{label} {m['values'][p]:.6g} ({punisher(m['punishments'][p])})")
+        lines.append(f"  {p}: " + "; ".join(parts))
+    fir = rep["feasible_ir"]
+    if fir["vertices"] is not None:
+        pts = " ".join("(" + ", ".join(f"{v[p]:.4g}" for p in players) + ")" for v in fir["vertices"])
+        lines.append(f"feasible and individually rational set: {pts or 'empty'}")
+    else:
+        lines.append(f"feasible and individually rational set: {'nonempty' if fir['nonempty'] else 'empty'}")
+    if not rep["targets"]:
+        lines.append("targets: none (no pure profile Pareto-dominates a stage equilibrium; give --target)")
+    for t in rep["targets"]:
+        why = (f"Pareto-dominates stage equilibri{'um' if len(t['dominates']) == 1 else 'a'} "
+               + ", ".join(f"#{k}" for k in t["dominates"]) if t["source"] == "pareto" else "given")
+        lines.append(f"target ({', '.join(t['profile'][p] for p in players)}) [{why}]: payoffs {vec(t['payoffs'])}")
+        for key, label in (("grim_trigger", "grim trigger "), ("minmax", "minmax       "),
+                           ("pure_minmax", "pure minmax  ")):
+            s = t[key]
+            if s is None:
+                lines.append(f"  {label}: no stage equilibrium to revert to")
+                continue
+            lines.append(f"  {label}: {thr(s['threshold'])}; sustained at {delta:.6g}: "
+                         f"{'yes' if s['sustained'] else 'no'}")
+    return "\n".join(lines)
+
+
 def run(args) -> int:
     import json
 
@@ -117,6 +243,12 @@ def run(args) -> int:
     methods = list(dict.fromkeys(args.method or ["enumpure"]))  # repeated names run once
     from sim.bargaining import BARGAINING_METHODS
 
+    if "repeated" in methods:
+        return _run_repeated(args, methods)
+    if args.targets or args.discount is not None:
+        from sim.errors import SolverError
+
+        raise SolverError("--target and --discount apply to --method repeated only")
     if any(m in BARGAINING_METHODS for m in methods):
         return _run_bargaining(args, methods)
     game = load_game(args.path, dict(args.overrides))
