@@ -389,13 +389,7 @@ def test_compiled_homotopy_system_equals_reference(game, seed, t):
     for j in range(n_players):
         charts[j, :shape[j]] = chart[off[j]:off[j + 1]]
     rows = np.concatenate([off[j] + np.array(s) for j, s in enumerate(prof)])
-    m = len(rows)
-    H, Ht = np.zeros(m, complex), np.zeros(m, complex)
-    J = np.zeros((m, m), complex)
-    soff = np.concatenate([[0], np.cumsum(sup_k[0])]).astype(np.int64)
-    jit._system(flat, strides, lin, model.gamma, charts, sup_k[0], sup_acts[0], soff, x_full[rows], t, True,
-                H, J, Ht, np.zeros(n_max, complex), np.zeros((n_max, m), complex),
-                np.zeros(n_players, complex), np.zeros(n_players, np.int64))
+    H, J, Ht = jit.system_at(flat, strides, lin, model.gamma, charts, sup_k[0], sup_acts[0], x_full[rows], t)
     assert np.allclose(H, H_ref[0][rows], rtol=1e-12, atol=1e-12)
     assert np.allclose(J, J_ref[0][np.ix_(rows, rows)], rtol=1e-12, atol=1e-12)
     assert np.allclose(Ht, Ht_ref[0][rows], rtol=1e-12, atol=1e-12)

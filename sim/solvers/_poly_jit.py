@@ -29,12 +29,65 @@ _JIT = dict(cache=True, nogil=True)
 
 
 @numba.njit(**_JIT)
-def _system(u, strides, lin, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, V, dV, L, cnt):
+def _gather(u, strides, k, acts, G, glen):
+    """Each player's payoffs on one support, as a complex tensor ``G[i]`` with axes (own support
+    action, then the others' support actions in player order; C order): gathered once per path so
+    that evaluations never index the full payoff array."""
+    n_players = k.shape[0]
+    cnt = np.zeros(n_players, dtype=np.int64)
+    for i in range(n_players):
+        size = 1
+        for j in range(n_players):
+            if j != i:
+                size *= k[j]
+        glen[i] = size
+        for a in range(k[i]):
+            for j in range(n_players):
+                cnt[j] = 0
+            for q in range(size):
+                flat = acts[i, a] * strides[i]
+                for j in range(n_players):
+                    if j != i:
+                        flat += acts[j, cnt[j]] * strides[j]
+                G[i, a * size + q] = u[i, flat]
+                j = n_players - 1
+                while j >= 0:
+                    if j == i:
+                        j -= 1
+                        continue
+                    cnt[j] += 1
+                    if cnt[j] < k[j]:
+                        break
+                    cnt[j] = 0
+                    j -= 1
+
+
+@numba.njit(**_JIT)
+def _cdot_axis(A, a0, pre, K, suf, x, x0, out, o0):
+    """``out[o0 + p*suf + s] = sum_c A[a0 + (p*K + c)*suf + s] * x[x0 + c]``: contract one axis of a
+    flat ``(pre, K, suf)`` tensor with a vector."""
+    for p in range(pre):
+        for s_ in range(suf):
+            acc = 0.0j
+            base = a0 + p * K * suf + s_
+            for c in range(K):
+                acc += A[base + c * suf] * x[x0 + c]
+            out[o0 + p * suf + s_] = acc
+
+
+@numba.njit(**_JIT)
+def _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV, L, B, D1, D2, iw):
     """Value ``H``, Jacobian ``J`` and ``dH/dt`` of one support's homotopy at ``(x, t)``.
 
-    ``start=False`` evaluates the target system alone (``t`` is then ignored): used at ``t = 1``
-    and for real polishing, where the start system contributes nothing.
-    ``V`` ``(n_max,)``, ``dV`` ``(n_max, m)``, ``L`` ``(N,)`` and ``cnt`` ``(N,)`` are work arrays.
+    ``G``/``glen`` are the support's payoffs from :func:`_gather`. ``start=False`` evaluates the
+    target system alone (``t`` is then ignored): used at ``t = 1`` and for real polishing, where
+    the start system contributes nothing. ``dV``, ``L``, ``B``, ``D1``, ``D2``, ``iw`` (``(3, N)``
+    integers) are work arrays.
+
+    Player ``i``'s payoffs ``V = u_i(., x_-i)`` are contracted from the last other player to the
+    first, keeping every partial contraction ``B_q`` (axes: own action, others ``0..q-1``); the
+    derivative along other player ``q`` is ``B_{q+1}`` with the others before ``q`` contracted too.
+    That is about a third of the work of summing over the support's pure profiles.
     """
     n_players = k.shape[0]
     m = soff[n_players]
@@ -55,57 +108,79 @@ def _system(u, strides, lin, gamma, chart, k, acts, soff, x, t, start, H, J, Ht,
         ki = k[i]
         if ki == 1:
             continue
-        for a in range(ki):
-            V[a] = 0.0
-            for c in range(m):
-                dV[a, c] = 0.0
-        # every pure profile of the others' supports: mixed-radix counter over players j != i
+        # levels B_r = G[i], B_{q} = B_{q+1} . x_{o_q}; level q starts at B[lvl[q]] (stored at the
+        # front of B, deepest last); here o_0 < o_1 < ... are the other players
+        # sizes: ki * prod_{l < q} k[o_l]
+        n_oth = n_players - 1
+        # level offsets: level q has size ki * pref[q]
+        pos = 0
+        lvl_off = iw[0]
+        pref = iw[1]
+        oth = iw[2]
+        q = 0
         for j in range(n_players):
-            cnt[j] = 0
-        while True:
-            base = 0
-            prod = 1.0 + 0.0j
-            for j in range(n_players):
-                if j != i:
-                    base += acts[j, cnt[j]] * strides[j]
-                    prod *= x[soff[j] + cnt[j]]
+            if j != i:
+                oth[q] = j
+                q += 1
+        pref[0] = 1
+        for q in range(n_oth):
+            pref[q + 1] = pref[q] * k[oth[q]]
+        for q in range(n_oth):
+            lvl_off[q] = pos
+            pos += ki * pref[q]
+        # B_{n_oth - 1} = G[i] . x_{last}; G[i] is level n_oth (not copied)
+        for q in range(n_oth - 1, -1, -1):
+            j = oth[q]
+            if q == n_oth - 1:
+                _cdot_axis(G[i], 0, ki * pref[q], k[j], 1, x, soff[j], B, lvl_off[q])
+            else:
+                _cdot_axis(B, lvl_off[q + 1], ki * pref[q], k[j], 1, x, soff[j], B, lvl_off[q])
+        # V = B_0 (ki values) at B[lvl_off[0]]
+        v0 = lvl_off[0]
+        # derivatives: along o_q, take B_{q+1} and contract o_0 .. o_{q-1} from the front
+        for q in range(n_oth):
+            j = oth[q]
+            kj = k[j]
+            # source: level q + 1 (G[i] itself when q + 1 == n_oth)
+            if q == 0:
+                if n_oth == 1:
+                    for a in range(ki):
+                        for b in range(kj):
+                            dV[a, soff[j] + b] = G[i, a * kj + b]
+                else:
+                    lo = lvl_off[1]
+                    for a in range(ki):
+                        for b in range(kj):
+                            dV[a, soff[j] + b] = B[lo + a * kj + b]
+                continue
+            # contract axis o_0 (position 1) first, then o_1, ... : suffix shrinks from the front
+            size_rest = pref[q + 1] // k[oth[0]]       # axes o_1..o_q after contracting o_0
+            if q + 1 == n_oth:
+                _cdot_axis(G[i], 0, ki, k[oth[0]], size_rest, x, soff[oth[0]], D1, 0)
+            else:
+                _cdot_axis(B, lvl_off[q + 1], ki, k[oth[0]], size_rest, x, soff[oth[0]], D1, 0)
+            src, dst = D1, D2
+            for l in range(1, q):
+                size_next = size_rest // k[oth[l]]
+                _cdot_axis(src, 0, ki, k[oth[l]], size_next, x, soff[oth[l]], dst, 0)
+                size_rest = size_next
+                src, dst = dst, src
             for a in range(ki):
-                w = u[i, base + acts[i, a] * strides[i]]
-                V[a] += w * prod
-            # partial products: the product over the others except j (no division: x may be 0)
-            for j in range(n_players):
-                if j == i:
-                    continue
-                part = 1.0 + 0.0j
-                for l in range(n_players):
-                    if l != i and l != j:
-                        part *= x[soff[l] + cnt[l]]
-                col = soff[j] + cnt[j]
-                for a in range(ki):
-                    dV[a, col] += u[i, base + acts[i, a] * strides[i]] * part
-            # next profile
-            j = 0
-            while j < n_players:
-                if j == i:
-                    j += 1
-                    continue
-                cnt[j] += 1
-                if cnt[j] < k[j]:
-                    break
-                cnt[j] = 0
-                j += 1
-            if j >= n_players:
-                break
+                for b in range(kj):
+                    dV[a, soff[j] + b] = src[a * kj + b]
         for a in range(1, ki):
             r = r0 + a
-            E = V[a] - V[0]
+            E = B[v0 + a] - B[v0]
             if not start:
                 H[r] = E
-                for c in range(m):
-                    J[r, c] = dV[a, c] - dV[0, c]
+                for q in range(n_oth):
+                    j = oth[q]
+                    for b in range(k[j]):
+                        c = soff[j] + b
+                        J[r, c] = dV[a, c] - dV[0, c]
                 continue
             # start-system factor of each other player: one random linear form of x_j
-            G = 1.0 + 0.0j
+            Gs = 1.0 + 0.0j
             for j in range(n_players):
                 if j == i:
                     L[j] = 1.0
@@ -114,11 +189,9 @@ def _system(u, strides, lin, gamma, chart, k, acts, soff, x, t, start, H, J, Ht,
                 for b in range(k[j]):
                     lf += lin[i, j, acts[i, a], acts[j, b]] * x[soff[j] + b]
                 L[j] = lf
-                G *= lf
-            H[r] = s * G + t * E
-            Ht[r] = E - gamma * G
-            for c in range(m):
-                J[r, c] = t * (dV[a, c] - dV[0, c])
+                Gs *= lf
+            H[r] = s * Gs + t * E
+            Ht[r] = E - gamma * Gs
             for j in range(n_players):
                 if j == i:
                     continue
@@ -127,7 +200,31 @@ def _system(u, strides, lin, gamma, chart, k, acts, soff, x, t, start, H, J, Ht,
                     if l != i and l != j:
                         part *= L[l]
                 for b in range(k[j]):
-                    J[r, soff[j] + b] += s * part * lin[i, j, acts[i, a], acts[j, b]]
+                    c = soff[j] + b
+                    J[r, c] = t * (dV[a, c] - dV[0, c]) + s * part * lin[i, j, acts[i, a], acts[j, b]]
+
+
+@numba.njit(**_JIT)
+def system_at(u, strides, lin, gamma, chart, k, acts, x, t):
+    """``(H, J, dH/dt)`` of one support's homotopy at ``(x, t)``: :func:`_system` with its work
+    arrays allocated, for tests."""
+    n_players = k.shape[0]
+    soff = np.zeros(n_players + 1, dtype=np.int64)
+    for j in range(n_players):
+        soff[j + 1] = soff[j] + k[j]
+    m = soff[n_players]
+    big = u.shape[1]
+    G = np.zeros((n_players, big), dtype=np.complex128)
+    glen = np.zeros(n_players, dtype=np.int64)
+    _gather(u, strides, k, acts, G, glen)
+    H = np.zeros(m, dtype=np.complex128)
+    Ht = np.zeros(m, dtype=np.complex128)
+    J = np.zeros((m, m), dtype=np.complex128)
+    _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, True, H, J, Ht,
+            np.zeros((acts.shape[1], m), dtype=np.complex128), np.zeros(n_players, dtype=np.complex128),
+            np.zeros(2 * big, dtype=np.complex128), np.zeros(big, dtype=np.complex128),
+            np.zeros(big, dtype=np.complex128), np.zeros((3, n_players), dtype=np.int64))
+    return H, J, Ht
 
 
 @numba.njit(**_JIT)
@@ -274,7 +371,13 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
     V = np.zeros(n_max, dtype=np.complex128)
     dV = np.zeros((n_max, m_max), dtype=np.complex128)
     L = np.zeros(n_players, dtype=np.complex128)
-    cnt = np.zeros(n_players, dtype=np.int64)
+    big = u.shape[1]
+    G = np.zeros((n_players, big), dtype=np.complex128)
+    glen = np.zeros(n_players, dtype=np.int64)
+    B = np.zeros(2 * big, dtype=np.complex128)
+    D1 = np.zeros(big, dtype=np.complex128)
+    D2 = np.zeros(big, dtype=np.complex128)
+    iw = np.zeros((3, n_players), dtype=np.int64)
     W = np.zeros((m_max, m_max), dtype=np.complex128)
     piv = np.zeros(m_max, dtype=np.int64)
     x = np.zeros(m_max, dtype=np.complex128)
@@ -296,6 +399,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
         for j in range(n_players):
             soff[j + 1] = soff[j] + k[j]
         m = soff[n_players]
+        _gather(u, strides, k, acts, G, glen)
         if not _start_point(lin, chart, k, acts, soff, path_assign[p], x, W, piv):
             continue
         t = 0.0
@@ -304,7 +408,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
         h = min(0.05, h_max)
         streak = 0
         if hermite:
-            _system(u, strides, lin, gamma, chart, k, acts, soff, x, 0.0, True, H, J, Ht, V, dV, L, cnt)
+            _system(G, glen, lin, gamma, chart, k, acts, soff, x, 0.0, True, H, J, Ht, dV, L, B, D1, D2, iw)
             for r in range(m):
                 tan[r] = -Ht[r]
             if not _lu(J, m, piv):
@@ -349,7 +453,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
                         kp = k1 if stage == 1 else k2
                         for r in range(m):
                             y[r] = x[r] + 0.5 * ha * kp[r]
-                    _system(u, strides, lin, gamma, chart, k, acts, soff, y, ts, True, H, J, Ht, V, dV, L, cnt)
+                    _system(G, glen, lin, gamma, chart, k, acts, soff, y, ts, True, H, J, Ht, dV, L, B, D1, D2, iw)
                     kk = k1 if stage == 0 else (k2 if stage == 1 else (k3 if stage == 2 else k4))
                     for r in range(m):
                         kk[r] = -Ht[r]
@@ -364,7 +468,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
             if good:
                 # two Newton corrections at the new t
                 for d in (d1, d2):
-                    _system(u, strides, lin, gamma, chart, k, acts, soff, y, tn, True, H, J, Ht, V, dV, L, cnt)
+                    _system(G, glen, lin, gamma, chart, k, acts, soff, y, tn, True, H, J, Ht, dV, L, B, D1, D2, iw)
                     for r in range(m):
                         d[r] = -H[r]
                     if not _lu(J, m, piv):
@@ -418,7 +522,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
         # Newton at t = 1 from wherever the path stopped (stalled paths included)
         finite = True
         for _ in range(4):
-            _system(u, strides, lin, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, V, dV, L, cnt)
+            _system(G, glen, lin, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, D1, D2, iw)
             for r in range(m):
                 d1[r] = -H[r]
             if not _lu(J, m, piv):
@@ -426,7 +530,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
             _lu_solve(J, m, piv, d1)
             for r in range(m):
                 x[r] += d1[r]
-        _system(u, strides, lin, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, V, dV, L, cnt)
+        _system(G, glen, lin, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, D1, D2, iw)
         for r in range(m):
             if not np.isfinite(x[r].real) or not np.isfinite(x[r].imag):
                 finite = False
@@ -459,7 +563,13 @@ def polish(u, strides, sup_k, sup_acts, cand_sup, xs, offsets, iters):
     V = np.zeros(n_max, dtype=np.complex128)
     dV = np.zeros((n_max, m_max), dtype=np.complex128)
     L = np.zeros(n_players, dtype=np.complex128)
-    cnt = np.zeros(n_players, dtype=np.int64)
+    big = u.shape[1]
+    G = np.zeros((n_players, big), dtype=np.complex128)
+    glen = np.zeros(n_players, dtype=np.int64)
+    B = np.zeros(2 * big, dtype=np.complex128)
+    D1 = np.zeros(big, dtype=np.complex128)
+    D2 = np.zeros(big, dtype=np.complex128)
+    iw = np.zeros((3, n_players), dtype=np.int64)
     piv = np.zeros(m_max, dtype=np.int64)
     x = np.zeros(m_max, dtype=np.complex128)
     d = np.zeros(m_max, dtype=np.complex128)
@@ -473,12 +583,13 @@ def polish(u, strides, sup_k, sup_acts, cand_sup, xs, offsets, iters):
         for j in range(n_players):
             soff[j + 1] = soff[j] + k[j]
         m = soff[n_players]
+        _gather(u, strides, k, acts, G, glen)
         for j in range(n_players):
             for bb in range(k[j]):
                 x[soff[j] + bb] = xs[c, offsets[j] + acts[j, bb]]
         broke = False
         for _ in range(iters):
-            _system(u, strides, lin, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, V, dV, L, cnt)
+            _system(G, glen, lin, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, D1, D2, iw)
             for r in range(m):
                 d[r] = -H[r]
             if not _lu(J, m, piv):
@@ -487,7 +598,7 @@ def polish(u, strides, sup_k, sup_acts, cand_sup, xs, offsets, iters):
             _lu_solve(J, m, piv, d)
             for r in range(m):
                 x[r] = x[r].real + d[r].real
-        _system(u, strides, lin, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, V, dV, L, cnt)
+        _system(G, glen, lin, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, D1, D2, iw)
         worst = 0.0
         for r in range(m):
             worst = max(worst, abs(H[r]))
