@@ -261,15 +261,20 @@ def test_same_extreme_equilibria_as_pygambit_enummixed():
         assert eq_set(enummixed_solve(game)) == profile_set(eqs), game.payoffs.tolist()
 
 
-def test_random_ten_by_ten_games_match_quantecon_on_the_hull_route():
+def test_random_ten_by_ten_games_match_quantecon_on_the_pivot_and_hull_routes():
     import quantecon.game_theory as gt
 
     rng = np.random.default_rng(7)
     for _ in range(3):
         payoffs = rng.uniform(-10, 10, size=(10, 10, 2))
-        result = enummixed_solve(NormalFormGame.from_payoffs(payoffs))
-        assert result.details["vertex_method"] == "hull"
-        assert eq_set(result) == profile_set(gt.vertex_enumeration(gt.NormalFormGame(payoffs)))
+        theirs = profile_set(gt.vertex_enumeration(gt.NormalFormGame(payoffs)))
+        game = NormalFormGame.from_payoffs(payoffs)
+        result = enummixed_solve(game)
+        assert result.details["vertex_method"] == "pivot" and not result.degenerate
+        assert eq_set(result) == theirs
+        hull = enummixed_solve(game, vertices="hull")
+        assert hull.details["vertex_method"] == "hull"
+        assert eq_set(hull) == theirs
 
 
 # ----- compiled kernels against plain NumPy references -----------------------------------------------

@@ -40,6 +40,9 @@ _CHUNK = 20_000
 # in the hull route, which is why the exhaustive route serves degenerate games only.
 _LOG_SINGULAR = np.log(1e-14)
 _VERTEX_METHODS = ("auto", "hull", "bases")
+# The pivoting route declines a polytope when a slack that is not tight comes within this many
+# tolerances of zero (a ratio-test tie): then the tolerance-based routes decide, as before.
+PIVOT_MARGIN = 100.0
 
 
 # ----- input checks and normalisation -----------------------------------------------------------
@@ -237,14 +240,22 @@ def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "a
     """
     A, B = _unit_range(np.asarray(A, float)), _unit_range(np.asarray(B, float))
     m, n = A.shape
+    from sim.solvers import _mixed_jit
+
+    if vertices == "auto" and m + n <= _mixed_jit.MAX_LABELS:
+        # Pivoting first: it answers only when it has shown both polytopes simple, with every
+        # slack that is not tight above PIVOT_MARGIN * tol, so the qhull route would count the
+        # same labels and the game is nondegenerate. Otherwise today's routes decide, unchanged.
+        status, xs, ys = _mixed_jit.pivot_equilibria(
+            np.ascontiguousarray(A), np.ascontiguousarray(B), PIVOT_MARGIN * float(tol), float(tol))
+        if status == _mixed_jit.PIVOT_OK:
+            return xs, ys, False, "pivot"
     (G_P, h_P), (G_Q, h_Q) = _polytope_constraints(A, B)
     (xv, xl, xk), route_p = _vertices(G_P, h_P, tol, vertices)
     (yv, yl, yk), route_q = _vertices(G_Q, h_Q, tol, vertices)
     degenerate = bool(xk.max(initial=0) > m or yk.max(initial=0) > n)
     ix, iy = _complete_pairs(xl, yl, m + n, simple=not degenerate)
     # Normalise to mixed strategies, dropping the pair of origins (the artificial equilibrium).
-    from sim.solvers import _mixed_jit
-
     xs, ys = _mixed_jit.normalised_pairs(xv, yv, ix, iy, float(tol))
     route = route_p if route_p == route_q else f"{route_p}/{route_q}"
     return xs, ys, degenerate, route
