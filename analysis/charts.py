@@ -11,7 +11,8 @@ palette (distinguishable under the common colour-vision deficiencies; Okabe and 
 6.5 x 4 inch default size that fits a page's text width.
 
 Artists a reader (or a test) may look for carry a ``gid``: ``"region"`` (regime map cells),
-``"bar"``, ``"threshold"``, ``"equilibrium-path"`` (highlighted tree edges), ``"solution"``.
+``"bar"``, ``"threshold"``, ``"equilibrium-path"`` (highlighted tree edges), ``"solution"``, and in
+the repeated-play chart ``"minmax"``, ``"equilibrium"`` and ``"target"``.
 """
 
 from __future__ import annotations
@@ -394,6 +395,93 @@ def qre_branch_chart(result, *, title: str = ""):
     ax.set_ylim(-0.02, 1.02)
     ax.legend(fontsize="x-small", ncols=2)
     ax.set_title(title or "Logit quantal response equilibrium: principal branch")
+    return fig
+
+
+# ----- repeated play ----------------------------------------------------------------------------------
+def feasible_ir_chart(analysis, *, players: Sequence = (0, 1), title: str = ""):
+    """The feasible and individually rational payoffs of a repeated game (the folk theorem's set).
+
+    ``analysis`` is a :class:`sim.repeated.RepeatedAnalysis`. Drawn: the feasible set (the convex
+    hull of the pure payoff vectors, outlined), the individually rational part shaded (``gid``
+    ``"region"``), the minmax point (``"minmax"``), the stage Nash equilibria's payoffs
+    (``"equilibrium"``) and each target profile, annotated with its grim-trigger and minmax
+    thresholds (``"target"``). With more than two players, ``players`` (two names or indices)
+    picks the pair of axes: the chart is the projection onto their payoffs, and the shading keeps
+    only those two players' minmax floors (the others' are not drawn).
+
+    Examples
+    --------
+    >>> from sim.game import NormalFormGame
+    >>> from sim.repeated import repeated_analysis
+    >>> pd = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]], players=("Row", "Column"))
+    >>> fig = feasible_ir_chart(repeated_analysis(pd, 0.6))
+    >>> fig.axes[0].get_xlabel(), len(artists_with_gid(fig, "target"))
+    ("Row's payoff (payoff units)", 1)
+    """
+    from matplotlib.patches import Polygon
+
+    from sim.repeated import ir_polygon
+
+    g = analysis.game
+    if g.n_players < 2:
+        raise ValueError(f"feasible_ir_chart(): needs at least two players; got {g.n_players}")
+    try:
+        i, j = (g.player_index(p) for p in players)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"feasible_ir_chart(): players must be two of {list(g.players)}; got {list(players)}: {exc}") \
+            from None
+    if i == j or len(tuple(players)) != 2:
+        raise ValueError(f"feasible_ir_chart(): players must be two different players; got {list(players)}")
+    pts = np.asarray(analysis.feasible.points)[:, [i, j]]
+    floor = np.asarray(analysis.minmax.values)[[i, j]]
+    hull = ir_polygon(pts, pts.min(axis=0) - 1.0)  # a floor below every point: the whole hull
+    ir = analysis.feasible.polygon if g.n_players == 2 and (i, j) == (0, 1) else ir_polygon(pts, floor)
+    fig = new_figure((5.5, 5.0))
+    ax = fig.add_subplot()
+    if len(hull) >= 3:
+        ax.add_patch(Polygon(hull, closed=True, fill=False, ec="#555555", lw=1.2, label="feasible payoffs"))
+    else:
+        ax.plot(hull[:, 0], hull[:, 1], color="#555555", lw=1.2, label="feasible payoffs")
+    if len(ir) >= 3:
+        patch = Polygon(ir, closed=True, fc=SERIES[1], alpha=0.35, ec="none",
+                        label="individually rational" + (" (these two players)" if g.n_players > 2 else ""))
+        ax.add_patch(patch)
+        patch.set_gid("region")
+    elif len(ir):
+        (line,) = ax.plot(ir[:, 0], ir[:, 1], color=SERIES[1], lw=4, alpha=0.6, label="individually rational")
+        line.set_gid("region")
+    kind = {"mixed": "mixed", "pure": "pure", "correlated": "correlated bound"}[analysis.minmax.kind]
+    # Hollow and on top: the minmax point often coincides with a stage equilibrium's payoffs.
+    (mm,) = ax.plot(*floor, "s", color=OKABE_ITO[-1], mfc="none", mew=1.5, ms=11, zorder=5,
+                    label=f"minmax point ({kind})", ls="none")
+    mm.set_gid("minmax")
+    ax.axvline(floor[0], color="#999999", lw=0.8, ls=":")
+    ax.axhline(floor[1], color="#999999", lw=0.8, ls=":")
+    for k, e in enumerate(analysis.stage_equilibria):
+        (line,) = ax.plot(e.payoffs[i], e.payoffs[j], "o", color=SERIES[4], ms=8, ls="none",
+                          label="stage Nash equilibrium" if k == 0 else None)
+        line.set_gid("equilibrium")
+
+    def thr(s):
+        return "-" if s is None else ("never" if not s.sustainable else f"{s.threshold:.3g}")
+
+    for k, t in enumerate(analysis.targets):
+        u = g.payoffs[t.target][[i, j]]
+        (line,) = ax.plot(*u, "D", color=SERIES[0], ms=8, ls="none", label="target profile" if k == 0 else None)
+        line.set_gid("target")
+        name = ",".join(g.actions[q][a] for q, a in enumerate(t.target))
+        ax.annotate(f"({_short(name, 30)})\ngrim \u03b4\u2265{thr(t.grim)}, minmax \u03b4\u2265{thr(t.minmax)}",
+                    u, xytext=(6, 6), textcoords="offset points", fontsize="x-small")
+    lo = np.minimum(pts.min(axis=0), floor)
+    hi = np.maximum(pts.max(axis=0), floor)
+    pad = 0.08 * np.maximum(hi - lo, 1e-9)
+    ax.set_xlim(lo[0] - pad[0], hi[0] + 3 * pad[0])
+    ax.set_ylim(lo[1] - pad[1], hi[1] + 2 * pad[1])
+    ax.set_xlabel(f"{g.players[i]}'s payoff ({PAYOFF_UNITS})")
+    ax.set_ylabel(f"{g.players[j]}'s payoff ({PAYOFF_UNITS})")
+    ax.legend(fontsize="small", loc="lower left")
+    ax.set_title(title or f"Feasible and individually rational payoffs (\u03b4 = {analysis.discount:.3g})")
     return fig
 
 

@@ -257,6 +257,48 @@ def _bargaining_chart(report: Report, src: ScenarioSource) -> None:
                    name=f"frontier-{src.scenario.id}")
 
 
+def _repeated_section(report: Report, src: ScenarioSource) -> None:
+    """Repeated play of the scenario's stage game, for scenarios with a ``[repeated]`` table:
+    minmax values, the targets' discount thresholds and the feasible IR chart."""
+    if src.scenario.repeated is None:
+        return
+    from analysis import charts
+    from sim.repeated import repeated_from_scenario
+
+    an = repeated_from_scenario(src.scenario)
+    g = an.game
+    report.add("h3", "Repeated play")
+    dv = src.scenario.repeated.discount
+    report.add("p", f"The stage game repeated with discount factor {an.discount:.4g}"
+                    + (f" (parameter {dv})" if isinstance(dv, str) else "") + ". Grim trigger reverts to the stage "
+                    "equilibrium worst for the deviator (Friedman 1971); minmax punishment holds the deviator to "
+                    "its minmax value for ever (Fudenberg and Maskin 1986).")
+    report.add("table", "", headers=["player", "pure minmax", f"{an.minmax.kind} minmax"],
+               rows=[[p, f"{an.pure_minmax.values[i]:.4g}", f"{an.minmax.values[i]:.4g}"]
+                     for i, p in enumerate(g.players)])
+
+    def thr(s):
+        return "-" if s is None else ("never" if not s.sustainable else f"{s.threshold:.4g}")
+
+    def held(s):
+        return "-" if s is None else ("yes" if s.sustained_at(an.discount) else "no")
+
+    rows = [[", ".join(g.actions[i][a] for i, a in enumerate(t.target)),
+             "Pareto-dominates a stage equilibrium" if t.source == "pareto" else "given",
+             ", ".join(f"{v:.4g}" for v in t.minmax.payoffs), thr(t.grim), held(t.grim), thr(t.minmax), held(t.minmax)]
+            for t in an.targets]
+    if rows:
+        report.add("table", "", headers=["target", "why", "payoffs", "grim trigger: delta >=",
+                                         f"at {an.discount:.3g}", "minmax: delta >=", f"at {an.discount:.3g}"],
+                   rows=rows)
+    else:
+        report.add("p", "No pure profile Pareto-dominates a stage equilibrium: there is no cooperation to sustain.")
+    if g.n_players == 2:
+        report.add("chart", f"Feasible and individually rational payoffs of {src.scenario.id}'s stage game, with "
+                            "the minmax point, the stage equilibria and the targets' thresholds.",
+                   figure=charts.feasible_ir_chart(an), name=f"repeated-{src.scenario.id}")
+
+
 def _comparison_section(report: Report, scenarios: list[ScenarioSource], tol: float) -> None:
     from analysis import charts
     from analysis.compare import Setting, compare_results
@@ -406,6 +448,7 @@ def build_report(sources: Sequence, *, title: str = "Bargaining report", tol: fl
     for s in scenarios:
         _scenario_section(report, s)
         _bargaining_chart(report, s)
+        _repeated_section(report, s)
         r = s.results[0]
         findings.append(f"{s.scenario.id}: {len(r.equilibria)} {r.method} equilibri"
                         f"{'um' if len(r.equilibria) == 1 else 'a'}{'' if r.complete else ' (not a complete list)'}.")

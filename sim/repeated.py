@@ -760,8 +760,7 @@ def repeated_from_scenario(scenario, overrides: Mapping[str, float] | None = Non
         game = game.reduced_normal_form()
     if discount is None:
         if scenario.repeated is None:
-            raise SolverError(f"{where}: scenario has no [repeated] table; give the discount factor "
-                              "(--discount D in the command line)")
+            raise SolverError(f"{where}: scenario has no [repeated] table and no discount factor was given")
         dv = scenario.repeated.discount
         if isinstance(dv, str):
             theta = dict(zip(compiled.parameter_names, compiled.point(overrides).tolist()))

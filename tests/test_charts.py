@@ -194,3 +194,92 @@ def test_charts_leave_pyplot_and_the_backend_alone(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
     assert list(tmp_path.iterdir()) == []  # nothing saved
+
+
+# ----- repeated play: the feasible and individually rational set ------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+
+from sim.repeated import ir_polygon, repeated_analysis  # noqa: E402
+from tests.strategies import bimatrix_games, games  # noqa: E402
+
+PD_GAME = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]], players=("Row", "Column"),
+                                       actions=(("C", "D"), ("C", "D")))
+
+
+def _xy(artist):
+    return np.column_stack([np.asarray(artist.get_xdata(), float), np.asarray(artist.get_ydata(), float)])
+
+
+def test_feasible_ir_chart_of_the_prisoners_dilemma():
+    # Fudenberg and Tirole (1991), Fig. 5.1: the IR part of the PD's feasible set, minmax (1, 1).
+    fig = charts.feasible_ir_chart(repeated_analysis(PD_GAME, 0.6))
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "Row's payoff (payoff units)" and ax.get_ylabel() == "Column's payoff (payoff units)"
+    (region,) = charts.artists_with_gid(fig, "region")
+    np.testing.assert_allclose(region.get_xy()[:4], [[1, 1], [13 / 3, 1], [3, 3], [1, 13 / 3]], atol=1e-12)
+    (mm,) = charts.artists_with_gid(fig, "minmax")
+    np.testing.assert_allclose(_xy(mm), [[1, 1]])
+    (eq,) = charts.artists_with_gid(fig, "equilibrium")
+    np.testing.assert_allclose(_xy(eq), [[1, 1]])
+    (target,) = charts.artists_with_gid(fig, "target")
+    np.testing.assert_allclose(_xy(target), [[3, 3]])
+    notes = [t.get_text() for t in ax.texts]
+    assert notes == ["(C,C)\ngrim \u03b4\u22650.5, minmax \u03b4\u22650.5"]
+    assert charts.legend_labels(fig) == ["feasible payoffs", "individually rational", "minmax point (mixed)",
+                                         "stage Nash equilibrium", "target profile"]
+
+
+@settings(max_examples=15, deadline=None)
+@given(bimatrix_games(min_actions=1, max_actions=3))
+def test_feasible_ir_chart_shades_exactly_the_folk_theorem_set(game):
+    an = repeated_analysis(game, 0.9)
+    fig = charts.feasible_ir_chart(an)
+    region = charts.artists_with_gid(fig, "region")
+    poly = an.feasible.polygon
+    if len(poly) >= 3:
+        (patch,) = region
+        np.testing.assert_allclose(patch.get_xy()[: len(poly)], poly)
+        assert np.all(patch.get_xy() >= an.minmax.values - 1e-9)
+    assert len(charts.artists_with_gid(fig, "target")) == len(an.targets)
+    assert len(charts.artists_with_gid(fig, "equilibrium")) == len(an.stage_equilibria)
+
+
+@settings(max_examples=8, deadline=None)
+@given(games(shape=(2, 2, 2)))
+def test_feasible_ir_chart_projects_more_players_onto_the_chosen_pair(game):
+    an = repeated_analysis(game, 0.9)
+    fig = charts.feasible_ir_chart(an, players=(game.players[2], 0))
+    ax = fig.axes[0]
+    assert ax.get_xlabel().startswith(f"{game.players[2]}'s payoff") and ax.get_ylabel().startswith(
+        f"{game.players[0]}'s payoff")
+    pts = game.payoffs.reshape(-1, 3)[:, [2, 0]]
+    expected = ir_polygon(pts, an.minmax.values[[2, 0]])
+    region = charts.artists_with_gid(fig, "region")
+    if len(expected) >= 3:
+        np.testing.assert_allclose(region[0].get_xy()[: len(expected)], expected)
+        assert "individually rational (these two players)" in charts.legend_labels(fig)
+
+
+def test_feasible_ir_chart_refuses_a_bad_pair():
+    an = repeated_analysis(PD_GAME, 0.6)
+    with pytest.raises(ValueError, match=r"feasible_ir_chart\(\): players must be two different players"):
+        charts.feasible_ir_chart(an, players=("Row", "Row"))
+    with pytest.raises(ValueError, match=r"feasible_ir_chart\(\): players must be two of \['Row', 'Column'\]"):
+        charts.feasible_ir_chart(an, players=("Row", "Nobody"))
+
+
+def test_chart_command_draws_the_repeated_chart_and_refuses_a_scenario_without_repeated(tmp_path, capsys):
+    from pathlib import Path
+
+    from analysis.cli import main
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "rep.svg"
+    assert main(["chart", "repeated", str(root / "scenarios" / "precedent-2002.toml"), "--out", str(out)]) == 0
+    text = out.read_text()
+    assert text.lstrip().startswith("<?xml") and "NATO" in text and "Russia" in text
+    assert main(["chart", "repeated", str(root / "scenarios" / "baseline-2009.toml"), "--out",
+                 str(tmp_path / "x.svg")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no [repeated] table" in err[0]
+    assert not (tmp_path / "x.svg").exists()

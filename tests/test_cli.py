@@ -248,7 +248,7 @@ def test_repeated_on_a_game_file_needs_discount(capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["scenarios/baseline-2009.toml"], "scenario has no [repeated] table; give the discount factor"),
+    (["scenarios/baseline-2009.toml"], "scenario has no [repeated] table; give --discount D"),
     ([str(PD)], "a game file has no [repeated] table; give --discount D"),
     ([str(PRECEDENT), "--target", "cooperate,betray"], "--target 'cooperate,betray': Russia has no action 'betray'"),
     ([str(PRECEDENT), "--target", "cooperate"], "needs one action per player (NATO, Russia); got 1"),

@@ -268,7 +268,7 @@ def test_repeated_from_scenario_errors_name_the_problem():
     from sim.scenario import load_scenario
 
     base = load_scenario(PRECEDENT.parent / "baseline-2009.toml")
-    with pytest.raises(SolverError, match=r"no \[repeated\] table; give the discount factor"):
+    with pytest.raises(SolverError, match=r"no \[repeated\] table and no discount factor was given"):
         repeated_from_scenario(base)
     assert repeated_from_scenario(base, discount=0.9).discount == 0.9
     with pytest.raises(ValueError, match=r"parameters.delta: must be finite and within \[0.01, 0.99\] \(got 1.0\)"):

@@ -292,7 +292,8 @@ def test_a_bargaining_scenario_gets_its_solutions_and_frontier():
 
     path = ROOT / "scenarios" / "precedent-2002.toml"
     report = build_report([load_source(path)], logit=False)
-    assert [b.name for b in report.charts] == ["frontier-precedent-2002", "payoffs-across-scenarios"]
+    assert [b.name for b in report.charts] == ["frontier-precedent-2002", "repeated-precedent-2002",
+                                              "payoffs-across-scenarios"]
     page = parse(render_html(report))
     (rows,) = table_with_header(page, "solution")
     nash = bargaining.nash_solve(bargaining.problem_from_scenario(load_scenario(path)))
@@ -311,3 +312,26 @@ def test_key_findings_sum_up_each_source_first(built):
     assert findings[2].startswith("diagonal-out: 2 regime(s) over 21 points")
     assert "the regime changes at a in 0.25..0.8, b in 0.3333..0.6667" in findings[2]
     assert "moved alone, a changes the baseline regime" in findings[2]
+
+
+def test_a_repeated_scenario_gets_its_repeated_play_section():
+    path = ROOT / "scenarios" / "precedent-2002.toml"
+    report = build_report([load_source(path)], logit=False)
+    assert "repeated-precedent-2002" in [b.name for b in report.charts]
+    texts = [b.text for b in report.blocks]
+    assert "Repeated play" in texts
+    html = render_html(report)
+    page = parse(html)
+    (rows,) = table_with_header(page, "target")
+    # Prisoner's dilemma with temptation 3 and cooperation 2, punishment 0: delta >= 1/3, held at 0.8.
+    assert rows == [["cooperate, cooperate", "Pareto-dominates a stage equilibrium", "2, 2", "0.3333", "yes",
+                     "0.3333", "yes"]]
+    (mm,) = table_with_header(page, "player", "pure minmax")
+    assert mm == [["NATO", "0", "0"], ["Russia", "0", "0"]]
+    assert 'id="repeated-precedent-2002"' in html or "repeated-precedent-2002" in html
+
+
+def test_scenarios_without_repeated_get_no_repeated_section():
+    report = build_report([load_source(SEQUENTIAL)], logit=False)
+    assert "Repeated play" not in [b.text for b in report.blocks]
+    assert not any(b.name.startswith("repeated-") for b in report.charts)

@@ -3,12 +3,15 @@
 Kinds: ``regime-map`` (sweep, two parameters), ``along`` (sweep, one parameter), ``frequencies``
 (sweep), ``tornado`` (sweep or scenario), ``payoffs`` (scenario files), ``tree`` (a sequential
 scenario, with its first subgame-perfect path), ``qre`` (a simultaneous scenario's logit branch),
-``frontier`` (a two-player ``[bargaining]`` table: frontier, disagreement point, solutions).
+``frontier`` (a two-player ``[bargaining]`` table: frontier, disagreement point, solutions),
+``repeated`` (a scenario with a ``[repeated]`` table: feasible and individually rational payoffs,
+minmax point, stage equilibria, cooperation targets with their discount thresholds; with more
+than two players ``--x`` and ``--y`` name the two players to project on).
 """
 
 from __future__ import annotations
 
-KINDS = ("regime-map", "along", "frequencies", "tornado", "payoffs", "tree", "qre", "frontier")
+KINDS = ("regime-map", "along", "frequencies", "tornado", "payoffs", "tree", "qre", "frontier", "repeated")
 
 
 def register(sub) -> None:
@@ -75,6 +78,13 @@ def make_chart(kind: str, sources, *, x=None, y=None, tol: float = 1e-6):
             bargaining.nash_solve, bargaining.kalai_solve, bargaining.egalitarian_solve, bargaining.utilitarian_solve)}
         return charts.frontier_chart(sols["nash"].frontier, problem.disagreement,
                                      {k: v.point for k, v in sols.items()}, players=problem.players)
+    if kind == "repeated":
+        from sim.repeated import repeated_from_scenario
+
+        analysis = repeated_from_scenario(src.scenario)  # refuses a scenario without [repeated]
+        names = analysis.game.players
+        pair = (x or names[0], y or names[1]) if len(names) > 2 or x or y else (0, 1)
+        return charts.feasible_ir_chart(analysis, players=pair)
     if src.compiled.sequential:
         raise ScenarioError("chart qre needs a simultaneous-move scenario", path=str(src.path))
     from sim.solvers import solve

@@ -147,6 +147,8 @@ def _run_repeated(args, methods) -> int:
         from sim.scenario import compile_scenario, load_scenario
 
         scenario = load_scenario(args.path)
+        if scenario.repeated is None and args.discount is None:
+            raise SolverError(f"{args.path}: scenario has no [repeated] table; give --discount D")
         compiled = compile_scenario(scenario)
         game = compiled.game(overrides)
         game = game.reduced_normal_form() if compiled.sequential else game
