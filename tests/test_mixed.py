@@ -410,3 +410,208 @@ def test_more_than_63_labels_take_the_numpy_route():
     result = enummixed_solve(g)
     assert sorted(int(np.argmax(e.profile[1])) for e in result.equilibria) == [3, 41]
     assert all(e.is_pure and e.max_regret == 0.0 for e in result.equilibria)
+
+
+# ----- vertex enumeration by pivoting ------------------------------------------------------------------
+def _polytopes(game):
+    """Per polytope: equality-form tableau and start basis, coordinate labels, and ``G z <= h``."""
+    from sim.solvers import _mixed_jit
+    from sim.solvers.mixed import _polytope_constraints, _unit_range
+
+    A, B = _unit_range(game.payoffs[..., 0]), _unit_range(game.payoffs[..., 1])
+    m, n = A.shape
+    MP, bP, MQ, bQ = _mixed_jit.polytope_tableaux(A, B)
+    (GP, hP), (GQ, hQ) = _polytope_constraints(A, B)
+    return A, B, [(MP, bP, 0, m, GP, hP), (MQ, bQ, m, m + n, GQ, hQ)]
+
+
+def _popcount(mask: int) -> int:
+    return bin(mask).count("1")
+
+
+@settings(max_examples=40, deadline=None)
+@given(bimatrix_games(min_actions=1, max_actions=7))
+def test_pivoting_finds_the_vertices_and_labels_that_qhull_and_the_bases_find(game):
+    from sim.solvers import _mixed_jit
+    from sim.solvers.mixed import DEFAULT_TOL, PIVOT_MARGIN, _vertices_by_bases, _vertices_by_hull
+
+    _, _, polytopes = _polytopes(game)
+    for M, basis, lo, hi, G, h in polytopes:
+        status, masks, points = _mixed_jit.pivot_vertices(M, basis, lo, hi, PIVOT_MARGIN * DEFAULT_TOL)
+        assert status == _mixed_jit.PIVOT_OK, "generic games have simple polytopes"
+        masks = masks.tolist()
+        assert len(set(masks)) == len(masks)
+        assert all(_popcount(k) == hi - lo for k in masks), "a simple polytope's vertex has dim labels"
+        references = [_vertices_by_bases(G, h, DEFAULT_TOL)]
+        if hi - lo >= 2:
+            references.append(_vertices_by_hull(G, h, DEFAULT_TOL))
+        for ref_points, ref_labels, _ in references:
+            assert sorted(masks) == sorted(ref_labels.tolist())
+            by_label = dict(zip(ref_labels.tolist(), ref_points))
+            for k, p in zip(masks, points):
+                np.testing.assert_allclose(p, by_label[k], rtol=0, atol=1e-9)
+
+
+def test_long_pivot_chains_do_not_drift():
+    # A 12x12 game: thousands of vertices, so the search runs many REFACTOR_EVERY-pivot stretches
+    # and goes deep; every vertex must still sit where qhull puts it and satisfy its constraints.
+    from sim.solvers import _mixed_jit
+    from sim.solvers.mixed import DEFAULT_TOL, PIVOT_MARGIN, _vertices_by_hull
+
+    game = NormalFormGame.from_payoffs(np.random.default_rng(1).uniform(-10, 10, size=(12, 12, 2)))
+    _, _, polytopes = _polytopes(game)
+    for M, basis, lo, hi, G, h in polytopes:
+        status, masks, points = _mixed_jit.pivot_vertices(M, basis, lo, hi, PIVOT_MARGIN * DEFAULT_TOL)
+        assert status == _mixed_jit.PIVOT_OK and len(masks) > 2000
+        ref_points, ref_labels, _ = _vertices_by_hull(G, h, DEFAULT_TOL)
+        by_label = dict(zip(ref_labels.tolist(), ref_points))
+        assert sorted(masks.tolist()) == sorted(by_label)
+        drift = max(np.abs(p - by_label[k]).max() for k, p in zip(masks.tolist(), points))
+        assert drift < 1e-11, drift
+        slack = h[None, :] - points @ G.T
+        assert slack.min() > -1e-12
+
+
+@settings(max_examples=40, deadline=None)
+@given(bimatrix_games(min_actions=1, max_actions=7))
+def test_pivot_route_gives_the_hull_routes_and_quantecons_equilibria(game):
+    import quantecon.game_theory as gt
+
+    result = enummixed_solve(game)
+    assert result.details["vertex_method"] == "pivot" and not result.degenerate
+    assert_certified(game, result)
+    assert eq_set(result) == eq_set(enummixed_solve(game, vertices="hull"))
+    if min(game.shape) >= 2:  # QuantEcon's vertex_enumeration needs at least two actions each
+        assert eq_set(result) == profile_set(gt.vertex_enumeration(gt.NormalFormGame(np.array(game.payoffs))))
+
+
+@settings(max_examples=80, deadline=None)
+@given(bimatrix_games(max_actions=5, degenerate=True))
+def test_pivoting_declines_degenerate_games_which_keep_todays_result(game):
+    from sim.solvers import _mixed_jit
+    from sim.solvers.mixed import DEFAULT_TOL, PIVOT_MARGIN, extreme_equilibrium_pairs
+
+    A, B, _ = _polytopes(game)
+    status, _, _ = _mixed_jit.pivot_equilibria(A, B, PIVOT_MARGIN * DEFAULT_TOL, DEFAULT_TOL)
+    xs0, ys0, degenerate0, route0 = extreme_equilibrium_pairs(game.payoffs[..., 0], game.payoffs[..., 1], pivot=False)
+    xs, ys, degenerate, route = extreme_equilibrium_pairs(game.payoffs[..., 0], game.payoffs[..., 1])
+    if degenerate0:
+        assert status != _mixed_jit.PIVOT_OK
+    if status != _mixed_jit.PIVOT_OK:  # declined: exactly the routes and result of before
+        assert route == route0 != "pivot" and degenerate == degenerate0
+        assert np.array_equal(xs, xs0) and np.array_equal(ys, ys0)
+    else:
+        assert route == "pivot" and not degenerate and not degenerate0
+        assert profile_set(zip(xs, ys)) == profile_set(zip(xs0, ys0))
+
+
+def test_a_tie_in_the_ratio_test_is_reported_as_such():
+    # Column player's payoffs with a tie: against row 0 both columns pay 1, so the vertex of P
+    # where x_1 = 0 and x_0 = 1 / 1 makes both columns' constraints tight at once.
+    from sim.solvers import _mixed_jit
+
+    A = np.array([[1.0, 2.0], [2.0, 1.0]])
+    B = np.array([[1.0, 1.0], [2.0, 1.5]])
+    MP, bP, MQ, bQ = _mixed_jit.polytope_tableaux(A, B)
+    assert _mixed_jit.pivot_vertices(MP, bP, 0, 2, 1e-7)[0] == _mixed_jit.PIVOT_TIE
+    assert _mixed_jit.pivot_vertices(MQ, bQ, 2, 4, 1e-7)[0] == _mixed_jit.PIVOT_OK
+    assert _mixed_jit.pivot_equilibria(A, B, 1e-7, 1e-9)[0] == _mixed_jit.PIVOT_TIE
+    result = enummixed_solve(NormalFormGame.from_bimatrix(A, B))
+    assert result.degenerate and result.details["vertex_method"] != "pivot"
+
+
+def test_more_than_63_labels_do_not_pivot():
+    from sim.solvers import _mixed_jit
+
+    A = np.random.default_rng(3).uniform(1, 2, size=(2, 62))
+    assert _mixed_jit.pivot_equilibria(A, A.copy(), 1e-7, 1e-9)[0] == _mixed_jit.PIVOT_TOO_WIDE
+
+
+# Plain NumPy references for the small kernels of the pivoting route.
+def _numpy_pivot(T, row, col):
+    T = T.copy()
+    T[row] /= T[row, col]
+    others = np.arange(T.shape[0]) != row
+    T[others] -= np.outer(T[others, col], T[row])
+    return T
+
+
+@FAST
+@given(st.data())
+def test_pivot_and_refactor_kernels_match_numpy(data):
+    from sim.solvers import _mixed_jit
+
+    rows, extra = data.draw(st.integers(1, 6)), data.draw(st.integers(0, 6))
+    L = rows + extra
+    M = _dyadic(data.draw, (rows, L + 1))
+    M[:, extra:L] = np.eye(rows)  # an identity basis, as in the polytope tableaux
+    row, col = data.draw(st.integers(0, rows - 1)), data.draw(st.integers(0, L - 1))
+    if M[row, col] != 0.0:
+        T = M.copy()
+        _mixed_jit._pivot(T, row, col)
+        np.testing.assert_allclose(T, _numpy_pivot(M, row, col), rtol=1e-12, atol=1e-12)
+    basis_in = np.array(data.draw(st.permutations(range(L)))[:rows], dtype=np.int64)
+    basis = basis_in.copy()
+    Bm = M[:, basis_in]
+    T = np.empty_like(M)
+    ok = _mixed_jit._refactor(T, M, basis)
+    if abs(np.linalg.det(Bm)) < 1e-3:
+        return  # (nearly) singular: the kernel may refuse, nothing to compare
+    assert ok
+    assert sorted(basis.tolist()) == sorted(basis_in.tolist())
+    # Row k of B^-1 M expresses basis_in[k]; the kernel's row r expresses basis[r].
+    ref = np.linalg.solve(Bm, M)
+    where = {int(v): k for k, v in enumerate(basis_in)}
+    np.testing.assert_allclose(T, ref[[where[int(v)] for v in basis]], rtol=1e-9, atol=1e-9)
+
+
+@FAST
+@given(st.data())
+def test_tight_solution_kernel_matches_numpy_solve(data):
+    from sim.solvers import _mixed_jit
+
+    dim, extra = data.draw(st.integers(1, 6)), data.draw(st.integers(0, 6))
+    G, h = _dyadic(data.draw, (dim + extra, dim)), _dyadic(data.draw, (dim + extra,))
+    rows = sorted(data.draw(st.permutations(range(dim + extra)))[:dim])
+    mask = sum(1 << r for r in rows)
+    out = np.full(dim, np.nan)
+    ok = _mixed_jit._tight_solution(G, h, np.uint64(mask), out)
+    if abs(np.linalg.det(G[rows])) < 1e-3:
+        return
+    assert ok
+    np.testing.assert_allclose(out, np.linalg.solve(G[rows], h[rows]), rtol=1e-9, atol=1e-9)
+    if extra:  # more tight rows than the dimension: refused, not solved
+        assert not _mixed_jit._tight_solution(G, h, np.uint64((1 << (dim + extra)) - 1), out)
+
+
+@FAST
+@given(st.lists(st.integers(1, 2**63 - 1), max_size=600))
+def test_hash_set_kernel_matches_a_python_set(keys):
+    from sim.solvers import _mixed_jit
+
+    table = np.zeros(16, np.uint64)
+    seen = set()
+    for k in keys:
+        slot = _mixed_jit._hash_slot(table, np.uint64(k))
+        assert (table[slot] == np.uint64(k)) == (k in seen)
+        table[slot] = np.uint64(k)
+        seen.add(k)
+        if 2 * len(seen) >= table.size:
+            table = _mixed_jit._grown_keys(table)
+    assert sorted(int(v) for v in table if v) == sorted(seen)
+
+
+@FAST
+@given(bimatrix_games(min_actions=1, max_actions=6, degenerate=True))
+def test_polytope_kernels_match_the_numpy_constraints(game):
+    from sim.solvers import _mixed_jit
+
+    A, B, polytopes = _polytopes(game)
+    m, n = A.shape
+    GP, hP, GQ, hQ = _mixed_jit.polytope_inequalities(A, B)
+    (_, _, _, _, GP0, hP0), (_, _, _, _, GQ0, hQ0) = polytopes
+    assert np.array_equal(GP, GP0) and np.array_equal(hP, hP0)
+    assert np.array_equal(GQ, GQ0) and np.array_equal(hQ, hQ0)
+    MP, bP, MQ, bQ = _mixed_jit.polytope_tableaux(A, B)
+    assert np.array_equal(MP, np.hstack([B.T, np.eye(n), np.ones((n, 1))])) and bP.tolist() == list(range(m, m + n))
+    assert np.array_equal(MQ, np.hstack([np.eye(m), A, np.ones((m, 1))])) and bQ.tolist() == list(range(m))

@@ -231,18 +231,21 @@ def _complete_pairs(x_labels: np.ndarray, y_labels: np.ndarray, n_labels: int, s
     return np.concatenate(out_x), np.concatenate(out_y)
 
 
-def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "auto"):
+def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "auto", pivot: bool = True):
     """Completely labelled vertex pairs of the best-response polytopes of ``(A, B)``.
 
     Returns ``(xs, ys, degenerate, route)``: rows of ``xs`` and ``ys`` are the (normalised) mixed
     strategies of the extreme equilibria; ``degenerate`` is True when some vertex has more tight
-    labels than the dimension; ``route`` names the vertex enumeration used.
+    labels than the dimension; ``route`` names the vertex enumeration used ("pivot", "hull",
+    "bases", or "hull/bases" when the two polytopes took different routes). With ``vertices``
+    "auto" the pivoting route is tried first unless ``pivot`` is False (the routes as they were
+    before it, which the tests compare against).
     """
     A, B = _unit_range(np.asarray(A, float)), _unit_range(np.asarray(B, float))
     m, n = A.shape
     from sim.solvers import _mixed_jit
 
-    if vertices == "auto" and m + n <= _mixed_jit.MAX_LABELS:
+    if pivot and vertices == "auto" and m + n <= _mixed_jit.MAX_LABELS:
         # Pivoting first: it answers only when it has shown both polytopes simple, with every
         # slack that is not tight above PIVOT_MARGIN * tol, so the qhull route would count the
         # same labels and the game is nondegenerate. Otherwise today's routes decide, unchanged.
