@@ -7,7 +7,8 @@ are built outside the timed region.
 
 Ours and QuantEcon run interleaved, game by game, in alternating order, each game ``REPEATS`` times,
 so that both see the same machine load; ``ratio`` is the peer's median over ours and ``per-game``
-the median of the per-game ratios. The note says whether QuantEcon's equilibrium SETS equal ours on
+the median of the per-game ratios. Our note says which vertex enumeration route each game took
+(``pivot`` for the compiled pivoting, ``hull`` for qhull); QuantEcon's says whether QuantEcon's equilibrium SETS equal ours on
 every game (rounded to 6 digits), the load average, and, once, the first call's time including
 numba's compilation (or cache load), which is excluded from the medians.
 
@@ -80,7 +81,7 @@ def run(quick: bool, gambit: bool = True) -> list[dict]:
     for n in sizes:
         bench = f"enummixed {n}x{n} uniform"
         payoffs = _games(n, count[n])
-        ours, theirs, per_game, ours_counts, found, same = [], [], [], [], 0, 0
+        ours, theirs, per_game, ours_counts, found, same, routes = [], [], [], [], 0, 0, {}
         load_before = _loadavg()
         for k, p in enumerate(payoffs):
             game, g = NormalFormGame.from_payoffs(p), qe.NormalFormGame(p)
@@ -96,12 +97,15 @@ def run(quick: bool, gambit: bool = True) -> list[dict]:
                 theirs.append(ms_q)
                 per_game.append(ms_q / ms_o)
             ours_counts.append(len(result.equilibria))
+            route = result.details["vertex_method"]
+            routes[route] = routes.get(route, 0) + 1
             found += len(eqs)
             same += _profile_set(e.profile for e in result.equilibria) == _profile_set(eqs)
         ours_ms = statistics.median(ours)
         load = f"; load average {load_before} -> {_loadavg()}"
+        taken = ", ".join(f"{k} on {v}" for k, v in sorted(routes.items()))
         rows.append(_row(bench, "bargain-sim enummixed_solve", ours, ours_ms, sum(ours_counts),
-                         sum(ours_counts), load))
+                         sum(ours_counts), f"; vertex route: {taken}{load}"))
         rows.append(_row(bench, "quantecon vertex_enumeration", theirs, ours_ms, found, sum(ours_counts),
                          f"; identical sets on {same}/{len(payoffs)} games; per-game ratio median "
                          f"{statistics.median(per_game):.2f}{load}"))

@@ -1,4 +1,9 @@
-"""Compiled label bookkeeping for vertex enumeration (``sim.solvers.mixed``).
+"""Compiled vertex enumeration by pivoting and label bookkeeping (``sim.solvers.mixed``).
+
+``pivot_equilibria`` enumerates the vertices of both best-response polytopes of a nondegenerate
+game by pivoting over their bases (Avis and Fukuda 1992; labels as in von Stengel 2002) and
+declines, with a status code, as soon as a polytope is not shown to be simple; the other kernels
+serve the qhull route (labels of the hull's vertices, the polar points, the pair join).
 
 Private: ``mixed.py`` imports this module inside the functions that need it, so that importing
 ``sim`` never pays for numba. Labels are bits of one ``uint64`` per vertex (bit ``k`` set when
@@ -214,18 +219,28 @@ REFACTOR_EVERY = 64
 
 @numba.njit(cache=True, nogil=True)
 def _pivot(T, row, col):
-    """Gauss-Jordan pivot of the dense tableau ``T`` (rows x (labels + 1)) on ``T[row, col]``."""
+    """Gauss-Jordan pivot of the dense tableau ``T`` (rows x (labels + 1)) on ``T[row, col]``.
+
+    Only the pivot row's non-zero entries are swept into the other rows: in a tableau the
+    other basic columns are zero in that row, so about half of each row update is skipped.
+    """
     rows, W = T.shape
     inv = 1.0 / T[row, col]
+    nz = np.empty(W, np.int64)
+    count = 0
     for k in range(W):
-        T[row, k] *= inv
+        if T[row, k] != 0.0:
+            T[row, k] *= inv
+            nz[count] = k
+            count += 1
     T[row, col] = 1.0
     for r in range(rows):
         if r == row:
             continue
         f = T[r, col]
         if f != 0.0:
-            for k in range(W):
+            for t in range(count):
+                k = nz[t]
                 T[r, k] -= f * T[row, k]
             T[r, col] = 0.0
 

@@ -14,8 +14,17 @@ inequalities of each polytope carry *labels* ``0 .. m+n-1``: in ``P`` label ``i 
 non-zero points ``(x, y)`` is a Nash equilibrium (after normalising each to sum 1) exactly when
 every label is tight at ``x`` or at ``y`` ("completely labelled").
 
+Vertices are enumerated by pivoting when both polytopes are simple (the game is nondegenerate):
+a depth-first search over the bases from the origin, whose nonbasic variables are the vertex's
+labels (compiled, ``_mixed_jit.pivot_vertices``). A ratio-test tie or a tiny pivot sends the game
+to the polar-hull route (qhull), and a degenerate polytope from there to the exhaustive one.
+
 References
 ----------
+D. Avis and K. Fukuda (1992), "A pivoting algorithm for convex hulls and vertex enumeration of
+arrangements and polyhedra", Discrete Comput. Geom. 8, 295-313.
+B. von Stengel (2002), "Computing equilibria for two-person games", chapter 45 of Aumann and
+Hart (eds.), Handbook of Game Theory, vol. 3.
 D. Avis, G. Rosenberg, R. Savani, B. von Stengel (2010), "Enumeration of Nash equilibria for
 two-player games", Economic Theory 42, 9-37.
 B. von Stengel (2007), "Equilibrium computation for two-player games in strategic and extensive
@@ -282,14 +291,18 @@ def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: st
     vertices : {"auto", "hull", "bases"}
         How polytope vertices are enumerated: "bases" solves every square subsystem (exhaustive,
         robust on degenerate polytopes, cost ``C(m + n, m)``); "hull" reads them off the facets
-        of the polar polytope with qhull (fast); "auto" uses "hull"
-        whenever qhull applies, switching to "bases" when the hull shows a degenerate polytope.
+        of the polar polytope with qhull; "auto" first walks the vertex graph by compiled pivots
+        (Avis and Fukuda 1992), which answers only when it finds both polytopes simple (no
+        ratio-test tie within ``100 * tol``, no tiny pivot, at most 63 labels), and otherwise
+        uses "hull" whenever qhull applies, switching to "bases" when the hull shows a
+        degenerate polytope.
 
     Returns
     -------
     SolverResult
         ``method="enummixed"``, one certified :class:`Equilibrium` per extreme equilibrium, in
-        no particular order; ``details["vertex_method"]`` names the route taken.
+        no particular order; ``details["vertex_method"]`` names the route taken ("pivot",
+        "hull", "bases", or "hull/bases" when the two polytopes took different routes).
 
     Examples
     --------
@@ -298,8 +311,8 @@ def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: st
     >>> result = enummixed_solve(bos)
     >>> sorted(tuple(round(float(p), 4) for p in e.profile[0]) for e in result.equilibria)
     [(0.0, 1.0), (0.6667, 0.3333), (1.0, 0.0)]
-    >>> result.degenerate, result.max_regret < 1e-12
-    (False, True)
+    >>> result.degenerate, result.max_regret < 1e-12, result.details["vertex_method"]
+    (False, True, 'pivot')
     """
     A, B = _check_bimatrix(game, "enummixed_solve")
     if not (isinstance(tol, (int, float)) and 0 < tol < 1e-3):
