@@ -30,7 +30,7 @@ _JIT = dict(cache=True, nogil=True)
 
 @numba.njit(**_JIT)
 def _gather(u, strides, k, acts, G, glen):
-    """Each player's payoffs on one support, as a complex tensor ``G[i]`` with axes (own support
+    """Each player's payoffs on one support, as a real tensor ``G[i]`` with axes (own support
     action, then the others' support actions in player order; C order): gathered once per path so
     that evaluations never index the full payoff array."""
     n_players = k.shape[0]
@@ -73,6 +73,22 @@ def _cdot_axis(A, a0, pre, K, suf, x, x0, out, o0):
             for c in range(K):
                 acc += A[base + c * suf] * x[x0 + c]
             out[o0 + p * suf + s_] = acc
+
+
+@numba.njit(**_JIT)
+def _rdot_axis(A, pre, K, x, x0, out, o0):
+    """``out[o0 + p] = sum_c A[p*K + c] * x[x0 + c]`` for a real flat ``(pre, K)`` array ``A``: the
+    first contraction of the (real) payoffs, at half the cost of a complex product."""
+    for p in range(pre):
+        re = 0.0
+        im = 0.0
+        base = p * K
+        for c in range(K):
+            w = A[base + c]
+            v = x[x0 + c]
+            re += w * v.real
+            im += w * v.imag
+        out[o0 + p] = complex(re, im)
 
 
 @numba.njit(**_JIT)
@@ -132,7 +148,7 @@ def _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV
         for q in range(n_oth - 1, -1, -1):
             j = oth[q]
             if q == n_oth - 1:
-                _cdot_axis(G[i], 0, ki * pref[q], k[j], 1, x, soff[j], B, lvl_off[q])
+                _rdot_axis(G[i], ki * pref[q], k[j], x, soff[j], B, lvl_off[q])
             else:
                 _cdot_axis(B, lvl_off[q + 1], ki * pref[q], k[j], 1, x, soff[j], B, lvl_off[q])
         # V = B_0 (ki values) at B[lvl_off[0]]
@@ -214,7 +230,7 @@ def system_at(u, strides, lin, gamma, chart, k, acts, x, t):
         soff[j + 1] = soff[j] + k[j]
     m = soff[n_players]
     big = u.shape[1]
-    G = np.zeros((n_players, big), dtype=np.complex128)
+    G = np.zeros((n_players, big))
     glen = np.zeros(n_players, dtype=np.int64)
     _gather(u, strides, k, acts, G, glen)
     H = np.zeros(m, dtype=np.complex128)
@@ -337,7 +353,7 @@ def _start_point(lin, chart, k, acts, soff, assign, x, W, piv):
 
 @numba.njit(**_JIT)
 def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_assign, offsets,
-                h_max, max_steps, hermite):
+                h_max, max_steps, hermite, grow_after=2, step_target=5e-3):
     """Track every path of every support from its start solution at ``t = 0`` to ``t = 1``.
 
     Per path: a predictor, two Newton corrections and a strict acceptance test (a small first correction that then contracts, so a
@@ -352,8 +368,8 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
     evaluations and two factorisations instead of six.
 
     Returns the end points in the full stacked layout ``(P, offsets[-1])`` (zeros outside the
-    support), a success flag, the 1-norm condition number of the end Jacobian and the number of
-    predictor-corrector steps taken, per path.
+    support), a success flag, the 1-norm condition number of the end Jacobian, the number of
+    predictor-corrector steps taken and how many of them were rejected, per path.
     """
     P = path_sup.shape[0]
     n_players = sup_k.shape[1]
@@ -365,6 +381,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
     ok = np.zeros(P, dtype=np.bool_)
     cond = np.full(P, np.inf)
     steps = np.zeros(P, dtype=np.int64)
+    rejected = np.zeros(P, dtype=np.int64)
     H = np.zeros(m_max, dtype=np.complex128)
     Ht = np.zeros(m_max, dtype=np.complex128)
     J = np.zeros((m_max, m_max), dtype=np.complex128)
@@ -372,7 +389,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
     dV = np.zeros((n_max, m_max), dtype=np.complex128)
     L = np.zeros(n_players, dtype=np.complex128)
     big = u.shape[1]
-    G = np.zeros((n_players, big), dtype=np.complex128)
+    G = np.zeros((n_players, big))
     glen = np.zeros(n_players, dtype=np.int64)
     B = np.zeros(2 * big, dtype=np.complex128)
     D1 = np.zeros(big, dtype=np.complex128)
@@ -497,6 +514,8 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
                 n2 /= scale
                 good = np.isfinite(n1) and np.isfinite(n2) and n1 < 2e-2 and n2 < max(0.1 * n1, 1e-12)
             n_steps += 1
+            if not good:
+                rejected[p] += 1
             if good:
                 for r in range(m):
                     x_prev[r] = x[r]
@@ -506,10 +525,17 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
                 t_prev = t
                 have_prev = True
                 t = tn
-                streak += 1
-                if streak >= 2:
-                    h = min(2.0 * h, h_max)
-                    streak = 0
+                if hermite:
+                    # next step from the first correction, the predictor's error, which scales as
+                    # h^4: aim at a quarter of the acceptance bound, changing h at most twofold
+                    f = 2.0 if n1 <= 0.0 else 0.9 * (step_target / n1) ** 0.25
+                    h = min(max(f, 0.5), 2.0) * ha if not last else h
+                    h = min(h, h_max)
+                else:
+                    streak += 1
+                    if streak >= grow_after:
+                        h = min(2.0 * h, h_max)
+                        streak = 0
                 if t >= 1.0:
                     reached = True
                     break
@@ -540,7 +566,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
         for j in range(n_players):
             for bb in range(k[j]):
                 out[p, offsets[j] + acts[j, bb]] = x[soff[j] + bb]
-    return out, ok, cond, steps
+    return out, ok, cond, steps, rejected
 
 
 @numba.njit(**_JIT)
@@ -564,7 +590,7 @@ def polish(u, strides, sup_k, sup_acts, cand_sup, xs, offsets, iters):
     dV = np.zeros((n_max, m_max), dtype=np.complex128)
     L = np.zeros(n_players, dtype=np.complex128)
     big = u.shape[1]
-    G = np.zeros((n_players, big), dtype=np.complex128)
+    G = np.zeros((n_players, big))
     glen = np.zeros(n_players, dtype=np.int64)
     B = np.zeros(2 * big, dtype=np.complex128)
     D1 = np.zeros(big, dtype=np.complex128)

@@ -983,12 +983,12 @@ def _endpoints_jit(model, profiles, chart, tol):
                                assign[idx], offs, h_max, _MAX_STEPS, _HERMITE)
 
     every = np.arange(len(path_sup))
-    x, ok, cond, _ = track(every, 0.25)
+    x, ok, cond, _, _ = track(every, 0.25)
     # Paths that met or failed in a support are tracked again with shorter steps.
     redo = np.flatnonzero(jit.meeting_paths(path_sup, x, ok, cond < _SINGULAR_COND))
     failed = 0
     if redo.size:
-        x[redo], ok[redo], cond[redo], _ = track(redo, 0.01)
+        x[redo], ok[redo], cond[redo], _, _ = track(redo, 0.01)
         # Whatever is still suspicious may hide a missed solution: report it.
         failed = int(jit.meeting_paths(path_sup, x, ok, cond < _SINGULAR_COND).sum())
     with np.errstate(all="ignore"):
