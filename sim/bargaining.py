@@ -943,23 +943,28 @@ def baron_ferejohn_values(recognition: Sequence[float], discount: float, quota: 
         if tried > BF_MAX_PATTERNS:
             tried -= 1
             break
-        found = _bf_pattern_lp(np.array(groups), p, delta, need)
-        if found is None:
-            continue
-        v, inc = found
-        keep = 1.0 - delta * ((inc - np.eye(n)) * v[None, :]).sum(axis=1)
-        res = _bf_residual(v, p, inc, keep, delta, need)
-        # The LP is exact only to its feasibility tolerance (~1e-9, which can round a value of
-        # 1e-8 to 0); with the inclusion probabilities fixed the equations are linear in v, so
-        # solve them directly and keep whichever satisfies the defining equations better.
-        v2 = _bf_values_given_inclusion(p, inc, delta)
-        if v2 is not None:
-            keep2 = 1.0 - delta * ((inc - np.eye(n)) * v2[None, :]).sum(axis=1)
-            res2 = _bf_residual(v2, p, inc, keep2, delta, need)
-            if res2 < res:
-                v, keep, res = v2, keep2, res2
-        if res <= max(tol, 1e-9):  # LP round-off is ~1e-12; anything larger is a wrong pattern
-            return BaronFerejohnValues(_frozen(v), _frozen(keep), _frozen(inc), True, tried, "", res)
+        group = np.array(groups)
+        # The guess sets each group's scale (only its order of magnitude matters); unscaled second.
+        scale = np.array([max(float(guess[group == g].max()), 0.0) for g in range(group.max() + 1)])
+        scale[scale <= 0] = 1.0
+        for attempt in (scale, None):
+            found = _bf_pattern_lp(group, p, delta, need, attempt)
+            if found is None:
+                continue
+            v, inc = found
+            keep = 1.0 - delta * ((inc - np.eye(n)) * v[None, :]).sum(axis=1)
+            res = _bf_residual(v, p, inc, keep, delta, need)
+            # The LP is exact only to its feasibility tolerance; with the inclusion probabilities
+            # fixed the equations are linear in v, so solve them directly and keep whichever
+            # satisfies the defining equations better.
+            v2 = _bf_values_given_inclusion(p, inc, delta)
+            if v2 is not None:
+                keep2 = 1.0 - delta * ((inc - np.eye(n)) * v2[None, :]).sum(axis=1)
+                res2 = _bf_residual(v2, p, inc, keep2, delta, need)
+                if res2 < res:
+                    v, keep, res = v2, keep2, res2
+            if res <= max(tol, 1e-9):  # LP round-off is ~1e-12; anything larger is a wrong pattern
+                return BaronFerejohnValues(_frozen(v), _frozen(keep), _frozen(inc), True, tried, "", res)
     return BaronFerejohnValues(_frozen(guess), _frozen(np.full(n, np.nan)), _frozen(np.eye(n)), False, tried,
                                f"no inclusion pattern of the {tried} searched (limit {BF_MAX_PATTERNS}) "
                                "passed the stationarity check", float("inf"))
@@ -1055,7 +1060,7 @@ def _bf_patterns(p, guess):
         yield tuple(int(x) for x in gid[block])
 
 
-def _bf_pattern_lp(group, p, delta, need):
+def _bf_pattern_lp(group, p, delta, need, scale=None):
     """Exact stationary values with the players grouped by value as in ``group`` (0 cheapest).
 
     Each proposer fully buys the cheaper groups and part of the group where its votes run out.
@@ -1063,6 +1068,10 @@ def _bf_pattern_lp(group, p, delta, need):
     linear in ``(g, y)``, so one linear program finds them (with ``0 <= y_kj <= g(j)``, the right
     number of votes bought, and the groups in weakly increasing order). Returns
     ``(values, inclusion)`` or ``None`` when the pattern holds no equilibrium.
+
+    ``scale`` (one positive number per group, e.g. the guessed values) rescales the unknowns so
+    the LP works with numbers near 1: values of 1e-9 are below HiGHS's absolute tolerances, and
+    ``pi = y / g`` read off unscaled variables of that size is noise.
     """
     from scipy.optimize import linprog
 
@@ -1120,16 +1129,32 @@ def _bf_pattern_lp(group, p, delta, need):
         row[gi], row[gi + 1] = 1.0, -1.0
         a_ub.append(row)
         b_ub.append(0.0)
-    res = linprog(np.zeros(nv), A_ub=np.array(a_ub) if a_ub else None, b_ub=b_ub or None,
-                  A_eq=np.array(a_eq), b_eq=b_eq, bounds=[(0, None)] * nv, method="highs",
+    # Column scaling: variable c stands for col[c] * (its value), so every unknown is near 1; then
+    # each row is divided by its largest coefficient (or right-hand side).
+    col = np.ones(nv)
+    if scale is not None:
+        col[:m] = scale
+        col[m:] = [scale[group[j]] for _, j in tied]
+    a_eq = np.array(a_eq) * col[None, :]
+    b_eq = np.array(b_eq, dtype=float)
+    norm = np.maximum(np.abs(a_eq).max(axis=1), np.abs(b_eq))
+    norm[norm == 0] = 1.0
+    a_eq, b_eq = a_eq / norm[:, None], b_eq / norm
+    if a_ub:
+        a_ub = np.array(a_ub) * col[None, :]
+        a_ub = a_ub / np.maximum(np.abs(a_ub).max(axis=1), 1e-300)[:, None]
+    res = linprog(np.zeros(nv), A_ub=a_ub if len(a_ub) else None, b_ub=np.zeros(len(a_ub)) if len(a_ub) else None,
+                  A_eq=a_eq, b_eq=b_eq, bounds=[(0, None)] * nv, method="highs",
                   options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
     if res.status != 0:
         return None
-    g = res.x[:m]
+    x = res.x * col
+    g = x[:m]
     inc = np.eye(n) + full
     for k, (gi, left) in slots.items():
         cs = [c for c, (kk, _) in enumerate(tied) if kk == k]
-        pi = np.clip(res.x[[m + c for c in cs]] / g[gi], 0.0, 1.0) if g[gi] > 1e-12 else np.zeros(len(cs))
+        # pi = y / g, read in the scaled variables (y and g of one group share a column scale).
+        pi = np.clip(res.x[[m + c for c in cs]] / res.x[gi], 0.0, 1.0) if res.x[gi] > 1e-12 else np.zeros(len(cs))
         if pi.sum() > 0:
             # y / g loses digits when g is tiny; the proposer still buys exactly ``left`` votes.
             pi = np.clip(pi * (left / pi.sum()), 0.0, 1.0)

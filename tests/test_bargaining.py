@@ -390,6 +390,29 @@ def test_baron_ferejohn_former_non_convergent_cases(p, delta, quota):
     assert_stationary_equilibrium(r, p, quota, delta)
 
 
+# Values of order 1e-9 sit below the LP's absolute tolerances: read off unscaled variables, the
+# inclusion probabilities of a tied group were noise and no pattern passed the check.
+_BF_TINY_VALUE_CASES = [
+    ([0.0, 4.99999999e-10, 4.99999999e-10, 4.99999999e-10, 0.4999999992500001, 0.4999999992500001], 0.5, 4),
+    ([0.0007680491539661302, 0.0007680491539661302, 0.7680491539661302, 0.23041474618983906,
+      7.680491539661302e-10, 7.680491539661302e-10, 0.0], 0.999, 6),
+]
+
+
+@pytest.mark.parametrize("p, delta, quota", _BF_TINY_VALUE_CASES)
+def test_baron_ferejohn_tiny_values_are_solved_in_scaled_variables(p, delta, quota):
+    p = np.array(p) / sum(p)
+    r = baron_ferejohn_values(p, delta, quota)
+    assert r.converged, r.reason
+    assert r.residual < 1e-9
+    assert_stationary_equilibrium(r, p, quota, delta)
+    # Players with equal recognition probability get equal values (uniqueness and symmetry).
+    for a in range(len(p)):
+        for b in range(len(p)):
+            if p[a] == p[b]:
+                assert abs(r.values[a] - r.values[b]) <= 1e-12
+
+
 def test_baron_ferejohn_two_players_unanimity_is_rubinstein_like():
     # Two players, unanimity: v_1 = p_1 (1 - delta v_2) + delta v_1 p_2 with v_1 + v_2 = 1 gives
     # v = p (the proposer pays the responder delta * v_2 and keeps the rest).
