@@ -63,42 +63,43 @@ def _gather(u, strides, k, acts, G, glen):
 
 
 @numba.njit(**_JIT)
-def _cdot_axis(A, a0, pre, K, suf, x, x0, out, o0):
-    """``out[o0 + p*suf + s] = sum_c A[a0 + (p*K + c)*suf + s] * x[x0 + c]``: contract one axis of a
-    flat ``(pre, K, suf)`` tensor with a vector."""
+def _cdot_axis(A, ar, a0, pre, K, suf, x, x0, out, orow, o0):
+    """``out[orow, o0 + p*suf + s] = sum_c A[ar, a0 + (p*K + c)*suf + s] * x[x0 + c]``: contract
+    one axis of a flat ``(pre, K, suf)`` tensor (row ``ar`` of ``A``) with a vector. Rows and
+    offsets rather than array views: views cost reference counting in the innermost calls."""
     for p in range(pre):
         for s_ in range(suf):
             acc = 0.0j
             base = a0 + p * K * suf + s_
             for c in range(K):
-                acc += A[base + c * suf] * x[x0 + c]
-            out[o0 + p * suf + s_] = acc
+                acc += A[ar, base + c * suf] * x[x0 + c]
+            out[orow, o0 + p * suf + s_] = acc
 
 
 @numba.njit(**_JIT)
-def _rdot_axis(A, pre, K, x, x0, out, o0):
-    """``out[o0 + p] = sum_c A[p*K + c] * x[x0 + c]`` for a real flat ``(pre, K)`` array ``A``: the
-    first contraction of the (real) payoffs, at half the cost of a complex product."""
+def _rdot_axis(A, ar, pre, K, x, x0, out, orow, o0):
+    """``out[orow, o0 + p] = sum_c A[ar, p*K + c] * x[x0 + c]`` for real ``A``: the first
+    contraction of the (real) payoffs, at half the cost of a complex product."""
     for p in range(pre):
         re = 0.0
         im = 0.0
         base = p * K
         for c in range(K):
-            w = A[base + c]
+            w = A[ar, base + c]
             v = x[x0 + c]
             re += w * v.real
             im += w * v.imag
-        out[o0 + p] = complex(re, im)
+        out[orow, o0 + p] = complex(re, im)
 
 
 @numba.njit(**_JIT)
-def _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV, L, B, D1, D2, iw):
+def _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV, L, B, iw):
     """Value ``H``, Jacobian ``J`` and ``dH/dt`` of one support's homotopy at ``(x, t)``.
 
     ``G``/``glen`` are the support's payoffs from :func:`_gather`. ``start=False`` evaluates the
     target system alone (``t`` is then ignored): used at ``t = 1`` and for real polishing, where
-    the start system contributes nothing. ``dV``, ``L``, ``B``, ``D1``, ``D2``, ``iw`` (``(3, N)``
-    integers) are work arrays.
+    the start system contributes nothing. ``dV``, ``L``, ``B`` (``(3, n_0 * ... * n_{N-1})``
+    complex) and ``iw`` (``(3, N)`` integers) are work arrays.
 
     Player ``i``'s payoffs ``V = u_i(., x_-i)`` are contracted from the last other player to the
     first, keeping every partial contraction ``B_q`` (axes: own action, others ``0..q-1``); the
@@ -124,73 +125,65 @@ def _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV
         ki = k[i]
         if ki == 1:
             continue
-        # levels B_r = G[i], B_{q} = B_{q+1} . x_{o_q}; level q starts at B[lvl[q]] (stored at the
-        # front of B, deepest last); here o_0 < o_1 < ... are the other players
-        # sizes: ki * prod_{l < q} k[o_l]
+        # Levels (row 0 of the work array B): level q holds G[i] contracted with the others
+        # o_{n_oth-1}, ..., o_q (axes: own action, o_0, ..., o_{q-1}); G[i] itself is level n_oth.
+        # iw[0, q] is where level q starts, iw[1, q] = prod_{l < q} k[o_l], iw[2, q] = o_q.
         n_oth = n_players - 1
-        # level offsets: level q has size ki * pref[q]
-        pos = 0
-        lvl_off = iw[0]
-        pref = iw[1]
-        oth = iw[2]
         q = 0
         for j in range(n_players):
             if j != i:
-                oth[q] = j
+                iw[2, q] = j
                 q += 1
-        pref[0] = 1
+        iw[1, 0] = 1
         for q in range(n_oth):
-            pref[q + 1] = pref[q] * k[oth[q]]
+            iw[1, q + 1] = iw[1, q] * k[iw[2, q]]
+        pos = 0
         for q in range(n_oth):
-            lvl_off[q] = pos
-            pos += ki * pref[q]
-        # B_{n_oth - 1} = G[i] . x_{last}; G[i] is level n_oth (not copied)
+            iw[0, q] = pos
+            pos += ki * iw[1, q]
         for q in range(n_oth - 1, -1, -1):
-            j = oth[q]
+            j = iw[2, q]
             if q == n_oth - 1:
-                _rdot_axis(G[i], ki * pref[q], k[j], x, soff[j], B, lvl_off[q])
+                _rdot_axis(G, i, ki * iw[1, q], k[j], x, soff[j], B, 0, iw[0, q])
             else:
-                _cdot_axis(B, lvl_off[q + 1], ki * pref[q], k[j], 1, x, soff[j], B, lvl_off[q])
-        # V = B_0 (ki values) at B[lvl_off[0]]
-        v0 = lvl_off[0]
-        # derivatives: along o_q, take B_{q+1} and contract o_0 .. o_{q-1} from the front
+                _cdot_axis(B, 0, iw[0, q + 1], ki * iw[1, q], k[j], 1, x, soff[j], B, 0, iw[0, q])
+        v0 = iw[0, 0]                                   # V = level 0
+        # derivative along o_q: level q + 1 with o_0, ..., o_{q-1} contracted from the front
+        # (ping-pong between rows 1 and 2 of B)
         for q in range(n_oth):
-            j = oth[q]
+            j = iw[2, q]
             kj = k[j]
-            # source: level q + 1 (G[i] itself when q + 1 == n_oth)
             if q == 0:
-                if n_oth == 1:
-                    for a in range(ki):
-                        for b in range(kj):
+                for a in range(ki):
+                    for b in range(kj):
+                        if n_oth == 1:
                             dV[a, soff[j] + b] = G[i, a * kj + b]
-                else:
-                    lo = lvl_off[1]
-                    for a in range(ki):
-                        for b in range(kj):
-                            dV[a, soff[j] + b] = B[lo + a * kj + b]
+                        else:
+                            dV[a, soff[j] + b] = B[0, iw[0, 1] + a * kj + b]
                 continue
-            # contract axis o_0 (position 1) first, then o_1, ... : suffix shrinks from the front
-            size_rest = pref[q + 1] // k[oth[0]]       # axes o_1..o_q after contracting o_0
+            o0 = iw[2, 0]
+            size_rest = iw[1, q + 1] // k[o0]           # axes o_1..o_q after contracting o_0
             if q + 1 == n_oth:
-                _cdot_axis(G[i], 0, ki, k[oth[0]], size_rest, x, soff[oth[0]], D1, 0)
+                _cdot_axis(G, i, 0, ki, k[o0], size_rest, x, soff[o0], B, 1, 0)
             else:
-                _cdot_axis(B, lvl_off[q + 1], ki, k[oth[0]], size_rest, x, soff[oth[0]], D1, 0)
-            src, dst = D1, D2
+                _cdot_axis(B, 0, iw[0, q + 1], ki, k[o0], size_rest, x, soff[o0], B, 1, 0)
+            src = 1
             for l in range(1, q):
-                size_next = size_rest // k[oth[l]]
-                _cdot_axis(src, 0, ki, k[oth[l]], size_next, x, soff[oth[l]], dst, 0)
+                ol = iw[2, l]
+                size_next = size_rest // k[ol]
+                _cdot_axis(B, src, 0, ki, k[ol], size_next, x, soff[ol], B, 3 - src, 0)
                 size_rest = size_next
-                src, dst = dst, src
+                src = 3 - src
             for a in range(ki):
                 for b in range(kj):
-                    dV[a, soff[j] + b] = src[a * kj + b]
+                    dV[a, soff[j] + b] = B[src, a * kj + b]
         for a in range(1, ki):
             r = r0 + a
-            E = B[v0 + a] - B[v0]
+            E = B[0, v0 + a] - B[0, v0]
             if not start:
                 H[r] = E
                 for q in range(n_oth):
-                    j = oth[q]
+                    j = iw[2, q]
                     for b in range(k[j]):
                         c = soff[j] + b
                         J[r, c] = dV[a, c] - dV[0, c]
@@ -238,8 +231,7 @@ def system_at(u, strides, lin, gamma, chart, k, acts, x, t):
     J = np.zeros((m, m), dtype=np.complex128)
     _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, True, H, J, Ht,
             np.zeros((acts.shape[1], m), dtype=np.complex128), np.zeros(n_players, dtype=np.complex128),
-            np.zeros(2 * big, dtype=np.complex128), np.zeros(big, dtype=np.complex128),
-            np.zeros(big, dtype=np.complex128), np.zeros((3, n_players), dtype=np.int64))
+            np.zeros((3, big), dtype=np.complex128), np.zeros((3, n_players), dtype=np.int64))
     return H, J, Ht
 
 
@@ -248,9 +240,10 @@ def _lu(A, m, piv):
     """In-place LU with partial pivoting of ``A[:m, :m]``; False when a pivot is exactly zero."""
     for c in range(m):
         p = c
-        best = abs(A[c, c])
+        # pivot on |re| + |im| (within a factor sqrt 2 of the modulus, without a hypot per entry)
+        best = abs(A[c, c].real) + abs(A[c, c].imag)
         for r in range(c + 1, m):
-            v = abs(A[r, c])
+            v = abs(A[r, c].real) + abs(A[r, c].imag)
             if v > best:
                 best = v
                 p = r
@@ -391,9 +384,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
     big = u.shape[1]
     G = np.zeros((n_players, big))
     glen = np.zeros(n_players, dtype=np.int64)
-    B = np.zeros(2 * big, dtype=np.complex128)
-    D1 = np.zeros(big, dtype=np.complex128)
-    D2 = np.zeros(big, dtype=np.complex128)
+    B = np.zeros((3, big), dtype=np.complex128)
     iw = np.zeros((3, n_players), dtype=np.int64)
     W = np.zeros((m_max, m_max), dtype=np.complex128)
     piv = np.zeros(m_max, dtype=np.int64)
@@ -425,7 +416,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
         h = min(0.05, h_max)
         streak = 0
         if hermite:
-            _system(G, glen, lin, gamma, chart, k, acts, soff, x, 0.0, True, H, J, Ht, dV, L, B, D1, D2, iw)
+            _system(G, glen, lin, gamma, chart, k, acts, soff, x, 0.0, True, H, J, Ht, dV, L, B, iw)
             for r in range(m):
                 tan[r] = -Ht[r]
             if not _lu(J, m, piv):
@@ -470,7 +461,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
                         kp = k1 if stage == 1 else k2
                         for r in range(m):
                             y[r] = x[r] + 0.5 * ha * kp[r]
-                    _system(G, glen, lin, gamma, chart, k, acts, soff, y, ts, True, H, J, Ht, dV, L, B, D1, D2, iw)
+                    _system(G, glen, lin, gamma, chart, k, acts, soff, y, ts, True, H, J, Ht, dV, L, B, iw)
                     kk = k1 if stage == 0 else (k2 if stage == 1 else (k3 if stage == 2 else k4))
                     for r in range(m):
                         kk[r] = -Ht[r]
@@ -483,9 +474,10 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
                         y[r] = x[r] + (ha / 6.0) * (k1[r] + 2.0 * k2[r] + 2.0 * k3[r] + k4[r])
             tn = 1.0 if last else t + ha
             if good:
-                # two Newton corrections at the new t
+                # two Newton corrections at the new t (a chord second correction, reusing the first
+                # one's factors, was measured: a fifth more steps ate most of its saving)
                 for d in (d1, d2):
-                    _system(G, glen, lin, gamma, chart, k, acts, soff, y, tn, True, H, J, Ht, dV, L, B, D1, D2, iw)
+                    _system(G, glen, lin, gamma, chart, k, acts, soff, y, tn, True, H, J, Ht, dV, L, B, iw)
                     for r in range(m):
                         d[r] = -H[r]
                     if not _lu(J, m, piv):
@@ -504,15 +496,19 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
             if good:
                 scale = 1.0
                 for r in range(m):
-                    scale = max(scale, abs(x[r]))
+                    scale = max(scale, x[r].real ** 2 + x[r].imag ** 2)
                 n1 = 0.0
                 n2 = 0.0
                 for r in range(m):
-                    n1 = max(n1, abs(d1[r]))
-                    n2 = max(n2, abs(d2[r]))
+                    n1 = max(n1, d1[r].real ** 2 + d1[r].imag ** 2)
+                    n2 = max(n2, d2[r].real ** 2 + d2[r].imag ** 2)
+                scale = np.sqrt(scale)
+                n1 = np.sqrt(n1)
+                n2 = np.sqrt(n2)
                 n1 /= scale
                 n2 /= scale
-                good = np.isfinite(n1) and np.isfinite(n2) and n1 < 2e-2 and n2 < max(0.1 * n1, 1e-12)
+                good = (np.isfinite(scale) and np.isfinite(n1) and np.isfinite(n2) and n1 < 2e-2
+                        and n2 < max(0.1 * n1, 1e-12))
             n_steps += 1
             if not good:
                 rejected[p] += 1
@@ -548,7 +544,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
         # Newton at t = 1 from wherever the path stopped (stalled paths included)
         finite = True
         for _ in range(4):
-            _system(G, glen, lin, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, D1, D2, iw)
+            _system(G, glen, lin, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, iw)
             for r in range(m):
                 d1[r] = -H[r]
             if not _lu(J, m, piv):
@@ -556,7 +552,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
             _lu_solve(J, m, piv, d1)
             for r in range(m):
                 x[r] += d1[r]
-        _system(G, glen, lin, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, D1, D2, iw)
+        _system(G, glen, lin, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, iw)
         for r in range(m):
             if not np.isfinite(x[r].real) or not np.isfinite(x[r].imag):
                 finite = False
@@ -592,9 +588,7 @@ def polish(u, strides, sup_k, sup_acts, cand_sup, xs, offsets, iters):
     big = u.shape[1]
     G = np.zeros((n_players, big))
     glen = np.zeros(n_players, dtype=np.int64)
-    B = np.zeros(2 * big, dtype=np.complex128)
-    D1 = np.zeros(big, dtype=np.complex128)
-    D2 = np.zeros(big, dtype=np.complex128)
+    B = np.zeros((3, big), dtype=np.complex128)
     iw = np.zeros((3, n_players), dtype=np.int64)
     piv = np.zeros(m_max, dtype=np.int64)
     x = np.zeros(m_max, dtype=np.complex128)
@@ -615,7 +609,7 @@ def polish(u, strides, sup_k, sup_acts, cand_sup, xs, offsets, iters):
                 x[soff[j] + bb] = xs[c, offsets[j] + acts[j, bb]]
         broke = False
         for _ in range(iters):
-            _system(G, glen, lin, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, D1, D2, iw)
+            _system(G, glen, lin, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, iw)
             for r in range(m):
                 d[r] = -H[r]
             if not _lu(J, m, piv):
@@ -624,7 +618,7 @@ def polish(u, strides, sup_k, sup_acts, cand_sup, xs, offsets, iters):
             _lu_solve(J, m, piv, d)
             for r in range(m):
                 x[r] = x[r].real + d[r].real
-        _system(G, glen, lin, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, D1, D2, iw)
+        _system(G, glen, lin, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, iw)
         worst = 0.0
         for r in range(m):
             worst = max(worst, abs(H[r]))
