@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import SolverError
@@ -355,9 +355,12 @@ def test_compiled_subdivision_equals_reference_at_equal_depth(game):
 @settings(max_examples=20, deadline=None)
 @given(games(min_players=2, max_players=4, min_actions=1, max_actions=3), st.integers(0, 2**32 - 1),
        st.floats(0, 1))
+@example(random_game((1, 2, 3, 1), 5), 0, 1.0)   # support ((0,), (0, 1), (1, 2), (0,)): pure opponents
 def test_compiled_homotopy_system_equals_reference(game, seed, t):
     """Value, Jacobian and t-derivative of one support's homotopy (compiled, own size) equal the
-    NumPy evaluation (padded) on the support's rows and columns, at a random complex point."""
+    NumPy evaluation (padded) on the support's rows and columns, at a random complex point.
+    (The example once caught partial contractions overflowing their work array when opponents
+    play pure strategies.)"""
     import sim.solvers._poly_jit as jit
     import sim.solvers.poly as poly
 

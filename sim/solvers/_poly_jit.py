@@ -98,8 +98,9 @@ def _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV
 
     ``G``/``glen`` are the support's payoffs from :func:`_gather`. ``start=False`` evaluates the
     target system alone (``t`` is then ignored): used at ``t = 1`` and for real polishing, where
-    the start system contributes nothing. ``dV``, ``L``, ``B`` (``(3, n_0 * ... * n_{N-1})``
-    complex) and ``iw`` (``(3, N)`` integers) are work arrays.
+    the start system contributes nothing. ``dV``, ``L``, ``B`` (``(3, N * n_0 * ... * n_{N-1})``
+    complex: the levels of a player with pure opponents take up to ``N - 1`` times its payoffs)
+    and ``iw`` (``(3, N)`` integers) are work arrays.
 
     Player ``i``'s payoffs ``V = u_i(., x_-i)`` are contracted from the last other player to the
     first, keeping every partial contraction ``B_q`` (axes: own action, others ``0..q-1``); the
@@ -231,7 +232,7 @@ def system_at(u, strides, lin, gamma, chart, k, acts, x, t):
     J = np.zeros((m, m), dtype=np.complex128)
     _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, True, H, J, Ht,
             np.zeros((acts.shape[1], m), dtype=np.complex128), np.zeros(n_players, dtype=np.complex128),
-            np.zeros((3, big), dtype=np.complex128), np.zeros((3, n_players), dtype=np.int64))
+            np.zeros((3, n_players * big), dtype=np.complex128), np.zeros((3, n_players), dtype=np.int64))
     return H, J, Ht
 
 
@@ -349,14 +350,20 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
                 h_max, max_steps, hermite, grow_after=2, step_target=5e-3):
     """Track every path of every support from its start solution at ``t = 0`` to ``t = 1``.
 
-    Per path: a predictor, two Newton corrections and a strict acceptance test (a small first correction that then contracts, so a
-    path does not jump to a neighbouring one); the step doubles after two accepted steps and
-    halves on a rejection; a path whose step falls below ``1e-12`` stops (that happens near a
-    singular end point). Then four Newton steps at ``t = 1``.
+    Per path: a predictor, two Newton corrections and a strict acceptance test (a small first
+    correction that then contracts, so a path does not jump to a neighbouring one). A rejection
+    halves the step; a path whose step falls below ``1e-12`` stops (that happens near a singular
+    end point). Then four Newton steps at ``t = 1``.
+
+    Step growth: with the Runge-Kutta predictor the step doubles after ``grow_after`` accepted
+    steps; with the Hermite one the next step is chosen from the first correction ``n1`` (the
+    predictor's error, of order ``h^4``): ``h * 0.9 * (step_target / n1) ** 0.25``, within half
+    and twice ``h`` (doubling after two steps rejected a third of all steps).
 
     Predictors: ``hermite=False`` is Runge-Kutta (4th order) on ``dx/dt = -H_x^{-1} H_t``, four
     evaluations and factorisations per step; ``hermite=True`` extrapolates the cubic Hermite
-    interpolant of the last two points and tangents (as HOM4PS does; Li 2003, Acta Numerica), and
+    interpolant of the last two points and tangents (predictor-corrector continuation as in Allgower
+    and Georg 2003, "Introduction to Numerical Continuation Methods", SIAM, chapter 2), and
     takes the new tangent from the factors of the last Newton correction, so a step costs two
     evaluations and two factorisations instead of six.
 
@@ -384,7 +391,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
     big = u.shape[1]
     G = np.zeros((n_players, big))
     glen = np.zeros(n_players, dtype=np.int64)
-    B = np.zeros((3, big), dtype=np.complex128)
+    B = np.zeros((3, n_players * big), dtype=np.complex128)      # levels: up to (N - 1) * big
     iw = np.zeros((3, n_players), dtype=np.int64)
     W = np.zeros((m_max, m_max), dtype=np.complex128)
     piv = np.zeros(m_max, dtype=np.int64)
@@ -588,7 +595,7 @@ def polish(u, strides, sup_k, sup_acts, cand_sup, xs, offsets, iters):
     big = u.shape[1]
     G = np.zeros((n_players, big))
     glen = np.zeros(n_players, dtype=np.int64)
-    B = np.zeros((3, big), dtype=np.complex128)
+    B = np.zeros((3, n_players * big), dtype=np.complex128)      # levels: up to (N - 1) * big
     iw = np.zeros((3, n_players), dtype=np.int64)
     piv = np.zeros(m_max, dtype=np.int64)
     x = np.zeros(m_max, dtype=np.complex128)
@@ -659,14 +666,15 @@ def meeting_paths(path_sup, x, ok, regular):
 
 
 @numba.njit(**_JIT)
-def _contract_axis(T, out, pre, K, suf, Vm):
-    """``out[p, v, s] = sum_c T[p, c, s] * Vm[v, c]`` on flat arrays of shape ``(pre, K, suf)``."""
+def _contract_axis(T, out, pre, K, suf, cells, top, j):
+    """``out[p, v, s] = sum_c T[p, c, s] * cells[top, j, v, c]`` on flat arrays of shape
+    ``(pre, K, suf)`` (indices rather than a view of the cell: no reference counting per call)."""
     for p in range(pre):
         for v in range(K):
             for s in range(suf):
                 acc = 0.0
                 for c in range(K):
-                    acc += T[(p * K + c) * suf + s] * Vm[v, c]
+                    acc += T[(p * K + c) * suf + s] * cells[top, j, v, c]
                 out[(p * K + v) * suf + s] = acc
 
 
@@ -693,7 +701,7 @@ def _cell_excluded(n_players, shape, k, gathered, glen, cells, top, margin, T, T
                 continue
             K = k[j]
             suf //= K
-            _contract_axis(T, T2, pre, K, suf, cells[top, j])
+            _contract_axis(T, T2, pre, K, suf, cells, top, j)
             for q in range(ni * size):
                 T[q] = T2[q]
             pre *= K
@@ -714,11 +722,35 @@ def _cell_excluded(n_players, shape, k, gathered, glen, cells, top, margin, T, T
 
 
 @numba.njit(**_JIT)
+def _tables_excluded(n_players, shape, k, W, glen, top, margin):
+    """The exclusion test of :func:`_cell_excluded` on a cell's vertex-value tables:
+    ``W[top, i, b * glen[i] + v]`` is ``u_i(b, .)`` at vertex tuple ``v`` of the others."""
+    for i in range(n_players):
+        size = glen[i]
+        for b in range(shape[i]):
+            for a in range(k[i]):
+                if a == b:
+                    continue
+                worst = np.inf
+                for q in range(size):
+                    gap = W[top, i, b * size + q] - W[top, i, a * size + q]
+                    if gap < worst:
+                        worst = gap
+                        if worst <= margin:
+                            break
+                if worst > margin:
+                    return True
+    return False
+
+
+@numba.njit(**_JIT)
 def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, max_cells):
     """For each support profile: False only when no profile of its closed product of simplices is
     an equilibrium (the subdivision exclusion test, depth first).
 
-    A cell that is not excluded is bisected along the longest edge of one active player's simplex
+    Each cell carries its vertex-value tables (every player's payoff at every vertex tuple of the
+    others), updated from the parent's at each bisection by linearity (see below) rather than
+    contracted again with :func:`_cell_excluded`'s method. A cell that is not excluded is bisected along the longest edge of one active player's simplex
     (players with more than one support action, in turn by depth) unless it is at ``max_depth``;
     a support with a cell surviving at ``max_depth``, or needing more than ``max_cells`` cells, is
     kept. The test is sound: it never drops a support holding an equilibrium. With
@@ -739,6 +771,7 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
     T = np.zeros(big, dtype=np.float64)
     T2 = np.zeros(big, dtype=np.float64)
     cells = np.zeros((max_depth + 2, n_players, n_max, n_max))
+    W = np.zeros((max_depth + 2, n_players, big))
     depth = np.zeros(max_depth + 2, dtype=np.int64)
     own = np.zeros(n_max, dtype=np.int64)
     cnt = np.zeros(n_players, dtype=np.int64)
@@ -791,11 +824,15 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
                             break
                         cnt[j] = 0
                         j -= 1
-        # depth-first over cells; the root cell is each player's whole support simplex
+        # depth-first over cells; the root cell is each player's whole support simplex, whose
+        # vertex tuples are the pure profiles of the support: its tables are the payoffs
         for j in range(n_players):
             for r in range(n_max):
                 for c in range(n_max):
                     cells[0, j, r, c] = 1.0 if r == c else 0.0
+        for i in range(n_players):
+            for q in range(shape[i] * glen[i]):
+                W[0, i, q] = gathered[i, q]
         depth[0] = 0
         top = 0
         tested = 0
@@ -803,7 +840,7 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
         while top >= 0:
             d = depth[top]
             tested += 1
-            if _cell_excluded(n_players, shape, k, gathered, glen, cells, top, margin, T, T2):
+            if _tables_excluded(n_players, shape, k, W, glen, top, margin):
                 top -= 1
                 continue
             if d >= max_depth or n_active == 0 or tested + 2 > max_cells:
@@ -827,11 +864,34 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
                         q_ = q
             # two children: vertex q replaced by the midpoint (stays at `top`), vertex p replaced
             # (pushed on top, so tested next)
-            cells[top + 1] = cells[top]
+            for jj in range(n_players):
+                for r in range(n_max):
+                    for c in range(n_max):
+                        cells[top + 1, jj, r, c] = cells[top, jj, r, c]
             for c in range(kj):
                 mid = 0.5 * (cells[top, j, p_, c] + cells[top, j, q_, c])
                 cells[top, j, q_, c] = mid
                 cells[top + 1, j, p_, c] = mid
+            # The children's tables from the parent's, without contracting again: u_i is linear
+            # in player j's strategy, so its value at a tuple with the new midpoint vertex is the
+            # mean of its values with vertices p and q (player j's own table does not depend on j).
+            for i in range(n_players):
+                size = glen[i]
+                for q in range(shape[i] * size):
+                    W[top + 1, i, q] = W[top, i, q]
+                if i == j:
+                    continue
+                suf = 1
+                for l in range(j + 1, n_players):
+                    if l != i:
+                        suf *= k[l]
+                pre = shape[i] * size // (kj * suf)
+                for pp in range(pre):
+                    for ss in range(suf):
+                        base = pp * kj * suf + ss
+                        mid = 0.5 * (W[top, i, base + p_ * suf] + W[top, i, base + q_ * suf])
+                        W[top + 1, i, base + p_ * suf] = mid
+                        W[top, i, base + q_ * suf] = mid
             depth[top] = d + 1
             depth[top + 1] = d + 1
             top += 1

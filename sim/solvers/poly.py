@@ -19,9 +19,14 @@ Each system is solved by a *linear-product homotopy* in multiprojective space (M
 with a random complex affine chart, the start system replaces each equation by a product of random
 linear forms, one per other player, and the start solutions are counted by the multihomogeneous
 Bezout number, which is exactly the number of solutions of a generic game (McKelvey and McLennan
-1997). All paths of all supports are tracked together as one NumPy batch, with a Runge-Kutta
-predictor, a Newton corrector and step control. Support profiles are pruned by conditional strict
-dominance and visited smallest first (Porter, Nudelman and Shoham 2008).
+1997). Each support is solved at its own size (only its support probabilities are unknowns), every
+path in a compiled loop (:mod:`sim.solvers._poly_jit`, numba): cubic Hermite predictor, Newton
+corrector, step size from the corrector (predictor-corrector continuation: Allgower and Georg
+2003, "Introduction to Numerical Continuation Methods", SIAM). Support profiles are pruned
+by conditional strict dominance (Porter, Nudelman and Shoham 2008) and by a subdivision exclusion
+test (as in Gambit's ``enumpoly``), both compiled. The earlier route, every path of every support
+in one padded NumPy batch with a Runge-Kutta predictor, is kept (``_ROUTE = "numpy"``) as the
+reference the compiled kernels are tested against.
 
 End points are real-filtered, polished by Newton's method on the simplex chart and certified with
 :meth:`sim.result.Equilibrium.certify`. End points where the Jacobian is rank deficient signal a
@@ -50,8 +55,8 @@ _SINGULAR_COND = 1e9    # Jacobian condition number beyond which an end point is
 _MAX_STEPS = 4000
 _PRUNE_ROUNDS = 10      # subdivision rounds before a support is kept anyway
 _PRUNE_CELLS = 256      # cells per support before it is kept anyway
-_PRUNE_DEPTH = 30       # compiled subdivision: depth before a support is kept anyway
-_PRUNE_CELLS_JIT = 20000 # compiled subdivision: cells per support before it is kept anyway
+_PRUNE_DEPTH = 50       # compiled subdivision: depth before a support is kept anyway
+_PRUNE_CELLS_JIT = 200_000  # compiled subdivision: cells per support before it is kept anyway
 _HERMITE = True         # compiled tracker's predictor: cubic Hermite (True) or Runge-Kutta 4
 _ROUTE = "jit"          # path tracker: "jit" (compiled) or "numpy" (the batched reference route)
 
@@ -87,7 +92,8 @@ def _support_profiles(u: np.ndarray, eps: float) -> list[tuple[tuple[int, ...], 
     idx = np.flatnonzero(keep)
     # Smallest supports first, balanced ones first among equal sizes (Porter et al. 2008).
     order = idx[np.lexsort((sup_k[idx].max(axis=1) - sup_k[idx].min(axis=1), sup_k[idx].sum(axis=1)))]
-    return [tuple(subsets[j][c] for j, c in enumerate(combos[q])) for q in order]
+    chosen = combos[order].tolist()
+    return [tuple(subsets[j][c] for j, c in enumerate(row)) for row in chosen]
 
 
 def _flat_payoffs(u: np.ndarray):
@@ -134,8 +140,8 @@ def _support_profiles_numpy(u: np.ndarray, eps: float) -> list[tuple[tuple[int, 
     return out
 
 
-def _may_hold_equilibrium(u: np.ndarray, profiles, margin: float, max_depth: int = _PRUNE_DEPTH,
-                          max_cells: int = _PRUNE_CELLS_JIT) -> list[bool]:
+def _may_hold_equilibrium(u: np.ndarray, profiles, margin: float, max_depth: int | None = None,
+                          max_cells: int | None = None) -> list[bool]:
     """For each support profile: False only when no profile on the closed product of its simplices
     is an equilibrium.
 
@@ -148,6 +154,8 @@ def _may_hold_equilibrium(u: np.ndarray, profiles, margin: float, max_depth: int
 
     if not profiles:
         return []
+    max_depth = _PRUNE_DEPTH if max_depth is None else max_depth
+    max_cells = _PRUNE_CELLS_JIT if max_cells is None else max_cells
     n_players, n_max = len(u.shape) - 1, max(u.shape[:-1])
     sup_k = np.array([[len(s) for s in p] for p in profiles], dtype=np.int64)
     sup_acts = np.zeros((len(profiles), n_players, n_max), dtype=np.int64)
@@ -772,8 +780,10 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
     section 6; Gambit's ``enumpoly``), with support profiles pruned by conditional dominance and
     visited smallest first (Porter, Nudelman and Shoham 2008, "Simple search methods for finding a
     Nash equilibrium", Games and Economic Behavior 63). Each support's square polynomial system is
-    solved by a linear-product homotopy in multiprojective space (Morgan and Sommese 1987), every
-    path of every support in one NumPy batch; end points are polished by Newton's method.
+    solved by a linear-product homotopy in multiprojective space (Morgan and Sommese 1987), each
+    path tracked in compiled code; end points are polished by Newton's method. Before any path is
+    tracked, supports are dropped by a sound subdivision exclusion test (McKelvey and McLennan
+    1996, section 6), compiled and depth first.
 
     Guarantees. For a generic game every support system has exactly its multihomogeneous Bezout
     number of complex solutions, all nonsingular (McKelvey and McLennan 1997), and the homotopy
