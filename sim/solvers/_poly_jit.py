@@ -347,7 +347,7 @@ def _start_point(lin, chart, k, acts, soff, assign, x, W, piv):
 
 @numba.njit(**_JIT)
 def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_assign, offsets,
-                h_max, max_steps, hermite, grow_after=2, step_target=5e-3):
+                h_max, max_steps, step_target=5e-3):
     """Track every path of every support from its start solution at ``t = 0`` to ``t = 1``.
 
     Per path: a predictor, two Newton corrections and a strict acceptance test (a small first
@@ -355,17 +355,14 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
     halves the step; a path whose step falls below ``1e-12`` stops (that happens near a singular
     end point). Then four Newton steps at ``t = 1``.
 
-    Step growth: with the Runge-Kutta predictor the step doubles after ``grow_after`` accepted
-    steps; with the Hermite one the next step is chosen from the first correction ``n1`` (the
-    predictor's error, of order ``h^4``): ``h * 0.9 * (step_target / n1) ** 0.25``, within half
-    and twice ``h`` (doubling after two steps rejected a third of all steps).
-
-    Predictors: ``hermite=False`` is Runge-Kutta (4th order) on ``dx/dt = -H_x^{-1} H_t``, four
-    evaluations and factorisations per step; ``hermite=True`` extrapolates the cubic Hermite
-    interpolant of the last two points and tangents (predictor-corrector continuation as in Allgower
-    and Georg 2003, "Introduction to Numerical Continuation Methods", SIAM, chapter 2), and
-    takes the new tangent from the factors of the last Newton correction, so a step costs two
-    evaluations and two factorisations instead of six.
+    Predictor: the cubic Hermite interpolant of the last two points and tangents, extrapolated
+    (predictor-corrector continuation as in Allgower and Georg 2003, "Introduction to Numerical
+    Continuation Methods", SIAM, chapter 2); the new tangent ``dx/dt = -H_x^{-1} H_t`` comes from
+    the factors of the last Newton correction, so a step costs two evaluations and two
+    factorisations (a Runge-Kutta predictor, as in the NumPy route, costs six). The next step is
+    chosen from the first correction ``n1`` (the predictor's error, of order ``h^4``):
+    ``h * 0.9 * (step_target / n1) ** 0.25``, within half and twice ``h`` (doubling after two
+    accepted steps rejected a third of all steps).
 
     Returns the end points in the full stacked layout ``(P, offsets[-1])`` (zeros outside the
     support), a success flag, the 1-norm condition number of the end Jacobian, the number of
@@ -398,9 +395,6 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
     x = np.zeros(m_max, dtype=np.complex128)
     y = np.zeros(m_max, dtype=np.complex128)
     k1 = np.zeros(m_max, dtype=np.complex128)
-    k2 = np.zeros(m_max, dtype=np.complex128)
-    k3 = np.zeros(m_max, dtype=np.complex128)
-    k4 = np.zeros(m_max, dtype=np.complex128)
     d1 = np.zeros(m_max, dtype=np.complex128)
     d2 = np.zeros(m_max, dtype=np.complex128)
     x_prev = np.zeros(m_max, dtype=np.complex128)
@@ -421,64 +415,34 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
         t_prev = 0.0
         have_prev = False
         h = min(0.05, h_max)
-        streak = 0
-        if hermite:
-            _system(G, glen, lin, gamma, chart, k, acts, soff, x, 0.0, True, H, J, Ht, dV, L, B, iw)
-            for r in range(m):
-                tan[r] = -Ht[r]
-            if not _lu(J, m, piv):
-                continue
-            _lu_solve(J, m, piv, tan)
+        _system(G, glen, lin, gamma, chart, k, acts, soff, x, 0.0, True, H, J, Ht, dV, L, B, iw)
+        for r in range(m):
+            tan[r] = -Ht[r]
+        if not _lu(J, m, piv):
+            continue
+        _lu_solve(J, m, piv, tan)
         reached = False
         n_steps = 0
         for _ in range(max_steps):
             last = h >= 1.0 - t
             ha = 1.0 - t if last else h
             good = True
-            if hermite:
-                # Cubic Hermite extrapolation through the last two accepted points and their
-                # tangents (Euler on the first step): no evaluation of the system at all.
-                if have_prev:
-                    h0 = t - t_prev
-                    tau = 1.0 + ha / h0
-                    t2 = tau * tau
-                    t3 = t2 * tau
-                    c00 = 2.0 * t3 - 3.0 * t2 + 1.0
-                    c10 = (t3 - 2.0 * t2 + tau) * h0
-                    c01 = -2.0 * t3 + 3.0 * t2
-                    c11 = (t3 - t2) * h0
-                    for r in range(m):
-                        y[r] = c00 * x_prev[r] + c10 * tan_prev[r] + c01 * x[r] + c11 * tan[r]
-                else:
-                    for r in range(m):
-                        y[r] = x[r] + ha * tan[r]
+            # Cubic Hermite extrapolation through the last two accepted points and their tangents
+            # (Euler on the first step): no evaluation of the system at all.
+            if have_prev:
+                h0 = t - t_prev
+                tau = 1.0 + ha / h0
+                t2 = tau * tau
+                t3 = t2 * tau
+                c00 = 2.0 * t3 - 3.0 * t2 + 1.0
+                c10 = (t3 - 2.0 * t2 + tau) * h0
+                c01 = -2.0 * t3 + 3.0 * t2
+                c11 = (t3 - t2) * h0
+                for r in range(m):
+                    y[r] = c00 * x_prev[r] + c10 * tan_prev[r] + c01 * x[r] + c11 * tan[r]
             else:
-                # Runge-Kutta predictor: four tangents dx/dt = -J^-1 H_t
-                for stage in range(4):
-                    if stage == 0:
-                        ts = t
-                        for r in range(m):
-                            y[r] = x[r]
-                    elif stage == 3:
-                        ts = t + ha
-                        for r in range(m):
-                            y[r] = x[r] + ha * k3[r]
-                    else:
-                        ts = t + 0.5 * ha
-                        kp = k1 if stage == 1 else k2
-                        for r in range(m):
-                            y[r] = x[r] + 0.5 * ha * kp[r]
-                    _system(G, glen, lin, gamma, chart, k, acts, soff, y, ts, True, H, J, Ht, dV, L, B, iw)
-                    kk = k1 if stage == 0 else (k2 if stage == 1 else (k3 if stage == 2 else k4))
-                    for r in range(m):
-                        kk[r] = -Ht[r]
-                    if not _lu(J, m, piv):
-                        good = False
-                        break
-                    _lu_solve(J, m, piv, kk)
-                if good:
-                    for r in range(m):
-                        y[r] = x[r] + (ha / 6.0) * (k1[r] + 2.0 * k2[r] + 2.0 * k3[r] + k4[r])
+                for r in range(m):
+                    y[r] = x[r] + ha * tan[r]
             tn = 1.0 if last else t + ha
             if good:
                 # two Newton corrections at the new t (a chord second correction, reusing the first
@@ -493,7 +457,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
                     _lu_solve(J, m, piv, d)
                     for r in range(m):
                         y[r] += d[r]
-                if good and hermite:
+                if good:
                     # the tangent at the new point, from the factors of the last correction (taken
                     # a correction of under a tenth of the first away: well within the predictor's
                     # own error)
@@ -528,23 +492,16 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
                 t_prev = t
                 have_prev = True
                 t = tn
-                if hermite:
-                    # next step from the first correction, the predictor's error, which scales as
-                    # h^4: aim at a quarter of the acceptance bound, changing h at most twofold
-                    f = 2.0 if n1 <= 0.0 else 0.9 * (step_target / n1) ** 0.25
-                    h = min(max(f, 0.5), 2.0) * ha if not last else h
-                    h = min(h, h_max)
-                else:
-                    streak += 1
-                    if streak >= grow_after:
-                        h = min(2.0 * h, h_max)
-                        streak = 0
+                # next step from the first correction, the predictor's error, which scales as h^4:
+                # aim at a quarter of the acceptance bound, changing h at most twofold
+                f = 2.0 if n1 <= 0.0 else 0.9 * (step_target / n1) ** 0.25
+                h = min(max(f, 0.5), 2.0) * ha if not last else h
+                h = min(h, h_max)
                 if t >= 1.0:
                     reached = True
                     break
             else:
                 h *= 0.5
-                streak = 0
                 if h < 1e-12:
                     break
         steps[p] = n_steps

@@ -57,7 +57,6 @@ _PRUNE_ROUNDS = 10      # subdivision rounds before a support is kept anyway
 _PRUNE_CELLS = 256      # cells per support before it is kept anyway
 _PRUNE_DEPTH = 50       # compiled subdivision: depth before a support is kept anyway
 _PRUNE_CELLS_JIT = 200_000  # compiled subdivision: cells per support before it is kept anyway
-_HERMITE = True         # compiled tracker's predictor: cubic Hermite (True) or Runge-Kutta 4
 _ROUTE = "jit"          # path tracker: "jit" (compiled) or "numpy" (the batched reference route)
 
 
@@ -990,7 +989,7 @@ def _endpoints_jit(model, profiles, chart, tol):
 
     def track(idx, h_max):
         return jit.track_paths(u, strides, lin, model.gamma, charts, sup_k, sup_acts, path_sup[idx],
-                               assign[idx], offs, h_max, _MAX_STEPS, _HERMITE)
+                               assign[idx], offs, h_max, _MAX_STEPS)
 
     every = np.arange(len(path_sup))
     x, ok, cond, _, _ = track(every, 0.25)
