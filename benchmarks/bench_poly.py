@@ -30,7 +30,7 @@ from sim.game import NormalFormGame
 from sim.solvers.poly import enumpoly_solve
 
 # (shape, games in a full run, games in a quick run)
-WORKLOADS = [((3, 3, 3), 7, 2), ((2, 2, 4, 2), 3, 1), ((3, 3, 3, 3), 3, 0)]
+WORKLOADS = [((3, 3, 3), 7, 2), ((2, 2, 4, 2), 5, 1), ((3, 3, 3, 3), 5, 0)]
 NAU = Path(__file__).resolve().parent.parent / "tests" / "data" / "gambit"
 # Nau et al. games: (file, run pygambit too); pygambit's enumpoly runs past a minute on section 6
 NAU_GAMES = [("nau2004_sec5.nfg", True), ("nau2004_sec6.nfg", False)]
