@@ -409,6 +409,9 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
             soff[j + 1] = soff[j] + k[j]
         m = soff[n_players]
         _gather(u, strides, k, acts, G, glen)
+        # A path that cannot start is reported as failed (not ok, with a finite condition number),
+        # so it is tracked again and, failing again, counted: never silently dropped.
+        cond[p] = 1.0
         if not _start_point(lin, chart, k, acts, soff, path_assign[p], x, W, piv):
             continue
         t = 0.0
@@ -421,6 +424,8 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
         if not _lu(J, m, piv):
             continue
         _lu_solve(J, m, piv, tan)
+        # started: from here a non-finite end point counts as singular, as in the NumPy route
+        cond[p] = np.inf
         reached = False
         n_steps = 0
         for _ in range(max_steps):
