@@ -714,7 +714,7 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
     others), updated from the parent's at each bisection by linearity (see below) rather than
     contracted again with :func:`_cell_excluded`'s method. A cell that is not excluded is bisected along the longest edge of one active player's simplex
     (players with more than one support action, in turn by depth) unless it is at ``max_depth``;
-    a support with a cell surviving at ``max_depth``, or needing more than ``max_cells`` cells, is
+    a support with a cell surviving at ``max_depth``, or needing more than ``max_cells[q]`` cells, is
     kept. The test is sound: it never drops a support holding an equilibrium. With
     ``max_depth=0`` it is conditional strict dominance (Porter, Nudelman and Shoham 2008).
 
@@ -805,7 +805,7 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
             if _tables_excluded(n_players, shape, k, W, glen, top, margin):
                 top -= 1
                 continue
-            if d >= max_depth or n_active == 0 or tested + 2 > max_cells:
+            if d >= max_depth or n_active == 0 or tested + 2 > max_cells[qi]:
                 kept = True
                 break
             j = active[d % n_active]

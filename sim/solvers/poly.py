@@ -56,7 +56,9 @@ _MAX_STEPS = 4000
 _PRUNE_ROUNDS = 10      # subdivision rounds before a support is kept anyway
 _PRUNE_CELLS = 256      # cells per support before it is kept anyway
 _PRUNE_DEPTH = 50       # compiled subdivision: depth before a support is kept anyway
-_PRUNE_CELLS_JIT = 200_000  # compiled subdivision: cells per support before it is kept anyway
+_PRUNE_CELLS_JIT = 200_000  # compiled subdivision: cells per support before it is kept anyway,
+_PRUNE_CELLS_PER_PATH = 2000  # ... at most this many per homotopy path of the support (a path
+_PRUNE_CELLS_MIN = 2000       # costs about as much as a thousand cells), and at least this many
 _ROUTE = "jit"          # path tracker: "jit" (compiled) or "numpy" (the batched reference route)
 
 
@@ -87,7 +89,8 @@ def _support_profiles(u: np.ndarray, eps: float) -> list[tuple[tuple[int, ...], 
         table.append(t)
     sup_k = np.stack([sizes[j][combos[:, j]] for j in range(n_players)], axis=1).astype(np.int64)
     sup_acts = np.stack([table[j][combos[:, j]] for j in range(n_players)], axis=1)
-    keep = jit.may_hold_equilibrium(*_flat_payoffs(u), sup_k, sup_acts, float(eps), 0, 1)
+    keep = jit.may_hold_equilibrium(*_flat_payoffs(u), sup_k, sup_acts, float(eps), 0,
+                                    np.ones(len(sup_k), dtype=np.int64))
     idx = np.flatnonzero(keep)
     # Smallest supports first, balanced ones first among equal sizes (Porter et al. 2008).
     order = idx[np.lexsort((sup_k[idx].max(axis=1) - sup_k[idx].min(axis=1), sup_k[idx].sum(axis=1)))]
@@ -154,7 +157,13 @@ def _may_hold_equilibrium(u: np.ndarray, profiles, margin: float, max_depth: int
     if not profiles:
         return []
     max_depth = _PRUNE_DEPTH if max_depth is None else max_depth
-    max_cells = _PRUNE_CELLS_JIT if max_cells is None else max_cells
+    if max_cells is None:
+        # Subdividing is worth at most what tracking the support's paths would cost: a support
+        # with one path gets a few thousand cells, the largest ones the full budget.
+        paths = np.array([len(_assignments(tuple(len(s) - 1 for s in p))) for p in profiles])
+        budget = np.clip(_PRUNE_CELLS_PER_PATH * paths, _PRUNE_CELLS_MIN, _PRUNE_CELLS_JIT)
+    else:
+        budget = np.full(len(profiles), max_cells)
     n_players, n_max = len(u.shape) - 1, max(u.shape[:-1])
     sup_k = np.array([[len(s) for s in p] for p in profiles], dtype=np.int64)
     sup_acts = np.zeros((len(profiles), n_players, n_max), dtype=np.int64)
@@ -162,7 +171,7 @@ def _may_hold_equilibrium(u: np.ndarray, profiles, margin: float, max_depth: int
         for j, s in enumerate(prof):
             sup_acts[b, j, :len(s)] = s
     keep = jit.may_hold_equilibrium(*_flat_payoffs(u), sup_k, sup_acts, float(margin), int(max_depth),
-                                    int(max_cells))
+                                    budget.astype(np.int64))
     return keep.tolist()
 
 
