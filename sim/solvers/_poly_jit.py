@@ -29,6 +29,38 @@ _JIT = dict(cache=True, nogil=True)
 
 
 @numba.njit(**_JIT)
+def _gather_player(u, strides, k, acts, i, own, n_own, out, cnt):
+    """Player ``i``'s payoffs with its action ``own[b]`` (``b < n_own``) against every support
+    profile of the others (last player fastest), into ``out[b * size + q]``; returns ``size``, the
+    number of the others' support profiles."""
+    n_players = k.shape[0]
+    size = 1
+    for j in range(n_players):
+        if j != i:
+            size *= k[j]
+    for b in range(n_own):
+        for j in range(n_players):
+            cnt[j] = 0
+        for q in range(size):
+            flat = own[b] * strides[i]
+            for j in range(n_players):
+                if j != i:
+                    flat += acts[j, cnt[j]] * strides[j]
+            out[b * size + q] = u[i, flat]
+            j = n_players - 1
+            while j >= 0:
+                if j == i:
+                    j -= 1
+                    continue
+                cnt[j] += 1
+                if cnt[j] < k[j]:
+                    break
+                cnt[j] = 0
+                j -= 1
+    return size
+
+
+@numba.njit(**_JIT)
 def _gather(u, strides, k, acts, G, glen):
     """Each player's payoffs on one support, as a real tensor ``G[i]`` with axes (own support
     action, then the others' support actions in player order; C order): gathered once per path so
@@ -36,30 +68,7 @@ def _gather(u, strides, k, acts, G, glen):
     n_players = k.shape[0]
     cnt = np.zeros(n_players, dtype=np.int64)
     for i in range(n_players):
-        size = 1
-        for j in range(n_players):
-            if j != i:
-                size *= k[j]
-        glen[i] = size
-        for a in range(k[i]):
-            for j in range(n_players):
-                cnt[j] = 0
-            for q in range(size):
-                flat = acts[i, a] * strides[i]
-                for j in range(n_players):
-                    if j != i:
-                        flat += acts[j, cnt[j]] * strides[j]
-                G[i, a * size + q] = u[i, flat]
-                j = n_players - 1
-                while j >= 0:
-                    if j == i:
-                        j -= 1
-                        continue
-                    cnt[j] += 1
-                    if cnt[j] < k[j]:
-                        break
-                    cnt[j] = 0
-                    j -= 1
+        glen[i] = _gather_player(u, strides, k, acts, i, acts[i], k[i], G[i], cnt)
 
 
 @numba.njit(**_JIT)
@@ -761,31 +770,7 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
                 if not inside:
                     own[pos] = a
                     pos += 1
-            size = 1
-            for j in range(n_players):
-                if j != i:
-                    size *= k[j]
-            glen[i] = size
-            for b in range(ni):
-                for j in range(n_players):
-                    cnt[j] = 0
-                for q in range(size):
-                    # q enumerates the others' support profiles, last player fastest
-                    flat = own[b] * strides[i]
-                    for j in range(n_players):
-                        if j != i:
-                            flat += acts[j, cnt[j]] * strides[j]
-                    gathered[i, b * size + q] = u[i, flat]
-                    j = n_players - 1
-                    while j >= 0:
-                        if j == i:
-                            j -= 1
-                            continue
-                        cnt[j] += 1
-                        if cnt[j] < k[j]:
-                            break
-                        cnt[j] = 0
-                        j -= 1
+            glen[i] = _gather_player(u, strides, k, acts, i, own, ni, gathered[i], cnt)
         # depth-first over cells; the root cell is each player's whole support simplex, whose
         # vertex tuples are the pure profiles of the support: its tables are the payoffs
         for j in range(n_players):
