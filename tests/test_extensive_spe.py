@@ -16,6 +16,7 @@ from tests.strategies import perfect_information_trees
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data" / "gambit"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _subgame_perfect_brute_force(game):
@@ -271,3 +272,61 @@ def test_batch_tolerance_is_scaled_by_the_spread_at_the_node_like_spe_solve():
     r = spe_batch(game(cases[0]), np.array(cases)[:, :, None])
     assert r.tied.tolist() == [True, False]
     assert [len(spe_solve(game(c)).equilibria) for c in cases] == [2, 1]
+
+
+def _jordan_subgame_tree(out_value: float = 0.5) -> ExtensiveFormGame:
+    """A leader chooses out (``out_value`` to itself) or in; after in, three players play Jordan's
+    (1993) cyclic matching pennies simultaneously: A wants to match B, B to match C, C to mismatch
+    A. Its only Nash equilibrium has everyone mixing one half, so the subgame has no pure one."""
+    def leaf(a, b, c):
+        return Terminal((1.0, 1.0 if a == b else -1.0, 1.0 if b == c else -1.0, 1.0 if c != a else -1.0))
+
+    def c_node(a, b):
+        return Decision(3, "C", ("h", "t"), tuple(leaf(a, b, c) for c in range(2)))
+
+    def b_node(a):
+        return Decision(2, "B", ("h", "t"), tuple(c_node(a, b) for b in range(2)))
+
+    sub = Decision(1, "A", ("h", "t"), tuple(b_node(a) for a in range(2)))
+    return ExtensiveFormGame.from_root(("Leader", "A", "B", "C"), Decision(
+        0, "L", ("out", "in"), (Terminal((out_value, 0.0, 0.0, 0.0)), sub)))
+
+
+def test_mixed_equilibria_of_n_player_subgames_are_composed():
+    # Without mixed equilibria of the three-player subgame there is no SPE at all; with them the
+    # only one is: in, and everyone mixing one half (value 1 > 0.5 for the leader).
+    r = spe_solve(_jordan_subgame_tree())
+    assert r.complete
+    assert len(r.equilibria) == 1
+    (e,) = r.equilibria
+    assert e.details["choices"]["L"] == "in"
+    for h in ("A", "B", "C"):
+        np.testing.assert_allclose(e.details["behaviour"][h], [0.5, 0.5], atol=1e-9)
+    assert e.max_regret <= 1e-9
+    # The leader's choice follows the subgame's value: out when out pays more than 1.
+    r = spe_solve(_jordan_subgame_tree(out_value=2.0))
+    assert [x.details["choices"]["L"] for x in r.equilibria] == ["out"]
+
+
+def test_proliferation_cascade_lists_the_mixed_subgame_equilibria():
+    """NATO and Russia's subgames after Iran proceeds are 2x2 coordination games (3 equilibria
+    each, one mixed); with them the SPE set is complete and some SPE mix."""
+    from sim.scenario import compile_scenario, load_scenario
+
+    game = compile_scenario(load_scenario(ROOT / "scenarios" / "proliferation-cascade.toml")).extensive_game()
+    r = spe_solve(game)
+    assert r.complete
+    assert len(r.equilibria) >= 9  # 3 x 3 subgame equilibria, each with Iran's best reply
+    assert all(e.max_regret <= 1e-9 for e in r.equilibria)
+    assert any(not e.is_pure for e in r.equilibria)
+
+
+def test_subgames_too_large_for_enumpoly_keep_the_pure_equilibria_and_say_incomplete():
+    from sim.extensive import spe as spe_module
+    from sim.scenario import compile_scenario, load_scenario
+
+    game = compile_scenario(load_scenario(ROOT / "scenarios" / "chip-that-did-not-exist.toml")).extensive_game()
+    r = spe_solve(game)
+    assert not r.complete  # its 4x4x16 subgame has 14.7 million support profiles
+    assert r.equilibria and all(e.is_pure and e.max_regret <= 1e-9 for e in r.equilibria)
+    assert spe_module.ENUMPOLY_SUBGAME_SUPPORTS < 15 * 15 * (2 ** 16 - 1)

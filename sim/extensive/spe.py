@@ -84,6 +84,11 @@ def _below(node: Node, top: bool, roots) -> list[Node]:
     return [r for c in node.children for r in _below(c, False, roots)]
 
 
+#: Largest support enumeration (number of support profiles) of an N-player subgame that
+#: :func:`spe_solve` hands to ``enumpoly``; a 3x3x3x3 subgame has 2,401.
+ENUMPOLY_SUBGAME_SUPPORTS = 5_000
+
+
 def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int):
     """Nash equilibria of one truncated subgame as (behaviour, value, pure?) triples."""
     from sim.solvers.pure import enumpure_solve
@@ -103,7 +108,22 @@ def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int):
                 if not e.is_pure or e.pure_profile not in seen:
                     eqs.append(e)
     elif nf.n_players > 2 and sum(len(a) > 1 for a in nf.actions) > 1:
-        exhaustive = False  # mixed equilibria of N-player subgames are not searched
+        # Mixed equilibria of N-player subgames: every isolated one by enumpoly, when its support
+        # enumeration is small enough to run in about a second (it grows as prod(2**n_i - 1));
+        # otherwise only the pure ones are listed and the composition is not exhaustive.
+        supports = int(np.prod([2.0 ** len(a) - 1 for a in nf.actions]))
+        if supports > ENUMPOLY_SUBGAME_SUPPORTS:
+            exhaustive = False
+        else:
+            from sim.solvers.poly import enumpoly_solve
+
+            result = enumpoly_solve(nf)
+            # False when it met a continuum (it lists points of it) or lost a path.
+            exhaustive = result.complete
+            seen = {e.pure_profile for e in eqs}
+            for e in result.equilibria:
+                if not e.is_pure or e.pure_profile not in seen:
+                    eqs.append(e)
     out = []
     for e in eqs[:max_equilibria]:
         out.append((behaviour_from_mixed(game, e.profile), np.asarray(e.payoffs, dtype=float), e.is_pure))
