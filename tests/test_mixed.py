@@ -615,3 +615,19 @@ def test_polytope_kernels_match_the_numpy_constraints(game):
     MP, bP, MQ, bQ = _mixed_jit.polytope_tableaux(A, B)
     assert np.array_equal(MP, np.hstack([B.T, np.eye(n), np.ones((n, 1))])) and bP.tolist() == list(range(m, m + n))
     assert np.array_equal(MQ, np.hstack([np.eye(m), A, np.ones((m, 1))])) and bQ.tolist() == list(range(m))
+
+
+def test_exhaustive_route_refuses_beyond_max_bases_with_the_count():
+    # A degenerate 9x27 game (every payoff of the column player equal): the exhaustive route
+    # would need C(36, 9) = 94,143,280 bases for the row player's polytope (9 dimensions, 36 rows).
+    import re
+
+    rng = np.random.default_rng(3)
+    game = NormalFormGame.from_bimatrix(rng.integers(0, 3, (9, 27)).astype(float), np.zeros((9, 27)))
+    with pytest.raises(SolverError, match=re.escape("C(36, 9) = 94,143,280 bases, over max_bases=1,000,000")):
+        enummixed_solve(game)
+    with pytest.raises(SolverError, match="max_bases must be a positive integer"):
+        enummixed_solve(game, max_bases=0)
+    # Small degenerate games stay within the limit and are solved as before.
+    small = NormalFormGame.from_bimatrix([[1, 1], [1, 1]], [[1, 1], [1, 1]])
+    assert enummixed_solve(small).degenerate

@@ -103,8 +103,12 @@ def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int):
         except ImportError:
             exhaustive = False
         else:
+            try:
+                mixed = enummixed_solve(nf).equilibria
+            except SolverError:  # a degenerate subgame too large to enumerate: pure ones only
+                mixed, exhaustive = (), False
             seen = {e.pure_profile for e in eqs}
-            for e in enummixed_solve(nf).equilibria:
+            for e in mixed:
                 if not e.is_pure or e.pure_profile not in seen:
                     eqs.append(e)
     elif nf.n_players > 2 and sum(len(a) > 1 for a in nf.actions) > 1:

@@ -36,6 +36,7 @@ C. E. Lemke and J. T. Howson (1964), "Equilibrium points of bimatrix games", SIA
 from __future__ import annotations
 
 import itertools
+import math
 import numpy as np
 
 from sim.errors import SolverError
@@ -122,13 +123,26 @@ def _labelled(G, h, points, tol):
     return points[first], tight[first], tight[first].sum(axis=1)
 
 
-def _vertices_by_bases(G, h, tol):
+#: Most square subsystems the exhaustive route solves for one polytope (about 40,000 a second
+#: at dimension 27, far more at small ones); beyond it ``enummixed_solve`` refuses rather than
+#: run for hours (a 9x27 degenerate game needs C(36, 9) = 94 million).
+MAX_BASES = 1_000_000
+
+
+def _vertices_by_bases(G, h, tol, max_bases=MAX_BASES):
     """Every vertex of ``{z : G z <= h}`` by solving each square subsystem of tight rows.
 
     Exhaustive and robust on degenerate polytopes (a vertex with more tight rows than the
-    dimension is found from any of its non-singular bases); cost grows like C(rows, dim).
+    dimension is found from any of its non-singular bases); cost grows like C(rows, dim), so a
+    polytope needing more than ``max_bases`` of them raises ``SolverError``.
     """
     rows, dim = G.shape
+    needed = math.comb(rows, dim)
+    if needed > max_bases:
+        raise SolverError(
+            f"enummixed_solve(): the game is degenerate and its exhaustive vertex enumeration needs "
+            f"C({rows}, {dim}) = {needed:,} bases, over max_bases={max_bases:,}; raise max_bases, or "
+            "use lcp or logit for one equilibrium")
     # Unit rows make |det| <= 1 (Hadamard), so one absolute threshold flags singular bases.
     norms = np.linalg.norm(G, axis=1)
     Gn, hn = G / norms[:, None], h / norms
@@ -199,19 +213,19 @@ def _vertices_by_hull(G, h, tol):
     return _labelled(G, h, points, tol)
 
 
-def _vertices(G, h, tol, how):
+def _vertices(G, h, tol, how, max_bases=MAX_BASES):
     """``((points, labels, n_tight), route)`` for ``{z : G z <= h}`` (labels as in ``_labelled``)."""
     dim = G.shape[1]
     if how == "bases" or dim < 2:
-        return _vertices_by_bases(G, h, tol), "bases"
+        return _vertices_by_bases(G, h, tol, max_bases), "bases"
     found = _vertices_by_hull(G, h, tol)
     if found is None:
-        return _vertices_by_bases(G, h, tol), "bases"
+        return _vertices_by_bases(G, h, tol, max_bases), "bases"
     # A vertex with more tight rows than the dimension means the polytope is not simple. qhull
     # then works with triangulated, nearly coplanar facets, where its merging decisions can lose
     # or invent vertices; the exhaustive route is right by construction, so "auto" switches.
     if how == "auto" and np.any(found[2] > dim):
-        return _vertices_by_bases(G, h, tol), "bases"
+        return _vertices_by_bases(G, h, tol, max_bases), "bases"
     return found, "hull"
 
 
@@ -240,7 +254,8 @@ def _complete_pairs(x_labels: np.ndarray, y_labels: np.ndarray, n_labels: int, s
     return np.concatenate(out_x), np.concatenate(out_y)
 
 
-def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "auto", pivot: bool = True):
+def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "auto", pivot: bool = True,
+                              max_bases: int = MAX_BASES):
     """Completely labelled vertex pairs of the best-response polytopes of ``(A, B)``.
 
     Returns ``(xs, ys, degenerate, route)``: rows of ``xs`` and ``ys`` are the (normalised) mixed
@@ -263,8 +278,8 @@ def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "a
         if status == _mixed_jit.PIVOT_OK:
             return xs, ys, False, "pivot"
     (G_P, h_P), (G_Q, h_Q) = _polytope_constraints(A, B)
-    (xv, xl, xk), route_p = _vertices(G_P, h_P, tol, vertices)
-    (yv, yl, yk), route_q = _vertices(G_Q, h_Q, tol, vertices)
+    (xv, xl, xk), route_p = _vertices(G_P, h_P, tol, vertices, max_bases)
+    (yv, yl, yk), route_q = _vertices(G_Q, h_Q, tol, vertices, max_bases)
     degenerate = bool(xk.max(initial=0) > m or yk.max(initial=0) > n)
     ix, iy = _complete_pairs(xl, yl, m + n, simple=not degenerate)
     # Normalise to mixed strategies, dropping the pair of origins (the artificial equilibrium).
@@ -273,7 +288,8 @@ def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "a
     return xs, ys, degenerate, route
 
 
-def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: str = "auto") -> SolverResult:
+def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: str = "auto",
+                    max_bases: int = MAX_BASES) -> SolverResult:
     """All extreme Nash equilibria of a two-player game by vertex enumeration.
 
     Enumerates the vertices of both best-response polytopes and pairs the completely labelled
@@ -296,6 +312,10 @@ def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: st
         ratio-test tie within ``100 * tol``, no tiny pivot, at most 63 labels), and otherwise
         uses "hull" whenever qhull applies, switching to "bases" when the hull shows a
         degenerate polytope.
+    max_bases : int
+        Most square subsystems the "bases" route may solve per polytope (default
+        :data:`MAX_BASES`); a degenerate game needing more raises ``SolverError`` naming the
+        count instead of running for hours.
 
     Returns
     -------
@@ -319,7 +339,9 @@ def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: st
         raise SolverError(f"enummixed_solve(): tol must be a number in (0, 1e-3); got {tol!r}")
     if vertices not in _VERTEX_METHODS:
         raise SolverError(f"enummixed_solve(): vertices must be one of {_VERTEX_METHODS}; got {vertices!r}")
-    xs, ys, degenerate, route = extreme_equilibrium_pairs(A, B, tol, vertices)
+    if not isinstance(max_bases, (int, np.integer)) or max_bases < 1:
+        raise SolverError(f"enummixed_solve(): max_bases must be a positive integer; got {max_bases!r}")
+    xs, ys, degenerate, route = extreme_equilibrium_pairs(A, B, tol, vertices, max_bases=max_bases)
     # One batched certification: per-equilibrium certify calls cost ~0.1 ms each, more than the
     # bookkeeping of a 10x10 game; the regret is still measured on the game for every profile.
     equilibria = Equilibrium.certify_many(game, (xs, ys))
