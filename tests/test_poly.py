@@ -448,3 +448,19 @@ def test_importing_the_solvers_does_not_import_numba():
     code = "import sys, sim, sim.solvers, sim.solvers.poly; print('numba' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_games_with_too_many_support_profiles_are_refused_with_the_count():
+    # A 24x24 game (the size of a reduced normal form of Gambit's e16.efg) has (2**24 - 1)**2
+    # support profiles; enumerating them once exhausted memory instead of saying so.
+    import re
+
+    game = NormalFormGame.from_bimatrix(np.zeros((24, 24)), np.zeros((24, 24)))
+    with pytest.raises(SolverError, match=re.escape("a 24x24 game has 281,474,943,156,225 support profiles, "
+                                                    "over max_support_profiles=100,000")):
+        enumpoly_solve(game)
+    with pytest.raises(SolverError, match="max_support_profiles must be a positive integer"):
+        enumpoly_solve(game, max_support_profiles=0)
+    # The limit is a parameter: a 2x2 game has 9 support profiles.
+    with pytest.raises(SolverError, match="a 2x2 game has 9 support profiles"):
+        enumpoly_solve(NormalFormGame.from_bimatrix([[1, 0], [0, 1]], [[1, 0], [0, 1]]), max_support_profiles=8)

@@ -39,6 +39,7 @@ profitable; those end points are reported.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -781,7 +782,14 @@ def _line_deviation(pts, a, b):
 # ----------------------------------------------------------------------------------------------
 # Public function
 # ----------------------------------------------------------------------------------------------
-def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0) -> SolverResult:
+#: Most support profiles (``prod(2**n_i - 1)``) ``enumpoly_solve`` will enumerate: a 4x4x4x2
+#: game has 10,125 (about 13 s), a 4x4x4x4 game 50,625 (over ten minutes); a reduced normal form
+#: with dozens of strategies would need astronomically many, and memory for them.
+MAX_SUPPORT_PROFILES = 100_000
+
+
+def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0,
+                   max_support_profiles: int = MAX_SUPPORT_PROFILES) -> SolverResult:
     """All isolated Nash equilibria of a small N-player game, with continua reported.
 
     Support enumeration on the polynomial indifference conditions (McKelvey and McLennan 1996,
@@ -816,6 +824,9 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
         Regret tolerance relative to the payoff scale.
     seed : int
         Seed of the random start system (results do not depend on it, barring path failures).
+    max_support_profiles : int
+        Refuse (``SolverError`` naming the count) a game with more support profiles than this
+        (default :data:`MAX_SUPPORT_PROFILES`), rather than run for hours or exhaust memory.
 
     Returns
     -------
@@ -837,6 +848,16 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
         raise SolverError(f"enumpoly_solve(): needs at least 2 players; got {game.n_players}")
     if not (isinstance(tol, (int, float)) and 0 < tol < 1):
         raise SolverError(f"enumpoly_solve(): tol must be a number in (0, 1); got {tol!r}")
+    if not isinstance(max_support_profiles, (int, np.integer)) or max_support_profiles < 1:
+        raise SolverError(f"enumpoly_solve(): max_support_profiles must be a positive integer; "
+                          f"got {max_support_profiles!r}")
+    n_supports = math.prod(2 ** n - 1 for n in game.shape)
+    if n_supports > max_support_profiles:
+        shape = "x".join(str(n) for n in game.shape)
+        raise SolverError(
+            f"enumpoly_solve(): a {shape} game has {n_supports:,} support profiles, over "
+            f"max_support_profiles={max_support_profiles:,}; use enumpure, logit or (two players) "
+            "enummixed, or raise max_support_profiles")
     params = {"tol": tol, "seed": seed}
     rng = np.random.default_rng(seed)
     # Scale payoffs to [0, 1]: conditioning, and tolerances then mean "relative to payoff scale".
