@@ -224,6 +224,19 @@ def _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV
 
 
 @numba.njit(**_JIT)
+def _workspace(u, n_players, n_max, m):
+    """Work arrays of :func:`_system` for systems of up to ``m`` unknowns: ``H``, ``Ht``, ``J``,
+    ``V``, ``dV``, ``L``, the gathered payoffs ``G`` and ``glen``, and the contraction levels
+    ``B`` and ``iw`` (up to ``(N - 1) * big`` entries per level)."""
+    big = u.shape[1]
+    return (np.zeros(m, dtype=np.complex128), np.zeros(m, dtype=np.complex128),
+            np.zeros((m, m), dtype=np.complex128), np.zeros(n_max, dtype=np.complex128),
+            np.zeros((n_max, m), dtype=np.complex128), np.zeros(n_players, dtype=np.complex128),
+            np.zeros((n_players, big)), np.zeros(n_players, dtype=np.int64),
+            np.zeros((3, n_players * big), dtype=np.complex128), np.zeros((3, n_players), dtype=np.int64))
+
+
+@numba.njit(**_JIT)
 def system_at(u, strides, lin, gamma, chart, k, acts, x, t):
     """``(H, J, dH/dt)`` of one support's homotopy at ``(x, t)``: :func:`_system` with its work
     arrays allocated, for tests."""
@@ -232,16 +245,9 @@ def system_at(u, strides, lin, gamma, chart, k, acts, x, t):
     for j in range(n_players):
         soff[j + 1] = soff[j] + k[j]
     m = soff[n_players]
-    big = u.shape[1]
-    G = np.zeros((n_players, big))
-    glen = np.zeros(n_players, dtype=np.int64)
+    H, Ht, J, V, dV, L, G, glen, B, iw = _workspace(u, n_players, acts.shape[1], m)
     _gather(u, strides, k, acts, G, glen)
-    H = np.zeros(m, dtype=np.complex128)
-    Ht = np.zeros(m, dtype=np.complex128)
-    J = np.zeros((m, m), dtype=np.complex128)
-    _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, True, H, J, Ht,
-            np.zeros((acts.shape[1], m), dtype=np.complex128), np.zeros(n_players, dtype=np.complex128),
-            np.zeros((3, n_players * big), dtype=np.complex128), np.zeros((3, n_players), dtype=np.int64))
+    _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, True, H, J, Ht, dV, L, B, iw)
     return H, J, Ht
 
 
@@ -388,17 +394,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
     cond = np.full(P, np.inf)
     steps = np.zeros(P, dtype=np.int64)
     rejected = np.zeros(P, dtype=np.int64)
-    H = np.zeros(m_max, dtype=np.complex128)
-    Ht = np.zeros(m_max, dtype=np.complex128)
-    J = np.zeros((m_max, m_max), dtype=np.complex128)
-    V = np.zeros(n_max, dtype=np.complex128)
-    dV = np.zeros((n_max, m_max), dtype=np.complex128)
-    L = np.zeros(n_players, dtype=np.complex128)
-    big = u.shape[1]
-    G = np.zeros((n_players, big))
-    glen = np.zeros(n_players, dtype=np.int64)
-    B = np.zeros((3, n_players * big), dtype=np.complex128)      # levels: up to (N - 1) * big
-    iw = np.zeros((3, n_players), dtype=np.int64)
+    H, Ht, J, V, dV, L, G, glen, B, iw = _workspace(u, n_players, n_max, m_max)
     W = np.zeros((m_max, m_max), dtype=np.complex128)
     piv = np.zeros(m_max, dtype=np.int64)
     x = np.zeros(m_max, dtype=np.complex128)
@@ -557,17 +553,7 @@ def polish(u, strides, sup_k, sup_acts, cand_sup, xs, offsets, iters):
     m_max = n_players * n_max
     out = np.zeros((C, offsets[n_players]))
     resid = np.full(C, np.inf)
-    H = np.zeros(m_max, dtype=np.complex128)
-    Ht = np.zeros(m_max, dtype=np.complex128)
-    J = np.zeros((m_max, m_max), dtype=np.complex128)
-    V = np.zeros(n_max, dtype=np.complex128)
-    dV = np.zeros((n_max, m_max), dtype=np.complex128)
-    L = np.zeros(n_players, dtype=np.complex128)
-    big = u.shape[1]
-    G = np.zeros((n_players, big))
-    glen = np.zeros(n_players, dtype=np.int64)
-    B = np.zeros((3, n_players * big), dtype=np.complex128)      # levels: up to (N - 1) * big
-    iw = np.zeros((3, n_players), dtype=np.int64)
+    H, Ht, J, V, dV, L, G, glen, B, iw = _workspace(u, n_players, n_max, m_max)
     piv = np.zeros(m_max, dtype=np.int64)
     x = np.zeros(m_max, dtype=np.complex128)
     d = np.zeros(m_max, dtype=np.complex128)
