@@ -44,17 +44,12 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from sim._arrays import readonly
 from sim.errors import GameError, SolverError
 from sim.result import jsonable
 
 _TOL = 1e-9
 MAX_ISSUES = 12  # 2**12 corners; beyond that the corner enumeration is refused
-
-
-def _frozen(a) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 def _mapping(d=None) -> Mapping:
@@ -135,7 +130,7 @@ class BargainingProblem:
         labels = tuple(str(k) for k in range(len(pts))) if labels is None else tuple(labels)
         if len(labels) != len(pts):
             raise GameError(f"{func}(): need {len(pts)} outcome labels; got {len(labels)}")
-        return cls(players, _frozen(pts), labels, _frozen(d), _frozen(w), (), None, _mapping(source))
+        return cls(players, readonly(pts), labels, readonly(d), readonly(w), (), None, _mapping(source))
 
     @classmethod
     def from_game(cls, game, disagreement, powers=None) -> "BargainingProblem":
@@ -193,7 +188,7 @@ class BargainingProblem:
         if disagreement is None:
             disagreement = lows @ utils
         p = cls.from_points(points, disagreement, players, powers, labels, {"feasible": "issue space"})
-        return cls(p.players, p.outcomes, p.labels, p.disagreement, p.powers, tuple(names), _frozen(corners),
+        return cls(p.players, p.outcomes, p.labels, p.disagreement, p.powers, tuple(names), readonly(corners),
                    p.source)
 
     @property
@@ -208,7 +203,7 @@ class BargainingProblem:
         source = dict(self.source)
         if how:
             source["disagreement"] = how
-        return BargainingProblem(self.players, self.outcomes, self.labels, _frozen(d), self.powers, self.issues,
+        return BargainingProblem(self.players, self.outcomes, self.labels, readonly(d), self.powers, self.issues,
                                  self.levels, _mapping(source))
 
     def frontier(self) -> np.ndarray:
@@ -388,7 +383,6 @@ class BargainingSolution:
         return doc
 
 
-
 def _lottery(problem: BargainingProblem, point: np.ndarray) -> np.ndarray:
     """Weights on the outcomes whose mixture is ``point`` (an LP's basic solution), or raise."""
     from scipy.optimize import linprog
@@ -423,9 +417,9 @@ def _finish(method: str, problem: BargainingProblem, lam: np.ndarray, params=Non
     agreement = None
     if problem.levels is not None:
         agreement = dict(zip(problem.issues, (lam @ problem.levels).tolist()))
-    return BargainingSolution(method, problem, _frozen(point), _mapping(lottery),
+    return BargainingSolution(method, problem, readonly(point), _mapping(lottery),
                               None if agreement is None else _mapping(agreement),
-                              _frozen(problem.frontier()), _mapping(params), _mapping(details))
+                              readonly(problem.frontier()), _mapping(params), _mapping(details))
 
 
 def _check_problem(problem, func: str) -> BargainingProblem:
@@ -931,7 +925,7 @@ def baron_ferejohn_values(recognition: Sequence[float], discount: float, quota: 
         inc[~np.eye(n, dtype=bool)] = need / (n - 1)
         keep = np.ones(n)
         res = _bf_residual(p, p, inc, keep, delta, need)
-        return BaronFerejohnValues(_frozen(p), _frozen(keep), _frozen(inc), res <= 1e-9 + tol, 0,
+        return BaronFerejohnValues(readonly(p), readonly(keep), readonly(inc), res <= 1e-9 + tol, 0,
                                    "" if res <= 1e-9 + tol else f"check failed (residual {res:.3g})", res)
     guess = _bf_guess(p, delta, need, max_iter)
     tried, seen = 0, set()
@@ -964,8 +958,8 @@ def baron_ferejohn_values(recognition: Sequence[float], discount: float, quota: 
                 if res2 < res:
                     v, keep, res = v2, keep2, res2
             if res <= max(tol, 1e-9):  # LP round-off is ~1e-12; anything larger is a wrong pattern
-                return BaronFerejohnValues(_frozen(v), _frozen(keep), _frozen(inc), True, tried, "", res)
-    return BaronFerejohnValues(_frozen(guess), _frozen(np.full(n, np.nan)), _frozen(np.eye(n)), False, tried,
+                return BaronFerejohnValues(readonly(v), readonly(keep), readonly(inc), True, tried, "", res)
+    return BaronFerejohnValues(readonly(guess), readonly(np.full(n, np.nan)), readonly(np.eye(n)), False, tried,
                                f"no inclusion pattern of the {tried} searched (limit {BF_MAX_PATTERNS}) "
                                "passed the stationarity check", float("inf"))
 
@@ -1201,7 +1195,7 @@ def baron_ferejohn_solve(problem: BargainingProblem, discount: float = 0.95, rec
                   {"surplus": surplus, "values": bf.values, "proposer_shares": bf.proposer_shares,
                    "inclusion": bf.inclusion, "converged": bf.converged, "agreement_point": util.point,
                    "transferable_utility": True})
-    return BargainingSolution(sol.method, problem, _frozen(point), sol.lottery, sol.agreement, sol.frontier,
+    return BargainingSolution(sol.method, problem, readonly(point), sol.lottery, sol.agreement, sol.frontier,
                               sol.params, sol.details)
 
 
@@ -1283,7 +1277,7 @@ def _issue_outcome(name: str, problem: BargainingProblem) -> IssueOutcome:
     mutual = bool(np.all(eg.gains > 1e-9 * scale))
     nash = nash_solve(problem).gains if mutual else np.zeros(n)
     area = _area(_ir_poly(problem.outcomes, d) - d) if n == 2 else None
-    return IssueOutcome(name, problem, _frozen(ideal), mutual, _frozen(nash), area)
+    return IssueOutcome(name, problem, readonly(ideal), mutual, readonly(nash), area)
 
 
 def linkage_analysis(problem: BargainingProblem) -> LinkageReport:
@@ -1336,8 +1330,8 @@ def linkage_analysis(problem: BargainingProblem) -> LinkageReport:
         prod_sep = float(np.prod(np.clip(by_issue, 0, None)))
         prod_joint = float(np.prod(joint.nash_gains))
         enlarges = prod_joint > prod_sep + 1e-9 * scale
-    return LinkageReport(problem.players, tuple(separate), joint, _frozen(by_issue), _frozen(joint.nash_gains),
-                         _frozen(joint.nash_gains - by_issue), bool(enlarges))
+    return LinkageReport(problem.players, tuple(separate), joint, readonly(by_issue), readonly(joint.nash_gains),
+                         readonly(joint.nash_gains - by_issue), bool(enlarges))
 
 
 # ----------------------------------------------------------------------------------------------

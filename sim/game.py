@@ -19,15 +19,10 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from sim._arrays import readonly
 from sim.errors import GameError
 
 MixedProfile = tuple[np.ndarray, ...]
-
-
-def _readonly(array: np.ndarray) -> np.ndarray:
-    array = np.array(array, dtype=float, copy=True)
-    array.setflags(write=False)
-    return array
 
 
 def _check_names(kind: str, names: Sequence[str]) -> tuple[str, ...]:
@@ -122,7 +117,7 @@ class NormalFormGame:
         """Game from one array of shape ``(n_0, ..., n_{N-1}, N)``."""
         payoffs = _check_payoff_array(payoffs, batched=False)
         players, actions = _check_labels(players, actions, payoffs.shape[:-1])
-        return cls(players, actions, _readonly(payoffs), title)
+        return cls(players, actions, readonly(payoffs), title)
 
     @classmethod
     def from_arrays(cls, *arrays, players=None, actions=None, title: str = "") -> "NormalFormGame":
@@ -256,14 +251,14 @@ class NormalFormGame:
         payoffs = _check_payoff_array(payoffs, batched=False)
         if payoffs.shape != self.payoffs.shape:
             raise GameError(f"new payoffs must have shape {self.payoffs.shape}; got {payoffs.shape}")
-        return NormalFormGame(self.players, self.actions, _readonly(payoffs), self.title)
+        return NormalFormGame(self.players, self.actions, readonly(payoffs), self.title)
 
     def restrict(self, keep: Sequence[Sequence[int]]) -> "NormalFormGame":
         """Subgame keeping the listed action indices of each player (in the given order)."""
         keep = [list(k) for k in keep]
         sub = self.payoffs[np.ix_(*keep)] if keep else self.payoffs
         actions = tuple(tuple(self.actions[i][a] for a in k) for i, k in enumerate(keep))
-        return NormalFormGame(self.players, actions, _readonly(sub), self.title)
+        return NormalFormGame(self.players, actions, readonly(sub), self.title)
 
     def __eq__(self, other) -> bool:
         return (
@@ -302,7 +297,7 @@ class GameBatch:
     def from_payoffs(cls, payoffs, players=None, actions=None) -> "GameBatch":
         payoffs = _check_payoff_array(payoffs, batched=True)
         players, actions = _check_labels(players, actions, payoffs.shape[1:-1])
-        return cls(players, actions, _readonly(payoffs))
+        return cls(players, actions, readonly(payoffs))
 
     @classmethod
     def stack(cls, games: Iterable[NormalFormGame]) -> "GameBatch":
@@ -313,7 +308,7 @@ class GameBatch:
         for g in games[1:]:
             if g.players != first.players or g.actions != first.actions:
                 raise GameError("GameBatch.stack(): all games must share players and actions")
-        return cls(first.players, first.actions, _readonly(np.stack([g.payoffs for g in games])))
+        return cls(first.players, first.actions, readonly(np.stack([g.payoffs for g in games])))
 
     def __len__(self) -> int:
         return int(self.payoffs.shape[0])

@@ -35,17 +35,12 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from sim._arrays import readonly
 from sim.errors import SolverError
 from sim.game import NormalFormGame
 
 _TOL = 1e-9
 _MINMAX_KINDS = ("auto", "pure", "mixed", "correlated")
-
-
-def _frozen(a) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 def _check_game(game, func: str) -> NormalFormGame:
@@ -162,14 +157,14 @@ def minmax_values(game: NormalFormGame, kind: str = "auto") -> MinmaxValues:
                           f"make it non-linear); got {game.n_players} players; use 'correlated' or 'pure'")
     pure, pure_punish = _pure_minmax(game)
     if kind == "pure" or game.n_players == 1:
-        return MinmaxValues("pure", _frozen(pure), _frozen(pure), tuple(pure_punish), True)
+        return MinmaxValues("pure", readonly(pure), readonly(pure), tuple(pure_punish), True)
     values, punish = [], []
     for i in range(game.n_players):
         v, z = _lp_minmax(game, i)
         values.append(min(v, pure[i]))  # the LP is a relaxation of the pure problem
-        punish.append(_frozen(z))
+        punish.append(readonly(z))
     exact = game.n_players == 2
-    return MinmaxValues(kind, _frozen(values), _frozen(pure), tuple(punish), exact)
+    return MinmaxValues(kind, readonly(values), readonly(pure), tuple(punish), exact)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -306,7 +301,7 @@ def feasible_ir_set(game: NormalFormGame, minmax: MinmaxValues | None = None) ->
     minmax = minmax_values(game) if minmax is None else minmax
     points = game.payoffs.reshape(-1, game.n_players)
     polygon = ir_polygon(points, minmax.values) if game.n_players == 2 else None
-    return FeasibleSet(_frozen(points), minmax, None if polygon is None else _frozen(polygon))
+    return FeasibleSet(readonly(points), minmax, None if polygon is None else readonly(polygon))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -457,10 +452,10 @@ def grim_trigger_threshold(game: NormalFormGame, target: Sequence, reversion=Non
         if regret > 1e-7 * game.payoff_scale:
             raise SolverError(f"{func}(): reversion must be a stage Nash equilibrium; its max regret is {regret}")
         p = game.expected_payoffs(profile)
-        reverts = [tuple(_frozen(s) for s in profile)] * game.n_players
+        reverts = [tuple(readonly(s) for s in profile)] * game.n_players
     th = _thresholds(r, t, p, game.payoff_scale)
-    return Sustainability("nash_reversion", a, _frozen(r), _frozen(t), _frozen(p), tuple(reverts),
-                          _frozen(th), float(th.max()))
+    return Sustainability("nash_reversion", a, readonly(r), readonly(t), readonly(p), tuple(reverts),
+                          readonly(th), float(th.max()))
 
 
 def minmax_threshold(game: NormalFormGame, target: Sequence, minmax: MinmaxValues | None = None) -> Sustainability:
@@ -494,8 +489,8 @@ def minmax_threshold(game: NormalFormGame, target: Sequence, minmax: MinmaxValue
     r, t = _deviation(game, a)
     p = np.asarray(minmax.values, dtype=float)
     th = _thresholds(r, t, p, game.payoff_scale)
-    return Sustainability("minmax", a, _frozen(r), _frozen(t), _frozen(p), tuple(minmax.punishments),
-                          _frozen(th), float(th.max()))
+    return Sustainability("minmax", a, readonly(r), readonly(t), readonly(p), tuple(minmax.punishments),
+                          readonly(th), float(th.max()))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -642,8 +637,8 @@ def _reversion_threshold(game: NormalFormGame, a: tuple[int, ...], eqs) -> Susta
     r, t = _deviation(game, a)
     reverts, p = _worst_reversion(game, eqs)
     th = _thresholds(r, t, p, game.payoff_scale)
-    return Sustainability("nash_reversion", a, _frozen(r), _frozen(t), _frozen(p), tuple(reverts),
-                          _frozen(th), float(th.max()))
+    return Sustainability("nash_reversion", a, readonly(r), readonly(t), readonly(p), tuple(reverts),
+                          readonly(th), float(th.max()))
 
 
 def pareto_targets(game: NormalFormGame, equilibria) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:

@@ -12,15 +12,10 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from sim._arrays import readonly
 from sim.game import NormalFormGame, deviation_payoffs
 
 SUPPORT_TOL = 1e-9
-
-
-def _frozen_vector(v) -> np.ndarray:
-    v = np.array(v, dtype=float, copy=True)
-    v.setflags(write=False)
-    return v
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,8 +70,8 @@ class Equilibrium:
         regret = max(0.0, max(float(d.max() - p) for d, p in zip(dev, payoffs)))
         support = tuple(tuple(int(a) for a in np.flatnonzero(s > SUPPORT_TOL)) for s in strategies)
         return cls(
-            tuple(_frozen_vector(s) for s in strategies),
-            _frozen_vector(payoffs),
+            tuple(readonly(s) for s in strategies),
+            readonly(payoffs),
             support,
             regret,
             None,
@@ -133,12 +128,12 @@ class Equilibrium:
         payoffs = np.stack(payoffs, axis=1)
         # Rows of read-only copies are read-only views; supports and regrets via Python lists,
         # which for a few dozen profiles costs less than one NumPy call per row.
-        profiles = zip(*(list(_frozen_vector(s)) for s in S))
+        profiles = zip(*(list(readonly(s)) for s in S))
         supports = zip(*([tuple(a for a, on in enumerate(row) if on) for row in (s > SUPPORT_TOL).tolist()]
                          for s in S))
         details = MappingProxyType(dict(details))
         return tuple(cls(tuple(x), pay, tuple(sup), r, None, details)
-                     for x, pay, sup, r in zip(profiles, _frozen_vector(payoffs), supports, regret.tolist()))
+                     for x, pay, sup, r in zip(profiles, readonly(payoffs), supports, regret.tolist()))
 
     @classmethod
     def certify_correlated(cls, game: NormalFormGame, distribution, **details) -> "Equilibrium":
@@ -178,8 +173,8 @@ class Equilibrium:
             gain = np.tensordot(w, u, axes=(list(range(1, n)), list(range(1, n))))
             gain = gain - np.diag(gain)[:, None]
             regret = max(regret, float(np.clip(gain.max(axis=1), 0.0, None).sum()))
-        return dataclasses.replace(eq, payoffs=_frozen_vector(payoffs), max_regret=regret,
-                                   distribution=_frozen_vector(x))
+        return dataclasses.replace(eq, payoffs=readonly(payoffs), max_regret=regret,
+                                   distribution=readonly(x))
 
     @property
     def is_pure(self) -> bool:

@@ -24,17 +24,12 @@ from typing import Mapping
 
 import numpy as np
 
+from sim._arrays import readonly
 from sim.errors import ScenarioError
 from sim.scenario.schema import REST, ChanceMove, PlayerMove, Scenario
 
 #: The dense indicator tensor is refused beyond this many entries (about 400 MB of float64).
 MAX_TENSOR_ENTRIES = 50_000_000
-
-
-def _readonly(a: np.ndarray) -> np.ndarray:
-    a = np.ascontiguousarray(a)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -285,8 +280,9 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         idx = [names.index(n) + 1 for n in key] + [0, 0]
         mono[row] = idx[:2]
     return CompiledScenario(
-        scenario, names, _readonly(defaults), _readonly(lower), _readonly(upper), tuple(movers),
-        tuple(tuple(a) for a in labels), _readonly(mono), _readonly(tensor.reshape(len(keys), -1)),
+        scenario, names, readonly(defaults), readonly(lower), readonly(upper), tuple(movers),
+        tuple(tuple(a) for a in labels), readonly(mono, dtype=None),
+        readonly(tensor.reshape(len(keys), -1), copy=False),
     )
 
 

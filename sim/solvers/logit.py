@@ -28,6 +28,7 @@ import math
 
 import numpy as np
 
+from sim._arrays import readonly
 from sim.errors import SolverError
 from sim.game import NormalFormGame
 from sim.result import Equilibrium, SolverResult
@@ -151,10 +152,8 @@ def logit_solve(
     points, limit, status, steps = jit.trace(
         z0, payoffs, actions, off, target, max_lambda * scale, tol, first_step, max_accel,
         MAX_STEPS, _controls())
-    lambdas = points[:, -1] / scale
-    profiles = tuple(np.exp(points[:, off[i]:off[i + 1]]) for i in range(len(game.shape)))
-    for arr in (lambdas, *profiles):
-        arr.setflags(write=False)
+    lambdas = readonly(points[:, -1] / scale, copy=False)
+    profiles = tuple(readonly(np.exp(points[:, off[i]:off[i + 1]]), copy=False) for i in range(len(game.shape)))
     final = limit if status == jit.POLISHED else points[-1]
     profile = [np.exp(final[off[i]:off[i + 1]]) for i in range(len(game.shape))]
     if lam is None:
