@@ -96,7 +96,7 @@ def solve_scenario(path, methods: Sequence[str] = ("enumpure",)) -> ScenarioSour
     equilibria carry the behaviour and the path of play), then by ``methods`` on its reduced
     normal form (Kuhn 1953), whose equilibria are Nash but not necessarily subgame perfect.
     """
-    from analysis.commands.solve import check_method
+    from sim.registry import check_applicable
     from sim.scenario import compile_scenario, load_scenario
     from sim.solvers import solve
 
@@ -111,7 +111,7 @@ def solve_scenario(path, methods: Sequence[str] = ("enumpure",)) -> ScenarioSour
 
         results.append(spe_solve(game))
     for m in methods:
-        check_method(m, normal)
+        check_applicable(m, n_players=normal.n_players, tree=False)
         results.append(solve(normal, m))
     return ScenarioSource(path, scenario, compiled, game, normal, tuple(results), file_sha256(path))
 

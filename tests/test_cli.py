@@ -17,7 +17,6 @@ import pytest
 
 from analysis.cli import main
 from sim.formats.nfg import read_nfg
-from sim.solvers import METHODS, MethodSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data" / "gambit"
@@ -96,14 +95,60 @@ def test_unknown_method_lists_the_choices(capsys):
     assert err.startswith("bargain solve: error: unknown method 'simplex'; choose one of: enumpure, ")
 
 
-def test_unimplemented_method_is_one_line_exit_2(capsys, monkeypatch):
-    monkeypatch.setitem(METHODS, "future", MethodSpec("future", "sim.solvers.not_written_yet", "future_solve", "N", "-"))
-    code, out, err = run_main(capsys, "solve", PD, "-m", "future")
+def test_option_reaches_the_solver(capsys):
+    """``--option lambda=0.5`` gives the QRE at lambda 0.5, not the traced Nash limit."""
+    code, out, _ = run_main(capsys, "solve", PD, "-m", "logit", "--option", "lambda=0.5", "--json")
+    assert code == 0
+    (res,) = json.loads(out)["results"]
+    assert res["params"]["lam"] == 0.5
+    (eq,) = res["equilibria"]
+    # At lambda = 0.5 the QRE of the prisoner's dilemma is interior: both actions keep weight.
+    assert all(0.05 < p < 0.95 for p in eq["profile"]["Player 1"].values())
+    code, out, _ = run_main(capsys, "solve", PD, "-m", "logit", "--json")
+    (limit,) = json.loads(out)["results"][0]["equilibria"]
+    assert max(limit["profile"]["Player 1"].values()) > 0.999
+
+
+def test_method_scoped_option_goes_to_that_method_only(capsys):
+    code, out, _ = run_main(capsys, "solve", PD, "-m", "enumpure", "-m", "correlated",
+                            "-o", "correlated.objective=min_welfare", "--json")
+    assert code == 0
+    res = json.loads(out)["results"]
+    assert res[1]["params"]["objective"] == "min_welfare"
+    assert "objective" not in res[0]["params"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["-m", "logit", "-o", "lamda=3"],
+     "method 'logit' has no option 'lamda'; its options: lambda, max_lambda, tol, first_step, max_accel"),
+    (["-m", "logit", "-o", "lambda=-1"], "method 'logit': option lambda must be a number or none, >= 0; got -1.0"),
+    (["-m", "logit", "-o", "lambda=abc"], "method 'logit': option lambda must be a number or none, >= 0; got 'abc'"),
+    (["-m", "enummixed", "-o", "vertices=qhull"],
+     "method 'enummixed': option vertices must be text, one of auto|hull|bases; got 'qhull'"),
+    (["-m", "enumpoly", "-o", "seed=1.5"], "method 'enumpoly': option seed must be an integer, >= 0; got '1.5'"),
+    (["-m", "logit", "-o", "lambda=1", "-o", "lambda=2"], "method 'logit': option lambda given twice"),
+    (["-m", "logit", "-o", "lambda"], "--option expects NAME=VALUE; got 'lambda'"),
+    (["-m", "enumpure", "-o", "logit.lambda=1"], "--option 'logit.lambda=1': method 'logit' is not requested"),
+    (["-m", "enumpure", "-m", "lp", "-o", "seed=1"],
+     "--option 'seed=1': none of the requested methods (enumpure, lp) has an option 'seed'"),
+    (["-m", "enumpure", "-m", "nash"], "methods of different kinds cannot be combined in one call"),
+])
+def test_bad_option_is_one_line_exit_2(capsys, argv, message):
+    code, out, err = run_main(capsys, "solve", PD, *argv)
     assert (code, out) == (2, "")
-    assert err == "bargain solve: error: method 'future' is not implemented yet (no module sim.solvers.not_written_yet)\n"
-    monkeypatch.setitem(METHODS, "future", MethodSpec("future", "sim.solvers.pure", "future_solve", "N", "-"))
-    code, _, err = run_main(capsys, "solve", PD, "-m", "future")
-    assert code == 2 and "sim.solvers.pure.future_solve is missing" in err
+    assert err.count("\n") == 1 and message in err, err
+
+
+def test_solve_help_lists_every_registered_method_and_option(capsys):
+    from sim.registry import METHODS
+
+    with pytest.raises(SystemExit):
+        main(["solve", "--help"])
+    out = capsys.readouterr().out
+    for m in METHODS.values():
+        assert f"    {m.name}: {m.summary}" in out
+        for o in m.options:
+            assert f"--option {o.describe()}" in out
 
 
 def test_set_is_refused_for_nfg_files(capsys):
@@ -254,7 +299,7 @@ def test_repeated_on_a_game_file_needs_discount(capsys):
     ([str(PRECEDENT), "--target", "cooperate"], "needs one action per player (NATO, Russia); got 1"),
     ([str(PRECEDENT), "--discount", "1"], "--discount must lie strictly between 0 and 1; got 1.0"),
     ([str(PRECEDENT), "--set", "delta=2"], "parameters.delta: must be finite and within"),
-    ([str(PRECEDENT), "-m", "enumpure"], "method 'repeated' cannot be combined with other methods"),
+    ([str(PRECEDENT), "-m", "enumpure"], "methods of different kinds cannot be combined in one call; got game: enumpure; repeated: repeated"),
 ])
 def test_repeated_bad_input_is_one_line_and_exit_2(capsys, argv, message):
     code, out, err = run_main(capsys, "solve", *argv[:1], "--method", "repeated", *argv[1:])

@@ -9,7 +9,8 @@ from hypothesis import given, settings, strategies as st
 from sim.errors import GameError, SolverError
 from sim.game import NormalFormGame
 from sim.result import Equilibrium
-from sim.solvers import METHODS, solve
+from sim.registry import METHODS
+from sim.solvers import solve
 from sim.solvers.correlated import correlated_solve, correlated_vertices, obedience_matrix
 from sim.solvers.pure import enumpure_solve
 from tests.strategies import degenerate_games, games

@@ -257,7 +257,8 @@ def test_refusals_name_the_function_the_rule_and_the_value():
 
 
 def test_solve_routes_trees_to_pbe():
-    from sim.solvers import METHODS, solve
+    from sim.registry import METHODS
+    from sim.solvers import solve
 
     assert METHODS["pbe"].function == "pbe_solve"
     r = solve(beer_quiche(), "pbe")

@@ -8,7 +8,8 @@ from hypothesis import given, settings, strategies as st
 
 from sim.errors import SolverError
 from sim.game import NormalFormGame
-from sim.solvers import METHODS, solve
+from sim.registry import METHODS
+from sim.solvers import solve
 from sim.solvers.logit import logit_solve
 from tests.oracles import OracleFailed, gambit_equilibria
 from tests.strategies import games, mixed_profiles

@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import argparse
 
-from sim.solvers import METHODS
-
-
 def parse_assignment(text: str) -> tuple[str, float]:
     """``NAME=VALUE`` with a numeric value, for ``--set``."""
     name, sep, value = text.partition("=")
@@ -32,16 +29,37 @@ def parse_assignment(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"--set {name.strip()}: value must be a number; got {value!r}") from None
 
 
+def _methods_help() -> str:
+    """The epilog of ``bargain solve --help``: every registered method, what it takes, its options."""
+    from sim.registry import KINDS, METHODS
+
+    lines = ["methods (--method), by what they take:"]
+    for kind, accepts in KINDS.items():
+        lines.append(f"  {accepts}:")
+        for m in METHODS.values():
+            if m.kind != kind:
+                continue
+            players = "2 players" if m.players == "2" else "any number of players"
+            lines.append(f"    {m.name}: {m.summary} ({players})")
+            for o in m.options:
+                lines.append(f"        --option {o.describe()}")
+    return "\n".join(lines)
+
+
 def register(sub) -> None:
-    p = sub.add_parser("solve", help="compute equilibria of a game file or scenario")
-    p.add_argument("path", help="a Gambit .nfg file or a scenario .toml file")
+    from sim.registry import METHODS
+
+    p = sub.add_parser("solve", help="compute equilibria of a game file or scenario",
+                       description="Compute equilibria of a Gambit .nfg/.efg file or a scenario file.",
+                       epilog=_methods_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("path", help="a Gambit .nfg or .efg file or a scenario .toml file")
     # Not argparse ``choices``: an unknown method must end in one error line (argparse would
-    # print the usage first), and the check below also says which methods exist.
+    # print the usage first), and the registry's check also says which methods exist.
     p.add_argument("--method", "-m", action="append", metavar="METHOD",
-                   help=f"equilibrium method, repeatable (default enumpure); one of: {', '.join(METHODS)}; "
-                        "or, for scenarios with a [bargaining] table: nash, kalai, egalitarian, utilitarian, "
-                        "rubinstein, baron_ferejohn; or repeated (minmax values, the feasible and individually "
-                        "rational set, discount thresholds of cooperation)")
+                   help=f"method, repeatable (default enumpure); one of: {', '.join(METHODS)} (see below)")
+    p.add_argument("--option", "-o", dest="options", action="append", default=[], metavar="[METHOD.]NAME=VALUE",
+                   help="a method's option (repeatable); NAME=VALUE goes to every requested method that has "
+                        "the option, METHOD.NAME=VALUE to that method only (options are listed below)")
     p.add_argument("--set", dest="overrides", action="append", type=parse_assignment, default=[],
                    metavar="NAME=VALUE", help="override a scenario parameter (repeatable)")
     p.add_argument("--json", action="store_true", help="print a JSON document instead of tables")
@@ -49,32 +67,39 @@ def register(sub) -> None:
                    help="--method repeated: a target pure profile, one action per player in player order "
                         "(repeatable; added to the profiles that Pareto-dominate a stage equilibrium)")
     p.add_argument("--discount", type=float, metavar="D",
-                   help="--method repeated: discount factor in (0, 1) (default: the scenario's [repeated].discount)")
+                   help="--method repeated: discount factor in (0, 1) (default: the scenario's "
+                        "[repeated].discount); the same as --option discount=D")
     p.set_defaults(run=run)
 
 
-def check_method(name: str, game):
-    """The solver function for ``name``, or a ``SolverError`` saying why it cannot run on ``game``."""
-    import importlib
+def method_options(methods, assignments) -> dict[str, dict]:
+    """``--option`` values split by method and checked against the registry.
 
+    ``METHOD.NAME=VALUE`` goes to that method (which must be requested); a bare ``NAME=VALUE``
+    goes to every requested method that has an option ``NAME``, and is refused when none has.
+    """
     from sim.errors import SolverError
+    from sim.registry import get, parse_options
 
-    spec = METHODS.get(name)
-    if spec is None:
-        raise SolverError(f"unknown method {name!r}; choose one of: {', '.join(METHODS)}")
-    n_players = getattr(game, "n_players", None)
-    if spec.players == "2" and n_players is not None and n_players != 2:
-        raise SolverError(f"method {name!r} applies to 2-player games only; this game has {n_players} players")
-    try:
-        module = importlib.import_module(spec.module)
-    except ModuleNotFoundError as exc:
-        if exc.name != spec.module:
-            raise  # the module exists but lacks a dependency: a real error, not "not implemented"
-        raise SolverError(f"method {name!r} is not implemented yet (no module {spec.module})") from None
-    function = getattr(module, spec.function, None)
-    if function is None:
-        raise SolverError(f"method {name!r} is not implemented yet ({spec.module}.{spec.function} is missing)")
-    return function
+    per: dict[str, list[str]] = {m: [] for m in methods}
+    for text in assignments:
+        name = text.partition("=")[0].strip()
+        head, dot, rest = name.partition(".")
+        if dot:
+            if head not in per:
+                get(head)  # an unknown method is named as such
+                raise SolverError(f"--option {text!r}: method {head!r} is not requested (--method {head})")
+            per[head].append(text.strip()[len(head) + 1:])
+            continue
+        takers = [m for m in methods if any(o.name == name for o in get(m).options)]
+        if not takers:
+            if len(methods) == 1:
+                get(methods[0]).option(name)  # raises: names the method's options
+            raise SolverError(f"--option {text!r}: none of the requested methods ({', '.join(methods)}) "
+                              f"has an option {name!r}")
+        for m in takers:
+            per[m].append(text)
+    return {m: parse_options(m, per[m]) for m in methods}
 
 
 def _no_json_form(value):
@@ -85,20 +110,19 @@ def _no_json_form(value):
     raise SolverError(f"a result holds a {type(value).__name__}, which has no JSON form; got {value!r}")
 
 
-def _run_bargaining(args, methods) -> int:
-    """Bargaining methods (``sim.bargaining.BARGAINING_METHODS``) read a scenario's [bargaining] table."""
+def _run_bargaining(args, methods, options) -> int:
+    """Bargaining methods (kind ``bargaining`` in :mod:`sim.registry`) read a scenario's [bargaining] table."""
     import json
     from pathlib import Path
 
-    from sim.bargaining import BARGAINING_METHODS, scenario_bargaining_document
+    from sim.bargaining import scenario_bargaining_document
     from sim.errors import SolverError
     from sim.scenario import load_scenario
 
-    other = [m for m in methods if m not in BARGAINING_METHODS]
-    if other:
-        raise SolverError(f"bargaining methods cannot be combined with equilibrium methods in one call; got {other}")
     if Path(args.path).suffix.lower() != ".toml":
         raise SolverError(f"{args.path}: bargaining methods need a scenario .toml with a [bargaining] table")
+    if any(options.values()):  # TODO(registry): bargaining options, once the glue takes them
+        raise SolverError("bargaining options are not supported yet")
     doc = scenario_bargaining_document(load_scenario(args.path), methods, dict(args.overrides))
     if args.json:
         print(json.dumps(doc, indent=2, allow_nan=False, default=_no_json_form))
@@ -128,7 +152,7 @@ def _parse_target(game, text: str) -> tuple[str, ...]:
     return names
 
 
-def _run_repeated(args, methods) -> int:
+def _run_repeated(args, options) -> int:
     """``--method repeated``: minmax values, the feasible IR set and the targets' discount thresholds."""
     import json
     from pathlib import Path
@@ -138,10 +162,13 @@ def _run_repeated(args, methods) -> int:
     from sim.repeated import repeated_analysis, repeated_from_scenario
     from sim.result import game_to_dict
 
-    if methods != ["repeated"]:
-        raise SolverError(f"method 'repeated' cannot be combined with other methods in one call; got {methods}")
-    if args.discount is not None and not 0.0 < args.discount < 1.0:
-        raise SolverError(f"--discount must lie strictly between 0 and 1; got {args.discount}")
+    if args.discount is not None:
+        if options.get("discount") is not None and options["discount"] != args.discount:
+            raise SolverError(f"--discount {args.discount} and --option discount={options['discount']} disagree")
+        if not 0.0 < args.discount < 1.0:
+            raise SolverError(f"--discount must lie strictly between 0 and 1; got {args.discount}")
+    elif options.get("discount") is not None:
+        args.discount = options["discount"]
     overrides = dict(args.overrides)
     if Path(args.path).suffix.lower() == ".toml":
         from sim.scenario import compile_scenario, load_scenario
@@ -150,8 +177,7 @@ def _run_repeated(args, methods) -> int:
         if scenario.repeated is None and args.discount is None:
             raise SolverError(f"{args.path}: scenario has no [repeated] table; give --discount D")
         compiled = compile_scenario(scenario)
-        game = compiled.game(overrides)
-        game = game.reduced_normal_form() if compiled.sequential else game
+        game = compiled.normal_form(overrides)
         targets = [_parse_target(game, t) for t in args.targets]
         analysis = repeated_from_scenario(scenario, overrides, args.discount, targets)
         name = scenario.id
@@ -161,11 +187,9 @@ def _run_repeated(args, methods) -> int:
             dv = scenario.repeated.discount
             source = f"[repeated].discount = {dv}" if isinstance(dv, str) else "[repeated].discount"
     else:
-        game = load_game(args.path, overrides)
+        game = load_game(args.path, overrides).normal_form()
         if args.discount is None:
             raise SolverError(f"{args.path}: a game file has no [repeated] table; give --discount D")
-        if hasattr(game, "reduced_normal_form"):
-            game = game.reduced_normal_form()
         targets = [_parse_target(game, t) for t in args.targets]
         analysis = repeated_analysis(game, args.discount, targets)
         name, source = Path(args.path).name, "--discount"
@@ -238,28 +262,34 @@ def _format_repeated(doc: dict) -> str:
 def run(args) -> int:
     import json
 
-    from analysis.loading import load_game
-    from analysis.render import format_game, format_result
-    from sim.result import game_to_dict
+    from sim.errors import SolverError
+    from sim.registry import get
 
     methods = list(dict.fromkeys(args.method or ["enumpure"]))  # repeated names run once
-    from sim.bargaining import BARGAINING_METHODS
-
-    if "repeated" in methods:
-        return _run_repeated(args, methods)
+    kinds = {m: ("game" if get(m).kind in ("game", "tree") else get(m).kind) for m in methods}
+    groups = sorted(set(kinds.values()))
+    if len(groups) > 1:
+        by_kind = "; ".join(f"{k}: {', '.join(m for m in methods if kinds[m] == k)}" for k in groups)
+        raise SolverError(f"methods of different kinds cannot be combined in one call; got {by_kind}")
+    options = method_options(methods, args.options)
+    if groups == ["repeated"]:
+        return _run_repeated(args, options["repeated"])
     if args.targets or args.discount is not None:
-        from sim.errors import SolverError
-
         raise SolverError("--target and --discount apply to --method repeated only")
-    if any(m in BARGAINING_METHODS for m in methods):
-        return _run_bargaining(args, methods)
-    game = load_game(args.path, dict(args.overrides))
-    from sim.solvers import solve
+    if groups == ["bargaining"]:
+        return _run_bargaining(args, methods, options)
 
-    for m in methods:
-        check_method(m, game)
-    # solve() routes trees: `spe` works on the tree, every other method on its reduced normal form.
-    results = [solve(game, m) for m in methods]
+    from analysis.loading import load_game
+    from analysis.render import format_game, format_result
+    from sim.extensive.tree import ExtensiveFormGame
+    from sim.registry import check_applicable, solve
+    from sim.result import game_to_dict
+
+    game = load_game(args.path, dict(args.overrides))
+    for m in methods:  # every method is checked before any runs
+        check_applicable(m, n_players=game.n_players, tree=isinstance(game, ExtensiveFormGame))
+    # solve() routes trees: tree methods work on the tree, every other method on its reduced normal form.
+    results = [solve(game, m, **options[m]) for m in methods]
     if args.json:
         doc = {"game": game_to_dict(game), "results": [r.to_dict() for r in results]}
         # allow_nan=False: a non-finite number would make the document invalid JSON; fail instead.

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError
-from sim.solvers import METHODS
+from sim import registry
 
 DESIGNS = ("montecarlo", "lhs", "sobol")
 DISTRIBUTIONS = {
@@ -212,9 +212,12 @@ def parse_sweep(doc: dict, path: Path) -> SweepSpec:
     methods = sweep.get("methods", ["enumpure"])
     if not isinstance(methods, list) or not methods:
         raise _err(path, "sweep.methods", "must be a non-empty list of method names", methods)
+    sweepable = registry.names(("game", "tree"))
     for i, m in enumerate(methods):
-        if m not in METHODS:
-            raise _err(path, f"sweep.methods[{i}]", f"unknown method; choose from {sorted(METHODS)}", m)
+        if m not in sweepable:
+            what = "unknown method" if m not in registry.METHODS else \
+                f"a {registry.METHODS[m].kind} method, not an equilibrium method"
+            raise _err(path, f"sweep.methods[{i}]", f"{what}; choose from {sweepable}", m)
     seed = sweep.get("seed")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise _err(path, "sweep.seed", "must be a non-negative integer", seed)
