@@ -18,7 +18,7 @@ from typing import Mapping
 import numpy as np
 
 from sim.errors import GameError
-from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Node, Terminal
+from sim.extensive.nodes import Chance, Decision, Node, Terminal
 
 Plan = Mapping[str, str]
 UNREACHED = "*"
@@ -74,7 +74,7 @@ def _order_key(plan: frozenset, infosets: tuple[str, ...], actions) -> tuple[int
 
 
 @lru_cache(maxsize=64)
-def _reduced(game: ExtensiveFormGame):
+def _reduced(game: "ExtensiveFormGame"):
     strategies, names = [], []
     acts = {h: a for h, (_, a) in game.infosets.items()}
     for i in range(game.n_players):
@@ -94,7 +94,7 @@ def _reduced(game: ExtensiveFormGame):
     return tuple(strategies), tuple(names)
 
 
-def reduced_strategies(game: ExtensiveFormGame) -> tuple[tuple[Plan, ...], ...]:
+def reduced_strategies(game: "ExtensiveFormGame") -> tuple[tuple[Plan, ...], ...]:
     """Each player's reduced strategies as plans ``infoset -> action``.
 
     Examples
@@ -108,7 +108,7 @@ def reduced_strategies(game: ExtensiveFormGame) -> tuple[tuple[Plan, ...], ...]:
     return _reduced(game)[0]
 
 
-def terminal_table(game: ExtensiveFormGame):
+def terminal_table(game: "ExtensiveFormGame"):
     """Terminals in preorder with chance reach probability and each player's required moves.
 
     Returns ``(paths, probs, payoffs, requirements)`` where ``requirements[t][i]`` is the tuple of
@@ -134,7 +134,7 @@ def terminal_table(game: ExtensiveFormGame):
     return paths, np.array(probs), np.array(pays, dtype=float).reshape(len(pays), game.n_players), reqs
 
 
-def reach_matrices(game: ExtensiveFormGame) -> list[np.ndarray]:
+def reach_matrices(game: "ExtensiveFormGame") -> list[np.ndarray]:
     """``M[i][s, t] = 1`` when player ``i``'s reduced strategy ``s`` allows terminal ``t``."""
     _, _, _, reqs = terminal_table(game)
     out = []
@@ -147,7 +147,7 @@ def reach_matrices(game: ExtensiveFormGame) -> list[np.ndarray]:
     return out
 
 
-def reduced_normal_form(game: ExtensiveFormGame):
+def reduced_normal_form(game: "ExtensiveFormGame"):
     """The reduced normal form of ``game`` as a :class:`~sim.game.NormalFormGame`.
 
     Expected payoffs sum over terminals: chance probability times payoff, for the terminals every
@@ -181,7 +181,7 @@ def reduced_normal_form(game: ExtensiveFormGame):
     return NormalFormGame.from_payoffs(tensor, players=game.players, actions=_reduced(game)[1], title=game.title)
 
 
-def mixed_from_behaviour(game: ExtensiveFormGame, behaviour: Mapping[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+def mixed_from_behaviour(game: "ExtensiveFormGame", behaviour: Mapping[str, np.ndarray]) -> tuple[np.ndarray, ...]:
     """Mixed profile over reduced strategies realising a behaviour profile (Kuhn 1953).
 
     A plan's probability is the product of the behaviour probabilities of its moves; under
@@ -197,7 +197,7 @@ def mixed_from_behaviour(game: ExtensiveFormGame, behaviour: Mapping[str, np.nda
     return tuple(out)
 
 
-def behaviour_from_mixed(game: ExtensiveFormGame, profile) -> dict[str, np.ndarray]:
+def behaviour_from_mixed(game: "ExtensiveFormGame", profile) -> dict[str, np.ndarray]:
     """Behaviour strategy of each information set induced by a mixed reduced profile (Kuhn 1953).
 
     Where the player's own mixture never reaches an information set, the behaviour there is

@@ -35,65 +35,13 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Iterator, Mapping, Union
+from typing import Iterator, Mapping
 
 from sim.errors import GameError
+from sim.extensive.nodes import Chance, Decision, Node, Terminal, iter_nodes, path_text
+from sim.extensive.reduced import reduced_normal_form as _reduced_normal_form
 
 PROB_TOL = 1e-9
-
-
-@dataclass(frozen=True)
-class Terminal:
-    """End of play. ``outcome`` optionally names the outcome (Gambit's outcome label)."""
-
-    payoffs: tuple[float, ...]
-    label: str = ""
-    outcome: str = ""
-
-
-@dataclass(frozen=True)
-class Chance:
-    """Nature draws ``outcomes[k]`` with probability ``probs[k]`` and play continues at ``children[k]``.
-
-    ``infoset`` optionally names the chance information set (kept for Gambit files).
-    """
-
-    outcomes: tuple[str, ...]
-    probs: tuple[float, ...]
-    children: tuple["Node", ...]
-    label: str = ""
-    infoset: str = ""
-
-
-@dataclass(frozen=True)
-class Decision:
-    """Player ``player`` (an index) chooses ``actions[k]``, leading to ``children[k]``."""
-
-    player: int
-    infoset: str
-    actions: tuple[str, ...]
-    children: tuple["Node", ...]
-    label: str = ""
-
-
-Node = Union[Terminal, Chance, Decision]
-
-
-def path_text(path: tuple[str, ...]) -> str:
-    """Human-readable node path (``root/a/b``)."""
-    return "/".join(("root", *path))
-
-
-def iter_nodes(root: Node, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Node]]:
-    """Preorder walk yielding ``(path, node)``; children follow their action order."""
-    stack = [(path, root)]
-    while stack:
-        p, node = stack.pop()
-        yield p, node
-        if not isinstance(node, Terminal):
-            names = node.actions if isinstance(node, Decision) else node.outcomes
-            for name, child in reversed(list(zip(names, node.children))):
-                stack.append(((*p, name), child))
 
 
 def _names(kind: str, names, where: str) -> tuple[str, ...]:
@@ -293,9 +241,11 @@ class ExtensiveFormGame:
         order of first appearance with ``/``, ``*`` marking an information set the strategy
         never reaches. :func:`sim.extensive.reduced.reduced_strategies` gives the plan of each.
         """
-        from sim.extensive.reduced import reduced_normal_form
+        return _reduced_normal_form(self)
 
-        return reduced_normal_form(self)
+    def normal_form(self):
+        """The reduced normal form: what every method that is not a tree method solves."""
+        return self.reduced_normal_form()
 
     def __eq__(self, other) -> bool:
         return (isinstance(other, ExtensiveFormGame) and self.players == other.players
