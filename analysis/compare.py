@@ -210,14 +210,15 @@ def regimes_at(compiled, points) -> list[str]:
     >>> regimes_at(c, [[0.4], [0.6]])
     ['A=x', 'A=y']
     """
-    from analysis.sweep.run import profile_labels, pure_equilibrium_mask, regimes
+    from analysis.sweep.run import profile_labels, regimes
+    from sim.solvers.pure import pure_equilibrium_mask
 
     points = np.atleast_2d(np.asarray(points, dtype=float))
     payoffs = np.asarray(compiled.payoffs(points))
     if compiled.sequential:
         raise ScenarioError("thresholds need a simultaneous-move scenario", path=compiled.scenario.path,
                             field="scenario.timing")
-    codes, names = regimes(pure_equilibrium_mask(payoffs, threads=None),
+    codes, names = regimes(pure_equilibrium_mask(payoffs, threads=None).reshape(len(payoffs), -1),
                            profile_labels(compiled.players, compiled.labels))
     return [names[c] for c in codes]
 

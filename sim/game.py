@@ -10,6 +10,11 @@ Axis conventions (stated once, used everywhere):
   batch axis: ``(B, n_0, ..., n_{N-1}, N)``. Batched kernels take that array; one game is a batch
   of one.
 * A mixed profile is a tuple of ``N`` probability vectors, the ``i``-th of length ``n_i``.
+
+One payoff scale, used by every tolerance in the project: a game's scale is the spread of all its
+payoffs, at least 1 (:func:`payoff_scales`; ``NormalFormGame.payoff_scale``). Tolerances are
+relative to it, so equilibria do not change when payoffs are shifted or rescaled by a positive
+factor, and a batch of games (a sweep's points) has one scale per game, computed the same way.
 """
 
 from __future__ import annotations
@@ -23,6 +28,24 @@ from sim._arrays import readonly
 from sim.errors import GameError
 
 MixedProfile = tuple[np.ndarray, ...]
+
+
+def payoff_scales(payoffs) -> np.ndarray:
+    """The payoff scale of each game of a batch ``(B, n_0, ..., n_{N-1}, N)``: shape ``(B,)``.
+
+    The spread of the game's payoffs (largest minus smallest, over every profile and player), at
+    least 1. This is the one scale of the project: every tolerance is relative to it.
+
+    Examples
+    --------
+    >>> payoff_scales(np.array([[[0.0, 4.0], [-1.0, 2.0]], [[0.1, 0.2], [0.3, 0.4]]])[:, :, None]).tolist()
+    [5.0, 1.0]
+    """
+    payoffs = np.asarray(payoffs, dtype=float)
+    if payoffs.size == 0:
+        return np.ones(payoffs.shape[0] if payoffs.ndim else 0)
+    flat = payoffs.reshape(payoffs.shape[0], -1)
+    return np.maximum(flat.max(axis=1) - flat.min(axis=1), 1.0)
 
 
 def _check_names(kind: str, names: Sequence[str]) -> tuple[str, ...]:
@@ -160,11 +183,15 @@ class NormalFormGame:
     def n_profiles(self) -> int:
         return int(np.prod(self.shape))
 
+    def normal_form(self) -> "NormalFormGame":
+        """The game itself (an ``ExtensiveFormGame`` returns its reduced normal form here), so a
+        caller that needs a normal form writes ``game.normal_form()`` whatever the game is."""
+        return self
+
     @property
     def payoff_scale(self) -> float:
         """Spread of all payoffs (at least 1), the scale regret tolerances are relative to."""
-        spread = float(self.payoffs.max() - self.payoffs.min()) if self.payoffs.size else 0.0
-        return max(spread, 1.0)
+        return float(payoff_scales(self.payoffs[None])[0])
 
     def player_index(self, player: str | int) -> int:
         if isinstance(player, (int, np.integer)):

@@ -31,6 +31,7 @@ import numpy as np
 from analysis.sweep.design import points as design_points
 from analysis.sweep.spec import SweepSpec, load_sweep
 from sim.errors import ScenarioError
+from sim.solvers.pure import pure_equilibrium_mask
 
 MANIFEST = "manifest.json"
 CHUNKS = "chunks"
@@ -66,34 +67,19 @@ class ScenarioModel:
         return full
 
     def payoffs(self, full: np.ndarray) -> np.ndarray:
+        """Payoffs ``(B, a_0, ..., N)``; each row is the same floats whatever the batch (see
+        :meth:`sim.scenario.compile.CompiledScenario.payoffs`)."""
         return np.asarray(self.compiled.payoffs(full))
 
     def game(self, full_row: np.ndarray):
         return self.games(np.asarray(full_row, dtype=float)[None])[0]
 
-    def point_payoffs(self, full: np.ndarray) -> np.ndarray:
-        """Payoffs ``(B, a_0, ..., N)`` whose every row is the same floats whatever the batch.
-
-        A BLAS matrix product may round a point differently inside a batch than alone (the
-        summation order depends on the kernel it picks for the shape), which would let the
-        point-by-point and the batched routes, or two chunk sizes, disagree in the last bit and
-        so at a tie. Summing the few monomial terms in a fixed order, one array operation per
-        term, keeps each row independent of its neighbours; it is still vectorised over points.
-        """
-        c = self.compiled
-        terms = c.terms(c.check_points(full))
-        tensor = c.tensor
-        flat = terms[:, 0, None] * tensor[0]
-        for r in range(1, tensor.shape[0]):
-            flat = flat + terms[:, r, None] * tensor[r]
-        return flat.reshape(len(full), *c.outcome_shape, len(self.players))
-
     def games(self, full: np.ndarray) -> list:
-        """One game per point, built from :meth:`point_payoffs` (as ``compiled.game`` builds them)."""
+        """One game per point, built from :meth:`payoffs` (as ``compiled.game`` builds them)."""
         from sim.scenario.compile import build_tree
 
         c = self.compiled
-        pay = self.point_payoffs(full)
+        pay = self.payoffs(full)
         if not self.sequential:
             from sim.game import NormalFormGame
 
@@ -111,14 +97,24 @@ def scenario_model(path: str, content_hash: str) -> ScenarioModel:
     # For a sequential scenario the columns name reduced strategies (the tree's .actions).
     game = compiled.game()
     names = tuple(compiled.parameter_names)
-    defaults = np.array([float(compiled.defaults[n]) for n in names]) if isinstance(compiled.defaults, dict) \
-        else np.asarray(compiled.defaults, dtype=float)
+    defaults = np.asarray(compiled.defaults, dtype=float)
     sequential = bool(compiled.sequential)
     return ScenarioModel(compiled, game.players, tuple(game.actions), names, defaults, sequential,
                          game if sequential else None)
 
 
 def check_parameters(spec: SweepSpec, model: ScenarioModel) -> None:
+    """Refuse, before anything is written, a swept name the scenario lacks or a method that
+    cannot run on the scenario's game (a 2-player method on 4 players, a tree method on a
+    simultaneous scenario)."""
+    from sim import registry
+    from sim.errors import SolverError
+
+    for i, method in enumerate(spec.methods):
+        try:
+            registry.check_applicable(method, n_players=len(model.players), tree=model.sequential)
+        except SolverError as exc:
+            raise ScenarioError(f"{exc} (got {method!r})", path=str(spec.path), field=f"sweep.methods[{i}]") from None
     for name in spec.parameter_names:
         if name not in model.parameter_names:
             raise ScenarioError(
@@ -144,22 +140,6 @@ def profile_labels(players, actions) -> np.ndarray:
     labels = [", ".join(f"{p}={a}" for p, a in zip(players, combo))
               for combo in zip(*(g.ravel() for g in grids))]
     return np.array(labels, dtype=object)
-
-
-def pure_equilibrium_mask(payoffs: np.ndarray, threads: int | None = 1) -> np.ndarray:
-    """Pure equilibria of a batch ``(B, n_0, ..., N)`` as a ``(B, profiles)`` mask.
-
-    Each point is scaled to unit size first, so one relative tolerance serves every point; sweeps
-    and threshold searches share this, so their regimes agree exactly.
-    """
-    from sim.solvers import enumpure_batch
-
-    B = payoffs.shape[0]
-    flat_pay = payoffs.reshape(B, -1)
-    scale = np.maximum(np.maximum(flat_pay.max(axis=1), -flat_pay.min(axis=1)), 1.0)
-    # (2-D broadcasting is several times faster than over the game's many axes.)
-    mask = enumpure_batch((flat_pay / scale[:, None]).reshape(payoffs.shape), PURE_TOL, threads=threads)
-    return mask.reshape(B, -1)
 
 
 def regimes(mask_rows: np.ndarray, outcome_names) -> tuple[np.ndarray, list[str]]:
@@ -190,7 +170,8 @@ def _pure_rows(model: ScenarioModel, payoffs: np.ndarray, ids: np.ndarray) -> di
     shape = payoffs.shape[1:-1]
     n = len(shape)
     F = int(np.prod(shape))
-    flat = pure_equilibrium_mask(payoffs, threads=1)  # one thread: the executor runs one worker per core
+    # One thread: the executor runs one worker per core. The tie rule is enumpure_solve's own.
+    flat = pure_equilibrium_mask(payoffs, PURE_TOL, threads=1).reshape(B, -1)
     counts = flat.sum(axis=1)
     labels = profile_labels(model.players, model.actions)
     regime_codes, regime_names = regimes(flat, labels)
@@ -299,7 +280,7 @@ def _spe_rows(model: ScenarioModel, full: np.ndarray, ids: np.ndarray) -> dict:
 
     tree = model.tree
     B, N = len(full), len(model.players)
-    pay = model.point_payoffs(full).reshape(B, -1, N)  # terminals in preorder = outcomes in C order
+    pay = model.payoffs(full).reshape(B, -1, N)  # terminals in preorder = outcomes in C order
     probs = model.compiled.chance_probabilities(full, check=False)
     # chance_probabilities lists the timing's chance moves in order; tree chance nodes carry the
     # move's name as their label, and every node of one move shares its probabilities.

@@ -150,10 +150,19 @@ class CompiledScenario:
     def payoffs(self, points, *, check: bool = True) -> np.ndarray:
         """Payoffs of a batch of parameter points: ``(B, a_0, ..., a_{M-1}, N)``.
 
-        One matrix product ``terms (B, R) @ T (R, n_outcomes * N)``, no loop over points or outcomes.
+        ``terms (B, R) @ T (R, n_outcomes * N)``, summed term by term in a fixed order (one array
+        operation per monomial, vectorised over points and outcomes) rather than by a BLAS
+        matrix product: BLAS may round a point differently inside a batch than alone (its
+        summation order depends on the kernel it picks for the shape), and then a sweep row, a
+        chunk of another size and ``bargain solve`` at the same point could decide a tie
+        differently. Summed this way, every row is the same floats whatever the batch.
         """
         points = self.check_points(points) if check else np.asarray(points, dtype=float)
-        flat = self.terms(points) @ self.tensor
+        terms = self.terms(points)
+        tensor = self.tensor
+        flat = terms[:, 0, None] * tensor[0]
+        for r in range(1, tensor.shape[0]):
+            flat += terms[:, r, None] * tensor[r]
         return flat.reshape(points.shape[0], *self.outcome_shape, len(self.players))
 
     def chance_probabilities(self, points, *, check: bool = True) -> tuple[np.ndarray, ...]:
@@ -186,6 +195,12 @@ class CompiledScenario:
         return [m for m in self.scenario.timing if isinstance(m, ChanceMove)]
 
     # ----- games -----------------------------------------------------------------------------------
+    def normal_form(self, overrides: Mapping[str, float] | None = None):
+        """The game as a :class:`~sim.game.NormalFormGame`: the game itself for a simultaneous
+        timing, the tree's reduced normal form (Kuhn 1953) for a sequential one. Every method
+        that is not a tree method solves this."""
+        return self.game(overrides).normal_form()
+
     def game(self, overrides: Mapping[str, float] | None = None):
         """The game at the defaults with ``overrides``.
 

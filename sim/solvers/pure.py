@@ -107,7 +107,7 @@ def enumpure_batch(payoffs, tol: float = DEFAULT_TOL, *, threads: int | None = N
         ties are decided exactly). Entries must be finite.
     tol : float
         Absolute, non-negative tolerance on a player's gain from deviating. Scale it to the
-        payoffs when needed (``enumpure_solve`` passes ``tol * game.payoff_scale``).
+        payoffs when needed (:func:`pure_equilibrium_mask` does, for ``enumpure_solve`` and sweeps).
     threads : int, optional
         Threads to spread the blocks over (default: the usable cores, at most 8). Results do
         not depend on it.
@@ -204,6 +204,39 @@ def _raise_non_finite(payoffs: np.ndarray):
     raise SolverError(f"enumpure_batch(): payoffs must be finite; got {payoffs[bad]} at index {bad}")
 
 
+def pure_equilibrium_mask(payoffs, tol: float = DEFAULT_TOL, *, threads: int | None = None) -> np.ndarray:
+    """Pure equilibria of a batch ``(B, n_0, ..., N)`` with a tolerance relative to each game's scale.
+
+    Each game is divided by its own payoff scale (:func:`sim.game.payoff_scales`) and then
+    checked with :func:`enumpure_batch` at the absolute tolerance ``tol``: the one tie rule of
+    the project. ``enumpure_solve`` (one game), the sweep's batched rows and the threshold
+    searches all call this, so a point decides a tie the same way whichever route solved it.
+
+    Returns
+    -------
+    ndarray of bool, shape (B, n_0, ..., n_{N-1})
+
+    Examples
+    --------
+    A tie within ``tol`` of the scale counts as a best response, whatever the units:
+
+    >>> import numpy as np
+    >>> g = np.array([[[0.0], [1.0], [1.0 - 1e-12]]])  # one player; two nearly tied best actions
+    >>> pure_equilibrium_mask(g).tolist(), pure_equilibrium_mask(g * 1e6).tolist()
+    ([[False, True, True]], [[False, True, True]])
+    >>> enumpure_batch(g * 1e6, 1e-9).tolist()  # an absolute tolerance loses the tie at scale 1e6
+    [[False, True, False]]
+    """
+    from sim.game import payoff_scales
+
+    payoffs = np.asarray(payoffs, dtype=np.float64)
+    if payoffs.ndim < 3:
+        return enumpure_batch(payoffs, tol, threads=threads)  # enumpure_batch names the bad shape
+    scale = payoff_scales(payoffs)
+    scaled = payoffs / scale.reshape((-1,) + (1,) * (payoffs.ndim - 1))
+    return enumpure_batch(scaled, tol, threads=threads)
+
+
 def enumpure_solve(game: NormalFormGame, tol: float = DEFAULT_TOL) -> SolverResult:
     """All pure-strategy Nash equilibria of an N-player game.
 
@@ -233,7 +266,7 @@ def enumpure_solve(game: NormalFormGame, tol: float = DEFAULT_TOL) -> SolverResu
     """
     if not isinstance(tol, (int, float, np.integer, np.floating)) or not 0 <= tol < np.inf:
         raise SolverError(f"enumpure_solve(): tol must be a non-negative finite number; got {tol!r}")
-    mask = enumpure_batch(game.payoffs[None], float(tol) * game.payoff_scale, threads=1)[0]
+    mask = pure_equilibrium_mask(game.payoffs[None], float(tol), threads=1)[0]
     equilibria = []
     for idx in zip(*np.nonzero(mask)):
         profile = [np.eye(n)[a] for n, a in zip(game.shape, idx)]
