@@ -105,7 +105,7 @@ def random_game(shape: Sequence[int], rng: np.random.Generator, *, low: float = 
     >>> g.shape, bool(g.payoffs.min() >= -10 and g.payoffs.max() < 10)
     ((2, 2, 3), True)
     >>> random_game((2, 2), np.random.default_rng(1), low=0, high=1, integer=True).payoffs[..., 0].tolist()
-    [[1.0, 1.0], [1.0, 0.0]]
+    [[0.0, 1.0], [0.0, 1.0]]
     """
     func = "random_game"
     rng, shape = _check_rng(func, rng), _check_shape(func, shape)
