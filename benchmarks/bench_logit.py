@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from sim.game import NormalFormGame
+from sim.generators import random_game
 from sim.solvers.logit import logit_solve
 
 SEED = 20240601
@@ -27,7 +27,7 @@ SEED = 20240601
 def _games(n_players: int, n_games: int):
     rng = np.random.default_rng(SEED + n_players)
     shape = (3,) * n_players
-    return [NormalFormGame.from_payoffs(rng.uniform(-10, 10, size=(*shape, n_players)))
+    return [random_game(shape, rng)
             for _ in range(n_games)]
 
 

@@ -28,15 +28,16 @@ import time
 import numpy as np
 
 from sim.game import NormalFormGame
+from sim.generators import random_game
 from sim.solvers.mixed import enummixed_solve
 
 SEED = 20240602
 GAMBIT_BUDGET_S = 5.0
 
 
-def _games(n: int, count: int) -> list[np.ndarray]:
+def _games(n: int, count: int) -> list[NormalFormGame]:
     rng = np.random.default_rng(SEED + n)
-    return [rng.uniform(-10, 10, size=(n, n, 2)) for _ in range(count)]
+    return [random_game((n, n), rng) for _ in range(count)]
 
 
 def _timed(func):
@@ -74,17 +75,18 @@ def run(quick: bool, gambit: bool = True) -> list[dict]:
     rows = []
     # Warm imports and caches (scipy.spatial, numba compilation) outside the timed region, and
     # report the first call once: it is what a fresh process pays.
-    warm = np.random.default_rng(0).uniform(size=(4, 4, 2))
-    first_ms, _ = _timed(lambda: enummixed_solve(NormalFormGame.from_payoffs(warm)))
-    qe.vertex_enumeration(qe.NormalFormGame(warm))
+    warm = random_game((4, 4), np.random.default_rng(0), low=0.0, high=1.0)
+    first_ms, _ = _timed(lambda: enummixed_solve(warm))
+    qe.vertex_enumeration(qe.NormalFormGame(np.array(warm.payoffs)))
     print(f"note: first call incl. compile: {first_ms / 1e3:.2f} s (excluded from the medians)")
     for n in sizes:
         bench = f"enummixed {n}x{n} uniform"
-        payoffs = _games(n, count[n])
+        games = _games(n, count[n])
+        payoffs = [np.array(game.payoffs) for game in games]  # writable arrays for the peers
         ours, theirs, per_game, ours_counts, found, same, routes = [], [], [], [], 0, 0, {}
         load_before = _loadavg()
-        for k, p in enumerate(payoffs):
-            game, g = NormalFormGame.from_payoffs(p), qe.NormalFormGame(p)
+        for k, (game, p) in enumerate(zip(games, payoffs)):
+            g = qe.NormalFormGame(p)
             for r in range(repeats[n]):
                 # Alternate who goes first so that neither always runs on a warmer cache.
                 if (k + r) % 2:

@@ -27,6 +27,7 @@ import numpy as np
 
 from sim.formats.nfg import read_nfg
 from sim.game import NormalFormGame
+from sim.generators import random_game
 from sim.solvers.poly import enumpoly_solve
 
 # (shape, games in a full run, games in a quick run)
@@ -60,8 +61,7 @@ def _loadavg() -> float:
 
 
 def _game(shape, seed: int) -> NormalFormGame:
-    rng = np.random.default_rng(seed)
-    return NormalFormGame.from_payoffs(rng.uniform(-10, 10, size=(*shape, len(shape))))
+    return random_game(shape, np.random.default_rng(seed))
 
 
 def _gambit(game: NormalFormGame):

@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+from sim.generators import random_game_batch
 from sim.solvers import enumpure_batch
 
 N_GAMES = {False: 10_000, True: 2_000}
@@ -53,7 +54,7 @@ def _first_call_seconds() -> float:
     if not _first_call:
         import sim.solvers.pure as pure
 
-        batch = np.random.default_rng(0).uniform(-1, 1, size=(64, 3, 3, 3, 3, 4))
+        batch = np.array(random_game_batch((3, 3, 3, 3), 64, np.random.default_rng(0), low=-1, high=1).payoffs)
         assert batch.size >= pure._SMALL_BATCH  # the compiled path, not the NumPy one
         start = time.perf_counter()
         enumpure_batch(batch)
@@ -118,8 +119,8 @@ def _nashpy(sample: np.ndarray):
 
 def _workload(shape: tuple[int, ...], quick: bool) -> list[dict]:
     n_games = N_GAMES[quick]
-    rng = np.random.default_rng(20240601)
-    batch = rng.uniform(-10, 10, size=(n_games, *shape, len(shape)))
+    # a writable array, as a sweep's kernels get it
+    batch = np.array(random_game_batch(shape, n_games, np.random.default_rng(20240601)).payoffs)
     label = f"enumpure {len(shape)}p x {'x'.join(map(str, shape))}, {n_games:,} games"
     repeats = REPEATS[quick]
 

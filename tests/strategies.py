@@ -2,6 +2,11 @@
 
 ``games()`` draws generic games (continuous payoffs, so ties have probability zero);
 ``degenerate_games()`` draws games with small integer payoffs, where ties and degeneracy are common.
+
+Random games are made by the public generators of :mod:`sim.generators`: a strategy draws the
+shape and a seed and calls the generator, so a failing example is reproduced by its seed. Where
+shrinking the payoffs themselves finds smaller counterexamples (small-integer games, whose ties are
+the point), the payoffs are drawn by Hypothesis instead.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from sim import generators
 from sim.game import NormalFormGame
 
 
@@ -24,17 +30,19 @@ def game_shapes(draw, min_players=2, max_players=4, min_actions=1, max_actions=3
 
 @st.composite
 def games(draw, shape=None, **shape_kw):
-    """Generic games: payoffs drawn uniformly from a seeded generator (ties have probability 0)."""
+    """Generic games: :func:`sim.generators.random_game` (payoffs uniform in [-10, 10), ties have
+    probability 0) from a drawn seed."""
     shape = draw(game_shapes(**shape_kw)) if shape is None else tuple(shape)
     seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    payoffs = rng.uniform(-10, 10, size=(*shape, len(shape)))
-    return NormalFormGame.from_payoffs(payoffs)
+    return generators.random_game(shape, np.random.default_rng(seed))
 
 
 @st.composite
 def degenerate_games(draw, shape=None, **shape_kw):
-    """Games with payoffs in a few small integers: ties, weak dominance and continua are common."""
+    """Games with payoffs in the integers -2..2: ties, weak dominance and continua are common.
+
+    The payoffs are drawn by Hypothesis (not by :func:`sim.generators.degenerate_game`) so that a
+    failing game shrinks towards zeros and the tie that matters."""
     shape = draw(game_shapes(**shape_kw)) if shape is None else tuple(shape)
     payoffs = draw(hnp.arrays(np.int64, (*shape, len(shape)), elements=st.integers(-2, 2)))
     return NormalFormGame.from_payoffs(payoffs.astype(float))
@@ -235,14 +243,6 @@ def games_with_dominant_strategies(draw, **shape_kw):
 
 
 @st.composite
-def zero_sum_games(draw, min_actions=2, max_actions=4):
-    """Generic two-player zero-sum games (row payoffs uniform in [-10, 10])."""
-    shape = (draw(st.integers(min_actions, max_actions)), draw(st.integers(min_actions, max_actions)))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    return NormalFormGame.zero_sum(rng.uniform(-10, 10, size=shape))
-
-
-@st.composite
 def game_batches(draw, max_games=150, degenerate=None, **shape_kw):
     """A batch ``(B, n_0, ..., n_{N-1}, N)`` of games of one shape, generic or with small-integer ties.
 
@@ -250,14 +250,12 @@ def game_batches(draw, max_games=150, degenerate=None, **shape_kw):
     """
     shape = draw(game_shapes(**shape_kw))
     n_games = draw(st.integers(1, max_games))
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     if degenerate is None:
         degenerate = draw(st.booleans())
-    size = (n_games, *shape, len(shape))
-    if degenerate:
-        return rng.integers(-2, 3, size=size).astype(float)
-    return rng.uniform(-10, 10, size=size)
+    bounds = dict(low=-2, high=2, integer=True) if degenerate else {}
+    # a writable copy: tests slice and hand it to the kernels as any caller's array
+    return np.array(generators.random_game_batch(shape, n_games, rng, **bounds).payoffs)
 
 
 # ----- Gambit .nfg text -----------------------------------------------------------------------------
@@ -374,14 +372,16 @@ def malformed_nfg_texts(draw):
 
 @st.composite
 def zero_sum_games(draw, min_actions=1, max_actions=4, integer=False):
-    """Two-player zero-sum games (``B = -A``); small integers when ``integer`` (often degenerate)."""
-    m = draw(st.integers(min_actions, max_actions))
-    n = draw(st.integers(min_actions, max_actions))
+    """Two-player zero-sum games (``B = -A``), ``m x n`` with ``min_actions <= m, n <= max_actions``.
+
+    Generic by default (:func:`sim.generators.zero_sum_game`, row payoffs uniform in [-10, 10)
+    from a drawn seed); with ``integer``, row payoffs in -3..3 drawn by Hypothesis so that a
+    failing (often degenerate) game shrinks.
+    """
+    shape = (draw(st.integers(min_actions, max_actions)), draw(st.integers(min_actions, max_actions)))
     if integer:
-        A = draw(hnp.arrays(np.int64, (m, n), elements=st.integers(-3, 3))).astype(float)
-    else:
-        A = np.random.default_rng(draw(st.integers(0, 2**32 - 1))).uniform(-10, 10, size=(m, n))
-    return NormalFormGame.zero_sum(A)
+        return NormalFormGame.zero_sum(draw(hnp.arrays(np.int64, shape, elements=st.integers(-3, 3))).astype(float))
+    return generators.zero_sum_game(shape, np.random.default_rng(draw(st.integers(0, 2**32 - 1))))
 
 
 @st.composite

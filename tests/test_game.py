@@ -1,11 +1,14 @@
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.errors import GameError
 from sim.game import GameBatch, NormalFormGame
 from sim.result import Equilibrium
-from tests.strategies import games, mixed_profiles
+from tests.strategies import degenerate_games, games, mixed_profiles
 
 
 def test_payoffs_are_read_only():
@@ -44,24 +47,61 @@ def test_matching_pennies_expected_payoffs_and_regret():
     assert g.best_responses(([1, 0], [0.5, 0.5])) == ((0, 1), (1,))
 
 
+def pure(game, profile):
+    return [np.eye(n)[a] for n, a in zip(game.shape, profile)]
+
+
+def brute_force_expected_payoffs(game, profile):
+    """Sum of payoff times probability over every pure profile, by loops."""
+    total = np.zeros(game.n_players)
+    for a in itertools.product(*(range(n) for n in game.shape)):
+        total += np.prod([s[k] for s, k in zip(profile, a)]) * game.payoffs[a]
+    return total
+
+
+def brute_force_regrets(game, profile):
+    """Each player's best gain from a pure deviation, every deviation's payoff by brute force."""
+    here = brute_force_expected_payoffs(game, profile)
+    out = []
+    for i, n in enumerate(game.shape):
+        deviations = [brute_force_expected_payoffs(game, profile[:i] + (np.eye(n)[b],) + profile[i + 1:])[i]
+                      for b in range(n)]
+        out.append(max(deviations) - here[i])
+    return np.array(out)
+
+
 @given(games())
-def test_expected_payoff_of_pure_profile_is_the_table_entry(game):
-    idx = tuple(n - 1 for n in game.shape)
-    profile = [np.eye(n)[a] for n, a in zip(game.shape, idx)]
-    np.testing.assert_allclose(game.expected_payoffs(profile), game.payoffs[idx])
+def test_expected_payoff_of_every_pure_profile_is_the_table_entry(game):
+    for a in itertools.product(*(range(n) for n in game.shape)):
+        np.testing.assert_array_equal(game.expected_payoffs(pure(game, a)), game.payoffs[a])
 
 
 @given(games().flatmap(lambda g: mixed_profiles(g).map(lambda p: (g, p))))
 def test_expected_payoffs_equal_the_brute_force_sum(game_and_profile):
     game, profile = game_and_profile
-    joint = profile[0]
-    for s in profile[1:]:
-        joint = np.multiply.outer(joint, s)
-    brute = np.tensordot(joint, game.payoffs, axes=game.n_players)
-    np.testing.assert_allclose(game.expected_payoffs(profile), brute, atol=1e-9)
+    np.testing.assert_allclose(game.expected_payoffs(profile), brute_force_expected_payoffs(game, profile),
+                               atol=1e-9)
+
+
+@given(st.one_of(games(), degenerate_games()).flatmap(lambda g: mixed_profiles(g).map(lambda p: (g, p))))
+def test_regret_is_the_best_pure_deviation_gain(game_and_profile):
+    game, profile = game_and_profile
+    expected = brute_force_regrets(game, profile)
+    np.testing.assert_allclose(game.regrets(profile), expected, atol=1e-9)
+    assert game.max_regret(profile) == pytest.approx(expected.max(), abs=1e-9)
     eq = Equilibrium.certify(game, profile)
-    assert eq.max_regret >= 0
-    assert eq.max_regret == pytest.approx(game.max_regret(profile), abs=1e-12)
+    assert eq.max_regret == pytest.approx(expected.max(), abs=1e-9)
+
+
+@given(st.one_of(games(), degenerate_games()))
+def test_regret_is_zero_exactly_at_the_brute_force_pure_equilibria(game):
+    for a in itertools.product(*(range(n) for n in game.shape)):
+        gains = [max(game.payoffs[a[:i] + (b,) + a[i + 1:]][i] for b in range(n)) - game.payoffs[a][i]
+                 for i, n in enumerate(game.shape)]
+        regret = game.max_regret(pure(game, a))
+        assert regret == pytest.approx(max(gains), abs=1e-12)
+        assert (regret == 0) == (max(gains) == 0)
+        assert game.is_equilibrium(pure(game, a)) == (max(gains) <= 1e-7 * game.payoff_scale)
 
 
 def test_batch_indexing_returns_games():

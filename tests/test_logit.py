@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from sim.errors import SolverError
 from sim.game import NormalFormGame
+from sim.generators import random_game
 from sim.registry import METHODS
 from sim.solvers import solve
 from sim.solvers.logit import logit_solve
@@ -264,9 +265,8 @@ def test_traced_branch_is_continuous(game):
 def _benchmark_game(n_players, index):
     # The n-th game of benchmarks/bench_logit.py (seeded), without importing the benchmark.
     rng = np.random.default_rng(20240601 + n_players)
-    for _ in range(index + 1):
-        payoffs = rng.uniform(-10, 10, size=(*(3,) * n_players, n_players))
-    return payoffs
+    games = [random_game((3,) * n_players, rng) for _ in range(index + 1)]
+    return np.array(games[-1].payoffs)
 
 
 HARD_GAMES = {

@@ -20,7 +20,9 @@ from hypothesis import strategies as st
 
 from sim.errors import SolverError
 from sim.game import NormalFormGame
+from sim.generators import random_game
 from sim.solvers import enumpure_solve
+from sim.solvers import _poly_reference as reference
 from sim.solvers.poly import enumpoly_solve
 from tests.oracles import OracleFailed, gambit_equilibria
 from tests.strategies import bimatrix_games, degenerate_games, games
@@ -42,9 +44,9 @@ def read_payoff_nfg(path: Path) -> NormalFormGame:
     return NormalFormGame.from_payoffs(payoffs)
 
 
-def random_game(shape, seed):
-    rng = np.random.default_rng(seed)
-    return NormalFormGame.from_payoffs(rng.uniform(-10, 10, size=(*shape, len(shape))))
+def seeded_game(shape, seed):
+    """The generic game :func:`sim.generators.random_game` draws from ``seed``."""
+    return random_game(shape, np.random.default_rng(seed))
 
 
 def profiles_of(result):
@@ -121,7 +123,7 @@ def test_two_player_equals_brute_force_support_enumeration(game):
 
 def test_two_player_equals_nashpy_vertex_enumeration():
     nashpy = pytest.importorskip("nashpy")
-    game = random_game((4, 4), seed=7)
+    game = seeded_game((4, 4), 7)
     ours = profiles_of(enumpoly_solve(game))
     theirs = [np.r_[x, y] for x, y in nashpy.Game(game.payoff_array(0), game.payoff_array(1)).vertex_enumeration()]
     assert same_set(ours, theirs)
@@ -144,7 +146,7 @@ def test_equilibria_invariant_under_positive_affine_transform(game, scales, shif
 
 
 def test_same_result_for_another_seed():
-    game = random_game((3, 3, 2), seed=3)
+    game = seeded_game((3, 3, 2), 3)
     assert same_set(profiles_of(enumpoly_solve(game, seed=0)), profiles_of(enumpoly_solve(game, seed=1)))
 
 
@@ -157,7 +159,7 @@ def test_contains_pygambit_enumpoly(shape, seed):
     the completely mixed equilibrium of the 2x2x2 game with seed 0, which its gnm finds), so extra
     equilibria of ours are allowed: they are certified, and generic games have an odd number of
     equilibria (Wilson 1971; Harsanyi 1973), which a missed or spurious one would break."""
-    game = random_game(shape, seed)
+    game = seeded_game(shape, seed)
     try:
         theirs = gambit_equilibria(game.payoffs, "enumpoly", timeout=60)
     except OracleFailed as exc:
@@ -173,7 +175,7 @@ def test_contains_pygambit_enumpoly(shape, seed):
 
 @pytest.mark.gambit
 def test_finds_the_mixed_equilibrium_pygambit_enumpoly_misses():
-    game = random_game((2, 2, 2), 0)
+    game = seeded_game((2, 2, 2), 0)
     try:
         gnm = gambit_equilibria(game.payoffs, "gnm", timeout=60)
     except OracleFailed as exc:
@@ -230,7 +232,7 @@ def test_nau2004_section6_segment_end_points():
 
 @pytest.mark.slow
 def test_founding_case_size_solves_quickly():
-    game = random_game((2, 2, 4, 2), seed=11)
+    game = seeded_game((2, 2, 4, 2), 11)
     start = time.perf_counter()
     result = enumpoly_solve(game)
     elapsed = time.perf_counter() - start
@@ -240,10 +242,11 @@ def test_founding_case_size_solves_quickly():
 
 
 # ----- bad input ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("kwargs, match", [({"tol": 0}, "tol must be"), ({"tol": "x"}, "tol must be")])
+@pytest.mark.parametrize("kwargs, match", [({"tol": 0}, "tol must be"), ({"tol": "x"}, "tol must be"),
+                                           ({"_route": "jit"}, r"_route must be one of \('compiled', 'numpy'\)")])
 def test_bad_parameters_are_refused(kwargs, match):
     with pytest.raises(SolverError, match=match):
-        enumpoly_solve(random_game((2, 2), 0), **kwargs)
+        enumpoly_solve(seeded_game((2, 2), 0), **kwargs)
 
 
 def test_one_player_game_is_refused():
@@ -278,7 +281,7 @@ def test_pruning_drops_supports_without_equilibria():
     (it is what makes the method fast), and must keep the supports of the equilibria."""
     import sim.solvers.poly as poly
 
-    game = random_game((3, 3, 3), seed=0)
+    game = seeded_game((3, 3, 3), 0)
     result = enumpoly_solve(game)
     assert result.details["supports_tracked"] < result.details["supports"] / 2
     u = (np.asarray(game.payoffs) - game.payoffs.min()) / game.payoff_scale
@@ -299,32 +302,19 @@ def scaled(game):
     return (np.asarray(game.payoffs) - game.payoffs.min()) / game.payoff_scale
 
 
-@pytest.fixture
-def numpy_route(monkeypatch):
-    import sim.solvers.poly as poly
-
-    monkeypatch.setattr(poly, "_ROUTE", "numpy")
-
-
 @settings(max_examples=6, deadline=None)
 @given(games(min_players=2, max_players=3, min_actions=2, max_actions=3, max_profiles=18))
 def test_compiled_route_finds_the_numpy_routes_equilibria(game):
     """The compiled tracker (own-size supports, Hermite predictor, deeper pruning) and the NumPy
     batch tracker (padded supports, Runge-Kutta) must give one equilibrium set."""
-    import sim.solvers.poly as poly
-
     fast = enumpoly_solve(game)
-    original = poly._ROUTE
-    try:
-        poly._ROUTE = "numpy"
-        reference = enumpoly_solve(game)
-    finally:
-        poly._ROUTE = original
+    slow = enumpoly_solve(game, _route="numpy")
     assert_certified(fast)
-    assert fast.complete and reference.complete
-    assert same_set(profiles_of(fast), profiles_of(reference))
+    assert_certified(slow)
+    assert fast.complete and slow.complete
+    assert same_set(profiles_of(fast), profiles_of(slow))
     # the deeper compiled pruning never tracks more paths than the reference's
-    assert fast.details["paths"] <= reference.details["paths"]
+    assert fast.details["paths"] <= slow.details["paths"]
 
 
 @pytest.mark.slow
@@ -333,22 +323,16 @@ def test_compiled_route_finds_the_numpy_routes_equilibria(game):
 def test_compiled_route_agrees_with_numpy_route_on_degenerate_games(game):
     """Games with ties (small-integer payoffs): both routes give the same isolated equilibria and
     the same verdict on completeness, every point certified."""
-    import sim.solvers.poly as poly
-
     fast = enumpoly_solve(game)
-    original = poly._ROUTE
-    try:
-        poly._ROUTE = "numpy"
-        reference = enumpoly_solve(game)
-    finally:
-        poly._ROUTE = original
+    slow = enumpoly_solve(game, _route="numpy")
     assert_certified(fast)
+    assert_certified(slow)
 
     def isolated(result):
         return [x for x, e in zip(profiles_of(result), result.equilibria) if not e.details.get("on_continuum")]
 
-    assert same_set(isolated(fast), isolated(reference))
-    assert fast.complete == reference.complete
+    assert same_set(isolated(fast), isolated(slow))
+    assert fast.complete == slow.complete
 
 
 @settings(max_examples=15, deadline=None)
@@ -358,7 +342,7 @@ def test_compiled_conditional_dominance_equals_reference(game):
     import sim.solvers.poly as poly
 
     u = scaled(game)
-    assert poly._support_profiles(u, TOL) == poly._support_profiles_numpy(u, TOL)
+    assert poly._support_profiles(u, TOL) == reference.support_profiles(u, TOL)
 
 
 @settings(max_examples=10, deadline=None)
@@ -370,16 +354,16 @@ def test_compiled_subdivision_equals_reference_at_equal_depth(game):
     import sim.solvers.poly as poly
 
     u = scaled(game)
-    profiles = poly._support_profiles_numpy(u, TOL)
+    profiles = reference.support_profiles(u, TOL)
     fast = poly._may_hold_equilibrium(u, profiles, TOL, max_depth=5, max_cells=10**9)
-    reference = poly._may_hold_equilibrium_numpy(u, profiles, TOL, max_rounds=5, max_cells=10**9)
-    assert fast == reference
+    slow = reference.may_hold_equilibrium(u, profiles, TOL, max_rounds=5, max_cells=10**9)
+    assert fast == slow
 
 
 @settings(max_examples=20, deadline=None)
 @given(games(min_players=2, max_players=4, min_actions=1, max_actions=3), st.integers(0, 2**32 - 1),
        st.floats(0, 1))
-@example(random_game((1, 2, 3, 1), 5), 0, 1.0)   # support ((0,), (0, 1), (1, 2), (0,)): pure opponents
+@example(seeded_game((1, 2, 3, 1), 5), 0, 1.0)   # support ((0,), (0, 1), (1, 2), (0,)): pure opponents
 def test_compiled_homotopy_system_equals_reference(game, seed, t):
     """Value, Jacobian and t-derivative of one support's homotopy (compiled, own size) equal the
     NumPy evaluation (padded) on the support's rows and columns, at a random complex point.
@@ -400,14 +384,14 @@ def test_compiled_homotopy_system_equals_reference(game, seed, t):
     for j, s in enumerate(prof):
         x_full[off[j] + np.array(s)] = rng.normal(size=len(s)) + 1j * rng.normal(size=len(s))
     # reference: the padded system of this support (rows as built for the NumPy route)
-    paths, _ = poly._paths_for(model, [prof], chart)
+    paths, _ = reference.paths_for(model, [prof], chart)
     if paths is None:        # no start solutions: build the row roles of one path by hand
         rp = poly._real_paths(model, prof)
         paths = poly._Paths(rp.support, rp.ind, rp.chart, rp.zero, rp.a0, chart[None])
     paths = paths.take(np.array([0]))
     H_ref, J_ref, Ht_ref = poly._evaluate(model, paths, x_full[None], np.array([t]))
     # compiled, own size
-    sup_k, sup_acts = poly._support_arrays(model, [prof])
+    sup_k, sup_acts = poly._support_arrays(model.shape, [prof])
     flat, strides, _ = poly._flat_payoffs(u)
     lin = np.zeros((n_players, n_players, n_max, n_max), dtype=complex)
     for (i, j), a in model.lin.items():

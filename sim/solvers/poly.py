@@ -25,8 +25,9 @@ corrector, step size from the corrector (predictor-corrector continuation: Allgo
 2003, "Introduction to Numerical Continuation Methods", SIAM). Support profiles are pruned
 by conditional strict dominance (Porter, Nudelman and Shoham 2008) and by a subdivision exclusion
 test (as in Gambit's ``enumpoly``), both compiled. The earlier route, every path of every support
-in one padded NumPy batch with a Runge-Kutta predictor, is kept (``_ROUTE = "numpy"``) as the
-reference the compiled kernels are tested against.
+in one padded NumPy batch with a Runge-Kutta predictor, is kept in
+:mod:`sim.solvers._poly_reference` (``enumpoly_solve(..., _route="numpy")``) as the reference the
+compiled kernels are tested against.
 
 End points are real-filtered, polished by Newton's method on the simplex chart and certified with
 :meth:`sim.result.Equilibrium.certify`. End points where the Jacobian is rank deficient signal a
@@ -34,6 +35,10 @@ positive-dimensional solution set (a *continuum*, as in Nau, Gomez Canovas and H
 points of it are found by Gauss-Newton projection, and the equilibrium part of the component is
 traced by pseudo-arclength continuation until a probability reaches zero or an unused action becomes
 profitable; those end points are reported.
+
+The module reads top to bottom: :func:`enumpoly_solve`; the compiled route (support profiles,
+pruning, end points); the support systems in NumPy (shared with the reference route); real points
+and continua.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ from functools import lru_cache
 import numpy as np
 
 from sim.errors import SolverError
-from sim.game import NormalFormGame
+from sim.game import NormalFormGame, deviation_payoffs
 from sim.result import Equilibrium, SolverResult
 
 DEFAULT_TOL = 1e-7
@@ -54,17 +59,164 @@ _PROB_TOL = 1e-9        # a probability this far below zero is round-off, not a 
 _IMAG_TOL = 1e-7        # imaginary parts below this (relative) count as real
 _SINGULAR_COND = 1e9    # Jacobian condition number beyond which an end point is treated as singular
 _MAX_STEPS = 4000
-_PRUNE_ROUNDS = 10      # subdivision rounds before a support is kept anyway
-_PRUNE_CELLS = 256      # cells per support before it is kept anyway
 _PRUNE_DEPTH = 50       # compiled subdivision: depth before a support is kept anyway
 _PRUNE_CELLS_JIT = 200_000  # compiled subdivision: cells per support before it is kept anyway,
 _PRUNE_CELLS_PER_PATH = 2000  # ... at most this many per homotopy path of the support (a path
 _PRUNE_CELLS_MIN = 2000       # costs about as much as a thousand cells), and at least this many
-_ROUTE = "jit"          # path tracker: "jit" (compiled) or "numpy" (the batched reference route)
+_ROUTES = ("compiled", "numpy")  # path trackers: compiled kernels, or the NumPy reference route
+
+#: Most support profiles (``prod(2**n_i - 1)``) ``enumpoly_solve`` will enumerate: a 4x4x4x2
+#: game has 10,125 (about 13 s), a 4x4x4x4 game 50,625 (over ten minutes); a reduced normal form
+#: with dozens of strategies would need astronomically many, and memory for them.
+MAX_SUPPORT_PROFILES = 100_000
 
 
 # ----------------------------------------------------------------------------------------------
-# Support profiles
+# Public function
+# ----------------------------------------------------------------------------------------------
+def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0,
+                   max_support_profiles: int = MAX_SUPPORT_PROFILES, *, _route: str = "compiled") -> SolverResult:
+    """All isolated Nash equilibria of a small N-player game, with continua reported.
+
+    Support enumeration on the polynomial indifference conditions (McKelvey and McLennan 1996,
+    section 6; Gambit's ``enumpoly``), with support profiles pruned by conditional dominance and
+    visited smallest first (Porter, Nudelman and Shoham 2008, "Simple search methods for finding a
+    Nash equilibrium", Games and Economic Behavior 63). Each support's square polynomial system is
+    solved by a linear-product homotopy in multiprojective space (Morgan and Sommese 1987), each
+    path tracked in compiled code; end points are polished by Newton's method. Before any path is
+    tracked, supports are dropped by a sound subdivision exclusion test (McKelvey and McLennan
+    1996, section 6), compiled and depth first.
+
+    Guarantees. For a generic game every support system has exactly its multihomogeneous Bezout
+    number of complex solutions, all nonsingular (McKelvey and McLennan 1997), and the homotopy
+    reaches each of them with probability one over the random start data; the method checks this
+    (distinct end points per support) and sets ``complete=False`` when a path fails or two paths
+    meet. Every returned equilibrium is certified: its measured regret is at most
+    ``tol * game.payoff_scale``. On degenerate games, a support whose system has a
+    positive-dimensional solution set is detected from rank-deficient end points; its equilibrium
+    part is traced and reported in ``details["continua"]`` (support, dimension, kind, end points),
+    its end points and one interior point are returned as equilibria with details
+    ``{"on_continuum": True, "component": k}``, and ``complete`` is False (the set is not finite).
+    Continua are also found from equilibria whose unused best responses open one (a support whose
+    system has no start solutions, as in Nau et al. 2004, section 6). Not searched: a continuum
+    whose support system has no start solutions and that touches no isolated equilibrium.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+        At least two players. Cost grows quickly with the number of actions: intended for games up
+        to about 4 players with 4 actions each.
+    tol : float
+        Regret tolerance relative to the payoff scale.
+    seed : int
+        Seed of the random start system (results do not depend on it, barring path failures).
+    max_support_profiles : int
+        Refuse (``SolverError`` naming the count) a game with more support profiles than this
+        (default :data:`MAX_SUPPORT_PROFILES`), rather than run for hours or exhaust memory.
+    _route : {"compiled", "numpy"}
+        Private, for tests: ``"numpy"`` runs the reference route of
+        :mod:`sim.solvers._poly_reference` instead of the compiled kernels.
+
+    Returns
+    -------
+    SolverResult
+        ``method="enumpoly"``; ``details`` holds ``continua``, ``supports`` (profiles solved),
+        ``paths`` (homotopy paths tracked) and ``failed_paths``.
+
+    Examples
+    --------
+    >>> from sim.game import NormalFormGame
+    >>> g = NormalFormGame.from_bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    >>> r = enumpoly_solve(g)
+    >>> [[p.round(3).tolist() for p in e.profile] for e in r.equilibria]
+    [[[0.5, 0.5], [0.5, 0.5]]]
+    """
+    if not isinstance(game, NormalFormGame):
+        raise SolverError(f"enumpoly_solve(): game must be a NormalFormGame; got {type(game).__name__}")
+    if game.n_players < 2:
+        raise SolverError(f"enumpoly_solve(): needs at least 2 players; got {game.n_players}")
+    if not (isinstance(tol, (int, float)) and 0 < tol < 1):
+        raise SolverError(f"enumpoly_solve(): tol must be a number in (0, 1); got {tol!r}")
+    if not isinstance(max_support_profiles, (int, np.integer)) or max_support_profiles < 1:
+        raise SolverError(f"enumpoly_solve(): max_support_profiles must be a positive integer; "
+                          f"got {max_support_profiles!r}")
+    n_supports = math.prod(2 ** n - 1 for n in game.shape)
+    if n_supports > max_support_profiles:
+        shape = "x".join(str(n) for n in game.shape)
+        raise SolverError(
+            f"enumpoly_solve(): a {shape} game has {n_supports:,} support profiles, over "
+            f"max_support_profiles={max_support_profiles:,}; use enumpure, logit or (two players) "
+            "enummixed, or raise max_support_profiles")
+    if _route not in _ROUTES:
+        raise SolverError(f"enumpoly_solve(): _route must be one of {_ROUTES}; got {_route!r}")
+    if _route == "numpy":
+        from sim.solvers._poly_reference import endpoints, may_hold_equilibrium, support_profiles
+    else:
+        support_profiles, may_hold_equilibrium, endpoints = _support_profiles, _may_hold_equilibrium, _endpoints_jit
+    params = {"tol": tol, "seed": seed}
+    rng = np.random.default_rng(seed)
+    # Scale payoffs to [0, 1]: conditioning, and tolerances then mean "relative to payoff scale".
+    lo, scale = float(game.payoffs.min()), game.payoff_scale
+    u = (np.asarray(game.payoffs) - lo) / scale
+    model = _Model.build(u, rng)
+    off, n = model.offsets, int(model.offsets[-1])
+    considered = support_profiles(u, eps=tol)
+    # Supports whose system has start solutions and whose simplices may hold an equilibrium (the
+    # subdivision test is sound, so dropping the rest loses no equilibrium and no continuum).
+    profiles = [p for p in considered if _assignments(tuple(len(s) - 1 for s in p))]
+    profiles = [p for p, ok in zip(profiles, may_hold_equilibrium(u, profiles, tol)) if ok]
+    chart = rng.normal(size=n) + 1j * rng.normal(size=n)
+    found, singular, failed, n_paths = endpoints(model, profiles, chart, tol)
+
+    continua, extra = [], []
+    for b, seeds in sorted(singular.items()):
+        comps, iso = _continua_of_support(model, profiles[b], seeds, tol, rng)
+        extra.extend(iso)
+        for c in comps:
+            if not any(_same_component(c, d) for d in continua):
+                continua.append(c)
+    # Degenerate ties: equilibria whose unused best responses open a continuum.
+    for y in found + extra:
+        if any(_on_polyline(y, c["trace"], _SAME_CURVE) for c in continua):
+            continue
+        c = _extend(model, y, tol)
+        if c is not None and not any(_same_component(c, d) for d in continua):
+            continua.append(c)
+
+    equilibria = []
+    points = []
+    for k, c in enumerate(continua):
+        for y in [c["ends"][0], c["point"], *c["ends"][1:]]:
+            if any(np.linalg.norm(y - q) < 1e-7 for q in points):
+                continue
+            points.append(y)
+            equilibria.append(_certify(game, model, y, on_continuum=True, component=k))
+    for y in sorted(found + extra, key=lambda v: tuple(np.round(-v, 9))):
+        if any(np.linalg.norm(y - q) < 1e-6 for q in points):
+            continue
+        points.append(y)
+        on = [k for k, c in enumerate(continua) if _on_polyline(y, c["trace"], _SAME_CURVE)]
+        details = {"on_continuum": True, "component": on[0]} if on else {}
+        equilibria.append(_certify(game, model, y, **details))
+    equilibria = [e for e in equilibria if e.max_regret <= tol * scale]
+    details = {
+        "continua": [
+            {"support": [list(s) for s in c["support"]], "dimension": c["dimension"], "kind": c["kind"],
+             "end_points": [_split(model, y) for y in c["ends"]], "point": _split(model, c["point"])}
+            for c in continua
+        ],
+        "supports": len(considered),
+        "supports_tracked": len(profiles),
+        "paths": n_paths,
+        "failed_paths": failed,
+    }
+    return SolverResult("enumpoly", game, tuple(equilibria), params,
+                        complete=not continua and failed == 0,
+                        degenerate=bool(singular), details=details)
+
+
+# ----------------------------------------------------------------------------------------------
+# Compiled route: support profiles and their pruning
 # ----------------------------------------------------------------------------------------------
 def _subsets(n: int) -> list[tuple[int, ...]]:
     return [s for k in range(1, n + 1) for s in itertools.combinations(range(n), k)]
@@ -73,7 +225,7 @@ def _subsets(n: int) -> list[tuple[int, ...]]:
 def _support_profiles(u: np.ndarray, eps: float) -> list[tuple[tuple[int, ...], ...]]:
     """Support profiles with no action conditionally strictly dominated (Porter et al. 2008),
     smallest first; compiled (:func:`sim.solvers._poly_jit.may_hold_equilibrium` at depth 0, which
-    is this test), with :func:`_support_profiles_numpy` as its reference.
+    is this test), with :func:`sim.solvers._poly_reference.support_profiles` as its reference.
     """
     from sim.solvers import _poly_jit as jit
 
@@ -108,47 +260,13 @@ def _flat_payoffs(u: np.ndarray):
     return flat, strides, np.array(shape, dtype=np.int64)
 
 
-def _support_profiles_numpy(u: np.ndarray, eps: float) -> list[tuple[tuple[int, ...], ...]]:
-    """Support profiles with no action conditionally strictly dominated (Porter et al. 2008).
-
-    An action ``a`` in ``S_i`` is conditionally dominated when some action of player ``i`` beats it
-    by more than ``eps`` against every pure profile of the others' supports; no equilibrium with
-    support ``S`` can then exist.
-    """
-    shape = u.shape[:-1]
-    n_players = len(shape)
-    subsets = [_subsets(n) for n in shape]
-    dominated = {}  # (i, S_-i) -> set of conditionally dominated actions of i
-
-    def dominated_actions(i, others):
-        key = (i, others)
-        if key not in dominated:
-            index = [slice(None) if j == i else list(others[j if j < i else j - 1]) for j in range(n_players)]
-            sub = u[..., i][np.ix_(*[range(shape[i]) if j == i else idx for j, idx in enumerate(index)])]
-            sub = np.moveaxis(sub, i, 0).reshape(shape[i], -1)
-            # gap[a', a] = min over the others' profiles of u(a') - u(a)
-            gap = (sub[:, None, :] - sub[None, :, :]).min(axis=2)
-            dominated[key] = frozenset(np.flatnonzero((gap > eps).any(axis=0)).tolist())
-        return dominated[key]
-
-    out = []
-    for profile in itertools.product(*subsets):
-        if all(
-            not (set(profile[i]) & dominated_actions(i, profile[:i] + profile[i + 1:]))
-            for i in range(n_players)
-        ):
-            out.append(profile)
-    # Smallest supports first, balanced ones first among equal sizes (Porter et al. 2008).
-    out.sort(key=lambda p: (sum(len(s) for s in p), max(len(s) for s in p) - min(len(s) for s in p)))
-    return out
-
-
 def _may_hold_equilibrium(u: np.ndarray, profiles, margin: float, max_depth: int | None = None,
                           max_cells: int | None = None) -> list[bool]:
     """For each support profile: False only when no profile on the closed product of its simplices
     is an equilibrium.
 
-    The exclusion-by-subdivision test of :func:`_may_hold_equilibrium_numpy`, compiled and depth
+    The exclusion-by-subdivision test of :func:`sim.solvers._poly_reference.may_hold_equilibrium`
+    (there explained; Gambit's ``enumpoly`` applies it, McKelvey and McLennan 1996), compiled and depth
     first (one support at a time, a stack of at most ``max_depth + 1`` cells), which lets it go
     deeper for the same time and so drop more supports before any path is tracked. It stays sound:
     a support is dropped only when every cell of a subdivision is excluded.
@@ -165,106 +283,10 @@ def _may_hold_equilibrium(u: np.ndarray, profiles, margin: float, max_depth: int
         budget = np.clip(_PRUNE_CELLS_PER_PATH * paths, _PRUNE_CELLS_MIN, _PRUNE_CELLS_JIT)
     else:
         budget = np.full(len(profiles), max_cells)
-    n_players, n_max = len(u.shape) - 1, max(u.shape[:-1])
-    sup_k = np.array([[len(s) for s in p] for p in profiles], dtype=np.int64)
-    sup_acts = np.zeros((len(profiles), n_players, n_max), dtype=np.int64)
-    for b, prof in enumerate(profiles):
-        for j, s in enumerate(prof):
-            sup_acts[b, j, :len(s)] = s
+    sup_k, sup_acts = _support_arrays(u.shape[:-1], profiles)
     keep = jit.may_hold_equilibrium(*_flat_payoffs(u), sup_k, sup_acts, float(margin), int(max_depth),
                                     budget.astype(np.int64))
     return keep.tolist()
-
-
-def _may_hold_equilibrium_numpy(u: np.ndarray, profiles, margin: float, max_rounds: int = _PRUNE_ROUNDS,
-                                max_cells: int = _PRUNE_CELLS) -> list[bool]:
-    """For each support profile: False only when no profile on the closed product of its simplices
-    is an equilibrium.
-
-    Exclusion by subdivision, as Gambit's ``enumpoly`` does (McKelvey and McLennan 1996, section 6):
-    player ``i``'s payoff difference ``u_i(b, x_-i) - u_i(a, x_-i)`` is multilinear, so on a cell that
-    is a product of simplices it is a convex combination of its values at the cell's vertex tuples.
-    A cell is excluded when, for some player, an action ``b`` beats a support action ``a`` by more
-    than ``margin`` at every vertex tuple (then ``a`` is never a best response there, or for ``b``
-    in the support the indifference fails). Cells that survive are bisected along their longest
-    edge, one player per round. A support whose cells are not all excluded after ``max_rounds``
-    rounds, or that would need more than ``max_cells`` cells, is kept: the test never drops a
-    support that has an equilibrium, it only saves the homotopy on supports that cannot have one.
-    Supports with the same sizes are tested together, their cells in one batch.
-    """
-    keep = [True] * len(profiles)
-    groups = {}
-    for b, prof in enumerate(profiles):
-        groups.setdefault(tuple(len(s) for s in prof), []).append(b)
-    for ks, members in groups.items():
-        for b, verdict in zip(members, _subdivide(u, [profiles[b] for b in members], ks, margin,
-                                                 max_rounds, max_cells)):
-            keep[b] = verdict
-    return keep
-
-
-def _subdivide(u, profs, ks, margin, max_rounds, max_cells):
-    n_players = len(ks)
-    shape = u.shape[:-1]
-    active = [j for j in range(n_players) if ks[j] > 1]
-    # per player i and support: payoffs with axes (own action, support actions first; then the
-    # others' support actions), so that the support is always the first ks[i] own actions
-    tens = []
-    for i in range(n_players):
-        stack = []
-        for prof in profs:
-            own = list(prof[i]) + [a for a in range(shape[i]) if a not in prof[i]]
-            idx = [own if j == i else list(prof[j]) for j in range(n_players)]
-            stack.append(np.moveaxis(u[..., i][np.ix_(*idx)], i, 0).reshape(shape[i], -1))
-        tens.append(np.array(stack))
-    verdict = [False] * len(profs)
-    owner = np.arange(len(profs))
-    # a cell: per player, vertices (rows) in barycentric coordinates over its support
-    cells = [np.broadcast_to(np.eye(k), (len(profs), k, k)) for k in ks]
-    for rnd in range(max_rounds + 1):
-        C = owner.size
-        alive = np.ones(C, dtype=bool)
-        for i in range(n_players):
-            # W[c, b, vertex tuple]: value of u_i(b, .) at each vertex tuple of each cell, one
-            # other player at a time (a two-operand product each: far cheaper than one einsum)
-            W = tens[i][owner]
-            x_dim, rest = shape[i], W.shape[2]
-            for j in range(n_players):
-                if j == i:
-                    continue
-                rest //= ks[j]
-                W = np.einsum("cxsr,cvs->cxvr", W.reshape(C, x_dim, ks[j], rest), cells[j])
-                x_dim *= ks[j]
-            W = W.reshape(C, shape[i], -1)
-            k = ks[i]
-            # gap[c, b, a] = min over vertex tuples of u_i(b) - u_i(a), for a in the support
-            gap = (W[:, :, None, :] - W[:, None, :k, :]).min(axis=3)
-            gap[:, np.arange(k), np.arange(k)] = -np.inf
-            alive &= ~(gap > margin).any(axis=(1, 2))
-        owner = owner[alive]
-        cells = [c[alive] for c in cells]
-        counts = np.bincount(owner, minlength=len(profs))
-        # supports out of rounds or cells are kept, and their cells leave the batch
-        full = counts > 0 if (rnd == max_rounds or not active) else 2 * counts > max_cells
-        for b in np.flatnonzero(full):
-            verdict[b] = True
-        stay = ~full[owner]
-        owner = owner[stay]
-        cells = [c[stay] for c in cells]
-        if owner.size == 0:
-            break
-        j = active[rnd % len(active)]
-        V = cells[j]
-        dist = ((V[:, :, None, :] - V[:, None, :, :]) ** 2).sum(axis=3)
-        p, q = np.divmod(dist.reshape(V.shape[0], -1).argmax(axis=1), ks[j])
-        rows = np.arange(V.shape[0])
-        mid = 0.5 * (V[rows, p] + V[rows, q])
-        left, right = V.copy(), V.copy()
-        left[rows, p] = mid
-        right[rows, q] = mid
-        cells = [np.concatenate([left, right]) if m == j else np.concatenate([c, c]) for m, c in enumerate(cells)]
-        owner = np.concatenate([owner, owner])
-    return verdict
 
 
 @lru_cache(maxsize=None)
@@ -297,8 +319,92 @@ def _assignments(d: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
     return tuple(out)
 
 
+def _support_arrays(shape, profiles):
+    """Support sizes ``(B, N)`` and actions ``(B, N, n_max)`` in the layout of the kernels."""
+    n_players, n_max = len(shape), max(shape)
+    k = np.zeros((len(profiles), n_players), dtype=np.int64)
+    acts = np.zeros((len(profiles), n_players, n_max), dtype=np.int64)
+    for b, prof in enumerate(profiles):
+        for j, s in enumerate(prof):
+            k[b, j] = len(s)
+            acts[b, j, :len(s)] = s
+    return k, acts
+
+
 # ----------------------------------------------------------------------------------------------
-# The batched homotopy
+# Compiled route: end points of the homotopy paths
+# ----------------------------------------------------------------------------------------------
+def _endpoints_jit(model, profiles, chart, tol):
+    """Real isolated solutions and singular end points of every support, compiled route.
+
+    Returns the polished feasible profiles, the real seeds of singular end points per support
+    index, the number of paths still suspicious after a second tracking, and the number of paths
+    (as :func:`sim.solvers._poly_reference.endpoints`, the reference).
+
+    Each support is tracked at its own size (its support probabilities only, no padding), one
+    path after another in a compiled loop; the start solutions are solved in the same loop.
+    """
+    from sim.solvers import _poly_jit as jit
+
+    shape, off = model.shape, model.offsets
+    n_players, n_max = len(shape), max(shape)
+    found, singular = [], {}
+    sup_k, sup_acts = _support_arrays(shape, profiles)
+    path_sup, path_assign = [], []
+    for b, prof in enumerate(profiles):
+        assigns = _assignments(tuple(len(s) - 1 for s in prof))
+        path_sup.extend([b] * len(assigns))
+        path_assign.extend(assigns)
+    if not path_sup:
+        return found, singular, 0, 0
+    width = max(1, max(len(a) for a in path_assign))
+    assign = np.full((len(path_assign), width), -1, dtype=np.int64)
+    for p, a in enumerate(path_assign):
+        assign[p, :len(a)] = a
+    path_sup = np.array(path_sup, dtype=np.int64)
+    u, strides, _ = _flat_payoffs(model.payoffs)
+    lin = np.zeros((n_players, n_players, n_max, n_max), dtype=complex)
+    for (i, j), a in model.lin.items():
+        lin[i, j, :shape[i], :shape[j]] = a
+    charts = np.zeros((n_players, n_max), dtype=complex)
+    for j in range(n_players):
+        charts[j, :shape[j]] = chart[off[j]:off[j + 1]]
+    offs = np.asarray(off, dtype=np.int64)
+
+    def track(idx, h_max):
+        return jit.track_paths(u, strides, lin, model.gamma, charts, sup_k, sup_acts, path_sup[idx],
+                               assign[idx], offs, h_max, _MAX_STEPS)
+
+    every = np.arange(len(path_sup))
+    x, ok, cond, _, _ = track(every, 0.25)
+    # Paths that met or failed in a support are tracked again with shorter steps.
+    redo = np.flatnonzero(jit.meeting_paths(path_sup, x, ok, cond < _SINGULAR_COND))
+    failed = 0
+    if redo.size:
+        x[redo], ok[redo], cond[redo], _, _ = track(redo, 0.01)
+        # Whatever is still suspicious may hide a missed solution: report it.
+        failed = int(jit.meeting_paths(path_sup, x, ok, cond < _SINGULAR_COND).sum())
+    with np.errstate(all="ignore"):
+        sums = np.add.reduceat(x, off[:-1], axis=1)                       # (P, N)
+        usable = np.all(np.abs(sums) >= 1e-12, axis=1) & np.all(np.isfinite(x), axis=1)
+        z = x / np.repeat(sums, np.diff(off), axis=1)
+    regular = ok & (cond < _SINGULAR_COND)
+    for p in np.flatnonzero(usable & ~regular):
+        singular.setdefault(int(path_sup[p]), []).append(z[p].real)
+    big = np.maximum(1.0, np.abs(z).max(axis=1, initial=0.0, where=np.isfinite(z)))
+    real = usable & regular & (np.abs(z.imag).max(axis=1) <= _IMAG_TOL * big) & (z.real.min(axis=1) >= -1e-6)
+    cand = np.flatnonzero(real)
+    if cand.size:
+        y, resid = jit.polish(u, strides, sup_k, sup_acts, path_sup[cand], np.ascontiguousarray(z[cand].real),
+                              offs, 6)
+        for c in range(cand.size):
+            if resid[c] < 1e-9 and _feasible(model, y[c], tol):
+                found.append(y[c])
+    return found, singular, failed, len(path_sup)
+
+
+# ----------------------------------------------------------------------------------------------
+# The support systems in NumPy (continua; the reference route)
 # ----------------------------------------------------------------------------------------------
 @dataclass
 class _Model:
@@ -306,7 +412,7 @@ class _Model:
 
     shape: tuple[int, ...]
     offsets: np.ndarray
-    tensors: list          # per player, payoffs (n_0, ..., n_{N-1}) scaled to [0, 1]
+    payoffs: np.ndarray    # (n_0, ..., n_{N-1}, N), scaled to [0, 1]
     lin: dict              # (i, j) -> complex (n_i, n_j): the start system's linear forms
     gamma: complex
     plans: dict            # (i, j) -> (payoffs of i with axes (i, j, others...), the others)
@@ -330,9 +436,8 @@ class _Model:
             for i in range(n_players) for j in range(n_players) if i != j
         }
         gamma = complex(np.exp(2j * np.pi * rng.uniform()))
-        tensors = [np.ascontiguousarray(u[..., i]) for i in range(n_players)]
         flat = {key: np.ascontiguousarray(t.reshape(-1, t.shape[-1]).T) for key, (t, _) in plans.items()}
-        return cls(tuple(shape), offsets, tensors, lin, gamma, plans, [np.eye(k) for k in shape], flat)
+        return cls(tuple(shape), offsets, u, lin, gamma, plans, [np.eye(k) for k in shape], flat)
 
 
 @dataclass
@@ -430,132 +535,8 @@ def _contract(model, i, j, xs, P):
     return r.reshape(P, ni, nj)
 
 
-def _solve(J, b):
-    try:
-        return np.linalg.solve(J, b[..., None])[..., 0]
-    except np.linalg.LinAlgError:
-        return np.einsum("pij,pj->pi", np.linalg.pinv(J), b)
-
-
-def _track(model: _Model, paths: _Paths, x: np.ndarray, h_max: float = 0.25):
-    """Track every path from ``t = 0`` to ``t = 1``; returns end points and a success mask.
-
-    Runge-Kutta (4th order) predictor on ``dx/dt = -H_x^{-1} H_t``, two Newton corrections, and a
-    strict acceptance test (a small first correction that then contracts) so that paths do not jump
-    to neighbouring paths. A path whose step falls below ``1e-12`` stops where it is: that happens
-    only near a singular end point.
-    """
-    P = x.shape[0]
-    t = np.zeros(P)
-    h = np.full(P, min(0.05, h_max))
-    done = np.zeros(P, dtype=bool)
-    ok = np.zeros(P, dtype=bool)
-    streak = np.zeros(P, dtype=int)
-    for _ in range(_MAX_STEPS):
-        act = np.flatnonzero(~done)
-        if act.size == 0:
-            break
-        pa = paths.take(act)
-        xa, ta, ha = x[act], t[act], np.minimum(h[act], 1.0 - t[act])
-
-        def tangent(xx, tv):
-            _, Jx, Htv = _evaluate(model, pa, xx, tv)
-            return -_solve(Jx, Htv)
-
-        k1 = tangent(xa, ta)
-        k2 = tangent(xa + 0.5 * ha[:, None] * k1, ta + 0.5 * ha)
-        k3 = tangent(xa + 0.5 * ha[:, None] * k2, ta + 0.5 * ha)
-        k4 = tangent(xa + ha[:, None] * k3, ta + ha)
-        xp = xa + (ha / 6.0)[:, None] * (k1 + 2 * k2 + 2 * k3 + k4)
-        tn = ta + ha
-        Hv, Jx, _ = _evaluate(model, pa, xp, tn)
-        d1 = -_solve(Jx, Hv)
-        x1 = xp + d1
-        Hv, Jx, _ = _evaluate(model, pa, x1, tn)
-        d2 = -_solve(Jx, Hv)
-        x2 = x1 + d2
-        scale = np.maximum(1.0, np.abs(xa).max(axis=1))
-        n1 = np.abs(d1).max(axis=1) / scale
-        n2 = np.abs(d2).max(axis=1) / scale
-        good = np.isfinite(n1) & np.isfinite(n2) & (n1 < 2e-2) & (n2 < np.maximum(0.1 * n1, 1e-12))
-        # accept
-        acc = act[good]
-        x[acc] = x2[good]
-        t[acc] = tn[good]
-        streak[acc] += 1
-        grow = acc[streak[acc] >= 2]
-        h[grow] = np.minimum(h[grow] * 2.0, h_max)
-        streak[grow] = 0
-        fin = acc[t[acc] >= 1.0]
-        done[fin] = True
-        ok[fin] = True
-        # reject
-        rej = act[~good]
-        h[rej] *= 0.5
-        streak[rej] = 0
-        stall = rej[h[rej] < 1e-12]
-        done[stall] = True
-    return x, ok, t
-
-
-def _newton(model, paths, x, iters=4):
-    one = np.ones(x.shape[0])
-    for _ in range(iters):
-        Hv, Jx, _ = _evaluate(model, paths, x, one)
-        x = x + _solve(Jx, -Hv)
-    Hv, Jx, _ = _evaluate(model, paths, x, one)
-    return x, Hv, Jx
-
-
-def _paths_for(model, profiles, rng_chart):
-    """Start points and row roles of every path of every support profile."""
-    shape, off = model.shape, model.offsets
-    n_players, n = len(shape), int(off[-1])
-    sup_idx, ind_rows, chart_rows, zero_rows, a0s, starts = [], [], [], [], [], []
-    for b, prof in enumerate(profiles):
-        d = tuple(len(s) - 1 for s in prof)
-        assigns = _assignments(d)
-        if not assigns:
-            continue
-        ind = np.zeros(n, dtype=bool)
-        chart = np.zeros(n, dtype=bool)
-        zero = np.ones(n, dtype=bool)
-        owners = []
-        for i, s in enumerate(prof):
-            chart[off[i] + s[0]] = True
-            zero[off[i] + np.array(s)] = False
-            for a in s[1:]:
-                ind[off[i] + a] = True
-                owners.append((i, a))
-        a0 = np.array([s[0] for s in prof])
-        for assign in assigns:
-            x = np.zeros(n, dtype=complex)
-            for j in range(n_players):
-                nj = shape[j]
-                rows = [model.lin[i, j][a] for (i, a), g in zip(owners, assign) if g == j]
-                rows.append(rng_chart[off[j]:off[j + 1]])
-                rhs = np.zeros(nj, dtype=complex)
-                rhs[len(rows) - 1] = 1.0
-                for a in range(nj):
-                    if a not in prof[j]:
-                        rows.append(np.eye(nj)[a])
-                x[off[j]:off[j + 1]] = np.linalg.solve(np.array(rows), rhs)
-            sup_idx.append(b)
-            ind_rows.append(ind)
-            chart_rows.append(chart)
-            zero_rows.append(zero)
-            a0s.append(a0)
-            starts.append(x)
-    if not starts:
-        return None, None
-    P = len(starts)
-    paths = _Paths(np.array(sup_idx), np.array(ind_rows), np.array(chart_rows), np.array(zero_rows),
-                   np.array(a0s), np.broadcast_to(rng_chart, (P, n)).copy())
-    return paths, np.array(starts)
-
-
 # ----------------------------------------------------------------------------------------------
-# Real points: polishing, continua
+# Real points: continua
 # ----------------------------------------------------------------------------------------------
 def _real_paths(model, prof):
     """Row roles of one support profile in real arithmetic (charts are 'probabilities sum to 1')."""
@@ -604,16 +585,8 @@ def _null_space(model, rp, x, rel=1e-7):
 
 def _regret(model, x):
     """Max regret of a stacked profile on the scaled payoffs (payoff scale 1)."""
-    off, n_players = model.offsets, len(model.shape)
-    xs = [x[off[j]:off[j + 1]] for j in range(n_players)]
-    worst = 0.0
-    for i in range(n_players):
-        v = model.tensors[i]
-        for j in range(n_players - 1, -1, -1):
-            if j != i:
-                v = np.tensordot(v, xs[j], axes=([j], [0]))
-        worst = max(worst, float(v.max() - v @ xs[i]))
-    return worst
+    xs = _split(model, x, clip=False)
+    return max(0.0, *(float(v.max() - v @ s) for v, s in zip(deviation_payoffs(model.payoffs, xs), xs)))
 
 
 def _feasible(model, x, tol):
@@ -735,14 +708,9 @@ def _extend(model, x, tol):
     (a small linear programme), and trace it.
     """
     off, n_players = model.offsets, len(model.shape)
-    xs = [x[off[j]:off[j + 1]] for j in range(n_players)]
-    best = []
-    for i in range(n_players):
-        v = model.tensors[i]
-        for j in range(n_players - 1, -1, -1):
-            if j != i:
-                v = np.tensordot(v, xs[j], axes=([j], [0]))
-        best.append(tuple(int(a) for a in np.flatnonzero(v >= v.max() - 1e-9)))
+    xs = _split(model, x, clip=False)
+    best = [tuple(int(a) for a in np.flatnonzero(v >= v.max() - 1e-9))
+            for v in deviation_payoffs(model.payoffs, xs)]
     zero = [off[i] + a for i in range(n_players) for a in best[i] if xs[i][a] <= 1e-9]
     if not zero:
         return None
@@ -777,313 +745,6 @@ def _line_deviation(pts, a, b):
     if nrm < 1e-300:
         return max(float(np.linalg.norm(p - a)) for p in pts)
     return max(float(np.linalg.norm(a + ((p - a) @ ab) / nrm * ab - p)) for p in pts)
-
-
-# ----------------------------------------------------------------------------------------------
-# Public function
-# ----------------------------------------------------------------------------------------------
-#: Most support profiles (``prod(2**n_i - 1)``) ``enumpoly_solve`` will enumerate: a 4x4x4x2
-#: game has 10,125 (about 13 s), a 4x4x4x4 game 50,625 (over ten minutes); a reduced normal form
-#: with dozens of strategies would need astronomically many, and memory for them.
-MAX_SUPPORT_PROFILES = 100_000
-
-
-def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0,
-                   max_support_profiles: int = MAX_SUPPORT_PROFILES) -> SolverResult:
-    """All isolated Nash equilibria of a small N-player game, with continua reported.
-
-    Support enumeration on the polynomial indifference conditions (McKelvey and McLennan 1996,
-    section 6; Gambit's ``enumpoly``), with support profiles pruned by conditional dominance and
-    visited smallest first (Porter, Nudelman and Shoham 2008, "Simple search methods for finding a
-    Nash equilibrium", Games and Economic Behavior 63). Each support's square polynomial system is
-    solved by a linear-product homotopy in multiprojective space (Morgan and Sommese 1987), each
-    path tracked in compiled code; end points are polished by Newton's method. Before any path is
-    tracked, supports are dropped by a sound subdivision exclusion test (McKelvey and McLennan
-    1996, section 6), compiled and depth first.
-
-    Guarantees. For a generic game every support system has exactly its multihomogeneous Bezout
-    number of complex solutions, all nonsingular (McKelvey and McLennan 1997), and the homotopy
-    reaches each of them with probability one over the random start data; the method checks this
-    (distinct end points per support) and sets ``complete=False`` when a path fails or two paths
-    meet. Every returned equilibrium is certified: its measured regret is at most
-    ``tol * game.payoff_scale``. On degenerate games, a support whose system has a
-    positive-dimensional solution set is detected from rank-deficient end points; its equilibrium
-    part is traced and reported in ``details["continua"]`` (support, dimension, kind, end points),
-    its end points and one interior point are returned as equilibria with details
-    ``{"on_continuum": True, "component": k}``, and ``complete`` is False (the set is not finite).
-    Continua are also found from equilibria whose unused best responses open one (a support whose
-    system has no start solutions, as in Nau et al. 2004, section 6). Not searched: a continuum
-    whose support system has no start solutions and that touches no isolated equilibrium.
-
-    Parameters
-    ----------
-    game : NormalFormGame
-        At least two players. Cost grows quickly with the number of actions: intended for games up
-        to about 4 players with 4 actions each.
-    tol : float
-        Regret tolerance relative to the payoff scale.
-    seed : int
-        Seed of the random start system (results do not depend on it, barring path failures).
-    max_support_profiles : int
-        Refuse (``SolverError`` naming the count) a game with more support profiles than this
-        (default :data:`MAX_SUPPORT_PROFILES`), rather than run for hours or exhaust memory.
-
-    Returns
-    -------
-    SolverResult
-        ``method="enumpoly"``; ``details`` holds ``continua``, ``supports`` (profiles solved),
-        ``paths`` (homotopy paths tracked) and ``failed_paths``.
-
-    Examples
-    --------
-    >>> from sim.game import NormalFormGame
-    >>> g = NormalFormGame.from_bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
-    >>> r = enumpoly_solve(g)
-    >>> [[p.round(3).tolist() for p in e.profile] for e in r.equilibria]
-    [[[0.5, 0.5], [0.5, 0.5]]]
-    """
-    if not isinstance(game, NormalFormGame):
-        raise SolverError(f"enumpoly_solve(): game must be a NormalFormGame; got {type(game).__name__}")
-    if game.n_players < 2:
-        raise SolverError(f"enumpoly_solve(): needs at least 2 players; got {game.n_players}")
-    if not (isinstance(tol, (int, float)) and 0 < tol < 1):
-        raise SolverError(f"enumpoly_solve(): tol must be a number in (0, 1); got {tol!r}")
-    if not isinstance(max_support_profiles, (int, np.integer)) or max_support_profiles < 1:
-        raise SolverError(f"enumpoly_solve(): max_support_profiles must be a positive integer; "
-                          f"got {max_support_profiles!r}")
-    n_supports = math.prod(2 ** n - 1 for n in game.shape)
-    if n_supports > max_support_profiles:
-        shape = "x".join(str(n) for n in game.shape)
-        raise SolverError(
-            f"enumpoly_solve(): a {shape} game has {n_supports:,} support profiles, over "
-            f"max_support_profiles={max_support_profiles:,}; use enumpure, logit or (two players) "
-            "enummixed, or raise max_support_profiles")
-    params = {"tol": tol, "seed": seed}
-    rng = np.random.default_rng(seed)
-    # Scale payoffs to [0, 1]: conditioning, and tolerances then mean "relative to payoff scale".
-    lo, scale = float(game.payoffs.min()), game.payoff_scale
-    u = (np.asarray(game.payoffs) - lo) / scale
-    model = _Model.build(u, rng)
-    off, n = model.offsets, int(model.offsets[-1])
-    numpy_route = _ROUTE == "numpy"
-    considered = (_support_profiles_numpy if numpy_route else _support_profiles)(u, eps=tol)
-    # Supports whose system has start solutions and whose simplices may hold an equilibrium (the
-    # subdivision test is sound, so dropping the rest loses no equilibrium and no continuum).
-    profiles = [p for p in considered if _assignments(tuple(len(s) - 1 for s in p))]
-    may_hold = _may_hold_equilibrium_numpy if numpy_route else _may_hold_equilibrium
-    profiles = [p for p, ok in zip(profiles, may_hold(u, profiles, tol)) if ok]
-    chart = rng.normal(size=n) + 1j * rng.normal(size=n)
-    endpoints = _endpoints_numpy if numpy_route else _endpoints_jit
-    found, singular, failed, n_paths = endpoints(model, profiles, chart, tol)
-
-    continua, extra = [], []
-    for b, seeds in sorted(singular.items()):
-        comps, iso = _continua_of_support(model, profiles[b], seeds, tol, rng)
-        extra.extend(iso)
-        for c in comps:
-            if not any(_same_component(c, d) for d in continua):
-                continua.append(c)
-    # Degenerate ties: equilibria whose unused best responses open a continuum.
-    for y in found + extra:
-        if any(_on_polyline(y, c["trace"], _SAME_CURVE) for c in continua):
-            continue
-        c = _extend(model, y, tol)
-        if c is not None and not any(_same_component(c, d) for d in continua):
-            continua.append(c)
-
-    equilibria = []
-    points = []
-    for k, c in enumerate(continua):
-        for y in [c["ends"][0], c["point"], *c["ends"][1:]]:
-            if any(np.linalg.norm(y - q) < 1e-7 for q in points):
-                continue
-            points.append(y)
-            equilibria.append(_certify(game, model, y, on_continuum=True, component=k))
-    for y in sorted(found + extra, key=lambda v: tuple(np.round(-v, 9))):
-        if any(np.linalg.norm(y - q) < 1e-6 for q in points):
-            continue
-        points.append(y)
-        on = [k for k, c in enumerate(continua) if _on_polyline(y, c["trace"], _SAME_CURVE)]
-        details = {"on_continuum": True, "component": on[0]} if on else {}
-        equilibria.append(_certify(game, model, y, **details))
-    equilibria = [e for e in equilibria if e.max_regret <= tol * scale]
-    details = {
-        "continua": [
-            {"support": [list(s) for s in c["support"]], "dimension": c["dimension"], "kind": c["kind"],
-             "end_points": [_split(model, y) for y in c["ends"]], "point": _split(model, c["point"])}
-            for c in continua
-        ],
-        "supports": len(considered),
-        "supports_tracked": len(profiles),
-        "paths": n_paths,
-        "failed_paths": failed,
-    }
-    return SolverResult("enumpoly", game, tuple(equilibria), params,
-                        complete=not continua and failed == 0,
-                        degenerate=bool(singular), details=details)
-
-
-def _endpoints_numpy(model, profiles, chart, tol):
-    """Real isolated solutions and singular end points of every support, NumPy route.
-
-    All paths of all supports in one batch, padded to the full profile length: the reference the
-    compiled route (:func:`_endpoints_jit`) is tested against. Returns the polished feasible
-    profiles, the real seeds of singular end points per support index, the number of paths still
-    suspicious after a second tracking, and the number of paths.
-    """
-    off = model.offsets
-    paths, starts = _paths_for(model, profiles, chart)
-
-    found = []            # stacked real profiles, certified
-    singular = {}         # support index -> list of real seeds
-    failed = 0
-    n_paths = 0 if paths is None else len(starts)
-    if paths is not None:
-        x, ok, _ = _track(model, paths, starts.copy())
-        # Paths that met or failed in a support are tracked again with shorter steps.
-        x, ok, end_j = _finish(model, paths, x, ok)
-        redo = _suspicious(paths, x, ok, end_j)
-        if redo.size:
-            sub = paths.take(redo)
-            x2, ok2, _ = _track(model, sub, starts[redo].copy(), h_max=0.01)
-            x2, ok2, j2 = _finish(model, sub, x2, ok2)
-            x[redo], ok[redo], end_j[redo] = x2, ok2, j2
-            # Whatever is still suspicious may hide a missed solution: report it.
-            failed = int(_suspicious(paths, x, ok, end_j).size)
-        conds = np.linalg.cond(end_j)
-        for p in range(len(x)):
-            prof = profiles[paths.support[p]]
-            xs = [x[p, off[j]:off[j + 1]] for j in range(len(model.shape))]
-            sums = [v.sum() for v in xs]
-            if any(abs(sv) < 1e-12 for sv in sums) or not np.all(np.isfinite(x[p])):
-                continue
-            z = np.concatenate([v / sv for v, sv in zip(xs, sums)])
-            if not (ok[p] and conds[p] < _SINGULAR_COND):
-                singular.setdefault(int(paths.support[p]), []).append(z.real)
-                continue
-            if np.abs(z.imag).max() > _IMAG_TOL * max(1.0, np.abs(z).max()) or z.real.min() < -1e-6:
-                continue
-            rp = _real_paths(model, prof)
-            y, conv = _polish(model, rp, z.real)
-            if conv and _feasible(model, y, tol):
-                found.append(y)
-
-    return found, singular, failed, n_paths
-
-
-def _support_arrays(model, profiles):
-    """Support sizes ``(B, N)`` and actions ``(B, N, n_max)`` in the layout of the kernels."""
-    n_players, n_max = len(model.shape), max(model.shape)
-    k = np.zeros((len(profiles), n_players), dtype=np.int64)
-    acts = np.zeros((len(profiles), n_players, n_max), dtype=np.int64)
-    for b, prof in enumerate(profiles):
-        for j, s in enumerate(prof):
-            k[b, j] = len(s)
-            acts[b, j, :len(s)] = s
-    return k, acts
-
-
-def _endpoints_jit(model, profiles, chart, tol):
-    """As :func:`_endpoints_numpy`, with the compiled tracker of :mod:`sim.solvers._poly_jit`.
-
-    Each support is tracked at its own size (its support probabilities only, no padding), one
-    path after another in a compiled loop; the start solutions are solved in the same loop.
-    """
-    from sim.solvers import _poly_jit as jit
-
-    shape, off = model.shape, model.offsets
-    n_players, n_max = len(shape), max(shape)
-    found, singular = [], {}
-    sup_k, sup_acts = _support_arrays(model, profiles)
-    path_sup, path_assign = [], []
-    for b, prof in enumerate(profiles):
-        assigns = _assignments(tuple(len(s) - 1 for s in prof))
-        path_sup.extend([b] * len(assigns))
-        path_assign.extend(assigns)
-    if not path_sup:
-        return found, singular, 0, 0
-    width = max(1, max(len(a) for a in path_assign))
-    assign = np.full((len(path_assign), width), -1, dtype=np.int64)
-    for p, a in enumerate(path_assign):
-        assign[p, :len(a)] = a
-    path_sup = np.array(path_sup, dtype=np.int64)
-    u = np.stack([t.reshape(-1) for t in model.tensors])
-    strides = np.array([int(np.prod(shape[j + 1:])) for j in range(n_players)], dtype=np.int64)
-    lin = np.zeros((n_players, n_players, n_max, n_max), dtype=complex)
-    for (i, j), a in model.lin.items():
-        lin[i, j, :shape[i], :shape[j]] = a
-    charts = np.zeros((n_players, n_max), dtype=complex)
-    for j in range(n_players):
-        charts[j, :shape[j]] = chart[off[j]:off[j + 1]]
-    offs = np.asarray(off, dtype=np.int64)
-
-    def track(idx, h_max):
-        return jit.track_paths(u, strides, lin, model.gamma, charts, sup_k, sup_acts, path_sup[idx],
-                               assign[idx], offs, h_max, _MAX_STEPS)
-
-    every = np.arange(len(path_sup))
-    x, ok, cond, _, _ = track(every, 0.25)
-    # Paths that met or failed in a support are tracked again with shorter steps.
-    redo = np.flatnonzero(jit.meeting_paths(path_sup, x, ok, cond < _SINGULAR_COND))
-    failed = 0
-    if redo.size:
-        x[redo], ok[redo], cond[redo], _, _ = track(redo, 0.01)
-        # Whatever is still suspicious may hide a missed solution: report it.
-        failed = int(jit.meeting_paths(path_sup, x, ok, cond < _SINGULAR_COND).sum())
-    with np.errstate(all="ignore"):
-        sums = np.add.reduceat(x, off[:-1], axis=1)                       # (P, N)
-        usable = np.all(np.abs(sums) >= 1e-12, axis=1) & np.all(np.isfinite(x), axis=1)
-        z = x / np.repeat(sums, np.diff(off), axis=1)
-    regular = ok & (cond < _SINGULAR_COND)
-    for p in np.flatnonzero(usable & ~regular):
-        singular.setdefault(int(path_sup[p]), []).append(z[p].real)
-    big = np.maximum(1.0, np.abs(z).max(axis=1, initial=0.0, where=np.isfinite(z)))
-    real = usable & regular & (np.abs(z.imag).max(axis=1) <= _IMAG_TOL * big) & (z.real.min(axis=1) >= -1e-6)
-    cand = np.flatnonzero(real)
-    if cand.size:
-        y, resid = jit.polish(u, strides, sup_k, sup_acts, path_sup[cand], np.ascontiguousarray(z[cand].real),
-                              offs, 6)
-        for c in range(cand.size):
-            if resid[c] < 1e-9 and _feasible(model, y[c], tol):
-                found.append(y[c])
-    return found, singular, failed, len(path_sup)
-
-
-def _finish(model, paths, x, ok):
-    """Newton at ``t = 1`` from every end point (stalled paths included), and the Jacobians there."""
-    with np.errstate(all="ignore"):
-        x, Hv, Jx = _newton(model, paths, x)
-    good = np.all(np.isfinite(x), axis=1) & np.all(np.isfinite(Jx), axis=(1, 2))
-    Jx = np.where(good[:, None, None], Jx, np.eye(x.shape[1])[None] * 0.0)
-    return x, ok & good, Jx
-
-
-def _suspicious(paths, x, ok, J):
-    """Paths worth tracking again: a nonsingular end point reached twice in one support, or a
-    stalled path whose end point turns out nonsingular. (Stalls at singular end points are the
-    expected behaviour on degenerate games and are left to the continuum analysis.)"""
-    cond = np.linalg.cond(J)
-    regular = cond < _SINGULAR_COND
-    bad = set(np.flatnonzero(~ok & regular).tolist())
-    seen = {}
-    for p in np.flatnonzero(ok & regular):
-        key = int(paths.support[p])
-        for q in seen.get(key, []):
-            if np.abs(x[p] - x[q]).max() < 1e-6 * max(1.0, np.abs(x[p]).max()):
-                bad.update((p, q))
-        seen.setdefault(key, []).append(p)
-    return np.array(sorted(bad), dtype=int)
-
-
-def _polish(model, rp, x, iters=6):
-    for _ in range(iters):
-        F, J = _system(model, rp, x)
-        try:
-            x = x - np.linalg.solve(J, F)
-        except np.linalg.LinAlgError:
-            return x, False
-    F, _ = _system(model, rp, x)
-    return x, bool(np.all(np.isfinite(F)) and np.abs(F).max() < 1e-9)
 
 
 def _same_component(c, d):
