@@ -26,11 +26,11 @@ def register(sub) -> None:
 
 
 def make_chart(kind: str, sources, *, x=None, y=None, tol: float = 1e-6):
-    """The Figure of ``kind`` for loaded sources (see :func:`analysis.report.load_source`)."""
+    """The Figure of ``kind`` for loaded sources (see :func:`analysis.sources.load_source`)."""
     from analysis import charts
     from analysis.compare import (Setting, find_thresholds, outcome_frequencies, point_table, regime_key,
                                   sensitivity)
-    from analysis.report import ScenarioSource, SweepSource
+    from analysis.sources import ScenarioSource, SweepSource
     from sim.errors import ScenarioError
 
     src = sources[0]
@@ -96,7 +96,8 @@ def run(args) -> int:
     import io
     from pathlib import Path
 
-    from analysis.report import load_source, write_atomic
+    from analysis.io import write_atomic
+    from analysis.sources import load_source
     from sim.errors import ScenarioError
 
     fmt = Path(args.out).suffix.lower().lstrip(".")
