@@ -144,9 +144,8 @@ CHART_KINDS: dict[str, ChartKind] = {
     "qre": ChartKind("a simultaneous scenario's logit QRE branch", "scenario", _qre),
     "frontier": ChartKind("a two-player [bargaining] table: frontier, disagreement point, solutions",
                           "scenario", _frontier),
-    "repeated": ChartKind("a [repeated] table: feasible and individually rational payoffs, minmax point, stage "
-                          "equilibria, cooperation targets (--x, --y: the two players to project on)",
-                          "scenario", _repeated),
+    "repeated": ChartKind("a [repeated] table: feasible and individually rational payoffs, minmax point, targets "
+                          "(--x, --y: two players)", "scenario", _repeated),
 }
 
 
@@ -165,9 +164,9 @@ def make_chart(kind: str, sources, *, x=None, y=None, tol: float = 1e-6):
 
     Examples
     --------
-    >>> make_chart("pie", [])
+    >>> make_chart("pie", [])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    sim.errors.ScenarioError: unknown chart kind 'pie'; choose one of: regime-map, along, frequencies, tornado, payoffs, tree, qre, frontier, repeated
+    sim.errors.ScenarioError: unknown chart kind 'pie'; choose one of: regime-map, along, frequencies, ...
     """
     from sim.errors import ScenarioError
 

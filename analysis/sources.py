@@ -72,9 +72,12 @@ def solve_scenario(path, methods: Sequence[str] = ("enumpure",)) -> ScenarioSour
     >>> from analysis.compare import TOY_SCENARIO
     >>> path = Path(tempfile.mkdtemp()) / "toy.toml"
     >>> _ = path.write_text(TOY_SCENARIO)
-    >>> src = solve_scenario(path, ("enumpure", "enumpoly"))
-    >>> [(r.method, len(r.equilibria)) for r in src.results], len(src.sha256)
-    ([('enumpure', 1), ('enumpoly', 1)], 64)
+    >>> src = solve_scenario(path, ("enumpure", "logit"))
+    >>> [r.method for r in src.results], src.results[0].equilibria[0].pure_profile, len(src.sha256)
+    (['enumpure', 'logit'], (0,), 64)
+    >>> solve_scenario(path, ("enumpure", "lcp"))
+    Traceback (most recent call last):
+    sim.errors.SolverError: method 'lcp' applies to 2-player games only; this game has 1 players
     """
     from sim.scenario import compile_scenario, load_scenario
     from sim.solvers import solve
