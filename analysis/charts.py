@@ -3,7 +3,7 @@
 Nothing here saves a file or touches pyplot's global state: every figure is a
 ``matplotlib.figure.Figure`` attached to its own Agg canvas, made inside the function, so
 importing this module changes nothing and charts can be drawn from worker threads. Only the
-report layer (``analysis/report.py``) writes figures to disk or inlines them as SVG.
+report layer (``analysis/report/``) and ``bargain chart`` write figures to disk or inline them as SVG.
 
 Print readability, the same in every chart: axes labelled with parameter, player and action
 names (never indices), payoffs in "payoff units" (the scenario's goal weights), the Okabe-Ito
@@ -230,7 +230,7 @@ def payoff_bars(settings: Sequence, *, max_equilibria: int = 3, title: str = "")
     >>> len(artists_with_gid(fig, "bar")), legend_labels(fig)
     (4, ['A', 'B'])
     """
-    from analysis.compare import outcome_label
+    from analysis.render import outcome_label
 
     players: list[str] = []
     for s in settings:

@@ -30,28 +30,11 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from analysis.render import outcome_label
 from sim.errors import GameError, ScenarioError
 
 #: Payoff changes smaller than this (absolute) count as "no change" in gains and losses.
 PAYOFF_TOL = 1e-9
-
-
-# ----- labels -------------------------------------------------------------------------------------
-def outcome_label(game, eq) -> str:
-    """The sweep's label of an equilibrium: each player's action, or support joined by ``|``.
-
-    Examples
-    --------
-    >>> from sim.game import NormalFormGame
-    >>> from sim.result import Equilibrium
-    >>> g = NormalFormGame.from_bimatrix([[1, 0], [0, 1]], [[1, 0], [0, 1]], players=("A", "B"),
-    ...                                  actions=(("x", "y"), ("x", "y")))
-    >>> outcome_label(g, Equilibrium.certify(g, ([1, 0], [1, 0])))
-    'A=x, B=x'
-    """
-    return ", ".join(
-        f"{p}={'|'.join(game.actions[i][a] for a in eq.support[i])}" for i, p in enumerate(game.players)
-    )
 
 
 # ----- comparing settings -------------------------------------------------------------------------

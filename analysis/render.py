@@ -1,15 +1,61 @@
-"""Plain-text tables of results for people: actions by name, never indices."""
+"""Plain-text tables of results for people: actions by name, never indices.
+
+The two ways an equilibrium's play is named, everywhere in ``analysis`` (tables, reports, sweep
+result files, comparisons), are here:
+
+* :func:`strategy_text` - one player's mixed strategy: the action played, or each action with
+  positive probability and that probability (``"drop:0.5 keep:0.5"``);
+* :func:`outcome_label` - the sweep's label of an equilibrium: each player's action, or support
+  joined by ``|`` (``"US=drop, NATO=engage|wait"``). Sweep files store these labels, so the text
+  must not change.
+"""
 
 from __future__ import annotations
 
-from sim.result import SolverResult
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.result import SolverResult
+
+#: Probabilities at or below this are "not played" in :func:`strategy_text`.
+PLAYED_TOL = 1e-9
 
 
-def _fmt_strategy(actions, probs) -> str:
-    played = [(a, p) for a, p in zip(actions, probs) if p > 1e-9]
+def strategy_text(actions, probs, digits: int = 4) -> str:
+    """One player's strategy: the action if pure, else ``action:probability`` for each action played.
+
+    Examples
+    --------
+    >>> strategy_text(["drop", "keep"], [1.0, 0.0])
+    'drop'
+    >>> strategy_text(["drop", "keep", "wait"], [1 / 3, 2 / 3, 0.0])
+    'drop:0.3333 keep:0.6667'
+    >>> strategy_text(["drop", "keep"], [1 / 3, 2 / 3], digits=3)
+    'drop:0.333 keep:0.667'
+    """
+    played = [(a, p) for a, p in zip(actions, probs) if p > PLAYED_TOL]
     if len(played) == 1:
         return played[0][0]
-    return " ".join(f"{a}:{p:.4g}" for a, p in played)
+    return " ".join(f"{a}:{p:.{digits}g}" for a, p in played)
+
+
+def outcome_label(game, eq) -> str:
+    """The sweep's label of an equilibrium: each player's action, or support joined by ``|``.
+
+    Examples
+    --------
+    >>> from sim.game import NormalFormGame
+    >>> from sim.result import Equilibrium
+    >>> g = NormalFormGame.from_bimatrix([[1, 0], [0, 1]], [[1, 0], [0, 1]], players=("A", "B"),
+    ...                                  actions=(("x", "y"), ("x", "y")))
+    >>> outcome_label(g, Equilibrium.certify(g, ([1, 0], [1, 0])))
+    'A=x, B=x'
+    >>> outcome_label(g, Equilibrium.certify(g, ([0.5, 0.5], [0.5, 0.5])))
+    'A=x|y, B=x|y'
+    """
+    return ", ".join(
+        f"{p}={'|'.join(game.actions[i][a] for a in eq.support[i])}" for i, p in enumerate(game.players)
+    )
 
 
 def format_game(game) -> str:
@@ -29,7 +75,7 @@ def format_game(game) -> str:
     return f"{title}: {len(game.players)} players, {'x'.join(map(str, shape))} ({counts})"
 
 
-def format_result(result: SolverResult) -> str:
+def format_result(result: "SolverResult") -> str:
     """A result as a small table: one line per equilibrium, actions and payoffs by name."""
     game = result.game
     flags = [f"complete={result.complete}"]
@@ -40,7 +86,7 @@ def format_result(result: SolverResult) -> str:
     lines = [f"{result.method}: {len(result.equilibria)} equilibria ({', '.join(flags)})"]
     for k, eq in enumerate(result.equilibria, 1):
         strategies = "; ".join(
-            f"{p}={_fmt_strategy(game.actions[i], eq.profile[i])}" for i, p in enumerate(game.players)
+            f"{p}={strategy_text(game.actions[i], eq.profile[i])}" for i, p in enumerate(game.players)
         )
         payoffs = ", ".join(f"{p} {v:.4g}" for p, v in zip(game.players, eq.payoffs))
         lines.append(f"  {k:>3}. {strategies}  | payoffs: {payoffs}  | max regret {eq.max_regret:.2e}")

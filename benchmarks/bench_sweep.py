@@ -79,11 +79,12 @@ def _gambit_rate(folder: Path, n_games: int = 300) -> dict | None:
     import numpy as np
 
     from analysis.sweep.design import points
-    from analysis.sweep.run import file_hash, scenario_model
+    from analysis.io import file_sha256
+    from analysis.sweep.run import scenario_model
     from analysis.sweep.spec import load_sweep
 
     spec = load_sweep(_sweep_file(folder, 10_000))
-    model = scenario_model(str(spec.scenario_path), file_hash(spec.scenario_path))
+    model = scenario_model(str(spec.scenario_path), file_sha256(spec.scenario_path))
     full = model.full_points(spec.parameter_names, points(spec, 0, n_games))
     npy = folder / "payoffs.npy"
     np.save(npy, model.payoffs(full))

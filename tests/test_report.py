@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.report import build_report, load_source, render_html, write_report
+from analysis.report import build_report, render_html, write_report
+from analysis.sources import load_source
 from tests.test_compare import DIAGONAL_SCENARIO, write_toy_sweep
 
 ROOT = Path(__file__).parents[1]
@@ -181,7 +182,7 @@ def test_pdf_has_text_pages_and_one_page_per_chart(small, tmp_path):
 
 
 def test_a_failed_render_leaves_no_file(built, tmp_path, monkeypatch):
-    import analysis.report as rep
+    import analysis.report.output as output
 
     report, _, _, _ = built
     target = tmp_path / "r.html"
@@ -189,25 +190,10 @@ def test_a_failed_render_leaves_no_file(built, tmp_path, monkeypatch):
     def broken(_report):
         raise RuntimeError("render failed")
 
-    monkeypatch.setattr(rep, "render_html", broken)
+    monkeypatch.setattr(output, "render_html", broken)
     with pytest.raises(RuntimeError):
-        rep.write_report(report, target)
+        write_report(report, target)
     assert list(tmp_path.iterdir()) == []
-
-
-def test_interrupted_write_keeps_the_previous_report(tmp_path, monkeypatch):
-    import analysis.report as rep
-
-    target = tmp_path / "r.html"
-    target.write_text("old")
-
-    def failing_replace(src, dst):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(rep.os, "replace", failing_replace)
-    with pytest.raises(OSError):
-        rep.write_atomic(target, b"new")
-    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["r.html"]
 
 
 def _chromium() -> str | None:

@@ -400,8 +400,9 @@ def test_spe_sweep_with_a_chance_move_matches_point_by_point(tmp_path, monkeypat
 
 
 def test_spe_sweep_keeps_imperfect_information_point_by_point():
-    from analysis.sweep.run import _spe_batched, file_hash, scenario_model
+    from analysis.io import file_sha256
+    from analysis.sweep.run import _spe_batched, scenario_model
 
     for name, batched in (("chip-that-did-not-exist.toml", False), ("shield-as-chip.toml", True)):
         path = ROOT / "scenarios" / name
-        assert _spe_batched(scenario_model(str(path), file_hash(path))) is batched
+        assert _spe_batched(scenario_model(str(path), file_sha256(path))) is batched

@@ -66,7 +66,7 @@ def run(args) -> int:
     from pathlib import Path
 
     from analysis.compare import compare_results, format_comparisons, format_sweep_summary, sweep_summary
-    from analysis.report import is_grid, load_sweep_source, solve_scenario
+    from analysis.sources import is_grid, load_sweep_source, solve_scenario
     from sim.errors import ScenarioError
 
     if not args.tol > 0:

@@ -27,7 +27,8 @@ def run(args) -> int:
     import time
 
     from analysis.render import format_result
-    from analysis.report import build_report, load_sweep_source, solve_scenario, write_report
+    from analysis.report import build_report, write_report
+    from analysis.sources import load_sweep_source, solve_scenario
     from analysis.sweep import run_sweep
     from sim.errors import ScenarioError
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.commands.solve import parse_assignment
+from analysis.arguments import parse_assignment
 
 
 def register(sub) -> None:
@@ -20,38 +20,19 @@ def export_text(compiled, fmt: str, overrides=None) -> str:
     if fmt == "nfg":
         from sim.formats.nfg import format_nfg
 
-        game = compiled.game(overrides)
-        if compiled.sequential:
-            game = game.reduced_normal_form()
-        return format_nfg(game)
+        return format_nfg(compiled.normal_form(overrides))
     from sim.formats.efg import format_efg
 
     return format_efg(compiled.extensive_game(overrides))
 
 
-def write_whole(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` only when complete: a temporary file beside it, then an atomic rename."""
-    import os
-    import tempfile
-
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def run(args) -> int:
+    from analysis.io import write_atomic
     from sim.scenario import compile_scenario, load_scenario
 
     text = export_text(compile_scenario(load_scenario(args.path)), args.to, dict(args.overrides))
     if args.out:
-        write_whole(args.out, text)
+        write_atomic(args.out, text)
     else:
         print(text, end="" if text.endswith("\n") else "\n")
     return 0

@@ -23,7 +23,8 @@ def register(sub) -> None:
 def run(args) -> int:
     import shlex
 
-    from analysis.report import build_report, load_source, write_report
+    from analysis.report import build_report, write_report
+    from analysis.sources import load_source
 
     methods = tuple(dict.fromkeys(args.method or ["enumpure"]))
     sources = [load_source(s, methods) for s in args.sources]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.commands.solve import parse_assignment
+from analysis.arguments import parse_assignment
 
 
 def register(sub) -> None:

@@ -18,16 +18,7 @@ from __future__ import annotations
 
 import argparse
 
-def parse_assignment(text: str) -> tuple[str, float]:
-    """``NAME=VALUE`` with a numeric value, for ``--set``."""
-    name, sep, value = text.partition("=")
-    if not sep or not name.strip():
-        raise argparse.ArgumentTypeError(f"--set expects NAME=VALUE; got {text!r}")
-    try:
-        return name.strip(), float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--set {name.strip()}: value must be a number; got {value!r}") from None
-
+from analysis.arguments import parse_assignment
 
 def _methods_help() -> str:
     """The epilog of ``bargain solve --help``: every registered method, what it takes, its options."""
@@ -205,6 +196,8 @@ def _run_repeated(args, options) -> int:
 
 def _format_repeated(doc: dict) -> str:
     """Plain-text form of the repeated-play document."""
+    from analysis.render import strategy_text
+
     rep, players = doc["repeated"], doc["game"]["players"]
 
     def vec(d):
@@ -216,8 +209,7 @@ def _format_repeated(doc: dict) -> str:
     def punisher(pun):
         if "distribution" in pun:
             return "; ".join(" ".join(e["profile"].values()) + f":{e['probability']:.3g}" for e in pun["distribution"])
-        return ", ".join(f"{q} {a}" if isinstance(a, str) else
-                         f"{q} " + " ".join(f"{b}:{x:.3g}" for b, x in a.items() if x > 1e-9)
+        return ", ".join(f"{q} {a}" if isinstance(a, str) else f"{q} " + strategy_text(list(a), list(a.values()), 3)
                          for q, a in pun["profile"].items())
 
     delta = rep["discount"]["value"]
@@ -225,8 +217,7 @@ def _format_repeated(doc: dict) -> str:
     eqs = rep["stage_equilibria"]
     lines.append(f"stage Nash equilibria ({eqs['kind']}):")
     for k, e in enumerate(eqs["equilibria"]):
-        prof = ", ".join(" ".join(f"{a}:{x:.3g}" for a, x in e["profile"][p].items() if x > 1e-9) if
-                         len(e["support"][p]) > 1 else e["support"][p][0] for p in players)
+        prof = ", ".join(strategy_text(list(e["profile"][p]), list(e["profile"][p].values()), 3) for p in players)
         lines.append(f"  #{k} ({prof}): payoffs {vec(e['payoffs'])}")
     lines.append("minmax values (punished by):")
     for p in players:

@@ -19,7 +19,6 @@ equilibrium outcomes of the point for that method, so points with the same regim
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import time
@@ -28,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.io import TMP_PATTERN, atomic_path, versions, write_json_atomic
+from analysis.io import file_sha256
 from analysis.sweep.design import points as design_points
 from analysis.sweep.spec import SweepSpec, load_sweep
 from sim.errors import ScenarioError
@@ -41,10 +42,6 @@ BATCHED_METHODS = frozenset({"enumpure"})  # batched for simultaneous scenarios;
 #: ``spe`` on a perfect-information tree is batched (tied points fall back to ``spe_solve``).
 #: Private switch: tests and benchmarks set it to False to force the point-by-point route.
 _SPE_BATCHED = True
-
-
-def file_hash(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 # ----- the scenario model, as the sweep sees it -----------------------------------------------------
@@ -223,16 +220,9 @@ def _pure_rows(model: ScenarioModel, payoffs: np.ndarray, ids: np.ndarray) -> di
     return cols
 
 
-def _support_label(game, eq) -> str:
-    parts = []
-    for i, p in enumerate(game.players):
-        acts = [game.actions[i][a] for a in eq.support[i]]
-        parts.append(f"{p}={'|'.join(acts)}")
-    return ", ".join(parts)
-
-
 def _per_point_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np.ndarray) -> dict:
     """Methods without a batched kernel: solved point by point inside the worker."""
+    from analysis.render import outcome_label
     from sim.solvers import solve
 
     rows: dict[str, list] = {k: [] for k in ("point_id", "eq_index", "n_equilibria", "outcome", "regime", "max_regret")}
@@ -242,7 +232,7 @@ def _per_point_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np
         result = solve(game, method)
         game = result.game  # for trees: the reduced normal form the profiles refer to
         eqs = result.equilibria
-        labels = [_support_label(game, e) for e in eqs]
+        labels = [outcome_label(game, e) for e in eqs]
         regime = " | ".join(sorted(set(labels))) if labels else NONE_OUTCOME
         for k, eq in enumerate(eqs or [None]):
             rows["point_id"].append(pid)
@@ -382,14 +372,8 @@ def run_chunk(job: ChunkJob) -> dict:
     spec = load_sweep(job.spec_path)
     model = scenario_model(str(spec.scenario_path), job.scenario_hash)
     table = chunk_table(spec, model, job.start, job.stop)
-    final = Path(job.out_dir) / CHUNKS / f"chunk-{job.index:06d}.parquet"
-    tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
-    try:
+    with atomic_path(Path(job.out_dir) / CHUNKS / f"chunk-{job.index:06d}.parquet") as tmp:
         pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, final)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return {"index": job.index, "points": job.stop - job.start, "rows": table.num_rows,
             "seconds": time.perf_counter() - t0}
 
@@ -428,24 +412,6 @@ class SweepSummary:
         return "\n".join(lines)
 
 
-def _versions() -> dict:
-    from importlib import metadata
-
-    out = {}
-    for pkg in ("bargain-sim", "numpy", "scipy", "pyarrow", "pandas"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = None
-    return out
-
-
-def _write_json_atomic(path: Path, doc: dict) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(doc, indent=2, sort_keys=True, default=str))
-    os.replace(tmp, path)
-
-
 def _prepare_out(out: Path, manifest: dict, resume: bool) -> None:
     mpath = out / MANIFEST
     if mpath.exists():
@@ -471,7 +437,7 @@ def _prepare_out(out: Path, manifest: dict, resume: bool) -> None:
         probe.unlink()
     except OSError as exc:
         raise ScenarioError(f"output folder is not writable ({exc.strerror or exc})", path=str(out)) from None
-    _write_json_atomic(mpath, manifest)
+    write_json_atomic(mpath, manifest)
 
 
 def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str | None = None,
@@ -487,7 +453,7 @@ def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str
 
     t0 = time.perf_counter()
     spec = load_sweep(sweep_path)
-    scenario_hash = file_hash(spec.scenario_path)
+    scenario_hash = file_sha256(spec.scenario_path)
     model = scenario_model(str(spec.scenario_path), scenario_hash)
     check_parameters(spec, model)
     chunk = chunk_size or spec.chunk_size
@@ -501,7 +467,7 @@ def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str
         "scenario": str(spec.scenario_path.name),
         "scenario_hash": scenario_hash,
         "sweep": str(Path(sweep_path).name),
-        "sweep_hash": file_hash(Path(sweep_path)),
+        "sweep_hash": file_sha256(Path(sweep_path)),
         "spec": spec.raw,
         "seed": spec.seed,
         "methods": list(spec.methods),
@@ -509,11 +475,11 @@ def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str
         "n_points": n,
         "chunk_size": chunk,
         "n_chunks": n_chunks,
-        "versions": _versions(),
+        "versions": versions(),
     }
     _prepare_out(out, manifest, resume)
     chunk_dir = out / CHUNKS
-    for stale in chunk_dir.glob(".*.tmp"):
+    for stale in chunk_dir.glob(TMP_PATTERN):
         stale.unlink()  # a killed worker's unfinished chunk
     done = {int(p.stem.split("-")[1]) for p in chunk_dir.glob("chunk-*.parquet")}
     jobs = [ChunkJob(str(Path(sweep_path).resolve()), scenario_hash, str(out.resolve()), c,
@@ -537,7 +503,7 @@ def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str
     doc.setdefault("runs", []).append({"seconds": summary.seconds, "chunks_run": summary.chunks_run,
                                        "executor": summary.executor, "workers": summary.workers,
                                        "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
-    _write_json_atomic(out / MANIFEST, doc)
+    write_json_atomic(out / MANIFEST, doc)
     return summary
 
 

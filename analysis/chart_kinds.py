@@ -1,0 +1,177 @@
+"""The kinds of ``bargain chart``: one table from a kind's name to what it draws and needs.
+
+Each entry of :data:`CHART_KINDS` gives a one-line description (the command's help), the source it
+needs (checked by :func:`make_chart` before drawing) and a builder from loaded sources
+(:mod:`analysis.sources`) to a Figure (:mod:`analysis.charts`). Adding a chart kind is its builder
+plus one entry. Builders import matplotlib, pandas and the solvers inside, so reading the table
+(as the command line does to build its parser) stays cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+#: What a kind draws from: ``"sweep"`` (the first source must be a sweep output folder),
+#: ``"scenario"`` (every source must be a scenario file) or ``"any"`` (the builder decides).
+NEEDS = ("sweep", "scenario", "any")
+
+
+@dataclass(frozen=True)
+class ChartKind:
+    """A chart kind: description, the source it needs, and ``build(sources, *, x, y, tol) -> Figure``."""
+
+    summary: str
+    needs: str
+    build: Callable
+
+
+def _sweep_method(src) -> tuple[list[str], str]:
+    return list(src.manifest["parameters"]), src.manifest["methods"][0]
+
+
+def _regime_map(sources, *, x=None, y=None, tol=1e-6):
+    from analysis import charts
+    from analysis.compare import point_table, regime_key
+    from sim.errors import ScenarioError
+
+    src = sources[0]
+    params, method = _sweep_method(src)
+    if len(params) < 2 and not (x and y):
+        raise ScenarioError("a regime map needs a sweep over two parameters", path=str(src.path))
+    names = regime_key(point_table(src.table, method)["regime"].value_counts().index.tolist())
+    return charts.regime_map(src.table, x or params[0], y or params[1], method=method, names=names)
+
+
+def _along(sources, *, x=None, y=None, tol=1e-6):
+    from analysis import charts
+    from analysis.compare import find_thresholds
+
+    src = sources[0]
+    params, method = _sweep_method(src)
+    th = find_thresholds(src.table, src.compiled, method=method, tol=tol) if src.compiled is not None else ()
+    return charts.along_parameter(src.table, x or params[0], method=method, thresholds=th)
+
+
+def _frequencies(sources, *, x=None, y=None, tol=1e-6):
+    from analysis import charts
+    from analysis.compare import outcome_frequencies
+
+    src = sources[0]
+    return charts.outcome_frequency_chart(outcome_frequencies(src.table, _sweep_method(src)[1]))
+
+
+def _tornado(sources, *, x=None, y=None, tol=1e-6):
+    from analysis import charts
+    from analysis.compare import point_table, sensitivity
+    from analysis.sources import SweepSource
+    from sim.errors import ScenarioError
+
+    src = sources[0]
+    if isinstance(src, SweepSource):
+        if src.compiled is None:
+            raise ScenarioError("the tornado chart needs the scenario the sweep ran on (not found by content hash)",
+                                path=str(src.path))
+        pts = point_table(src.table, _sweep_method(src)[1])
+        ranges = {c[6:]: (float(pts[c].min()), float(pts[c].max())) for c in pts.columns if c.startswith("param.")}
+        return charts.tornado_chart(sensitivity(src.compiled, ranges=ranges))
+    _require("tornado", "scenario", sources)
+    return charts.tornado_chart(sensitivity(src.compiled))
+
+
+def _payoffs(sources, *, x=None, y=None, tol=1e-6):
+    from analysis import charts
+    from analysis.compare import Setting
+
+    return charts.payoff_bars([Setting(s.scenario.id, s.results[0]) for s in sources])
+
+
+def _tree(sources, *, x=None, y=None, tol=1e-6):
+    from analysis import charts
+    from sim.errors import ScenarioError
+
+    src = sources[0]
+    if not src.compiled.sequential:
+        raise ScenarioError("chart tree needs a sequential scenario", path=str(src.path))
+    spe = src.results[0]  # subgame-perfect equilibria come first for a sequential scenario
+    return charts.tree_chart(src.game, spe.equilibria[0].details["behaviour"] if spe.equilibria else None)
+
+
+def _qre(sources, *, x=None, y=None, tol=1e-6):
+    from analysis import charts
+    from sim.errors import ScenarioError
+    from sim.solvers import solve
+
+    src = sources[0]
+    if src.compiled.sequential:
+        raise ScenarioError("chart qre needs a simultaneous-move scenario", path=str(src.path))
+    return charts.qre_branch_chart(solve(src.normal_form, "logit"))
+
+
+def _frontier(sources, *, x=None, y=None, tol=1e-6):
+    from analysis import charts
+    from analysis.frontier import frontier_solutions
+    from sim.errors import ScenarioError
+
+    src = sources[0]
+    fs = frontier_solutions(src.scenario)
+    if len(fs.players) != 2:
+        raise ScenarioError(f"chart frontier needs two bargaining players (got {len(fs.players)})", path=str(src.path))
+    return charts.frontier_chart(fs.frontier, fs.disagreement, fs.points(), players=fs.players)
+
+
+def _repeated(sources, *, x=None, y=None, tol=1e-6):
+    from analysis import charts
+    from sim.repeated import repeated_from_scenario
+
+    analysis = repeated_from_scenario(sources[0].scenario)  # refuses a scenario without [repeated]
+    names = analysis.game.players
+    pair = (x or names[0], y or names[1]) if len(names) > 2 or x or y else (0, 1)
+    return charts.feasible_ir_chart(analysis, players=pair)
+
+
+#: Chart kinds in the order ``bargain chart --help`` lists them.
+CHART_KINDS: dict[str, ChartKind] = {
+    "regime-map": ChartKind("regimes over two swept parameters (--x, --y)", "sweep", _regime_map),
+    "along": ChartKind("payoffs and action probabilities along one swept parameter (--x), thresholds dashed",
+                       "sweep", _along),
+    "frequencies": ChartKind("share of points where each outcome is an equilibrium, with Wilson intervals",
+                             "sweep", _frequencies),
+    "tornado": ChartKind("which parameter, moved alone, changes the baseline regime most (sweep or scenario)",
+                         "any", _tornado),
+    "payoffs": ChartKind("equilibrium payoffs across scenario files", "scenario", _payoffs),
+    "tree": ChartKind("a sequential scenario's game tree with its first subgame-perfect path", "scenario", _tree),
+    "qre": ChartKind("a simultaneous scenario's logit QRE branch", "scenario", _qre),
+    "frontier": ChartKind("a two-player [bargaining] table: frontier, disagreement point, solutions",
+                          "scenario", _frontier),
+    "repeated": ChartKind("a [repeated] table: feasible and individually rational payoffs, minmax point, targets "
+                          "(--x, --y: two players)", "scenario", _repeated),
+}
+
+
+def _require(kind: str, needs: str, sources) -> None:
+    from analysis.sources import ScenarioSource, SweepSource
+    from sim.errors import ScenarioError
+
+    if needs == "sweep" and not isinstance(sources[0], SweepSource):
+        raise ScenarioError(f"chart {kind} needs a sweep output folder", path=str(sources[0].path))
+    if needs == "scenario" and not all(isinstance(s, ScenarioSource) for s in sources):
+        raise ScenarioError(f"chart {kind} needs scenario files")
+
+
+def make_chart(kind: str, sources, *, x=None, y=None, tol: float = 1e-6):
+    """The Figure of ``kind`` for loaded sources (see :func:`analysis.sources.load_source`).
+
+    Examples
+    --------
+    >>> make_chart("pie", [])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    sim.errors.ScenarioError: unknown chart kind 'pie'; choose one of: regime-map, along, frequencies, ...
+    """
+    from sim.errors import ScenarioError
+
+    spec = CHART_KINDS.get(kind)
+    if spec is None:
+        raise ScenarioError(f"unknown chart kind {kind!r}; choose one of: {', '.join(CHART_KINDS)}")
+    _require(kind, spec.needs, sources)
+    return spec.build(sources, x=x, y=y, tol=tol)

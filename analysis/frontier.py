@@ -1,0 +1,66 @@
+"""A scenario's bargaining frontier with its axiomatic solutions: what the frontier chart draws.
+
+The report's bargaining section and ``bargain chart frontier`` both show the individually rational
+Pareto frontier of a scenario's ``[bargaining]`` table, its disagreement point and the point of
+each cooperative solution (Nash 1950; Kalai and Smorodinsky 1975; the egalitarian solution of
+Kalai 1977; the utilitarian sum). :func:`frontier_solutions` assembles them once; the callers
+label and draw them. The strategic methods of :data:`sim.bargaining.BARGAINING_METHODS`
+(Rubinstein, Baron-Ferejohn) are left out: they are models of a protocol, not points chosen on
+the frontier by an axiom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+#: The solutions drawn on the frontier, in legend order (names of ``BARGAINING_METHODS``).
+FRONTIER_METHODS = ("nash", "kalai", "egalitarian", "utilitarian")
+#: How a report names each solution.
+SOLUTION_NAMES = {"nash": "Nash", "kalai": "Kalai-Smorodinsky", "egalitarian": "egalitarian",
+                  "utilitarian": "utilitarian"}
+
+
+@dataclass(frozen=True)
+class FrontierSolutions:
+    """A bargaining problem, its frontier ``(K, n)`` and its solutions by method name."""
+
+    problem: Any                    # sim.bargaining.BargainingProblem
+    frontier: Any                   # array (K, n): the individually rational Pareto frontier
+    solutions: Mapping[str, Any]    # method -> sim.bargaining.BargainingSolution
+
+    @property
+    def players(self) -> tuple[str, ...]:
+        return tuple(self.problem.players)
+
+    @property
+    def disagreement(self):
+        return self.problem.disagreement
+
+    def points(self, names: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """Each solution's utility vector, keyed by ``names[method]`` (default: the method name)."""
+        names = names or {}
+        return {names.get(m, m): s.point for m, s in self.solutions.items()}
+
+
+def frontier_solutions(scenario, overrides: Mapping[str, float] | None = None,
+                       methods: Sequence[str] = FRONTIER_METHODS) -> FrontierSolutions:
+    """The frontier, disagreement point and solutions of ``scenario``'s ``[bargaining]`` table.
+
+    ``overrides`` set scenario parameters (as ``--set`` does); a scenario without a
+    ``[bargaining]`` table is refused by :func:`sim.bargaining.problem_from_scenario`.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from sim.scenario import load_scenario
+    >>> path = Path(__file__).resolve().parents[1] / "scenarios" / "precedent-2002.toml"
+    >>> fs = frontier_solutions(load_scenario(path))
+    >>> fs.players, list(fs.points(SOLUTION_NAMES)), fs.frontier.shape[1]
+    (('NATO', 'Russia'), ['Nash', 'Kalai-Smorodinsky', 'egalitarian', 'utilitarian'], 2)
+    """
+    from sim.bargaining import problem_from_scenario, solve_bargaining
+
+    problem = problem_from_scenario(scenario, overrides)
+    solutions = {m: solve_bargaining(problem, m) for m in methods}
+    return FrontierSolutions(problem, problem.frontier(), solutions)
