@@ -110,14 +110,14 @@ def _qre(sources, *, x=None, y=None, tol=1e-6):
 
 def _frontier(sources, *, x=None, y=None, tol=1e-6):
     from analysis import charts
-    from analysis.frontier import frontier_solutions
+    from analysis.frontier import SOLUTION_NAMES, frontier_solutions
     from sim.errors import ScenarioError
 
     src = sources[0]
     fs = frontier_solutions(src.scenario)
     if len(fs.players) != 2:
         raise ScenarioError(f"chart frontier needs two bargaining players (got {len(fs.players)})", path=str(src.path))
-    return charts.frontier_chart(fs.frontier, fs.disagreement, fs.points(), players=fs.players)
+    return charts.frontier_chart(fs.frontier, fs.disagreement, fs.points(SOLUTION_NAMES), players=fs.players)
 
 
 def _repeated(sources, *, x=None, y=None, tol=1e-6):
