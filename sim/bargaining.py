@@ -46,6 +46,7 @@ import numpy as np
 
 from sim._arrays import readonly
 from sim.errors import GameError, SolverError
+from sim.geometry import hull_2d, in_hull, ir_polygon, pareto_dominated, pareto_frontier_2d, polygon_area
 from sim.result import jsonable
 
 _TOL = 1e-9
@@ -214,47 +215,12 @@ class BargainingProblem:
         Empty when no outcome lottery gives everyone at least the disagreement payoff.
         """
         if self.n_players == 2:
-            return _frontier_2d(self.outcomes, self.disagreement)
+            return pareto_frontier_2d(self.outcomes, self.disagreement)
         out = []
         for p in np.unique(self.outcomes, axis=0):
-            if np.all(p >= self.disagreement - _TOL) and not _dominated(self.outcomes, p):
+            if np.all(p >= self.disagreement - _TOL) and not pareto_dominated(self.outcomes, p):
                 out.append(p)
         return np.array(out).reshape(-1, self.n_players)
-
-
-def _ir_poly(points: np.ndarray, d: np.ndarray) -> np.ndarray:
-    from sim.repeated import ir_polygon
-
-    return ir_polygon(points, d)
-
-
-def _frontier_2d(points: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Strict Pareto frontier of conv(points) ∩ {u >= d}: the chain from the best point for
-    player 2 to the best point for player 1 (ties broken towards the other player)."""
-    poly = _ir_poly(points, d)
-    if len(poly) == 0:
-        return poly.reshape(0, 2)
-    m = len(poly)
-    top = max(range(m), key=lambda k: (poly[k, 1], poly[k, 0]))
-    right = max(range(m), key=lambda k: (poly[k, 0], poly[k, 1]))
-    # The polygon is counter-clockwise, so walking clockwise from ``top`` reaches ``right``
-    # along the upper-right boundary.
-    chain, k = [poly[top]], top
-    while k != right:
-        k = (k - 1) % m
-        chain.append(poly[k])
-    return np.array(chain)
-
-
-def _dominated(points: np.ndarray, p: np.ndarray) -> bool:
-    """Whether some point of conv(points) weakly dominates ``p`` with a positive total gain (LP)."""
-    from scipy.optimize import linprog
-
-    k, n = points.shape
-    scale = max(1.0, float(np.abs(points).max()))
-    res = linprog(-points.sum(axis=1), A_ub=-points.T, b_ub=-p, A_eq=np.ones((1, k)), b_eq=[1.0],
-                  bounds=[(0, None)] * k, method="highs")
-    return res.status == 0 and -res.fun - p.sum() > 1e-9 * scale
 
 
 # ----------------------------------------------------------------------------------------------
@@ -429,9 +395,7 @@ def _check_problem(problem, func: str) -> BargainingProblem:
 
 
 def _require_ir(problem: BargainingProblem, func: str) -> None:
-    from sim.repeated import _in_hull
-
-    if not _in_hull(problem.outcomes, problem.disagreement, dominate=True):
+    if not in_hull(problem.outcomes, problem.disagreement, dominate=True):
         raise SolverError(f"{func}(): no feasible agreement gives every player its disagreement payoff "
                           f"{problem.disagreement.tolist()}")
 
@@ -1256,27 +1220,18 @@ class LinkageReport:
                 "enlarges": self.enlarges}
 
 
-def _area(poly: np.ndarray) -> float:
-    if len(poly) < 3:
-        return 0.0
-    x, y = poly[:, 0], poly[:, 1]
-    return 0.5 * abs(float(x @ np.roll(y, -1) - y @ np.roll(x, -1)))
-
-
 def _issue_outcome(name: str, problem: BargainingProblem) -> IssueOutcome:
-    from sim.repeated import _in_hull
-
     n = problem.n_players
     d = problem.disagreement
     scale = max(1.0, float(np.abs(problem.outcomes).max()))
-    if not _in_hull(problem.outcomes, d, dominate=True):
+    if not in_hull(problem.outcomes, d, dominate=True):
         zero = np.zeros(n)
         return IssueOutcome(name, problem, zero, False, zero, 0.0 if n == 2 else None)
     ideal = kalai_solve(problem).details["ideal"] - d + 0.0  # + 0.0 turns -0.0 into 0.0
     eg = egalitarian_solve(problem)
     mutual = bool(np.all(eg.gains > 1e-9 * scale))
     nash = nash_solve(problem).gains if mutual else np.zeros(n)
-    area = _area(_ir_poly(problem.outcomes, d) - d) if n == 2 else None
+    area = polygon_area(ir_polygon(problem.outcomes, d) - d) if n == 2 else None
     return IssueOutcome(name, problem, readonly(ideal), mutual, readonly(nash), area)
 
 
@@ -1319,12 +1274,10 @@ def linkage_analysis(problem: BargainingProblem) -> LinkageReport:
         # Minkowski sum of the issues' individually rational gain sets, as a polygon.
         pts = np.zeros((1, 2))
         for o in separate:
-            poly = _ir_poly(o.problem.outcomes, o.problem.disagreement) - o.problem.disagreement
+            poly = ir_polygon(o.problem.outcomes, o.problem.disagreement) - o.problem.disagreement
             if len(poly):
                 pts = (pts[:, None, :] + poly[None, :, :]).reshape(-1, 2)
-        from sim.repeated import _hull_2d
-
-        sep_area = _area(_hull_2d(pts))
+        sep_area = polygon_area(hull_2d(pts))
         enlarges = joint.gain_area > sep_area + 1e-9 * scale * scale
     else:
         prod_sep = float(np.prod(np.clip(by_issue, 0, None)))

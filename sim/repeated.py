@@ -26,6 +26,9 @@ The stage game is played in every period and payoffs are discounted with a commo
   the default targets (every pure profile that Pareto-dominates a stage Nash equilibrium: the
   cooperation the folk theorem is about); :func:`repeated_from_scenario` reads the stage game and
   the discount factor from a scenario with a ``[repeated]`` table.
+
+The geometry of the feasible set (hull, individually rational polygon, hull membership) is
+:mod:`sim.geometry`; :func:`ir_polygon` is importable from here too.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import numpy as np
 from sim._arrays import readonly
 from sim.errors import SolverError
 from sim.game import NormalFormGame
+from sim.geometry import in_hull, ir_polygon
 
 _TOL = 1e-9
 _MINMAX_KINDS = ("auto", "pure", "mixed", "correlated")
@@ -171,77 +175,6 @@ def minmax_values(game: NormalFormGame, kind: str = "auto") -> MinmaxValues:
 # feasible and individually rational payoffs
 
 
-def _hull_2d(points: np.ndarray) -> np.ndarray:
-    """Vertices of the convex hull of 2-D points, counter-clockwise (monotone chain; Andrew 1979)."""
-    pts = sorted({(float(x), float(y)) for x, y in points})
-    if len(pts) <= 2:
-        return np.array(pts, dtype=float).reshape(-1, 2)
-
-    def cross(o, a, b):
-        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-
-    lower, upper = [], []
-    for p in pts:
-        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 1e-12:
-            lower.pop()
-        lower.append(p)
-    for p in reversed(pts):
-        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 1e-12:
-            upper.pop()
-        upper.append(p)
-    return np.array(lower[:-1] + upper[:-1], dtype=float)
-
-
-def _clip_halfplane(poly: np.ndarray, axis: int, bound: float) -> np.ndarray:
-    """Keep the part of a convex polygon (vertices in order) with ``x[axis] >= bound``
-    (Sutherland and Hodgman 1974). Works for degenerate polygons (a point, a segment)."""
-    if len(poly) == 0:
-        return poly
-    if len(poly) == 1:
-        return poly if poly[0, axis] >= bound - _TOL else poly[:0]
-    out = []
-    n = len(poly)
-    for k in range(n if n > 2 else 1):
-        p, q = poly[k], poly[(k + 1) % n]
-        pin, qin = p[axis] >= bound - _TOL, q[axis] >= bound - _TOL
-        if pin:
-            out.append(p)
-        if pin != qin:
-            t = (bound - p[axis]) / (q[axis] - p[axis])
-            out.append(p + t * (q - p))
-        if n == 2 and qin:
-            out.append(q)
-    if not out:
-        return poly[:0]
-    out = np.array(out)
-    # Drop repeated points the clipping can create.
-    keep = [0] + [k for k in range(1, len(out)) if np.abs(out[k] - out[k - 1]).max() > 1e-12]
-    out = out[keep]
-    if len(out) > 1 and np.abs(out[0] - out[-1]).max() <= 1e-12:
-        out = out[:-1]
-    return out
-
-
-def ir_polygon(points, floor) -> np.ndarray:
-    """Vertices (counter-clockwise) of ``conv(points) ∩ {u >= floor}`` for 2-D payoff vectors.
-
-    Empty ``(0, 2)`` when the hull has no individually rational point.
-
-    Examples
-    --------
-    >>> ir_polygon([[3, 3], [0, 5], [5, 0], [1, 1]], [1, 1]).round(3).tolist()
-    [[1.0, 1.0], [4.333, 1.0], [3.0, 3.0], [1.0, 4.333]]
-    """
-    points = np.asarray(points, dtype=float).reshape(-1, 2)
-    floor = np.asarray(floor, dtype=float)
-    poly = _hull_2d(points)
-    for axis in (0, 1):
-        poly = _clip_halfplane(poly, axis, float(floor[axis]))
-    if len(poly) > 2:
-        poly = _hull_2d(poly)  # restore the counter-clockwise order from the lowest-leftmost point
-    return poly
-
-
 @dataclass(frozen=True, eq=False)
 class FeasibleSet:
     """The feasible payoffs (convex hull of the pure payoff vectors) and the individually rational floor.
@@ -265,21 +198,7 @@ class FeasibleSet:
         """Whether some feasible payoff vector gives every player at least its minmax value."""
         if self.polygon is not None:
             return len(self.polygon) > 0
-        return _in_hull(self.points, self.minmax.values, dominate=True)
-
-
-def _in_hull(points: np.ndarray, target: np.ndarray, dominate: bool = False) -> bool:
-    """Whether ``target`` is in conv(points) (or, with ``dominate``, weakly below some point of it)."""
-    from scipy.optimize import linprog
-
-    k, n = points.shape
-    if dominate:
-        res = linprog(np.zeros(k), A_ub=-points.T, b_ub=-target, A_eq=np.ones((1, k)), b_eq=[1.0],
-                      bounds=[(0, None)] * k, method="highs")
-    else:
-        res = linprog(np.zeros(k), A_eq=np.r_[points.T, np.ones((1, k))], b_eq=np.r_[target, 1.0],
-                      bounds=[(0, None)] * k, method="highs")
-    return res.status == 0
+        return in_hull(self.points, self.minmax.values, dominate=True)
 
 
 def feasible_ir_set(game: NormalFormGame, minmax: MinmaxValues | None = None) -> FeasibleSet:
