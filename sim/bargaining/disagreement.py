@@ -1,0 +1,82 @@
+"""Disagreement points computed from a game: a Nash equilibrium's payoffs or the minmax values.
+
+What the players get if bargaining fails: the payoffs of a Nash equilibrium of the game they
+would otherwise play (Nash 1953, "Two-person cooperative games", takes the threat game's
+equilibrium; here the welfare-best equilibrium of the game as given), or each player's minmax
+value, the least the others can hold it to (Fudenberg and Tirole 1991, section 5.1.1;
+:func:`sim.repeated.minmax_values`). The equilibria come from
+:func:`sim.solvers.stage.stage_equilibria`.
+
+Examples
+--------
+>>> from sim.game import NormalFormGame
+>>> pd = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+>>> disagreement_point(pd, "minmax")[0].tolist()
+[1.0, 1.0]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.errors import SolverError
+
+
+def disagreement_point(game, source: str = "equilibrium", select: str = "welfare") -> tuple[np.ndarray, str]:
+    """A disagreement point computed from a game, and a one-line account of how.
+
+    Parameters
+    ----------
+    game : NormalFormGame or ExtensiveFormGame
+        An extensive-form game is solved in its reduced normal form.
+    source : {"equilibrium", "minmax"}
+        ``equilibrium``: the payoffs of a pure Nash equilibrium (:func:`sim.solvers.solve` with
+        ``enumpure``); a two-player game without one falls back to ``lcp`` (Lemke-Howson).
+        ``minmax``: the minmax values (:func:`sim.repeated.minmax_values`: mixed for two players,
+        the punishers' correlated bound for more).
+    select : {"welfare", "first"}
+        Which pure equilibrium: the largest sum of payoffs (ties: the first), or the first in
+        lexicographic order of action indices.
+
+    Examples
+    --------
+    >>> from sim.game import NormalFormGame
+    >>> pd = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> d, how = disagreement_point(pd)
+    >>> d.tolist(), how
+    ([1.0, 1.0], 'welfare-best pure Nash equilibrium (2,2)')
+    """
+    func = "disagreement_point"
+    from sim.game import NormalFormGame
+
+    if not isinstance(game, NormalFormGame):
+        from sim.extensive.reduced import reduced_normal_form
+
+        game = reduced_normal_form(game)
+    if source == "minmax":
+        from sim.repeated import minmax_values
+
+        m = minmax_values(game)
+        return np.array(m.values), f"{m.kind} minmax values"
+    if source != "equilibrium":
+        raise SolverError(f"{func}(): source must be 'equilibrium' or 'minmax'; got {source!r}")
+    if select not in ("welfare", "first"):
+        raise SolverError(f"{func}(): select must be 'welfare' or 'first'; got {select!r}")
+    from sim.solvers import solve
+
+    eqs = solve(game, "enumpure").equilibria
+    kind = "pure"
+    if not eqs and game.n_players == 2:
+        eqs, kind = solve(game, "lcp").equilibria, "Lemke-Howson"
+    if not eqs:
+        raise SolverError(f"{func}(): the game has no pure Nash equilibrium to disagree at; use source='minmax'")
+    if select == "welfare":
+        best = max(range(len(eqs)), key=lambda k: (float(eqs[k].payoffs.sum()), -k))
+    else:
+        best = 0
+    e = eqs[best]
+    where = ""
+    if e.is_pure:
+        where = " (" + ",".join(game.actions[i][a] for i, a in enumerate(e.pure_profile)) + ")"
+    label = "welfare-best" if select == "welfare" else "first"
+    return np.array(e.payoffs), f"{label} {kind} Nash equilibrium{where}"
