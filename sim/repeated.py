@@ -532,24 +532,18 @@ def _num(x) -> float | None:
     return x if np.isfinite(x) else None
 
 
-def _stage_equilibria(game: NormalFormGame) -> tuple[tuple, str]:
+def _stage_equilibria(game: NormalFormGame, func: str) -> tuple[tuple, str]:
     """Pure stage equilibria; when there are none, the mixed ones (enummixed for two players,
-    enumpoly for more) so Nash reversion still has somewhere to revert to."""
-    from sim.solvers.pure import enumpure_solve
+    enumpoly for more; :func:`sim.solvers.stage.stage_equilibria`) so Nash reversion still has
+    somewhere to revert to. A game with no equilibrium found because the mixed search was refused
+    is an error: every finite game has one (Nash 1951)."""
+    from sim.solvers.stage import stage_equilibria
 
-    eqs = enumpure_solve(game).equilibria
-    if eqs:
-        return tuple(eqs), "pure"
-    if game.n_players == 2:
-        from sim.solvers.mixed import enummixed_solve
-
-        eqs = enummixed_solve(game).equilibria
-    else:
-        from sim.solvers.poly import enumpoly_solve
-
-        eqs = enumpoly_solve(game).equilibria
-    eqs = tuple(e for e in eqs if e.max_regret <= 1e-7 * game.payoff_scale)
-    return eqs, "mixed" if eqs else "none"
+    found = stage_equilibria(game, mixed="if_no_pure")
+    if not found.equilibria and not found.complete:
+        raise SolverError(f"{func}(): the stage game has no pure Nash equilibrium and its mixed ones could not be "
+                          f"enumerated: {found.reason}")
+    return found.equilibria, found.kind
 
 
 def _reversion_threshold(game: NormalFormGame, a: tuple[int, ...], eqs) -> Sustainability:
@@ -631,7 +625,7 @@ def repeated_analysis(game: NormalFormGame, discount: float, targets: Sequence[S
         raise SolverError(f"{func}(): discount must be a number strictly between 0 and 1; got {discount!r}") from None
     if not 0.0 < delta < 1.0:
         raise SolverError(f"{func}(): discount must lie strictly between 0 and 1; got {discount!r}")
-    eqs, kind = _stage_equilibria(game)
+    eqs, kind = _stage_equilibria(game, func)
     mm = minmax_values(game)
     pure = minmax_values(game, "pure")
     feasible = feasible_ir_set(game, mm)

@@ -30,13 +30,16 @@ def disagreement_point(game, source: str = "equilibrium", select: str = "welfare
     game : NormalFormGame or ExtensiveFormGame
         An extensive-form game is solved in its reduced normal form.
     source : {"equilibrium", "minmax"}
-        ``equilibrium``: the payoffs of a pure Nash equilibrium (:func:`sim.solvers.solve` with
-        ``enumpure``); a two-player game without one falls back to ``lcp`` (Lemke-Howson).
+        ``equilibrium``: the payoffs of a pure Nash equilibrium; a game without one falls back to
+        its mixed equilibria, the extreme ones for two players (enummixed) and the isolated ones
+        for more (enumpoly), see :func:`sim.solvers.stage.stage_equilibria`.
         ``minmax``: the minmax values (:func:`sim.repeated.minmax_values`: mixed for two players,
         the punishers' correlated bound for more).
     select : {"welfare", "first"}
-        Which pure equilibrium: the largest sum of payoffs (ties: the first), or the first in
-        lexicographic order of action indices.
+        Which equilibrium: the largest sum of payoffs (ties: the first), or the first (pure ones
+        in lexicographic order of action indices). For two players the welfare-best extreme
+        equilibrium is welfare-best among all equilibria: payoffs are bilinear on each convex
+        component of equilibria, so their maximum is at a vertex.
 
     Examples
     --------
@@ -45,6 +48,13 @@ def disagreement_point(game, source: str = "equilibrium", select: str = "welfare
     >>> d, how = disagreement_point(pd)
     >>> d.tolist(), how
     ([1.0, 1.0], 'welfare-best pure Nash equilibrium (2,2)')
+
+    Matching pennies has only a mixed equilibrium:
+
+    >>> mp = NormalFormGame.zero_sum([[1, -1], [-1, 1]])
+    >>> d, how = disagreement_point(mp)
+    >>> (d.round(9) + 0.0).tolist(), how
+    ([0.0, 0.0], 'welfare-best mixed Nash equilibrium')
     """
     func = "disagreement_point"
     from sim.game import NormalFormGame
@@ -62,14 +72,13 @@ def disagreement_point(game, source: str = "equilibrium", select: str = "welfare
         raise SolverError(f"{func}(): source must be 'equilibrium' or 'minmax'; got {source!r}")
     if select not in ("welfare", "first"):
         raise SolverError(f"{func}(): select must be 'welfare' or 'first'; got {select!r}")
-    from sim.solvers import solve
+    from sim.solvers.stage import stage_equilibria
 
-    eqs = solve(game, "enumpure").equilibria
-    kind = "pure"
-    if not eqs and game.n_players == 2:
-        eqs, kind = solve(game, "lcp").equilibria, "Lemke-Howson"
+    found = stage_equilibria(game, mixed="if_no_pure")
+    eqs, kind = found.equilibria, found.kind
     if not eqs:
-        raise SolverError(f"{func}(): the game has no pure Nash equilibrium to disagree at; use source='minmax'")
+        why = "" if found.complete else f" ({found.reason})"
+        raise SolverError(f"{func}(): the game has no Nash equilibrium found to disagree at{why}; use source='minmax'")
     if select == "welfare":
         best = max(range(len(eqs)), key=lambda k: (float(eqs[k].payoffs.sum()), -k))
     else:
@@ -79,4 +88,5 @@ def disagreement_point(game, source: str = "equilibrium", select: str = "welfare
     if e.is_pure:
         where = " (" + ",".join(game.actions[i][a] for i, a in enumerate(e.pure_profile)) + ")"
     label = "welfare-best" if select == "welfare" else "first"
-    return np.array(e.payoffs), f"{label} {kind} Nash equilibrium{where}"
+    among = "" if found.complete else " among those found (the mixed search was not exhaustive)"
+    return np.array(e.payoffs), f"{label} {kind} Nash equilibrium{where}{among}"
