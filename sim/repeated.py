@@ -644,46 +644,104 @@ def repeated_analysis(game: NormalFormGame, discount: float, targets: Sequence[S
     return RepeatedAnalysis(game, delta, eqs, kind, mm, pure, feasible, tuple(rows))
 
 
+def scenario_discount(scenario, overrides: Mapping[str, float] | None = None,
+                      discount: float | None = None) -> tuple[float, str]:
+    """The discount factor of a scenario at a parameter point, and where it came from.
+
+    ``discount`` when given, else the scenario's ``[repeated].discount``: a number, or the name of
+    a parameter read at the point ``overrides`` (defaults elsewhere). The value must lie strictly
+    between 0 and 1 wherever it came from (the file's own value is checked when it is loaded, but
+    a parameter's range or a scenario built in code may allow 0, 1 or NaN).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    overrides : mapping, optional
+        Parameter values replacing the defaults.
+    discount : float, optional
+        A discount factor given directly (the command line's ``--discount``).
+
+    Returns
+    -------
+    value : float
+    source : str
+        ``"--discount"`` for a given value, ``"[repeated].discount = NAME"`` for a parameter,
+        ``"[repeated].discount"`` for a number in the table.
+
+    Raises
+    ------
+    SolverError
+        When the scenario has no ``[repeated]`` table and no ``discount`` is given, or the given
+        ``discount`` is not strictly between 0 and 1.
+    ScenarioError
+        When the table's value (``field`` ``repeated.discount``) is not strictly between 0 and 1 at
+        this point.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from sim.scenario import load_scenario
+    >>> s = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "precedent-2002.toml")
+    >>> scenario_discount(s), scenario_discount(s, {"delta": 0.9}), scenario_discount(s, discount=0.5)
+    ((0.8, '[repeated].discount = delta'), (0.9, '[repeated].discount = delta'), (0.5, '--discount'))
+    """
+    from sim.errors import ScenarioError
+
+    where = scenario.path or scenario.id
+    if discount is not None:
+        try:
+            value = float(discount)
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not 0.0 < value < 1.0:
+            raise SolverError(f"{where}: the discount factor must lie strictly between 0 and 1; got {discount!r}")
+        return value, "--discount"
+    if scenario.repeated is None:
+        raise SolverError(f"{where}: scenario has no [repeated] table and no discount factor was given")
+    dv = scenario.repeated.discount
+    if isinstance(dv, str):
+        from sim.scenario import compile_scenario
+
+        compiled = compile_scenario(scenario)
+        value = float(dict(zip(compiled.parameter_names, compiled.point(overrides).tolist()))[dv])
+        source, what = f"[repeated].discount = {dv}", f"is parameter {dv!r}, which "
+    else:
+        value, source, what = float(dv), "[repeated].discount", ""
+    if not 0.0 < value < 1.0:
+        raise ScenarioError(f"{what}must lie strictly between 0 and 1 (got {value})", path=scenario.path,
+                            field="repeated.discount")
+    return value, source
+
+
 def repeated_from_scenario(scenario, overrides: Mapping[str, float] | None = None, discount: float | None = None,
                            targets: Sequence[Sequence] = ()) -> RepeatedAnalysis:
     """:func:`repeated_analysis` of a scenario's stage game at a parameter point.
 
     The stage game is the scenario's game with ``overrides`` applied (the reduced normal form for
-    a sequential timing); the discount factor is ``discount`` when given, else the scenario's
-    ``[repeated].discount`` (a number or a parameter, read at the same point).
+    a sequential timing); the discount factor is :func:`scenario_discount`'s: ``discount`` when
+    given, else the scenario's ``[repeated].discount`` (a number or a parameter, read at the same
+    point).
 
     Raises
     ------
-    SolverError
+    SolverError, ScenarioError
         When the scenario has no ``[repeated]`` table and no ``discount`` is given, or the
-        discount factor at this point is not strictly between 0 and 1.
+        discount factor at this point is not strictly between 0 and 1 (see
+        :func:`scenario_discount`).
     """
     from sim.scenario import compile_scenario
 
-    func = "repeated_from_scenario"
-    where = scenario.path or scenario.id
     compiled = compile_scenario(scenario)
     game = compiled.game(overrides)
     if compiled.sequential:
         game = game.reduced_normal_form()
-    if discount is None:
-        if scenario.repeated is None:
-            raise SolverError(f"{where}: scenario has no [repeated] table and no discount factor was given")
-        dv = scenario.repeated.discount
-        if isinstance(dv, str):
-            theta = dict(zip(compiled.parameter_names, compiled.point(overrides).tolist()))
-            discount = theta[dv]
-            if not 0.0 < discount < 1.0:
-                raise SolverError(f"{where}: repeated.discount = parameter {dv!r} must lie strictly between "
-                                  f"0 and 1; got {discount}")
-        else:
-            discount = float(dv)
-    return repeated_analysis(game, discount, targets)
+    delta, _ = scenario_discount(scenario, overrides, discount)
+    return repeated_analysis(game, delta, targets)
 
 
 __all__ = [
     "FeasibleSet", "MinmaxValues", "RepeatedAnalysis", "Sustainability", "TargetThresholds", "feasible_ir_set",
     "grim_trigger_threshold", "ir_polygon", "minmax_threshold", "minmax_values", "pareto_targets",
-    "repeated_analysis", "repeated_from_scenario",
+    "repeated_analysis", "repeated_from_scenario", "scenario_discount",
 ]
 

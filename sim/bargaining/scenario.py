@@ -124,17 +124,15 @@ def solve_bargaining(problem: BargainingProblem, method: str, discount: float | 
 def scenario_bargaining_document(scenario, methods: Sequence[str], overrides=None) -> dict:
     """The JSON document ``bargain solve SCENARIO --method nash ... --json`` prints.
 
-    Strategic methods use the scenario's ``[repeated]`` discount factor when it has one.
+    Strategic methods use the scenario's ``[repeated]`` discount factor when it has one
+    (:func:`sim.repeated.scenario_discount`, checked to lie strictly between 0 and 1), else 0.95.
     """
     problem = problem_from_scenario(scenario, overrides)
     discount = None
     if scenario.repeated is not None:
-        from sim.scenario import compile_scenario
+        from sim.repeated import scenario_discount
 
-        compiled = compile_scenario(scenario)
-        theta = dict(zip(compiled.parameter_names, compiled.point(overrides).tolist()))
-        dv = scenario.repeated.discount
-        discount = theta[dv] if isinstance(dv, str) else float(dv)
+        discount, _ = scenario_discount(scenario, overrides)
     results = [solve_bargaining(problem, m, discount).to_dict() for m in methods]
     doc = {
         "bargaining": {
