@@ -82,7 +82,7 @@ def clip_halfplane(poly, axis: int, bound: float) -> np.ndarray:
     """The part of a convex polygon with ``x[axis] >= bound`` (one Sutherland-Hodgman stage).
 
     Works for degenerate polygons (a point, a segment). Vertices within :data:`CLIP_TOL` below
-    the bound count as inside.
+    the bound count as inside; consecutive vertices closer than ``1e-12`` are merged.
 
     Parameters
     ----------
