@@ -4,7 +4,7 @@ What the players get if bargaining fails: the payoffs of a Nash equilibrium of t
 would otherwise play (Nash 1953, "Two-person cooperative games", takes the threat game's
 equilibrium; here the welfare-best equilibrium of the game as given), or each player's minmax
 value, the least the others can hold it to (Fudenberg and Tirole 1991, section 5.1.1;
-:func:`sim.repeated.minmax_values`). The equilibria come from
+:func:`sim.minmax.minmax_values`). The equilibria come from
 :func:`sim.solvers.stage.stage_equilibria`.
 
 Examples
@@ -33,7 +33,7 @@ def disagreement_point(game, source: str = "equilibrium", select: str = "welfare
         ``equilibrium``: the payoffs of a pure Nash equilibrium; a game without one falls back to
         its mixed equilibria, the extreme ones for two players (enummixed) and the isolated ones
         for more (enumpoly), see :func:`sim.solvers.stage.stage_equilibria`.
-        ``minmax``: the minmax values (:func:`sim.repeated.minmax_values`: mixed for two players,
+        ``minmax``: the minmax values (:func:`sim.minmax.minmax_values`: mixed for two players,
         the punishers' correlated bound for more).
     select : {"welfare", "first"}
         Which equilibrium: the largest sum of payoffs (ties: the first), or the first (pure ones
@@ -64,7 +64,7 @@ def disagreement_point(game, source: str = "equilibrium", select: str = "welfare
 
         game = reduced_normal_form(game)
     if source == "minmax":
-        from sim.repeated import minmax_values
+        from sim.minmax import minmax_values
 
         m = minmax_values(game)
         return np.array(m.values), f"{m.kind} minmax values"
