@@ -26,6 +26,10 @@ The stage game is played in every period and payoffs are discounted with a commo
   the default targets (every pure profile that Pareto-dominates a stage Nash equilibrium: the
   cooperation the folk theorem is about); :func:`repeated_from_scenario` reads the stage game and
   the discount factor from a scenario with a ``[repeated]`` table.
+
+The geometry of the feasible set (hull, individually rational polygon, hull membership) is
+:mod:`sim.geometry` and the minmax values are :mod:`sim.minmax`; :func:`ir_polygon`,
+:func:`minmax_values` and :class:`MinmaxValues` are importable from here too.
 """
 
 from __future__ import annotations
@@ -38,9 +42,10 @@ import numpy as np
 from sim._arrays import readonly
 from sim.errors import SolverError
 from sim.game import NormalFormGame
+from sim.geometry import in_hull, ir_polygon
+from sim.minmax import MinmaxValues, minmax_values
 
 _TOL = 1e-9
-_MINMAX_KINDS = ("auto", "pure", "mixed", "correlated")
 
 
 def _check_game(game, func: str) -> NormalFormGame:
@@ -49,197 +54,8 @@ def _check_game(game, func: str) -> NormalFormGame:
     return game
 
 
-@dataclass(frozen=True, eq=False)
-class MinmaxValues:
-    """Each player's minmax value and the punishment that achieves it.
-
-    Attributes
-    ----------
-    kind : str
-        ``"pure"``, ``"mixed"`` (exact, two players) or ``"correlated"`` (punishers correlate: a lower
-        bound on the mixed value for more than two players).
-    values : array (N,)
-    pure_values : array (N,)
-        The pure minmax values, always computed (an upper bound on ``values``).
-    punishments : tuple
-        For each player ``i``, the punishers' strategy: for ``pure`` a tuple of the others' action
-        indices; for ``mixed`` the punisher's probability vector; for ``correlated`` a joint
-        distribution over the others' profiles, shape ``(n_j, ...)`` for ``j != i``.
-    exact : bool
-        True when ``values`` is the minmax value with independently mixing punishers (or the pure
-        value when ``kind == "pure"``); False for the correlated bound with three or more players.
-    """
-
-    kind: str
-    values: np.ndarray
-    pure_values: np.ndarray
-    punishments: tuple
-    exact: bool
-
-
-def _pure_minmax(game: NormalFormGame) -> tuple[np.ndarray, list[tuple[int, ...]]]:
-    values, punish = [], []
-    for i in range(game.n_players):
-        best = game.payoffs[..., i].max(axis=i)  # best reply payoff for each profile of the others
-        flat = int(np.argmin(best))
-        others = np.unravel_index(flat, best.shape) if best.ndim else ()
-        values.append(float(best.reshape(-1)[flat]))
-        punish.append(tuple(int(a) for a in others))
-    return np.array(values), punish
-
-
-def _lp_minmax(game: NormalFormGame, i: int) -> tuple[float, np.ndarray]:
-    """min over distributions z of the others' profiles of max_a sum_z u_i(a, z) z: an LP."""
-    from scipy.optimize import linprog
-
-    u = np.moveaxis(game.payoffs[..., i], i, 0).reshape(game.shape[i], -1)  # (n_i, others)
-    m = u.shape[1]
-    # Variables (z_1..z_m, v): minimise v s.t. u z <= v, sum z = 1, z >= 0.
-    c = np.r_[np.zeros(m), 1.0]
-    a_ub = np.c_[u, -np.ones(u.shape[0])]
-    a_eq = np.r_[np.ones(m), 0.0][None]
-    res = linprog(c, A_ub=a_ub, b_ub=np.zeros(u.shape[0]), A_eq=a_eq, b_eq=[1.0],
-                  bounds=[(0, None)] * m + [(None, None)], method="highs")
-    if res.status != 0:  # cannot happen for a finite game; kept so a failure is never silent
-        raise SolverError(f"minmax_values(): the minmax LP of player {game.players[i]!r} failed: {res.message}")
-    z = np.clip(res.x[:m], 0.0, None)
-    z = z / z.sum()
-    others = tuple(n for j, n in enumerate(game.shape) if j != i)
-    # Report the value measured on the punishment itself, not the LP's objective.
-    return float((u @ z).max()), z.reshape(others) if others else z
-
-
-def minmax_values(game: NormalFormGame, kind: str = "auto") -> MinmaxValues:
-    """Minmax value of every player of a stage game.
-
-    Parameters
-    ----------
-    game : NormalFormGame
-    kind : {"auto", "pure", "mixed", "correlated"}
-        ``auto`` gives ``mixed`` for two players and ``correlated`` for more. ``mixed`` is exact
-        only for two players (refused otherwise); ``correlated`` lets the punishers correlate,
-        a lower bound on the independent mixed value with three or more players (equal to it
-        with two).
-
-    Returns
-    -------
-    MinmaxValues
-
-    Raises
-    ------
-    SolverError
-        For an unknown ``kind`` or ``mixed`` with more than two players.
-
-    Notes
-    -----
-    Pure minmax: ``min_{a_-i} max_{a_i} u_i``. Mixed minmax with one punisher is the value of the
-    zero-sum game in which the punisher minimises the player's payoff, a linear program (von
-    Neumann 1928; Fudenberg and Tirole 1991, section 5.1.1).
-
-    Examples
-    --------
-    Matching pennies: pure punishment leaves 1, mixed punishment 0.
-
-    >>> from sim.game import NormalFormGame
-    >>> mp = NormalFormGame.zero_sum([[1, -1], [-1, 1]])
-    >>> m = minmax_values(mp)
-    >>> m.kind, m.values.round(9).tolist(), m.pure_values.tolist()
-    ('mixed', [0.0, 0.0], [1.0, 1.0])
-    """
-    func = "minmax_values"
-    game = _check_game(game, func)
-    if kind not in _MINMAX_KINDS:
-        raise SolverError(f"{func}(): kind must be one of {list(_MINMAX_KINDS)}; got {kind!r}")
-    if kind == "auto":
-        kind = "mixed" if game.n_players == 2 else "correlated"
-    if kind == "mixed" and game.n_players != 2:
-        raise SolverError(f"{func}(): kind 'mixed' is exact for 2 players only (independent punishers "
-                          f"make it non-linear); got {game.n_players} players; use 'correlated' or 'pure'")
-    pure, pure_punish = _pure_minmax(game)
-    if kind == "pure" or game.n_players == 1:
-        return MinmaxValues("pure", readonly(pure), readonly(pure), tuple(pure_punish), True)
-    values, punish = [], []
-    for i in range(game.n_players):
-        v, z = _lp_minmax(game, i)
-        values.append(min(v, pure[i]))  # the LP is a relaxation of the pure problem
-        punish.append(readonly(z))
-    exact = game.n_players == 2
-    return MinmaxValues(kind, readonly(values), readonly(pure), tuple(punish), exact)
-
-
 # ----------------------------------------------------------------------------------------------
 # feasible and individually rational payoffs
-
-
-def _hull_2d(points: np.ndarray) -> np.ndarray:
-    """Vertices of the convex hull of 2-D points, counter-clockwise (monotone chain; Andrew 1979)."""
-    pts = sorted({(float(x), float(y)) for x, y in points})
-    if len(pts) <= 2:
-        return np.array(pts, dtype=float).reshape(-1, 2)
-
-    def cross(o, a, b):
-        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-
-    lower, upper = [], []
-    for p in pts:
-        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 1e-12:
-            lower.pop()
-        lower.append(p)
-    for p in reversed(pts):
-        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 1e-12:
-            upper.pop()
-        upper.append(p)
-    return np.array(lower[:-1] + upper[:-1], dtype=float)
-
-
-def _clip_halfplane(poly: np.ndarray, axis: int, bound: float) -> np.ndarray:
-    """Keep the part of a convex polygon (vertices in order) with ``x[axis] >= bound``
-    (Sutherland and Hodgman 1974). Works for degenerate polygons (a point, a segment)."""
-    if len(poly) == 0:
-        return poly
-    if len(poly) == 1:
-        return poly if poly[0, axis] >= bound - _TOL else poly[:0]
-    out = []
-    n = len(poly)
-    for k in range(n if n > 2 else 1):
-        p, q = poly[k], poly[(k + 1) % n]
-        pin, qin = p[axis] >= bound - _TOL, q[axis] >= bound - _TOL
-        if pin:
-            out.append(p)
-        if pin != qin:
-            t = (bound - p[axis]) / (q[axis] - p[axis])
-            out.append(p + t * (q - p))
-        if n == 2 and qin:
-            out.append(q)
-    if not out:
-        return poly[:0]
-    out = np.array(out)
-    # Drop repeated points the clipping can create.
-    keep = [0] + [k for k in range(1, len(out)) if np.abs(out[k] - out[k - 1]).max() > 1e-12]
-    out = out[keep]
-    if len(out) > 1 and np.abs(out[0] - out[-1]).max() <= 1e-12:
-        out = out[:-1]
-    return out
-
-
-def ir_polygon(points, floor) -> np.ndarray:
-    """Vertices (counter-clockwise) of ``conv(points) ∩ {u >= floor}`` for 2-D payoff vectors.
-
-    Empty ``(0, 2)`` when the hull has no individually rational point.
-
-    Examples
-    --------
-    >>> ir_polygon([[3, 3], [0, 5], [5, 0], [1, 1]], [1, 1]).round(3).tolist()
-    [[1.0, 1.0], [4.333, 1.0], [3.0, 3.0], [1.0, 4.333]]
-    """
-    points = np.asarray(points, dtype=float).reshape(-1, 2)
-    floor = np.asarray(floor, dtype=float)
-    poly = _hull_2d(points)
-    for axis in (0, 1):
-        poly = _clip_halfplane(poly, axis, float(floor[axis]))
-    if len(poly) > 2:
-        poly = _hull_2d(poly)  # restore the counter-clockwise order from the lowest-leftmost point
-    return poly
 
 
 @dataclass(frozen=True, eq=False)
@@ -265,21 +81,7 @@ class FeasibleSet:
         """Whether some feasible payoff vector gives every player at least its minmax value."""
         if self.polygon is not None:
             return len(self.polygon) > 0
-        return _in_hull(self.points, self.minmax.values, dominate=True)
-
-
-def _in_hull(points: np.ndarray, target: np.ndarray, dominate: bool = False) -> bool:
-    """Whether ``target`` is in conv(points) (or, with ``dominate``, weakly below some point of it)."""
-    from scipy.optimize import linprog
-
-    k, n = points.shape
-    if dominate:
-        res = linprog(np.zeros(k), A_ub=-points.T, b_ub=-target, A_eq=np.ones((1, k)), b_eq=[1.0],
-                      bounds=[(0, None)] * k, method="highs")
-    else:
-        res = linprog(np.zeros(k), A_eq=np.r_[points.T, np.ones((1, k))], b_eq=np.r_[target, 1.0],
-                      bounds=[(0, None)] * k, method="highs")
-    return res.status == 0
+        return in_hull(self.points, self.minmax.values, dominate=True)
 
 
 def feasible_ir_set(game: NormalFormGame, minmax: MinmaxValues | None = None) -> FeasibleSet:
@@ -613,24 +415,18 @@ def _num(x) -> float | None:
     return x if np.isfinite(x) else None
 
 
-def _stage_equilibria(game: NormalFormGame) -> tuple[tuple, str]:
+def _stage_equilibria(game: NormalFormGame, func: str) -> tuple[tuple, str]:
     """Pure stage equilibria; when there are none, the mixed ones (enummixed for two players,
-    enumpoly for more) so Nash reversion still has somewhere to revert to."""
-    from sim.solvers.pure import enumpure_solve
+    enumpoly for more; :func:`sim.solvers.stage.stage_equilibria`) so Nash reversion still has
+    somewhere to revert to. A game with no equilibrium found because the mixed search was refused
+    is an error: every finite game has one (Nash 1951)."""
+    from sim.solvers.stage import stage_equilibria
 
-    eqs = enumpure_solve(game).equilibria
-    if eqs:
-        return tuple(eqs), "pure"
-    if game.n_players == 2:
-        from sim.solvers.mixed import enummixed_solve
-
-        eqs = enummixed_solve(game).equilibria
-    else:
-        from sim.solvers.poly import enumpoly_solve
-
-        eqs = enumpoly_solve(game).equilibria
-    eqs = tuple(e for e in eqs if e.max_regret <= 1e-7 * game.payoff_scale)
-    return eqs, "mixed" if eqs else "none"
+    found = stage_equilibria(game, mixed="if_no_pure")
+    if not found.equilibria and not found.complete:
+        raise SolverError(f"{func}(): the stage game has no pure Nash equilibrium and its mixed ones could not be "
+                          f"enumerated: {found.reason}")
+    return found.equilibria, found.kind
 
 
 def _reversion_threshold(game: NormalFormGame, a: tuple[int, ...], eqs) -> Sustainability:
@@ -712,7 +508,7 @@ def repeated_analysis(game: NormalFormGame, discount: float, targets: Sequence[S
         raise SolverError(f"{func}(): discount must be a number strictly between 0 and 1; got {discount!r}") from None
     if not 0.0 < delta < 1.0:
         raise SolverError(f"{func}(): discount must lie strictly between 0 and 1; got {discount!r}")
-    eqs, kind = _stage_equilibria(game)
+    eqs, kind = _stage_equilibria(game, func)
     mm = minmax_values(game)
     pure = minmax_values(game, "pure")
     feasible = feasible_ir_set(game, mm)
@@ -731,46 +527,104 @@ def repeated_analysis(game: NormalFormGame, discount: float, targets: Sequence[S
     return RepeatedAnalysis(game, delta, eqs, kind, mm, pure, feasible, tuple(rows))
 
 
+def scenario_discount(scenario, overrides: Mapping[str, float] | None = None,
+                      discount: float | None = None) -> tuple[float, str]:
+    """The discount factor of a scenario at a parameter point, and where it came from.
+
+    ``discount`` when given, else the scenario's ``[repeated].discount``: a number, or the name of
+    a parameter read at the point ``overrides`` (defaults elsewhere). The value must lie strictly
+    between 0 and 1 wherever it came from (the file's own value is checked when it is loaded, but
+    a parameter's range or a scenario built in code may allow 0, 1 or NaN).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    overrides : mapping, optional
+        Parameter values replacing the defaults.
+    discount : float, optional
+        A discount factor given directly (the command line's ``--discount``).
+
+    Returns
+    -------
+    value : float
+    source : str
+        ``"--discount"`` for a given value, ``"[repeated].discount = NAME"`` for a parameter,
+        ``"[repeated].discount"`` for a number in the table.
+
+    Raises
+    ------
+    SolverError
+        When the scenario has no ``[repeated]`` table and no ``discount`` is given, or the given
+        ``discount`` is not strictly between 0 and 1.
+    ScenarioError
+        When the table's value (``field`` ``repeated.discount``) is not strictly between 0 and 1 at
+        this point.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from sim.scenario import load_scenario
+    >>> s = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "precedent-2002.toml")
+    >>> scenario_discount(s), scenario_discount(s, {"delta": 0.9}), scenario_discount(s, discount=0.5)
+    ((0.8, '[repeated].discount = delta'), (0.9, '[repeated].discount = delta'), (0.5, '--discount'))
+    """
+    from sim.errors import ScenarioError
+
+    where = scenario.path or scenario.id
+    if discount is not None:
+        try:
+            value = float(discount)
+        except (TypeError, ValueError):
+            value = float("nan")
+        if not 0.0 < value < 1.0:
+            raise SolverError(f"{where}: the discount factor must lie strictly between 0 and 1; got {discount!r}")
+        return value, "--discount"
+    if scenario.repeated is None:
+        raise SolverError(f"{where}: scenario has no [repeated] table and no discount factor was given")
+    dv = scenario.repeated.discount
+    if isinstance(dv, str):
+        from sim.scenario import compile_scenario
+
+        compiled = compile_scenario(scenario)
+        value = float(dict(zip(compiled.parameter_names, compiled.point(overrides).tolist()))[dv])
+        source, what = f"[repeated].discount = {dv}", f"is parameter {dv!r}, which "
+    else:
+        value, source, what = float(dv), "[repeated].discount", ""
+    if not 0.0 < value < 1.0:
+        raise ScenarioError(f"{what}must lie strictly between 0 and 1 (got {value})", path=scenario.path,
+                            field="repeated.discount")
+    return value, source
+
+
 def repeated_from_scenario(scenario, overrides: Mapping[str, float] | None = None, discount: float | None = None,
                            targets: Sequence[Sequence] = ()) -> RepeatedAnalysis:
     """:func:`repeated_analysis` of a scenario's stage game at a parameter point.
 
     The stage game is the scenario's game with ``overrides`` applied (the reduced normal form for
-    a sequential timing); the discount factor is ``discount`` when given, else the scenario's
-    ``[repeated].discount`` (a number or a parameter, read at the same point).
+    a sequential timing); the discount factor is :func:`scenario_discount`'s: ``discount`` when
+    given, else the scenario's ``[repeated].discount`` (a number or a parameter, read at the same
+    point).
 
     Raises
     ------
-    SolverError
+    SolverError, ScenarioError
         When the scenario has no ``[repeated]`` table and no ``discount`` is given, or the
-        discount factor at this point is not strictly between 0 and 1.
+        discount factor at this point is not strictly between 0 and 1 (see
+        :func:`scenario_discount`).
     """
     from sim.scenario import compile_scenario
 
-    func = "repeated_from_scenario"
-    where = scenario.path or scenario.id
     compiled = compile_scenario(scenario)
     game = compiled.game(overrides)
     if compiled.sequential:
         game = game.reduced_normal_form()
-    if discount is None:
-        if scenario.repeated is None:
-            raise SolverError(f"{where}: scenario has no [repeated] table and no discount factor was given")
-        dv = scenario.repeated.discount
-        if isinstance(dv, str):
-            theta = dict(zip(compiled.parameter_names, compiled.point(overrides).tolist()))
-            discount = theta[dv]
-            if not 0.0 < discount < 1.0:
-                raise SolverError(f"{where}: repeated.discount = parameter {dv!r} must lie strictly between "
-                                  f"0 and 1; got {discount}")
-        else:
-            discount = float(dv)
-    return repeated_analysis(game, discount, targets)
+    delta, _ = scenario_discount(scenario, overrides, discount)
+    return repeated_analysis(game, delta, targets)
 
 
 __all__ = [
     "FeasibleSet", "MinmaxValues", "RepeatedAnalysis", "Sustainability", "TargetThresholds", "feasible_ir_set",
     "grim_trigger_threshold", "ir_polygon", "minmax_threshold", "minmax_values", "pareto_targets",
-    "repeated_analysis", "repeated_from_scenario",
+    "repeated_analysis", "repeated_from_scenario", "scenario_discount",
 ]
 

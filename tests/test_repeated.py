@@ -288,3 +288,32 @@ def test_pareto_targets_of_a_coordination_game_include_the_better_equilibrium():
     assert pareto_targets(g, enumpure_solve(g).equilibria) == [((0, 0), (1,))]
     (t,) = repeated_analysis(g, 0.5).targets
     assert t.grim.threshold == 0.0  # an equilibrium needs no patience
+
+
+@pytest.mark.parametrize("bad", [1.0, 0.0, float("nan")])
+def test_both_scenario_callers_refuse_a_discount_outside_the_open_unit_interval(bad):
+    """repeated_from_scenario and the bargaining document read the discount factor through one
+    function, scenario_discount, which refuses 0, 1 and NaN whether the value is a number in the
+    [repeated] table, a parameter whose range allows it, or given directly."""
+    from dataclasses import replace
+
+    from sim.bargaining import scenario_bargaining_document
+    from sim.errors import ScenarioError
+    from sim.repeated import scenario_discount
+    from sim.scenario import load_scenario
+    from sim.scenario.schema import Repeated
+
+    base = load_scenario(PRECEDENT)
+    assert scenario_discount(base) == (0.8, "[repeated].discount = delta")
+    numeric = replace(base, repeated=Repeated(bad))
+    wide = replace(base, parameters=tuple(replace(p, min=0.0, max=1.0) if p.name == "delta" else p
+                                          for p in base.parameters))
+    callers = [lambda s, o: repeated_from_scenario(s, o), lambda s, o: scenario_bargaining_document(s, ["rubinstein"], o)]
+    for call in callers:
+        with pytest.raises(ScenarioError, match=r"repeated\.discount: must lie strictly between 0 and 1 \(got "):
+            call(numeric, None)
+        with pytest.raises(ScenarioError, match=r"(repeated\.discount: is parameter 'delta', which must lie strictly between"
+                                                r" 0 and 1|parameters\.delta: must be finite)"):
+            call(wide, {"delta": bad})
+    with pytest.raises(SolverError, match=r"the discount factor must lie strictly between 0 and 1; got"):
+        repeated_from_scenario(base, discount=bad)

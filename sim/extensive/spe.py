@@ -6,9 +6,9 @@
 * Imperfect information: the tree is cut at its proper subgames (a node that is alone in its
   information set and whose subtree contains every information set it touches entirely). Each
   subgame, with the subgames below it replaced by their equilibrium payoffs, is solved in reduced
-  normal form (pure equilibria; for two players the extreme equilibria of
-  :func:`sim.solvers.mixed.enummixed_solve`), and the pieces are composed bottom-up (Selten 1975;
-  Osborne and Rubinstein 1994, section 6.2).
+  normal form (:func:`sim.solvers.stage.stage_equilibria`: the pure equilibria, and the extreme
+  mixed ones for two players or the isolated ones for more, when small enough), and the pieces
+  are composed bottom-up (Selten 1975; Osborne and Rubinstein 1994, section 6.2).
 * :func:`backward_induction_batch` runs backward induction for a whole sweep's batch of terminal
   payoffs ``(B, terminals, N)``, vectorised over ``B``; :func:`spe_batch` does the same and also
   flags the points where some decision node has a tie (those, and only those, have several
@@ -90,48 +90,18 @@ ENUMPOLY_SUBGAME_SUPPORTS = 5_000
 
 
 def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int):
-    """Nash equilibria of one truncated subgame as (behaviour, value, pure?) triples."""
-    from sim.solvers.pure import enumpure_solve
+    """Nash equilibria of one truncated subgame as (behaviour, value, pure?) triples, and whether
+    the list is exhaustive (:func:`sim.solvers.stage.stage_equilibria` on its reduced normal form)."""
+    from sim.solvers.stage import stage_equilibria
 
     game = ExtensiveFormGame.from_root(players, sub)
-    nf = game.reduced_normal_form()
-    eqs = list(enumpure_solve(nf, tol=tol).equilibria)
-    exhaustive = True
-    if nf.n_players == 2 and any(len(a) > 1 for a in nf.actions):
-        try:
-            from sim.solvers.mixed import enummixed_solve
-        except ImportError:
-            exhaustive = False
-        else:
-            try:
-                mixed = enummixed_solve(nf).equilibria
-            except SolverError:  # a degenerate subgame too large to enumerate: pure ones only
-                mixed, exhaustive = (), False
-            seen = {e.pure_profile for e in eqs}
-            for e in mixed:
-                if not e.is_pure or e.pure_profile not in seen:
-                    eqs.append(e)
-    elif nf.n_players > 2 and sum(len(a) > 1 for a in nf.actions) > 1:
-        # Mixed equilibria of N-player subgames: every isolated one by enumpoly, when its support
-        # enumeration is small enough to run in about a second (it grows as prod(2**n_i - 1));
-        # otherwise only the pure ones are listed and the composition is not exhaustive.
-        supports = int(np.prod([2.0 ** len(a) - 1 for a in nf.actions]))
-        if supports > ENUMPOLY_SUBGAME_SUPPORTS:
-            exhaustive = False
-        else:
-            from sim.solvers.poly import enumpoly_solve
-
-            result = enumpoly_solve(nf)
-            # False when it met a continuum (it lists points of it) or lost a path.
-            exhaustive = result.complete
-            seen = {e.pure_profile for e in eqs}
-            for e in result.equilibria:
-                if not e.is_pure or e.pure_profile not in seen:
-                    eqs.append(e)
+    found = stage_equilibria(game.reduced_normal_form(), tol=tol, mixed="always",
+                             max_support_profiles=ENUMPOLY_SUBGAME_SUPPORTS)
+    eqs = found.equilibria
     out = []
     for e in eqs[:max_equilibria]:
         out.append((behaviour_from_mixed(game, e.profile), np.asarray(e.payoffs, dtype=float), e.is_pure))
-    return out, exhaustive and len(eqs) <= max_equilibria
+    return out, found.complete and len(eqs) <= max_equilibria
 
 
 def _perfect_information(game, node: Node, tol: float, cap: int):

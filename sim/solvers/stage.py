@@ -1,0 +1,163 @@
+"""The Nash equilibria of a stage game: pure ones, and mixed ones where a mixed solver applies.
+
+Repeated play (the stage equilibria Nash reversion returns to), subgame perfection (each
+subgame's equilibria, composed bottom-up) and bargaining (the equilibrium disagreement point) all
+ask the same question of a normal-form game. :func:`stage_equilibria` answers it once:
+
+1. every pure equilibrium (:func:`sim.solvers.pure.enumpure_solve`; Nash 1951);
+2. then, when asked (``mixed="always"``) or when there is no pure one (``mixed="if_no_pure"``),
+   and at least two players have a choice, the mixed ones: two players, every extreme
+   equilibrium by vertex enumeration (:func:`sim.solvers.mixed.enummixed_solve`; Avis, Rosenberg,
+   Savani and von Stengel 2010); more players, every isolated equilibrium by support enumeration
+   (:func:`sim.solvers.poly.enumpoly_solve`; McKelvey and McLennan 1996) when the game has at most
+   ``max_support_profiles`` support profiles.
+
+With at most one player having a choice, every equilibrium is a mixture of that player's tied
+pure best replies, so the pure ones are the extreme ones and no mixed search is needed.
+
+The result says which solvers ran and whether the set is complete: every pure equilibrium, and,
+when the mixed search ran, every extreme (two players) or isolated (more) equilibrium.
+
+Axis conventions are those of :mod:`sim.game`: payoffs ``(n_0, ..., n_{N-1}, N)``.
+
+Examples
+--------
+Matching pennies has no pure equilibrium, so the mixed one is looked for:
+
+>>> from sim.game import NormalFormGame
+>>> mp = NormalFormGame.zero_sum([[1, -1], [-1, 1]])
+>>> r = stage_equilibria(mp, mixed="if_no_pure")
+>>> r.kind, r.solvers, r.complete, [e.profile[0].round(9).tolist() for e in r.equilibria]
+('mixed', ('enumpure', 'enummixed'), True, [[0.5, 0.5]])
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sim.errors import SolverError
+from sim.game import NormalFormGame
+from sim.result import Equilibrium
+
+#: Regret tolerance, relative to the payoff scale, that an equilibrium from a mixed solver must
+#: meet to be kept (every solver certifies its own; this guards the callers that compose them).
+REGRET_TOL = 1e-7
+#: How :func:`stage_equilibria` decides to look for mixed equilibria.
+MIXED_RULES = ("always", "if_no_pure", "never")
+
+
+@dataclass(frozen=True, eq=False)
+class StageEquilibria:
+    """The Nash equilibria of a stage game found by :func:`stage_equilibria`.
+
+    Attributes
+    ----------
+    game : NormalFormGame
+    equilibria : tuple of Equilibrium
+        The pure equilibria (lexicographic order of action indices), then the mixed ones the
+        mixed solver found that are not among them.
+    solvers : tuple of str
+        The solvers that ran: ``("enumpure",)``, or with ``"enummixed"`` / ``"enumpoly"``.
+    complete : bool
+        True when ``equilibria`` holds every pure equilibrium and, if a mixed search was asked
+        for and needed, every extreme (two players) or isolated (more players) equilibrium.
+        False when the mixed search was refused (too large) or was not exhaustive (enumpoly met
+        a continuum or lost a path).
+    reason : str
+        Empty when ``complete``; otherwise why not.
+    """
+
+    game: NormalFormGame
+    equilibria: tuple[Equilibrium, ...]
+    solvers: tuple[str, ...]
+    complete: bool
+    reason: str = ""
+
+    @property
+    def kind(self) -> str:
+        """``"none"`` (no equilibrium found), ``"pure"`` (all pure) or ``"mixed"`` (some mixed)."""
+        if not self.equilibria:
+            return "none"
+        return "pure" if all(e.is_pure for e in self.equilibria) else "mixed"
+
+
+def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "always",
+                     max_support_profiles: int | None = None) -> StageEquilibria:
+    """Pure Nash equilibria of a normal-form game, and its mixed ones where a mixed solver applies.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+    tol : float
+        Tolerance of the pure search, relative to the payoff scale
+        (:func:`sim.solvers.pure.enumpure_solve`). The mixed solvers use their own defaults.
+    mixed : {"always", "if_no_pure", "never"}
+        When to look for mixed equilibria: always (a subgame's equilibria, all of which subgame
+        perfection composes), only when there is no pure one (a stage equilibrium to revert or
+        disagree at), or never.
+    max_support_profiles : int, optional
+        With more than two players, skip the mixed search (``complete=False``) when the game has
+        more support profiles than this (``prod(2**n_i - 1)``); default enumpoly's own limit.
+
+    Returns
+    -------
+    StageEquilibria
+
+    Raises
+    ------
+    SolverError
+        For a game that is not a :class:`~sim.game.NormalFormGame` or an unknown ``mixed`` rule.
+
+    Examples
+    --------
+    Battle of the sexes: two pure equilibria and a mixed one.
+
+    >>> from sim.game import NormalFormGame
+    >>> bos = NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+    >>> [e.pure_profile for e in stage_equilibria(bos).equilibria]
+    [(0, 0), (1, 1), None]
+    >>> stage_equilibria(bos, mixed="if_no_pure").solvers
+    ('enumpure',)
+    """
+    func = "stage_equilibria"
+    if not isinstance(game, NormalFormGame):
+        raise SolverError(f"{func}(): needs a NormalFormGame; got {type(game).__name__}")
+    if mixed not in MIXED_RULES:
+        raise SolverError(f"{func}(): mixed must be one of {list(MIXED_RULES)}; got {mixed!r}")
+    from sim.solvers.pure import enumpure_solve
+
+    eqs = list(enumpure_solve(game, tol=tol).equilibria)
+    if mixed == "never" or (mixed == "if_no_pure" and eqs) or sum(n > 1 for n in game.shape) < 2:
+        return StageEquilibria(game, tuple(eqs), ("enumpure",), True)
+    if game.n_players == 2:
+        from sim.solvers.mixed import enummixed_solve
+
+        solver = "enummixed"
+        try:
+            found, complete, reason = enummixed_solve(game).equilibria, True, ""
+        except SolverError as exc:  # a degenerate game too large to enumerate: the pure ones only
+            found, complete, reason = (), False, str(exc)
+    else:
+        from sim.solvers.poly import MAX_SUPPORT_PROFILES, enumpoly_solve
+
+        solver = "enumpoly"
+        limit = MAX_SUPPORT_PROFILES if max_support_profiles is None else int(max_support_profiles)
+        supports = math.prod(2 ** n - 1 for n in game.shape)
+        if supports > limit:
+            found, complete = (), False
+            reason = (f"{func}(): the mixed search was skipped: {supports:,} support profiles, over "
+                      f"max_support_profiles={limit:,}")
+        else:
+            result = enumpoly_solve(game, max_support_profiles=limit)
+            found, complete = result.equilibria, result.complete
+            reason = "" if complete else f"{func}(): enumpoly met a continuum of equilibria or lost a path"
+    seen = {e.pure_profile for e in eqs}
+    bound = REGRET_TOL * game.payoff_scale
+    for e in found:
+        if e.max_regret <= bound and (not e.is_pure or e.pure_profile not in seen):
+            eqs.append(e)
+    return StageEquilibria(game, tuple(eqs), ("enumpure", solver), complete, reason)
+
+
+__all__ = ["MIXED_RULES", "REGRET_TOL", "StageEquilibria", "stage_equilibria"]
