@@ -4,7 +4,7 @@ The report's bargaining section and ``bargain chart frontier`` both show the ind
 Pareto frontier of a scenario's ``[bargaining]`` table, its disagreement point and the point of
 each cooperative solution (Nash 1950; Kalai and Smorodinsky 1975; the egalitarian solution of
 Kalai 1977; the utilitarian sum). :func:`frontier_solutions` assembles them once; the callers
-label and draw them. The strategic methods of :data:`sim.bargaining.BARGAINING_METHODS`
+label and draw them. The strategic bargaining methods of :mod:`sim.registry`
 (Rubinstein, Baron-Ferejohn) are left out: they are models of a protocol, not points chosen on
 the frontier by an axiom.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-#: The solutions drawn on the frontier, in legend order (names of ``BARGAINING_METHODS``).
+#: The solutions drawn on the frontier, in legend order (bargaining methods of :mod:`sim.registry`).
 FRONTIER_METHODS = ("nash", "kalai", "egalitarian", "utilitarian")
 #: How a report names each solution.
 SOLUTION_NAMES = {"nash": "Nash", "kalai": "Kalai-Smorodinsky", "egalitarian": "egalitarian",
@@ -59,8 +59,7 @@ def frontier_solutions(scenario, overrides: Mapping[str, float] | None = None,
     >>> fs.players, list(fs.points(SOLUTION_NAMES)), fs.frontier.shape[1]
     (('NATO', 'Russia'), ['Nash', 'Kalai-Smorodinsky', 'egalitarian', 'utilitarian'], 2)
     """
-    from sim.bargaining import problem_from_scenario, solve_bargaining
+    from sim.bargaining import solve_scenario_bargaining
 
-    problem = problem_from_scenario(scenario, overrides)
-    solutions = {m: solve_bargaining(problem, m) for m in methods}
+    problem, solutions = solve_scenario_bargaining(scenario, methods, overrides)
     return FrontierSolutions(problem, problem.frontier(), solutions)

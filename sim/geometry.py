@@ -238,8 +238,11 @@ def pareto_frontier_2d(points, floor) -> np.ndarray:
     if len(poly) == 0:
         return poly.reshape(0, 2)
     m = len(poly)
-    top = max(range(m), key=lambda k: (poly[k, 1], poly[k, 0]))
-    right = max(range(m), key=lambda k: (poly[k, 0], poly[k, 1]))
+    # The best vertex for each player, with ties within the hull's tolerance broken towards the
+    # other player: a vertex a denormal below another on one axis is no better on it.
+    tol = HULL_TOL * max(1.0, float(np.abs(poly).max()))
+    top = max((k for k in range(m) if poly[k, 1] >= poly[:, 1].max() - tol), key=lambda k: (poly[k, 0], poly[k, 1]))
+    right = max((k for k in range(m) if poly[k, 0] >= poly[:, 0].max() - tol), key=lambda k: (poly[k, 1], poly[k, 0]))
     # The polygon is counter-clockwise, so walking clockwise from ``top`` reaches ``right``
     # along the upper-right boundary.
     chain, k = [poly[top]], top

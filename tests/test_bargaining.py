@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from analysis.cli import main
@@ -343,6 +343,8 @@ def assert_stationary_equilibrium(r, p, quota, delta, tol=1e-8):
 
 @settings(max_examples=150, deadline=None)
 @given(legislatures())
+@example((np.array([2.22213180e-10, 4.44426361e-01, 4.44426361e-01, 1.11106590e-01, 1.35628162e-05,
+                    1.35628162e-05, 1.35628162e-05]), 6, 6.103515625e-05))
 def test_baron_ferejohn_always_reaches_the_stationary_equilibrium(case):
     p, quota, delta = case
     r = baron_ferejohn_values(p, delta, quota)
@@ -351,8 +353,11 @@ def test_baron_ferejohn_always_reaches_the_stationary_equilibrium(case):
     assert_stationary_equilibrium(r, p, quota, delta)
     # Equal recognition gives equal values (symmetry and uniqueness; Eraslan 2002), and with a
     # common discount factor values rise with recognition.
+    # The values solve an LP whose stationarity check accepts residuals up to 1e-9 per equation, so
+    # two players with equal recognition may differ by a few 1e-9 (Hypothesis found 1.1e-9 with
+    # recognition (2e-10, 0.444, 0.444, 0.111, 1.4e-5 x 3), quota 6, delta 6e-5).
     order = np.argsort(p, kind="stable")
-    assert np.all(np.diff(r.values[order]) >= -1e-9)
+    assert np.all(np.diff(r.values[order]) >= -1e-8)
 
 
 @settings(max_examples=25, deadline=None)

@@ -156,6 +156,7 @@ def test_ir_polygon_is_nonempty_exactly_when_some_hull_point_dominates_the_floor
 
 @settings(max_examples=30, deadline=None)
 @given(points_2d, st.tuples(coords, coords).map(np.array))
+@example(np.array([(0.0, 0.0), (0.25, -2.3159036396928923e-271)]), np.array([0.0, 0.0]))
 def test_frontier_points_are_undominated_and_ordered(pts, floor):
     front = pareto_frontier_2d(pts, floor)
     if len(front) == 0:

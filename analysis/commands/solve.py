@@ -112,9 +112,7 @@ def _run_bargaining(args, methods, options) -> int:
 
     if Path(args.path).suffix.lower() != ".toml":
         raise SolverError(f"{args.path}: bargaining methods need a scenario .toml with a [bargaining] table")
-    if any(options.values()):  # TODO(registry): bargaining options, once the glue takes them
-        raise SolverError("bargaining options are not supported yet")
-    doc = scenario_bargaining_document(load_scenario(args.path), methods, dict(args.overrides))
+    doc = scenario_bargaining_document(load_scenario(args.path), methods, dict(args.overrides), options)
     if args.json:
         print(json.dumps(doc, indent=2, allow_nan=False, default=_no_json_form))
     else:
@@ -153,36 +151,31 @@ def _run_repeated(args, options) -> int:
     from sim.repeated import repeated_analysis, repeated_from_scenario
     from sim.result import game_to_dict
 
-    if args.discount is not None:
-        if options.get("discount") is not None and options["discount"] != args.discount:
-            raise SolverError(f"--discount {args.discount} and --option discount={options['discount']} disagree")
-        if not 0.0 < args.discount < 1.0:
-            raise SolverError(f"--discount must lie strictly between 0 and 1; got {args.discount}")
-    elif options.get("discount") is not None:
-        args.discount = options["discount"]
+    given = args.discount
+    if options.get("discount") is not None:
+        if given is not None and options["discount"] != given:
+            raise SolverError(f"--discount {given} and --option discount={options['discount']} disagree")
+        given = options["discount"]
+    if given is not None and not 0.0 < given < 1.0:
+        raise SolverError(f"--discount must lie strictly between 0 and 1; got {given}")
     overrides = dict(args.overrides)
     if Path(args.path).suffix.lower() == ".toml":
+        from sim.repeated import scenario_discount
         from sim.scenario import compile_scenario, load_scenario
 
         scenario = load_scenario(args.path)
-        if scenario.repeated is None and args.discount is None:
+        if scenario.repeated is None and given is None:
             raise SolverError(f"{args.path}: scenario has no [repeated] table; give --discount D")
-        compiled = compile_scenario(scenario)
-        game = compiled.normal_form(overrides)
+        game = compile_scenario(scenario).normal_form(overrides)
         targets = [_parse_target(game, t) for t in args.targets]
-        analysis = repeated_from_scenario(scenario, overrides, args.discount, targets)
-        name = scenario.id
-        if args.discount is not None:
-            source = "--discount"
-        else:
-            dv = scenario.repeated.discount
-            source = f"[repeated].discount = {dv}" if isinstance(dv, str) else "[repeated].discount"
+        analysis = repeated_from_scenario(scenario, overrides, given, targets)
+        name, (_, source) = scenario.id, scenario_discount(scenario, overrides, given)
     else:
         game = load_game(args.path, overrides).normal_form()
-        if args.discount is None:
+        if given is None:
             raise SolverError(f"{args.path}: a game file has no [repeated] table; give --discount D")
         targets = [_parse_target(game, t) for t in args.targets]
-        analysis = repeated_analysis(game, args.discount, targets)
+        analysis = repeated_analysis(game, given, targets)
         name, source = Path(args.path).name, "--discount"
     body = analysis.to_dict()
     doc = {"game": game_to_dict(analysis.game),

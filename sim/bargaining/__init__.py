@@ -39,13 +39,13 @@ from sim.bargaining.linkage import IssueOutcome, LinkageReport, linkage_analysis
 from sim.bargaining.problem import MAX_ISSUES, BargainingProblem, BargainingSolution
 from sim.bargaining.rubinstein import rubinstein_limit_powers, rubinstein_shares, rubinstein_solve
 from sim.bargaining.scenario import (
-    BARGAINING_METHODS, problem_from_scenario, scenario_bargaining_document, solve_bargaining,
+    problem_from_scenario, scenario_bargaining_document, solve_bargaining, solve_scenario_bargaining,
 )
 
 __all__ = [
-    "BARGAINING_METHODS", "BF_MAX_PATTERNS", "MAX_ISSUES", "BargainingProblem", "BargainingSolution",
+    "BF_MAX_PATTERNS", "MAX_ISSUES", "BargainingProblem", "BargainingSolution",
     "BaronFerejohnValues", "IssueOutcome", "LinkageReport", "baron_ferejohn_solve", "baron_ferejohn_values",
     "disagreement_point", "egalitarian_solve", "kalai_solve", "linkage_analysis", "nash_solve",
     "problem_from_scenario", "rubinstein_limit_powers", "rubinstein_shares", "rubinstein_solve",
-    "scenario_bargaining_document", "solve_bargaining", "utilitarian_solve",
+    "scenario_bargaining_document", "solve_bargaining", "solve_scenario_bargaining", "utilitarian_solve",
 ]

@@ -1,5 +1,5 @@
 """Bargaining on scenarios: the problem of a ``[bargaining]`` table, the methods the command line
-offers, and the JSON document of ``bargain solve SCENARIO --method nash ...``.
+offers (named in :mod:`sim.registry`), and the JSON document of ``bargain solve SCENARIO --method nash ...``.
 
 The feasible set is the table's issue space with each player's utility per unit (numbers or
 parameters, read at a parameter point); the disagreement point is the scenario game's
@@ -25,12 +25,9 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from sim.bargaining.axiomatic import egalitarian_solve, kalai_solve, nash_solve, utilitarian_solve  # noqa: F401
-from sim.bargaining.baron_ferejohn import baron_ferejohn_solve
 from sim.bargaining.disagreement import disagreement_point
 from sim.bargaining.linkage import linkage_analysis
 from sim.bargaining.problem import BargainingProblem, BargainingSolution
-from sim.bargaining.rubinstein import rubinstein_solve
 from sim.errors import SolverError
 
 
@@ -87,53 +84,73 @@ def problem_from_scenario(scenario, overrides: Mapping[str, float] | None = None
     return problem.with_disagreement(np.asarray(d)[idx], how)
 
 
-#: Bargaining methods offered by ``bargain solve`` on scenarios with a ``[bargaining]`` table:
-#: name -> (function, summary). Kept apart from :data:`sim.solvers.METHODS`, whose methods take games.
-BARGAINING_METHODS: dict[str, tuple[str, str]] = {
-    "nash": ("nash_solve", "Nash bargaining solution (with the scenario's powers)"),
-    "kalai": ("kalai_solve", "Kalai-Smorodinsky solution"),
-    "egalitarian": ("egalitarian_solve", "egalitarian (equal gains) solution"),
-    "utilitarian": ("utilitarian_solve", "utilitarian solution"),
-    "rubinstein": ("rubinstein_solve", "Rubinstein alternating offers (2 players)"),
-    "baron_ferejohn": ("baron_ferejohn_solve", "Baron-Ferejohn closed-rule bargaining"),
-}
+def solve_bargaining(problem: BargainingProblem, method: str, **options) -> BargainingSolution:
+    """Solve ``problem`` with a bargaining method of :mod:`sim.registry` (kind ``bargaining``).
 
-
-def solve_bargaining(problem: BargainingProblem, method: str, discount: float | None = None) -> BargainingSolution:
-    """Solve ``problem`` with a method of :data:`BARGAINING_METHODS`.
-
-    ``discount`` (for ``rubinstein``, both players'; for ``baron_ferejohn``, the common one)
-    defaults to 0.95.
+    ``options`` are the method's registry options, checked there: ``discount`` (for
+    ``rubinstein``, both players'; for ``baron_ferejohn``, the common one; ``None`` means
+    :data:`sim.registry.DEFAULT_BARGAINING_DISCOUNT`), ``first`` (``rubinstein``), ``quota``
+    (``baron_ferejohn``).
 
     Examples
     --------
     >>> p = BargainingProblem.from_points([[1, 0], [0, 1], [0, 0]], [0, 0])
     >>> solve_bargaining(p, "kalai").point.tolist()
     [0.5, 0.5]
+    >>> solve_bargaining(p, "rubinstein", discount=0.5).point.round(6).tolist()  # 1/(1+d), d/(1+d)
+    [0.666667, 0.333333]
+    >>> solve_bargaining(p, "enumpure")
+    Traceback (most recent call last):
+    ...
+    sim.errors.SolverError: method 'enumpure' takes a normal-form game (a tree goes as its reduced normal form); here choose one of: nash, kalai, egalitarian, utilitarian, rubinstein, baron_ferejohn
     """
-    if method not in BARGAINING_METHODS:
-        raise SolverError(f"unknown bargaining method {method!r}; choose one of: {', '.join(BARGAINING_METHODS)}")
-    delta = 0.95 if discount is None else float(discount)
-    if method == "rubinstein":
-        return rubinstein_solve(problem, (delta, delta))
-    if method == "baron_ferejohn":
-        return baron_ferejohn_solve(problem, delta)
-    return globals()[BARGAINING_METHODS[method][0]](problem)
+    from sim.registry import DEFAULT_BARGAINING_DISCOUNT, check_applicable, check_options
+
+    spec = check_applicable(method, n_players=problem.n_players, tree=False, kinds=("bargaining",))
+    kwargs = check_options(method, options)
+    if any(o.name == "discount" for o in spec.options):
+        delta = kwargs.pop("discount", None)
+        delta = DEFAULT_BARGAINING_DISCOUNT if delta is None else delta
+        kwargs.update({"discounts": (delta, delta)} if method == "rubinstein" else {"discount": delta})
+    return spec.load()(problem, **kwargs)
 
 
-def scenario_bargaining_document(scenario, methods: Sequence[str], overrides=None) -> dict:
+def solve_scenario_bargaining(scenario, methods: Sequence[str], overrides=None,
+                              options: Mapping[str, Mapping] | None = None):
+    """The problem of ``scenario``'s ``[bargaining]`` table and its solution by each method.
+
+    Strategic methods take the discount factor of ``options[method]["discount"]`` when given,
+    else of the scenario's ``[repeated]`` table (:func:`sim.repeated.scenario_discount`, checked
+    to lie strictly between 0 and 1), else the registry's default. Every method is checked before
+    any is solved. Returns ``(problem, {method: BargainingSolution})``.
+    """
+    from sim.registry import check_applicable
+
+    options = {m: dict((options or {}).get(m, {})) for m in methods}
+    problem = problem_from_scenario(scenario, overrides)
+    for m in methods:
+        check_applicable(m, n_players=problem.n_players, tree=False, kinds=("bargaining",))
+    if scenario.repeated is not None:
+        from sim.repeated import scenario_discount
+
+        discount, _ = scenario_discount(scenario, overrides)
+        for m in methods:
+            from sim.registry import get
+
+            if any(o.name == "discount" for o in get(m).options) and options[m].get("discount") is None:
+                options[m]["discount"] = discount
+    return problem, {m: solve_bargaining(problem, m, **options[m]) for m in methods}
+
+
+def scenario_bargaining_document(scenario, methods: Sequence[str], overrides=None,
+                                 options: Mapping[str, Mapping] | None = None) -> dict:
     """The JSON document ``bargain solve SCENARIO --method nash ... --json`` prints.
 
     Strategic methods use the scenario's ``[repeated]`` discount factor when it has one
     (:func:`sim.repeated.scenario_discount`, checked to lie strictly between 0 and 1), else 0.95.
     """
-    problem = problem_from_scenario(scenario, overrides)
-    discount = None
-    if scenario.repeated is not None:
-        from sim.repeated import scenario_discount
-
-        discount, _ = scenario_discount(scenario, overrides)
-    results = [solve_bargaining(problem, m, discount).to_dict() for m in methods]
+    problem, solutions = solve_scenario_bargaining(scenario, methods, overrides, options)
+    results = [solutions[m].to_dict() for m in methods]
     doc = {
         "bargaining": {
             "scenario": scenario.id,
