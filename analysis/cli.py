@@ -31,6 +31,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
+    except BrokenPipeError:
+        # The reader closed the pipe (``bargain ... | head``): not an error of ours (BrokenPipeError
+        # is an OSError, so it is caught first). Point stdout at devnull so that Python's own flush
+        # at exit does not fail again.
+        import io
+        import os
+
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass
+        return 0
     except (ValueError, OSError) as exc:
         # Project errors subclass ValueError and already name the file, field and value.
         message = str(exc) or type(exc).__name__

@@ -311,3 +311,14 @@ def test_repeated_bad_input_is_one_line_and_exit_2(capsys, argv, message):
 def test_target_and_discount_without_repeated_are_refused(capsys):
     code, _, err = run_main(capsys, "solve", PRECEDENT, "--method", "nash", "--target", "cooperate,cooperate")
     assert code == 2 and "--target and --discount apply to --method repeated only" in err
+
+
+@pytest.mark.slow
+def test_a_closed_pipe_is_not_an_error(tmp_path):
+    """``bargain solve ... | head -1``: the reader leaves early; the command exits 0, says nothing."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "analysis.cli", "solve", str(PD), "--json"], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the command has printed anything: its first write meets a closed pipe
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0 and err == ""
