@@ -54,17 +54,6 @@ MARKER = re.compile(r"<!--\s*(no-run|synopsis)\s*(?::\s*(.*?))?\s*-->")
 PLACEHOLDER = re.compile(r"[\[\]|]|\.\.\.|(?<![\w./-])[A-Z][A-Z0-9_]*(?![\w])")
 OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*)")
 
-# Blocks of docs whose owners have not yet put a marker in the doc itself, keyed by (file, start
-# of the block's first line). Move each into its doc as `<!-- no-run: reason -->` and delete it here.
-PENDING_MARKERS: dict[tuple[str, str], str] = {
-    ("docs/reports.md", "bargain demo"):
-        "the whole demo (every scenario, two sweeps, the report) takes minutes",
-    ("docs/reports.md", "bargain compare out/demo/baseline-grid"):
-        "reads the output of `bargain demo`",
-    ("docs/reports.md", "bargain report scenarios/*.toml out/demo/baseline-grid --out out/report.html"):
-        "reads the output of `bargain demo`",
-}
-
 
 @dataclass(frozen=True)
 class Block:
@@ -148,10 +137,6 @@ def workdir(tmp_path, monkeypatch):
 
 
 def _skip_reason(block: Block) -> str | None:
-    first = block.text.strip().splitlines()[0]
-    for (doc, start), reason in PENDING_MARKERS.items():
-        if doc == str(block.path.relative_to(ROOT)) and first.startswith(start):
-            return reason
     if block.marker == "no-run":
         return block.reason or "marked no-run"
     return None
