@@ -614,10 +614,7 @@ def repeated_from_scenario(scenario, overrides: Mapping[str, float] | None = Non
     """
     from sim.scenario import compile_scenario
 
-    compiled = compile_scenario(scenario)
-    game = compiled.game(overrides)
-    if compiled.sequential:
-        game = game.reduced_normal_form()
+    game = compile_scenario(scenario).normal_form(overrides)
     delta, _ = scenario_discount(scenario, overrides, discount)
     return repeated_analysis(game, delta, targets)
 

@@ -16,6 +16,7 @@ from analysis.io import versions
 from analysis.render import strategy_text
 from analysis.report.document import Block, Report, slug
 from analysis.sources import ScenarioSource, SweepSource, is_grid
+from sim import registry
 
 #: Longest equilibria table in a report (a sequential game's reduced form can have hundreds).
 MAX_TABLE_ROWS = 25
@@ -69,6 +70,7 @@ def _scenario_section(report: Report, src: ScenarioSource, *, tol: float) -> str
         what = {"spe": "Subgame-perfect equilibria"}.get(r.method, "Equilibria")
         where = " of the reduced normal form" if src.compiled.sequential and r.method != "spe" else ""
         report.add("h3", f"{what}{where} ({r.method}, {len(r.equilibria)} found, complete={r.complete})")
+        report.add("p", f"Method {r.method}: {registry.get(r.method).summary}.")
         rows = _equilibria_rows(r)
         report.add("table", "", headers=["#", *g.players, *(f"payoff {p}" for p in g.players), "max regret"],
                    rows=rows[:MAX_TABLE_ROWS])
