@@ -12,6 +12,7 @@ import itertools
 import re
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from sim.game import NormalFormGame
 from sim.generators import random_game
 from sim.solvers import enumpure_solve
 from sim.solvers import _poly_reference as reference
+from sim.solvers import _poly_system as system
 from sim.solvers.poly import enumpoly_solve
 from tests.oracles import OracleFailed, gambit_equilibria
 from tests.strategies import bimatrix_games, degenerate_games, games
@@ -243,7 +245,8 @@ def test_founding_case_size_solves_quickly():
 
 # ----- bad input ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("kwargs, match", [({"tol": 0}, "tol must be"), ({"tol": "x"}, "tol must be"),
-                                           ({"_route": "jit"}, r"_route must be one of \('compiled', 'numpy'\)")])
+                                           ({"_route": "numpy"}, "_route must provide the functions support_profiles, "
+                                            "may_hold_equilibrium, endpoints; got 'numpy'")])
 def test_bad_parameters_are_refused(kwargs, match):
     with pytest.raises(SolverError, match=match):
         enumpoly_solve(seeded_game((2, 2), 0), **kwargs)
@@ -263,12 +266,9 @@ def test_pruning_keeps_the_support_of_every_equilibrium(game):
     import sim.solvers.poly as poly
 
     u = (np.asarray(game.payoffs) - game.payoffs.min()) / game.payoff_scale
-    original = poly._may_hold_equilibrium
-    try:
-        poly._may_hold_equilibrium = lambda u, profiles, margin: [True] * len(profiles)
-        unpruned = enumpoly_solve(game)
-    finally:
-        poly._may_hold_equilibrium = original
+    unpruned_route = SimpleNamespace(support_profiles=poly._support_profiles, endpoints=poly._endpoints_jit,
+                                     may_hold_equilibrium=lambda u, profiles, margin: [True] * len(profiles))
+    unpruned = enumpoly_solve(game, _route=unpruned_route)
     pruned = enumpoly_solve(game)
     assert same_set(profiles_of(pruned), profiles_of(unpruned))
     supports = [tuple(tuple(int(a) for a in np.flatnonzero(p > 1e-9)) for p in e.profile)
@@ -308,7 +308,7 @@ def test_compiled_route_finds_the_numpy_routes_equilibria(game):
     """The compiled tracker (own-size supports, Hermite predictor, deeper pruning) and the NumPy
     batch tracker (padded supports, Runge-Kutta) must give one equilibrium set."""
     fast = enumpoly_solve(game)
-    slow = enumpoly_solve(game, _route="numpy")
+    slow = enumpoly_solve(game, _route=reference)
     assert_certified(fast)
     assert_certified(slow)
     assert fast.complete and slow.complete
@@ -324,7 +324,7 @@ def test_compiled_route_agrees_with_numpy_route_on_degenerate_games(game):
     """Games with ties (small-integer payoffs): both routes give the same isolated equilibria and
     the same verdict on completeness, every point certified."""
     fast = enumpoly_solve(game)
-    slow = enumpoly_solve(game, _route="numpy")
+    slow = enumpoly_solve(game, _route=reference)
     assert_certified(fast)
     assert_certified(slow)
 
@@ -374,7 +374,7 @@ def test_compiled_homotopy_system_equals_reference(game, seed, t):
 
     rng = np.random.default_rng(seed)
     u = scaled(game)
-    model = poly._Model.build(u, rng)
+    model = system.Model.build(u, rng)
     shape, off = model.shape, model.offsets
     n_players, n_max, n = len(shape), max(shape), int(off[-1])
     prof = tuple(tuple(sorted(rng.choice(k, size=rng.integers(1, k + 1), replace=False).tolist()))
@@ -386,10 +386,10 @@ def test_compiled_homotopy_system_equals_reference(game, seed, t):
     # reference: the padded system of this support (rows as built for the NumPy route)
     paths, _ = reference.paths_for(model, [prof], chart)
     if paths is None:        # no start solutions: build the row roles of one path by hand
-        rp = poly._real_paths(model, prof)
-        paths = poly._Paths(rp.support, rp.ind, rp.chart, rp.zero, rp.a0, chart[None])
+        rp = system.real_paths(model, prof)
+        paths = system.Paths(rp.support, rp.ind, rp.chart, rp.zero, rp.a0, chart[None])
     paths = paths.take(np.array([0]))
-    H_ref, J_ref, Ht_ref = poly._evaluate(model, paths, x_full[None], np.array([t]))
+    H_ref, J_ref, Ht_ref = system.evaluate(model, paths, x_full[None], np.array([t]))
     # compiled, own size
     sup_k, sup_acts = poly._support_arrays(model.shape, [prof])
     flat, strides, _ = poly._flat_payoffs(u)
