@@ -623,65 +623,15 @@ def meeting_paths(path_sup, x, ok, regular):
 
 
 @numba.njit(**_JIT)
-def _contract_axis(T, out, pre, K, suf, cells, top, j):
-    """``out[p, v, s] = sum_c T[p, c, s] * cells[top, j, v, c]`` on flat arrays of shape
-    ``(pre, K, suf)`` (indices rather than a view of the cell: no reference counting per call)."""
-    for p in range(pre):
-        for v in range(K):
-            for s in range(suf):
-                acc = 0.0
-                for c in range(K):
-                    acc += T[(p * K + c) * suf + s] * cells[top, j, v, c]
-                out[(p * K + v) * suf + s] = acc
-
-
-@numba.njit(**_JIT)
-def _cell_excluded(n_players, shape, k, gathered, glen, cells, top, margin, T, T2):
-    """Exclusion test of one cell (a product of simplices, ``cells[top, j]`` holding player ``j``'s
-    vertices in barycentric coordinates over its support).
+def _tables_excluded(n_players, shape, k, W, glen, top, margin):
+    """Exclusion test of one cell (a product of simplices, one per player over its support) from
+    its vertex-value tables: ``W[top, i, b * glen[i] + v]`` is ``u_i(b, .)`` at vertex tuple ``v``
+    of the others.
 
     Player ``i``'s payoff ``u_i(b, x_-i)`` is multilinear, so on the cell it is a convex
     combination of its values at the vertex tuples; the cell holds no equilibrium when some action
     ``b`` beats a support action ``a`` by more than ``margin`` at every vertex tuple.
     """
-    for i in range(n_players):
-        ni = shape[i]
-        size = glen[i]
-        for q in range(ni * size):
-            T[q] = gathered[i, q]
-        # contract every other player's axis with its cell's vertex matrix (axes: own action, then
-        # the others in player order)
-        suf = size
-        pre = ni
-        for j in range(n_players):
-            if j == i:
-                continue
-            K = k[j]
-            suf //= K
-            _contract_axis(T, T2, pre, K, suf, cells, top, j)
-            for q in range(ni * size):
-                T[q] = T2[q]
-            pre *= K
-        for b in range(ni):
-            for a in range(k[i]):
-                if a == b:
-                    continue
-                worst = np.inf
-                for q in range(size):
-                    gap = T[b * size + q] - T[a * size + q]
-                    if gap < worst:
-                        worst = gap
-                        if worst <= margin:
-                            break
-                if worst > margin:
-                    return True
-    return False
-
-
-@numba.njit(**_JIT)
-def _tables_excluded(n_players, shape, k, W, glen, top, margin):
-    """The exclusion test of :func:`_cell_excluded` on a cell's vertex-value tables:
-    ``W[top, i, b * glen[i] + v]`` is ``u_i(b, .)`` at vertex tuple ``v`` of the others."""
     for i in range(n_players):
         size = glen[i]
         for b in range(shape[i]):
@@ -707,8 +657,9 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
 
     Each cell carries its vertex-value tables (every player's payoff at every vertex tuple of the
     others), updated from the parent's at each bisection by linearity (see below) rather than
-    contracted again with :func:`_cell_excluded`'s method. A cell that is not excluded is bisected along the longest edge of one active player's simplex
-    (players with more than one support action, in turn by depth) unless it is at ``max_depth``;
+    contracted again from the payoffs, and tested by :func:`_tables_excluded`. A cell that is not
+    excluded is bisected along the longest edge of one active player's simplex (players with more
+    than one support action, in turn by depth) unless it is at ``max_depth``;
     a support with a cell surviving at ``max_depth``, or needing more than ``max_cells[q]`` cells, is
     kept. The test is sound: it never drops a support holding an equilibrium. With
     ``max_depth=0`` it is conditional strict dominance (Porter, Nudelman and Shoham 2008).
