@@ -369,7 +369,7 @@ def test_compiled_homotopy_system_equals_reference(game, seed, t):
     NumPy evaluation (padded) on the support's rows and columns, at a random complex point.
     (The example once caught partial contractions overflowing their work array when opponents
     play pure strategies.)"""
-    import sim.solvers._poly_jit as jit
+    import sim.solvers._poly_jit_track as kernels
     import sim.solvers.poly as poly
 
     rng = np.random.default_rng(seed)
@@ -400,7 +400,7 @@ def test_compiled_homotopy_system_equals_reference(game, seed, t):
     for j in range(n_players):
         charts[j, :shape[j]] = chart[off[j]:off[j + 1]]
     rows = np.concatenate([off[j] + np.array(s) for j, s in enumerate(prof)])
-    H, J, Ht = jit.system_at(flat, strides, lin, model.gamma, charts, sup_k[0], sup_acts[0], x_full[rows], t)
+    H, J, Ht = kernels.system_at(flat, strides, lin, model.gamma, charts, sup_k[0], sup_acts[0], x_full[rows], t)
     assert np.allclose(H, H_ref[0][rows], rtol=1e-12, atol=1e-12)
     assert np.allclose(J, J_ref[0][np.ix_(rows, rows)], rtol=1e-12, atol=1e-12)
     assert np.allclose(Ht, Ht_ref[0][rows], rtol=1e-12, atol=1e-12)
@@ -411,7 +411,7 @@ def test_compiled_homotopy_system_equals_reference(game, seed, t):
                 min_size=1, max_size=12))
 def test_meeting_paths_equals_reference(rows):
     """The compiled check for paths to track again equals a plain Python reading of its rule."""
-    import sim.solvers._poly_jit as jit
+    import sim.solvers._poly_jit_track as kernels
 
     rows = sorted(rows, key=lambda r: r[0])                       # paths of a support are contiguous
     sup = np.array([r[0] for r in rows], dtype=np.int64)
@@ -421,7 +421,7 @@ def test_meeting_paths_equals_reference(rows):
     expected = [(not ok[p] and regular[p]) or (ok[p] and regular[p] and any(
         q != p and sup[q] == sup[p] and ok[q] and regular[q] and np.abs(x[p] - x[q]).max() < 1e-6
         for q in range(len(rows)))) for p in range(len(rows))]
-    assert jit.meeting_paths(sup, x, ok, regular).tolist() == expected
+    assert kernels.meeting_paths(sup, x, ok, regular).tolist() == expected
 
 
 def test_importing_the_solvers_does_not_import_numba():

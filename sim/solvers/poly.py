@@ -20,7 +20,7 @@ with a random complex affine chart, the start system replaces each equation by a
 linear forms, one per other player, and the start solutions are counted by the multihomogeneous
 Bezout number, which is exactly the number of solutions of a generic game (McKelvey and McLennan
 1997). Each support is solved at its own size (only its support probabilities are unknowns), every
-path in a compiled loop (:mod:`sim.solvers._poly_jit`, numba): cubic Hermite predictor, Newton
+path in a compiled loop (:mod:`sim.solvers._poly_jit_track`, numba): cubic Hermite predictor, Newton
 corrector, step size from the corrector (predictor-corrector continuation: Allgower and Georg
 2003, "Introduction to Numerical Continuation Methods", SIAM). Support profiles are pruned
 by conditional strict dominance (Porter, Nudelman and Shoham 2008) and by a subdivision exclusion
@@ -218,10 +218,10 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
 # ----------------------------------------------------------------------------------------------
 def _support_profiles(u: np.ndarray, eps: float) -> list[tuple[tuple[int, ...], ...]]:
     """Support profiles with no action conditionally strictly dominated (Porter et al. 2008),
-    smallest first; compiled (:func:`sim.solvers._poly_jit.may_hold_equilibrium` at depth 0, which
+    smallest first; compiled (:func:`sim.solvers._poly_jit_prune.may_hold_equilibrium` at depth 0, which
     is this test), with :func:`sim.solvers._poly_reference.support_profiles` as its reference.
     """
-    from sim.solvers import _poly_jit as jit
+    from sim.solvers import _poly_jit_prune as prune
 
     shape = u.shape[:-1]
     n_players, n_max = len(shape), max(shape)
@@ -236,7 +236,7 @@ def _support_profiles(u: np.ndarray, eps: float) -> list[tuple[tuple[int, ...], 
         table.append(t)
     sup_k = np.stack([sizes[j][combos[:, j]] for j in range(n_players)], axis=1).astype(np.int64)
     sup_acts = np.stack([table[j][combos[:, j]] for j in range(n_players)], axis=1)
-    keep = jit.may_hold_equilibrium(*_flat_payoffs(u), sup_k, sup_acts, float(eps), 0,
+    keep = prune.may_hold_equilibrium(*_flat_payoffs(u), sup_k, sup_acts, float(eps), 0,
                                     np.ones(len(sup_k), dtype=np.int64))
     idx = np.flatnonzero(keep)
     # Smallest supports first, balanced ones first among equal sizes (Porter et al. 2008).
@@ -265,7 +265,7 @@ def _may_hold_equilibrium(u: np.ndarray, profiles, margin: float, max_depth: int
     deeper for the same time and so drop more supports before any path is tracked. It stays sound:
     a support is dropped only when every cell of a subdivision is excluded.
     """
-    from sim.solvers import _poly_jit as jit
+    from sim.solvers import _poly_jit_prune as prune
 
     if not profiles:
         return []
@@ -278,7 +278,7 @@ def _may_hold_equilibrium(u: np.ndarray, profiles, margin: float, max_depth: int
     else:
         budget = np.full(len(profiles), max_cells)
     sup_k, sup_acts = _support_arrays(u.shape[:-1], profiles)
-    keep = jit.may_hold_equilibrium(*_flat_payoffs(u), sup_k, sup_acts, float(margin), int(max_depth),
+    keep = prune.may_hold_equilibrium(*_flat_payoffs(u), sup_k, sup_acts, float(margin), int(max_depth),
                                     budget.astype(np.int64))
     return keep.tolist()
 
@@ -309,7 +309,7 @@ def _endpoints_jit(model, profiles, chart, tol):
     Each support is tracked at its own size (its support probabilities only, no padding), one
     path after another in a compiled loop; the start solutions are solved in the same loop.
     """
-    from sim.solvers import _poly_jit as jit
+    from sim.solvers import _poly_jit_track as kernels
 
     shape, off = model.shape, model.offsets
     n_players, n_max = len(shape), max(shape)
@@ -337,18 +337,18 @@ def _endpoints_jit(model, profiles, chart, tol):
     offs = np.asarray(off, dtype=np.int64)
 
     def track(idx, h_max):
-        return jit.track_paths(u, strides, lin, model.gamma, charts, sup_k, sup_acts, path_sup[idx],
+        return kernels.track_paths(u, strides, lin, model.gamma, charts, sup_k, sup_acts, path_sup[idx],
                                assign[idx], offs, h_max, MAX_STEPS)
 
     every = np.arange(len(path_sup))
     x, ok, cond, _, _ = track(every, 0.25)
     # Paths that met or failed in a support are tracked again with shorter steps.
-    redo = np.flatnonzero(jit.meeting_paths(path_sup, x, ok, cond < SINGULAR_COND))
+    redo = np.flatnonzero(kernels.meeting_paths(path_sup, x, ok, cond < SINGULAR_COND))
     failed = 0
     if redo.size:
         x[redo], ok[redo], cond[redo], _, _ = track(redo, 0.01)
         # Whatever is still suspicious may hide a missed solution: report it.
-        failed = int(jit.meeting_paths(path_sup, x, ok, cond < SINGULAR_COND).sum())
+        failed = int(kernels.meeting_paths(path_sup, x, ok, cond < SINGULAR_COND).sum())
     with np.errstate(all="ignore"):
         sums = np.add.reduceat(x, off[:-1], axis=1)                       # (P, N)
         usable = np.all(np.abs(sums) >= 1e-12, axis=1) & np.all(np.isfinite(x), axis=1)
@@ -360,7 +360,7 @@ def _endpoints_jit(model, profiles, chart, tol):
     real = usable & regular & (np.abs(z.imag).max(axis=1) <= IMAG_TOL * big) & (z.real.min(axis=1) >= -1e-6)
     cand = np.flatnonzero(real)
     if cand.size:
-        y, resid = jit.polish(u, strides, sup_k, sup_acts, path_sup[cand], np.ascontiguousarray(z[cand].real),
+        y, resid = kernels.polish(u, strides, sup_k, sup_acts, path_sup[cand], np.ascontiguousarray(z[cand].real),
                               offs, 6)
         for c in range(cand.size):
             if resid[c] < 1e-9 and feasible(model, y[c], tol):
