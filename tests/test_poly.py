@@ -12,6 +12,7 @@ import itertools
 import re
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from sim.game import NormalFormGame
 from sim.generators import random_game
 from sim.solvers import enumpure_solve
 from sim.solvers import _poly_reference as reference
+from sim.solvers import _poly_system as system
 from sim.solvers.poly import enumpoly_solve
 from tests.oracles import OracleFailed, gambit_equilibria
 from tests.strategies import bimatrix_games, degenerate_games, games
@@ -243,7 +245,8 @@ def test_founding_case_size_solves_quickly():
 
 # ----- bad input ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("kwargs, match", [({"tol": 0}, "tol must be"), ({"tol": "x"}, "tol must be"),
-                                           ({"_route": "jit"}, r"_route must be one of \('compiled', 'numpy'\)")])
+                                           ({"_route": "numpy"}, "_route must provide the functions support_profiles, "
+                                            "may_hold_equilibrium, endpoints; got 'numpy'")])
 def test_bad_parameters_are_refused(kwargs, match):
     with pytest.raises(SolverError, match=match):
         enumpoly_solve(seeded_game((2, 2), 0), **kwargs)
@@ -263,12 +266,9 @@ def test_pruning_keeps_the_support_of_every_equilibrium(game):
     import sim.solvers.poly as poly
 
     u = (np.asarray(game.payoffs) - game.payoffs.min()) / game.payoff_scale
-    original = poly._may_hold_equilibrium
-    try:
-        poly._may_hold_equilibrium = lambda u, profiles, margin: [True] * len(profiles)
-        unpruned = enumpoly_solve(game)
-    finally:
-        poly._may_hold_equilibrium = original
+    unpruned_route = SimpleNamespace(support_profiles=poly._support_profiles, endpoints=poly._endpoints_jit,
+                                     may_hold_equilibrium=lambda u, profiles, margin: [True] * len(profiles))
+    unpruned = enumpoly_solve(game, _route=unpruned_route)
     pruned = enumpoly_solve(game)
     assert same_set(profiles_of(pruned), profiles_of(unpruned))
     supports = [tuple(tuple(int(a) for a in np.flatnonzero(p > 1e-9)) for p in e.profile)
@@ -308,7 +308,7 @@ def test_compiled_route_finds_the_numpy_routes_equilibria(game):
     """The compiled tracker (own-size supports, Hermite predictor, deeper pruning) and the NumPy
     batch tracker (padded supports, Runge-Kutta) must give one equilibrium set."""
     fast = enumpoly_solve(game)
-    slow = enumpoly_solve(game, _route="numpy")
+    slow = enumpoly_solve(game, _route=reference)
     assert_certified(fast)
     assert_certified(slow)
     assert fast.complete and slow.complete
@@ -324,7 +324,7 @@ def test_compiled_route_agrees_with_numpy_route_on_degenerate_games(game):
     """Games with ties (small-integer payoffs): both routes give the same isolated equilibria and
     the same verdict on completeness, every point certified."""
     fast = enumpoly_solve(game)
-    slow = enumpoly_solve(game, _route="numpy")
+    slow = enumpoly_solve(game, _route=reference)
     assert_certified(fast)
     assert_certified(slow)
 
@@ -369,12 +369,12 @@ def test_compiled_homotopy_system_equals_reference(game, seed, t):
     NumPy evaluation (padded) on the support's rows and columns, at a random complex point.
     (The example once caught partial contractions overflowing their work array when opponents
     play pure strategies.)"""
-    import sim.solvers._poly_jit as jit
+    import sim.solvers._poly_jit_track as kernels
     import sim.solvers.poly as poly
 
     rng = np.random.default_rng(seed)
     u = scaled(game)
-    model = poly._Model.build(u, rng)
+    model = system.Model.build(u, rng)
     shape, off = model.shape, model.offsets
     n_players, n_max, n = len(shape), max(shape), int(off[-1])
     prof = tuple(tuple(sorted(rng.choice(k, size=rng.integers(1, k + 1), replace=False).tolist()))
@@ -386,10 +386,10 @@ def test_compiled_homotopy_system_equals_reference(game, seed, t):
     # reference: the padded system of this support (rows as built for the NumPy route)
     paths, _ = reference.paths_for(model, [prof], chart)
     if paths is None:        # no start solutions: build the row roles of one path by hand
-        rp = poly._real_paths(model, prof)
-        paths = poly._Paths(rp.support, rp.ind, rp.chart, rp.zero, rp.a0, chart[None])
+        rp = system.real_paths(model, prof)
+        paths = system.Paths(rp.support, rp.ind, rp.chart, rp.zero, rp.a0, chart[None])
     paths = paths.take(np.array([0]))
-    H_ref, J_ref, Ht_ref = poly._evaluate(model, paths, x_full[None], np.array([t]))
+    H_ref, J_ref, Ht_ref = system.evaluate(model, paths, x_full[None], np.array([t]))
     # compiled, own size
     sup_k, sup_acts = poly._support_arrays(model.shape, [prof])
     flat, strides, _ = poly._flat_payoffs(u)
@@ -400,7 +400,7 @@ def test_compiled_homotopy_system_equals_reference(game, seed, t):
     for j in range(n_players):
         charts[j, :shape[j]] = chart[off[j]:off[j + 1]]
     rows = np.concatenate([off[j] + np.array(s) for j, s in enumerate(prof)])
-    H, J, Ht = jit.system_at(flat, strides, lin, model.gamma, charts, sup_k[0], sup_acts[0], x_full[rows], t)
+    H, J, Ht = kernels.system_at(flat, strides, lin, model.gamma, charts, sup_k[0], sup_acts[0], x_full[rows], t)
     assert np.allclose(H, H_ref[0][rows], rtol=1e-12, atol=1e-12)
     assert np.allclose(J, J_ref[0][np.ix_(rows, rows)], rtol=1e-12, atol=1e-12)
     assert np.allclose(Ht, Ht_ref[0][rows], rtol=1e-12, atol=1e-12)
@@ -411,7 +411,7 @@ def test_compiled_homotopy_system_equals_reference(game, seed, t):
                 min_size=1, max_size=12))
 def test_meeting_paths_equals_reference(rows):
     """The compiled check for paths to track again equals a plain Python reading of its rule."""
-    import sim.solvers._poly_jit as jit
+    import sim.solvers._poly_jit_track as kernels
 
     rows = sorted(rows, key=lambda r: r[0])                       # paths of a support are contiguous
     sup = np.array([r[0] for r in rows], dtype=np.int64)
@@ -421,7 +421,7 @@ def test_meeting_paths_equals_reference(rows):
     expected = [(not ok[p] and regular[p]) or (ok[p] and regular[p] and any(
         q != p and sup[q] == sup[p] and ok[q] and regular[q] and np.abs(x[p] - x[q]).max() < 1e-6
         for q in range(len(rows)))) for p in range(len(rows))]
-    assert jit.meeting_paths(sup, x, ok, regular).tolist() == expected
+    assert kernels.meeting_paths(sup, x, ok, regular).tolist() == expected
 
 
 def test_importing_the_solvers_does_not_import_numba():

@@ -1,23 +1,27 @@
-"""The NumPy reference route of :func:`sim.solvers.poly.enumpoly_solve` (``_route="numpy"``).
+"""The NumPy reference route of :func:`sim.solvers.poly.enumpoly_solve`.
 
 The first implementation of enumpoly, kept as the reference the compiled route is tested against
 (``tests/test_poly.py``): every path of every support profile in one batch, padded to the full
 profile length, tracked with a fourth-order Runge-Kutta predictor and two Newton corrections;
 conditional dominance and the subdivision exclusion test breadth first, in NumPy. The compiled
-route (:mod:`sim.solvers.poly` with the kernels of :mod:`sim.solvers._poly_jit`) must find the
-same equilibria. The method, its sources and the axis conventions are those of
-:mod:`sim.solvers.poly`, whose model (:class:`sim.solvers.poly._Model`) and padded system
-evaluation (:func:`sim.solvers.poly._evaluate`) this route shares with the continuum analysis.
+route (:mod:`sim.solvers.poly` with the kernels of :mod:`sim.solvers._poly_jit_track` and
+:mod:`sim.solvers._poly_jit_prune`) must find the same equilibria. The method, its sources and the
+axis conventions are those of :mod:`sim.solvers.poly`; the model (:class:`sim.solvers._poly_system.Model`)
+and the padded system evaluation (:func:`sim.solvers._poly_system.evaluate`) are shared with the
+continuum analysis through :mod:`sim.solvers._poly_system`, the only module of the method this one
+imports.
 
-The entry points mirror the compiled route's steps: :func:`support_profiles`,
-:func:`may_hold_equilibrium` and :func:`endpoints`.
+The module is a route: its entry points mirror the compiled route's steps, :func:`support_profiles`,
+:func:`may_hold_equilibrium` and :func:`endpoints`, and ``enumpoly_solve(game, _route=module)``
+runs the method with them (the continua and the certification are shared).
 
 Examples
 --------
 >>> from sim.game import NormalFormGame
+>>> from sim.solvers import _poly_reference
 >>> from sim.solvers.poly import enumpoly_solve
 >>> g = NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
->>> r = enumpoly_solve(g, _route="numpy")
+>>> r = enumpoly_solve(g, _route=_poly_reference)
 >>> sorted([p.round(3).tolist() for p in e.profile] for e in r.equilibria)
 [[[0.0, 1.0], [0.0, 1.0]], [[0.667, 0.333], [0.333, 0.667]], [[1.0, 0.0], [1.0, 0.0]]]
 """
@@ -28,8 +32,8 @@ import itertools
 
 import numpy as np
 
-from sim.solvers.poly import (_IMAG_TOL, _MAX_STEPS, _SINGULAR_COND, _assignments, _evaluate, _feasible, _Model,
-                              _Paths, _real_paths, _subsets, _system)
+from sim.solvers._poly_system import (IMAG_TOL, MAX_STEPS, SINGULAR_COND, Model, Paths, assignments, evaluate,
+                                      feasible, player_supports, real_paths, system)
 
 _PRUNE_ROUNDS = 10      # subdivision rounds before a support is kept anyway
 _PRUNE_CELLS = 256      # cells per support before it is kept anyway
@@ -47,7 +51,7 @@ def support_profiles(u: np.ndarray, eps: float) -> list[tuple[tuple[int, ...], .
     """
     shape = u.shape[:-1]
     n_players = len(shape)
-    subsets = [_subsets(n) for n in shape]
+    subsets = [player_supports(n) for n in shape]
     dominated = {}  # (i, S_-i) -> set of conditionally dominated actions of i
 
     def dominated_actions(i, others):
@@ -201,14 +205,14 @@ def endpoints(model, profiles, chart, tol):
             if any(abs(sv) < 1e-12 for sv in sums) or not np.all(np.isfinite(x[p])):
                 continue
             z = np.concatenate([v / sv for v, sv in zip(xs, sums)])
-            if not (ok[p] and conds[p] < _SINGULAR_COND):
+            if not (ok[p] and conds[p] < SINGULAR_COND):
                 singular.setdefault(int(paths.support[p]), []).append(z.real)
                 continue
-            if np.abs(z.imag).max() > _IMAG_TOL * max(1.0, np.abs(z).max()) or z.real.min() < -1e-6:
+            if np.abs(z.imag).max() > IMAG_TOL * max(1.0, np.abs(z).max()) or z.real.min() < -1e-6:
                 continue
-            rp = _real_paths(model, prof)
+            rp = real_paths(model, prof)
             y, conv = _polish(model, rp, z.real)
-            if conv and _feasible(model, y, tol):
+            if conv and feasible(model, y, tol):
                 found.append(y)
 
     return found, singular, failed, n_paths
@@ -221,7 +225,7 @@ def paths_for(model, profiles, rng_chart):
     sup_idx, ind_rows, chart_rows, zero_rows, a0s, starts = [], [], [], [], [], []
     for b, prof in enumerate(profiles):
         d = tuple(len(s) - 1 for s in prof)
-        assigns = _assignments(d)
+        assigns = assignments(d)
         if not assigns:
             continue
         ind = np.zeros(n, dtype=bool)
@@ -256,7 +260,7 @@ def paths_for(model, profiles, rng_chart):
     if not starts:
         return None, None
     P = len(starts)
-    paths = _Paths(np.array(sup_idx), np.array(ind_rows), np.array(chart_rows), np.array(zero_rows),
+    paths = Paths(np.array(sup_idx), np.array(ind_rows), np.array(chart_rows), np.array(zero_rows),
                    np.array(a0s), np.broadcast_to(rng_chart, (P, n)).copy())
     return paths, np.array(starts)
 
@@ -268,7 +272,7 @@ def _solve(J, b):
         return np.einsum("pij,pj->pi", np.linalg.pinv(J), b)
 
 
-def track(model: _Model, paths: _Paths, x: np.ndarray, h_max: float = 0.25):
+def track(model: Model, paths: Paths, x: np.ndarray, h_max: float = 0.25):
     """Track every path from ``t = 0`` to ``t = 1``; returns end points and a success mask.
 
     Runge-Kutta (4th order) predictor on ``dx/dt = -H_x^{-1} H_t``, two Newton corrections, and a
@@ -282,7 +286,7 @@ def track(model: _Model, paths: _Paths, x: np.ndarray, h_max: float = 0.25):
     done = np.zeros(P, dtype=bool)
     ok = np.zeros(P, dtype=bool)
     streak = np.zeros(P, dtype=int)
-    for _ in range(_MAX_STEPS):
+    for _ in range(MAX_STEPS):
         act = np.flatnonzero(~done)
         if act.size == 0:
             break
@@ -290,7 +294,7 @@ def track(model: _Model, paths: _Paths, x: np.ndarray, h_max: float = 0.25):
         xa, ta, ha = x[act], t[act], np.minimum(h[act], 1.0 - t[act])
 
         def tangent(xx, tv):
-            _, Jx, Htv = _evaluate(model, pa, xx, tv)
+            _, Jx, Htv = evaluate(model, pa, xx, tv)
             return -_solve(Jx, Htv)
 
         k1 = tangent(xa, ta)
@@ -299,10 +303,10 @@ def track(model: _Model, paths: _Paths, x: np.ndarray, h_max: float = 0.25):
         k4 = tangent(xa + ha[:, None] * k3, ta + ha)
         xp = xa + (ha / 6.0)[:, None] * (k1 + 2 * k2 + 2 * k3 + k4)
         tn = ta + ha
-        Hv, Jx, _ = _evaluate(model, pa, xp, tn)
+        Hv, Jx, _ = evaluate(model, pa, xp, tn)
         d1 = -_solve(Jx, Hv)
         x1 = xp + d1
-        Hv, Jx, _ = _evaluate(model, pa, x1, tn)
+        Hv, Jx, _ = evaluate(model, pa, x1, tn)
         d2 = -_solve(Jx, Hv)
         x2 = x1 + d2
         scale = np.maximum(1.0, np.abs(xa).max(axis=1))
@@ -332,9 +336,9 @@ def track(model: _Model, paths: _Paths, x: np.ndarray, h_max: float = 0.25):
 def _newton(model, paths, x, iters=4):
     one = np.ones(x.shape[0])
     for _ in range(iters):
-        Hv, Jx, _ = _evaluate(model, paths, x, one)
+        Hv, Jx, _ = evaluate(model, paths, x, one)
         x = x + _solve(Jx, -Hv)
-    Hv, Jx, _ = _evaluate(model, paths, x, one)
+    Hv, Jx, _ = evaluate(model, paths, x, one)
     return x, Hv, Jx
 
 
@@ -352,7 +356,7 @@ def _suspicious(paths, x, ok, J):
     stalled path whose end point turns out nonsingular. (Stalls at singular end points are the
     expected behaviour on degenerate games and are left to the continuum analysis.)"""
     cond = np.linalg.cond(J)
-    regular = cond < _SINGULAR_COND
+    regular = cond < SINGULAR_COND
     bad = set(np.flatnonzero(~ok & regular).tolist())
     seen = {}
     for p in np.flatnonzero(ok & regular):
@@ -366,10 +370,10 @@ def _suspicious(paths, x, ok, J):
 
 def _polish(model, rp, x, iters=6):
     for _ in range(iters):
-        F, J = _system(model, rp, x)
+        F, J = system(model, rp, x)
         try:
             x = x - np.linalg.solve(J, F)
         except np.linalg.LinAlgError:
             return x, False
-    F, _ = _system(model, rp, x)
+    F, _ = system(model, rp, x)
     return x, bool(np.all(np.isfinite(F)) and np.abs(F).max() < 1e-9)
