@@ -18,7 +18,7 @@ $(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $@ $(BASE_STAMP)
 
-.PHONY: demo test bench browser
+.PHONY: demo test bench browser lint
 demo: $(BASE_STAMP)
 	$(VENV)/bin/bargain demo
 
@@ -36,3 +36,6 @@ test: $(TEST_STAMP) browser
 
 bench: $(TEST_STAMP)
 	$(VENV)/bin/python -m benchmarks.run
+
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check .

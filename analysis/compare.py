@@ -346,7 +346,7 @@ def find_thresholds(df, compiled, *, method: str | None = None, tol: float = 1e-
     out: list[Threshold] = []
     for name in swept:
         others = [f"param.{o}" for o in swept if o != name]
-        lows, highs, bases, ats, regimes = [], [], [], [], []
+        lows, highs, bases, ats = [], [], [], []
         groups = pts.groupby(others, sort=True) if others else [((), pts)]
         for key, line in groups:
             line = line.sort_values(f"param.{name}")

@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 
 from sim.errors import GameError, SolverError
 from sim.extensive.pbe import pbe_solve
-from sim.extensive.reduced import reduced_strategies
 from sim.extensive.spe import spe_solve
 from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
 from tests.strategies import perfect_information_trees, signalling_games

@@ -5,7 +5,6 @@ Format reference: the Gambit manual, "Game representation formats" (strategic ga
 
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np

@@ -11,7 +11,6 @@ from sim.game import NormalFormGame
 from sim.result import Equilibrium
 from sim.solvers.pure import enumpure_solve
 from sim.solvers.selection import pareto_filter, payoff_dominant, risk_dominant
-from tests.strategies import games
 
 # Stag hunt with the standard payoffs (Skyrms 2004; Harsanyi and Selten 1988, section 3.9 use the
 # same shape): (stag, stag) pays 4 each, hare pays 3 whatever the other does, a lone stag hunter 0.

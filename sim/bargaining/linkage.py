@@ -118,7 +118,7 @@ def linkage_analysis(problem: BargainingProblem) -> LinkageReport:
     if problem.levels is None:
         raise SolverError(f"{func}(): needs an issue-space problem (BargainingProblem.from_issues); got one from "
                           f"{problem.source.get('feasible', 'points')}")
-    levels, k = problem.levels, len(problem.issues)
+    levels = problem.levels
     lows = levels.min(axis=0)
     separate = []
     for j, name in enumerate(problem.issues):

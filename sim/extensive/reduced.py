@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
 from sim.errors import GameError
 from sim.extensive.nodes import Chance, Decision, Node, Terminal
+
+if TYPE_CHECKING:  # annotations only: the tree module imports this one at run time
+    from sim.extensive.tree import ExtensiveFormGame
 
 Plan = Mapping[str, str]
 UNREACHED = "*"

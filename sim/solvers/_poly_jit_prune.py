@@ -71,8 +71,6 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
         big *= shape[j]
     gathered = np.zeros((n_players, big), dtype=np.float64)
     glen = np.zeros(n_players, dtype=np.int64)
-    T = np.zeros(big, dtype=np.float64)
-    T2 = np.zeros(big, dtype=np.float64)
     cells = np.zeros((max_depth + 2, n_players, n_max, n_max))
     W = np.zeros((max_depth + 2, n_players, big))
     depth = np.zeros(max_depth + 2, dtype=np.int64)
