@@ -46,7 +46,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 SHELL_LANGS = {"sh", "bash", "console", "shell", "shell-session"}
 COMMAND_START = re.compile(r"(\$ |bargain\b|make\b|python3?\b|\.venv/bin/|pip3?\b)")
