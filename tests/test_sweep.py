@@ -4,6 +4,7 @@ test that fails when the guarantee breaks."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import signal
 import subprocess
@@ -406,3 +407,57 @@ def test_spe_sweep_keeps_imperfect_information_point_by_point():
     for name, batched in (("chip-that-did-not-exist.toml", False), ("shield-as-chip.toml", True)):
         path = ROOT / "scenarios" / name
         assert _spe_batched(scenario_model(str(path), file_sha256(path))) is batched
+
+
+# ----- method options in sweep files --------------------------------------------------------------------------
+def test_sweep_options_reach_the_solver_at_every_point(tmp_path):
+    """``[sweep.options.logit] lambda = 0.5``: each row is the QRE at lambda 0.5 of its point's game,
+    exactly what ``solve(game, "logit", lam=0.5)`` gives; without the option the rows differ."""
+    from sim.scenario import compile_scenario, loads_scenario
+    from sim.solvers import solve
+
+    body = GRID.replace('methods = ["enumpure"]', 'methods = ["enumpure", "logit"]') + \
+        "\n[sweep.options.logit]\nlambda = 0.5\n"
+    run_sweep(write_sweep(tmp_path, body), tmp_path / "out", executor="inprocess")
+    df = read_results(tmp_path / "out")
+    logit = df[df["method"].astype(str) == "logit"]
+    assert len(logit) == 42
+    compiled = compile_scenario(loads_scenario(TOY))
+    for _, row in logit.iloc[::7].iterrows():
+        game = compiled.game({"a": row["param.a"], "b": row["param.b"]})
+        (eq,) = solve(game, "logit", lam=0.5).equilibria
+        assert row["prob.Row.up"] == pytest.approx(eq.profile[0][0], abs=1e-9)
+        assert 0.05 < row["prob.Row.up"] < 0.95  # interior at low precision, unlike the Nash limit
+    assert load_sweep(tmp_path / "sweep.toml").options_for("logit") == {"lam": 0.5}
+    assert load_sweep(tmp_path / "sweep.toml").options_for("enumpure") == {}
+
+
+def test_sweep_enumpure_tolerance_option_widens_ties(tmp_path):
+    """A huge ``tol`` makes every profile an equilibrium; the default keeps the known regimes."""
+    body = GRID + "\n[sweep.options.enumpure]\ntol = 2.0\n"
+    run_sweep(write_sweep(tmp_path, body), tmp_path / "out", executor="inprocess")
+    df = read_results(tmp_path / "out")
+    assert set(df["n_equilibria"]) == {4}
+
+
+@pytest.mark.parametrize("options, field, message", [
+    ("[sweep.options.logit]\nlambda = 1.0\n", "sweep.options.logit", "options for a method the sweep does not run"),
+    ("[sweep.options.enumpure]\ntoll = 1e-6\n", "sweep.options.enumpure.toll", "unknown option; enumpure's options are ['tol']"),
+    ("[sweep.options.enumpure]\ntol = -1.0\n", "sweep.options.enumpure.tol", "option tol must be a number, >= 0"),
+    ("[sweep.options.enumpure]\ntol = \"small\"\n", "sweep.options.enumpure.tol", "option tol must be a number"),
+])
+def test_bad_sweep_options_name_the_field_and_write_nothing(tmp_path, options, field, message):
+    sweep = write_sweep(tmp_path, GRID + "\n" + options)
+    with pytest.raises(ScenarioError, match=re.escape(field) + ".*" + re.escape(message)):
+        run_sweep(sweep, tmp_path / "out", executor="inprocess")
+    assert not (tmp_path / "out").exists()
+
+
+def test_sweep_refuses_a_method_that_cannot_run_on_the_scenario_before_writing(tmp_path):
+    sweep = write_sweep(tmp_path, GRID.replace('methods = ["enumpure"]', 'methods = ["enumpure", "spe"]'))
+    with pytest.raises(ScenarioError, match=r"sweep\.methods\[1\].*'spe' needs an extensive-form game"):
+        run_sweep(sweep, tmp_path / "out", executor="inprocess")
+    assert not (tmp_path / "out").exists()
+    sweep = write_sweep(tmp_path, GRID.replace('methods = ["enumpure"]', 'methods = ["nash"]'))
+    with pytest.raises(ScenarioError, match=r"sweep\.methods\[0\].*a bargaining method, not an equilibrium method"):
+        load_sweep(sweep)

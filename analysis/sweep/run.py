@@ -32,12 +32,12 @@ from analysis.io import file_sha256
 from analysis.sweep.design import points as design_points
 from analysis.sweep.spec import SweepSpec, load_sweep
 from sim.errors import ScenarioError
-from sim.solvers.pure import pure_equilibrium_mask
+from sim.solvers.pure import DEFAULT_TOL as PURE_DEFAULT_TOL, pure_equilibrium_mask
 
 MANIFEST = "manifest.json"
 CHUNKS = "chunks"
 NONE_OUTCOME = "(none)"
-PURE_TOL = 1e-9
+PURE_TOL = PURE_DEFAULT_TOL  # enumpure_solve's own default: one tolerance for both routes
 BATCHED_METHODS = frozenset({"enumpure"})  # batched for simultaneous scenarios; the rest per point
 #: ``spe`` on a perfect-information tree is batched (tied points fall back to ``spe_solve``).
 #: Private switch: tests and benchmarks set it to False to force the point-by-point route.
@@ -162,13 +162,13 @@ def regimes(mask_rows: np.ndarray, outcome_names) -> tuple[np.ndarray, list[str]
     return inverse.ravel().astype(np.int32), names
 
 
-def _pure_rows(model: ScenarioModel, payoffs: np.ndarray, ids: np.ndarray) -> dict:
+def _pure_rows(model: ScenarioModel, payoffs: np.ndarray, ids: np.ndarray, tol: float = PURE_TOL) -> dict:
     B = payoffs.shape[0]
     shape = payoffs.shape[1:-1]
     n = len(shape)
     F = int(np.prod(shape))
     # One thread: the executor runs one worker per core. The tie rule is enumpure_solve's own.
-    flat = pure_equilibrium_mask(payoffs, PURE_TOL, threads=1).reshape(B, -1)
+    flat = pure_equilibrium_mask(payoffs, tol, threads=1).reshape(B, -1)
     counts = flat.sum(axis=1)
     labels = profile_labels(model.players, model.actions)
     regime_codes, regime_names = regimes(flat, labels)
@@ -220,7 +220,8 @@ def _pure_rows(model: ScenarioModel, payoffs: np.ndarray, ids: np.ndarray) -> di
     return cols
 
 
-def _per_point_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np.ndarray) -> dict:
+def _per_point_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np.ndarray,
+                    options: dict | None = None) -> dict:
     """Methods without a batched kernel: solved point by point inside the worker."""
     from analysis.render import outcome_label
     from sim.solvers import solve
@@ -229,7 +230,7 @@ def _per_point_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np
     probs = {f"prob.{p}.{a}": [] for i, p in enumerate(model.players) for a in model.actions[i]}
     pays = {f"payoff.{p}": [] for p in model.players}
     for pid, game in zip(ids, model.games(full)):  # one game per point: these methods have no batched kernel
-        result = solve(game, method)
+        result = solve(game, method, **(options or {}))
         game = result.game  # for trees: the reduced normal form the profiles refer to
         eqs = result.equilibria
         labels = [outcome_label(game, e) for e in eqs]
@@ -331,14 +332,15 @@ def chunk_table(spec: SweepSpec, model: ScenarioModel, start: int, stop: int):
     tables = []
     payoffs = None
     for method in spec.methods:
+        options = spec.options_for(method)
         if method in BATCHED_METHODS and not model.sequential:
             if payoffs is None:
                 payoffs = model.payoffs(full)
-            cols = _pure_rows(model, payoffs, ids)
-        elif method == "spe" and _spe_batched(model):
+            cols = _pure_rows(model, payoffs, ids, options.get("tol", PURE_TOL))
+        elif method == "spe" and _spe_batched(model) and not options:  # the batch runs spe's defaults
             cols = _spe_rows(model, full, ids)
         else:
-            cols = _per_point_rows(model, method, full, ids)
+            cols = _per_point_rows(model, method, full, ids, options)
         row_points = cols["point_id"] - start
         out = {"point_id": pa.array(cols["point_id"], pa.int64())}
         for j, name in enumerate(spec.parameter_names):

@@ -8,6 +8,9 @@
     seed = 20090929
     chunk_size = 50000                  # optional, points per chunk
 
+    [sweep.options.logit]               # optional: a method's options, as in sim.registry
+    lambda = 3.0
+
     [sweep.grid]                        # either a grid ...
     isolation_weight = { start = 0.0, stop = 1.0, num = 21 }
     shield_value = [0.5, 1.0, 2.0]
@@ -88,6 +91,12 @@ class SweepSpec:
     design: str | None
     distributions: tuple[Distribution, ...]
     raw: dict
+    #: Per method, its options as the solver's keyword arguments (checked by :mod:`sim.registry`).
+    options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+
+    def options_for(self, method: str) -> dict[str, Any]:
+        """The keyword arguments ``method`` runs with (empty when the file gives none)."""
+        return dict(dict(self.options).get(method, ()))
 
     @property
     def n_points(self) -> int:
@@ -196,7 +205,7 @@ def parse_sweep(doc: dict, path: Path) -> SweepSpec:
     if unknown_top:
         raise _err(path, sorted(unknown_top)[0], "unknown table; a sweep file has only [sweep]", sorted(unknown_top)[0])
     sweep = _table(path, "sweep", doc.get("sweep"))
-    allowed = {"scenario", "methods", "seed", "chunk_size", "grid", "sample", "description"}
+    allowed = {"scenario", "methods", "seed", "chunk_size", "grid", "sample", "description", "options"}
     unknown = set(sweep) - allowed
     if unknown:
         raise _err(path, f"sweep.{sorted(unknown)[0]}", f"unknown key; expected {sorted(allowed)}", sorted(unknown)[0])
@@ -218,6 +227,7 @@ def parse_sweep(doc: dict, path: Path) -> SweepSpec:
             what = "unknown method" if m not in registry.METHODS else \
                 f"a {registry.METHODS[m].kind} method, not an equilibrium method"
             raise _err(path, f"sweep.methods[{i}]", f"{what}; choose from {sweepable}", m)
+    options = _options(path, sweep.get("options", {}), methods)
     seed = sweep.get("seed")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise _err(path, "sweep.seed", "must be a non-negative integer", seed)
@@ -251,7 +261,33 @@ def parse_sweep(doc: dict, path: Path) -> SweepSpec:
         dupes = sorted({p for p in names if names.count(p) > 1})
         if dupes:
             raise _err(path, "sweep.sample", "samples a parameter twice", dupes[0])
-    return SweepSpec(path, scenario_path, tuple(methods), seed, chunk, grid, n, design, dists, doc)
+    return SweepSpec(path, scenario_path, tuple(methods), seed, chunk, grid, n, design, dists, doc, options)
+
+
+def _options(path, table, methods) -> tuple:
+    """``[sweep.options.METHOD]`` tables, each name and value checked against the registry."""
+    from sim.errors import SolverError
+
+    table = _table(path, "sweep.options", table)
+    out = []
+    for method, opts in table.items():
+        if method not in methods:
+            raise _err(path, f"sweep.options.{method}", f"options for a method the sweep does not run; it runs {methods}",
+                       method)
+        opts = _table(path, f"sweep.options.{method}", opts)
+        spec = registry.get(method)
+        kwargs = {}
+        for name, value in opts.items():
+            try:
+                kwargs.update(registry.check_options(method, {name: value}))
+            except SolverError as exc:
+                field = f"sweep.options.{method}.{name}"
+                if not any(o.name == name for o in spec.options):
+                    raise _err(path, field, f"unknown option; {method}'s options are {[o.name for o in spec.options]}",
+                               name) from None
+                raise _err(path, field, str(exc).split("; got ")[0], value) from None
+        out.append((method, tuple(sorted(kwargs.items()))))
+    return tuple(out)
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
