@@ -368,7 +368,7 @@ def _spe_sweep(tmp_path, name, scenario_text, grid, monkeypatch, batched, chunk_
     monkeypatch.setattr(run, "_SPE_BATCHED", batched)
     calls = []
     original = run._per_point_rows
-    monkeypatch.setattr(run, "_per_point_rows", lambda m, meth, full, ids: calls.append(len(ids)) or original(m, meth, full, ids))
+    monkeypatch.setattr(run, "_per_point_rows", lambda m, meth, full, ids, options=None: calls.append(len(ids)) or original(m, meth, full, ids, options))
     out = tmp_path / f"out-{name}-{batched}"
     run_sweep(sweep, out, executor="inprocess")
     return read_results(out), sum(calls)
