@@ -20,13 +20,18 @@ ways decide it, and every warning says which one did:
 * **sampled** - otherwise the solvers decide over a seeded scrambled Sobol sample of the box
   (Sobol 1967; Owen 1998): half the points move only the goal's parameters (the others at their
   defaults), half move every parameter, and each point also draws a strength ``s`` in (0, 1]
-  for the goal. The equilibrium set of ``rest + s * goal`` is compared with that of ``rest``
-  (the scenario without the goal): pure equilibria by :func:`sim.solvers.pure.pure_equilibrium_mask`
-  for a simultaneous timing, subgame-perfect equilibria by ``spe`` for a sequential one. No
-  change at any point is evidence, not proof, and is reported as such.
+  for the goal; the first point is the defaults at full strength. The choices of
+  ``rest + s * goal`` are compared with those of ``rest`` (the scenario without the goal): for a
+  simultaneous timing the owner's best responses to every pure profile of the others (by the
+  one tie rule, :func:`sim.solvers.pure.pure_equilibrium_mask`), so also every pure equilibrium;
+  for a sequential one the set of subgame-perfect equilibria (``spe``). Comparing best responses
+  rather than only the pure equilibria matters: removing a player's only goal leaves it
+  indifferent, and in a coordination game the pure equilibria are then the same. No change at
+  any point is evidence, not proof, and is reported as such.
 
 A parameter is inert when moving it over its range (a grid of values, the others at their
-defaults and at sampled values) changes no equilibrium; exactly so when every term it enters is
+defaults and at sampled values) changes no player's best response (no subgame-perfect
+equilibrium for a sequential timing); exactly so when every term it enters is
 constant along each player's own axis (and it sets no chance probability). Parameters carried
 only by inert goals are named in the goals' warnings rather than warned about again.
 
@@ -48,7 +53,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from sim.scenario import Scenario, compile_scenario, load_scenario
-from sim.scenario.schema import REST, ChanceMove
+from sim.scenario.schema import REST, ChanceMove, Goal, Rule
 
 #: Points of the sampled test (simultaneous timings, and perfect-information trees).
 DEFAULT_SAMPLE = 512
@@ -195,9 +200,16 @@ def goal_is_exactly_inert(scenario: Scenario, goal) -> bool:
     >>> [goal_is_exactly_inert(s, g) for g in s.goals]
     [False, True, False]
     """
-    alone = compile_scenario(replace(scenario, goals=(goal,)))
+    alone = _compile_goals(scenario, (goal,))
     i = alone.players.index(goal.player)
     return _constant_along(_tensor(alone)[..., i], _own_axes(alone, goal.player))
+
+
+def _compile_goals(scenario: Scenario, goals: tuple) -> object:
+    """``scenario`` compiled with only ``goals`` (with none, one goal worth 0: the compiler needs a term)."""
+    if not goals:
+        goals = (Goal(scenario.player_names[0], "nothing", 0.0, (Rule((), 0.0),)),)
+    return compile_scenario(replace(scenario, goals=goals))
 
 
 def _chance_parameters(scenario: Scenario) -> set[str]:
@@ -239,8 +251,6 @@ def _sobol(n: int, dim: int, seed: int) -> np.ndarray:
 
 
 def _payoffs(compiled, points: np.ndarray) -> np.ndarray:
-    if compiled.tensor.shape[0] == 0:  # no goal at all: every payoff is zero
-        return np.zeros((len(points), *compiled.outcome_shape, len(compiled.players)))
     return compiled.payoffs(points, check=False)
 
 
@@ -280,14 +290,25 @@ def _tree_sets(compiled, payoffs: np.ndarray, points: np.ndarray) -> list:
     return out
 
 
-def _changes(compiled, a: np.ndarray, b: np.ndarray, points: np.ndarray, points_b: np.ndarray | None = None) -> bool:
-    """Whether the equilibrium sets of two payoff batches differ at some point (``points`` and
-    ``points_b`` give each batch's chance probabilities; the same points by default)."""
-    points_b = points if points_b is None else points_b
-    if not compiled.sequential:
-        from sim.solvers.pure import pure_equilibrium_mask
+def _best_responses(payoffs: np.ndarray, player: int) -> np.ndarray:
+    """Mask of ``player``'s best responses at every profile, by the one tie rule: the game where
+    every other player gets 0 (and so always best-responds) has exactly these pure equilibria."""
+    from sim.solvers.pure import pure_equilibrium_mask
 
-        return bool(np.any(pure_equilibrium_mask(a, threads=1) != pure_equilibrium_mask(b, threads=1)))
+    alone = np.zeros_like(payoffs)
+    alone[..., player] = payoffs[..., player]
+    return pure_equilibrium_mask(alone, threads=1)
+
+
+def _changes(compiled, a: np.ndarray, b: np.ndarray, points: np.ndarray, points_b: np.ndarray | None = None,
+             *, players: Sequence[int] | None = None) -> bool:
+    """Whether two payoff batches differ in a choice at some point: in a best response of one of
+    ``players`` (default all) for a simultaneous timing, in the set of subgame-perfect equilibria
+    for a sequential one (``points`` and ``points_b`` give each batch's chance probabilities)."""
+    if not compiled.sequential:
+        players = range(len(compiled.players)) if players is None else players
+        return any(bool(np.any(_best_responses(a, i) != _best_responses(b, i))) for i in players)
+    points_b = points if points_b is None else points_b
     for k in range(len(points)):  # one point at a time: stop at the first change
         sa, sb = _tree_sets(compiled, a[k:k + 1], points[k:k + 1]), _tree_sets(compiled, b[k:k + 1], points_b[k:k + 1])
         if sa[0] is None or sa != sb:
@@ -311,8 +332,8 @@ def goal_sampled_decision(scenario: Scenario, goal, *, sample: int = DEFAULT_SAM
     >>> [goal_sampled_decision(s, g, sample=16).how for g in s.goals]
     ['sampled: a change over 16 points', 'sampled: no change over 16 points', 'sampled: a change over 16 points']
     """
-    rest = compile_scenario(replace(scenario, goals=tuple(g for g in scenario.goals if g is not goal)))
-    alone = compile_scenario(replace(scenario, goals=(goal,)))
+    rest = _compile_goals(scenario, tuple(g for g in scenario.goals if g is not goal))
+    alone = _compile_goals(scenario, (goal,))
     n = max(1, _sample_size(rest, sample))
     names = rest.parameter_names
     own = [k for k, p in enumerate(names) if p in _goal_parameters(goal)]
@@ -329,7 +350,7 @@ def goal_sampled_decision(scenario: Scenario, goal, *, sample: int = DEFAULT_SAM
     points, strength = points[keep], strength[keep]
     base = _payoffs(rest, points)
     added = base + strength.reshape((-1,) + (1,) * (base.ndim - 1)) * _payoffs(alone, points)
-    changed = _changes(rest, base, added, points)
+    changed = _changes(rest, base, added, points, players=[rest.players.index(goal.player)])
     return InertDecision(not changed, "sampled", len(points))
 
 
