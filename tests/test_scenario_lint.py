@@ -42,13 +42,10 @@ TRIGGERS = {
     "tie": (HEAD + AB + goal("A", "match", '{ when = { A = "a", B = "a" }, value = 1 }, { when = { A = "b", B = "a" }, value = 1 }')
             + B_LIKES_A, CLEAN),
     "unused-parameter": (CLEAN.replace(AB, '[parameters]\nunused = 1\n' + AB), CLEAN),
-    "player-without-goals": (CLEAN + '[players.C]\nactions = ["c"]\n'.replace("[players.C]", "").replace(
-        'actions = ["c"]\n', ""), CLEAN),
+    "player-without-goals": (CLEAN.replace(AB, AB + '[players.C]\nactions = ["c", "d"]\n'), CLEAN),
     "unflagged-timing": (CLEAN.replace('"simultaneous"', '[{ player = "A" }, { player = "B", observes = ["A"] }]'),
                          CLEAN),
 }
-# A third player with no goal (players must precede the goals' use; order of tables does not matter in TOML).
-TRIGGERS["player-without-goals"] = (CLEAN.replace(AB, AB + '[players.C]\nactions = ["c", "d"]\n'), CLEAN)
 
 
 def test_every_scenario_rule_has_a_trigger_case():
