@@ -1,0 +1,65 @@
+"""The scenario language: scaled weights, ``extends``, several moves per player, conditions, types.
+
+Files written for the first schema keep loading and solving as before: ``tests/data/scenarios-v1``
+holds a copy of each shipped scenario as it was when the language grew, with the equilibria and
+payoffs recorded below at that time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.scenario import compile_scenario, load_scenario
+from sim.solvers import solve
+
+V1 = Path(__file__).parent / "data" / "scenarios-v1"
+
+# stem: (number of enumpure equilibria of the (reduced) normal form, sha256[:16] of their sorted
+# pure profiles, the profiles when few, spe payoffs sorted (sequential files), sha256[:16] of the
+# payoffs at the defaults, sha256[:16] of the tree's sorted information-set names).
+RECORDED = {
+    "afghanistan-transit": (3, "97566f4b44648480", [(0, 0), (1, 1), (1, 2)], None, "ecff78ad3023cd4f", ""),
+    "baseline-2009": (3, "c249d2c1cdc5bb17", [(0, 1, 3, 0), (1, 0, 0, 1), (1, 1, 2, 0)], None,
+                      "fb92782f90b9799c", ""),
+    "chip-that-did-not-exist": (14, "3f8e8950dcc16c48", None,
+                                [(3.0, 1.5, 0.0)] * 8 + [(3.25, -0.6, 0.0)] * 4 + [(3.6, 0.45, 0.0)] * 2,
+                                "9c48e79ef164836a", "a9c1298b6d20cd65"),
+    "precedent-2002": (1, "dba010dc185ba44c", [(1, 1)], None, "7583f1bae85fe0b2", ""),
+    "proliferation-cascade": (53, "3e0daa6d66677f45", None,
+                              [(0.0, -3.25, -2.5)] * 2 + [(0.0, 0.0, 0.0)] * 3 + [(0.5, -3.25, -2.5)] * 2
+                              + [(1.0, -4.5, -3.0)] + [(1.5, -4.5, -3.0)] * 2 + [(2.0, -4.5, -3.0)],
+                              "9d11d18b19cbb1fe", "1dc10b2967e9a254"),
+    "shield-as-chip": (704, "eb9554ab87832dc7", None, [(4.0, -0.5, 0.0)], "270f7c406e0bb003", "e9db68ecfed9d463"),
+}
+
+
+def _digest(text: bytes) -> str:
+    return hashlib.sha256(text).hexdigest()[:16]
+
+
+def test_every_shipped_scenario_has_a_first_schema_copy():
+    assert sorted(p.stem for p in V1.glob("*.toml")) == sorted(RECORDED)
+
+
+@pytest.mark.parametrize("stem", sorted(RECORDED))
+def test_first_schema_files_give_the_recorded_payoffs_and_equilibria(stem):
+    count, digest, profiles, spe, payoff_digest, infosets = RECORDED[stem]
+    compiled = compile_scenario(load_scenario(V1 / f"{stem}.toml"))
+    pay = np.round(compiled.payoffs(compiled.defaults[None]), 12) + 0.0
+    assert _digest(pay.tobytes() + repr(pay.shape).encode()) == payoff_digest
+    eqs = sorted(e.pure_profile for e in solve(compiled.normal_form(), "enumpure").equilibria)
+    assert len(eqs) == count and _digest(repr(eqs).encode()) == digest
+    if profiles is not None:
+        assert eqs == profiles
+    if compiled.sequential:
+        from sim.extensive.tree import Decision
+
+        game = compiled.game()
+        names = sorted({n.infoset for _, n in game.nodes() if isinstance(n, Decision)})
+        assert _digest(repr(names).encode()) == infosets
+        got = sorted(tuple(round(float(x), 9) for x in e.payoffs) for e in solve(game, "spe").equilibria)
+        assert got == spe
