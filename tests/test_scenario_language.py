@@ -63,3 +63,74 @@ def test_first_schema_files_give_the_recorded_payoffs_and_equilibria(stem):
         assert _digest(repr(names).encode()) == infosets
         got = sorted(tuple(round(float(x), 9) for x in e.payoffs) for e in solve(game, "spe").equilibria)
         assert got == spe
+
+
+# ----- negated, scaled and product terms -------------------------------------------------------
+
+from sim.errors import ScenarioError  # noqa: E402
+from sim.scenario import dump_scenario, loads_scenario  # noqa: E402
+
+ONE = '''
+[scenario]
+id = "one"
+title = "One player"
+timing = "simultaneous"
+[parameters]
+x = {{ default = 2, min = 0, max = 4 }}
+y = {{ default = 3, min = 0, max = 4 }}
+[players.A]
+actions = ["a", "b"]
+[[goals]]
+player = "A"
+name = "g"
+weight = {weight}
+rules = [{{ when = {{ A = "a" }}, value = {value} }}]
+'''
+
+
+def _payoff_a(weight, value, points=((2.0, 3.0), (1.0, 0.5))):
+    c = compile_scenario(loads_scenario(ONE.format(weight=weight, value=value)))
+    return c.payoffs(np.array(points))[:, 0, 0].tolist()
+
+
+@pytest.mark.parametrize("weight, value, expect", [
+    ('"-x"', "1", lambda x, y: -x),
+    ('{ parameter = "x", scale = -0.5 }', "1", lambda x, y: -0.5 * x),
+    ("2", '"-y"', lambda x, y: -2 * y),
+    ('"-x"', '"-y"', lambda x, y: x * y),
+    ('{ product = ["x", "y"], scale = 1.5 }', "2", lambda x, y: 3 * x * y),
+    ('{ parameter = "x" }', '{ parameter = "y", scale = 0.25 }', lambda x, y: 0.25 * x * y),
+    ("1", '{ product = ["x", "x"] }', lambda x, y: x * x),
+])
+def test_scaled_terms_compile_to_their_products(weight, value, expect):
+    points = ((2.0, 3.0), (1.0, 0.5))
+    assert _payoff_a(weight, value, points) == [expect(*p) for p in points]
+
+
+@pytest.mark.parametrize("weight, value, field", [
+    ('{ product = ["x", "y"] }', '"x"', "goals[0].rules[0].value"),
+    ('"x"', '{ product = ["x", "y"] }', "goals[0].rules[0].value"),
+    ('{ parameter = "x", product = ["x", "y"] }', "1", "goals[0].weight"),
+    ('{ scale = 2 }', "1", "goals[0].weight"),
+    ('{ parameter = "z" }', "1", "goals[0].weight.parameter"),
+    ('{ product = ["x"] }', "1", "goals[0].weight.product"),
+    ('{ parameter = "x", scale = "y" }', "1", "goals[0].weight.scale"),
+    ('"-z"', "1", "goals[0].weight"),
+    ('"--x"', "1", "goals[0].weight"),
+])
+def test_bad_scaled_terms_name_the_field(weight, value, field):
+    with pytest.raises(ScenarioError) as info:
+        loads_scenario(ONE.format(weight=weight, value=value), path="bad.toml")
+    assert info.value.field == field, str(info.value)
+
+
+def test_scaled_terms_survive_a_dump():
+    s = loads_scenario(ONE.format(weight='{ product = ["x", "y"], scale = -2 }', value="0.5"))
+    assert loads_scenario(dump_scenario(s)) == s
+    s2 = loads_scenario(ONE.format(weight='"-x"', value='{ parameter = "y", scale = 3 }'))
+    assert loads_scenario(dump_scenario(s2)) == s2
+
+
+def test_a_negated_parameter_carries_an_assumption():
+    text = ONE.format(weight='"-x"', value="1").replace('name = "g"', 'name = "g"\nassumption = true')
+    assert loads_scenario(text).goals[0].assumption

@@ -14,7 +14,8 @@ def register(sub) -> None:
 
 
 def _value(v) -> str:
-    return v if isinstance(v, str) else f"{v:g}"
+    """A number, a parameter name, or a scaled term (``-x``, ``0.5*x*y``) as written for people."""
+    return f"{v:g}" if isinstance(v, (int, float)) else str(v)
 
 
 def format_scenario(compiled, overrides=None) -> str:

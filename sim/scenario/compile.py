@@ -12,8 +12,9 @@ Axis conventions
 * A batch of parameter points is ``(B, P)`` in the order of :attr:`CompiledScenario.parameter_names`.
 
 Why it is linear: ``u_i(o) = sum_g w_g * sum_r v_r * [o satisfies r]``, where ``w`` and ``v`` are
-each a constant or one parameter. Each product ``w * v`` is a *monomial* - 1, one parameter, or a
-product of two - and the payoffs are ``terms(theta) @ T`` with ``terms`` the ``R`` distinct
+each a constant, one parameter, or a number times one parameter or times a product of two (the
+loader refuses ``w * v`` of degree more than 2). Each product ``w * v`` is thus a number times a
+*monomial* - 1, one parameter, or a product of two - and the payoffs are ``terms(theta) @ T`` with ``terms`` the ``R`` distinct
 monomials and ``T`` the constant ``(R, n_outcomes * N)`` indicator tensor, built once.
 """
 
@@ -26,7 +27,7 @@ import numpy as np
 
 from sim._arrays import readonly
 from sim.errors import ScenarioError
-from sim.scenario.schema import REST, ChanceMove, PlayerMove, Scenario
+from sim.scenario.schema import REST, ChanceMove, PlayerMove, Scaled, Scenario
 
 #: The dense indicator tensor is refused beyond this many entries (about 400 MB of float64).
 MAX_TENSOR_ENTRIES = 50_000_000
@@ -228,11 +229,15 @@ class CompiledScenario:
 
 
 def _monomial(weight, value) -> tuple[tuple[str, ...], float]:
-    """``weight * value`` as (sorted parameter names, coefficient)."""
+    """``weight * value`` as (sorted parameter names, coefficient); a :class:`Scaled` term brings
+    its parameters and multiplies its scale into the coefficient."""
     names, coef = [], 1.0
     for x in (weight, value):
         if isinstance(x, str):
             names.append(x)
+        elif isinstance(x, Scaled):
+            names.extend(x.parameters)
+            coef *= x.scale
         else:
             coef *= float(x)
     return tuple(sorted(names)), coef

@@ -6,7 +6,7 @@ float, which TOML reads back to the same float.
 
 from __future__ import annotations
 
-from sim.scenario.schema import ChanceMove, Scenario
+from sim.scenario.schema import ChanceMove, Scaled, Scenario
 
 
 def _s(text: str) -> str:
@@ -24,6 +24,10 @@ def _s(text: str) -> str:
 
 
 def _v(value) -> str:
+    if isinstance(value, Scaled):
+        if len(value.parameters) == 1:
+            return _inline([("parameter", _s(value.parameters[0])), ("scale", repr(float(value.scale)))])
+        return _inline([("product", _list([_s(n) for n in value.parameters])), ("scale", repr(float(value.scale)))])
     if isinstance(value, str):
         return _s(value)
     return repr(float(value))

@@ -31,6 +31,43 @@ Value = float | str  # a number, or the name of a parameter
 
 
 @dataclass(frozen=True)
+class Scaled:
+    """A number times one parameter or the product of two: a goal's weight or a rule's value.
+
+    Written ``"-x"`` (``scale = -1``), ``{ parameter = "x", scale = -0.5 }`` or
+    ``{ product = ["x", "y"], scale = 2 }`` (``scale`` defaults to 1). Nothing is evaluated: the
+    compiler multiplies the scale into the indicator tensor and keeps the parameters as a monomial.
+
+    Examples
+    --------
+    >>> str(Scaled(("x",), -1.0)), str(Scaled(("x", "y"), 0.5))
+    ('-x', '0.5*x*y')
+    """
+
+    parameters: tuple[str, ...]
+    scale: float = 1.0
+
+    def __str__(self) -> str:
+        body = "*".join(self.parameters)
+        if self.scale == 1.0:
+            return body
+        if self.scale == -1.0:
+            return "-" + body
+        return f"{self.scale:g}*{body}"
+
+
+#: A goal's weight or a rule's value: a number, a parameter name, or a scaled parameter or product.
+Term = float | str | Scaled
+
+
+def degree(term: Term) -> int:
+    """How many parameters ``term`` multiplies (0 for a number)."""
+    if isinstance(term, Scaled):
+        return len(term.parameters)
+    return 1 if isinstance(term, str) else 0
+
+
+@dataclass(frozen=True)
 class Parameter:
     """A named number that weights, rule values and probabilities may refer to."""
 
@@ -47,14 +84,14 @@ class Rule:
     """``value`` is earned when every condition holds; ``when`` maps a mover to allowed outcomes."""
 
     when: tuple[tuple[str, tuple[str, ...]], ...]
-    value: Value
+    value: Term
 
 
 @dataclass(frozen=True)
 class Goal:
     player: str
     name: str
-    weight: Value
+    weight: Term
     rules: tuple[Rule, ...]
     quote: str = ""
     assumption: bool = False
@@ -214,6 +251,34 @@ def _value(ctx: _Ctx, x: Any, where: str, params: Mapping[str, Parameter]) -> Va
     return _number(ctx, x, where)
 
 
+def _term(ctx: _Ctx, x: Any, where: str, params: Mapping[str, Parameter]) -> Term:
+    """A goal weight or rule value: a number, ``"x"``, ``"-x"``, ``{parameter, scale?}`` or
+    ``{product = [x, y], scale?}``. Plain numbers and names stay as they are (first schema)."""
+    if isinstance(x, str) and x.startswith("-") and x[1:] in params:
+        return Scaled((x[1:],), -1.0)
+    if isinstance(x, dict):
+        if ("parameter" in x) == ("product" in x):
+            raise ctx.fail(where, "a scaled term needs exactly one of 'parameter' or 'product'", x)
+        _keys(ctx, x, where, set(), {"parameter", "product", "scale"})
+        scale = _number(ctx, x.get("scale", 1.0), f"{where}.scale")
+        if "parameter" in x:
+            names = (x["parameter"],)
+            sub = [f"{where}.parameter"]
+        else:
+            if not isinstance(x["product"], list) or len(x["product"]) != 2:
+                raise ctx.fail(f"{where}.product", "must be a list of two parameter names", x["product"])
+            names = tuple(x["product"])
+            sub = [f"{where}.product[{k}]" for k in range(2)]
+        for name, w in zip(names, sub):
+            if not isinstance(name, str) or name not in params:
+                raise ctx.fail(w, f"must be a declared parameter name {sorted(params)}", name)
+        return Scaled(tuple(names), scale)
+    if isinstance(x, str) and x not in params:
+        raise ctx.fail(where, f"must be a number, a declared parameter name {sorted(params)}, '-NAME' or "
+                              "{ parameter = NAME, scale = NUMBER }", x)
+    return _value(ctx, x, where, params)
+
+
 def _names(ctx: _Ctx, x: Any, where: str, pattern: re.Pattern, what: str) -> tuple[str, ...]:
     if not isinstance(x, list) or not x:
         raise ctx.fail(where, f"must be a non-empty list of {what}", x)
@@ -357,7 +422,7 @@ def _goals(ctx, doc, players, movers, params) -> tuple[Goal, ...]:
         if (player, name) in names:
             raise ctx.fail(f"{where}.name", f"duplicate goal name for player {player}", name)
         names.add((player, name))
-        weight = _value(ctx, g["weight"], f"{where}.weight", params)
+        weight = _term(ctx, g["weight"], f"{where}.weight", params)
         quote = _str(ctx, g.get("quote", ""), f"{where}.quote")
         assumption = _bool(ctx, g.get("assumption", False), f"{where}.assumption")
         desc = _str(ctx, g.get("description", ""), f"{where}.description")
@@ -368,7 +433,11 @@ def _goals(ctx, doc, players, movers, params) -> tuple[Goal, ...]:
         if n_rules > MAX_RULES:
             raise ctx.fail(f"{where}.rules", f"at most {MAX_RULES} rules are allowed in a scenario", n_rules)
         rules = tuple(_rule(ctx, r, f"{where}.rules[{j}]", movers, params) for j, r in enumerate(rules_doc))
-        if assumption and not isinstance(weight, str) and not any(isinstance(r.value, str) for r in rules):
+        for j, r in enumerate(rules):
+            if degree(weight) + degree(r.value) > 2:
+                raise ctx.fail(f"{where}.rules[{j}].value", "weight times value must multiply at most two parameters "
+                               f"(payoffs stay of degree <= 2); the weight is {weight}", str(r.value))
+        if assumption and not degree(weight) and not any(degree(r.value) for r in rules):
             raise ctx.fail(f"{where}.weight", "an assumption must be carried by a parameter (weight or a rule value)",
                            weight)
         out.append(Goal(player, name, weight, rules, quote, assumption, desc))
@@ -378,7 +447,7 @@ def _goals(ctx, doc, players, movers, params) -> tuple[Goal, ...]:
 def _rule(ctx, r, where, movers, params) -> Rule:
     r = _table(ctx, r, where)
     _keys(ctx, r, where, {"value"}, {"when"})
-    value = _value(ctx, r["value"], f"{where}.value", params)
+    value = _term(ctx, r["value"], f"{where}.value", params)
     when = _table(ctx, r.get("when", {}), f"{where}.when")
     conds = []
     for mover, allowed in when.items():
