@@ -134,3 +134,127 @@ def test_scaled_terms_survive_a_dump():
 def test_a_negated_parameter_carries_an_assumption():
     text = ONE.format(weight='"-x"', value="1").replace('name = "g"', 'name = "g"\nassumption = true')
     assert loads_scenario(text).goals[0].assumption
+
+
+# ----- extends ----------------------------------------------------------------------------------
+
+from analysis.cli import main  # noqa: E402
+
+
+def _copy_baseline(tmp_path) -> Path:
+    target = tmp_path / "baseline-2009.toml"
+    target.write_text((V1 / "baseline-2009.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize("stem", sorted(RECORDED))
+def test_an_empty_child_compiles_to_the_same_tensor(tmp_path, stem):
+    (tmp_path / f"{stem}.toml").write_text((V1 / f"{stem}.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    child = tmp_path / "child.toml"
+    child.write_text(f'[scenario]\nextends = "{stem}.toml"\n', encoding="utf-8")
+    a = compile_scenario(load_scenario(V1 / f"{stem}.toml"))
+    b = compile_scenario(load_scenario(child))
+    assert a.parameter_names == b.parameter_names and a.movers == b.movers and a.labels == b.labels
+    assert np.array_equal(a.monomials, b.monomials) and np.array_equal(a.tensor, b.tensor)
+    assert b.scenario.path == str(child)
+
+
+def test_a_child_overrides_parameters_goals_and_scenario_keys(tmp_path):
+    _copy_baseline(tmp_path)
+    child = tmp_path / "hawkish.toml"
+    child.write_text('''
+[scenario]
+extends = "baseline-2009.toml"
+id = "hawkish"
+title = "A hawkish Iran"
+[parameters]
+iran_bomb_value = { default = 4.0, min = 0.0, max = 5.0, assumption = true }
+extra = { default = 1.0, min = 0.0, max = 2.0, assumption = true }
+[[goals]]
+player = "Iran"
+name = "nuclear_programme"
+weight = "iran_bomb_value"
+assumption = true
+rules = [{ when = { Iran = "proceed" }, value = 1.0 }]
+[[goals]]
+player = "US"
+name = "new_goal"
+weight = "-extra"
+assumption = true
+rules = [{ when = { US = "keep_shield" }, value = 1.0 }]
+''', encoding="utf-8")
+    base = load_scenario(V1 / "baseline-2009.toml")
+    s = load_scenario(child)
+    assert (s.id, s.title, s.timing) == ("hawkish", "A hawkish Iran", "simultaneous")
+    assert s.parameter("iran_bomb_value").default == 4.0 and s.parameters[-1].name == "extra"
+    assert [(g.player, g.name) for g in s.goals] == [(g.player, g.name) for g in base.goals] + [("US", "new_goal")]
+    ours = compile_scenario(s).game()
+    # The same as the baseline with --set iran_bomb_value=4, plus the new goal at the keep profiles.
+    ref = compile_scenario(base).game({"iran_bomb_value": 4.0})
+    diff = np.asarray(ours.payoffs) - np.asarray(ref.payoffs)
+    assert np.allclose(diff[1], 0) and np.allclose(diff[0][..., 0], -1.0) and np.allclose(diff[0][..., 1:], 0)
+
+
+def test_extends_chains_and_the_child_wins(tmp_path):
+    _copy_baseline(tmp_path)
+    (tmp_path / "mid.toml").write_text('[scenario]\nextends = "baseline-2009.toml"\nid = "mid"\n'
+                                       '[parameters]\nus_iran_weight = 1.0\n', encoding="utf-8")
+    (tmp_path / "leaf.toml").write_text('[scenario]\nextends = "mid.toml"\nid = "leaf"\n', encoding="utf-8")
+    s = load_scenario(tmp_path / "leaf.toml")
+    assert s.id == "leaf" and s.parameter("us_iran_weight").default == 1.0
+
+
+@pytest.mark.parametrize("name, what", [
+    ("../baseline-2009.toml", "same folder"),
+    ("sub/baseline-2009.toml", "same folder"),
+    ("/etc/passwd.toml", "same folder"),
+    ("baseline-2009", "same folder"),
+    ("missing.toml", "no such file"),
+    (3, "same folder"),
+])
+def test_extends_outside_the_folder_or_missing_is_refused(tmp_path, capsys, name, what):
+    _copy_baseline(tmp_path)
+    child = tmp_path / "child.toml"
+    value = f'"{name}"' if isinstance(name, str) else str(name)
+    child.write_text(f"[scenario]\nextends = {value}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=what) as info:
+        load_scenario(child)
+    assert info.value.field == "scenario.extends" and info.value.path == str(child)
+    assert main(["validate", str(child)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"{child}: scenario.extends: ")
+
+
+def test_an_extends_cycle_is_refused(tmp_path, capsys):
+    (tmp_path / "a.toml").write_text('[scenario]\nextends = "b.toml"\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('[scenario]\nextends = "a.toml"\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"cycle: a.toml -> b.toml -> a.toml") as info:
+        load_scenario(tmp_path / "a.toml")
+    assert info.value.field == "scenario.extends"
+    assert main(["validate", str(tmp_path / "a.toml")]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_a_self_extending_file_is_a_cycle(tmp_path):
+    (tmp_path / "a.toml").write_text('[scenario]\nextends = "a.toml"\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match="cycle"):
+        load_scenario(tmp_path / "a.toml")
+
+
+def test_an_extends_chain_is_bounded(tmp_path):
+    from sim.scenario.load import MAX_EXTENDS_DEPTH
+
+    _copy_baseline(tmp_path)
+    previous = "baseline-2009.toml"
+    for k in range(MAX_EXTENDS_DEPTH + 1):
+        (tmp_path / f"f{k}.toml").write_text(f'[scenario]\nextends = "{previous}"\n', encoding="utf-8")
+        previous = f"f{k}.toml"
+    load_scenario(tmp_path / f"f{MAX_EXTENDS_DEPTH - 1}.toml")  # exactly the bound: fine
+    with pytest.raises(ScenarioError, match=f"at most {MAX_EXTENDS_DEPTH} files"):
+        load_scenario(tmp_path / f"f{MAX_EXTENDS_DEPTH}.toml")
+
+
+def test_extends_without_a_path_is_refused():
+    with pytest.raises(ScenarioError, match="needs the file's folder") as info:
+        loads_scenario('[scenario]\nextends = "baseline-2009.toml"\n')
+    assert info.value.field == "scenario.extends"

@@ -552,7 +552,10 @@ def parse_scenario(doc: Any, path: str | None = None) -> Scenario:
     doc = _table(ctx, doc, "(document)")
     _keys(ctx, doc, "", {"scenario", "players", "goals"}, {"parameters", "bargaining", "repeated"})
     head = _table(ctx, doc["scenario"], "scenario")
-    _keys(ctx, head, "scenario", {"id", "title", "timing"}, {"source", "description"})
+    _keys(ctx, head, "scenario", {"id", "title", "timing"}, {"source", "description", "extends"})
+    if "extends" in head:
+        raise ctx.fail("scenario.extends", "is resolved when a file is loaded by its path (load_scenario)",
+                       head["extends"])
     sid = _str(ctx, head["id"], "scenario.id", _ID, "an id")
     title = _str(ctx, head["title"], "scenario.title")
     source = _str(ctx, head.get("source", ""), "scenario.source")
