@@ -69,6 +69,8 @@ def dump_scenario(scenario: Scenario) -> str:
         out.append(f"source = {_s(scenario.source)}")
     if scenario.description:
         out.append(f"description = {_s(scenario.description)}")
+    if scenario.timing_assumption:
+        out.append("timing_assumption = true")
     if scenario.timing == "simultaneous":
         out.append('timing = "simultaneous"')
     else:
@@ -80,6 +82,16 @@ def dump_scenario(scenario: Scenario) -> str:
                     pairs.append(("description", _s(m.description)))
             else:
                 pairs = [("player", _s(m.player)), ("observes", _list([_s(o) for o in m.observes]))]
+                if m.key != m.player:
+                    pairs.append(("name", _s(m.key)))
+                if m.actions and m.actions != scenario.actions_of(m.player):
+                    pairs.append(("actions", _list([_s(a) for a in m.actions])))
+                if m.description:
+                    pairs.append(("description", _s(m.description)))
+            if m.when:
+                pairs.append(("when", _inline([(k, _list([_s(a) for a in allowed])) for k, allowed in m.when])))
+            if m.assumption:
+                pairs.append(("assumption", "true"))
             moves.append("  " + _inline(pairs))
         out.append("timing = [\n" + ",\n".join(moves) + ",\n]")
     if scenario.parameters:
