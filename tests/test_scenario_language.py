@@ -258,3 +258,181 @@ def test_extends_without_a_path_is_refused():
     with pytest.raises(ScenarioError, match="needs the file's folder") as info:
         loads_scenario('[scenario]\nextends = "baseline-2009.toml"\n')
     assert info.value.field == "scenario.extends"
+
+
+# ----- several moves per player, conditions, chance anywhere ----------------------------------
+
+import itertools  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+
+from sim.scenario import parse_scenario  # noqa: E402
+from tests.strategies import multi_move_scenario_docs  # noqa: E402
+
+THREAT = Path(__file__).parent / "data" / "scenarios-language" / "shield-threat.toml"
+
+
+def _term(x, params):
+    if isinstance(x, dict):
+        return x.get("scale", 1.0) * np.prod([params[n] for n in ([x["parameter"]] if "parameter" in x else x["product"])])
+    if isinstance(x, str):
+        return -params[x[1:]] if x.startswith("-") else params[x]
+    return float(x)
+
+
+def _histories_by_hand(timing):
+    """Every terminal history as {move: label}, in preorder, by recursion over the document."""
+    def key(m):
+        return m.get("name") or m.get("chance") or m["player"]
+
+    def labels(m):
+        return list(m["outcomes"]) if "chance" in m else m["actions"]
+
+    def walk(k, hist):
+        if k == len(timing):
+            yield dict(hist)
+            return
+        m = timing[k]
+        if all(hist.get(mv) in ([a] if isinstance(a, str) else a) for mv, a in m.get("when", {}).items()):
+            for a in labels(m):
+                yield from walk(k + 1, {**hist, key(m): a})
+        else:
+            yield from walk(k + 1, hist)
+
+    return list(walk(0, {}))
+
+
+def _leaves(node):
+    from sim.extensive.tree import Terminal
+
+    if isinstance(node, Terminal):
+        return [node]
+    return [leaf for child in node.children for leaf in _leaves(child)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(multi_move_scenario_docs())
+def test_multi_move_terminal_payoffs_are_the_rules_evaluated_on_each_history(doc):
+    compiled = compile_scenario(parse_scenario(doc))
+    params = {"p0": 0.5, "p1": 1.5}
+    hand = _histories_by_hand(doc["scenario"]["timing"])
+    leaves = _leaves(compiled.game().root)
+    # Conditions prune exactly the histories they exclude: the tree has one leaf per history.
+    assert len(leaves) == len(hand) == compiled.n_outcomes
+    players = list(doc["players"])
+    for leaf, hist in zip(leaves, hand):
+        expect = np.zeros(len(players))
+        for g in doc["goals"]:
+            for r in g["rules"]:
+                if all(hist.get(m) in a for m, a in r["when"].items()):
+                    expect[players.index(g["player"])] += _term(g["weight"], params) * r["value"]
+        assert np.allclose(leaf.payoffs, expect), (hist, leaf.payoffs, expect)
+
+
+@settings(max_examples=30, deadline=None)
+@given(multi_move_scenario_docs())
+def test_multi_move_scenarios_survive_a_dump_and_a_later_move_remembers(doc):
+    s = parse_scenario(doc)
+    assert loads_scenario(dump_scenario(s)) == s
+    from sim.extensive.tree import Decision
+
+    game = compile_scenario(s).game()
+    for _, node in game.nodes():
+        if isinstance(node, Decision):
+            move = next(m for m in s.timing if getattr(m, "key", None) == node.label)
+            earlier = [m.key for m in s.timing[:s.timing.index(move)] if getattr(m, "player", None) == move.player]
+            seen = node.infoset.partition("|")[2]
+            # Perfect recall: an earlier move of the same player that happened is in what the move has seen.
+            for e in earlier:
+                assert e + "=" in seen or not any(e + "=" in leaf.label for leaf in _leaves(node)), (e, node.infoset)
+
+
+def test_the_threat_scenario_compiles_to_a_pruned_tree_and_solves():
+    compiled = compile_scenario(load_scenario(THREAT))
+    # 2 types x (announce: 2 answers x 2 executions x 2 Iran + silent: 2 answers x 2 Iran) = 24, not 32.
+    assert compiled.movers == ("history",) and compiled.n_outcomes == 24
+    full = list(itertools.product([0, 1], repeat=5))
+    assert len(full) == 32
+    game = compiled.game()
+    assert len(_leaves(game.root)) == 24
+    result = solve(game, "spe")
+    assert result.equilibria and all(e.max_regret <= 1e-9 for e in result.equilibria)
+    # The prior is a parameter: a sweep varies it without recompiling.
+    probs = compiled.chance_probabilities([[0.3] + list(compiled.defaults[1:]), [0.9] + list(compiled.defaults[1:])])
+    assert np.allclose(probs[0], [[0.3, 0.7], [0.9, 0.1]])
+    from sim.extensive.tree import Decision
+
+    names = {n.infoset for _, n in game.nodes() if isinstance(n, Decision)}
+    assert "us_execute|russia_answer=pressure,us_type=bluffing,us_announce=announce" in names
+    assert "russia_answer|us_announce=announce" in names  # Russia does not see the type
+
+
+def test_the_threat_scenario_pays_what_the_rules_say():
+    compiled = compile_scenario(load_scenario(THREAT))
+    pay = compiled.payoffs(compiled.defaults[None])[0]
+    labels = compiled.labels[0]
+    row = labels.index("us_type=bluffing,us_announce=announce,russia_answer=pressure,us_execute=deploy,Iran=proceed")
+    # US: bluff executed costs shield_value (2); Russia: -2 for the deployment; Iran: 2 - 3.
+    assert pay[row].tolist() == [-2.0, -2.0, -1.0]
+
+
+BAD_TIMING = '''
+[scenario]
+id = "bad"
+title = "bad"
+timing = [{timing}]
+[players.A]
+actions = ["x", "y"]
+[players.B]
+actions = ["l", "r"]
+[[goals]]
+player = "A"
+name = "g"
+weight = 1
+rules = [{{ when = {{ {rule} }}, value = 1 }}]
+'''
+
+
+@pytest.mark.parametrize("timing, rule, field, what", [
+    ('{ player = "A", name = "a1" }, { player = "B", observes = ["nowhere"] }', 'a1 = "x"',
+     "scenario.timing[1].observes[0]", "earlier move"),
+    ('{ player = "A", name = "a1" }, { player = "B", when = { a2 = "x" } }', 'a1 = "x"',
+     "scenario.timing[1].when.a2", "earlier move"),
+    ('{ player = "A", name = "a1" }, { player = "B", when = { a1 = "z" } }', 'a1 = "x"',
+     "scenario.timing[1].when.a1", "unknown action"),
+    ('{ player = "A", name = "a1" }, { player = "B", when = { a1 = "x" } }, '
+     '{ player = "A", name = "a2", when = { a1 = "y", B = "l" } }', 'a1 = "x"',
+     "scenario.timing[2].when", "no history satisfies"),
+    ('{ player = "A" }, { player = "B" }, { player = "A" }', 'A = "x"', "scenario.timing[2].player", "more than once"),
+    ('{ player = "A", name = "a1" }, { player = "B" }, { player = "A", name = "a1" }', 'a1 = "x"',
+     "scenario.timing[2].name", "duplicate move name"),
+    ('{ player = "A", name = "B" }, { player = "B", name = "b" }', 'b = "l"', "scenario.timing[0].name", "another player"),
+    ('{ player = "A", name = "a1" }, { player = "B" }, { player = "A", name = "a2" }', 'A = "x"',
+     "goals[0].rules[0].when.A", "moves more than once"),
+    ('{ player = "A", name = "a1" }, { player = "B" }', 'a2 = "x"', "goals[0].rules[0].when.a2", "unknown"),
+])
+def test_bad_moves_name_the_file_the_field_and_the_value(tmp_path, capsys, timing, rule, field, what):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(BAD_TIMING.format(timing=timing, rule=rule), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=what) as info:
+        load_scenario(bad)
+    assert info.value.field == field and info.value.path == str(bad), str(info.value)
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"{bad}: {field}: ")
+
+
+def test_a_player_without_actions_needs_them_on_every_move():
+    text = BAD_TIMING.format(timing='{ player = "A" }, { player = "B" }', rule='A = "x"').replace(
+        '[players.B]\nactions = ["l", "r"]', "[players.B]")
+    with pytest.raises(ScenarioError) as info:
+        loads_scenario(text)
+    assert info.value.field == "scenario.timing[1].actions"
+
+
+def test_a_single_named_move_answers_to_its_player_name_in_rules():
+    text = BAD_TIMING.format(timing='{ player = "A", name = "a1" }, { player = "B", when = { a1 = "x" } }',
+                             rule='A = "x"')
+    c = compile_scenario(loads_scenario(text))
+    assert c.movers == ("history",) and c.labels[0] == ("a1=x,B=l", "a1=x,B=r", "a1=y")
+    assert c.payoffs(np.zeros((1, 0)))[0, :, 0].tolist() == [1.0, 1.0, 0.0]
