@@ -436,3 +436,12 @@ def test_a_single_named_move_answers_to_its_player_name_in_rules():
     c = compile_scenario(loads_scenario(text))
     assert c.movers == ("history",) and c.labels[0] == ("a1=x,B=l", "a1=x,B=r", "a1=y")
     assert c.payoffs(np.zeros((1, 0)))[0, :, 0].tolist() == [1.0, 1.0, 0.0]
+
+
+def test_show_lists_the_timing_and_move_assumptions(capsys):
+    assert main(["show", str(THREAT)]) == 0
+    out = capsys.readouterr().out
+    tail = out[out.index("assumptions (not stated by the source):"):]
+    assert "timing (move order and what each mover observes)" in tail and "move us_execute" in tail
+    assert "parameter p_committed" in tail and "goal US.shield_value" in tail
+    assert "only when us_announce = announce  (assumption)" in out
