@@ -165,6 +165,66 @@ def scenarios(draw, **kw):
 
 
 @st.composite
+def multi_move_scenario_docs(draw, max_players=3):
+    """Valid scenario documents whose timing gives players several named moves, each with its own
+    actions, partial observation, conditions on earlier unconditional moves (so every move happens
+    on some history), and chance moves anywhere. Rules name moves, and weights may be scaled."""
+    n = draw(st.integers(1, max_players))
+    players = _SC_PLAYERS[:n]
+    params = {"p0": {"default": 0.5, "min": 0.0, "max": 1.0}, "p1": 1.5}
+    timing, labels, free = [], {}, []  # free: unconditional moves, which conditions may name
+    order = [p for p in players for _ in range(draw(st.integers(1, 2)))]
+    order = draw(st.permutations(order))
+    slots = draw(st.lists(st.integers(0, len(order)), max_size=2))
+    k = 0
+    for pos in range(len(order) + 1):
+        for _ in range(slots.count(pos)):
+            name = f"nature{k}"
+            k += 1
+            outs = draw(st.lists(st.sampled_from(["good", "bad", "odd"]), min_size=1, max_size=3, unique=True))
+            probs = {o: 1.0 / len(outs) for o in outs}
+            if draw(st.booleans()):
+                probs[outs[0]] = "rest"
+            elif len(outs) == 2 and draw(st.booleans()):
+                probs = {outs[0]: "p0", outs[1]: "rest"}
+            move = {"chance": name, "outcomes": probs}
+            timing.append(move)
+            labels[name] = outs
+        if pos == len(order):
+            break
+        player = order[pos]
+        name = f"{player.lower()}_{sum(1 for m in timing if m.get('player') == player)}"
+        acts = draw(st.lists(st.sampled_from(_SC_ACTIONS), min_size=1, max_size=3, unique=True))
+        move = {"player": player, "name": name, "actions": acts,
+                "observes": [m for m in labels if draw(st.booleans())]}
+        timing.append(move)
+        labels[name] = acts
+    for move in timing:
+        key = move.get("name") or move.get("chance")
+        earlier = [m for m in free if m in labels and list(labels).index(m) < list(labels).index(key)]
+        if earlier and draw(st.booleans()):
+            cond = {}
+            for m in draw(st.lists(st.sampled_from(earlier), min_size=1, max_size=2, unique=True)):
+                cond[m] = draw(st.lists(st.sampled_from(labels[m]), min_size=1, max_size=len(labels[m]), unique=True))
+            move["when"] = cond
+        else:
+            free.append(key)
+    value = st.one_of(_halves, st.sampled_from(["p1", "-p1"]), st.just({"parameter": "p1", "scale": -0.5}))
+    goals = []
+    for g in range(draw(st.integers(1, 4))):
+        rules = []
+        for _ in range(draw(st.integers(1, 3))):
+            when = {m: draw(st.lists(st.sampled_from(labels[m]), min_size=1, max_size=len(labels[m]), unique=True))
+                    for m in draw(st.lists(st.sampled_from(sorted(labels)), max_size=3, unique=True))}
+            rules.append({"when": when, "value": draw(_halves)})
+        goals.append({"player": draw(st.sampled_from(players)), "name": f"goal{g}", "weight": draw(value),
+                      "rules": rules})
+    return {"scenario": {"id": "multi", "title": "multi-move", "timing": timing},
+            "parameters": params,
+            "players": {p: {} for p in players}, "goals": goals}
+
+
+@st.composite
 def malformed_scenarios(draw):
     """``(text, field)``: scenario text broken in one way, and the field its error must name."""
     import copy

@@ -14,7 +14,8 @@ def register(sub) -> None:
 
 
 def _value(v) -> str:
-    return v if isinstance(v, str) else f"{v:g}"
+    """A number, a parameter name, or a scaled term (``-x``, ``0.5*x*y``) as written for people."""
+    return f"{v:g}" if isinstance(v, (int, float)) else str(v)
 
 
 def format_scenario(compiled, overrides=None) -> str:
@@ -26,17 +27,21 @@ def format_scenario(compiled, overrides=None) -> str:
     lines = [f"{s.title}  [{s.id}]"]
     if s.source:
         lines.append(f"source: {s.source}")
+    order_flag = "  (assumption: move order and observation)" if s.timing_assumption else ""
     if s.sequential:
-        lines.append("timing:")
+        lines.append("timing:" + order_flag)
         for m in s.timing:
+            cond = " and ".join(f"{k} in {{{', '.join(a)}}}" if len(a) > 1 else f"{k} = {a[0]}" for k, a in m.when)
+            tail = (f", only when {cond}" if cond else "") + ("  (assumption)" if m.assumption else "")
             if hasattr(m, "outcomes"):
                 outs = ", ".join(f"{o} ({_value(p)})" for o, p in m.outcomes)
-                lines.append(f"  chance {m.name}: {outs}")
+                lines.append(f"  chance {m.name}: {outs}{tail}")
             else:
                 seen = f" having seen {', '.join(m.observes)}" if m.observes else " seeing nothing before"
-                lines.append(f"  {m.player}{seen}")
+                name = m.player if m.key == m.player else f"{m.key} ({m.player}: {', '.join(m.actions)})"
+                lines.append(f"  {name}{seen}{tail}")
     else:
-        lines.append("timing: simultaneous")
+        lines.append("timing: simultaneous" + order_flag)
     if s.parameters:
         lines.append("parameters:")
         for p, value in zip(s.parameters, theta):
@@ -56,6 +61,15 @@ def format_scenario(compiled, overrides=None) -> str:
         for r in g.rules:
             cond = " and ".join(f"{m} in {{{', '.join(a)}}}" if len(a) > 1 else f"{m} = {a[0]}" for m, a in r.when)
             lines.append(f"      {_value(r.value)} when {cond or 'always'}")
+    assumed = [f"parameter {p.name}" for p in s.parameters if p.assumption]
+    assumed += [f"goal {g.player}.{g.name}" for g in s.goals if g.assumption]
+    if s.timing_assumption:
+        assumed.append("timing (move order and what each mover observes)")
+    if s.sequential:
+        assumed += [f"move {m.key}" for m in s.timing if m.assumption]
+    if assumed:
+        lines.append("assumptions (not stated by the source):")
+        lines += [f"  {a}" for a in assumed]
     payoffs = compiled.payoffs(theta[None], check=False)[0]
     lines.append("payoffs (" + ("terminal histories" if s.sequential else "pure profiles") + "):")
     header = [*compiled.movers, "|", *compiled.players]

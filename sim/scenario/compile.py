@@ -3,17 +3,24 @@
 Axis conventions
 ----------------
 * A scenario has ``M`` *movers*: for a simultaneous timing, the players in declared order; for a
-  sequential timing, the moves of ``timing`` in order (chance moves included). Each mover has an
-  axis of its action (or outcome) labels; an *outcome* is one label per mover, so there are
+  sequential timing, the moves of ``timing`` in order (chance moves included), named by their
+  move name (a player's name unless the file names the move). Each mover has an axis of its
+  action (or outcome) labels; an *outcome* is one label per mover, so there are
   ``n_outcomes = prod(axis sizes)`` outcomes (the profiles of a normal-form game, the terminal
-  histories of a sequential one).
+  histories of a sequential one, in the tree's preorder).
+* A *conditional* timing (some move happens only under a condition on earlier moves) is not a
+  product: it has a single outcome axis, ``movers == ("history",)``, whose labels name the
+  terminal histories in preorder (``"us_announce=threat,russia_answer=comply"``), and
+  :attr:`CompiledScenario.histories` ``(T, M)`` holds each history's label index per move (``-1``
+  where the move did not happen).
 * Payoff arrays are ``(B, a_0, ..., a_{M-1}, N)``: batch axis, mover axes, then the player axis in
   the declared player order.
 * A batch of parameter points is ``(B, P)`` in the order of :attr:`CompiledScenario.parameter_names`.
 
 Why it is linear: ``u_i(o) = sum_g w_g * sum_r v_r * [o satisfies r]``, where ``w`` and ``v`` are
-each a constant or one parameter. Each product ``w * v`` is a *monomial* - 1, one parameter, or a
-product of two - and the payoffs are ``terms(theta) @ T`` with ``terms`` the ``R`` distinct
+each a constant, one parameter, or a number times one parameter or times a product of two (the
+loader refuses ``w * v`` of degree more than 2). Each product ``w * v`` is thus a number times a
+*monomial* - 1, one parameter, or a product of two - and the payoffs are ``terms(theta) @ T`` with ``terms`` the ``R`` distinct
 monomials and ``T`` the constant ``(R, n_outcomes * N)`` indicator tensor, built once.
 """
 
@@ -26,7 +33,8 @@ import numpy as np
 
 from sim._arrays import readonly
 from sim.errors import ScenarioError
-from sim.scenario.schema import REST, ChanceMove, PlayerMove, Scenario
+from sim.scenario.schema import REST, ChanceMove, PlayerMove, Scaled, Scenario, move_labels
+from sim.scenario.timing import happens, histories
 
 #: The dense indicator tensor is refused beyond this many entries (about 400 MB of float64).
 MAX_TENSOR_ENTRIES = 50_000_000
@@ -92,6 +100,8 @@ class CompiledScenario:
     labels: tuple[tuple[str, ...], ...]
     monomials: np.ndarray
     tensor: np.ndarray
+    #: For a conditional timing, ``(T, M)`` label indices per move of each terminal history (else None).
+    histories: np.ndarray | None = None
 
     # ----- shapes --------------------------------------------------------------------------------
     @property
@@ -228,11 +238,15 @@ class CompiledScenario:
 
 
 def _monomial(weight, value) -> tuple[tuple[str, ...], float]:
-    """``weight * value`` as (sorted parameter names, coefficient)."""
+    """``weight * value`` as (sorted parameter names, coefficient); a :class:`Scaled` term brings
+    its parameters and multiplies its scale into the coefficient."""
     names, coef = [], 1.0
     for x in (weight, value):
         if isinstance(x, str):
             names.append(x)
+        elif isinstance(x, Scaled):
+            names.extend(x.parameters)
+            coef *= x.scale
         else:
             coef *= float(x)
     return tuple(sorted(names)), coef
@@ -250,15 +264,18 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
     defaults = np.array([p.default for p in scenario.parameters], dtype=float)
     lower = np.array([-np.inf if p.min is None else p.min for p in scenario.parameters], dtype=float)
     upper = np.array([np.inf if p.max is None else p.max for p in scenario.parameters], dtype=float)
-    if scenario.sequential:
-        movers, labels = [], []
-        for m in scenario.timing:
-            if isinstance(m, ChanceMove):
-                movers.append(m.name)
-                labels.append(tuple(o for o, _ in m.outcomes))
-            else:
-                movers.append(m.player)
-                labels.append(scenario.actions_of(m.player))
+    rows = None
+    if scenario.conditional:
+        moves = scenario.timing
+        move_axis = {m.key: k for k, m in enumerate(moves)}
+        move_labs = [move_labels(scenario, m) for m in moves]
+        rows = histories([len(a) for a in move_labs], [_condition(m, move_axis, move_labs) for m in moves])
+        movers = ["history"]
+        labels = [tuple(",".join(f"{m.key}={move_labs[k][a]}" for k, (m, a) in enumerate(zip(moves, row)) if a >= 0)
+                        for row in rows.tolist())]
+    elif scenario.sequential:
+        movers = [m.key for m in scenario.timing]
+        labels = [move_labels(scenario, m) for m in scenario.timing]
     else:
         movers = list(scenario.player_names)
         labels = [a for _, a in scenario.players]
@@ -282,6 +299,14 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
         i = player_index[g.player]
         for r in g.rules:
             key, coef = _monomial(g.weight, r.value)
+            if rows is not None:
+                # One 0/1 entry per terminal history: every named move happened with an allowed label.
+                mask = np.ones(len(rows), dtype=bool)
+                for mover, allowed in r.when:
+                    k = move_axis[mover]
+                    mask &= np.isin(rows[:, k], [move_labs[k].index(a) for a in allowed])
+                tensor[(keys[key], ..., i)] += coef * mask
+                continue
             # The rule's indicator is an outer product of one 0/1 vector per mover axis; broadcasting
             # builds it without enumerating outcomes.
             mask = np.ones(shape, dtype=bool)
@@ -297,39 +322,78 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
     return CompiledScenario(
         scenario, names, readonly(defaults), readonly(lower), readonly(upper), tuple(movers),
         tuple(tuple(a) for a in labels), readonly(mono, dtype=None),
-        readonly(tensor.reshape(len(keys), -1), copy=False),
+        readonly(tensor.reshape(len(keys), -1), copy=False), None if rows is None else readonly(rows, dtype=None),
     )
 
 
+def _condition(move, axis: dict[str, int], labels) -> tuple:
+    """A move's ``when`` as ``((move index, allowed label indices), ...)`` (see :mod:`sim.scenario.timing`)."""
+    return tuple((axis[m], frozenset(labels[axis[m]].index(a) for a in allowed)) for m, allowed in move.when)
+
+
 def infoset_id(player: str, observed: tuple[tuple[str, str], ...]) -> str:
-    """Information-set name: the player and what it has seen, e.g. ``"Russia|US=keep"``."""
+    """Information-set name: the move and what it has seen, e.g. ``"Russia|US=keep"``."""
     if not observed:
         return player
     return player + "|" + ",".join(f"{m}={a}" for m, a in observed)
 
 
+def _observed(moves, k: int) -> list[int]:
+    """The earlier moves whose outcome move ``k`` sees: those it lists, then (perfect recall) its
+    player's earlier moves and what they saw, in timing order."""
+    move = moves[k]
+    if isinstance(move, ChanceMove):
+        return []
+    index = {m.key: j for j, m in enumerate(moves)}
+    out = [index[o] for o in move.observes]
+    if isinstance(move, PlayerMove):
+        recalled: set[int] = set()
+        for j in range(k):
+            m = moves[j]
+            if isinstance(m, PlayerMove) and m.player == move.player:
+                recalled.add(j)
+                recalled.update(_observed(moves, j))
+        out += [j for j in sorted(recalled) if j not in out]
+    return out
+
+
 def build_tree(compiled: CompiledScenario, payoffs: np.ndarray, probs: list[np.ndarray], moves=None):
-    """The extensive-form game with terminal ``payoffs`` ``(a_0, ..., N)`` over ``moves`` (default:
-    the scenario's timing), one level of the tree per move."""
+    """The extensive-form game with terminal ``payoffs`` ``(outcomes..., N)`` over ``moves`` (default:
+    the scenario's timing), one level of the tree per move that happens.
+
+    Terminal ``t`` in preorder takes row ``t`` of ``payoffs.reshape(-1, N)``: the C-order outcome
+    for an unconditional timing, history ``t`` for a conditional one. A move whose condition fails
+    is skipped; a move sees what it ``observes`` and what its player saw and did before (perfect
+    recall). Nodes that agree on all of that form one information set, named after the move.
+    """
     from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
 
-    moves = compiled.scenario.timing if moves is None else moves
+    scenario = compiled.scenario
+    moves = scenario.timing if moves is None else moves
     players = compiled.players
+    flat = np.asarray(payoffs).reshape(-1, len(players))
+    labels = [move_labels(scenario, m) for m in moves]
+    axis = {m.key: k for k, m in enumerate(moves)}
+    conditions = [_condition(m, axis, labels) for m in moves]
+    observed = [_observed(moves, k) for k in range(len(moves))]
     chance_index = {m.name: k for k, m in enumerate(m for m in moves if isinstance(m, ChanceMove))}
+    flat_labels = compiled.labels[0] if compiled.histories is not None else None
+    counter = [0]
 
     def node(k: int, history: tuple[int, ...]):
         if k == len(moves):
-            return Terminal(tuple(float(x) for x in payoffs[history]),
-                            ",".join(compiled.labels[j][a] for j, a in enumerate(history)))
+            t = counter[0]
+            counter[0] += 1
+            label = flat_labels[t] if flat_labels is not None else \
+                ",".join(labels[j][a] for j, a in enumerate(history))
+            return Terminal(tuple(float(x) for x in flat[t]), label)
+        if not happens(conditions[k], history):
+            return node(k + 1, history + (-1,))
         move = moves[k]
-        children = tuple(node(k + 1, history + (a,)) for a in range(len(compiled.labels[k])))
+        children = tuple(node(k + 1, history + (a,)) for a in range(len(labels[k])))
         if isinstance(move, ChanceMove):
-            return Chance(compiled.labels[k], tuple(float(p) for p in probs[chance_index[move.name]]), children,
-                          move.name)
-        assert isinstance(move, PlayerMove)
-        observed = tuple((o, compiled.labels[compiled.movers.index(o)][history[compiled.movers.index(o)]])
-                         for o in move.observes)
-        return Decision(players.index(move.player), infoset_id(move.player, observed), compiled.labels[k],
-                        children, move.player)
+            return Chance(labels[k], tuple(float(p) for p in probs[chance_index[move.name]]), children, move.name)
+        seen = tuple((moves[j].key, labels[j][history[j]]) for j in observed[k] if history[j] >= 0)
+        return Decision(players.index(move.player), infoset_id(move.key, seen), labels[k], children, move.key)
 
-    return ExtensiveFormGame.from_root(players, node(0, ()), title=compiled.scenario.title)
+    return ExtensiveFormGame.from_root(players, node(0, ()), title=scenario.title)

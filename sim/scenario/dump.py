@@ -6,7 +6,7 @@ float, which TOML reads back to the same float.
 
 from __future__ import annotations
 
-from sim.scenario.schema import ChanceMove, Scenario
+from sim.scenario.schema import ChanceMove, Scaled, Scenario
 
 
 def _s(text: str) -> str:
@@ -24,6 +24,10 @@ def _s(text: str) -> str:
 
 
 def _v(value) -> str:
+    if isinstance(value, Scaled):
+        if len(value.parameters) == 1:
+            return _inline([("parameter", _s(value.parameters[0])), ("scale", repr(float(value.scale)))])
+        return _inline([("product", _list([_s(n) for n in value.parameters])), ("scale", repr(float(value.scale)))])
     if isinstance(value, str):
         return _s(value)
     return repr(float(value))
@@ -65,6 +69,8 @@ def dump_scenario(scenario: Scenario) -> str:
         out.append(f"source = {_s(scenario.source)}")
     if scenario.description:
         out.append(f"description = {_s(scenario.description)}")
+    if scenario.timing_assumption:
+        out.append("timing_assumption = true")
     if scenario.timing == "simultaneous":
         out.append('timing = "simultaneous"')
     else:
@@ -76,6 +82,16 @@ def dump_scenario(scenario: Scenario) -> str:
                     pairs.append(("description", _s(m.description)))
             else:
                 pairs = [("player", _s(m.player)), ("observes", _list([_s(o) for o in m.observes]))]
+                if m.key != m.player:
+                    pairs.append(("name", _s(m.key)))
+                if m.actions and m.actions != scenario.actions_of(m.player):
+                    pairs.append(("actions", _list([_s(a) for a in m.actions])))
+                if m.description:
+                    pairs.append(("description", _s(m.description)))
+            if m.when:
+                pairs.append(("when", _inline([(k, _list([_s(a) for a in allowed])) for k, allowed in m.when])))
+            if m.assumption:
+                pairs.append(("assumption", "true"))
             moves.append("  " + _inline(pairs))
         out.append("timing = [\n" + ",\n".join(moves) + ",\n]")
     if scenario.parameters:

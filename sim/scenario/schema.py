@@ -31,6 +31,43 @@ Value = float | str  # a number, or the name of a parameter
 
 
 @dataclass(frozen=True)
+class Scaled:
+    """A number times one parameter or the product of two: a goal's weight or a rule's value.
+
+    Written ``"-x"`` (``scale = -1``), ``{ parameter = "x", scale = -0.5 }`` or
+    ``{ product = ["x", "y"], scale = 2 }`` (``scale`` defaults to 1). Nothing is evaluated: the
+    compiler multiplies the scale into the indicator tensor and keeps the parameters as a monomial.
+
+    Examples
+    --------
+    >>> str(Scaled(("x",), -1.0)), str(Scaled(("x", "y"), 0.5))
+    ('-x', '0.5*x*y')
+    """
+
+    parameters: tuple[str, ...]
+    scale: float = 1.0
+
+    def __str__(self) -> str:
+        body = "*".join(self.parameters)
+        if self.scale == 1.0:
+            return body
+        if self.scale == -1.0:
+            return "-" + body
+        return f"{self.scale:g}*{body}"
+
+
+#: A goal's weight or a rule's value: a number, a parameter name, or a scaled parameter or product.
+Term = float | str | Scaled
+
+
+def degree(term: Term) -> int:
+    """How many parameters ``term`` multiplies (0 for a number)."""
+    if isinstance(term, Scaled):
+        return len(term.parameters)
+    return 1 if isinstance(term, str) else 0
+
+
+@dataclass(frozen=True)
 class Parameter:
     """A named number that weights, rule values and probabilities may refer to."""
 
@@ -47,14 +84,14 @@ class Rule:
     """``value`` is earned when every condition holds; ``when`` maps a mover to allowed outcomes."""
 
     when: tuple[tuple[str, tuple[str, ...]], ...]
-    value: Value
+    value: Term
 
 
 @dataclass(frozen=True)
 class Goal:
     player: str
     name: str
-    weight: Value
+    weight: Term
     rules: tuple[Rule, ...]
     quote: str = ""
     assumption: bool = False
@@ -63,10 +100,26 @@ class Goal:
 
 @dataclass(frozen=True)
 class PlayerMove:
-    """A player's move in a sequential timing, seeing the outcomes of the moves in ``observes``."""
+    """A player's move in a sequential timing, seeing the outcomes of the moves in ``observes``.
+
+    ``name`` (default: the player's name) is how rules, conditions and observers refer to the move;
+    ``actions`` (default: the player's actions) are its labels; ``when`` is the condition on earlier
+    moves under which it happens (empty: always); ``assumption`` marks the move's place and what it
+    sees as a modelling choice the source does not state.
+    """
 
     player: str
     observes: tuple[str, ...] = ()
+    name: str = ""
+    actions: tuple[str, ...] = ()
+    when: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    assumption: bool = False
+    description: str = ""
+
+    @property
+    def key(self) -> str:
+        """The move's name (the player's name unless the file gives one)."""
+        return self.name or self.player
 
 
 @dataclass(frozen=True)
@@ -76,6 +129,19 @@ class ChanceMove:
     name: str
     outcomes: tuple[tuple[str, Value], ...]
     description: str = ""
+    when: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    assumption: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
+def move_labels(scenario: "Scenario", move: PlayerMove | ChanceMove) -> tuple[str, ...]:
+    """The labels of a move: a chance move's outcomes, a player move's actions (or its player's)."""
+    if isinstance(move, ChanceMove):
+        return tuple(o for o, _ in move.outcomes)
+    return move.actions or scenario.actions_of(move.player)
 
 
 @dataclass(frozen=True)
@@ -121,6 +187,13 @@ class Scenario:
     bargaining: Bargaining | None = None
     repeated: Repeated | None = None
     path: str | None = field(default=None, compare=False)
+    #: The move order and what each mover observes are a modelling choice the source does not state.
+    timing_assumption: bool = False
+
+    @property
+    def conditional(self) -> bool:
+        """Whether some move of the timing happens only under a condition (the tree is not a product)."""
+        return self.sequential and any(m.when for m in self.timing)
 
     @property
     def player_names(self) -> tuple[str, ...]:
@@ -214,6 +287,34 @@ def _value(ctx: _Ctx, x: Any, where: str, params: Mapping[str, Parameter]) -> Va
     return _number(ctx, x, where)
 
 
+def _term(ctx: _Ctx, x: Any, where: str, params: Mapping[str, Parameter]) -> Term:
+    """A goal weight or rule value: a number, ``"x"``, ``"-x"``, ``{parameter, scale?}`` or
+    ``{product = [x, y], scale?}``. Plain numbers and names stay as they are (first schema)."""
+    if isinstance(x, str) and x.startswith("-") and x[1:] in params:
+        return Scaled((x[1:],), -1.0)
+    if isinstance(x, dict):
+        if ("parameter" in x) == ("product" in x):
+            raise ctx.fail(where, "a scaled term needs exactly one of 'parameter' or 'product'", x)
+        _keys(ctx, x, where, set(), {"parameter", "product", "scale"})
+        scale = _number(ctx, x.get("scale", 1.0), f"{where}.scale")
+        if "parameter" in x:
+            names = (x["parameter"],)
+            sub = [f"{where}.parameter"]
+        else:
+            if not isinstance(x["product"], list) or len(x["product"]) != 2:
+                raise ctx.fail(f"{where}.product", "must be a list of two parameter names", x["product"])
+            names = tuple(x["product"])
+            sub = [f"{where}.product[{k}]" for k in range(2)]
+        for name, w in zip(names, sub):
+            if not isinstance(name, str) or name not in params:
+                raise ctx.fail(w, f"must be a declared parameter name {sorted(params)}", name)
+        return Scaled(tuple(names), scale)
+    if isinstance(x, str) and x not in params:
+        raise ctx.fail(where, f"must be a number, a declared parameter name {sorted(params)}, '-NAME' or "
+                              "{ parameter = NAME, scale = NUMBER }", x)
+    return _value(ctx, x, where, params)
+
+
 def _names(ctx: _Ctx, x: Any, where: str, pattern: re.Pattern, what: str) -> tuple[str, ...]:
     if not isinstance(x, list) or not x:
         raise ctx.fail(where, f"must be a non-empty list of {what}", x)
@@ -266,10 +367,28 @@ def _players(ctx: _Ctx, doc: Any) -> dict[str, tuple[str, ...]]:
         where = f"players.{name}"
         _str(ctx, name, where, _NAME, "a player name")
         spec = _table(ctx, spec, where)
-        _keys(ctx, spec, where, {"actions"}, {"description"})
+        _keys(ctx, spec, where, set(), {"actions", "description"})
         _str(ctx, spec.get("description", ""), f"{where}.description")
-        out[name] = _names(ctx, spec["actions"], f"{where}.actions", _ACTION, "action names")
+        # Absent actions are filled from the player's moves (each must then list its own).
+        out[name] = _names(ctx, spec["actions"], f"{where}.actions", _ACTION, "action names") \
+            if "actions" in spec else None
     return out
+
+
+def _condition(ctx, doc, where, earlier: Mapping[str, tuple[str, ...]]) -> tuple:
+    """A move's ``when``: earlier move -> allowed labels (as a rule's ``when``)."""
+    doc = _table(ctx, doc, where)
+    out = []
+    for mover, allowed in doc.items():
+        w = f"{where}.{mover}"
+        if mover not in earlier:
+            raise ctx.fail(w, f"must name an earlier move {sorted(earlier)}", mover)
+        names = _names(ctx, [allowed] if isinstance(allowed, str) else allowed, w, _ACTION, "action names")
+        for a in names:
+            if a not in earlier[mover]:
+                raise ctx.fail(w, f"unknown action of {mover}; actions are {list(earlier[mover])}", a)
+        out.append((mover, names))
+    return tuple(out)
 
 
 def _timing(ctx, doc, players, params) -> str | tuple:
@@ -278,12 +397,13 @@ def _timing(ctx, doc, players, params) -> str | tuple:
     if not isinstance(doc, list) or not doc:
         raise ctx.fail("scenario.timing", 'must be "simultaneous" or a non-empty list of moves', doc)
     moves: list = []
-    seen: set[str] = set()
+    seen: dict[str, tuple[str, ...]] = {}  # move name -> labels
+    movers_of: dict[str, list[str]] = {}
     for k, move in enumerate(doc):
         where = f"scenario.timing[{k}]"
         move = _table(ctx, move, where)
         if "chance" in move:
-            _keys(ctx, move, where, {"chance", "outcomes"}, {"description"})
+            _keys(ctx, move, where, {"chance", "outcomes"}, {"description", "when", "assumption"})
             name = _str(ctx, move["chance"], f"{where}.chance", _NAME, "a chance move name")
             if name in players or name in seen:
                 raise ctx.fail(f"{where}.chance", "must differ from every player and earlier move name", name)
@@ -296,15 +416,31 @@ def _timing(ctx, doc, players, params) -> str | tuple:
                 probs.append((o, REST if p == REST else _value(ctx, p, f"{where}.outcomes.{o}", params)))
             _check_probabilities(ctx, f"{where}.outcomes", probs, params)
             desc = _str(ctx, move.get("description", ""), f"{where}.description")
-            moves.append(ChanceMove(name, tuple(probs), desc))
-            seen.add(name)
+            when = _condition(ctx, move.get("when", {}), f"{where}.when", seen)
+            assumption = _bool(ctx, move.get("assumption", False), f"{where}.assumption")
+            moves.append(ChanceMove(name, tuple(probs), desc, when, assumption))
+            seen[name] = tuple(o for o, _ in probs)
         else:
-            _keys(ctx, move, where, {"player"}, {"observes"})
+            _keys(ctx, move, where, {"player"},
+                  {"observes", "name", "actions", "when", "assumption", "description"})
             player = _str(ctx, move["player"], f"{where}.player")
             if player not in players:
                 raise ctx.fail(f"{where}.player", f"unknown player; players are {sorted(players)}", player)
-            if player in seen:
-                raise ctx.fail(f"{where}.player", "a player moves once in a timing", player)
+            name = _str(ctx, move.get("name", player), f"{where}.name", _NAME, "a move name")
+            if name != player and name in players:
+                raise ctx.fail(f"{where}.name", "a move may not be named after another player", name)
+            if name in seen:
+                if "name" not in move:
+                    raise ctx.fail(f"{where}.player", "a player moving more than once needs a distinct 'name' "
+                                   "for each of its moves", player)
+                raise ctx.fail(f"{where}.name", "duplicate move name", name)
+            if "actions" in move:
+                actions = _names(ctx, move["actions"], f"{where}.actions", _ACTION, "action names")
+            elif players[player] is None:
+                raise ctx.fail(f"{where}.actions", f"is missing: player {player} declares no actions of its own",
+                               name)
+            else:
+                actions = players[player]
             observes = move.get("observes", [])
             if not isinstance(observes, list):
                 raise ctx.fail(f"{where}.observes", "must be a list of earlier moves", observes)
@@ -313,12 +449,38 @@ def _timing(ctx, doc, players, params) -> str | tuple:
                     raise ctx.fail(f"{where}.observes[{j}]", f"must name an earlier move {sorted(seen)}", o)
             if len(set(observes)) != len(observes):
                 raise ctx.fail(f"{where}.observes", "duplicate name", observes)
-            moves.append(PlayerMove(player, tuple(observes)))
-            seen.add(player)
-    missing = [p for p in players if p not in seen]
+            when = _condition(ctx, move.get("when", {}), f"{where}.when", seen)
+            assumption = _bool(ctx, move.get("assumption", False), f"{where}.assumption")
+            desc = _str(ctx, move.get("description", ""), f"{where}.description")
+            moves.append(PlayerMove(player, tuple(observes), name, actions, when, assumption, desc))
+            seen[name] = actions
+            movers_of.setdefault(player, []).append(name)
+    missing = [p for p in players if p not in movers_of]
     if missing:
         raise ctx.fail("scenario.timing", f"every player must move; missing {missing}", doc)
+    _check_reachable(ctx, moves, seen)
     return tuple(moves)
+
+
+def _check_reachable(ctx, moves, labels: Mapping[str, tuple[str, ...]]) -> None:
+    """Every conditional move happens on some history, and the histories are not too many."""
+    from sim.scenario.timing import TooManyHistories, histories
+
+    if not any(m.when for m in moves):
+        return
+    index = {m.key: k for k, m in enumerate(moves)}
+    conds = [tuple((index[mv], frozenset(labels[mv].index(a) for a in allowed)) for mv, allowed in m.when)
+             for m in moves]
+    try:
+        rows = histories([len(labels[m.key]) for m in moves], conds, limit=MAX_PROFILES)
+    except TooManyHistories as exc:
+        raise ctx.fail("scenario.timing", f"the game has more than {MAX_PROFILES:,} terminal histories; refused",
+                       exc.count) from None
+    for k, m in enumerate(moves):
+        if m.when and not (rows[:, k] >= 0).any():
+            shown = {mv: list(a) for mv, a in m.when}
+            raise ctx.fail(f"scenario.timing[{k}].when", f"no history satisfies the condition of move {m.key}",
+                           shown)
 
 
 def _check_probabilities(ctx, where, probs, params) -> None:
@@ -340,7 +502,7 @@ def _check_probabilities(ctx, where, probs, params) -> None:
         raise ctx.fail(where, "probabilities must sum to 1", total)
 
 
-def _goals(ctx, doc, players, movers, params) -> tuple[Goal, ...]:
+def _goals(ctx, doc, players, movers, params, aliases=None) -> tuple[Goal, ...]:
     if not isinstance(doc, list) or not doc:
         raise ctx.fail("goals", "must be a non-empty array of tables [[goals]]", doc)
     out = []
@@ -357,7 +519,7 @@ def _goals(ctx, doc, players, movers, params) -> tuple[Goal, ...]:
         if (player, name) in names:
             raise ctx.fail(f"{where}.name", f"duplicate goal name for player {player}", name)
         names.add((player, name))
-        weight = _value(ctx, g["weight"], f"{where}.weight", params)
+        weight = _term(ctx, g["weight"], f"{where}.weight", params)
         quote = _str(ctx, g.get("quote", ""), f"{where}.quote")
         assumption = _bool(ctx, g.get("assumption", False), f"{where}.assumption")
         desc = _str(ctx, g.get("description", ""), f"{where}.description")
@@ -367,24 +529,33 @@ def _goals(ctx, doc, players, movers, params) -> tuple[Goal, ...]:
         n_rules += len(rules_doc)
         if n_rules > MAX_RULES:
             raise ctx.fail(f"{where}.rules", f"at most {MAX_RULES} rules are allowed in a scenario", n_rules)
-        rules = tuple(_rule(ctx, r, f"{where}.rules[{j}]", movers, params) for j, r in enumerate(rules_doc))
-        if assumption and not isinstance(weight, str) and not any(isinstance(r.value, str) for r in rules):
+        rules = tuple(_rule(ctx, r, f"{where}.rules[{j}]", movers, params, aliases or {})
+                      for j, r in enumerate(rules_doc))
+        for j, r in enumerate(rules):
+            if degree(weight) + degree(r.value) > 2:
+                raise ctx.fail(f"{where}.rules[{j}].value", "weight times value must multiply at most two parameters "
+                               f"(payoffs stay of degree <= 2); the weight is {weight}", str(r.value))
+        if assumption and not degree(weight) and not any(degree(r.value) for r in rules):
             raise ctx.fail(f"{where}.weight", "an assumption must be carried by a parameter (weight or a rule value)",
                            weight)
         out.append(Goal(player, name, weight, rules, quote, assumption, desc))
     return tuple(out)
 
 
-def _rule(ctx, r, where, movers, params) -> Rule:
+def _rule(ctx, r, where, movers, params, aliases) -> Rule:
     r = _table(ctx, r, where)
     _keys(ctx, r, where, {"value"}, {"when"})
-    value = _value(ctx, r["value"], f"{where}.value", params)
+    value = _term(ctx, r["value"], f"{where}.value", params)
     when = _table(ctx, r.get("when", {}), f"{where}.when")
     conds = []
     for mover, allowed in when.items():
         w = f"{where}.when.{mover}"
+        if mover in aliases:
+            if not aliases[mover]:
+                raise ctx.fail(w, f"{mover} moves more than once; name one of its moves", mover)
+            mover = aliases[mover]
         if mover not in movers:
-            raise ctx.fail(w, f"unknown player or chance move; known are {sorted(movers)}", mover)
+            raise ctx.fail(w, f"unknown player or move; known are {sorted(movers)}", mover)
         if isinstance(allowed, str):
             allowed = [allowed]
         names = _names(ctx, allowed, w, _ACTION, "action names")
@@ -483,7 +654,12 @@ def parse_scenario(doc: Any, path: str | None = None) -> Scenario:
     doc = _table(ctx, doc, "(document)")
     _keys(ctx, doc, "", {"scenario", "players", "goals"}, {"parameters", "bargaining", "repeated"})
     head = _table(ctx, doc["scenario"], "scenario")
-    _keys(ctx, head, "scenario", {"id", "title", "timing"}, {"source", "description"})
+    _keys(ctx, head, "scenario", {"id", "title", "timing"},
+          {"source", "description", "extends", "timing_assumption"})
+    timing_assumption = _bool(ctx, head.get("timing_assumption", False), "scenario.timing_assumption")
+    if "extends" in head:
+        raise ctx.fail("scenario.extends", "is resolved when a file is loaded by its path (load_scenario)",
+                       head["extends"])
     sid = _str(ctx, head["id"], "scenario.id", _ID, "an id")
     title = _str(ctx, head["title"], "scenario.title")
     source = _str(ctx, head.get("source", ""), "scenario.source")
@@ -491,16 +667,34 @@ def parse_scenario(doc: Any, path: str | None = None) -> Scenario:
     params = _parameters(ctx, doc.get("parameters", {}))
     players = _players(ctx, doc["players"])
     timing = _timing(ctx, head["timing"], players, params)
-    movers: dict[str, tuple[str, ...]] = dict(players)
-    if timing != "simultaneous":
-        movers.update({m.name: tuple(o for o, _ in m.outcomes) for m in timing if isinstance(m, ChanceMove)})
+    aliases: dict[str, str] = {}
+    if timing == "simultaneous":
+        for name, actions in players.items():
+            if actions is None:
+                raise ctx.fail(f"players.{name}.actions", "is missing (a simultaneous timing needs them)")
+        movers: dict[str, tuple[str, ...]] = dict(players)
+        sizes = [len(a) for a in players.values()]
+    else:
+        for name in players:
+            if players[name] is None:  # the union of its moves' actions, in order of first appearance
+                acts = [a for m in timing if isinstance(m, PlayerMove) and m.player == name for a in m.actions]
+                players[name] = tuple(dict.fromkeys(acts))
+        movers = {m.key: (tuple(o for o, _ in m.outcomes) if isinstance(m, ChanceMove) else m.actions)
+                  for m in timing}
+        by_player: dict[str, list[str]] = {}
+        for m in timing:
+            if isinstance(m, PlayerMove):
+                by_player.setdefault(m.player, []).append(m.key)
+        # A rule may name a player for the player's only move; a player with several moves is ambiguous.
+        aliases = {p: ks[0] if len(ks) == 1 else "" for p, ks in by_player.items() if p not in movers}
+        sizes = [len(movers[m.key]) for m in timing]
     count = 1
-    for labels in movers.values():
-        count *= len(labels)
-    if count > MAX_PROFILES:
+    for n in sizes:
+        count *= n
+    if count > MAX_PROFILES and not (timing != "simultaneous" and any(m.when for m in timing)):
         raise ctx.fail("players", f"the game has more than {MAX_PROFILES:,} outcomes; refused", count)
-    goals = _goals(ctx, doc["goals"], players, movers, params)
+    goals = _goals(ctx, doc["goals"], players, movers, params, aliases)
     bargaining = _bargaining(ctx, doc["bargaining"], players, params) if "bargaining" in doc else None
     repeated = _repeated(ctx, doc["repeated"], params) if "repeated" in doc else None
     return Scenario(sid, title, timing, tuple(players.items()), goals, tuple(params.values()), source,
-                    description, bargaining, repeated, path)
+                    description, bargaining, repeated, path, timing_assumption)
