@@ -309,6 +309,57 @@ def intuitive_criterion(g: SignallingGame, sigma, rho, tol: float = 1e-9) -> dic
     return {"passes": not failures, "failures": failures}
 
 
+def pbe_check(game: ExtensiveFormGame, behaviour, tol: float = 1e-7) -> dict:
+    """Whether a behaviour profile of a two-stage signalling game is (the strategy part of) a PBE.
+
+    Every sender type must play only best replies; at a receiver information set on the path the
+    belief is Bayes' and the receiver's support must be best answers to it; off the path some
+    belief (zero on prior-0 types) must make the support best answers. ``tol`` is relative to
+    the payoff spread. Returns ``{"pbe": bool, "reason": str, "beliefs": infoset -> node -> prob}``.
+
+    >>> from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+    >>> R = lambda a, b: Decision(1, "m", ("x", "y"), (Terminal((1.0, a)), Terminal((0.0, b))))
+    >>> g = ExtensiveFormGame.from_root(("S", "R"), Chance(("t1", "t2"), (0.5, 0.5), (
+    ...     Decision(0, "t1", ("m",), (R(1.0, 0.0),)), Decision(0, "t2", ("m",), (R(0.0, 2.0),)))))
+    >>> pbe_check(g, {"t1": [1.0], "t2": [1.0], "m": [1.0, 0.0]})["reason"]
+    "receiver at 'm': action 'x' is not a best answer to its belief"
+    """
+    g = SignallingGame(game)
+    pays = np.array([x for k in g.u_s for x in (*g.u_s[k], *g.u_r[k])])
+    eps = tol * max(1.0, float(np.ptp(pays)))
+    T, M = len(g.types), len(g.messages)
+    sigma = [np.asarray(behaviour[g.types[t][2]], float) for t in range(T)]
+    rho = {h: np.asarray(behaviour[h], float) for h in g.receiver_infosets}
+    beliefs = {}
+
+    def verdict(ok, reason):
+        return {"pbe": ok, "reason": reason, "beliefs": beliefs}
+    for t in range(T):
+        u = np.array([rho[g.infoset_of[t, m]] @ g.u_s[t, m] for m in range(M)])
+        bad = [m for m in range(M) if sigma[t][m] > 1e-9 and u[m] < u.max() - eps]
+        if bad:
+            return verdict(False, f"sender type {g.types[t][0]!r}: message {g.messages[bad[0]]!r} is not a best reply")
+    for h in g.receiver_infosets:
+        w = np.array([g.prior[t] * sigma[t][m] for t, m in g.members[h]])
+        support = tuple(int(a) for a in np.flatnonzero(rho[h] > 1e-9))
+        labels = [path_text((g.types[t][0], g.messages[m])) for t, m in g.members[h]]
+        if w.sum() > 1e-12:
+            mu = w / w.sum()
+            e = mu @ np.array([g.u_r[x] for x in g.members[h]])
+            beliefs[h] = dict(zip(labels, map(float, mu)))
+            bad = [a for a in support if e[a] < e.max() - eps]
+            if bad:
+                return verdict(False, f"receiver at {h!r}: action {g.actions[h][bad[0]]!r} is not a best answer "
+                                      f"to its belief")
+        else:
+            found = _off_path_belief(g, h, support, eps)
+            if found is None:
+                return verdict(False, f"receiver at {h!r}: no belief makes {[g.actions[h][a] for a in support]} "
+                                      f"best answers")
+            beliefs[h] = dict(zip(labels, map(float, found[0])))
+    return verdict(True, "")
+
+
 def pbe_mixed_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
                     max_support_profiles: int = DEFAULT_MAX_SUPPORT_PROFILES) -> SolverResult:
     """Perfect Bayesian equilibria, mixed and semi-separating ones included, of a two-stage
