@@ -157,3 +157,43 @@ def gambit_equilibria_many(nfg_texts, method: str = "enumpure", *, timeout: floa
     reqs = [{"nfg": t, "method": method, "kwargs": kwargs} for t in nfg_texts]
     out = _run_pygambit(_GAMBIT_BATCH_SCRIPT, method, timeout, stdin=json.dumps(reqs))
     return [[[np.array(s, dtype=float) for s in eq] for eq in eqs] for eqs in out]
+
+
+_GAMBIT_EFG_BEHAVIOUR_SCRIPT = r"""
+import io, json, sys
+import pygambit as gbt
+reqs = json.load(sys.stdin)
+out = []
+for req in reqs:
+    g = gbt.read_efg(io.StringIO(req["efg"]))
+    docs = {}
+    for method, kwargs in req["methods"]:
+        try:
+            res = getattr(gbt.nash, method + "_solve")(g, **kwargs)
+        except Exception as exc:  # reported per method, the test states the reason
+            docs[method] = {"error": f"{type(exc).__name__}: {exc}"}
+            continue
+        eqs = []
+        for eq in res.equilibria:
+            eqs.append({i.label: [float(eq[a]) for a in i.actions] for p in g.players for i in p.infosets})
+        docs[method] = {"equilibria": eqs}
+    out.append(docs)
+json.dump(out, sys.stdout)
+"""
+
+
+def gambit_behaviour_equilibria_many(efg_texts, methods, *, timeout: float = 300) -> list[dict]:
+    """Behaviour-strategy equilibria pygambit's tree solvers find, for many ``.efg`` texts in one
+    subprocess.
+
+    ``methods`` is a list of ``(method, kwargs)``, e.g. ``("lcp", {"use_strategic": False})`` for
+    Lemke's algorithm on the sequence form (Koller, Megiddo and von Stengel 1996), ``("enumpoly",
+    {"use_strategic": False})`` or ``("logit", {})`` on the agent form. Returns per text
+    ``{method: [ {infoset label: action probabilities} per equilibrium ]}``, or
+    ``{method: OracleFailed}`` where pygambit raised.
+    """
+    reqs = [{"efg": t, "methods": [list(m) for m in methods]} for t in efg_texts]
+    out = _run_pygambit(_GAMBIT_EFG_BEHAVIOUR_SCRIPT, f"{len(methods)} tree solvers", timeout,
+                        stdin=json.dumps(reqs))
+    return [{m: (OracleFailed(d["error"]) if "error" in d else d["equilibria"]) for m, d in doc.items()}
+            for doc in out]

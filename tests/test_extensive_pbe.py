@@ -296,3 +296,205 @@ def test_cli_solves_the_chip_scenario_with_pbe(capsys):
                     {f"root/{t}/{msg}": expected.get(t, 0.0) / total for t in ("committed", "bluffing")})
     # The defaults give a separating equilibrium: the committed US keeps the shield, the bluffer drops it.
     assert any(eq["details"]["messages"] == {"committed": "keep_shield", "bluffing": "drop_shield"} for eq in eqs)
+
+
+# ----- mixed and semi-separating equilibria of signalling games (pbe_mixed) -------------------
+
+def spence_job_market(p_high: float = 0.6) -> ExtensiveFormGame:
+    """A discrete version of Spence's (1973) job market: a worker of high (productivity 2, prior
+    0.6) or low (productivity 1) ability chooses education e0 or e1, costing 0.5 (high) or 1.5
+    (low); the firm, seeing only education, pays w1 or w2 and loses (w - productivity)^2.
+
+    By hand: pooling on e0 (posterior = prior 0.6 > 1/2, so w2; H's deviation to e1 earns at most
+    2 - 0.5 < 2 whatever the firm answers: three off-path answers, w1, w2 or a mixture at belief
+    exactly 1/2); the separating equilibrium (H: e1 -> w2, L: e0 -> w1; L would get 2 - 1.5 < 1);
+    and a hybrid: H educates with probability 1/3, so after e0 the posterior is 1/2 and the firm
+    mixes w1/w2 half and half, leaving H indifferent (2 - 0.5 = 1.5 = E[w | e0]). No pooling on e1
+    (L gets 0.5 < 1 from e0)."""
+    theta, cost = {"high": 2.0, "low": 1.0}, {"high": 0.5, "low": 1.5}
+
+    def worker(t):
+        return Decision(0, t, ("e0", "e1"), tuple(Decision(1, e, ("w1", "w2"), tuple(
+            Terminal((w - cost[t] * (e == "e1"), -(w - theta[t]) ** 2)) for w in (1.0, 2.0))) for e in ("e0", "e1")))
+    return ExtensiveFormGame.from_root(("Worker", "Firm"), Chance(
+        ("high", "low"), (p_high, 1 - p_high), (worker("high"), worker("low"))), title="Spence job market")
+
+
+def cheap_talk(bias: float) -> ExtensiveFormGame:
+    """Crawford and Sobel (1982), discretised: the state is 0 or 1 with equal priors; the sender
+    says lo or hi at no cost; the receiver picks y in {0, 1/2, 1} and gets -(y - t)^2, the sender
+    -(y - t - bias)^2. Babbling (the message carries nothing, y = 1/2) is always an equilibrium;
+    the informative one (y = t) exists exactly when each type prefers its own action, i.e. when
+    type 0 prefers 0 to 1: bias < 1/2 (Crawford and Sobel's partition equilibria, with two cells)."""
+    ys = (0.0, 0.5, 1.0)
+
+    def sender(t):
+        return Decision(0, f"type{t}", ("lo", "hi"), tuple(Decision(1, m, ("y0", "y1/2", "y1"), tuple(
+            Terminal((-(y - t - bias) ** 2, -(y - t) ** 2)) for y in ys)) for m in ("lo", "hi")))
+    return ExtensiveFormGame.from_root(("Sender", "Receiver"), Chance(
+        ("t0", "t1"), (0.5, 0.5), (sender(0), sender(1))), title=f"Cheap talk, bias {bias}")
+
+
+def _pbe_mixed(game):
+    from sim.extensive.signalling import pbe_mixed_solve
+
+    return pbe_mixed_solve(game)
+
+
+def test_beer_quiche_mixed_search_finds_only_pooling_and_the_intuitive_criterion_keeps_beer():
+    # Cho and Kreps (1987): every equilibrium pools; the quiche pooling fails the intuitive
+    # criterion (the weak type cannot gain from beer, so the receiver must think beer comes from the
+    # strong type and not duel: the strong type then deviates); the beer pooling passes.
+    r = _pbe_mixed(beer_quiche())
+    assert r.complete and len(r.equilibria) == 4
+    assert all(e.details["classification"] == "pooling" and e.max_regret <= 1e-12 for e in r.equilibria)
+    for e in r.equilibria:
+        d = e.details
+        used = "beer" if d["messages"]["weak"]["beer"] == 1.0 else "quiche"
+        unused = "quiche" if used == "beer" else "beer"
+        assert d["intuitive_criterion"]["passes"] == (used == "beer")
+        if used == "quiche":
+            assert d["intuitive_criterion"]["failures"] == [
+                {"message": "beer", "excluded": ["weak"], "breaking_types": ["strong"]}]
+        assert d["consistency"]["sequential"]
+        duel = d["responses"][unused]["duel"]
+        if d["continuum"]:
+            # The receiver mixes after the unused breakfast: exactly indifferent, P(weak) = 1/2,
+            # and the weak type must not gain from the unused breakfast: duel with probability >= 1/2.
+            assert d["beliefs"][unused]["nodes"][f"root/weak/{unused}"] == pytest.approx(0.5)
+            assert d["ranges"][unused][0] == pytest.approx([0.5, 1.0])
+            assert 0.5 - 1e-9 <= duel < 1
+        else:
+            assert duel == 1.0
+    # The pure ones are exactly pbe_solve's.
+    pure = {e.pure_profile for e in _pbe_mixed(beer_quiche()).equilibria if e.is_pure}
+    assert pure == {e.pure_profile for e in pbe_solve(beer_quiche()).equilibria}
+
+
+def test_spence_job_market_has_pooling_separating_and_a_hybrid_equilibrium():
+    r = _pbe_mixed(spence_job_market())
+    kinds = sorted(e.details["classification"] for e in r.equilibria)
+    assert kinds == ["pooling"] * 3 + ["semi-separating/hybrid", "separating"]
+    by = {e.details["classification"]: e.details for e in r.equilibria}
+    sep = by["separating"]
+    assert sep["messages"] == {"high": {"e0": 0.0, "e1": 1.0}, "low": {"e0": 1.0, "e1": 0.0}}
+    assert sep["responses"] == {"e0": {"w1": 1.0, "w2": 0.0}, "e1": {"w1": 0.0, "w2": 1.0}}
+    hyb = by["semi-separating/hybrid"]
+    assert hyb["messages"]["high"]["e1"] == pytest.approx(1 / 3) and hyb["messages"]["low"]["e1"] == 0.0
+    assert hyb["responses"]["e0"]["w2"] == pytest.approx(0.5) and hyb["responses"]["e1"]["w2"] == 1.0
+    assert hyb["beliefs"]["e0"]["nodes"] == pytest.approx({"root/high/e0": 0.5, "root/low/e0": 0.5})
+    assert hyb["beliefs"]["e1"]["nodes"] == pytest.approx({"root/high/e1": 1.0, "root/low/e1": 0.0})
+    assert not hyb["continuum"] and hyb["consistency"]["sequential"]
+    # The path names the decision points and carries the probabilities: H educates w.p. 1/3.
+    step = next(s for s in hyb["path"] if s["path"] == "root/high" and s["action"] == "e1")
+    assert step["mover"] == "Worker" and step["probability"] == pytest.approx(1 / 3) and step["reach"] == 0.6
+    for e in r.equilibria:
+        d = e.details
+        assert e.max_regret <= 1e-9
+        if d["classification"] == "pooling":
+            assert d["messages"]["high"] == {"e0": 1.0, "e1": 0.0} and d["responses"]["e0"]["w2"] == 1.0
+    assert json.loads(json.dumps(r.to_dict()))["method"] == "pbe_mixed"
+
+
+@pytest.mark.parametrize("bias, kinds", [
+    (0.1, {"pooling", "separating"}),
+    # With three actions a moderate bias also admits partial revelation, checked by hand: type 0
+    # says hi with probability 1/3, type 1 always; after hi P(t1) = 3/4 makes y1/2 and y1 tie and
+    # the receiver plays y1 with probability 1/9, which leaves type 0 indifferent (-0.09 both ways).
+    (0.3, {"pooling", "separating", "semi-separating/hybrid"}),
+    (0.6, {"pooling"}),
+])
+def test_cheap_talk_has_babbling_and_an_informative_equilibrium_only_for_a_small_bias(bias, kinds):
+    r = _pbe_mixed(cheap_talk(bias))
+    assert {e.details["classification"] for e in r.equilibria} == kinds
+    if bias == 0.3:
+        hyb = [e.details for e in r.equilibria if e.details["classification"] == "semi-separating/hybrid"]
+        assert len(hyb) == 2  # and its mirror image with the messages swapped
+        d = next(d for d in hyb if d["messages"]["t1"]["hi"] == 1.0)
+        assert d["messages"]["t0"]["hi"] == pytest.approx(1 / 3)
+        assert d["responses"]["hi"]["y1"] == pytest.approx(1 / 9) and d["responses"]["lo"]["y0"] == 1.0
+        assert d["beliefs"]["hi"]["nodes"]["root/t1/hi"] == pytest.approx(0.75)
+    for e in r.equilibria:
+        d = e.details
+        on = [h for h, b in d["beliefs"].items() if h in ("lo", "hi") and b["status"] == "on path"]
+        if d["classification"] == "semi-separating/hybrid":
+            continue
+        if d["classification"] == "pooling":  # babbling: the receiver keeps the prior and plays 1/2
+            assert all(d["responses"][h]["y1/2"] == 1.0 for h in on)
+        else:  # informative: the message reveals the state and the receiver matches it
+            assert sorted(max(d["responses"][h], key=d["responses"][h].get) for h in on) == ["y0", "y1"]
+
+
+def test_mixed_search_refuses_trees_that_are_not_two_stage_signalling_games():
+    from sim.extensive.signalling import pbe_mixed_solve
+
+    entry = ExtensiveFormGame.from_root(("E", "I"), Decision(0, "E", ("out", "in"), (
+        Terminal((0.0, 2.0)), Decision(1, "I", ("f", "a"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))))))
+    with pytest.raises(SolverError, match=r"pbe_mixed_solve\(\): needs a two-stage signalling game"):
+        pbe_mixed_solve(entry)
+    with pytest.raises(SolverError, match=r"81 support profiles, more than max_support_profiles=10"):
+        pbe_mixed_solve(gibbons_4_2(), max_support_profiles=10)
+    with pytest.raises(SolverError, match=r"tol must be a finite non-negative number; got -1"):
+        pbe_mixed_solve(gibbons_4_2(), tol=-1)
+
+
+@settings(max_examples=12, deadline=None)
+@given(signalling_games(max_types=2, max_messages=2, max_responses=2))
+def test_mixed_search_keeps_the_pure_equilibria_and_each_found_one_is_a_consistent_pbe(game):
+    from sim.extensive.signalling import pbe_check
+
+    r = _pbe_mixed(game)
+    pure = {e.pure_profile for e in pbe_solve(game).equilibria}
+    assert {e.pure_profile for e in r.equilibria if e.is_pure} == pure
+    tol = _scale_tol(game)
+    for e in r.equilibria:
+        d = e.details
+        assert e.max_regret <= 1e-7 * max(1.0, tol / 1e-9)
+        assert d["consistency"]["sequential"]
+        check = pbe_check(game, d["behaviour"])
+        assert check["pbe"], check["reason"]
+        for h, b in d["beliefs"].items():
+            if b["status"] == "on path" and h in check["beliefs"]:
+                assert b["nodes"] == pytest.approx(check["beliefs"][h], abs=1e-7)
+
+
+def _supports(behaviour, threshold=1e-6):
+    return {h: tuple(a for a, p in enumerate(ps) if p > threshold) for h, ps in behaviour.items()}
+
+
+@pytest.mark.slow
+def test_every_gambit_equilibrium_that_is_a_pbe_has_the_supports_of_one_we_list():
+    """pygambit's tree solvers (lcp on the sequence form, logit on the agent form) list Nash
+    equilibria; those our check accepts as PBE must lie in one of our support profiles. Nash
+    equilibria that are not PBE (an unsent message answered with an action no belief supports)
+    are the expected difference. enumpoly on the agent form is left out: on these degenerate
+    games (small integer payoffs, continua of equilibria) it ran past five minutes."""
+    from sim.extensive.signalling import pbe_check
+    from sim.formats.efg import format_efg
+    from tests.oracles import OracleFailed, gambit_behaviour_equilibria_many
+
+    rng = np.random.default_rng(11)
+    games = [beer_quiche(), gibbons_4_2(), spence_job_market(), cheap_talk(0.1)]
+    for k in range(6):
+        n_resp = 2 + k % 2
+        pay = rng.integers(-2, 3, size=(2, 2, n_resp, 2)).astype(float)
+        root = Chance(("type0", "type1"), (0.25 * (1 + k % 3), 1 - 0.25 * (1 + k % 3)), tuple(
+            Decision(0, f"t{t}", ("m0", "m1"), tuple(Decision(1, f"m{j}", tuple(f"r{a}" for a in range(n_resp)), tuple(
+                Terminal(tuple(pay[t, j, a])) for a in range(n_resp))) for j in range(2))) for t in range(2)))
+        games.append(ExtensiveFormGame.from_root(("Sender", "Receiver"), root, title=f"g{k}"))
+    methods = [("lcp", {"use_strategic": False}), ("logit", {})]
+    out = gambit_behaviour_equilibria_many([format_efg(g) for g in games], methods)
+    checked = 0
+    for game, docs in zip(games, out):
+        ours = [_supports(e.details["behaviour"]) for e in _pbe_mixed(game).equilibria]
+        for method, eqs in docs.items():
+            if isinstance(eqs, OracleFailed):
+                continue
+            for beh in eqs:
+                clean = {h: [p if p > 1e-6 else 0.0 for p in ps] for h, ps in beh.items()}
+                clean = {h: [p / sum(ps) for p in ps] for h, ps in clean.items()}
+                if not pbe_check(game, clean, tol=1e-5)["pbe"]:
+                    continue
+                checked += 1
+                assert _supports(clean) in ours, (game.title, method, beh)
+    assert checked >= len(games)

@@ -26,8 +26,9 @@ then a *receiver* who sees only the message) each equilibrium is classified as `
 (all types send different messages), ``"pooling"`` (all types send the same message) or
 ``"semi-separating/hybrid"``; other trees get ``None``.
 
-Not covered: mixed (behavioural) assessments, and consistency of free beliefs across later
-information sets (the chosen belief at each free information set is checked on its own).
+Not covered: mixed (behavioural) assessments (:mod:`sim.extensive.signalling` searches them for
+two-stage signalling games), and consistency of free beliefs across later information sets (the
+chosen belief at each free information set is checked on its own).
 """
 
 from __future__ import annotations
