@@ -546,9 +546,9 @@ def rule_players_without_goals(ctx: _Context) -> list[LintWarning]:
 def rule_unflagged_timing(ctx: _Context) -> list[LintWarning]:
     """A sequential timing whose move order and observations are not flagged as an assumption."""
     s = ctx.scenario
-    if not s.sequential or getattr(s, "timing_assumption", False):
+    if not s.sequential or s.timing_assumption or all(getattr(m, "assumption", False) for m in s.timing):
         return []
-    order = ", ".join(m.name if isinstance(m, ChanceMove) else m.player for m in s.timing)
+    order = ", ".join(m.key for m in s.timing)
     return [LintWarning("unflagged-timing", ctx.path, "scenario.timing", f"the move order ({order}) and what each "
                         "mover observes decide the equilibria but are not flagged as an assumption",
                         "Flag the timing as an assumption, or cite the source that states it")]
@@ -558,6 +558,11 @@ def rule_unflagged_timing(ctx: _Context) -> list[LintWarning]:
 def _sign(goal, scenario: Scenario) -> int:
     """+1 when every term of the goal is >= 0 at the defaults (one > 0), -1 when every one is <= 0, else 0."""
     def val(x):
+        if isinstance(x, Scaled):
+            out = x.scale
+            for name in x.parameters:
+                out *= scenario.parameter(name).default
+            return out
         return scenario.parameter(x).default if isinstance(x, str) else float(x)
 
     terms = [val(goal.weight) * val(r.value) for r in goal.rules]
