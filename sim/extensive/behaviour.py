@@ -234,6 +234,8 @@ def recall_violation(flat: FlatTree) -> int | None:
 def own_sequences(flat: FlatTree, i: int) -> np.ndarray:
     """Player ``i``'s last own sequence before each node (``-1`` before its first move)."""
     last = np.full(flat.n_nodes, -1, dtype=np.int64)
+    if not len(flat.infoset_names):
+        return last
     for sl in flat.level[1:]:
         par = flat.parent[sl]
         mine = flat.player[par] == i
