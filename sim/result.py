@@ -311,13 +311,12 @@ def game_to_dict(game) -> dict:
 
     A game tree also lists its decision points (``infoset -> {"player", "actions"}``), and its
     reduced strategies as ``actions`` only where the reduced normal form is small enough to build
-    (:func:`sim.extensive.spe.has_reduced_view`).
+    (:func:`sim.extensive.behaviour.has_reduced_view`).
     """
     infosets = getattr(game, "infosets", None)
     if infosets is None:
         return {"players": list(game.players), "actions": {p: list(a) for p, a in zip(game.players, game.actions)}}
-    from sim.extensive.behaviour import flatten
-    from sim.extensive.spe import has_reduced_view
+    from sim.extensive.behaviour import flatten, has_reduced_view
 
     doc: dict = {"players": list(game.players)}
     if has_reduced_view(flatten(game)):

@@ -43,9 +43,13 @@ from typing import Mapping
 import numpy as np
 
 from sim.errors import GameError
-from sim.extensive.nodes import Chance, Decision, Terminal
+from sim.extensive.nodes import Chance, Terminal
 
 TERMINAL, CHANCE, DECISION = 0, 1, 2
+#: Largest reduced normal form (strategy profiles times terminals) built as the view of a tree
+#: method's result (``result.game`` of :func:`sim.extensive.spe.spe_solve`); larger trees keep
+#: the tree itself.
+REDUCED_VIEW_ENTRIES = 1_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -348,5 +352,56 @@ def one_shot_gains(flat: FlatTree, seq: np.ndarray) -> np.ndarray:
     return gain
 
 
-__all__ = ["FlatTree", "best_response_values", "expected_payoffs", "flatten", "node_values", "one_shot_gains",
+def reduced_strategy_counts(flat: FlatTree) -> np.ndarray:
+    """Each player's number of reduced strategies ``(N,)`` as floats, counted on the tree.
+
+    Under perfect recall a reduced strategy picks one action at every information set its own
+    earlier choices leave reachable, so the count of an information set is the sum over its
+    actions of the product of the counts of the information sets that action leads to (one
+    pass over the player's sequences, deepest first; Kuhn 1953, von Stengel 1996).
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    >>> g = ExtensiveFormGame.from_root(("A", "B"), Decision(0, "a", ("L", "R"), (
+    ...     Terminal((1.0, 1.0)), Decision(1, "b", ("l", "r"), (Terminal((0.0, 0.0)), Terminal((2.0, 2.0)))))))
+    >>> reduced_strategy_counts(flatten(g)).tolist()
+    [2.0, 2.0]
+    """
+    out = np.ones(flat.n_players)
+    dec = np.flatnonzero(flat.kind == DECISION)
+    for i in range(flat.n_players):
+        hs = np.flatnonzero(flat.infoset_player == i)
+        if not len(hs):
+            continue
+        last = own_sequences(flat, i)
+        mine = dec[flat.player[dec] == i]
+        node_of = np.zeros(len(flat.infoset_names), dtype=np.int64)
+        node_of[flat.infoset[mine]] = mine
+        depth = np.zeros(flat.n_nodes, dtype=np.int64)
+        for sl in flat.level[1:]:
+            par = flat.parent[sl]
+            depth[sl] = depth[par] + (flat.player[par] == i)
+        parent_seq, own_depth = last[node_of[hs]], depth[node_of[hs]]
+        prod = np.ones(flat.n_sequences + 1)
+        for d in np.unique(own_depth)[::-1]:
+            at = hs[own_depth == d]
+            k = flat.n_actions[at]
+            idx = np.repeat(flat.seq_start[at] - np.cumsum(k) + k, k) + np.arange(k.sum())
+            np.multiply.at(prod, parent_seq[own_depth == d] + 1, np.add.reduceat(prod[idx + 1], np.cumsum(k) - k))
+        out[i] = prod[0]
+    return out
+
+
+def has_reduced_view(flat: FlatTree, limit: int = REDUCED_VIEW_ENTRIES) -> bool:
+    """True when the reduced normal form is small enough to build as a result's view: every
+    player within :data:`sim.extensive.reduced.MAX_PLANS` and at most ``limit`` entries."""
+    from sim.extensive.reduced import MAX_PLANS
+
+    counts = reduced_strategy_counts(flat)
+    terminals = int(np.count_nonzero(flat.kind == TERMINAL))
+    return bool(counts.max(initial=1) <= MAX_PLANS and float(np.prod(counts)) * terminals <= limit)
+
+
+__all__ = ["REDUCED_VIEW_ENTRIES", "FlatTree", "has_reduced_view", "reduced_strategy_counts", "best_response_values", "expected_payoffs", "flatten", "node_values", "one_shot_gains",
            "own_sequences", "recall_violation", "regret"]

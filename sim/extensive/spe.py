@@ -35,8 +35,8 @@ import numpy as np
 
 from sim._arrays import readonly
 from sim.errors import GameError, SolverError
-from sim.extensive.behaviour import (CHANCE, DECISION, TERMINAL, FlatTree, best_response_values, expected_payoffs,
-                                     flatten, one_shot_gains, own_sequences, recall_violation, regret)
+from sim.extensive.behaviour import (CHANCE, DECISION, FlatTree, best_response_values, expected_payoffs,
+                                     flatten, has_reduced_view, one_shot_gains, recall_violation, regret)
 from sim.extensive.reduced import behaviour_from_mixed, mixed_from_behaviour, terminal_table
 from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Node, Terminal, path_text
 from sim.result import Equilibrium, SolverResult
@@ -136,64 +136,9 @@ def equilibrium_path(game: ExtensiveFormGame, behaviour) -> list[dict]:
     return steps
 
 
-#: Largest reduced normal form (strategy profiles times terminals) that :func:`spe_solve` builds
-#: as the view of its result (``result.game``); larger trees keep the tree as ``result.game``.
-REDUCED_VIEW_ENTRIES = 1_000_000
 #: Largest total size of the proper subgames whose regret :func:`spe_solve` measures one by one on
 #: an imperfect-information tree (``details["subgame_regret"]``; ``None`` beyond it).
 SUBGAME_CHECK_NODES = 200_000
-
-
-def reduced_strategy_counts(flat: FlatTree) -> np.ndarray:
-    """Each player's number of reduced strategies ``(N,)`` as floats, counted on the tree.
-
-    Under perfect recall a reduced strategy picks one action at every information set its own
-    earlier choices leave reachable, so the count of an information set is the sum over its
-    actions of the product of the counts of the information sets that action leads to (one
-    pass over the player's sequences, deepest first; Kuhn 1953, von Stengel 1996).
-
-    Examples
-    --------
-    >>> from sim.extensive.behaviour import flatten
-    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
-    >>> g = ExtensiveFormGame.from_root(("A", "B"), Decision(0, "a", ("L", "R"), (
-    ...     Terminal((1.0, 1.0)), Decision(1, "b", ("l", "r"), (Terminal((0.0, 0.0)), Terminal((2.0, 2.0)))))))
-    >>> reduced_strategy_counts(flatten(g)).tolist()
-    [2.0, 2.0]
-    """
-    out = np.ones(flat.n_players)
-    dec = np.flatnonzero(flat.kind == DECISION)
-    for i in range(flat.n_players):
-        hs = np.flatnonzero(flat.infoset_player == i)
-        if not len(hs):
-            continue
-        last = own_sequences(flat, i)
-        mine = dec[flat.player[dec] == i]
-        node_of = np.zeros(len(flat.infoset_names), dtype=np.int64)
-        node_of[flat.infoset[mine]] = mine
-        depth = np.zeros(flat.n_nodes, dtype=np.int64)
-        for sl in flat.level[1:]:
-            par = flat.parent[sl]
-            depth[sl] = depth[par] + (flat.player[par] == i)
-        parent_seq, own_depth = last[node_of[hs]], depth[node_of[hs]]
-        prod = np.ones(flat.n_sequences + 1)
-        for d in np.unique(own_depth)[::-1]:
-            at = hs[own_depth == d]
-            k = flat.n_actions[at]
-            idx = np.repeat(flat.seq_start[at] - np.cumsum(k) + k, k) + np.arange(k.sum())
-            np.multiply.at(prod, parent_seq[own_depth == d] + 1, np.add.reduceat(prod[idx + 1], np.cumsum(k) - k))
-        out[i] = prod[0]
-    return out
-
-
-def has_reduced_view(flat: FlatTree, limit: int = REDUCED_VIEW_ENTRIES) -> bool:
-    """True when the reduced normal form is small enough to build as a result's view: every
-    player within :data:`sim.extensive.reduced.MAX_PLANS` and at most ``limit`` entries."""
-    from sim.extensive.reduced import MAX_PLANS
-
-    counts = reduced_strategy_counts(flat)
-    terminals = int(np.count_nonzero(flat.kind == TERMINAL))
-    return bool(counts.max(initial=1) <= MAX_PLANS and float(np.prod(counts)) * terminals <= limit)
 
 
 def _pure_backward_induction(flat: FlatTree, tol: float):
@@ -335,7 +280,7 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
     -------
     SolverResult
         Method ``"spe"``. Where the reduced normal form has at most
-        :data:`REDUCED_VIEW_ENTRIES` entries, ``game`` is that normal form and each equilibrium
+        :data:`sim.extensive.behaviour.REDUCED_VIEW_ENTRIES` entries, ``game`` is that normal form and each equilibrium
         is also certified on it (``profile`` over reduced strategies, ``max_regret`` measured
         there, as before); otherwise ``game`` is the tree itself, ``profile`` and ``support``
         are empty and ``max_regret`` is the regret measured on the tree. Either way each
