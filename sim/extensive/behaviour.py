@@ -388,7 +388,8 @@ def reduced_strategy_counts(flat: FlatTree) -> np.ndarray:
             at = hs[own_depth == d]
             k = flat.n_actions[at]
             idx = np.repeat(flat.seq_start[at] - np.cumsum(k) + k, k) + np.arange(k.sum())
-            np.multiply.at(prod, parent_seq[own_depth == d] + 1, np.add.reduceat(prod[idx + 1], np.cumsum(k) - k))
+            with np.errstate(over="ignore"):  # a count past 1e308 is inf: too many either way
+                np.multiply.at(prod, parent_seq[own_depth == d] + 1, np.add.reduceat(prod[idx + 1], np.cumsum(k) - k))
         out[i] = prod[0]
     return out
 

@@ -340,23 +340,26 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
     nf = game.reduced_normal_form() if has_reduced_view(flat) else None
     names, players = flat.infoset_names, game.players
     equilibria = []
+    starts, ends = flat.seq_start.tolist(), (flat.seq_start + flat.n_actions).tolist()
+    owner = np.repeat(np.arange(len(names)), flat.n_actions)
+    owner_player = [players[i] for i in flat.infoset_player.tolist()]
     for seq in sequences:
-        behaviour = {h: seq[flat.seq_start[k]:flat.seq_start[k] + flat.n_actions[k]] for k, h in enumerate(names)}
+        ro = readonly(seq.copy())
+        behaviour = dict(zip(names, np.split(ro, flat.seq_start[1:]))) if names else {}
         payoffs = expected_payoffs(flat, seq)
         by_player = np.maximum(0.0, best_response_values(flat, seq) - payoffs)
-        choices, plan = {}, {p: {} for p in players}
-        for k, h in enumerate(names):
-            acts, p = flat.infoset_actions[k], behaviour[h]
-            pure = float(p.max()) > 1 - 1e-12
-            if pure:
-                choices[h] = acts[int(np.argmax(p))]
-            plan[players[flat.infoset_player[k]]][h] = (
-                choices[h] if pure else {a: float(x) for a, x in zip(acts, p) if x > 1e-12})
-        details = dict(behaviour={h: [float(x) for x in p] for h, p in behaviour.items()}, choices=choices,
+        lst = seq.tolist()
+        on = np.flatnonzero(seq > 1 - 1e-12)  # the action of each pure information set
+        choices = {names[h]: flat.infoset_actions[h][k]
+                   for h, k in zip(owner[on].tolist(), (on - flat.seq_start[owner[on]]).tolist())}
+        plan = {p: {} for p in players}
+        for h, who, a, b, acts in zip(names, owner_player, starts, ends, flat.infoset_actions):
+            plan[who][h] = choices[h] if h in choices else {x: p for x, p in zip(acts, lst[a:b]) if p > 1e-12}
+        details = dict(behaviour={h: lst[a:b] for h, a, b in zip(names, starts, ends)}, choices=choices,
                        plan=plan, path=equilibrium_path(game, behaviour),
                        regret_by_player={pl: float(r) for pl, r in zip(players, by_player)},
                        subgame_regret=_subgame_regret(game, flat, seq, roots))
-        frozen = MappingProxyType({h: readonly(np.array(p)) for h, p in behaviour.items()})
+        frozen = MappingProxyType(behaviour)
         if nf is not None:
             eq = Equilibrium.certify(nf, mixed_from_behaviour(game, behaviour), **details)
             eq = dataclasses.replace(eq, behaviour=frozen)
