@@ -61,23 +61,69 @@ def outcome_label(game, eq) -> str:
 def format_game(game) -> str:
     """One header line naming the game, its players and their action counts.
 
+    A game tree is described by its nodes and each player's decision points (information sets),
+    never by its reduced strategies, which a large tree has too many of to build.
+
     Examples
     --------
     >>> from sim.game import NormalFormGame
     >>> print(format_game(NormalFormGame.from_bimatrix([[1, 0]], [[0, 1]], title="T")))
     T: 2 players, 1x2 (1: 1 actions; 2: 2 actions)
+    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    >>> g = ExtensiveFormGame.from_root(("E", "I"), Decision(0, "E", ("out", "in"), (
+    ...     Terminal((0.0, 2.0)),
+    ...     Decision(1, "I", ("fight", "accommodate"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))))), title="Entry")
+    >>> print(format_game(g))
+    Entry: 2 players, game tree of 5 nodes (E: 1 decision points; I: 1 decision points)
     """
     title = getattr(game, "title", "") or "game"
+    infosets = getattr(game, "infosets", None)
+    if infosets is not None:
+        counts = "; ".join(f"{p}: {sum(1 for i, _ in infosets.values() if i == k)} decision points"
+                           for k, p in enumerate(game.players))
+        return f"{title}: {len(game.players)} players, game tree of {game.n_nodes} nodes ({counts})"
     shape = getattr(game, "shape", None)
-    if shape is None:  # not a normal-form game: name it only
+    if shape is None:  # neither a normal-form game nor a tree: name it only
         return f"{title}: {len(game.players)} players"
     counts = "; ".join(f"{p}: {n} actions" for p, n in zip(game.players, shape))
     return f"{title}: {len(game.players)} players, {'x'.join(map(str, shape))} ({counts})"
 
 
+def plan_text(plan, digits: int = 4) -> str:
+    """A tree equilibrium's strategy of one player: ``decision point: action`` for each of its
+    decision points (joined by ``; ``), or each action played with its probability where it mixes.
+
+    Examples
+    --------
+    >>> plan_text({"E": "in", "I|E=in": {"fight": 0.25, "accommodate": 0.75}})
+    'E: in; I|E=in: fight:0.25 accommodate:0.75'
+    """
+    return "; ".join(f"{h}: {a}" if isinstance(a, str) else f"{h}: {strategy_text(list(a), list(a.values()), digits)}"
+                     for h, a in plan.items())
+
+
+def path_text(path, digits: int = 4) -> str:
+    """The play of a tree equilibrium: each move on the path (with its probability when below 1).
+
+    Examples
+    --------
+    >>> path_text([{"mover": "E", "action": "in", "probability": 1.0},
+    ...            {"mover": "chance", "action": "rain", "probability": 0.25}])
+    'E in -> chance rain (0.25)'
+    """
+    return " -> ".join(f"{s['mover']} {s['action']}" + ("" if s["probability"] > 1 - 1e-12
+                                                        else f" ({s['probability']:.{digits}g})") for s in path)
+
+
 def format_result(result: "SolverResult") -> str:
-    """A result as a small table: one line per equilibrium, actions and payoffs by name."""
+    """A result as a small table: one line per equilibrium, actions and payoffs by name.
+
+    An equilibrium of a tree held as a behaviour profile only (a tree too large for its reduced
+    normal form) is shown by each player's decision points and the path of play.
+    """
     game = result.game
+    if getattr(game, "infosets", None) is not None:
+        return _format_tree_result(result)
     flags = [f"complete={result.complete}"]
     if result.degenerate:
         flags.append("degenerate")
@@ -90,4 +136,18 @@ def format_result(result: "SolverResult") -> str:
         )
         payoffs = ", ".join(f"{p} {v:.4g}" for p, v in zip(game.players, eq.payoffs))
         lines.append(f"  {k:>3}. {strategies}  | payoffs: {payoffs}  | max regret {eq.max_regret:.2e}")
+    return "\n".join(lines)
+
+
+def _format_tree_result(result: "SolverResult") -> str:
+    game = result.game
+    flags = [f"complete={result.complete}"]
+    lines = [f"{result.method}: {len(result.equilibria)} equilibria ({', '.join(flags)})"]
+    for k, eq in enumerate(result.equilibria, 1):
+        payoffs = ", ".join(f"{p} {v:.4g}" for p, v in zip(game.players, eq.payoffs))
+        lines.append(f"  {k:>3}. path: {path_text(eq.details.get('path', []))}  | payoffs: {payoffs}  "
+                     f"| max regret {eq.max_regret:.2e}")
+        for p, plan in eq.details.get("plan", {}).items():
+            if plan:
+                lines.append(f"       {p}: {plan_text(plan)}")
     return "\n".join(lines)

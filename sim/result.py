@@ -37,6 +37,10 @@ class Equilibrium:
         For correlated equilibria, the joint distribution over pure profiles, shape ``(n_0, ...)``.
     details : mapping
         Method-specific facts (for example ``{"on_continuum": True}`` or ``{"lambda": 2.5}``).
+    behaviour : mapping or None
+        For an equilibrium of a game tree: the behaviour strategy at each information set
+        (``infoset id -> probabilities over its actions``). When the tree is too large for its
+        reduced normal form, ``profile`` and ``support`` are empty and this is the strategy.
     """
 
     profile: tuple[np.ndarray, ...]
@@ -45,6 +49,7 @@ class Equilibrium:
     max_regret: float
     distribution: np.ndarray | None = None
     details: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    behaviour: Mapping[str, np.ndarray] | None = None
 
     @classmethod
     def certify(cls, game: NormalFormGame, profile: Sequence, **details) -> "Equilibrium":
@@ -178,15 +183,34 @@ class Equilibrium:
 
     @property
     def is_pure(self) -> bool:
+        if not self.profile and self.behaviour is not None:  # a tree's behaviour profile only
+            return all(float(np.max(p)) > 1 - SUPPORT_TOL for p in self.behaviour.values())
         return all(len(s) == 1 for s in self.support)
 
     @property
     def pure_profile(self) -> tuple[int, ...] | None:
-        """Action indices of a pure equilibrium, ``None`` for a mixed one."""
-        return tuple(s[0] for s in self.support) if self.is_pure else None
+        """Action indices of a pure equilibrium, ``None`` for a mixed one (or one with no profile
+        over strategies: a large tree's behaviour profile)."""
+        return tuple(s[0] for s in self.support) if self.profile and self.is_pure else None
 
-    def to_dict(self, game: NormalFormGame) -> dict:
-        """Stable JSON-ready form naming players and actions."""
+    def to_dict(self, game) -> dict:
+        """Stable JSON-ready form naming players and actions.
+
+        For an equilibrium held as a behaviour profile of a tree (no ``profile``), ``behaviour``
+        names each player's decision points (information sets) and the probability of each
+        action there; payoffs, regret and details are as for a normal-form game.
+        """
+        if not self.profile and self.behaviour is not None:
+            acts = game.infosets
+            doc = {
+                "behaviour": {p: {h: {a: float(x) for a, x in zip(acts[h][1], self.behaviour[h])}
+                                  for h in acts if acts[h][0] == i} for i, p in enumerate(game.players)},
+                "payoffs": {p: float(v) for p, v in zip(game.players, self.payoffs)},
+                "max_regret": float(self.max_regret),
+            }
+            if self.details:
+                doc["details"] = {k: jsonable(v) for k, v in self.details.items()}
+            return doc
         doc = {
             "profile": {
                 p: {a: float(x) for a, x in zip(game.actions[i], self.profile[i])}
@@ -235,8 +259,9 @@ class SolverResult:
     ----------
     method : str
         Registry name of the method (Gambit's name where the method is the same).
-    game : NormalFormGame
-        The game solved.
+    game : NormalFormGame or ExtensiveFormGame
+        The game the equilibria's profiles refer to: the game solved, or for a tree method the
+        tree's reduced normal form where it is small enough to build (``spe``), else the tree.
     equilibria : tuple of Equilibrium
     params : mapping
         The parameters the method was called with.
@@ -281,6 +306,20 @@ class SolverResult:
         }
 
 
-def game_to_dict(game: NormalFormGame) -> dict:
-    """The ``game`` entry of the JSON document."""
-    return {"players": list(game.players), "actions": {p: list(a) for p, a in zip(game.players, game.actions)}}
+def game_to_dict(game) -> dict:
+    """The ``game`` entry of the JSON document.
+
+    A game tree also lists its decision points (``infoset -> {"player", "actions"}``), and its
+    reduced strategies as ``actions`` only where the reduced normal form is small enough to build
+    (:func:`sim.extensive.behaviour.has_reduced_view`).
+    """
+    infosets = getattr(game, "infosets", None)
+    if infosets is None:
+        return {"players": list(game.players), "actions": {p: list(a) for p, a in zip(game.players, game.actions)}}
+    from sim.extensive.behaviour import flatten, has_reduced_view
+
+    doc: dict = {"players": list(game.players)}
+    if has_reduced_view(flatten(game)):
+        doc["actions"] = {p: list(a) for p, a in zip(game.players, game.actions)}
+    doc["decisions"] = {h: {"player": game.players[i], "actions": list(a)} for h, (i, a) in infosets.items()}
+    return doc

@@ -509,3 +509,54 @@ def signalling_games(draw, max_types=2, max_messages=2, max_responses=3):
         types.append(Decision(0, f"t{k}", tuple(f"m{j}" for j in range(n_msgs)), msgs))
     root = Chance(tuple(f"type{k}" for k in range(n_types)), tuple(q / 4 for q in quarters), tuple(types))
     return ExtensiveFormGame.from_root(("Sender", "Receiver"), root)
+
+
+@st.composite
+def imperfect_information_trees(draw, max_levels=4, max_players=3, max_actions=2):
+    """Layered trees with perfect recall and imperfect information: each level is a chance move
+    (two or three outcomes, probabilities in quarters or thirds) or one player's move; a mover sees
+    a drawn subset of the earlier levels (always its own moves and what it saw before), so nodes
+    that differ only in the unseen levels share an information set. Small integer payoffs make
+    ties and mixed equilibria common."""
+    from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+
+    n = draw(st.integers(1, max_players))
+    n_levels = draw(st.integers(1, max_levels))
+    levels = []  # (kind, player, n_branches, probs, observed levels)
+    seen: dict[int, set] = {i: set() for i in range(n)}
+    for k in range(n_levels):
+        if draw(st.integers(0, 3)) == 0:
+            b = draw(st.integers(2, 3))
+            probs = (1 / 3, 1 / 3, 1 / 3) if b == 3 else draw(st.sampled_from([(0.25, 0.75), (0.5, 0.5)]))
+            levels.append(("c", -1, b, probs, frozenset()))
+            continue
+        i = draw(st.integers(0, n - 1))
+        new = {j for j in range(k) if j not in seen[i] and draw(st.booleans())}
+        seen[i] |= new | {j for j in range(k) if levels[j][1] == i}
+        levels.append(("p", i, draw(st.integers(1, max_actions)), None, frozenset(seen[i])))
+    pay = st.integers(-2, 2)
+
+    def node(k, history):
+        if k == n_levels:
+            return Terminal(tuple(float(draw(pay)) for _ in range(n)))
+        kind, i, b, probs, obs = levels[k]
+        kids = tuple(node(k + 1, (*history, a)) for a in range(b))
+        if kind == "c":
+            return Chance(tuple(f"o{a}" for a in range(b)), probs, kids)
+        info = f"L{k}|" + ",".join(f"{j}={history[j]}" for j in sorted(obs))
+        return Decision(i, info, tuple(f"a{a}" for a in range(b)), kids)
+
+    return ExtensiveFormGame.from_root(tuple(f"P{i}" for i in range(n)), node(0, ()))
+
+
+@st.composite
+def behaviour_profiles(draw, game):
+    """A behaviour profile of ``game`` (``infoset -> probabilities``): some information sets pure,
+    some interior."""
+    out = {}
+    for h, (_, actions) in game.infosets.items():
+        w = np.array([draw(st.sampled_from([0.0, 1.0, 2.0, 5.0])) for _ in actions])
+        if w.sum() == 0:
+            w[0] = 1.0
+        out[h] = w / w.sum()
+    return out

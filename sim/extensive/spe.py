@@ -26,12 +26,17 @@ information set and the equilibrium path.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
+from sim._arrays import readonly
 from sim.errors import GameError, SolverError
+from sim.extensive.behaviour import (CHANCE, DECISION, FlatTree, best_response_values, expected_payoffs,
+                                     flatten, has_reduced_view, one_shot_gains, recall_violation, regret)
 from sim.extensive.reduced import behaviour_from_mixed, mixed_from_behaviour, terminal_table
 from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Node, Terminal, path_text
 from sim.result import Equilibrium, SolverResult
@@ -104,30 +109,6 @@ def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int):
     return out, found.complete and len(eqs) <= max_equilibria
 
 
-def _perfect_information(game, node: Node, tol: float, cap: int):
-    """All pure SPE of a perfect-information subtree: list of (choices, value)."""
-    if isinstance(node, Terminal):
-        return [({}, np.asarray(node.payoffs, dtype=float))]
-    per_child = [_perfect_information(game, c, tol, cap) for c in node.children]
-    out = []
-    for combo in itertools.product(*per_child):
-        merged: dict[str, int] = {}
-        for choices, _ in combo:
-            merged.update(choices)
-        if isinstance(node, Chance):
-            value = sum(p * v for p, (_, v) in zip(node.probs, combo))
-            out.append((merged, value))
-        else:
-            mine = np.array([v[node.player] for _, v in combo])
-            scale = max(1.0, float(np.ptp(mine)))
-            for k in np.flatnonzero(mine >= mine.max() - tol * scale):
-                out.append(({**merged, node.infoset: int(k)}, combo[k][1]))
-        if len(out) > cap:
-            raise SolverError(f"spe_solve(): more than max_equilibria={cap} subgame-perfect equilibria; "
-                              f"raise max_equilibria to enumerate them")
-    return out
-
-
 def equilibrium_path(game: ExtensiveFormGame, behaviour) -> list[dict]:
     """Edges played with positive probability under a behaviour profile, in preorder.
 
@@ -155,13 +136,141 @@ def equilibrium_path(game: ExtensiveFormGame, behaviour) -> list[dict]:
     return steps
 
 
+#: Largest total size of the proper subgames whose regret :func:`spe_solve` measures one by one on
+#: an imperfect-information tree (``details["subgame_regret"]``; ``None`` beyond it).
+SUBGAME_CHECK_NODES = 200_000
+
+
+def _pure_backward_induction(flat: FlatTree, tol: float):
+    """Backward induction on a flat perfect-information tree, one level at a time.
+
+    Returns the node values ``(n, N)``, the first optimal action at each information set (one
+    node each), and per node whether two or more actions are optimal within the tolerance. The
+    arithmetic is the recursive enumeration's (chance values summed left to right from zero), so
+    both find the same ties on the same floats.
+    """
+    V = flat.payoffs.copy()
+    choice = np.zeros(len(flat.infoset_names), dtype=np.int64)
+    tied = np.zeros(flat.n_nodes, dtype=bool)
+    for d in range(len(flat.level) - 2, -1, -1):
+        sl = flat.level[d]
+        idx = np.arange(sl.start, sl.stop)
+        cn = idx[flat.kind[idx] == CHANCE]
+        if len(cn):
+            f, c = flat.first[cn], flat.count[cn]
+            acc = flat.edge[f, None] * V[f]
+            for k in range(1, int(c.max())):
+                m = c > k
+                acc[m] = acc[m] + flat.edge[f[m] + k, None] * V[f[m] + k]
+            V[cn] = acc
+        dn = idx[flat.kind[idx] == DECISION]
+        if len(dn):
+            f, c, pl = flat.first[dn], flat.count[dn], flat.player[dn]
+            top = V[f, pl].copy()
+            low = top.copy()
+            best = np.zeros(len(dn), dtype=np.int64)
+            for k in range(1, int(c.max())):
+                m = c > k
+                x = V[np.where(m, f + k, f), pl]
+                better = m & (x > top)
+                best[better] = k
+                top = np.where(better, x, top)
+                low = np.where(m, np.minimum(low, x), low)
+            thr = top - tol * np.maximum(1.0, top - low)
+            n_opt = np.zeros(len(dn), dtype=np.int64)
+            for k in range(int(c.max())):
+                m = c > k
+                n_opt += m & (V[np.where(m, f + k, f), pl] >= thr)
+            tied[dn] = n_opt > 1
+            choice[flat.infoset[dn]] = best
+            V[dn] = V[f + best]
+    return V, choice, tied
+
+
+def _perfect_information(flat: FlatTree, tol: float, cap: int) -> list[np.ndarray]:
+    """All pure SPE of a perfect-information tree as flat sequence vectors (Zermelo 1913; Kuhn 1953).
+
+    One vectorised backward induction finds the values and ties; only the subtrees that hold a
+    tied node are enumerated (every combination of optimal choices, as subgame perfection asks
+    of every node), the rest keep their unique choice.
+    """
+    V, choice, tied = _pure_backward_induction(flat, tol)
+    base = np.zeros(flat.n_sequences)
+    base[flat.seq_start + choice] = 1.0
+    if not tied.any():
+        return [base]
+    below = tied.copy()
+    for sl in reversed(flat.level[1:]):
+        np.logical_or.at(below, flat.parent[sl], below[sl])
+
+    def solve(x) -> list[tuple[dict, np.ndarray]]:
+        if not below[x]:
+            return [({}, V[x])]
+        f, c = int(flat.first[x]), int(flat.count[x])
+        per_child = [solve(y) for y in range(f, f + c)]
+        out = []
+        for combo in itertools.product(*per_child):
+            merged: dict[int, int] = {}
+            for over, _ in combo:
+                merged.update(over)
+            if flat.kind[x] == CHANCE:
+                out.append((merged, sum(flat.edge[f + k] * v for k, (_, v) in enumerate(combo))))
+            else:
+                j = flat.player[x]
+                mine = np.array([v[j] for _, v in combo])
+                scale = max(1.0, float(np.ptp(mine)))
+                for k in np.flatnonzero(mine >= mine.max() - tol * scale):
+                    out.append(({**merged, int(flat.infoset[x]): int(k)}, combo[k][1]))
+            if len(out) > cap:
+                raise SolverError(f"spe_solve(): more than max_equilibria={cap} subgame-perfect equilibria; "
+                                  f"raise max_equilibria to enumerate them")
+        return out
+
+    found = []
+    for over, _ in solve(0):
+        seq = base.copy()
+        for h, k in over.items():
+            seq[flat.seq_start[h]:flat.seq_start[h] + flat.n_actions[h]] = 0.0
+            seq[flat.seq_start[h] + k] = 1.0
+        found.append(seq)
+    return found
+
+
+def _subgame_regret(game: ExtensiveFormGame, flat: FlatTree, seq: np.ndarray, roots) -> float | None:
+    """Largest regret of any player in any proper subgame (the whole game excluded).
+
+    Perfect information: the largest one-shot deviation gain at any decision node, which is zero
+    exactly for subgame-perfect profiles. Otherwise each proper subgame is measured on its own
+    tree when their total size is at most :data:`SUBGAME_CHECK_NODES`; ``None`` when not measured.
+    """
+    if roots is None:
+        return float(one_shot_gains(flat, seq).max(initial=0.0))
+    tops = [r for r in roots if r is not game.root]
+    sizes = [ExtensiveFormGame(game.players, r).n_nodes for r in tops]
+    if sum(sizes) > SUBGAME_CHECK_NODES:
+        return None
+    behaviour = {h: seq[flat.seq_start[k]:flat.seq_start[k] + flat.n_actions[k]]
+                 for k, h in enumerate(flat.infoset_names)}
+    worst = 0.0
+    for r in tops:
+        sub = flatten(ExtensiveFormGame(game.players, r))
+        worst = max(worst, float(regret(sub, sub.sequences(behaviour)).max(initial=0.0)))
+    return worst
+
+
 def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria: int = 10_000) -> SolverResult:
-    """Subgame-perfect equilibria of an extensive-form game.
+    """Subgame-perfect equilibria of an extensive-form game, by backward induction on the tree.
+
+    The reduced normal form of the whole game is never needed: perfect-information trees are
+    solved by one backward induction over flat arrays (ties enumerated where they are), and an
+    imperfect-information tree is cut at its proper subgames, each solved on its own (small)
+    reduced normal form. Every equilibrium's regret is measured on the tree
+    (:mod:`sim.extensive.behaviour`).
 
     Parameters
     ----------
     game : ExtensiveFormGame
-        Must have perfect recall (each subgame is solved through its reduced normal form).
+        Must have perfect recall.
     tol : float
         Indifference tolerance, relative to the payoff spread at a node.
     max_equilibria : int
@@ -170,12 +279,26 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
     Returns
     -------
     SolverResult
-        Method ``"spe"``; ``game`` is the reduced normal form of the whole tree and every
-        equilibrium is certified on it. ``details`` of an equilibrium hold ``behaviour``
-        (infoset -> action probabilities) and ``path`` (see :func:`equilibrium_path`).
+        Method ``"spe"``. Where the reduced normal form has at most
+        :data:`sim.extensive.behaviour.REDUCED_VIEW_ENTRIES` entries, ``game`` is that normal form and each equilibrium
+        is also certified on it (``profile`` over reduced strategies, ``max_regret`` measured
+        there, as before); otherwise ``game`` is the tree itself, ``profile`` and ``support``
+        are empty and ``max_regret`` is the regret measured on the tree. Either way each
+        equilibrium holds ``behaviour`` (infoset -> probabilities) and ``details`` with
+        ``behaviour``, ``choices`` (infoset -> action where pure), ``plan`` (player -> decision
+        point -> action, or action -> probability where mixed), ``path`` (see
+        :func:`equilibrium_path`), ``regret_by_player`` (measured on the tree) and
+        ``subgame_regret`` (largest regret in any proper subgame; ``None`` when not measured).
         ``complete`` is True when every pure subgame-perfect equilibrium is listed (perfect
         information, or imperfect information where each subgame's equilibrium search was
         exhaustive for the solvers used).
+
+    Raises
+    ------
+    GameError
+        For a game with imperfect recall.
+    SolverError
+        For a bad tolerance or ``max_equilibria``, or more equilibria than ``max_equilibria``.
 
     Examples
     --------
@@ -188,8 +311,8 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
     >>> r = spe_solve(g)
     >>> [dict(e.details["choices"]) for e in r.equilibria]
     [{'E': 'in', 'I': 'accommodate'}]
-    >>> r.equilibria[0].max_regret
-    0.0
+    >>> r.equilibria[0].max_regret, r.equilibria[0].details["plan"]
+    (0.0, {'Entrant': {'E': 'in'}, 'Incumbent': {'I': 'accommodate'}})
     """
     if not isinstance(game, ExtensiveFormGame):
         raise SolverError(f"spe_solve(): needs an ExtensiveFormGame; got {type(game).__name__}")
@@ -197,31 +320,61 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
         raise SolverError(f"spe_solve(): tol must be non-negative; got {tol}")
     if max_equilibria < 1:
         raise SolverError(f"spe_solve(): max_equilibria must be at least 1; got {max_equilibria}")
-    game.require_perfect_recall("spe_solve()")
-    nf = game.reduced_normal_form()
-    acts = game.infosets
+    flat = flatten(game)
+    bad = recall_violation(flat)
+    if bad is not None:
+        raise GameError(
+            f"spe_solve(): needs a game with perfect recall; information set {flat.infoset_names[bad]!r} of "
+            f"{game.players[flat.infoset_player[bad]]!r} is reached after different own histories")
+    sizes = np.bincount(flat.infoset[flat.kind == DECISION], minlength=len(flat.infoset_names))
+    perfect_information = bool(np.all(sizes == 1))
     complete = True
-    if game.perfect_information:
-        found = _perfect_information(game, game.root, tol, max_equilibria)
-        behaviours = []
-        for choices, _ in found:
-            behaviours.append({h: np.eye(len(acts[h][1]))[choices[h]] for h in acts})
+    if perfect_information:
+        sequences = _perfect_information(flat, tol, max_equilibria)
+        roots = None
     else:
         behaviours, complete = _compose(game, tol, max_equilibria)
+        sequences = [flat.sequences(b) for b in behaviours]
+        marks = _subtree_infosets(game.root, game.infoset_sizes)
+        roots = [node for _, node in game.nodes() if not isinstance(node, Terminal) and marks[id(node)]]
+    nf = game.reduced_normal_form() if has_reduced_view(flat) else None
+    names, players = flat.infoset_names, game.players
     equilibria = []
-    for b in behaviours:
-        profile = mixed_from_behaviour(game, b)
-        choices = {h: acts[h][1][int(np.argmax(p))] for h, p in b.items() if np.max(p) > 1 - 1e-12}
-        equilibria.append(Equilibrium.certify(
-            nf, profile,
-            behaviour={h: [float(x) for x in p] for h, p in b.items()},
-            choices=choices,
-            path=equilibrium_path(game, b)))
-    return SolverResult("spe", nf, tuple(equilibria), {"tol": tol, "max_equilibria": max_equilibria},
+    starts, ends = flat.seq_start.tolist(), (flat.seq_start + flat.n_actions).tolist()
+    owner = np.repeat(np.arange(len(names)), flat.n_actions)
+    owner_player = [players[i] for i in flat.infoset_player.tolist()]
+    for seq in sequences:
+        ro = readonly(seq.copy())
+        behaviour = dict(zip(names, np.split(ro, flat.seq_start[1:]))) if names else {}
+        payoffs = expected_payoffs(flat, seq)
+        by_player = np.maximum(0.0, best_response_values(flat, seq) - payoffs)
+        lst = seq.tolist()
+        on = np.flatnonzero(seq > 1 - 1e-12)  # the action of each pure information set
+        choices = {names[h]: flat.infoset_actions[h][k]
+                   for h, k in zip(owner[on].tolist(), (on - flat.seq_start[owner[on]]).tolist())}
+        plan = {p: {} for p in players}
+        for h, who, a, b, acts in zip(names, owner_player, starts, ends, flat.infoset_actions):
+            plan[who][h] = choices[h] if h in choices else {x: p for x, p in zip(acts, lst[a:b]) if p > 1e-12}
+        details = dict(behaviour={h: lst[a:b] for h, a, b in zip(names, starts, ends)}, choices=choices,
+                       plan=plan, path=equilibrium_path(game, behaviour),
+                       regret_by_player={pl: float(r) for pl, r in zip(players, by_player)},
+                       subgame_regret=_subgame_regret(game, flat, seq, roots))
+        frozen = MappingProxyType(behaviour)
+        if nf is not None:
+            eq = Equilibrium.certify(nf, mixed_from_behaviour(game, behaviour), **details)
+            eq = dataclasses.replace(eq, behaviour=frozen)
+        else:
+            eq = Equilibrium((), readonly(payoffs), (), float(by_player.max(initial=0.0)), None,
+                             MappingProxyType(details), frozen)
+        equilibria.append(eq)
+    return SolverResult("spe", nf if nf is not None else game, tuple(equilibria),
+                        {"tol": tol, "max_equilibria": max_equilibria},
                         complete=complete,
-                        details={"perfect_information": game.perfect_information,
-                                 "infosets": {h: {"player": game.players[p], "actions": list(a)}
-                                              for h, (p, a) in acts.items()}})
+                        details={"perfect_information": perfect_information,
+                                 "reduced_form": nf is not None,
+                                 "infosets": {h: {"player": players[flat.infoset_player[k]],
+                                                  "actions": list(flat.infoset_actions[k])}
+                                              for k, h in enumerate(names)}})
 
 
 def _compose(game: ExtensiveFormGame, tol: float, cap: int):

@@ -1,0 +1,151 @@
+"""Subgame-perfect equilibria on the tree: ``spe_solve`` on perfect-information trees of growing size.
+
+Workloads: the sequential baseline (baseline-2009 played in turn: US, Russia, NATO, Iran; 32 end
+points, 65,536 reduced strategies for Iran, so the reduced normal form is refused), and generated
+perfect-information trees (binary, players in turn, payoffs uniform in [-10, 10] from a seed, so
+there are no ties) with 2**depth leaves, up to 2**20 (about a million) in a full run.
+
+Compared with, where it applies:
+
+* the route through the reduced normal form that ``spe`` used to take (build the reduced normal
+  form and certify the equilibrium on it), on trees small enough for it;
+* pygambit's ``enumpure_solve(game, use_strategic=False)`` (pure equilibria of the agent form,
+  which on a generic perfect-information tree include the subgame-perfect one), in a subprocess
+  with a time limit, on the trees written as ``.efg``; only its solve call is timed.
+
+Generated trees are built with the dataclass constructor (they are valid by construction), so
+the time of ``ExtensiveFormGame.from_root``'s validation is not in the figures.
+
+Run: ``.venv/bin/python -m benchmarks.bench_tree`` (or ``python -m benchmarks.run tree``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sim.extensive.spe import spe_solve
+from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+
+ROOT = Path(__file__).resolve().parent.parent
+GAMBIT_TIMEOUT = 60.0
+# (depth, with the reduced-form route, with pygambit) per run
+QUICK = [(4, True, False), (14, False, False)]
+FULL = [(4, True, True), (10, False, True), (16, False, True), (20, False, False)]
+
+_GAMBIT = r"""
+import sys, time
+import pygambit as gbt
+game = gbt.read_efg(sys.argv[1])
+start = time.perf_counter()
+res = gbt.nash.enumpure_solve(game, use_strategic=False)
+print(time.perf_counter() - start, len(res.equilibria))
+"""
+
+
+def binary_tree(depth: int, players: int = 3, seed: int = 0) -> ExtensiveFormGame:
+    """A binary perfect-information tree with ``2**depth`` leaves; player ``d % players`` moves at depth ``d``."""
+    rng = np.random.default_rng(seed)
+    pays = rng.uniform(-10, 10, size=(2 ** depth, players)).round(6)
+    level = [Terminal(tuple(map(float, p))) for p in pays]
+    count = 0
+    for d in range(depth - 1, -1, -1):
+        nxt = []
+        for k in range(0, len(level), 2):
+            nxt.append(Decision(d % players, f"h{count}", ("l", "r"), (level[k], level[k + 1])))
+            count += 1
+        level = nxt
+    return ExtensiveFormGame(tuple(f"P{i}" for i in range(players)), level[0], f"binary tree, depth {depth}")
+
+
+def sequential_baseline() -> ExtensiveFormGame:
+    from sim.scenario import compile_scenario, loads_scenario
+
+    text = (ROOT / "scenarios" / "baseline-2009.toml").read_text().replace(
+        'timing = "simultaneous"',
+        'timing = [{ player = "US" }, { player = "Russia", observes = ["US"] }, '
+        '{ player = "NATO", observes = ["US", "Russia"] }, { player = "Iran", observes = ["US", "Russia", "NATO"] }]')
+    return compile_scenario(loads_scenario(text)).game()
+
+
+def _time(fn, repeats: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)), out
+
+
+def _reduced_route(game: ExtensiveFormGame, result) -> float:
+    from sim.extensive.reduced import mixed_from_behaviour
+    from sim.result import Equilibrium
+
+    def route():
+        nf = game.reduced_normal_form()
+        for e in result.equilibria:
+            Equilibrium.certify(nf, mixed_from_behaviour(game, e.behaviour))
+
+    return _time(route, 1)[0]
+
+
+def _gambit(game: ExtensiveFormGame, tmp: Path):
+    from sim.formats.efg import format_efg
+
+    path = tmp / "tree.efg"
+    path.write_text(format_efg(game))
+    try:
+        proc = subprocess.run([sys.executable, "-c", _GAMBIT, str(path)], capture_output=True, text=True,
+                              timeout=GAMBIT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return None, f"timed out after {GAMBIT_TIMEOUT:.0f} s"
+    if proc.returncode != 0:
+        return None, f"failed (exit {proc.returncode})"
+    seconds, n = proc.stdout.split()
+    return (float(seconds), int(n)), ""
+
+
+def _rows(label: str, game: ExtensiveFormGame, reduced: bool, gambit: bool, repeats: int, tmp: Path) -> list[dict]:
+    ours, result = _time(lambda: spe_solve(game), repeats)
+    ms = 1000 * ours
+    rows = [{"benchmark": label, "implementation": "bargain-sim spe_solve (tree)", "median_ms": ms,
+             "ratio_vs_ours": 1.0, "median_equilibria": float(len(result.equilibria)),
+             "note": f"max regret {result.max_regret:.1e}; result.game is "
+                     f"{'the reduced normal form' if result.details['reduced_form'] else 'the tree'}"}]
+    if reduced:
+        t = 1000 * _reduced_route(game, result)
+        rows.append({"benchmark": label, "implementation": "reduced normal form + certify (old route)",
+                     "median_ms": t, "ratio_vs_ours": t / ms, "note": "building and certifying only"})
+    if gambit:
+        found, why = _gambit(game, tmp)
+        if found is None:
+            rows.append({"benchmark": label, "implementation": "pygambit enumpure (agent form)", "note": why})
+        else:
+            t = 1000 * found[0]
+            rows.append({"benchmark": label, "implementation": "pygambit enumpure (agent form)", "median_ms": t,
+                         "ratio_vs_ours": t / ms, "median_equilibria": float(found[1]),
+                         "note": "pure agent-form equilibria (a superset of the SPE)"})
+    return rows
+
+
+def run(quick: bool) -> list[dict]:
+    import tempfile
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        rows += _rows("spe sequential baseline (32 leaves)", sequential_baseline(), False, not quick,
+                      3 if quick else 10, tmp)
+        for depth, reduced, gambit in (QUICK if quick else FULL):
+            game = binary_tree(depth)
+            rows += _rows(f"spe binary tree, 2**{depth} leaves", game, reduced, gambit, 1 if depth > 12 else 3, tmp)
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run(quick="--quick" in sys.argv):
+        print(row)
