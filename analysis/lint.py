@@ -53,7 +53,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from sim.scenario import Scenario, compile_scenario, load_scenario
-from sim.scenario.schema import REST, ChanceMove, Goal, Rule
+from sim.scenario.schema import REST, ChanceMove, Goal, Rule, Scaled
 
 #: Points of the sampled test (simultaneous timings, and perfect-information trees).
 DEFAULT_SAMPLE = 512
