@@ -56,16 +56,19 @@ def test_arbitrary_text_gives_a_scenario_or_a_scenario_error(text):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(malformed_scenarios())
-def test_cli_validate_exits_2_with_one_line_per_bad_file(tmp_path, capsys, case):
+def test_cli_validate_exits_2_with_one_line_per_error(tmp_path, capsys, case):
     text, field = case
     bad = tmp_path / "bad.toml"
     bad.write_text(text, encoding="utf-8")
     good = tmp_path / "good.toml"
     good.write_text(GOOD, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        compile_scenario(load_scenario(bad))
     assert main(["validate", str(good), str(bad)]) == 2
     out, err = capsys.readouterr()
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"{bad}: {field}"), lines
+    assert lines == [" ".join(e.located().split()) for e in info.value.errors]
+    assert lines[0].startswith(f"{bad}") and info.value.field.startswith(field), lines
     assert out.startswith(f"{good}: ok")
 
 
