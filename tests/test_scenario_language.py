@@ -419,7 +419,7 @@ def test_bad_moves_name_the_file_the_field_and_the_value(tmp_path, capsys, timin
     assert info.value.field == field and info.value.path == str(bad), str(info.value)
     assert main(["validate", str(bad)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith(f"{bad}: {field}: ")
+    assert err == [info.value.located()] and info.value.located().startswith(f"{bad}:")
 
 
 def test_a_player_without_actions_needs_them_on_every_move():

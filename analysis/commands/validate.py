@@ -1,4 +1,8 @@
-"""``bargain validate PATH...``: check scenario files; one line per error, exit 2 if any."""
+"""``bargain validate PATH...``: check scenario files; one line per error, exit 2 if any is invalid.
+
+Every error of a file is printed, each on its own line as
+``PATH:LINE: field (goal).path: what is wrong (got VALUE)`` (the line and the goal when known).
+"""
 
 from __future__ import annotations
 
@@ -22,8 +26,11 @@ def run(args) -> int:
             compiled = compile_scenario(load_scenario(path))
         except ScenarioError as exc:
             failed += 1
-            # One line per error: the message may quote multi-line TOML diagnostics.
-            print(" ".join(str(exc).split()), file=sys.stderr)
+            for error in exc.errors:
+                # One line per error: a message may quote multi-line TOML diagnostics.
+                print(" ".join(error.located().split()), file=sys.stderr)
+            if exc.truncated:
+                print(f"{path}: stopped after {len(exc.errors)} errors", file=sys.stderr)
             continue
         kind = "sequential" if compiled.sequential else "simultaneous"
         print(f"{path}: ok ({len(compiled.players)} players, {kind}, {compiled.n_outcomes} outcomes, "

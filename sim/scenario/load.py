@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 
 from sim.errors import ScenarioError
+from sim.scenario.lines import table_lines
 from sim.scenario.schema import Scenario, parse_scenario
 
 #: Scenario files larger than this are refused before parsing.
@@ -108,6 +109,8 @@ def loads_scenario(text: str, path: str | None = None) -> Scenario:
     """Parse and validate the text of a scenario file.
 
     ``extends`` is resolved in the folder of ``path``; without a path a file cannot extend another.
+    Every error of the file is gathered (see :func:`parse_scenario`); in a file that extends none,
+    each carries the line of the table holding its field (see :mod:`sim.scenario.lines`).
 
     Examples
     --------
@@ -131,7 +134,10 @@ def loads_scenario(text: str, path: str | None = None) -> Scenario:
     """
     doc = _parse_toml(text, path)
     chain = (Path(path).resolve(),) if path is not None else ()
-    return parse_scenario(_resolve(doc, path, chain), path=path)
+    merged = _resolve(doc, path, chain)
+    # The lines of a file's tables fit the merged document only if nothing was merged in.
+    lines = table_lines(text) if merged is doc else None
+    return parse_scenario(merged, path=path, lines=lines)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -140,7 +146,8 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises
     ------
     ScenarioError
-        ``PATH: field: what is wrong (got VALUE)`` for unreadable files, bad TOML and broken rules.
+        ``PATH: field: what is wrong (got VALUE)`` for unreadable files, bad TOML and broken rules;
+        ``errors`` holds every broken rule of the file.
     """
     p = Path(path)
     return loads_scenario(_read_text(p), path=str(p))

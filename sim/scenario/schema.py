@@ -1,18 +1,25 @@
 """The scenario data model and its validation: a parsed TOML document becomes a frozen ``Scenario``.
 
-Every check raises :class:`sim.errors.ScenarioError` whose message reads
-``PATH: field.path: what is wrong (got VALUE)``. Nothing in a scenario is ever evaluated: weights,
-rule values and probabilities are numbers or parameter names, conditions are action names.
+Every broken rule is a :class:`sim.errors.ScenarioError` whose message reads
+``PATH: field.path: what is wrong (got VALUE)``. Validation goes on after an error and gathers them
+all (at most :data:`MAX_ERRORS`): each parameter, player, move, goal field and rule is checked on its
+own, and a check that depends on a part already found broken (a rule naming a player whose actions
+are bad, a weight naming a bad parameter) is skipped rather than reported again. One
+``ScenarioError`` is raised at the end; its ``errors`` holds them all, and a single error reads
+exactly as it always did. Nothing in a scenario is ever evaluated: weights, rule values and
+probabilities are numbers or parameter names, conditions are action names.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from sim.errors import ScenarioError
+from sim.scenario.lines import Path, line_of
 
 #: A game whose profile (or, for a sequential timing, terminal) count exceeds this is refused.
 MAX_PROFILES = 1_000_000
@@ -20,6 +27,8 @@ MAX_PROFILES = 1_000_000
 MAX_PLAYERS = 16
 MAX_RULES = 10_000
 MAX_PARAMETERS = 1_000
+#: Validation stops after this many errors in one file.
+MAX_ERRORS = 100
 #: Keyword for the one chance outcome whose probability is 1 minus the others' (not an expression).
 REST = "rest"
 
@@ -219,15 +228,78 @@ DISAGREEMENTS = ("equilibrium", "minmax", "status_quo")
 # parsing
 
 
-class _Ctx:
-    """Carries the file path so every error names it."""
+class _Skip(Exception):
+    """A check that depends on a part already reported broken: skipped, not reported."""
 
-    def __init__(self, path: str | None):
+
+class _Full(Exception):
+    """:data:`MAX_ERRORS` errors are gathered: validation stops."""
+
+
+class _Part:
+    failed = False
+
+
+class _Ctx:
+    """Carries the file path, the lines of its tables and the goals' names so every error names
+    them; gathers the errors and remembers which names are broken.
+
+    ``broken`` holds ``(kind, name)`` of parts that failed (kind ``parameter``, ``player`` or
+    ``mover``); ``unknown`` holds the kinds whose set of names is itself incomplete (the table
+    failed). A reference to such a name is skipped (:meth:`need`) instead of reported unknown.
+    """
+
+    def __init__(self, path: str | None, lines: Mapping[Path, int] | None = None):
         self.path = path
+        self.lines = lines or {}
+        self.labels: dict[int, str] = {}  # goal index -> "player.name"
+        self.errors: list[ScenarioError] = []
+        self.broken: set[tuple[str, Any]] = set()
+        self.unknown: set[str] = set()
 
     def fail(self, field_path: str, what: str, got: Any = ...) -> ScenarioError:
         msg = what if got is ... else f"{what} (got {_show(got)})"
-        return ScenarioError(msg, path=self.path, field=field_path)
+        return ScenarioError(msg, path=self.path, field=field_path, line=line_of(self.lines, field_path),
+                             named_field=self._named(field_path))
+
+    def _named(self, field_path: str) -> str | None:
+        m = re.match(r"goals\[(\d+)\]", field_path)
+        if m is None or int(m.group(1)) not in self.labels:
+            return None
+        return f"{m.group()} ({self.labels[int(m.group(1))]}){field_path[m.end():]}"
+
+    def add(self, err: ScenarioError) -> None:
+        self.errors.append(err)
+        if len(self.errors) >= MAX_ERRORS:
+            raise _Full
+
+    @contextmanager
+    def part(self, *marks: tuple[str, Any]) -> Iterator[_Part]:
+        """Check one part: its first error is gathered and ends the part; if it fails, ``marks``
+        (``(kind, name)``) become broken."""
+        p = _Part()
+        try:
+            yield p
+        except (ScenarioError, _Skip) as exc:
+            p.failed = True
+            if isinstance(exc, ScenarioError):
+                self.add(exc)
+            for mark in marks:
+                if _hashable(mark[1]):
+                    self.broken.add(mark)
+
+    def need(self, kind: str, name: Any) -> None:
+        """Skip the current part if ``name`` of ``kind`` may be unknown only because of an earlier error."""
+        if kind in self.unknown or (_hashable(name) and (kind, name) in self.broken):
+            raise _Skip
+
+
+def _hashable(x: Any) -> bool:
+    try:
+        hash(x)
+    except TypeError:
+        return False
+    return True
 
 
 def _show(value: Any) -> str:
@@ -245,14 +317,22 @@ def _table(ctx: _Ctx, doc: Any, where: str) -> dict:
     return doc
 
 
-def _keys(ctx: _Ctx, doc: dict, where: str, required: set[str], optional: set[str]) -> None:
+def _keys(ctx: _Ctx, doc: dict, where: str, required: set[str], optional: set[str]) -> set[str]:
+    """Gather an error for each unknown and each missing field; return the missing ones."""
     for key in doc:
         if key not in required and key not in optional:
             allowed = sorted(required | optional)
-            raise ctx.fail(f"{where}.{key}" if where else key, f"unknown field; allowed fields are {allowed}", key)
-    for key in sorted(required):
-        if key not in doc:
-            raise ctx.fail(f"{where}.{key}" if where else key, "is missing")
+            ctx.add(ctx.fail(f"{where}.{key}" if where else key, f"unknown field; allowed fields are {allowed}", key))
+    missing = {key for key in required if key not in doc}
+    for key in sorted(missing):
+        ctx.add(ctx.fail(f"{where}.{key}" if where else key, "is missing"))
+    return missing
+
+
+def _complete(ctx: _Ctx, doc: dict, where: str, required: set[str], optional: set[str]) -> None:
+    """:func:`_keys`, skipping the rest of the part if a required field is missing."""
+    if _keys(ctx, doc, where, required, optional):
+        raise _Skip
 
 
 def _str(ctx: _Ctx, x: Any, where: str, pattern: re.Pattern | None = None, what: str = "a string") -> str:
@@ -282,6 +362,7 @@ def _value(ctx: _Ctx, x: Any, where: str, params: Mapping[str, Parameter]) -> Va
     """A number or the name of a declared parameter."""
     if isinstance(x, str):
         if x not in params:
+            ctx.need("parameter", x)
             raise ctx.fail(where, f"must be a number or a declared parameter name {sorted(params)}", x)
         return x
     return _number(ctx, x, where)
@@ -295,7 +376,7 @@ def _term(ctx: _Ctx, x: Any, where: str, params: Mapping[str, Parameter]) -> Ter
     if isinstance(x, dict):
         if ("parameter" in x) == ("product" in x):
             raise ctx.fail(where, "a scaled term needs exactly one of 'parameter' or 'product'", x)
-        _keys(ctx, x, where, set(), {"parameter", "product", "scale"})
+        _complete(ctx, x, where, set(), {"parameter", "product", "scale"})
         scale = _number(ctx, x.get("scale", 1.0), f"{where}.scale")
         if "parameter" in x:
             names = (x["parameter"],)
@@ -307,9 +388,12 @@ def _term(ctx: _Ctx, x: Any, where: str, params: Mapping[str, Parameter]) -> Ter
             sub = [f"{where}.product[{k}]" for k in range(2)]
         for name, w in zip(names, sub):
             if not isinstance(name, str) or name not in params:
+                ctx.need("parameter", name)
                 raise ctx.fail(w, f"must be a declared parameter name {sorted(params)}", name)
         return Scaled(tuple(names), scale)
     if isinstance(x, str) and x not in params:
+        ctx.need("parameter", x)
+        ctx.need("parameter", x[1:] if x.startswith("-") else x)
         raise ctx.fail(where, f"must be a number, a declared parameter name {sorted(params)}, '-NAME' or "
                               "{ parameter = NAME, scale = NUMBER }", x)
     return _value(ctx, x, where, params)
@@ -328,50 +412,67 @@ def _names(ctx: _Ctx, x: Any, where: str, pattern: re.Pattern, what: str) -> tup
 
 
 def _parameters(ctx: _Ctx, doc: Any) -> dict[str, Parameter]:
-    doc = _table(ctx, doc, "parameters")
-    if len(doc) > MAX_PARAMETERS:
-        raise ctx.fail("parameters", f"at most {MAX_PARAMETERS} parameters are allowed", len(doc))
+    """The declared parameters; each is checked on its own and a broken one is left out (and marked)."""
     out: dict[str, Parameter] = {}
+    with ctx.part() as table:
+        doc = _table(ctx, doc, "parameters")
+        if len(doc) > MAX_PARAMETERS:
+            raise ctx.fail("parameters", f"at most {MAX_PARAMETERS} parameters are allowed", len(doc))
+    if table.failed:
+        ctx.unknown.add("parameter")
+        return out
     for name, spec in doc.items():
-        where = f"parameters.{name}"
-        _str(ctx, name, where, _NAME, "a parameter name")
-        if name == REST:
-            raise ctx.fail(where, f"{REST!r} is reserved for chance outcomes", name)
-        if isinstance(spec, dict):
-            _keys(ctx, spec, where, {"default"}, {"min", "max", "description", "assumption"})
-            default = _number(ctx, spec["default"], f"{where}.default")
-            lo = _number(ctx, spec["min"], f"{where}.min") if "min" in spec else None
-            hi = _number(ctx, spec["max"], f"{where}.max") if "max" in spec else None
-            desc = _str(ctx, spec.get("description", ""), f"{where}.description")
-            assumption = _bool(ctx, spec.get("assumption", False), f"{where}.assumption")
-        else:
-            default, lo, hi, desc, assumption = _number(ctx, spec, where), None, None, "", False
-        if lo is not None and hi is not None and lo > hi:
-            raise ctx.fail(f"{where}.min", f"must not exceed max {hi}", lo)
-        if lo is not None and default < lo:
-            raise ctx.fail(f"{where}.default", f"must be at least min {lo}", default)
-        if hi is not None and default > hi:
-            raise ctx.fail(f"{where}.default", f"must be at most max {hi}", default)
-        out[name] = Parameter(name, default, lo, hi, desc, assumption)
+        with ctx.part(("parameter", name)):
+            out[name] = _parameter(ctx, name, spec)
     return out
 
 
+def _parameter(ctx: _Ctx, name: str, spec: Any) -> Parameter:
+    where = f"parameters.{name}"
+    _str(ctx, name, where, _NAME, "a parameter name")
+    if name == REST:
+        raise ctx.fail(where, f"{REST!r} is reserved for chance outcomes", name)
+    if isinstance(spec, dict):
+        _complete(ctx, spec, where, {"default"}, {"min", "max", "description", "assumption"})
+        default = _number(ctx, spec["default"], f"{where}.default")
+        lo = _number(ctx, spec["min"], f"{where}.min") if "min" in spec else None
+        hi = _number(ctx, spec["max"], f"{where}.max") if "max" in spec else None
+        desc = _str(ctx, spec.get("description", ""), f"{where}.description")
+        assumption = _bool(ctx, spec.get("assumption", False), f"{where}.assumption")
+    else:
+        default, lo, hi, desc, assumption = _number(ctx, spec, where), None, None, "", False
+    if lo is not None and hi is not None and lo > hi:
+        raise ctx.fail(f"{where}.min", f"must not exceed max {hi}", lo)
+    if lo is not None and default < lo:
+        raise ctx.fail(f"{where}.default", f"must be at least min {lo}", default)
+    if hi is not None and default > hi:
+        raise ctx.fail(f"{where}.default", f"must be at most max {hi}", default)
+    return Parameter(name, default, lo, hi, desc, assumption)
+
+
 def _players(ctx: _Ctx, doc: Any) -> dict[str, tuple[str, ...]]:
-    doc = _table(ctx, doc, "players")
-    if not doc:
-        raise ctx.fail("players", "needs at least one player", doc)
+    """The players and their actions (None if a player's moves list them); a broken player is left
+    out and marked, as a player and as a mover."""
+    out: dict = {}
+    with ctx.part() as table:
+        doc = _table(ctx, doc, "players")
+        if not doc:
+            raise ctx.fail("players", "needs at least one player", doc)
+    if table.failed:
+        ctx.unknown.add("player")
+        return out
     if len(doc) > MAX_PLAYERS:
-        raise ctx.fail("players", f"at most {MAX_PLAYERS} players are allowed", len(doc))
-    out = {}
+        ctx.add(ctx.fail("players", f"at most {MAX_PLAYERS} players are allowed", len(doc)))
     for name, spec in doc.items():
         where = f"players.{name}"
-        _str(ctx, name, where, _NAME, "a player name")
-        spec = _table(ctx, spec, where)
-        _keys(ctx, spec, where, set(), {"actions", "description"})
-        _str(ctx, spec.get("description", ""), f"{where}.description")
-        # Absent actions are filled from the player's moves (each must then list its own).
-        out[name] = _names(ctx, spec["actions"], f"{where}.actions", _ACTION, "action names") \
-            if "actions" in spec else None
+        with ctx.part(("player", name), ("mover", name)):
+            _str(ctx, name, where, _NAME, "a player name")
+            spec = _table(ctx, spec, where)
+            _complete(ctx, spec, where, set(), {"actions", "description"})
+            _str(ctx, spec.get("description", ""), f"{where}.description")
+            # Absent actions are filled from the player's moves (each must then list its own).
+            out[name] = _names(ctx, spec["actions"], f"{where}.actions", _ACTION, "action names") \
+                if "actions" in spec else None
     return out
 
 
@@ -382,6 +483,7 @@ def _condition(ctx, doc, where, earlier: Mapping[str, tuple[str, ...]]) -> tuple
     for mover, allowed in doc.items():
         w = f"{where}.{mover}"
         if mover not in earlier:
+            ctx.need("mover", mover)
             raise ctx.fail(w, f"must name an earlier move {sorted(earlier)}", mover)
         names = _names(ctx, [allowed] if isinstance(allowed, str) else allowed, w, _ACTION, "action names")
         for a in names:
@@ -392,6 +494,8 @@ def _condition(ctx, doc, where, earlier: Mapping[str, tuple[str, ...]]) -> tuple
 
 
 def _timing(ctx, doc, players, params) -> str | tuple:
+    """The timing; a move that fails is left out, and then the set of movers counts as incomplete
+    (so rules naming a move are checked only against the moves that are fine)."""
     if doc == "simultaneous":
         return "simultaneous"
     if not isinstance(doc, list) or not doc:
@@ -399,67 +503,87 @@ def _timing(ctx, doc, players, params) -> str | tuple:
     moves: list = []
     seen: dict[str, tuple[str, ...]] = {}  # move name -> labels
     movers_of: dict[str, list[str]] = {}
+    whole = True
     for k, move in enumerate(doc):
-        where = f"scenario.timing[{k}]"
-        move = _table(ctx, move, where)
-        if "chance" in move:
-            _keys(ctx, move, where, {"chance", "outcomes"}, {"description", "when", "assumption"})
-            name = _str(ctx, move["chance"], f"{where}.chance", _NAME, "a chance move name")
-            if name in players or name in seen:
-                raise ctx.fail(f"{where}.chance", "must differ from every player and earlier move name", name)
-            outs = _table(ctx, move["outcomes"], f"{where}.outcomes")
-            if not outs:
-                raise ctx.fail(f"{where}.outcomes", "needs at least one outcome", outs)
-            probs = []
-            for o, p in outs.items():
-                _str(ctx, o, f"{where}.outcomes.{o}", _ACTION, "an outcome name")
-                probs.append((o, REST if p == REST else _value(ctx, p, f"{where}.outcomes.{o}", params)))
-            _check_probabilities(ctx, f"{where}.outcomes", probs, params)
-            desc = _str(ctx, move.get("description", ""), f"{where}.description")
-            when = _condition(ctx, move.get("when", {}), f"{where}.when", seen)
-            assumption = _bool(ctx, move.get("assumption", False), f"{where}.assumption")
-            moves.append(ChanceMove(name, tuple(probs), desc, when, assumption))
-            seen[name] = tuple(o for o, _ in probs)
-        else:
-            _keys(ctx, move, where, {"player"},
-                  {"observes", "name", "actions", "when", "assumption", "description"})
-            player = _str(ctx, move["player"], f"{where}.player")
-            if player not in players:
-                raise ctx.fail(f"{where}.player", f"unknown player; players are {sorted(players)}", player)
-            name = _str(ctx, move.get("name", player), f"{where}.name", _NAME, "a move name")
-            if name != player and name in players:
-                raise ctx.fail(f"{where}.name", "a move may not be named after another player", name)
-            if name in seen:
-                if "name" not in move:
-                    raise ctx.fail(f"{where}.player", "a player moving more than once needs a distinct 'name' "
-                                   "for each of its moves", player)
-                raise ctx.fail(f"{where}.name", "duplicate move name", name)
-            if "actions" in move:
-                actions = _names(ctx, move["actions"], f"{where}.actions", _ACTION, "action names")
-            elif players[player] is None:
-                raise ctx.fail(f"{where}.actions", f"is missing: player {player} declares no actions of its own",
-                               name)
-            else:
-                actions = players[player]
-            observes = move.get("observes", [])
-            if not isinstance(observes, list):
-                raise ctx.fail(f"{where}.observes", "must be a list of earlier moves", observes)
-            for j, o in enumerate(observes):
-                if o not in seen:
-                    raise ctx.fail(f"{where}.observes[{j}]", f"must name an earlier move {sorted(seen)}", o)
-            if len(set(observes)) != len(observes):
-                raise ctx.fail(f"{where}.observes", "duplicate name", observes)
-            when = _condition(ctx, move.get("when", {}), f"{where}.when", seen)
-            assumption = _bool(ctx, move.get("assumption", False), f"{where}.assumption")
-            desc = _str(ctx, move.get("description", ""), f"{where}.description")
-            moves.append(PlayerMove(player, tuple(observes), name, actions, when, assumption, desc))
-            seen[name] = actions
-            movers_of.setdefault(player, []).append(name)
+        marks = []
+        if isinstance(move, dict):  # what a failed move breaks: its name, and its player's name as a mover
+            marks = [("mover", move.get("chance", move.get("name", move.get("player")))),
+                     ("mover", move.get("player"))]
+        with ctx.part(*marks) as part:
+            m = _move(ctx, k, move, players, params, seen)
+            moves.append(m)
+            seen[m.key] = _labels(m)
+            if isinstance(m, PlayerMove):
+                movers_of.setdefault(m.player, []).append(m.key)
+        whole = whole and not part.failed
+    if not whole:
+        ctx.unknown.add("mover")
+        raise _Skip
     missing = [p for p in players if p not in movers_of]
     if missing:
+        ctx.need("player", None)
         raise ctx.fail("scenario.timing", f"every player must move; missing {missing}", doc)
     _check_reachable(ctx, moves, seen)
     return tuple(moves)
+
+
+def _labels(move: PlayerMove | ChanceMove) -> tuple[str, ...]:
+    """The labels of a parsed move (a player move's actions are filled in by then)."""
+    return tuple(o for o, _ in move.outcomes) if isinstance(move, ChanceMove) else move.actions
+
+
+def _move(ctx, k, move, players, params, seen) -> PlayerMove | ChanceMove:
+    where = f"scenario.timing[{k}]"
+    move = _table(ctx, move, where)
+    if "chance" in move:
+        _complete(ctx, move, where, {"chance", "outcomes"}, {"description", "when", "assumption"})
+        name = _str(ctx, move["chance"], f"{where}.chance", _NAME, "a chance move name")
+        if name in players or name in seen:
+            raise ctx.fail(f"{where}.chance", "must differ from every player and earlier move name", name)
+        outs = _table(ctx, move["outcomes"], f"{where}.outcomes")
+        if not outs:
+            raise ctx.fail(f"{where}.outcomes", "needs at least one outcome", outs)
+        probs = []
+        for o, p in outs.items():
+            _str(ctx, o, f"{where}.outcomes.{o}", _ACTION, "an outcome name")
+            probs.append((o, REST if p == REST else _value(ctx, p, f"{where}.outcomes.{o}", params)))
+        _check_probabilities(ctx, f"{where}.outcomes", probs, params)
+        desc = _str(ctx, move.get("description", ""), f"{where}.description")
+        when = _condition(ctx, move.get("when", {}), f"{where}.when", seen)
+        assumption = _bool(ctx, move.get("assumption", False), f"{where}.assumption")
+        return ChanceMove(name, tuple(probs), desc, when, assumption)
+    _complete(ctx, move, where, {"player"}, {"observes", "name", "actions", "when", "assumption", "description"})
+    player = _str(ctx, move["player"], f"{where}.player")
+    if player not in players:
+        ctx.need("player", player)
+        raise ctx.fail(f"{where}.player", f"unknown player; players are {sorted(players)}", player)
+    name = _str(ctx, move.get("name", player), f"{where}.name", _NAME, "a move name")
+    if name != player and name in players:
+        raise ctx.fail(f"{where}.name", "a move may not be named after another player", name)
+    if name in seen:
+        if "name" not in move:
+            raise ctx.fail(f"{where}.player", "a player moving more than once needs a distinct 'name' "
+                           "for each of its moves", player)
+        raise ctx.fail(f"{where}.name", "duplicate move name", name)
+    if "actions" in move:
+        actions = _names(ctx, move["actions"], f"{where}.actions", _ACTION, "action names")
+    elif players[player] is None:
+        raise ctx.fail(f"{where}.actions", f"is missing: player {player} declares no actions of its own", name)
+    else:
+        actions = players[player]
+    observes = move.get("observes", [])
+    if not isinstance(observes, list):
+        raise ctx.fail(f"{where}.observes", "must be a list of earlier moves", observes)
+    for j, o in enumerate(observes):
+        if not _hashable(o) or o not in seen:
+            ctx.need("mover", o)
+            raise ctx.fail(f"{where}.observes[{j}]", f"must name an earlier move {sorted(seen)}", o)
+    if len(set(observes)) != len(observes):
+        raise ctx.fail(f"{where}.observes", "duplicate name", observes)
+    when = _condition(ctx, move.get("when", {}), f"{where}.when", seen)
+    assumption = _bool(ctx, move.get("assumption", False), f"{where}.assumption")
+    desc = _str(ctx, move.get("description", ""), f"{where}.description")
+    return PlayerMove(player, tuple(observes), name, actions, when, assumption, desc)
 
 
 def _check_reachable(ctx, moves, labels: Mapping[str, tuple[str, ...]]) -> None:
@@ -505,73 +629,133 @@ def _check_probabilities(ctx, where, probs, params) -> None:
 def _goals(ctx, doc, players, movers, params, aliases=None) -> tuple[Goal, ...]:
     if not isinstance(doc, list) or not doc:
         raise ctx.fail("goals", "must be a non-empty array of tables [[goals]]", doc)
+    for k, g in enumerate(doc):  # errors name a goal by its player and name, when both are strings
+        if isinstance(g, dict) and isinstance(g.get("player"), str) and isinstance(g.get("name"), str) \
+                and len(g["player"]) + len(g["name"]) <= 80:
+            ctx.labels[k] = f"{g['player']}.{g['name']}"
     out = []
-    names = set()
-    n_rules = 0
+    names: set = set()
+    n_rules = [0]
     for k, g in enumerate(doc):
-        where = f"goals[{k}]"
-        g = _table(ctx, g, where)
-        _keys(ctx, g, where, {"player", "name", "weight", "rules"}, {"quote", "assumption", "description"})
-        player = _str(ctx, g["player"], f"{where}.player")
-        if player not in players:
-            raise ctx.fail(f"{where}.player", f"unknown player; players are {sorted(players)}", player)
-        name = _str(ctx, g["name"], f"{where}.name", _NAME, "a goal name")
-        if (player, name) in names:
-            raise ctx.fail(f"{where}.name", f"duplicate goal name for player {player}", name)
-        names.add((player, name))
-        weight = _term(ctx, g["weight"], f"{where}.weight", params)
-        quote = _str(ctx, g.get("quote", ""), f"{where}.quote")
-        assumption = _bool(ctx, g.get("assumption", False), f"{where}.assumption")
-        desc = _str(ctx, g.get("description", ""), f"{where}.description")
-        rules_doc = g["rules"]
-        if not isinstance(rules_doc, list) or not rules_doc:
-            raise ctx.fail(f"{where}.rules", "must be a non-empty list of { when = {...}, value = ... }", rules_doc)
-        n_rules += len(rules_doc)
-        if n_rules > MAX_RULES:
-            raise ctx.fail(f"{where}.rules", f"at most {MAX_RULES} rules are allowed in a scenario", n_rules)
-        rules = tuple(_rule(ctx, r, f"{where}.rules[{j}]", movers, params, aliases or {})
-                      for j, r in enumerate(rules_doc))
-        for j, r in enumerate(rules):
-            if degree(weight) + degree(r.value) > 2:
-                raise ctx.fail(f"{where}.rules[{j}].value", "weight times value must multiply at most two parameters "
-                               f"(payoffs stay of degree <= 2); the weight is {weight}", str(r.value))
-        if assumption and not degree(weight) and not any(degree(r.value) for r in rules):
-            raise ctx.fail(f"{where}.weight", "an assumption must be carried by a parameter (weight or a rule value)",
-                           weight)
-        out.append(Goal(player, name, weight, rules, quote, assumption, desc))
+        with ctx.part():
+            out.append(_goal(ctx, k, g, players, movers, params, aliases or {}, names, n_rules))
     return tuple(out)
 
 
+def _goal(ctx, k, g, players, movers, params, aliases, names, n_rules) -> Goal:
+    """One goal: its fields and rules are checked each on its own."""
+    where = f"goals[{k}]"
+    g = _table(ctx, g, where)
+    missing = _keys(ctx, g, where, {"player", "name", "weight", "rules"}, {"quote", "assumption", "description"})
+    failed = bool(missing)
+    player = name = weight = None
+    rules: list = []
+    with ctx.part() as part:
+        if "player" in g:
+            player = _str(ctx, g["player"], f"{where}.player")
+            if player not in players:
+                player = None
+                ctx.need("player", g["player"])
+                raise ctx.fail(f"{where}.player", f"unknown player; players are {sorted(players)}", g["player"])
+    failed |= part.failed
+    with ctx.part() as part:
+        if "name" in g:
+            name = _str(ctx, g["name"], f"{where}.name", _NAME, "a goal name")
+            if player is not None:
+                if (player, name) in names:
+                    raise ctx.fail(f"{where}.name", f"duplicate goal name for player {player}", name)
+                names.add((player, name))
+    failed |= part.failed
+    with ctx.part() as part:
+        if "weight" in g:
+            weight = _term(ctx, g["weight"], f"{where}.weight", params)
+    failed |= part.failed
+    with ctx.part() as part:
+        quote = _str(ctx, g.get("quote", ""), f"{where}.quote")
+    failed |= part.failed
+    with ctx.part() as part:
+        assumption = _bool(ctx, g.get("assumption", False), f"{where}.assumption")
+    failed |= part.failed
+    with ctx.part() as part:
+        desc = _str(ctx, g.get("description", ""), f"{where}.description")
+    failed |= part.failed
+    with ctx.part() as part:
+        if "rules" in g:
+            rules_doc = g["rules"]
+            if not isinstance(rules_doc, list) or not rules_doc:
+                raise ctx.fail(f"{where}.rules", "must be a non-empty list of { when = {...}, value = ... }",
+                               rules_doc)
+            n_rules[0] += len(rules_doc)
+            if n_rules[0] > MAX_RULES:
+                # Reported once, at the goal that crosses the bound; later goals' rules are skipped.
+                ctx.need("rules", None)
+                ctx.unknown.add("rules")
+                raise ctx.fail(f"{where}.rules", f"at most {MAX_RULES} rules are allowed in a scenario", n_rules[0])
+            for j, r in enumerate(rules_doc):
+                with ctx.part() as rule_part:
+                    rules.append(_rule(ctx, r, f"{where}.rules[{j}]", movers, params, aliases))
+                part.failed |= rule_part.failed
+    failed |= part.failed
+    if failed:
+        raise _Skip
+    for j, r in enumerate(rules):
+        if degree(weight) + degree(r.value) > 2:
+            raise ctx.fail(f"{where}.rules[{j}].value", "weight times value must multiply at most two parameters "
+                           f"(payoffs stay of degree <= 2); the weight is {weight}", str(r.value))
+    if assumption and not degree(weight) and not any(degree(r.value) for r in rules):
+        raise ctx.fail(f"{where}.weight", "an assumption must be carried by a parameter (weight or a rule value)",
+                       weight)
+    return Goal(player, name, weight, tuple(rules), quote, assumption, desc)
+
+
 def _rule(ctx, r, where, movers, params, aliases) -> Rule:
+    """One rule: its value and each of its conditions are checked on their own."""
     r = _table(ctx, r, where)
-    _keys(ctx, r, where, {"value"}, {"when"})
-    value = _term(ctx, r["value"], f"{where}.value", params)
-    when = _table(ctx, r.get("when", {}), f"{where}.when")
+    failed = bool(_keys(ctx, r, where, {"value"}, {"when"}))
+    value = None
+    with ctx.part() as part:
+        if "value" in r:
+            value = _term(ctx, r["value"], f"{where}.value", params)
+    failed |= part.failed
     conds = []
-    for mover, allowed in when.items():
-        w = f"{where}.when.{mover}"
-        if mover in aliases:
-            if not aliases[mover]:
-                raise ctx.fail(w, f"{mover} moves more than once; name one of its moves", mover)
-            mover = aliases[mover]
-        if mover not in movers:
-            raise ctx.fail(w, f"unknown player or move; known are {sorted(movers)}", mover)
-        if isinstance(allowed, str):
-            allowed = [allowed]
-        names = _names(ctx, allowed, w, _ACTION, "action names")
-        for a in names:
-            if a not in movers[mover]:
-                raise ctx.fail(w, f"unknown action of {mover}; actions are {list(movers[mover])}", a)
-        conds.append((mover, names))
+    with ctx.part() as part:
+        when = _table(ctx, r.get("when", {}), f"{where}.when")
+    failed |= part.failed
+    for mover, allowed in (when.items() if not part.failed else ()):
+        with ctx.part() as cond:
+            conds.append(_rule_condition(ctx, f"{where}.when.{mover}", mover, allowed, movers, aliases))
+        failed |= cond.failed
+    if failed:
+        raise _Skip
     return Rule(tuple(conds), value)
+
+
+def _rule_condition(ctx, w, mover, allowed, movers, aliases) -> tuple[str, tuple[str, ...]]:
+    if ("mover", mover) in ctx.broken:  # a player or move already reported broken
+        raise _Skip
+    if mover in aliases:
+        if not aliases[mover]:
+            raise ctx.fail(w, f"{mover} moves more than once; name one of its moves", mover)
+        mover = aliases[mover]
+    if mover not in movers:
+        ctx.need("mover", mover)
+        raise ctx.fail(w, f"unknown player or move; known are {sorted(movers)}", mover)
+    if isinstance(allowed, str):
+        allowed = [allowed]
+    names = _names(ctx, allowed, w, _ACTION, "action names")
+    for a in names:
+        if a not in movers[mover]:
+            raise ctx.fail(w, f"unknown action of {mover}; actions are {list(movers[mover])}", a)
+    return (mover, names)
 
 
 def _bargaining(ctx, doc, players, params) -> Bargaining:
     doc = _table(ctx, doc, "bargaining")
-    _keys(ctx, doc, "bargaining", {"players", "issues"}, {"powers", "disagreement"})
+    _complete(ctx, doc, "bargaining", {"players", "issues"}, {"powers", "disagreement"})
     bp = _names(ctx, doc["players"], "bargaining.players", _NAME, "player names")
     for k, p in enumerate(bp):
         if p not in players:
+            ctx.need("player", p)
             raise ctx.fail(f"bargaining.players[{k}]", f"unknown player; players are {sorted(players)}", p)
     if len(bp) < 2:
         raise ctx.fail("bargaining.players", "bargaining needs at least two players", list(bp))
@@ -597,31 +781,32 @@ def _bargaining(ctx, doc, players, params) -> Bargaining:
     issues, seen = [], set()
     for k, it in enumerate(issues_doc):
         where = f"bargaining.issues[{k}]"
-        it = _table(ctx, it, where)
-        _keys(ctx, it, where, {"name", "range", "utility"}, {"description", "quote"})
-        name = _str(ctx, it["name"], f"{where}.name", _NAME, "an issue name")
-        if name in seen:
-            raise ctx.fail(f"{where}.name", "duplicate issue name", name)
-        seen.add(name)
-        rng = it["range"]
-        if not isinstance(rng, list) or len(rng) != 2:
-            raise ctx.fail(f"{where}.range", "must be [min, max]", rng)
-        lo, hi = _number(ctx, rng[0], f"{where}.range[0]"), _number(ctx, rng[1], f"{where}.range[1]")
-        if lo >= hi:
-            raise ctx.fail(f"{where}.range", "min must be below max", rng)
-        ut = _table(ctx, it["utility"], f"{where}.utility")
-        for p in ut:
-            if p not in bp:
-                raise ctx.fail(f"{where}.utility.{p}", f"must be a bargaining player {list(bp)}", p)
-        utility = tuple((p, _value(ctx, ut[p], f"{where}.utility.{p}", params)) for p in bp if p in ut)
-        issues.append(BargainingIssue(name, lo, hi, utility, _str(ctx, it.get("description", ""), f"{where}.description"),
-                                      _str(ctx, it.get("quote", ""), f"{where}.quote")))
+        with ctx.part():
+            it = _table(ctx, it, where)
+            _complete(ctx, it, where, {"name", "range", "utility"}, {"description", "quote"})
+            name = _str(ctx, it["name"], f"{where}.name", _NAME, "an issue name")
+            if name in seen:
+                raise ctx.fail(f"{where}.name", "duplicate issue name", name)
+            seen.add(name)
+            rng = it["range"]
+            if not isinstance(rng, list) or len(rng) != 2:
+                raise ctx.fail(f"{where}.range", "must be [min, max]", rng)
+            lo, hi = _number(ctx, rng[0], f"{where}.range[0]"), _number(ctx, rng[1], f"{where}.range[1]")
+            if lo >= hi:
+                raise ctx.fail(f"{where}.range", "min must be below max", rng)
+            ut = _table(ctx, it["utility"], f"{where}.utility")
+            for p in ut:
+                if p not in bp:
+                    raise ctx.fail(f"{where}.utility.{p}", f"must be a bargaining player {list(bp)}", p)
+            utility = tuple((p, _value(ctx, ut[p], f"{where}.utility.{p}", params)) for p in bp if p in ut)
+            issues.append(BargainingIssue(name, lo, hi, utility, _str(ctx, it.get("description", ""), f"{where}.description"),
+                                          _str(ctx, it.get("quote", ""), f"{where}.quote")))
     return Bargaining(bp, tuple(issues), powers, disagreement)
 
 
 def _repeated(ctx, doc, params) -> Repeated:
     doc = _table(ctx, doc, "repeated")
-    _keys(ctx, doc, "repeated", {"discount"}, {"description"})
+    _complete(ctx, doc, "repeated", {"discount"}, {"description"})
     d = _value(ctx, doc["discount"], "repeated.discount", params)
     dv = params[d].default if isinstance(d, str) else d
     if not 0 < dv < 1:
@@ -629,13 +814,18 @@ def _repeated(ctx, doc, params) -> Repeated:
     return Repeated(d, _str(ctx, doc.get("description", ""), "repeated.description"))
 
 
-def parse_scenario(doc: Any, path: str | None = None) -> Scenario:
+def parse_scenario(doc: Any, path: str | None = None, lines: Mapping[Path, int] | None = None) -> Scenario:
     """Validate a parsed TOML document and build a :class:`Scenario`.
+
+    ``lines`` maps table paths to the lines where they start (:func:`sim.scenario.lines.table_lines`
+    of the file's text); errors then carry their line.
 
     Raises
     ------
     ScenarioError
-        Naming ``path``, the field and the bad value, for the first rule broken.
+        Naming ``path``, the field and the bad value of the first rule broken; its ``errors`` holds
+        every error found (at most :data:`MAX_ERRORS`), and its message ends with ``(and N more...)``
+        when there are several.
 
     Examples
     --------
@@ -649,38 +839,83 @@ def parse_scenario(doc: Any, path: str | None = None) -> Scenario:
     Traceback (most recent call last):
     ...
     sim.errors.ScenarioError: players: needs at least one player (got {})
+    >>> bad = {**doc, "goals": [{"player": "A", "name": "gain", "weight": True, "rules": [{"when": {"B": "x"}, "value": 3}]}]}
+    >>> try:
+    ...     parse_scenario(bad, path="pd.toml")
+    ... except ScenarioError as exc:
+    ...     print(exc)
+    ...     print(*(e.located() for e in exc.errors), sep="\\n")
+    pd.toml: goals[0].weight: must be a number (got True) (and 1 more; run bargain validate pd.toml)
+    pd.toml: goals[0] (A.gain).weight: must be a number (got True)
+    pd.toml: goals[0] (A.gain).rules[0].when.B: unknown action of B; actions are ['c', 'd'] (got 'x')
     """
-    ctx = _Ctx(path)
+    ctx = _Ctx(path, lines)
+    scenario = None
+    try:
+        scenario = _parse(ctx, doc)
+    except ScenarioError as exc:  # the document itself is not a table
+        ctx.errors.append(exc)
+    except (_Skip, _Full):
+        pass
+    if ctx.errors or scenario is None:
+        raise ScenarioError.gather(ctx.errors[:MAX_ERRORS], truncated=len(ctx.errors) >= MAX_ERRORS)
+    return scenario
+
+
+def _parse(ctx: _Ctx, doc: Any) -> Scenario | None:
     doc = _table(ctx, doc, "(document)")
     _keys(ctx, doc, "", {"scenario", "players", "goals"}, {"parameters", "bargaining", "repeated"})
-    head = _table(ctx, doc["scenario"], "scenario")
-    _keys(ctx, head, "scenario", {"id", "title", "timing"},
-          {"source", "description", "extends", "timing_assumption"})
-    timing_assumption = _bool(ctx, head.get("timing_assumption", False), "scenario.timing_assumption")
+    head: dict = {}
+    with ctx.part() as part:
+        if "scenario" in doc:
+            head = _table(ctx, doc["scenario"], "scenario")
+            _keys(ctx, head, "scenario", {"id", "title", "timing"},
+                  {"source", "description", "extends", "timing_assumption"})
+    if "scenario" not in doc or part.failed:
+        head = {}
+        ctx.unknown.add("mover")
+
+    def field(name: str, check, default=None):
+        with ctx.part():
+            return check(head[name]) if name in head else default
+
+    timing_assumption = field("timing_assumption", lambda x: _bool(ctx, x, "scenario.timing_assumption"), False)
     if "extends" in head:
-        raise ctx.fail("scenario.extends", "is resolved when a file is loaded by its path (load_scenario)",
-                       head["extends"])
-    sid = _str(ctx, head["id"], "scenario.id", _ID, "an id")
-    title = _str(ctx, head["title"], "scenario.title")
-    source = _str(ctx, head.get("source", ""), "scenario.source")
-    description = _str(ctx, head.get("description", ""), "scenario.description")
+        ctx.add(ctx.fail("scenario.extends", "is resolved when a file is loaded by its path (load_scenario)",
+                         head["extends"]))
+    sid = field("id", lambda x: _str(ctx, x, "scenario.id", _ID, "an id"))
+    title = field("title", lambda x: _str(ctx, x, "scenario.title"))
+    source = field("source", lambda x: _str(ctx, x, "scenario.source"), "")
+    description = field("description", lambda x: _str(ctx, x, "scenario.description"), "")
     params = _parameters(ctx, doc.get("parameters", {}))
-    players = _players(ctx, doc["players"])
-    timing = _timing(ctx, head["timing"], players, params)
+    players = _players(ctx, doc["players"]) if "players" in doc else {}
+    if "players" not in doc:
+        ctx.unknown.add("player")
+    if "player" in ctx.unknown:
+        ctx.unknown.add("mover")
+    timing = None
+    if "timing" in head:
+        with ctx.part() as part:
+            timing = _timing(ctx, head["timing"], players, params)
+        if part.failed:
+            timing = None
+            ctx.unknown.add("mover")
     aliases: dict[str, str] = {}
+    movers: dict[str, tuple[str, ...]] = {}
+    sizes: list[int] | None = None
     if timing == "simultaneous":
         for name, actions in players.items():
             if actions is None:
-                raise ctx.fail(f"players.{name}.actions", "is missing (a simultaneous timing needs them)")
-        movers: dict[str, tuple[str, ...]] = dict(players)
-        sizes = [len(a) for a in players.values()]
-    else:
+                with ctx.part(("mover", name)):
+                    raise ctx.fail(f"players.{name}.actions", "is missing (a simultaneous timing needs them)")
+        movers = {name: actions for name, actions in players.items() if actions is not None}
+        sizes = [len(a) for a in movers.values()]
+    elif timing is not None:
         for name in players:
             if players[name] is None:  # the union of its moves' actions, in order of first appearance
                 acts = [a for m in timing if isinstance(m, PlayerMove) and m.player == name for a in m.actions]
                 players[name] = tuple(dict.fromkeys(acts))
-        movers = {m.key: (tuple(o for o, _ in m.outcomes) if isinstance(m, ChanceMove) else m.actions)
-                  for m in timing}
+        movers = {m.key: _labels(m) for m in timing}
         by_player: dict[str, list[str]] = {}
         for m in timing:
             if isinstance(m, PlayerMove):
@@ -688,13 +923,24 @@ def parse_scenario(doc: Any, path: str | None = None) -> Scenario:
         # A rule may name a player for the player's only move; a player with several moves is ambiguous.
         aliases = {p: ks[0] if len(ks) == 1 else "" for p, ks in by_player.items() if p not in movers}
         sizes = [len(movers[m.key]) for m in timing]
-    count = 1
-    for n in sizes:
-        count *= n
-    if count > MAX_PROFILES and not (timing != "simultaneous" and any(m.when for m in timing)):
-        raise ctx.fail("players", f"the game has more than {MAX_PROFILES:,} outcomes; refused", count)
-    goals = _goals(ctx, doc["goals"], players, movers, params, aliases)
-    bargaining = _bargaining(ctx, doc["bargaining"], players, params) if "bargaining" in doc else None
-    repeated = _repeated(ctx, doc["repeated"], params) if "repeated" in doc else None
+    if sizes is not None and not ctx.errors:
+        count = 1
+        for n in sizes:
+            count *= n
+        if count > MAX_PROFILES and not (timing != "simultaneous" and any(m.when for m in timing)):
+            ctx.add(ctx.fail("players", f"the game has more than {MAX_PROFILES:,} outcomes; refused", count))
+    goals = ()
+    if "goals" in doc:
+        with ctx.part():
+            goals = _goals(ctx, doc["goals"], players, movers, params, aliases)
+    bargaining = repeated = None
+    if "bargaining" in doc:
+        with ctx.part():
+            bargaining = _bargaining(ctx, doc["bargaining"], players, params)
+    if "repeated" in doc:
+        with ctx.part():
+            repeated = _repeated(ctx, doc["repeated"], params)
+    if ctx.errors:
+        return None
     return Scenario(sid, title, timing, tuple(players.items()), goals, tuple(params.values()), source,
-                    description, bargaining, repeated, path, timing_assumption)
+                    description, bargaining, repeated, ctx.path, timing_assumption)
