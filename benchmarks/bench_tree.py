@@ -9,9 +9,11 @@ Compared with, where it applies:
 
 * the route through the reduced normal form that ``spe`` used to take (build the reduced normal
   form and certify the equilibrium on it), on trees small enough for it;
-* pygambit's ``enumpure_solve(game, use_strategic=False)`` (pure equilibria of the agent form,
-  which on a generic perfect-information tree include the subgame-perfect one), in a subprocess
-  with a time limit, on the trees written as ``.efg``; only its solve call is timed.
+* pygambit's ``enumpure_agent_solve(game)`` (``enumpure_solve(game, use_strategic=False)``
+  before pygambit 16.5): the pure Nash equilibria of the agent form, which on a generic
+  perfect-information tree include the subgame-perfect one but are not specifically subgame
+  perfect; pygambit has no backward-induction solver. Run in a subprocess with a time limit on
+  the tree written as ``.efg``.
 
 Each generated tree is timed in two parts: *build* (``ExtensiveFormGame.from_root`` validating
 the generated nodes; generating them is not timed) and *solve* (``spe_solve``, including its flat
@@ -48,7 +50,8 @@ game = gbt.read_efg(sys.argv[1])
 print(time.perf_counter() - start, flush=True)
 if sys.argv[2] == "solve":
     start = time.perf_counter()
-    res = gbt.nash.enumpure_solve(game, use_strategic=False)
+    agent = getattr(gbt.nash, "enumpure_agent_solve", None)  # pygambit >= 16.5
+    res = agent(game) if agent else gbt.nash.enumpure_solve(game, use_strategic=False)
     print(time.perf_counter() - start, len(res.equilibria), flush=True)
 """
 
@@ -148,7 +151,7 @@ def _rows(label: str, game: ExtensiveFormGame, reduced: bool, gambit: bool, repe
                              "ratio_vs_ours": t / rows[0]["median_ms"],
                              "note": "parsing the .efg text included; ratio against our build"})
         found, why = _gambit(path, "solve")
-        name = "pygambit enumpure_solve(use_strategic=False)"
+        name = "pygambit enumpure_agent_solve"
         if found is None:
             rows.append({"benchmark": label, "implementation": name, "note": why})
         else:

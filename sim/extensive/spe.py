@@ -292,7 +292,11 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
         ``subgame_regret`` (largest regret in any proper subgame; ``None`` when not measured).
         ``complete`` is True when every pure subgame-perfect equilibrium is listed (perfect
         information, or imperfect information where each subgame's equilibrium search was
-        exhaustive for the solvers used).
+        exhaustive for the solvers used). ``behaviour``, ``choices``, each player's ``plan`` and
+        ``result.details["infosets"]`` are read-only mappings over the equilibrium's arrays
+        (:class:`sim.extensive.behaviour.InfosetValues`): equal to, and rendered as, the
+        dictionaries they stand for, with each entry made when read, so a tree with a million
+        decision points costs no per-point Python objects.
 
     Raises
     ------
