@@ -110,7 +110,8 @@ def _gambit(path: Path, what: str):
     except subprocess.TimeoutExpired:
         return None, f"timed out after {GAMBIT_TIMEOUT:.0f} s"
     if proc.returncode != 0:
-        return None, f"failed (exit {proc.returncode})"
+        why = (proc.stderr.strip().splitlines() or [""])[-1]  # e.g. pygambit wants unique node labels
+        return None, f"failed (exit {proc.returncode}): {why}"
     lines = proc.stdout.split("\n")
     if what == "read":
         return (float(lines[0]),), ""
