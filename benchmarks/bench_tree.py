@@ -9,12 +9,17 @@ Compared with, where it applies:
 
 * the route through the reduced normal form that ``spe`` used to take (build the reduced normal
   form and certify the equilibrium on it), on trees small enough for it;
-* pygambit's ``enumpure_solve(game, use_strategic=False)`` (pure equilibria of the agent form,
-  which on a generic perfect-information tree include the subgame-perfect one), in a subprocess
-  with a time limit, on the trees written as ``.efg``; only its solve call is timed.
+* pygambit's ``enumpure_agent_solve(game)`` (``enumpure_solve(game, use_strategic=False)``
+  before pygambit 16.5): the pure Nash equilibria of the agent form, which on a generic
+  perfect-information tree include the subgame-perfect one but are not specifically subgame
+  perfect; pygambit has no backward-induction solver. Run in a subprocess with a time limit on
+  the tree written as ``.efg``.
 
-Generated trees are built with the dataclass constructor (they are valid by construction), so
-the time of ``ExtensiveFormGame.from_root``'s validation is not in the figures.
+Each generated tree is timed in two parts: *build* (``ExtensiveFormGame.from_root`` validating
+the generated nodes; generating them is not timed) and *solve* (``spe_solve``, including its flat
+layout of the tree). pygambit's tree handling is timed likewise where it applies: ``read_efg`` of
+the tree written as ``.efg`` (parsing included) for the build, and its solve call, each in its
+own subprocess with a time limit.
 
 Run: ``.venv/bin/python -m benchmarks.bench_tree`` (or ``python -m benchmarks.run tree``).
 """
@@ -35,15 +40,19 @@ ROOT = Path(__file__).resolve().parent.parent
 GAMBIT_TIMEOUT = 60.0
 # (depth, with the reduced-form route, with pygambit) per run
 QUICK = [(4, True, False), (14, False, False)]
-FULL = [(4, True, True), (10, False, True), (16, False, True), (20, False, False)]
+FULL = [(4, True, True), (10, False, True), (16, False, True), (20, False, True)]
 
 _GAMBIT = r"""
 import sys, time
 import pygambit as gbt
-game = gbt.read_efg(sys.argv[1])
 start = time.perf_counter()
-res = gbt.nash.enumpure_solve(game, use_strategic=False)
-print(time.perf_counter() - start, len(res.equilibria))
+game = gbt.read_efg(sys.argv[1])
+print(time.perf_counter() - start, flush=True)
+if sys.argv[2] == "solve":
+    start = time.perf_counter()
+    agent = getattr(gbt.nash, "enumpure_agent_solve", None)  # pygambit >= 16.5
+    res = agent(game) if agent else gbt.nash.enumpure_solve(game, use_strategic=False)
+    print(time.perf_counter() - start, len(res.equilibria), flush=True)
 """
 
 
@@ -93,42 +102,65 @@ def _reduced_route(game: ExtensiveFormGame, result) -> float:
     return _time(route, 1)[0]
 
 
-def _gambit(game: ExtensiveFormGame, tmp: Path):
-    from sim.formats.efg import format_efg
-
-    path = tmp / "tree.efg"
-    path.write_text(format_efg(game))
+def _gambit(path: Path, what: str):
+    """pygambit on the ``.efg`` file: ``what`` is ``"read"`` (read_efg only) or ``"solve"``."""
     try:
-        proc = subprocess.run([sys.executable, "-c", _GAMBIT, str(path)], capture_output=True, text=True,
+        proc = subprocess.run([sys.executable, "-c", _GAMBIT, str(path), what], capture_output=True, text=True,
                               timeout=GAMBIT_TIMEOUT)
     except subprocess.TimeoutExpired:
         return None, f"timed out after {GAMBIT_TIMEOUT:.0f} s"
     if proc.returncode != 0:
-        return None, f"failed (exit {proc.returncode})"
-    seconds, n = proc.stdout.split()
+        why = (proc.stderr.strip().splitlines() or [""])[-1]  # e.g. pygambit wants unique node labels
+        return None, f"failed (exit {proc.returncode}): {why}"
+    lines = proc.stdout.split("\n")
+    if what == "read":
+        return (float(lines[0]),), ""
+    seconds, n = lines[1].split()
     return (float(seconds), int(n)), ""
 
 
-def _rows(label: str, game: ExtensiveFormGame, reduced: bool, gambit: bool, repeats: int, tmp: Path) -> list[dict]:
+def _rows(label: str, game: ExtensiveFormGame, reduced: bool, gambit: bool, repeats: int, tmp: Path,
+          nodes=None) -> list[dict]:
+    rows = []
+    if nodes is not None:  # a generated tree: time from_root's validation of its nodes
+        build, game = _time(lambda: ExtensiveFormGame.from_root(game.players, nodes, game.title), repeats)
+        rows.append({"benchmark": label, "implementation": "bargain-sim ExtensiveFormGame.from_root (build)",
+                     "median_ms": 1000 * build, "ratio_vs_ours": 1.0, "note": "validating the generated nodes"})
     ours, result = _time(lambda: spe_solve(game), repeats)
     ms = 1000 * ours
-    rows = [{"benchmark": label, "implementation": "bargain-sim spe_solve (tree)", "median_ms": ms,
-             "ratio_vs_ours": 1.0, "median_equilibria": float(len(result.equilibria)),
-             "note": f"max regret {result.max_regret:.1e}; result.game is "
-                     f"{'the reduced normal form' if result.details['reduced_form'] else 'the tree'}"}]
+    rows.append({"benchmark": label, "implementation": "bargain-sim spe_solve (tree)", "median_ms": ms,
+                 "ratio_vs_ours": 1.0, "median_equilibria": float(len(result.equilibria)),
+                 "note": f"max regret {result.max_regret:.1e}; result.game is "
+                         f"{'the reduced normal form' if result.details['reduced_form'] else 'the tree'}"})
     if reduced:
         t = 1000 * _reduced_route(game, result)
         rows.append({"benchmark": label, "implementation": "reduced normal form + certify (old route)",
                      "median_ms": t, "ratio_vs_ours": t / ms, "note": "building and certifying only"})
     if gambit:
-        found, why = _gambit(game, tmp)
+        from sim.formats.efg import format_efg
+
+        path = tmp / "tree.efg"
+        path.write_text(format_efg(game))
+        if nodes is not None:
+            found, why = _gambit(path, "read")
+            name = "pygambit read_efg (build)"
+            if found is None:
+                rows.append({"benchmark": label, "implementation": name, "note": why})
+            else:
+                t = 1000 * found[0]
+                rows.append({"benchmark": label, "implementation": name, "median_ms": t,
+                             "ratio_vs_ours": t / rows[0]["median_ms"],
+                             "note": "parsing the .efg text included; ratio against our build"})
+        found, why = _gambit(path, "solve")
+        name = "pygambit enumpure_agent_solve"
         if found is None:
-            rows.append({"benchmark": label, "implementation": "pygambit enumpure (agent form)", "note": why})
+            rows.append({"benchmark": label, "implementation": name, "note": why})
         else:
             t = 1000 * found[0]
-            rows.append({"benchmark": label, "implementation": "pygambit enumpure (agent form)", "median_ms": t,
+            rows.append({"benchmark": label, "implementation": name, "median_ms": t,
                          "ratio_vs_ours": t / ms, "median_equilibria": float(found[1]),
-                         "note": "pure agent-form equilibria (a superset of the SPE)"})
+                         "note": "pure agent-form equilibria, not only subgame-perfect ones (a superset of "
+                                 "the SPE); ratio against our solve"})
     return rows
 
 
@@ -142,7 +174,8 @@ def run(quick: bool) -> list[dict]:
                       3 if quick else 10, tmp)
         for depth, reduced, gambit in (QUICK if quick else FULL):
             game = binary_tree(depth)
-            rows += _rows(f"spe binary tree, 2**{depth} leaves", game, reduced, gambit, 1 if depth > 12 else 3, tmp)
+            rows += _rows(f"spe binary tree, 2**{depth} leaves", game, reduced, gambit, 1 if depth > 12 else 3, tmp,
+                          nodes=game.root)
     return rows
 
 

@@ -125,3 +125,70 @@ def test_every_spe_of_an_imperfect_information_tree_has_zero_regret_in_every_sub
     for eq in result.equilibria:
         assert max(eq.details["regret_by_player"].values()) <= 1e-6 * scale
         assert eq.details["subgame_regret"] is None or eq.details["subgame_regret"] <= 1e-6 * scale
+
+
+def _old_details(game, eq):
+    """The per-information-set details as spe_solve built them as dictionaries (the reference)."""
+    flat = flatten(game)
+    seq = flat.sequences(eq.behaviour)
+    names, lst = flat.infoset_names, seq.tolist()
+    starts, ends = flat.seq_start.tolist(), (flat.seq_start + flat.n_actions).tolist()
+    owner = np.repeat(np.arange(len(names)), flat.n_actions)
+    on = np.flatnonzero(seq > 1 - 1e-12)
+    choices = {names[h]: flat.infoset_actions[h][k]
+               for h, k in zip(owner[on].tolist(), (on - flat.seq_start[owner[on]]).tolist())}
+    plan = {p: {} for p in game.players}
+    for h, i, a, b, acts in zip(names, flat.infoset_player.tolist(), starts, ends, flat.infoset_actions):
+        plan[game.players[i]][h] = choices[h] if h in choices else {x: p for x, p in zip(acts, lst[a:b]) if p > 1e-12}
+    return {"behaviour": {h: lst[a:b] for h, a, b in zip(names, starts, ends)}, "choices": choices, "plan": plan}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.one_of(perfect_information_trees(), imperfect_information_trees(max_levels=3)))
+def test_spe_details_read_from_arrays_equal_the_dictionaries(game):
+    """The views over the flat profile hold, in the same order, what the dictionaries held; JSON
+    and repr are the dictionaries' too."""
+    import json
+
+    from sim.extensive.spe import equilibrium_path, spe_solve
+    from sim.result import jsonable
+
+    result = spe_solve(game)
+    for eq in result.equilibria:
+        old = _old_details(game, eq)
+        for key in ("behaviour", "choices", "plan"):
+            assert eq.details[key] == old[key]
+            assert json.dumps(jsonable(eq.details[key])) == json.dumps(old[key])
+            assert repr(eq.details[key]) == repr(old[key])
+        assert list(eq.behaviour) == list(game.infosets)
+        assert all(not v.flags.writeable for v in eq.behaviour.values())
+        assert eq.details["path"] == equilibrium_path(game, eq.behaviour)
+        assert all(h in eq.details["choices"] for h in old["choices"]) and "no such set" not in eq.behaviour
+    assert dict(result.details["infosets"]) == {h: {"player": game.players[i], "actions": list(a)}
+                                                for h, (i, a) in game.infosets.items()}
+
+
+def test_from_root_keeps_a_well_typed_tree_and_reports_the_first_bad_node_otherwise():
+    from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+
+    good = Decision(0, "a", ("l", "r"), (Terminal((0.0, 1.0)), Decision(1, "b", ("x", "y"), (
+        Terminal((1.0, 0.0)), Terminal((2.0, 2.0))))))
+    assert ExtensiveFormGame.from_root(("A", "B"), good).root is good
+    loose = Decision(0, "a", ["l", "r"], [Terminal([0, 1]), Terminal((1.0, 0.0))])
+    g = ExtensiveFormGame.from_root(("A", "B"), loose)
+    assert g.root == Decision(0, "a", ("l", "r"), (Terminal((0.0, 1.0)), Terminal((1.0, 0.0))))
+    bad = [(Decision(0, "a", ("l", "r"), (Terminal((0.0, float("nan"))), Terminal((1.0, 0.0)))),
+            "payoffs at root/l must be finite"),
+           (Decision(0, "a", ("l", "r"), (Terminal((0.0,)), Terminal((1.0, 0.0)))), "payoffs at root/l must have"),
+           (Decision(0, "a", ("l", "r"), (Decision(1, "a", ("l", "r"), (Terminal((0.0, 0.0)),) * 2),
+                                           Terminal((1.0, 0.0)))), "'a' at root/l belongs to player 0"),
+           (Decision(0, "a", ("l", "r"), (Decision(0, "b", ("x", "y"), (Terminal((0.0, 0.0)),) * 2),
+                                           Decision(0, "b", ("x", "z"), (Terminal((0.0, 0.0)),) * 2))),
+            "'b' at root/r must have the actions"),
+           (Decision(0, "a", ("l", "l"), (Terminal((0.0, 0.0)),) * 2), "actions at root must be unique"),
+           (Decision(2, "a", ("l", "r"), (Terminal((0.0, 0.0)),) * 2), "player at root must be an index"),
+           (Decision(True, "a", ("l", "r"), (Terminal((0.0, 0.0)),) * 2), "player at root must be an index"),
+           (Decision(0, "a", ("l", "r"), (Terminal((0.0, 0.0)),)), "has 2 actions but 1 children")]
+    for root, message in bad:
+        with pytest.raises(GameError, match=re.escape(message)):
+            ExtensiveFormGame.from_root(("A", "B"), root)

@@ -37,8 +37,10 @@ and the incumbent, who would accommodate, loses 2 by fighting.
 
 from __future__ import annotations
 
+from collections.abc import ItemsView
 from dataclasses import dataclass
-from typing import Mapping
+from itertools import repeat
+from typing import Iterator, Mapping
 
 import numpy as np
 
@@ -160,9 +162,9 @@ def flatten(game) -> FlatTree:
         levels_nodes.append(nxt)
     nodes = [n for lv in levels_nodes for n in lv]
     n = len(nodes)
-    types = [type(x) for x in nodes]
-    kind = np.array([TERMINAL if t is Terminal else CHANCE if t is Chance else DECISION for t in types], dtype=np.int8)
-    count = np.array([0 if t is Terminal else len(x.children) for t, x in zip(types, nodes)], dtype=np.int64)
+    codes = {Terminal: TERMINAL, Chance: CHANCE}
+    kind = np.fromiter(map(codes.get, map(type, nodes), repeat(DECISION)), dtype=np.int8, count=len(nodes))
+    count = np.array([0 if k == TERMINAL else len(x.children) for k, x in zip(kind.tolist(), nodes)], dtype=np.int64)
     first = np.zeros(n, dtype=np.int64)
     first[:] = 1 + np.concatenate([[0], np.cumsum(count)[:-1]])
     first[count == 0] = 0
@@ -193,12 +195,14 @@ def flatten(game) -> FlatTree:
     dec = np.flatnonzero(kind == DECISION)
     player = np.full(n, -1, dtype=np.int64)
     infoset = np.full(n, -1, dtype=np.int64)
-    names: dict[str, int] = {}
-    dec_pre = dec[np.argsort(preorder[dec], kind="stable")]
-    for i in dec_pre.tolist():
-        names.setdefault(nodes[i].infoset, len(names))
-    infoset[dec] = [names[nodes[i].infoset] for i in dec.tolist()]
-    player[dec] = [nodes[i].player for i in dec.tolist()]
+    order = np.argsort(preorder[dec], kind="stable")
+    dec_pre = dec[order]
+    dec_nodes = [nodes[i] for i in dec.tolist()]
+    ids = [x.infoset for x in dec_nodes]
+    # id -> index, in order of first appearance in preorder
+    names = dict(zip(dict.fromkeys([ids[k] for k in order.tolist()]), range(len(ids))))
+    infoset[dec] = list(map(names.__getitem__, ids))
+    player[dec] = [x.player for x in dec_nodes]
     n_info = len(names)
     rep = np.zeros(n_info, dtype=np.int64)
     rep[infoset[dec_pre][::-1]] = dec_pre[::-1]  # first node of each infoset in preorder
@@ -208,6 +212,143 @@ def flatten(game) -> FlatTree:
     seq_start = np.concatenate([[0], np.cumsum(n_actions)[:-1]]).astype(np.int64) if n_info else n_actions
     return FlatTree(nodes, kind, parent, action, first, count, player, infoset, edge, payoffs, level, preorder,
                     tuple(names), infoset_player, infoset_actions, seq_start, n_actions, n_players)
+
+
+class InfosetLayout:
+    """What naming a flat profile needs, shared by every equilibrium of one tree: information set
+    ids, owners, action names and sequence offsets, and the id -> index table (built on first use).
+
+    Holds arrays and tuples only (not the tree), so results that keep it stay small and picklable.
+    """
+
+    def __init__(self, flat: FlatTree, players: tuple[str, ...]):
+        self.names = flat.infoset_names
+        self.actions = flat.infoset_actions
+        self.players = tuple(players)
+        self.owner = flat.infoset_player
+        self.seq_start = flat.seq_start
+        self.seq_end = flat.seq_start + flat.n_actions
+        self._index: dict[str, int] | None = None
+
+    def index(self) -> dict[str, int]:
+        """``infoset id -> index`` (built once, on first use)."""
+        if self._index is None:
+            self._index = dict(zip(self.names, range(len(self.names))))
+        return self._index
+
+    def __getstate__(self):
+        return {**self.__dict__, "_index": None}
+
+    def infosets(self) -> "InfosetValues":
+        """``infoset id -> {"player", "actions"}`` for every information set."""
+        return InfosetValues(self, None, np.arange(len(self.names)), "infoset")
+
+
+class InfosetValues(Mapping):
+    """A read-only mapping ``infoset id -> value`` read from a flat profile on access.
+
+    A tree with a million decision points gets its per-information-set details (behaviour,
+    choices, plan) as arrays and a view like this one, not as a million Python objects; each
+    value is made when asked for, equal to what a plain ``dict`` would hold. ``kind`` says which:
+
+    ``"array"``
+        the probabilities of the information set's actions, a read-only view of ``seq``;
+    ``"list"``
+        the same as a list of floats;
+    ``"choice"``
+        the action name (``rows`` holds the information sets that are pure);
+    ``"plan"``
+        the action name where pure, else ``{action: probability}`` over positive probabilities;
+    ``"infoset"``
+        ``{"player": name, "actions": [...]}`` (``seq`` unused).
+
+    ``rows`` are the information sets in the mapping (indices, in the mapping's order).
+    Equality, ``repr`` and JSON rendering (:func:`sim.result.jsonable`) are those of the dict.
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    >>> g = ExtensiveFormGame.from_root(("A",), Decision(0, "a", ("l", "r"), (Terminal((0.0,)), Terminal((1.0,)))))
+    >>> layout = InfosetLayout(flatten(g), g.players)
+    >>> v = InfosetValues(layout, np.array([0.0, 1.0]), np.array([0]), "plan")
+    >>> v, v == {"a": "r"}, list(v)
+    ({'a': 'r'}, True, ['a'])
+    """
+
+    __slots__ = ("_layout", "_seq", "_rows", "_kind", "_member")
+
+    def __init__(self, layout: InfosetLayout, seq, rows, kind: str):
+        self._layout, self._seq, self._kind = layout, seq, kind
+        self._rows = np.asarray(rows, dtype=np.int64)
+        self._member = None
+
+    def __getstate__(self):
+        return (self._layout, self._seq, self._rows, self._kind)
+
+    def __setstate__(self, state):
+        self._layout, self._seq, self._rows, self._kind = state
+        self._member = None
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[str]:
+        names = self._layout.names
+        return (names[k] for k in self._rows.tolist())
+
+    def _position(self, key) -> int:
+        k = self._layout.index().get(key) if isinstance(key, str) else None
+        if k is None:
+            raise KeyError(key)
+        if len(self._rows) != len(self._layout.names):
+            if self._member is None:
+                self._member = np.zeros(len(self._layout.names), dtype=bool)
+                self._member[self._rows] = True
+            if not self._member[k]:
+                raise KeyError(key)
+        return k
+
+    def __contains__(self, key) -> bool:
+        try:
+            self._position(key)
+        except KeyError:
+            return False
+        return True
+
+    def __getitem__(self, key):
+        return self._value(self._position(key))
+
+    def _value(self, k: int):
+        lay, kind = self._layout, self._kind
+        if kind == "infoset":
+            return {"player": lay.players[lay.owner[k]], "actions": list(lay.actions[k])}
+        a, b = int(lay.seq_start[k]), int(lay.seq_end[k])
+        if kind == "array":
+            return self._seq[a:b]
+        probs = self._seq[a:b].tolist()
+        if kind == "list":
+            return probs
+        on = [j for j, p in enumerate(probs) if p > 1 - 1e-12]
+        if on:
+            return lay.actions[k][on[0]]
+        if kind == "choice":
+            raise KeyError(lay.names[k])
+        return {x: p for x, p in zip(lay.actions[k], probs) if p > 1e-12}
+
+    def items(self):
+        return _Items(self)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
+class _Items(ItemsView):
+    """``items()`` of :class:`InfosetValues` in one pass over its rows (no id lookups)."""
+
+    def __iter__(self):
+        v = self._mapping
+        names = v._layout.names
+        return ((names[k], v._value(k)) for k in v._rows.tolist())
 
 
 def recall_violation(flat: FlatTree) -> int | None:
@@ -404,5 +545,5 @@ def has_reduced_view(flat: FlatTree, limit: int = REDUCED_VIEW_ENTRIES) -> bool:
     return bool(counts.max(initial=1) <= MAX_PLANS and float(np.prod(counts)) * terminals <= limit)
 
 
-__all__ = ["REDUCED_VIEW_ENTRIES", "FlatTree", "has_reduced_view", "reduced_strategy_counts", "best_response_values", "expected_payoffs", "flatten", "node_values", "one_shot_gains",
+__all__ = ["REDUCED_VIEW_ENTRIES", "FlatTree", "InfosetLayout", "InfosetValues", "has_reduced_view", "reduced_strategy_counts", "best_response_values", "expected_payoffs", "flatten", "node_values", "one_shot_gains",
            "own_sequences", "recall_violation", "regret"]

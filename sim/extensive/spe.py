@@ -35,8 +35,9 @@ import numpy as np
 
 from sim._arrays import readonly
 from sim.errors import GameError, SolverError
-from sim.extensive.behaviour import (CHANCE, DECISION, FlatTree, best_response_values, expected_payoffs,
-                                     flatten, has_reduced_view, one_shot_gains, recall_violation, regret)
+from sim.extensive.behaviour import (CHANCE, DECISION, TERMINAL, FlatTree, InfosetLayout, InfosetValues,
+                                     best_response_values, expected_payoffs, flatten, has_reduced_view,
+                                     one_shot_gains, recall_violation, regret)
 from sim.extensive.reduced import behaviour_from_mixed, mixed_from_behaviour, terminal_table
 from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Node, Terminal, path_text
 from sim.result import Equilibrium, SolverResult
@@ -291,7 +292,11 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
         ``subgame_regret`` (largest regret in any proper subgame; ``None`` when not measured).
         ``complete`` is True when every pure subgame-perfect equilibrium is listed (perfect
         information, or imperfect information where each subgame's equilibrium search was
-        exhaustive for the solvers used).
+        exhaustive for the solvers used). ``behaviour``, ``choices``, each player's ``plan`` and
+        ``result.details["infosets"]`` are read-only mappings over the equilibrium's arrays
+        (:class:`sim.extensive.behaviour.InfosetValues`): equal to, and rendered as, the
+        dictionaries they stand for, with each entry made when read, so a tree with a million
+        decision points costs no per-point Python objects.
 
     Raises
     ------
@@ -338,43 +343,63 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
         marks = _subtree_infosets(game.root, game.infoset_sizes)
         roots = [node for _, node in game.nodes() if not isinstance(node, Terminal) and marks[id(node)]]
     nf = game.reduced_normal_form() if has_reduced_view(flat) else None
-    names, players = flat.infoset_names, game.players
+    players = game.players
+    layout = InfosetLayout(flat, players)
+    owner = np.repeat(np.arange(len(flat.infoset_names)), flat.n_actions)
+    mine = [np.flatnonzero(flat.infoset_player == i) for i in range(len(players))]
     equilibria = []
-    starts, ends = flat.seq_start.tolist(), (flat.seq_start + flat.n_actions).tolist()
-    owner = np.repeat(np.arange(len(names)), flat.n_actions)
-    owner_player = [players[i] for i in flat.infoset_player.tolist()]
     for seq in sequences:
         ro = readonly(seq.copy())
-        behaviour = dict(zip(names, np.split(ro, flat.seq_start[1:]))) if names else {}
+        behaviour = InfosetValues(layout, ro, np.arange(len(flat.infoset_names)), "array")
         payoffs = expected_payoffs(flat, seq)
         by_player = np.maximum(0.0, best_response_values(flat, seq) - payoffs)
-        lst = seq.tolist()
-        on = np.flatnonzero(seq > 1 - 1e-12)  # the action of each pure information set
-        choices = {names[h]: flat.infoset_actions[h][k]
-                   for h, k in zip(owner[on].tolist(), (on - flat.seq_start[owner[on]]).tolist())}
-        plan = {p: {} for p in players}
-        for h, who, a, b, acts in zip(names, owner_player, starts, ends, flat.infoset_actions):
-            plan[who][h] = choices[h] if h in choices else {x: p for x, p in zip(acts, lst[a:b]) if p > 1e-12}
-        details = dict(behaviour={h: lst[a:b] for h, a, b in zip(names, starts, ends)}, choices=choices,
-                       plan=plan, path=equilibrium_path(game, behaviour),
+        pure = owner[np.flatnonzero(seq > 1 - 1e-12)]  # the information sets played purely
+        details = dict(behaviour=InfosetValues(layout, ro, behaviour._rows, "list"),
+                       choices=InfosetValues(layout, ro, pure, "choice"),
+                       plan={p: InfosetValues(layout, ro, rows, "plan") for p, rows in zip(players, mine)},
+                       path=_flat_path(flat, seq, players),
                        regret_by_player={pl: float(r) for pl, r in zip(players, by_player)},
                        subgame_regret=_subgame_regret(game, flat, seq, roots))
-        frozen = MappingProxyType(behaviour)
         if nf is not None:
             eq = Equilibrium.certify(nf, mixed_from_behaviour(game, behaviour), **details)
-            eq = dataclasses.replace(eq, behaviour=frozen)
+            eq = dataclasses.replace(eq, behaviour=behaviour)
         else:
             eq = Equilibrium((), readonly(payoffs), (), float(by_player.max(initial=0.0)), None,
-                             MappingProxyType(details), frozen)
+                             MappingProxyType(details), behaviour)
         equilibria.append(eq)
     return SolverResult("spe", nf if nf is not None else game, tuple(equilibria),
                         {"tol": tol, "max_equilibria": max_equilibria},
                         complete=complete,
                         details={"perfect_information": perfect_information,
                                  "reduced_form": nf is not None,
-                                 "infosets": {h: {"player": players[flat.infoset_player[k]],
-                                                  "actions": list(flat.infoset_actions[k])}
-                                              for k, h in enumerate(names)}})
+                                 "infosets": layout.infosets()})
+
+
+def _flat_path(flat: FlatTree, seq: np.ndarray, players) -> list[dict]:
+    """:func:`equilibrium_path` read from the flat tree and a flat profile (same steps, same order)."""
+    steps = []
+    stack = [(0, (), 1.0)]
+    nodes, kind, first = flat.nodes, flat.kind, flat.first
+    while stack:
+        x, path, reach = stack.pop()
+        if kind[x] == TERMINAL:
+            continue
+        node = nodes[x]
+        if kind[x] == CHANCE:
+            names, probs, mover = node.outcomes, node.probs, "chance"
+        else:
+            h = int(flat.infoset[x])
+            a = int(flat.seq_start[h])
+            names, probs, mover = node.actions, seq[a:a + int(flat.n_actions[h])], players[node.player]
+        f = int(first[x])
+        nxt = []
+        for k, (a, p) in enumerate(zip(names, probs)):
+            if p > 1e-12:
+                steps.append({"path": path_text(path), "node": node.label, "mover": mover,
+                              "action": a, "probability": float(p), "reach": float(reach)})
+                nxt.append((f + k, (*path, a), reach * float(p)))
+        stack.extend(reversed(nxt))
+    return steps
 
 
 def _compose(game: ExtensiveFormGame, tol: float, cap: int):
