@@ -213,3 +213,29 @@ def test_every_reported_threshold_separates_two_different_best_answers(doc):
             assert th.best_answers([lo, 1 - lo]) != th.best_answers([hi, 1 - hi])
             if q.denominator <= 10**6:  # a fraction of float noise is shown by its decimal only
                 assert f"{q} (" in e["text"]
+
+
+def test_a_report_on_a_sequential_scenario_carries_the_same_sentences(threat):
+    from analysis.report import build_report
+    from analysis.sources import load_source
+
+    src = load_source(threat)
+    report = build_report([src], logit=False)
+    texts = [b.text for b in report.blocks]
+    at = texts.index("Beliefs: where an uncertain mover's best answer flips")
+    doc = belief_document(src.game, src.results[0])
+    assert src.results[0].method == "spe"
+    sentences = [e["text"] for e in doc["infosets"]]
+    assert len(sentences) == 2 and texts[at + 2:at + 4] == sentences
+    assert all("Russia (at russia_answer|us_announce=" in t and "above 5/12 (0.4167)" in t for t in sentences)
+
+
+def test_a_report_on_a_scenario_without_hidden_moves_has_no_beliefs_block():
+    from pathlib import Path
+
+    from analysis.report import build_report
+    from analysis.sources import load_source
+
+    path = Path(__file__).parent.parent / "scenarios" / "shield-as-chip.toml"
+    report = build_report([load_source(path)], logit=False)
+    assert not any(b.text.startswith("Beliefs:") for b in report.blocks)
