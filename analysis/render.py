@@ -151,3 +151,120 @@ def _format_tree_result(result: "SolverResult") -> str:
             if plan:
                 lines.append(f"       {p}: {plan_text(plan)}")
     return "\n".join(lines)
+
+
+def _belief_number(exact: str, digits: int) -> str:
+    """A threshold as ``5/12 (0.4167)``; a fraction with a huge denominator (float noise in the
+    payoffs) is shown by its decimal only."""
+    from fractions import Fraction
+
+    q = Fraction(exact)
+    if q.denominator == 1 or q.denominator > 10**6:
+        return f"{float(q):.{digits}g}"
+    return f"{q} ({float(q):.{digits}g})"
+
+
+def belief_text(th, uncertainty, digits: int = 4) -> str:
+    """One sentence: where the mover's best answer at an information set flips with its belief.
+
+    ``th`` is a :class:`sim.extensive.beliefs.BeliefThresholds`, ``uncertainty`` the set's
+    :class:`sim.extensive.beliefs.Uncertainty`. For a two-node set the sentence names the event
+    whose probability is the belief (the first node's outcome of the move where the two histories
+    part) and each exact threshold; for larger sets it says whether one action is a best answer
+    whatever the belief.
+
+    Examples
+    --------
+    >>> from sim.extensive.beliefs import belief_thresholds, uncertainty
+    >>> from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+    >>> ans = lambda a, b: Decision(1, "R", ("pressure", "shield_iran"), (Terminal((0.0, a)), Terminal((0.0, b))),
+    ...                             "russia_answer")
+    >>> g = ExtensiveFormGame.from_root(("US", "Russia"), Chance(("committed", "bluffing"), (0.3, 0.7), (
+    ...     Decision(0, "c", ("announce",), (ans(7.0, 0.0),)), Decision(0, "b", ("announce",), (ans(0.0, 5.0),))),
+    ...     "us_type"))
+    >>> print(belief_text(belief_thresholds(g, "R"), uncertainty(g, "R")))
+    Russia (at R) chooses pressure when it believes us_type=committed with probability above 5/12 (0.4167); below, it chooses shield_iran.
+    """
+    from fractions import Fraction
+
+    who = f"{th.player} (at {th.infoset})"
+
+    def answers(belief) -> str:
+        return " or ".join(th.best_answers(belief))
+
+    if len(th.nodes) != 2 or uncertainty.event is None:
+        about = ", ".join(uncertainty.moves) or "its position"
+        corners = [th.best_answers([float(i == k) for i in range(len(th.nodes))]) for k in range(len(th.nodes))]
+        common = [a for a in th.actions if all(a in c for c in corners)]
+        if common:
+            return f"{who} chooses {' or '.join(common)} whatever it believes about {about}."
+        used = [r.action for r in th.regions if r.vertices]
+        return (f"{who}: its best answer depends on its belief over its {len(th.nodes)} nodes (about {about}): "
+                f"{', '.join(used)}, each on a region of the belief simplex.")
+    move, outcome = uncertainty.event
+    cuts = [Fraction(0), *map(Fraction, th.exact_thresholds), Fraction(1)]
+    parts = [answers([float(q), 1 - float(q)]) for q in ((a + b) / 2 for a, b in zip(cuts, cuts[1:]))]
+    event = f"{move}={outcome}"
+    if not th.exact_thresholds:
+        return f"{who} chooses {parts[0]} whatever it believes about {move}."
+    t = [_belief_number(x, digits) for x in th.exact_thresholds]
+    if len(t) == 1:
+        return (f"{who} chooses {parts[1]} when it believes {event} with probability above {t[0]}; "
+                f"below, it chooses {parts[0]}.")
+    middle = ", ".join(f"{parts[k]} between {t[k - 1]} and {t[k]}" for k in range(1, len(t)))
+    return (f"{who} chooses {parts[0]} when it believes {event} with probability below {t[0]}, "
+            f"{middle}, and {parts[-1]} above {t[-1]}.")
+
+
+def belief_document(game, result) -> dict:
+    """The belief thresholds of a tree's information sets with more than one node, as ``bargain
+    solve --json`` stores them under a tree result's ``details["belief_thresholds"]``.
+
+    Later moves are valued under the result's first equilibrium's behaviour (``"equilibrium": 0``;
+    None when there is none, and then sets whose actions do not end the game are skipped). Each
+    entry of ``"infosets"`` has ``infoset``, ``player``, ``uncertainty`` (``moves``, ``event``),
+    ``text`` (:func:`belief_text`) and ``skipped`` (None, or why the set was skipped); unless
+    skipped it also has :meth:`sim.extensive.beliefs.BeliefThresholds.to_dict`'s ``nodes``,
+    ``actions``, ``payoffs``, ``regions``, ``thresholds`` and ``exact_thresholds``.
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+    >>> from sim.registry import solve
+    >>> R = lambda a, b: Decision(1, "R", ("u", "d"), (Terminal((0.0, a)), Terminal((0.0, b))))
+    >>> g = ExtensiveFormGame.from_root(("S", "Rx"), Chance(("t1", "t2"), (0.5, 0.5), (
+    ...     Decision(0, "t1", ("R",), (R(1.0, 0.0),)), Decision(0, "t2", ("R",), (R(0.0, 2.0),)))))
+    >>> doc = belief_document(g, solve(g, "pbe"))
+    >>> doc["equilibrium"], doc["infosets"][0]["exact_thresholds"], doc["infosets"][0]["text"]
+    (0, ['2/3'], 'Rx (at R) chooses u when it believes chance=t1 with probability above 2/3 (0.6667); below, it chooses d.')
+    """
+    from sim.extensive.beliefs import all_belief_thresholds
+
+    behaviour = result.equilibria[0].details.get("behaviour") if result.equilibria else None
+    entries = []
+    for th, u, why in all_belief_thresholds(game, behaviour):
+        entry = {"infoset": u.infoset, "player": game.players[game.infosets[u.infoset][0]],
+                 "uncertainty": u.to_dict(), "text": None, "skipped": why or None}
+        if th is not None:
+            entry.update({k: v for k, v in th.to_dict().items() if k not in ("infoset", "player")})
+            entry["text"] = belief_text(th, u)
+        entries.append(entry)
+    return {"equilibrium": 0 if behaviour is not None else None, "infosets": entries}
+
+
+def belief_lines(doc: dict) -> list[str]:
+    """Plain-text lines of a :func:`belief_document` (empty when no set has more than one node).
+
+    Examples
+    --------
+    >>> belief_lines({"equilibrium": 0, "infosets": [{"text": "R (at h) chooses u whatever it believes about t.",
+    ...                                              "skipped": None}]})
+    ['belief thresholds (later moves as in equilibrium 1):', '  R (at h) chooses u whatever it believes about t.']
+    """
+    if not doc["infosets"]:
+        return []
+    k = doc["equilibrium"]
+    head = ("belief thresholds (later moves as in equilibrium 1):" if k == 0
+            else "belief thresholds (no equilibrium: sets whose actions do not end the game are skipped):")
+    return [head, *(f"  {e['text']}" if e["text"] else f"  {e['infoset']}: skipped ({e['skipped']})"
+                    for e in doc["infosets"])]

@@ -197,3 +197,46 @@ def gambit_behaviour_equilibria_many(efg_texts, methods, *, timeout: float = 300
                         stdin=json.dumps(reqs))
     return [{m: (OracleFailed(d["error"]) if "error" in d else d["equilibria"]) for m, d in doc.items()}
             for doc in out]
+
+
+_GAMBIT_EFG_SHAPE_SCRIPT = r"""
+import io, json, sys
+import pygambit as gbt
+out = []
+for text in json.load(sys.stdin):
+    try:
+        g = gbt.read_efg(io.StringIO(text))
+    except Exception as exc:  # reported per text, the test states the reason
+        out.append({"error": f"{type(exc).__name__}: {exc}"})
+        continue
+    players = list(g.players)
+    terminals, n_nodes = [], 0
+    stack = [(g.root, [0.0] * len(players))]
+    while stack:  # preorder, children in action order; outcomes add up along the path (Gambit's rule)
+        node, carried = stack.pop()
+        n_nodes += 1
+        try:
+            carried = [c + float(node.outcome[p]) for c, p in zip(carried, players)]
+        except (KeyError, TypeError):  # pygambit 16 raises KeyError for a node without an outcome
+            pass
+        if node.is_terminal:
+            terminals.append(carried)
+        stack.extend((child, carried) for child in reversed(list(node.children)))
+    out.append({"nodes": n_nodes,
+                "infosets": [len(p.infosets) for p in players],
+                "actions": [[len(i.actions) for i in p.infosets] for p in players],
+                "chance_actions": [len(i.actions) for i in g.players.chance.infosets],
+                "terminal_payoffs": terminals})
+json.dump(out, sys.stdout)
+"""
+
+
+def gambit_tree_shapes_many(efg_texts, *, timeout: float = 300) -> list:
+    """How pygambit reads each ``.efg`` text, in one subprocess: ``{"nodes", "infosets"`` (count
+    per player), ``"actions"`` (per player, the number of actions of each infoset in Gambit's
+    order), ``"chance_actions"``, ``"terminal_payoffs"`` (each terminal's payoffs in preorder,
+    outcomes on the path added in)``}``, or :class:`OracleFailed` for a text pygambit refuses.
+    """
+    out = _run_pygambit(_GAMBIT_EFG_SHAPE_SCRIPT, f"reading {len(efg_texts)} .efg texts", timeout,
+                        stdin=json.dumps(list(efg_texts)))
+    return [OracleFailed(d["error"]) if "error" in d else d for d in out]

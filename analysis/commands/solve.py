@@ -9,6 +9,11 @@ either plain-text tables or one JSON document::
                                   "support": {player: [action, ...]}, "max_regret": float}],
                   "details": {...}}]}
 
+A tree method's result (``spe``, ``pbe``, ``pbe_mixed``) on a tree also holds
+``details["belief_thresholds"]`` (:func:`analysis.render.belief_document`): for each information
+set with more than one node, the beliefs where its mover's best answer flips, and the sentence
+that the plain-text output prints after the equilibria.
+
 Every method is checked (known, implemented, applicable to the game) before any is run, and all
 results are computed before anything is printed, so a bad request prints one error line (exit 2)
 and never half a document.
@@ -264,7 +269,7 @@ def run(args) -> int:
         return _run_bargaining(args, methods, options)
 
     from analysis.loading import load_game
-    from analysis.render import format_game, format_result
+    from analysis.render import belief_document, belief_lines, format_game, format_result
     from sim.extensive.tree import ExtensiveFormGame
     from sim.registry import check_applicable, solve
     from sim.result import game_to_dict
@@ -274,12 +279,22 @@ def run(args) -> int:
         check_applicable(m, n_players=game.n_players, tree=isinstance(game, ExtensiveFormGame))
     # solve() routes trees: tree methods work on the tree, every other method on its reduced normal form.
     results = [solve(game, m, **options[m]) for m in methods]
+    # A tree method's result also gets the belief thresholds of each information set with more
+    # than one node (later moves valued as in its first equilibrium).
+    beliefs = [belief_document(game, r) if isinstance(game, ExtensiveFormGame) and get(m).kind == "tree" else None
+               for m, r in zip(methods, results)]
     if args.json:
-        doc = {"game": game_to_dict(game), "results": [r.to_dict() for r in results]}
+        docs = [r.to_dict() for r in results]
+        for d, b in zip(docs, beliefs):
+            if b is not None:
+                d.setdefault("details", {})["belief_thresholds"] = b
+        doc = {"game": game_to_dict(game), "results": docs}
         # allow_nan=False: a non-finite number would make the document invalid JSON; fail instead.
         print(json.dumps(doc, indent=2, allow_nan=False, default=_no_json_form))
     else:
         print(format_game(game))
-        for r in results:
+        for r, b in zip(results, beliefs):
             print(format_result(r))
+            for line in belief_lines(b) if b is not None else ():
+                print(f"  {line}")
     return 0

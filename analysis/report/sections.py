@@ -89,6 +89,29 @@ def _scenario_section(report: Report, src: ScenarioSource, *, tol: float) -> str
             f"{'' if r.complete else ' (not a complete list)'}.")
 
 
+def _beliefs_section(report: Report, src: ScenarioSource, *, tol: float) -> None:
+    """For a sequential scenario whose movers do not see some earlier move: at each such decision
+    point, the belief at which the mover's best answer flips (exact; later moves as in the first
+    subgame-perfect equilibrium). Nothing for a scenario where every mover sees everything."""
+    if not src.compiled.sequential or not src.results:
+        return
+    from analysis.render import belief_document
+
+    doc = belief_document(src.game, src.results[0])
+    if not doc["infosets"]:
+        return
+    report.add("h3", "Beliefs: where an uncertain mover's best answer flips")
+    valued = ("Later moves are valued as in the first subgame-perfect equilibrium above."
+              if doc["equilibrium"] is not None else
+              "There is no subgame-perfect equilibrium to value later moves by, so decision points whose "
+              "actions do not end the game are skipped.")
+    report.add("p", "At each decision point where the mover does not see an earlier move, its expected payoff is "
+                    "linear in its belief, so each action is a best answer on an interval of beliefs; the ends "
+                    f"of these intervals are computed exactly (Fudenberg and Tirole 1991, section 8.2). {valued}")
+    for e in doc["infosets"]:
+        report.add("p", e["text"] or f"{e['player']} (at {e['infoset']}): skipped ({e['skipped']}).")
+
+
 def _bargaining_section(report: Report, src: ScenarioSource, *, tol: float) -> None:
     """Solutions of the scenario's ``[bargaining]`` table, with the frontier chart for two players."""
     if src.scenario.bargaining is None:
@@ -293,6 +316,7 @@ class Section:
 #: The report's sections in order (consecutive per-scenario sections run scenario by scenario).
 SECTIONS: dict[str, Section] = {
     "scenario": Section("scenario", _scenario_section),
+    "beliefs": Section("scenario", _beliefs_section),
     "bargaining": Section("scenario", _bargaining_section),
     "repeated": Section("scenario", _repeated_section),
     "comparison": Section("scenarios", _comparison_section),

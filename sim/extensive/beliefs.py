@@ -214,3 +214,105 @@ def belief_thresholds(game, infoset: str, behaviour: Mapping[str, Sequence[float
     return BeliefThresholds(infoset, game.players[player], tuple(path_text(p) for p, _ in members), actions,
                             readonly(np.array([[float(x) for x in row] for row in u])), tuple(regions),
                             tuple(float(q) for q in flips), tuple(str(q) for q in flips))
+
+
+#: :func:`all_belief_thresholds` skips an information set whose vertex enumeration would cost more
+#: than this: ``C(nodes + actions - 1, nodes - 1)`` choices of tight constraints, each an exact
+#: elimination of ``nodes**3`` steps (6 nodes and 2 actions: 4,536; 12 nodes and 3 actions: 628,992).
+MAX_VERTEX_WORK = 1_000_000
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """What the mover at an information set does not know: ``moves`` are the moves (by name, in
+    preorder) at which the histories of the set's nodes part; for a two-node set ``event`` is
+    ``(move, outcome)`` true at the first node and false at the other (so a belief threshold
+    ``q`` reads "probability of ``move=outcome`` above ``q``"), else None.
+
+    A move is named by its node's label (a scenario's move name), else its information set, else
+    ``"chance"``."""
+
+    infoset: str
+    moves: tuple[str, ...]
+    event: tuple[str, str] | None
+
+    def to_dict(self) -> dict:
+        return {"moves": list(self.moves),
+                "event": None if self.event is None else {"move": self.event[0], "outcome": self.event[1]}}
+
+
+def _move_name(node: Node) -> str:
+    return node.label or node.infoset or ("chance" if isinstance(node, Chance) else "")
+
+
+def uncertainty(game, infoset: str) -> Uncertainty:
+    """The moves the mover at ``infoset`` is uncertain about (see :class:`Uncertainty`).
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+    >>> R = Decision(1, "R", ("u", "d"), (Terminal((0.0, 1.0)), Terminal((0.0, 0.0))), "answer")
+    >>> g = ExtensiveFormGame.from_root(("S", "Rx"), Chance(("hi", "lo"), (0.5, 0.5), (
+    ...     Decision(0, "s_hi", ("m",), (R,)), Decision(0, "s_lo", ("m",), (R,))), "type"))
+    >>> uncertainty(g, "R")
+    Uncertainty(infoset='R', moves=('type',), event=('type', 'hi'))
+    """
+    if infoset not in game.infosets:
+        raise GameError(f"uncertainty(): {infoset!r} is not an information set of the game; "
+                        f"its information sets: {list(game.infosets)}")
+    paths = [p for p, n in iter_nodes(game.root) if isinstance(n, Decision) and n.infoset == infoset]
+    moves: list[str] = []
+    event = None
+    for p, node in iter_nodes(game.root):
+        if isinstance(node, Terminal):
+            continue
+        below = {q[len(p)] for q in paths if len(q) > len(p) and q[:len(p)] == p}
+        if len(below) > 1:
+            name = _move_name(node)
+            if name not in moves:
+                moves.append(name)
+            if len(paths) == 2 and event is None:
+                event = (name, paths[0][len(p)])
+    return Uncertainty(infoset, tuple(moves), event)
+
+
+def multi_node_infosets(game) -> tuple[str, ...]:
+    """The information sets with more than one node (where the mover holds a belief), in order."""
+    counts: dict[str, int] = {}
+    for _, n in iter_nodes(game.root):
+        if isinstance(n, Decision):
+            counts[n.infoset] = counts.get(n.infoset, 0) + 1
+    return tuple(h for h in game.infosets if counts.get(h, 0) > 1)
+
+
+def all_belief_thresholds(game, behaviour: Mapping[str, Sequence[float]] | None = None
+                          ) -> tuple[tuple[BeliefThresholds | None, Uncertainty, str], ...]:
+    """:func:`belief_thresholds` and :func:`uncertainty` of every information set with more than
+    one node, as ``(thresholds, uncertainty, why_skipped)``: ``thresholds`` is None (and
+    ``why_skipped`` says why) when a later move has no behaviour or the set is too large to
+    enumerate (:data:`MAX_VERTEX_WORK`).
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+    >>> R = lambda a, b: Decision(1, "R", ("u", "d"), (Terminal((0.0, a)), Terminal((0.0, b))))
+    >>> g = ExtensiveFormGame.from_root(("S", "Rx"), Chance(("t1", "t2"), (0.5, 0.5), (
+    ...     Decision(0, "t1", ("R",), (R(1.0, 0.0),)), Decision(0, "t2", ("R",), (R(0.0, 2.0),)))))
+    >>> [(th.infoset, th.exact_thresholds, u.event, why) for th, u, why in all_belief_thresholds(g)]
+    [('R', ('2/3',), ('chance', 't1'), '')]
+    """
+    import math
+
+    out = []
+    for h in multi_node_infosets(game):
+        u = uncertainty(game, h)
+        n = sum(1 for _, x in iter_nodes(game.root) if isinstance(x, Decision) and x.infoset == h)
+        m = len(game.infosets[h][1])
+        if math.comb(n + m - 1, n - 1) * n**3 > MAX_VERTEX_WORK:
+            out.append((None, u, f"{n} nodes and {m} actions: too many for exact vertex enumeration"))
+            continue
+        try:
+            out.append((belief_thresholds(game, h, behaviour), u, ""))
+        except GameError as exc:
+            out.append((None, u, str(exc).partition("(): ")[2] or str(exc)))
+    return tuple(out)

@@ -14,12 +14,19 @@ Numbers may be integers, decimals (``.80``) or rationals (``19/20``).
 
 Information-set ids of the parsed tree are the file's infoset names when every player infoset has
 a distinct non-empty name, otherwise ``"PLAYER:NUMBER"`` (for example ``"2:1"``).
+
+Gambit (16) refuses a file where two nodes have the same non-empty label, while a tree may repeat
+labels (a scenario's tree labels every node of a move by the move's name). :func:`format_efg`
+then numbers each such label ``LABEL#K`` (``K`` its occurrence in preorder) and writes the comment
+:data:`NUMBERED_LABELS`; :func:`parse_efg` strips the numbers only from a file with that comment,
+so the round trip is exact and other files read as they are.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 
@@ -28,6 +35,10 @@ from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal, it
 
 _TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([{},])|([^\s{},"]+))', re.S)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/\d+)?$")
+_NUMBERED = re.compile(r"#\d+$")
+
+#: The comment of a file whose repeated node labels :func:`format_efg` numbered ``LABEL#K``.
+NUMBERED_LABELS = "repeated node labels are numbered: LABEL#K stands for LABEL"
 
 
 class _Tokens:
@@ -166,8 +177,7 @@ def parse_efg(text: str, source: str = "<efg>") -> ExtensiveFormGame:
     tokens.take()
     if not players:
         raise GameError(f"{source}:{head[2]}: a game needs at least one player; got none")
-    if tokens.peek()[0] == "str":
-        tokens.take()  # the comment
+    comment = tokens.take()[1] if tokens.peek()[0] == "str" else ""
     n = len(players)
     outcomes: dict[int, tuple[str, tuple[float, ...]]] = {}
     infosets: dict[tuple[int, int], tuple[str, tuple]] = {}  # (player, number) -> (name, actions)
@@ -259,7 +269,11 @@ def parse_efg(text: str, source: str = "<efg>") -> ExtensiveFormGame:
     names = [iname for iname, _ in infosets.values()]
     by_name = all(names) and len(set(names)) == len(names)
 
+    def label(text: str) -> str:
+        return _NUMBERED.sub("", text) if comment == NUMBERED_LABELS else text
+
     def build(r, carried):
+        r = (r[0], label(r[1]), *r[2:])
         if r[0] == "t":
             total = tuple(a + b for a, b in zip(carried, r[3]))
             return Terminal(total, r[1], r[2])
@@ -311,7 +325,9 @@ def format_efg(game: ExtensiveFormGame) -> str:
 
     Information sets are numbered per player in order of first appearance and named by their
     ids; outcomes are numbered by distinct ``(outcome name, payoffs)``; a terminal with no outcome
-    name and zero payoffs gets outcome 0.
+    name and zero payoffs gets outcome 0. Node labels that repeat are numbered ``LABEL#K`` (Gambit
+    wants distinct node labels), with the comment :data:`NUMBERED_LABELS` so that
+    :func:`parse_efg` reads them back as they were.
 
     Examples
     --------
@@ -328,32 +344,58 @@ def format_efg(game: ExtensiveFormGame) -> str:
     <BLANKLINE>
     >>> parse_efg(format_efg(g)) == g
     True
+    >>> twice = ExtensiveFormGame.from_root(("A",), Decision(0, "a", ("L", "R"), (
+    ...     Decision(0, "b", ("x",), (Terminal((1.0,)),), "move"), Decision(0, "c", ("x",), (Terminal((0.0,)),), "move"))))
+    >>> [line.split('"')[1] for line in format_efg(twice).splitlines() if line.startswith("p")]
+    ['', 'move#1', 'move#2']
+    >>> parse_efg(format_efg(twice)) == twice
+    True
     """
+    labels = _node_labels(game)
     numbers: dict[str, int] = {}
     counts = [0] * game.n_players
     chance_numbers: dict[tuple, int] = {}
     outcome_numbers: dict[tuple, int] = {}
-    lines = [f"EFG 2 R {_quote(game.title)} {{ {' '.join(_quote(p) for p in game.players)} }}", '""', ""]
-    for _, node in iter_nodes(game.root):
+    comment = NUMBERED_LABELS if labels is not None else ""
+    lines = [f"EFG 2 R {_quote(game.title)} {{ {' '.join(_quote(p) for p in game.players)} }}", _quote(comment), ""]
+    for i, (_, node) in enumerate(iter_nodes(game.root)):
+        label = node.label if labels is None else labels[i]
         if isinstance(node, Terminal):
             if not node.outcome and not any(node.payoffs):
-                lines.append(f"t {_quote(node.label)} 0")
+                lines.append(f"t {_quote(label)} 0")
                 continue
             key = (node.outcome, node.payoffs)
             k = outcome_numbers.setdefault(key, len(outcome_numbers) + 1)
             pays = ", ".join(format_number(x) for x in node.payoffs)
-            lines.append(f"t {_quote(node.label)} {k} {_quote(node.outcome)} {{ {pays} }}")
+            lines.append(f"t {_quote(label)} {k} {_quote(node.outcome)} {{ {pays} }}")
         elif isinstance(node, Decision):
             if node.infoset not in numbers:
                 counts[node.player] += 1
                 numbers[node.infoset] = counts[node.player]
             acts = " ".join(_quote(a) for a in node.actions)
-            lines.append(f"p {_quote(node.label)} {node.player + 1} {numbers[node.infoset]} "
+            lines.append(f"p {_quote(label)} {node.player + 1} {numbers[node.infoset]} "
                          f"{_quote(node.infoset)} {{ {acts} }} 0")
         else:
             # Chance nodes share a number only when they share a named infoset and its lottery.
             key = (node.infoset, node.outcomes, node.probs) if node.infoset else (id(node), len(chance_numbers))
-            k = chance_numbers.setdefault(key, len(chance_numbers) + 1)
+            number = chance_numbers.setdefault(key, len(chance_numbers) + 1)
             body = " ".join(f"{_quote(o)} {format_number(p)}" for o, p in zip(node.outcomes, node.probs))
-            lines.append(f"c {_quote(node.label)} {k} {_quote(node.infoset)} {{ {body} }} 0")
+            lines.append(f"c {_quote(label)} {number} {_quote(node.infoset)} {{ {body} }} 0")
     return "\n".join(lines) + "\n"
+
+
+def _node_labels(game: ExtensiveFormGame) -> list[str] | None:
+    """The node labels to write, in preorder, when some non-empty label repeats (else None): each
+    repeated label, and each label that itself ends in ``#digits``, gets ``#K``."""
+    labels = [node.label for _, node in iter_nodes(game.root)]
+    uses = Counter(a for a in labels if a)
+    if all(n == 1 for n in uses.values()):
+        return None
+    counts: dict[str, int] = {}
+    out = []
+    for a in labels:
+        if a and (uses[a] > 1 or _NUMBERED.search(a)):
+            counts[a] = counts.get(a, 0) + 1
+            a = f"{a}#{counts[a]}"
+        out.append(a)
+    return out
