@@ -12,12 +12,13 @@ import re
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
 from analysis.cli import main
 from analysis.render import belief_document, belief_text
-from sim.extensive.beliefs import all_belief_thresholds, belief_thresholds, multi_node_infosets, uncertainty
-from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+from sim.extensive.beliefs import (MAX_VERTEX_WORK, all_belief_thresholds, belief_thresholds, multi_node_infosets,
+                                   uncertainty, vertex_work)
+from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal, iter_nodes
 from sim.registry import solve
 from sim.scenario import compile_scenario, load_scenario, parse_scenario
 from tests.strategies import multi_move_scenario_docs
@@ -189,6 +190,16 @@ def test_later_moves_are_valued_as_in_the_first_equilibrium():
 
 @settings(max_examples=40, deadline=None)
 @given(multi_move_scenario_docs())
+@example({"scenario": {"id": "multi", "title": "multi-move", "timing": [
+    {"player": "US", "name": "us_0", "actions": ["keep", "drop", "engage"], "observes": []},
+    {"chance": "nature0", "outcomes": {"good": 0.5, "bad": 0.5}},
+    {"player": "Russia", "name": "russia_0", "actions": ["keep"], "observes": []},
+    {"chance": "nature1", "outcomes": {"good": 1 / 3, "bad": 1 / 3, "odd": 1 / 3}},
+    {"player": "NATO", "name": "nato_0", "actions": ["keep", "drop"], "observes": []},
+    {"player": "Russia", "name": "russia_1", "actions": ["keep"], "observes": []}]},
+    "parameters": {"p0": {"default": 0.5, "min": 0.0, "max": 1.0}, "p1": 1.5},
+    "players": {"US": {}, "NATO": {}, "Russia": {}},
+    "goals": [{"player": "US", "name": "goal0", "weight": 0.0, "rules": [{"when": {}, "value": 0.0}]}]})
 def test_every_reported_threshold_separates_two_different_best_answers(doc):
     game = compile_scenario(parse_scenario(doc)).game()
     if not isinstance(game, ExtensiveFormGame):
@@ -198,7 +209,11 @@ def test_every_reported_threshold_separates_two_different_best_answers(doc):
     found = all_belief_thresholds(game, behaviour)
     assert [u.infoset for _, u, _ in found] == list(multi_node_infosets(game))
     for th, u, why in found:
-        assert th is not None, why
+        if th is None:  # skipped only when the exact enumeration would cost too much, and it says so
+            n = sum(1 for _, x in iter_nodes(game.root) if isinstance(x, Decision) and x.infoset == u.infoset)
+            m = len(game.infosets[u.infoset][1])
+            assert m > 1 and vertex_work(n, m) > MAX_VERTEX_WORK and "too many" in why, why
+            continue
         text = belief_text(th, u)
         assert text.startswith(f"{th.player} (at {th.infoset})") and th.player in game.players
         if len(th.nodes) != 2:

@@ -140,6 +140,8 @@ def _solve(rows: list[list[Fraction]], rhs: list[Fraction]) -> list[Fraction] | 
 def _region(u: list[list[Fraction]], a: int) -> list[tuple[Fraction, ...]]:
     """Vertices of ``{mu in simplex : (u[., a] - u[., b]) . mu >= 0 for all b}`` (exact)."""
     n, m = len(u), len(u[0])
+    if m == 1:  # the only action is the best answer at every belief: the whole simplex
+        return sorted((tuple(Fraction(int(x == k)) for x in range(n)) for k in range(n)), reverse=True)
     cons = [[Fraction(int(x == k)) for x in range(n)] for k in range(n)]  # mu_k >= 0
     cons += [[u[x][a] - u[x][b] for x in range(n)] for b in range(m) if b != a]
     out = []
@@ -276,6 +278,18 @@ def uncertainty(game, infoset: str) -> Uncertainty:
     return Uncertainty(infoset, tuple(moves), event)
 
 
+def vertex_work(nodes: int, actions: int) -> int:
+    """The cost bound :func:`all_belief_thresholds` compares with :data:`MAX_VERTEX_WORK`: the
+    choices of tight constraints of one action's region times an exact elimination each.
+
+    >>> vertex_work(6, 2), vertex_work(12, 3)
+    (4536, 628992)
+    """
+    import math
+
+    return math.comb(nodes + actions - 1, nodes - 1) * nodes**3
+
+
 def multi_node_infosets(game) -> tuple[str, ...]:
     """The information sets with more than one node (where the mover holds a belief), in order."""
     counts: dict[str, int] = {}
@@ -301,14 +315,12 @@ def all_belief_thresholds(game, behaviour: Mapping[str, Sequence[float]] | None 
     >>> [(th.infoset, th.exact_thresholds, u.event, why) for th, u, why in all_belief_thresholds(g)]
     [('R', ('2/3',), ('chance', 't1'), '')]
     """
-    import math
-
     out = []
     for h in multi_node_infosets(game):
         u = uncertainty(game, h)
         n = sum(1 for _, x in iter_nodes(game.root) if isinstance(x, Decision) and x.infoset == h)
         m = len(game.infosets[h][1])
-        if math.comb(n + m - 1, n - 1) * n**3 > MAX_VERTEX_WORK:
+        if m > 1 and vertex_work(n, m) > MAX_VERTEX_WORK:
             out.append((None, u, f"{n} nodes and {m} actions: too many for exact vertex enumeration"))
             continue
         try:
