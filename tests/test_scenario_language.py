@@ -445,3 +445,44 @@ def test_show_lists_the_timing_and_move_assumptions(capsys):
     assert "timing (move order and what each mover observes)" in tail and "move us_execute" in tail
     assert "parameter p_committed" in tail and "goal US.shield_value" in tail
     assert "only when us_announce = announce  (assumption)" in out
+
+
+def test_a_scenario_without_goals_compiles_to_zero_payoffs():
+    """Loading never gives a scenario without goals, but code can build one (lint does): it compiles,
+    every payoff 0, rather than failing to reshape an empty tensor."""
+    import dataclasses
+
+    from sim.scenario import compile_scenario, loads_scenario
+
+    s = loads_scenario('[scenario]\nid = "x"\ntitle = "x"\ntiming = "simultaneous"\n[players.A]\n'
+                       'actions = ["a", "b"]\n[[goals]]\nplayer = "A"\nname = "g"\nweight = 1\n'
+                       'rules = [{ when = { A = "a" }, value = 1 }]\n')
+    compiled = compile_scenario(dataclasses.replace(s, goals=()))
+    assert compiled.game().payoffs.tolist() == [[0.0], [0.0]]
+    assert compiled.payoffs([[], []]).shape == (2, 2, 1)
+
+
+def test_a_sweep_over_a_scenario_with_conditions_gives_spe_solve_at_every_point(tmp_path):
+    """The history axis of a timing with conditions goes through a sweep: each point's rows are the
+    subgame-perfect equilibria ``spe_solve`` finds on that point's tree (count and payoffs)."""
+    import shutil
+
+    from analysis.sweep import read_results, run_sweep
+    from sim.extensive.spe import spe_solve
+    from sim.scenario import compile_scenario, load_scenario
+
+    src = Path(__file__).parent / "data" / "scenarios-language" / "shield-threat.toml"
+    shutil.copy(src, tmp_path / src.name)
+    (tmp_path / "s.toml").write_text('[sweep]\nscenario = "shield-threat.toml"\nmethods = ["spe"]\nseed = 1\n'
+                                     'chunk_size = 2\n\n[sweep.grid]\np_committed = [0.1, 0.5, 0.9]\n')
+    run_sweep(tmp_path / "s.toml", tmp_path / "out", executor="inprocess")
+    df = read_results(tmp_path / "out")
+    compiled = compile_scenario(load_scenario(tmp_path / src.name))
+    players = compiled.players
+    for _, rows in df.groupby("point_id"):
+        p = float(rows["param.p_committed"].iloc[0])
+        result = spe_solve(compiled.game({"p_committed": p}))
+        assert int(rows["n_equilibria"].iloc[0]) == len(result.equilibria) > 0
+        want = sorted(tuple(round(float(x), 9) for x in e.payoffs) for e in result.equilibria)
+        got = sorted(tuple(round(float(r[f"payoff.{q}"]), 9) for q in players) for _, r in rows.iterrows())
+        assert got == want

@@ -289,6 +289,8 @@ def compile_scenario(scenario: Scenario) -> CompiledScenario:
     for g in scenario.goals:
         for r in g.rules:
             keys.setdefault(_monomial(g.weight, r.value)[0], len(keys))
+    if not keys:  # no goal (a scenario built in code): one constant row of zeros, every payoff 0
+        keys[()] = 0
     n_outcomes = int(np.prod(shape))
     entries = len(keys) * n_outcomes * n_players
     if entries > MAX_TENSOR_ENTRIES:
