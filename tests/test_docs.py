@@ -147,29 +147,37 @@ def test_doc_block_runs(block, workdir, capsys):
     reason = _skip_reason(block)
     if reason:
         pytest.skip(f"{block.id}: {reason}")
-    {"doctest": _run_doctest, "python": _run_python, "toml": _run_toml, "shell": _run_shell}[kind(block)](
+    checked = {"doctest": _run_doctest, "python": _run_python, "toml": _run_toml, "shell": _run_shell}[kind(block)](
         block, capsys)
+    # Each runner asserts on what it ran and returns how many things it checked: a block in which
+    # nothing was checked (an empty session, a shell block without a command) is a failure too.
+    assert checked > 0, f"{block.id}: nothing in this {kind(block)} block was checked"
 
 
-def _run_python(block: Block, capsys) -> None:
+
+def _run_python(block: Block, capsys) -> int:
     code = compile(block.text, block.id, "exec")
-    exec(code, {"__name__": "__doc_block__"})
+    exec(code, {"__name__": "__doc_block__"})  # an exception (an assert in the block included) fails the test
+    return 1
 
 
-def _run_doctest(block: Block, capsys) -> None:
+def _run_doctest(block: Block, capsys) -> int:
     test = doctest.DocTestParser().get_doctest(block.text, {}, block.id, str(block.path), block.line - 1)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     report: list[str] = []
     runner.run(test, out=report.append)
     assert runner.failures == 0, "".join(report)
+    return runner.tries
 
 
-def _run_toml(block: Block, capsys) -> None:
-    data = tomllib.loads(block.text)
+def _run_toml(block: Block, capsys) -> int:
+    data = tomllib.loads(block.text)  # a syntax error fails the test
     if "scenario" in data:
         from sim.scenario import compile_scenario, loads_scenario
 
-        compile_scenario(loads_scenario(block.text, path=block.id))
+        compiled = compile_scenario(loads_scenario(block.text, path=block.id))
+        assert compiled.n_outcomes > 0, f"{block.id}: the scenario compiles to no outcome"
+    return len(data)
 
 
 def _strip_comment(line: str) -> str:
@@ -248,10 +256,12 @@ def _output_matches(expected: list[str], actual: str) -> bool:
     return True
 
 
-def _run_shell(block: Block, capsys) -> None:
+def _run_shell(block: Block, capsys) -> int:
     from analysis.cli import main
 
+    checked = 0
     for command, expected in _commands(block):
+        checked += 1
         if block.marker == "synopsis" or _is_synopsis(command):
             _check_synopsis(block, command)
             continue
@@ -267,6 +277,7 @@ def _run_shell(block: Block, capsys) -> None:
         if expected:
             assert _output_matches(expected, captured.out), (
                 f"{block.id}: `{command}` printed\n{captured.out}\nbut the doc shows\n" + "\n".join(expected))
+    return checked
 
 
 def test_blocks_are_found():
