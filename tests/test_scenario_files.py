@@ -38,6 +38,8 @@ def test_every_goal_quotes_the_article_verbatim(path):
     if scenario.bargaining:
         for issue in scenario.bargaining.issues:
             assert issue.quote in SEED
+    for c in scenario.claims:
+        assert c.quote in SEED, f"claim {c.id}: quote not in the article: {c.quote!r}"
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=IDS)

@@ -138,4 +138,27 @@ def dump_scenario(scenario: Scenario) -> str:
                 out.append(f"description = {_s(it.description)}")
             if it.quote:
                 out.append(f"quote = {_s(it.quote)}")
+    for c in scenario.claims:
+        out += ["", "[[claims]]", f"id = {_s(c.id)}", f"claim = {_s(c.claim)}", f"quote = {_s(c.quote)}"]
+        for name in ("method", "sweep", "description"):
+            if getattr(c, name):
+                out.append(f"{name} = {_s(getattr(c, name))}")
+        conds = []
+        for d in c.conditions:
+            pairs = []
+            if d.path:
+                pairs.append(("path", _inline([(m, _list([_s(a) for a in acts])) for m, acts in d.path])))
+            if d.gain is not None:
+                over = _inline([(m, _s(a)) for m, a in d.gain.over])
+                pairs.append(("gain", _inline([("player", _s(d.gain.player)), ("over", over)])))
+            if d.after:
+                pairs.append(("after", _inline([(m, _s(a)) for m, a in d.after])))
+            if d.set:
+                pairs.append(("set", _inline([(p, _v(v)) for p, v in d.set])))
+            if d.negate:
+                pairs.append(("not", "true"))
+            if d.at_least != 1.0:
+                pairs.append(("at_least", _v(d.at_least)))
+            conds.append("  " + _inline(pairs))
+        out.append("conditions = [\n" + ",\n".join(conds) + ",\n]")
     return "\n".join(out) + "\n"

@@ -28,6 +28,8 @@ def merge_documents(parent: dict, child: dict) -> dict:
       are added after the parent's;
     * a ``[[goals]]`` entry replaces the parent's goal with the same ``(player, name)`` in place, or
       is added after the parent's goals;
+    * a ``[[claims]]`` entry replaces the parent's claim with the same ``id`` in place, or is added
+      after the parent's claims;
     * any other table (``[bargaining]``, ``[repeated]``) replaces the parent's as a whole.
 
     Nothing is removed; a goal is switched off by overriding it with ``weight = 0``.
@@ -50,10 +52,11 @@ def merge_documents(parent: dict, child: dict) -> dict:
         old = out.get(key)
         if key in ("scenario", "parameters", "players") and isinstance(old, dict) and isinstance(value, dict):
             old.update(value)
-        elif key == "goals" and isinstance(old, list) and isinstance(value, list):
-            index = {(g.get("player"), g.get("name")): k for k, g in enumerate(old) if isinstance(g, dict)}
+        elif key in ("goals", "claims") and isinstance(old, list) and isinstance(value, list):
+            ident = (lambda g: (g.get("player"), g.get("name"))) if key == "goals" else (lambda g: g.get("id"))
+            index = {_hashable_key(ident(g)): k for k, g in enumerate(old) if isinstance(g, dict)}
             for g in value:
-                k = index.get((g.get("player"), g.get("name"))) if isinstance(g, dict) else None
+                k = index.get(_hashable_key(ident(g))) if isinstance(g, dict) else None
                 if k is None:
                     old.append(g)
                 else:
@@ -63,6 +66,15 @@ def merge_documents(parent: dict, child: dict) -> dict:
     if isinstance(out.get("scenario"), dict):
         out["scenario"].pop("extends", None)
     return out
+
+
+def _hashable_key(key):
+    """A goal's or claim's identity as a dictionary key (a malformed one is reported by the schema)."""
+    try:
+        hash(key)
+    except TypeError:
+        return repr(key)
+    return key
 
 
 def _parse_toml(text: str, path: str | None) -> dict:

@@ -198,6 +198,8 @@ class Scenario:
     path: str | None = field(default=None, compare=False)
     #: The move order and what each mover observes are a modelling choice the source does not state.
     timing_assumption: bool = False
+    #: The source's claims about the equilibria (``[[claims]]``; see :mod:`sim.scenario.claims`).
+    claims: tuple = ()
 
     @property
     def conditional(self) -> bool:
@@ -252,7 +254,7 @@ class _Ctx:
     def __init__(self, path: str | None, lines: Mapping[Path, int] | None = None):
         self.path = path
         self.lines = lines or {}
-        self.labels: dict[int, str] = {}  # goal index -> "player.name"
+        self.labels: dict[Any, str] = {}  # goal index -> "player.name"; ("claims", index) -> claim id
         self.errors: list[ScenarioError] = []
         self.broken: set[tuple[str, Any]] = set()
         self.unknown: set[str] = set()
@@ -263,10 +265,13 @@ class _Ctx:
                              named_field=self._named(field_path))
 
     def _named(self, field_path: str) -> str | None:
-        m = re.match(r"goals\[(\d+)\]", field_path)
-        if m is None or int(m.group(1)) not in self.labels:
+        m = re.match(r"(goals|claims)\[(\d+)\]", field_path)
+        if m is None:
             return None
-        return f"{m.group()} ({self.labels[int(m.group(1))]}){field_path[m.end():]}"
+        key = int(m.group(2)) if m.group(1) == "goals" else ("claims", int(m.group(2)))
+        if key not in self.labels:
+            return None
+        return f"{m.group()} ({self.labels[key]}){field_path[m.end():]}"
 
     def add(self, err: ScenarioError) -> None:
         self.errors.append(err)
@@ -864,7 +869,7 @@ def parse_scenario(doc: Any, path: str | None = None, lines: Mapping[Path, int] 
 
 def _parse(ctx: _Ctx, doc: Any) -> Scenario | None:
     doc = _table(ctx, doc, "(document)")
-    _keys(ctx, doc, "", {"scenario", "players", "goals"}, {"parameters", "bargaining", "repeated"})
+    _keys(ctx, doc, "", {"scenario", "players", "goals"}, {"parameters", "bargaining", "repeated", "claims"})
     head: dict = {}
     with ctx.part() as part:
         if "scenario" in doc:
@@ -940,7 +945,13 @@ def _parse(ctx: _Ctx, doc: Any) -> Scenario | None:
     if "repeated" in doc:
         with ctx.part():
             repeated = _repeated(ctx, doc["repeated"], params)
+    claims = ()
+    if "claims" in doc:
+        from sim.scenario.claims import parse_claims  # it builds on this module's checks
+
+        with ctx.part():
+            claims = parse_claims(ctx, doc["claims"], timing, players, movers, params, aliases)
     if ctx.errors:
         return None
     return Scenario(sid, title, timing, tuple(players.items()), goals, tuple(params.values()), source,
-                    description, bargaining, repeated, ctx.path, timing_assumption)
+                    description, bargaining, repeated, ctx.path, timing_assumption, claims)
