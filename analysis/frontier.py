@@ -54,7 +54,7 @@ def frontier_solutions(scenario, overrides: Mapping[str, float] | None = None,
     --------
     >>> from pathlib import Path
     >>> from sim.scenario import load_scenario
-    >>> path = Path(__file__).resolve().parents[1] / "scenarios" / "precedent-2002.toml"
+    >>> path = Path(__file__).resolve().parents[1] / "tests" / "data" / "scenarios-v1" / "precedent-2002.toml"
     >>> fs = frontier_solutions(load_scenario(path))
     >>> fs.players, list(fs.points(SOLUTION_NAMES)), fs.frontier.shape[1]
     (('NATO', 'Russia'), ['Nash', 'Kalai-Smorodinsky', 'egalitarian', 'utilitarian'], 2)

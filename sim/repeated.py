@@ -564,7 +564,8 @@ def scenario_discount(scenario, overrides: Mapping[str, float] | None = None,
     --------
     >>> from pathlib import Path
     >>> from sim.scenario import load_scenario
-    >>> s = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "precedent-2002.toml")
+    >>> v1 = Path(__file__).resolve().parents[1] / "tests" / "data" / "scenarios-v1"  # the first version
+    >>> s = load_scenario(v1 / "precedent-2002.toml")
     >>> scenario_discount(s), scenario_discount(s, {"delta": 0.9}), scenario_discount(s, discount=0.5)
     ((0.8, '[repeated].discount = delta'), (0.9, '[repeated].discount = delta'), (0.5, '--discount'))
     """

@@ -24,8 +24,9 @@ from sim.errors import SolverError
 from sim.game import NormalFormGame
 
 ROOT = Path(__file__).resolve().parent.parent
-PRECEDENT = ROOT / "scenarios" / "precedent-2002.toml"
-BASELINE = ROOT / "scenarios" / "baseline-2009.toml"  # no [bargaining] table
+V1 = ROOT / "tests" / "data" / "scenarios-v1"  # frozen copies of the founding scenarios, for the engine's tests
+PRECEDENT = V1 / "precedent-2002.toml"
+BASELINE = V1 / "baseline-2009.toml"  # no [bargaining] table
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 
 

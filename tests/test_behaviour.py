@@ -21,6 +21,7 @@ from tests.strategies import (behaviour_profiles, imperfect_information_trees, p
 
 DATA = Path(__file__).parent / "data" / "gambit"
 ROOT = Path(__file__).resolve().parents[1]
+V1 = ROOT / "tests" / "data" / "scenarios-v1"  # frozen copies of the founding scenarios, for the engine's tests
 trees = st.one_of(imperfect_information_trees(), perfect_information_trees(), signalling_games())
 
 
@@ -94,7 +95,7 @@ def test_the_sequential_baseline_is_too_large_for_the_reduced_view_and_is_solved
     from sim.extensive.tree import ExtensiveFormGame
     from sim.scenario import compile_scenario, loads_scenario
 
-    text = (ROOT / "scenarios" / "baseline-2009.toml").read_text().replace(
+    text = (V1 / "baseline-2009.toml").read_text().replace(
         'timing = "simultaneous"',
         'timing = [{ player = "US" }, { player = "Russia", observes = ["US"] }, '
         '{ player = "NATO", observes = ["US", "Russia"] }, { player = "Iran", observes = ["US", "Russia", "NATO"] }]')

@@ -250,7 +250,7 @@ def test_a_report_on_a_scenario_without_hidden_moves_has_no_beliefs_block():
     from analysis.report import build_report
     from analysis.sources import load_source
 
-    path = Path(__file__).parent.parent / "scenarios" / "shield-as-chip.toml"
+    path = Path(__file__).parent / "data" / "scenarios-v1" / "shield-as-chip.toml"
     report = build_report([load_source(path)], logit=False)
     assert not any(b.text.startswith("Beliefs:") for b in report.blocks)
 

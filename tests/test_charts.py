@@ -275,10 +275,10 @@ def test_chart_command_draws_the_repeated_chart_and_refuses_a_scenario_without_r
 
     root = Path(__file__).resolve().parents[1]
     out = tmp_path / "rep.svg"
-    assert main(["chart", "repeated", str(root / "scenarios" / "precedent-2002.toml"), "--out", str(out)]) == 0
+    assert main(["chart", "repeated", str(root / "tests" / "data" / "scenarios-v1" / "precedent-2002.toml"), "--out", str(out)]) == 0
     text = out.read_text()
     assert text.lstrip().startswith("<?xml") and "NATO" in text and "Russia" in text
-    assert main(["chart", "repeated", str(root / "scenarios" / "baseline-2009.toml"), "--out",
+    assert main(["chart", "repeated", str(root / "tests" / "data" / "scenarios-v1" / "baseline-2009.toml"), "--out",
                  str(tmp_path / "x.svg")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no [repeated] table" in err[0]

@@ -19,6 +19,7 @@ from analysis.cli import main
 from sim.formats.nfg import read_nfg
 
 ROOT = Path(__file__).resolve().parent.parent
+V1 = ROOT / "tests" / "data" / "scenarios-v1"  # frozen copies of the founding scenarios, for the engine's tests
 DATA = Path(__file__).parent / "data" / "gambit"
 PD = DATA / "pd.nfg"  # Gambit contrib/games: Prisoner's Dilemma, unique equilibrium (2, 2)
 THREE = DATA / "2x2x2.nfg"  # Gambit contrib/games: McKelvey-McLennan 2x2x2 game
@@ -223,7 +224,7 @@ def test_building_the_parser_imports_no_heavy_library(tmp_path):
 @pytest.mark.parametrize("method", ["enumpure", "spe"])
 def test_solve_runs_on_trees_and_sequential_scenarios(capsys, method):
     # Trees go to `spe` as trees and to normal-form methods as their reduced normal form.
-    for path in ("tests/data/gambit/coord2ts.efg", "scenarios/shield-as-chip.toml"):
+    for path in ("tests/data/gambit/coord2ts.efg", "tests/data/scenarios-v1/shield-as-chip.toml"):
         assert main(["solve", path, "--method", method, "--json"]) == 0
         doc = json.loads(capsys.readouterr().out)
         (result,) = doc["results"]
@@ -232,13 +233,13 @@ def test_solve_runs_on_trees_and_sequential_scenarios(capsys, method):
 
 
 def test_spe_on_a_simultaneous_game_is_one_line_and_exit_2(capsys):
-    assert main(["solve", "scenarios/baseline-2009.toml", "--method", "spe"]) == 2
+    assert main(["solve", "tests/data/scenarios-v1/baseline-2009.toml", "--method", "spe"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "extensive-form" in err[0]
 
 
 # ----- bargain solve --method repeated --------------------------------------------------------------
-PRECEDENT = ROOT / "scenarios" / "precedent-2002.toml"  # has [repeated] discount = "delta" (0.8)
+PRECEDENT = V1 / "precedent-2002.toml"  # has [repeated] discount = "delta" (0.8)
 
 
 def test_repeated_json_on_the_precedent_scenario(capsys):
@@ -293,7 +294,7 @@ def test_repeated_on_a_game_file_needs_discount(capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["scenarios/baseline-2009.toml"], "scenario has no [repeated] table; give --discount D"),
+    (["tests/data/scenarios-v1/baseline-2009.toml"], "scenario has no [repeated] table; give --discount D"),
     ([str(PD)], "a game file has no [repeated] table; give --discount D"),
     ([str(PRECEDENT), "--target", "cooperate,betray"], "--target 'cooperate,betray': Russia has no action 'betray'"),
     ([str(PRECEDENT), "--target", "cooperate"], "needs one action per player (NATO, Russia); got 1"),

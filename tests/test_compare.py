@@ -167,7 +167,7 @@ def test_regimes_agree_with_quantecon_on_random_points_of_the_baseline():
 
     from sim.scenario import load_scenario
 
-    c = compile_scenario(load_scenario("scenarios/baseline-2009.toml"))
+    c = compile_scenario(load_scenario("tests/data/scenarios-v1/baseline-2009.toml"))
     rng = np.random.default_rng(5)
     points = rng.uniform(c.lower, c.upper, size=(20, len(c.parameter_names)))
     labels = regimes_at(c, points)
@@ -185,7 +185,7 @@ def test_regimes_agree_with_gambit_enumpure_on_the_baseline():
     from sim.scenario import load_scenario
     from tests.oracles import gambit_equilibria
 
-    c = compile_scenario(load_scenario("scenarios/baseline-2009.toml"))
+    c = compile_scenario(load_scenario("tests/data/scenarios-v1/baseline-2009.toml"))
     # One point (starting pygambit takes seconds); payoffs are generic there, so no ties.
     point = np.random.default_rng(11).uniform(c.lower, c.upper, size=(1, len(c.parameter_names)))
     (label,) = regimes_at(c, point)

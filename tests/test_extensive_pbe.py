@@ -267,7 +267,7 @@ def test_solve_routes_trees_to_pbe():
 def test_cli_solves_the_chip_scenario_with_pbe(capsys):
     from analysis.cli import main
 
-    assert main(["solve", "scenarios/chip-that-did-not-exist.toml", "--method", "pbe", "--json"]) == 0
+    assert main(["solve", "tests/data/scenarios-v1/chip-that-did-not-exist.toml", "--method", "pbe", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     (result,) = doc["results"]
     assert result["method"] == "pbe" and result["complete"]

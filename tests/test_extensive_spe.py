@@ -17,6 +17,7 @@ from pathlib import Path
 
 DATA = Path(__file__).parent / "data" / "gambit"
 ROOT = Path(__file__).resolve().parents[1]
+V1 = ROOT / "tests" / "data" / "scenarios-v1"  # frozen copies of the founding scenarios, for the engine's tests
 
 
 def _subgame_perfect_brute_force(game):
@@ -313,7 +314,7 @@ def test_proliferation_cascade_lists_the_mixed_subgame_equilibria():
     each, one mixed); with them the SPE set is complete and some SPE mix."""
     from sim.scenario import compile_scenario, load_scenario
 
-    game = compile_scenario(load_scenario(ROOT / "scenarios" / "proliferation-cascade.toml")).extensive_game()
+    game = compile_scenario(load_scenario(V1 / "proliferation-cascade.toml")).extensive_game()
     r = spe_solve(game)
     assert r.complete
     assert len(r.equilibria) >= 9  # 3 x 3 subgame equilibria, each with Iran's best reply
@@ -325,7 +326,7 @@ def test_subgames_too_large_for_enumpoly_keep_the_pure_equilibria_and_say_incomp
     from sim.extensive import spe as spe_module
     from sim.scenario import compile_scenario, load_scenario
 
-    game = compile_scenario(load_scenario(ROOT / "scenarios" / "chip-that-did-not-exist.toml")).extensive_game()
+    game = compile_scenario(load_scenario(V1 / "chip-that-did-not-exist.toml")).extensive_game()
     r = spe_solve(game)
     assert not r.complete  # its 4x4x16 subgame has 14.7 million support profiles
     assert r.equilibria and all(e.is_pure and e.max_regret <= 1e-9 for e in r.equilibria)

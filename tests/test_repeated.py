@@ -124,7 +124,7 @@ def test_thresholds_on_the_precedent_scenario():
 
     from sim.scenario import compile_scenario, load_scenario
 
-    sc = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "precedent-2002.toml")
+    sc = load_scenario(Path(__file__).resolve().parent / "data" / "scenarios-v1" / "precedent-2002.toml")
     game = compile_scenario(sc).game()
     res = grim_trigger_threshold(game, ("cooperate", "cooperate"))
     # The scenario's own note: with punishment payoff 0, delta >= (temptation - gain) / temptation.
@@ -147,7 +147,7 @@ def test_bad_targets_and_reversions_are_refused():
 # ----- the whole analysis: targets, thresholds, scenarios ------------------------------------------------
 from sim.repeated import pareto_targets, repeated_analysis, repeated_from_scenario  # noqa: E402
 
-PRECEDENT = Path(__file__).resolve().parent.parent / "scenarios" / "precedent-2002.toml"
+PRECEDENT = Path(__file__).resolve().parent / "data" / "scenarios-v1" / "precedent-2002.toml"
 
 
 def _brute_pure_equilibria(game):

@@ -18,7 +18,8 @@ from analysis.sources import load_source
 from tests.test_compare import DIAGONAL_SCENARIO, write_toy_sweep
 
 ROOT = Path(__file__).parents[1]
-SEQUENTIAL = ROOT / "scenarios" / "shield-as-chip.toml"
+V1 = ROOT / "tests" / "data" / "scenarios-v1"  # frozen copies of the founding scenarios, for the engine's tests
+SEQUENTIAL = V1 / "shield-as-chip.toml"
 
 
 class Page(HTMLParser):
@@ -257,8 +258,8 @@ def test_demo_runs_the_main_job_and_says_where_the_report_is(tmp_path, capsys):
     scen = tmp_path / "scenarios"
     (scen / "sweeps").mkdir(parents=True)
     for name in ("baseline-2009.toml", "shield-as-chip.toml"):
-        shutil.copy(ROOT / "scenarios" / name, scen / name)
-    grid = (ROOT / "scenarios" / "sweeps" / "baseline-grid.toml").read_text().replace("num = 41", "num = 6")
+        shutil.copy(V1 / name, scen / name)
+    grid = (V1 / "sweeps" / "baseline-grid.toml").read_text().replace("num = 41", "num = 6")
     (scen / "sweeps" / "baseline-grid.toml").write_text(grid)
     assert main(["demo", "--out", str(tmp_path / "demo"), "--scenarios", str(scen)]) == 0
     out = capsys.readouterr().out
@@ -276,7 +277,7 @@ def test_a_bargaining_scenario_gets_its_solutions_and_frontier():
     from sim import bargaining
     from sim.scenario import load_scenario
 
-    path = ROOT / "scenarios" / "precedent-2002.toml"
+    path = V1 / "precedent-2002.toml"
     report = build_report([load_source(path)], logit=False)
     assert [b.name for b in report.charts] == ["frontier-precedent-2002", "repeated-precedent-2002",
                                               "payoffs-across-scenarios"]
@@ -301,7 +302,7 @@ def test_key_findings_sum_up_each_source_first(built):
 
 
 def test_a_repeated_scenario_gets_its_repeated_play_section():
-    path = ROOT / "scenarios" / "precedent-2002.toml"
+    path = V1 / "precedent-2002.toml"
     report = build_report([load_source(path)], logit=False)
     assert "repeated-precedent-2002" in [b.name for b in report.charts]
     texts = [b.text for b in report.blocks]

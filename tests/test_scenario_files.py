@@ -1,4 +1,9 @@
-"""The shipped scenarios: they validate, compile, solve, export, and quote the seed article.
+"""The shipped scenarios, whatever they hold: they load, compile, solve, quote the seed article and lint clean.
+
+These tests read every file in ``scenarios/`` (and ``scenarios/sweeps/``) and assert properties,
+never contents (ids, equilibria, parameter names): the founding case is rebuilt as the modelling
+improves. Engine tests that need a fixed game use the frozen first versions in
+``tests/data/scenarios-v1`` (tests/test_scenarios_v1.py).
 
 Seed article: Lafuraki, "NATO's Call on Russia for Cooperation: Goals and Possibilities",
 29 September 2009 (tests/data/seed_article.txt).
@@ -6,26 +11,26 @@ Seed article: Lafuraki, "NATO's Call on Russia for Cooperation: Goals and Possib
 
 from __future__ import annotations
 
-import importlib.util
+import functools
+import tomllib
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from analysis.cli import main
 from sim.scenario import compile_scenario, load_scenario
+from sim.scenario.schema import Scaled
 from sim.solvers import solve
-from tests.oracles import gambit_equilibria
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+SWEEPS = sorted((ROOT / "scenarios" / "sweeps").glob("*.toml"))
 SEED = (Path(__file__).parent / "data" / "seed_article.txt").read_text(encoding="utf-8")
 IDS = [p.stem for p in SCENARIOS]
 
 
-def test_the_six_founding_scenarios_are_shipped():
-    assert set(IDS) >= {"baseline-2009", "shield-as-chip", "chip-that-did-not-exist", "afghanistan-transit",
-                        "proliferation-cascade", "precedent-2002"}
+def test_the_founding_case_is_shipped():
+    assert len(SCENARIOS) >= 5, [p.name for p in SCENARIOS]
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=IDS)
@@ -43,13 +48,37 @@ def test_every_goal_quotes_the_article_verbatim(path):
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=IDS)
+def test_every_claim_quotes_the_article_verbatim(path):
+    # Read as plain TOML, so the check holds whether or not the loader knows [[claims]] yet; a
+    # variant's inherited claims are checked in the file that states them.
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    for i, claim in enumerate(doc.get("claims", [])):
+        quote = claim.get("quote", "")
+        assert quote, f"claims[{i}] ({claim.get('id')}) has no quote"
+        assert quote in SEED, f"claims[{i}] ({claim.get('id')}): quote not in the article: {quote!r}"
+
+
+def _parameters_of(x) -> set[str]:
+    if isinstance(x, str):
+        return {x}
+    if isinstance(x, Scaled):
+        return set(x.parameters)
+    return set()
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=IDS)
 def test_every_assumption_is_carried_by_a_parameter_marked_as_one(path):
     scenario = load_scenario(path)
     params = {p.name: p for p in scenario.parameters}
+    units: dict[str, int] = {}
     for g in scenario.goals:
         if g.assumption:
-            carriers = [x for x in [g.weight, *(r.value for r in g.rules)] if isinstance(x, str)]
+            carriers = _parameters_of(g.weight).union(*(_parameters_of(r.value) for r in g.rules))
+            if not carriers and g.weight == 1:  # the player's unit: one goal per player may carry weight 1
+                units[g.player] = units.get(g.player, 0) + 1
+                continue
             assert carriers and any(params[c].assumption for c in carriers), f"{g.player}.{g.name}"
+    assert all(n == 1 for n in units.values()), f"more than one unit goal per player: {units}"
     # Iran's goals are nowhere in the article: they must all be assumptions.
     assert all(g.assumption for g in scenario.goals if g.player == "Iran")
 
@@ -61,104 +90,42 @@ def test_every_scenario_validates_compiles_and_solves(path, capsys):
     compiled = compile_scenario(load_scenario(path))
     game = compiled.game()
     if compiled.sequential:
+        # A tree is solved as a tree: its reduced normal form can be far too large to enumerate.
         assert game.perfect_recall()
-        game = game.reduced_normal_form()
-    result = solve(game, "enumpure")
-    assert result.equilibria, "every shipped scenario has a pure equilibrium at its defaults"
+        result = solve(game, "spe")
+        assert result.equilibria, "a finite tree has a subgame-perfect equilibrium"
+    else:
+        result = solve(game, "enumpure")  # a simultaneous game may have no pure equilibrium
     assert all(e.max_regret <= 1e-9 for e in result.equilibria)
 
 
-def test_baseline_equilibria_tell_the_story():
-    """Cooperation after the drop, the confrontation of the kept shield, and a drop that buys nothing."""
-    game = compile_scenario(load_scenario(ROOT / "scenarios" / "baseline-2009.toml")).game()
-    named = sorted(tuple(game.actions[i][a] for i, a in enumerate(e.pure_profile))
-                   for e in solve(game, "enumpure").equilibria)
-    assert named == [
-        ("drop_shield", "engage", "pressure_halt", "halt"),
-        ("drop_shield", "isolate", "shield_halt", "proceed"),
-        ("keep_shield", "isolate", "shield_deploy", "proceed"),
-    ]
-    # Raising Iran's value of the bomb above its fear of sanctions breaks the cooperative equilibrium.
-    game2 = compile_scenario(load_scenario(ROOT / "scenarios" / "baseline-2009.toml")).game({"iran_bomb_value": 4.0})
-    named2 = {tuple(game2.actions[i][a] for i, a in enumerate(e.pure_profile))
-              for e in solve(game2, "enumpure").equilibria}
-    assert ("drop_shield", "engage", "pressure_halt", "halt") not in named2
+@pytest.mark.parametrize("path", SWEEPS, ids=[p.stem for p in SWEEPS])
+def test_every_shipped_sweep_names_a_shipped_scenario_and_its_parameters(path):
+    from analysis.io import file_sha256
+    from analysis.sweep import load_sweep
+    from analysis.sweep.run import check_parameters, scenario_model
+
+    spec = load_sweep(path)
+    assert spec.scenario_path.resolve().parent == (ROOT / "scenarios").resolve()
+    check_parameters(spec, scenario_model(str(spec.scenario_path), file_sha256(spec.scenario_path)))
 
 
-@pytest.mark.slow
-@pytest.mark.gambit
-@pytest.mark.parametrize("name", ["baseline-2009", "afghanistan-transit", "precedent-2002"])
-def test_pure_equilibria_agree_with_pygambit(name):
-    game = compile_scenario(load_scenario(ROOT / "scenarios" / f"{name}.toml")).game()
-    ours = sorted(e.pure_profile for e in solve(game, "enumpure").equilibria)
-    theirs = sorted(tuple(int(np.argmax(s)) for s in eq) for eq in gambit_equilibria(game.payoffs, "enumpure"))
-    assert ours == theirs
+# The rules the founding case must satisfy (issue 12): every goal the article states can change a
+# choice, every parameter matters, no knife-edge at the defaults, no loose parameter, and no
+# sentence read with both signs for one player across the folder.
+CLEAN_RULES = ("inert-goal", "inert-parameter", "tie", "unused-parameter", "quote-sign")
 
 
-@pytest.mark.slow
-@pytest.mark.filterwarnings(r"ignore:\s*An even number:RuntimeWarning")
-def test_pure_equilibria_agree_with_quantecon_and_nashpy():
-    import nashpy
-    import quantecon.game_theory as gt
+@functools.cache
+def _folder_lint() -> dict[str, list]:
+    from analysis.lint import lint_paths
 
-    game = compile_scenario(load_scenario(ROOT / "scenarios" / "baseline-2009.toml")).game()
-    ours = sorted(e.pure_profile for e in solve(game, "enumpure").equilibria)
-    # QuantEcon takes the same (n_0, ..., n_{N-1}, N) payoff-profile array.
-    assert sorted(gt.pure_nash_brute(gt.NormalFormGame(np.array(game.payoffs)))) == ours
-
-    two = compile_scenario(load_scenario(ROOT / "scenarios" / "afghanistan-transit.toml")).game()
-    ours2 = sorted(e.pure_profile for e in solve(two, "enumpure").equilibria)
-    nash = nashpy.Game(two.payoff_array(0), two.payoff_array(1))
-    pure2 = sorted(tuple(int(np.argmax(s)) for s in eq) for eq in nash.support_enumeration()
-                   if all(np.isclose(s.max(), 1.0) for s in eq))
-    assert pure2 == ours2
+    # lint_paths runs lint_scenario on each file and the folder rules (quote-sign) over the folder.
+    return {Path(r.path).name: list(r.warnings) for r in lint_paths([ROOT / "scenarios"], sample=256)}
 
 
+@pytest.mark.xfail(strict=False, reason="the founding scenarios are being rebuilt (issue 12)")
 @pytest.mark.parametrize("path", SCENARIOS, ids=IDS)
-def test_exported_nfg_reads_back_equal(path, tmp_path):
-    if importlib.util.find_spec("sim.formats.nfg") is None:
-        pytest.skip("sim.formats.nfg (the .nfg writer and reader) has not landed yet")
-    from sim.formats.nfg import read_nfg
-
-    out = tmp_path / "game.nfg"
-    assert main(["export", str(path), "--to", "nfg", "--out", str(out)]) == 0
-    compiled = compile_scenario(load_scenario(path))
-    game = compiled.game()
-    if compiled.sequential:
-        game = game.reduced_normal_form()
-    back = read_nfg(out)
-    assert back.shape == game.shape and back.actions == game.actions
-    np.testing.assert_allclose(back.payoffs, game.payoffs, atol=1e-12)
-    assert sorted(e.pure_profile for e in solve(back, "enumpure").equilibria) == \
-        sorted(e.pure_profile for e in solve(game, "enumpure").equilibria)
-
-
-@pytest.mark.parametrize("path", SCENARIOS, ids=IDS)
-def test_exported_efg_reads_back_equal(path, tmp_path):
-    from sim.formats.efg import read_efg
-
-    out = tmp_path / "game.efg"
-    assert main(["export", str(path), "--to", "efg", "--out", str(out)]) == 0
-    assert [p.name for p in tmp_path.iterdir()] == ["game.efg"]  # no temporary file left behind
-    compiled = compile_scenario(load_scenario(path))
-    back = read_efg(out)
-    assert back == compiled.extensive_game()
-    np.testing.assert_allclose(back.reduced_normal_form().payoffs,
-                               compiled.extensive_game().reduced_normal_form().payoffs, atol=1e-12)
-
-
-def test_solve_show_and_set_on_a_scenario(capsys):
-    path = str(ROOT / "scenarios" / "baseline-2009.toml")
-    assert main(["solve", path]) == 0
-    out = capsys.readouterr().out
-    assert "US=drop_shield; NATO=engage; Russia=pressure_halt; Iran=halt" in out
-    assert main(["show", path, "--set", "iran_bomb_value=4"]) == 0
-    out = capsys.readouterr().out
-    assert "To prevent NATO from possibly taking anti-Russia positions" in out
-    assert "iran_bomb_value = 4 in [0, 5]  (assumption)" in out
-    assert len([line for line in out.splitlines() if "|" in line]) == 1 + 32  # header + every profile
-    assert main(["solve", path, "--set", "iran_bomb_value=99"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "parameters.iran_bomb_value" in err[0] and "99" in err[0]
-    assert main(["solve", path, "--set", "no_such=1"]) == 2
-    assert "unknown parameter" in capsys.readouterr().err
+def test_shipped_scenarios_lint_clean(path):
+    found = [w.format() for w in _folder_lint()[path.name] if w.rule in CLEAN_RULES]
+    assert not found, "\n".join(found)

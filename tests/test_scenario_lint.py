@@ -100,17 +100,17 @@ def test_quote_sign_fires_for_one_player_across_a_folder_and_not_across_players(
 
 # ----- the founding scenario ----------------------------------------------------------------------
 def test_baseline_reports_russias_two_goals_as_exactly_inert():
-    report = lint_scenario("scenarios/baseline-2009.toml", sample=64)
+    report = lint_scenario("tests/data/scenarios-v1/baseline-2009.toml", sample=64)
     inert = {w.subject: w.how for w in report.warnings if w.rule == "inert-goal"}
     for name in ("avoid_isolation", "prevent_anti_russia_positions"):
         assert inert[f"goal Russia.{name}"] == "exact: independent of Russia's own action"
-    assert all(w.path == "scenarios/baseline-2009.toml" for w in report.warnings)
+    assert all(w.path == "tests/data/scenarios-v1/baseline-2009.toml" for w in report.warnings)
     # Russia's own choice is moved by its other goals: they are not reported
     assert "goal Russia.caucasus_opportunities" not in inert and "goal Russia.ties_with_iran" not in inert
 
 
 def test_baseline_reports_natos_knife_edge():
-    ties = [w for w in lint_scenario("scenarios/baseline-2009.toml", sample=8).warnings if w.rule == "tie"]
+    ties = [w for w in lint_scenario("tests/data/scenarios-v1/baseline-2009.toml", sample=8).warnings if w.rule == "tie"]
     assert [w.subject for w in ties] == ["player NATO"]
     assert "engage, isolate" in ties[0].message and "Russia=shield_halt" in ties[0].message
 

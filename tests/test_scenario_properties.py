@@ -174,7 +174,7 @@ def test_payoffs_of_100k_points_are_one_fast_product():
 
     from sim.scenario import load_scenario
 
-    compiled = compile_scenario(load_scenario("scenarios/baseline-2009.toml"))
+    compiled = compile_scenario(load_scenario("tests/data/scenarios-v1/baseline-2009.toml"))
     rng = np.random.default_rng(0)
     points = rng.uniform(compiled.lower, compiled.upper, size=(100_000, len(compiled.parameter_names)))
     start = time.perf_counter()

@@ -294,7 +294,7 @@ def test_sequential_scenario_sweeps_match_spe_point_by_point(tmp_path):
     from sim.scenario import compile_scenario, load_scenario
     from sim.solvers import solve
 
-    scenario = Path(__file__).resolve().parents[1] / "scenarios" / "shield-as-chip.toml"
+    scenario = Path(__file__).resolve().parent / "data" / "scenarios-v1" / "shield-as-chip.toml"
     (tmp_path / "seq.toml").write_text(scenario.read_text())
     sweep = tmp_path / "sweep.toml"
     sweep.write_text('[sweep]\nscenario = "seq.toml"\nmethods = ["spe"]\nseed = 1\n'
@@ -314,6 +314,7 @@ def test_sequential_scenario_sweeps_match_spe_point_by_point(tmp_path):
 
 # ----- spe batched over a sweep's points --------------------------------------------------------------
 ROOT = Path(__file__).resolve().parents[1]
+V1 = ROOT / "tests" / "data" / "scenarios-v1"  # frozen copies of the founding scenarios, for the engine's tests
 
 # A perfect-information tree with a chance move whose probability is a parameter: nature draws the
 # weather, A (who sees it) picks a venue, B (who sees both) comes or not. Integer payoffs make ties.
@@ -379,7 +380,7 @@ def test_spe_sweep_batched_rows_equal_point_by_point_rows_on_shield_as_chip(tmp_
     """Integer-valued grids put ties in (Russia indifferent at russia_iran_ties = 3, Iran at
     iran_bomb_value = 3); 0.1 and 0.7 are not binary fractions, so round-off is exercised too.
     Rows must be identical, every float exactly equal, and only tied points solved one by one."""
-    text = (ROOT / "scenarios" / "shield-as-chip.toml").read_text()
+    text = (V1 / "shield-as-chip.toml").read_text()
     grid = {"russia_iran_ties": "[0.0, 0.7, 3.0, 4.0]", "us_shield_value": "[0.1, 1.0, 3.0]",
             "iran_bomb_value": "[2.0, 3.0]"}
     batched, per_point_calls = _spe_sweep(tmp_path, "seq", text, grid, monkeypatch, True)
@@ -405,7 +406,7 @@ def test_spe_sweep_keeps_imperfect_information_point_by_point():
     from analysis.sweep.run import _spe_batched, scenario_model
 
     for name, batched in (("chip-that-did-not-exist.toml", False), ("shield-as-chip.toml", True)):
-        path = ROOT / "scenarios" / name
+        path = V1 / name
         assert _spe_batched(scenario_model(str(path), file_sha256(path))) is batched
 
 

@@ -25,7 +25,8 @@ from sim.game import NormalFormGame, payoff_scales
 from sim.solvers.pure import enumpure_solve, pure_equilibrium_mask
 
 ROOT = Path(__file__).resolve().parent.parent
-BASELINE = ROOT / "scenarios" / "baseline-2009.toml"
+V1 = ROOT / "tests" / "data" / "scenarios-v1"  # frozen copies of the founding scenarios, for the engine's tests
+BASELINE = V1 / "baseline-2009.toml"
 
 
 def _solve_json(capsys, path, point: dict) -> dict:

@@ -452,11 +452,12 @@ def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str
 
     Examples
     --------
-    The baseline's 41 x 41 grid, in this process:
+    The 41 x 41 grid over the first version of the baseline (kept in the tests' data, so the
+    figures stay fixed while the shipped scenarios evolve), in this process:
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as out:
-    ...     summary = run_sweep("scenarios/sweeps/baseline-grid.toml", out, executor="inprocess")
+    ...     summary = run_sweep("tests/data/scenarios-v1/sweeps/baseline-grid.toml", out, executor="inprocess")
     ...     table = read_results(out)
     >>> summary.n_points, summary.n_chunks, len(table)
     (1681, 1, 6068)

@@ -11,7 +11,7 @@ Examples
 --------
 >>> from pathlib import Path
 >>> from sim.scenario import load_scenario
->>> path = Path(__file__).resolve().parents[2] / "scenarios" / "precedent-2002.toml"
+>>> path = Path(__file__).resolve().parents[2] / "tests" / "data" / "scenarios-v1" / "precedent-2002.toml"
 >>> problem = problem_from_scenario(load_scenario(path))
 >>> problem.players, problem.issues
 (('NATO', 'Russia'), ('shield', 'iran_pressure', 'kaliningrad'))
