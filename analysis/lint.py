@@ -14,9 +14,11 @@ ways decide it, and every warning says which one did:
   indicator tensor (``compile_scenario`` of the scenario with that goal alone), is constant
   along the owner's own action axis for every profile of the others, term by term (so for every
   parameter value). It then adds a constant to each of the owner's rows and changes no best
-  response, pure or mixed. For a sequential timing the contribution must also be constant along
-  every move after the owner's: a term that depends only on earlier moves is a constant in every
-  subgame where the owner moves, and in expectation at each of its information sets.
+  response, pure or mixed. For a sequential timing the contribution must be constant over the
+  terminal histories below each of the owner's decision nodes, so independent of all its moves
+  (however many it has) and of every later move (whichever moves happen, for a timing with
+  ``when`` conditions): it is then a constant in every subgame where the owner moves, and in
+  expectation at each of its information sets.
 * **sampled** - otherwise the solvers decide over a seeded scrambled Sobol sample of the box
   (Sobol 1967; Owen 1998): half the points move only the goal's parameters (the others at their
   defaults), half move every parameter, and each point also draws a strength ``s`` in (0, 1]
@@ -166,12 +168,18 @@ class _Context:
 
 
 # ----- the exact test --------------------------------------------------------------------------
-def _own_axes(compiled, player: str) -> tuple[int, ...]:
-    """Outcome axes a player's payoff term must not depend on to be inert: its own move, and for a
-    sequential timing every move from its first one on."""
-    movers = list(compiled.movers)
-    k = movers.index(player)
-    return tuple(range(k, len(movers))) if compiled.sequential else (k,)
+def _own_moves(scenario: Scenario, player: str) -> list[int]:
+    """Indices in the timing of ``player``'s moves."""
+    return [k for k, m in enumerate(scenario.timing) if getattr(m, "player", None) == player]
+
+
+def _outcome_moves(compiled) -> np.ndarray:
+    """``(n_outcomes, M)``: each outcome's label index per move of a sequential timing (``-1`` where
+    the move did not happen), outcomes in the order of the compiled tensor."""
+    if compiled.histories is not None:
+        return np.asarray(compiled.histories)
+    shape = compiled.outcome_shape
+    return np.indices(shape).reshape(len(shape), -1).T
 
 
 def _constant_along(tensor_rows: np.ndarray, axes: tuple[int, ...]) -> bool:
@@ -184,6 +192,39 @@ def _constant_along(tensor_rows: np.ndarray, axes: tuple[int, ...]) -> bool:
     return bool(np.all(spread <= 1e-12 * scale))
 
 
+def _constant_given_prefix(rows: np.ndarray, moves: np.ndarray, k: int) -> bool:
+    """Every row of ``rows`` (R, n_outcomes) is a function of the outcomes' first ``k`` moves alone:
+    constant over the outcomes that agree on moves ``0..k-1`` (``moves`` from :func:`_outcome_moves`)."""
+    if rows.shape[0] == 0:
+        return True
+    _, group = np.unique(moves[:, :k], axis=0, return_inverse=True)
+    group = np.asarray(group).reshape(-1)
+    order = np.argsort(group, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(group[order]) != 0])
+    ordered = rows[:, order]
+    spread = np.maximum.reduceat(ordered, starts, axis=1) - np.minimum.reduceat(ordered, starts, axis=1)
+    scale = max(1.0, float(np.abs(rows).max()))
+    return bool(np.all(spread <= 1e-12 * scale))
+
+
+def _independent_of_choices(compiled, rows: np.ndarray, player: str) -> bool:
+    """Whether payoff terms ``rows`` (R, outcome axes...) of ``player`` cannot change its choices:
+    constant along its own action axis (simultaneous), or constant over the terminal histories
+    below each of its decision nodes (sequential): for each of its moves ``j``, over the histories
+    where move ``j`` happens and that agree on the moves before it. Such a term is a constant in
+    every subgame where the player moves, whatever moves it has and whichever moves happen only
+    under conditions."""
+    if not compiled.sequential:
+        return _constant_along(rows, (compiled.movers.index(player),))
+    flat = rows.reshape(rows.shape[0], -1)
+    moves = _outcome_moves(compiled)
+    for j in _own_moves(compiled.scenario, player):
+        here = moves[:, j] >= 0
+        if not _constant_given_prefix(flat[:, here], moves[here], j):
+            return False
+    return True
+
+
 def _tensor(compiled) -> np.ndarray:
     return np.asarray(compiled.tensor).reshape(compiled.tensor.shape[0], *compiled.outcome_shape,
                                                len(compiled.players))
@@ -191,7 +232,8 @@ def _tensor(compiled) -> np.ndarray:
 
 def goal_is_exactly_inert(scenario: Scenario, goal) -> bool:
     """True when ``goal`` adds to its owner's payoff only terms constant along the owner's own
-    action axis (and, for a sequential timing, every later move): then it changes no equilibrium.
+    action axis (for a sequential timing: terms constant below each of the owner's decision nodes,
+    so independent of all its moves and of every later move): then it changes no equilibrium.
 
     Examples
     --------
@@ -202,7 +244,7 @@ def goal_is_exactly_inert(scenario: Scenario, goal) -> bool:
     """
     alone = _compile_goals(scenario, (goal,))
     i = alone.players.index(goal.player)
-    return _constant_along(_tensor(alone)[..., i], _own_axes(alone, goal.player))
+    return _independent_of_choices(alone, _tensor(alone)[..., i], goal.player)
 
 
 def _compile_goals(scenario: Scenario, goals: tuple) -> object:
@@ -227,7 +269,7 @@ def parameter_is_exactly_inert(compiled, name: str) -> bool:
     k = compiled.parameter_names.index(name) + 1
     rows = np.flatnonzero((compiled.monomials == k).any(axis=1))
     tensor = _tensor(compiled)[rows]
-    return all(_constant_along(tensor[..., i], _own_axes(compiled, p)) for i, p in enumerate(compiled.players))
+    return all(_independent_of_choices(compiled, tensor[..., i], p) for i, p in enumerate(compiled.players))
 
 
 # ----- the sampled test ------------------------------------------------------------------------
@@ -374,16 +416,35 @@ def parameter_sampled_decision(compiled, name: str, *, sample: int = DEFAULT_SAM
     return InertDecision(not _changes(compiled, ref, pay, refs, points), "sampled", len(points))
 
 
+def _term_parameters(term) -> set[str]:
+    """The parameters a goal weight or rule value reads: a name, or a :class:`Scaled` term's
+    parameters (``"-x"``, ``{parameter, scale}``, ``{product, scale}``); none for a number."""
+    if isinstance(term, Scaled):
+        return set(term.parameters)
+    return {term} if isinstance(term, str) else set()
+
+
 def _goal_parameters(goal) -> set[str]:
-    names = {goal.weight} if isinstance(goal.weight, str) else set()
-    return names | {r.value for r in goal.rules if isinstance(r.value, str)}
+    """Every parameter ``goal`` reads, in its weight or in any rule's value, whatever the form."""
+    return _term_parameters(goal.weight).union(*(_term_parameters(r.value) for r in goal.rules))
+
+
+def _exact_reason(scenario: Scenario, player: str) -> str:
+    """What the exact test proved, in words: for a sequential timing it names the player's moves."""
+    if not scenario.sequential:
+        return f"independent of {player}'s own action"
+    moves = [m.key for m in scenario.timing if getattr(m, "player", None) == player]
+    if not moves:
+        return f"{player} has no move"
+    if moves == [player]:
+        return f"independent of {player}'s own action and of every later move"
+    return f"independent of {player}'s moves ({', '.join(moves)}) and of every later move"
 
 
 def goal_decision(ctx: _Context, goal) -> InertDecision:
     """The exact test when it proves inertness, else the sampled one."""
     if goal_is_exactly_inert(ctx.scenario, goal):
-        later = " and of every later move" if ctx.scenario.sequential else ""
-        return InertDecision(True, "exact", 0, f"independent of {goal.player}'s own action{later}")
+        return InertDecision(True, "exact", 0, _exact_reason(ctx.scenario, goal.player))
     return goal_sampled_decision(ctx.scenario, goal, sample=ctx.sample, seed=ctx.seed)
 
 

@@ -1,5 +1,5 @@
 """End-to-end sweep benchmark: the four-player baseline, ``enumpure``, compile + solve + Parquet.
-With ``--spe``: the sequential shield-as-chip scenario, ``spe`` batched against point by point.
+With ``--spe``: the sequential shield-as-chip scenario (first version, kept in tests/data/scenarios-v1), ``spe`` batched against point by point.
 
 Each configuration runs in a fresh subprocess so its wall time and peak memory (the largest
 resident set of the driver and its workers) are its own. The peer is pygambit solving the same
@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIO = ROOT / "scenarios" / "baseline-2009.toml"
+SCENARIO = ROOT / "tests" / "data" / "scenarios-v1" / "baseline-2009.toml"
 
 _SWEEP = """
 [sweep]
@@ -130,8 +130,8 @@ def run(quick: bool = False) -> list[dict]:
 
 
 # ----- spe over the sequential shield-as-chip scenario: batched against point by point -------------
-SPE_SCENARIO = ROOT / "scenarios" / "shield-as-chip.toml"
-SPE_SWEEP = ROOT / "scenarios" / "sweeps" / "shield-chip-grid.toml"
+SPE_SCENARIO = ROOT / "tests" / "data" / "scenarios-v1" / "shield-as-chip.toml"
+SPE_SWEEP = ROOT / "tests" / "data" / "scenarios-v1" / "sweeps" / "shield-chip-grid.toml"
 _SPE_LARGE = """
 [sweep]
 scenario = "shield-as-chip.toml"

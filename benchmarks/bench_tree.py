@@ -1,6 +1,6 @@
 """Subgame-perfect equilibria on the tree: ``spe_solve`` on perfect-information trees of growing size.
 
-Workloads: the sequential baseline (baseline-2009 played in turn: US, Russia, NATO, Iran; 32 end
+Workloads: the first version of the baseline (tests/data/scenarios-v1/baseline-2009.toml) played in turn: US, Russia, NATO, Iran; 32 end
 points, 65,536 reduced strategies for Iran, so the reduced normal form is refused), and generated
 perfect-information trees (binary, players in turn, payoffs uniform in [-10, 10] from a seed, so
 there are no ties) with 2**depth leaves, up to 2**20 (about a million) in a full run.
@@ -74,7 +74,7 @@ def binary_tree(depth: int, players: int = 3, seed: int = 0) -> ExtensiveFormGam
 def sequential_baseline() -> ExtensiveFormGame:
     from sim.scenario import compile_scenario, loads_scenario
 
-    text = (ROOT / "scenarios" / "baseline-2009.toml").read_text().replace(
+    text = (ROOT / "tests" / "data" / "scenarios-v1" / "baseline-2009.toml").read_text().replace(
         'timing = "simultaneous"',
         'timing = [{ player = "US" }, { player = "Russia", observes = ["US"] }, '
         '{ player = "NATO", observes = ["US", "Russia"] }, { player = "Iran", observes = ["US", "Russia", "NATO"] }]')

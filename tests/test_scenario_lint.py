@@ -7,14 +7,15 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from analysis.cli import main
 from analysis.lint import (MATCHING_TOY, RULES, goal_is_exactly_inert, goal_sampled_decision, lint_paths,
                            lint_scenario, parameter_is_exactly_inert, parameter_sampled_decision)
-from sim.scenario import compile_scenario, loads_scenario
-from tests.strategies import scenarios
+from sim.scenario import compile_scenario, loads_scenario, parse_scenario
+from tests.strategies import multi_move_scenario_docs, scenarios
 
 HEAD = '[scenario]\nid = "t"\ntitle = "T"\ntiming = "simultaneous"\n'
 AB = '[players.A]\nactions = ["a", "b"]\n[players.B]\nactions = ["a", "b"]\n'
@@ -226,3 +227,129 @@ def test_json_shape(files, capsys):
     (w,) = doc["files"][1]["warnings"]
     assert set(w) == {"rule", "path", "subject", "message", "how", "advice"}
     assert w["rule"] == "inert-goal" and w["how"].startswith("exact: ")
+
+
+# ----- several moves per player, conditional timings, every weight form -----------------------------
+MULTI_MOVE = '''
+[scenario]
+id = "multi"
+title = "A moves twice, B once before and once between, only after l"
+timing_assumption = true
+timing = [
+  { player = "B", name = "b0", actions = ["x", "y"] },
+  { player = "A", name = "a1", actions = ["l", "r"], observes = ["b0"] },
+  { player = "B", name = "b1", actions = ["u", "d"], observes = ["a1"], when = { a1 = "l" } },
+  { player = "A", name = "a2", actions = ["l", "r"], observes = ["a1", "b1"] },
+]
+[parameters]
+w = { default = 1.0, min = 0.0, max = 2.0 }
+[players.A]
+[players.B]
+[[goals]]
+player = "A"
+name = "first"
+weight = 1.0
+rules = [{ when = { a1 = "r" }, value = 1.0 }, { when = { a2 = "r" }, value = 0.5 }]
+[[goals]]
+player = "A"
+name = "on_b0"
+weight = "w"
+rules = [{ when = { b0 = "x" }, value = 1.0 }]
+[[goals]]
+player = "A"
+name = "on_b1"
+weight = 2.0
+rules = [{ when = { b1 = "d" }, value = 1.0 }]
+[[goals]]
+player = "A"
+name = "on_b0_and_a2"
+weight = 1.0
+rules = [{ when = { b0 = "x", a2 = "l" }, value = 1.0 }]
+[[goals]]
+player = "B"
+name = "own"
+weight = 1.0
+rules = [{ when = { b0 = "y" }, value = 1.0 }, { when = { b1 = "d" }, value = 1.0 }]
+'''
+
+
+@pytest.mark.parametrize("conditional", [True, False])
+def test_the_exact_test_reads_every_move_of_a_player_with_several(conditional):
+    """A player with several moves (and a timing with conditions, whose compiled scenario has one
+    "history" axis): a goal on moves before the player's first move is exactly inert, a goal on any
+    of its moves or on a later move is not, and the lint runs."""
+    text = MULTI_MOVE if conditional else MULTI_MOVE.replace(', when = { a1 = "l" }', "")
+    s = loads_scenario(text)
+    assert s.conditional == conditional
+    exact = {g.name: goal_is_exactly_inert(s, g) for g in s.goals}
+    assert exact == {"first": False, "on_b0": True, "on_b1": False, "on_b0_and_a2": False, "own": False}
+    report = lint_scenario(s, sample=8)
+    inert = {w.subject: w.how for w in report.warnings if w.rule == "inert-goal"}
+    assert inert.pop("goal A.on_b0") == "exact: independent of A's moves (a1, a2) and of every later move"
+    # A's first move decides whether B moves again (and B then plays d): only then does on_b1 matter
+    assert inert == ({} if conditional else {"goal A.on_b1": "sampled: no change over 8 points"})
+    c = compile_scenario(s)
+    assert parameter_is_exactly_inert(c, "w")
+
+
+def test_the_exact_test_on_a_conditional_timing_with_one_move_each():
+    """A conditional timing compiles to one "history" axis: players are not among its movers."""
+    text = CLEAN.replace('"simultaneous"', '[{ player = "A" }, { player = "B", observes = ["A"], when = { A = "a" } }]') \
+        + goal("B", "on_a", '{ when = { A = "b" }, value = 3 }') + goal("A", "on_b", '{ when = { B = "a" }, value = -2.5 }')
+    s = loads_scenario(text)
+    assert compile_scenario(s).movers == ("history",)
+    assert [goal_is_exactly_inert(s, g) for g in s.goals] == [False, False, True, False]
+    inert = {w.subject: w.how for w in lint_scenario(s, sample=8).warnings if w.rule == "inert-goal"}
+    assert inert["goal B.on_a"] == "exact: independent of B's own action and of every later move"
+    assert "goal A.on_b" not in inert  # A avoids the history where B moves
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(multi_move_scenario_docs())
+def test_the_exact_test_on_multi_move_timings_is_constancy_below_each_own_decision_node(doc):
+    """Checked on the tree itself: a goal is exactly inert if and only if, term by term, its
+    owner's payoff is the same at every terminal below each of the owner's decision nodes."""
+    from sim.extensive.tree import Decision, Terminal
+    from sim.scenario.compile import build_tree
+
+    s = parse_scenario(doc)
+    for g in s.goals:
+        alone = compile_scenario(replace(s, goals=(g,)))
+        i = s.player_names.index(g.player)
+        probs = [p[0] for p in alone.chance_probabilities(alone.defaults[None], check=False)]
+        rows = np.asarray(alone.tensor).reshape(len(alone.tensor), -1, len(s.players))
+        constant = True
+        for row in rows:
+            tree = build_tree(alone, row, probs)
+
+            def below(node):
+                if isinstance(node, Terminal):
+                    return {node.payoffs[i]}
+                return set().union(*(below(c) for c in node.children))
+
+            constant &= all(len(below(n)) == 1 for _, n in tree.nodes()
+                            if isinstance(n, Decision) and n.player == i)
+        assert goal_is_exactly_inert(s, g) == constant, g
+
+
+def test_every_weight_form_counts_as_a_use_of_its_parameters():
+    """``"-x"``, ``{ parameter, scale }`` and ``{ product, scale }`` read their parameters, as a
+    weight and as a rule's value: none is reported unused, and the goal's parameters are moved by
+    the sampled test."""
+    params = ('[parameters]\nneg = 1.0\nscaled = 1.0\nu = 1.0\nv = 2.0\nvneg = 1.0\nvscaled = 1.0\n'
+              'vu = 1.0\nvv = 1.0\nunused = 1.0\n')
+    text = HEAD + params + AB \
+        + goal("A", "neg", '{ when = { A = "a" }, value = 1 }', weight="-neg") \
+        + '[[goals]]\nplayer = "A"\nname = "scaled"\nweight = { parameter = "scaled", scale = 0.5 }\n' \
+          'rules = [{ when = { A = "b" }, value = 1 }]\n' \
+        + '[[goals]]\nplayer = "B"\nname = "product"\nweight = { product = ["u", "v"], scale = 2 }\n' \
+          'rules = [{ when = { B = "a" }, value = 1 }]\n' \
+        + '[[goals]]\nplayer = "B"\nname = "values"\nweight = 1\nrules = [{ when = { B = "b" }, value = "-vneg" }, ' \
+          '{ when = { A = "a", B = "b" }, value = { parameter = "vscaled", scale = 3 } }, ' \
+          '{ when = { A = "b", B = "b" }, value = { product = ["vu", "vv"] } }]\n'
+    s = loads_scenario(text)
+    unused = [w.subject for w in lint_scenario(s, sample=8).warnings if w.rule == "unused-parameter"]
+    assert unused == ["parameter unused"]
+    from analysis.lint import _goal_parameters
+
+    assert [sorted(_goal_parameters(g)) for g in s.goals] == [["neg"], ["scaled"], ["u", "v"], ["vneg", "vscaled", "vu", "vv"]]

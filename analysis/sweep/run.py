@@ -56,6 +56,15 @@ class ScenarioModel:
     defaults: np.ndarray
     sequential: bool = False
     tree: object = None  # the ExtensiveFormGame at the defaults, for a sequential scenario
+    #: How equilibria are named: ``"profile"`` (a simultaneous scenario: actions), ``"reduced"``
+    #: (a tree whose reduced normal form is small enough to build: reduced strategies) or
+    #: ``"path"`` (a larger tree: each move's actions on the equilibrium path; see :func:`path_columns`).
+    naming: str = "profile"
+    #: For ``"path"`` naming: ``(player index, move, actions)`` of each player move in timing order.
+    moves: tuple = ()
+    #: ``spe_batch`` lists each player's reduced strategies (at most ``MAX_PLANS``); beyond that
+    #: a perfect-information tree is solved point by point.
+    spe_batchable: bool = True
 
     def full_points(self, names: tuple[str, ...], values: np.ndarray) -> np.ndarray:
         full = np.broadcast_to(self.defaults, (len(values), len(self.defaults))).copy()
@@ -91,13 +100,86 @@ def scenario_model(path: str, content_hash: str) -> ScenarioModel:
     from sim.scenario import compile_scenario, load_scenario
 
     compiled = compile_scenario(load_scenario(path))
-    # For a sequential scenario the columns name reduced strategies (the tree's .actions).
     game = compiled.game()
     names = tuple(compiled.parameter_names)
     defaults = np.asarray(compiled.defaults, dtype=float)
     sequential = bool(compiled.sequential)
-    return ScenarioModel(compiled, game.players, tuple(game.actions), names, defaults, sequential,
-                         game if sequential else None)
+    if not sequential:
+        return ScenarioModel(compiled, game.players, tuple(game.actions), names, defaults)
+    from sim.extensive.behaviour import flatten, has_reduced_view, reduced_strategy_counts
+    from sim.extensive.reduced import MAX_ENTRIES, MAX_PLANS
+
+    # A tree whose reduced normal form can be built names reduced strategies (the tree's .actions);
+    # a larger one (which spe solves all the same) names each move's actions on the path.
+    flat = flatten(game)
+    if has_reduced_view(flat, limit=MAX_ENTRIES):
+        return ScenarioModel(compiled, game.players, tuple(game.actions), names, defaults, True, game, "reduced")
+    moves = path_moves(compiled)
+    actions = tuple(tuple(f"{key}={a}" for j, key, acts in moves if j == i for a in acts)
+                    for i in range(len(game.players)))
+    return ScenarioModel(compiled, game.players, actions, names, defaults, True, game, "path", moves,
+                         bool(reduced_strategy_counts(flat).max(initial=1) <= MAX_PLANS))
+
+
+def path_moves(compiled) -> tuple:
+    """``(player index, move, actions)`` of each player move of a sequential scenario, in timing order."""
+    from sim.scenario.schema import PlayerMove, move_labels
+
+    s = compiled.scenario
+    return tuple((compiled.players.index(m.player), m.key, move_labels(s, m)) for m in s.timing
+                 if isinstance(m, PlayerMove))
+
+
+def path_columns(model: ScenarioModel, tree, policy, chance_probs=None) -> np.ndarray:
+    """Probability ``(B, columns)`` that play passes through each move's action (the columns of
+    ``model.actions`` in player order), for ``"path"`` naming.
+
+    ``policy(d, node)`` gives the action probabilities ``(B, k)`` at the ``d``-th decision node
+    in preorder; ``chance_probs`` those of each chance node in preorder (default the tree's own).
+    A move reached at several nodes (after chance, or in several equilibrium branches) sums
+    over them; a move off the path gets 0 for every action.
+    """
+    from sim.extensive.tree import Chance, Terminal
+
+    column = {}
+    for i in range(len(model.players)):
+        for k, name in enumerate(model.actions[i]):
+            column[(i, name)] = sum(len(a) for a in model.actions[:i]) + k
+    first = policy(0, tree.root) if not isinstance(tree.root, (Chance, Terminal)) else None
+    B = len(first) if first is not None else (len(chance_probs[0]) if chance_probs else 1)
+    out = np.zeros((B, sum(len(a) for a in model.actions)))
+    counters = {"d": 0, "c": 0}
+    stack = [(tree.root, np.ones(B))]
+    while stack:  # preorder: children pushed in reverse, as spe_batch numbers nodes
+        node, reach = stack.pop()
+        if isinstance(node, Terminal):
+            continue
+        if isinstance(node, Chance):
+            c = counters["c"]
+            counters["c"] += 1
+            p = np.broadcast_to(np.asarray(chance_probs[c] if chance_probs is not None else node.probs, dtype=float),
+                                (B, len(node.children)))
+        else:
+            d = counters["d"]
+            counters["d"] += 1
+            p = np.asarray(policy(d, node), dtype=float).reshape(B, len(node.children))
+            for k, a in enumerate(node.actions):
+                out[:, column[(node.player, f"{node.label}={a}")]] += reach * p[:, k]
+        stack.extend((child, reach * p[:, k]) for k, child in reversed(list(enumerate(node.children))))
+    return out
+
+
+def path_label(model: ScenarioModel, probs: np.ndarray) -> str:
+    """The outcome label of a ``"path"`` row: each move reached, in timing order, with the actions
+    played there (``|`` between several): ``"us_plan=drop, russia_iran=pressure, ..."``."""
+    flat = [(i, name) for i in range(len(model.players)) for name in model.actions[i]]
+    played = {flat[k] for k in np.flatnonzero(np.asarray(probs) > 1e-12)}
+    parts = []
+    for i, key, acts in model.moves:
+        hit = [a for a in acts if (i, f"{key}={a}") in played]
+        if hit:
+            parts.append(f"{key}={'|'.join(hit)}")
+    return ", ".join(parts) or NONE_OUTCOME
 
 
 def check_parameters(spec: SweepSpec, model: ScenarioModel) -> None:
@@ -223,7 +305,6 @@ def _pure_rows(model: ScenarioModel, payoffs: np.ndarray, ids: np.ndarray, tol: 
 def _per_point_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np.ndarray,
                     options: dict | None = None) -> dict:
     """Methods without a batched kernel: solved point by point inside the worker."""
-    from analysis.render import outcome_label
     from sim.solvers import solve
 
     rows: dict[str, list] = {k: [] for k in ("point_id", "eq_index", "n_equilibria", "outcome", "regime", "max_regret")}
@@ -231,9 +312,9 @@ def _per_point_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np
     pays = {f"payoff.{p}": [] for p in model.players}
     for pid, game in zip(ids, model.games(full)):  # one game per point: these methods have no batched kernel
         result = solve(game, method, **(options or {}))
-        game = result.game  # for trees: the reduced normal form the profiles refer to
         eqs = result.equilibria
-        labels = [outcome_label(game, e) for e in eqs]
+        named = [_named(model, game, result.game, e) for e in eqs]
+        labels = [label for label, _ in named]
         regime = " | ".join(sorted(set(labels))) if labels else NONE_OUTCOME
         for k, eq in enumerate(eqs or [None]):
             rows["point_id"].append(pid)
@@ -244,15 +325,37 @@ def _per_point_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np
             rows["max_regret"].append(eq.max_regret if eq is not None else np.nan)
             for i, p in enumerate(model.players):
                 for a_idx, a in enumerate(model.actions[i]):
-                    probs[f"prob.{p}.{a}"].append(float(eq.profile[i][a_idx]) if eq is not None else np.nan)
+                    probs[f"prob.{p}.{a}"].append(float(named[k][1][i][a_idx]) if eq is not None else np.nan)
                 pays[f"payoff.{p}"].append(float(eq.payoffs[i]) if eq is not None else np.nan)
     cols = {k: np.asarray(v) for k, v in rows.items()}
     cols.update({k: np.asarray(v, dtype=float) for k, v in {**probs, **pays}.items()})
     return cols
 
 
+def _named(model: ScenarioModel, game, solved, eq) -> tuple[str, tuple]:
+    """An equilibrium's outcome label and its probabilities over the columns of ``model.actions``
+    (one sequence per player). ``solved`` is the game the result refers to: the normal form (a
+    simultaneous scenario, or a tree's reduced normal form when spe built that view), or the tree
+    itself, whose equilibria then hold only a behaviour profile."""
+    from analysis.render import outcome_label
+    from sim.extensive.reduced import behaviour_from_mixed, mixed_from_behaviour
+
+    if model.naming == "path":
+        behaviour = eq.behaviour if eq.behaviour is not None else behaviour_from_mixed(game, eq.profile)
+        row = path_columns(model, game, lambda d, node: np.asarray(behaviour[node.infoset], dtype=float)[None])[0]
+        bounds = np.cumsum([0] + [len(a) for a in model.actions])
+        return path_label(model, row), tuple(row[bounds[i]:bounds[i + 1]] for i in range(len(model.players)))
+    if eq.profile:  # a normal form: the game itself, or the tree's reduced normal form
+        return outcome_label(solved, eq), tuple(eq.profile)
+    # A tree without the reduced view: the reduced strategies that realise the behaviour (Kuhn 1953).
+    profile = mixed_from_behaviour(game, eq.behaviour)
+    label = ", ".join(f"{p}={'|'.join(model.actions[i][a] for a in np.flatnonzero(profile[i] > 1e-12))}"
+                      for i, p in enumerate(model.players))
+    return label, profile
+
+
 def _spe_batched(model: ScenarioModel) -> bool:
-    return _SPE_BATCHED and model.tree is not None and model.tree.perfect_information
+    return _SPE_BATCHED and model.tree is not None and model.tree.perfect_information and model.spe_batchable
 
 
 def _spe_rows(model: ScenarioModel, full: np.ndarray, ids: np.ndarray) -> dict:
@@ -280,12 +383,25 @@ def _spe_rows(model: ScenarioModel, full: np.ndarray, ids: np.ndarray) -> dict:
     chance = [probs[by_move[n.label]] for _, n in tree.nodes() if isinstance(n, Chance)]
     r = spe_batch(tree, pay, tol=DEFAULT_TOL, chance_probs=chance)
     free = np.flatnonzero(~r.tied)
-    strat = r.strategies[free]
-    shape = tuple(len(a) for a in model.actions)
-    flat = np.ravel_multi_index(tuple(strat.T), shape) if len(free) else np.zeros(0, dtype=np.intp)
-    uniq, codes = np.unique(flat, return_inverse=True)
-    names = [", ".join(f"{p}={model.actions[i][s]}" for i, (p, s) in enumerate(zip(model.players, idx)))
-             for idx in zip(*np.unravel_index(uniq, shape))]
+    if model.naming == "path":
+        choices = r.choices[free]
+        onehot = path_columns(model, tree, lambda d, node: np.eye(len(node.children))[choices[:, d]],
+                              [c[free] for c in chance] if chance else None) if len(free) else \
+            np.zeros((0, sum(len(a) for a in model.actions)))
+        uniq, codes = np.unique(onehot > 1e-12, axis=0, return_inverse=True)
+        names = [path_label(model, row) for row in uniq]
+        bounds = np.cumsum([0] + [len(a) for a in model.actions])
+        prob_of = {f"prob.{p}.{a}": onehot[:, bounds[i] + k] for i, p in enumerate(model.players)
+                   for k, a in enumerate(model.actions[i])}
+    else:
+        strat = r.strategies[free]
+        shape = tuple(len(a) for a in model.actions)
+        flat = np.ravel_multi_index(tuple(strat.T), shape) if len(free) else np.zeros(0, dtype=np.intp)
+        uniq, codes = np.unique(flat, return_inverse=True)
+        names = [", ".join(f"{p}={model.actions[i][s]}" for i, (p, s) in enumerate(zip(model.players, idx)))
+                 for idx in zip(*np.unravel_index(uniq, shape))]
+        prob_of = {f"prob.{p}.{a}": (strat[:, i] == k).astype(float) for i, p in enumerate(model.players)
+                   for k, a in enumerate(model.actions[i])}
     own = np.round(r.values[free], 12) + 0.0
     best = np.round(r.best_reply[free], 12) + 0.0
     cols = {
@@ -294,9 +410,7 @@ def _spe_rows(model: ScenarioModel, full: np.ndarray, ids: np.ndarray) -> dict:
         "n_equilibria": np.ones(len(free), dtype=np.int64),
         "max_regret": np.maximum(0.0, (best - own).max(axis=1)) if len(free) else np.zeros(0),
     }
-    for i, p in enumerate(model.players):
-        for k, a in enumerate(model.actions[i]):
-            cols[f"prob.{p}.{a}"] = (strat[:, i] == k).astype(float)
+    cols.update(prob_of)
     for i, p in enumerate(model.players):
         cols[f"payoff.{p}"] = own[:, i]
     code = codes.ravel().astype(np.int32)
