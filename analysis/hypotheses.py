@@ -349,17 +349,22 @@ def _check(samples: int, seed: int) -> None:
 
 
 def verdict_sentence(r: ClaimReport) -> str:
-    """The key finding in one sentence, e.g. ``"Dropping the shield ... - holds at the defaults and in
-    64% of the plausible box (95% interval 61-67%); it stops holding when x rises above 2.25."``"""
+    """The key finding in one sentence, e.g. ``"Dropping the shield bought Russian pressure on Iran —
+    holds at the defaults and in 64% of the plausible box (95% interval 61-67%); it stops holding
+    when russia_iran_ties rises above 2.25."``"""
     lo, hi = r.interval
-    text = (f"{r.claim.claim.rstrip('.')} - {r.at_defaults.verdict} at the defaults and holds in {r.share:.0%} of "
-            f"the plausible box (95% interval {lo:.0%}-{hi:.0%})")
+    box = f"{r.share:.0%} of the plausible box (95% interval {lo:.0%}-{hi:.0%})"
+    v = r.at_defaults.verdict
+    if v == "holds":
+        text = f"{r.claim.claim.rstrip('.')} — holds at the defaults and in {box}"
+    else:
+        text = f"{r.claim.claim.rstrip('.')} — {v} at the defaults; holds in {box}"
     if r.some:
-        text += f"; multiple equilibria disagree in {r.some_share:.0%}"
+        text += f"; equilibria disagree (some) in {r.some_share:.0%}"
     deciding = r.deciding()
     if deciding:
         text += "; it " + ", and ".join(deciding[:2])
-    elif r.holds == r.n:
+    elif r.n and r.holds == r.n:
         text += "; it holds everywhere in the box (a consequence of the model there, not an empirical claim)"
     return text + "."
 

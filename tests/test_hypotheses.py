@@ -97,3 +97,18 @@ def test_a_sweep_file_gives_the_box(tmp_path):
     c = compile_scenario(load_scenario(tmp_path / "entry.toml"))
     r = claim_report(c, c.scenario.claims[1], samples=99)
     assert r.n == 3 and r.holds == 2 and r.parameters == ("fight_value",) and "grid" in r.box
+
+
+def test_the_report_gets_a_claims_table_and_a_finding_per_claim():
+    from analysis.report.sections import build_report
+    from analysis.sources import load_source
+
+    report = build_report([load_source(str(DATA / "entry.toml"))], logit=False)
+    texts = [b.text for b in report.blocks]
+    assert "Claims" in texts
+    table = next(b for b in report.blocks if b.kind == "table" and "deciding assumptions" in b.headers)
+    assert [row[:2] for row in table.rows][:2] == [["The entrant enters and the incumbent shares.", "holds"],
+                                                   ["The threat to fight keeps the entrant out.", "fails"]]
+    finding = next(t for t in texts if t.startswith("The entrant enters and the incumbent shares — holds at the "
+                                                    "defaults and in"))
+    assert "it stops holding when fight_value rises above 1" in finding
