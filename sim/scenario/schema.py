@@ -19,6 +19,17 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
 from sim.errors import ScenarioError
+from sim.scenario.claims import (
+    _CLAIM_ID,
+    CLAIM_METHODS,
+    GAME_METHODS,
+    MAX_CLAIMS,
+    MAX_CONDITIONS,
+    TREE_METHODS,
+    Claim,
+    Condition,
+    Gain,
+)
 from sim.scenario.lines import Path, line_of
 
 #: A game whose profile (or, for a sequential timing, terminal) count exceeds this is refused.
@@ -199,7 +210,7 @@ class Scenario:
     #: The move order and what each mover observes are a modelling choice the source does not state.
     timing_assumption: bool = False
     #: The source's claims about the equilibria (``[[claims]]``; see :mod:`sim.scenario.claims`).
-    claims: tuple = ()
+    claims: tuple[Claim, ...] = ()
 
     @property
     def conditional(self) -> bool:
@@ -947,11 +958,235 @@ def _parse(ctx: _Ctx, doc: Any) -> Scenario | None:
             repeated = _repeated(ctx, doc["repeated"], params)
     claims = ()
     if "claims" in doc:
-        from sim.scenario.claims import parse_claims  # it builds on this module's checks
-
         with ctx.part():
             claims = parse_claims(ctx, doc["claims"], timing, players, movers, params, aliases)
     if ctx.errors:
         return None
     return Scenario(sid, title, timing, tuple(players.items()), goals, tuple(params.values()), source,
                     description, bargaining, repeated, ctx.path, timing_assumption, claims)
+
+
+# ----------------------------------------------------------------------------------------------
+# claims (the types are in sim.scenario.claims)
+
+
+def parse_claims(ctx: _Ctx, doc: Any, timing, players: Mapping, movers: Mapping[str, tuple[str, ...]],
+                 params: Mapping[str, Parameter], aliases: Mapping[str, str]) -> tuple[Claim, ...]:
+    """The ``[[claims]]`` array: each claim and each condition field is checked on its own."""
+    if not isinstance(doc, list) or not doc:
+        raise ctx.fail("claims", "must be a non-empty array of tables [[claims]]", doc)
+    if len(doc) > MAX_CLAIMS:
+        raise ctx.fail("claims", f"at most {MAX_CLAIMS} claims are allowed", len(doc))
+    chance = {m.key for m in timing if isinstance(m, ChanceMove)} if isinstance(timing, tuple) else set()
+    env = _Env(ctx, timing, players, movers, params, aliases, chance)
+    out, seen = [], set()
+    for k, c in enumerate(doc):
+        if isinstance(c, dict) and isinstance(c.get("id"), str) and len(c["id"]) <= 60:
+            ctx.labels[("claims", k)] = c["id"]
+        with ctx.part():
+            out.append(_claim(env, k, c, seen))
+    return tuple(out)
+
+
+@dataclass
+class _Env:
+    ctx: _Ctx
+    timing: Any
+    players: Mapping
+    movers: Mapping[str, tuple[str, ...]]
+    params: Mapping[str, Parameter]
+    aliases: Mapping[str, str]
+    chance: set
+
+
+def _claim(env: _Env, k: int, c: Any, seen: set) -> Claim:
+    ctx = env.ctx
+    where = f"claims[{k}]"
+    c = _table(ctx, c, where)
+    failed = bool(_keys(ctx, c, where, {"id", "claim", "quote", "conditions"}, {"method", "sweep", "description"}))
+    values: dict[str, Any] = {}
+
+    def check(name, fn, default=""):
+        nonlocal failed
+        with ctx.part() as part:
+            values[name] = fn(c[name]) if name in c else default
+        failed |= part.failed
+
+    def cid(x):
+        x = _str(ctx, x, f"{where}.id", _CLAIM_ID, "a claim id")
+        if x in seen:
+            raise ctx.fail(f"{where}.id", "duplicate claim id", x)
+        seen.add(x)
+        return x
+
+    def sentence(name):
+        def f(x):
+            x = _str(ctx, x, f"{where}.{name}")
+            if not x.strip():
+                raise ctx.fail(f"{where}.{name}", "must not be empty", x)
+            return x
+        return f
+
+    def method(x):
+        x = _str(ctx, x, f"{where}.method")
+        if x not in CLAIM_METHODS:
+            raise ctx.fail(f"{where}.method", "must be a method that returns behaviour strategies or profiles "
+                           f"{list(CLAIM_METHODS)}", x)
+        if env.timing == "simultaneous" and x in TREE_METHODS:
+            raise ctx.fail(f"{where}.method", f"a simultaneous scenario takes one of {list(GAME_METHODS)}", x)
+        if isinstance(env.timing, tuple) and x in GAME_METHODS:
+            raise ctx.fail(f"{where}.method", f"a sequential scenario takes one of {list(TREE_METHODS)}", x)
+        return x
+
+    def sweep(x):
+        x = _str(ctx, x, f"{where}.sweep")
+        if not x.endswith(".toml") or x.startswith("/") or "\\" in x:
+            raise ctx.fail(f"{where}.sweep", "must be a relative path to a .toml sweep file", x)
+        return x
+
+    check("id", cid)
+    check("claim", sentence("claim"))
+    check("quote", sentence("quote"))
+    check("method", method)
+    check("sweep", sweep)
+    check("description", lambda x: _str(ctx, x, f"{where}.description"))
+    conds = []
+    with ctx.part() as part:
+        if "conditions" in c:
+            doc = c["conditions"]
+            if not isinstance(doc, list) or not doc:
+                raise ctx.fail(f"{where}.conditions", "must be a non-empty list of condition tables", doc)
+            if len(doc) > MAX_CONDITIONS:
+                raise ctx.fail(f"{where}.conditions", f"at most {MAX_CONDITIONS} conditions are allowed", len(doc))
+            for j, d in enumerate(doc):
+                with ctx.part() as cp:
+                    conds.append(_claim_condition(env, f"{where}.conditions[{j}]", d))
+                part.failed |= cp.failed
+    failed |= part.failed
+    if failed:
+        raise _Skip
+    return Claim(values["id"], values["claim"], values["quote"], tuple(conds), values["method"], values["sweep"],
+                 values["description"])
+
+
+def _claim_condition(env: _Env, where: str, d: Any) -> Condition:
+    ctx = env.ctx
+    d = _table(ctx, d, where)
+    _complete(ctx, d, where, set(), {"path", "gain", "after", "set", "not", "at_least"})
+    if ("path" in d) == ("gain" in d):
+        raise ctx.fail(where, "needs exactly one of 'path' and 'gain'", sorted(d))
+    failed = False
+    out: dict[str, Any] = {}
+
+    def check(name, fn, default):
+        nonlocal failed
+        with ctx.part() as part:
+            out[name] = fn(d[name]) if name in d else default
+        failed |= part.failed
+
+    check("path", lambda x: _claim_path(env, f"{where}.path", x), ())
+    check("gain", lambda x: _claim_gain(env, f"{where}.gain", x), None)
+    check("after", lambda x: _claim_forced(env, f"{where}.after", x, chance=True), ())
+    check("set", lambda x: _claim_set(env, f"{where}.set", x), ())
+    check("not", lambda x: _bool(ctx, x, f"{where}.not"), False)
+
+    def at_least(x):
+        w = f"{where}.at_least"
+        if "path" not in d:
+            raise ctx.fail(w, "applies to 'path' conditions only", x)
+        x = _number(ctx, x, w)
+        if not 0 < x <= 1:
+            raise ctx.fail(w, "must lie in (0, 1]", x)
+        return x
+
+    check("at_least", at_least, 1.0)
+    if failed:
+        raise _Skip
+    return Condition(out["path"], out["gain"], out["after"], out["set"], out["not"], out["at_least"])
+
+
+def _claim_mover(env: _Env, w: str, mover: str, *, chance: bool) -> str:
+    """A move's name (a player's name standing for its only move is resolved)."""
+    ctx = env.ctx
+    if ("mover", mover) in ctx.broken:
+        raise _Skip
+    if mover in env.aliases:
+        if not env.aliases[mover]:
+            raise ctx.fail(w, f"{mover} moves more than once; name one of its moves", mover)
+        mover = env.aliases[mover]
+    known = {m for m in env.movers if chance or m not in env.chance}
+    if mover not in known:
+        ctx.need("mover", mover)
+        what = "player or move" if chance else "player or decision move"
+        raise ctx.fail(w, f"unknown {what}; known are {sorted(known)}", mover)
+    return mover
+
+
+def _nonempty_table(ctx, x, where):
+    x = _table(ctx, x, where)
+    if not x:
+        raise ctx.fail(where, "must not be empty", x)
+    return x
+
+
+def _claim_path(env: _Env, where: str, x: Any) -> tuple:
+    ctx = env.ctx
+    x = _nonempty_table(ctx, x, where)
+    out = []
+    for mover, allowed in x.items():
+        w = f"{where}.{mover}"
+        key = _claim_mover(env, w, mover, chance=True)
+        names = _names(ctx, [allowed] if isinstance(allowed, str) else allowed, w, _ACTION, "action names")
+        for a in names:
+            if a not in env.movers[key]:
+                raise ctx.fail(w, f"unknown action of {key}; actions are {list(env.movers[key])}", a)
+        if any(k == key for k, _ in out):
+            raise ctx.fail(w, "names the same move twice", mover)
+        out.append((key, names))
+    return tuple(out)
+
+
+def _claim_forced(env: _Env, where: str, x: Any, *, chance: bool) -> tuple:
+    ctx = env.ctx
+    x = _nonempty_table(ctx, x, where)
+    out = []
+    for mover, action in x.items():
+        w = f"{where}.{mover}"
+        key = _claim_mover(env, w, mover, chance=chance)
+        if not isinstance(action, str):
+            raise ctx.fail(w, "must be one action (or chance outcome) name", action)
+        if action not in env.movers[key]:
+            what = "outcome" if key in env.chance else "action"
+            raise ctx.fail(w, f"unknown {what} of {key}; {what}s are {list(env.movers[key])}", action)
+        if any(k == key for k, _ in out):
+            raise ctx.fail(w, "names the same move twice", mover)
+        out.append((key, action))
+    return tuple(out)
+
+
+def _claim_gain(env: _Env, where: str, x: Any) -> Gain:
+    ctx = env.ctx
+    x = _table(ctx, x, where)
+    _complete(ctx, x, where, {"player", "over"}, set())
+    player = _str(ctx, x["player"], f"{where}.player")
+    if player not in env.players:
+        ctx.need("player", player)
+        raise ctx.fail(f"{where}.player", f"unknown player; players are {sorted(env.players)}", player)
+    return Gain(player, _claim_forced(env, f"{where}.over", x["over"], chance=False))
+
+
+def _claim_set(env: _Env, where: str, x: Any) -> tuple:
+    ctx = env.ctx
+    x = _nonempty_table(ctx, x, where)
+    out = []
+    for name, value in x.items():
+        w = f"{where}.{name}"
+        if name not in env.params:
+            ctx.need("parameter", name)
+            raise ctx.fail(w, f"unknown parameter; parameters are {sorted(env.params)}", name)
+        v = _number(ctx, value, w)
+        p = env.params[name]
+        if (p.min is not None and v < p.min) or (p.max is not None and v > p.max):
+            raise ctx.fail(w, f"must lie within the parameter's bounds [{p.min}, {p.max}]", v)
+        out.append((name, v))
+    return tuple(out)
