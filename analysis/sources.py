@@ -27,7 +27,7 @@ class ScenarioSource:
     scenario: Any
     compiled: Any
     game: Any            # NormalFormGame, or ExtensiveFormGame for a sequential timing
-    normal_form: Any     # the game, or the tree's reduced normal form
+    normal_form: Any     # the game, or the tree's reduced normal form (None when too large to build)
     results: tuple       # SolverResult per method
     sha256: str
 
@@ -46,10 +46,14 @@ class SweepSource:
 def solve_scenario(path, methods: Sequence[str] = ("enumpure",)) -> ScenarioSource:
     """Load, compile and solve a scenario file at its defaults.
 
-    A sequential scenario is solved first for its subgame-perfect equilibria (``spe``, whose
-    equilibria carry the behaviour and the path of play), then by ``methods`` on its reduced
-    normal form (Kuhn 1953), whose equilibria are Nash but not necessarily subgame perfect.
-    Every method is checked before any is run.
+    A sequential scenario is solved on its tree first: its subgame-perfect equilibria (``spe``,
+    whose equilibria carry the behaviour and the path of play) and, when some mover does not see
+    an earlier move, its pure perfect Bayesian equilibria (``pbe``, with beliefs; skipped when the
+    tree has more pure behaviour profiles than ``pbe`` enumerates). Then ``methods`` run on its
+    reduced normal form (Kuhn 1953), whose equilibria are Nash but not necessarily subgame
+    perfect, when that form is small enough to build
+    (:func:`sim.extensive.behaviour.has_reduced_view`); otherwise ``normal_form`` is ``None``
+    and only the tree's methods are listed. Every method is checked before any is run.
 
     Examples
     --------
@@ -64,6 +68,7 @@ def solve_scenario(path, methods: Sequence[str] = ("enumpure",)) -> ScenarioSour
     Traceback (most recent call last):
     sim.errors.SolverError: method 'lcp' applies to 2-player games only; this game has 1 players
     """
+    from sim.errors import SolverError
     from sim.registry import check_applicable, solve
     from sim.scenario import compile_scenario, load_scenario
 
@@ -71,15 +76,28 @@ def solve_scenario(path, methods: Sequence[str] = ("enumpure",)) -> ScenarioSour
     scenario = load_scenario(path)
     compiled = compile_scenario(scenario)
     game = compiled.game()
-    normal = game.normal_form()
-    for m in methods:  # every method is checked before any is solved
-        check_applicable(m, n_players=normal.n_players, tree=False)
+    if compiled.sequential:
+        from sim.extensive.behaviour import flatten, has_reduced_view
+
+        normal = game.reduced_normal_form() if has_reduced_view(flatten(game)) else None
+    else:
+        normal = game
+    if normal is not None:
+        for m in methods:  # every method is checked before any is solved
+            check_applicable(m, n_players=normal.n_players, tree=False)
     results = []
     if compiled.sequential:
+        from sim.extensive.pbe import pbe_solve
         from sim.extensive.spe import spe_solve
 
         results.append(spe_solve(game))
-    results += [solve(normal, m) for m in methods]
+        if not game.perfect_information:
+            try:
+                results.append(pbe_solve(game))
+            except SolverError:
+                pass  # more pure profiles than pbe enumerates: the subgame-perfect list stands alone
+    if normal is not None:
+        results += [solve(normal, m) for m in methods]
     return ScenarioSource(path, scenario, compiled, game, normal, tuple(results), file_sha256(path))
 
 

@@ -16,7 +16,7 @@ def register(sub) -> None:
                                           "and which assumptions decide it",
                        description="For each [[claims]] entry: the verdict at the defaults; the share of the "
                                    "plausible box (the claim's sweep design, else every bounded parameter uniform "
-                                   "over [min, max]) where it holds, with a 95%% Wilson interval; each parameter's "
+                                   "over [min, max]) where it holds, with a 95% Wilson interval; each parameter's "
                                    "flip value; and a depth-3 classification tree read as rules. See "
                                    "docs/hypotheses.md.")
     p.add_argument("paths", nargs="+", metavar="SCENARIO_OR_FOLDER", help="scenario .toml files, or folders of them")

@@ -52,7 +52,7 @@ def register(sub) -> None:
     # Not argparse ``choices``: an unknown method must end in one error line (argparse would
     # print the usage first), and the registry's check also says which methods exist.
     p.add_argument("--method", "-m", action="append", metavar="METHOD",
-                   help=f"method, repeatable (default enumpure); one of: {', '.join(METHODS)} (see below)")
+                   help=f"method, repeatable (default spe for a tree or a sequential scenario, enumpure otherwise); one of: {', '.join(METHODS)} (see below)")
     p.add_argument("--option", "-o", dest="options", action="append", default=[], metavar="[METHOD.]NAME=VALUE",
                    help="a method's option (repeatable); NAME=VALUE goes to every requested method that has "
                         "the option, METHOD.NAME=VALUE to that method only (options are listed below)")
@@ -275,6 +275,11 @@ def run(args) -> int:
     from sim.result import game_to_dict
 
     game = load_game(args.path, dict(args.overrides))
+    if not args.method and isinstance(game, ExtensiveFormGame):
+        # A tree's own answer is its subgame-perfect play, found on the tree at its own size; the
+        # reduced normal form of a multi-move tree can be too large to build (ask for it by name).
+        methods = ["spe"]
+        options = method_options(methods, args.options)
     for m in methods:  # every method is checked before any runs
         check_applicable(m, n_players=game.n_players, tree=isinstance(game, ExtensiveFormGame))
     # solve() routes trees: tree methods work on the tree, every other method on its reduced normal form.

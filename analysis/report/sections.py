@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from analysis.io import versions
-from analysis.render import strategy_text
+from analysis.render import path_text, strategy_text
 from analysis.report.document import Block, Report, slug
 from analysis.sources import ScenarioSource, SweepSource, is_grid
 from sim import registry
@@ -65,15 +65,23 @@ def _scenario_section(report: Report, src: ScenarioSource, *, tol: float) -> str
         report.add("table", "", headers=["parameter", "default", "range", "assumption", "meaning"],
                    rows=[[p.name, _fmt(p.default), f"[{_fmt(p.min)}, {_fmt(p.max)}]",
                           "yes" if p.assumption else "no", p.description or "-"] for p in s.parameters])
-    g = src.normal_form
+    players = src.game.players
+    on_tree = {"spe", "pbe", "pbe_mixed"}
     for r in src.results:
-        what = {"spe": "Subgame-perfect equilibria"}.get(r.method, "Equilibria")
-        where = " of the reduced normal form" if src.compiled.sequential and r.method != "spe" else ""
+        what = {"spe": "Subgame-perfect equilibria", "pbe": "Perfect Bayesian equilibria (pure)"}.get(
+            r.method, "Equilibria")
+        where = " of the reduced normal form" if src.compiled.sequential and r.method not in on_tree else ""
         report.add("h3", f"{what}{where} ({r.method}, {len(r.equilibria)} found, complete={r.complete})")
         report.add("p", f"Method {r.method}: {registry.get(r.method).summary}.")
-        rows = _equilibria_rows(r)
-        report.add("table", "", headers=["#", *g.players, *(f"payoff {p}" for p in g.players), "max regret"],
-                   rows=rows[:MAX_TABLE_ROWS])
+        if src.compiled.sequential and r.method in on_tree:
+            # A tree's equilibrium reads best as its play: each move on the path, by name.
+            rows = [[str(k), path_text(eq.details["path"], digits=3), *(f"{v:.4g}" for v in eq.payoffs),
+                     f"{eq.max_regret:.1e}"] for k, eq in enumerate(r.equilibria, 1)]
+            headers = ["#", "path of play", *(f"payoff {p}" for p in players), "max regret"]
+        else:
+            rows = _equilibria_rows(r)
+            headers = ["#", *players, *(f"payoff {p}" for p in players), "max regret"]
+        report.add("table", "", headers=headers, rows=rows[:MAX_TABLE_ROWS])
         if len(rows) > MAX_TABLE_ROWS:
             report.add("p", f"... and {len(rows) - MAX_TABLE_ROWS} more (bargain solve {src.path.name} lists all).")
     if src.compiled.sequential:
