@@ -48,14 +48,22 @@ _TERMINAL, _CHANCE, _DECISION = 0, 1, 2
 
 class _Layout:
     """The tree in preorder (by position: equal subtrees may share node objects), its
-    information sets and every pure behaviour profile, with the profile-only reach indicators."""
+    information sets and every pure behaviour profile, with the profile-only reach indicators.
 
-    def __init__(self, game: ExtensiveFormGame, profiles: np.ndarray):
+    A node's value depends only on the choices at the information sets below it (its *scope*),
+    so it is kept over the sub-profiles of that scope, ``(b, K, N)``, and widened to a parent's
+    scope by an index array; an information set's test is run over the sub-profiles of the sets
+    that decide it (those below its nodes, its own, and the other players' above them) and
+    spread to all profiles at the end. Near the leaves the arrays are a few columns wide.
+    """
+
+    def __init__(self, game: ExtensiveFormGame, profiles: np.ndarray, sizes: list[int]):
         self.n_players = N = game.n_players
         self.infosets = tuple(game.infosets)
         h_index = {h: k for k, h in enumerate(self.infosets)}
         self.owner = np.array([game.infosets[h][0] for h in self.infosets], dtype=np.intp)
         self.actions = tuple(game.infosets[h][1] for h in self.infosets)
+        self.sizes = np.array(sizes, dtype=np.intp)
         kind, parent, kids, player, infoset, sub, paths = [], [], [], [], [], [], []
         counts = [0, 0, 0]  # terminals, chance nodes, decisions seen so far
         stack = [(game.root, (), -1)]
@@ -82,45 +90,92 @@ class _Layout:
                 names = node.actions if isinstance(node, Decision) else node.outcomes
                 for name, child in reversed(list(zip(names, node.children))):
                     stack.append((child, (*path, name), k))
+        n = len(kind)
         self.kind, self.parent, self.kids, self.player, self.infoset = kind, parent, kids, player, infoset
         self.sub = sub  # index among nodes of its kind, in preorder
         self.labels = [path_text(p) for p in paths]
         self.n_terminals, self.n_chance = counts[_TERMINAL], counts[_CHANCE]
-        self.chance_sizes = [len(kids[k]) for k in range(len(kind)) if kind[k] == _CHANCE]
-        self.members = [[k for k in range(len(kind)) if infoset[k] == h] for h in range(len(self.infosets))]
+        self.chance_sizes = [len(kids[k]) for k in range(n) if kind[k] == _CHANCE]
+        self.members = [[k for k in range(n) if infoset[k] == h] for h in range(len(self.infosets))]
         self.profiles = profiles
         # ok[k, i, p]: every move on the path to node k by a player other than i agrees with profile
         # p (row N: every player's); the reach pbe_solve counts is chance's product times this.
         P = len(profiles)
-        ok = np.ones((len(kind), N + 1, P), dtype=bool)
-        for k in range(len(kind)):
+        ok = np.ones((n, N + 1, P), dtype=bool)
+        above: list[set] = [set() for _ in range(n)]  # (infoset, player) of the decisions above a node
+        for k in range(n):
+            for c in kids[k]:
+                above[c] = above[k] | ({(infoset[k], player[k])} if kind[k] == _DECISION else set())
             if kind[k] != _DECISION:
                 for c in kids[k]:
                     ok[c] = ok[k]
                 continue
             j = player[k]
             for a, c in enumerate(kids[k]):
-                match = profiles[:, infoset[k]] == a
-                ok[c] = ok[k] & match
+                ok[c] = ok[k] & (profiles[:, infoset[k]] == a)
                 ok[c, j] = ok[k, j]  # a player's own moves do not enter its own beliefs
         self.ok = ok
+        # Scopes of the nodes (children before parents) and the index arrays that widen a child.
+        scope: list[tuple] = [()] * n
+        self.widen: list[list] = [[] for _ in range(n)]  # per child: index into the child's columns
+        self.pick: list = [None] * n  # decision nodes: the action of each column
+        for k in range(n - 1, -1, -1):
+            if kind[k] == _TERMINAL:
+                continue
+            own = {infoset[k]} if kind[k] == _DECISION else set()
+            scope[k] = tuple(sorted(set().union(own, *(scope[c] for c in kids[k]))))
+            cols = self._columns(scope[k])
+            self.widen[k] = [self._index(scope[c], scope[k], cols) for c in kids[k]]
+            if kind[k] == _DECISION:
+                self.pick[k] = cols[:, scope[k].index(infoset[k])]
+        self.scope = scope
+        # Each information set's scope: what decides its test.
+        self.h_scope, self.h_widen, self.h_ok, self.h_chosen, self.h_spread = [], [], [], [], []
+        for h, xs in enumerate(self.members):
+            i = self.owner[h]
+            deciding = {h}.union(*(scope[c] for x in xs for c in kids[x]),
+                                 *({g for g, j in above[x] if j != i} for x in xs))
+            S = tuple(sorted(deciding))
+            cols = self._columns(S)
+            full = np.zeros((len(cols), len(sizes)), dtype=np.intp)
+            full[:, list(S)] = cols
+            rep = np.ravel_multi_index(tuple(full.T), sizes) if sizes else np.zeros(len(cols), dtype=np.intp)
+            self.h_scope.append(S)
+            self.h_widen.append([[self._index(scope[c], S, cols) for c in kids[x]] for x in xs])
+            self.h_ok.append(ok[xs, i][:, rep])  # (m, K): the others' moves at each column
+            self.h_chosen.append(cols[:, S.index(h)])
+            self.h_spread.append(self._index(S, tuple(range(len(sizes))), profiles))
+
+    def _columns(self, S: tuple) -> np.ndarray:
+        """The sub-profiles over the information sets ``S`` in C order: ``(K, len(S))``."""
+        if not S:
+            return np.zeros((1, 0), dtype=np.intp)
+        return np.stack(np.unravel_index(np.arange(int(np.prod(self.sizes[list(S)]))), self.sizes[list(S)]), axis=1)
+
+    def _index(self, small: tuple, big: tuple, cols: np.ndarray) -> np.ndarray:
+        """For each sub-profile ``cols`` over ``big``, the column of its restriction to ``small``."""
+        if not small:
+            return np.zeros(len(cols), dtype=np.intp)
+        pos = [big.index(h) for h in small]
+        return np.ravel_multi_index(tuple(cols[:, pos].T), self.sizes[list(small)])
 
     def chunk_size(self, B: int) -> int:
-        P = len(self.profiles)
-        per_point = 8 * P * (len(self.kind) * self.n_players + 2 * sum(len(c) for c in self.kids) + 8)
-        return max(1, min(B, MEMORY_BUDGET // max(per_point, 1)))
+        """Points per chunk: node values, the information sets' working arrays and the mask."""
+        width = [int(np.prod(self.sizes[list(s)])) for s in self.scope]
+        tests = sum(len(c) * len(xs) * len(self.actions[h]) for h, (c, xs) in enumerate(zip(self.h_chosen, self.members)))
+        per_point = 8 * (self.n_players * sum(width) + 8 * tests) + 2 * len(self.profiles)
+        return max(1, min(B, MEMORY_BUDGET // per_point))
 
-    def sweep(self, pay: np.ndarray, probs: list[np.ndarray], rows: np.ndarray):
-        """Values under the profiles ``rows`` at points ``pay (b, T, N)``.
+    def sweep(self, pay: np.ndarray, probs: list[np.ndarray]):
+        """Values at points ``pay (b, T, N)``, each node over the sub-profiles of its scope.
 
-        Returns ``(q, chance_reach, root)``: ``q[k]`` is a list over actions of the mover's value
-        after each action at decision node ``k`` (arrays broadcastable to ``(b, p)``),
-        ``chance_reach (b, n)`` the product of chance probabilities down to each node, and
-        ``root (b, p, N)`` the expected payoffs. The arithmetic is ``pbe_solve``'s, operation by
-        operation (chance values summed left to right, decisions copy the chosen child).
+        Returns ``(q, chance_reach, root)``: ``q[k]`` lists the mover's value after each action
+        at decision node ``k`` (``(b, K_child)``), ``chance_reach (b, n)`` the product of chance
+        probabilities down to each node, and ``root (b, P, N)`` the expected payoffs under every
+        profile. The arithmetic is ``pbe_solve``'s, operation by operation (chance values summed
+        left to right, a decision copies the chosen child).
         """
         b, n = pay.shape[0], len(self.kind)
-        prof = self.profiles[rows]
         reach = np.ones((b, n))
         for k in range(n):
             if self.kind[k] == _CHANCE:
@@ -134,65 +189,64 @@ class _Layout:
         q: dict[int, list] = {}
         for k in range(n - 1, -1, -1):
             if self.kind[k] == _TERMINAL:
-                value[k] = pay[:, self.sub[k], None, :]  # (b, 1, N): the same for every profile
+                value[k] = pay[:, self.sub[k], None, :]  # (b, 1, N): no choice below
                 continue
-            kids = self.kids[k]
+            kids, widen = self.kids[k], self.widen[k]
             if self.kind[k] == _CHANCE:
                 p = probs[self.sub[k]]
-                v = p[:, 0, None, None] * value[kids[0]]
+                v = p[:, 0, None, None] * value[kids[0]][:, widen[0]]
                 for a in range(1, len(kids)):
-                    v = v + p[:, a, None, None] * value[kids[a]]
+                    v = v + p[:, a, None, None] * value[kids[a]][:, widen[a]]
             else:
                 j = self.player[k]
-                q[k] = [np.array(value[c][:, :, j]) for c in kids]  # a copy: frees the child's (b, p, N)
-                choice = prof[:, self.infoset[k]][None, :, None]
-                v = value[kids[0]]
-                for a in range(1, len(kids)):
-                    v = np.where(choice == a, value[kids[a]], v)
-                v = np.broadcast_to(v, (b, len(prof), self.n_players))
+                q[k] = [value[c][:, :, j] for c in kids]
+                pick = self.pick[k]
+                v = np.empty((b, len(pick), self.n_players))
+                for a, c in enumerate(kids):
+                    sel = pick == a
+                    v[:, sel] = value[c][:, widen[a][sel]]
             value[k] = v
             for c in kids:
                 value[c] = None
-        return q, reach, np.broadcast_to(value[0], (b, len(prof), self.n_players))
+        return q, reach, value[0]
 
-    def infoset_arrays(self, h: int, q, reach, rows: np.ndarray):
-        """``u (b, p, m, k)`` (owner's value of each action at each node), ``w (b, p, m)`` (the
-        reach that enters the owner's belief) and ``chosen (p,)`` for information set ``h``."""
-        i = self.owner[h]
+    def infoset_arrays(self, h: int, q, reach):
+        """``u (b, K, m, k)`` (owner's value of each action at each node), ``w (b, K, m)`` (the
+        reach that enters the owner's belief) and ``chosen (K,)`` over the sub-profiles of the
+        information set's scope."""
         xs = self.members[h]
-        b, p = reach.shape[0], len(rows)
-        u = np.stack([np.stack([np.broadcast_to(x, (b, p)) for x in q[k]], axis=-1) for k in xs], axis=-2)
-        w = reach[:, xs][:, None, :] * self.ok[xs, i][:, rows].T[None, :, :]
-        return u, w, self.profiles[rows, h]
+        u = np.stack([np.stack([q[x][a][:, idx] for a, idx in enumerate(ws)], axis=-1)
+                      for x, ws in zip(xs, self.h_widen[h])], axis=-2)
+        w = reach[:, xs][:, None, :] * self.h_ok[h].T[None, :, :]
+        return u, w, self.h_chosen[h]
 
 
-def _check_chunk(layout: _Layout, pay: np.ndarray, probs: list[np.ndarray], eps: np.ndarray, tol: float):
+def _check_chunk(layout: _Layout, pay: np.ndarray, probs: list[np.ndarray], eps: np.ndarray):
     """``(mask (b, P), root values (b, P, N))`` for one chunk of points."""
     b = pay.shape[0]
-    rows = np.arange(len(layout.profiles))
-    q, reach, root = layout.sweep(pay, probs, rows)
-    alive = np.ones((b, len(rows)), dtype=bool)
-    pending = []  # (h, point index, profile index, gaps) left to the linear program
+    q, reach, root = layout.sweep(pay, probs)
+    alive = np.ones((b, len(layout.profiles)), dtype=bool)
+    pending = []  # (h, undecided (b, K), gaps (b, K, m, k)) left to the linear program
     e = eps[:, None]
     for h in range(len(layout.infosets)):
-        u, w, chosen = layout.infoset_arrays(h, q, reach, rows)
-        uc = np.take_along_axis(u, np.broadcast_to(chosen[None, :, None, None], u.shape[:3] + (1,)), axis=-1)
+        u, w, chosen = layout.infoset_arrays(h, q, reach)
+        K = len(chosen)
+        cols = np.arange(K)
         total = w.sum(axis=-1)
         on = total > 0
         # Bayes' rule where chance and the others reach the set (pbe_solve: expected = mu @ u).
         mu = w / np.where(on, total, 1.0)[..., None]
-        expected = np.einsum("bpm,bpmk->bpk", mu, u)
-        best = np.take_along_axis(expected, np.broadcast_to(chosen[None, :, None], (b, len(rows), 1)), axis=-1)[..., 0]
-        ok = np.where(on, ~(expected.max(axis=-1) > best + e), True)
+        expected = np.einsum("bkm,bkma->bka", mu, u)
+        ok = np.where(on, ~(expected.max(axis=-1) > expected[:, cols, chosen] + e), True)
         # Free beliefs: some mu on the simplex with gaps[x, a] = u[x, chosen] - u[x, a] >= -eps
         # for every action a (the chosen action's own column is 0 and always passes).
-        gaps = uc - u  # (b, p, m, k)
+        gaps = u[:, cols, :, chosen].transpose(1, 0, 2)[..., None] - u  # (b, K, m, k)
         m, k = gaps.shape[-2:]
         good = gaps >= -e[..., None, None]
         vertex = good.all(axis=-1).any(axis=-1)  # a belief on one node works
+        undecided = None
         if m <= 1 or k <= 2:
             free = vertex  # exact: one node, or one alternative (a linear function peaks at a vertex)
-            undecided = None
         elif m == 2:
             # mu = (t, 1 - t): every a needs c_a + s_a t >= 0 on [0, 1], c = g_2 + eps, s = g_1 - g_2.
             c = gaps[..., 1, :] + e[..., None]
@@ -203,28 +257,31 @@ def _check_chunk(layout: _Layout, pay: np.ndarray, probs: list[np.ndarray], eps:
             hi = np.minimum(1.0, np.where(s < 0, cut, np.inf).min(axis=-1))
             flat = np.where(s == 0, c >= 0, True).all(axis=-1)
             free = vertex | (flat & (lo <= hi))
-            undecided = None
         else:
             dead = (~good).all(axis=-2).any(axis=-1)  # some action beats the choice at every node
-            free = vertex
             undecided = ~on & ~vertex & ~dead
-        ok &= np.where(on, True, free | (undecided if undecided is not None else False))
-        if undecided is not None and undecided.any():
-            bi, pi = np.nonzero(undecided)
-            pending.append((h, bi, pi, gaps[bi, pi]))
-        alive &= ok
+            free = vertex | undecided  # decided below, where it still matters
+            if undecided.any():
+                pending.append((h, undecided, gaps))
+        ok &= np.where(on, True, free)
+        alive &= ok[:, layout.h_spread[h]]
     if pending:
         cache: dict[tuple, bool] = {}
-        for h, bi, pi, g in pending:
-            for x, (bb, pp) in enumerate(zip(bi, pi)):
-                if not alive[bb, pp]:
-                    continue
-                c = int(layout.profiles[pp, h])
-                gap = np.delete(g[x].T, c, axis=0)  # pbe_solve's gaps: one row per other action
+        for h, undecided, gaps in pending:
+            need = undecided[:, layout.h_spread[h]] & alive
+            if not need.any():
+                continue
+            bi, pi = np.nonzero(need)
+            ri = layout.h_spread[h][pi]
+            fails = np.zeros_like(undecided)
+            for bb, r in set(zip(bi.tolist(), ri.tolist())):
+                c = int(layout.h_chosen[h][r])
+                gap = np.delete(gaps[bb, r].T, c, axis=0)  # pbe_solve's gaps: one row per other action
                 key = (gap.tobytes(), float(eps[bb]))
                 if key not in cache:
                     cache[key] = _free_belief(gap, float(eps[bb])) is not None
-                alive[bb, pp] = cache[key]
+                fails[bb, r] = not cache[key]
+            alive &= ~fails[:, layout.h_spread[h]]
     return alive, root
 
 
@@ -300,12 +357,12 @@ class PBEBatch:
         pay = self.terminal_payoffs[point:point + 1]
         probs = [p[point:point + 1] for p in self.chance_probs]
         eps = self.tol * max(1.0, float(np.ptp(pay[0])))
-        rows = np.array([profile])
-        q, reach, _ = lay.sweep(pay, probs, rows)
+        q, reach, _ = lay.sweep(pay, probs)
         out = {}
         for h, name in enumerate(self.infosets):
-            u, w, chosen = lay.infoset_arrays(h, q, reach, rows)
-            u, w, c = u[0, 0], w[0, 0], int(chosen[0])
+            u, w, chosen = lay.infoset_arrays(h, q, reach)
+            r = lay.h_spread[h][profile]
+            u, w, c = u[0, r], w[0, r], int(chosen[r])
             xs = lay.members[h]
             labels = [lay.labels[x] for x in xs]
             if w.sum() > 0:
@@ -411,7 +468,7 @@ def pbe_batch(game: ExtensiveFormGame, terminal_payoffs, *, chance_probs=None, t
                           f"max_profiles={max_profiles}; pure assessments are enumerated, so only small games are solved")
     pay = np.asarray(terminal_payoffs, dtype=float)
     profiles = np.stack(np.unravel_index(np.arange(count), sizes), axis=1) if sizes else np.zeros((1, 0), int)
-    layout = _Layout(game, profiles)
+    layout = _Layout(game, profiles, sizes)
     N = game.n_players
     if pay.ndim != 3 or pay.shape[1:] != (layout.n_terminals, N):
         raise SolverError(f"pbe_batch(): terminal_payoffs must have shape (B, {layout.n_terminals}, {N}); "
@@ -432,7 +489,7 @@ def pbe_batch(game: ExtensiveFormGame, terminal_payoffs, *, chance_probs=None, t
     step = layout.chunk_size(B)
     for start in range(0, B, step):  # chunks bound memory; each chunk is one set of array operations
         sl = slice(start, start + step)
-        alive, root = _check_chunk(layout, pay[sl], [p[sl] for p in probs], eps[sl], tol)
+        alive, root = _check_chunk(layout, pay[sl], [p[sl] for p in probs], eps[sl])
         mask[sl] = alive
         root_pay.append(root[alive])
     eqs = np.argwhere(mask)
