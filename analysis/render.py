@@ -53,6 +53,10 @@ def outcome_label(game, eq) -> str:
     >>> outcome_label(g, Equilibrium.certify(g, ([0.5, 0.5], [0.5, 0.5])))
     'A=x|y, B=x|y'
     """
+    if not eq.support and eq.details and "path" in eq.details:
+        # A tree's equilibrium held as behaviour only (a tree too large for its reduced normal
+        # form): its play is its label.
+        return path_text(eq.details["path"], digits=3)
     return ", ".join(
         f"{p}={'|'.join(game.actions[i][a] for a in eq.support[i])}" for i, p in enumerate(game.players)
     )

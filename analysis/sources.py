@@ -21,7 +21,8 @@ from sim.errors import ScenarioError
 @dataclass(frozen=True)
 class ScenarioSource:
     """A scenario file and its equilibria at the defaults (``results``: one SolverResult per method;
-    for a sequential scenario the subgame-perfect equilibria come first)."""
+    for a sequential scenario the tree's own methods come first: ``pbe`` where some mover does not
+    see an earlier move, then ``spe``)."""
 
     path: Path
     scenario: Any
@@ -93,7 +94,9 @@ def solve_scenario(path, methods: Sequence[str] = ("enumpure",)) -> ScenarioSour
         results.append(spe_solve(game))
         if not game.perfect_information:
             try:
-                results.append(pbe_solve(game))
+                # First: where a mover does not see an earlier move, the equilibria with beliefs
+                # are the scenario's answer (subgame perfection alone leaves many Nash equilibria).
+                results.insert(0, pbe_solve(game))
             except SolverError:
                 pass  # more pure profiles than pbe enumerates: the subgame-perfect list stands alone
     if normal is not None:

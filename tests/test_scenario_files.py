@@ -124,7 +124,6 @@ def _folder_lint() -> dict[str, list]:
     return {Path(r.path).name: list(r.warnings) for r in lint_paths([ROOT / "scenarios"], sample=256)}
 
 
-@pytest.mark.xfail(strict=False, reason="the founding scenarios are being rebuilt (issue 12)")
 @pytest.mark.parametrize("path", SCENARIOS, ids=IDS)
 def test_shipped_scenarios_lint_clean(path):
     found = [w.format() for w in _folder_lint()[path.name] if w.rule in CLEAN_RULES]

@@ -85,10 +85,11 @@ def _scenario_section(report: Report, src: ScenarioSource, *, tol: float) -> str
         if len(rows) > MAX_TABLE_ROWS:
             report.add("p", f"... and {len(rows) - MAX_TABLE_ROWS} more (bargain solve {src.path.name} lists all).")
     if src.compiled.sequential:
-        spe = src.results[0]
-        if spe.equilibria:
-            behaviour = spe.equilibria[0].details["behaviour"]
-            report.add("chart", f"Game tree of {s.id}; the thick edges are the play of its first subgame-perfect "
+        first = src.results[0]
+        if first.equilibria:
+            behaviour = first.equilibria[0].details["behaviour"]
+            kind = "perfect Bayesian" if first.method == "pbe" else "subgame-perfect"
+            report.add("chart", f"Game tree of {s.id}; the thick edges are the play of its first {kind} "
                                 "equilibrium.", figure=charts.tree_chart(src.game, behaviour), name=f"tree-{s.id}")
         else:
             report.add("chart", f"Game tree of {s.id}.", figure=charts.tree_chart(src.game), name=f"tree-{s.id}")
