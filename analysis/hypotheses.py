@@ -268,7 +268,10 @@ def flip_values(verdict: Callable[[np.ndarray], np.ndarray], compiled: CompiledS
                 if v == base:
                     good = mid
                 else:
-                    bad, bad_v = mid, v
+                    bad = mid
+            # The verdict named is the one at the scanned value beyond the change, not at the
+            # bisection's last point: right at a threshold a tie can make every answer optimal
+            # ("some" on a knife edge of measure zero).
             out.append(Flip(name, direction, float(bad), str(bad_v)))
     return tuple(out)
 
