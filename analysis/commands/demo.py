@@ -2,7 +2,10 @@
 
 Solves the founding scenarios in ``scenarios/``, runs the baseline grid sweep (and the Monte Carlo
 sample, when present) of ``scenarios/sweeps/``, and writes one self-contained HTML report comparing
-them, printing where it is. About twenty seconds on two cores.
+them, with each scenario's claims measured over their plausible boxes (the key findings state
+their verdicts), printing where it is. About two minutes on two cores: the sweeps and the batched
+claims take seconds each; most of the time is the Kaliningrad signalling claim, whose mixed
+perfect Bayesian equilibria are solved one point at a time.
 """
 
 from __future__ import annotations
