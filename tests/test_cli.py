@@ -323,3 +323,29 @@ def test_a_closed_pipe_is_not_an_error(tmp_path):
     proc.stdout.close()  # before the command has printed anything: its first write meets a closed pipe
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0 and err == ""
+
+
+# ----- bargain validate on folders ------------------------------------------------------------------
+def test_validate_reads_a_folder_as_its_toml_files(tmp_path, capsys):
+    """A folder stands for its ``*.toml`` files, not its subfolders (as for ``bargain lint``)."""
+    good = (V1 / "shield-as-chip.toml").read_text(encoding="utf-8")
+    (tmp_path / "b.toml").write_text(good, encoding="utf-8")
+    (tmp_path / "a.toml").write_text(good, encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a scenario", encoding="utf-8")
+    (tmp_path / "sweeps").mkdir()
+    (tmp_path / "sweeps" / "grid.toml").write_text("[sweep]\n", encoding="utf-8")  # not a scenario: not read
+    code, out, err = run_main(capsys, "validate", tmp_path)
+    assert code == 0 and err == ""
+    assert [line.split(":")[0] for line in out.splitlines()] == [str(tmp_path / "a.toml"), str(tmp_path / "b.toml")]
+
+    (tmp_path / "c.toml").write_text("[scenario]\n", encoding="utf-8")
+    code, out, err = run_main(capsys, "validate", tmp_path)
+    assert code == 2 and len(out.splitlines()) == 2 and str(tmp_path / "c.toml") in err
+
+
+def test_validate_the_shipped_folder_and_an_empty_one(tmp_path, capsys):
+    code, out, err = run_main(capsys, "validate", ROOT / "scenarios")
+    assert code == 0 and err == ""
+    assert len(out.splitlines()) == len(list((ROOT / "scenarios").glob("*.toml")))
+    code, out, err = run_main(capsys, "validate", tmp_path)
+    assert code == 2 and out == "" and err.strip() == f"{tmp_path}: no scenario files (*.toml) in this folder"

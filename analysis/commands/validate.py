@@ -1,7 +1,9 @@
 """``bargain validate PATH...``: check scenario files; one line per error, exit 2 if any is invalid.
 
-Every error of a file is printed, each on its own line as
+A PATH is a scenario file or a folder, which stands for its ``*.toml`` files (not its subfolders),
+as for ``bargain lint``. Every error of a file is printed, each on its own line as
 ``PATH:LINE: field (goal).path: what is wrong (got VALUE)`` (the line and the goal when known).
+A folder without any ``.toml`` file is an error too: nothing would have been checked.
 """
 
 from __future__ import annotations
@@ -9,18 +11,26 @@ from __future__ import annotations
 
 def register(sub) -> None:
     p = sub.add_parser("validate", help="check scenario files (exit 2 and one line per error if any is invalid)")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="scenario .toml files")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="scenario .toml files, or folders of them")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     import sys
 
+    from analysis.lint import scenario_files
     from sim.errors import ScenarioError
     from sim.scenario import compile_scenario, load_scenario
 
     failed = 0
-    for path in args.paths:
+    paths = []
+    for arg in args.paths:
+        files = scenario_files([arg])
+        if not files:
+            failed += 1
+            print(f"{arg}: no scenario files (*.toml) in this folder", file=sys.stderr)
+        paths.extend(files)
+    for path in paths:
         try:
             # Compiling too catches what only the whole game shows (size of the tensor).
             compiled = compile_scenario(load_scenario(path))
