@@ -238,7 +238,7 @@ def test_a_report_on_a_sequential_scenario_carries_the_same_sentences(threat):
     texts = [b.text for b in report.blocks]
     at = texts.index("Beliefs: where an uncertain mover's best answer flips")
     doc = belief_document(src.game, src.results[0])
-    assert src.results[0].method == "spe"
+    assert src.results[0].method == "pbe"  # where a mover does not see an earlier move, PBE come first
     sentences = [e["text"] for e in doc["infosets"]]
     assert len(sentences) == 2 and texts[at + 2:at + 4] == sentences
     assert all("Russia (at russia_answer|us_announce=" in t and "above 5/12 (0.4167)" in t for t in sentences)
