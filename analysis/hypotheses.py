@@ -43,11 +43,19 @@ from sim.scenario import CompiledScenario, compile_scenario, load_scenario
 from sim.scenario.claims import Claim
 
 DEFAULT_SAMPLES = 1024
+#: Default sample of a claim measured one point at a time (``pbe_mixed``, ``spe`` on a tree of
+#: imperfect information, simultaneous games): each point is a full solve (about 0.3 s for a
+#: two-type signalling game under ``pbe_mixed``), so the default is smaller and the interval says so.
+DEFAULT_SAMPLES_PER_POINT = 128
 #: z of a two-sided 95% interval.
 Z95 = 1.959963984540054
 #: Points of the coarse scan along one parameter before bisecting, and bisection steps.
 SCAN_POINTS = 16
 BISECTIONS = 20
+#: The flip search of a claim measured one point at a time: a coarser scan and fewer steps
+#: (to ``range / 2**8``), since each step is a full solve.
+SCAN_POINTS_PER_POINT = 8
+BISECTIONS_PER_POINT = 8
 TREE_DEPTH = 3
 #: Points measured at once by the batched evaluation (bounds memory: B x nodes floats per array).
 BATCH = 4096
@@ -223,12 +231,13 @@ def verdicts_at(compiled: CompiledScenario, claim: Claim, points: np.ndarray) ->
 
 
 def flip_values(verdict: Callable[[np.ndarray], np.ndarray], compiled: CompiledScenario, parameters: Sequence[str],
-                lows: Sequence[float], highs: Sequence[float]) -> tuple[Flip, ...]:
+                lows: Sequence[float], highs: Sequence[float], *, scan: int = SCAN_POINTS,
+                bisections: int = BISECTIONS) -> tuple[Flip, ...]:
     """For each parameter, where the default verdict first changes moving up and moving down.
 
     ``verdict(points)`` gives the verdicts of full points. Each side of the default is scanned at
-    :data:`SCAN_POINTS` values; between the last value with the default verdict and the first
-    without, :data:`BISECTIONS` bisection steps narrow the change (to ``range / 2**20``). A change
+    ``scan`` values (:data:`SCAN_POINTS`); between the last value with the default verdict and the
+    first without, ``bisections`` steps (:data:`BISECTIONS`) narrow the change (to ``range / 2**20``). A change
     between two scanned values that changes back before the next one is missed.
     """
     defaults = np.asarray(compiled.defaults, dtype=float)
@@ -241,7 +250,7 @@ def flip_values(verdict: Callable[[np.ndarray], np.ndarray], compiled: CompiledS
             if end == d:
                 out.append(Flip(name, direction, None, base))
                 continue
-            xs = d + (end - d) * np.arange(1, SCAN_POINTS + 1) / SCAN_POINTS
+            xs = d + (end - d) * np.arange(1, scan + 1) / scan
             pts = np.repeat(defaults[None], len(xs), axis=0)
             pts[:, k] = xs
             vs = verdict(pts)
@@ -251,7 +260,7 @@ def flip_values(verdict: Callable[[np.ndarray], np.ndarray], compiled: CompiledS
                 continue
             j = int(changed[0])
             good, bad, bad_v = (xs[j - 1] if j else d), xs[j], vs[j]
-            for _ in range(BISECTIONS):
+            for _ in range(bisections):
                 mid = (good + bad) / 2
                 p = defaults.copy()
                 p[k] = mid
@@ -306,9 +315,15 @@ def _tighten(conds) -> tuple:
 # a scenario's claims
 
 
-def claim_report(compiled: CompiledScenario, claim: Claim, *, samples: int = DEFAULT_SAMPLES, seed: int = 0) -> ClaimReport:
-    """Measure one claim at the defaults and over its box (see the module docstring)."""
+def claim_report(compiled: CompiledScenario, claim: Claim, *, samples: int | None = None, seed: int = 0) -> ClaimReport:
+    """Measure one claim at the defaults and over its box (see the module docstring).
+
+    ``samples`` defaults to :data:`DEFAULT_SAMPLES` for a claim measured in batches and to
+    :data:`DEFAULT_SAMPLES_PER_POINT` for one measured one point at a time."""
     start = time.perf_counter()
+    batched = batchable(compiled, claim)
+    if samples is None:
+        samples = DEFAULT_SAMPLES if batched else DEFAULT_SAMPLES_PER_POINT
     at_defaults = evaluate_claim(compiled, claim)
     pts, names, box = box_points(compiled, claim, samples, seed)
     verdicts = verdicts_at(compiled, claim, pts)
@@ -318,7 +333,8 @@ def claim_report(compiled: CompiledScenario, claim: Claim, *, samples: int = DEF
     if not claim.sweep:
         lows = [float(compiled.lower[c]) for c in cols]
         highs = [float(compiled.upper[c]) for c in cols]
-    flips = flip_values(lambda p: verdicts_at(compiled, claim, p), compiled, names, lows, highs)
+    search = {} if batched else {"scan": SCAN_POINTS_PER_POINT, "bisections": BISECTIONS_PER_POINT}
+    flips = flip_values(lambda p: verdicts_at(compiled, claim, p), compiled, names, lows, highs, **search)
     holds = verdicts == "holds"
     rules, importances = tree_rules(pts[:, cols], holds, names, seed)
     n = len(verdicts)
@@ -326,19 +342,19 @@ def claim_report(compiled: CompiledScenario, claim: Claim, *, samples: int = DEF
     return ClaimReport(compiled.scenario.id, compiled.scenario.path or "", claim, at_defaults.method
                        if at_defaults.method else claim_method(compiled, claim), at_defaults, box, tuple(names),
                        n, k, int((verdicts == "some").sum()), int((verdicts == "undecided").sum()),
-                       wilson_interval(k, n), flips, rules, importances, batchable(compiled, claim),
+                       wilson_interval(k, n), flips, rules, importances, batched,
                        time.perf_counter() - start)
 
 
-def hypotheses(path, *, samples: int = DEFAULT_SAMPLES, seed: int = 0) -> tuple[ClaimReport, ...]:
+def hypotheses(path, *, samples: int | None = None, seed: int = 0) -> tuple[ClaimReport, ...]:
     """Every claim of the scenario file at ``path``, measured (see :func:`claim_report`)."""
     _check(samples, seed)
     compiled = compile_scenario(load_scenario(path))
     return tuple(claim_report(compiled, c, samples=samples, seed=seed) for c in compiled.scenario.claims)
 
 
-def _check(samples: int, seed: int) -> None:
-    if not isinstance(samples, int) or samples < 1:
+def _check(samples: int | None, seed: int) -> None:
+    if samples is not None and (not isinstance(samples, int) or samples < 1):
         raise ScenarioError(f"--samples must be a positive integer (got {samples!r})", field="--samples")
     if not isinstance(seed, int) or seed < 0:
         raise ScenarioError(f"--seed must be a non-negative integer (got {seed!r})", field="--seed")

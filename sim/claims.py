@@ -36,8 +36,10 @@ Reach probabilities are one walk over the tree's nodes in preorder (a parent bef
 children), vectorised over points: :func:`evaluate_claim` runs it for one point and
 :func:`evaluate_claims_batch` for a batch of points of a perfect-information tree solved by
 :func:`sim.extensive.spe.spe_batch` (no loop over points; only tied points, where backward
-induction has several answers, are solved one by one). Both use the same arithmetic, so they
-agree exactly.
+induction has several answers, are solved one by one), or of any tree under ``pbe``, whose
+pure perfect Bayesian equilibria at every point come from one
+:func:`sim.extensive.pbe_batch.pbe_batch` (the walk then runs over all (point, equilibrium)
+pairs). Both use the same arithmetic, so they agree exactly.
 
 Examples
 --------
@@ -494,8 +496,12 @@ def evaluate_claims(compiled, claims: Sequence[Claim] | None = None,
 
 def batchable(compiled, claim: Claim) -> bool:
     """Whether :func:`evaluate_claims_batch` measures ``claim`` without a loop over points: a
-    perfect-information tree under ``spe``."""
-    return compiled.sequential and claim_method(compiled, claim) == "spe" and compiled.game().perfect_information
+    perfect-information tree under ``spe`` (:func:`sim.extensive.spe.spe_batch`), or any tree
+    under ``pbe`` (:func:`sim.extensive.pbe_batch.pbe_batch`)."""
+    if not compiled.sequential:
+        return False
+    method = claim_method(compiled, claim)
+    return method == "pbe" or (method == "spe" and compiled.game().perfect_information)
 
 
 @dataclass(frozen=True, eq=False)
@@ -533,8 +539,15 @@ def evaluate_claims_batch(compiled, claims: Sequence[Claim], points) -> tuple[Ba
     points = compiled.check_points(points)
     for claim in claims:
         if not batchable(compiled, claim):
-            raise ScenarioError(f"claim {claim.id!r} is not a perfect-information tree under spe; measure it "
-                                "point by point", path=compiled.scenario.path, field="claims")
+            raise ScenarioError(f"claim {claim.id!r} is neither a perfect-information tree under spe nor a tree "
+                                "under pbe; measure it point by point", path=compiled.scenario.path, field="claims")
+    if any(claim_method(compiled, c) == "pbe" for c in claims):
+        by_method = {c.id: claim_method(compiled, c) for c in claims}
+        pbe = _pbe_batch_verdicts(compiled, [c for c in claims if by_method[c.id] == "pbe"], points)
+        spe = evaluate_claims_batch(compiled, [c for c in claims if by_method[c.id] != "pbe"], points) \
+            if any(m != "pbe" for m in by_method.values()) else ()
+        found = {b.claim: b for b in (*pbe, *spe)}
+        return tuple(found[c.id] for c in claims)
     game = compiled.game()
     index = TreeIndex.of(game)
     labels = _labels(compiled)
@@ -589,3 +602,71 @@ def _one_by_one(compiled, claim: Claim, points: np.ndarray) -> BatchVerdicts:
                         for row in points], dtype=object)
     return BatchVerdicts(claim.id, verdict, np.full((len(claim.conditions), len(points)), np.nan),
                          np.zeros(len(points), dtype=bool))
+
+
+def _pbe_batch_verdicts(compiled, claims: Sequence[Claim], points: np.ndarray) -> tuple[BatchVerdicts, ...]:
+    """:func:`evaluate_claims_batch` for claims under ``pbe``: every pure perfect Bayesian
+    equilibrium of every point from one :func:`sim.extensive.pbe_batch.pbe_batch` per distinct
+    parameter change, then one reach walk per condition over all (point, equilibrium) pairs.
+    The rules are :func:`evaluate_claim`'s: a point without a pure PBE (of its own game, or of a
+    ``set`` condition's) is ``undecided``; a ``set`` condition holds when it holds in every
+    equilibrium of its game, and ``not`` negates that whole statement."""
+    from sim.extensive.pbe_batch import pbe_batch
+
+    game = compiled.game()
+    index = TreeIndex.of(game)
+    labels = _labels(compiled)
+    players = compiled.players
+    chance_nodes = [index.move[k] for k in np.flatnonzero(index.kind == 1)]
+    chance_moves = [m.name for m in compiled._chance_moves()]
+    decision_infosets = [index.infoset[k] for k in np.flatnonzero(index.kind == 2)]
+    B = points.shape[0]
+    cache: dict = {}
+
+    def solved(extra) -> tuple:
+        """(pairs (E, 2) of point and profile, edges (E, n), terminal payoffs (E, T, N), count (B,))."""
+        key = tuple(extra)
+        if key not in cache:
+            pts = points.copy()
+            for name, v in extra:
+                pts[:, compiled.parameter_names.index(name)] = v
+            pay = compiled.payoffs(pts, check=False).reshape(B, -1, len(players))
+            by_move = dict(zip(chance_moves, compiled.chance_probabilities(pts, check=False)))
+            probs = [by_move[m] for m in chance_nodes]
+            r = pbe_batch(game, pay, chance_probs=probs)
+            pairs = r.equilibria
+            column = np.array([r.infosets.index(h) for h in decision_infosets], dtype=np.int64)
+            choices = r.profiles[pairs[:, 1]][:, column] if len(column) else np.zeros((len(pairs), 0), np.int64)
+            edge = index.edges_from_choices(choices, [p[pairs[:, 0]] for p in probs])
+            cache[key] = (pairs, edge, pay[pairs[:, 0]], r.n_equilibria)
+        return cache[key]
+
+    pairs, edge, pay, count = solved(())
+    at = pairs[:, 0]
+    out = []
+    for claim in claims:
+        holds = np.ones(len(pairs), dtype=bool)
+        values = np.full((len(claim.conditions), B), np.nan)
+        undecided = count == 0
+        for j, cond in enumerate(claim.conditions):
+            if cond.set:
+                o_pairs, o_edge, o_pay, o_count = solved(cond.set)
+                h, v = _tree_condition(index, o_edge, o_pay, dataclasses.replace(cond, negate=False), labels, players)
+                every = np.ones(B, dtype=bool)
+                np.logical_and.at(every, o_pairs[:, 0], h)
+                lowest = np.full(B, np.inf)
+                np.minimum.at(lowest, o_pairs[:, 0], v)
+                undecided |= o_count == 0
+                point_holds = every != cond.negate
+                holds &= point_holds[at]
+                values[j] = np.where(o_count > 0, lowest, np.nan)
+            else:
+                h, v = _tree_condition(index, edge, pay, cond, labels, players)
+                holds &= h
+                single = count == 1
+                values[j, at[single[at]]] = v[single[at]]
+        n_hold = np.bincount(at, weights=holds.astype(float), minlength=B)
+        verdict = np.where(n_hold == count, "holds", np.where(n_hold == 0, "fails", "some")).astype(object)
+        verdict[undecided] = "undecided"
+        out.append(BatchVerdicts(claim.id, verdict, values, np.zeros(B, dtype=bool)))
+    return tuple(out)
