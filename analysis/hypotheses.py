@@ -388,6 +388,18 @@ def verdict_sentence(r: ClaimReport) -> str:
     return text + "."
 
 
+def format_summary(reports: Sequence[ClaimReport]) -> str:
+    """One line per claim, ``SCENARIO/CLAIM_ID: `` and its :func:`verdict_sentence`: the figures
+    without the timings, so a document can quote the output and a test can compare it.
+
+    >>> from pathlib import Path
+    >>> path = Path(__file__).resolve().parent.parent / "tests" / "data" / "claims" / "entry.toml"
+    >>> print(format_summary(hypotheses(path, samples=64)[:1]))  # doctest: +ELLIPSIS
+    entry/entry_accommodated: The entrant enters and the incumbent shares — holds at the defaults and in ...
+    """
+    return "\n".join(f"{r.scenario}/{r.claim.id}: {verdict_sentence(r)}" for r in reports) or "no claims"
+
+
 def format_reports(reports: Sequence[ClaimReport]) -> str:
     """One block per claim, for an analyst."""
     blocks = []

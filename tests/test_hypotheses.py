@@ -112,3 +112,18 @@ def test_the_report_gets_a_claims_table_and_a_finding_per_claim():
     finding = next(t for t in texts if t.startswith("The entrant enters and the incumbent shares — holds at the "
                                                     "defaults and in"))
     assert "it stops holding when fight_value rises above 1" in finding
+
+
+def test_cli_summary_prints_one_verdict_sentence_per_claim(capsys):
+    assert main(["hypotheses", str(DATA / "entry.toml"), "--summary", "--samples", "64", "--seed", "1"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    reports = [claim_report(ENTRY, c, samples=64, seed=1) for c in ENTRY.scenario.claims]
+    assert lines == [f"entry/{r.claim.id}: {verdict_sentence(r)}" for r in reports]
+    first = lines[0]
+    assert first.startswith("entry/entry_accommodated: The entrant enters and the incumbent shares — holds at the "
+                            "defaults and in ")
+    assert "75% of the plausible box (95% interval 63%-84%)" in first  # 48 of 64: fight_value < 1 on [-2, 2]
+    assert first.endswith("; it stops holding when fight_value rises above 1.")
+    with pytest.raises(SystemExit) as stop:  # one form of output at a time
+        main(["hypotheses", str(DATA / "entry.toml"), "--summary", "--json"])
+    assert stop.value.code == 2 and "not allowed with" in capsys.readouterr().err

@@ -24,7 +24,11 @@ def register(sub) -> None:
                    help="points drawn from the box (default 1024 for claims measured in batches, 128 for those "
                         "solved one point at a time; a sweep's grid is used whole)")
     p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
-    p.add_argument("--json", action="store_true", help="print the reports as JSON (contract: docs/hypotheses.md)")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print the reports as JSON (contract: docs/hypotheses.md)")
+    form.add_argument("--summary", action="store_true",
+                   help="print one line per claim, SCENARIO/CLAIM_ID: its verdict in a sentence (no timings, so "
+                        "a document can quote it)")
     p.add_argument("--out", metavar="FILE", help="write the output to FILE instead of standard output")
     p.set_defaults(run=run)
 
@@ -33,7 +37,7 @@ def run(args) -> int:
     import json
     from pathlib import Path
 
-    from analysis.hypotheses import _check, claim_report, format_reports
+    from analysis.hypotheses import _check, claim_report, format_reports, format_summary
     from analysis.lint import scenario_files
     from sim.scenario import compile_scenario, load_scenario
 
@@ -46,6 +50,8 @@ def run(args) -> int:
                            "files": [c.scenario.path for c in compiled],
                            "claims": [r.to_dict() for r in reports]}, indent=2, allow_nan=False,
                           default=_nan_safe)
+    elif args.summary:
+        text = format_summary(reports)
     else:
         text = format_reports(reports)
     if args.out:
