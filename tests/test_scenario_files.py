@@ -110,7 +110,7 @@ def test_every_shipped_sweep_names_a_shipped_scenario_and_its_parameters(path):
     check_parameters(spec, scenario_model(str(spec.scenario_path), file_sha256(spec.scenario_path)))
 
 
-# The rules the founding case must satisfy (issue 12): every goal the article states can change a
+# The rules the founding case must satisfy: every goal the article states can change a
 # choice, every parameter matters, no knife-edge at the defaults, no loose parameter, and no
 # sentence read with both signs for one player across the folder.
 CLEAN_RULES = ("inert-goal", "inert-parameter", "tie", "unused-parameter", "quote-sign")
