@@ -46,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as exc:
         # Project errors subclass ValueError and already name the file, field and value.
         message = str(exc) or type(exc).__name__
+        more = getattr(exc, "errors", ())
+        if len(more) > 1 and getattr(exc, "path", None) and message.endswith(")"):
+            # A file with several errors: the library says how many; the command says where to see them.
+            message = f"{message[:-1]}; run bargain validate {exc.path})"
         print(f"bargain {args.command}: error: {message}".splitlines()[0], file=sys.stderr)
         return 2
     except KeyboardInterrupt:

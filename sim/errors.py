@@ -26,7 +26,7 @@ class ScenarioError(ValueError):
     "s.toml:9: goals[0] (A.g).weight: must be a number (got 'x')"
     >>> both = ScenarioError.gather([e, ScenarioError("is missing", path="s.toml", field="players")])
     >>> str(both)
-    "s.toml: goals[0].weight: must be a number (got 'x') (and 1 more; run bargain validate s.toml)"
+    "s.toml: goals[0].weight: must be a number (got 'x') (and 1 more)"
     >>> [x.field for x in both.errors]
     ['goals[0].weight', 'players']
     """
@@ -54,14 +54,13 @@ class ScenarioError(ValueError):
     @classmethod
     def gather(cls, errors, truncated: bool = False) -> ScenarioError:
         """One error standing for ``errors`` (non-empty): the first itself if it is alone, else the
-        first's message followed by ``(and N more; run bargain validate PATH)``."""
+        first's message followed by ``(and N more)`` (the command line adds where to see them all)."""
         errors = tuple(errors)
         first = errors[0]
         if len(errors) == 1 and not truncated:
             return first
         more = f"{len(errors) - 1}{'+' if truncated else ''} more"
-        hint = f"; run bargain validate {first.path}" if first.path else ""
-        out = cls(f"{first.detail} (and {more}{hint})", path=first.path, field=first.field, line=first.line,
+        out = cls(f"{first.detail} (and {more})", path=first.path, field=first.field, line=first.line,
                   named_field=first.named_field)
         out.errors = errors
         out.truncated = truncated

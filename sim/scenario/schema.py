@@ -861,7 +861,7 @@ def parse_scenario(doc: Any, path: str | None = None, lines: Mapping[Path, int] 
     ... except ScenarioError as exc:
     ...     print(exc)
     ...     print(*(e.located() for e in exc.errors), sep="\\n")
-    pd.toml: goals[0].weight: must be a number (got True) (and 1 more; run bargain validate pd.toml)
+    pd.toml: goals[0].weight: must be a number (got True) (and 1 more)
     pd.toml: goals[0] (A.gain).weight: must be a number (got True)
     pd.toml: goals[0] (A.gain).rules[0].when.B: unknown action of B; actions are ['c', 'd'] (got 'x')
     """
