@@ -214,7 +214,11 @@ def field_path(field: str) -> Path:
 
 def line_of(lines: dict[Path, int], field: str) -> int | None:
     """The start of the innermost recorded table holding ``field``, or None."""
-    path = field_path(field)
+    return line_at(lines, field_path(field))
+
+
+def line_at(lines: dict[Path, int], path: Path) -> int | None:
+    """:func:`line_of` for a field given by its parts (``("goals", 3, "weight")``)."""
     for n in range(len(path), 0, -1):
         if path[:n] in lines:
             return lines[path[:n]]

@@ -11,13 +11,17 @@ import tomllib
 from pathlib import Path
 
 from sim.errors import ScenarioError
-from sim.scenario.lines import table_lines
+from sim.scenario.lines import Path as Place
+from sim.scenario.lines import field_path, line_at, table_lines
 from sim.scenario.schema import Scenario, parse_scenario
 
 #: Scenario files larger than this are refused before parsing.
 MAX_FILE_BYTES = 1_000_000
 #: At most this many files above a scenario through ``extends`` (a chain longer than this is refused).
 MAX_EXTENDS_DEPTH = 8
+
+#: Where a part of a merged document was written: the file, the lines of its tables and the part's place there.
+Origin = tuple[str | None, dict, Place]
 
 
 def merge_documents(parent: dict, child: dict) -> dict:
@@ -46,26 +50,44 @@ def merge_documents(parent: dict, child: dict) -> dict:
     >>> [(g["player"], g["name"], g["weight"]) for g in m["goals"]]
     [('P', 'g', 1), ('P', 'h', '-x'), ('Q', 'g', 3)]
     """
+    return _merge(parent, child)[0]
+
+
+def _merge(parent: dict, child: dict) -> tuple[dict, list[tuple[str, Place, Place]]]:
+    """:func:`merge_documents`, and where each part of the result came from.
+
+    The parent's keys and goal and claim indices keep their place in the result, so a part of the
+    result that is not listed comes from the parent at the same place. The list says, in order,
+    ``("mixed", (key,), (key,))`` for a table both files fill (the child's entries of it follow)
+    and ``("child", merged_place, place_in_child)`` for a part the child gives whole.
+    """
     out = copy.deepcopy(parent)
+    taken: list[tuple[str, Place, Place]] = []
     for key, value in child.items():
         value = copy.deepcopy(value)
         old = out.get(key)
         if key in ("scenario", "parameters", "players") and isinstance(old, dict) and isinstance(value, dict):
             old.update(value)
+            taken.append(("mixed", (key,), (key,)))
+            taken.extend(("child", (key, name), (key, name)) for name in value)
         elif key in ("goals", "claims") and isinstance(old, list) and isinstance(value, list):
+            taken.append(("mixed", (key,), (key,)))
             ident = (lambda g: (g.get("player"), g.get("name"))) if key == "goals" else (lambda g: g.get("id"))
             index = {_hashable_key(ident(g)): k for k, g in enumerate(old) if isinstance(g, dict)}
-            for g in value:
+            for i, g in enumerate(value):
                 k = index.get(_hashable_key(ident(g))) if isinstance(g, dict) else None
                 if k is None:
                     old.append(g)
+                    k = len(old) - 1
                 else:
                     old[k] = g
+                taken.append(("child", (key, k), (key, i)))
         else:
             out[key] = value
+            taken.append(("child", (key,), (key,)))
     if isinstance(out.get("scenario"), dict):
         out["scenario"].pop("extends", None)
-    return out
+    return out, taken
 
 
 def _hashable_key(key):
@@ -89,11 +111,16 @@ def _parse_toml(text: str, path: str | None) -> dict:
         raise ScenarioError(f"not valid TOML: {exc}", path=path, field="(toml)") from None
 
 
-def _resolve(doc: dict, path: str | None, chain: tuple[Path, ...]) -> dict:
-    """``doc`` with its ``extends`` chain merged in (parents first)."""
+def _resolve(doc: dict, text: str, path: str | None, chain: tuple[Path, ...]) -> tuple[dict, dict[Place, Origin]]:
+    """``doc`` with its ``extends`` chain merged in (parents first), and where its parts come from.
+
+    The second value maps places of the merged document (``()``, ``("goals",)``, ``("goals", 3)``)
+    to their :data:`Origin`; a place not listed comes from its longest listed prefix (see
+    :func:`_locate`). Only a document that extends another needs it (one file is ``{(): ...}``).
+    """
     head = doc.get("scenario")
     if not isinstance(head, dict) or "extends" not in head:
-        return doc
+        return doc, {(): (path, table_lines(text) if chain[1:] else {}, ())}
     name = head["extends"]
     field = "scenario.extends"
     if not isinstance(name, str) or not name.endswith(".toml") or Path(name).name != name or "/" in name \
@@ -113,16 +140,54 @@ def _resolve(doc: dict, path: str | None, chain: tuple[Path, ...]) -> dict:
                             path=path, field=field)
     if not parent.is_file():
         raise ScenarioError(f"no such file in the scenario's folder (got {name!r})", path=path, field=field)
-    parent_doc = _parse_toml(_read_text(parent), str(parent))
-    return merge_documents(_resolve(parent_doc, str(parent), (*chain, key)), doc)
+    parent_text = _read_text(parent)
+    parent_doc, parent_origins = _resolve(_parse_toml(parent_text, str(parent)), parent_text, str(parent),
+                                          (*chain, key))
+    merged, taken = _merge(parent_doc, doc)
+    lines = table_lines(text)
+    # The parent's parts keep their places in the merged document; the child's replace them.
+    origins = dict(parent_origins)
+    origins.update({(k,): _locate(parent_origins, (k,)) for k in parent_doc})
+    origins[()] = (path, lines, ())
+    for kind, place, child_place in taken:
+        if kind == "mixed":  # a table both fill: the table is the child's, each entry the parent's or the child's
+            old = parent_doc[place[0]]
+            for k in (old if isinstance(old, dict) else range(len(old))):
+                origins[(*place, k)] = _locate(parent_origins, (*place, k))
+        else:
+            for p in [p for p in origins if p[:len(place)] == place]:
+                del origins[p]
+        origins[place] = (path, lines, child_place)
+    return merged, origins
+
+
+def _locate(origins: dict[Place, Origin], place: Place) -> Origin:
+    """The origin of ``place`` in a merged document: that of its longest listed prefix, carried down."""
+    for n in range(len(place), -1, -1):
+        if place[:n] in origins:
+            file, lines, there = origins[place[:n]]
+            return file, lines, (*there, *place[n:])
+    raise KeyError(place)  # () is always listed
+
+
+def _relocate(exc: ScenarioError, origins: dict[Place, Origin]) -> ScenarioError:
+    """``exc`` (gathered from a merged document) with each error naming the file and line that hold its field."""
+    out = []
+    for e in exc.errors:
+        file, lines, there = _locate(origins, field_path(e.field or ""))
+        out.append(ScenarioError(e.detail, path=file, field=e.field, line=line_at(lines, there),
+                                 named_field=e.named_field))
+    return ScenarioError.gather(out, truncated=exc.truncated)
 
 
 def loads_scenario(text: str, path: str | None = None) -> Scenario:
     """Parse and validate the text of a scenario file.
 
     ``extends`` is resolved in the folder of ``path``; without a path a file cannot extend another.
-    Every error of the file is gathered (see :func:`parse_scenario`); in a file that extends none,
-    each carries the line of the table holding its field (see :mod:`sim.scenario.lines`).
+    Every error of the file is gathered (see :func:`parse_scenario`); each carries the line of the
+    table holding its field (see :mod:`sim.scenario.lines`). In a file that extends another, an error
+    names the file that holds its field: this file for what it writes or for a table it fills in
+    part, the base file (and its line) for what is inherited unchanged.
 
     Examples
     --------
@@ -146,10 +211,13 @@ def loads_scenario(text: str, path: str | None = None) -> Scenario:
     """
     doc = _parse_toml(text, path)
     chain = (Path(path).resolve(),) if path is not None else ()
-    merged = _resolve(doc, path, chain)
-    # The lines of a file's tables fit the merged document only if nothing was merged in.
-    lines = table_lines(text) if merged is doc else None
-    return parse_scenario(merged, path=path, lines=lines)
+    merged, origins = _resolve(doc, text, path, chain)
+    if merged is doc:
+        return parse_scenario(doc, path=path, lines=table_lines(text))
+    try:
+        return parse_scenario(merged, path=path)
+    except ScenarioError as exc:
+        raise _relocate(exc, origins) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
