@@ -78,13 +78,13 @@ def format_game(game) -> str:
     ...     Terminal((0.0, 2.0)),
     ...     Decision(1, "I", ("fight", "accommodate"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))))), title="Entry")
     >>> print(format_game(g))
-    Entry: 2 players, game tree of 5 nodes (E: 1 decision points; I: 1 decision points)
+    Entry: 2 players, game tree of 5 nodes (E: 1 decision point; I: 1 decision point)
     """
     title = getattr(game, "title", "") or "game"
     infosets = getattr(game, "infosets", None)
     if infosets is not None:
-        counts = "; ".join(f"{p}: {sum(1 for i, _ in infosets.values() if i == k)} decision points"
-                           for k, p in enumerate(game.players))
+        n = [sum(1 for i, _ in infosets.values() if i == k) for k in range(len(game.players))]
+        counts = "; ".join(f"{p}: {c} decision point{'' if c == 1 else 's'}" for p, c in zip(game.players, n))
         return f"{title}: {len(game.players)} players, game tree of {game.n_nodes} nodes ({counts})"
     shape = getattr(game, "shape", None)
     if shape is None:  # neither a normal-form game nor a tree: name it only
