@@ -181,6 +181,10 @@ def box_points(compiled: CompiledScenario, claim: Claim, samples: int, seed: int
         from analysis.sweep.spec import load_sweep
 
         base = Path(compiled.scenario.path or ".").parent
+        if not (base / claim.sweep).is_file():
+            k = compiled.scenario.claims.index(claim) if claim in compiled.scenario.claims else 0
+            raise ScenarioError(f"no such sweep file next to the scenario (got {claim.sweep!r})",
+                                path=compiled.scenario.path, field=f"claims[{k}] ({claim.id}).sweep")
         spec = load_sweep(base / claim.sweep)
         if spec.grid is None:
             spec = dataclasses.replace(spec, sample_n=samples)
@@ -358,9 +362,9 @@ def hypotheses(path, *, samples: int | None = None, seed: int = 0) -> tuple[Clai
 
 def _check(samples: int | None, seed: int) -> None:
     if samples is not None and (not isinstance(samples, int) or samples < 1):
-        raise ScenarioError(f"--samples must be a positive integer (got {samples!r})", field="--samples")
+        raise ScenarioError(f"must be a positive integer (got {samples!r})", field="--samples")
     if not isinstance(seed, int) or seed < 0:
-        raise ScenarioError(f"--seed must be a non-negative integer (got {seed!r})", field="--seed")
+        raise ScenarioError(f"must be a non-negative integer (got {seed!r})", field="--seed")
 
 
 # ----------------------------------------------------------------------------------------------

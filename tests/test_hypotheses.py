@@ -86,7 +86,17 @@ def test_cli_exits_2_with_one_line_on_a_bad_claim(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "claims[0].conditions[0].path.I" in err[0] and "'sulk'" in err[0]
     assert main(["hypotheses", str(DATA / "entry.toml"), "--samples", "0"]) == 2
-    assert "--samples" in capsys.readouterr().err
+    assert capsys.readouterr().err.strip() == "bargain hypotheses: error: --samples: must be a positive integer (got 0)"
+
+
+def test_a_missing_sweep_file_is_named_with_its_claim_and_file(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text((DATA / "entry.toml").read_text().replace("[[claims]]", '[[claims]]\nsweep = "nowhere.toml"', 1),
+                   encoding="utf-8")
+    assert main(["hypotheses", str(bad), "--samples", "8"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"bargain hypotheses: error: {bad}: claims[0] (") and \
+        err[0].endswith(").sweep: no such sweep file next to the scenario (got 'nowhere.toml')"), err
 
 
 def test_a_sweep_file_gives_the_box(tmp_path):
