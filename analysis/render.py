@@ -119,6 +119,11 @@ def path_text(path, digits: int = 4) -> str:
                                                         else f" ({s['probability']:.{digits}g})") for s in path)
 
 
+def _count(n: int) -> str:
+    """``"1 equilibrium"``, ``"3 equilibria"``."""
+    return f"{n} equilibri{'um' if n == 1 else 'a'}"
+
+
 def format_result(result: "SolverResult") -> str:
     """A result as a small table: one line per equilibrium, actions and payoffs by name.
 
@@ -133,7 +138,7 @@ def format_result(result: "SolverResult") -> str:
         flags.append("degenerate")
     if result.converged is not None:
         flags.append(f"converged={result.converged}")
-    lines = [f"{result.method}: {len(result.equilibria)} equilibria ({', '.join(flags)})"]
+    lines = [f"{result.method}: {_count(len(result.equilibria))} ({', '.join(flags)})"]
     for k, eq in enumerate(result.equilibria, 1):
         strategies = "; ".join(
             f"{p}={strategy_text(game.actions[i], eq.profile[i])}" for i, p in enumerate(game.players)
@@ -146,7 +151,7 @@ def format_result(result: "SolverResult") -> str:
 def _format_tree_result(result: "SolverResult") -> str:
     game = result.game
     flags = [f"complete={result.complete}"]
-    lines = [f"{result.method}: {len(result.equilibria)} equilibria ({', '.join(flags)})"]
+    lines = [f"{result.method}: {_count(len(result.equilibria))} ({', '.join(flags)})"]
     for k, eq in enumerate(result.equilibria, 1):
         payoffs = ", ".join(f"{p} {v:.4g}" for p, v in zip(game.players, eq.payoffs))
         lines.append(f"  {k:>3}. path: {path_text(eq.details.get('path', []))}  | payoffs: {payoffs}  "

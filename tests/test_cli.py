@@ -76,7 +76,7 @@ def test_text_output_names_players_and_actions(capsys):
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith("Two person Prisoner's Dilemma game: 2 players, 2x2")
-    assert lines[1].startswith("enumpure: 1 equilibria")
+    assert lines[1].startswith("enumpure: 1 equilibrium")
     assert "Player 1=2; Player 2=2" in lines[2]
 
 
