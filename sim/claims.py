@@ -516,6 +516,17 @@ class BatchVerdicts:
     tied: np.ndarray
 
 
+def _tree_inputs(compiled, index: TreeIndex, points: np.ndarray, extra) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Terminal payoffs ``(B, T, N)`` in preorder and each chance node's probabilities ``(B, k)``
+    (preorder) at ``points`` with the parameters of ``extra`` (name, value) changed."""
+    pts = points.copy()
+    for name, v in extra:
+        pts[:, compiled.parameter_names.index(name)] = v
+    pay = compiled.payoffs(pts, check=False).reshape(len(pts), -1, len(compiled.players))
+    by_move = dict(zip((m.name for m in compiled._chance_moves()), compiled.chance_probabilities(pts, check=False)))
+    return pay, [by_move[index.move[k]] for k in np.flatnonzero(index.kind == 1)]
+
+
 def evaluate_claims_batch(compiled, claims: Sequence[Claim], points) -> tuple[BatchVerdicts, ...]:
     """The verdicts of ``claims`` (each :func:`batchable`) at every row of ``points`` ``(B, P)``.
 
@@ -552,20 +563,13 @@ def evaluate_claims_batch(compiled, claims: Sequence[Claim], points) -> tuple[Ba
     index = TreeIndex.of(game)
     labels = _labels(compiled)
     players = compiled.players
-    chance_nodes = [index.move[k] for k in np.flatnonzero(index.kind == 1)]
-    chance_moves = [m.name for m in compiled._chance_moves()]
     B = points.shape[0]
     cache: dict = {}
 
     def solved(extra) -> tuple:
         key = tuple(extra)
         if key not in cache:
-            pts = points.copy()
-            for name, v in extra:
-                pts[:, compiled.parameter_names.index(name)] = v
-            pay = compiled.payoffs(pts, check=False).reshape(B, -1, len(players))
-            by_move = dict(zip(chance_moves, compiled.chance_probabilities(pts, check=False)))
-            probs = [by_move[m] for m in chance_nodes]
+            pay, probs = _tree_inputs(compiled, index, points, extra)
             r = spe_batch(game, pay, chance_probs=probs)
             cache[key] = (index.edges_from_choices(r.choices, probs), pay, r.tied)
         return cache[key]
@@ -617,8 +621,6 @@ def _pbe_batch_verdicts(compiled, claims: Sequence[Claim], points: np.ndarray) -
     index = TreeIndex.of(game)
     labels = _labels(compiled)
     players = compiled.players
-    chance_nodes = [index.move[k] for k in np.flatnonzero(index.kind == 1)]
-    chance_moves = [m.name for m in compiled._chance_moves()]
     decision_infosets = [index.infoset[k] for k in np.flatnonzero(index.kind == 2)]
     B = points.shape[0]
     cache: dict = {}
@@ -627,12 +629,7 @@ def _pbe_batch_verdicts(compiled, claims: Sequence[Claim], points: np.ndarray) -
         """(pairs (E, 2) of point and profile, edges (E, n), terminal payoffs (E, T, N), count (B,))."""
         key = tuple(extra)
         if key not in cache:
-            pts = points.copy()
-            for name, v in extra:
-                pts[:, compiled.parameter_names.index(name)] = v
-            pay = compiled.payoffs(pts, check=False).reshape(B, -1, len(players))
-            by_move = dict(zip(chance_moves, compiled.chance_probabilities(pts, check=False)))
-            probs = [by_move[m] for m in chance_nodes]
+            pay, probs = _tree_inputs(compiled, index, points, extra)
             r = pbe_batch(game, pay, chance_probs=probs)
             pairs = r.equilibria
             column = np.array([r.infosets.index(h) for h in decision_infosets], dtype=np.int64)

@@ -40,7 +40,7 @@ def _chance_nodes(game):
     return [n for _, n in game.nodes() if isinstance(n, Chance)]
 
 
-def _agrees_point_by_point(game, pay, probs):
+def assert_agrees_point_by_point(game, pay, probs):
     """pbe_batch's mask equals pbe_solve's list at every point, and the beliefs it rebuilds for
     each equilibrium are pbe_solve's."""
     r = pbe_batch(game, pay, chance_probs=probs)
@@ -109,7 +109,7 @@ def batches(draw, game, n_points=3):
 def test_batch_equals_pbe_solve_point_by_point_on_chance_rooted_trees(data):
     game = data.draw(chance_rooted_trees())
     pay, probs = data.draw(batches(game))
-    for n in _agrees_point_by_point(game, pay, probs)[1]:
+    for n in assert_agrees_point_by_point(game, pay, probs)[1]:
         event(f"free belief over {n} nodes")
 
 
@@ -120,7 +120,7 @@ def test_batch_equals_pbe_solve_point_by_point_on_signalling_games(data):
     # Three types, three responses: free beliefs over three nodes, some decided by the LP.
     game = data.draw(signalling_games(max_types=3, max_messages=2, max_responses=3))
     pay, probs = data.draw(batches(game))
-    for n in _agrees_point_by_point(game, pay, probs)[1]:
+    for n in assert_agrees_point_by_point(game, pay, probs)[1]:
         event(f"free belief over {n} nodes")
 
 
@@ -140,7 +140,7 @@ def test_free_beliefs_over_three_nodes_that_need_the_linear_program():
     g = ExtensiveFormGame.from_root(("S", "R"), Chance(("a", "b", "c"), (1 / 3, 1 / 3, 1 / 3),
                                                         tuple(sender(t) for t in range(3))))
     pay = terminal_table(g)[2][None]
-    r, _ = _agrees_point_by_point(g, pay, [np.array([[1 / 3, 1 / 3, 1 / 3]])])
+    r, _ = assert_agrees_point_by_point(g, pay, [np.array([[1 / 3, 1 / 3, 1 / 3]])])
     assert r.n_equilibria[0] == 9  # every response after m0 and after m1
     p = r.profile_index({"t0": "m0", "t1": "m0", "t2": "m0", "m0": "r0", "m1": "r0"})
     bounds = r.assessment(0, p)["m1"]["bounds"]
@@ -154,7 +154,7 @@ def test_beer_quiche_pools_at_every_prior_below_one_half_and_has_no_pure_pbe_abo
     # and no pure assessment survives.
     g = beer_quiche()
     pay = terminal_table(g)[2][None]
-    r, _ = _agrees_point_by_point(g, pay, [np.array([[weak, 1 - weak]])])
+    r, _ = assert_agrees_point_by_point(g, pay, [np.array([[weak, 1 - weak]])])
     found = {tuple(r.choices(p)[t] for t in ("weak", "strong")) for p in r.at(0)}
     assert found == ({("beer", "beer"), ("quiche", "quiche")} if weak < 0.5 else set())
 
