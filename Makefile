@@ -18,7 +18,7 @@ $(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
 	$(VENV)/bin/pip install --quiet -e '.[test]'
 	touch $@ $(BASE_STAMP)
 
-.PHONY: demo test bench browser lint
+.PHONY: demo test bench browser lint docs
 demo: $(BASE_STAMP)
 	$(VENV)/bin/bargain demo
 
@@ -39,3 +39,8 @@ bench: $(TEST_STAMP)
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
+
+# The documentation site into site/: guides, the notebooks (run while building) and the API
+# reference from the docstrings; warnings are errors.
+docs: $(TEST_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict

@@ -64,6 +64,8 @@ BATCH = 4096
 def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     """The Wilson score interval of a proportion ``k / n`` (Wilson 1927).
 
+    Examples
+    --------
     >>> [round(x, 4) for x in wilson_interval(50, 100)]
     [0.4038, 0.5962]
     >>> wilson_interval(0, 0)

@@ -303,6 +303,12 @@ class NormalFormGame:
         dims = "x".join(map(str, self.shape))
         return f"NormalFormGame({dims}, players={list(self.players)})"
 
+    def _repr_html_(self) -> str:
+        """The game as an HTML table in a notebook (:func:`sim.display.game_html`)."""
+        from sim.display import game_html
+
+        return game_html(self)
+
 
 @dataclass(frozen=True, eq=False)
 class GameBatch:

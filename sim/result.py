@@ -293,6 +293,29 @@ class SolverResult:
     def max_regret(self) -> float:
         return max((e.max_regret for e in self.equilibria), default=0.0)
 
+    def __repr__(self) -> str:
+        n = len(self.equilibria)
+        return (f"SolverResult({self.method!r}: {n} equilibri{'um' if n == 1 else 'a'}, "
+                f"complete={self.complete}, max_regret={self.max_regret:.2g})")
+
+    def _repr_html_(self) -> str:
+        """The equilibria with action names and measured regret, as an HTML table in a notebook."""
+        from sim.display import result_html
+
+        return result_html(self)
+
+    def to_frame(self):
+        """One row per equilibrium: strategies in words, payoffs, regret and action probabilities.
+
+        Returns
+        -------
+        pandas.DataFrame
+            See :func:`sim.display.result_frame`.
+        """
+        from sim.display import result_frame
+
+        return result_frame(self)
+
     def to_dict(self) -> dict:
         """Stable JSON-ready form (one entry of the ``results`` list of ``bargain solve --json``)."""
         return {

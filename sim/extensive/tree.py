@@ -371,3 +371,9 @@ class ExtensiveFormGame:
     def __repr__(self) -> str:
         return (f"ExtensiveFormGame({self.title!r}, players={list(self.players)}, nodes={self.n_nodes}, "
                 f"infosets={len(self.infosets)})")
+
+    def _repr_html_(self) -> str:
+        """The tree's decision points as an HTML table in a notebook (:func:`sim.display.tree_html`)."""
+        from sim.display import tree_html
+
+        return tree_html(self)

@@ -103,6 +103,12 @@ class CompiledScenario:
     #: For a conditional timing, ``(T, M)`` label indices per move of each terminal history (else None).
     histories: np.ndarray | None = None
 
+    def __repr__(self) -> str:
+        return f"CompiledScenario({self.scenario.id!r}, outcomes={self.n_outcomes}, parameters={len(self.parameter_names)})"
+
+    def _repr_html_(self) -> str:
+        return self.scenario._repr_html_()
+
     # ----- shapes --------------------------------------------------------------------------------
     @property
     def players(self) -> tuple[str, ...]:

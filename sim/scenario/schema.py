@@ -234,6 +234,17 @@ class Scenario:
                 return p
         raise KeyError(name)
 
+    def __repr__(self) -> str:
+        from sim.display import scenario_text
+
+        return scenario_text(self)
+
+    def _repr_html_(self) -> str:
+        """Players, timing, parameters and goals with their quotes, as HTML in a notebook."""
+        from sim.display import scenario_html
+
+        return scenario_html(self)
+
 
 DISAGREEMENTS = ("equilibrium", "minmax", "status_quo")
 
