@@ -510,3 +510,37 @@ def figure_svg(fig) -> str:
     # The RDF metadata block names licence and format vocabularies by URL; a self-contained
     # report carries none, so it goes (the drawing does not use it).
     return re.sub(r"<metadata>.*?</metadata>\s*", "", text, count=1, flags=re.S)
+
+
+# ----- robust levers -------------------------------------------------------------------------------
+def lever_chart(report, *, title: str = ""):
+    """A lever's trade-off (:func:`analysis.levers.lever_report`): above, the share of worlds where
+    the outcome holds at each lever value, with its 95% band; below, the player's mean payoff and
+    its 10th percentile across worlds. The most robust value and the scenario's own value are
+    marked on both panels (``gid`` ``"robust"`` and ``"default"``)."""
+    fig = new_figure((6.5, 5.0))
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    v = np.array([r.value for r in report.values])
+    share = np.array([r.share for r in report.values])
+    lo = np.array([r.interval[0] for r in report.values])
+    hi = np.array([r.interval[1] for r in report.values])
+    top.fill_between(v, 100 * lo, 100 * hi, color=SERIES[1], alpha=0.3, linewidth=0, label="95% interval")
+    top.plot(v, 100 * share, color=SERIES[3], marker="o", markersize=3, label="outcome holds")
+    top.set_ylabel("worlds where it holds (%)")
+    top.set_ylim(-2, 102)
+    mean = np.array([r.mean_payoff for r in report.values])
+    low = np.array([r.low_payoff for r in report.values])
+    bottom.plot(v, mean, color=SERIES[0], marker="s", markersize=3, label=f"{report.player}: mean")
+    bottom.plot(v, low, color=SERIES[4], linestyle="--", label=f"{report.player}: 10th percentile")
+    bottom.set_ylabel(f"{report.player}'s payoff ({PAYOFF_UNITS})")
+    bottom.set_xlabel(report.lever)
+    for ax in (top, bottom):
+        ax.axvline(report.robust.value, color=OKABE_ITO[7], linewidth=1.2, gid="robust")
+        ax.axvline(report.default, color=OKABE_ITO[7], linewidth=0.8, linestyle=":", gid="default")
+        ax.grid(alpha=0.3)
+    top.plot([], [], color=OKABE_ITO[7], linewidth=1.2, label=f"most robust: {report.robust.value:g}")
+    top.plot([], [], color=OKABE_ITO[7], linewidth=0.8, linestyle=":", label=f"scenario's value: {report.default:g}")
+    top.legend(fontsize="small", loc="best")
+    bottom.legend(fontsize="small", loc="best")
+    fig.suptitle(title or _short(f"{report.scenario}: {report.outcome}", 80), fontsize="medium")
+    return fig

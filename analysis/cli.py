@@ -12,7 +12,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["solve", "sweep", "demo", "validate", "lint", "hypotheses", "show", "export", "compare", "chart", "report"]
+COMMANDS = ["solve", "sweep", "demo", "validate", "lint", "hypotheses", "levers", "show", "export", "compare", "chart", "report"]
 
 
 def build_parser() -> argparse.ArgumentParser:

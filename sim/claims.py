@@ -667,3 +667,59 @@ def _pbe_batch_verdicts(compiled, claims: Sequence[Claim], points: np.ndarray) -
         verdict[undecided] = "undecided"
         out.append(BatchVerdicts(claim.id, verdict, values, np.zeros(B, dtype=bool)))
     return tuple(out)
+
+
+def equilibrium_payoffs(compiled, points, method: str | None = None) -> np.ndarray:
+    """Each player's expected payoff ``(B, N)`` at each row of ``points``, averaged over the
+    equilibria ``method`` finds there (NaN where it finds none).
+
+    ``method`` defaults to :func:`default_method`. A perfect-information tree under ``spe`` is
+    solved for all points at once (:func:`sim.extensive.spe.spe_batch`; points where backward
+    induction ties are solved one by one, so every row equals the per-point answer); any other
+    game is solved point by point.
+
+    Examples
+    --------
+    >>> from sim.scenario import compile_scenario, load_scenario
+    >>> c = compile_scenario(load_scenario("tests/data/claims/entry.toml"))
+    >>> equilibrium_payoffs(c, np.array([[-0.5, 1.3], [1.5, 1.3]])).round(2).tolist()
+    [[1.3, 1.0], [0.0, 2.0]]
+    """
+    points = compiled.check_points(points)
+    method = method or default_method(compiled)
+    B, N = points.shape[0], len(compiled.players)
+    out = np.full((B, N), np.nan)
+    one_by_one = np.arange(B)
+    if compiled.sequential and method == "spe" and compiled.game().perfect_information:
+        from sim.extensive.spe import spe_batch
+
+        game = compiled.game()
+        index = TreeIndex.of(game)
+        try:
+            pay, probs = _tree_inputs(compiled, index, points, ())
+            r = spe_batch(game, pay, chance_probs=probs)
+        except GameError:
+            pass  # too many reduced strategies to list: point by point below
+        else:
+            out = _tree_payoffs(index, index.reach(index.edges_from_choices(r.choices, probs)), pay)
+            one_by_one = np.flatnonzero(r.tied)
+    for b in one_by_one:
+        solved = _solve_payoffs(compiled, method, dict(zip(compiled.parameter_names, points[b].tolist())))
+        out[b] = solved if solved is not None else np.nan
+    return out
+
+
+def _solve_payoffs(compiled, method: str, overrides: Mapping[str, float]) -> np.ndarray | None:
+    from sim.registry import solve
+
+    try:
+        game = compiled.game(dict(overrides))
+        if method == "nash":
+            from sim.solvers.stage import stage_equilibria
+
+            eqs = stage_equilibria(game, mixed="if_no_pure").equilibria
+        else:
+            eqs = solve(game, method).equilibria
+    except (SolverError, GameError):
+        return None
+    return np.mean([e.payoffs for e in eqs], axis=0) if eqs else None
