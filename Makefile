@@ -32,7 +32,7 @@ browser:
 	fi
 
 test: $(TEST_STAMP) browser
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n auto
 
 bench: $(TEST_STAMP)
 	$(VENV)/bin/python -m benchmarks.run
