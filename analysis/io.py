@@ -75,6 +75,21 @@ def _target(path: Path) -> tuple[Path, int | None]:
     return target, stat.S_IMODE(mode)
 
 
+def check_output(path) -> None:
+    """Refuse ``path`` as a result's path now, before the work that computes the result.
+
+    :func:`atomic_path` checks again when it writes; this only fails fast (``--out /dev/null``).
+
+    Examples
+    --------
+    >>> check_output("/dev/null")
+    Traceback (most recent call last):
+    ...
+    analysis.io.OutputRefused: /dev/null: is a character device; a result replaces only a regular file
+    """
+    _target(Path(path))
+
+
 @contextmanager
 def atomic_path(path) -> Iterator[Path]:
     """A temporary path to write to; on a clean exit it replaces ``path``, else it is removed.

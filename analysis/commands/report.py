@@ -25,9 +25,11 @@ def register(sub) -> None:
 def run(args) -> int:
     import shlex
 
+    from analysis.io import check_output
     from analysis.report import build_report, write_report
     from analysis.sources import load_source
 
+    check_output(args.out)
     methods = tuple(dict.fromkeys(args.method or ["enumpure"]))
     sources = [load_source(s, methods) for s in args.sources]
     command = "bargain report " + " ".join(shlex.quote(a) for a in [*args.sources, "--out", args.out])
