@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter
 from fractions import Fraction
 from pathlib import Path
@@ -127,8 +128,10 @@ class _Tokens:
             return _to_float(tok[1])
         except ZeroDivisionError:
             self.fail(f"{what} (a rational with non-zero denominator)", tok)
-        except (OverflowError, ValueError):
+        except OverflowError:
             self.fail(f"{what} of at most {inputs.MAX_NUMBER:.3g} in size", tok)
+        except ValueError:  # Python's limit on the digits of an integer conversion
+            self.fail(f"{what} written with at most {sys.get_int_max_str_digits():,} digits", tok)
 
 
 def _to_float(text: str) -> float:
