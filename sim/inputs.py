@@ -133,7 +133,7 @@ def parse_toml(text: str) -> dict:
     >>> parse_toml("a = " + "[" * 40 + "]" * 40)
     Traceback (most recent call last):
     ...
-    sim.inputs.InputError: line 1: arrays and tables nested more than 32 levels deep
+    sim.inputs.InputError: line 1: arrays and tables nested more than 32 levels deep after 'a ='
     >>> parse_toml("a = " + "9" * 5000)
     Traceback (most recent call last):
     ...
@@ -144,13 +144,19 @@ def parse_toml(text: str) -> dict:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}") from None
     except RecursionError:
-        raise InputError(f"arrays and tables nested more than {MAX_NESTING} levels deep",
-                         _deep_line(text)) from None
+        raise _too_deep(text) from None
     except ValueError:  # Python's limit on the digits of an integer conversion
         raise _long_number(text) from None
     if _depth(doc) > MAX_NESTING:
-        raise InputError(f"arrays and tables nested more than {MAX_NESTING} levels deep", _deep_line(text))
+        raise _too_deep(text)
     return doc
+
+
+def _key_before(text: str, pos: int) -> str:
+    """`` after 'KEY ='``: what the line holding ``pos`` says before it (empty if nothing)."""
+    start = text.rfind("\n", 0, pos) + 1
+    before = text[start:pos].strip().rstrip("[{ ")
+    return f" after {before[-40:]!r}" if before else ""
 
 
 def _long_number(text: str) -> InputError:
@@ -158,11 +164,8 @@ def _long_number(text: str) -> InputError:
     if longest is None:  # pragma: no cover - tomllib raises ValueError only for long integers
         return InputError("a number too long to convert")
     digits = len(longest.group().replace("_", ""))
-    start = text.rfind("\n", 0, longest.start()) + 1
-    before = text[start:longest.start()].strip()
-    where = f" after {before[-40:]!r}" if before else ""
-    return InputError(f"a number of {digits:,} digits{where}; numbers must be finite floats (at most about 1.8e308)",
-                      text.count("\n", 0, longest.start()) + 1)
+    return InputError(f"a number of {digits:,} digits{_key_before(text, longest.start())}; numbers must be finite "
+                      "floats (at most about 1.8e308)", text.count("\n", 0, longest.start()) + 1)
 
 
 def _depth(doc) -> int:
@@ -180,16 +183,20 @@ def _depth(doc) -> int:
     return deepest
 
 
-def _deep_line(text: str) -> int | None:
-    """The line where brackets (outside strings, roughly) first open more than :data:`MAX_NESTING` deep."""
-    depth, line = 0, 1
-    for ch in text:
+def _too_deep(text: str) -> InputError:
+    """The error for nesting beyond :data:`MAX_NESTING`, at the line (and key) where brackets (outside
+    strings, roughly) first open that deep, when they do (table headers can nest too)."""
+    depth, line, start = 0, 1, None
+    for pos, ch in enumerate(text):
         if ch == "\n":
             line += 1
         elif ch in "[{":
+            if depth == 0:
+                start = pos
             depth += 1
             if depth > MAX_NESTING:
-                return line
+                return InputError(f"arrays and tables nested more than {MAX_NESTING} levels deep"
+                                  f"{_key_before(text, start)}", line)
         elif ch in "]}":
             depth = max(0, depth - 1)
-    return None
+    return InputError(f"arrays and tables nested more than {MAX_NESTING} levels deep")

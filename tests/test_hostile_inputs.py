@@ -273,3 +273,23 @@ def test_disk_full_names_the_file_and_leaves_nothing(tmp_path, capsys, monkeypat
     out = tmp_path / "game.nfg"
     one_line_error(capsys, ["export", scenario_file, "--to", "nfg", "--out", out], out, "No space left on device")
     assert [p.name for p in tmp_path.iterdir()] == ["in"]
+
+
+# ----- tiny numbers are read, quickly --------------------------------------------------------------------
+@pytest.mark.parametrize("tiny", ["1e-999999999", "5e-324", "-1e-400", "1/" + "9" * 400])
+def test_tiny_numbers_in_gambit_files_read_as_their_nearest_float_in_bounded_time(tmp_path, tiny):
+    from fractions import Fraction
+
+    from sim.formats.efg import read_efg
+    from sim.formats.nfg import read_nfg
+
+    nfg = tmp_path / "tiny.nfg"
+    nfg.write_text(f'NFG 1 R "" {{ "A" }} {{ 2 }}\n{tiny} 1\n', encoding="utf-8")
+    efg = tmp_path / "tiny.efg"
+    efg.write_text(f'EFG 2 R "" {{ "A" }} ""\np "" 1 1 "" {{ "x" "y" }} 0\nt "" 1 "" {{ {tiny} }}\nt "" 2 "" {{ 1 }}\n',
+                   encoding="utf-8")
+    start = time.perf_counter()
+    expected = float(Fraction(tiny)) if "e" not in tiny else float(tiny)
+    assert read_nfg(nfg).payoffs[0, 0] == expected
+    assert read_efg(efg).root.children[0].payoffs == (expected,)
+    assert time.perf_counter() - start < SECONDS
