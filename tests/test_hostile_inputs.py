@@ -293,3 +293,15 @@ def test_tiny_numbers_in_gambit_files_read_as_their_nearest_float_in_bounded_tim
     assert read_nfg(nfg).payoffs[0, 0] == expected
     assert read_efg(efg).root.children[0].payoffs == (expected,)
     assert time.perf_counter() - start < SECONDS
+
+
+@pytest.mark.parametrize("timing", ['"simultaneous"', '[{ player = "A" }, { player = "B" }]',
+                                    '[{ player = "A" }, { player = "B", when = { A = "b" } }]'])
+@pytest.mark.parametrize("command", [["solve"], ["export", "--to", "efg"]])
+def test_payoffs_that_overflow_name_the_file_the_goals_and_the_outcome(tmp_path, capsys, timing, command):
+    # Each value is finite; their sum is not. The overflow warnings must not precede the error line.
+    goal = '[[goals]]\nplayer = "A"\nname = "{}"\nweight = 1\nrules = [{{ when = {{ A = "a" }}, value = 1.7e308 }}]\n'
+    text = SCENARIO.replace('timing = "simultaneous"', f"timing = {timing}") + goal.format("h") + goal.format("k")
+    path = tmp_path / "overflow.toml"
+    path.write_text(text, encoding="utf-8")
+    one_line_error(capsys, [command[0], path, *command[1:]], f"{path}: goals: the payoff of A at A=a", "(got inf)")
