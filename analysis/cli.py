@@ -2,8 +2,9 @@
 
 Each subcommand lives in ``analysis/commands/<name>.py`` with ``register(subparsers)`` and
 ``run(args) -> int``; heavy libraries are imported inside ``run`` so ``bargain --help`` is fast.
-Bad input (a project ``ValueError`` or an unreadable file) ends with one line on stderr and exit
-code 2, never a traceback.
+Bad input (a project ``ValueError``, an unreadable file or a bad option) ends with one line on
+stderr and exit code 2, never a traceback and never argparse's usage block; warnings raised by a
+command that then fails are dropped, so that the error is the only line.
 """
 
 from __future__ import annotations
@@ -12,11 +13,21 @@ import argparse
 import importlib
 import sys
 
+class OneLineParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line (``bargain solve: error: ...``) and exit 2.
+
+    Subcommand parsers are made of the same class (argparse's default), so every command has it.
+    """
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {' '.join(str(message).split())}\n")
+
+
 COMMANDS = ["solve", "sweep", "demo", "validate", "lint", "hypotheses", "levers", "show", "export", "compare", "chart", "report"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="bargain",
         description="Game-theoretic bargaining simulator: scenarios, equilibria, sweeps, reports.",
     )
@@ -27,8 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    with warnings.catch_warnings(record=True) as caught:
+        code = _run(args)
+    if code == 0:  # a command that succeeded shows its warnings; one that failed shows only its error
+        for w in caught:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    return code
+
+
+def _run(args) -> int:
     try:
         return int(args.run(args) or 0)
     except BrokenPipeError:

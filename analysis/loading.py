@@ -31,4 +31,4 @@ def load_game(path: str | Path, overrides: dict[str, float] | None = None):
 
         # A simultaneous scenario gives a NormalFormGame, a sequential one an ExtensiveFormGame.
         return compile_scenario(load_scenario(path)).game(overrides)
-    raise GameError(f"{path}: unsupported file type {suffix or '(none)'!r}; expected .nfg or .toml")
+    raise GameError(f"{path}: unsupported file type {suffix or '(none)'!r}; expected .nfg, .efg or .toml")

@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def one_line(text: str | None) -> str | None:
+    """``text`` with control characters (newlines, tabs, ...) escaped as Python writes them, so a
+    message built from it stays on one line.
+
+    Examples
+    --------
+    >>> one_line("players.A\\n")
+    'players.A\\\\n'
+    """
+    if text is None:
+        return None
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
 
 class GameError(ValueError):
     """A game (arrays, names or a game file) breaks a rule; the message names the rule and value."""
@@ -33,6 +51,8 @@ class ScenarioError(ValueError):
 
     def __init__(self, message: str, *, path: str | None = None, field: str | None = None,
                  line: int | None = None, named_field: str | None = None):
+        # A field path is built from the file's keys, which may hold a newline: escape it.
+        field, named_field = one_line(field), one_line(named_field)
         self.path = path
         self.field = field
         self.detail = message

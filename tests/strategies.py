@@ -236,6 +236,8 @@ def malformed_scenarios(draw):
         "unknown_player_in_rule", "unknown_action_in_rule", "duplicate_action", "duplicate_goal",
         "unknown_parameter", "out_of_bounds_default", "unknown_field", "huge_game", "empty_actions",
         "nan_value", "unknown_goal_player", "bad_timing", "assumption_without_parameter", "rules_not_list",
+        "huge_integer", "giant_integer", "deep_nesting", "nested_observes", "name_with_newline", "zero_powers",
+        "long_timing",
     ]))
     field = ""
     if kind == "bad_toml":
@@ -282,6 +284,30 @@ def malformed_scenarios(draw):
         doc["goals"][0].update(weight=1.0, assumption=True, rules=[{"value": 1.0}]); field = "goals[0].weight"
     elif kind == "rules_not_list":
         doc["goals"][0]["rules"] = draw(st.sampled_from([{}, [], "always", 1])); field = "goals[0].rules"
+    elif kind == "huge_integer":  # beyond the float range, but within Python's digit limit
+        digits = draw(st.integers(310, 4000))
+        doc["goals"][0]["weight"] = draw(st.sampled_from([1, -1])) * 10 ** (digits - 1); field = "goals[0].weight"
+    elif kind == "giant_integer":  # beyond Python's digit limit: tomllib itself fails
+        doc["goals"][0]["weight"] = "GIANT"
+        return toml_text(doc).replace('"GIANT"', "9" * draw(st.integers(4301, 6000)), 1), "(toml)"
+    elif kind == "deep_nesting":
+        depth = draw(st.integers(33, 600))
+        return toml_text(doc) + "x = " + "[" * depth + "]" * depth + "\n", "(toml)"
+    elif kind == "nested_observes":
+        doc["scenario"]["timing"] = [{"player": p, "observes": [[q] for q in list(doc["players"])[:k]]}
+                                     for k, p in enumerate(doc["players"])]
+        doc["scenario"]["timing"][0]["observes"] = [draw(st.sampled_from([[player], {"a": 1}, [[]]]))]
+        field = "scenario.timing[0].observes"
+    elif kind == "name_with_newline":  # a '$' in a name pattern would accept it
+        doc["goals"][0]["name"] += draw(st.sampled_from(["\n", "\r\n", "\n\n"])); field = "goals[0].name"
+    elif kind == "zero_powers":
+        doc["players"]["Zed"] = {"actions": ["a"]}
+        doc["bargaining"] = {"players": [player, "Zed"], "powers": {player: 0, "Zed": 0.0},
+                             "issues": [{"name": "i", "range": [0, 1], "utility": {player: 1, "Zed": -1}}]}
+        field = "bargaining.powers"
+    elif kind == "long_timing":
+        doc["scenario"]["timing"] = [{"player": player, "name": f"m{k}"} for k in range(draw(st.integers(33, 80)))]
+        field = "scenario.timing"
     return toml_text(doc), field
 
 
@@ -560,3 +586,103 @@ def behaviour_profiles(draw, game):
             w[0] = 1.0
         out[h] = w / w.sum()
     return out
+
+
+# ----- hostile input files ----------------------------------------------------------------------------
+# Each draws ``(name, content, field)``: a file name, its text, and what its one-line error must name
+# (a scenario or sweep field, or the line of a Gambit file as ``:LINE:`` / ``line LINE``). Content is
+# text, except ``None`` for a special file (see ``special_files``). Sizes stay within the input
+# limits' neighbourhood so that a slow reader shows as a timeout rather than as a slow test.
+
+_HUGE_NUMBERS = ["1e999999999", "-1e999999999", "1.8e308", "-1.8e308", "1e309", "9" * 400, "1" + "0" * 5000,
+                 "1e99999999999999999999/3", "3/0", "\u0663", "\u0661\u0662", "\uff11", "1" + "\u0660" * 3]
+
+
+@st.composite
+def hostile_nfg_texts(draw):
+    """``(name, text, field)``: an .nfg file a reader must refuse, in bounded time."""
+    kind = draw(st.sampled_from(["number", "players", "profiles", "outcomes_number"]))
+    if kind == "number":
+        bad = draw(st.sampled_from(_HUGE_NUMBERS))
+        return "huge.nfg", f'NFG 1 R "" {{ "A" "B" }} {{ 1 2 }}\n3 4\n{bad} 6\n', "line 3"
+    if kind == "players":
+        n = draw(st.integers(17, 80))
+        names = " ".join(f'"P{i}"' for i in range(n))
+        return "players.nfg", f'NFG 1 R "" {{ {names} }} {{ {" ".join(["1"] * n)} }}\n{" ".join(["0"] * n)}\n', "line 1"
+    if kind == "profiles":
+        k = draw(st.integers(1001, 100_000))
+        return "profiles.nfg", f'NFG 1 R "" {{ "A" "B" }} {{ {k} 1000 }}\n1 2\n', "line 2"
+    bad = draw(st.sampled_from(_HUGE_NUMBERS))
+    return "outcomes.nfg", f'NFG 1 R "" {{ "A" }} {{ 1 }}\n{{ {{ "o" {bad} }} }}\n1\n', "line 2"
+
+
+@st.composite
+def hostile_efg_texts(draw):
+    """``(name, text, field)``: an .efg file a reader must refuse, in bounded time."""
+    kind = draw(st.sampled_from(["number", "chain", "players", "probability"]))
+    head = 'EFG 2 R "" { "A" } ""\n'
+    if kind == "number":
+        bad = draw(st.sampled_from(_HUGE_NUMBERS))
+        return "huge.efg", head + f'p "" 1 1 "" {{ "x" "y" }} 0\nt "" 1 "" {{ {bad} }}\nt "" 2 "" {{ 0 }}\n', ":3:"
+    if kind == "chain":  # a path of one-action moves deeper than the depth limit
+        n = draw(st.integers(33, 2000))
+        body = "".join(f'p "" 1 {k + 1} "" {{ "x" }} 0\n' for k in range(n))
+        return "chain.efg", head + body + 't "" 1 "" { 1 }\n', ":34:"
+    if kind == "players":
+        n = draw(st.integers(17, 60))
+        names = " ".join(f'"P{i}"' for i in range(n))
+        return "players.efg", f'EFG 2 R "" {{ {names} }} ""\nt "" 0\n', ":1:"
+    bad = draw(st.sampled_from(_HUGE_NUMBERS))
+    return "chance.efg", head + f'c "" 1 "" {{ "h" {bad} "t" 1/2 }} 0\nt "" 0\nt "" 0\n', ":2:"
+
+
+@st.composite
+def malformed_sweeps(draw):
+    """``(name, text, field)``: a sweep file (over ``scenario.toml`` beside it, a valid scenario with
+    a parameter ``x``) broken in one way, and the field its error must name."""
+    kind = draw(st.sampled_from(["nested_methods", "huge_num", "many_axes", "huge_value", "giant_value",
+                                 "deep_nesting", "axis_num", "method_type"]))
+    head = '[sweep]\nscenario = "scenario.toml"\nseed = 1\n'
+    if kind == "nested_methods":
+        return "s.toml", head + 'methods = [["enumpure"]]\n[sweep.grid]\nx = [0.5]\n', "sweep.methods[0]"
+    if kind == "method_type":
+        bad = draw(st.sampled_from(["1", "true", "{ a = 1 }", "1e999"]))
+        return "s.toml", head + f"methods = [{bad}]\n[sweep.grid]\nx = [0.5]\n", "sweep.methods[0]"
+    if kind == "huge_num":  # the point limit, checked before any value is built
+        num = draw(st.integers(10**9 + 1, 10**18))
+        return "s.toml", head + f"[sweep.grid]\nx = {{ start = 0, stop = 1, num = {num} }}\n", "sweep.grid"
+    if kind == "axis_num":
+        num = draw(st.integers(10**6 + 1, 10**9))
+        return "s.toml", head + f"[sweep.grid]\nx = {{ start = 0, stop = 1, num = {num} }}\n", "sweep.grid.x.num"
+    if kind == "many_axes":
+        n = draw(st.integers(33, 90))
+        return "s.toml", head + "[sweep.grid]\n" + "".join(f"x{k} = [0.5]\n" for k in range(n)), "sweep.grid"
+    if kind == "huge_value":
+        digits = draw(st.integers(310, 4000))
+        return "s.toml", head + f"[sweep.grid]\nx = [1{'0' * digits}]\n", "sweep.grid.x[0]"
+    if kind == "giant_value":
+        digits = draw(st.integers(4301, 6000))
+        return "s.toml", head + f"[sweep.grid]\nx = [1{'0' * digits}]\n", "(toml)"
+    depth = draw(st.integers(33, 600))
+    return "s.toml", head + "[sweep.grid]\nx = " + "[" * depth + "]" * depth + "\n", "(toml)"
+
+
+#: Special files a reader must refuse unread and without blocking: what to make at the path.
+SPECIAL_FILES = ("dev_zero", "link_to_dev_zero", "fifo", "folder", "link_to_fifo")
+
+
+def make_special(path, kind: str) -> None:
+    """Make ``kind`` (one of :data:`SPECIAL_FILES`) at ``path``."""
+    import os
+
+    if kind == "dev_zero":
+        raise ValueError("use /dev/zero itself")
+    if kind == "link_to_dev_zero":
+        os.symlink("/dev/zero", path)
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        os.mkdir(path)
+    elif kind == "link_to_fifo":
+        os.mkfifo(f"{path}.fifo")
+        os.symlink(f"{path}.fifo", path)

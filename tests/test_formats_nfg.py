@@ -161,8 +161,8 @@ def test_read_nfg_reads_file_and_names_path_in_errors(tmp_path):
         ('NFG 1 R "" { "A" } { 1 }\n1 "oops', "line 2: unterminated string; got '\"oops'"),
         ('NFG 1 R "" { "A" "A" } { 1 1 } 1 2', "line 1: player names must be unique; got 'A' twice"),
         ('NFG 1 R "" { "A" } { { "x" "x" } } 1 2', "strategy (player 'A') names must be unique; got 'x' twice"),
-        ('NFG 1 R "" { "A" } { 99999999999 } 1', "too many strategies for player 'A' (at most 10000000); got '99999999999'"),
-        ('NFG 1 R "" { "A" "B" } { 5000 5000 } 1 2', "expected 50000000 payoffs"),
+        ('NFG 1 R "" { "A" } { 99999999999 } 1', "too many strategies for player 'A' (at most 1,000,000); got '99999999999'"),
+        ('NFG 1 R "" { "A" "B" } { 5000 5000 } 1 2', "the game has more than 1,000,000 profiles (5000 x 5000); refused"),
     ],
 )
 def test_malformed_files_raise_game_error_naming_source_line_and_token(text, message):

@@ -30,13 +30,14 @@ def run(args) -> int:
     from pathlib import Path
 
     from analysis.chart_kinds import make_chart
-    from analysis.io import write_atomic
+    from analysis.io import check_output, write_atomic
     from analysis.sources import load_source
     from sim.errors import ScenarioError
 
     fmt = Path(args.out).suffix.lower().lstrip(".")
     if fmt not in ("png", "svg", "pdf"):
         raise ScenarioError(f"--out must end in .png, .svg or .pdf (got {args.out!r})")
+    check_output(args.out)
     sources = [load_source(s) for s in args.sources]
     fig = make_chart(args.kind, sources, x=args.x, y=args.y, tol=args.tol)
     buf = io.BytesIO()

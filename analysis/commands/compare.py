@@ -31,12 +31,14 @@ def parse_setting(text: str) -> dict[str, float]:
 
 
 def register(sub) -> None:
+    from analysis.arguments import positive_number
+
     p = sub.add_parser("compare", help="compare equilibria across scenarios, settings or a sweep")
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="scenario files (.toml) or sweep output folders")
     p.add_argument("--at", action="append", type=parse_setting, default=[], metavar="NAME=VALUE[,...]",
                    help="a parameter setting of the first scenario to compare (repeatable)")
     p.add_argument("--method", "-m", default="enumpure", help="equilibrium method for scenario files (default enumpure)")
-    p.add_argument("--tol", type=float, default=1e-6,
+    p.add_argument("--tol", type=positive_number, default=1e-6,
                    help="profile-matching tolerance, and threshold bisection tolerance (default 1e-6)")
     p.add_argument("--scenario", help="the scenario file a sweep ran on (default: found by content hash)")
     p.add_argument("--json", action="store_true", help="print a JSON document instead of tables")

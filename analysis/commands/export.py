@@ -27,9 +27,11 @@ def export_text(compiled, fmt: str, overrides=None) -> str:
 
 
 def run(args) -> int:
-    from analysis.io import write_atomic
+    from analysis.io import check_output, write_atomic
     from sim.scenario import compile_scenario, load_scenario
 
+    if args.out:
+        check_output(args.out)
     text = export_text(compile_scenario(load_scenario(args.path)), args.to, dict(args.overrides))
     if args.out:
         write_atomic(args.out, text)

@@ -35,7 +35,6 @@ def register(sub) -> None:
 
 def run(args) -> int:
     import json
-    from pathlib import Path
 
     from analysis.hypotheses import _check, claim_report, format_reports, format_summary
     from analysis.lint import scenario_files
@@ -55,7 +54,9 @@ def run(args) -> int:
     else:
         text = format_reports(reports)
     if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        from analysis.io import write_atomic
+
+        write_atomic(args.out, text + "\n")
     else:
         print(text)
     return 0

@@ -32,13 +32,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim import inputs, registry
 from sim.errors import ScenarioError
-from sim import registry
 
 DESIGNS = ("montecarlo", "lhs", "sobol")
 DISTRIBUTIONS = {
@@ -49,6 +48,10 @@ DISTRIBUTIONS = {
     "dirichlet": ("parameters", "alpha"),
 }
 MAX_POINTS = 10**9
+#: A grid axis lists at most this many values (``num`` is checked before any value is built).
+MAX_AXIS_VALUES = 1_000_000
+#: A grid has at most this many axes (NumPy holds at most 64 axes; a point id is unravelled over them).
+MAX_GRID_AXES = 32
 DEFAULT_CHUNK = 50_000
 
 
@@ -119,15 +122,31 @@ def _err(path, field, message, value) -> ScenarioError:
 
 
 def _number(path, field, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _err(path, field, "must be a finite number", value)
-    return float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an integer beyond the float range
+        raise ScenarioError(f"must be a finite number, at most {inputs.MAX_NUMBER:.3g} in size (got an integer of "
+                            f"{len(str(abs(value))):,} digits)", path=str(path), field=field) from None
+    if not math.isfinite(value):
+        raise _err(path, field, "must be a finite number", value)
+    return value
 
 
 def _table(path, field, value) -> dict:
     if not isinstance(value, dict):
         raise _err(path, field, "must be a table", value)
     return value
+
+
+def _axis_size(spec) -> int:
+    """How many values a grid axis will have (1 for a malformed one: :func:`_grid_axis` reports it)."""
+    if isinstance(spec, list):
+        return max(1, len(spec))
+    if isinstance(spec, dict) and isinstance(spec.get("num"), int) and not isinstance(spec["num"], bool):
+        return max(1, spec["num"])
+    return 1
 
 
 def _grid_axis(path, name, spec) -> GridAxis:
@@ -146,8 +165,8 @@ def _grid_axis(path, name, spec) -> GridAxis:
         start = _number(path, f"{field}.start", spec["start"])
         stop = _number(path, f"{field}.stop", spec["stop"])
         num = spec["num"]
-        if isinstance(num, bool) or not isinstance(num, int) or num < 1:
-            raise _err(path, f"{field}.num", "must be a positive integer", num)
+        if isinstance(num, bool) or not isinstance(num, int) or not 1 <= num <= MAX_AXIS_VALUES:
+            raise _err(path, f"{field}.num", f"must be an integer in 1..{MAX_AXIS_VALUES:,}", num)
         if num == 1:
             values = (start,)
         else:
@@ -223,6 +242,8 @@ def parse_sweep(doc: dict, path: Path) -> SweepSpec:
         raise _err(path, "sweep.methods", "must be a non-empty list of method names", methods)
     sweepable = registry.names(("game", "tree"))
     for i, m in enumerate(methods):
+        if not isinstance(m, str):
+            raise _err(path, f"sweep.methods[{i}]", f"must be a method name (a string); choose from {sweepable}", m)
         if m not in sweepable:
             what = "unknown method" if m not in registry.METHODS else \
                 f"a {registry.METHODS[m].kind} method, not an equilibrium method"
@@ -242,10 +263,13 @@ def parse_sweep(doc: dict, path: Path) -> SweepSpec:
         table = _table(path, "sweep.grid", sweep["grid"])
         if not table:
             raise _err(path, "sweep.grid", "must name at least one parameter", table)
-        grid = tuple(_grid_axis(path, name, spec) for name, spec in table.items())
-        count = math.prod(len(a.values) for a in grid)
+        if len(table) > MAX_GRID_AXES:
+            raise _err(path, "sweep.grid", f"may sweep at most {MAX_GRID_AXES} parameters", len(table))
+        # The point limit is checked on the declared sizes, before any value is built.
+        count = math.prod(_axis_size(spec) for spec in table.values())
         if count > MAX_POINTS:
-            raise _err(path, "sweep.grid", f"has more than {MAX_POINTS} points", count)
+            raise _err(path, "sweep.grid", f"has more than {MAX_POINTS:,} points", count)
+        grid = tuple(_grid_axis(path, name, spec) for name, spec in table.items())
     else:
         table = dict(_table(path, "sweep.sample", sweep["sample"]))
         n = table.pop("n", None)
@@ -294,13 +318,16 @@ def load_sweep(path: str | Path) -> SweepSpec:
     """Read and validate a sweep file."""
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = inputs.read_bounded(path, inputs.MAX_FILE_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError("no such sweep file", path=str(path)) from None
+    except inputs.InputError as exc:
+        raise ScenarioError(str(exc), path=str(path), field="(file)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"cannot read sweep file ({exc})", path=str(path)) from None
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"invalid TOML: {exc}", path=str(path)) from None
+        doc = inputs.parse_toml(text)
+    except inputs.InputError as exc:
+        detail = str(exc).replace("not valid TOML", "invalid TOML", 1)
+        raise ScenarioError(detail, path=str(path), field="(toml)", line=exc.line) from None
     return parse_sweep(doc, path)

@@ -26,16 +26,26 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 
+from sim import inputs
 from sim.errors import GameError
 from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal, iter_nodes
 
 _TOKEN = re.compile(r'\s*(?:("(?:[^"\\]|\\.)*")|([{},])|([^\s{},"]+))', re.S)
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/\d+)?$")
-_NUMBERED = re.compile(r"#\d+$")
+# ASCII digits only (``\d`` alone takes Unicode digits), and ``fullmatch`` rather than ``$``.
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?(/\d+)?", re.ASCII)
+_INTEGER = re.compile(r"[0-9]{1,18}")
+_NUMBERED = re.compile(r"#[0-9]+\Z")
+
+# The limits of every input file (:mod:`sim.inputs`), so that a tree the scenario language would
+# refuse is refused here too: players, nodes, and moves on a path (the parser recurses per move).
+MAX_PLAYERS = inputs.MAX_PLAYERS
+MAX_NODES = inputs.MAX_PROFILES
+MAX_DEPTH = inputs.MAX_DEPTH
 
 #: The comment of a file whose repeated node labels :func:`format_efg` numbered ``LABEL#K``.
 NUMBERED_LABELS = "repeated node labels are numbered: LABEL#K stands for LABEL"
@@ -77,7 +87,7 @@ class _Tokens:
 
     def fail(self, expected: str, tok=None):
         kind, value, line = tok or self.peek()
-        shown = value if kind == "eof" else repr(value)
+        shown = value if kind == "eof" else repr(value if len(value) <= 40 else value[:37] + "...")
         raise GameError(f"{self.source}:{line}: expected {expected}; got token {shown}")
 
     def take(self):
@@ -104,20 +114,64 @@ class _Tokens:
 
     def integer(self, what: str, minimum: int = 0) -> int:
         tok = self.peek()
-        if tok[0] != "word" or not re.fullmatch(r"\d+", tok[1]) or int(tok[1]) < minimum:
+        if tok[0] != "word" or not _INTEGER.fullmatch(tok[1]) or int(tok[1]) < minimum:
             self.fail(f"{what} (an integer >= {minimum})")
         self.i += 1
         return int(tok[1])
 
     def number(self, what: str) -> float:
         tok = self.peek()
-        if tok[0] != "word" or not _NUMBER.match(tok[1]):
+        if tok[0] != "word" or not _NUMBER.fullmatch(tok[1]):
             self.fail(f"{what} (a number such as 3, -1.5 or 19/20)")
         self.i += 1
         try:
-            return float(Fraction(tok[1]))
+            return _to_float(tok[1])
         except ZeroDivisionError:
             self.fail(f"{what} (a rational with non-zero denominator)", tok)
+        except OverflowError:
+            self.fail(f"{what} of at most {inputs.MAX_NUMBER:.3g} in size", tok)
+        except ValueError:  # Python's limit on the digits of an integer conversion
+            self.fail(f"{what} written with at most {sys.get_int_max_str_digits():,} digits", tok)
+
+
+def _to_float(text: str) -> float:
+    """The float nearest a number token (correctly rounded, as ``float(Fraction(text))``).
+
+    A decimal goes through ``float`` directly, so ``1e999999999`` costs nothing (exact arithmetic
+    would build a billion-digit integer); a rational ``p/q`` is divided exactly, with its exponent
+    bounded first.
+
+    Raises
+    ------
+    OverflowError
+        The number is beyond the float range.
+    ValueError
+        An integer too long for Python to convert.
+    ZeroDivisionError
+        A rational with denominator 0.
+
+    Examples
+    --------
+    >>> _to_float("19/20"), _to_float("-.5"), _to_float("1e-999999999")
+    (0.95, -0.5, 0.0)
+    >>> _to_float("1.8e308")
+    Traceback (most recent call last):
+    ...
+    OverflowError: beyond the float range
+    """
+    num, _, den = text.partition("/")
+    if den:
+        mantissa, _, exponent = num.lower().partition("e")
+        if exponent and abs(int(exponent)) > 400:  # beyond any float, either way: decide without arithmetic
+            if int(exponent) < 0 or not Fraction(mantissa):
+                return 0.0
+            raise OverflowError("beyond the float range")
+        value = float(Fraction(num) / int(den))
+    else:
+        value = float(num)
+    if not math.isfinite(value):
+        raise OverflowError("beyond the float range")
+    return value
 
 
 def _distinct(labels: tuple[str, ...]) -> tuple[str, ...]:
@@ -177,6 +231,8 @@ def parse_efg(text: str, source: str = "<efg>") -> ExtensiveFormGame:
     tokens.take()
     if not players:
         raise GameError(f"{source}:{head[2]}: a game needs at least one player; got none")
+    if len(players) > MAX_PLAYERS:
+        raise GameError(f"{source}:{head[2]}: at most {MAX_PLAYERS} players are allowed; got {len(players)}")
     comment = tokens.take()[1] if tokens.peek()[0] == "str" else ""
     n = len(players)
     outcomes: dict[int, tuple[str, tuple[float, ...]]] = {}
@@ -212,11 +268,17 @@ def parse_efg(text: str, source: str = "<efg>") -> ExtensiveFormGame:
         tokens.take()
         return out
 
-    # Nodes are parsed into plain tuples first: infoset ids depend on every name in the file.
-    def node():
+    count = [0]
+
+    # Nodes are parsed into plain tuples first: infoset ids depend on every name in the file. The
+    # parser recurses once per move, so the depth is bounded first (as is the number of nodes).
+    def node(depth=0):
         tok = tokens.take()
         if tok[0] != "word" or tok[1] not in ("p", "c", "t"):
             tokens.fail("a node type p, c or t", tok)
+        count[0] += 1
+        if count[0] > MAX_NODES:
+            raise GameError(f"{source}:{tok[2]}: a tree may have at most {MAX_NODES:,} nodes")
         name = tokens.string("a node name")
         if tok[1] == "t":
             oname, pays = outcome(tok)
@@ -240,7 +302,7 @@ def parse_efg(text: str, source: str = "<efg>") -> ExtensiveFormGame:
             if not actions:
                 raise GameError(f"{source}:{tok[2]}: infoset {number} of player {player} needs at least one action")
             _, opays = outcome(tok)
-            kids = tuple(node() for _ in actions)
+            kids = tuple(node(_deeper(depth, tok)) for _ in actions)
             return ("p", name, player, number, actions, opays, kids)
         number = tokens.integer("a chance infoset number", 1)
         iname = tokens.string("an infoset name") if tokens.peek()[0] == "str" else None
@@ -259,8 +321,13 @@ def parse_efg(text: str, source: str = "<efg>") -> ExtensiveFormGame:
         if not acts:
             raise GameError(f"{source}:{tok[2]}: chance infoset {number} needs at least one outcome")
         _, opays = outcome(tok)
-        kids = tuple(node() for _ in acts)
+        kids = tuple(node(_deeper(depth, tok)) for _ in acts)
         return ("c", name, number, _distinct(tuple(acts)), tuple(probs), opays, kids)
+
+    def _deeper(depth, tok) -> int:
+        if depth >= MAX_DEPTH:
+            raise GameError(f"{source}:{tok[2]}: a tree may be at most {MAX_DEPTH} moves deep")
+        return depth + 1
 
     raw = node()
     if tokens.peek()[0] != "eof":
@@ -296,11 +363,15 @@ def read_efg(path: str | Path) -> ExtensiveFormGame:
     """Read a Gambit ``.efg`` file; errors name the file and the line."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        text = path.read_text(encoding="latin-1")
+        data = inputs.read_bounded(path, inputs.MAX_FILE_BYTES)
+    except inputs.InputError as exc:
+        raise GameError(f"{path}: {exc}") from None
     except OSError as exc:
-        raise GameError(f"{path}: cannot read the file ({exc.strerror})") from None
+        raise GameError(f"{path}: cannot read the file ({exc.strerror or type(exc).__name__})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
     return parse_efg(text, source=str(path))
 
 

@@ -42,6 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim import inputs
 from sim.errors import GameError
 from sim.game import NormalFormGame
 
@@ -57,13 +58,15 @@ _TOKEN = re.compile(
     r'|(?P<word>[^\s{},"]+)',
     re.S,
 )
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?\d+/\d+")
-_INTEGER = re.compile(r"[+-]?\d+")
+# ASCII digits only: ``\d`` alone would take Arabic-Indic and other Unicode digits as numbers.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?\d+/\d+", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
 _UNESCAPE = re.compile(r'\\([\\"])')
 
-# Guards against files that declare more profiles than could ever be listed (and would make
-# NumPy try to allocate the declared size before the mismatch is found).
-_MAX_PROFILES = 10**7
+# The limits of every input file (:mod:`sim.inputs`): a game the scenario language would refuse
+# is refused here too, before NumPy allocates anything of the declared size.
+MAX_PLAYERS = inputs.MAX_PLAYERS
+MAX_PROFILES = inputs.MAX_PROFILES
 
 
 class _Tokens:
@@ -221,6 +224,9 @@ def parse_nfg(text: str, source: str = "<string>") -> NormalFormGame:
     toks.symbol("}")
     if not players:
         toks.fail("expected at least one player in the player list", toks.items[toks.i - 1])
+    if len(players) > MAX_PLAYERS:
+        raise GameError(f"{toks.source}: line {player_lines[MAX_PLAYERS]}: at most {MAX_PLAYERS} players are "
+                        f"allowed; got {len(players)}")
     players = _fill_names(players, player_lines, "player", toks.source)
 
     # Strategies: { { "a" ... } ... } or counts { n_1 ... n_N }
@@ -243,8 +249,8 @@ def parse_nfg(text: str, source: str = "<string>") -> NormalFormGame:
             count = toks.integer(f"the number of strategies of player {p!r}")
             if count < 1:
                 toks.fail(f"player {p!r} needs at least one strategy (empty action set)", token)
-            if count > _MAX_PROFILES:
-                toks.fail(f"too many strategies for player {p!r} (at most {_MAX_PROFILES})", token)
+            if count > MAX_PROFILES:
+                toks.fail(f"too many strategies for player {p!r} (at most {MAX_PROFILES:,})", token)
             actions.append(tuple(str(k + 1) for k in range(count)))
     if not toks.at("sym", "}"):
         toks.fail(f"expected '}}' after the strategies of {len(players)} players")
@@ -255,6 +261,9 @@ def parse_nfg(text: str, source: str = "<string>") -> NormalFormGame:
     shape = tuple(len(a) for a in actions)
     n_players = len(players)
     n_profiles = math.prod(shape)
+    if n_profiles > MAX_PROFILES:
+        raise GameError(f"{toks.source}: line {toks.peek()[2] if toks.peek() else toks.end_line}: the game has "
+                        f"more than {MAX_PROFILES:,} profiles ({' x '.join(map(str, shape))}); refused")
 
     if toks.at("sym", "{"):
         flat = _outcome_body(toks, n_players, n_profiles)
@@ -296,6 +305,8 @@ def _outcome_body(toks: _Tokens, n_players: int, n_profiles: int) -> np.ndarray:
             toks.fail(f"expected '}}' closing outcome {len(outcomes)} after {n_players} payoffs")
         toks.i += 1
         outcomes.append(np.array(row))
+        if len(outcomes) > MAX_PROFILES + 1:
+            toks.fail(f"at most {MAX_PROFILES:,} outcomes are allowed")
     toks.symbol("}")
     if n_profiles > toks.remaining():
         raise GameError(
@@ -338,7 +349,9 @@ def read_nfg(path: str | Path) -> NormalFormGame:
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = inputs.read_bounded(path, inputs.MAX_FILE_BYTES)
+    except inputs.InputError as exc:
+        raise GameError(f"{path}: {exc}") from None
     except OSError as exc:
         raise GameError(f"{path}: cannot read the file ({exc.strerror or type(exc).__name__})") from None
     try:

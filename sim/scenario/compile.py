@@ -225,7 +225,7 @@ class CompiledScenario:
         set when the mover has observed the same earlier outcomes.
         """
         theta = self.point(overrides)
-        payoffs = self.payoffs(theta[None], check=False)[0]
+        payoffs = self._finite(self.payoffs(theta[None], check=False)[0])
         if not self.sequential:
             from sim.game import NormalFormGame
 
@@ -239,8 +239,24 @@ class CompiledScenario:
         if self.sequential:
             return self.game(overrides)
         theta = self.point(overrides)
-        return build_tree(self, self.payoffs(theta[None], check=False)[0], [],
+        return build_tree(self, self._finite(self.payoffs(theta[None], check=False)[0]), [],
                           tuple(PlayerMove(p) for p in self.players))
+
+    def _finite(self, payoffs: np.ndarray) -> np.ndarray:
+        """``payoffs`` of one point, refused (naming the file, the goals and the outcome) when a sum of
+        weight times value overflows the float range."""
+        bad = np.argwhere(~np.isfinite(payoffs))
+        if len(bad):
+            *where, player = (int(i) for i in bad[0])
+            movers = [m.key for m in self.scenario.timing] if self.sequential else self.players
+            if self.histories is not None:  # a conditional timing: one axis of terminal histories, labelled
+                outcome = self.labels[0][where[0]]
+            else:
+                outcome = ", ".join(f"{m}={self.labels[k][i]}" for k, (m, i) in enumerate(zip(movers, where)))
+            raise ScenarioError(f"the payoff of {self.players[player]} at {outcome} is not finite (a sum of "
+                                f"weight x value beyond 1.8e308) (got {payoffs[tuple(bad[0])]})",
+                                path=self.scenario.path, field="goals")
+        return payoffs
 
 
 def _monomial(weight, value) -> tuple[tuple[str, ...], float]:

@@ -7,16 +7,16 @@ state only what differs (see :func:`merge_documents` for the rule); nothing else
 from __future__ import annotations
 
 import copy
-import tomllib
 from pathlib import Path
 
+from sim import inputs
 from sim.errors import ScenarioError
 from sim.scenario.lines import Path as Place
 from sim.scenario.lines import field_path, line_at, table_lines
 from sim.scenario.schema import Scenario, parse_scenario
 
-#: Scenario files larger than this are refused before parsing.
-MAX_FILE_BYTES = 1_000_000
+#: Scenario files larger than this are refused before parsing (the limit of every input file).
+MAX_FILE_BYTES = inputs.MAX_FILE_BYTES
 #: At most this many files above a scenario through ``extends`` (a chain longer than this is refused).
 MAX_EXTENDS_DEPTH = 8
 
@@ -106,9 +106,9 @@ def _parse_toml(text: str, path: str | None) -> dict:
         raise ScenarioError(f"file exceeds {MAX_FILE_BYTES:,} bytes (got {len(text.encode('utf-8', 'surrogatepass')):,})",
                             path=path, field="(file)")
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"not valid TOML: {exc}", path=path, field="(toml)") from None
+        return inputs.parse_toml(text)
+    except inputs.InputError as exc:
+        raise ScenarioError(str(exc), path=path, field="(toml)", line=exc.line) from None
 
 
 def _resolve(doc: dict, text: str, path: str | None, chain: tuple[Path, ...]) -> tuple[dict, dict[Place, Origin]]:
@@ -235,10 +235,9 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def _read_text(p: Path) -> str:
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError(f"file exceeds {MAX_FILE_BYTES:,} bytes (got {size:,})", path=str(p), field="(file)")
-        data = p.read_bytes()
+        data = inputs.read_bounded(p, MAX_FILE_BYTES)
+    except inputs.InputError as exc:
+        raise ScenarioError(str(exc), path=str(p), field="(file)") from None
     except OSError as exc:
         raise ScenarioError(f"cannot read file ({exc.strerror or exc})", path=str(p), field="(file)") from None
     try:

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
+from sim import inputs
 from sim.errors import ScenarioError
 from sim.scenario.claims import (
     _CLAIM_ID,
@@ -33,9 +34,10 @@ from sim.scenario.claims import (
 from sim.scenario.lines import Path, line_of
 
 #: A game whose profile (or, for a sequential timing, terminal) count exceeds this is refused.
-MAX_PROFILES = 1_000_000
-#: Bounds on the number of players, goals, rules and parameters (refused beyond, with the number).
-MAX_PLAYERS = 16
+MAX_PROFILES = inputs.MAX_PROFILES
+#: Bounds on the number of players, moves, goals, rules and parameters (refused beyond, with the number).
+MAX_PLAYERS = inputs.MAX_PLAYERS
+MAX_MOVES = inputs.MAX_DEPTH
 MAX_RULES = 10_000
 MAX_PARAMETERS = 1_000
 #: Validation stops after this many errors in one file.
@@ -365,7 +367,7 @@ def _complete(ctx: _Ctx, doc: dict, where: str, required: set[str], optional: se
 def _str(ctx: _Ctx, x: Any, where: str, pattern: re.Pattern | None = None, what: str = "a string") -> str:
     if not isinstance(x, str):
         raise ctx.fail(where, f"must be {what}", x)
-    if pattern is not None and not pattern.match(x):
+    if pattern is not None and not pattern.fullmatch(x):  # not match: '$' matches before a final newline
         raise ctx.fail(where, f"must be {what} matching {pattern.pattern}", x)
     return x
 
@@ -373,7 +375,11 @@ def _str(ctx: _Ctx, x: Any, where: str, pattern: re.Pattern | None = None, what:
 def _number(ctx: _Ctx, x: Any, where: str) -> float:
     if not _is_number(x):
         raise ctx.fail(where, "must be a number", x)
-    x = float(x)
+    try:
+        x = float(x)
+    except OverflowError:  # an integer beyond the float range
+        raise ctx.fail(where, f"must be a finite number, at most {inputs.MAX_NUMBER:.3g} in size "
+                              f"(got an integer of {len(str(abs(x))):,} digits)") from None
     if not math.isfinite(x):
         raise ctx.fail(where, "must be a finite number", x)
     return x
@@ -527,6 +533,8 @@ def _timing(ctx, doc, players, params) -> str | tuple:
         return "simultaneous"
     if not isinstance(doc, list) or not doc:
         raise ctx.fail("scenario.timing", 'must be "simultaneous" or a non-empty list of moves', doc)
+    if len(doc) > MAX_MOVES:
+        raise ctx.fail("scenario.timing", f"at most {MAX_MOVES} moves are allowed", len(doc))
     moves: list = []
     seen: dict[str, tuple[str, ...]] = {}  # move name -> labels
     movers_of: dict[str, list[str]] = {}
@@ -802,6 +810,8 @@ def _bargaining(ctx, doc, players, params) -> Bargaining:
         for p, v in powers:
             if (params[v].default if isinstance(v, str) else v) < 0:
                 raise ctx.fail(f"bargaining.powers.{p}", "must be >= 0", v)
+        if not any((params[v].default if isinstance(v, str) else v) > 0 for _, v in powers):
+            raise ctx.fail("bargaining.powers", "at least one power must be positive (at the defaults)", pw)
     issues_doc = doc["issues"]
     if not isinstance(issues_doc, list) or not issues_doc:
         raise ctx.fail("bargaining.issues", "must be a non-empty array of tables [[bargaining.issues]]", issues_doc)
