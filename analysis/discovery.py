@@ -382,3 +382,162 @@ def prim(x, y, names: Sequence[str] | None = None, *, threshold: float = THRESHO
     return PrimResult(names, readonly(x), readonly(y, bool), readonly(full_lo), readonly(full_hi),
                       readonly(lows), readonly(highs), readonly(counts, np.int64), readonly(cases, np.int64), tuple(phases), float(threshold), float(peel_alpha),
                       float(paste_alpha), float(mass_min))
+
+
+# ----------------------------------------------------------------------------------------------
+# discovery on a sweep
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Where a condition holds over a sweep's points: PRIM's trajectory and box, or CART's rules.
+
+    ``x`` holds one row per point (the swept parameters ``names``), ``y`` whether every condition
+    of ``where`` holds there; ``method`` is ``"prim"`` or ``"cart"``; ``solver`` the sweep's
+    method whose equilibria the conditions read.
+    """
+
+    where: tuple[str, ...]
+    every: bool
+    solver: str
+    names: tuple[str, ...]
+    x: np.ndarray
+    y: np.ndarray
+    method: str
+    threshold: float
+    prim: PrimResult | None = None
+    rules: tuple = ()
+    importances: tuple = ()
+    depth: int = CART_DEPTH
+
+    @property
+    def ranges(self) -> dict[str, tuple[float, float]]:
+        """Each swept parameter's full range over the points."""
+        if not len(self.x):
+            return {n: (math.nan, math.nan) for n in self.names}
+        return {n: (float(self.x[:, j].min()), float(self.x[:, j].max())) for j, n in enumerate(self.names)}
+
+    def to_dict(self) -> dict:
+        """The JSON document of ``bargain discover --json`` (see docs/discovery.md)."""
+        n, k = len(self.y), int(self.y.sum())
+        doc = {"where": list(self.where), "all": self.every, "solver": self.solver, "method": self.method,
+               "parameters": list(self.names), "ranges": {p: list(r) for p, r in self.ranges.items()},
+               "points": n, "cases": k, "share": k / n if n else None, "threshold": self.threshold}
+        if self.method == "prim":
+            r = self.prim
+            chosen = r.chosen
+            doc["prim"] = {"peel_alpha": r.peel_alpha, "paste_alpha": r.paste_alpha, "mass_min": r.mass_min,
+                           "chosen": chosen, "box": r.box(chosen).to_dict() if chosen is not None else None,
+                           "trajectory": r.trajectory()}
+        else:
+            doc["cart"] = {"depth": self.depth,
+                           "rules": [{"conditions": [list(c) for c in rule.conditions], "points": rule.n,
+                                      "share": rule.share} for rule in self.rules],
+                           "importances": dict(self.importances)}
+        return doc
+
+
+def discover(table, where: Sequence[str], *, compiled=None, solver: str | None = None, method: str = "prim",
+             threshold: float = THRESHOLD, every: bool = False, depth: int = CART_DEPTH, seed: int = 0) -> Discovery:
+    """Scenario discovery over a sweep's result table (:func:`analysis.sweep.run.read_results`).
+
+    ``where`` are conditions (:mod:`analysis.conditions`), all of which must hold at a point;
+    ``compiled`` is the scenario the sweep ran on (needed for a tree's path conditions);
+    ``solver`` the sweep method whose equilibria they read (default: the table's first).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = np.linspace(0, 1, 101)
+    >>> df = pd.DataFrame({"point_id": range(101), "param.a": a, "method": "enumpure", "eq_index": 0,
+    ...                    "n_equilibria": 1, "regime": np.where(a > 0.5, "A=y", "A=x"),
+    ...                    "prob.A.x": (a <= 0.5) * 1.0, "prob.A.y": (a > 0.5) * 1.0})
+    >>> d = discover(df, ["outcome: A=y"], threshold=1.0)
+    >>> d.prim.box().limits(), d.prim.box().density
+    ({'a': (0.525, 1.0)}, 1.0)
+    >>> [(c, op, round(t, 3)) for r in discover(df, ["outcome: A=y"], method="cart").rules for c, op, t in r.conditions]
+    [('a', '<=', 0.505), ('a', '>', 0.505)]
+    """
+    from analysis.compare import point_table
+    from analysis.conditions import SweepView, where as where_points
+
+    if method not in ("prim", "cart"):
+        raise DiscoveryError(f"discover(): method must be 'prim' or 'cart'; got {method!r}")
+    if not (0 < threshold <= 1):
+        raise DiscoveryError(f"discover(): --threshold must lie in (0, 1]; got {threshold}")
+    if not (isinstance(depth, int) and depth >= 1):
+        raise DiscoveryError(f"discover(): --depth must be a positive integer; got {depth!r}")
+    view = SweepView.of(table, solver, compiled)
+    points, y = where_points(view.rows, where, compiled=compiled, every=every)
+    pts = point_table(view.rows).set_index("point_id").reindex(points)
+    cols = [c for c in pts.columns if c.startswith("param.")]
+    names = tuple(c[len("param."):] for c in cols)
+    x = pts[cols].to_numpy(float)
+    solver_name = str(view.rows["method"].iloc[0]) if len(view.rows) else (solver or "")
+    common = dict(where=tuple(where), every=every, solver=solver_name, names=names, x=readonly(x),
+                  y=readonly(y, bool), method=method, threshold=float(threshold), depth=depth)
+    if method == "prim":
+        return Discovery(**common, prim=prim(x, y, names, threshold=threshold))
+    from analysis.hypotheses import tree_rules
+
+    rules, importances = tree_rules(x, y, names, seed=seed, depth=depth)
+    return Discovery(**common, rules=rules, importances=importances)
+
+
+def _num(v: float) -> str:
+    return f"{v:.4g}"
+
+
+def format_discovery(d: Discovery, *, max_boxes: int = 10) -> str:
+    """Plain text of a discovery: the condition's share, then PRIM's chosen box (each restricted
+    parameter's range against its full range, with quasi-p-values) and a thinned trajectory, or
+    CART's rules."""
+    n, k = len(d.y), int(d.y.sum())
+    lines = [f"condition: {' and '.join(d.where)}{' (in every equilibrium)' if d.every else ''}",
+             f"holds at {k:,} of {n:,} points ({k / n:.1%})" if n else "no points",
+             f"parameters: {', '.join(d.names)} (equilibria of {d.solver})"]
+    if d.method == "prim":
+        r = d.prim
+        lines.append(f"PRIM: {len(r.points)} boxes (peel alpha {r.peel_alpha:g}, paste alpha {r.paste_alpha:g}, "
+                     f"mass at least {r.mass_min:g}); threshold density {r.threshold:g}")
+        chosen = r.chosen
+        if chosen is None:
+            lines.append(f"no box reaches density {r.threshold:g} (the densest: {r.density.max():.1%}); "
+                         "lower --threshold, or the condition has no box-shaped region")
+        else:
+            b = r.box(chosen)
+            lines.append(f"chosen box #{b.index}: coverage {b.coverage:.1%}, density {b.density:.1%}, "
+                         f"mass {b.mass:.1%} ({b.points:,} points, the condition holding at {b.cases:,}), "
+                         f"{len(b.restricted)} restricted parameter{'s' if len(b.restricted) != 1 else ''}")
+            if b.restricted:
+                width = max(len(p) for p in b.restricted)
+                lines.append(f"  {'parameter':<{width}}  {'box':<21} {'full range':<21} quasi-p (lower, upper)")
+                for j, name in enumerate(b.names):
+                    if name not in b.restricted:
+                        continue
+                    qp = ", ".join("-" if v is None else f"{v:.2g}" for v in b.quasi_p[name])
+                    box = f"[{_num(b.lower[j])}, {_num(b.upper[j])}]"
+                    full = f"[{_num(b.full_lower[j])}, {_num(b.full_upper[j])}]"
+                    lines.append(f"  {name:<{width}}  {box:<21} {full:<21} {qp}")
+            else:
+                lines.append("  no parameter restricted: the condition holds that densely over the whole box")
+        T = len(r.points)
+        shown = sorted(set(np.linspace(0, T - 1, min(T, max_boxes)).round().astype(int).tolist())
+                       | ({chosen} if chosen is not None else set()))
+        lines.append("trajectory (box: coverage, density, mass, restricted):")
+        for i in shown:
+            mark = "  <- chosen" if i == chosen else ""
+            lines.append(f"  #{i:<3} {r.phase[i]:<5} {r.coverage[i]:6.1%} {r.density[i]:6.1%} {r.mass[i]:6.1%}"
+                         f"  {int(r.restricted_dims[i])}{mark}")
+        return "\n".join(lines)
+    lines.append(f"CART (depth {d.depth}): {len(d.rules)} leaves, where the condition holds first")
+    if not d.rules:
+        lines.append("  no tree: the condition " + ("holds everywhere" if n and k == n else "never holds"
+                                                     if n else "has no points"))
+    for rule in sorted(d.rules, key=lambda r: (-r.share, -r.n)):
+        where = " and ".join(f"{p} {op} {_num(t)}" for p, op, t in rule.conditions) or "everywhere"
+        lines.append(f"  {rule.share:6.1%} of {rule.n:,} points where {where}")
+    ranked = [(p, v) for p, v in sorted(d.importances, key=lambda t: -t[1]) if v > 0]
+    if ranked:
+        lines.append("importance: " + ", ".join(f"{p} {v:.2f}" for p, v in ranked))
+    return "\n".join(lines)
