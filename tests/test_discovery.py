@@ -304,7 +304,12 @@ def test_some_and_every_equilibrium_on_a_simultaneous_sweep(tmp_path):
     """A simultaneous scenario with several pure equilibria per point: --all is stricter than some."""
     from analysis.sweep import read_results, run_sweep
 
-    run_sweep(ROOT / "tests/data/scenarios-v1/sweeps/baseline-grid.toml", tmp_path / "out", executor="inprocess")
+    shutil.copy(ROOT / "tests/data/scenarios-v1/baseline-2009.toml", tmp_path / "baseline-2009.toml")
+    (tmp_path / "grid.toml").write_text(
+        '[sweep]\nscenario = "baseline-2009.toml"\nmethods = ["enumpure"]\nseed = 1\n[sweep.grid]\n'
+        'russia_isolation_weight = { start = 0.0, stop = 5.0, num = 9 }\n'
+        'us_shield_deterrence = { start = 0.0, stop = 5.0, num = 9 }\n')
+    run_sweep(tmp_path / "grid.toml", tmp_path / "out", executor="inprocess")
     df = read_results(tmp_path / "out")
     players = sorted({c.split(".")[1] for c in df.columns if c.startswith("prob.")})
     player = players[0]
