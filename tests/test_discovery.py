@@ -41,6 +41,8 @@ def _synthetic() -> dict[str, tuple[np.ndarray, np.ndarray, tuple[str, ...]]]:
     out["grid"] = (grid, (grid[:, 0] + grid[:, 1] > 1.0) & (grid[:, 2] < 0.7), ("a", "b", "c"))
     x = rng.uniform(0, 1, size=(1000, 4))
     out["noisy"] = (x, (x[:, 1] > 0.3) & (rng.uniform(size=1000) < 0.9), ("a", "b", "c", "d"))  # pastes
+    x = rng.uniform(0, 1, size=(800, 3))
+    out["scattered"] = (x, rng.uniform(size=800) < 0.15, ("a", "b", "c"))  # no box reaches the threshold
     return out
 
 
@@ -94,8 +96,12 @@ EMA_SCRIPT = textwrap.dedent("""
         names = json.loads(str(data[key + "/names"]))
         x = pd.DataFrame(data[key + "/x"], columns=names)
         y = data[key + "/y"].astype(int)
+        found = prim.Prim(x, y, threshold=float(data["threshold"])).find_box()
+        # find_box's peeling and pasting, kept even when it ends below the threshold (find_box then
+        # returns a fresh "dump box" without the trajectory).
         p = prim.Prim(x, y, threshold=float(data["threshold"]))
-        box = p.find_box()
+        p._update_yi_remaining(p)
+        box = p._paste(p._peel(prim.PrimBox(p, p.box_init, p.yi_remaining[:])))
         pt = box.peeling_trajectory
         out[key] = {
             "n": pt["n"].astype(int).tolist(), "k": pt["k"].astype(int).tolist(),
@@ -105,6 +111,7 @@ EMA_SCRIPT = textwrap.dedent("""
             "upper": [b.loc[1, names].astype(float).tolist() for b in box.box_lims],
             "qp": [{k: [None if v == -1 else float(v) for v in vs] for k, vs in q.items()} for q in box.qp],
             "found": bool(box.mean >= p.threshold),
+            "find_box": len(found.peeling_trajectory),
         }
     print(json.dumps(out))
 """)
@@ -133,12 +140,12 @@ def ema(datasets, tmp_path_factory) -> dict:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("key", ["box", "grid", "noisy", "baseline path: russia_iran=pressure",
+@pytest.mark.parametrize("key", ["box", "grid", "noisy", "scattered", "baseline path: russia_iran=pressure",
                                  "baseline regime: R2"])
 def test_prim_trajectory_matches_ema_workbench(key, datasets, ema):
     x, y, names = datasets[key]
     ours, theirs = prim(x, y, names, threshold=THRESHOLD), ema[key]
-    assert len(ours.points) == len(theirs["n"]) > 1
+    assert len(ours.points) == len(theirs["n"]) > 2
     assert ours.points.tolist() == theirs["n"]
     assert ours.cases.tolist() == theirs["k"]
     assert ours.restricted_dims.tolist() == theirs["res_dim"]
@@ -157,16 +164,17 @@ def test_prim_trajectory_matches_ema_workbench(key, datasets, ema):
     # EMA keeps the last box when it meets the threshold (else a "dump box"); we choose along the
     # trajectory: a box is chosen exactly when EMA finds one, and it meets the threshold.
     assert (ours.chosen is not None) == theirs["found"]
+    assert theirs["find_box"] == (len(theirs["n"]) if theirs["found"] else 1)
     if ours.chosen is not None:
         assert theirs["density"][ours.chosen] >= THRESHOLD
 
 
 def test_the_comparison_covers_pasting_and_a_failed_search(datasets):
-    """The oracle cases exercise both phases, and one where no box reaches the threshold."""
-    phases = {key: prim(*datasets[key][:2], threshold=THRESHOLD).phase for key in datasets}
-    assert "paste" in phases["noisy"] and "peel" in phases["grid"]
-    x, y, names = datasets["baseline regime: R2"]
-    assert prim(x, y, names, threshold=THRESHOLD).chosen is None or y.mean() > 0
+    """The oracle cases exercise both phases, boxes found and a search where no box reaches the threshold."""
+    results = {key: prim(*datasets[key], threshold=THRESHOLD) for key in datasets}
+    assert "paste" in results["noisy"].phase and "peel" in results["grid"].phase
+    assert results["scattered"].chosen is None
+    assert results["box"].chosen is not None and results["baseline path: russia_iran=pressure"].chosen is not None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -273,6 +281,7 @@ def test_conditions_on_a_tree_agree_with_each_other(baseline_sweep):
     # Conjunction in one equilibrium; spe gives one per point, so --all changes nothing.
     both = at("outcome: US=drop, Iran=halt")
     assert (both == (at("outcome: US=drop") & halts)).all()
+    assert (at("outcome: US=drop", "outcome: Iran=halt") == both).all()  # several conditions: all hold
     assert (at("outcome: Iran=halt", every=True) == halts).all()
     # Regimes by short name, in compare's order, and by label.
     table = regime_table(src.table)
