@@ -459,7 +459,7 @@ def discover(table, where: Sequence[str], *, compiled=None, solver: str | None =
     [('a', '<=', 0.505), ('a', '>', 0.505)]
     """
     from analysis.compare import point_table
-    from analysis.conditions import SweepView, where as where_points
+    from analysis.conditions import ConditionError, SweepView, evaluate, parse_condition
 
     if method not in ("prim", "cart"):
         raise DiscoveryError(f"discover(): method must be 'prim' or 'cart'; got {method!r}")
@@ -467,8 +467,13 @@ def discover(table, where: Sequence[str], *, compiled=None, solver: str | None =
         raise DiscoveryError(f"discover(): --threshold must lie in (0, 1]; got {threshold}")
     if not (isinstance(depth, int) and depth >= 1):
         raise DiscoveryError(f"discover(): --depth must be a positive integer; got {depth!r}")
+    if not where:
+        raise ConditionError("--where: give at least one condition")
+    conditions = [parse_condition(c) for c in where]  # every condition read before the sweep is
     view = SweepView.of(table, solver, compiled)
-    points, y = where_points(view.rows, where, compiled=compiled, every=every)
+    points, y = view.points, np.ones(len(view.points), dtype=bool)
+    for c in conditions:
+        y &= evaluate(c, view, every=every)
     pts = point_table(view.rows).set_index("point_id").reindex(points)
     cols = [c for c in pts.columns if c.startswith("param.")]
     names = tuple(c[len("param."):] for c in cols)
@@ -498,10 +503,13 @@ def format_discovery(d: Discovery, *, max_boxes: int = 10) -> str:
              f"parameters: {', '.join(d.names)} (equilibria of {d.solver})"]
     if d.method == "prim":
         r = d.prim
-        lines.append(f"PRIM: {len(r.points)} boxes (peel alpha {r.peel_alpha:g}, paste alpha {r.paste_alpha:g}, "
-                     f"mass at least {r.mass_min:g}); threshold density {r.threshold:g}")
+        T = len(r.points)
+        lines.append(f"PRIM: {T} box{'es' if T != 1 else ''} (peel alpha {r.peel_alpha:g}, paste alpha "
+                     f"{r.paste_alpha:g}, mass at least {r.mass_min:g}); threshold density {r.threshold:g}")
         chosen = r.chosen
-        if chosen is None:
+        if not k:
+            lines.append("the condition holds at no point: there is no region to find")
+        elif chosen is None:
             lines.append(f"no box reaches density {r.threshold:g} (the densest: {r.density.max():.1%}); "
                          "lower --threshold, or the condition has no box-shaped region")
         else:
@@ -521,7 +529,6 @@ def format_discovery(d: Discovery, *, max_boxes: int = 10) -> str:
                     lines.append(f"  {name:<{width}}  {box:<21} {full:<21} {qp}")
             else:
                 lines.append("  no parameter restricted: the condition holds that densely over the whole box")
-        T = len(r.points)
         shown = sorted(set(np.linspace(0, T - 1, min(T, max_boxes)).round().astype(int).tolist())
                        | ({chosen} if chosen is not None else set()))
         lines.append("trajectory (box: coverage, density, mass, restricted):")
