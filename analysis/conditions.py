@@ -5,9 +5,10 @@ and a fixed set of operators; nothing is ever evaluated as an expression):
 
 ``outcome: PLAYER=ACTION[, PLAYER=ACTION...]``
     Some equilibrium of the point has every named player play the action (with positive
-    probability: a mixed equilibrium plays each action of its support). ``ACTION`` is one of the
-    player's actions as the sweep names them; for a sequential scenario it may also be an action
-    of one of the player's moves, played on the equilibrium path (``outcome: Iran=halt``).
+    probability: a mixed equilibrium plays each action of its support). For a sequential scenario
+    ``ACTION`` is an action of one of the player's moves, played on the equilibrium path
+    (``outcome: Iran=halt``), or else a whole strategy as the sweep names it
+    (``Iran=halt/halt/...``); for a simultaneous one, the player's action.
 ``path: [PLAYER.]MOVE=ACTION[, ...]``
     A sequential scenario only: on some equilibrium's path of play, the move (its key in the
     scenario's timing) is answered with the action (``path: Russia.russia_iran=pressure``).
@@ -248,23 +249,29 @@ def evaluate(cond: Condition, view: SweepView, *, every: bool = False) -> np.nda
     for name, _, action in cond.terms:
         if cond.kind == "outcome":
             _check_player(cond, view, name)
-            if action in view.actions[name]:
+            path_named = any("=" in a for acts in view.actions.values() for a in acts)
+            own: list[str] = []
+            if view.game is not None or path_named:
+                # A tree: an action of one of the player's moves, played on the equilibrium path.
+                if view.game is not None:
+                    moves = moves if moves is not None else view.moves()
+                    own = sorted({a for p, acts in moves.values() if p == name for a in acts})
+                else:
+                    own = sorted({a.split("=", 1)[1] for a in view.actions[name]})
+                if action in own:
+                    if codes is None:
+                        codes, facts = view.path_facts()
+                    ok = np.array([any(p == name and a == action for p, _, a in f) for f in facts], dtype=bool)
+                    hit &= ok[codes] if len(codes) else np.zeros(0, dtype=bool)
+                    continue
+            if action in view.actions[name]:  # the action (or a tree's strategy) as the sweep names it
                 hit &= view.played(name, action)
                 continue
-            if view.game is None:
-                hint = "" if "=" not in "".join(view.actions[name]) else " (or a move's action on the path)"
-                raise cond.error(f"{name} has no action {action!r}{hint}; it has "
-                                 f"{_listing(view.actions[name])}" + _tree_hint(view))
-            moves = moves if moves is not None else view.moves()
-            own = sorted({a for p, acts in moves.values() if p == name for a in acts})
-            if action not in own:
+            if own:
                 raise cond.error(f"{name} has no action {action!r} on any of its moves; its moves' actions are "
                                  f"{_listing(own)}")
-            if codes is None:
-                codes, facts = view.path_facts()
-            ok = np.array([any(p == name and a == action for p, _, a in f) for f in facts], dtype=bool)
-            hit &= ok[codes] if len(codes) else np.zeros(0, dtype=bool)
-            continue
+            raise cond.error(f"{name} has no action {action!r}; it has {_listing(view.actions[name])}"
+                             + _tree_hint(view))
         # path
         player, sep, move = name.rpartition(".")
         path_named = any("=" in a for acts in view.actions.values() for a in acts)

@@ -278,6 +278,10 @@ def test_conditions_on_a_tree_agree_with_each_other(baseline_sweep):
     # Iran halts on the path only where Russia has pressed first (Iran moves after that).
     halts, presses = at("outcome: Iran=halt"), at("path: Russia.russia_iran=pressure")
     assert halts.any() and not (halts & ~presses).any()
+    # A whole strategy, as the sweep names it, is read from the sweep's own column (on the path or not).
+    strategy = "halt/halt/halt/halt/halt/halt"
+    column = src.table.groupby("point_id")[f"prob.Iran.{strategy}"].max().to_numpy() > 0
+    assert (at(f"outcome: Iran={strategy}") == column).all() and (column & ~halts).any()
     # Conjunction in one equilibrium; spe gives one per point, so --all changes nothing.
     both = at("outcome: US=drop, Iran=halt")
     assert (both == (at("outcome: US=drop") & halts)).all()
@@ -381,3 +385,18 @@ def test_discover_errors_are_one_line_and_exit_2(baseline_sweep, capsys, argv, m
 def test_discover_refuses_a_folder_without_a_sweep(tmp_path, capsys):
     assert main(["discover", str(tmp_path), "--where", "regime: R1"]) == 2
     assert "is not a sweep output folder" in capsys.readouterr().err
+
+
+def test_a_sweep_report_locates_its_commonest_regime(baseline_sweep):
+    from analysis.report import build_report
+    from analysis.sources import load_sweep_source
+
+    src = load_sweep_source(baseline_sweep)
+    report = build_report([src], logit=False)
+    d = discover(src.table, ["regime: R1"], compiled=src.compiled)
+    box = d.prim.box()
+    findings = [b.text for b in report.blocks if b.kind == "p" and "the commonest regime (R1) holds at" in str(b.text)]
+    assert findings == [f"out: the commonest regime (R1) holds at {box.density:.0%} of the points of the box "
+                        + " and ".join(f"{n} in [{lo:.3g}, {hi:.3g}]" for n, (lo, hi) in box.limits().items())
+                        + f", which holds {box.coverage:.0%} of R1's points (PRIM)."]
+    assert [c.name for c in report.charts][-2:] == ["out-prim-tradeoff", "out-prim-box"]
