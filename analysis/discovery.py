@@ -409,6 +409,15 @@ class Discovery:
     rules: tuple = ()
     importances: tuple = ()
     depth: int = CART_DEPTH
+    #: A box of the trajectory picked by the analyst (``--box``), else None: the chosen box.
+    selected: int | None = None
+
+    @property
+    def box_index(self) -> int | None:
+        """The box reported: the selected one, else PRIM's chosen box (None when there is none)."""
+        if self.prim is None:
+            return None
+        return self.selected if self.selected is not None else self.prim.chosen
 
     @property
     def ranges(self) -> dict[str, tuple[float, float]]:
@@ -425,10 +434,10 @@ class Discovery:
                "points": n, "cases": k, "share": k / n if n else None, "threshold": self.threshold}
         if self.method == "prim":
             r = self.prim
-            chosen = r.chosen
+            i = self.box_index
             doc["prim"] = {"peel_alpha": r.peel_alpha, "paste_alpha": r.paste_alpha, "mass_min": r.mass_min,
-                           "chosen": chosen, "box": r.box(chosen).to_dict() if chosen is not None else None,
-                           "trajectory": r.trajectory()}
+                           "chosen": r.chosen, "selected": self.selected,
+                           "box": r.box(i).to_dict() if i is not None else None, "trajectory": r.trajectory()}
         else:
             doc["cart"] = {"depth": self.depth,
                            "rules": [{"conditions": [list(c) for c in rule.conditions], "points": rule.n,
@@ -438,12 +447,14 @@ class Discovery:
 
 
 def discover(table, where: Sequence[str], *, compiled=None, solver: str | None = None, method: str = "prim",
-             threshold: float = THRESHOLD, every: bool = False, depth: int = CART_DEPTH, seed: int = 0) -> Discovery:
+             threshold: float = THRESHOLD, every: bool = False, depth: int = CART_DEPTH, seed: int = 0,
+             box: int | None = None) -> Discovery:
     """Scenario discovery over a sweep's result table (:func:`analysis.sweep.run.read_results`).
 
     ``where`` are conditions (:mod:`analysis.conditions`), all of which must hold at a point;
     ``compiled`` is the scenario the sweep ran on (needed for a tree's path conditions);
-    ``solver`` the sweep method whose equilibria they read (default: the table's first).
+    ``solver`` the sweep method whose equilibria they read (default: the table's first); ``box``
+    picks a box of PRIM's trajectory to report instead of the chosen one.
 
     Examples
     --------
@@ -482,7 +493,13 @@ def discover(table, where: Sequence[str], *, compiled=None, solver: str | None =
     common = dict(where=tuple(where), every=every, solver=solver_name, names=names, x=readonly(x),
                   y=readonly(y, bool), method=method, threshold=float(threshold), depth=depth)
     if method == "prim":
-        return Discovery(**common, prim=prim(x, y, names, threshold=threshold))
+        result = prim(x, y, names, threshold=threshold)
+        if box is not None and not (isinstance(box, int) and 0 <= box < len(result.points)):
+            raise DiscoveryError(f"discover(): --box must be a box of the trajectory, 0 to {len(result.points) - 1}; "
+                                 f"got {box}")
+        return Discovery(**common, prim=result, selected=box)
+    if box is not None:
+        raise DiscoveryError(f"discover(): --box picks a PRIM box; got --box {box} with --method cart")
     from analysis.hypotheses import tree_rules
 
     rules, importances = tree_rules(x, y, names, seed=seed, depth=depth)
@@ -506,7 +523,7 @@ def format_discovery(d: Discovery, *, max_boxes: int = 10) -> str:
         T = len(r.points)
         lines.append(f"PRIM: {T} box{'es' if T != 1 else ''} (peel alpha {r.peel_alpha:g}, paste alpha "
                      f"{r.paste_alpha:g}, mass at least {r.mass_min:g}); threshold density {r.threshold:g}")
-        chosen = r.chosen
+        chosen = d.box_index
         if not k:
             lines.append("the condition holds at no point: there is no region to find")
         elif chosen is None:
@@ -514,7 +531,10 @@ def format_discovery(d: Discovery, *, max_boxes: int = 10) -> str:
                          "lower --threshold, or the condition has no box-shaped region")
         else:
             b = r.box(chosen)
-            lines.append(f"chosen box #{b.index}: coverage {b.coverage:.1%}, density {b.density:.1%}, "
+            by_threshold = f"#{r.chosen}" if r.chosen is not None else "none"
+            what = (f"chosen box #{b.index}" if d.selected is None else
+                    f"selected box #{b.index} (the threshold chooses {by_threshold})")
+            lines.append(f"{what}: coverage {b.coverage:.1%}, density {b.density:.1%}, "
                          f"mass {b.mass:.1%} ({b.points:,} points, the condition holding at {b.cases:,}), "
                          f"{len(b.restricted)} restricted parameter{'s' if len(b.restricted) != 1 else ''}")
             if b.restricted:
@@ -533,7 +553,7 @@ def format_discovery(d: Discovery, *, max_boxes: int = 10) -> str:
                        | ({chosen} if chosen is not None else set()))
         lines.append("trajectory (box: coverage, density, mass, restricted):")
         for i in shown:
-            mark = "  <- chosen" if i == chosen else ""
+            mark = ("  <- chosen" if d.selected is None else "  <- selected") if i == chosen else ""
             lines.append(f"  #{i:<3} {r.phase[i]:<5} {r.coverage[i]:6.1%} {r.density[i]:6.1%} {r.mass[i]:6.1%}"
                          f"  {int(r.restricted_dims[i])}{mark}")
         return "\n".join(lines)

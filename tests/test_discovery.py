@@ -363,6 +363,11 @@ def test_discover_json_shape(baseline_sweep, capsys, tmp_path):
         assert r["full"] == doc["ranges"][r["parameter"]]
     assert doc["charts"] == [str(chart), str(tmp_path / "tradeoff-box.svg")]
     assert chart.read_text().lstrip().startswith("<?xml") and (tmp_path / "tradeoff-box.svg").is_file()
+    assert p["selected"] is None
+    assert main(["discover", str(baseline_sweep), "--where", "path: russia_iran=pressure", "--json", "--box", "1"]) == 0
+    picked = json.loads(capsys.readouterr().out)["prim"]
+    assert (picked["chosen"], picked["selected"], picked["box"]["index"]) == (p["chosen"], 1, 1)
+    assert picked["box"]["coverage"] == picked["trajectory"][1]["coverage"]
     assert main(["discover", str(baseline_sweep), "--where", "regime: R1", "--method", "cart", "--json"]) == 0
     cart = json.loads(capsys.readouterr().out)["cart"]
     assert cart["depth"] == 3 and cart["rules"] and set(cart["importances"]) == set(doc["parameters"])
@@ -374,6 +379,8 @@ def test_discover_json_shape(baseline_sweep, capsys, tmp_path):
     (["--where", "regime: R1", "--threshold", "1.5"], "--threshold must lie in (0, 1]; got 1.5"),
     (["--where", "regime: R1", "--solver", "enumpure"], "no results of method 'enumpure'"),
     (["--where", "regime: R1", "--chart", "x.txt"], "--chart must end in .png, .svg or .pdf"),
+    (["--where", "regime: R1", "--box", "999"], "--box must be a box of the trajectory, 0 to"),
+    (["--where", "regime: R1", "--box", "1", "--method", "cart"], "--box picks a PRIM box"),
 ])
 def test_discover_errors_are_one_line_and_exit_2(baseline_sweep, capsys, argv, message):
     assert main(["discover", str(baseline_sweep), *argv]) == 2

@@ -28,6 +28,8 @@ def register(sub) -> None:
     p.add_argument("--method", choices=("prim", "cart"), default="prim", help="PRIM (default) or CART")
     p.add_argument("--threshold", type=float, default=0.8,
                    help="density the chosen PRIM box must reach, in (0, 1] (default 0.8)")
+    p.add_argument("--box", type=int, metavar="I",
+                   help="report box I of PRIM's trajectory instead of the chosen one (EMA Workbench's select)")
     p.add_argument("--depth", type=int, default=3, help="depth of the CART tree (default 3)")
     p.add_argument("--solver", metavar="METHOD", help="the sweep's equilibrium method to read (default: its first)")
     p.add_argument("--scenario", help="the scenario file the sweep ran on (default: found by content hash)")
@@ -52,7 +54,7 @@ def run(args) -> int:
             raise ScenarioError(f"--chart must end in .png, .svg or .pdf (got {args.chart!r})")
     src = load_sweep_source(args.folder, Path(args.scenario) if args.scenario else None)
     d = discover(src.table, args.where, compiled=src.compiled, solver=args.solver, method=args.method,
-                 threshold=args.threshold, every=args.every, depth=args.depth)
+                 threshold=args.threshold, every=args.every, depth=args.depth, box=args.box)
     written = _charts(d, Path(args.chart)) if args.chart else []
     if args.json:
         doc = {"version": JSON_VERSION, "folder": str(src.path), "scenario": src.manifest.get("scenario"),
@@ -76,10 +78,11 @@ def _charts(d, path):
     figures = []
     if d.method == "prim":
         r = d.prim
+        i = d.box_index
         figures.append((path, charts.discovery_tradeoff_chart(r.coverage, r.density, r.restricted_dims,
-                                                              chosen=r.chosen, threshold=r.threshold)))
-        if r.chosen is not None:
-            b = r.box(r.chosen)
+                                                              chosen=i, threshold=r.threshold)))
+        if i is not None:
+            b = r.box(i)
             full = dict(zip(b.names, zip(b.full_lower, b.full_upper)))
             title = f"PRIM box #{b.index}: coverage {b.coverage:.0%}, density {b.density:.0%}\n{' and '.join(d.where)}"
             figures.append((path.with_name(f"{path.stem}-box{path.suffix}"),
