@@ -331,7 +331,7 @@ def _discovery_section(report: Report, src: SweepSource, *, tol: float) -> str |
         keep = np.random.default_rng(0).choice(points, REPORT_DISCOVERY_POINTS, replace=False)
         table = table[table["point_id"].isin(keep)]
         note = f" (a seeded subsample of {REPORT_DISCOVERY_POINTS:,} of the {len(points):,} points)"
-    d = discover(table, ["regime: R1"], compiled=src.compiled)
+    d = discover(table, ["regime: R1"])  # a regime needs no tree
     if d.y.all() or not d.y.any():
         return None
     r, tag = d.prim, slug(src.path.name)
