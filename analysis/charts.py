@@ -214,6 +214,88 @@ def _abs_formatter():
 
 
 # ----- settings ------------------------------------------------------------------------------------
+def discovery_tradeoff_chart(coverage, density, restricted, *, chosen: int | None = None,
+                             threshold: float | None = None, title: str = ""):
+    """PRIM's peeling trajectory as the coverage-density trade-off, each box coloured by its number of
+    restricted parameters; the chosen box ringed (gid ``"chosen"``), the density threshold dashed
+    (gid ``"threshold"``). Each box's point has gid ``"box"``.
+
+    Examples
+    --------
+    >>> fig = discovery_tradeoff_chart([1.0, 0.9, 0.7], [0.5, 0.7, 0.9], [0, 1, 2], chosen=2, threshold=0.8)
+    >>> len(artists_with_gid(fig, "box")), len(artists_with_gid(fig, "chosen")), legend_labels(fig)
+    (1, 1, ['0 restricted', '1 restricted', '2 restricted', 'chosen box', 'threshold'])
+    """
+    cov, den = np.asarray(coverage, dtype=float), np.asarray(density, dtype=float)
+    res = np.asarray(restricted, dtype=int)
+    fig = new_figure()
+    ax = fig.add_subplot()
+    ax.plot(cov, den, color="#BBBBBB", lw=0.8, zorder=1)
+    colours = [OKABE_ITO[4 + k] if 4 + k < 7 else colour(k) for k in range(int(res.max(initial=0)) + 1)]
+    pts = ax.scatter(cov, den, c=[colours[r] for r in res], s=22, zorder=2, edgecolors="none")
+    pts.set_gid("box")
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], marker="o", ls="", color=colours[r], label=f"{r} restricted") for r in np.unique(res)]
+    if chosen is not None:
+        ring = ax.scatter([cov[chosen]], [den[chosen]], s=140, facecolors="none", edgecolors=OKABE_ITO[-1],
+                          linewidths=1.5, zorder=3)
+        ring.set_gid("chosen")
+        ax.annotate(f"#{chosen}", (cov[chosen], den[chosen]), xytext=(6, -12), textcoords="offset points",
+                    fontsize="small")
+        handles.append(Line2D([], [], marker="o", ls="", markerfacecolor="none", markeredgecolor=OKABE_ITO[-1],
+                              label="chosen box"))
+    if threshold is not None:
+        line = ax.axhline(threshold, color=OKABE_ITO[-1], ls="--", lw=0.8, label="threshold")
+        line.set_gid("threshold")
+        handles.append(line)
+    ax.set_xlabel("coverage (share of the points where the condition holds that the box holds)")
+    ax.set_ylabel("density (share of the box's points\nwhere the condition holds)")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.legend(handles=handles, fontsize="small", loc="lower left")
+    ax.set_title(title or "PRIM: coverage against density along the peeling trajectory")
+    return fig
+
+
+def discovery_box_chart(limits: Mapping[str, Sequence[float]], full: Mapping[str, Sequence[float]], *,
+                        quasi_p: Mapping[str, Sequence] | None = None, title: str = ""):
+    """A discovered box: each restricted parameter's range (bar, gid ``"box"``) drawn against its
+    full range normalised to [0, 1] (grey), with the limits' values and quasi-p-values written on.
+
+    Examples
+    --------
+    >>> fig = discovery_box_chart({"a": (0.5, 1.0)}, {"a": (0.0, 1.0), "b": (0.0, 2.0)}, quasi_p={"a": (1e-9, None)})
+    >>> len(artists_with_gid(fig, "box")), [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    (1, ['a'])
+    """
+    names = [n for n in full if n in limits]
+    fig = new_figure((6.5, 1.3 + 0.45 * max(len(names), 1)))
+    ax = fig.add_subplot()
+    y = np.arange(len(names))[::-1]
+    ax.barh(y, [1.0] * len(names), color="#DDDDDD", height=0.6)
+    for k, name in zip(y, names):
+        lo, hi = (float(v) for v in limits[name])
+        flo, fhi = (float(v) for v in full[name])
+        span = (fhi - flo) or 1.0
+        a, b = (lo - flo) / span, (hi - flo) / span
+        bar = ax.barh([k], [b - a], left=[a], color=OKABE_ITO[4], height=0.6)
+        bar.patches[0].set_gid("box")
+        ax.text(a, k + 0.36, f"{lo:.3g}", ha="center", va="bottom", fontsize="x-small")
+        ax.text(b, k + 0.36, f"{hi:.3g}", ha="center", va="bottom", fontsize="x-small")
+        qp = (quasi_p or {}).get(name)
+        if qp is not None:
+            text = ", ".join("-" if v is None else f"{v:.1g}" for v in qp)
+            ax.text(1.03, k, f"qp {text}", va="center", fontsize="x-small")
+    ax.set_yticks(y, names, fontsize="small")
+    ax.set_xlim(-0.02, 1.3)
+    ax.set_ylim(-0.7, len(names) - 0.2)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
+    ax.set_xlabel("position in the full range (0: minimum, 1: maximum)")
+    ax.set_title(title or "Discovered box (restricted parameters)")
+    return fig
+
+
 def payoff_bars(settings: Sequence, *, max_equilibria: int = 3, title: str = ""):
     """Equilibrium payoffs across settings: one group per (setting, equilibrium), one bar per player.
 

@@ -24,6 +24,8 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 COMMANDS = ["solve", "sweep", "demo", "validate", "lint", "hypotheses", "levers", "show", "export", "compare", "chart", "report"]
+COMMANDS = ["solve", "sweep", "demo", "validate", "lint", "hypotheses", "show", "export", "compare", "chart", "report",
+            "discover"]
 
 
 def build_parser() -> argparse.ArgumentParser:

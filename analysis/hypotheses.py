@@ -282,15 +282,15 @@ def flip_values(verdict: Callable[[np.ndarray], np.ndarray], compiled: CompiledS
     return tuple(out)
 
 
-def tree_rules(x: np.ndarray, holds: np.ndarray, names: Sequence[str], seed: int = 0):
-    """A depth-<=3 classification tree of ``holds`` over ``x``: its leaves as :class:`Rule` (most
-    populous first) and each parameter's importance. No tree when ``holds`` is constant."""
+def tree_rules(x: np.ndarray, holds: np.ndarray, names: Sequence[str], seed: int = 0, depth: int = TREE_DEPTH):
+    """A depth-<=``depth`` classification tree of ``holds`` over ``x``: its leaves as :class:`Rule`
+    (most populous first) and each parameter's importance. No tree when ``holds`` is constant."""
     if len(holds) == 0 or holds.all() or not holds.any() or x.shape[1] == 0:
         return (), tuple((n, 0.0) for n in names)
     from sklearn.tree import DecisionTreeClassifier
 
     leaf = max(5, len(holds) // 50)
-    clf = DecisionTreeClassifier(max_depth=TREE_DEPTH, min_samples_leaf=leaf, random_state=seed)
+    clf = DecisionTreeClassifier(max_depth=depth, min_samples_leaf=leaf, random_state=seed)
     clf.fit(x, holds.astype(int))
     t = clf.tree_
     rules = []

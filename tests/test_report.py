@@ -117,8 +117,9 @@ def test_every_chart_is_inline_svg_in_its_figure(built):
     page = parse(text)
     names = [b.name for b in report.charts]
     # Tree of the sequential scenario, payoffs, logit branch, regime map, two along-parameter
-    # charts, frequencies, tornado.
-    sweep = ["diagonal-out-" + n for n in ("regime-map", "along-a", "along-b", "outcome-frequencies", "tornado")]
+    # charts, frequencies, tornado, and the discovery of the commonest regime (trade-off, box).
+    sweep = ["diagonal-out-" + n for n in ("regime-map", "along-a", "along-b", "outcome-frequencies", "tornado",
+                                           "prim-tradeoff", "prim-box")]
     assert names == ["tree-shield-as-chip", "payoffs-across-scenarios", "qre-diagonal", *sweep]
     assert page.top_svgs == page.figures_with_svg == len(names)
     assert page.title == "Toy report"
@@ -268,9 +269,10 @@ def test_demo_runs_the_main_job_and_says_where_the_report_is(tmp_path, capsys):
     page = parse(report.read_text())
     roles = {r[1] for t in table_with_header(page, "file", "role") for r in t}
     assert "scenario file" in roles and any(r.startswith("sweep file (seed 20090929)") for r in roles)
-    # A tree, payoffs, logit; grid: map, two along-parameter charts, frequencies, tornado.
-    assert page.top_svgs == 8
-    assert len(set(re.findall(r'<figure id="([^"]+)"', report.read_text()))) == 8
+    # A tree, payoffs, logit; grid: map, two along-parameter charts, frequencies, tornado, and the
+    # discovery of the commonest regime (trade-off, box).
+    assert page.top_svgs == 10
+    assert len(set(re.findall(r'<figure id="([^"]+)"', report.read_text()))) == 10
 
 
 def test_a_bargaining_scenario_gets_its_solutions_and_frontier():

@@ -312,6 +312,56 @@ def _sweep_finding(src: SweepSource, doc: dict) -> str:
     return text + "."
 
 
+#: Most points the report's scenario discovery reads (a seeded subsample beyond it keeps PRIM quick).
+REPORT_DISCOVERY_POINTS = 50_000
+
+
+def _discovery_section(report: Report, src: SweepSource, *, tol: float) -> str | None:
+    """Scenario discovery of the commonest regime (PRIM, as ``bargain discover DIR --where "regime: R1"``):
+    the chosen box against the full ranges, with quasi-p-values, and the trade-off and box charts."""
+    from analysis import charts
+    from analysis.discovery import THRESHOLD, discover
+
+    table = src.table[src.table["method"].astype(str) == src.manifest["methods"][0]]
+    points = table["point_id"].unique()
+    note = ""
+    if len(points) > REPORT_DISCOVERY_POINTS:
+        import numpy as np
+
+        keep = np.random.default_rng(0).choice(points, REPORT_DISCOVERY_POINTS, replace=False)
+        table = table[table["point_id"].isin(keep)]
+        note = f" (a seeded subsample of {REPORT_DISCOVERY_POINTS:,} of the {len(points):,} points)"
+    d = discover(table, ["regime: R1"])  # a regime needs no tree
+    if d.y.all() or not d.y.any():
+        return None
+    r, tag = d.prim, slug(src.path.name)
+    report.add("h3", "Scenario discovery: where the commonest regime holds")
+    report.add("p", f"PRIM (Friedman and Fisher 1999, as EMA Workbench runs it) on regime R1, which holds at "
+                    f"{int(d.y.sum()):,} of {len(d.y):,} points{note}: the box of greatest coverage whose density "
+                    f"reaches {THRESHOLD:.0%}, each restriction with its quasi-p-value (small: the restriction "
+                    f"matters). Re-run or vary with bargain discover {src.path.name} --where \"regime: R1\".")
+    if r.chosen is None:
+        report.add("p", f"No box reaches density {THRESHOLD:.0%} (the densest holds {r.density.max():.0%}): the "
+                        "regime's region is not box-shaped in these parameters.")
+        return None
+    b = r.box(r.chosen)
+    report.add("table", "", headers=["parameter", "box", "full range", "quasi-p (lower, upper)"],
+               rows=[[n, f"[{b.lower[j]:.4g}, {b.upper[j]:.4g}]", f"[{b.full_lower[j]:.4g}, {b.full_upper[j]:.4g}]",
+                      ", ".join("-" if v is None else f"{v:.2g}" for v in b.quasi_p[n])]
+                     for j, n in enumerate(b.names) if n in b.restricted])
+    report.add("chart", "PRIM's peeling trajectory: coverage against density, coloured by the number of restricted "
+                        "parameters; the chosen box ringed.",
+               figure=charts.discovery_tradeoff_chart(r.coverage, r.density, r.restricted_dims, chosen=r.chosen,
+                                                      threshold=r.threshold), name=f"{tag}-prim-tradeoff")
+    if b.restricted:
+        full = dict(zip(b.names, zip(b.full_lower, b.full_upper)))
+        report.add("chart", "The chosen box: each restricted parameter's range within its full range.",
+                   figure=charts.discovery_box_chart(b.limits(), full, quasi_p=b.quasi_p), name=f"{tag}-prim-box")
+    where = " and ".join(f"{n} in [{lo:.3g}, {hi:.3g}]" for n, (lo, hi) in b.limits().items()) or "the whole box"
+    return (f"{src.path.name}: the commonest regime (R1) holds at {b.density:.0%} of the points of the box {where}, "
+            f"which holds {b.coverage:.0%} of R1's points (PRIM).")
+
+
 #: Points of each claim's box in the report (``bargain hypotheses`` defaults to 1024): the demo
 #: report solves every scenario, so the report keeps the cost of its claims bounded.
 REPORT_CLAIM_SAMPLES = 256
@@ -366,6 +416,7 @@ SECTIONS: dict[str, Section] = {
     "comparison": Section("scenarios", _comparison_section),
     "logit": Section("scenarios", _logit_section),
     "sweep": Section("sweep", _sweep_section),
+    "discovery": Section("sweep", _discovery_section),
 }
 
 
