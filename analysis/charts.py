@@ -207,6 +207,58 @@ def tornado_chart(sens: Sequence[Mapping], *, title: str = ""):
     return fig
 
 
+def sensitivity_chart(result, *, title: str = ""):
+    """Global sensitivity (:mod:`analysis.sensitivity`): for Sobol indices, bars of ``S1`` and
+    ``ST`` per parameter with their bootstrap intervals, most influential (``ST``) on top; for
+    Morris effects, ``mu*`` against ``sigma`` with ``mu*``'s interval, one labelled point per
+    parameter.
+
+    Examples
+    --------
+    >>> from analysis.sensitivity import SobolIndices
+    >>> r = SobolIndices(("a", "b"), np.array([0.6, 0.1]), np.array([0.05, 0.02]), np.array([0.8, 0.3]),
+    ...                  np.array([0.05, 0.03]), 256)
+    >>> fig = sensitivity_chart(r)
+    >>> len(artists_with_gid(fig, "bar")), legend_labels(fig)
+    (4, ['first order (S1)', 'total (ST)'])
+    """
+    from analysis.sensitivity import SobolIndices
+
+    names = list(result.parameters)
+    if isinstance(result, SobolIndices):
+        order = sorted(range(len(names)), key=lambda k: -np.nan_to_num(result.ST[k]))
+        fig = new_figure((6.5, 1.4 + 0.45 * max(len(names), 1)))
+        ax = fig.add_subplot()
+        y = np.arange(len(order))[::-1]
+        h = 0.38
+        bars = [ax.barh(y + h / 2, [result.S1[k] for k in order], h, xerr=[result.S1_conf[k] for k in order],
+                        color=OKABE_ITO[4], label="first order (S1)", capsize=2),
+                ax.barh(y - h / 2, [result.ST[k] for k in order], h, xerr=[result.ST_conf[k] for k in order],
+                        color=OKABE_ITO[5], label="total (ST)", capsize=2)]
+        for group in bars:
+            for b in group:
+                b.set_gid("bar")
+        ax.set_yticks(y, [names[k] for k in order], fontsize="small")
+        ax.axvline(0, color=OKABE_ITO[-1], lw=0.8)
+        ax.set_xlabel(f"share of the indicator's variance ({result.conf_level:.0%} bootstrap intervals)")
+        ax.legend(fontsize="small", loc="lower right")
+        ax.set_title(title or f"Sobol indices ({result.n_base} base points)")
+        return fig
+    fig = new_figure()
+    ax = fig.add_subplot()
+    for k, name in enumerate(names):
+        ax.errorbar(result.mu_star[k], result.sigma[k], xerr=result.mu_star_conf[k], fmt=MARKERS[k % len(MARKERS)],
+                    color=colour(k), capsize=2, gid="effect")
+        ax.annotate(name, (result.mu_star[k], result.sigma[k]), xytext=(4, 4), textcoords="offset points",
+                    fontsize="small")
+    ax.set_xlabel(f"mu* (mean absolute elementary effect; {result.conf_level:.0%} bootstrap interval)")
+    ax.set_ylabel("sigma (spread of the effects)")
+    ax.set_xlim(left=0)
+    ax.set_ylim(bottom=0)
+    ax.set_title(title or f"Morris elementary effects ({result.trajectories} trajectories, {result.levels} levels)")
+    return fig
+
+
 def _abs_formatter():
     from matplotlib.ticker import FuncFormatter
 
