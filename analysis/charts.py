@@ -259,6 +259,43 @@ def sensitivity_chart(result, *, title: str = ""):
     return fig
 
 
+def calibration_chart(values: Mapping[str, tuple], *, title: str = "", bins: int = 20, columns: int = 3):
+    """Calibration (:mod:`analysis.calibration`): per parameter, the histogram of its values over
+    all the sweep's points and over the points consistent with the observations, as densities on
+    the same bins (so a shift in shape shows whatever the share kept).
+
+    ``values`` maps each parameter to ``(all values, kept values)``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.random(500)
+    >>> fig = calibration_chart({"a": (x, x[x > 0.6]), "b": (x, x[:100])})
+    >>> len(fig.axes), legend_labels(fig)
+    (2, ['all points', 'consistent with the observations'])
+    """
+    names = list(values)
+    cols = max(1, min(columns, len(names)))
+    rows = -(-len(names) // cols) if names else 1
+    fig = new_figure((6.5, 0.4 + 1.9 * rows))
+    for k, name in enumerate(names):
+        ax = fig.add_subplot(rows, cols, k + 1)
+        before, after = (np.asarray(v, dtype=float) for v in values[name])
+        lo, hi = (float(before.min()), float(before.max())) if len(before) else (0.0, 1.0)
+        edges = np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1)
+        ax.hist(before, edges, density=True, color=OKABE_ITO[1], alpha=0.6, label="all points", gid="before")
+        if len(after):
+            ax.hist(after, edges, density=True, histtype="step", color=OKABE_ITO[5], lw=1.6,
+                    label="consistent with the observations", gid="after")
+        ax.set_xlabel(name, fontsize="small")
+        ax.tick_params(labelsize="x-small")
+        ax.set_yticks([])
+        if k == 0:
+            fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize="small")
+    fig.suptitle(title or "Parameters before and after the observations (densities)", fontsize="medium")
+    return fig
+
+
 def _abs_formatter():
     from matplotlib.ticker import FuncFormatter
 

@@ -13,7 +13,7 @@ import importlib
 import sys
 
 COMMANDS = ["solve", "sweep", "demo", "validate", "lint", "hypotheses", "show", "export", "compare", "chart", "report",
-            "sensitivity"]
+            "sensitivity", "calibrate"]
 
 
 def build_parser() -> argparse.ArgumentParser:

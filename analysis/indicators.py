@@ -188,9 +188,7 @@ def row_matches(df, moves: Moves, indicator: Indicator) -> np.ndarray:
     """Whether each row's equilibrium matches an ``outcome`` indicator (rows without an
     equilibrium never do). Computed once per distinct row of probabilities."""
     wanted = [(_resolve(moves, name, action, indicator.text), action) for name, action in indicator.items]
-    columns = [c for c in df.columns if c.startswith("prob.")]
-    if moves.naming == "reduced":  # the table's columns follow the players' reduced strategies in order
-        columns = [f"prob.{p}.{a}" for p, acts in zip(moves.model.players, moves.model.actions) for a in acts]
+    columns = _columns(df, moves)
     probs = df[columns].to_numpy(float)
     has = df["eq_index"].to_numpy() >= 0
     out = np.zeros(len(df), dtype=bool)
@@ -202,6 +200,36 @@ def row_matches(df, moves: Moves, indicator: Indicator) -> np.ndarray:
         play = _play_of_row(moves, columns, row)
         verdict[u] = all(any(play.get((k, action), 0.0) >= 1 - PROB_TOL for k in ks) for ks, action in wanted)
     out[has] = verdict[inverse.ravel()]
+    return out
+
+
+def _columns(df, moves: Moves) -> list[str]:
+    if moves.naming == "reduced":  # the table's columns follow the players' reduced strategies in order
+        return [f"prob.{p}.{a}" for p, acts in zip(moves.model.players, moves.model.actions) for a in acts]
+    return [c for c in df.columns if c.startswith("prob.")]
+
+
+def play_labels(df, moves: Moves) -> np.ndarray:
+    """Each row's play in words: every move reached, in timing order, with the actions it plays
+    (``|`` between several): ``"us_plan=drop, russia_kaliningrad=halt, ..."``; ``"(none)"`` for a
+    row without an equilibrium. A tree named by reduced strategies reads best this way."""
+    columns = _columns(df, moves)
+    probs = df[columns].to_numpy(float)
+    has = df["eq_index"].to_numpy() >= 0
+    out = np.full(len(df), "(none)", dtype=object)
+    if not has.any():
+        return out
+    uniq, inverse = np.unique(np.round(probs[has], 12), axis=0, return_inverse=True)
+    labels = []
+    for row in uniq:
+        play = _play_of_row(moves, columns, row)
+        parts = []
+        for k, (p, m, acts) in enumerate(moves.moves):
+            hit = [a for a in acts if play.get((k, a), 0.0) > PROB_TOL]
+            if hit:
+                parts.append(f"{m}={'|'.join(hit)}")
+        labels.append(", ".join(parts) or "(none)")
+    out[has] = np.asarray(labels, dtype=object)[inverse.ravel()]
     return out
 
 
