@@ -156,7 +156,7 @@ def format_calibration(cal: Calibration, *, max_play: int = 8) -> str:
         return "\n".join(lines)
     width = max(len(s.name) for s in cal.shifts)
     q = "/".join(f"{int(100 * v)}" for v in QUANTILES)
-    lines.append(f"  {'parameter':<{width}}  {'range kept':>19}  {'quantiles ' + q + ' before -> after':<60}  KS D")
+    lines.append(f"  {'parameter':<{width}}  {'range kept':<20}  {'quantiles ' + q + ': before  ->  after':<60}  KS D")
     for s in sorted(cal.shifts, key=lambda s: -np.nan_to_num(s.ks)):
         before = " ".join(f"{v:.3g}" for v in s.before)
         after = " ".join(f"{v:.3g}" for v in s.after)

@@ -119,6 +119,7 @@ def sobol_indices(y, parameters, *, resamples: int = DEFAULT_RESAMPLES, conf_lev
     """
     from SALib.analyze import sobol
 
+    # A Generator, not the int: SALib's sobol.analyze leaves the bootstrap unseeded for seed 0.
     parameters = tuple(parameters)
     y = _check_outputs("sobol_indices", y, len(parameters) + 2)
     if np.ptp(y) == 0:
@@ -126,7 +127,7 @@ def sobol_indices(y, parameters, *, resamples: int = DEFAULT_RESAMPLES, conf_lev
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         r = sobol.analyze(_problem(parameters), y, calc_second_order=False, num_resamples=resamples,
-                          conf_level=conf_level, seed=seed)
+                          conf_level=conf_level, seed=np.random.default_rng(seed))
     return SobolIndices(parameters, readonly(r["S1"]), readonly(r["S1_conf"]), readonly(r["ST"]),
                         readonly(r["ST_conf"]), len(y) // (len(parameters) + 2), conf_level, resamples)
 
@@ -157,7 +158,7 @@ def morris_effects(x, y, parameters, levels: int, *, resamples: int = DEFAULT_RE
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         r = morris.analyze(_problem(parameters), x, y, num_resamples=resamples, conf_level=conf_level,
-                           num_levels=levels, seed=seed)
+                           num_levels=levels, seed=np.random.default_rng(seed))
     return MorrisEffects(parameters, readonly(r["mu"]), readonly(r["mu_star"]), readonly(r["mu_star_conf"]),
                          readonly(r["sigma"]), len(y) // (len(parameters) + 1), levels, conf_level, resamples)
 

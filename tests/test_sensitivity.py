@@ -221,3 +221,32 @@ def test_design_checks_in_sweep_files(tmp_path):
         path.write_text(f'[sweep]\nscenario = "duel.toml"\nseed = 1\n[sweep.sample]\n{body}\n')
         with pytest.raises(ScenarioError, match=message):
             load_sweep(path)
+
+
+def test_report_section_beside_the_sweep_section(saltelli_run, tmp_path):
+    from analysis.report.sections import build_report
+    from analysis.sources import load_sweep_source
+
+    report = build_report([load_sweep_source(saltelli_run)], logit=False)
+    heads = [b.text for b in report.blocks if b.kind == "h3"]
+    assert "Global sensitivity of the commonest regime" in heads
+    table = next(b for b in report.blocks[report.blocks.index(
+        next(b for b in report.blocks if b.text == "Global sensitivity of the commonest regime")):] if b.kind == "table")
+    assert [row[0] for row in table.rows][-1] == "c"  # the inert parameter ranks last
+    assert any(b.name.endswith("-sensitivity") for b in report.charts)
+    assert any("whether its commonest regime holds depends most on" in b.text for b in report.blocks)
+    # A sweep whose design does not support it gets no such section.
+    (tmp_path / "duel.toml").write_text(DUEL)
+    (tmp_path / "g.toml").write_text('[sweep]\nscenario = "duel.toml"\nseed = 1\n[sweep.grid]\na = [0.2, 0.8]\n')
+    run_sweep(tmp_path / "g.toml", tmp_path / "g", executor="inprocess")
+    report = build_report([load_sweep_source(tmp_path / "g")], logit=False)
+    assert "Global sensitivity of the commonest regime" not in [b.text for b in report.blocks]
+
+
+def test_bootstrap_intervals_are_reproducible_with_seed_zero():
+    # SALib's sobol.analyze treats seed 0 as "no seed"; the wrapper hands it a Generator instead.
+    x = -np.pi + 2 * np.pi * saltelli_uniforms(3, 0, 256 * 5, 3)
+    a, b = (sobol_indices(ishigami(x), ["x1", "x2", "x3"], resamples=50, seed=0) for _ in range(2))
+    assert np.array_equal(a.S1_conf, b.S1_conf) and np.array_equal(a.ST_conf, b.ST_conf)
+    c = sobol_indices(ishigami(x), ["x1", "x2", "x3"], resamples=50, seed=1)
+    assert not np.array_equal(a.S1_conf, c.S1_conf)

@@ -162,10 +162,12 @@ def _counts(args) -> int:
              f"lambda = {est.lam:.6g}{' (still rising at the Nash limit: a lower bound)' if est.at_limit else ''}"
              f"   {est.conf_level:.0%} profile-likelihood interval [{lo:.6g}, {hi:.6g}]",
              f"log-likelihood {est.log_like:.6g}"]
+    pw = max(len(p) for p in game.players)
+    aw = max(len(a) for acts in game.actions for a in acts)
     for i, p in enumerate(game.players):
         total = sum(counts[i])
         for a, (q, c) in enumerate(zip(est.profile[i], counts[i])):
             seen = f"{c / total:.3f}" if total else "-"
-            lines.append(f"  {p:<12} {game.actions[i][a]:<14} QRE {q:.3f}   observed {seen} ({c:g})")
+            lines.append(f"  {p:<{pw}}  {game.actions[i][a]:<{aw}}  QRE {q:.3f}   observed {seen} ({c:g})")
     print("\n".join(lines))
     return 0
