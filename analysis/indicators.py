@@ -40,6 +40,7 @@ PROB_TOL = 1e-9
 #: Payoff differences smaller than this do not make one equilibrium Pareto-dominate another.
 PAYOFF_TOL = 1e-9
 KINDS = ("outcome", "path", "payoff", "regime")
+_PAIRS_PER_BATCH = 4_000_000  # payoff comparisons held at once by selected_rows
 _NAME = re.compile(r"^[A-Za-z_][\w\-]*(\.[A-Za-z_][\w\-]*)?$")
 _ACTION = re.compile(r"^[^\s=,]+$")
 
@@ -265,13 +266,15 @@ def selected_rows(df) -> np.ndarray:
     single = starts[(sizes == 1) & has[starts]]
     out[single] = True
     for size in np.unique(sizes[sizes > 1]):  # points with the same number of equilibria at once
-        first = starts[sizes == size]
-        block = pays[first[:, None] + np.arange(size)[None, :]]  # (points, size, players)
-        ge = (block[:, :, None, :] >= block[:, None, :, :] - PAYOFF_TOL).all(axis=3)  # [p, f, e]: f >= e
-        gt = (block[:, :, None, :] > block[:, None, :, :] + PAYOFF_TOL).any(axis=3)
-        dominated = (ge & gt).any(axis=1)  # [p, e]
-        pick = np.argmax(~dominated, axis=1)
-        out[first + pick] = True
+        firsts = starts[sizes == size]
+        step = max(1, _PAIRS_PER_BATCH // (size * size * pays.shape[1]))  # bounded memory per batch
+        for lo in range(0, len(firsts), step):
+            first = firsts[lo:lo + step]
+            block = pays[first[:, None] + np.arange(size)[None, :]]  # (points, size, players)
+            ge = (block[:, :, None, :] >= block[:, None, :, :] - PAYOFF_TOL).all(axis=3)  # [p, f, e]: f >= e
+            gt = (block[:, :, None, :] > block[:, None, :, :] + PAYOFF_TOL).any(axis=3)
+            dominated = (ge & gt).any(axis=1)  # [p, e]
+            out[first + np.argmax(~dominated, axis=1)] = True
     return out & has
 
 

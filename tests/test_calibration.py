@@ -170,3 +170,33 @@ def test_refusals_are_one_line(coordination, capsys):
         assert main(["calibrate", *argv]) == 2, argv
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
+
+
+def test_selected_rows_match_a_brute_force_pareto_rule(monkeypatch):
+    # Random points with 0 to 5 equilibria of three players on small integer payoffs (many ties);
+    # a tiny batch size forces selected_rows through several batches.
+    import pandas as pd
+
+    import analysis.indicators as indicators
+
+    rng = np.random.default_rng(1)
+    rows = []
+    for p in range(1500):
+        k = int(rng.integers(0, 6))
+        if k == 0:
+            rows.append((p, -1, np.nan, np.nan, np.nan))
+        for e in range(k):
+            rows.append((p, e, *rng.integers(0, 3, size=3).astype(float)))
+    df = pd.DataFrame(rows, columns=["point_id", "eq_index", "payoff.A", "payoff.B", "payoff.C"])
+    monkeypatch.setattr(indicators, "_PAIRS_PER_BATCH", 500)
+    got = indicators.selected_rows(df)
+    expected = np.zeros(len(df), dtype=bool)
+    for _, g in df.groupby("point_id"):
+        if g["eq_index"].iloc[0] < 0:
+            continue
+        pay = g[["payoff.A", "payoff.B", "payoff.C"]].to_numpy()
+        for j in range(len(pay)):
+            if not any((pay[f] >= pay[j]).all() and (pay[f] > pay[j]).any() for f in range(len(pay))):
+                expected[g.index[j]] = True
+                break
+    assert np.array_equal(got, expected) and got.sum() == (df.groupby("point_id")["eq_index"].max() >= 0).sum()
