@@ -246,15 +246,21 @@ def sensitivity_chart(result, *, title: str = ""):
         return fig
     fig = new_figure()
     ax = fig.add_subplot()
+    at: dict = {}  # parameters at the same point share one label (inert ones all sit at the origin)
     for k, name in enumerate(names):
-        ax.errorbar(result.mu_star[k], result.sigma[k], xerr=result.mu_star_conf[k], fmt=MARKERS[k % len(MARKERS)],
-                    color=colour(k), capsize=2, gid="effect")
-        ax.annotate(name, (result.mu_star[k], result.sigma[k]), xytext=(4, 4), textcoords="offset points",
-                    fontsize="small")
+        bars = ax.errorbar(result.mu_star[k], result.sigma[k], xerr=result.mu_star_conf[k],
+                           fmt=MARKERS[k % len(MARKERS)], color=colour(k), capsize=2)
+        bars[0].set_gid("effect")  # the marker (the interval's lines are the container's other artists)
+        at.setdefault((round(float(result.mu_star[k]), 9), round(float(result.sigma[k]), 9)), []).append(name)
+    for (x, y), group in at.items():
+        ax.annotate("\n".join(group), (x, y), xytext=(4, 4), textcoords="offset points", fontsize="small",
+                    va="bottom")
     ax.set_xlabel(f"mu* (mean absolute elementary effect; {result.conf_level:.0%} bootstrap interval)")
     ax.set_ylabel("sigma (spread of the effects)")
-    ax.set_xlim(left=0)
-    ax.set_ylim(bottom=0)
+    right = float(np.nanmax(np.asarray(result.mu_star) + np.asarray(result.mu_star_conf), initial=0.0))
+    top = float(np.nanmax(result.sigma, initial=0.0))
+    ax.set_xlim(0, right * 1.1 if right > 0 else 1.0)
+    ax.set_ylim(0, top * 1.2 if top > 0 else 1.0)  # room for the labels above the highest points
     ax.set_title(title or f"Morris elementary effects ({result.trajectories} trajectories, {result.levels} levels)")
     return fig
 

@@ -172,8 +172,13 @@ def test_morris_sweep(tmp_path, capsys):
     rep = sweep_sensitivity(tmp_path / "out", "payoff: A", resamples=50)
     # A's payoff max(a, b) moves with a or b by at most the step (2/3 of the range), never with c.
     assert rep.method == "morris" and rep.result.mu_star[2] == 0 and 0 < rep.result.mu_star[0] <= 1
-    assert main(["sensitivity", str(tmp_path / "out"), "--indicator", "payoff: A"]) == 0
+    assert main(["sensitivity", str(tmp_path / "out"), "--indicator", "payoff: A", "--chart", str(tmp_path / "m.svg")]) == 0
     assert "Morris elementary effects (40 trajectories, 4 levels" in capsys.readouterr().out
+    from analysis.charts import artists_with_gid, sensitivity_chart
+
+    fig = sensitivity_chart(rep.result)
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert len(artists_with_gid(fig, "effect")) == 3 and labels[-1] == "c"  # one label per distinct point
 
 
 @pytest.mark.parametrize("text", ["outcome Iran=halt", "colour: A", "outcome: A", "payoff: A=x", "outcome: =x"])

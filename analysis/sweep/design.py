@@ -15,9 +15,13 @@ Point ``k`` of a sweep is the same whatever the chunk size, worker count or exec
   ``A_i`` (``j = 0``), ``A_i`` with column ``j - 1`` taken from ``B_i`` (``1 <= j <= D``) and
   ``B_i`` (``j = D + 1``). With the same seed the points equal SALib's.
 * Morris (Morris 1991): trajectory ``r`` (points ``r * (D + 1)`` to ``r * (D + 1) + D``) is drawn
-  from its own stream ``SeedSequence(seed, spawn_key=(_MORRIS_KEY, r))``: a base point on the
-  grid ``{0, 1/(p-1), ..., 1}`` of ``p`` levels, then one parameter at a time, in a random
-  order, moved by ``p / (2 (p - 1))`` up or down.
+  from its own stream ``SeedSequence(seed, spawn_key=(_MORRIS_KEY, r))``: a base point, then one
+  parameter at a time, in a random order, moved by ``delta = p / (2 (p - 1))`` up or down (``p``
+  levels). The base point is uniform on ``[0, 1 - delta]`` in each coordinate rather than on the
+  grid of ``p`` levels (the continuous variant of Campolongo, Cariboni and Saltelli 2007): a
+  scenario's payoffs are affine in its parameters, and the grid's shared values (two weights
+  both at 1/3 of their range, a weight at exactly 0) make exact ties that multiply equilibria
+  and send every tied point to the slow point-by-point solvers.
 
 Uniform draws are mapped through inverse CDFs (``scipy.stats``); a Dirichlet group uses
 normalised Gamma variates, so every design applies to it as well.
@@ -90,11 +94,9 @@ def morris_uniforms(seed: int, start: int, stop: int, dim: int, levels: int) -> 
         return out
     width = dim + 1
     delta = levels / (2.0 * (levels - 1))
-    starts = np.arange(levels) / (levels - 1)
-    starts = starts[starts <= 1 - delta + 1e-12]
     for r in range(start // width, (stop - 1) // width + 1):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_MORRIS_KEY, r)))
-        base = rng.choice(starts, size=dim)
+        base = rng.random(dim) * (1 - delta)
         up = rng.random(dim) < 0.5
         order = rng.permutation(dim)
         traj = np.empty((width, dim))
