@@ -202,7 +202,12 @@ def test_refusals_are_one_line(saltelli_run, tmp_path, capsys):
         ([str(saltelli_run), "--indicator", "regime: nothing"], "no point has that regime"),
         ([str(saltelli_run), "--indicator", "outcome: B=stay"], "the output is constant"),
         ([str(tmp_path)], "is not a sweep output folder"),
+        ([str(tmp_path / "partial")], "holds 3620 of the design's 5120 points; finish the sweep"),
     ]
+    import shutil
+
+    shutil.copytree(saltelli_run, tmp_path / "partial")
+    (tmp_path / "partial" / "chunks" / "chunk-000001.parquet").unlink()  # an interrupted sweep
     for argv, message in cases:
         if "--indicator" not in argv:
             argv = [*argv, "--indicator", "payoff: A"]
