@@ -12,7 +12,10 @@ reports
   Kolmogorov-Smirnov statistic ``D`` (the largest gap between the two empirical distribution
   functions; 0 when the observations say nothing about the parameter, near 1 when they pin it);
 * what play looks like there: the share of consistent points where each path of play is an
-  equilibrium (or is the selected one), with Wilson intervals.
+  equilibrium (or is the selected one), with Wilson intervals;
+* what the scenario's claims (``[[claims]]``, :mod:`sim.claims`) say there: the share of points
+  where each claim holds, over all points and over the consistent ones (claims measured in
+  batches only, at most :data:`MAX_CLAIM_POINTS` evenly spaced points of each set).
 
 Over a Monte Carlo (or Sobol, LHS) sample drawn from prior laws, the kept points are a sample of
 the prior conditioned on the observations: rejection sampling with a 0-1 likelihood (the
@@ -32,6 +35,8 @@ from sim._arrays import readonly
 
 #: Quantiles reported before and after.
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Most points of each set (all, consistent) at which the scenario's claims are measured.
+MAX_CLAIM_POINTS = 4096
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,9 @@ class Calibration:
     kept: np.ndarray            # point ids of the consistent points
     shifts: tuple[ParameterShift, ...]
     play: tuple[dict, ...]      # {"play", "points", "share", "low", "high"}, commonest first
+    #: Per batchable claim of the scenario: {"claim", "text", "before", "after", "points_before",
+    #: "points_after"}, the shares of points where it holds (``after`` is None when none remain).
+    claims: tuple[dict, ...] = ()
 
     @property
     def n_kept(self) -> int:
@@ -76,7 +84,8 @@ class Calibration:
         return {"folder": self.folder, "observations": list(self.observations), "selected": self.selected,
                 "solver": self.solver, "points": self.n_points, "kept": self.n_kept,
                 "share": self.n_kept / self.n_points if self.n_points else None,
-                "parameters": [s.to_dict() for s in self.shifts], "play": [dict(p) for p in self.play]}
+                "parameters": [s.to_dict() for s in self.shifts], "play": [dict(p) for p in self.play],
+                "claims": [dict(c) for c in self.claims]}
 
 
 def consistent_points(df, moves, observations, *, selected: bool = False, method: str | None = None):
@@ -142,8 +151,44 @@ def calibrate(source, observations, *, selected: bool = False, solver: str | Non
             lo, hi = wilson_interval(len(pts), n_kept)
             play.append({"play": label, "points": len(pts), "share": len(pts) / n_kept, "low": lo, "high": hi})
         play.sort(key=lambda r: (-r["points"], r["play"]))
+    claims = _claim_shares(src, first, keep)
     return Calibration(str(src.path), tuple(i.text for i in indicators), selected, str(rows["method"].iloc[0]),
-                       len(ids), readonly(ids[keep]), tuple(shifts), tuple(play))
+                       len(ids), readonly(ids[keep]), tuple(shifts), tuple(play), claims)
+
+
+def _spread(idx: np.ndarray, most: int) -> np.ndarray:
+    """At most ``most`` evenly spaced entries of ``idx`` (all of them when there are few)."""
+    if len(idx) <= most:
+        return idx
+    return idx[np.unique(np.linspace(0, len(idx) - 1, most).round().astype(int))]
+
+
+def _claim_shares(src, first, keep: np.ndarray) -> tuple[dict, ...]:
+    """The share of points where each batchable claim of the scenario holds, before and after."""
+    compiled = src.compiled
+    if compiled is None or not compiled.scenario.claims:
+        return ()
+    from sim.claims import batchable, evaluate_claims_batch
+
+    claims = [c for c in compiled.scenario.claims if batchable(compiled, c)]
+    if not claims:
+        return ()
+    names = list(src.manifest["parameters"])
+    values = first[[f"param.{n}" for n in names]].to_numpy(float)
+    full = np.repeat(np.asarray(compiled.defaults, dtype=float)[None], len(values), axis=0)
+    for j, name in enumerate(names):
+        full[:, list(compiled.parameter_names).index(name)] = values[:, j]
+    full = np.clip(full, compiled.lower, compiled.upper)  # a distribution's tail stays within bounds
+    before, after = _spread(np.arange(len(values)), MAX_CLAIM_POINTS), _spread(np.flatnonzero(keep), MAX_CLAIM_POINTS)
+    both = np.union1d(before, after)
+    in_before, in_after = np.isin(both, before), np.isin(both, after)
+    out = []
+    for claim, v in zip(claims, evaluate_claims_batch(compiled, claims, full[both])):
+        holds = np.asarray(v.verdict) == "holds"
+        out.append({"claim": claim.id, "text": claim.claim, "before": float(holds[in_before].mean()),
+                    "after": float(holds[in_after].mean()) if in_after.any() else None,
+                    "points_before": int(in_before.sum()), "points_after": int(in_after.sum())})
+    return tuple(out)
 
 
 def format_calibration(cal: Calibration, *, max_play: int = 8) -> str:
@@ -166,6 +211,10 @@ def format_calibration(cal: Calibration, *, max_play: int = 8) -> str:
         lines.append(f"  {p['share']:6.1%}  [{p['low']:.3f}, {p['high']:.3f}]  {p['play']}")
     if len(cal.play) > max_play:
         lines.append(f"  ... and {len(cal.play) - max_play} more")
+    if cal.claims:
+        lines.append("the scenario's claims (share of points where each holds: all points -> consistent points):")
+        for c in cal.claims:
+            lines.append(f"  {c['before']:6.1%} -> {c['after']:6.1%}  {c['claim']}")
     return "\n".join(lines)
 
 

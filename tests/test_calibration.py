@@ -200,3 +200,16 @@ def test_selected_rows_match_a_brute_force_pareto_rule(monkeypatch):
                 expected[g.index[j]] = True
                 break
     assert np.array_equal(got, expected) and got.sum() == (df.groupby("point_id")["eq_index"].max() >= 0).sum()
+
+
+def test_claims_there_contradict_an_observation_that_contradicts_them(baseline):
+    # Three of the baseline's claims ask that the US drops the plan; where it keeps it, none holds.
+    keep = calibrate(baseline, ["path: us_plan=keep"])
+    assert keep.n_kept > 0
+    shares = {c["claim"]: c for c in keep.claims}
+    for claim in ("drop_buys_pressure", "halt_answers_drop", "us_thaw_brings_nato_thaw"):
+        assert shares[claim]["after"] == 0.0 and shares[claim]["points_after"] == keep.n_kept
+    # Over all points, a claim holds on a share that the kept and the other points make up.
+    drop = calibrate(baseline, ["path: us_plan=drop"])
+    both = {c["claim"]: c for c in drop.claims}["drop_buys_pressure"]
+    assert both["before"] * 48 == pytest.approx(both["after"] * drop.n_kept)  # it holds only where the US drops
