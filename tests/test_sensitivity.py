@@ -260,3 +260,15 @@ def test_bootstrap_intervals_are_reproducible_with_seed_zero():
     assert np.array_equal(a.S1_conf, b.S1_conf) and np.array_equal(a.ST_conf, b.ST_conf)
     c = sobol_indices(ishigami(x), ["x1", "x2", "x3"], resamples=50, seed=1)
     assert not np.array_equal(a.S1_conf, c.S1_conf)
+
+
+def test_chart_kind(saltelli_run, tmp_path, capsys):
+    out = tmp_path / "s.svg"
+    assert main(["chart", "sensitivity", str(saltelli_run), "--out", str(out)]) == 0
+    assert "Sensitivity of regime R1" in out.read_text()
+    (tmp_path / "duel.toml").write_text(DUEL)
+    (tmp_path / "g.toml").write_text('[sweep]\nscenario = "duel.toml"\nseed = 1\n[sweep.grid]\na = [0.2, 0.8]\n')
+    run_sweep(tmp_path / "g.toml", tmp_path / "g", executor="inprocess")
+    capsys.readouterr()
+    assert main(["chart", "sensitivity", str(tmp_path / "g"), "--out", str(out)]) == 2
+    assert "a grid does not support sobol indices" in capsys.readouterr().err
