@@ -131,6 +131,15 @@ def _repeated(sources, *, x=None, y=None, tol=1e-6):
 
 
 #: Chart kinds in the order ``bargain chart --help`` lists them.
+def _sensitivity(sources, *, x=None, y=None, tol=1e-6):
+    from analysis import charts
+    from analysis.sensitivity import sweep_sensitivity
+
+    # The report's indicator: whether the commonest regime holds (bargain sensitivity takes any).
+    return charts.sensitivity_chart(sweep_sensitivity(sources[0], "regime: R1").result,
+                                    title="Sensitivity of regime R1")
+
+
 CHART_KINDS: dict[str, ChartKind] = {
     "regime-map": ChartKind("regimes over two swept parameters (--x, --y)", "sweep", _regime_map),
     "along": ChartKind("payoffs and action probabilities along one swept parameter (--x), thresholds dashed",
@@ -139,6 +148,8 @@ CHART_KINDS: dict[str, ChartKind] = {
                              "sweep", _frequencies),
     "tornado": ChartKind("which parameter, moved alone, changes the baseline regime most (sweep or scenario)",
                          "any", _tornado),
+    "sensitivity": ChartKind("Sobol indices (saltelli sweep) or Morris effects (morris sweep) of whether the "
+                             "commonest regime holds; bargain sensitivity takes any indicator", "sweep", _sensitivity),
     "payoffs": ChartKind("equilibrium payoffs across scenario files", "scenario", _payoffs),
     "tree": ChartKind("a sequential scenario's game tree with its first subgame-perfect path", "scenario", _tree),
     "qre": ChartKind("a simultaneous scenario's logit QRE branch", "scenario", _qre),

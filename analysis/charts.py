@@ -207,6 +207,101 @@ def tornado_chart(sens: Sequence[Mapping], *, title: str = ""):
     return fig
 
 
+def sensitivity_chart(result, *, title: str = ""):
+    """Global sensitivity (:mod:`analysis.sensitivity`): for Sobol indices, bars of ``S1`` and
+    ``ST`` per parameter with their bootstrap intervals, most influential (``ST``) on top; for
+    Morris effects, ``mu*`` against ``sigma`` with ``mu*``'s interval, one labelled point per
+    parameter.
+
+    Examples
+    --------
+    >>> from analysis.sensitivity import SobolIndices
+    >>> r = SobolIndices(("a", "b"), np.array([0.6, 0.1]), np.array([0.05, 0.02]), np.array([0.8, 0.3]),
+    ...                  np.array([0.05, 0.03]), 256)
+    >>> fig = sensitivity_chart(r)
+    >>> len(artists_with_gid(fig, "bar")), legend_labels(fig)
+    (4, ['first order (S1)', 'total (ST)'])
+    """
+    from analysis.sensitivity import SobolIndices
+
+    names = list(result.parameters)
+    if isinstance(result, SobolIndices):
+        order = sorted(range(len(names)), key=lambda k: -np.nan_to_num(result.ST[k]))
+        fig = new_figure((6.5, 1.4 + 0.45 * max(len(names), 1)))
+        ax = fig.add_subplot()
+        y = np.arange(len(order))[::-1]
+        h = 0.38
+        bars = [ax.barh(y + h / 2, [result.S1[k] for k in order], h, xerr=[result.S1_conf[k] for k in order],
+                        color=OKABE_ITO[4], label="first order (S1)", capsize=2),
+                ax.barh(y - h / 2, [result.ST[k] for k in order], h, xerr=[result.ST_conf[k] for k in order],
+                        color=OKABE_ITO[5], label="total (ST)", capsize=2)]
+        for group in bars:
+            for b in group:
+                b.set_gid("bar")
+        ax.set_yticks(y, [names[k] for k in order], fontsize="small")
+        ax.axvline(0, color=OKABE_ITO[-1], lw=0.8)
+        ax.set_xlabel(f"share of the indicator's variance ({result.conf_level:.0%} bootstrap intervals)")
+        ax.legend(fontsize="small", loc="lower right")
+        ax.set_title(title or f"Sobol indices ({result.n_base} base points)")
+        return fig
+    fig = new_figure()
+    ax = fig.add_subplot()
+    at: dict = {}  # parameters at the same point share one label (inert ones all sit at the origin)
+    for k, name in enumerate(names):
+        bars = ax.errorbar(result.mu_star[k], result.sigma[k], xerr=result.mu_star_conf[k],
+                           fmt=MARKERS[k % len(MARKERS)], color=colour(k), capsize=2)
+        bars[0].set_gid("effect")  # the marker (the interval's lines are the container's other artists)
+        at.setdefault((round(float(result.mu_star[k]), 9), round(float(result.sigma[k]), 9)), []).append(name)
+    for (x, y), group in at.items():
+        ax.annotate("\n".join(group), (x, y), xytext=(4, 4), textcoords="offset points", fontsize="small",
+                    va="bottom")
+    ax.set_xlabel(f"mu* (mean absolute elementary effect; {result.conf_level:.0%} bootstrap interval)")
+    ax.set_ylabel("sigma (spread of the effects)")
+    right = float(np.nanmax(np.asarray(result.mu_star) + np.asarray(result.mu_star_conf), initial=0.0))
+    top = float(np.nanmax(result.sigma, initial=0.0))
+    ax.set_xlim(0, right * 1.1 if right > 0 else 1.0)
+    ax.set_ylim(0, top * 1.2 if top > 0 else 1.0)  # room for the labels above the highest points
+    ax.set_title(title or f"Morris elementary effects ({result.trajectories} trajectories, {result.levels} levels)")
+    return fig
+
+
+def calibration_chart(values: Mapping[str, tuple], *, title: str = "", bins: int = 20, columns: int = 3):
+    """Calibration (:mod:`analysis.calibration`): per parameter, the histogram of its values over
+    all the sweep's points and over the points consistent with the observations, as densities on
+    the same bins (so a shift in shape shows whatever the share kept).
+
+    ``values`` maps each parameter to ``(all values, kept values)``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.random(500)
+    >>> fig = calibration_chart({"a": (x, x[x > 0.6]), "b": (x, x[:100])})
+    >>> len(fig.axes), legend_labels(fig)
+    (2, ['all points', 'consistent with the observations'])
+    """
+    names = list(values)
+    cols = max(1, min(columns, len(names)))
+    rows = -(-len(names) // cols) if names else 1
+    fig = new_figure((6.5, 0.4 + 1.9 * rows))
+    for k, name in enumerate(names):
+        ax = fig.add_subplot(rows, cols, k + 1)
+        before, after = (np.asarray(v, dtype=float) for v in values[name])
+        lo, hi = (float(before.min()), float(before.max())) if len(before) else (0.0, 1.0)
+        edges = np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1)
+        ax.hist(before, edges, density=True, color=OKABE_ITO[1], alpha=0.6, label="all points", gid="before")
+        if len(after):
+            ax.hist(after, edges, density=True, histtype="step", color=OKABE_ITO[5], lw=1.6,
+                    label="consistent with the observations", gid="after")
+        ax.set_xlabel(name, fontsize="small")
+        ax.tick_params(labelsize="x-small")
+        ax.set_yticks([])
+        if k == 0:
+            fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize="small")
+    fig.suptitle(title or "Parameters before and after the observations (densities)", fontsize="medium")
+    return fig
+
+
 def _abs_formatter():
     from matplotlib.ticker import FuncFormatter
 

@@ -23,9 +23,8 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {' '.join(str(message).split())}\n")
 
 
-COMMANDS = ["solve", "sweep", "demo", "validate", "lint", "hypotheses", "levers", "show", "export", "compare", "chart", "report"]
-COMMANDS = ["solve", "sweep", "demo", "validate", "lint", "hypotheses", "show", "export", "compare", "chart", "report",
-            "discover"]
+COMMANDS = ["solve", "sweep", "demo", "validate", "lint", "hypotheses", "levers", "show", "export", "compare", "chart",
+            "report", "discover", "sensitivity", "calibrate"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -240,3 +240,28 @@ def gambit_tree_shapes_many(efg_texts, *, timeout: float = 300) -> list:
     out = _run_pygambit(_GAMBIT_EFG_SHAPE_SCRIPT, f"reading {len(efg_texts)} .efg texts", timeout,
                         stdin=json.dumps(list(efg_texts)))
     return [OracleFailed(d["error"]) if "error" in d else d for d in out]
+
+
+_GAMBIT_LOGIT_ESTIMATE_SCRIPT = r"""
+import io, json, sys
+import pygambit as gbt
+reqs = json.load(sys.stdin)
+out = []
+for req in reqs:
+    g = gbt.read_nfg(io.StringIO(req["nfg"]))
+    data = g.mixed_strategy_profile()
+    for player, counts in zip(g.players, req["counts"]):
+        for strategy, c in zip(player.strategies, counts):
+            data[strategy] = c
+    fit = gbt.qre.logit_estimate(data)
+    out.append({"lambda": float(fit.lam), "log_like": float(fit.log_like),
+                "profile": [[float(fit.profile[s]) for s in p.strategies] for p in g.players]})
+json.dump(out, sys.stdout)
+"""
+
+
+def gambit_logit_estimates(requests, timeout: float = 300) -> list[dict]:
+    """pygambit's ``qre.logit_estimate`` (maximum likelihood along the principal branch) for
+    ``(nfg_text, counts)`` pairs in one subprocess: ``{"lambda", "log_like", "profile"}`` each."""
+    reqs = [{"nfg": text, "counts": [list(map(float, c)) for c in counts]} for text, counts in requests]
+    return _run_pygambit(_GAMBIT_LOGIT_ESTIMATE_SCRIPT, "logit_estimate", timeout, stdin=json.dumps(reqs))

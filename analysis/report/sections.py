@@ -362,6 +362,51 @@ def _discovery_section(report: Report, src: SweepSource, *, tol: float) -> str |
             f"which holds {b.coverage:.0%} of R1's points (PRIM).")
 
 
+#: Bootstrap resamples of the report's Sobol or Morris intervals (``bargain sensitivity`` takes 1000).
+REPORT_RESAMPLES = 200
+
+
+def _sensitivity_section(report: Report, src: SweepSource, *, tol: float) -> str | None:
+    """Global sensitivity of whether the sweep's commonest regime holds (Sobol indices or Morris
+    effects, as ``bargain sensitivity DIR --indicator "regime: R1"``), for a sweep whose design
+    supports it; nothing otherwise."""
+    from analysis import charts
+    from analysis.sensitivity import SobolIndices, folder_supports, sweep_sensitivity
+
+    method = folder_supports(src.manifest)
+    if method is None:
+        return None
+    report.add("h3", "Global sensitivity of the commonest regime")
+    try:
+        rep = sweep_sensitivity(src, "regime: R1", method=method, resamples=REPORT_RESAMPLES)
+    except ValueError as exc:
+        report.add("p", f"Not computed: {exc}")
+        return None
+    r = rep.result
+    order = rep.ranked()
+    if isinstance(r, SobolIndices):
+        report.add("p", "All parameters moved at once over the sweep's distributions: the share of the variance of "
+                        "'the point is in regime R1' each explains alone (S1) and with its interactions (ST), Sobol "
+                        f"indices with {r.conf_level:.0%} bootstrap intervals ({REPORT_RESAMPLES} resamples; "
+                        "docs/sensitivity.md).")
+        report.add("table", "", headers=["parameter", "S1", "ST"],
+                   rows=[[r.parameters[k], f"{r.S1[k]:.3f} ± {r.S1_conf[k]:.3f}", f"{r.ST[k]:.3f} ± {r.ST_conf[k]:.3f}"]
+                         for k in order])
+        top = f"{r.parameters[order[0]]} (total index {r.ST[order[0]]:.2f})"
+    else:
+        report.add("p", "Morris elementary effects of 'the point is in regime R1': mean absolute effect (mu*, with "
+                        f"its {r.conf_level:.0%} bootstrap interval) and spread (sigma) of one-at-a-time steps "
+                        "(docs/sensitivity.md).")
+        report.add("table", "", headers=["parameter", "mu*", "mu", "sigma"],
+                   rows=[[r.parameters[k], f"{r.mu_star[k]:.3f} ± {r.mu_star_conf[k]:.3f}", f"{r.mu[k]:.3f}",
+                          f"{r.sigma[k]:.3f}"] for k in order])
+        top = f"{r.parameters[order[0]]} (mu* {r.mu_star[order[0]]:.2f})"
+    report.add("chart", "Global sensitivity of whether the commonest regime (R1) holds.",
+               figure=charts.sensitivity_chart(r, title="Sensitivity of regime R1"),
+               name=f"{slug(src.path.name)}-sensitivity")
+    return f"{src.path.name}: whether its commonest regime holds depends most on {top}, all parameters moved at once."
+
+
 #: Points of each claim's box in the report (``bargain hypotheses`` defaults to 1024): the demo
 #: report solves every scenario, so the report keeps the cost of its claims bounded.
 REPORT_CLAIM_SAMPLES = 256
@@ -417,6 +462,7 @@ SECTIONS: dict[str, Section] = {
     "logit": Section("scenarios", _logit_section),
     "sweep": Section("sweep", _sweep_section),
     "discovery": Section("sweep", _discovery_section),
+    "sensitivity": Section("sweep", _sensitivity_section),
 }
 
 

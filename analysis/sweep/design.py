@@ -9,6 +9,19 @@ Point ``k`` of a sweep is the same whatever the chunk size, worker count or exec
   stratum by the block streams (McKay, Beckman and Conover 1979);
 * Sobol: a scrambled Sobol sequence (``scipy.stats.qmc.Sobol``) fast-forwarded to ``k``
   (Owen 1998 scrambling). Power-of-two sample sizes keep its balance properties.
+* Saltelli (for Sobol indices; Saltelli 2002, the layout of SALib's ``sample.sobol`` without
+  second-order rows): base row ``i`` of a scrambled Sobol sequence in ``2D`` dimensions gives
+  matrices ``A_i`` (first ``D`` columns) and ``B_i`` (last ``D``); points ``i * (D + 2) + j`` are
+  ``A_i`` (``j = 0``), ``A_i`` with column ``j - 1`` taken from ``B_i`` (``1 <= j <= D``) and
+  ``B_i`` (``j = D + 1``). With the same seed the points equal SALib's.
+* Morris (Morris 1991): trajectory ``r`` (points ``r * (D + 1)`` to ``r * (D + 1) + D``) is drawn
+  from its own stream ``SeedSequence(seed, spawn_key=(_MORRIS_KEY, r))``: a base point, then one
+  parameter at a time, in a random order, moved by ``delta = p / (2 (p - 1))`` up or down (``p``
+  levels). The base point is uniform on ``[0, 1 - delta]`` in each coordinate rather than on the
+  grid of ``p`` levels (the continuous variant of Campolongo, Cariboni and Saltelli 2007): a
+  scenario's payoffs are affine in its parameters, and the grid's shared values (two weights
+  both at 1/3 of their range, a weight at exactly 0) make exact ties that multiply equilibria
+  and send every tied point to the slow point-by-point solvers.
 
 Uniform draws are mapped through inverse CDFs (``scipy.stats``); a Dirichlet group uses
 normalised Gamma variates, so every design applies to it as well.
@@ -24,6 +37,7 @@ from analysis.sweep.spec import SweepSpec
 
 BLOCK = 4096
 _LHS_KEY = 2**31  # spawn-key namespace of the LHS permutations, apart from the block streams
+_MORRIS_KEY = 2**31 + 1  # spawn-key namespace of the Morris trajectories
 
 
 def _block_uniforms(seed: int, start: int, stop: int, dim: int) -> np.ndarray:
@@ -37,7 +51,69 @@ def _block_uniforms(seed: int, start: int, stop: int, dim: int) -> np.ndarray:
     return out
 
 
+def saltelli_uniforms(seed: int, start: int, stop: int, dim: int) -> np.ndarray:
+    """Points ``start..stop-1`` of Saltelli's design on the unit cube (see the module docstring).
+
+    Examples
+    --------
+    >>> u = saltelli_uniforms(0, 0, 8, 2)   # two base rows of a 2-parameter design
+    >>> bool((u[1, 1] == u[0, 1]) and (u[1, 0] == u[3, 0]) and (u[2, 0] == u[0, 0]))
+    True
+    """
+    from scipy.stats import qmc
+
+    if stop <= start:
+        return np.empty((0, dim))
+    width = dim + 2
+    first, last = start // width, (stop - 1) // width
+    sobol = qmc.Sobol(d=2 * dim, scramble=True, seed=seed)  # an int, as SALib passes it
+    if first:
+        sobol.fast_forward(first)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # balance warning for a part of the sequence
+        base = sobol.random(last - first + 1)
+    ids = np.arange(start, stop)
+    rows, j = ids // width - first, ids % width
+    a, b = base[rows, :dim], base[rows, dim:]
+    take_b = (np.arange(dim)[None, :] == (j - 1)[:, None]) | (j == dim + 1)[:, None]
+    return np.where(take_b, b, a)
+
+
+def morris_uniforms(seed: int, start: int, stop: int, dim: int, levels: int) -> np.ndarray:
+    """Points ``start..stop-1`` of a Morris design on the unit cube (see the module docstring).
+
+    Examples
+    --------
+    >>> u = morris_uniforms(0, 0, 3, 2, 4)   # one trajectory: each step moves one parameter by 2/3
+    >>> np.round(np.abs(np.diff(u, axis=0)), 6).tolist() in ([[0.666667, 0.0], [0.0, 0.666667]],
+    ...                                                       [[0.0, 0.666667], [0.666667, 0.0]])
+    True
+    """
+    out = np.empty((max(stop - start, 0), dim))
+    if stop <= start:
+        return out
+    width = dim + 1
+    delta = levels / (2.0 * (levels - 1))
+    for r in range(start // width, (stop - 1) // width + 1):
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_MORRIS_KEY, r)))
+        base = rng.random(dim) * (1 - delta)
+        up = rng.random(dim) < 0.5
+        order = rng.permutation(dim)
+        traj = np.empty((width, dim))
+        traj[0] = np.where(up, base, base + delta)
+        for s, col in enumerate(order, 1):
+            traj[s] = traj[s - 1]
+            traj[s, col] += delta if up[col] else -delta
+        lo, hi = max(start, r * width), min(stop, (r + 1) * width)
+        out[lo - start:hi - start] = traj[lo - r * width:hi - r * width]
+    return np.clip(out, 0.0, 1.0)
+
+
 def _uniforms(spec: SweepSpec, start: int, stop: int, dim: int) -> np.ndarray:
+    if spec.design == "saltelli":
+        return saltelli_uniforms(spec.seed, start, stop, dim)
+    if spec.design == "morris":
+        return morris_uniforms(spec.seed, start, stop, dim, spec.levels)
     if spec.design == "montecarlo":
         return _block_uniforms(spec.seed, start, stop, dim)
     if spec.design == "lhs":

@@ -30,7 +30,7 @@ import numpy as np
 from analysis.io import TMP_PATTERN, atomic_path, versions, write_json_atomic
 from analysis.io import file_sha256
 from analysis.sweep.design import points as design_points
-from analysis.sweep.spec import SweepSpec, load_sweep
+from analysis.sweep.spec import SweepSpec, design_record, load_sweep
 from sim.errors import ScenarioError
 from sim.solvers.pure import DEFAULT_TOL as PURE_DEFAULT_TOL, pure_equilibrium_mask
 
@@ -601,6 +601,7 @@ def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str
         "seed": spec.seed,
         "methods": list(spec.methods),
         "parameters": list(spec.parameter_names),
+        "design": design_record(spec),  # how point ids map to the design (bargain sensitivity reads it)
         "n_points": n,
         "chunk_size": chunk,
         "n_chunks": n_chunks,

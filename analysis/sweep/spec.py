@@ -17,12 +17,18 @@
 
     [sweep.sample]                      # ... or a sample
     n = 10000
-    design = "sobol"                    # "montecarlo" | "lhs" | "sobol"
+    design = "sobol"                    # "montecarlo" | "lhs" | "sobol" | "saltelli" | "morris"
     isolation_weight = { dist = "uniform", low = 0.0, high = 1.0 }
     shield_value = { dist = "normal", mean = 1.0, sd = 0.2 }
     p_committed = { dist = "beta", a = 2.0, b = 5.0 }
     caucasus_weight = { dist = "triangular", low = 0.0, mode = 0.3, high = 1.0 }
     russia_goals = { dist = "dirichlet", parameters = ["w_iso", "w_anti", "w_cauc"], alpha = [1, 1, 1] }
+
+Two designs serve global sensitivity analysis (``bargain sensitivity``, :mod:`analysis.sensitivity`):
+``design = "saltelli"`` (Saltelli 2002, as SALib's ``sample.sobol``: ``n`` base points, a power of
+two, give ``n * (D + 2)`` points for Sobol first-order and total indices) and ``design = "morris"``
+(Morris 1991: ``n`` one-at-a-time trajectories of ``D + 1`` points on ``levels`` levels, default
+4). Both need independent parameters (no Dirichlet group); Morris needs bounded laws (no normal).
 
 Errors are :class:`sim.errors.ScenarioError` naming the file, the field and the bad value.
 """
@@ -39,7 +45,10 @@ from typing import Any
 from sim import inputs, registry
 from sim.errors import ScenarioError
 
-DESIGNS = ("montecarlo", "lhs", "sobol")
+DESIGNS = ("montecarlo", "lhs", "sobol", "saltelli", "morris")
+#: Designs whose points are laid out for a sensitivity analysis (point ids by base row or trajectory).
+SENSITIVITY_DESIGNS = ("saltelli", "morris")
+DEFAULT_LEVELS = 4
 DISTRIBUTIONS = {
     "uniform": ("low", "high"),
     "normal": ("mean", "sd"),
@@ -96,6 +105,8 @@ class SweepSpec:
     raw: dict
     #: Per method, its options as the solver's keyword arguments (checked by :mod:`sim.registry`).
     options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    #: Levels of a Morris design (``None`` for the other designs).
+    levels: int | None = None
 
     def options_for(self, method: str) -> dict[str, Any]:
         """The keyword arguments ``method`` runs with (empty when the file gives none)."""
@@ -105,7 +116,7 @@ class SweepSpec:
     def n_points(self) -> int:
         if self.grid is not None:
             return math.prod(len(a.values) for a in self.grid)
-        return int(self.sample_n)
+        return design_size(self.design, int(self.sample_n), sum(d.dimension for d in self.distributions))
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
@@ -115,6 +126,35 @@ class SweepSpec:
 
     def content_hash(self) -> str:
         return hashlib.sha256(json.dumps(self.raw, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def design_size(design: str | None, n: int, dim: int) -> int:
+    """Points of a sampled design: ``n``, except Saltelli's ``n * (D + 2)`` and Morris's ``n * (D + 1)``.
+
+    Examples
+    --------
+    >>> design_size("sobol", 64, 3), design_size("saltelli", 64, 3), design_size("morris", 10, 3)
+    (64, 320, 40)
+    """
+    if design == "saltelli":
+        return n * (dim + 2)
+    if design == "morris":
+        return n * (dim + 1)
+    return n
+
+
+def design_record(spec: "SweepSpec") -> dict | None:
+    """What a sensitivity analysis needs to read a sweep's points back: the manifest's ``design``.
+
+    ``None`` for a grid; for a sample ``{"kind", "n", "parameters", "levels"}`` (``levels`` only
+    for Morris), where ``n`` is the sample's ``n`` (base points or trajectories).
+    """
+    if spec.grid is not None:
+        return None
+    out = {"kind": spec.design, "n": spec.sample_n, "parameters": list(spec.parameter_names)}
+    if spec.design == "morris":
+        out["levels"] = spec.levels
+    return out
 
 
 def _err(path, field, message, value) -> ScenarioError:
@@ -278,6 +318,13 @@ def parse_sweep(doc: dict, path: Path) -> SweepSpec:
         design = table.pop("design", "montecarlo")
         if design not in DESIGNS:
             raise _err(path, "sweep.sample.design", f"must be one of {list(DESIGNS)}", design)
+        levels = table.pop("levels", None)
+        if design == "morris":
+            levels = DEFAULT_LEVELS if levels is None else levels
+            if isinstance(levels, bool) or not isinstance(levels, int) or levels < 2 or levels % 2:
+                raise _err(path, "sweep.sample.levels", "must be an even integer >= 2 (Morris levels)", levels)
+        elif levels is not None:
+            raise _err(path, "sweep.sample.levels", "applies to design = \"morris\" only", levels)
         if not table:
             raise _err(path, "sweep.sample", "must give a distribution for at least one parameter", table)
         dists = tuple(_distribution(path, name, spec) for name, spec in table.items())
@@ -285,7 +332,26 @@ def parse_sweep(doc: dict, path: Path) -> SweepSpec:
         dupes = sorted({p for p in names if names.count(p) > 1})
         if dupes:
             raise _err(path, "sweep.sample", "samples a parameter twice", dupes[0])
-    return SweepSpec(path, scenario_path, tuple(methods), seed, chunk, grid, n, design, dists, doc, options)
+        if design in SENSITIVITY_DESIGNS:
+            _check_sensitivity_design(path, design, n, dists)
+            count = design_size(design, n, len(names))
+            if count > MAX_POINTS:
+                raise _err(path, "sweep.sample.n", f"gives more than {MAX_POINTS} points", count)
+    return SweepSpec(path, scenario_path, tuple(methods), seed, chunk, grid, n, design, dists, doc, options,
+                     levels if design == "morris" else None)
+
+
+def _check_sensitivity_design(path, design, n, dists) -> None:
+    """Saltelli's design wants a power-of-two base and independent inputs; Morris bounded ones."""
+    for d in dists:
+        if d.kind == "dirichlet":
+            raise _err(path, f"sweep.sample.{d.name}.dist",
+                       f"a {design} design needs independent parameters; a Dirichlet group is not", d.kind)
+        if design == "morris" and d.kind == "normal":
+            raise _err(path, f"sweep.sample.{d.name}.dist",
+                       "a morris design needs bounded laws (uniform, triangular, beta)", d.kind)
+    if design == "saltelli" and n & (n - 1):
+        raise _err(path, "sweep.sample.n", "must be a power of two for a saltelli design (Sobol balance)", n)
 
 
 def _options(path, table, methods) -> tuple:
