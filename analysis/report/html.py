@@ -14,8 +14,14 @@ follows them.
 from __future__ import annotations
 
 import html
+import weakref
 
 from analysis.report.document import Report, numbering, slug
+
+#: Resolution of the PNG figures of the PDF (print quality at the 6.5-inch width of a chart).
+PDF_DPI = 150
+#: Each figure's SVG text once drawn: a report written in several formats draws each chart once.
+_SVG_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 #: The embedded style sheet (screen and print).
 CSS = """
@@ -97,7 +103,22 @@ def _cell(value, quote: bool) -> str:
     return f"<td class=\"quote\">{html.escape(str(value))}</td>" if quote else f"<td>{html.escape(str(value))}</td>"
 
 
-def _png_img(fig, dpi: int = 200) -> str:
+def chart_svg(fig) -> str:
+    """The figure as inline ``<svg>`` (:func:`analysis.charts.figure_svg`), drawn once per figure."""
+    from analysis.charts import figure_svg
+
+    try:
+        return _SVG_CACHE[fig]
+    except (KeyError, TypeError):
+        text = figure_svg(fig)
+    try:
+        _SVG_CACHE[fig] = text
+    except TypeError:  # not weakly referable: not cached
+        pass
+    return text
+
+
+def _png_img(fig, dpi: int = PDF_DPI) -> str:
     """The figure as an ``<img>`` holding its PNG as a ``data:`` URI (the PDF's figures)."""
     import base64
     import io
@@ -110,7 +131,7 @@ def _png_img(fig, dpi: int = 200) -> str:
 def render_html(report: Report, *, charts: str = "svg") -> str:
     """The report as one self-contained HTML document (inline SVG and CSS, no script, no URL).
 
-    ``charts="png"`` embeds each chart as a 200-dpi PNG ``data:`` image instead: that is the
+    ``charts="png"`` embeds each chart as a PNG (:data:`PDF_DPI`) ``data:`` image instead: that is the
     document the PDF is made from, since WeasyPrint lays out a PNG in a fraction of the time it
     takes to draw matplotlib's SVG.
 
@@ -126,8 +147,6 @@ def render_html(report: Report, *, charts: str = "svg") -> str:
     >>> '<h2 id="s1"><span class="num">1</span>Payoffs</h2>' in text
     True
     """
-    from analysis.charts import figure_svg
-
     e = html.escape
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -162,7 +181,7 @@ def render_html(report: Report, *, charts: str = "svg") -> str:
             if b.note:
                 out.append(f'<p class="note">{e(b.note)}</p>')
         elif b.kind == "chart":
-            drawing = _png_img(b.figure) if charts == "png" else figure_svg(b.figure)
+            drawing = _png_img(b.figure) if charts == "png" else chart_svg(b.figure)
             out.append(f'<figure id="{e(slug(b.name))}">{drawing}<figcaption><span class="fig-num">'
                        f"{number}.</span> {e(b.text)}</figcaption></figure>")
     if in_title:

@@ -66,7 +66,7 @@ def render_markdown(report: Report, chart_dir: str) -> tuple[str, dict[str, byte
     >>> files
     {}
     """
-    from analysis.charts import figure_svg
+    from analysis.report.html import chart_svg
 
     out, files = [], {}
     for b, number in zip(report.blocks, numbering(report)):
@@ -83,7 +83,7 @@ def render_markdown(report: Report, chart_dir: str) -> tuple[str, dict[str, byte
                 out.append(f"*{md_text(b.note)}*\n")
         elif b.kind == "chart":
             name = f"{chart_dir}/{len(files) + 1:02d}-{slug(b.name)}.svg"
-            files[name] = figure_svg(b.figure).encode()
+            files[name] = chart_svg(b.figure).encode()
             caption = md_text(b.text)
             out.append(f"![{number}. {caption}]({quote(name)})\n\n*{number}.* {caption}\n")
     return "\n".join(out), files
