@@ -77,7 +77,7 @@ def column_widths(headers, rows) -> tuple[list[float], float]:
     Tables are laid out with fixed column widths (``table-layout: fixed``): browsers and WeasyPrint
     then need not measure every word of every cell, which made a PDF of a few tables take tens of
     seconds. A column gets room in proportion to its longest entry (at least its header's longest
-    word, at most 40 characters; a quote column at least 24), and a table of short entries takes
+    word, at most 40 characters; a quote column 30 to 60), and a table of short entries takes
     only the width it needs.
 
     Examples
@@ -86,15 +86,16 @@ def column_widths(headers, rows) -> tuple[list[float], float]:
     ([50.0, 50.0], 30.0)
     >>> widths, total = column_widths(["quote", "n"], [["x" * 100, "1"]])
     >>> [round(w) for w in widths], total
-    ([89, 11], 47.0)
+    ([93, 7], 67.0)
     """
     natural = []
     for j, h in enumerate(headers):
         cells = [str(r[j]) for r in rows if j < len(r)]
         word = max((len(w) for w in str(h).split()), default=1)
         longest = max([len(str(h)) * 0.6, *(len(c) for c in cells)], default=1)
-        floor = 24 if "quote" in str(h).lower() else max(word, 3)
-        natural.append(min(max(longest, floor), max(40, floor)) + 2)
+        quote = "quote" in str(h).lower()
+        floor = 30 if quote else max(word * 1.2, 3)  # a bold header word needs a little more than its letters
+        natural.append(min(max(longest, floor), 60 if quote else max(40, floor)) + 2)
     total = sum(natural) or 1.0
     return [round(100 * n / total, 2) for n in natural], round(max(30.0, min(100.0, float(total))), 1)
 
