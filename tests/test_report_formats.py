@@ -4,7 +4,7 @@ row, the Markdown cannot be made to inject headings, rows or HTML, and no deal i
 
 Rendering costs (the PDF most): each source is reported once, in a module-scoped fixture, with
 the claims measured on a few points (the claims' own figures are tested in test_hypotheses.py;
-here only that their sentences and rows reach every format)."""
+here only that their sentences and rows reach every format) and the PDF's figures at 72 dpi."""
 
 from __future__ import annotations
 
@@ -43,8 +43,11 @@ def cheap_claims():
     import analysis.hypotheses as hypotheses
     import analysis.report.sections as sections
 
+    import analysis.report.html as html
+
     real = hypotheses.flip_values
     with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(html, "PDF_DPI", 72)  # the PDF's text is read back, not its pictures
         mp.setattr(sections, "REPORT_CLAIM_SAMPLES", 8)
         mp.setattr(sections, "REPORT_CLAIM_SAMPLES_PER_POINT", 2)
         # Where a claim's verdict flips: along two parameters, on two points and one bisection each.

@@ -70,34 +70,52 @@ code, .command { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; fo
 """
 
 
+#: Characters of table text across the narrowest text column a report is laid out in (A4 print
+#: at 8 pt); screen columns are wider, so what fits here fits there.
+LINE_CHARS = 100
+
+
 def column_widths(headers, rows) -> tuple[list[float], float]:
     """Each column's share of the table's width (per cent) and the table's width (per cent of the
-    text column), from the length of what the column holds.
+    text column), from what the column holds.
 
     Tables are laid out with fixed column widths (``table-layout: fixed``): browsers and WeasyPrint
     then need not measure every word of every cell, which made a PDF of a few tables take tens of
-    seconds. A column gets room in proportion to its longest entry (at least its header's longest
-    word, at most 40 characters; a quote column 30 to 60), and a table of short entries takes
-    only the width it needs.
+    seconds. Each column first gets what it needs not to break a word (its longest word, up to 20
+    characters; a bold header word a little more); the rest of a :data:`LINE_CHARS` line goes to
+    the columns whose entries are longer, in proportion to how much longer (up to 40 characters,
+    a quote column up to 60). A table of short entries takes only the width it needs.
 
     Examples
     --------
     >>> column_widths(["player", "payoff"], [["Russia", "2"]])
     ([50.0, 50.0], 30.0)
-    >>> widths, total = column_widths(["quote", "n"], [["x" * 100, "1"]])
+    >>> widths, total = column_widths(["player", "quote", "n"], [["Russia", "x " * 100, "1"]])
     >>> [round(w) for w in widths], total
-    ([93, 7], 67.0)
+    ([12, 81, 7], 76.2)
     """
-    natural = []
+    need, natural = [], []
     for j, h in enumerate(headers):
         cells = [str(r[j]) for r in rows if j < len(r)]
-        word = max((len(w) for w in str(h).split()), default=1)
-        longest = max([len(str(h)) * 0.6, *(len(c) for c in cells)], default=1)
         quote = "quote" in str(h).lower()
-        floor = 30 if quote else max(word * 1.2, 3)  # a bold header word needs a little more than its letters
-        natural.append(min(max(longest, floor), 60 if quote else max(40, floor)) + 2)
-    total = sum(natural) or 1.0
-    return [round(100 * n / total, 2) for n in natural], round(max(30.0, min(100.0, float(total))), 1)
+        head_word = max((len(w) for w in str(h).split()), default=1) * 1.2
+        cell_word = max((len(w) for c in cells for w in c.split()), default=1)
+        n = max(head_word, min(cell_word, 20), 3) + 2
+        longest = max([len(str(h)) * 0.6, *(len(c) for c in cells)], default=1)
+        need.append(n)
+        natural.append(max(n, min(longest, 60 if quote else 40) + 2))
+    total = sum(natural)
+    if total <= LINE_CHARS:
+        widths, share = natural, total
+    elif sum(need) >= LINE_CHARS:
+        widths, share = need, LINE_CHARS
+    else:
+        spare = LINE_CHARS - sum(need)
+        extra = [a - n for a, n in zip(natural, need)]
+        widths = [n + spare * e / sum(extra) for n, e in zip(need, extra)]
+        share = LINE_CHARS
+    return ([round(100 * w / sum(widths), 2) for w in widths],
+            round(max(30.0, min(100.0, 100 * float(share) / LINE_CHARS)), 1))
 
 
 def _cell(value, quote: bool) -> str:
@@ -119,13 +137,13 @@ def chart_svg(fig) -> str:
     return text
 
 
-def _png_img(fig, dpi: int = PDF_DPI) -> str:
+def _png_img(fig, dpi: int | None = None) -> str:
     """The figure as an ``<img>`` holding its PNG as a ``data:`` URI (the PDF's figures)."""
     import base64
     import io
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=dpi or PDF_DPI, metadata={"Software": None})
     return f'<img alt="" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
 
 
