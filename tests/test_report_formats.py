@@ -107,6 +107,11 @@ def test_the_pdf_holds_every_goal_quote_and_every_table_row_whole(reports):
         for b in report.charts:  # every figure's caption, with its number, in the flow of the text
             assert flat(b.text) in text, (name, b.name)
         assert re.search(r"Page1of\d+", text), name
+        # Every chart is in the PDF as a picture of its own (in the flow: its caption is in the text).
+        from pypdf import PdfReader
+
+        images = {im.name for page in PdfReader(paths["pdf"]).pages for im in page.images}
+        assert len(images) == len(report.charts), name
 
 
 def test_a_long_table_is_capped_with_a_note_in_every_format(tmp_path):
@@ -226,6 +231,18 @@ def test_a_failing_bargaining_table_is_named_with_its_file(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and str(path) in err and "bargaining" in err, err
     assert not out.exists()
+
+
+def test_a_tolerance_that_is_not_a_positive_number_is_refused(tmp_path, capsys):
+    from analysis.cli import main
+
+    scen = tmp_path / "diag.toml"
+    scen.write_text(DIAGONAL_SCENARIO)
+    for bad in ("nan", "-1", "0", "inf"):
+        assert main(["report", str(scen), "--out", str(tmp_path / "r.html"), "--tol", bad]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "--tol" in err and bad in err, err
+    assert not (tmp_path / "r.html").exists()
 
 
 def test_the_rerun_command_holds_every_option_given(tmp_path):

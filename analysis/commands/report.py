@@ -69,6 +69,12 @@ def run(args) -> int:
     from analysis.report import build_report, write_report
     from analysis.sources import load_source
 
+    import math
+
+    from sim.errors import ScenarioError
+
+    if not (math.isfinite(args.tol) and args.tol > 0):
+        raise ScenarioError(f"must be a positive finite number (got {args.tol!r})", field="--tol")
     methods = tuple(dict.fromkeys(args.method or ["enumpure"]))
     sources = [load_source(s, methods) for s in args.sources]
     command = rerun_command(args.rerun_parser, args) if hasattr(args, "rerun_parser") else None

@@ -5,7 +5,7 @@ Every piece of text from a scenario file (titles, quotes, descriptions, names) i
 :func:`md_text` before it is written: ``<``, ``>`` and ``&`` become entities, so no raw HTML
 (``<script>``, ``<img onerror=...>``) reaches a forge's renderer; line breaks of every kind become
 spaces, so a title cannot start a heading, a list or a table row on a line of its own; the
-characters that Markdown reads as markup (``\\ ` * _ [ ] |`` and a line-leading ``#``, ``-``,
+characters that Markdown reads as markup (``\\ ` * _ [ |`` and a line-leading ``#``, ``-``,
 ``+``, ``=``, ``~``, ``>`` or ``1.``) are backslash-escaped. Tables are GitHub-flavoured pipe tables.
 """
 
@@ -17,9 +17,9 @@ from urllib.parse import quote
 from analysis.report.document import Report, numbering, slug
 
 _BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
-_MARKUP = re.compile(r"([\\`*\[\]|])")
+_MARKUP = re.compile(r"([\\`*\[|])")  # no link can form without an unescaped [
 _UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")  # intraword _ is not emphasis in GFM
-_LEADING = re.compile(r"^(\s*)([#+=\-~]|\d+[.)])")
+_LEADING = re.compile(r"^(\s*)([#+=\-~]|\d+[.)](?=\s|$))")
 
 
 def md_text(text) -> str:
@@ -33,8 +33,8 @@ def md_text(text) -> str:
     '&lt;script&gt;alert(1)&lt;/script&gt;'
     >>> md_text("Title\\n# injected\\n| x | y |")
     'Title # injected \\\\| x \\\\| y \\\\|'
-    >>> md_text("# not a heading"), md_text("1. not a list"), md_text("us_shield_cost")
-    ('\\\\# not a heading', '1\\\\. not a list', 'us_shield_cost')
+    >>> md_text("# not a heading"), md_text("1. not a list"), md_text("us_shield_cost"), md_text("52.4% [0, 1]")
+    ('\\\\# not a heading', '1\\\\. not a list', 'us_shield_cost', '52.4% \\\\[0, 1]')
     """
     s = _BREAKS.sub(" ", str(text)).replace("\t", " ").replace("\x00", "")
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
