@@ -1,7 +1,8 @@
 """A report as PDF: the HTML document (:func:`analysis.report.html.render_html`) laid out for
 print by WeasyPrint, a real HTML-to-PDF engine (https://weasyprint.org). One document in every
-format: real tables whose rows are never cut across pages, whole quotes, the charts as vector
-graphics in the flow of the text, page numbers, all from the print style sheet of
+format: real tables whose rows are never cut across pages, whole quotes, the charts in the flow
+of the text (as PNG images at :data:`analysis.report.html.PDF_DPI`: WeasyPrint lays them out in a
+fraction of the time matplotlib's SVG takes), page numbers, all from the print style sheet of
 :data:`analysis.report.html.CSS`.
 
 WeasyPrint needs the Pango library; when it cannot be imported, :func:`render_pdf` refuses with
