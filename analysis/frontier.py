@@ -63,3 +63,32 @@ def frontier_solutions(scenario, overrides: Mapping[str, float] | None = None,
 
     problem, solutions = solve_scenario_bargaining(scenario, methods, overrides)
     return FrontierSolutions(problem, problem.frontier(), solutions)
+
+
+def agreement_gain(problem) -> float:
+    """The most that every bargaining player can gain over its disagreement payoff at once: the
+    largest ``t`` such that some lottery over the problem's outcomes gives each player at least
+    ``d_i + t``. It is positive exactly when there is a zone of agreement; at or below 0 no
+    agreement is better than disagreement for all, and the solutions are not defined.
+
+    One linear program: maximise ``t`` subject to ``outcomes.T @ lam >= d + t``, ``sum(lam) = 1``,
+    ``lam >= 0`` (the egalitarian direction of Kalai 1977 from the disagreement point).
+
+    Examples
+    --------
+    >>> from sim.bargaining import BargainingProblem
+    >>> agreement_gain(BargainingProblem.from_points([[1, 0], [0, 1], [0, 0]], [0, 0]))
+    0.5
+    >>> agreement_gain(BargainingProblem.from_points([[1, -1], [0, 0]], [0, 0]))  # one's gain, the other's loss
+    0.0
+    """
+    import numpy as np
+    from scipy.optimize import linprog
+
+    pts = np.asarray(problem.outcomes, dtype=float)
+    d = np.asarray(problem.disagreement, dtype=float)
+    k, n = pts.shape
+    res = linprog(np.r_[np.zeros(k), -1.0], A_ub=np.c_[-pts.T, np.ones(n)], b_ub=-d,
+                  A_eq=np.r_[np.ones(k), 0.0][None], b_eq=[1.0], bounds=[(0, None)] * k + [(None, None)],
+                  method="highs")
+    return float(res.x[k]) + 0.0 if res.status == 0 else float("-inf")  # + 0.0: no "-0.0"

@@ -61,8 +61,11 @@ def run(args) -> int:
         summary = run_sweep(sweep_file, sweep_out, workers=2)
         print(summary.format().splitlines()[0])
         sources.append(load_sweep_source(sweep_out, scenario=load_sweep(sweep_file).scenario_path))
+    import shlex
+
+    given = ["--out", args.out] + (["--scenarios", args.scenarios] if args.scenarios != "scenarios" else [])
     report = build_report(sources, title="After Corfu: equilibria of the founding scenarios",
-                          command=f"bargain demo --out {args.out}")
+                          command="bargain demo " + " ".join(map(shlex.quote, given)))
     path = write_report(report, out / "report.html")
     print(f"report: {path} ({time.perf_counter() - t0:.1f} s)")
     return 0

@@ -5,12 +5,15 @@ sources (:mod:`analysis.sources`) into a :class:`Report` of blocks (:mod:`analys
 headings, paragraphs, tables, charts as Figures) and touches no file; :func:`write_report`
 (:mod:`analysis.report.output`) renders it and writes it:
 
-* ``html`` - one file, charts inlined as ``<svg>``, styles inline, no script and no external URL,
-  so it opens in any browser without a server and can be mailed as is (:mod:`analysis.report.html`);
-* ``md`` - Markdown, with each chart written as an SVG file in ``<name>_files/`` beside it
-  (:mod:`analysis.report.markdown`);
-* ``pdf`` - a title page with the tables as text, then one page per chart (matplotlib's
-  ``PdfPages``, no further dependency; :mod:`analysis.report.pdf`).
+* ``html`` - one styled, print-ready file, charts inlined as ``<svg>``, styles inline, no script
+  and no external URL, so it opens in any browser without a server and can be mailed as is
+  (:mod:`analysis.report.html`);
+* ``md`` - GitHub-flavoured Markdown with every scenario text escaped, each chart written as an
+  SVG file in ``<name>_files/`` beside it (:mod:`analysis.report.markdown`);
+* ``pdf`` - the same HTML document laid out for print by WeasyPrint: real tables, whole quotes,
+  figures in the flow, page numbers (:mod:`analysis.report.pdf`).
+
+The key findings at the top are sentences with figures (:mod:`analysis.report.findings`).
 
 Every file is written to a temporary name in its folder and renamed into place
 (:func:`analysis.io.write_atomic`), so a reader never sees half a report.
@@ -21,7 +24,8 @@ from analysis.report.html import render_html
 from analysis.report.markdown import render_markdown
 from analysis.report.output import FORMATS, write_report
 from analysis.report.pdf import render_pdf
-from analysis.report.sections import MAX_TABLE_ROWS, SECTIONS, Section, build_report
+from analysis.report.document import MAX_TABLE_ROWS
+from analysis.report.sections import SECTIONS, Section, build_report
 
 __all__ = ["Block", "Report", "FORMATS", "MAX_TABLE_ROWS", "SECTIONS", "Section", "build_report", "render_html",
            "render_markdown", "render_pdf", "write_report"]

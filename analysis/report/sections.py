@@ -14,12 +14,13 @@ from typing import Callable, Sequence
 
 from analysis.io import versions
 from analysis.render import path_text, strategy_text
-from analysis.report.document import Block, Report, slug
+from analysis.report.document import MAX_TABLE_ROWS, Block, Report, slug
+from analysis.report.findings import bargaining_finding, scenario_finding, sweep_finding
 from analysis.sources import ScenarioSource, SweepSource, is_grid
 from sim import registry
+from sim.errors import ScenarioError
 
-#: Longest equilibria table in a report (a sequential game's reduced form can have hundreds).
-MAX_TABLE_ROWS = 25
+__all__ = ["MAX_TABLE_ROWS", "SECTIONS", "Section", "build_report"]
 
 
 def _fmt(x, digits: int = 4) -> str:
@@ -81,9 +82,8 @@ def _scenario_section(report: Report, src: ScenarioSource, *, tol: float) -> str
         else:
             rows = _equilibria_rows(r)
             headers = ["#", *players, *(f"payoff {p}" for p in players), "max regret"]
-        report.add("table", "", headers=headers, rows=rows[:MAX_TABLE_ROWS])
-        if len(rows) > MAX_TABLE_ROWS:
-            report.add("p", f"... and {len(rows) - MAX_TABLE_ROWS} more (bargain solve {src.path.name} lists all).")
+        report.add_table(headers, rows, see_all=f"bargain solve {src.path.name}"
+                         + ("" if r.method in on_tree else f" --method {r.method}") + " lists them all")
     if src.compiled.sequential:
         first = src.results[0]
         if first.equilibria:
@@ -93,9 +93,7 @@ def _scenario_section(report: Report, src: ScenarioSource, *, tol: float) -> str
                                 "equilibrium.", figure=charts.tree_chart(src.game, behaviour), name=f"tree-{s.id}")
         else:
             report.add("chart", f"Game tree of {s.id}.", figure=charts.tree_chart(src.game), name=f"tree-{s.id}")
-    r = src.results[0]
-    return (f"{s.id}: {len(r.equilibria)} {r.method} equilibri{'um' if len(r.equilibria) == 1 else 'a'}"
-            f"{'' if r.complete else ' (not a complete list)'}.")
+    return scenario_finding(src)
 
 
 def _beliefs_section(report: Report, src: ScenarioSource, *, tol: float) -> None:
@@ -121,28 +119,41 @@ def _beliefs_section(report: Report, src: ScenarioSource, *, tol: float) -> None
         report.add("p", e["text"] or f"{e['player']} (at {e['infoset']}): skipped ({e['skipped']}).")
 
 
-def _bargaining_section(report: Report, src: ScenarioSource, *, tol: float) -> None:
-    """Solutions of the scenario's ``[bargaining]`` table, with the frontier chart for two players."""
+def _bargaining_section(report: Report, src: ScenarioSource, *, tol: float) -> str | None:
+    """Solutions of the scenario's ``[bargaining]`` table, with the frontier chart for two players.
+    A table where no agreement gives every player more than disagreement is a finding ("no zone of
+    agreement"), not an error: the solutions are then not defined and none is drawn."""
     if src.scenario.bargaining is None:
-        return
+        return None
     from analysis import charts
-    from analysis.frontier import SOLUTION_NAMES, frontier_solutions
+    from analysis.frontier import SOLUTION_NAMES, agreement_gain, frontier_solutions
+    from sim.bargaining import problem_from_scenario
 
-    fs = frontier_solutions(src.scenario)
-    players = fs.players
+    problem = problem_from_scenario(src.scenario)
+    players = problem.players
+    issues = [i.name for i in src.scenario.bargaining.issues]
     report.add("h3", "Bargaining solutions")
-    report.add("p", f"Bargaining over {', '.join(i.name for i in src.scenario.bargaining.issues)} between "
-                    f"{', '.join(players)}; disagreement point "
-                    + ", ".join(f"{p} {v:.4g}" for p, v in zip(players, fs.disagreement)) + ".")
-    report.add("table", "", headers=["solution", *(f"utility {p}" for p in players), "agreement"],
-               rows=[[SOLUTION_NAMES.get(sol.method, sol.method), *(f"{v:.4g}" for v in sol.point),
-                      ", ".join(f"{k}={v:.3g}" for k, v in (sol.agreement or {}).items()) or "-"]
-                     for sol in fs.solutions.values()])
+    report.add("p", f"Bargaining over {', '.join(issues)} between {', '.join(players)}; disagreement point "
+                    + ", ".join(f"{p} {v:.4g}" for p, v in zip(players, problem.disagreement))
+                    + (f" ({problem.source['disagreement']})" if problem.source.get("disagreement") else "") + ".")
+    gain = agreement_gain(problem)
+    scale = max(1.0, float(abs(problem.outcomes).max()))
+    if not gain > tol * scale:
+        finding = bargaining_finding(src.scenario, problem, None, gain)
+        body = finding.split(": ", 1)[1]
+        report.add("p", body[0].upper() + body[1:])
+        return finding
+    fs = frontier_solutions(src.scenario)
+    report.add_table(["solution", *(f"utility {p}" for p in players), "agreement"],
+                     [[SOLUTION_NAMES.get(sol.method, sol.method), *(f"{v:.4g}" for v in sol.point),
+                       ", ".join(f"{k}={v:.3g}" for k, v in (sol.agreement or {}).items()) or "-"]
+                      for sol in fs.solutions.values()])
     if len(players) == 2:
         report.add("chart", f"Bargaining frontier of {src.scenario.id}, the disagreement point and the solutions.",
                    figure=charts.frontier_chart(fs.frontier, fs.disagreement, fs.points(SOLUTION_NAMES),
                                                 players=players),
                    name=f"frontier-{src.scenario.id}")
+    return bargaining_finding(src.scenario, problem, fs, gain)
 
 
 def _repeated_section(report: Report, src: ScenarioSource, *, tol: float) -> None:
@@ -176,9 +187,9 @@ def _repeated_section(report: Report, src: ScenarioSource, *, tol: float) -> Non
              ", ".join(f"{v:.4g}" for v in t.minmax.payoffs), thr(t.grim), held(t.grim), thr(t.minmax), held(t.minmax)]
             for t in an.targets]
     if rows:
-        report.add("table", "", headers=["target", "why", "payoffs", "grim trigger: delta >=",
-                                         f"at {an.discount:.3g}", "minmax: delta >=", f"at {an.discount:.3g}"],
-                   rows=rows)
+        report.add_table(["target", "why", "payoffs", "grim trigger: delta >=", f"at {an.discount:.3g}",
+                          "minmax: delta >=", f"at {an.discount:.3g}"], rows,
+                         see_all=f"bargain solve {src.path.name} --method repeated lists them all")
     else:
         report.add("p", "No pure profile Pareto-dominates a stage equilibrium: there is no cooperation to sustain.")
     if g.n_players == 2:
@@ -207,7 +218,9 @@ def _comparison_section(report: Report, scenarios: list[ScenarioSource], *, tol:
                          ", ".join(m.gains) or "-", ", ".join(m.losses) or "-"])
         rows += [[c.other, "vanished", o, "", "", ""] for o in c.vanished]
         rows += [[c.other, "appeared", o, "", "", ""] for o in c.appeared]
-    report.add("table", "", headers=["scenario", "status", "outcome", "payoff change", "gain", "lose"], rows=rows)
+    report.add_table(["scenario", "status", "outcome", "payoff change", "gain", "lose"], rows,
+                     see_all="bargain compare " + " ".join(s.path.name for s in scenarios if s.results)
+                     + " lists them all")
 
 
 def _logit_section(report: Report, scenarios: list[ScenarioSource], *, tol: float) -> None:
@@ -248,9 +261,10 @@ def _sweep_section(report: Report, src: SweepSource, *, tol: float) -> str:
     doc = sweep_summary(src.table, src.compiled, method=method, tol=tol, grid=grid)
     key = {r["regime"]: r["name"] for r in doc["regimes"]}
     report.add("h3", "Regimes (the set of pure equilibrium outcomes) and where they hold")
-    report.add("table", "", headers=["regime", "share of points", *(f"{p} range" for p in m["parameters"]),
-                                     "equilibrium outcomes"],
-               rows=[[r["name"], f"{r['share']:.1%}",
+    see_all = f"bargain compare {src.path.name} lists them all"
+    report.add_table(["regime", "share of points", *(f"{p} range" for p in m["parameters"]),
+                      "equilibrium outcomes"], see_all=see_all,
+                     rows=[[r["name"], f"{r['share']:.1%}",
                       *(f"[{lo:.4g}, {hi:.4g}]" for lo, hi in r["ranges"].values()),
                       "; ".join(r["regime"].split(" | "))] for r in doc["regimes"]])
     params = list(m["parameters"])
@@ -263,8 +277,8 @@ def _sweep_section(report: Report, src: SweepSource, *, tol: float) -> str:
         how = (f"bisected on the scenario to {tol:g}" if doc["thresholds_bisected"]
                else "located to the grid spacing")
         report.add("h3", f"Thresholds where the regime changes ({how})")
-        report.add("table", "", headers=["parameter", "value", "tolerance", "grid lines", "from", "to"],
-                   rows=[[t["parameter"], f"{t['min']:.6g}" if t["max"] - t["min"] < 1e-12
+        report.add_table(["parameter", "value", "tolerance", "grid lines", "from", "to"], see_all=see_all,
+                         rows=[[t["parameter"], f"{t['min']:.6g}" if t["max"] - t["min"] < 1e-12
                           else f"{t['min']:.6g} to {t['max']:.6g}", f"{t['tolerance']:.1g}", str(t["lines"]),
                           key.get(t["before"], t["before"]), key.get(t["after"], t["after"])]
                          for t in doc["thresholds"]])
@@ -277,8 +291,8 @@ def _sweep_section(report: Report, src: SweepSource, *, tol: float) -> str:
                        figure=charts.along_parameter(src.table, p, method=method, thresholds=thresholds),
                        name=f"{tag}-along-{p}")
     report.add("h3", "How often each outcome is an equilibrium")
-    report.add("table", "", headers=["outcome", "points", "share", "95% interval (Wilson)"],
-               rows=[[f["outcome"], f"{f['points']:,}", f"{f['share']:.1%}", f"[{f['low']:.3f}, {f['high']:.3f}]"]
+    report.add_table(["outcome", "points", "share", "95% interval (Wilson)"], see_all=see_all,
+                     rows=[[f["outcome"], f"{f['points']:,}", f"{f['share']:.1%}", f"[{f['low']:.3f}, {f['high']:.3f}]"]
                      for f in doc["outcome_frequencies"]])
     report.add("chart", "Share of points where each outcome is an equilibrium, with 95% Wilson intervals.",
                figure=charts.outcome_frequency_chart(doc["outcome_frequencies"]), name=f"{tag}-outcome-frequencies")
@@ -292,24 +306,7 @@ def _sweep_section(report: Report, src: SweepSource, *, tol: float) -> str:
                          for s in doc["sensitivity"]])
         report.add("chart", "Tornado chart: which parameter, moved alone, changes the baseline regime most often.",
                    figure=charts.tornado_chart(doc["sensitivity"]), name=f"{tag}-tornado")
-    return _sweep_finding(src, doc)
-
-
-def _sweep_finding(src: SweepSource, doc: dict) -> str:
-    """One sentence: how many regimes, where the regime changes, what moves the baseline most."""
-    text = f"{src.path.name}: {len(doc['regimes'])} regime(s) over {doc['points']:,} points"
-    if doc["regimes"]:
-        top = doc["regimes"][0]
-        text += f", the commonest ({top['name']}, {top['share']:.0%}) with {len(top['regime'].split(' | '))} outcome(s)"
-    if doc.get("thresholds"):
-        seen = dict.fromkeys(f"{t['parameter']} = {t['min']:.4g}" if t["max"] - t["min"] < 1e-9
-                             else f"{t['parameter']} in {t['min']:.4g}..{t['max']:.4g}" for t in doc["thresholds"])
-        text += "; the regime changes at " + ", ".join(list(seen)[:6]) + (" and more" if len(seen) > 6 else "")
-    moving = [x for x in doc.get("sensitivity", []) if x["flip_share"] > 0]
-    if moving:
-        text += (f"; moved alone, {moving[0]['parameter']} changes the baseline regime over "
-                 f"{moving[0]['flip_share']:.0%} of its range")
-    return text + "."
+    return sweep_finding(src.path.name, doc)
 
 
 #: Most points the report's scenario discovery reads (a seeded subsample beyond it keeps PRIM quick).
@@ -445,19 +442,22 @@ def _claims_section(report: Report, src: ScenarioSource, *, tol: float) -> str |
 class Section:
     """A report section: ``scope`` is ``"scenario"`` (built once per scenario file),
     ``"scenarios"`` (once over all of them, when there are any) or ``"sweep"`` (once per sweep
-    folder); ``build(report, source_or_sources, *, tol)`` returns a key finding or ``None``."""
+    folder); ``build(report, source_or_sources, *, tol)`` returns a key finding or ``None``.
+    ``reads`` names the part of a scenario file the section reads (``"[bargaining] table"``), for
+    the message when it fails."""
 
     scope: str
     build: Callable
+    reads: str = ""
 
 
 #: The report's sections in order (consecutive per-scenario sections run scenario by scenario).
 SECTIONS: dict[str, Section] = {
     "scenario": Section("scenario", _scenario_section),
     "beliefs": Section("scenario", _beliefs_section),
-    "bargaining": Section("scenario", _bargaining_section),
-    "repeated": Section("scenario", _repeated_section),
-    "claims": Section("scenario", _claims_section),
+    "bargaining": Section("scenario", _bargaining_section, "[bargaining] table"),
+    "repeated": Section("scenario", _repeated_section, "[repeated] table"),
+    "claims": Section("scenario", _claims_section, "[[claims]]"),
     "comparison": Section("scenarios", _comparison_section),
     "logit": Section("scenarios", _logit_section),
     "sweep": Section("sweep", _sweep_section),
@@ -470,28 +470,44 @@ def build_report(sources: Sequence, *, title: str = "Bargaining report", tol: fl
                  logit: bool = True, command: str | None = None) -> Report:
     """Turn loaded sources (:func:`analysis.sources.load_source`) into a :class:`Report`; no file
     is written. ``logit=False`` leaves out the logit section; ``command`` is the command line
-    printed for re-running (default: ``bargain report`` and the sources)."""
+    printed for re-running (default: ``bargain report``, the sources, and the title and
+    ``--no-logit`` when they are not the defaults).
+
+    A section that fails on a scenario file raises a :class:`~sim.errors.ScenarioError` naming the
+    file and the part of it the section reads (``[bargaining] table``).
+    """
+    import shlex
+
     report = Report(title)
     scenarios = [s for s in sources if isinstance(s, ScenarioSource)]
     sweeps = [s for s in sources if isinstance(s, SweepSource)]
     report.add("h1", title)
-    report.add("p", f"{len(scenarios)} scenario(s) solved and {len(sweeps)} sweep(s) summarised. Payoffs are in "
-                    "the scenarios' payoff units (the goal weights); every equilibrium carries its measured max "
-                    "regret (the most any player gains by deviating).")
+
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}{'' if n == 1 else 's'}"
+
+    done = [f"{count(len(scenarios), 'scenario')} solved" if scenarios else "",
+            f"{count(len(sweeps), 'sweep')} summarised" if sweeps else ""]
+    report.add("p", (" and ".join(d for d in done if d) or "Nothing") + ". Payoffs are in the scenarios' payoff "
+                    "units (the goal weights); every equilibrium carries its measured max regret (the most any "
+                    "player gains by deviating).")
     at = len(report.blocks)  # key findings go here, once everything is computed
     findings = []
     names = [n for n in SECTIONS if logit or n != "logit"]
     for scope, run in itertools.groupby(names, key=lambda n: SECTIONS[n].scope):
-        builders = [SECTIONS[n].build for n in run]
+        sections = [SECTIONS[n] for n in run]
         if scope == "scenarios":
             targets = [scenarios] if scenarios else []
         else:
             targets = scenarios if scope == "scenario" else sweeps
         for target in targets:
-            findings += [f for build in builders if (f := build(report, target, tol=tol))]
+            findings += [f for section in sections if (f := _build(section, report, target, tol))]
     report.blocks[at:at] = [Block("h2", "Key findings"), *(Block("p", f) for f in findings)]
     report.add("h2", "Reproducibility")
-    report.add("p", "Re-run with: " + (command or "bargain report " + " ".join(str(s.path) for s in sources)))
+    if command is None:
+        words = [str(s.path) for s in sources] + (["--title", title] if title != "Bargaining report" else [])
+        command = "bargain report " + " ".join(shlex.quote(w) for w in words + ([] if logit else ["--no-logit"]))
+    report.add("p", "Re-run with: " + command)
     rows = [[s.path.name, "scenario file", s.sha256] for s in scenarios]
     for s in sweeps:
         m = s.manifest
@@ -501,3 +517,16 @@ def build_report(sources: Sequence, *, title: str = "Bargaining report", tol: fl
     report.add("table", "", headers=["software", "version"],
                rows=[[name, v or "not installed"] for name, v in versions().items()])
     return report
+
+
+def _build(section: Section, report: Report, target, tol: float):
+    """Run one section; a failure other than a scenario file's own error names the file and what
+    the section reads."""
+    try:
+        return section.build(report, target, tol=tol)
+    except ScenarioError:
+        raise
+    except ValueError as exc:
+        paths = [str(t.path) for t in target] if isinstance(target, list) else [str(target.path)]
+        what = f"{section.reads}: " if section.reads else ""
+        raise ScenarioError(f"{what}{exc}".splitlines()[0], path=", ".join(paths)) from None
