@@ -12,7 +12,8 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["solve", "sweep", "demo", "validate", "lint", "hypotheses", "show", "export", "compare", "chart", "report"]
+COMMANDS = ["solve", "sweep", "demo", "validate", "lint", "hypotheses", "show", "export", "compare", "chart", "report",
+            "regions"]
 
 
 def build_parser() -> argparse.ArgumentParser:
