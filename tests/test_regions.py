@@ -231,3 +231,55 @@ def test_an_imperfect_information_tree_is_refused():
            "goals": [{"player": "B", "name": "g", "weight": "p", "rules": [{"when": {"A": "x", "B": "x"}, "value": 1.0}]}]}
     with pytest.raises(SolverError, match="perfect information"):
         equilibrium_regions(compile_scenario(parse_scenario(doc)))
+
+
+def test_the_region_map_names_each_region_and_states_the_slice():
+    from analysis import charts
+
+    compiled = compile_scenario(load_scenario(V1_BASELINE))
+    result = equilibrium_regions(compiled, vary=["iran_sanction_fear", "iran_bomb_value", "russia_iran_ties"])
+    fig = charts.region_map(result, "iran_sanction_fear", "iran_bomb_value", at={"russia_iran_ties": 1.0})
+    labels = charts.legend_labels(fig)
+    assert "50% of the plane: US=drop_shield, NATO=engage, Russia=pressure_halt, Iran=halt" in labels
+    assert "50% of the plane: US=drop_shield, NATO=engage, Russia=pressure_halt, Iran=proceed" in labels
+    assert labels[-1] == "several equilibria (overlap)"
+    title = fig.axes[0].get_title()
+    assert "slice: russia_iran_ties = 1," in title and "russia_caucasus_weight = 1.5" in title
+    assert len(charts.artists_with_gid(fig, "overlap")) >= 1
+    # the region's boundary is the line sanction_fear = bomb_value, drawn exactly
+    coop = [a for a in charts.artists_with_gid(fig, "region")]
+    assert any(sorted(map(tuple, np.round(p.get_xy()[:-1], 9).tolist())) == [(0.0, 0.0), (5.0, 0.0), (5.0, 5.0)]
+               for p in coop)
+    with pytest.raises(ScenarioError, match="missing \\['russia_iran_ties'\\]"):
+        charts.region_map(result, "iran_sanction_fear", "iran_bomb_value")
+
+
+def test_the_region_map_kind_draws_a_scenario():
+    from analysis.chart_kinds import CHART_KINDS
+
+    assert CHART_KINDS["region-map"].needs == "scenario"
+
+
+def test_the_command_prints_json_and_refuses_bad_input_in_one_line(capsys):
+    from analysis.cli import main
+
+    assert main(["regions", str(V1_BASELINE), "--json", "--vary", "iran_sanction_fear", "iran_bomb_value"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["parameters"] == ["iran_sanction_fear", "iran_bomb_value"]
+    assert {"profile", "inequalities", "share", "share_interval"} <= set(doc["regions"][0])
+    assert main(["regions", str(V1_BASELINE), "--vary", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown parameter" in err and "'nope'" in err
+    assert main(["regions", str(V1_BASELINE), "--set", "iran_bomb_value=9"]) == 2
+    assert "within [0.0, 5.0] (got 9.0)" in capsys.readouterr().err
+
+
+def test_the_region_map_draws_a_product_of_its_axes_on_a_grid_and_says_so():
+    from analysis import charts
+
+    compiled = compile_scenario(loads_scenario(THREE.replace('weight = 1\nrules = [{ when = { B = "x" }, value = "c" }',
+                                                             'weight = "a"\nrules = [{ when = { B = "x" }, value = "c" }')))
+    result = equilibrium_regions(compiled, samples=2000)
+    fig = charts.region_map(result, "a", "c", at={"b": 1.0})
+    assert "drawn on a 300 x 300 grid" in fig.axes[0].get_title()
+    assert charts.artists_with_gid(fig, "region")
