@@ -283,3 +283,18 @@ def test_the_region_map_draws_a_product_of_its_axes_on_a_grid_and_says_so():
     fig = charts.region_map(result, "a", "c", at={"b": 1.0})
     assert "drawn on a 300 x 300 grid" in fig.axes[0].get_title()
     assert charts.artists_with_gid(fig, "region")
+
+
+def test_the_report_lists_the_regions_in_words():
+    from analysis.report.document import Report
+    from analysis.report.sections import SECTIONS
+    from analysis.sources import load_source
+
+    report = Report("t")
+    SECTIONS["regions"].build(report, load_source(V1_BASELINE), tol=1e-6)
+    assert [b.text for b in report.blocks][0] == "Equilibrium regions"
+    (table,) = [b for b in report.blocks if b.kind == "table"]
+    rows = {r[0]: r[1:] for r in table.rows}
+    assert rows["US=drop_shield, NATO=engage, Russia=pressure_halt, Iran=halt"] == [
+        "15.0%", "russia_iran_ties <= 1.5 and iran_sanction_fear >= iran_bomb_value"]
+    assert "flagged as assumptions" in report.blocks[1].text  # 0.3 (ties <= 1.5 in [0, 5]) * 0.5
