@@ -17,7 +17,7 @@ from sim.regions import Inequality, equilibrium_regions, region_membership
 from sim.scenario import compile_scenario, load_scenario, parse_scenario
 from sim.scenario.load import loads_scenario
 from sim.solvers.pure import pure_equilibrium_mask
-from tests.strategies import scenario_docs
+from tests.strategies import parametric_scenario_docs, scenario_docs
 
 ROOT = Path(__file__).resolve().parent.parent
 V1_BASELINE = ROOT / "tests" / "data" / "scenarios-v1" / "baseline-2009.toml"
@@ -54,15 +54,15 @@ def _near_boundary(result, compiled, point, rel=1e-6) -> bool:
     return False
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(doc=scenario_docs(), data=st.data())
-def test_region_membership_is_the_solvers_pure_equilibria(doc, data):
+def _check_membership(doc, data, **options):
     compiled = compile_scenario(parse_scenario(_perfect_information(doc)))
     try:
-        result = equilibrium_regions(compiled, samples=256, seed=0, max_regions=200)
+        result = equilibrium_regions(compiled, seed=0, max_regions=200, **options)
     except SolverError as exc:  # a mover indifferent everywhere at many nodes: thousands of profiles
         assert "more than 200 " in str(exc)
         assume(False)
+    if result.exact and len(result.parameters) <= 2:  # exact shares: no reported region is empty
+        assert all(r.share > 0 for r in result.regions), result.format_text()
     names = compiled.parameter_names
     checked = 0
     for _ in range(6):
@@ -84,6 +84,23 @@ def test_region_membership_is_the_solvers_pure_equilibria(doc, data):
             got = sorted(tuple(r.profile[p] for p in compiled.players) for r, ok in zip(result.regions, inside) if ok)
         assert got == want, (point, result.format_text())
     assume(checked)
+
+
+SLOW = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@settings(max_examples=40, **SLOW)
+@given(doc=parametric_scenario_docs(), data=st.data())
+def test_region_membership_is_the_solvers_pure_equilibria(doc, data):
+    """Two parameters in every payoff, products included; one sample, so that emptiness and
+    redundancy are decided by the linear programs rather than by sampled certificates."""
+    _check_membership(doc, data, samples=1)
+
+
+@settings(max_examples=15, **SLOW)
+@given(doc=scenario_docs(), data=st.data())
+def test_region_membership_holds_on_any_generated_scenario(doc, data):
+    _check_membership(doc, data, samples=64)
 
 
 def test_the_v1_baselines_cooperative_region_is_the_hand_analysis():
