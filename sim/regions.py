@@ -90,6 +90,8 @@ from sim.errors import ScenarioError, SolverError
 DEFAULT_SAMPLES = 20_000
 #: Most profiles (simultaneous) or subtree pieces (sequential) enumerated before giving up.
 MAX_REGIONS = 5_000
+#: Sampled points tried as interior points before a linear program is run.
+PROBE_POINTS = 2_000
 #: Tie tolerance, relative to the payoff scale (the solvers' default).
 TOL = 1e-9
 #: Relative margin a region's interior must have to count as non-empty.
@@ -477,8 +479,12 @@ class _LP:
 class _Rows:
     """A registry of distinct inequality rows: raw (payoff differences) and of unit norm."""
 
-    def __init__(self, width: int):
+    def __init__(self, width: int, probe_x: np.ndarray, probe_phi: np.ndarray):
         self.width = width
+        #: Sampled points of the box: one inside every row of a combination proves it non-empty
+        #: without a linear program.
+        self.probe_x, self.probe_phi = probe_x, probe_phi
+        self._probe: dict[int, np.ndarray] = {}
         self.index: dict[tuple, int] = {}
         self.raw: list[np.ndarray] = []
         self.unit: list[np.ndarray] = []
@@ -498,6 +504,13 @@ class _Rows:
             self.unit.append(u)
         return k
 
+    def probe(self, k: int, eps: float) -> np.ndarray:
+        """Which probe points (:attr:`probe_x`) meet row ``k`` with margin ``eps``: cached."""
+        hit = self._probe.get(k)
+        if hit is None:
+            hit = self._probe[k] = self.probe_phi @ self.unit[k] > eps
+        return hit
+
     def negation(self, k: int) -> int | None:
         return self.index.get(tuple(np.round(-self.unit[k], 9).tolist()))
 
@@ -514,6 +527,12 @@ def _interior(rows: _Rows, lp: _LP, ids: frozenset, witnesses) -> tuple[bool, np
     for w in witnesses:
         if w is not None and (lp.space.phi(w)[0] @ G.T >= lp.eps).all():
             return True, w
+    if ids in lp.cache:
+        return lp.cache[ids]
+    if len(rows.probe_x):
+        hit = np.logical_and.reduce([rows.probe(k, lp.eps) for k in ids])
+        if hit.any():
+            return True, rows.probe_x[int(np.argmax(hit))]
     return lp.feasible(ids, G)
 
 
@@ -790,7 +809,11 @@ def equilibrium_regions(compiled, vary: Sequence[str] | None = None, fixed: Mapp
         raise SolverError(f"equilibrium_regions(): samples must be at least 1; got {samples}")
     varied = tuple(names.index(n) for n in vary)
     space = _space(compiled, varied, theta0)
-    rows, lp = _Rows(len(space.names)), _LP(space)
+    rng = np.random.default_rng(seed)
+    pts = space.lower + rng.random((samples, space.d)) * (space.upper - space.lower)
+    phi = space.phi(pts)
+    probe = pts[:PROBE_POINTS]
+    rows, lp = _Rows(len(space.names), probe, phi[:PROBE_POINTS]), _LP(space)
     if compiled.sequential:
         game = compiled.game({n: float(theta0[k]) for k, n in enumerate(names)})
         _check_terminals(compiled, space, game, theta0)
@@ -800,9 +823,6 @@ def equilibrium_regions(compiled, vary: Sequence[str] | None = None, fixed: Mapp
         found = _nash_pieces(compiled, space, rows, lp, max_regions)
         kind = "nash"
 
-    rng = np.random.default_rng(seed)
-    pts = space.lower + rng.random((samples, space.d)) * (space.upper - space.lower)
-    phi = space.phi(pts)
     regions, kept_ids = [], []
     for profile, path_, strategy, ids, witness in found:
         keep = _minimal(rows, lp, ids, phi)
