@@ -165,7 +165,7 @@ def _sum_text(terms) -> str:
     return " + ".join(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Region:
     """Where one pure equilibrium holds.
 
@@ -261,7 +261,7 @@ class PathShare:
                 "share": self.share, "share_interval": list(self.share_interval), "share_method": self.share_method}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RegionsResult:
     """Every pure equilibrium's region in a box of varied parameters (see the module docstring).
 
