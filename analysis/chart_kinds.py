@@ -130,6 +130,19 @@ def _repeated(sources, *, x=None, y=None, tol=1e-6):
     return charts.feasible_ir_chart(analysis, players=pair)
 
 
+def _region_map(sources, *, x=None, y=None, tol=1e-6):
+    from analysis import charts
+    from sim.errors import ScenarioError
+    from sim.regions import equilibrium_regions
+
+    c = sources[0].compiled
+    bounded = [n for n, lo, hi in zip(c.parameter_names, c.lower, c.upper) if lo < hi < float("inf") and lo > float("-inf")]
+    axes = [x or (bounded[0] if bounded else None), y or (bounded[1] if len(bounded) > 1 else None)]
+    if None in axes:
+        raise ScenarioError("a region map needs two parameters with finite bounds (--x, --y)", path=str(sources[0].path))
+    return charts.region_map(equilibrium_regions(c, vary=axes), *axes)
+
+
 #: Chart kinds in the order ``bargain chart --help`` lists them.
 def _sensitivity(sources, *, x=None, y=None, tol=1e-6):
     from analysis import charts
@@ -155,6 +168,8 @@ CHART_KINDS: dict[str, ChartKind] = {
     "qre": ChartKind("a simultaneous scenario's logit QRE branch", "scenario", _qre),
     "frontier": ChartKind("a two-player [bargaining] table: frontier, disagreement point, solutions",
                           "scenario", _frontier),
+    "region-map": ChartKind("a scenario's exact equilibrium regions over two parameters (--x, --y), the others at "
+                            "their defaults; overlaps hatched", "scenario", _region_map),
     "repeated": ChartKind("a [repeated] table: feasible and individually rational payoffs, minmax point, targets "
                           "(--x, --y: two players)", "scenario", _repeated),
 }

@@ -11,12 +11,14 @@ palette (distinguishable under the common colour-vision deficiencies; Okabe and 
 6.5 x 4 inch default size that fits a page's text width.
 
 Artists a reader (or a test) may look for carry a ``gid``: ``"region"`` (regime map cells),
-``"bar"``, ``"threshold"``, ``"equilibrium-path"`` (highlighted tree edges), ``"solution"``, and in
+``"bar"``, ``"threshold"``, ``"equilibrium-path"`` (highlighted tree edges), ``"solution"``,
+``"region"`` and ``"overlap"`` in the equilibrium region map, and in
 the repeated-play chart ``"minmax"``, ``"equilibrium"`` and ``"target"``.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Mapping, Sequence
 
@@ -660,6 +662,181 @@ def feasible_ir_chart(analysis, *, players: Sequence = (0, 1), title: str = ""):
     ax.legend(fontsize="small", loc="lower left")
     ax.set_title(title or f"Feasible and individually rational payoffs (\u03b4 = {analysis.discount:.3g})")
     return fig
+
+
+# ----- equilibrium regions -------------------------------------------------------------------------
+def region_map(result, x: str, y: str, *, at: Mapping[str, float] | None = None, title: str = ""):
+    """A 2-D map of a :class:`sim.regions.RegionsResult`: each region drawn from its inequalities.
+
+    The plane is ``x`` by ``y`` over their bounds; every other varied parameter is held at ``at``
+    (required for each), and the slice (those values and the result's fixed parameters) is stated
+    under the title. A region is the box clipped
+    against each of its lines (Sutherland-Hodgman, :func:`sim.geometry.clip_linear`), so boundaries
+    are sharp (``gid="region"``); where two regions overlap (several equilibria) the overlap is
+    hatched (``gid="overlap"``). Regions with the same label (a tree's strategy profiles sharing a
+    path) share a colour and one legend entry. A region whose inequalities multiply ``x`` and ``y``
+    is drawn on a 300 x 300 grid instead, and the subtitle says so.
+
+    Examples
+    --------
+    >>> from sim.scenario.load import loads_scenario
+    >>> from sim.scenario.compile import compile_scenario
+    >>> from sim.regions import equilibrium_regions
+    >>> c = compile_scenario(loads_scenario('''
+    ... [scenario]
+    ... id = "two"
+    ... title = "Two thresholds"
+    ... timing = "simultaneous"
+    ... [parameters]
+    ... a = { default = 1, min = 0, max = 2 }
+    ... b = { default = 1, min = 0, max = 2 }
+    ... [players.A]
+    ... actions = ["x", "y"]
+    ... [[goals]]
+    ... player = "A"
+    ... name = "g"
+    ... weight = 1
+    ... rules = [{ when = { A = "x" }, value = "a" }, { when = { A = "y" }, value = "b" }]
+    ... '''))
+    >>> fig = region_map(equilibrium_regions(c), "a", "b")
+    >>> legend_labels(fig), len(artists_with_gid(fig, "region"))
+    (['50% of the plane: A=x', '50% of the plane: A=y'], 2)
+    """
+    import textwrap
+
+    from matplotlib.patches import Patch, Polygon
+
+    from sim.errors import ScenarioError
+    from sim.geometry import clip_linear, polygon_area
+
+    names = list(result.parameters)
+    for n in (x, y):
+        if n not in names:
+            raise ScenarioError(f"region_map(): {n!r} is not a varied parameter; varied: {names}")
+    if x == y:
+        raise ScenarioError(f"region_map(): x and y must differ (got {x!r} twice)")
+    at = dict(at or {})
+    others = [n for n in names if n not in (x, y)]
+    missing = [n for n in others if n not in at]
+    if missing:
+        raise ScenarioError(f"region_map(): give the slice value of every other varied parameter (missing {missing})")
+    ix, iy = names.index(x), names.index(y)
+    lo = np.array([result.lower[ix], result.lower[iy]])
+    hi = np.array([result.upper[ix], result.upper[iy]])
+    value = {n: float(at[n]) for n in others}
+
+    def plane(row) -> tuple[np.ndarray, float, float]:
+        """The row over (1, x, y) at the slice, and its x*y coefficient (0 when linear in the plane)."""
+        c = np.zeros(3)
+        cxy = 0.0
+        for f, g in zip(result.features, row):
+            parts = [] if f == "1" else f.split("*")
+            k, free = 1.0, []
+            for q in parts:
+                if q in value:
+                    k *= value[q]
+                else:
+                    free.append(q)
+            if not free:
+                c[0] += g * k
+            elif free == [x]:
+                c[1] += g * k
+            elif free == [y]:
+                c[2] += g * k
+            else:
+                cxy += abs(g * k)
+        return c, cxy
+
+    box = np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])
+    area = float((hi[0] - lo[0]) * (hi[1] - lo[1]))
+    fig = new_figure((6.5, 5.0))
+    ax = fig.add_subplot()
+    labels = list(dict.fromkeys(r.label for r in result.regions))
+    colours = {lab: colour(k) for k, lab in enumerate(labels)}
+    shapes, share, gridded = [], dict.fromkeys(labels, 0.0), False
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], 300), np.linspace(lo[1], hi[1], 300))
+    for r in result.regions:
+        rows = [plane(g) for g in np.asarray(r.rows)]
+        if any(cxy for _, cxy in rows):
+            gridded = True
+            mask = np.ones(gx.shape, dtype=bool)
+            for g in np.asarray(r.rows):
+                mask &= _row_on_grid(result, g, value, x, y, gx, gy) >= 0
+            shapes.append(("grid", mask))
+            if mask.any():
+                cs = ax.contourf(gx, gy, mask.astype(float), levels=[0.5, 1.5], colors=[colours[r.label]], alpha=0.55)
+                cs.set_gid("region")
+            share[r.label] += float(mask.mean())
+            continue
+        poly = box
+        for c, _ in rows:
+            if np.any(c[1:]):
+                poly = clip_linear(poly, c[1:], c[0])
+            elif c[0] < 0:
+                poly = poly[:0]
+            if len(poly) == 0:
+                break
+        shapes.append(("poly", poly))
+        if len(poly) >= 3 and polygon_area(poly) > 0:
+            patch = Polygon(poly, closed=True, facecolor=colours[r.label], edgecolor="black", lw=0.6, alpha=0.55)
+            patch.set_gid("region")
+            ax.add_patch(patch)
+            share[r.label] += polygon_area(poly) / area
+    def as_mask(kind, shape):
+        if kind == "grid":
+            return shape
+        if len(shape) < 3:
+            return np.zeros(gx.shape, dtype=bool)
+        from matplotlib.path import Path
+
+        return Path(shape).contains_points(np.column_stack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
+
+    for a, b in itertools.combinations(range(len(shapes)), 2):
+        (ka, sa), (kb, sb) = shapes[a], shapes[b]
+        if ka == "poly" and kb == "poly":
+            poly = sa
+            for c, _ in (plane(g) for g in np.asarray(result.regions[b].rows)):
+                if len(poly) == 0:
+                    break
+                poly = clip_linear(poly, c[1:], c[0]) if np.any(c[1:]) else (poly if c[0] >= 0 else poly[:0])
+            if len(poly) >= 3 and polygon_area(poly) > 1e-9 * area:
+                patch = Polygon(poly, closed=True, fill=False, hatch="//", edgecolor="0.3", lw=0.0)
+                patch.set_gid("overlap")
+                ax.add_patch(patch)
+        else:
+            both = as_mask(ka, sa) & as_mask(kb, sb)
+            if both.any():
+                cs = ax.contourf(gx, gy, both.astype(float), levels=[0.5, 1.5], colors="none", hatches=["//"])
+                cs.set_gid("overlap")
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    held = {**value, **{n: v for n, v in result.fixed.items()}}
+    sub = "slice: " + ", ".join(f"{n} = {v:g}" for n, v in held.items()) if held else "no other parameter"
+    if gridded:
+        sub += "; regions multiplying the two axes drawn on a 300 x 300 grid"
+    head = title or f"{result.scenario}: equilibrium regions over {x} and {y}"
+    ax.set_title(head + "\n" + textwrap.fill(sub, 100), fontsize="small")
+    handles = [Patch(facecolor=colours[lab], edgecolor="black", alpha=0.55,
+                     label=f"{share[lab]:.0%} of the plane: {_short(lab, 90)}")
+               for lab in labels if share[lab] > 0]
+    if artists_with_gid(fig, "overlap"):
+        handles.append(Patch(facecolor="white", edgecolor="0.3", hatch="//", label="several equilibria (overlap)"))
+    fig.legend(handles=handles, loc="outside lower center", fontsize="x-small", ncols=1, title="equilibrium")
+    fig.set_size_inches(6.5, 5.0 + 0.2 * len(handles))
+    return fig
+
+
+def _row_on_grid(result, row, value, x, y, gx, gy) -> np.ndarray:
+    """A row's value over a grid of the plane, other parameters at their slice values."""
+    out = np.zeros_like(gx)
+    for f, g in zip(result.features, row):
+        term = np.full_like(gx, float(g))
+        for q in ([] if f == "1" else f.split("*")):
+            term = term * (gx if q == x else gy if q == y else value[q])
+        out += term
+    return out
 
 
 def legend_labels(fig) -> list[str]:

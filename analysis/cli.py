@@ -24,7 +24,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 COMMANDS = ["solve", "sweep", "demo", "validate", "lint", "hypotheses", "levers", "show", "export", "compare", "chart",
-            "report", "discover", "sensitivity", "calibrate"]
+            "report", "discover", "sensitivity", "calibrate", "regions"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,7 +12,7 @@ vertices as ``(M, 2)`` arrays, counter-clockwise unless said otherwise. ``in_hul
 ``pareto_dominated`` work in any dimension by linear programming.
 
 Sources: the monotone-chain hull (Andrew 1979, "Another efficient algorithm for convex hulls in
-two dimensions", IPL 9); clipping against one half-plane is one stage of Sutherland and Hodgman
+two dimensions", IPL 9); clipping against one half-plane (axis-aligned, or any line) is one stage of Sutherland and Hodgman
 (1974, "Reentrant polygon clipping", CACM 17); the area is the shoelace formula.
 
 Examples
@@ -123,6 +123,47 @@ def clip_halfplane(poly, axis: int, bound: float) -> np.ndarray:
         return poly[:0]
     out = np.array(out)
     # Drop repeated points the clipping can create.
+    keep = [0] + [k for k in range(1, len(out)) if np.abs(out[k] - out[k - 1]).max() > 1e-12]
+    out = out[keep]
+    if len(out) > 1 and np.abs(out[0] - out[-1]).max() <= 1e-12:
+        out = out[:-1]
+    return out
+
+
+def clip_linear(poly, normal, offset: float) -> np.ndarray:
+    """The part of a convex polygon with ``normal . x + offset >= 0`` (one Sutherland-Hodgman stage
+    against any line; :func:`clip_halfplane` is the axis-aligned case).
+
+    Vertices within :data:`CLIP_TOL` (relative to the normal's length) outside count as inside.
+
+    Examples
+    --------
+    >>> square = [[0, 0], [2, 0], [2, 2], [0, 2]]
+    >>> clip_linear(square, [1, -1], 0).tolist()  # x >= y
+    [[0.0, 0.0], [2.0, 0.0], [2.0, 2.0]]
+    """
+    poly = np.asarray(poly, dtype=float).reshape(-1, 2)
+    normal = np.asarray(normal, dtype=float)
+    if len(poly) == 0:
+        return poly
+    side = poly @ normal + float(offset)
+    inside = side >= -CLIP_TOL * max(1.0, float(np.abs(normal).max()))
+    if inside.all():
+        return poly
+    if len(poly) == 1 or not inside.any():
+        return poly[:0]
+    out = []
+    n = len(poly)
+    for k in range(n if n > 2 else 1):
+        j = (k + 1) % n
+        if inside[k]:
+            out.append(poly[k])
+        if inside[k] != inside[j]:
+            t = side[k] / (side[k] - side[j])
+            out.append(poly[k] + t * (poly[j] - poly[k]))
+        if n == 2 and inside[j]:
+            out.append(poly[j])
+    out = np.array(out)
     keep = [0] + [k for k in range(1, len(out)) if np.abs(out[k] - out[k - 1]).max() > 1e-12]
     out = out[keep]
     if len(out) > 1 and np.abs(out[0] - out[-1]).max() <= 1e-12:

@@ -165,6 +165,32 @@ def scenarios(draw, **kw):
 
 
 @st.composite
+def parametric_scenario_docs(draw, max_players=3, max_actions=3):
+    """:func:`scenario_docs` whose payoffs depend on two bounded parameters: each rule's value is
+    ``p0``, ``p1`` or its number, and a goal's weight may be ``p1`` (then ``p1 * p0`` or ``p1 ** 2``
+    terms appear). Sequential timings are made perfect-information (each mover sees every earlier
+    move), the case where subgame-perfect regions are polyhedra."""
+    doc = draw(scenario_docs(max_players=max_players, max_actions=max_actions))
+    doc["parameters"] = {"p0": {"default": 0.5, "min": -1.0, "max": 2.0},
+                         "p1": {"default": 0.0, "min": -2.0, "max": 1.5}}
+    for goal in doc["goals"]:
+        goal["weight"] = draw(st.sampled_from([1.0, 1.0, 1.0, -0.5, 2.0, "p1"]))
+        for rule in goal["rules"]:
+            rule["value"] = draw(st.sampled_from(["p0", "p1", float(rule["value"]) if not isinstance(
+                rule["value"], str) else 1.0]))
+        goal.pop("assumption", None)
+    if doc["scenario"]["timing"] != "simultaneous":
+        seen = []
+        for move in doc["scenario"]["timing"]:
+            if "player" in move:
+                move["observes"] = list(seen)
+                seen.append(move["player"])
+            else:
+                seen.append(move["chance"])
+    return doc
+
+
+@st.composite
 def multi_move_scenario_docs(draw, max_players=3):
     """Valid scenario documents whose timing gives players several named moves, each with its own
     actions, partial observation, conditions on earlier unconditional moves (so every move happens

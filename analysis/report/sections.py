@@ -438,6 +438,55 @@ def _claims_section(report: Report, src: ScenarioSource, *, tol: float) -> str |
     return " ".join(verdict_sentence(r) for r in reports)
 
 
+#: Monte Carlo points of the report's region shares (``bargain regions`` takes more by default).
+REPORT_REGION_SAMPLES = 4_000
+#: Regions listed in the report's table (largest shares first).
+REPORT_REGION_ROWS = 12
+
+
+def _regions_section(report: Report, src: ScenarioSource, *, tol: float) -> None:
+    """Where each pure equilibrium holds as the scenario's assumptions vary (:mod:`sim.regions`):
+    the regions in words with their shares, largest first. The varied parameters are those flagged
+    as assumptions with finite bounds (chance probabilities held), else every bounded parameter;
+    a scenario whose regions cannot be computed (imperfect information) gets one sentence why."""
+    from sim.regions import equilibrium_regions
+
+    c = src.compiled
+    params = [p for p in c.scenario.parameters if p.min is not None and p.max is not None and p.max > p.min]
+    probability = {p for m in (c.scenario.timing if c.sequential else ())
+                   for _, p in getattr(m, "outcomes", ()) if isinstance(p, str)}
+    flagged = [p.name for p in params if getattr(p, "assumption", False) and p.name not in probability]
+    vary = flagged or [p.name for p in params if p.name not in probability]
+    if not vary:
+        return None
+    report.add("h3", "Equilibrium regions")
+    try:
+        result = equilibrium_regions(c, vary=vary, samples=REPORT_REGION_SAMPLES, seed=0)
+    except ValueError as exc:
+        report.add("p", f"Not computed: {exc}")
+        return None
+    which = "the parameters flagged as assumptions" if flagged else "every bounded parameter"
+    what = "pure Nash equilibrium" if result.kind == "nash" else "subgame-perfect strategy profile (named by its path)"
+    report.add("p", f"Where each {what} holds as {which} ({', '.join(vary)}) range over their bounds, the others "
+                    f"at their defaults: exact inequalities with redundant ones removed, and the share of that box "
+                    f"(exact where the inequalities involve at most two parameters at a time, else "
+                    f"{REPORT_REGION_SAMPLES} seeded uniform points with a 95% Wilson interval). {result.tie_rule}."
+                    + (f" Terms multiplying two varied parameters ({', '.join(result.nonlinear_terms)}) make some "
+                       "regions curved: they are still exact, but their emptiness and shares are sampled."
+                       if result.nonlinear_terms else "") + " `bargain regions` gives them all.")
+    rows = []
+    for r in result.regions[:REPORT_REGION_ROWS]:
+        lo, hi = r.share_interval
+        share = f"{r.share:.1%}" if r.share_method == "exact" else f"{r.share:.1%} ({lo:.1%}-{hi:.1%})"
+        rows.append([r.label, share, r.words().removeprefix("holds exactly when ")])
+    report.add("table", "", headers=["equilibrium", "share of the box", "holds exactly when"], rows=rows)
+    if len(result.regions) > REPORT_REGION_ROWS:
+        report.add("p", f"{len(result.regions) - REPORT_REGION_ROWS} smaller regions are not listed.")
+    if result.overlaps:
+        report.add("p", f"{len(result.overlaps)} pair(s) of regions overlap: several equilibria hold there.")
+    return None
+
+
 @dataclass(frozen=True)
 class Section:
     """A report section: ``scope`` is ``"scenario"`` (built once per scenario file),
@@ -458,6 +507,7 @@ SECTIONS: dict[str, Section] = {
     "bargaining": Section("scenario", _bargaining_section, "[bargaining] table"),
     "repeated": Section("scenario", _repeated_section, "[repeated] table"),
     "claims": Section("scenario", _claims_section, "[[claims]]"),
+    "regions": Section("scenario", _regions_section, "parameter box"),
     "comparison": Section("scenarios", _comparison_section),
     "logit": Section("scenarios", _logit_section),
     "sweep": Section("sweep", _sweep_section),

@@ -1,0 +1,320 @@
+"""Exact equilibrium regions (sim/regions.py): membership against the solvers, the founding
+baseline's cooperative region, exact shares against a dense grid, the JSON contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from sim.errors import ScenarioError, SolverError
+from sim.extensive.spe import spe_solve
+from sim.regions import Inequality, equilibrium_regions, region_membership
+from sim.scenario import compile_scenario, load_scenario, parse_scenario
+from sim.scenario.load import loads_scenario
+from sim.solvers.pure import pure_equilibrium_mask
+from tests.strategies import parametric_scenario_docs, scenario_docs
+
+ROOT = Path(__file__).resolve().parent.parent
+V1_BASELINE = ROOT / "tests" / "data" / "scenarios-v1" / "baseline-2009.toml"
+BASELINE = ROOT / "scenarios" / "baseline-2009.toml"
+
+
+def _perfect_information(doc: dict) -> dict:
+    """The document with every player move observing every earlier move (a perfect-information tree)."""
+    if doc["scenario"]["timing"] == "simultaneous":
+        return doc
+    seen = []
+    for move in doc["scenario"]["timing"]:
+        if "player" in move:
+            move["observes"] = list(seen)
+            seen.append(move["player"])
+        else:
+            seen.append(move["chance"])
+    return doc
+
+
+def _near_boundary(result, compiled, point, rel=1e-6) -> bool:
+    """Whether the point is within ``rel`` (of the payoff scale) of some region's boundary."""
+    from sim.game import payoff_scales
+
+    names = compiled.parameter_names
+    scale = float(payoff_scales(compiled.payoffs(point[None]))[0])
+    x = point[[names.index(n) for n in result.parameters]]
+    prods = [tuple(result.parameters.index(n) for n in t.split("*")) for t in result.nonlinear_terms]
+    phi = np.concatenate([[1.0], x, [x[a] * x[b] for a, b in prods]])
+    for r in result.regions:
+        rows = np.asarray(r.rows)
+        if len(rows) and np.any(np.abs(rows @ phi) < rel * scale * np.maximum(1, np.abs(rows).max(axis=1))):
+            return True
+    return False
+
+
+def _check_membership(doc, data, **options):
+    compiled = compile_scenario(parse_scenario(_perfect_information(doc)))
+    try:
+        result = equilibrium_regions(compiled, seed=0, max_regions=200, **options)
+    except SolverError as exc:  # a mover indifferent everywhere at many nodes: thousands of profiles
+        assert "more than 200 " in str(exc)
+        assume(False)
+    if result.exact and len(result.parameters) <= 2:  # exact shares: no reported region is empty
+        assert all(r.share > 0 for r in result.regions), result.format_text()
+    names = compiled.parameter_names
+    checked = 0
+    for _ in range(6):
+        point = np.array(compiled.defaults, dtype=float)
+        for n, lo, hi in zip(result.parameters, result.lower, result.upper):
+            point[names.index(n)] = data.draw(st.floats(lo, hi, allow_nan=False), label=n)
+        x = point[[names.index(n) for n in result.parameters]]
+        # the box's faces are boundaries too: a region that is only a face (a tie on it) is dropped
+        if np.any(np.minimum(x - result.lower, np.subtract(result.upper, x)) < 1e-6) or \
+                _near_boundary(result, compiled, point):
+            continue
+        checked += 1
+        inside = region_membership(result, compiled, point[None])[0]
+        overrides = dict(zip(names, point.tolist()))
+        if compiled.sequential:
+            spe = spe_solve(compiled.game(overrides))
+            want = sorted(tuple(sorted(dict(e.details["choices"]).items())) for e in spe.equilibria)
+            got = sorted(tuple(sorted(r.strategy.items())) for r, ok in zip(result.regions, inside) if ok)
+        else:
+            mask = pure_equilibrium_mask(compiled.payoffs(point[None]))[0]
+            want = sorted(tuple(compiled.labels[i][a] for i, a in enumerate(idx)) for idx in np.argwhere(mask))
+            got = sorted(tuple(r.profile[p] for p in compiled.players) for r, ok in zip(result.regions, inside) if ok)
+        assert got == want, (point, result.format_text())
+    assume(checked)
+
+
+SLOW = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@settings(max_examples=40, **SLOW)
+@given(doc=parametric_scenario_docs(), data=st.data())
+def test_region_membership_is_the_solvers_pure_equilibria(doc, data):
+    """Two parameters in every payoff, products included; one sample, so that emptiness and
+    redundancy are decided by the linear programs rather than by sampled certificates."""
+    _check_membership(doc, data, samples=1)
+
+
+@settings(max_examples=15, **SLOW)
+@given(doc=scenario_docs(), data=st.data())
+def test_region_membership_holds_on_any_generated_scenario(doc, data):
+    _check_membership(doc, data, samples=64)
+
+
+def test_the_v1_baselines_cooperative_region_is_the_hand_analysis():
+    """The issue's hand analysis: cooperation holds exactly when russia_caucasus_weight >
+    russia_iran_ties and iran_sanction_fear > iran_bomb_value (>= here: ties count)."""
+    result = equilibrium_regions(compile_scenario(load_scenario(V1_BASELINE)))
+    coop = next(r for r in result.regions
+                if dict(r.profile) == {"US": "drop_shield", "NATO": "engage", "Russia": "pressure_halt", "Iran": "halt"})
+    assert coop.words() == ("holds exactly when russia_caucasus_weight >= russia_iran_ties and "
+                            "iran_sanction_fear >= iran_bomb_value")
+    assert [q.to_dict() for q in coop.inequalities] == [
+        {"coefficients": {"russia_caucasus_weight": 1.0, "russia_iran_ties": -1.0}, "constant": 0.0, "strict": False},
+        {"coefficients": {"iran_bomb_value": -1.0, "iran_sanction_fear": 1.0}, "constant": 0.0, "strict": False},
+    ]
+    assert (coop.share, coop.share_method) == (0.25, "exact")  # two independent halves of [0, 5]^2
+
+
+def test_the_rebuilt_baselines_cooperative_path_holds_at_the_defaults():
+    """The rebuilt baseline, varying Iran's two weights and Russia's isolation goal against its ties
+    with Iran: the region of the profile played at the defaults is the file header's key
+    inequalities at the other defaults: Iran halts under joint pressure (sanction_fear >=
+    bomb_value), Russia presses after a drop (isolation + 0.65 + 0.55 + 0.35 >= iran_ties), and
+    refuses a joint system (0.75 * 3.1 - 1.2 >= isolation + 1.55 - iran_ties), so the US drops."""
+    compiled = compile_scenario(load_scenario(BASELINE))
+    vary = ["iran_sanction_fear", "iran_bomb_value", "russia_iran_ties", "russia_isolation_weight"]
+    result = equilibrium_regions(compiled, vary=vary)
+    assert result.exact and result.kind == "spe"
+    inside = region_membership(result, compiled, np.asarray(compiled.defaults)[None])[0]
+    (coop,) = [r for r, ok in zip(result.regions, inside) if ok]
+    assert coop.path == (("us_plan", "drop"), ("russia_kaliningrad", "halt"), ("russia_iran", "pressure"),
+                         ("NATO", "engage"), ("Iran", "halt"))
+    assert coop.words() == ("holds exactly when iran_sanction_fear >= iran_bomb_value and "
+                            "russia_isolation_weight >= russia_iran_ties - 1.55 and "
+                            "russia_iran_ties >= russia_isolation_weight + 0.425")
+    (drop,) = [p for p in result.paths if p.path == coop.path]
+    assert drop.share_method == "exact" and 0 < drop.share < 1
+
+
+THREE = """
+[scenario]
+id = "three"
+title = "Three parameters"
+timing = "simultaneous"
+[parameters]
+a = { default = 1, min = 0, max = 2 }
+b = { default = 1, min = 0, max = 3 }
+c = { default = 1, min = -1, max = 1 }
+[players.A]
+actions = ["x", "y"]
+[players.B]
+actions = ["x", "y"]
+[[goals]]
+player = "A"
+name = "g"
+weight = 1
+rules = [{ when = { A = "x" }, value = "a" }, { when = { A = "y" }, value = "b" }, { when = { A = "y", B = "y" }, value = -0.5 }]
+[[goals]]
+player = "B"
+name = "h"
+weight = 1
+rules = [{ when = { B = "x" }, value = "c" }, { when = { B = "y", A = "x" }, value = 0.25 }]
+"""
+
+
+def test_exact_shares_match_a_dense_grid():
+    compiled = compile_scenario(loads_scenario(THREE))
+    result = equilibrium_regions(compiled)
+    assert all(r.share_method == "exact" for r in result.regions)
+    # a dense grid of cell midpoints over the box
+    n = 40
+    axes = [lo + (np.arange(n) + 0.5) / n * (hi - lo) for lo, hi in zip(result.lower, result.upper)]
+    grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
+    inside = region_membership(result, compiled, grid)
+    mask = pure_equilibrium_mask(compiled.payoffs(grid)).reshape(len(grid), -1)
+    for j, r in enumerate(result.regions):
+        assert abs(inside[:, j].mean() - r.share) < 0.02, r.label
+        k = np.ravel_multi_index(tuple(compiled.labels[i].index(r.profile[p]) for i, p in enumerate(compiled.players)),
+                                 compiled.outcome_shape)
+        assert abs(mask[:, k].mean() - r.share) < 0.02, r.label
+
+
+def test_sampled_shares_have_an_interval_holding_the_grid_share():
+    compiled = compile_scenario(loads_scenario(THREE.replace('weight = 1\nrules = [{ when = { B = "x" }, value = "c" }',
+                                                        'weight = "a"\nrules = [{ when = { B = "x" }, value = "c" }')))
+    result = equilibrium_regions(compiled, samples=4000, seed=1)
+    assert result.nonlinear_terms == ("a*c",) and not result.exact
+    n = 40
+    axes = [lo + (np.arange(n) + 0.5) / n * (hi - lo) for lo, hi in zip(result.lower, result.upper)]
+    grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
+    inside = region_membership(result, compiled, grid)
+    for j, r in enumerate(result.regions):
+        if r.share_method == "sampled":
+            lo, hi = r.share_interval
+            assert lo - 0.02 <= inside[:, j].mean() <= hi + 0.02, r.label
+    assert "a*c" in result.format_text()
+
+
+def test_the_json_form_follows_the_contract():
+    result = equilibrium_regions(compile_scenario(load_scenario(V1_BASELINE)))
+    doc = json.loads(json.dumps(result.to_dict()))
+    assert doc["scenario"] == "baseline-2009"
+    assert doc["parameters"] == list(result.parameters)
+    for region in doc["regions"]:
+        assert set(region["profile"]) == {"US", "NATO", "Russia", "Iran"}
+        assert 0 <= region["share_interval"][0] <= region["share"] <= region["share_interval"][1] <= 1
+        for q in region["inequalities"]:
+            assert set(q) == {"coefficients", "constant", "strict"}
+            assert set(q["coefficients"]) <= set(doc["parameters"])
+            assert q["strict"] is False
+
+
+def test_a_trees_json_names_the_path_and_the_strategy():
+    result = equilibrium_regions(compile_scenario(load_scenario(BASELINE)), vary=["iran_sanction_fear", "iran_bomb_value"])
+    doc = result.to_dict()
+    (region,) = [r for r in doc["regions"] if r["path"][0]["action"] == "drop"]
+    assert "profile" not in region
+    assert region["words"] == "holds exactly when iran_sanction_fear >= iran_bomb_value"
+    assert region["path"][0] == {"move": "us_plan", "action": "drop"}
+    assert region["strategy"]["us_plan"] == "drop"
+
+
+def test_words_put_positive_terms_on_the_left():
+    q = Inequality({"a": 2.0, "b": -4.0}, -1.0)
+    assert q.words() == "a >= 2*b + 0.5"
+    assert Inequality({"a": 1.0, "b": 1.0}, -3.0).words() == "a + b >= 3"
+    assert Inequality({"a": 1.0}, 0.5).words() == "a >= -0.5"
+    assert Inequality({"a": -1.0}, 2.0).words() == "a <= 2"
+    assert Inequality({"a": 1.0, "b": -1.0}, 0.0, strict=True).words() == "a > b"
+
+
+def test_bad_parameters_are_refused_by_name():
+    compiled = compile_scenario(load_scenario(V1_BASELINE))
+    with pytest.raises(ScenarioError, match="unknown parameter.*'nope'"):
+        equilibrium_regions(compiled, vary=["nope"])
+    with pytest.raises(ScenarioError, match="both varied and set"):
+        equilibrium_regions(compiled, vary=["iran_bomb_value"], fixed={"iran_bomb_value": 1.0})
+    with pytest.raises(SolverError, match="samples must be at least 1"):
+        equilibrium_regions(compiled, samples=0)
+
+
+def test_an_imperfect_information_tree_is_refused():
+    doc = {"scenario": {"id": "blind", "title": "blind", "timing": [{"player": "A"}, {"player": "B"}]},
+           "parameters": {"p": {"default": 0.0, "min": -1.0, "max": 1.0}},
+           "players": {"A": {"actions": ["x", "y"]}, "B": {"actions": ["x", "y"]}},
+           "goals": [{"player": "B", "name": "g", "weight": "p", "rules": [{"when": {"A": "x", "B": "x"}, "value": 1.0}]}]}
+    with pytest.raises(SolverError, match="perfect information"):
+        equilibrium_regions(compile_scenario(parse_scenario(doc)))
+
+
+def test_the_region_map_names_each_region_and_states_the_slice():
+    from analysis import charts
+
+    compiled = compile_scenario(load_scenario(V1_BASELINE))
+    result = equilibrium_regions(compiled, vary=["iran_sanction_fear", "iran_bomb_value", "russia_iran_ties"])
+    fig = charts.region_map(result, "iran_sanction_fear", "iran_bomb_value", at={"russia_iran_ties": 1.0})
+    labels = charts.legend_labels(fig)
+    assert "50% of the plane: US=drop_shield, NATO=engage, Russia=pressure_halt, Iran=halt" in labels
+    assert "50% of the plane: US=drop_shield, NATO=engage, Russia=pressure_halt, Iran=proceed" in labels
+    assert labels[-1] == "several equilibria (overlap)"
+    title = fig.axes[0].get_title()
+    assert "slice: russia_iran_ties = 1," in title and "russia_caucasus_weight = 1.5" in title
+    assert len(charts.artists_with_gid(fig, "overlap")) >= 1
+    # the region's boundary is the line sanction_fear = bomb_value, drawn exactly
+    coop = [a for a in charts.artists_with_gid(fig, "region")]
+    assert any(sorted(map(tuple, np.round(p.get_xy()[:-1], 9).tolist())) == [(0.0, 0.0), (5.0, 0.0), (5.0, 5.0)]
+               for p in coop)
+    with pytest.raises(ScenarioError, match="missing \\['russia_iran_ties'\\]"):
+        charts.region_map(result, "iran_sanction_fear", "iran_bomb_value")
+
+
+def test_the_region_map_kind_draws_a_scenario():
+    from analysis.chart_kinds import CHART_KINDS
+
+    assert CHART_KINDS["region-map"].needs == "scenario"
+
+
+def test_the_command_prints_json_and_refuses_bad_input_in_one_line(capsys):
+    from analysis.cli import main
+
+    assert main(["regions", str(V1_BASELINE), "--json", "--vary", "iran_sanction_fear", "iran_bomb_value"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["parameters"] == ["iran_sanction_fear", "iran_bomb_value"]
+    assert {"profile", "inequalities", "share", "share_interval"} <= set(doc["regions"][0])
+    assert main(["regions", str(V1_BASELINE), "--vary", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown parameter" in err and "'nope'" in err
+    assert main(["regions", str(V1_BASELINE), "--set", "iran_bomb_value=9"]) == 2
+    assert "within [0.0, 5.0] (got 9.0)" in capsys.readouterr().err
+
+
+def test_the_region_map_draws_a_product_of_its_axes_on_a_grid_and_says_so():
+    from analysis import charts
+
+    compiled = compile_scenario(loads_scenario(THREE.replace('weight = 1\nrules = [{ when = { B = "x" }, value = "c" }',
+                                                             'weight = "a"\nrules = [{ when = { B = "x" }, value = "c" }')))
+    result = equilibrium_regions(compiled, samples=2000)
+    fig = charts.region_map(result, "a", "c", at={"b": 1.0})
+    assert "drawn on a 300 x 300 grid" in fig.axes[0].get_title()
+    assert charts.artists_with_gid(fig, "region")
+
+
+def test_the_report_lists_the_regions_in_words():
+    from analysis.report.document import Report
+    from analysis.report.sections import SECTIONS
+    from analysis.sources import load_source
+
+    report = Report("t")
+    SECTIONS["regions"].build(report, load_source(V1_BASELINE), tol=1e-6)
+    assert [b.text for b in report.blocks][0] == "Equilibrium regions"
+    (table,) = [b for b in report.blocks if b.kind == "table"]
+    rows = {r[0]: r[1:] for r in table.rows}
+    assert rows["US=drop_shield, NATO=engage, Russia=pressure_halt, Iran=halt"] == [
+        "15.0%", "russia_iran_ties <= 1.5 and iran_sanction_fear >= iran_bomb_value"]
+    assert "flagged as assumptions" in report.blocks[1].text  # 0.3 (ties <= 1.5 in [0, 5]) * 0.5
