@@ -183,21 +183,28 @@ def refuse_strays(out: Path, n_chunks: int) -> None:
                             f"{CHUNKS}/{bad[0]}{more}; move it away", path=str(out))
 
 
-def verify_chunk(out: Path, doc: dict, index: int) -> tuple[bytes | None, str | None]:
-    """Chunk ``index``'s bytes if they match the manifest's record, else ``(None, why)``."""
+def verify_chunk(out: Path, doc: dict, index: int):
+    """Chunk ``index``'s bytes (a memory-mapped ``pyarrow.Buffer``: hashed and then parsed from the
+    same mapping, so what is read is what was checked, and no copy lands on the heap) if they match
+    the manifest's record, else ``(None, why)``."""
     import hashlib
+
+    import pyarrow as pa
 
     rec = doc["chunks"].get(str(index))
     path = Path(out) / CHUNKS / chunk_name(index)
     if rec is None:
         return None, "not recorded in the manifest" if path.exists() else "missing"
     try:
-        data = path.read_bytes()
+        if path.stat().st_size == 0:
+            return None, "damaged (empty)"
+        with pa.memory_map(str(path), "r") as source:
+            data = source.read_buffer()
     except FileNotFoundError:
         return None, "missing"
-    except OSError as exc:
-        return None, f"unreadable ({exc.strerror or exc})"
-    if hashlib.sha256(data).hexdigest() != rec["sha256"]:
+    except (OSError, pa.ArrowException) as exc:
+        return None, f"unreadable ({getattr(exc, 'strerror', None) or type(exc).__name__})"
+    if hashlib.sha256(memoryview(data)).hexdigest() != rec["sha256"]:
         return None, "damaged (its SHA-256 is not the manifest's)"
     return data, None
 

@@ -104,9 +104,8 @@ def check_bounds(spec, model) -> None:
             if lo >= lower and hi <= upper:
                 continue
             bad = lo if lo < lower else hi
-            what = "a grid value" if spec.grid is not None else f"the {field.rsplit('.', 1)[-1]} law's support"
-            reach = "" if spec.grid is not None else f" reaches [{lo:.6g}, {hi:.6g}] and"
-            raise ScenarioError(f"{what}{reach} lies outside parameter {name!r}'s bounds [{lower:g}, {upper:g}] "
+            what = "a grid value" if spec.grid is not None else f"the sampled law's support [{lo:.6g}, {hi:.6g}]"
+            raise ScenarioError(f"{what} lies outside parameter {name!r}'s bounds [{lower:g}, {upper:g}] "
                                 f"in {c.scenario.path or 'the scenario'} (got {bad:.6g})",
                                 path=str(spec.path), field=field)
 

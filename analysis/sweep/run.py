@@ -745,42 +745,45 @@ def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str
         "chunks": {},
         "versions": versions(),
     }
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / f".write-probe.{os.getpid()}.tmp"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise ScenarioError(f"output folder is not writable ({exc.strerror or exc})", path=str(out)) from None
-    with lock_folder(out):
-        doc = _prepare_out(out, manifest, resume, overwrite)
-        todo, repaired = _to_do(out, doc)
-        jobs = [ChunkJob(str(Path(sweep_path).resolve()), scenario_hash, str(out.resolve()), c,
-                         c * chunk, min(n, (c + 1) * chunk)) for c in todo]
-        bar = None
-        if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(total=n, initial=n - sum(j.stop - j.start for j in jobs), unit="pt", unit_scale=True,
-                       desc="sweep", smoothing=0.1)
-        writer = ManifestWriter(out, doc)
+    # The executor is entered first: a scheduler that cannot be reached, or has no worker, is
+    # refused before the folder is touched.
+    with ex:
+        n_workers = ex.workers
         try:
-            with ex:
+            out.mkdir(parents=True, exist_ok=True)
+            probe = out / f".write-probe.{os.getpid()}.tmp"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise ScenarioError(f"output folder is not writable ({exc.strerror or exc})", path=str(out)) from None
+        with lock_folder(out):
+            doc = _prepare_out(out, manifest, resume, overwrite)
+            todo, repaired = _to_do(out, doc)
+            jobs = [ChunkJob(str(Path(sweep_path).resolve()), scenario_hash, str(out.resolve()), c,
+                             c * chunk, min(n, (c + 1) * chunk)) for c in todo]
+            bar = None
+            if progress:
+                from tqdm import tqdm
+
+                bar = tqdm(total=n, initial=n - sum(j.stop - j.start for j in jobs), unit="pt", unit_scale=True,
+                           desc="sweep", smoothing=0.1)
+            writer = ManifestWriter(out, doc)
+            try:
                 for stats in ex.map_unordered(run_chunk, jobs):
                     writer.record(stats)
                     if bar is not None:
                         bar.update(stats["points"])
-                n_workers = ex.workers
-        finally:
-            if bar is not None:
-                bar.close()
-            if jobs:
-                writer.save()  # whatever was committed stays usable by --resume
-        summary = summarise(out, time.perf_counter() - t0, len(jobs), ex.name, n_workers, repaired)
-        doc.setdefault("runs", []).append({"seconds": summary.seconds, "chunks_run": summary.chunks_run,
-                                           "executor": summary.executor, "workers": summary.workers,
-                                           "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
-        writer.save()
+                n_workers = max(n_workers, ex.workers)
+            finally:
+                if bar is not None:
+                    bar.close()
+                if jobs:
+                    writer.save()  # whatever was committed stays usable by --resume
+            summary = summarise(out, time.perf_counter() - t0, len(jobs), ex.name, n_workers, repaired)
+            doc.setdefault("runs", []).append({"seconds": summary.seconds, "chunks_run": summary.chunks_run,
+                                               "executor": summary.executor, "workers": summary.workers,
+                                               "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+            writer.save()
     return summary
 
 
@@ -835,17 +838,18 @@ def _verified_chunks(out_dir, columns=None, partial: bool = False, missing: list
         if data is not None:
             rec = doc["chunks"][str(c)]
             try:
-                table = pq.read_table(pa.BufferReader(data), columns=None)
+                table = pq.read_table(pa.BufferReader(data), columns=columns)
             except (OSError, ValueError, pa.ArrowException) as exc:
                 why = f"unreadable ({type(exc).__name__})"
             else:
-                ids = table["point_id"]
+                ids = table["point_id"] if "point_id" in table.column_names else \
+                    pq.read_table(pa.BufferReader(data), columns=["point_id"])["point_id"]
                 if table.num_rows != rec["rows"]:
                     why = f"has {table.num_rows} rows where the manifest records {rec['rows']}"
                 elif table.num_rows and (pc.min(ids).as_py() < start or pc.max(ids).as_py() >= stop):
                     why = f"holds points outside its range {start}..{stop - 1}"
                 else:
-                    yield doc, c, table.select(columns) if columns else table
+                    yield doc, c, table
                     continue
         if not partial:
             raise ScenarioError(f"{CHUNKS}/{chunk_name(c)} (points {start}..{stop - 1}) is {why}; {hint}",

@@ -4,7 +4,7 @@
 
     [sweep]
     scenario = "baseline-2009.toml"     # relative to the sweep file
-    methods = ["enumpure"]
+    methods = ["enumpure"]                 # optional: enumpure, or spe for a sequential scenario
     seed = 20090929
     chunk_size = 50000                  # optional, points per chunk
 
@@ -148,6 +148,8 @@ def _grid_axis(path, name, spec) -> GridAxis:
         num = spec["num"]
         if isinstance(num, bool) or not isinstance(num, int) or num < 1:
             raise _err(path, f"{field}.num", "must be a positive integer", num)
+        if num > MAX_POINTS:  # refused before a single value is built
+            raise _err(path, f"{field}.num", f"must be at most {MAX_POINTS} (the point limit)", num)
         if num == 1:
             values = (start,)
         else:
@@ -218,7 +220,9 @@ def parse_sweep(doc: dict, path: Path) -> SweepSpec:
         raise _err(path, "sweep.scenario", "must stay inside the sweep file's folder or its parent", scenario)
     if not scenario_path.is_file():
         raise _err(path, "sweep.scenario", "no such scenario file", scenario)
-    methods = sweep.get("methods", ["enumpure"])
+    methods = sweep.get("methods")
+    if methods is None:
+        methods = default_methods(scenario_path)
     if not isinstance(methods, list) or not methods:
         raise _err(path, "sweep.methods", "must be a non-empty list of method names", methods)
     sweepable = registry.names(("game", "tree"))
@@ -242,6 +246,11 @@ def parse_sweep(doc: dict, path: Path) -> SweepSpec:
         table = _table(path, "sweep.grid", sweep["grid"])
         if not table:
             raise _err(path, "sweep.grid", "must name at least one parameter", table)
+        # Count before building: a grid over the point limit is refused without building its values.
+        counts = [len(a) if isinstance(a, list) else a.get("num") if isinstance(a, dict) else 1 for a in table.values()]
+        if all(isinstance(c, int) and not isinstance(c, bool) and c >= 1 for c in counts) \
+                and math.prod(counts) > MAX_POINTS:
+            raise _err(path, "sweep.grid", f"has more than {MAX_POINTS} points", math.prod(counts))
         grid = tuple(_grid_axis(path, name, spec) for name, spec in table.items())
         count = math.prod(len(a.values) for a in grid)
         if count > MAX_POINTS:
@@ -262,6 +271,15 @@ def parse_sweep(doc: dict, path: Path) -> SweepSpec:
         if dupes:
             raise _err(path, "sweep.sample", "samples a parameter twice", dupes[0])
     return SweepSpec(path, scenario_path, tuple(methods), seed, chunk, grid, n, design, dists, doc, options)
+
+
+def default_methods(scenario_path: Path) -> list[str]:
+    """The methods of a sweep file that names none: ``spe`` for a sequential scenario (a tree's
+    own method, which needs no reduced normal form and lists one equilibrium per tie-free point),
+    ``enumpure`` for a simultaneous one."""
+    from sim.scenario import load_scenario
+
+    return ["spe"] if load_scenario(scenario_path).sequential else ["enumpure"]
 
 
 def _options(path, table, methods) -> tuple:
