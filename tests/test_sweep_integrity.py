@@ -424,3 +424,44 @@ def test_tree_sweep_memory_does_not_grow_with_points(tmp_path, monkeypatch):
     assert small_rows >= 4 * 30, "the tree must have dozens of equilibria per point for this to mean anything"
     assert large_rows == 8 * small_rows
     assert large < 1.5 * small, (small, large)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("victim", ["worker", "scheduler"])
+def test_dask_losing_its_only_worker_or_its_scheduler_ends_with_one_line(tmp_path, victim):
+    """A worker (without a nanny, so nothing restarts it) or the scheduler is killed mid-sweep: the
+    run ends within the timeout with one line, and a local --resume finishes the exact table."""
+    pytest.importorskip("distributed")
+    dask = Path(sys.executable).with_name("dask")
+    if not dask.exists():
+        pytest.skip("the dask command is not installed")
+    sweep = _long_sweep(tmp_path)
+    out = tmp_path / "out"
+    port = 20000 + os.getpid() % 20000
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": ROOT}
+    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                  "--dashboard-address", ":0"], **quiet)
+    worker = subprocess.Popen([dask, "worker", address, "--no-nanny", "--nthreads", "1"], **quiet)
+    try:
+        run = subprocess.Popen([sys.executable, "-m", "analysis.cli", "sweep", str(sweep), "--out", str(out),
+                                "--scheduler", address, "--scheduler-timeout", "10", "--no-progress"],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 180
+        while time.time() < deadline and run.poll() is None and not list((out / "chunks").glob("chunk-*.parquet")):
+            time.sleep(0.05)
+        assert run.poll() is None, run.stderr.read()
+        os.kill((worker if victim == "worker" else scheduler).pid, signal.SIGKILL)
+        killed = time.time()
+        err = run.communicate(timeout=120)[1].strip().splitlines()
+        assert time.time() - killed < 60
+    finally:
+        for proc in (worker, scheduler):
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+    if run.returncode == 0:
+        pytest.skip("the sweep finished before the kill landed")
+    assert run.returncode == 2 and len(err) == 1 and "--scheduler" in err[0] and "--resume" in err[0], "\n".join(err)
+    assert _cli("sweep", sweep, "--out", out, "--in-process", "--resume")[0] == 0
+    pd.testing.assert_frame_equal(_normalised(read_results(out)), _normalised(read_results(_whole(tmp_path, sweep))))

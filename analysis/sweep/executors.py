@@ -156,9 +156,12 @@ class DaskExecutor:
             ) from None
         self._preflight()
         # distributed logs connection trouble as multi-line tracebacks; this run says what happened itself.
-        for name in ("distributed", "tornado"):
+        # Dask's configuration gives some of its loggers their own levels: quiet each of them.
+        names = [n for n in list(logging.root.manager.loggerDict) if n.split(".")[0] in ("distributed", "tornado")]
+        # asyncio reports the client's cancelled gathers ("Task exception was never retrieved").
+        for name in {"distributed", "tornado", "asyncio", *names}:
             self._log_levels[name] = logging.getLogger(name).level
-            logging.getLogger(name).setLevel(logging.CRITICAL)
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
         try:
             self._client = Client(self.address, timeout=self.timeout, set_as_default=False)
         except Exception as exc:  # noqa: BLE001 - distributed raises OSError, TimeoutError, TypeError alike
