@@ -13,6 +13,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -465,3 +466,39 @@ def test_dask_losing_its_only_worker_or_its_scheduler_ends_with_one_line(tmp_pat
     assert run.returncode == 2 and len(err) == 1 and "--scheduler" in err[0] and "--resume" in err[0], "\n".join(err)
     assert _cli("sweep", sweep, "--out", out, "--in-process", "--resume")[0] == 0
     pd.testing.assert_frame_equal(_normalised(read_results(out)), _normalised(read_results(_whole(tmp_path, sweep))))
+
+
+def _twice(table):
+    import pyarrow as pa
+
+    return pa.concat_tables([table, table])
+
+
+def _point_3_lost(table):
+    """Point 3's row gone, and a second row for point 4 in its place (so the row count holds)."""
+    import pyarrow as pa
+
+    df = table.to_pandas()
+    extra = df[df["point_id"] == 4].assign(eq_index=1)
+    df = pd.concat([df[df["point_id"] != 3], extra], ignore_index=True)
+    return pa.Table.from_pandas(df, preserve_index=False)
+
+
+@pytest.mark.parametrize("edit, words", [(_twice, "repeat a result (point 0)"), (_point_3_lost, "for 41 of 42 points")])
+def test_a_chunk_recorded_with_its_faults_is_still_refused(sweeps, tmp_path, edit, words):
+    """Defence in depth: even a chunk whose record was rewritten to match it (rows, SHA-256) cannot
+    repeat a key or drop a point without the reader saying so."""
+    import pyarrow.parquet as pq
+
+    from analysis.io import file_sha256
+
+    folder = tmp_path / "out"
+    shutil.copytree(sweeps["whole"], folder)
+    path = folder / "chunks" / "chunk-000000.parquet"
+    table = edit(pq.read_table(path))
+    pq.write_table(table, path)
+    doc = json.loads((folder / MANIFEST).read_text())
+    doc["chunks"]["0"].update(rows=table.num_rows, sha256=file_sha256(path))
+    (folder / MANIFEST).write_text(json.dumps(doc))
+    with pytest.raises(ScenarioError, match=re.escape(words)):
+        read_results(folder)

@@ -879,17 +879,21 @@ def read_results(out_dir, *, partial: bool = False) -> "pandas.DataFrame":  # no
         raise ScenarioError("holds no sweep results", path=str(out_dir))
     df = pa.concat_tables(tables, promote_options="permissive").to_pandas()
     df = df.sort_values(["point_id", "method", "eq_index"], kind="stable").reset_index(drop=True)
-    keys = df[["point_id", "method", "eq_index"]]
-    if keys.duplicated().any():
-        pid = int(df.loc[keys.duplicated(), "point_id"].iloc[0])
-        raise ScenarioError(f"its chunks repeat a result (point {pid}); run the sweep again with --overwrite",
-                            path=str(out))
-    per_method = df.groupby("method", observed=True)["point_id"].nunique()
+    # Sorted, so a repeated (point_id, method, eq_index) key sits next to its twin; each point has
+    # exactly one row with eq_index <= 0 per method (its first equilibrium, or its "(none)" row).
+    method = df["method"].astype("category")
+    codes = method.cat.codes.to_numpy()
+    pid, eq = df["point_id"].to_numpy(), df["eq_index"].to_numpy()
+    twin = np.flatnonzero((pid[1:] == pid[:-1]) & (codes[1:] == codes[:-1]) & (eq[1:] == eq[:-1]))
+    if len(twin):
+        raise ScenarioError(f"its chunks repeat a result (point {int(pid[twin[0]])}); run the sweep again with "
+                            "--overwrite", path=str(out))
+    firsts = np.bincount(codes[eq <= 0], minlength=len(method.cat.categories))
+    per_method = dict(zip(map(str, method.cat.categories), firsts.tolist()))
     expected = doc["n_points"] - sum(stop - start for start, stop, _ in missing)
-    methods = doc.get("methods") or list(per_method.index)
-    short = [str(m) for m in methods if int(per_method.get(m, 0)) != expected]
+    short = [m for m in (doc.get("methods") or list(per_method)) if per_method.get(m, 0) != expected]
     if short:
-        raise ScenarioError(f"method {short[0]!r} has results for {int(per_method.get(short[0], 0))} of "
+        raise ScenarioError(f"method {short[0]!r} has results for {per_method.get(short[0], 0)} of "
                             f"{expected} points; run the sweep again with --overwrite", path=str(out))
     df.attrs["missing"] = missing
     return df
