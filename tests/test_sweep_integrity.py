@@ -23,12 +23,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
 
 from analysis.cli import main
 from analysis.sweep import read_results, run_sweep
 from analysis.sweep.folder import LOCK, MANIFEST
 from sim.errors import ScenarioError
+from tests.strategies import CHUNK_DAMAGE, chunk_damages
 from tests.test_sweep import GRID, _normalised, write_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,18 +85,17 @@ def _damage(folder: Path, other: Path, kind: str, index: int, where: float) -> N
         del doc["chunks"][str(index)]
         (folder / MANIFEST).write_text(json.dumps(doc))
     else:  # pragma: no cover
-        raise AssertionError(kind)
+        raise AssertionError(f"{kind} is not one of {CHUNK_DAMAGE}")
 
 
-KINDS = ["byte flip", "truncated chunk", "copied chunk", "extra chunk", "foreign chunk", "deleted chunk",
-         "manifest as an array", "stray chunk-abc.parquet", "unrecorded chunk"]
 #: Damage that resume repairs; the rest it refuses by name (the user decides what those files are).
 REPAIRED = {"byte flip", "truncated chunk", "copied chunk", "foreign chunk", "deleted chunk", "unrecorded chunk"}
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(kind=st.sampled_from(KINDS), index=st.integers(0, N_CHUNKS - 1), where=st.floats(0.0, 1.0))
-def test_damage_ends_in_a_one_line_refusal_or_the_exact_table(sweeps, tmp_path_factory, kind, index, where):
+@given(damage=chunk_damages(N_CHUNKS))
+def test_damage_ends_in_a_one_line_refusal_or_the_exact_table(sweeps, tmp_path_factory, damage):
+    kind, index, where = damage
     folder = tmp_path_factory.mktemp("damaged") / "out"
     shutil.copytree(sweeps["whole"], folder)
     _damage(folder, sweeps["other"], kind, index, where)
@@ -440,7 +440,9 @@ def test_dask_losing_its_only_worker_or_its_scheduler_ends_with_one_line(tmp_pat
     out = tmp_path / "out"
     port = 20000 + os.getpid() % 20000
     address = f"tcp://127.0.0.1:{port}"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": ROOT}
+    # The worker must import this checkout's code (the dask command's own folder leads its path).
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": ROOT, "env": env}
     scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
                                   "--dashboard-address", ":0"], **quiet)
     worker = subprocess.Popen([dask, "worker", address, "--no-nanny", "--nthreads", "1"], **quiet)

@@ -651,6 +651,8 @@ def _prepare_out(out: Path, manifest: dict, resume: bool, overwrite: bool) -> di
         raise _refuse(out, f"is not empty (holds {first}); use --overwrite to replace the sweep files in it, "
                            "or choose another folder")
     chunk_dir = out / CHUNKS
+    if chunk_dir.is_symlink() or (chunk_dir.exists() and not chunk_dir.is_dir()):
+        raise _refuse(out, f"{CHUNKS} is not a folder of its own (a link or a file); move it away")
     for stale in chunk_dir.glob("chunk-*.parquet"):  # only possible in a folder that never got started
         stale.unlink()
     chunk_dir.mkdir(exist_ok=True)
