@@ -9,7 +9,6 @@ bisected and the sensitivity computed on the exact scenario that was swept.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -130,12 +129,10 @@ def load_sweep_source(folder, scenario: Path | None = None) -> SweepSource:
     A ``scenario`` whose content hash is not the manifest's is refused with a ``ScenarioError``.
     """
     from analysis.sweep import read_results
+    from analysis.sweep.folder import load_manifest
 
     folder = Path(folder)
-    mpath = folder / "manifest.json"
-    if not mpath.is_file():
-        raise ScenarioError("is not a sweep output folder (no manifest.json)", path=str(folder))
-    manifest = json.loads(mpath.read_text())
+    manifest = load_manifest(folder)  # one line for a folder without one, or a damaged one
     table = read_results(folder)
     compiled = None
     if scenario is not None:

@@ -712,3 +712,15 @@ def make_special(path, kind: str) -> None:
     elif kind == "link_to_fifo":
         os.mkfifo(f"{path}.fifo")
         os.symlink(f"{path}.fifo", path)
+
+
+#: Kinds of damage to a finished sweep folder (see tests/test_sweep_integrity.py, which applies them).
+CHUNK_DAMAGE = ("byte flip", "truncated chunk", "copied chunk", "extra chunk", "foreign chunk", "deleted chunk",
+                "manifest as an array", "stray chunk-abc.parquet", "unrecorded chunk")
+
+
+@st.composite
+def chunk_damages(draw, n_chunks: int):
+    """``(kind, chunk index, where)``: a damage kind, the chunk it hits, and a position in [0, 1]
+    (the byte flipped, or where the file is cut)."""
+    return (draw(st.sampled_from(CHUNK_DAMAGE)), draw(st.integers(0, n_chunks - 1)), draw(st.floats(0.0, 1.0)))

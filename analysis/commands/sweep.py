@@ -1,4 +1,4 @@
-"""``bargain sweep SWEEP.toml --out DIR [--workers N] [--scheduler ADDRESS] [--chunk-size K] [--resume]``."""
+"""``bargain sweep SWEEP.toml --out DIR [--workers N] [--scheduler ADDRESS] [--chunk-size K] [--resume | --overwrite]``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds; got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds; got {text!r}")
+    return value
+
+
 def register(sub) -> None:
     p = sub.add_parser("sweep", help="solve a scenario over a grid or sample of parameter points")
     p.add_argument("sweep", help="sweep file (.toml)")
@@ -22,7 +32,12 @@ def register(sub) -> None:
     p.add_argument("--workers", type=_positive_int, help="local worker processes (default: all cores)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--chunk-size", type=_positive_int, help="points per chunk (default from the sweep file)")
-    p.add_argument("--resume", action="store_true", help="continue an interrupted sweep in --out")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted sweep in --out (its chunk size comes from the manifest)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the sweep in --out (removes only sweep files: manifest, chunks, lock)")
+    p.add_argument("--scheduler-timeout", type=_positive_float, metavar="SECONDS",
+                   help="with --scheduler: longest wait for the scheduler, a first worker, or any worker (default 30)")
     p.add_argument("--in-process", action="store_true", help="run in this process (no workers)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(run=run)
@@ -35,7 +50,8 @@ def run(args) -> int:
 
     summary = run_sweep(
         args.sweep, args.out, workers=args.workers, scheduler=args.scheduler, chunk_size=args.chunk_size,
-        resume=args.resume, executor="inprocess" if args.in_process else "processes",
+        resume=args.resume, overwrite=args.overwrite, scheduler_timeout=args.scheduler_timeout,
+        executor="inprocess" if args.in_process else "processes",
         progress=not args.no_progress and sys.stderr.isatty() or False,
     )
     print(summary.format())

@@ -19,7 +19,6 @@ equilibrium outcomes of the point for that method, so points with the same regim
 from __future__ import annotations
 
 import functools
-import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -27,15 +26,14 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.io import TMP_PATTERN, atomic_path, versions, write_json_atomic
-from analysis.io import file_sha256
+from analysis.io import atomic_path, file_sha256, versions
 from analysis.sweep.design import points as design_points
+from analysis.sweep.folder import CHUNKS, FORMAT, MANIFEST, chunk_name
+from analysis.sweep.precheck import check_parameters  # noqa: F401  (its public home before precheck)
 from analysis.sweep.spec import SweepSpec, design_record, load_sweep
 from sim.errors import ScenarioError
 from sim.solvers.pure import DEFAULT_TOL as PURE_DEFAULT_TOL, pure_equilibrium_mask
 
-MANIFEST = "manifest.json"
-CHUNKS = "chunks"
 NONE_OUTCOME = "(none)"
 PURE_TOL = PURE_DEFAULT_TOL  # enumpure_solve's own default: one tolerance for both routes
 BATCHED_METHODS = frozenset({"enumpure"})  # batched for simultaneous scenarios; the rest per point
@@ -182,26 +180,6 @@ def path_label(model: ScenarioModel, probs: np.ndarray) -> str:
     return ", ".join(parts) or NONE_OUTCOME
 
 
-def check_parameters(spec: SweepSpec, model: ScenarioModel) -> None:
-    """Refuse, before anything is written, a swept name the scenario lacks or a method that
-    cannot run on the scenario's game (a 2-player method on 4 players, a tree method on a
-    simultaneous scenario)."""
-    from sim import registry
-    from sim.errors import SolverError
-
-    for i, method in enumerate(spec.methods):
-        try:
-            registry.check_applicable(method, n_players=len(model.players), tree=model.sequential)
-        except SolverError as exc:
-            raise ScenarioError(f"{exc} (got {method!r})", path=str(spec.path), field=f"sweep.methods[{i}]") from None
-    for name in spec.parameter_names:
-        if name not in model.parameter_names:
-            raise ScenarioError(
-                f"the scenario has no parameter of that name; it has {list(model.parameter_names)} (got {name!r})",
-                path=str(spec.path), field=f"sweep.{'grid' if spec.grid else 'sample'}.{name}",
-            )
-
-
 # ----- one chunk ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ChunkJob:
@@ -237,11 +215,48 @@ def regimes(mask_rows: np.ndarray, outcome_names) -> tuple[np.ndarray, list[str]
     else:
         uniq, inverse = np.unique(words, axis=0, return_inverse=True)
     uniq_bits = np.unpackbits(uniq.view(np.uint8), axis=1, count=mask_rows.shape[1]).astype(bool)
-    names = []
-    for row in uniq_bits:
-        hits = [outcome_names[k] for k in np.flatnonzero(row)]
-        names.append(" | ".join(hits) if hits else NONE_OUTCOME)
+    names = [regime_label([outcome_names[k] for k in np.flatnonzero(row)]) for row in uniq_bits]
     return inverse.ravel().astype(np.int32), names
+
+
+#: A regime label longer than this is shortened (see :func:`regime_label`).
+MAX_REGIME_CHARS = 1000
+
+
+def regime_label(outcomes) -> str:
+    """The label of a regime: its outcomes joined by ``" | "`` (``"(none)"`` when there are none).
+
+    A label that would exceed ``MAX_REGIME_CHARS`` (a tree with dozens of equilibria at a point,
+    each named by long strategies) is shortened to its count, its first outcomes and a digest of
+    the whole list, so distinct regimes keep distinct labels without building huge strings per
+    point.
+
+    Examples
+    --------
+    >>> regime_label(["A=x", "A=y"]), regime_label([])
+    ('A=x | A=y', '(none)')
+    >>> long = regime_label([f"P=strategy{k:04d}" * 8 for k in range(60)])
+    >>> len(long) < 400, long.startswith("60 outcomes: P=strategy0000")
+    (True, True)
+    """
+    import hashlib
+
+    outcomes = list(outcomes)
+    if not outcomes:
+        return NONE_OUTCOME
+    if sum(len(o) + 3 for o in outcomes) - 3 <= MAX_REGIME_CHARS:
+        return " | ".join(outcomes)
+    digest = hashlib.sha256()
+    for o in outcomes:
+        digest.update(o.encode())
+        digest.update(b"\n")
+    head, size = [], 0
+    for o in outcomes:
+        if head and size + len(o) > 200:
+            break
+        head.append(o[:200])
+        size += len(o) + 3
+    return f"{len(outcomes)} outcomes: {' | '.join(head)} | ... #{digest.hexdigest()[:12]}"
 
 
 def _pure_rows(model: ScenarioModel, payoffs: np.ndarray, ids: np.ndarray, tol: float = PURE_TOL) -> dict:
@@ -310,24 +325,33 @@ def _per_point_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np
     rows: dict[str, list] = {k: [] for k in ("point_id", "eq_index", "n_equilibria", "outcome", "regime", "max_regret")}
     probs = {f"prob.{p}.{a}": [] for i, p in enumerate(model.players) for a in model.actions[i]}
     pays = {f"payoff.{p}": [] for p in model.players}
+    # Outcome and regime labels are dictionary codes: no label string is stored (or widened to a
+    # fixed-width array) per row.
+    outcome_codes: dict[str, int] = {}
+    regime_codes: dict[str, int] = {}
     for pid, game in zip(ids, model.games(full)):  # one game per point: these methods have no batched kernel
         result = solve(game, method, **(options or {}))
         eqs = result.equilibria
         named = [_named(model, game, result.game, e) for e in eqs]
         labels = [label for label, _ in named]
-        regime = " | ".join(sorted(set(labels))) if labels else NONE_OUTCOME
+        regime = regime_codes.setdefault(regime_label(sorted(set(labels))), len(regime_codes))
         for k, eq in enumerate(eqs or [None]):
+            label = labels[k] if eq is not None else NONE_OUTCOME
             rows["point_id"].append(pid)
             rows["eq_index"].append(k if eq is not None else -1)
             rows["n_equilibria"].append(len(eqs))
-            rows["outcome"].append(labels[k] if eq is not None else NONE_OUTCOME)
+            rows["outcome"].append(outcome_codes.setdefault(label, len(outcome_codes)))
             rows["regime"].append(regime)
             rows["max_regret"].append(eq.max_regret if eq is not None else np.nan)
             for i, p in enumerate(model.players):
                 for a_idx, a in enumerate(model.actions[i]):
                     probs[f"prob.{p}.{a}"].append(float(named[k][1][i][a_idx]) if eq is not None else np.nan)
                 pays[f"payoff.{p}"].append(float(eq.payoffs[i]) if eq is not None else np.nan)
-    cols = {k: np.asarray(v) for k, v in rows.items()}
+    cols = {k: np.asarray(v) for k, v in rows.items() if k not in ("outcome", "regime")}
+    cols["point_id"] = np.asarray(rows["point_id"], dtype=np.int64)
+    cols["max_regret"] = np.asarray(rows["max_regret"], dtype=float)
+    cols["outcome"] = (np.asarray(rows["outcome"], dtype=np.int32), list(outcome_codes))
+    cols["regime"] = (np.asarray(rows["regime"], dtype=np.int32), list(regime_codes))
     cols.update({k: np.asarray(v, dtype=float) for k, v in {**probs, **pays}.items()})
     return cols
 
@@ -420,7 +444,9 @@ def _spe_rows(model: ScenarioModel, full: np.ndarray, ids: np.ndarray) -> dict:
         rest = _per_point_rows(model, "spe", full[tied], ids[tied])
         index = {n: k for k, n in enumerate(names)}
         for key in ("outcome", "regime"):
-            extra = np.array([index.setdefault(str(v), len(index)) for v in rest[key]], dtype=np.int32)
+            rest_codes, rest_names = rest.pop(key)
+            remap = np.array([index.setdefault(n, len(index)) for n in rest_names], dtype=np.int32)
+            extra = remap[rest_codes] if len(rest_codes) else np.zeros(0, dtype=np.int32)
             if key == "outcome":
                 outcome = np.concatenate([outcome, extra])
             else:
@@ -436,8 +462,9 @@ def _spe_rows(model: ScenarioModel, full: np.ndarray, ids: np.ndarray) -> dict:
     return cols
 
 
-def chunk_table(spec: SweepSpec, model: ScenarioModel, start: int, stop: int):
-    """The result table of points ``start..stop-1`` as a ``pyarrow.Table``."""
+def chunk_table(spec: SweepSpec, model: ScenarioModel, start: int, stop: int, methods=None):
+    """The result table of points ``start..stop-1`` (for ``methods``, default the sweep's) as a
+    ``pyarrow.Table``."""
     import pyarrow as pa
 
     values = design_points(spec, start, stop)
@@ -445,7 +472,7 @@ def chunk_table(spec: SweepSpec, model: ScenarioModel, start: int, stop: int):
     full = model.full_points(spec.parameter_names, values)
     tables = []
     payoffs = None
-    for method in spec.methods:
+    for method in methods or spec.methods:
         options = spec.options_for(method)
         if method in BATCHED_METHODS and not model.sequential:
             if payoffs is None:
@@ -480,18 +507,68 @@ def chunk_table(spec: SweepSpec, model: ScenarioModel, start: int, stop: int):
     return table
 
 
-def run_chunk(job: ChunkJob) -> dict:
-    """Worker: compute one chunk and write it whole (temporary name, then an atomic rename)."""
+#: Points solved at once inside a chunk: a chunk's rows are written in slices of points, so a
+#: worker's memory is bounded by the slice, not by the chunk size or the number of points.
+#: Batched kernels take as many points as fit in ``BATCH_ENTRIES`` payoff entries; methods solved
+#: point by point (whose rows are Python objects until the slice ends) take ``POINT_BATCH``.
+BATCH_ENTRIES = 1 << 24
+POINT_BATCH = 512
+
+
+def batch_points(spec: SweepSpec, model: ScenarioModel) -> int:
+    """Points per slice of a chunk (see ``BATCH_ENTRIES`` and ``POINT_BATCH``)."""
+    entries = max(1, int(model.compiled.n_outcomes) * len(model.players))
+    step = max(1, BATCH_ENTRIES // entries)
+    for method in spec.methods:
+        batched = (method in BATCHED_METHODS and not model.sequential) or (
+            method == "spe" and _spe_batched(model) and not spec.options_for(method))
+        if not batched:
+            step = min(step, POINT_BATCH)
+    return step
+
+
+def write_chunk(spec: SweepSpec, model: ScenarioModel, path: Path, start: int, stop: int) -> int:
+    """Write the rows of points ``start..stop-1`` to the Parquet file ``path``, one row group per
+    slice of points; returns the number of rows."""
     import pyarrow.parquet as pq
 
+    step = batch_points(spec, model)
+    writer = None
+    rows = 0
+    try:
+        for lo in range(start, stop, step):
+            table = chunk_table(spec, model, lo, min(stop, lo + step))
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+            elif table.schema != writer.schema:
+                table = table.cast(writer.schema)
+            writer.write_table(table)
+            rows += table.num_rows
+    finally:
+        if writer is not None:
+            writer.close()
+    return rows
+
+
+def run_chunk(job: ChunkJob) -> dict:
+    """Worker: compute one chunk and write it whole (temporary name, then an atomic rename).
+
+    Returns the chunk's record for the manifest: its point range, row count and the SHA-256 of
+    the file's bytes (hashed before the rename, so the record is of exactly what was committed).
+    """
     t0 = time.perf_counter()
     spec = load_sweep(job.spec_path)
     model = scenario_model(str(spec.scenario_path), job.scenario_hash)
-    table = chunk_table(spec, model, job.start, job.stop)
-    with atomic_path(Path(job.out_dir) / CHUNKS / f"chunk-{job.index:06d}.parquet") as tmp:
-        pq.write_table(table, tmp, compression="zstd")
-    return {"index": job.index, "points": job.stop - job.start, "rows": table.num_rows,
-            "seconds": time.perf_counter() - t0}
+    path = Path(job.out_dir) / CHUNKS / chunk_name(job.index)
+    try:
+        with atomic_path(path) as tmp:
+            rows = write_chunk(spec, model, tmp, job.start, job.stop)
+            sha = file_sha256(tmp)
+    except OSError as exc:
+        raise ScenarioError(f"cannot write a chunk ({exc.strerror or exc}); the folder stays usable by --resume",
+                            path=str(path)) from None
+    return {"index": job.index, "start": job.start, "stop": job.stop, "points": job.stop - job.start,
+            "rows": rows, "sha256": sha, "seconds": time.perf_counter() - t0}
 
 
 # ----- the driver -----------------------------------------------------------------------------------
@@ -509,11 +586,14 @@ class SweepSummary:
     workers: int
     equilibria_per_point: dict = field(default_factory=dict)
     regimes: dict = field(default_factory=dict)
+    #: Chunks found damaged, unrecorded or missing at the start of a resume, and recomputed.
+    chunks_repaired: int = 0
 
     def format(self) -> str:
+        repaired = f", {self.chunks_repaired} of them repaired" if self.chunks_repaired else ""
         lines = [
             f"sweep: {self.n_points:,} points in {self.n_chunks} chunks "
-            f"({self.chunks_run} run now) on {self.executor} x{self.workers}, {self.seconds:.2f} s "
+            f"({self.chunks_run} run now{repaired}) on {self.executor} x{self.workers}, {self.seconds:.2f} s "
             f"({self.n_points / max(self.seconds, 1e-9):,.0f} points/s)",
             f"rows: {self.n_rows:,}   results: {self.out_dir}",
         ]
@@ -528,41 +608,93 @@ class SweepSummary:
         return "\n".join(lines)
 
 
-def _prepare_out(out: Path, manifest: dict, resume: bool) -> None:
+def _refuse(out: Path, message: str) -> ScenarioError:
+    return ScenarioError(message, path=str(out))
+
+
+def _prepare_out(out: Path, manifest: dict, resume: bool, overwrite: bool) -> dict:
+    """Decide, under the folder's lock, what this run continues from; returns the manifest to use
+    (written to the folder before any chunk)."""
+    import analysis.sweep.folder as f
+
     mpath = out / MANIFEST
-    if mpath.exists():
-        if not resume:
-            raise ScenarioError("already holds a sweep; pass --resume to continue it or choose another folder",
-                                path=str(out))
-        old = json.loads(mpath.read_text())
-        for key, what in (("scenario_hash", "the scenario file"), ("sweep_hash", "the sweep file")):
-            if old.get(key) != manifest[key]:
-                raise ScenarioError(f"{what} changed since this sweep started; refusing to resume "
-                                    f"(got {key} {manifest[key][:12]}, manifest has {str(old.get(key))[:12]})",
-                                    path=str(out))
-        if old.get("chunk_size") != manifest["chunk_size"] or old.get("n_points") != manifest["n_points"]:
-            raise ScenarioError("chunking differs from the manifest; resume with the original --chunk-size "
-                                f"(got {manifest['chunk_size']}, manifest has {old.get('chunk_size')})", path=str(out))
-        return
-    if resume and out.exists() and any(out.iterdir()):
-        raise ScenarioError("has no sweep manifest to resume from", path=str(out))
-    try:
-        (out / CHUNKS).mkdir(parents=True, exist_ok=True)
-        probe = out / f".write-probe.{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise ScenarioError(f"output folder is not writable ({exc.strerror or exc})", path=str(out)) from None
-    write_json_atomic(mpath, manifest)
+    if overwrite:
+        f.clear_owned(out)
+    elif resume and mpath.exists():
+        old = f.load_manifest(out)
+        f.refuse_strays(out, old["n_chunks"])
+        started = bool(old["chunks"]) or any((out / CHUNKS).glob("chunk-*.parquet"))
+        changes = [(what, key) for key, what in (("scenario_hash", "the scenario file"), ("sweep_hash", "the sweep file"))
+                   if old.get(key) != manifest[key]]
+        chunking = old["chunk_size"] != manifest["chunk_size"] or old["n_points"] != manifest["n_points"]
+        if not started:
+            pass  # nothing was computed: a fixed sweep or scenario file simply starts again
+        elif changes:
+            what, key = changes[0]
+            raise _refuse(out, f"{what} changed since this sweep started; refusing to resume "
+                               f"(got {key} {manifest[key][:12]}, manifest has {str(old.get(key))[:12]}); "
+                               "use --overwrite to start again")
+        elif chunking:
+            raise _refuse(out, "chunking differs from the manifest; resume without --chunk-size or with the "
+                               f"original (got {manifest['chunk_size']}, manifest has {old['chunk_size']})")
+        else:
+            return old
+    elif f.has_content(out):
+        if mpath.exists():
+            raise _refuse(out, "already holds a sweep; pass --resume to continue it or --overwrite to replace it")
+        if resume:
+            raise _refuse(out, "has no sweep manifest to resume from, and files in it are never adopted; "
+                               "use --overwrite to start again")
+        _, others = f.owned(out)
+        shown = sorted(p.relative_to(out).as_posix() for p in others)
+        first = shown[0] if shown else CHUNKS + "/"
+        raise _refuse(out, f"is not empty (holds {first}); use --overwrite to replace the sweep files in it, "
+                           "or choose another folder")
+    chunk_dir = out / CHUNKS
+    if chunk_dir.is_symlink() or (chunk_dir.exists() and not chunk_dir.is_dir()):
+        raise _refuse(out, f"{CHUNKS} is not a folder of its own (a link or a file); move it away")
+    for stale in chunk_dir.glob("chunk-*.parquet"):  # only possible in a folder that never got started
+        stale.unlink()
+    chunk_dir.mkdir(exist_ok=True)
+    f.write_manifest(out, manifest)
+    return manifest
+
+
+def _to_do(out: Path, doc: dict) -> tuple[list[int], int]:
+    """Chunks to compute: every chunk not present with the recorded bytes (damaged, unrecorded or
+    missing ones are removed and computed again); and how many of those had a file or record."""
+    from analysis.sweep.folder import TMP_RE, verify_chunk
+
+    chunk_dir = out / CHUNKS
+    for stale in chunk_dir.iterdir():
+        if TMP_RE.fullmatch(stale.name):
+            stale.unlink()  # a killed worker's unfinished chunk (no live run: we hold the lock)
+    todo, repaired = [], 0
+    for c in range(doc["n_chunks"]):
+        if doc["chunks"].get(str(c)) is not None or (chunk_dir / chunk_name(c)).exists():
+            data, why = verify_chunk(out, doc, c)
+            if data is not None:
+                continue
+            repaired += why != "missing" or str(c) in doc["chunks"]
+            doc["chunks"].pop(str(c), None)
+            (chunk_dir / chunk_name(c)).unlink(missing_ok=True)
+        todo.append(c)
+    return todo, repaired
 
 
 def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str | None = None,
-              chunk_size: int | None = None, resume: bool = False, executor: str = "processes",
-              progress: bool = False) -> SweepSummary:
+              chunk_size: int | None = None, resume: bool = False, overwrite: bool = False,
+              executor: str = "processes", progress: bool = False,
+              scheduler_timeout: float | None = None) -> SweepSummary:
     """Run (or resume) a sweep into ``out_dir`` and summarise it.
 
     ``executor`` is ``"processes"`` (``workers`` local processes, the default), ``"inprocess"``
-    or, with ``scheduler``, a Dask cluster; every executor writes the same table.
+    or, with ``scheduler``, a Dask cluster; every executor writes the same table. A resume
+    takes the chunk size from the manifest when ``chunk_size`` is not given, verifies every chunk
+    against the manifest and recomputes those that are damaged or missing. ``overwrite`` replaces
+    the sweep files of a folder (only those: see :mod:`analysis.sweep.folder`). Everything that
+    can be checked is checked before anything is written (:mod:`analysis.sweep.precheck`).
+    ``scheduler_timeout`` bounds each wait on a Dask cluster (to connect, for a worker).
 
     Examples
     --------
@@ -579,20 +711,28 @@ def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str
     3.61
     """
     from analysis.sweep.executors import make_executor
+    from analysis.sweep.folder import ManifestWriter, load_manifest, lock_folder
+    from analysis.sweep.precheck import check_sweep
 
     t0 = time.perf_counter()
+    if resume and overwrite:
+        raise ScenarioError("--resume continues a sweep and --overwrite replaces it; choose one", field="--overwrite")
     spec = load_sweep(sweep_path)
     scenario_hash = file_sha256(spec.scenario_path)
     model = scenario_model(str(spec.scenario_path), scenario_hash)
-    check_parameters(spec, model)
-    chunk = chunk_size or spec.chunk_size
+    out = Path(out_dir)
+    chunk = chunk_size
+    if chunk is None and resume and (out / MANIFEST).is_file():
+        chunk = load_manifest(out)["chunk_size"]  # a resume remembers the chunking
+    chunk = chunk or spec.chunk_size
     if chunk < 1:
         raise ScenarioError(f"chunk size must be positive (got {chunk})", field="--chunk-size")
-    out = Path(out_dir)
+    check_sweep(spec, model, chunk_table)
+    ex = make_executor(executor, workers, scheduler, timeout=scheduler_timeout)
     n = spec.n_points
     n_chunks = -(-n // chunk)
     manifest = {
-        "format": 1,
+        "format": FORMAT,
         "scenario": str(spec.scenario_path.name),
         "scenario_hash": scenario_hash,
         "sweep": str(Path(sweep_path).name),
@@ -605,51 +745,63 @@ def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str
         "n_points": n,
         "chunk_size": chunk,
         "n_chunks": n_chunks,
+        "chunks": {},
         "versions": versions(),
     }
-    _prepare_out(out, manifest, resume)
-    chunk_dir = out / CHUNKS
-    for stale in chunk_dir.glob(TMP_PATTERN):
-        stale.unlink()  # a killed worker's unfinished chunk
-    done = {int(p.stem.split("-")[1]) for p in chunk_dir.glob("chunk-*.parquet")}
-    jobs = [ChunkJob(str(Path(sweep_path).resolve()), scenario_hash, str(out.resolve()), c,
-                     c * chunk, min(n, (c + 1) * chunk)) for c in range(n_chunks) if c not in done]
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=n, initial=n - sum(j.stop - j.start for j in jobs), unit="pt", unit_scale=True,
-                   desc="sweep", smoothing=0.1)
-    ex = make_executor(executor, workers, scheduler)
+    # The executor is entered first: a scheduler that cannot be reached, or has no worker, is
+    # refused before the folder is touched.
     with ex:
-        for stats in ex.map_unordered(run_chunk, jobs):
-            if bar is not None:
-                bar.update(stats["points"])
         n_workers = ex.workers
-    if bar is not None:
-        bar.close()
-    summary = summarise(out, time.perf_counter() - t0, len(jobs), ex.name, n_workers)
-    doc = json.loads((out / MANIFEST).read_text())
-    doc.setdefault("runs", []).append({"seconds": summary.seconds, "chunks_run": summary.chunks_run,
-                                       "executor": summary.executor, "workers": summary.workers,
-                                       "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
-    write_json_atomic(out / MANIFEST, doc)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            probe = out / f".write-probe.{os.getpid()}.tmp"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise ScenarioError(f"output folder is not writable ({exc.strerror or exc})", path=str(out)) from None
+        with lock_folder(out):
+            doc = _prepare_out(out, manifest, resume, overwrite)
+            todo, repaired = _to_do(out, doc)
+            jobs = [ChunkJob(str(Path(sweep_path).resolve()), scenario_hash, str(out.resolve()), c,
+                             c * chunk, min(n, (c + 1) * chunk)) for c in todo]
+            bar = None
+            if progress:
+                from tqdm import tqdm
+
+                bar = tqdm(total=n, initial=n - sum(j.stop - j.start for j in jobs), unit="pt", unit_scale=True,
+                           desc="sweep", smoothing=0.1)
+            writer = ManifestWriter(out, doc)
+            try:
+                for stats in ex.map_unordered(run_chunk, jobs):
+                    writer.record(stats)
+                    if bar is not None:
+                        bar.update(stats["points"])
+                n_workers = max(n_workers, ex.workers)
+            finally:
+                if bar is not None:
+                    bar.close()
+                if jobs:
+                    writer.save()  # whatever was committed stays usable by --resume
+            summary = summarise(out, time.perf_counter() - t0, len(jobs), ex.name, n_workers, repaired)
+            doc.setdefault("runs", []).append({"seconds": summary.seconds, "chunks_run": summary.chunks_run,
+                                               "executor": summary.executor, "workers": summary.workers,
+                                               "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+            writer.save()
     return summary
 
 
-def summarise(out: Path, seconds: float, chunks_run: int, executor: str, workers: int) -> SweepSummary:
-    """Count equilibria per point and regimes, reading one chunk at a time (memory stays bounded)."""
+def summarise(out: Path, seconds: float, chunks_run: int, executor: str, workers: int,
+              repaired: int = 0) -> SweepSummary:
+    """Count equilibria per point and regimes, reading one verified chunk at a time (memory stays
+    bounded)."""
     from collections import Counter
 
-    import pyarrow.parquet as pq
-
-    manifest = json.loads((Path(out) / MANIFEST).read_text())
     n_rows = 0
     eq_sums: Counter = Counter()
     points: Counter = Counter()
     regimes: dict[str, Counter] = {}
-    for path in sorted((Path(out) / CHUNKS).glob("chunk-*.parquet")):
-        table = pq.read_table(path, columns=["method", "n_equilibria", "eq_index", "regime"])
+    manifest = None
+    for manifest, _, table in _verified_chunks(out, columns=["method", "n_equilibria", "eq_index", "regime"]):
         n_rows += table.num_rows
         first = table.filter(_first_rows(table)).to_pandas()  # one row per point and method
         for method, group in first.groupby("method", observed=True):
@@ -660,7 +812,7 @@ def summarise(out: Path, seconds: float, chunks_run: int, executor: str, workers
     eqpp = {m: eq_sums[m] / points[m] for m in points}
     shares = {m: {k: v / points[m] for k, v in c.most_common()} for m, c in regimes.items()}
     return SweepSummary(Path(out), manifest["n_points"], n_rows, manifest["n_chunks"], chunks_run,
-                        seconds, executor, workers, eqpp, shares)
+                        seconds, executor, workers, eqpp, shares, repaired)
 
 
 def _first_rows(table):
@@ -669,12 +821,82 @@ def _first_rows(table):
     return pc.less_equal(table["eq_index"], 0)
 
 
-def read_results(out_dir) -> "pandas.DataFrame":  # noqa: F821
-    """The sweep's result table as a pandas DataFrame, sorted by point, method and equilibrium."""
+def _verified_chunks(out_dir, columns=None, partial: bool = False, missing: list | None = None):
+    """``(manifest, index, table)`` of each chunk whose bytes, row count and point range match the
+    manifest; anything else is a one-line error naming the folder and the chunk (or, with
+    ``partial``, is appended to ``missing`` as ``(start, stop, why)``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    files = sorted((Path(out_dir) / CHUNKS).glob("chunk-*.parquet"))
-    if not files:
+    from analysis.sweep.folder import chunk_range, load_manifest, refuse_strays, verify_chunk
+
+    out = Path(out_dir)
+    doc = load_manifest(out)
+    refuse_strays(out, doc["n_chunks"])
+    hint = "run the sweep again with --resume to recompute it"
+    for c in range(doc["n_chunks"]):
+        start, stop = chunk_range(doc, c)
+        data, why = verify_chunk(out, doc, c)
+        if data is not None:
+            rec = doc["chunks"][str(c)]
+            try:
+                table = pq.read_table(pa.BufferReader(data), columns=columns)
+            except (OSError, ValueError, pa.ArrowException) as exc:
+                why = f"unreadable ({type(exc).__name__})"
+            else:
+                ids = table["point_id"] if "point_id" in table.column_names else \
+                    pq.read_table(pa.BufferReader(data), columns=["point_id"])["point_id"]
+                if table.num_rows != rec["rows"]:
+                    why = f"has {table.num_rows} rows where the manifest records {rec['rows']}"
+                elif table.num_rows and (pc.min(ids).as_py() < start or pc.max(ids).as_py() >= stop):
+                    why = f"holds points outside its range {start}..{stop - 1}"
+                else:
+                    yield doc, c, table
+                    continue
+        if not partial:
+            raise ScenarioError(f"{CHUNKS}/{chunk_name(c)} (points {start}..{stop - 1}) is {why}; {hint}",
+                                path=str(out))
+        if missing is not None:
+            missing.append((start, stop, why))
+
+
+def read_results(out_dir, *, partial: bool = False) -> "pandas.DataFrame":  # noqa: F821
+    """The sweep's result table as a pandas DataFrame, sorted by point, method and equilibrium.
+
+    Every chunk is checked against the manifest (SHA-256, row count, point range) and the table
+    against the sweep (each ``(point_id, method, eq_index)`` once, every point present for every
+    method). A chunk that is missing, damaged or not recorded, or a file in ``chunks/`` that is no
+    chunk of this sweep, is a one-line :class:`~sim.errors.ScenarioError` naming the folder and the
+    file. With ``partial=True`` the verified chunks are returned and what is missing is listed
+    in ``df.attrs["missing"]`` as ``(start, stop, why)`` point ranges instead.
+    """
+    import pyarrow as pa
+
+    out = Path(out_dir)
+    missing: list = []
+    tables, doc = [], None
+    for doc, _, table in _verified_chunks(out, partial=partial, missing=missing):
+        tables.append(table)
+    if not tables:
         raise ScenarioError("holds no sweep results", path=str(out_dir))
-    df = pq.ParquetDataset(files).read().to_pandas()
-    return df.sort_values(["point_id", "method", "eq_index"], kind="stable").reset_index(drop=True)
+    df = pa.concat_tables(tables, promote_options="permissive").to_pandas()
+    df = df.sort_values(["point_id", "method", "eq_index"], kind="stable").reset_index(drop=True)
+    # Sorted, so a repeated (point_id, method, eq_index) key sits next to its twin; each point has
+    # exactly one row with eq_index <= 0 per method (its first equilibrium, or its "(none)" row).
+    method = df["method"].astype("category")
+    codes = method.cat.codes.to_numpy()
+    pid, eq = df["point_id"].to_numpy(), df["eq_index"].to_numpy()
+    twin = np.flatnonzero((pid[1:] == pid[:-1]) & (codes[1:] == codes[:-1]) & (eq[1:] == eq[:-1]))
+    if len(twin):
+        raise ScenarioError(f"its chunks repeat a result (point {int(pid[twin[0]])}); run the sweep again with "
+                            "--overwrite", path=str(out))
+    firsts = np.bincount(codes[eq <= 0], minlength=len(method.cat.categories))
+    per_method = dict(zip(map(str, method.cat.categories), firsts.tolist()))
+    expected = doc["n_points"] - sum(stop - start for start, stop, _ in missing)
+    short = [m for m in (doc.get("methods") or list(per_method)) if per_method.get(m, 0) != expected]
+    if short:
+        raise ScenarioError(f"method {short[0]!r} has results for {per_method.get(short[0], 0)} of "
+                            f"{expected} points; run the sweep again with --overwrite", path=str(out))
+    df.attrs["missing"] = missing
+    return df

@@ -4,7 +4,7 @@
 
     [sweep]
     scenario = "baseline-2009.toml"     # relative to the sweep file
-    methods = ["enumpure"]
+    methods = ["enumpure"]                 # optional: enumpure, or spe for a sequential scenario
     seed = 20090929
     chunk_size = 50000                  # optional, points per chunk
 
@@ -277,7 +277,9 @@ def parse_sweep(doc: dict, path: Path) -> SweepSpec:
         raise _err(path, "sweep.scenario", "must stay inside the sweep file's folder or its parent", scenario)
     if not scenario_path.is_file():
         raise _err(path, "sweep.scenario", "no such scenario file", scenario)
-    methods = sweep.get("methods", ["enumpure"])
+    methods = sweep.get("methods")
+    if methods is None:
+        methods = default_methods(scenario_path)
     if not isinstance(methods, list) or not methods:
         raise _err(path, "sweep.methods", "must be a non-empty list of method names", methods)
     sweepable = registry.names(("game", "tree"))
@@ -352,6 +354,15 @@ def _check_sensitivity_design(path, design, n, dists) -> None:
                        "a morris design needs bounded laws (uniform, triangular, beta)", d.kind)
     if design == "saltelli" and n & (n - 1):
         raise _err(path, "sweep.sample.n", "must be a power of two for a saltelli design (Sobol balance)", n)
+
+
+def default_methods(scenario_path: Path) -> list[str]:
+    """The methods of a sweep file that names none: ``spe`` for a sequential scenario (a tree's
+    own method, which needs no reduced normal form and lists one equilibrium per tie-free point),
+    ``enumpure`` for a simultaneous one."""
+    from sim.scenario import load_scenario
+
+    return ["spe"] if load_scenario(scenario_path).sequential else ["enumpure"]
 
 
 def _options(path, table, methods) -> tuple:
