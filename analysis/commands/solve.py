@@ -299,7 +299,7 @@ def run(args) -> int:
     else:
         print(format_game(game))
         for r, b in zip(results, beliefs):
-            print(format_result(r))
+            print(format_result(r, tree=game if isinstance(game, ExtensiveFormGame) else None))
             for line in belief_lines(b) if b is not None else ():
                 print(f"  {line}")
     return 0
