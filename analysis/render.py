@@ -178,7 +178,54 @@ def format_result(result: "SolverResult", tree=None) -> str:
         )
         payoffs = ", ".join(f"{p} {number_text(v)}" for p, v in zip(game.players, eq.payoffs))
         lines.append(f"  {k:>3}. {strategies}  | payoffs: {payoffs}  | max regret {_regret(eq.max_regret)}")
+    lines += [f"  {line}" for line in result_notes(result)]
     return "\n".join(lines)
+
+
+def result_notes(result) -> list[str]:
+    """Sentences a method's result owes its reader beyond the equilibria: the continua
+    ``enumpoly`` found, what ``dominance`` eliminated.
+
+    Examples
+    --------
+    >>> from sim.game import NormalFormGame
+    >>> from sim.solvers import solve
+    >>> g = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]], players=("Row", "Col"),
+    ...                                  actions=(("C", "D"), ("C", "D")))
+    >>> result_notes(solve(g, "dominance"))
+    ['eliminated, in order: Row C (dominated by D), Col C (dominated by D); 1 action each survives']
+    >>> g = NormalFormGame.from_bimatrix([[1, 1], [1, 1]], [[1, 0], [0, 1]], players=("A", "B"))
+    >>> result_notes(solve(g, "enumpoly"))[0]
+    'a continuum of equilibria: 3 segments (supports A 1|2, B 1|2; A 1|2, B 1; A 1|2, B 2); the equilibria listed include their end points and one inside point each'
+    """
+    game, details = result.game, result.details or {}
+    notes = []
+    if result.method == "dominance" and "eliminated" in details:
+        gone = details["eliminated"]
+        if not gone:
+            notes.append("eliminated nothing: no action is dominated")
+        else:
+            def by(d):
+                if isinstance(d, str):
+                    return d
+                return strategy_text(list(d), list(d.values()), 3)
+
+            left = [len(s) for s in details.get("surviving", ())]
+            tail = ("; 1 action each survives" if left and all(n == 1 for n in left)
+                    else "; left: " + ", ".join(f"{p} {n}" for p, n in zip(game.players, left)) if left else "")
+            notes.append("eliminated, in order: " + ", ".join(
+                f"{e['player']} {e['action']} (dominated by {by(e['dominated_by'])})" for e in gone) + tail)
+    continua = details.get("continua") if result.method == "enumpoly" else None
+    if continua:
+        kinds: dict[str, int] = {}
+        for c in continua:
+            kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1
+        what = ", ".join(f"{n} {k}{'' if n == 1 else 's'}" for k, n in kinds.items())
+        supports = "; ".join(", ".join(f"{p} {'|'.join(game.actions[i][a] for a in c['support'][i])}"
+                                       for i, p in enumerate(game.players)) for c in continua)
+        notes.append(f"a continuum of equilibria: {what} (supports {supports}); the equilibria listed include "
+                     f"their end points and one inside point each")
+    return notes
 
 
 def _regret(v: float) -> str:
