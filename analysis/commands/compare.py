@@ -50,14 +50,16 @@ def settings_of(sources, at, method):
 
     out = []
     for src in sources:
-        out.append(Setting(src.scenario.id, src.results[0], {}))
+        tree = src.game if src.compiled.sequential else None
+        out.append(Setting(src.scenario.id, src.results[0], {}, tree))
     if at:
         first = sources[0]
         for overrides in at:
             game = first.compiled.game(overrides)
             label = first.scenario.id + "[" + ", ".join(f"{k}={v:g}" for k, v in overrides.items()) + "]"
             # A sequential scenario's first result is its subgame-perfect equilibria: compare like with like.
-            out.append(Setting(label, solve(game, "spe" if first.compiled.sequential else method), overrides))
+            out.append(Setting(label, solve(game, "spe" if first.compiled.sequential else method), overrides,
+                               game if first.compiled.sequential else None))
     return out
 
 
