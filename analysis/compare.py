@@ -307,13 +307,38 @@ def regimes_at(compiled, points) -> list[str]:
     from sim.solvers.pure import pure_equilibrium_mask
 
     points = np.atleast_2d(np.asarray(points, dtype=float))
-    payoffs = np.asarray(compiled.payoffs(points))
     if compiled.sequential:
-        raise ScenarioError("thresholds need a simultaneous-move scenario", path=compiled.scenario.path,
-                            field="scenario.timing")
+        return _tree_regimes(compiled, points)
+    payoffs = np.asarray(compiled.payoffs(points))
     codes, names = regimes(pure_equilibrium_mask(payoffs, threads=None).reshape(len(payoffs), -1),
                            profile_labels(compiled.players, compiled.labels))
     return [names[c] for c in codes]
+
+
+def _tree_regimes(compiled, points) -> list[str]:
+    """Regime of each point of a sequential scenario: its subgame-perfect equilibria's paths of
+    play (:mod:`analysis.sweep.paths`), ``" | "``-joined, solved as a sweep solves them (one
+    batched backward induction, tied points one by one)."""
+    from analysis.io import file_sha256
+    from analysis.sweep.paths import path_of_outcome
+    from analysis.sweep.run import _per_point_rows, _spe_batched, _spe_rows, scenario_model
+
+    path = compiled.scenario.path
+    if path is None:
+        raise ScenarioError("the regimes of a sequential scenario are solved from its file; this scenario has none",
+                            field="scenario.timing")
+    model = scenario_model(str(path), file_sha256(path))
+    ids = np.arange(len(points))
+    cols = _spe_rows(model, points, ids) if _spe_batched(model) else _per_point_rows(model, "spe", points, ids)
+    regime = cols["regime"]
+    labels = [regime[1][c] for c in regime[0]] if isinstance(regime, tuple) else [str(v) for v in regime]
+    first: dict[int, str] = {}
+    for pid, r in zip(cols["point_id"], labels):
+        first.setdefault(int(pid), r)
+    named: dict[str, str] = {}
+    for r in set(first.values()):
+        named[r] = " | ".join(sorted({path_of_outcome(model, o) for o in r.split(" | ")}))
+    return [named[first[k]] for k in range(len(points))]
 
 
 #: A one-player scenario whose best reply flips at ``a = 0.5`` (used by the examples and tests).
@@ -474,7 +499,8 @@ def find_thresholds(df, compiled, *, method: str | None = None, tol: float = 1e-
             continue
         for (lo, hi, rb, ra), fixed in zip(bisect_thresholds(compiled, np.array(bases), name, lows, highs, tol=tol),
                                           ats):
-            out.append(Threshold(name, (lo + hi) / 2, lo, hi, rb, ra, fixed))
+            if rb != ra:  # a tree's reduced strategies may change where its play does not
+                out.append(Threshold(name, (lo + hi) / 2, lo, hi, rb, ra, fixed))
     return out
 
 
