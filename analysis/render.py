@@ -363,11 +363,12 @@ def _belief_number(exact: str, digits: int) -> str:
     return f"{q} ({float(q):.{digits}g})"
 
 
-def belief_text(th, uncertainty, digits: int = 4) -> str:
+def belief_text(th, uncertainty, digits: int = 4, name: str | None = None) -> str:
     """One sentence: where the mover's best answer at an information set flips with its belief.
 
     ``th`` is a :class:`sim.extensive.beliefs.BeliefThresholds`, ``uncertainty`` the set's
-    :class:`sim.extensive.beliefs.Uncertainty`. For a two-node set the sentence names the event
+    :class:`sim.extensive.beliefs.Uncertainty`, ``name`` the set's readable name
+    (:func:`sim.extensive.names.decision_point_names`; default: the player and the set's id). For a two-node set the sentence names the event
     whose probability is the belief (the first node's outcome of the move where the two histories
     part) and each exact threshold; for larger sets it says whether one action is a best answer
     whatever the belief.
@@ -386,7 +387,8 @@ def belief_text(th, uncertainty, digits: int = 4) -> str:
     """
     from fractions import Fraction
 
-    who = f"{th.player} (at {th.infoset})"
+    # ``name``: the decision point's readable name (sim.extensive.names), in commas; else its id.
+    who = f"{name}," if name else f"{th.player} (at {th.infoset})"
 
     def answers(belief) -> str:
         return " or ".join(th.best_answers(belief))
@@ -435,18 +437,21 @@ def belief_document(game, result) -> dict:
     ...     Decision(0, "t1", ("R",), (R(1.0, 0.0),)), Decision(0, "t2", ("R",), (R(0.0, 2.0),)))))
     >>> doc = belief_document(g, solve(g, "pbe"))
     >>> doc["equilibrium"], doc["infosets"][0]["exact_thresholds"], doc["infosets"][0]["text"]
-    (0, ['2/3'], 'Rx (at R) chooses u when it believes chance=t1 with probability above 2/3 (0.6667); below, it chooses d.')
+    (0, ['2/3'], 'Rx, after S R, chooses u when it believes chance=t1 with probability above 2/3 (0.6667); below, it chooses d.')
     """
     from sim.extensive.beliefs import all_belief_thresholds
+    from sim.extensive.names import decision_point_names
 
     behaviour = result.equilibria[0].details.get("behaviour") if result.equilibria else None
+    names = None
     entries = []
     for th, u, why in all_belief_thresholds(game, behaviour):
         entry = {"infoset": u.infoset, "player": game.players[game.infosets[u.infoset][0]],
                  "uncertainty": u.to_dict(), "text": None, "skipped": why or None}
         if th is not None:
             entry.update({k: v for k, v in th.to_dict().items() if k not in ("infoset", "player")})
-            entry["text"] = belief_text(th, u)
+            names = names if names is not None else decision_point_names(game)
+            entry["text"] = belief_text(th, u, name=names.get(u.infoset))
         entries.append(entry)
     return {"equilibrium": 0 if behaviour is not None else None, "infosets": entries}
 
