@@ -22,6 +22,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from analysis.sweep.paths import path_regimes  # noqa: F401  (charts.path_regimes: a tree's regimes by path)
+
 #: Okabe-Ito colour-blind-safe palette (black last; used for marks, not series).
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 #: Series colours: the palette with yellow last (it is faint on white paper) and black left for marks.
@@ -114,26 +116,6 @@ def regime_descriptions(df, method: str | None = None) -> dict[str, str]:
         paths = list(dict.fromkeys(group["path"].astype(str)))
         out[str(r)] = " | ".join(paths)
     return out
-
-
-def path_regimes(df):
-    """A tree sweep's table with each point's ``regime`` replaced by what happens there: its
-    equilibria's distinct paths of play (the ``path`` column), sorted and ``" | "``-joined. Regimes
-    that differ only off the path (in what would be done elsewhere) become one. A table without
-    a ``path`` column is returned as it is.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"point_id": [0, 0, 1], "eq_index": [0, 1, 0], "regime": ["r1", "r1", "r2"],
-    ...                    "path": ["keep, deploy", "drop, halt", "drop, halt"]})
-    >>> path_regimes(df)["regime"].tolist()
-    ['drop, halt | keep, deploy', 'drop, halt | keep, deploy', 'drop, halt']
-    """
-    if "path" not in df.columns:
-        return df
-    per_point = df.groupby("point_id")["path"].agg(lambda v: " | ".join(sorted(set(map(str, v)))))
-    return df.assign(regime=df["point_id"].map(per_point).astype(str))
 
 
 def _ties(regimes: Sequence[str]) -> dict[str, list[str]]:

@@ -184,3 +184,14 @@ def test_parameter_labels_carry_description_and_unit():
     assert s.parameter("a").unit == "euro"
     assert charts.parameter_labels(s) == {"a": "value of y (euro) [a]"}
     assert loads_scenario(dump_scenario(s)) == s
+
+
+def test_compare_of_a_tree_sweep_names_regimes_by_paths(sweeps, capsys):
+    from analysis.cli import main
+
+    assert main(["compare", str(sweeps["sequential"].path)]) == 0
+    out = capsys.readouterr().out
+    assert "         - keep, deploy, shield" in out and "drop, halt, pressure, engage, halt" in out
+    import re
+
+    assert "Russia=" not in out and not re.search(r"\w/[\w*]+/", out)  # no reduced strategies

@@ -89,9 +89,14 @@ def run(args) -> int:
                                 f"(got {len(settings)} setting)")
         doc["comparisons"] = [c.to_dict() for c in compare_results(settings, tol=args.tol)]
     if sweeps:
+        from analysis.sweep.paths import path_regimes
+
         doc["sweeps"] = []
         for s in sweeps:
-            summary = sweep_summary(s.table, s.compiled, method=s.manifest["methods"][0], tol=args.tol,
+            table = s.table
+            if "path" in table.columns:  # a tree's regimes and outcomes by what happens on the path
+                table = path_regimes(table).assign(outcome=table["path"].astype(str))
+            summary = sweep_summary(table, s.compiled, method=s.manifest["methods"][0], tol=args.tol,
                                     grid=is_grid(s.manifest))
             doc["sweeps"].append({"folder": str(s.path), "scenario": s.manifest.get("scenario"), **summary})
     if args.json:

@@ -107,3 +107,23 @@ def path_column(model, outcome):
     names, remap = np.unique(np.array(texts, dtype=object), return_inverse=True) if texts else ([], np.zeros(0))
     codes = np.asarray(remap, dtype=np.int32)[np.asarray(outcome.indices.to_numpy(zero_copy_only=False), dtype=np.int64)]
     return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array([str(n) for n in names], pa.string()))
+
+
+def path_regimes(df):
+    """A tree sweep's table with each point's ``regime`` replaced by what happens there: its
+    equilibria's distinct paths of play (the ``path`` column), sorted and ``" | "``-joined. Regimes
+    that differ only off the path (in what would be done elsewhere) become one. A table without
+    a ``path`` column is returned as it is.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"point_id": [0, 0, 1], "eq_index": [0, 1, 0], "regime": ["r1", "r1", "r2"],
+    ...                    "path": ["keep, deploy", "drop, halt", "drop, halt"]})
+    >>> path_regimes(df)["regime"].tolist()
+    ['drop, halt | keep, deploy', 'drop, halt | keep, deploy', 'drop, halt']
+    """
+    if "path" not in df.columns:
+        return df
+    per_point = df.groupby("point_id")["path"].agg(lambda v: " | ".join(sorted(set(map(str, v)))))
+    return df.assign(regime=df["point_id"].map(per_point).astype(str))
