@@ -400,7 +400,7 @@ def belief_text(th, uncertainty, digits: int = 4, name: str | None = None) -> st
         if common:
             return f"{who} chooses {' or '.join(common)} whatever it believes about {about}."
         used = [r.action for r in th.regions if r.vertices]
-        return (f"{who}: its best answer depends on its belief over its {len(th.nodes)} nodes (about {about}): "
+        return (f"{who.rstrip(',')}: its best answer depends on its belief over its {len(th.nodes)} nodes (about {about}): "
                 f"{', '.join(used)}, each on a region of the belief simplex.")
     move, outcome = uncertainty.event
     cuts = [Fraction(0), *map(Fraction, th.exact_thresholds), Fraction(1)]
