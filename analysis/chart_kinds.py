@@ -30,6 +30,14 @@ def _sweep_method(src) -> tuple[list[str], str]:
     return list(src.manifest["parameters"]), src.manifest["methods"][0]
 
 
+def _labels(src):
+    """Axis labels of the source's scenario parameters (description, unit, name), if it has one."""
+    from analysis import charts
+
+    scenario = getattr(getattr(src, "compiled", None), "scenario", None)
+    return charts.parameter_labels(scenario) if scenario is not None else None
+
+
 def _regime_map(sources, *, x=None, y=None, tol=1e-6):
     from analysis import charts
     from analysis.compare import point_table, regime_key
@@ -39,8 +47,10 @@ def _regime_map(sources, *, x=None, y=None, tol=1e-6):
     params, method = _sweep_method(src)
     if len(params) < 2 and not (x and y):
         raise ScenarioError("a regime map needs a sweep over two parameters", path=str(src.path))
-    names = regime_key(point_table(src.table, method)["regime"].value_counts().index.tolist())
-    return charts.regime_map(src.table, x or params[0], y or params[1], method=method, names=names)
+    table = charts.path_regimes(src.table)  # a tree's regimes by what happens on the path
+    names = regime_key(point_table(table, method)["regime"].value_counts().index.tolist())
+    return charts.regime_map(table, x or params[0], y or params[1], method=method, names=names,
+                             labels=_labels(src))
 
 
 def _along(sources, *, x=None, y=None, tol=1e-6):
@@ -49,8 +59,11 @@ def _along(sources, *, x=None, y=None, tol=1e-6):
 
     src = sources[0]
     params, method = _sweep_method(src)
+    # Thresholds are bisected on the scenario (a sequential one by subgame-perfect play); without
+    # the scenario, regime changes are marked midway between grid points.
     th = find_thresholds(src.table, src.compiled, method=method, tol=tol) if src.compiled is not None else ()
-    return charts.along_parameter(src.table, x or params[0], method=method, thresholds=th)
+    return charts.along_parameter(charts.path_regimes(src.table), x or params[0], method=method, thresholds=th,
+                                  labels=_labels(src))
 
 
 def _frequencies(sources, *, x=None, y=None, tol=1e-6):
@@ -58,7 +71,10 @@ def _frequencies(sources, *, x=None, y=None, tol=1e-6):
     from analysis.compare import outcome_frequencies
 
     src = sources[0]
-    return charts.outcome_frequency_chart(outcome_frequencies(src.table, _sweep_method(src)[1]))
+    table = src.table
+    if "path" in table.columns:  # a tree's outcomes by what happens, not by reduced strategies
+        table = table.assign(outcome=table["path"].astype(str))
+    return charts.outcome_frequency_chart(outcome_frequencies(table, _sweep_method(src)[1]))
 
 
 def _tornado(sources, *, x=None, y=None, tol=1e-6):
@@ -74,9 +90,9 @@ def _tornado(sources, *, x=None, y=None, tol=1e-6):
                                 path=str(src.path))
         pts = point_table(src.table, _sweep_method(src)[1])
         ranges = {c[6:]: (float(pts[c].min()), float(pts[c].max())) for c in pts.columns if c.startswith("param.")}
-        return charts.tornado_chart(sensitivity(src.compiled, ranges=ranges))
+        return charts.tornado_chart(sensitivity(src.compiled, ranges=ranges), labels=_labels(src))
     _require("tornado", "scenario", sources)
-    return charts.tornado_chart(sensitivity(src.compiled))
+    return charts.tornado_chart(sensitivity(src.compiled), labels=_labels(src))
 
 
 def _payoffs(sources, *, x=None, y=None, tol=1e-6):

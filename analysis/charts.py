@@ -24,6 +24,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from analysis.sweep.paths import path_regimes  # noqa: F401  (charts.path_regimes: a tree's regimes by path)
+
 #: Okabe-Ito colour-blind-safe palette (black last; used for marks, not series).
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 #: Series colours: the palette with yellow last (it is faint on white paper) and black left for marks.
@@ -59,15 +61,91 @@ def _points(df, method):
 
 
 # ----- sweeps --------------------------------------------------------------------------------------
+def wrap(text: str, width: int = 70) -> str:
+    """``text`` broken into lines of at most ``width`` characters (never cut)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
+
+
+def _axis(name: str, labels: Mapping[str, str] | None) -> str:
+    return wrap(labels[name], 60) if labels and name in labels else name
+
+
+def parameter_labels(scenario) -> dict[str, str]:
+    """Axis label of each parameter of a scenario: its description and unit, with its name
+    (``"US value of building the shield as planned (payoff units) [us_shield_value]"``); a
+    parameter without a description is labelled by its name (and unit).
+
+    Examples
+    --------
+    >>> from sim.scenario import loads_scenario
+    >>> from analysis.compare import TOY_SCENARIO
+    >>> parameter_labels(loads_scenario(TOY_SCENARIO))
+    {'a': 'a'}
+    """
+    out = {}
+    for p in scenario.parameters:
+        unit = getattr(p, "unit", "")
+        head = p.description or ""
+        tail = f" ({unit})" if unit else ""
+        out[p.name] = f"{head}{tail} [{p.name}]" if head else f"{p.name}{tail}"
+    return out
+
+
+def _slice(pts, fixed_out: Sequence[str]):
+    """The points where every parameter in ``fixed_out`` sits at its grid value nearest its median,
+    and the text stating that slice (``"slice: c = 0.5"``; empty when nothing is fixed)."""
+    parts = []
+    for c in fixed_out:
+        vals = np.unique(pts[c].to_numpy(float))
+        target = vals[np.argmin(np.abs(vals - np.median(vals)))]
+        pts = pts[pts[c] == target]
+        parts.append(f"{c[len('param.'):]} = {target:.4g}")
+    return pts, ("slice: " + ", ".join(parts) + " (the other swept parameters at their middle grid value)"
+                 if parts else "")
+
+
+def regime_descriptions(df, method: str | None = None) -> dict[str, str]:
+    """What happens in each regime, for a reader: a tree sweep's distinct paths of play (its
+    ``path`` column), else the regime's outcomes; ``" | "`` between several equilibria."""
+    if method is not None and "method" in df.columns:
+        df = df[df["method"].astype(str) == method]
+    if "path" not in df.columns:
+        return {str(r): str(r) for r in df["regime"].astype(str).unique()}
+    out = {}
+    for r, group in df.groupby(df["regime"].astype(str), sort=False):
+        paths = list(dict.fromkeys(group["path"].astype(str)))
+        out[str(r)] = " | ".join(paths)
+    return out
+
+
+def _ties(regimes: Sequence[str]) -> dict[str, list[str]]:
+    """Knife-edge regimes: one whose equilibria are exactly those of two or more other regimes
+    present together (a tie at the crossing between them) -> those regimes."""
+    sets = {r: set(r.split(" | ")) for r in regimes if r != "(none)"}
+    out = {}
+    for r, outs in sets.items():
+        parts = [q for q, o in sets.items() if q != r and o < outs]
+        if len(parts) >= 2 and set().union(*(sets[q] for q in parts)) == outs:
+            out[r] = parts
+    return out
+
+
 def regime_map(df, x: str, y: str, *, method: str | None = None, names: Mapping[str, str] | None = None,
-               title: str = ""):
-    """Regime map over two swept parameters: one coloured region per regime, a legend naming each.
+               title: str = "", labels: Mapping[str, str] | None = None):
+    """Regime map over two swept parameters: one coloured region per regime, a legend naming
+    each by what happens in it.
 
     ``names`` gives short names for regime labels (``analysis.compare.regime_key``); the legend
-    then reads ``"R1: 4 equilibria"`` and the full outcome lists belong in a table beside the chart.
+    lists regimes in the order of those names (R1, R2, ...), each with its equilibria (a tree
+    sweep's paths of play, from its ``path`` column). ``labels`` maps parameter names to axis
+    labels (:func:`parameter_labels`).
 
-    Points off the ``x``-``y`` plane (other swept parameters) are summarised by the regime of the
-    first point at each ``(x, y)``.
+    With more than two swept parameters the map is the slice where the others sit at their
+    middle grid value, and the chart says so under the title. A knife-edge regime (a tie: its
+    equilibria are exactly those of the regimes on either side, as at a grid value on the
+    boundary) is drawn as a line (``gid="tie"``) between its neighbours, not as a band.
     """
     pts = _points(df, method)
     cx, cy = f"param.{x}", f"param.{y}"
@@ -77,10 +155,17 @@ def regime_map(df, x: str, y: str, *, method: str | None = None, names: Mapping[
 
             raise ScenarioError(f"regime_map(): the sweep has no parameter {c[6:]!r}; it has "
                                 f"{[k[6:] for k in pts.columns if k.startswith('param.')]}")
+    others = [c for c in pts.columns if c.startswith("param.") and c not in (cx, cy)]
+    pts, slice_text = _slice(pts, others)
     pts = pts.drop_duplicates([cx, cy])
     xs, ys = np.unique(pts[cx].to_numpy(float)), np.unique(pts[cy].to_numpy(float))
-    regimes = pts["regime"].value_counts().index.tolist()  # most frequent regime first
-    code = {r: k for k, r in enumerate(regimes)}
+    present = pts["regime"].value_counts().index.tolist()  # most frequent regime first
+    if names:
+        order = {r: int(n[1:]) if n[1:].isdigit() else k for k, (r, n) in enumerate(names.items())}
+        present.sort(key=lambda r: order.get(r, len(order)))
+    ties = _ties(present)
+    regimes = [r for r in present if r not in ties]
+    code = {r: k for k, r in enumerate(present)}
     grid = np.full((len(ys), len(xs)), np.nan)
     ix = np.searchsorted(xs, pts[cx].to_numpy(float))
     iy = np.searchsorted(ys, pts[cy].to_numpy(float))
@@ -90,20 +175,65 @@ def regime_map(df, x: str, y: str, *, method: str | None = None, names: Mapping[
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
 
-    cmap = ListedColormap([colour(k) for k in range(len(regimes))])
-    mesh = ax.pcolormesh(_edges(xs), _edges(ys), grid, cmap=cmap, vmin=-0.5, vmax=len(regimes) - 0.5,
-                         shading="flat")
-    mesh.set_gid("region")
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    ax.set_title(title or f"Equilibrium regimes over {x} and {y}")
-    def label(r):
-        n = 0 if r == "(none)" else len(r.split(" | "))
-        return f"{names[r]}: {n} equilibri{'um' if n == 1 else 'a'}" if names and r in names else _short(r)
+    # Twice the resolution, so that a tie cell can give each half to the regime on its side.
+    ex, ey = _edges(xs), _edges(ys)
+    fx = np.sort(np.concatenate([ex, xs]))
+    fy = np.sort(np.concatenate([ey, ys]))
+    fine = np.repeat(np.repeat(grid, 2, axis=0), 2, axis=1)
+    tie_codes = {code[r] for r in ties}
+    segments = []
+    for (j, i), v in np.ndenumerate(grid):
+        if np.isnan(v) or int(v) not in tie_codes:
+            continue
 
-    handles = [Patch(facecolor=colour(k), label=label(r)) for k, r in enumerate(regimes)]
+        def at(jj, ii):
+            ok = 0 <= jj < len(ys) and 0 <= ii < len(xs) and not np.isnan(grid[jj, ii])
+            return int(grid[jj, ii]) if ok and int(grid[jj, ii]) not in tie_codes else None
+
+        left, right, below, above = at(j, i - 1), at(j, i + 1), at(j - 1, i), at(j + 1, i)
+        if left is not None or right is not None or (below is None and above is None):
+            lo, hi = (left if left is not None else right), (right if right is not None else left)
+            fine[2 * j:2 * j + 2, 2 * i] = np.nan if lo is None else lo
+            fine[2 * j:2 * j + 2, 2 * i + 1] = np.nan if hi is None else hi
+            segments.append(([xs[i], xs[i]], [ey[j], ey[j + 1]]))
+        else:
+            lo, hi = (below if below is not None else above), (above if above is not None else below)
+            fine[2 * j, 2 * i:2 * i + 2] = lo
+            fine[2 * j + 1, 2 * i:2 * i + 2] = hi
+            segments.append(([ex[i], ex[i + 1]], [ys[j], ys[j]]))
+    cmap = ListedColormap([colour(k) for k in range(len(present))])
+    mesh = ax.pcolormesh(fx, fy, fine, cmap=cmap, vmin=-0.5, vmax=len(present) - 0.5, shading="flat")
+    mesh.set_gid("region")
+    for sx, sy in segments:
+        (line,) = ax.plot(sx, sy, color=OKABE_ITO[-1], lw=1.6, solid_capstyle="butt")
+        line.set_gid("tie")
+    ax.set_xlim(ex[0], ex[-1])
+    ax.set_ylim(ey[0], ey[-1])
+    ax.set_xlabel(_axis(x, labels))
+    ax.set_ylabel(_axis(y, labels))
+    head = title or f"Equilibrium regimes over {x} and {y}"
+    ax.set_title(wrap(head, 70) + (f"\n{wrap(slice_text, 90)}" if slice_text else ""), fontsize="small")
+    what = regime_descriptions(df, method)
+
+    def name(r):
+        return names[r] if names and r in names else ""
+
+    def label(r):
+        text = what.get(r, r)
+        return wrap(f"{name(r)}: {text}" if name(r) else text, 95)
+
+    handles = [Patch(facecolor=colour(code[r]), label=label(r)) for r in regimes]
+    if ties:
+        from matplotlib.lines import Line2D
+
+        for r, parts in ties.items():
+            tied = [name(q) or _short(q, 30) for q in parts]
+            both = ", ".join(tied[:-1]) + " and " + tied[-1]
+            handles.append(Line2D([], [], color=OKABE_ITO[-1], lw=1.6,
+                                  label=wrap(f"{name(r) + ': ' if name(r) else ''}knife edge: {both} tie", 95)))
     fig.legend(handles=handles, loc="outside lower center", fontsize="x-small", ncols=1, title="regime")
-    fig.set_size_inches(6.5, 4.5 + 0.2 * len(regimes))
+    n_lines = sum(h.get_label().count("\n") + 1 for h in handles)
+    fig.set_size_inches(6.5, 4.5 + 0.17 * n_lines + (0.3 if slice_text else 0))
     return fig
 
 
@@ -115,57 +245,96 @@ def _edges(v: np.ndarray) -> np.ndarray:
 
 
 def along_parameter(df, parameter: str, *, player: str | None = None, method: str | None = None,
-                    thresholds: Sequence = (), title: str = ""):
-    """Equilibrium payoffs (top) and one player's action probabilities (bottom) along a parameter.
+                    thresholds: Sequence = (), title: str = "", labels: Mapping[str, str] | None = None):
+    """Equilibrium payoffs and play along a parameter, one panel per player, so no player's marks
+    hide another's.
 
-    When the sweep varies other parameters too, the line where they are closest to their median is
-    drawn. Regime changes are marked by dashed vertical lines (``gid="threshold"``) at the bisected
-    ``thresholds`` (from :func:`analysis.compare.find_thresholds`) when given, else midway between
-    grid points whose regimes differ.
+    A simultaneous scenario's sweep gets, beside each player's payoff panel, its actions'
+    probabilities; a tree's sweep (with a ``path`` column) gets one more panel below: the path of
+    play at each value, by name. ``player`` draws one player only. When the sweep varies other
+    parameters too, the line where they are closest to their median is drawn, and the chart says
+    so. Regime changes on that line are marked by dashed vertical lines (``gid="threshold"``) at
+    the bisected ``thresholds`` (from :func:`analysis.compare.find_thresholds`) when given, else
+    midway between grid points whose regimes differ.
     """
     if method is not None:
         df = df[df["method"].astype(str) == method]
     col = f"param.{parameter}"
     others = [c for c in df.columns if c.startswith("param.") and c != col]
-    for c in others:  # one line through the sweep: the others at their median grid value
-        vals = np.unique(df[c].to_numpy(float))
-        target = vals[np.argmin(np.abs(vals - np.median(vals)))]
-        df = df[df[c] == target]
+    # Paths in order of frequency over the whole sweep, so a path keeps its colour across charts.
+    ranked = df["path"].astype(str).value_counts().index.tolist() if "path" in df.columns else []
+    df, slice_text = _slice(df, others)
+    at = {c[len("param."):]: float(df[c].iloc[0]) for c in others} if len(df) else {}
     df = df.sort_values([col, "eq_index"])
     players = [c[len("payoff."):] for c in df.columns if c.startswith("payoff.")]
-    player = player or players[0]
-    fig = new_figure((6.5, 6.0))
-    top, bottom = fig.subplots(2, 1, sharex=True)
-    for k, p in enumerate(players):
-        top.plot(df[col], df[f"payoff.{p}"], MARKERS[k % len(MARKERS)], ms=3.5, color=colour(k), label=p, ls="none")
-    top.set_ylabel(f"equilibrium payoff ({PAYOFF_UNITS})")
-    top.legend(fontsize="small", title="player")
-    actions = [c.split(".", 2)[2] for c in df.columns if c.startswith(f"prob.{player}.")]
-    for k, a in enumerate(actions):
-        bottom.plot(df[col], df[f"prob.{player}.{a}"], MARKERS[k % len(MARKERS)], ms=3.5, color=colour(k), label=a,
-                    ls="none")
-    bottom.set_ylabel(f"P({player} plays action)")
-    bottom.set_xlabel(parameter)
-    bottom.set_ylim(-0.05, 1.05)
-    bottom.legend(fontsize="small", title=f"{player}'s action")
+    shown = [player] if player else players
+    tree = "path" in df.columns
+    paths = [q for q in ranked if q in set(df["path"].astype(str))] if tree else []
+    rows = len(shown) + (1 if tree else 0)
+    heights = [1.0] * len(shown) + ([0.35 + 0.3 * len(paths)] if tree else [])
+    fig = new_figure((6.5, 1.3 + 1.5 * len(shown) + (0.45 * len(paths) + 0.3 if tree else 0)))
+    axes = np.asarray(fig.subplots(rows, 1 if tree else 2, sharex=True, squeeze=False,
+                                   gridspec_kw={"height_ratios": heights}))
+    for k, p in enumerate(shown):
+        left = axes[k, 0]
+        left.plot(df[col], df[f"payoff.{p}"], MARKERS[0], ms=3.5, color=colour(players.index(p)), ls="none")
+        left.set_ylabel(wrap(f"{p}'s payoff", 24), fontsize="small")
+        if tree:
+            continue
+        right = axes[k, 1]
+        actions = [c.split(".", 2)[2] for c in df.columns if c.startswith(f"prob.{p}.")]
+        for a_k, a in enumerate(actions):
+            right.plot(df[col], df[f"prob.{p}.{a}"], MARKERS[a_k % len(MARKERS)], ms=3.5, color=colour(a_k),
+                       label=_short(a, 24), ls="none", alpha=0.85)
+        right.set_ylim(-0.05, 1.05)
+        right.set_ylabel(wrap(f"P({p}'s action)", 16), fontsize="small")
+        right.legend(fontsize="xx-small", loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
+    if tree:
+        ax = axes[-1, 0]
+        for n, q in enumerate(paths):
+            sub = df[df["path"].astype(str) == q]
+            (line,) = ax.plot(sub[col], [n] * len(sub), "s", ms=5, color=colour(ranked.index(q)), ls="none")
+            line.set_gid("path")
+        ax.set_yticks(range(len(paths)), [wrap(q, 34) for q in paths], fontsize="xx-small")
+        ax.set_ylim(-0.6, len(paths) - 0.4)
+        ax.set_ylabel("path of play", fontsize="small")
+    fig.supxlabel(_axis(parameter, labels), fontsize="small")
     if thresholds:
-        xs = [t.value for t in thresholds if t.parameter == parameter]
+        xs = [t.value for t in thresholds if t.parameter == parameter
+              and all(abs(t.at.get(o, v) - v) <= 1e-9 * max(1.0, abs(v)) for o, v in at.items())]
     else:
         first = df[df["eq_index"] <= 0]
         r = first["regime"].astype(str).to_numpy()
         x = first[col].to_numpy(float)
         xs = [(x[j] + x[j + 1]) / 2 for j in np.flatnonzero(r[1:] != r[:-1])]
     for v in sorted(set(round(v, 12) for v in xs)):
-        for ax in (top, bottom):
+        for ax in axes.ravel():
             ax.axvline(v, color=OKABE_ITO[-1], ls="--", lw=0.8, gid="threshold")
-    top.set_title(title or f"Equilibria along {parameter}")
+    head = title or f"Equilibria along {parameter} (payoffs in {PAYOFF_UNITS})"
+    fig.suptitle(wrap(head, 80) + (f"\n{wrap(slice_text, 100)}" if slice_text else ""), fontsize="small")
     return fig
 
 
+def _distinct_labels(labels: Sequence[str], width: int = 48) -> tuple[list[str], str]:
+    """Outcome labels for a chart's ticks: items (``", "``-separated) shared by every label are
+    taken out and returned as a common text, the rest wrapped (never cut), so that labels stay
+    apart."""
+    parts = [lab.split(", ") for lab in labels]
+    common = [item for item in parts[0] if all(item in p for p in parts)] if len(parts) > 1 else []
+    rest = [", ".join(i for i in p if i not in common) or "(as above)" for p in parts]
+    return [wrap(r, width) for r in rest], ", ".join(common)
+
+
 def outcome_frequency_chart(freqs: Sequence[Mapping], *, title: str = "", max_outcomes: int = 12):
-    """How often each outcome is an equilibrium, with its confidence interval as an error bar."""
+    """How often each outcome is an equilibrium, with its confidence interval as an error bar.
+
+    Outcome names are shown whole (wrapped); what every outcome shares is said once, under the
+    title.
+    """
     rows = list(freqs)[:max_outcomes]
-    fig = new_figure((6.5, 1.2 + 0.35 * max(len(rows), 1)))
+    ticks, common = _distinct_labels([r["outcome"] for r in rows]) if rows else ([], "")
+    n_lines = sum(t.count("\n") + 1 for t in ticks)
+    fig = new_figure((6.5, 1.6 + 0.2 * max(n_lines, 1) + 0.12 * max(len(rows), 1)))
     ax = fig.add_subplot()
     y = np.arange(len(rows))[::-1]
     share = np.array([r["share"] for r in rows])
@@ -173,14 +342,15 @@ def outcome_frequency_chart(freqs: Sequence[Mapping], *, title: str = "", max_ou
     bars = ax.barh(y, share, color=OKABE_ITO[4], xerr=err, ecolor=OKABE_ITO[-1], capsize=3)
     for b in bars:
         b.set_gid("bar")
-    ax.set_yticks(y, [_short(r["outcome"], 48) for r in rows], fontsize="x-small")
-    ax.set_xlabel("share of points where the outcome is an equilibrium (95% Wilson interval)")
+    ax.set_yticks(y, ticks, fontsize="xx-small")
+    ax.set_xlabel(wrap("share of points where the outcome is an equilibrium (95% Wilson interval)", 70))
     ax.set_xlim(0, 1)
-    ax.set_title(title or "Outcome frequencies")
+    head = title or "Outcome frequencies"
+    ax.set_title(head + (f"\n{wrap('every outcome: ' + common, 90)}" if common else ""), fontsize="small")
     return fig
 
 
-def tornado_chart(sens: Sequence[Mapping], *, title: str = ""):
+def tornado_chart(sens: Sequence[Mapping], *, title: str = "", labels: Mapping[str, str] | None = None):
     """Tornado chart: per parameter, the share of its range below (left) and above (right) its
     default where moving it alone changes the baseline's regime; most influential on top.
 
@@ -192,7 +362,7 @@ def tornado_chart(sens: Sequence[Mapping], *, title: str = ""):
     (4, ['below the default', 'above the default'])
     """
     rows = list(sens)
-    fig = new_figure((6.5, 1.2 + 0.35 * max(len(rows), 1)))
+    fig = new_figure((6.5, 1.4 + (0.45 if labels else 0.35) * max(len(rows), 1)))
     ax = fig.add_subplot()
     y = np.arange(len(rows))[::-1]
     left = ax.barh(y, [-r["flip_below"] for r in rows], color=OKABE_ITO[4], label="below the default")
@@ -200,12 +370,13 @@ def tornado_chart(sens: Sequence[Mapping], *, title: str = ""):
     for b in (*left, *right):
         b.set_gid("bar")
     ax.axvline(0, color=OKABE_ITO[-1], lw=0.8)
-    ax.set_yticks(y, [r["parameter"] for r in rows], fontsize="small")
-    ax.set_xlabel("share of the parameter's range where the baseline regime changes")
+    ax.set_yticks(y, [wrap(labels[r["parameter"]], 45) if labels and r["parameter"] in labels else r["parameter"]
+                      for r in rows], fontsize="xx-small" if labels else "small")
+    ax.set_xlabel(wrap("share of the parameter's range where the baseline regime changes", 60))
     ax.set_xlim(-1, 1)
     ax.xaxis.set_major_formatter(_abs_formatter())
     ax.legend(fontsize="small", loc="lower right")
-    ax.set_title(title or "Sensitivity of the baseline regime (one parameter at a time)")
+    ax.set_title(wrap(title or "Sensitivity of the baseline regime (one parameter at a time)", 70), fontsize="small")
     return fig
 
 

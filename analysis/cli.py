@@ -27,11 +27,29 @@ COMMANDS = ["solve", "sweep", "demo", "validate", "lint", "hypotheses", "levers"
             "report", "discover", "sensitivity", "calibrate", "regions"]
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked for."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            text = version("bargain-sim")
+        except PackageNotFoundError:
+            text = "unknown (not installed)"
+        print(f"bargain {text}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="bargain",
         description="Game-theoretic bargaining simulator: scenarios, equilibria, sweeps, reports.",
     )
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"analysis.commands.{name}").register(sub)

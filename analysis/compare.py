@@ -40,27 +40,50 @@ PAYOFF_TOL = 1e-9
 # ----- comparing settings -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Setting:
-    """One solved setting: a label (scenario id, or ``id[name=value]``), its result and parameters."""
+    """One solved setting: a label (scenario id, or ``id[name=value]``), its result and parameters.
+
+    ``game`` is the game tree of a sequential scenario (its result may refer to the tree's reduced
+    normal form): equilibria are then named by their path of play and compared decision point by
+    decision point.
+    """
 
     label: str
     result: object  # SolverResult
     parameters: Mapping[str, float] = field(default_factory=dict)
+    game: object = None
+
+
+#: Equilibria that differ in at most this many choices (players' strategies, or a tree's decision
+#: points), and in fewer than half of them, are matched as "changed", with both payoffs, rather
+#: than one vanishing and one appearing.
+MAX_CHANGES = 3
+
+
+#: Changed choices listed per changed equilibrium by :func:`format_comparisons` (JSON has all).
+MAX_CHANGE_LINES = 8
 
 
 @dataclass(frozen=True)
 class Match:
-    """An equilibrium of the baseline matched to one of another setting."""
+    """An equilibrium of the baseline matched to one of another setting.
+
+    ``how`` is ``"outcome"`` (the same outcome), ``"nearest"`` (the nearest mixed profile within
+    the tolerance) or ``"changed"`` (at most :data:`MAX_CHANGES` choices differ: ``changes``
+    names them, ``other_outcome`` is the other setting's outcome).
+    """
 
     base_index: int
     other_index: int
     outcome: str
-    how: str  # "outcome" or "nearest"
+    how: str  # "outcome", "nearest" or "changed"
     distance: float
     base_payoffs: Mapping[str, float]
     other_payoffs: Mapping[str, float]
     deltas: Mapping[str, float]
     gains: tuple[str, ...]
     losses: tuple[str, ...]
+    other_outcome: str = ""
+    changes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,7 +100,8 @@ class PairComparison:
         return {
             "base": self.base, "other": self.other,
             "matches": [{**m.__dict__, "base_payoffs": dict(m.base_payoffs), "other_payoffs": dict(m.other_payoffs),
-                         "deltas": dict(m.deltas), "gains": list(m.gains), "losses": list(m.losses)}
+                         "deltas": dict(m.deltas), "gains": list(m.gains), "losses": list(m.losses),
+                         "changes": list(m.changes)}
                         for m in self.matches],
             "vanished": list(self.vanished), "appeared": list(self.appeared),
         }
@@ -85,18 +109,62 @@ class PairComparison:
 
 def _profile_distance(g1, e1, g2, e2) -> float:
     """Largest absolute probability difference, action by action (names must agree)."""
-    if g1.players != g2.players or g1.actions != g2.actions:
+    if (g1.players != g2.players or not e1.profile or not e2.profile
+            or getattr(g1, "actions", None) != getattr(g2, "actions", None)):
         return math.inf
-    return max(float(np.max(np.abs(a - b))) for a, b in zip(e1.profile, e2.profile))
+    return max(float(np.max(np.abs(np.asarray(a) - np.asarray(b)))) for a, b in zip(e1.profile, e2.profile))
+
+
+def equilibrium_view(result, tree=None) -> tuple[list[str], list[dict[str, str]]]:
+    """Each equilibrium's outcome label and its choices, ``{who: choice}``: on a normal form, each
+    player's strategy (:func:`analysis.render.strategy_text`); on a tree, the path of play
+    (:func:`analysis.render.play_text`) and the choice at each decision point, keyed by its
+    readable name (:func:`sim.extensive.names.decision_point_names`)."""
+    from analysis.render import play_text, strategy_text, tree_play
+
+    game = result.game
+    tree = tree if tree is not None else (game if getattr(game, "infosets", None) is not None else None)
+    labels, choices = [], []
+    if tree is None:
+        for e in result.equilibria:
+            labels.append(outcome_label(game, e))
+            choices.append({p: strategy_text(game.actions[i], e.profile[i]) for i, p in enumerate(game.players)})
+        return labels, choices
+    from sim.extensive.names import decision_point_names
+
+    names = decision_point_names(tree)
+    for e in result.equilibria:
+        behaviour, unplanned = tree_play(tree, e)
+        labels.append(play_text(tree, behaviour))
+        choices.append({names[h]: "any" if h in unplanned else strategy_text(acts, list(behaviour[h]))
+                        for h, (_, acts) in tree.infosets.items()})
+    return labels, choices
+
+
+def _changes(a: dict[str, str], b: dict[str, str]) -> list[str] | None:
+    """``"who: x -> y"`` for each choice that differs (None when the two name different choosers)."""
+    if a.keys() != b.keys():
+        return None
+    return [f"{k}: {a[k]} -> {b[k]}" for k in a if a[k] != b[k]]
+
+
+def _pure(choices: dict[str, str]) -> bool:
+    """Every choice one action (:func:`analysis.render.strategy_text` writes a mixture with ``:``)."""
+    return not any(":" in v for v in choices.values())
 
 
 def match_equilibria(base, other, *, tol: float = 1e-6, base_label: str = "base",
-                     other_label: str = "other") -> PairComparison:
-    """Match the equilibria of two results: same outcome first, then nearest profile within ``tol``.
+                     other_label: str = "other", base_tree=None, other_tree=None,
+                     max_changes: int = MAX_CHANGES) -> PairComparison:
+    """Match the equilibria of two results: same outcome first, then nearest profile within
+    ``tol``, then equilibria that differ in at most ``max_changes`` choices and in fewer than half
+    of them, or the only (pure) equilibrium left on each side when some choice is kept however
+    many others differ ("changed").
 
     Matching is one to one and greedy: outcome matches in the baseline's order, then the
-    remaining pairs by increasing profile distance. Payoffs are compared for the players both
-    games share, by name.
+    remaining pairs by increasing profile distance, then by increasing number of changed
+    choices. Payoffs are compared for the players both games share, by name. ``base_tree`` and
+    ``other_tree`` are the game trees when the results refer to a tree's reduced normal form.
 
     Parameters
     ----------
@@ -111,25 +179,33 @@ def match_equilibria(base, other, *, tol: float = 1e-6, base_label: str = "base"
     >>> names = dict(players=("A", "B"), actions=(("x", "y"), ("x", "y")))
     >>> g1 = NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]], **names)
     >>> g2 = NormalFormGame.from_bimatrix([[3, 0], [0, 1]], [[1, 0], [1, 0.5]], **names)
-    >>> c = match_equilibria(solve(g1, "enumpure"), solve(g2, "enumpure"))
+    >>> c = match_equilibria(solve(g1, "enumpure"), solve(g2, "enumpure"), max_changes=0)
     >>> [(m.outcome, dict(m.deltas)) for m in c.matches]
     [('A=x, B=x', {'A': 1.0, 'B': 0.0})]
     >>> c.vanished
     ('A=y, B=y',)
+
+    One player switching is a change of the same equilibrium, with both payoffs:
+
+    >>> g3 = NormalFormGame.from_bimatrix([[1, 1], [0, 0]], [[1, 0], [1, 0]], **names)
+    >>> g4 = NormalFormGame.from_bimatrix([[1, 2], [0, 0]], [[0, 3], [0, 3]], **names)
+    >>> m, = match_equilibria(solve(g3, "enumpure"), solve(g4, "enumpure")).matches
+    >>> m.how, m.outcome, m.other_outcome, m.changes, dict(m.deltas)
+    ('changed', 'A=x, B=x', 'A=x, B=y', ('B: x -> y',), {'A': 1.0, 'B': 2.0})
     """
     if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0):
         raise GameError(f"match_equilibria(): tol must be a finite number >= 0; got {tol!r}")
     gb, go = base.game, other.game
-    lb = [outcome_label(gb, e) for e in base.equilibria]
-    lo = [outcome_label(go, e) for e in other.equilibria]
+    lb, cb = equilibrium_view(base, base_tree)
+    lo, co = equilibrium_view(other, other_tree)
     shared = [p for p in gb.players if p in go.players]
     free_b, free_o = list(range(len(lb))), list(range(len(lo)))
-    pairs: list[tuple[int, int, str, float]] = []
+    pairs: list[tuple[int, int, str, float, tuple]] = []
     for i in list(free_b):
         for j in free_o:
             if lb[i] == lo[j]:
                 d = _profile_distance(gb, base.equilibria[i], go, other.equilibria[j])
-                pairs.append((i, j, "outcome", 0.0 if math.isinf(d) else d))
+                pairs.append((i, j, "outcome", 0.0 if math.isinf(d) else d, ()))
                 free_b.remove(i)
                 free_o.remove(j)
                 break
@@ -138,17 +214,33 @@ def match_equilibria(base, other, *, tol: float = 1e-6, base_label: str = "base"
     )
     for d, i, j in candidates:
         if d <= tol and i in free_b and j in free_o:
-            pairs.append((i, j, "nearest", d))
+            pairs.append((i, j, "nearest", d, ()))
+            free_b.remove(i)
+            free_o.remove(j)
+    changed = []
+    for i in free_b:
+        for j in free_o:
+            diff = _changes(cb[i], co[j])
+            # A sole pure equilibrium on each side that keeps some choice is the same equilibrium
+            # moved, however much else changed (mixed ones must be near, by the tolerance, or
+            # differ in few choices; one where every choice changed is another equilibrium).
+            sole = (len(free_b) == len(free_o) == 1 and _pure(cb[i]) and _pure(co[j])
+                    and diff is not None and len(diff) < len(cb[i]))
+            if diff is not None and ((len(diff) <= max_changes and 2 * len(diff) < len(cb[i])) or sole):
+                changed.append((len(diff), i, j, tuple(diff)))
+    for n, i, j, diff in sorted(changed):
+        if i in free_b and j in free_o:
+            pairs.append((i, j, "changed", float(n), diff))
             free_b.remove(i)
             free_o.remove(j)
     matches = []
-    for i, j, how, d in sorted(pairs):
+    for i, j, how, d, diff in sorted(pairs):
         pb = {p: float(base.equilibria[i].payoffs[gb.players.index(p)]) for p in shared}
         po = {p: float(other.equilibria[j].payoffs[go.players.index(p)]) for p in shared}
         deltas = {p: po[p] - pb[p] for p in shared}
         matches.append(Match(i, j, lb[i], how, d, pb, po, deltas,
                              tuple(p for p in shared if deltas[p] > PAYOFF_TOL),
-                             tuple(p for p in shared if deltas[p] < -PAYOFF_TOL)))
+                             tuple(p for p in shared if deltas[p] < -PAYOFF_TOL), lo[j], diff))
     return PairComparison(base_label, other_label, tuple(matches), tuple(lb[i] for i in free_b),
                           tuple(lo[j] for j in free_o))
 
@@ -158,19 +250,37 @@ def compare_results(settings: Sequence[Setting], *, tol: float = 1e-6) -> list[P
     if len(settings) < 2:
         raise GameError(f"compare_results(): needs at least two settings; got {len(settings)}")
     base = settings[0]
-    return [match_equilibria(base.result, s.result, tol=tol, base_label=base.label, other_label=s.label)
+    return [match_equilibria(base.result, s.result, tol=tol, base_label=base.label, other_label=s.label,
+                             base_tree=base.game, other_tree=s.game)
             for s in settings[1:]]
 
 
 def format_comparisons(comparisons: Sequence[PairComparison]) -> str:
-    """Plain-text tables: one block per pair, one line per matched, vanished or appeared equilibrium."""
+    """Plain-text tables: one block per pair, one line per matched, changed, vanished or appeared
+    equilibrium; a changed one also lists what changed and both payoffs."""
+    from analysis.render import number_text
+
+    def signed(v: float) -> str:
+        return "+0" if abs(v) < 1e-12 else f"{v:+.4g}"
+
     lines = []
     for c in comparisons:
         lines.append(f"{c.base}  ->  {c.other}")
         for m in c.matches:
-            deltas = ", ".join(f"{p} {v:+.4g}" for p, v in m.deltas.items())
+            deltas = ", ".join(f"{p} {signed(v)}" for p, v in m.deltas.items())
             who = (f"gain: {', '.join(m.gains) or '-'}; lose: {', '.join(m.losses) or '-'}")
-            lines.append(f"  same     {m.outcome}  | change: {deltas}  | {who}")
+            if m.how != "changed":
+                lines.append(f"  same     {m.outcome}  | change: {deltas}  | {who}")
+                continue
+            lines.append(f"  changed  {m.outcome}")
+            lines.append(f"       to  {m.other_outcome}")
+            for ch in m.changes[:MAX_CHANGE_LINES]:
+                lines.append(f"           {ch}")
+            if len(m.changes) > MAX_CHANGE_LINES:
+                lines.append(f"           ... and {len(m.changes) - MAX_CHANGE_LINES} more changed choices")
+            pay = ", ".join(f"{p} {number_text(m.base_payoffs[p])} -> {number_text(m.other_payoffs[p])}"
+                            for p in m.deltas)
+            lines.append(f"           payoffs: {pay}  | change: {deltas}  | {who}")
         for o in c.vanished:
             lines.append(f"  vanished {o}")
         for o in c.appeared:
@@ -197,13 +307,38 @@ def regimes_at(compiled, points) -> list[str]:
     from sim.solvers.pure import pure_equilibrium_mask
 
     points = np.atleast_2d(np.asarray(points, dtype=float))
-    payoffs = np.asarray(compiled.payoffs(points))
     if compiled.sequential:
-        raise ScenarioError("thresholds need a simultaneous-move scenario", path=compiled.scenario.path,
-                            field="scenario.timing")
+        return _tree_regimes(compiled, points)
+    payoffs = np.asarray(compiled.payoffs(points))
     codes, names = regimes(pure_equilibrium_mask(payoffs, threads=None).reshape(len(payoffs), -1),
                            profile_labels(compiled.players, compiled.labels))
     return [names[c] for c in codes]
+
+
+def _tree_regimes(compiled, points) -> list[str]:
+    """Regime of each point of a sequential scenario: its subgame-perfect equilibria's paths of
+    play (:mod:`analysis.sweep.paths`), ``" | "``-joined, solved as a sweep solves them (one
+    batched backward induction, tied points one by one)."""
+    from analysis.io import file_sha256
+    from analysis.sweep.paths import path_of_outcome
+    from analysis.sweep.run import _per_point_rows, _spe_batched, _spe_rows, scenario_model
+
+    path = compiled.scenario.path
+    if path is None:
+        raise ScenarioError("the regimes of a sequential scenario are solved from its file; this scenario has none",
+                            field="scenario.timing")
+    model = scenario_model(str(path), file_sha256(path))
+    ids = np.arange(len(points))
+    cols = _spe_rows(model, points, ids) if _spe_batched(model) else _per_point_rows(model, "spe", points, ids)
+    regime = cols["regime"]
+    labels = [regime[1][c] for c in regime[0]] if isinstance(regime, tuple) else [str(v) for v in regime]
+    first: dict[int, str] = {}
+    for pid, r in zip(cols["point_id"], labels):
+        first.setdefault(int(pid), r)
+    named: dict[str, str] = {}
+    for r in set(first.values()):
+        named[r] = " | ".join(sorted({path_of_outcome(model, o) for o in r.split(" | ")}))
+    return [named[first[k]] for k in range(len(points))]
 
 
 #: A one-player scenario whose best reply flips at ``a = 0.5`` (used by the examples and tests).
@@ -364,7 +499,8 @@ def find_thresholds(df, compiled, *, method: str | None = None, tol: float = 1e-
             continue
         for (lo, hi, rb, ra), fixed in zip(bisect_thresholds(compiled, np.array(bases), name, lows, highs, tol=tol),
                                           ats):
-            out.append(Threshold(name, (lo + hi) / 2, lo, hi, rb, ra, fixed))
+            if rb != ra:  # a tree's reduced strategies may change where its play does not
+                out.append(Threshold(name, (lo + hi) / 2, lo, hi, rb, ra, fixed))
     return out
 
 
@@ -541,7 +677,8 @@ def format_sweep_summary(doc: dict) -> str:
         lines.append(f"thresholds ({how}):")
         for t in doc["thresholds"]:
             where = f"{t['min']:.6g}" if abs(t["max"] - t["min"]) < 1e-12 else f"{t['min']:.6g}..{t['max']:.6g}"
-            lines.append(f"  {t['parameter']} = {where} (+/- {t['tolerance']:.1g}, {t['lines']} lines): "
+            # +/- is half the widest bracket: the threshold lies within it of the value shown.
+            lines.append(f"  {t['parameter']} = {where} (+/- {t['tolerance'] / 2:.1g}, {t['lines']} lines): "
                          f"{key.get(t['before'], t['before'])} -> {key.get(t['after'], t['after'])}")
     lines.append("outcome frequencies (share of points where it is an equilibrium, 95% Wilson interval):")
     for f in doc["outcome_frequencies"]:

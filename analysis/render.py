@@ -124,15 +124,48 @@ def _count(n: int) -> str:
     return f"{n} equilibri{'um' if n == 1 else 'a'}"
 
 
-def format_result(result: "SolverResult") -> str:
+def number_text(v: float, digits: int = 4) -> str:
+    """A payoff or probability for a reader: ``digits`` significant figures, float noise shown as 0.
+
+    Examples
+    --------
+    >>> number_text(1.388e-17), number_text(-2.2e-16), number_text(3.7), number_text(2 / 3)
+    ('0', '0', '3.7', '0.6667')
+    """
+    v = float(v)
+    return "0" if abs(v) < ZERO_TOL else f"{v:.{digits}g}"
+
+
+#: Numbers smaller than this in absolute value are float noise, shown as ``0`` (:func:`number_text`).
+ZERO_TOL = 1e-12
+
+
+def format_result(result: "SolverResult", tree=None) -> str:
     """A result as a small table: one line per equilibrium, actions and payoffs by name.
 
-    An equilibrium of a tree held as a behaviour profile only (a tree too large for its reduced
-    normal form) is shown by each player's decision points and the path of play.
+    A result on a game tree (``result.game`` is the tree, or ``tree`` is given and the result
+    refers to its reduced normal form) is shown by each equilibrium's path of play, with the
+    probability of each move below 1, then the choices off the path, one line per decision point
+    named by its mover and what it has seen (:func:`sim.extensive.names.decision_point_names`).
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    >>> from sim.registry import solve
+    >>> g = ExtensiveFormGame.from_root(("Entrant", "Incumbent"), Decision(0, "E", ("out", "in"), (
+    ...     Terminal((0.0, 2.0)),
+    ...     Decision(1, "I", ("fight", "accommodate"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))))))
+    >>> print(format_result(solve(g, "enumpure"), tree=g))
+    enumpure: 2 equilibria (complete=True)
+        1. path: Entrant out  | payoffs: Entrant 0, Incumbent 2  | max regret 0
+           off the path: Incumbent, after Entrant in: fight
+        2. path: Entrant in -> Incumbent accommodate  | payoffs: Entrant 1, Incumbent 1  | max regret 0
     """
     game = result.game
-    if getattr(game, "infosets", None) is not None:
-        return _format_tree_result(result)
+    if tree is None and getattr(game, "infosets", None) is not None:
+        tree = game
+    if tree is not None and getattr(tree, "infosets", None) is not None:
+        return _format_tree_result(result, tree)
     flags = [f"complete={result.complete}"]
     if result.degenerate:
         flags.append("degenerate")
@@ -143,22 +176,179 @@ def format_result(result: "SolverResult") -> str:
         strategies = "; ".join(
             f"{p}={strategy_text(game.actions[i], eq.profile[i])}" for i, p in enumerate(game.players)
         )
-        payoffs = ", ".join(f"{p} {v:.4g}" for p, v in zip(game.players, eq.payoffs))
-        lines.append(f"  {k:>3}. {strategies}  | payoffs: {payoffs}  | max regret {eq.max_regret:.2e}")
+        payoffs = ", ".join(f"{p} {number_text(v)}" for p, v in zip(game.players, eq.payoffs))
+        lines.append(f"  {k:>3}. {strategies}  | payoffs: {payoffs}  | max regret {_regret(eq.max_regret)}")
+    lines += [f"  {line}" for line in result_notes(result)]
     return "\n".join(lines)
 
 
-def _format_tree_result(result: "SolverResult") -> str:
-    game = result.game
+def result_notes(result) -> list[str]:
+    """Sentences a method's result owes its reader beyond the equilibria: the continua
+    ``enumpoly`` found, what ``dominance`` eliminated.
+
+    Examples
+    --------
+    >>> from sim.game import NormalFormGame
+    >>> from sim.solvers import solve
+    >>> g = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]], players=("Row", "Col"),
+    ...                                  actions=(("C", "D"), ("C", "D")))
+    >>> result_notes(solve(g, "dominance"))
+    ['eliminated, in order: Row C (dominated by D), Col C (dominated by D); 1 action each survives']
+    >>> g = NormalFormGame.from_bimatrix([[1, 1], [1, 1]], [[1, 0], [0, 1]], players=("A", "B"))
+    >>> result_notes(solve(g, "enumpoly"))[0]
+    'a continuum of equilibria: 3 segments (supports A 1|2, B 1|2; A 1|2, B 1; A 1|2, B 2); the equilibria listed include their end points and one inside point each'
+    """
+    game, details = result.game, result.details or {}
+    notes = []
+    if result.method == "dominance" and "eliminated" in details:
+        gone = details["eliminated"]
+        if not gone:
+            notes.append("eliminated nothing: no action is dominated")
+        else:
+            def by(d):
+                if isinstance(d, str):
+                    return d
+                return strategy_text(list(d), list(d.values()), 3)
+
+            left = [len(s) for s in details.get("surviving", ())]
+            tail = ("; 1 action each survives" if left and all(n == 1 for n in left)
+                    else "; left: " + ", ".join(f"{p} {n}" for p, n in zip(game.players, left)) if left else "")
+            notes.append("eliminated, in order: " + ", ".join(
+                f"{e['player']} {e['action']} (dominated by {by(e['dominated_by'])})" for e in gone) + tail)
+    continua = details.get("continua") if result.method == "enumpoly" else None
+    if continua:
+        kinds: dict[str, int] = {}
+        for c in continua:
+            kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1
+        what = ", ".join(f"{n} {k}{'' if n == 1 else 's'}" for k, n in kinds.items())
+        supports = "; ".join(", ".join(f"{p} {'|'.join(game.actions[i][a] for a in c['support'][i])}"
+                                       for i, p in enumerate(game.players)) for c in continua)
+        notes.append(f"a continuum of equilibria: {what} (supports {supports}); the equilibria listed include "
+                     f"their end points and one inside point each")
+    return notes
+
+
+def _regret(v: float) -> str:
+    return "0" if abs(v) < ZERO_TOL else f"{v:.2e}"
+
+
+#: Off-path lines shown per equilibrium before "... and N more".
+MAX_OFF_PATH_LINES = 40
+
+
+def tree_play(tree, eq):
+    """``(behaviour, unplanned)`` of an equilibrium of ``tree``: its behaviour profile (infoset ->
+    action probabilities) and the information sets its own player's play never reaches (a
+    reduced strategy says nothing there). The equilibrium is one of a tree method (it holds its
+    behaviour) or of a method run on the tree's reduced normal form (a mixed reduced profile,
+    turned into behaviour by Kuhn's (1953) theorem)."""
+    behaviour = getattr(eq, "behaviour", None)
+    if behaviour is None and eq.details:
+        behaviour = eq.details.get("behaviour")
+    if behaviour is not None:
+        return behaviour, set()
+    from sim.extensive.reduced import behaviour_from_mixed, reduced_strategies
+
+    plans = reduced_strategies(tree)
+    unplanned = {h for h, (i, _) in tree.infosets.items()
+                 if not any(h in plan for plan, p in zip(plans[i], eq.profile[i]) if p > PLAYED_TOL)}
+    return behaviour_from_mixed(tree, eq.profile), unplanned
+
+
+def play_text(tree, behaviour, digits: int = 4, max_branches: int = 32) -> str:
+    """The play of a tree under a behaviour profile, for a reader: each move as ``mover action``
+    (a chance move by its name), in order. Where play branches (a chance move, or a mixed
+    choice), each branch is shown with its probability and the play that follows it, joined by
+    ``;`` (in brackets when the branching is not the first). After ``max_branches`` branches
+    the rest is cut with ``...``.
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+    >>> R = lambda h: Decision(1, h, ("press", "shield"), (Terminal((1.0, 0.0)), Terminal((0.0, 1.0))))
+    >>> g = ExtensiveFormGame.from_root(("US", "Russia"), Chance(("hawk", "dove"), (0.25, 0.75), (
+    ...     Decision(0, "u1", ("keep", "drop"), (R("r1"), Terminal((0.0, 0.0)))),
+    ...     Decision(0, "u2", ("keep", "drop"), (R("r2"), Terminal((0.0, 0.0))))), "us_type"))
+    >>> play_text(g, {"u1": [1, 0], "u2": [0, 1], "r1": [0.5, 0.5], "r2": [1, 0]})
+    'us_type hawk (0.25): US keep -> Russia [press (0.5); shield (0.5)]; us_type dove (0.75): US drop'
+    """
+    from sim.extensive.nodes import Chance, Terminal
+
+    budget = [max_branches]
+
+    def walk(node, top: bool) -> str:
+        if isinstance(node, Terminal):
+            return ""
+        if isinstance(node, Chance):
+            who, names, probs = node.label or "chance", node.outcomes, node.probs
+        else:
+            who, names, probs = tree.players[node.player], node.actions, list(behaviour[node.infoset])
+        live = [(a, float(p), c) for a, p, c in zip(names, probs, node.children) if p > 1e-12]
+        if len(live) == 1:
+            a, _, c = live[0]
+            rest = walk(c, top)
+            return f"{who} {a}" + (f" -> {rest}" if rest else "")
+        parts = []
+        for a, p, c in live:
+            if budget[0] <= 0:
+                parts.append("...")
+                break
+            budget[0] -= 1
+            rest = walk(c, False)
+            name = f"{who} {a}" if top else a
+            parts.append(f"{name} ({p:.{digits}g})" + ((": " if top else " -> ") + rest if rest else ""))
+        return "; ".join(parts) if top else f"{who} [{'; '.join(parts)}]"
+
+    return walk(tree.root, True)
+
+
+def off_path_lines(tree, behaviour, unplanned=(), names=None, digits: int = 4) -> list[str]:
+    """``"decision point: choice"`` for each decision point the play does not reach, in tree order.
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    >>> g = ExtensiveFormGame.from_root(("E", "I"), Decision(0, "e", ("out", "in"), (
+    ...     Terminal((0.0, 2.0)), Decision(1, "i", ("fight", "yield"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))))))
+    >>> off_path_lines(g, {"e": [1.0, 0.0], "i": [0.5, 0.5]})
+    ['I, after E in: fight:0.5 yield:0.5']
+    """
+    from sim.extensive.names import decision_point_names, reached_infosets
+
+    names = names if names is not None else decision_point_names(tree)
+    reached = reached_infosets(tree, behaviour)
+    out = []
+    for h, (_, actions) in tree.infosets.items():
+        if h in reached:
+            continue
+        choice = ("any (its own earlier choices rule it out)" if h in unplanned
+                  else strategy_text(actions, list(behaviour[h]), digits))
+        out.append(f"{names[h]}: {choice}")
+    return out
+
+
+def _format_tree_result(result: "SolverResult", tree) -> str:
+    from sim.extensive.names import decision_point_names
     flags = [f"complete={result.complete}"]
+    if result.degenerate:
+        flags.append("degenerate")
+    if result.converged is not None:
+        flags.append(f"converged={result.converged}")
     lines = [f"{result.method}: {_count(len(result.equilibria))} ({', '.join(flags)})"]
+    names = decision_point_names(tree) if result.equilibria else {}
     for k, eq in enumerate(result.equilibria, 1):
-        payoffs = ", ".join(f"{p} {v:.4g}" for p, v in zip(game.players, eq.payoffs))
-        lines.append(f"  {k:>3}. path: {path_text(eq.details.get('path', []))}  | payoffs: {payoffs}  "
-                     f"| max regret {eq.max_regret:.2e}")
-        for p, plan in eq.details.get("plan", {}).items():
-            if plan:
-                lines.append(f"       {p}: {plan_text(plan)}")
+        behaviour, unplanned = tree_play(tree, eq)
+        payoffs = ", ".join(f"{p} {number_text(v)}" for p, v in zip(tree.players, eq.payoffs))
+        lines.append(f"  {k:>3}. path: {play_text(tree, behaviour)}  | payoffs: {payoffs}  "
+                     f"| max regret {_regret(eq.max_regret)}")
+        off = off_path_lines(tree, behaviour, unplanned, names)
+        if len(off) == 1:
+            lines.append(f"       off the path: {off[0]}")
+        elif off:
+            lines.append("       off the path:")
+            lines += [f"         {line}" for line in off[:MAX_OFF_PATH_LINES]]
+            if len(off) > MAX_OFF_PATH_LINES:
+                lines.append(f"         ... and {len(off) - MAX_OFF_PATH_LINES} more decision points")
     return "\n".join(lines)
 
 
@@ -173,11 +363,12 @@ def _belief_number(exact: str, digits: int) -> str:
     return f"{q} ({float(q):.{digits}g})"
 
 
-def belief_text(th, uncertainty, digits: int = 4) -> str:
+def belief_text(th, uncertainty, digits: int = 4, name: str | None = None) -> str:
     """One sentence: where the mover's best answer at an information set flips with its belief.
 
     ``th`` is a :class:`sim.extensive.beliefs.BeliefThresholds`, ``uncertainty`` the set's
-    :class:`sim.extensive.beliefs.Uncertainty`. For a two-node set the sentence names the event
+    :class:`sim.extensive.beliefs.Uncertainty`, ``name`` the set's readable name
+    (:func:`sim.extensive.names.decision_point_names`; default: the player and the set's id). For a two-node set the sentence names the event
     whose probability is the belief (the first node's outcome of the move where the two histories
     part) and each exact threshold; for larger sets it says whether one action is a best answer
     whatever the belief.
@@ -196,7 +387,8 @@ def belief_text(th, uncertainty, digits: int = 4) -> str:
     """
     from fractions import Fraction
 
-    who = f"{th.player} (at {th.infoset})"
+    # ``name``: the decision point's readable name (sim.extensive.names), in commas; else its id.
+    who = f"{name}," if name else f"{th.player} (at {th.infoset})"
 
     def answers(belief) -> str:
         return " or ".join(th.best_answers(belief))
@@ -208,7 +400,7 @@ def belief_text(th, uncertainty, digits: int = 4) -> str:
         if common:
             return f"{who} chooses {' or '.join(common)} whatever it believes about {about}."
         used = [r.action for r in th.regions if r.vertices]
-        return (f"{who}: its best answer depends on its belief over its {len(th.nodes)} nodes (about {about}): "
+        return (f"{who.rstrip(',')}: its best answer depends on its belief over its {len(th.nodes)} nodes (about {about}): "
                 f"{', '.join(used)}, each on a region of the belief simplex.")
     move, outcome = uncertainty.event
     cuts = [Fraction(0), *map(Fraction, th.exact_thresholds), Fraction(1)]
@@ -245,18 +437,21 @@ def belief_document(game, result) -> dict:
     ...     Decision(0, "t1", ("R",), (R(1.0, 0.0),)), Decision(0, "t2", ("R",), (R(0.0, 2.0),)))))
     >>> doc = belief_document(g, solve(g, "pbe"))
     >>> doc["equilibrium"], doc["infosets"][0]["exact_thresholds"], doc["infosets"][0]["text"]
-    (0, ['2/3'], 'Rx (at R) chooses u when it believes chance=t1 with probability above 2/3 (0.6667); below, it chooses d.')
+    (0, ['2/3'], 'Rx, after S R, chooses u when it believes chance=t1 with probability above 2/3 (0.6667); below, it chooses d.')
     """
     from sim.extensive.beliefs import all_belief_thresholds
+    from sim.extensive.names import decision_point_names
 
     behaviour = result.equilibria[0].details.get("behaviour") if result.equilibria else None
+    names = None
     entries = []
     for th, u, why in all_belief_thresholds(game, behaviour):
         entry = {"infoset": u.infoset, "player": game.players[game.infosets[u.infoset][0]],
                  "uncertainty": u.to_dict(), "text": None, "skipped": why or None}
         if th is not None:
             entry.update({k: v for k, v in th.to_dict().items() if k not in ("infoset", "player")})
-            entry["text"] = belief_text(th, u)
+            names = names if names is not None else decision_point_names(game)
+            entry["text"] = belief_text(th, u, name=names.get(u.infoset))
         entries.append(entry)
     return {"equilibrium": 0 if behaviour is not None else None, "infosets": entries}
 

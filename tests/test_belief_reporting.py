@@ -58,7 +58,7 @@ rules = [
 ]
 """
 
-SENTENCE = re.compile(r"^(?P<player>\S+) \(at (?P<infoset>[^)]+)\) chooses (?P<high>\S+) when it believes "
+SENTENCE = re.compile(r"^(?P<name>(?P<player>\S+) .+?), chooses (?P<high>\S+) when it believes "
                       r"(?P<move>[^=]+)=(?P<outcome>\S+) with probability above (?P<exact>[0-9/]+) \((?P<float>[^)]+)\); "
                       r"below, it chooses (?P<low>\S+)\.$")
 
@@ -82,10 +82,15 @@ def test_solve_prints_the_exact_threshold_and_the_answer_flips_there(threat, met
     found = [SENTENCE.match(line.strip()) for line in out.splitlines() if "when it believes" in line]
     assert len(found) == 2 and all(found)  # one per announcement, both about the US type
     game = _tree(threat)
+    from sim.extensive.names import decision_point_names
+
+    infoset = {name: h for h, name in decision_point_names(game).items()}
     for m in found:
-        assert m["player"] == "Russia" and m["infoset"].startswith("russia_answer|us_announce=")
+        # The set is named by its mover, its move and what it has seen (the announcement).
+        assert m["player"] == "Russia" and m["name"].startswith("Russia (russia_answer), after US ")
+        assert infoset[m["name"]].startswith("russia_answer|us_announce=")
         assert (m["move"], m["outcome"]) == ("us_type", "committed")
-        th = belief_thresholds(game, m["infoset"])
+        th = belief_thresholds(game, infoset[m["name"]])
         assert (m["exact"],) == th.exact_thresholds == ("5/12",)
         assert float(m["float"]) == pytest.approx(5 / 12, abs=1e-4)
         q = Fraction(m["exact"])
@@ -241,7 +246,8 @@ def test_a_report_on_a_sequential_scenario_carries_the_same_sentences(threat):
     assert src.results[0].method == "pbe"  # where a mover does not see an earlier move, PBE come first
     sentences = [e["text"] for e in doc["infosets"]]
     assert len(sentences) == 2 and texts[at + 2:at + 4] == sentences
-    assert all("Russia (at russia_answer|us_announce=" in t and "above 5/12 (0.4167)" in t for t in sentences)
+    # Each set named by its mover, its move and what it has seen, not by its id.
+    assert all(t.startswith("Russia (russia_answer), after US ") and "above 5/12 (0.4167)" in t for t in sentences)
 
 
 def test_a_report_on_a_scenario_without_hidden_moves_has_no_beliefs_block():

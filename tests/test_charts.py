@@ -35,11 +35,15 @@ def test_regime_map_has_one_region_per_regime_and_named_axes(diagonal):
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("a", "b")
     (mesh,) = charts.artists_with_gid(fig, "region")
     cells = np.asarray(mesh.get_array())
-    assert cells.size == 7 * 3 and len(np.unique(cells)) == 2
-    assert charts.legend_labels(fig) == ["R1: 1 equilibrium", "R2: 1 equilibrium"]
+    # Drawn at twice the grid's resolution (so that a knife-edge cell can be split between its
+    # neighbours); no tie here.
+    assert cells.size == 4 * 7 * 3 and len(np.unique(cells)) == 2
+    assert not charts.artists_with_gid(fig, "tie")
+    # The legend names each regime by its equilibria, in the order R1, R2.
+    assert charts.legend_labels(fig) == [f"{n}: {r}" for r, n in names.items()]
     # Cells are coloured by regime: x (regime of b > a) at a = 0, b = .25.
     assert names[point_table(df).query("`param.a` == 0 and `param.b` == 0.25")["regime"].item()] == \
-        f"R{int(cells.reshape(3, 7)[0, 0]) + 1}"
+        f"R{int(cells.reshape(6, 14)[0, 0]) + 1}"
 
 
 def test_regime_map_refuses_an_unswept_parameter(diagonal):
@@ -53,13 +57,16 @@ def test_along_parameter_marks_each_bisected_threshold(diagonal):
     df, compiled = diagonal
     thresholds = find_thresholds(df, compiled, tol=1e-9)
     fig = charts.along_parameter(df, "a", thresholds=thresholds)
-    top, bottom = fig.axes
-    assert bottom.get_xlabel() == "a" and "payoff" in top.get_ylabel()
-    # Three b lines cross at a = .25, .55, .8; each value is marked on both panels.
+    # One row per player: its payoff, then its actions' probabilities.
+    a_pay, a_act, b_pay, b_act = fig.axes
+    assert fig.get_supxlabel() == "a" and "A's payoff" in a_pay.get_ylabel() and "B's payoff" in b_pay.get_ylabel()
+    assert "b = 0.55" in fig.get_suptitle()  # the slice drawn is stated
+    # Three b lines cross at a = .25, .55, .8; the drawn line (b = .55) crosses at .55, marked on
+    # every panel.
     marks = sorted({round(line.get_xdata()[0], 6) for line in charts.artists_with_gid(fig, "threshold")})
-    assert marks == [0.25, 0.55, 0.8]
-    assert len(charts.artists_with_gid(fig, "threshold")) == 6
-    assert charts.legend_labels(fig) == ["A", "B", "x", "y"]
+    assert marks == [0.55]
+    assert len(charts.artists_with_gid(fig, "threshold")) == 4
+    assert charts.legend_labels(fig) == [*df.filter(like="prob.A.").columns.str[7:], *df.filter(like="prob.B.").columns.str[7:]]
     # Without bisected thresholds the marks fall midway between grid points of the drawn line (b = .55).
     fig = charts.along_parameter(df, "a")
     marks = {round(line.get_xdata()[0], 6) for line in charts.artists_with_gid(fig, "threshold")}

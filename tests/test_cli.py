@@ -36,7 +36,7 @@ def test_json_document_has_the_documented_shape(capsys):
     code, out, err = run_main(capsys, "solve", PD, "--json")
     assert code == 0 and err == ""
     doc = json.loads(out)
-    assert set(doc) == {"game", "results"}
+    assert set(doc) == {"source", "game", "results"}
     assert doc["game"] == {"players": ["Player 1", "Player 2"],
                            "actions": {"Player 1": ["1", "2"], "Player 2": ["1", "2"]}}
     (result,) = doc["results"]
@@ -246,7 +246,7 @@ def test_repeated_json_on_the_precedent_scenario(capsys):
     code, out, err = run_main(capsys, "solve", PRECEDENT, "--method", "repeated", "--json")
     assert code == 0 and err == ""
     doc = json.loads(out)
-    assert set(doc) == {"game", "repeated"}
+    assert set(doc) == {"source", "game", "repeated"}
     rep = doc["repeated"]
     assert set(rep) == {"source", "discount", "stage_equilibria", "minmax", "feasible_ir", "targets"}
     assert rep["discount"] == {"value": 0.8, "source": "[repeated].discount = delta"}

@@ -4,6 +4,7 @@ bisection on the scenario, Wilson intervals, outcome frequencies and the sensiti
 from __future__ import annotations
 
 import json
+import re
 import math
 
 import numpy as np
@@ -332,7 +333,9 @@ def test_cli_compare_tables_for_a_sweep(diagonal, capsys):
     assert main(["compare", str(out), "--scenario", str(scen), "--tol", "1e-8"]) == 0
     text = capsys.readouterr().out
     assert "21 points, 2 regimes" in text and "bisected on the scenario" in text
-    assert "a = 0.25..0.8 (+/- 1e-08, 3 lines): R1 -> R2" in text and "sensitivity" in text
+    found = re.search(r"a = 0\.25\.\.0\.8 \(\+/- (\S+), 3 lines\): R1 -> R2", text)
+    # +/- is a half-width: half of a bracket bisected to at most --tol.
+    assert found and 0 < float(found.group(1)) <= 0.5e-8 and "sensitivity" in text
 
 
 def test_cli_compare_refuses_a_single_setting_and_the_wrong_scenario(diagonal, tmp_path, capsys):
@@ -359,3 +362,40 @@ def test_sensitivity_range_always_holds_the_default():
     c = compile_scenario(loads_scenario(DIAGONAL_SCENARIO))
     (b,) = sensitivity(c, parameters=["b"], ranges={"b": (0.7, 0.9)})
     assert (b["low"], b["high"]) == (0.6, 0.9) and b["flip_share"] == 0.0
+
+
+# ----- equilibria that moved: "changed", with both payoffs ---------------------------------------
+def test_an_equilibrium_where_one_player_switches_is_changed_with_both_payoffs():
+    names = dict(players=("A", "B", "C"), actions=(("x", "y"),) * 3)
+    import itertools
+
+    def game(c_pays_y):  # A and B play x whatever; C plays y iff c_pays_y; A loses 2 when C plays y
+        pay = np.zeros((2, 2, 2, 3))
+        for a, b, c in itertools.product(range(2), repeat=3):
+            pay[a, b, c] = (1 - a - 2 * c, 1 - b - c, (c if c_pays_y else 1 - c))
+        return NormalFormGame.from_payoffs(pay, **names)
+
+    (c,) = compare_results([Setting("before", solve(game(False), "enumpure")),
+                            Setting("after", solve(game(True), "enumpure"))])
+    (m,) = c.matches
+    assert (m.how, m.outcome, m.other_outcome, m.changes) == ("changed", "A=x, B=x, C=x", "A=x, B=x, C=y",
+                                                              ("C: x -> y",))
+    assert dict(m.base_payoffs) == {"A": 1.0, "B": 1.0, "C": 1.0}
+    assert dict(m.other_payoffs) == {"A": -1.0, "B": 0.0, "C": 1.0}
+    assert m.losses == ("A", "B") and c.vanished == c.appeared == ()
+
+
+def test_a_tree_equilibrium_that_moved_shows_who_loses_when_iran_proceeds(capsys):
+    from pathlib import Path
+
+    from analysis.cli import main
+
+    root = Path(__file__).resolve().parent.parent
+    assert main(["compare", str(root / "scenarios" / "baseline-2009.toml"), "--at", "iran_bomb_value=4"]) == 0
+    text = capsys.readouterr().out
+    assert "vanished" not in text and "appeared" not in text
+    assert "  changed  US drop -> Russia halt -> Russia pressure -> NATO engage -> Iran halt" in text
+    assert "       to  US keep -> Russia deploy -> Russia shield" in text
+    assert "Iran, after US drop, Russia halt, Russia pressure and NATO engage: halt -> proceed" in text
+    assert "payoffs: US 3.7 -> 2.7, Russia 1.95 -> 3.05, NATO 0.8 -> -1.3, Iran 0 -> 4" in text
+    assert "lose: US, NATO" in text

@@ -52,14 +52,16 @@ def settings_of(sources, at, method):
 
     out = []
     for src in sources:
-        out.append(Setting(src.scenario.id, src.results[0], {}))
+        tree = src.game if src.compiled.sequential else None
+        out.append(Setting(src.scenario.id, src.results[0], {}, tree))
     if at:
         first = sources[0]
         for overrides in at:
             game = first.compiled.game(overrides)
             label = first.scenario.id + "[" + ", ".join(f"{k}={v:g}" for k, v in overrides.items()) + "]"
             # A sequential scenario's first result is its subgame-perfect equilibria: compare like with like.
-            out.append(Setting(label, solve(game, "spe" if first.compiled.sequential else method), overrides))
+            out.append(Setting(label, solve(game, "spe" if first.compiled.sequential else method), overrides,
+                               game if first.compiled.sequential else None))
     return out
 
 
@@ -89,9 +91,14 @@ def run(args) -> int:
                                 f"(got {len(settings)} setting)")
         doc["comparisons"] = [c.to_dict() for c in compare_results(settings, tol=args.tol)]
     if sweeps:
+        from analysis.sweep.paths import path_regimes
+
         doc["sweeps"] = []
         for s in sweeps:
-            summary = sweep_summary(s.table, s.compiled, method=s.manifest["methods"][0], tol=args.tol,
+            table = s.table
+            if "path" in table.columns:  # a tree's regimes and outcomes by what happens on the path
+                table = path_regimes(table).assign(outcome=table["path"].astype(str))
+            summary = sweep_summary(table, s.compiled, method=s.manifest["methods"][0], tol=args.tol,
                                     grid=is_grid(s.manifest))
             doc["sweeps"].append({"folder": str(s.path), "scenario": s.manifest.get("scenario"), **summary})
     if args.json:

@@ -3,7 +3,8 @@
 Solves a Gambit ``.nfg`` file or a scenario file with one or more registered methods and prints
 either plain-text tables or one JSON document::
 
-    {"game": {"players": [...], "actions": {player: [...]}},
+    {"source": {"file": path, "scenario": id or null, "overrides": {name: value}},
+     "game": {"players": [...], "actions": {player: [...]}},
      "results": [{"method", "params", "complete", "degenerate", "converged",
                   "equilibria": [{"profile": {player: {action: prob}}, "payoffs": {player: value},
                                   "support": {player: [action, ...]}, "max_regret": float}],
@@ -98,6 +99,19 @@ def method_options(methods, assignments) -> dict[str, dict]:
     return {m: parse_options(m, per[m]) for m in methods}
 
 
+def source_document(path, overrides) -> dict:
+    """What a ``--json`` document was computed from: the file, the scenario's id (None for a game
+    file) and the ``--set`` overrides, so the document can be traced and reproduced."""
+    from pathlib import Path
+
+    scenario = None
+    if Path(path).suffix.lower() == ".toml":
+        from sim.scenario import load_scenario
+
+        scenario = load_scenario(path).id
+    return {"file": str(path), "scenario": scenario, "overrides": dict(overrides)}
+
+
 def _no_json_form(value):
     # A solver put something in its result that SolverResult.to_dict cannot express: one error
     # line (exit 2) is better than a traceback or a document with a Python repr in it.
@@ -118,15 +132,19 @@ def _run_bargaining(args, methods, options) -> int:
     if Path(args.path).suffix.lower() != ".toml":
         raise SolverError(f"{args.path}: bargaining methods need a scenario .toml with a [bargaining] table")
     doc = scenario_bargaining_document(load_scenario(args.path), methods, dict(args.overrides), options)
+    doc = {"source": source_document(args.path, args.overrides), **doc}
     if args.json:
         print(json.dumps(doc, indent=2, allow_nan=False, default=_no_json_form))
     else:
+        from analysis.render import number_text
+
         head = doc["bargaining"]
+        point = ", ".join(f"{p} {number_text(v, 6)}" for p, v in head["disagreement"]["point"].items())
         print(f"{head['scenario']}: bargaining over {', '.join(head['issues'])}; disagreement "
-              f"{head['disagreement']['point']} ({head['disagreement']['source']})")
+              f"{point} ({head['disagreement']['source']})")
         for r in doc["results"]:
-            point = ", ".join(f"{p} {v:.6g}" for p, v in r["point"].items())
-            levels = ", ".join(f"{k}={v:.4g}" for k, v in r.get("agreement", {}).items())
+            point = ", ".join(f"{p} {number_text(v, 6)}" for p, v in r["point"].items())
+            levels = ", ".join(f"{k}={number_text(v)}" for k, v in r.get("agreement", {}).items())
             print(f"  {r['method']}: {point}" + (f"  [{levels}]" if levels else ""))
     return 0
 
@@ -183,13 +201,17 @@ def _run_repeated(args, options) -> int:
         analysis = repeated_analysis(game, given, targets)
         name, source = Path(args.path).name, "--discount"
     body = analysis.to_dict()
-    doc = {"game": game_to_dict(analysis.game),
+    doc = {"source": source_document(args.path, args.overrides), "game": game_to_dict(analysis.game),
            "repeated": {"source": name, "discount": {"value": body.pop("discount"), "source": source}, **body}}
     if args.json:
         print(json.dumps(doc, indent=2, allow_nan=False, default=_no_json_form))
         return 0
     print(_format_repeated(doc))
     return 0
+
+
+#: Targets shown by the plain-text repeated-play output (``--json`` lists them all).
+MAX_TARGET_ROWS = 12
 
 
 def _format_repeated(doc: dict) -> str:
@@ -233,7 +255,8 @@ def _format_repeated(doc: dict) -> str:
         lines.append(f"feasible and individually rational set: {'nonempty' if fir['nonempty'] else 'empty'}")
     if not rep["targets"]:
         lines.append("targets: none (no pure profile Pareto-dominates a stage equilibrium; give --target)")
-    for t in rep["targets"]:
+    shown = rep["targets"][:MAX_TARGET_ROWS]
+    for t in shown:
         why = (f"Pareto-dominates stage equilibri{'um' if len(t['dominates']) == 1 else 'a'} "
                + ", ".join(f"#{k}" for k in t["dominates"]) if t["source"] == "pareto" else "given")
         lines.append(f"target ({', '.join(t['profile'][p] for p in players)}) [{why}]: payoffs {vec(t['payoffs'])}")
@@ -245,6 +268,8 @@ def _format_repeated(doc: dict) -> str:
                 continue
             lines.append(f"  {label}: {thr(s['threshold'])}; sustained at {delta:.6g}: "
                          f"{'yes' if s['sustained'] else 'no'}")
+    if len(rep["targets"]) > len(shown):
+        lines.append(f"... and {len(rep['targets']) - len(shown)} more targets (--json lists them all)")
     return "\n".join(lines)
 
 
@@ -282,6 +307,9 @@ def run(args) -> int:
         options = method_options(methods, args.options)
     for m in methods:  # every method is checked before any runs
         check_applicable(m, n_players=game.n_players, tree=isinstance(game, ExtensiveFormGame))
+    from analysis.kernels import announce_compiling
+
+    announce_compiling(methods)
     # solve() routes trees: tree methods work on the tree, every other method on its reduced normal form.
     results = [solve(game, m, **options[m]) for m in methods]
     # A tree method's result also gets the belief thresholds of each information set with more
@@ -293,13 +321,13 @@ def run(args) -> int:
         for d, b in zip(docs, beliefs):
             if b is not None:
                 d.setdefault("details", {})["belief_thresholds"] = b
-        doc = {"game": game_to_dict(game), "results": docs}
+        doc = {"source": source_document(args.path, args.overrides), "game": game_to_dict(game), "results": docs}
         # allow_nan=False: a non-finite number would make the document invalid JSON; fail instead.
         print(json.dumps(doc, indent=2, allow_nan=False, default=_no_json_form))
     else:
         print(format_game(game))
         for r, b in zip(results, beliefs):
-            print(format_result(r))
+            print(format_result(r, tree=game if isinstance(game, ExtensiveFormGame) else None))
             for line in belief_lines(b) if b is not None else ():
                 print(f"  {line}")
     return 0

@@ -46,7 +46,14 @@ def register(sub) -> None:
 def run(args) -> int:
     import sys
 
+    from analysis.kernels import announce_compiling
     from analysis.sweep import run_sweep
+    from analysis.sweep.spec import load_sweep
+
+    try:
+        announce_compiling(load_sweep(args.sweep).methods)
+    except ValueError:
+        pass  # run_sweep names what is wrong with the file
 
     summary = run_sweep(
         args.sweep, args.out, workers=args.workers, scheduler=args.scheduler, chunk_size=args.chunk_size,

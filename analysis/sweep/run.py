@@ -9,11 +9,13 @@ Output folder layout::
 The result table has one row per equilibrium per point and method (a point where a method finds
 none gets one row with ``n_equilibria = 0`` and outcome ``"(none)"``), with columns::
 
-    point_id, param.<name>..., method, eq_index, n_equilibria, outcome, regime,
+    point_id, param.<name>..., method, eq_index, n_equilibria, outcome, regime, [path,]
     prob.<player>.<action>..., payoff.<player>..., max_regret
 
 ``outcome`` names each player's action (or support, for mixed play); ``regime`` names the set of
 equilibrium outcomes of the point for that method, so points with the same regime share a label.
+A sequential scenario's table also has ``path``: the actions played on the equilibrium path, move
+by move (:mod:`analysis.sweep.paths`).
 """
 
 from __future__ import annotations
@@ -498,6 +500,10 @@ def chunk_table(spec: SweepSpec, model: ScenarioModel, start: int, stop: int, me
                 names, codes = np.unique(value.astype(str), return_inverse=True)
                 names, codes = names.tolist(), codes.astype(np.int32)
             out[key] = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(list(names), pa.string()))
+        if model.sequential:  # what happens, move by move (analysis.sweep.paths)
+            from analysis.sweep.paths import path_column
+
+            out["path"] = path_column(model, out["outcome"])
         for key in cols:
             if key.startswith(("prob.", "payoff.")):
                 out[key] = pa.array(cols[key], pa.float64())

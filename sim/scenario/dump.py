@@ -105,6 +105,8 @@ def dump_scenario(scenario: Scenario) -> str:
             if p.description:
                 pairs.append(("description", _s(p.description)))
             pairs.append(("assumption", "true" if p.assumption else "false"))
+            if p.unit:
+                pairs.append(("unit", _s(p.unit)))
             out.append(f"{_s(p.name)} = {_inline(pairs)}")
     for name, actions in scenario.players:
         out += ["", f"[players.{_s(name)}]", f"actions = {_list([_s(a) for a in actions])}"]

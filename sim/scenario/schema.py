@@ -99,6 +99,9 @@ class Parameter:
     max: float | None = None
     description: str = ""
     assumption: bool = False
+    #: What the number measures (``"payoff units"``, ``"probability"``, ``"years"``): charts put it
+    #: in their axis labels; it changes nothing in the game.
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -466,21 +469,22 @@ def _parameter(ctx: _Ctx, name: str, spec: Any) -> Parameter:
     if name == REST:
         raise ctx.fail(where, f"{REST!r} is reserved for chance outcomes", name)
     if isinstance(spec, dict):
-        _complete(ctx, spec, where, {"default"}, {"min", "max", "description", "assumption"})
+        _complete(ctx, spec, where, {"default"}, {"min", "max", "description", "assumption", "unit"})
         default = _number(ctx, spec["default"], f"{where}.default")
         lo = _number(ctx, spec["min"], f"{where}.min") if "min" in spec else None
         hi = _number(ctx, spec["max"], f"{where}.max") if "max" in spec else None
         desc = _str(ctx, spec.get("description", ""), f"{where}.description")
         assumption = _bool(ctx, spec.get("assumption", False), f"{where}.assumption")
+        unit = _str(ctx, spec.get("unit", ""), f"{where}.unit")
     else:
-        default, lo, hi, desc, assumption = _number(ctx, spec, where), None, None, "", False
+        default, lo, hi, desc, assumption, unit = _number(ctx, spec, where), None, None, "", False, ""
     if lo is not None and hi is not None and lo > hi:
         raise ctx.fail(f"{where}.min", f"must not exceed max {hi}", lo)
     if lo is not None and default < lo:
         raise ctx.fail(f"{where}.default", f"must be at least min {lo}", default)
     if hi is not None and default > hi:
         raise ctx.fail(f"{where}.default", f"must be at most max {hi}", default)
-    return Parameter(name, default, lo, hi, desc, assumption)
+    return Parameter(name, default, lo, hi, desc, assumption, unit)
 
 
 def _players(ctx: _Ctx, doc: Any) -> dict[str, tuple[str, ...]]:
