@@ -218,7 +218,8 @@ def lever_report(compiled, lever: str, *, claim: str | None = None, where: str |
     claim, where : str
         The outcome: a claim id of the scenario, or a path condition (:func:`parse_where`).
     player : str
-        Whose payoff is traded off (default: the first player).
+        Whose payoff is traded off (default: the player the scenario names as the lever's owner,
+        ``lever = "US"`` on the parameter; else the first player).
     values : int or sequence of float
         How many evenly spaced values over the lever's bounds (default 21), or the values.
     samples : int
@@ -234,7 +235,8 @@ def lever_report(compiled, lever: str, *, claim: str | None = None, where: str |
     outcome = _claim(compiled, claim, where)
     grid = _lever_values(compiled, lever, values)
     players = compiled.players
-    player = player or players[0]
+    owner = compiled.scenario.parameter(lever).lever
+    player = player or owner or players[0]
     if player not in players:
         raise ScenarioError(f"no such player; players are {', '.join(players)} (got {player!r})",
                             path=compiled.scenario.path, field="--player")
@@ -292,6 +294,11 @@ def not_dominated(rows: Sequence[LeverValue]) -> tuple[LeverValue, ...]:
         return a[0] >= b[0] and a[1] >= b[1] and a != b
 
     return tuple(r for r in rows if not any(beats(o, r) for o in rows))
+
+
+def declared_levers(compiled) -> tuple[tuple[str, str], ...]:
+    """The scenario's levers: ``(parameter, player)`` for each parameter with ``lever = "PLAYER"``."""
+    return tuple((p.name, p.lever) for p in compiled.scenario.parameters if p.lever)
 
 
 def _key(x: float) -> float:

@@ -21,7 +21,9 @@ def register(sub) -> None:
                                    "range), and the player's payoff there. Prints the most robust value, the "
                                    "values not dominated in (share, mean payoff), and a table. See docs/levers.md.")
     p.add_argument("scenario", metavar="SCENARIO", help="a scenario .toml file")
-    p.add_argument("--lever", required=True, metavar="NAME", help="the parameter the player controls")
+    p.add_argument("--lever", metavar="NAME",
+                   help="the parameter the player controls (default: the scenario's one declared lever, a parameter "
+                        "with lever = \"PLAYER\")")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--claim", metavar="ID", help="the outcome: a claim of the scenario's [[claims]]")
     what.add_argument("--where", metavar="CONDITION",
@@ -52,7 +54,20 @@ def run(args) -> int:
     fmt = Path(args.chart).suffix.lower().lstrip(".") if args.chart else None
     if fmt is not None and fmt not in ("png", "svg", "pdf"):
         raise ScenarioError(f"--chart must end in .png, .svg or .pdf (got {args.chart!r})")
+    if args.chart:
+        from analysis.io import check_output
+
+        check_output(args.chart)
     compiled = compile_scenario(load_scenario(args.scenario))
+    if args.lever is None:
+        from analysis.levers import declared_levers
+
+        declared = declared_levers(compiled)
+        if len(declared) != 1:
+            names = ", ".join(n for n, _ in declared) or "none"
+            raise ScenarioError(f"name the lever: the scenario declares {len(declared)} (lever = \"PLAYER\" on a "
+                                f"parameter): {names}", path=args.scenario, field="--lever")
+        args.lever = declared[0][0]
     overrides = dict(args.overrides)
     for name in overrides:
         if name not in compiled.parameter_names:

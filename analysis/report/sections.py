@@ -438,6 +438,52 @@ def _claims_section(report: Report, src: ScenarioSource, *, tol: float) -> str |
     return " ".join(verdict_sentence(r) for r in reports)
 
 
+#: Lever values and worlds of the report's levers section (``bargain levers`` takes 21 and 256).
+REPORT_LEVER_VALUES = 11
+REPORT_LEVER_WORLDS = 128
+
+
+def _levers_section(report: Report, src: ScenarioSource, *, tol: float) -> str | None:
+    """For each declared lever (a parameter with ``lever = "PLAYER"``) and each claim measured in
+    batches: the lever value that makes the claim hold in the most sampled worlds, against the
+    scenario's own value, with the player's mean payoff at both (as ``bargain levers``)."""
+    from analysis.levers import declared_levers, lever_report
+    from sim.claims import batchable
+
+    levers = declared_levers(src.compiled)
+    claims = [c for c in src.scenario.claims if batchable(src.compiled, c)]
+    if not levers or not claims:
+        return None
+    report.add("h3", "Levers")
+    report.add("p", "A lever is a parameter a player sets before the game. For each claim, the value of the lever "
+                    f"that makes it hold in the most of {REPORT_LEVER_WORLDS} sampled worlds (every other bounded "
+                    f"parameter uniform over its range; {REPORT_LEVER_VALUES} values of the lever; seed 0), against "
+                    "the scenario's own value, with the player's mean payoff in equilibrium at both "
+                    "(docs/levers.md; bargain levers takes more).")
+    rows, sentences = [], []
+    for name, player in levers:
+        for c in claims:
+            r = lever_report(src.compiled, name, claim=c.id, player=player, values=REPORT_LEVER_VALUES,
+                             samples=REPORT_LEVER_WORLDS, seed=0)
+            own = min(r.values, key=lambda v: abs(v.value - r.default))
+            best = r.robust
+            rows.append([f"{name} ({player})", c.id, f"{best.value:.3g}: {best.share:.0%}, payoff {best.mean_payoff:.3g}",
+                         f"{r.default:.3g}: {own.share:.0%}, payoff {own.mean_payoff:.3g}",
+                         ", ".join(f"{v.value:.3g}" for v in r.pareto)])
+            lo = min(v.share for v in r.values)
+            hi = max(v.share for v in r.values)
+            if hi - lo < 0.05:
+                sentences.append(f"{player}'s lever {name} hardly moves claim {c.id} (it holds in {lo:.0%}-{hi:.0%} "
+                                 f"of sampled worlds whatever the value).")
+            else:
+                sentences.append(f"Claim {c.id} holds in the most sampled worlds ({best.share:.0%}) when {player} "
+                                 f"sets {name} = {best.value:.3g}, against {own.share:.0%} at the scenario's "
+                                 f"{r.default:.3g}.")
+    report.add_table(["lever (player)", "claim", "most robust value: share, payoff", "scenario's value: share, payoff",
+                      "trade-off values"], rows, see_all=f"bargain levers {src.path.name}")
+    return " ".join(sentences)
+
+
 #: Monte Carlo points of the report's region shares (``bargain regions`` takes more by default).
 REPORT_REGION_SAMPLES = 4_000
 #: Regions listed in the report's table (largest shares first).
@@ -507,6 +553,7 @@ SECTIONS: dict[str, Section] = {
     "bargaining": Section("scenario", _bargaining_section, "[bargaining] table"),
     "repeated": Section("scenario", _repeated_section, "[repeated] table"),
     "claims": Section("scenario", _claims_section, "[[claims]]"),
+    "levers": Section("scenario", _levers_section, "levers and [[claims]]"),
     "regions": Section("scenario", _regions_section, "parameter box"),
     "comparison": Section("scenarios", _comparison_section),
     "logit": Section("scenarios", _logit_section),

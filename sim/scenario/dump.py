@@ -107,6 +107,8 @@ def dump_scenario(scenario: Scenario) -> str:
             pairs.append(("assumption", "true" if p.assumption else "false"))
             if p.unit:
                 pairs.append(("unit", _s(p.unit)))
+            if p.lever:
+                pairs.append(("lever", _s(p.lever)))
             out.append(f"{_s(p.name)} = {_inline(pairs)}")
     for name, actions in scenario.players:
         out += ["", f"[players.{_s(name)}]", f"actions = {_list([_s(a) for a in actions])}"]

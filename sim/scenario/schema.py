@@ -102,6 +102,11 @@ class Parameter:
     #: What the number measures (``"payoff units"``, ``"probability"``, ``"years"``): charts put it
     #: in their axis labels; it changes nothing in the game.
     unit: str = ""
+    #: The player who sets this number before the game (a concession's size, an offer): a *lever*,
+    #: which ``bargain levers`` and reports search for the value that makes the claims hold most
+    #: robustly. It needs ``min`` and ``max``; it may also be an assumption (the source does not say
+    #: which value the player chose).
+    lever: str = ""
 
 
 @dataclass(frozen=True)
@@ -469,22 +474,25 @@ def _parameter(ctx: _Ctx, name: str, spec: Any) -> Parameter:
     if name == REST:
         raise ctx.fail(where, f"{REST!r} is reserved for chance outcomes", name)
     if isinstance(spec, dict):
-        _complete(ctx, spec, where, {"default"}, {"min", "max", "description", "assumption", "unit"})
+        _complete(ctx, spec, where, {"default"}, {"min", "max", "description", "assumption", "unit", "lever"})
         default = _number(ctx, spec["default"], f"{where}.default")
         lo = _number(ctx, spec["min"], f"{where}.min") if "min" in spec else None
         hi = _number(ctx, spec["max"], f"{where}.max") if "max" in spec else None
         desc = _str(ctx, spec.get("description", ""), f"{where}.description")
         assumption = _bool(ctx, spec.get("assumption", False), f"{where}.assumption")
         unit = _str(ctx, spec.get("unit", ""), f"{where}.unit")
+        lever = _str(ctx, spec.get("lever", ""), f"{where}.lever", _NAME, "a player name") if "lever" in spec else ""
+        if lever and (lo is None or hi is None):
+            raise ctx.fail(f"{where}.lever", "a lever needs min and max (the values its player may choose)", lever)
     else:
-        default, lo, hi, desc, assumption, unit = _number(ctx, spec, where), None, None, "", False, ""
+        default, lo, hi, desc, assumption, unit, lever = _number(ctx, spec, where), None, None, "", False, "", ""
     if lo is not None and hi is not None and lo > hi:
         raise ctx.fail(f"{where}.min", f"must not exceed max {hi}", lo)
     if lo is not None and default < lo:
         raise ctx.fail(f"{where}.default", f"must be at least min {lo}", default)
     if hi is not None and default > hi:
         raise ctx.fail(f"{where}.default", f"must be at most max {hi}", default)
-    return Parameter(name, default, lo, hi, desc, assumption, unit)
+    return Parameter(name, default, lo, hi, desc, assumption, unit, lever)
 
 
 def _players(ctx: _Ctx, doc: Any) -> dict[str, tuple[str, ...]]:
@@ -930,6 +938,10 @@ def _parse(ctx: _Ctx, doc: Any) -> Scenario | None:
     description = field("description", lambda x: _str(ctx, x, "scenario.description"), "")
     params = _parameters(ctx, doc.get("parameters", {}))
     players = _players(ctx, doc["players"]) if "players" in doc else {}
+    if "player" not in ctx.unknown:
+        for p in params.values():
+            if p.lever and p.lever not in players:
+                ctx.add(ctx.fail(f"parameters.{p.name}.lever", f"must name a player ({', '.join(players)})", p.lever))
     if "players" not in doc:
         ctx.unknown.add("player")
     if "player" in ctx.unknown:
