@@ -560,3 +560,26 @@ def behaviour_profiles(draw, game):
             w[0] = 1.0
         out[h] = w / w.sum()
     return out
+
+
+@st.composite
+def payoff_maps(draw, n_players: int, common_scale: bool = False):
+    """Positive affine maps of each player's payoffs, ``u_i -> scale_i * u_i + shift_i``, as two
+    arrays ``(scales, shifts)`` of length ``n_players``.
+
+    Scales are powers of ten from 1e-300 to 1e300, drawn per player (one for all with
+    ``common_scale``); each shift is up to 100 times its player's scale (a shift far beyond the
+    scale would erase the payoffs' differences in floating point, which no solver can undo)."""
+    exponents = st.integers(-300, 300)
+    if common_scale:
+        scales = np.full(n_players, 10.0 ** draw(exponents))
+    else:
+        scales = np.array([10.0 ** draw(exponents) for _ in range(n_players)])
+    shifts = np.array([draw(st.sampled_from([0.0, 1.0, -7.5, 100.0])) for _ in range(n_players)]) * scales
+    return scales, shifts
+
+
+def mapped_game(game: NormalFormGame, scales, shifts) -> NormalFormGame:
+    """``game`` with player ``i``'s payoffs multiplied by ``scales[i]`` and shifted by ``shifts[i]``."""
+    return game.with_payoffs(game.payoffs * np.asarray(scales) + np.asarray(shifts))
+
