@@ -583,3 +583,27 @@ def mapped_game(game: NormalFormGame, scales, shifts) -> NormalFormGame:
     """``game`` with player ``i``'s payoffs multiplied by ``scales[i]`` and shifted by ``shifts[i]``."""
     return game.with_payoffs(game.payoffs * np.asarray(scales) + np.asarray(shifts))
 
+
+@st.composite
+def chance_moves(draw, min_outcomes=3, max_outcomes=5):
+    """A chance move of a scenario as ``(outcomes, parameters, probabilities)``.
+
+    Three or more outcomes with probabilities other than 1/2 (drawn weights normalised), one of
+    them ``"rest"`` at any position, the others numbers or parameters (whose defaults are the
+    probabilities, bounds [0, 1]); ``probabilities`` lists the expected value of each outcome in
+    order, ``rest`` included (1 minus all the others)."""
+    k = draw(st.integers(min_outcomes, max_outcomes))
+    weights = draw(st.lists(st.integers(1, 13), min_size=k, max_size=k))
+    probs = [w / sum(weights) for w in weights]
+    rest = draw(st.integers(0, k - 1))
+    outcomes, params = {}, {}
+    for j, p in enumerate(probs):
+        if j == rest:
+            outcomes[f"o{j}"] = "rest"
+        elif draw(st.booleans()):
+            params[f"q{j}"] = {"default": p, "min": 0.0, "max": 1.0}
+            outcomes[f"o{j}"] = f"q{j}"
+        else:
+            outcomes[f"o{j}"] = p
+    probs[rest] = 1.0 - sum(p for j, p in enumerate(probs) if j != rest)
+    return outcomes, params, probs
