@@ -383,16 +383,35 @@ def certify_result(result: SolverResult, tol: float) -> SolverResult:
     game = result.game
     if not isinstance(game, NormalFormGame) or not result.equilibria:
         return result
-    limits = game.regret_tolerances(tol)
+    from sim.game import regret_tolerances
+
+    limits = regret_tolerances(game.payoffs, tol)
+    n = game.n_players
+    plain = [k for k, e in enumerate(result.equilibria)
+             if e.distribution is None and len(e.profile) == n]
+    regrets: list = [None] * len(result.equilibria)
+    if plain:  # one einsum per player for every mixed profile at once
+        S = [np.stack([result.equilibria[k].profile[i] for k in plain]) for i in range(n)]
+        table = np.zeros((len(plain), n))
+        for i in range(n):
+            operands = [game.payoffs[..., i], list(range(n))]
+            for j in range(n):
+                if j != i:
+                    operands += [S[j], [n, j]]
+            dev = np.einsum(*operands, [n, i])
+            table[:, i] = np.maximum(dev.max(axis=1) - np.einsum("ka,ka->k", dev, S[i]), 0.0)
+        for row, k in enumerate(plain):
+            regrets[k] = table[row]
     kept, rejected = [], []
-    for eq in result.equilibria:
-        regrets = player_regrets(game, eq)
-        if regrets is None or bool(np.all(regrets <= limits)):
+    for k, eq in enumerate(result.equilibria):
+        mine = regrets[k] if regrets[k] is not None else player_regrets(game, eq)
+        if mine is None or bool(np.all(mine <= limits)):
             kept.append(eq)
             continue
+        regrets_k = mine
         rejected.append({
             "profile": {p: [float(v) for v in s] for p, s in zip(game.players, eq.profile)},
-            "regrets": {p: float(r) for p, r in zip(game.players, regrets)},
+            "regrets": {p: float(r) for p, r in zip(game.players, regrets_k)},
             "tolerances": {p: float(t) for p, t in zip(game.players, limits)},
         })
     if not rejected:
