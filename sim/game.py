@@ -126,6 +126,33 @@ def regret_tolerances(payoffs, tol: float) -> np.ndarray:
     return tol * scales + ROUNDOFF * magnitude
 
 
+def spread_tolerances(values, tol: float, *, batched: bool = False) -> np.ndarray | float:
+    """One tolerance for comparisons among ``values`` (all players' payoffs together): ``tol``
+    times their spread, with no floor, plus the round-off of numbers of their magnitude.
+
+    For rules that compare payoffs of several players against one threshold (the perfect
+    Bayesian routes); with ``batched``, one tolerance per row of a ``(B, ...)`` array.
+
+    Examples
+    --------
+    >>> [f"{t:.3g}" for t in (spread_tolerances([0.0, 3e-12], 1e-9), spread_tolerances([2.0, 2.0], 1e-9))]
+    ['3e-21', '4.55e-13']
+    """
+    values = np.asarray(values, dtype=float)
+    if not batched:
+        if values.size == 0:
+            return 0.0
+        with np.errstate(over="ignore"):
+            spread = min(float(values.max() - values.min()), float(np.finfo(float).max))
+        return tol * spread + ROUNDOFF * float(np.abs(values).max())
+    flat = values.reshape(values.shape[0], -1)
+    if flat.shape[1] == 0:
+        return np.zeros(flat.shape[0])
+    with np.errstate(over="ignore"):
+        spread = np.minimum(flat.max(axis=1) - flat.min(axis=1), np.finfo(float).max)
+    return tol * spread + ROUNDOFF * np.abs(flat).max(axis=1)
+
+
 def _check_names(kind: str, names: Sequence[str]) -> tuple[str, ...]:
     names = tuple(names)
     for name in names:
