@@ -398,7 +398,7 @@ def certify_result(result: SolverResult, tol: float) -> SolverResult:
             for j in range(n):
                 if j != i:
                     operands += [S[j], [n, j]]
-            dev = np.einsum(*operands, [n, i])
+            dev = np.einsum(*operands, [n, i]) if n > 1 else np.broadcast_to(game.payoffs[..., 0], S[0].shape)
             table[:, i] = np.maximum(dev.max(axis=1) - np.einsum("ka,ka->k", dev, S[i]), 0.0)
         for row, k in enumerate(plain):
             regrets[k] = table[row]

@@ -202,3 +202,9 @@ def test_spe_at_a_tiny_scale_reports_only_subgame_perfect_profiles():
     # the profiles that this let through.
     spe = solve(_tree(-1.7e308, 1e-300), "spe")
     assert "rejected" not in spe.details and spe.complete
+
+
+def test_certification_of_a_one_player_game():
+    game = NormalFormGame.from_payoffs(np.array([[1e-200], [3e-200], [3e-200]]))
+    result = solve(game, "enumpure")
+    assert [e.pure_profile for e in result.equilibria] == [(1,), (2,)] and result.complete
