@@ -11,10 +11,16 @@ Axis conventions (stated once, used everywhere):
   of one.
 * A mixed profile is a tuple of ``N`` probability vectors, the ``i``-th of length ``n_i``.
 
-One payoff scale, used by every tolerance in the project: a game's scale is the spread of all its
-payoffs, at least 1 (:func:`payoff_scales`; ``NormalFormGame.payoff_scale``). Tolerances are
-relative to it, so equilibria do not change when payoffs are shifted or rescaled by a positive
-factor, and a batch of games (a sweep's points) has one scale per game, computed the same way.
+Payoff scales, used by every tolerance in the project: a player's scale is the spread of that
+player's payoffs (largest minus smallest; 0 when they are all equal), with no floor, so a game
+whose payoffs are 1e-300 or 1e300 apart is treated like one whose payoffs are 1 apart
+(:func:`player_scales`; ``NormalFormGame.player_scales``). A tolerance ``tol`` on a player's
+regret means ``tol`` times that player's scale, plus the round-off of measuring payoffs of that
+player's magnitude (:func:`regret_tolerances`), so equilibria do not change when one player's
+payoffs are shifted or multiplied by a positive factor. The game's scale (:func:`payoff_scales`,
+``NormalFormGame.payoff_scale``) is its largest player scale (1 when no payoff varies), for the
+few rules that compare payoffs across players; a batch of games (a sweep's points) has one scale
+per game and player, computed the same way.
 """
 
 from __future__ import annotations
@@ -30,22 +36,121 @@ from sim.errors import GameError
 MixedProfile = tuple[np.ndarray, ...]
 
 
-def payoff_scales(payoffs) -> np.ndarray:
-    """The payoff scale of each game of a batch ``(B, n_0, ..., n_{N-1}, N)``: shape ``(B,)``.
+#: Relative round-off allowed when a regret is measured on payoffs of a given magnitude: an
+#: expected payoff sums many products, each exact to half an ulp (about 1000 ulps in all).
+ROUNDOFF = 1024 * float(np.finfo(float).eps)
 
-    The spread of the game's payoffs (largest minus smallest, over every profile and player), at
-    least 1. This is the one scale of the project: every tolerance is relative to it.
+
+def player_scales(payoffs) -> np.ndarray:
+    """Each player's payoff scale in each game of a batch ``(B, n_0, ..., n_{N-1}, N)``: ``(B, N)``.
+
+    The spread of the player's own payoffs (largest minus smallest over every profile), 0 for a
+    player whose payoffs are all equal. No floor: a game's tolerances shrink and grow with its
+    payoffs. A spread beyond the largest float (payoffs near +-1.8e308) is capped at it.
 
     Examples
     --------
-    >>> payoff_scales(np.array([[[0.0, 4.0], [-1.0, 2.0]], [[0.1, 0.2], [0.3, 0.4]]])[:, :, None]).tolist()
-    [5.0, 1.0]
+    >>> player_scales(np.array([[[[0.0, 3.0], [4.0, 3.0]]], [[[1e-9, 5.0], [2e-9, 5.0]]]])).tolist()
+    [[4.0, 0.0], [1e-09, 0.0]]
+    """
+    payoffs = np.asarray(payoffs, dtype=float)
+    flat = payoffs.reshape(payoffs.shape[0], -1, payoffs.shape[-1])
+    if flat.shape[1] == 0:
+        return np.zeros((flat.shape[0], flat.shape[2]))
+    hi, lo = flat.max(axis=1), flat.min(axis=1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        spread = hi - lo
+    return np.minimum(spread, np.finfo(float).max)
+
+
+def payoff_scales(payoffs) -> np.ndarray:
+    """The payoff scale of each game of a batch ``(B, n_0, ..., n_{N-1}, N)``: shape ``(B,)``.
+
+    The largest player scale (:func:`player_scales`), or 1 for a game in which no player's
+    payoffs vary (every profile is then an equilibrium and any positive scale serves).
+
+    Examples
+    --------
+    >>> one_player_games = np.array([[0.0, 4.0, -1.0], [0.25, 0.5, 1.0], [3.0, 3.0, 3.0]])[:, :, None]
+    >>> payoff_scales(one_player_games).tolist()
+    [5.0, 0.75, 1.0]
     """
     payoffs = np.asarray(payoffs, dtype=float)
     if payoffs.size == 0:
         return np.ones(payoffs.shape[0] if payoffs.ndim else 0)
-    flat = payoffs.reshape(payoffs.shape[0], -1)
-    return np.maximum(flat.max(axis=1) - flat.min(axis=1), 1.0)
+    scale = player_scales(payoffs).max(axis=1)
+    return np.where(scale > 0, scale, 1.0)
+
+
+def unit_payoffs(payoffs, *, batched: bool = False) -> np.ndarray:
+    """Each player's payoffs mapped by a positive affine map onto ``[0, 1]`` (a constant player's
+    onto 0), for one game ``(n_0, ..., N)`` or, with ``batched``, each game of a batch
+    ``(B, n_0, ..., N)``.
+
+    Nash equilibria, best responses and dominance are unchanged by a positive affine map of one
+    player's payoffs; solvers work on this image so that their absolute tolerances mean "relative
+    to each player's scale" whatever the units, from 1e-300 to 1e300.
+
+    Examples
+    --------
+    >>> unit_payoffs(np.array([[[1e-300, 7.0], [-1e-300, 7.0]]])).tolist()
+    [[[1.0, 0.0], [0.0, 0.0]]]
+    """
+    payoffs = np.asarray(payoffs, dtype=float)
+    if payoffs.size == 0:
+        return payoffs.copy()
+    axes = tuple(range(1 if batched else 0, payoffs.ndim - 1))
+    lo = payoffs.min(axis=axes, keepdims=True)
+    hi = payoffs.max(axis=axes, keepdims=True)
+    # Halves never overflow, even for payoffs spanning -1.8e308..1.8e308.
+    spread = hi * 0.5 - lo * 0.5
+    out = np.divide(payoffs * 0.5 - lo * 0.5, spread, out=np.zeros_like(payoffs), where=spread > 0)
+    return np.clip(out, 0.0, 1.0)
+
+
+def regret_tolerances(payoffs, tol: float) -> np.ndarray:
+    """Largest regret each player may have at a ``tol``-equilibrium of one game ``(n_0, ..., N)``.
+
+    ``tol`` times the player's scale (:func:`player_scales`), plus the round-off of measuring
+    expected payoffs of the player's magnitude (:data:`ROUNDOFF` times the largest absolute
+    payoff). A player whose payoffs are all equal has no incentive: only round-off is allowed.
+
+    Examples
+    --------
+    >>> [f"{t:.3g}" for t in regret_tolerances(np.array([[[0.0, 5.0], [2e-8, 5.0]]]), 1e-9)]
+    ['2e-17', '1.14e-12']
+    """
+    payoffs = np.asarray(payoffs, dtype=float)
+    scales = player_scales(payoffs[None])[0]
+    magnitude = np.abs(payoffs).reshape(-1, payoffs.shape[-1]).max(axis=0) if payoffs.size else scales
+    return tol * scales + ROUNDOFF * magnitude
+
+
+def spread_tolerances(values, tol: float, *, batched: bool = False) -> np.ndarray | float:
+    """One tolerance for comparisons among ``values`` (all players' payoffs together): ``tol``
+    times their spread, with no floor, plus the round-off of numbers of their magnitude.
+
+    For rules that compare payoffs of several players against one threshold (the perfect
+    Bayesian routes); with ``batched``, one tolerance per row of a ``(B, ...)`` array.
+
+    Examples
+    --------
+    >>> [f"{t:.3g}" for t in (spread_tolerances([0.0, 3e-12], 1e-9), spread_tolerances([2.0, 2.0], 1e-9))]
+    ['3e-21', '4.55e-13']
+    """
+    values = np.asarray(values, dtype=float)
+    if not batched:
+        if values.size == 0:
+            return 0.0
+        with np.errstate(over="ignore"):
+            spread = min(float(values.max() - values.min()), float(np.finfo(float).max))
+        return tol * spread + ROUNDOFF * float(np.abs(values).max())
+    flat = values.reshape(values.shape[0], -1)
+    if flat.shape[1] == 0:
+        return np.zeros(flat.shape[0])
+    with np.errstate(over="ignore"):
+        spread = np.minimum(flat.max(axis=1) - flat.min(axis=1), np.finfo(float).max)
+    return tol * spread + ROUNDOFF * np.abs(flat).max(axis=1)
 
 
 def _check_names(kind: str, names: Sequence[str]) -> tuple[str, ...]:
@@ -190,8 +295,17 @@ class NormalFormGame:
 
     @property
     def payoff_scale(self) -> float:
-        """Spread of all payoffs (at least 1), the scale regret tolerances are relative to."""
+        """The game's scale: its largest player scale, 1 when no payoff varies (:func:`payoff_scales`)."""
         return float(payoff_scales(self.payoffs[None])[0])
+
+    @property
+    def player_scales(self) -> np.ndarray:
+        """Each player's payoff spread, shape ``(N,)`` (:func:`player_scales`)."""
+        return readonly(player_scales(self.payoffs[None])[0])
+
+    def regret_tolerances(self, tol: float) -> np.ndarray:
+        """Each player's largest regret at a ``tol``-equilibrium, shape ``(N,)`` (:func:`regret_tolerances`)."""
+        return readonly(regret_tolerances(self.payoffs, tol))
 
     def player_index(self, player: str | int) -> int:
         if isinstance(player, (int, np.integer)):
@@ -254,10 +368,11 @@ class NormalFormGame:
         return np.array([float(d @ s) for d, s in zip(dev, profile)])
 
     def best_responses(self, profile, tol: float = 1e-9) -> tuple[tuple[int, ...], ...]:
-        """Each player's pure best responses to the others' mixtures (within ``tol * scale``)."""
+        """Each player's pure best responses to the others' mixtures (within ``tol`` times the
+        player's scale, :meth:`regret_tolerances`)."""
         dev = self.deviation_payoffs(profile)
-        eps = tol * self.payoff_scale
-        return tuple(tuple(int(a) for a in np.flatnonzero(d >= d.max() - eps)) for d in dev)
+        eps = self.regret_tolerances(tol)
+        return tuple(tuple(int(a) for a in np.flatnonzero(d >= d.max() - e)) for d, e in zip(dev, eps))
 
     def regrets(self, profile) -> np.ndarray:
         """Each player's regret: best deviation payoff minus the profile's expected payoff."""
@@ -269,8 +384,9 @@ class NormalFormGame:
         return float(self.regrets(profile).max())
 
     def is_equilibrium(self, profile, tol: float = 1e-7) -> bool:
-        """True when the profile's max regret is within ``tol`` times the payoff scale."""
-        return self.max_regret(profile) <= tol * self.payoff_scale
+        """True when each player's regret is within ``tol`` times that player's scale (plus
+        round-off, :meth:`regret_tolerances`)."""
+        return bool(np.all(self.regrets(profile) <= self.regret_tolerances(tol)))
 
     # ----- transforms --------------------------------------------------------------------------
     def with_payoffs(self, payoffs) -> "NormalFormGame":

@@ -181,6 +181,9 @@ class Method:
     function: str
     summary: str
     options: tuple[Option, ...] = field(default=())
+    #: Whether the method promises equilibria (not approximations, which say ``converged``):
+    #: :func:`solve` then refuses any reported profile whose regret exceeds its tolerance.
+    certified: bool = False
 
     def load(self) -> Callable:
         """The method's function (its module is imported now, not before)."""
@@ -208,24 +211,24 @@ def _discount(help_: str) -> Option:
 
 _METHODS = [
     Method("enumpure", "game", "N", "sim.solvers.pure", "enumpure_solve", "all pure Nash equilibria",
-           (_tol(1e-9),)),
+           (_tol(1e-9),), certified=True),
     Method("enummixed", "game", "2", "sim.solvers.mixed", "enummixed_solve",
            "all extreme mixed equilibria (vertex enumeration)",
            (_tol(1e-9),
             Option("vertices", str, "auto", "vertex enumeration route", choices=("auto", "hull", "bases")),
-            Option("max_bases", int, 1_000_000, "refuse a degenerate game needing more bases than this", low=1))),
+            Option("max_bases", int, 1_000_000, "refuse a degenerate game needing more bases than this", low=1)), certified=True),
     Method("lcp", "game", "2", "sim.solvers.mixed", "lcp_solve", "one equilibrium by Lemke-Howson, any starting label",
            (Option("start", int, 0, "the label dropped first (0 .. m+n-1)", low=0),
             Option("max_pivots", int, None, "stop after this many pivots", low=1, none=True),
-            _tol(1e-9))),
+            _tol(1e-9)), certified=True),
     Method("lp", "game", "2", "sim.solvers.zerosum", "lp_solve", "value and optimal strategies of a zero-sum game",
-           (_tol(1e-9),)),
+           (_tol(1e-9),), certified=True),
     Method("enumpoly", "game", "N", "sim.solvers.poly", "enumpoly_solve",
            "all isolated equilibria by support enumeration; continua reported with points on them",
            (_tol(1e-7),
             Option("seed", int, 0, "seed of the random start systems", low=0),
             Option("max_support_profiles", int, 100_000, "refuse a game with more support profiles than this",
-                   low=1))),
+                   low=1)), certified=True),
     Method("logit", "game", "N", "sim.solvers.logit", "logit_solve",
            "logit quantal response equilibrium, traced principal branch",
            (Option("lambda", float, None, "the QRE at this precision (payoff units); none traces to the Nash limit",
@@ -237,12 +240,12 @@ _METHODS = [
     Method("correlated", "game", "N", "sim.solvers.correlated", "correlated_solve",
            "correlated equilibria by LP (welfare, per-player extremes, polytope vertices)",
            (Option("objective", str, "welfare", "what the LP optimises",
-                   choices=("welfare", "min_welfare", "player:", "max:", "min:", "extremes", "vertices")),)),
+                   choices=("welfare", "min_welfare", "player:", "max:", "min:", "extremes", "vertices")),), certified=True),
     Method("dominance", "game", "N", "sim.solvers.dominance", "dominance_solve",
            "iterated elimination of strictly dominated strategies, mixed dominators by LP",
            (Option("mixed", bool, True, "let mixed strategies dominate"),
             Option("weak", bool, False, "eliminate weakly dominated strategies (order-dependent)"),
-            _tol(1e-9))),
+            _tol(1e-9)), certified=True),
     Method("replicator", "game", "N", "sim.solvers.dynamics", "replicator_solve",
            "replicator dynamics, with the trajectory",
            (Option("steps", int, 10_000, "integration steps", low=1),
@@ -257,17 +260,17 @@ _METHODS = [
     Method("spe", "tree", "N", "sim.extensive.spe", "spe_solve",
            "subgame-perfect equilibria of trees (backward induction; subgames composed bottom-up)",
            (_tol(1e-9),
-            Option("max_equilibria", int, 10_000, "stop listing equilibria after this many", low=1))),
+            Option("max_equilibria", int, 10_000, "stop listing equilibria after this many", low=1)), certified=True),
     Method("pbe", "tree", "N", "sim.extensive.pbe", "pbe_solve",
            "pure perfect Bayesian equilibria of small trees, beliefs, pooling/separating",
            (_tol(1e-9),
             Option("max_profiles", int, 50_000, "refuse a tree with more pure behaviour profiles than this",
-                   low=1))),
+                   low=1)), certified=True),
     Method("pbe_mixed", "tree", "N", "sim.extensive.signalling", "pbe_mixed_solve",
            "mixed and semi-separating PBE of two-stage signalling games: beliefs, consistency, intuitive criterion",
            (_tol(1e-9),
             Option("max_support_profiles", int, 200_000, "refuse a game with more support profiles than this",
-                   low=1))),
+                   low=1)), certified=True),
     Method("nash", "bargaining", "N", "sim.bargaining.axiomatic", "nash_solve",
            "Nash bargaining solution (with the scenario's bargaining powers)"),
     Method("kalai", "bargaining", "N", "sim.bargaining.axiomatic", "kalai_solve", "Kalai-Smorodinsky solution"),
@@ -291,6 +294,11 @@ _METHODS = [
 
 #: Every method by name, in the order the README and ``--help`` list them.
 METHODS: Mapping[str, Method] = {m.name: m for m in _METHODS}
+
+#: Tolerance of the final certification (relative to each player's payoff scale) for a method
+#: that promises equilibria but has no ``tol`` option (``correlated``: LP solutions are feasible
+#: to HiGHS's tolerance of 1e-7 per constraint, summed over recommendations).
+CERTIFY_TOL = 1e-6
 
 #: Bargaining solutions' default discount factor when neither an option nor the scenario gives one.
 DEFAULT_BARGAINING_DISCOUNT = 0.95
@@ -370,6 +378,13 @@ def solve(game, method: str, **options):
 
     An extensive-form game goes to tree methods as a tree and to every other method as its
     reduced normal form (profiles over reduced strategies).
+
+    The final certification: for a method that promises equilibria (``Method.certified``), no
+    profile whose measured regret exceeds ``tol`` times its player's payoff scale is reported
+    (the method's ``tol``, :data:`CERTIFY_TOL` for one without); a refused profile is listed in
+    ``details["rejected"]`` and the result is not ``complete``
+    (:func:`sim.result.certify_result`). Approximate methods (``logit``, the dynamics) report
+    their candidates with ``converged`` instead.
     """
     from sim.extensive.tree import ExtensiveFormGame  # light module: no heavy imports
 
@@ -377,7 +392,14 @@ def solve(game, method: str, **options):
     spec = check_applicable(method, n_players=game.n_players, tree=is_tree)
     if is_tree and spec.kind != "tree":
         game = game.reduced_normal_form()
-    return spec.load()(game, **options)
+    result = spec.load()(game, **options)
+    if not spec.certified:
+        return result
+    from sim.result import certify_result
+
+    names_ = {o.name: o for o in spec.options}
+    tol = options.get("tol", names_["tol"].default if "tol" in names_ else CERTIFY_TOL)
+    return certify_result(result, tol)
 
 
 def methods_table() -> str:

@@ -346,3 +346,99 @@ def game_to_dict(game) -> dict:
         doc["actions"] = {p: list(a) for p, a in zip(game.players, game.actions)}
     doc["decisions"] = {h: {"player": game.players[i], "actions": list(a)} for h, (i, a) in infosets.items()}
     return doc
+
+
+def player_regrets(game: NormalFormGame, eq: Equilibrium) -> np.ndarray | None:
+    """Each player's measured regret at ``eq`` on ``game``, shape ``(N,)``; ``None`` when ``eq``
+    has no profile over the game's strategies (a large tree's behaviour profile).
+
+    For a correlated equilibrium (``eq.distribution`` set), a player's regret is the expected gain
+    from the best disobedience, as in :meth:`Equilibrium.certify_correlated`; otherwise the gain
+    from the best pure deviation against the others' mixtures.
+
+    Examples
+    --------
+    >>> from sim.game import NormalFormGame
+    >>> g = NormalFormGame.from_bimatrix([[1, -1], [-1, 1]], [[-1e-9, 1e-9], [1e-9, -1e-9]])
+    >>> player_regrets(g, Equilibrium.certify(g, ([1, 0], [1, 0]))).tolist()
+    [0.0, 2e-09]
+    """
+    if not isinstance(game, NormalFormGame) or not eq.profile or len(eq.profile) != game.n_players:
+        return None
+    n = game.n_players
+    if eq.distribution is not None:
+        x = np.asarray(eq.distribution, dtype=float)
+        out = []
+        for i in range(n):
+            u = np.moveaxis(game.payoffs[..., i], i, 0)
+            w = np.moveaxis(x, i, 0)
+            gain = np.tensordot(w, u, axes=(list(range(1, n)), list(range(1, n))))
+            gain = gain - np.diag(gain)[:, None]
+            out.append(float(np.clip(gain.max(axis=1), 0.0, None).sum()))
+        return np.array(out)
+    dev = deviation_payoffs(game.payoffs, eq.profile)
+    return np.array([max(0.0, float(d.max() - d @ s)) for d, s in zip(dev, eq.profile)])
+
+
+def certify_result(result: SolverResult, tol: float) -> SolverResult:
+    """``result`` without any equilibrium whose measured regret exceeds its tolerance.
+
+    The final check of every method that promises equilibria (``sim.registry.solve`` applies
+    it): each player's regret, measured on the result's game, must be at most
+    ``game.regret_tolerances(tol)`` (``tol`` times the player's own payoff scale, plus the
+    round-off of measuring payoffs of that size). A profile that fails is not reported: it is
+    listed in ``details["rejected"]`` (its profile, each player's regret and tolerance) and the
+    result is no longer ``complete``. Equilibria with no profile over the game's strategies
+    (behaviour profiles of large trees) are kept as they are.
+
+    Examples
+    --------
+    >>> from sim.game import NormalFormGame
+    >>> g = NormalFormGame.from_bimatrix([[1e-8, -1e-8], [-1e-8, 1e-8]], [[-1e-8, 1e-8], [1e-8, -1e-8]])
+    >>> wrong = SolverResult("x", g, (Equilibrium.certify(g, ([1, 0], [1, 0])),
+    ...                              Equilibrium.certify(g, ([0.5, 0.5], [0.5, 0.5]))))
+    >>> checked = certify_result(wrong, 1e-7)
+    >>> [e.support for e in checked.equilibria], checked.complete, len(checked.details["rejected"])
+    ([((0, 1), (0, 1))], False, 1)
+    """
+    import dataclasses
+
+    game = result.game
+    if not isinstance(game, NormalFormGame) or not result.equilibria:
+        return result
+    from sim.game import regret_tolerances
+
+    limits = regret_tolerances(game.payoffs, tol)
+    n = game.n_players
+    plain = [k for k, e in enumerate(result.equilibria)
+             if e.distribution is None and len(e.profile) == n]
+    regrets: list = [None] * len(result.equilibria)
+    if plain:  # one einsum per player for every mixed profile at once
+        S = [np.stack([result.equilibria[k].profile[i] for k in plain]) for i in range(n)]
+        table = np.zeros((len(plain), n))
+        for i in range(n):
+            operands = [game.payoffs[..., i], list(range(n))]
+            for j in range(n):
+                if j != i:
+                    operands += [S[j], [n, j]]
+            dev = np.einsum(*operands, [n, i]) if n > 1 else np.broadcast_to(game.payoffs[..., 0], S[0].shape)
+            table[:, i] = np.maximum(dev.max(axis=1) - np.einsum("ka,ka->k", dev, S[i]), 0.0)
+        for row, k in enumerate(plain):
+            regrets[k] = table[row]
+    kept, rejected = [], []
+    for k, eq in enumerate(result.equilibria):
+        mine = regrets[k] if regrets[k] is not None else player_regrets(game, eq)
+        if mine is None or bool(np.all(mine <= limits)):
+            kept.append(eq)
+            continue
+        regrets_k = mine
+        rejected.append({
+            "profile": {p: [float(v) for v in s] for p, s in zip(game.players, eq.profile)},
+            "regrets": {p: float(r) for p, r in zip(game.players, regrets_k)},
+            "tolerances": {p: float(t) for p, t in zip(game.players, limits)},
+        })
+    if not rejected:
+        return result
+    details = dict(result.details)
+    details["rejected"] = list(details.get("rejected", ())) + rejected
+    return dataclasses.replace(result, equilibria=tuple(kept), complete=False, details=details)

@@ -724,3 +724,50 @@ def chunk_damages(draw, n_chunks: int):
     """``(kind, chunk index, where)``: a damage kind, the chunk it hits, and a position in [0, 1]
     (the byte flipped, or where the file is cut)."""
     return (draw(st.sampled_from(CHUNK_DAMAGE)), draw(st.integers(0, n_chunks - 1)), draw(st.floats(0.0, 1.0)))
+
+
+@st.composite
+def payoff_maps(draw, n_players: int, common_scale: bool = False):
+    """Positive affine maps of each player's payoffs, ``u_i -> scale_i * u_i + shift_i``, as two
+    arrays ``(scales, shifts)`` of length ``n_players``.
+
+    Scales are powers of ten from 1e-300 to 1e300, drawn per player (one for all with
+    ``common_scale``); each shift is up to 100 times its player's scale (a shift far beyond the
+    scale would erase the payoffs' differences in floating point, which no solver can undo)."""
+    exponents = st.integers(-300, 300)
+    if common_scale:
+        scales = np.full(n_players, 10.0 ** draw(exponents))
+    else:
+        scales = np.array([10.0 ** draw(exponents) for _ in range(n_players)])
+    shifts = np.array([draw(st.sampled_from([0.0, 1.0, -7.5, 100.0])) for _ in range(n_players)]) * scales
+    return scales, shifts
+
+
+def mapped_game(game: NormalFormGame, scales, shifts) -> NormalFormGame:
+    """``game`` with player ``i``'s payoffs multiplied by ``scales[i]`` and shifted by ``shifts[i]``."""
+    return game.with_payoffs(game.payoffs * np.asarray(scales) + np.asarray(shifts))
+
+
+@st.composite
+def chance_moves(draw, min_outcomes=3, max_outcomes=5):
+    """A chance move of a scenario as ``(outcomes, parameters, probabilities)``.
+
+    Three or more outcomes with probabilities other than 1/2 (drawn weights normalised), one of
+    them ``"rest"`` at any position, the others numbers or parameters (whose defaults are the
+    probabilities, bounds [0, 1]); ``probabilities`` lists the expected value of each outcome in
+    order, ``rest`` included (1 minus all the others)."""
+    k = draw(st.integers(min_outcomes, max_outcomes))
+    weights = draw(st.lists(st.integers(1, 13), min_size=k, max_size=k))
+    probs = [w / sum(weights) for w in weights]
+    rest = draw(st.integers(0, k - 1))
+    outcomes, params = {}, {}
+    for j, p in enumerate(probs):
+        if j == rest:
+            outcomes[f"o{j}"] = "rest"
+        elif draw(st.booleans()):
+            params[f"q{j}"] = {"default": p, "min": 0.0, "max": 1.0}
+            outcomes[f"o{j}"] = f"q{j}"
+        else:
+            outcomes[f"o{j}"] = p
+    probs[rest] = 1.0 - sum(p for j, p in enumerate(probs) if j != rest)
+    return outcomes, params, probs

@@ -214,3 +214,26 @@ def test_vertex_enumeration_refuses_large_games():
 def test_certify_correlated_rejects_a_wrong_shape():
     with pytest.raises(GameError, match=r"certify_correlated\(\): distribution must have shape \(2, 2\)"):
         Equilibrium.certify_correlated(CHICKEN, [1.0, 0.0])
+
+
+@settings(max_examples=15, deadline=None)
+@given(small_games, st.data())
+def test_lp_optima_are_the_best_vertex_for_every_objective(game, data):
+    """Optimality, not only feasibility: a correlated equilibrium polytope is the convex hull of
+    its vertices, so a linear objective's maximum over it is its maximum over the vertices
+    (enumerated independently of the LP). The solved distribution must attain that value, and
+    the reported value must be the objective measured at the distribution."""
+    vertices = correlated_vertices(game).reshape(-1, game.n_profiles)
+    u = game.payoffs.reshape(-1, game.n_players)
+    player = data.draw(st.sampled_from(game.players))
+    i = game.player_index(player)
+    objectives = {"welfare": u.sum(axis=1), "min_welfare": -u.sum(axis=1),
+                  f"max:{player}": u[:, i], f"min:{player}": -u[:, i]}
+    tol = 1e-6 * game.payoff_scale
+    for objective, gain in objectives.items():
+        eq = correlated_solve(game, objective).equilibria[0]
+        best = float((vertices @ gain).max())
+        achieved = float(eq.distribution.ravel() @ gain)
+        assert achieved == pytest.approx(best, abs=tol), objective
+        measured = achieved if not objective.startswith(("min_", "min:")) else -achieved
+        assert eq.details["value"] == pytest.approx(measured, abs=tol), objective

@@ -631,3 +631,45 @@ def test_exhaustive_route_refuses_beyond_max_bases_with_the_count():
     # Small degenerate games stay within the limit and are solved as before.
     small = NormalFormGame.from_bimatrix([[1, 1], [1, 1]], [[1, 1], [1, 1]])
     assert enummixed_solve(small).degenerate
+
+
+# ----- Lemke-Howson on games where a ratio test without the lexicographic rule cycles ---------------
+# The first is issue 15's (from start label 6 a plain minimum-ratio test with ties broken by row
+# order pivots forever); the others were found by the same search over 4x4 games with payoffs in
+# {0, 1, 2}, each with the label it cycles from. Every label must end at a certified equilibrium
+# of the game, one that vertex enumeration also finds.
+LH_CYCLING = [
+    pytest.param([[2, 0, 0], [2, 1, 1], [2, 0, 1], [2, 2, 0]], [[2, 2, 2], [0, 2, 1], [2, 0, 0], [2, 1, 1]],
+                 id="issue-15-label-6"),
+    pytest.param([[2, 0, 0], [1, 1, 0], [0, 1, 1], [2, 1, 0]], [[0, 0, 1], [2, 0, 2], [1, 2, 2], [1, 2, 2]],
+                 id="label-5"),
+    pytest.param([[2, 0, 2, 1], [1, 2, 0, 1], [2, 2, 0, 0], [1, 1, 2, 2]],
+                 [[1, 1, 1, 2], [1, 0, 1, 2], [1, 2, 1, 0], [0, 2, 1, 2]], id="label-4"),
+    pytest.param([[0, 1, 2, 1], [0, 2, 2, 0], [1, 1, 0, 0]], [[0, 0, 2, 0], [1, 1, 0, 2], [0, 1, 1, 0]],
+                 id="label-2"),
+    pytest.param([[1, 0, 1, 1], [1, 1, 1, 0], [1, 1, 1, 1], [0, 0, 0, 2]],
+                 [[2, 1, 2, 0], [2, 1, 2, 2], [0, 2, 0, 0], [0, 2, 2, 0]], id="label-7"),
+]
+
+
+@pytest.mark.parametrize("row, col", LH_CYCLING)
+def test_lcp_does_not_cycle_on_degenerate_games_from_any_label(row, col):
+    game = NormalFormGame.from_bimatrix(row, col)
+    everything = eq_set(enummixed_solve(game))
+    for label in range(sum(game.shape)):
+        result = lcp_solve(game, start=label)
+        assert result.equilibria[0].max_regret <= REGRET_TOL * game.payoff_scale, label
+        assert eq_set(result) <= everything, label
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.sampled_from([p.values for p in LH_CYCLING]), st.randoms(use_true_random=False), st.booleans())
+def test_lcp_ends_at_an_equilibrium_on_permuted_cycling_games(pair, rnd, swap):
+    """Degenerate games drawn around the known cycling ones: rows, columns and players permuted
+    (which changes the order in which ties are met), every label tried."""
+    A, B = (np.asarray(x, dtype=float) for x in pair)
+    pr, pc = rnd.sample(range(A.shape[0]), A.shape[0]), rnd.sample(range(A.shape[1]), A.shape[1])
+    A, B = A[np.ix_(pr, pc)], B[np.ix_(pr, pc)]
+    game = NormalFormGame.from_bimatrix(B.T, A.T) if swap else NormalFormGame.from_bimatrix(A, B)
+    for label in range(sum(game.shape)):
+        assert game.is_equilibrium(lcp_solve(game, start=label).equilibria[0].profile, 1e-9), label

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sim.scenario import compile_scenario, dump_scenario, loads_scenario, parse_scenario
 from sim.solvers import solve
-from tests.strategies import scenario_docs, scenarios, toml_text
+from tests.strategies import chance_moves, scenario_docs, scenarios, toml_text
 
 
 def direct_payoffs(doc: dict, point: dict[str, float]) -> dict[tuple[str, ...], list[float]]:
@@ -178,3 +178,33 @@ def test_payoffs_of_100k_points_are_one_product():
     out = compiled.payoffs(points)  # its speed is benchmarks/ business, not a timed test's
     assert out.shape == (100_000, 2, 2, 4, 2, 4)
     np.testing.assert_allclose(out[12345], compiled.game(dict(zip(compiled.parameter_names, points[12345]))).payoffs)
+
+
+@settings(max_examples=25, deadline=None)
+@given(chance_moves(), st.floats(0.0, 1.0))
+def test_chance_probabilities_with_rest_anywhere(move, shrink):
+    """A chance move's probabilities, ``rest`` included, reach the game tree and the batched
+    probabilities of sweep points exactly as written: ``rest`` is one minus all the others
+    (not only the first), in any position, with three or more outcomes."""
+    outcomes, params, probs = move
+    doc = {
+        "scenario": {"id": "chance", "title": "chance", "timing": [
+            {"chance": "nature", "outcomes": outcomes}, {"player": "A", "observes": ["nature"]}]},
+        "players": {"A": {"actions": ["x", "y"]}},
+        "goals": [{"player": "A", "name": "g", "weight": 1,
+                   "rules": [{"when": {"nature": "o0", "A": "x"}, "value": 1}]}],
+    }
+    if params:
+        doc["parameters"] = params
+    compiled = compile_scenario(parse_scenario(doc))
+    root = compiled.game().root
+    np.testing.assert_allclose(root.probs, probs, rtol=0, atol=1e-12)
+    (batch,) = compiled.chance_probabilities(compiled.defaults[None])
+    np.testing.assert_allclose(batch[0], probs, rtol=0, atol=1e-12)
+    if params:  # a sweep point with every parameter shrunk: rest takes up what they give away
+        point = compiled.defaults * shrink
+        expected = [point[compiled.parameter_names.index(p)] if isinstance(p, str) and p != "rest"
+                    else (p if p != "rest" else 0.0) for p in outcomes.values()]
+        expected[list(outcomes.values()).index("rest")] = 1.0 - sum(expected)
+        (batch,) = compiled.chance_probabilities(point[None])
+        np.testing.assert_allclose(batch[0], expected, rtol=0, atol=1e-12)

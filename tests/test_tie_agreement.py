@@ -21,7 +21,7 @@ from hypothesis.extra import numpy as hnp
 
 from analysis.cli import main
 from analysis.sweep import read_results, run_sweep
-from sim.game import NormalFormGame, payoff_scales
+from sim.game import NormalFormGame, player_scales
 from sim.solvers.pure import enumpure_solve, pure_equilibrium_mask
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,15 +74,15 @@ def test_sweep_rows_equal_solve_json_on_a_tie_heavy_grid(tmp_path, capsys):
 
 
 def _brute_force(payoffs: np.ndarray, tol: float = 1e-9) -> set:
-    """Nash's definition, profile by profile, with the documented scale (spread, at least 1)."""
+    """Nash's definition, profile by profile, with the documented scale (each player's spread)."""
     n = payoffs.shape[-1]
-    scale = max(float(payoffs.max() - payoffs.min()), 1.0)
+    scale = [float(payoffs[..., i].max() - payoffs[..., i].min()) for i in range(n)]
     out = set()
     for a in np.ndindex(*payoffs.shape[:-1]):
         ok = True
         for i in range(n):
             dev = [payoffs[a[:i] + (k,) + a[i + 1:]][i] for k in range(payoffs.shape[i])]
-            ok &= payoffs[a][i] >= max(dev) - tol * scale
+            ok &= payoffs[a][i] >= max(dev) - tol * scale[i]
         if ok:
             out.add(tuple(int(x) for x in a))
     return out
@@ -95,11 +95,12 @@ def _brute_force(payoffs: np.ndarray, tol: float = 1e-9) -> set:
 def test_batch_mask_and_enumpure_solve_follow_one_rule(base, offset, factor, nudge, big):
     """Tie-heavy games (small integers), shifted, scaled and nudged by less or more than the
     tolerance: the batch mask (NumPy route for small batches, the compiled kernel for big ones),
-    ``enumpure_solve`` game by game and Nash's definition with the spread as scale all agree.
+    ``enumpure_solve`` game by game and Nash's definition with each player's spread as that
+    player's scale all agree.
     A route with another scale (the largest absolute payoff, as sweeps once used) fails on the
     shifted games, where a gain of 2e-9 of the spread is a tie for it and not for the others."""
     payoffs = base.astype(float) * factor + offset
-    payoffs[:, 0, 0, 0] += nudge * payoff_scales(payoffs)  # a near-tie of a known size
+    payoffs[:, 0, 0, 0] += nudge * player_scales(payoffs)[:, 0]  # a near-tie of a known size
     batch = np.tile(payoffs, (150, 1, 1, 1)) if big else payoffs  # > 4096 entries: compiled route
     mask = pure_equilibrium_mask(batch)
     for b in range(len(payoffs)):

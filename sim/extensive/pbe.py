@@ -39,6 +39,7 @@ import math
 import numpy as np
 
 from sim.errors import SolverError
+from sim.game import spread_tolerances
 from sim.extensive.reduced import mixed_from_behaviour
 from sim.extensive.spe import equilibrium_path
 from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal, path_text
@@ -76,8 +77,7 @@ class _Flat:
         self.members = {h: [k for k, n in enumerate(self.nodes) if isinstance(n, Decision) and n.infoset == h]
                         for h in self.infosets}
         self.n_players = game.n_players
-        pays = [n.payoffs for n in self.nodes if isinstance(n, Terminal)]
-        self.scale = max(1.0, float(np.ptp(np.array(pays))) if pays else 1.0)
+        self.pays = np.array([n.payoffs for n in self.nodes if isinstance(n, Terminal)], dtype=float)
 
     def values(self, choice: dict[str, int]) -> np.ndarray:
         """Continuation payoff of every node under the pure profile ``choice`` (reverse preorder)."""
@@ -204,7 +204,8 @@ def pbe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
     game : ExtensiveFormGame
         Must have perfect recall.
     tol : float
-        Tolerance of the best-reply comparisons, relative to the game's payoff spread (at least 1).
+        Tolerance of the best-reply comparisons, relative to the game's payoff spread (no floor,
+        plus round-off: :func:`sim.game.spread_tolerances`).
     max_profiles : int
         Refuse (``SolverError``) games with more pure behaviour profiles than this.
 
@@ -260,7 +261,7 @@ def pbe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
         raise SolverError(f"pbe_solve(): the game has {count} pure behaviour profiles, more than "
                           f"max_profiles={max_profiles}; pure assessments are enumerated, so only small games are solved")
     flat = _Flat(game)
-    eps = tol * flat.scale
+    eps = spread_tolerances(flat.pays, tol)
     nf = game.reduced_normal_form()
     roles = signalling_roles(game)
     order = list(acts)

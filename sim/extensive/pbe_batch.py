@@ -15,7 +15,8 @@ Tirole 1991, ch. 8; Gibbons 1992, ch. 4):
   vertex of the simplex is the best belief) or when a vertex belief already works, the test is
   exact arithmetic on arrays; only what remains (three or more nodes and actions) goes to
   ``pbe_solve``'s linear program, and only for the (point, profile) pairs still alive;
-* the tolerance is ``tol`` times the point's payoff spread (at least 1), as in ``pbe_solve``.
+* the tolerance is ``tol`` times the point's payoff spread (no floor, plus round-off:
+  :func:`sim.game.spread_tolerances`), as in ``pbe_solve``.
 
 Conventions: the batch axis ``B`` (points) comes first, then the profile axis ``P``; terminals
 are numbered in preorder (:func:`sim.extensive.reduced.terminal_table`), chance nodes in preorder,
@@ -35,6 +36,7 @@ import numpy as np
 
 from sim._arrays import readonly
 from sim.errors import SolverError
+from sim.game import spread_tolerances
 from sim.extensive.pbe import (DEFAULT_MAX_PROFILES, DEFAULT_TOL, OFF_PATH_BAYES, OFF_PATH_CHOSEN, ON_PATH,
                                _free_belief)
 from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal, path_text
@@ -356,7 +358,7 @@ class PBEBatch:
         lay = self._layout
         pay = self.terminal_payoffs[point:point + 1]
         probs = [p[point:point + 1] for p in self.chance_probs]
-        eps = self.tol * max(1.0, float(np.ptp(pay[0])))
+        eps = spread_tolerances(pay[0], self.tol)
         q, reach, _ = lay.sweep(pay, probs)
         out = {}
         for h, name in enumerate(self.infosets):
@@ -412,8 +414,8 @@ def pbe_batch(game: ExtensiveFormGame, terminal_payoffs, *, chance_probs=None, t
     chance_probs : sequence of arrays (B, k) or (k,), optional
         Probabilities of each chance node (preorder) per point; default the tree's own.
     tol : float
-        Tolerance of the best-reply comparisons, relative to each point's payoff spread (at
-        least 1), as in ``pbe_solve``.
+        Tolerance of the best-reply comparisons, relative to each point's payoff spread (no
+        floor), as in ``pbe_solve``.
     max_profiles : int
         Refuse (``SolverError``) trees with more pure behaviour profiles than this.
 
@@ -483,7 +485,7 @@ def pbe_batch(game: ExtensiveFormGame, terminal_payoffs, *, chance_probs=None, t
         raise SolverError(f"pbe_batch(): chance_probs needs one array per chance node ({layout.n_chance}); "
                           f"got {len(chance_probs)}")
     probs = _chance_batch(layout, chance_probs, B)
-    eps = tol * np.maximum(1.0, np.ptp(pay.reshape(B, layout.n_terminals * N), axis=1)) if B else np.zeros(0)
+    eps = spread_tolerances(pay.reshape(B, layout.n_terminals * N), tol, batched=True) if B else np.zeros(0)
     mask = np.zeros((B, count), dtype=bool)
     root_pay = []
     step = layout.chunk_size(B)

@@ -15,6 +15,8 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping
 
+import math
+
 import numpy as np
 
 from sim.errors import GameError
@@ -150,6 +152,45 @@ def reach_matrices(game: "ExtensiveFormGame") -> list[np.ndarray]:
     return out
 
 
+#: Entries at least this large are left as they are by :func:`_clean_round_off`: their spacing
+#: is already coarser than the 1e-12 grid (and ``np.round(x, 12)`` would overflow near 1.8e296).
+_ROUND_LIMIT = 2.0 ** 52 * 1e-12
+
+
+def _clean_round_off(tensor: np.ndarray) -> np.ndarray:
+    """Each player's expected payoffs rounded to 12 decimals of the player's magnitude, so that
+    the round-off of chance-probability products does not break ties.
+
+    A player whose payoffs are at most 0.1 in absolute value is rounded on the grid 1e-12 times
+    the power of ten above its largest payoff (scale-free: payoffs of 1e-13 are not rounded to
+    0); otherwise on the grid 1e-12, entries beyond :data:`_ROUND_LIMIT` excepted, so payoffs up
+    to the largest float neither overflow nor change.
+
+    Examples
+    --------
+    >>> t = np.array([[0.1 + 0.2, (0.1 + 0.2) * 1e-20], [0.3, 3e-21], [1.7e308, 0.0]])
+    >>> bool(t[0, 0] == t[1, 0]), bool(t[0, 1] == t[1, 1])
+    (False, False)
+    >>> c = _clean_round_off(t)
+    >>> bool(c[0, 0] == c[1, 0]), bool(c[0, 1] == c[1, 1]), float(c[2, 0])
+    (True, True, 1.7e+308)
+    """
+    out = np.array(tensor, dtype=float)
+    for i in range(out.shape[-1]):
+        t = out[..., i]
+        m = float(np.abs(t).max()) if t.size else 0.0
+        if not 0.0 < m < np.inf:
+            continue
+        k = math.ceil(math.log10(m))
+        if k < 0:
+            unit = 10.0 ** k
+            out[..., i] = np.round(t / unit, 12) * unit
+        else:
+            small = np.abs(t) < _ROUND_LIMIT
+            out[..., i] = np.where(small, np.round(np.where(small, t, 0.0), 12), t)
+    return out + 0.0
+
+
 def reduced_normal_form(game: "ExtensiveFormGame"):
     """The reduced normal form of ``game`` as a :class:`~sim.game.NormalFormGame`.
 
@@ -178,9 +219,7 @@ def reduced_normal_form(game: "ExtensiveFormGame"):
     if game.n_players > len(letters):
         raise GameError(f"reduced_normal_form(): at most {len(letters)} players; got {game.n_players}")
     spec = ",".join(f"{letters[i]}t" for i in range(game.n_players)) + ",tn->" + letters[: game.n_players] + "n"
-    tensor = np.einsum(spec, *mats, weights, optimize=True)
-    # Clean the round-off of the chance-probability products so ties stay ties.
-    tensor = np.round(tensor, 12) + 0.0
+    tensor = _clean_round_off(np.einsum(spec, *mats, weights, optimize=True))
     return NormalFormGame.from_payoffs(tensor, players=game.players, actions=_reduced(game)[1], title=game.title)
 
 

@@ -51,6 +51,7 @@ import math
 import numpy as np
 
 from sim.errors import SolverError
+from sim.game import spread_tolerances
 from sim.extensive.nodes import Chance, Decision, Terminal, path_text
 from sim.extensive.reduced import mixed_from_behaviour
 from sim.extensive.spe import equilibrium_path
@@ -326,7 +327,7 @@ def pbe_check(game: ExtensiveFormGame, behaviour, tol: float = 1e-7) -> dict:
     """
     g = SignallingGame(game)
     pays = np.array([x for k in g.u_s for x in (*g.u_s[k], *g.u_r[k])])
-    eps = tol * max(1.0, float(np.ptp(pays)))
+    eps = spread_tolerances(pays, tol)
     T, M = len(g.types), len(g.messages)
     sigma = [np.asarray(behaviour[g.types[t][2]], float) for t in range(T)]
     rho = {h: np.asarray(behaviour[h], float) for h in g.receiver_infosets}
@@ -423,7 +424,7 @@ def pbe_mixed_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
                           f"max_support_profiles={max_support_profiles}; supports are enumerated, so only small "
                           f"games are solved")
     pays = np.array([x for k in g.u_s for x in (*g.u_s[k], *g.u_r[k])])
-    eps = tol * max(1.0, float(np.ptp(pays)))
+    eps = spread_tolerances(pays, tol)
     nf = game.reduced_normal_form()
     # Variable layout: sender sigma[t, m] at t * M + m; receiver rho[h, a] at offsets per h.
     n_s = T * M

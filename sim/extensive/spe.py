@@ -142,6 +142,19 @@ def equilibrium_path(game: ExtensiveFormGame, behaviour) -> list[dict]:
 SUBGAME_CHECK_NODES = 200_000
 
 
+def _indifference(terminal_payoffs: np.ndarray, tol: float) -> np.ndarray:
+    """How far below a node's best value an action still counts as optimal, per point and
+    player: ``tol`` times the player's payoff scale in the tree (the spread of the player's
+    terminal payoffs, no floor) plus the round-off of payoffs of the player's magnitude, as
+    :func:`sim.game.regret_tolerances`. ``terminal_payoffs`` is ``(B, T, N)``; returns ``(B, N)``."""
+    from sim.game import ROUNDOFF, player_scales
+
+    pay = np.asarray(terminal_payoffs, dtype=float)
+    if pay.shape[1] == 0:
+        return np.zeros((pay.shape[0], pay.shape[2]))
+    return tol * player_scales(pay) + ROUNDOFF * np.abs(pay).max(axis=1)
+
+
 def _pure_backward_induction(flat: FlatTree, tol: float):
     """Backward induction on a flat perfect-information tree, one level at a time.
 
@@ -151,6 +164,7 @@ def _pure_backward_induction(flat: FlatTree, tol: float):
     both find the same ties on the same floats.
     """
     V = flat.payoffs.copy()
+    eps = _indifference(flat.payoffs[flat.kind == TERMINAL][None], tol)[0]
     choice = np.zeros(len(flat.infoset_names), dtype=np.int64)
     tied = np.zeros(flat.n_nodes, dtype=bool)
     for d in range(len(flat.level) - 2, -1, -1):
@@ -177,7 +191,7 @@ def _pure_backward_induction(flat: FlatTree, tol: float):
                 best[better] = k
                 top = np.where(better, x, top)
                 low = np.where(m, np.minimum(low, x), low)
-            thr = top - tol * np.maximum(1.0, top - low)
+            thr = top - eps[pl]
             n_opt = np.zeros(len(dn), dtype=np.int64)
             for k in range(int(c.max())):
                 m = c > k
@@ -196,6 +210,7 @@ def _perfect_information(flat: FlatTree, tol: float, cap: int) -> list[np.ndarra
     of every node), the rest keep their unique choice.
     """
     V, choice, tied = _pure_backward_induction(flat, tol)
+    eps = _indifference(flat.payoffs[flat.kind == TERMINAL][None], tol)[0]
     base = np.zeros(flat.n_sequences)
     base[flat.seq_start + choice] = 1.0
     if not tied.any():
@@ -219,8 +234,7 @@ def _perfect_information(flat: FlatTree, tol: float, cap: int) -> list[np.ndarra
             else:
                 j = flat.player[x]
                 mine = np.array([v[j] for _, v in combo])
-                scale = max(1.0, float(np.ptp(mine)))
-                for k in np.flatnonzero(mine >= mine.max() - tol * scale):
+                for k in np.flatnonzero(mine >= mine.max() - eps[j]):
                     out.append(({**merged, int(flat.infoset[x]): int(k)}, combo[k][1]))
             if len(out) > cap:
                 raise SolverError(f"spe_solve(): more than max_equilibria={cap} subgame-perfect equilibria; "
@@ -273,7 +287,8 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
     game : ExtensiveFormGame
         Must have perfect recall.
     tol : float
-        Indifference tolerance, relative to the payoff spread at a node.
+        Indifference tolerance, relative to each player's payoff scale in the tree (the spread
+        of the player's terminal payoffs), so that the answer does not depend on payoff units.
     max_equilibria : int
         Refuse (``SolverError``) rather than enumerate more combinations than this.
 
@@ -555,7 +570,8 @@ def spe_batch(game: ExtensiveFormGame, terminal_payoffs, *, tol: float = DEFAULT
     loop over points. Chance nodes average their children's values with the probabilities of
     each point. The tie rule is :func:`spe_solve`'s: at a decision node of player ``j`` whose
     children give ``j`` the payoffs ``m``, the optimal actions are those with
-    ``m >= max(m) - tol * max(1, max(m) - min(m))``; a point is tied when some node, reached or
+    ``m >= max(m) - eps_j``, ``eps_j`` being ``tol`` times the spread of ``j``'s terminal payoffs at
+    the point plus round-off (:func:`_indifference`); a point is tied when some node, reached or
     not, has more than one (subgame perfection constrains every node). The arithmetic follows
     :func:`spe_solve` operation by operation, so on the same floats both take the same decisions.
 
@@ -566,7 +582,8 @@ def spe_batch(game: ExtensiveFormGame, terminal_payoffs, *, tol: float = DEFAULT
     terminal_payoffs : array, shape (B, T, N)
         Payoffs of the ``T`` terminals in preorder for each of ``B`` points.
     tol : float
-        Indifference tolerance, relative to the payoff spread at a node (as in :func:`spe_solve`).
+        Indifference tolerance, relative to each player's payoff scale at the point (as in
+        :func:`spe_solve`).
     chance_probs : sequence of arrays (B, k) or (k,), optional
         Probabilities of each chance node (preorder) per point; default the tree's own.
 
@@ -617,6 +634,7 @@ def spe_batch(game: ExtensiveFormGame, terminal_payoffs, *, tol: float = DEFAULT
     if not np.all(np.isfinite(pay)):
         raise SolverError("spe_batch(): terminal_payoffs must be finite; got a NaN or infinite entry")
     B = pay.shape[0]
+    eps = _indifference(pay, tol)
     probs = _batch_chance_probs(chance, chance_probs, B)
     # Node objects can repeat (equal subtrees are shared), so positions come from the preorder
     # walk, not from id(): one entry per position.
@@ -662,8 +680,7 @@ def spe_batch(game: ExtensiveFormGame, terminal_payoffs, *, tol: float = DEFAULT
             vals = np.stack([value[c] for c in kids], axis=1)  # (B, k, N)
             mine = vals[:, :, j]
             top = mine.max(axis=1)
-            scale = np.maximum(1.0, top - mine.min(axis=1))
-            tied |= np.count_nonzero(mine >= (top - tol * scale)[:, None], axis=1) > 1
+            tied |= np.count_nonzero(mine >= (top - eps[:, j])[:, None], axis=1) > 1
             best = np.argmax(mine, axis=1)
             choices[:, kind_index[at]] = best
             value[at] = vals[rows, best, :]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.errors import SolverError
-from sim.game import NormalFormGame
+from sim.game import NormalFormGame, unit_payoffs
 from sim.result import Equilibrium, SolverResult
 
 DEFAULT_TOL = 1e-9
@@ -37,7 +37,7 @@ def obedience_matrix(game: NormalFormGame) -> np.ndarray:
 
     Examples
     --------
-    >>> from sim.game import NormalFormGame
+    >>> from sim.game import NormalFormGame, unit_payoffs
     >>> g = NormalFormGame.from_bimatrix([[6, 2], [7, 0]], [[6, 7], [2, 0]])
     >>> obedience_matrix(g).shape
     (4, 4)
@@ -91,14 +91,27 @@ def _objective_vector(game: NormalFormGame, objective: str) -> tuple[np.ndarray,
         f"'max:<name>', 'min:<name>', 'extremes' or 'vertices'; got {objective!r}")
 
 
+def _unit_obedience(game: NormalFormGame) -> np.ndarray:
+    """:func:`obedience_matrix` of the game with each player's payoffs mapped onto ``[0, 1]``:
+    player ``i``'s rows divided by the player's scale. The polytope is the same; the LP sees
+    numbers near 1 whatever the payoff unit (a player's 1e-300 is not read as 0)."""
+    return obedience_matrix(game.with_payoffs(unit_payoffs(game.payoffs)))
+
+
 def _optimise(game: NormalFormGame, objective: str) -> Equilibrium:
     cost, label = _objective_vector(game, objective)
-    a_ub = obedience_matrix(game)
-    res = _linprog(cost, a_ub if len(a_ub) else None, np.zeros(len(a_ub)) if len(a_ub) else None,
+    a_ub = _unit_obedience(game)
+    # Shifting the cost by a constant and dividing it by a positive number keep the optimum (the
+    # mass is 1): the LP sees a cost in [0, 1]; the value is measured on the game's units.
+    spread = float(cost.max() * 0.5 - cost.min() * 0.5)
+    unit_cost = (cost * 0.5 - cost.min() * 0.5) / spread if spread > 0 else np.zeros_like(cost)
+    res = _linprog(unit_cost, a_ub if len(a_ub) else None, np.zeros(len(a_ub)) if len(a_ub) else None,
                    np.ones((1, game.n_profiles)), [1.0], (0, None), "correlated_solve()")
-    x = np.clip(res.x, 0.0, None).reshape(game.shape)
-    value = float(-res.fun if label in ("welfare",) or label.startswith("max:") else res.fun)
-    return Equilibrium.certify_correlated(game, x, objective=label, value=value)
+    x = np.clip(res.x, 0.0, None)
+    x = x / x.sum()
+    achieved = float(cost @ x)
+    value = -achieved if label in ("welfare",) or label.startswith("max:") else achieved
+    return Equilibrium.certify_correlated(game, x.reshape(game.shape), objective=label, value=value)
 
 
 def correlated_solve(game: NormalFormGame, objective: str = "welfare") -> SolverResult:
@@ -128,7 +141,7 @@ def correlated_solve(game: NormalFormGame, objective: str = "welfare") -> Solver
     chickening out and 1/4 on each outcome where one dares, for payoffs (5.25, 5.25) above the
     symmetric Nash equilibrium's (14/3, 14/3).
 
-    >>> from sim.game import NormalFormGame
+    >>> from sim.game import NormalFormGame, unit_payoffs
     >>> chicken = NormalFormGame.from_bimatrix([[6, 2], [7, 0]], [[6, 7], [2, 0]],
     ...                                        actions=(("chicken", "dare"), ("chicken", "dare")))
     >>> eq = correlated_solve(chicken).equilibria[0]
@@ -188,7 +201,7 @@ def correlated_vertices(game: NormalFormGame, max_profiles: int = MAX_VERTEX_PRO
     Nau et al. (2004), section 5: three players with two actions each, 8 vertices.
 
     >>> import numpy as np
-    >>> from sim.game import NormalFormGame
+    >>> from sim.game import NormalFormGame, unit_payoffs
     >>> u = np.zeros((2, 2, 2, 3))
     >>> u[0, 0, 0] = (0, 0, 2); u[1, 0, 0] = (3, 0, 0); u[0, 1, 0] = (0, 3, 0)
     >>> u[0, 0, 1] = (1, 1, 0); u[1, 1, 1] = (0, 0, 3)
@@ -215,7 +228,7 @@ def _vertices(game: NormalFormGame, tol: float = DEFAULT_TOL):
     n_prof = game.n_profiles
     # All inequalities as g @ x <= 0: obedience rows, then -x <= 0. Rows are scaled to unit
     # length so one tolerance fits all.
-    g = np.vstack([obedience_matrix(game), -np.eye(n_prof)])
+    g = np.vstack([_unit_obedience(game), -np.eye(n_prof)])
     norms = np.linalg.norm(g, axis=1)
     g = g[norms > 0] / norms[norms > 0, None]
     tight = np.zeros(len(g), dtype=bool)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.errors import SolverError
-from sim.game import NormalFormGame
+from sim.game import NormalFormGame, unit_payoffs
 from sim.result import Equilibrium, SolverResult
 
 DEFAULT_TOL = 1e-9
@@ -50,6 +50,12 @@ def _pure_dominator(M: np.ndarray, a: int, weak: bool, threshold: float):
         if ok and (best is None or margin > best[1]):
             best = (b, margin)
     return best
+
+
+def _margin(M: np.ndarray, a: int, sigma: np.ndarray, weak: bool) -> float:
+    """The dominance margin of mixture ``sigma`` over row ``a`` of ``M``, in ``M``'s units."""
+    diff = sigma @ M - M[a]
+    return float(diff.sum() if weak else diff.min())
 
 
 def _mixed_dominator(M: np.ndarray, a: int, weak: bool, threshold: float):
@@ -116,7 +122,7 @@ def dominance_solve(game: NormalFormGame, mixed: bool = True, weak: bool = False
         Weak instead of strict dominance: at least as good against every remaining profile of the
         others and strictly better against one.
     tol : float
-        Margins count as positive above ``tol`` times the game's payoff scale.
+        Margins count as positive above ``tol`` times the player's own payoff scale.
 
     Returns
     -------
@@ -151,7 +157,11 @@ def dominance_solve(game: NormalFormGame, mixed: bool = True, weak: bool = False
         raise SolverError(f"dominance_solve(): game must be a NormalFormGame; got {type(game).__name__}")
     if not (isinstance(tol, (int, float)) and np.isfinite(tol) and tol >= 0):
         raise SolverError(f"dominance_solve(): tol must be a finite non-negative number; got {tol!r}")
-    threshold = tol * game.payoff_scale
+    # Each player's payoffs mapped onto [0, 1]: margins are judged against tol times the player's
+    # own scale (a player's payoffs of 1e-300 count as much as another's of 1e300), and the LPs
+    # see well-scaled numbers; margins are reported in the game's units.
+    unit = unit_payoffs(game.payoffs)
+    threshold = float(tol)
     keep = [list(range(n)) for n in game.shape]
     eliminated: list[dict] = []
     round_no = 0
@@ -161,7 +171,7 @@ def dominance_solve(game: NormalFormGame, mixed: bool = True, weak: bool = False
         for i in range(game.n_players):
             if len(keep[i]) < 2:
                 continue
-            M = _player_matrix(game.payoffs, keep, i)
+            M = _player_matrix(unit, keep, i)
             dropped = []
             for a in range(M.shape[0]):
                 if mixed and M.shape[0] > 2:
@@ -180,7 +190,7 @@ def dominance_solve(game: NormalFormGame, mixed: bool = True, weak: bool = False
                     "round": round_no,
                     "dominated_by": {game.actions[i][keep[i][b]]: float(p)
                                      for b, p in enumerate(sigma) if p > 0},
-                    "margin": margin,
+                    "margin": _margin(_player_matrix(game.payoffs, keep, i), a, sigma, weak),
                 })
             if len(dropped) == len(keep[i]):
                 # Cannot happen in exact arithmetic (a best reply to some belief survives); guard

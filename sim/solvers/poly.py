@@ -57,8 +57,8 @@ import math
 import numpy as np
 
 from sim.errors import SolverError
-from sim.game import NormalFormGame
-from sim.result import Equilibrium, SolverResult
+from sim.game import NormalFormGame, unit_payoffs
+from sim.result import Equilibrium, SolverResult, certify_result
 from sim.solvers._poly_continua import SAME_CURVE, find_continua, on_polyline
 from sim.solvers._poly_system import (IMAG_TOL, MAX_STEPS, SINGULAR_COND, Model, assignments, feasible,
                                       player_supports, split)
@@ -98,8 +98,8 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
     number of complex solutions, all nonsingular (McKelvey and McLennan 1997), and the homotopy
     reaches each of them with probability one over the random start data; the method checks this
     (distinct end points per support) and sets ``complete=False`` when a path fails or two paths
-    meet. Every returned equilibrium is certified: its measured regret is at most
-    ``tol * game.payoff_scale``. On degenerate games, a support whose system has a
+    meet. Every returned equilibrium is certified: each player's measured regret is at most
+    ``tol`` times that player's payoff scale (:func:`sim.result.certify_result`). On degenerate games, a support whose system has a
     positive-dimensional solution set is detected from rank-deficient end points; its equilibrium
     part is traced and reported in ``details["continua"]`` (support, dimension, kind, end points),
     its end points and one interior point are returned as equilibria with details
@@ -114,7 +114,7 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
         At least two players. Cost grows quickly with the number of actions: intended for games up
         to about 4 players with 4 actions each.
     tol : float
-        Regret tolerance relative to the payoff scale.
+        Regret tolerance relative to each player's payoff scale.
     seed : int
         Seed of the random start system (results do not depend on it, barring path failures).
     max_support_profiles : int
@@ -166,9 +166,9 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
         support_profiles, may_hold_equilibrium, endpoints = (getattr(_route, name) for name in _ROUTE_STEPS)
     params = {"tol": tol, "seed": seed}
     rng = np.random.default_rng(seed)
-    # Scale payoffs to [0, 1]: conditioning, and tolerances then mean "relative to payoff scale".
-    lo, scale = float(game.payoffs.min()), game.payoff_scale
-    u = (np.asarray(game.payoffs) - lo) / scale
+    # Map each player's payoffs onto [0, 1]: conditioning, and tolerances then mean "relative to
+    # each player's scale", whatever the units (1e-300 or 1e300, one player's or all).
+    u = unit_payoffs(game.payoffs)
     model = Model.build(u, rng)
     n = int(model.offsets[-1])
     considered = support_profiles(u, eps=tol)
@@ -196,7 +196,6 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
         on = [k for k, c in enumerate(continua) if on_polyline(y, c["trace"], SAME_CURVE)]
         details = {"on_continuum": True, "component": on[0]} if on else {}
         equilibria.append(_certify(game, model, y, **details))
-    equilibria = [e for e in equilibria if e.max_regret <= tol * scale]
     details = {
         "continua": [
             {"support": [list(s) for s in c["support"]], "dimension": c["dimension"], "kind": c["kind"],
@@ -208,9 +207,11 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
         "paths": n_paths,
         "failed_paths": failed,
     }
-    return SolverResult("enumpoly", game, tuple(equilibria), params,
-                        complete=not continua and failed == 0,
-                        degenerate=bool(singular), details=details)
+    # Path end points that are not equilibria of the game (a tolerance artefact) are refused by
+    # the shared certification, which names them in details["rejected"].
+    return certify_result(SolverResult("enumpoly", game, tuple(equilibria), params,
+                                       complete=not continua and failed == 0,
+                                       degenerate=bool(singular), details=details), tol)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -207,8 +207,9 @@ def _raise_non_finite(payoffs: np.ndarray):
 def pure_equilibrium_mask(payoffs, tol: float = DEFAULT_TOL, *, threads: int | None = None) -> np.ndarray:
     """Pure equilibria of a batch ``(B, n_0, ..., N)`` with a tolerance relative to each game's scale.
 
-    Each game is divided by its own payoff scale (:func:`sim.game.payoff_scales`) and then
-    checked with :func:`enumpure_batch` at the absolute tolerance ``tol``: the one tie rule of
+    Each player's payoffs in each game are mapped onto ``[0, 1]`` (:func:`sim.game.unit_payoffs`:
+    divided by the player's own scale, whatever it is, 1e-300 or 1e300) and then checked with
+    :func:`enumpure_batch` at the absolute tolerance ``tol``: the one tie rule of
     the project. ``enumpure_solve`` (one game), the sweep's batched rows and the threshold
     searches all call this, so a point decides a tie the same way whichever route solved it.
 
@@ -227,29 +228,28 @@ def pure_equilibrium_mask(payoffs, tol: float = DEFAULT_TOL, *, threads: int | N
     >>> enumpure_batch(g * 1e6, 1e-9).tolist()  # an absolute tolerance loses the tie at scale 1e6
     [[False, True, False]]
     """
-    from sim.game import payoff_scales
+    from sim.game import unit_payoffs
 
     payoffs = np.asarray(payoffs, dtype=np.float64)
-    if payoffs.ndim < 3:
-        return enumpure_batch(payoffs, tol, threads=threads)  # enumpure_batch names the bad shape
-    scale = payoff_scales(payoffs)
-    scaled = payoffs / scale.reshape((-1,) + (1,) * (payoffs.ndim - 1))
-    return enumpure_batch(scaled, tol, threads=threads)
+    if payoffs.ndim < 3 or not np.all(np.isfinite(payoffs)):
+        return enumpure_batch(payoffs, tol, threads=threads)  # enumpure_batch names the bad shape or value
+    return enumpure_batch(unit_payoffs(payoffs, batched=True), tol, threads=threads)
 
 
 def enumpure_solve(game: NormalFormGame, tol: float = DEFAULT_TOL) -> SolverResult:
     """All pure-strategy Nash equilibria of an N-player game.
 
     Enumerates every pure profile and keeps those where no player gains more than
-    ``tol * game.payoff_scale`` by deviating (Nash 1951; Gambit's ``enumpure``). The tolerance
-    is relative to the payoff scale, so rescaling a game does not change its equilibria.
+    ``tol`` times that player's payoff scale by deviating (Nash 1951; Gambit's ``enumpure``). The
+    tolerance is relative to each player's scale, so shifting or rescaling one player's payoffs
+    does not change the equilibria.
 
     Parameters
     ----------
     game : NormalFormGame
     tol : float
-        Non-negative tolerance relative to the game's payoff scale (the payoff spread, at
-        least 1).
+        Non-negative tolerance relative to each player's payoff scale (the spread of the
+        player's payoffs, :func:`sim.game.player_scales`).
 
     Returns
     -------

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.errors import SolverError
-from sim.game import NormalFormGame
+from sim.game import NormalFormGame, unit_payoffs
 from sim.result import Equilibrium, SolverResult
 
 DEFAULT_TOL = 1e-9
@@ -49,7 +49,8 @@ def lp_solve(game: NormalFormGame, tol: float = DEFAULT_TOL) -> SolverResult:
     Solves the row player's maximin LP and the column player's minimax LP with HiGHS through
     ``scipy.optimize.linprog`` (von Neumann's minimax theorem; Dantzig 1951). The pair of optimal
     strategies is a Nash equilibrium, and every Nash equilibrium of the game gives the row player
-    the same value.
+    the same value. The LPs are solved on the row player's payoffs mapped onto ``[0, 1]``, so the
+    answer does not depend on the payoff unit (1e-300 or 1e300).
 
     Parameters
     ----------
@@ -71,7 +72,7 @@ def lp_solve(game: NormalFormGame, tol: float = DEFAULT_TOL) -> SolverResult:
 
     Examples
     --------
-    >>> from sim.game import NormalFormGame
+    >>> from sim.game import NormalFormGame, unit_payoffs
     >>> pennies = NormalFormGame.zero_sum([[1, -1], [-1, 1]])
     >>> result = lp_solve(pennies)
     >>> round(result.details["value"], 9), result.equilibria[0].profile[0].round(6).tolist()
@@ -94,10 +95,15 @@ def lp_solve(game: NormalFormGame, tol: float = DEFAULT_TOL) -> SolverResult:
             f"at actions {tuple(int(i) for i in idx)}"
         )
     constant = float(np.median(total))
-    x, value_row = _maximin(A, "lp_solve")
-    # The column player maximises -A (its payoff up to the constant): maximin of -A^T.
-    y, neg_value = _maximin(-A.T, "lp_solve")
-    value = 0.5 * (value_row - neg_value)  # both LPs give the value; average their round-off
+    # The LPs see A mapped onto [0, 1]: HiGHS's absolute tolerances then mean "relative to the
+    # payoff scale", and payoffs of 1e-300 or 1e300 are neither ignored nor overflowing.
+    lo, spread = float(A.min()), float(game.player_scales[0])
+    M = unit_payoffs(A[..., None])[..., 0]
+    x, value_row = _maximin(M, "lp_solve")
+    # The column player maximises 1 - M (its payoff up to a positive affine map): maximin of (1 - M)^T.
+    y, col_value = _maximin(1.0 - M.T, "lp_solve")
+    unit_value = 0.5 * (value_row + 1.0 - col_value)  # both LPs give the value; average their round-off
+    value = lo + unit_value * spread
     eq = Equilibrium.certify(game, (x, y))
     return SolverResult(
         "lp", game, (eq,), {"tol": tol}, complete=True,
