@@ -102,8 +102,8 @@ def test_simultaneous_game_is_measured_point_by_point_and_agrees():
         assert v.undecided == expected.count("undecided")
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(multi_move_scenario_docs(), st.integers(0, 2**31 - 1))
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(st.one_of(multi_move_scenario_docs(), scenario_docs(sequential=True)), st.integers(0, 2**31 - 1))
 def test_batched_payoffs_equal_point_by_point(doc, seed):
     c = compile_scenario(parse_scenario(doc))
     # the batched route is for perfect-information trees; the others go point by point anyway
