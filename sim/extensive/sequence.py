@@ -248,7 +248,28 @@ def _uniform_plan(E: np.ndarray, parent: np.ndarray) -> np.ndarray:
     return x
 
 
-def _lex_min_ratio(T, col, rows_ok, lex_cols, tol) -> int | None:
+def _gauss_jordan(M: np.ndarray, basis: list) -> tuple[np.ndarray, np.ndarray]:
+    """The tableau ``M`` solved for the variables ``basis`` (one Gauss-Jordan pivot per column,
+    largest entry among the rows not yet assigned), and the variable of each row.
+
+    Pivots touch only the rows with a nonzero in the pivot column, so the sparse sequence-form
+    tableau costs far less than a dense solve (and calls no multithreaded BLAS)."""
+    T = M.copy()
+    R = T.shape[0]
+    row_var = np.full(R, -1, dtype=np.int64)
+    free = np.ones(R, dtype=bool)
+    for b in basis:
+        col = np.abs(T[:, b]) * free
+        row = int(np.argmax(col))
+        if col[row] <= 1e-12:
+            raise SolverError("seqlcp_solve(): the starting basis is singular (internal error)")
+        _pivot(T, row, b)
+        row_var[row] = b
+        free[row] = False
+    return T, row_var
+
+
+def _lex_min_ratio(T, col, rows_ok, lex_cols, tol, prefer: int = -1) -> int | None:
     """Row of the lexicographic minimum-ratio test for the entering column ``col`` (None: a ray).
 
     Ties in ``rhs / a`` are broken by the columns of the starting basis, divided by the same
@@ -262,12 +283,17 @@ def _lex_min_ratio(T, col, rows_ok, lex_cols, tol) -> int | None:
     ratios = T[rows, -1] / a[rows]
     best = ratios.min()
     rows = rows[ratios <= best + tol * max(1.0, abs(best))]
-    for c in lex_cols:
-        if rows.size == 1:
-            break
-        ratios = T[rows, c] / a[rows]
-        best = ratios.min()
-        rows = rows[ratios <= best + tol]
+    if prefer in rows:  # z0 may leave: the path ends here (the usual rule for Lemke's algorithm)
+        return int(prefer)
+    if rows.size > 1:
+        L = T[np.ix_(rows, lex_cols)] / a[rows, None]
+        while rows.size > 1:
+            differ = np.flatnonzero(np.ptp(L, axis=0) > tol)
+            if differ.size == 0:
+                break
+            v = L[:, differ[0]]
+            keep = v <= v.min() + tol
+            rows, L = rows[keep], L[keep]
     return int(rows[0])
 
 
@@ -336,17 +362,13 @@ def sequence_lemke(sf: SequenceForm, max_pivots: int | None = None, tol: float =
     # nonbasic (x_0 = 0, z0 = 1 by the first equality row).
     if len(basis) != R:
         raise SolverError("seqlcp_solve(): the starting basis has the wrong size (internal error)")
-    Bm = M[:, basis]
-    try:
-        T = np.linalg.solve(Bm, M)
-    except np.linalg.LinAlgError:
-        raise SolverError("seqlcp_solve(): the starting basis is singular (internal error)") from None
-    if T[:, -1].min(initial=0.0) < -1e-7:
-        raise SolverError("seqlcp_solve(): the starting basis is infeasible (internal error)")
-    row_var = np.array(basis, dtype=np.int64)
+    # Unit columns first, the dense ones (z0, p, q) last: less fill-in.
+    T, row_var = _gauss_jordan(M, [b for b in basis if b < cp] + [b for b in basis if b >= cp][::-1])
     free = (row_var >= cp) & (row_var < cz)
+    if T[~free, -1].min(initial=0.0) < -1e-7:
+        raise SolverError("seqlcp_solve(): the starting basis is infeasible (internal error)")
     rows_ok = ~free
-    lex_cols = [b for b in basis if not (cp <= b < cz)]
+    lex_cols = np.array(basis, dtype=np.int64)  # all of them, free ones too: their rows are then independent
 
     def complement(v: int) -> int:
         return v + (n0 + n1) if v < n0 + n1 else v - (n0 + n1)
@@ -356,7 +378,7 @@ def sequence_lemke(sf: SequenceForm, max_pivots: int | None = None, tol: float =
     while True:
         if pivots >= max_pivots:
             raise SolverError(f"seqlcp_solve(): no equilibrium within max_pivots={max_pivots} pivots")
-        row = _lex_min_ratio(T, entering, rows_ok, lex_cols, tol)
+        row = _lex_min_ratio(T, entering, rows_ok, lex_cols, tol, int(np.flatnonzero(row_var == cz)[0]))
         if row is None:
             raise SolverError("seqlcp_solve(): Lemke's path ran into a ray (internal error or round-off)")
         leaving = int(row_var[row])
@@ -366,6 +388,7 @@ def sequence_lemke(sf: SequenceForm, max_pivots: int | None = None, tol: float =
         if leaving == cz:
             break
         entering = complement(leaving)
+
     values = np.zeros(V)
     values[row_var] = T[:, -1]
     x = np.clip(values[cx:cx + n0], 0.0, None)
