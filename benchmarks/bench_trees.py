@@ -6,8 +6,9 @@ Workloads:
 * generated trees of growing depth: ``rounds`` rounds of a simultaneous 2x2 game played in turn
   (player 0 moves, then player 1 without seeing that move; both see every earlier round), with
   payoffs uniform in [-10, 10] at the ``4**rounds`` leaves from a seed. A player has
-  ``2 * (4**rounds - 1) / 3`` sequences, while its reduced strategies number ``2**((4**rounds - 1) / 3)``:
-  the reduced form is out of reach from three rounds on.
+  ``1 + 2 * (4**rounds - 1) / 3`` sequences, while its reduced strategies number
+  ``2**(2**rounds - 1)`` (2, 8, 128, 32,768, 2**31): the reduced form is out of reach from four
+  rounds on.
 
 Implementations, each timed on the same tree (median of ``repeats`` calls):
 

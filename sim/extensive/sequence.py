@@ -302,8 +302,13 @@ def _pivot(T: np.ndarray, row: int, col: int) -> None:
     factor = T[:, col].copy()
     factor[row] = 0.0
     nz = np.flatnonzero(factor)
-    if nz.size:
-        T[nz] -= np.outer(factor[nz], T[row])
+    if not nz.size:
+        return
+    cols = np.flatnonzero(T[row])  # the tableau is sparse: touch only the entries that change
+    if nz.size * cols.size > T.size // 4:
+        T -= np.outer(factor, T[row])
+    else:
+        T[np.ix_(nz, cols)] -= np.outer(factor[nz], T[row, cols])
 
 
 def sequence_lemke(sf: SequenceForm, max_pivots: int | None = None, tol: float = DEFAULT_TOL):
