@@ -112,14 +112,21 @@ def test_refusals_name_the_rule():
         seqlcp_solve(g, max_pivots=0)
 
 
-def test_registered_as_a_two_player_tree_method():
+def test_registered_as_a_two_player_tree_method_and_its_details_name_the_play():
     from sim.registry import METHODS, solve
 
     spec = METHODS["seqlcp"]
     assert (spec.kind, spec.players) == ("tree", "2")
-    g = read_efg(GAMBIT / "e02.efg") if (GAMBIT / "e02.efg").exists() else None
-    if g is not None and g.n_players == 2:
-        assert solve(g, "seqlcp").method == "seqlcp"
+    g = read_efg(GAMBIT / "4cards.efg")
+    r = solve(g, "seqlcp", max_pivots=500)
+    eq = r.equilibria[0]
+    assert r.method == "seqlcp" and r.params["max_pivots"] == 500
+    assert eq.details["path"] and set(eq.details["plan"]) == set(g.players)
+    assert dict(eq.details["choices"]).items() <= {h: a for h, a in eq.details["plan"]["Player 1"].items()
+                                                   if isinstance(a, str)}.items() | {
+        h: a for h, a in eq.details["plan"]["Player 2"].items() if isinstance(a, str)}.items()
+    with pytest.raises(SolverError, match="max_pivots=1 pivots"):
+        seqlcp_solve(g, max_pivots=1)
 
 
 #: Two-player corpus trees for the comparison with pygambit: small ones (pygambit's reduced-form

@@ -432,7 +432,8 @@ def seqlcp_solve(game: ExtensiveFormGame, max_pivots: int | None = None, tol: fl
     -------
     SolverResult
         Method ``"seqlcp"`` with one equilibrium. Its ``behaviour`` is ``infoset ->
-        probabilities``; ``details`` hold ``behaviour``, ``plans`` (player -> {sequence:
+        probabilities``; ``details`` hold ``behaviour``, ``choices``, ``plan`` and ``path`` as
+        for :func:`sim.extensive.spe.spe_solve`, ``plans`` (player -> {sequence:
         realisation probability}, positive entries), ``unreached`` (information sets the
         owner's own moves avoid: any behaviour there is an equilibrium, uniform is reported),
         ``regret_by_player`` (measured on the tree) and ``pivots``. Where the reduced normal
@@ -479,7 +480,14 @@ def seqlcp_solve(game: ExtensiveFormGame, max_pivots: int | None = None, tol: fl
     by_player = np.maximum(0.0, best_response_values(flat, seq) - payoffs)
     plans = {p: {s: float(v) for s, v in zip(sf.sequences[i], plan) if v > 1e-12}
              for i, (p, plan) in enumerate(zip(players, (x, y)))}
+    from sim.extensive.spe import equilibrium_path
+
+    owner = np.repeat(np.arange(len(flat.infoset_names)), flat.n_actions)
+    mine = [np.flatnonzero(flat.infoset_player == i) for i in range(2)]
     details = dict(behaviour=InfosetValues(layout, ro, np.arange(len(flat.infoset_names)), "list"),
+                   choices=InfosetValues(layout, ro, owner[np.flatnonzero(seq > 1 - 1e-12)], "choice"),
+                   plan={p: InfosetValues(layout, ro, rows, "plan") for p, rows in zip(players, mine)},
+                   path=equilibrium_path(game, behaviour),
                    plans=plans,
                    unreached=[flat.infoset_names[h] for h in np.flatnonzero(unreached).tolist()],
                    regret_by_player={pl: float(r) for pl, r in zip(players, by_player)},
