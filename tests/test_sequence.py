@@ -54,14 +54,14 @@ def _two_players(game):
     return game.n_players == 2
 
 
-@settings(max_examples=120, deadline=None)
-@given(imperfect_information_trees(max_levels=4, max_players=2, max_actions=3).filter(_two_players))
+@settings(max_examples=150, deadline=None)
+@given(imperfect_information_trees(max_levels=5, max_players=2, max_actions=3).filter(_two_players))
 def test_every_equilibrium_of_an_imperfect_information_tree_has_zero_regret_on_the_tree(game):
     _check(game)
 
 
-@settings(max_examples=80, deadline=None)
-@given(perfect_information_trees(max_depth=4, max_players=2).filter(_two_players))
+@settings(max_examples=100, deadline=None)
+@given(perfect_information_trees(max_depth=5, max_players=2).filter(_two_players))
 def test_every_equilibrium_of_a_perfect_information_tree_has_zero_regret_on_the_tree(game):
     """Small integer payoffs make ties (degenerate sequence forms) common: the lexicographic
     ratio test must end the path all the same."""
