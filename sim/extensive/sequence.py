@@ -27,7 +27,7 @@ behaviour strategies): the extra variable ``z0`` mixes the opponent's strategy w
 starting one, so ``z0 = 1`` is "each player best-responds to the other's starting strategy" and
 ``z0 = 0`` an equilibrium. This is the linear tracing procedure on the sequence form (von
 Stengel, van den Elzen and Talman 2002; von Stengel 2002, "Computing equilibria for two-person
-games", section 6), whose path never runs into a ray; the lexicographic minimum-ratio test
+games", on Lemke's algorithm for the sequence form), whose path never runs into a ray; the lexicographic minimum-ratio test
 (columns of the starting basis break ties) keeps degenerate trees from cycling.
 
 Examples
@@ -274,7 +274,10 @@ def _lex_min_ratio(T, col, rows_ok, lex_cols, tol, prefer: int = -1) -> int | No
 
     Ties in ``rhs / a`` are broken by the columns of the starting basis, divided by the same
     pivot entries; those rows of the basis inverse are independent, so one row survives
-    (von Stengel 2002, section 3.7's rule, here on the sequence-form tableau).
+    (the rule :func:`sim.solvers.mixed.lcp_solve` uses, von Stengel 2007, section 3.7, here on the
+    sequence-form tableau; every starting basic variable counts, free ones too, so that the rows
+    compared stay independent). When the artificial ``z0`` ties for leaving, it leaves: the path
+    ends there.
     """
     a = T[:, col]
     rows = np.flatnonzero(rows_ok & (a > tol))
