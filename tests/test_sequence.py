@@ -189,3 +189,21 @@ def flat_payoffs(flat, seq):
     from sim.extensive.behaviour import expected_payoffs
 
     return expected_payoffs(flat, seq)
+
+
+def test_trees_where_a_player_never_moves_or_nobody_does():
+    _check(ExtensiveFormGame.from_root(("A", "B"), Terminal((1.0, 2.0))))
+    r = _check(ExtensiveFormGame.from_root(("A", "B"), Chance(("x", "y"), (0.5, 0.5), (
+        Terminal((1.0, 2.0)), Decision(1, "b", ("l", "r"), (Terminal((0.0, 0.0)), Terminal((3.0, -1.0))))))))
+    assert r.equilibria[0].payoffs.tolist() == [0.5, 1.0]
+
+
+def test_an_information_set_its_owner_avoids_is_reported_unreached():
+    """Player A takes the sure 3 at the root, so A's later move is never reached by A's own plan:
+    uniform behaviour is reported there, and the set is named."""
+    g = ExtensiveFormGame.from_root(("A", "B"), Decision(0, "a", ("out", "in"), (
+        Terminal((3.0, 0.0)),
+        Decision(1, "b", ("l", "r"), (Decision(0, "c", ("u", "d"), (Terminal((0.0, 1.0)), Terminal((1.0, 0.0)))),
+                                      Terminal((0.0, 2.0)))))))
+    eq = _check(g).equilibria[0]
+    assert eq.details["unreached"] == ["c"] and list(eq.details["behaviour"]["c"]) == [0.5, 0.5]
