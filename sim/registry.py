@@ -12,7 +12,7 @@ Kinds
     A normal-form game: ``<method>_solve(game, **options) -> SolverResult``. A tree (an ``.efg``
     file or a sequential scenario) goes to it as its reduced normal form.
 ``tree``
-    An extensive-form game, solved on the tree itself (``spe``, ``pbe``).
+    An extensive-form game, solved on the tree itself (``spe``, ``seqlcp``, ``pbe``).
 ``bargaining``
     A scenario with a ``[bargaining]`` table: ``<method>_solve(problem, **options)`` on the
     :class:`~sim.bargaining.BargainingProblem` the table describes.
@@ -261,6 +261,10 @@ _METHODS = [
            "subgame-perfect equilibria of trees (backward induction; subgames composed bottom-up)",
            (_tol(1e-9),
             Option("max_equilibria", int, 10_000, "stop listing equilibria after this many", low=1)), certified=True),
+    Method("seqlcp", "tree", "2", "sim.extensive.sequence", "seqlcp_solve",
+           "one equilibrium of a two-player tree by Lemke's algorithm on its sequence form",
+           (Option("max_pivots", int, None, "stop after this many pivots", low=1, none=True),
+            _tol(1e-9)), certified=True),
     Method("pbe", "tree", "N", "sim.extensive.pbe", "pbe_solve",
            "pure perfect Bayesian equilibria of small trees, beliefs, pooling/separating",
            (_tol(1e-9),

@@ -165,7 +165,11 @@ import pygambit as gbt
 reqs = json.load(sys.stdin)
 out = []
 for req in reqs:
-    g = gbt.read_efg(io.StringIO(req["efg"]))
+    try:
+        g = gbt.read_efg(io.StringIO(req["efg"]))
+    except Exception as exc:  # a text pygambit refuses: reported for each method
+        out.append({m: {"error": f"read_efg: {type(exc).__name__}: {exc}"} for m, _ in req["methods"]})
+        continue
     docs = {}
     for method, kwargs in req["methods"]:
         try:

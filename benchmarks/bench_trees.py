@@ -1,0 +1,158 @@
+"""One equilibrium of a two-player tree: the sequence form (``seqlcp``) against the reduced form.
+
+Workloads:
+
+* two-player trees of Gambit's corpus (``tests/data/gambit/*.efg`` with perfect recall);
+* generated trees of growing depth: ``rounds`` rounds of a simultaneous 2x2 game played in turn
+  (player 0 moves, then player 1 without seeing that move; both see every earlier round), with
+  payoffs uniform in [-10, 10] at the ``4**rounds`` leaves from a seed. A player has
+  ``1 + 2 * (4**rounds - 1) / 3`` sequences, while its reduced strategies number
+  ``2**(2**rounds - 1)`` (2, 8, 128, 32,768, 2**31): the reduced form is out of reach from four
+  rounds on.
+
+Implementations, each timed on the same tree (median of ``repeats`` calls):
+
+* ``bargain-sim seqlcp_solve`` (the reference row): Lemke on the sequence form, with the flat
+  layout, the certification of the regret on the tree and, where small enough, on the reduced
+  normal form included;
+* ``bargain-sim lcp_solve on the reduced form``: building the reduced normal form and running
+  Lemke-Howson on it, where the reduced form has at most 1,000,000 entries;
+* ``pygambit lcp_solve(use_strategic=False)``: Gambit's sequence-form Lemke on the tree written
+  as ``.efg``, in a subprocess with a time limit; the solve call alone is timed (reading the
+  file is not), in floating point (``rational=False``).
+
+Run: ``.venv/bin/python -m benchmarks.bench_trees`` (or ``python -m benchmarks.run trees``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sim.extensive.behaviour import flatten, recall_violation, reduced_strategy_counts
+from sim.extensive.sequence import seqlcp_solve
+from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+
+ROOT = Path(__file__).resolve().parent.parent
+GAMBIT_TIMEOUT = 120.0
+CORPUS = ("bayes1a", "e16", "montyhal", "4cards", "artist2", "bcp2", "caro2")
+QUICK_ROUNDS = (1, 2, 3)
+FULL_ROUNDS = (1, 2, 3, 4, 5)
+
+_GAMBIT = r"""
+import sys, time
+import pygambit as gbt
+game = gbt.read_efg(sys.argv[1])
+times = []
+for _ in range(int(sys.argv[2])):
+    start = time.perf_counter()
+    res = gbt.nash.lcp_solve(game, use_strategic=False, rational=False)
+    times.append(time.perf_counter() - start)
+times.sort()
+print(times[len(times) // 2], len(res.equilibria))
+"""
+
+
+def repeated_pennies(rounds: int, seed: int = 0) -> ExtensiveFormGame:
+    """``rounds`` rounds of a simultaneous 2x2 game in turn (see the module docstring)."""
+    rng = np.random.default_rng(seed)
+    pays = iter(rng.uniform(-10, 10, size=(4 ** rounds, 2)).round(6).tolist())
+
+    def node(r: int, history: str):
+        if r == rounds:
+            return Terminal(tuple(next(pays)))
+        kids = tuple(Decision(1, f"B{history}", ("l", "r"), tuple(node(r + 1, f"{history}{a}{b}") for b in "lr"))
+                     for a in "ud")
+        return Decision(0, f"A{history}", ("u", "d"), kids)
+
+    return ExtensiveFormGame.from_root(("A", "B"), node(0, ""), f"{rounds} rounds in turn")
+
+
+def _time(fn, repeats: int):
+    times, out = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)), out
+
+
+def _gambit(path: Path, repeats: int):
+    try:
+        proc = subprocess.run([sys.executable, "-c", _GAMBIT, str(path), str(repeats)], capture_output=True,
+                              text=True, timeout=GAMBIT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return None, f"timed out after {GAMBIT_TIMEOUT:.0f} s"
+    if proc.returncode != 0:
+        why = (proc.stderr.strip().splitlines() or [""])[-1]
+        return None, f"failed (exit {proc.returncode}): {why[:120]}"
+    seconds, n = proc.stdout.split()
+    return float(seconds), f"{n} equilibrium"
+
+
+def _rows(label: str, game: ExtensiveFormGame, repeats: int, tmp: Path, gambit: bool) -> list[dict]:
+    flat = flatten(game)
+    counts = reduced_strategy_counts(flat)
+    ours, result = _time(lambda: seqlcp_solve(game), repeats)
+    ms = 1000 * ours
+    seqs = result.details["sequences"]
+    rows = [{"benchmark": label, "implementation": "bargain-sim seqlcp_solve (sequence form)", "median_ms": ms,
+             "ratio_vs_ours": 1.0,
+             "note": f"{flat.n_nodes} nodes, {'+'.join(map(str, seqs.values()))} sequences, "
+                     f"{result.details['pivots']} pivots, regret {result.max_regret:.1e}"}]
+    entries = float(np.prod(counts))
+    name = "bargain-sim lcp_solve on the reduced form"
+    if counts.max() <= 20_000 and entries <= 1_000_000:
+        from sim.solvers.mixed import lcp_solve
+
+        t, r = _time(lambda: lcp_solve(game.reduced_normal_form()), repeats)
+        rows.append({"benchmark": label, "implementation": name, "median_ms": 1000 * t,
+                     "ratio_vs_ours": 1000 * t / ms,
+                     "note": f"{int(counts[0])}x{int(counts[1])} reduced form built and solved, "
+                             f"regret {r.max_regret:.1e}"})
+    else:
+        rows.append({"benchmark": label, "implementation": name,
+                     "note": f"skipped: reduced form {counts[0]:.3g} x {counts[1]:.3g} strategies"})
+    if gambit:
+        from sim.formats.efg import format_efg
+
+        path = tmp / "tree.efg"
+        path.write_text(format_efg(game))
+        found, why = _gambit(path, repeats)
+        name = "pygambit lcp_solve(use_strategic=False)"
+        if found is None:
+            rows.append({"benchmark": label, "implementation": name, "note": why})
+        else:
+            rows.append({"benchmark": label, "implementation": name, "median_ms": 1000 * found,
+                         "ratio_vs_ours": 1000 * found / ms, "note": why + " (solve only, floats)"})
+    return rows
+
+
+def run(quick: bool) -> list[dict]:
+    import tempfile
+
+    from sim.formats.efg import read_efg
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for name in CORPUS[:3] if quick else CORPUS:
+            game = read_efg(ROOT / "tests" / "data" / "gambit" / f"{name}.efg")
+            if game.n_players != 2 or recall_violation(flatten(game)) is not None:
+                continue
+            rows += _rows(f"seqlcp corpus {name}.efg", game, 3 if quick else 7, tmp, not quick)
+        for rounds in QUICK_ROUNDS if quick else FULL_ROUNDS:
+            game = repeated_pennies(rounds)
+            rows += _rows(f"seqlcp {rounds} rounds in turn, {4 ** rounds} leaves", game,
+                          1 if rounds >= 4 else 3, tmp, not quick)
+    return rows
+
+
+if __name__ == "__main__":
+    from benchmarks.run import format_table
+
+    print(format_table(run(quick="--quick" in sys.argv)))
