@@ -145,7 +145,13 @@ def format_result(result: "SolverResult") -> str:
         )
         payoffs = ", ".join(f"{p} {v:.4g}" for p, v in zip(game.players, eq.payoffs))
         lines.append(f"  {k:>3}. {strategies}  | payoffs: {payoffs}  | max regret {eq.max_regret:.2e}")
-    return "\n".join(lines)
+    return "\n".join(lines + _incomplete_note(result))
+
+
+def _incomplete_note(result: "SolverResult") -> list[str]:
+    """One line saying why a result is not complete, when the method recorded why."""
+    reason = result.details.get("incomplete_reason")
+    return [f"  not complete: {reason}"] if reason and not result.complete else []
 
 
 def _format_tree_result(result: "SolverResult") -> str:
@@ -159,7 +165,7 @@ def _format_tree_result(result: "SolverResult") -> str:
         for p, plan in eq.details.get("plan", {}).items():
             if plan:
                 lines.append(f"       {p}: {plan_text(plan)}")
-    return "\n".join(lines)
+    return "\n".join(lines + _incomplete_note(result))
 
 
 def _belief_number(exact: str, digits: int) -> str:

@@ -1,0 +1,92 @@
+"""Bounded work: a search too large to finish is refused before it starts, and a bounded method
+answers instead (issue 15, section 3).
+
+No test here times anything (speed belongs in benchmarks/); each asserts what the bounded route
+returns: a certified equilibrium, ``complete=False`` and the reason in a field.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.game import NormalFormGame
+from sim.solvers.budget import MAX_VERTICES, bimatrix_vertex_bound, polytope_vertex_bound, support_profiles
+from sim.solvers.stage import stage_equilibria
+
+GAMBIT = Path(__file__).parent / "data" / "gambit"
+PENNIES = NormalFormGame.zero_sum([[1, -1], [-1, 1]])
+
+
+# ----- the bound itself ------------------------------------------------------------------------------
+def test_vertex_bound_is_mcmullens_on_known_polytopes():
+    assert polytope_vertex_bound(2, 5) == 5  # a pentagon
+    assert polytope_vertex_bound(3, 6) == 8  # the cube
+    assert polytope_vertex_bound(4, 8) == 20  # dual of the cyclic polytope C(8, 4): 8 * 5 / 2 facets; the 4-cube has 16
+    assert polytope_vertex_bound(1, 2) == 2  # a segment
+    assert support_profiles((2, 2, 2)) == 27
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_no_game_has_more_vertices_than_the_bound(seed):
+    """The exhaustive route counts every vertex; none may exceed the a-priori bound."""
+    from sim.solvers.mixed import _polytope_constraints, _unit_range, _vertices_by_bases
+
+    rng = np.random.default_rng(seed)
+    m, n = int(rng.integers(2, 6)), int(rng.integers(2, 6))
+    # Integer payoffs in a small range: many ties, degenerate polytopes included.
+    A, B = rng.integers(0, 3, (m, n)).astype(float), rng.integers(0, 3, (m, n)).astype(float)
+    (G_P, h_P), (G_Q, h_Q) = _polytope_constraints(_unit_range(A), _unit_range(B))
+    vp = len(_vertices_by_bases(G_P, h_P, 1e-9)[0])
+    vq = len(_vertices_by_bases(G_Q, h_Q, 1e-9)[0])
+    assert vp <= polytope_vertex_bound(m, m + n) and vq <= polytope_vertex_bound(n, m + n)
+    assert vp + vq <= bimatrix_vertex_bound(m, n)
+
+
+# ----- stage_equilibria: refuse, then one equilibrium --------------------------------------------------
+def test_two_players_over_the_vertex_bound_get_one_lemke_howson_equilibrium():
+    r = stage_equilibria(PENNIES, max_vertices=4)  # matching pennies: bound 8
+    assert r.solvers == ("enumpure", "lcp") and not r.complete
+    assert "max_vertices=4" in r.reason and "not started" in r.reason
+    (eq,) = r.equilibria
+    np.testing.assert_allclose(eq.profile[0], [0.5, 0.5], atol=1e-12)
+    assert eq.max_regret <= 1e-12
+    full = stage_equilibria(PENNIES)  # under the default bound: the whole set, as before
+    assert full.solvers == ("enumpure", "enummixed") and full.complete
+
+
+def test_a_pure_equilibrium_is_answer_enough_when_the_mixed_search_is_refused():
+    bos = NormalFormGame.from_bimatrix([[2, 0], [0, 1]], [[1, 0], [0, 2]])
+    r = stage_equilibria(bos, max_vertices=4)
+    assert not r.complete and [e.pure_profile for e in r.equilibria] == [(0, 0), (1, 1)]
+
+
+# ----- 4cards, as Gambit ships it and mutated ---------------------------------------------------------
+def _mutated(text: str, seed: int) -> str:
+    """4cards with a few terminal payoffs changed (the outcome lines ``{ a, b }``)."""
+    rng = np.random.default_rng(seed)
+    lines = text.splitlines()
+    outcome = [k for k, line in enumerate(lines) if line.startswith("t ") and "{" in line]
+    for k in rng.choice(outcome, size=4, replace=False):
+        a, b = rng.integers(-3, 5, 2)
+        lines[k] = re.sub(r"\{[^}]*\}", f"{{ {a}, {b} }}", lines[k])
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [None, 1, 2])
+def test_4cards_answers_with_one_certified_equilibrium_and_says_why_incomplete(seed):
+    from sim.extensive.spe import spe_solve
+    from sim.formats.efg import parse_efg
+
+    text = (GAMBIT / "4cards.efg").read_text()
+    game = parse_efg(text if seed is None else _mutated(text, seed))
+    nf = game.reduced_normal_form()
+    assert bimatrix_vertex_bound(*nf.shape) > MAX_VERTICES  # 81x256
+    r = spe_solve(game)
+    assert not r.complete and r.equilibria
+    assert "max_vertices" in r.details["incomplete_reason"]
+    assert all(e.max_regret <= 1e-7 * nf.payoff_scale for e in r.equilibria)
