@@ -90,3 +90,67 @@ def test_4cards_answers_with_one_certified_equilibrium_and_says_why_incomplete(s
     assert not r.complete and r.equilibria
     assert "max_vertices" in r.details["incomplete_reason"]
     assert all(e.max_regret <= 1e-7 * nf.payoff_scale for e in r.equilibria)
+
+
+# ----- many pure equilibria: one vectorised certification ---------------------------------------------
+@pytest.mark.parametrize("seed", range(8))
+def test_vectorised_pure_certification_equals_the_per_profile_one(seed):
+    """Every pure profile of random games (ties included), certified both ways: same numbers."""
+    from sim.result import Equilibrium
+
+    rng = np.random.default_rng(seed)
+    n_players = int(rng.integers(1, 5))
+    shape = tuple(int(k) for k in rng.integers(1, 4, n_players))
+    scale = 10.0 ** rng.integers(-300, 300) if seed % 2 else 1.0
+    g = NormalFormGame.from_payoffs(rng.integers(-2, 3, (*shape, n_players)) * scale)
+    profiles = np.array(list(np.ndindex(*shape)), dtype=int)
+    fast = Equilibrium.certify_pure_many(g, profiles)
+    for row, e in zip(profiles, fast):
+        slow = Equilibrium.certify(g, [np.eye(k)[a] for k, a in zip(shape, row)])
+        assert e.max_regret == slow.max_regret
+        assert e.payoffs.tolist() == slow.payoffs.tolist() and e.support == slow.support
+        assert all(np.array_equal(x, y) for x, y in zip(e.profile, slow.profile))
+        assert e.pure_profile == tuple(int(a) for a in row)
+
+
+def test_vectorised_pure_certification_refuses_bad_profiles():
+    from sim.errors import GameError
+    from sim.result import Equilibrium
+
+    with pytest.raises(GameError, match=r"certify_pure_many\(\): profiles must be integers of shape \(K, 2\)"):
+        Equilibrium.certify_pure_many(PENNIES, [[0, 0, 0]])
+    with pytest.raises(GameError, match=r"certify_pure_many\(\): an action index is outside"):
+        Equilibrium.certify_pure_many(PENNIES, [[0, 2]])
+    assert Equilibrium.certify_pure_many(PENNIES, np.zeros((0, 2), dtype=int)) == ()
+
+
+def _unanimity_scenario(n: int) -> str:
+    """``n`` players with two actions, each rewarded only when all choose alike: every profile
+    where at least two players differ from the rest is an equilibrium (no single move restores
+    unanimity), so ``2**n - 2n`` of them."""
+    players = [f"P{i}" for i in range(n)]
+    lines = ["[scenario]", 'id = "unanimity"', 'title = "All alike or nothing"', 'timing = "simultaneous"', ""]
+    for p in players:
+        lines += [f"[players.{p}]", 'actions = ["a", "b"]', ""]
+    same = ["{ " + ", ".join(f'{p} = "{x}"' for p in players) + " }" for x in "ab"]
+    for p in players:
+        lines += ["[[goals]]", f'player = "{p}"', 'name = "unanimity"', "weight = 1",
+                  f"rules = [{{ when = {same[0]}, value = 1 }}, {{ when = {same[1]}, value = 1 }}]", ""]
+    return "\n".join(lines)
+
+
+@pytest.mark.slow
+def test_sixteen_players_with_65504_pure_equilibria_are_solved(tmp_path):
+    from sim.scenario import compile_scenario, load_scenario
+    from sim.solvers.pure import enumpure_solve
+
+    path = tmp_path / "unanimity.toml"
+    path.write_text(_unanimity_scenario(16))
+    game = compile_scenario(load_scenario(path)).normal_form()
+    assert game.shape == (2,) * 16
+    r = enumpure_solve(game)
+    assert r.complete and len(r.equilibria) == 2 ** 16 - 32
+    assert all(e.max_regret == 0.0 for e in r.equilibria)
+    assert r.equilibria[0].pure_profile == (0,) * 16 and r.equilibria[-1].pure_profile == (1,) * 16
+    lone = {tuple(int(k == j) for k in range(16)) for j in range(16)}  # one player apart: not equilibria
+    assert lone.isdisjoint(e.pure_profile for e in r.equilibria)
