@@ -154,3 +154,17 @@ def test_sixteen_players_with_65504_pure_equilibria_are_solved(tmp_path):
     assert r.equilibria[0].pure_profile == (0,) * 16 and r.equilibria[-1].pure_profile == (1,) * 16
     lone = {tuple(int(k == j) for k in range(16)) for j in range(16)}  # one player apart: not equilibria
     assert lone.isdisjoint(e.pure_profile for e in r.equilibria)
+
+
+# ----- a subgame with more equilibria than max_equilibria: refused, as in perfect information -------
+@pytest.mark.slow
+def test_a_subgame_with_too_many_equilibria_is_refused_not_truncated():
+    """Gambit's chain store (cs.efg) has a subgame with 84,992 pure equilibria (ties): spe used
+    to keep the first 10,000 and then certify each combination for many minutes."""
+    from sim.errors import SolverError
+    from sim.extensive.spe import spe_solve
+    from sim.formats.efg import read_efg
+
+    with pytest.raises(SolverError, match=r"spe_solve\(\): a subgame has 84,992 equilibria, more than "
+                                          r"max_equilibria=10000"):
+        spe_solve(read_efg(GAMBIT / "cs.efg"))

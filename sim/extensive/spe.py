@@ -105,12 +105,13 @@ def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int):
     found = stage_equilibria(game.reduced_normal_form(), tol=tol, mixed="always",
                              max_support_profiles=ENUMPOLY_SUBGAME_SUPPORTS)
     eqs = found.equilibria
+    if len(eqs) > max_equilibria:  # as the perfect-information route: refuse, do not truncate
+        raise SolverError(f"spe_solve(): a subgame has {len(eqs):,} equilibria, more than "
+                          f"max_equilibria={max_equilibria}; raise max_equilibria to enumerate them")
     out = []
-    for e in eqs[:max_equilibria]:
+    for e in eqs:
         out.append((behaviour_from_mixed(game, e.profile), np.asarray(e.payoffs, dtype=float), e.is_pure))
     reason = "" if found.complete else (found.reason or "a subgame's equilibrium search was not exhaustive")
-    if len(eqs) > max_equilibria:
-        reason = f"a subgame has {len(eqs)} equilibria, over max_equilibria={max_equilibria}"
     return out, not reason, reason
 
 
