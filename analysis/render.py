@@ -179,7 +179,13 @@ def format_result(result: "SolverResult", tree=None) -> str:
         payoffs = ", ".join(f"{p} {number_text(v)}" for p, v in zip(game.players, eq.payoffs))
         lines.append(f"  {k:>3}. {strategies}  | payoffs: {payoffs}  | max regret {_regret(eq.max_regret)}")
     lines += [f"  {line}" for line in result_notes(result)]
-    return "\n".join(lines)
+    return "\n".join(lines + _incomplete_note(result))
+
+
+def _incomplete_note(result: "SolverResult") -> list[str]:
+    """One line saying why a result is not complete, when the method recorded why."""
+    reason = result.details.get("incomplete_reason")
+    return [f"  not complete: {reason}"] if reason and not result.complete else []
 
 
 def result_notes(result) -> list[str]:
@@ -349,7 +355,7 @@ def _format_tree_result(result: "SolverResult", tree) -> str:
             lines += [f"         {line}" for line in off[:MAX_OFF_PATH_LINES]]
             if len(off) > MAX_OFF_PATH_LINES:
                 lines.append(f"         ... and {len(off) - MAX_OFF_PATH_LINES} more decision points")
-    return "\n".join(lines)
+    return "\n".join(lines + _incomplete_note(result))
 
 
 def _belief_number(exact: str, digits: int) -> str:

@@ -141,6 +141,52 @@ class Equilibrium:
                      for x, pay, sup, r in zip(profiles, readonly(payoffs), supports, regret.tolist()))
 
     @classmethod
+    def certify_pure_many(cls, game: NormalFormGame, profiles, **details) -> tuple["Equilibrium", ...]:
+        """:meth:`certify` for ``K`` pure profiles at once, by array lookups.
+
+        ``profiles`` has shape ``(K, N)``: row ``k`` holds each player's action index. A pure
+        profile's deviation payoffs are entries of the payoff array (player ``i``'s payoff at the
+        profile with its own action replaced), so each player's regret is one gather over the
+        ``K`` profiles per own action: ``K * sum(n_i)`` lookups in all, instead of one contraction
+        of the whole payoff array per profile. Payoffs, support and max regret are exactly those
+        of :meth:`certify` on the one-hot profile (a contraction with a one-hot vector adds
+        zeros only), which ``tests/test_bounded_work.py`` checks on random games.
+
+        Examples
+        --------
+        >>> from sim.game import NormalFormGame
+        >>> pd = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+        >>> [(e.pure_profile, e.max_regret) for e in Equilibrium.certify_pure_many(pd, [[1, 1], [0, 0]])]
+        [((1, 1), 0.0), ((0, 0), 2.0)]
+        """
+        from sim.errors import GameError
+
+        idx = np.asarray(profiles)
+        n = game.n_players
+        if idx.ndim != 2 or idx.shape[1] != n or (idx.size and not np.issubdtype(idx.dtype, np.integer)):
+            raise GameError(f"certify_pure_many(): profiles must be integers of shape (K, {n}); got "
+                            f"shape {idx.shape}, dtype {idx.dtype}")
+        shape = game.shape
+        if idx.size and (np.any(idx < 0) or np.any(idx >= np.array(shape))):
+            raise GameError(f"certify_pure_many(): an action index is outside the game's shape {shape}")
+        idx = idx.astype(np.intp, copy=False)
+        table = game.payoffs.reshape(-1, n)
+        flat = np.ravel_multi_index(tuple(idx.T), shape) if len(idx) else np.zeros(0, np.intp)
+        payoffs = table[flat]  # (K, N)
+        strides = np.array([int(np.prod(shape[i + 1:])) for i in range(n)], dtype=np.intp)
+        regret = np.zeros(len(idx))
+        for i in range(n):
+            base = flat - idx[:, i] * strides[i]
+            best = np.max([table[base + b * strides[i], i] for b in range(shape[i])], axis=0)
+            regret = np.maximum(regret, best - payoffs[:, i])
+        units = [list(readonly(np.eye(k))) for k in shape]  # shared read-only one-hot rows
+        details = MappingProxyType(dict(details))
+        rows = readonly(payoffs)
+        return tuple(cls(tuple(units[i][a] for i, a in enumerate(row)), pay, tuple((a,) for a in row), r, None,
+                         details)
+                     for row, pay, r in zip(idx.tolist(), rows, regret.tolist()))
+
+    @classmethod
     def certify_correlated(cls, game: NormalFormGame, distribution, **details) -> "Equilibrium":
         """Measure a correlated equilibrium given as a joint distribution over pure profiles.
 

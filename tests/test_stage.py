@@ -40,7 +40,9 @@ def test_three_players_use_enumpoly_and_its_limit_makes_the_set_incomplete():
     assert r.solvers == ("enumpure", "enumpoly") and r.kind == "mixed"
     assert all(e.max_regret <= 1e-7 * g.payoff_scale for e in r.equilibria)
     skipped = stage_equilibria(g, mixed="if_no_pure", max_support_profiles=10)
-    assert skipped.equilibria == () and not skipped.complete
+    # Skipped, the search falls back to one equilibrium by the logit trace (bounded work).
+    assert skipped.solvers == ("enumpure", "logit") and not skipped.complete
+    assert len(skipped.equilibria) == 1 and skipped.equilibria[0].max_regret <= 1e-7 * g.payoff_scale
     assert "27 support profiles, over max_support_profiles=10" in skipped.reason
 
 

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from sim._arrays import readonly
 from sim.errors import GameError
 from sim.extensive.nodes import Chance, Decision, Node, Terminal
 
@@ -223,6 +224,22 @@ def reduced_normal_form(game: "ExtensiveFormGame"):
     return NormalFormGame.from_payoffs(tensor, players=game.players, actions=_reduced(game)[1], title=game.title)
 
 
+@lru_cache(maxsize=64)
+def _plan_columns(game: "ExtensiveFormGame") -> tuple[tuple[tuple[str, np.ndarray], ...], ...]:
+    """Per player, per own information set ``h``: the action index each reduced plan takes at
+    ``h`` (``-1`` where the plan does not reach it). Built once per game, so that converting many
+    profiles (a subgame with hundreds of equilibria) costs array operations only."""
+    acts = game.infosets
+    out = []
+    for i, plans in enumerate(reduced_strategies(game)):
+        cols = []
+        for h in game.player_infosets(i):
+            col = np.array([acts[h][1].index(plan[h]) if h in plan else -1 for plan in plans], dtype=np.intp)
+            cols.append((h, readonly(col, dtype=None, copy=False)))
+        out.append(tuple(cols))
+    return tuple(out)
+
+
 def mixed_from_behaviour(game: "ExtensiveFormGame", behaviour: Mapping[str, np.ndarray]) -> tuple[np.ndarray, ...]:
     """Mixed profile over reduced strategies realising a behaviour profile (Kuhn 1953).
 
@@ -230,11 +247,11 @@ def mixed_from_behaviour(game: "ExtensiveFormGame", behaviour: Mapping[str, np.n
     perfect recall these sum to one per player.
     """
     out = []
-    for i, plans in enumerate(reduced_strategies(game)):
-        acts = game.infosets
-        probs = np.array([
-            float(np.prod([behaviour[h][acts[h][1].index(a)] for h, a in plan.items()])) for plan in plans
-        ])
+    for i, cols in enumerate(_plan_columns(game)):
+        probs = np.ones(len(reduced_strategies(game)[i]))
+        for h, col in cols:
+            b = np.asarray(behaviour[h], dtype=float)
+            probs *= np.where(col >= 0, b[np.maximum(col, 0)], 1.0)
         out.append(probs / probs.sum() if probs.sum() > 0 else probs)
     return tuple(out)
 
@@ -246,11 +263,10 @@ def behaviour_from_mixed(game: "ExtensiveFormGame", profile) -> dict[str, np.nda
     uniform (any choice is consistent with the mixed strategy).
     """
     out = {}
-    plans = reduced_strategies(game)
+    columns = [dict(cols) for cols in _plan_columns(game)]
     for h, (i, actions) in game.infosets.items():
-        w = np.zeros(len(actions))
-        for plan, p in zip(plans[i], profile[i]):
-            if h in plan:
-                w[actions.index(plan[h])] += p
+        col, p = columns[i][h], np.asarray(profile[i], dtype=float)
+        on = col >= 0
+        w = np.bincount(col[on], weights=p[on], minlength=len(actions))
         out[h] = w / w.sum() if w.sum() > 1e-12 else np.full(len(actions), 1.0 / len(actions))
     return out

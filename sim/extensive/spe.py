@@ -96,18 +96,23 @@ ENUMPOLY_SUBGAME_SUPPORTS = 5_000
 
 
 def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int):
-    """Nash equilibria of one truncated subgame as (behaviour, value, pure?) triples, and whether
-    the list is exhaustive (:func:`sim.solvers.stage.stage_equilibria` on its reduced normal form)."""
+    """Nash equilibria of one truncated subgame as (behaviour, value, pure?) triples, whether the
+    list is exhaustive (:func:`sim.solvers.stage.stage_equilibria` on its reduced normal form),
+    and why not when it is not (empty otherwise)."""
     from sim.solvers.stage import stage_equilibria
 
     game = ExtensiveFormGame.from_root(players, sub)
     found = stage_equilibria(game.reduced_normal_form(), tol=tol, mixed="always",
                              max_support_profiles=ENUMPOLY_SUBGAME_SUPPORTS)
     eqs = found.equilibria
+    if len(eqs) > max_equilibria:  # as the perfect-information route: refuse, do not truncate
+        raise SolverError(f"spe_solve(): a subgame has {len(eqs):,} equilibria, more than "
+                          f"max_equilibria={max_equilibria}; raise max_equilibria to enumerate them")
     out = []
-    for e in eqs[:max_equilibria]:
+    for e in eqs:
         out.append((behaviour_from_mixed(game, e.profile), np.asarray(e.payoffs, dtype=float), e.is_pure))
-    return out, found.complete and len(eqs) <= max_equilibria
+    reason = "" if found.complete else (found.reason or "a subgame's equilibrium search was not exhaustive")
+    return out, not reason, reason
 
 
 def equilibrium_path(game: ExtensiveFormGame, behaviour) -> list[dict]:
@@ -307,7 +312,10 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
         ``subgame_regret`` (largest regret in any proper subgame; ``None`` when not measured).
         ``complete`` is True when every pure subgame-perfect equilibrium is listed (perfect
         information, or imperfect information where each subgame's equilibrium search was
-        exhaustive for the solvers used). ``behaviour``, ``choices``, each player's ``plan`` and
+        exhaustive for the solvers used); when it is False, ``details["incomplete_reason"]`` says
+        why (a subgame too large for vertex or support enumeration gets one equilibrium by
+        Lemke-Howson or the logit trace instead: :func:`sim.solvers.stage.stage_equilibria`).
+        ``behaviour``, ``choices``, each player's ``plan`` and
         ``result.details["infosets"]`` are read-only mappings over the equilibrium's arrays
         (:class:`sim.extensive.behaviour.InfosetValues`): equal to, and rendered as, the
         dictionaries they stand for, with each entry made when read, so a tree with a million
@@ -348,12 +356,12 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
             f"{game.players[flat.infoset_player[bad]]!r} is reached after different own histories")
     sizes = np.bincount(flat.infoset[flat.kind == DECISION], minlength=len(flat.infoset_names))
     perfect_information = bool(np.all(sizes == 1))
-    complete = True
+    complete, reason = True, ""
     if perfect_information:
         sequences = _perfect_information(flat, tol, max_equilibria)
         roots = None
     else:
-        behaviours, complete = _compose(game, tol, max_equilibria)
+        behaviours, complete, reason = _compose(game, tol, max_equilibria)
         sequences = [flat.sequences(b) for b in behaviours]
         marks = _subtree_infosets(game.root, game.infoset_sizes)
         roots = [node for _, node in game.nodes() if not isinstance(node, Terminal) and marks[id(node)]]
@@ -387,7 +395,8 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
                         complete=complete,
                         details={"perfect_information": perfect_information,
                                  "reduced_form": nf is not None,
-                                 "infosets": layout.infosets()})
+                                 "infosets": layout.infosets(),
+                                 **({"incomplete_reason": reason} if reason else {})})
 
 
 def _flat_path(flat: FlatTree, seq: np.ndarray, players) -> list[dict]:
@@ -420,10 +429,9 @@ def _flat_path(flat: FlatTree, seq: np.ndarray, players) -> list[dict]:
 def _compose(game: ExtensiveFormGame, tol: float, cap: int):
     """Bottom-up composition of subgame equilibria for imperfect-information trees."""
     roots = _subtree_infosets(game.root, game.infoset_sizes)
-    complete = True
+    reasons: list[str] = []
 
     def solve(node) -> list[tuple[dict, np.ndarray]]:
-        nonlocal complete
         below = _below(node, True, roots)
         options = [solve(b) for b in below]
         out = []
@@ -433,8 +441,9 @@ def _compose(game: ExtensiveFormGame, tol: float, cap: int):
             for beh, _ in combo:
                 merged.update(beh)
             sub = _truncate(node, True, roots, values)
-            eqs, exhaustive = _subgame_equilibria(game.players, sub, tol, cap)
-            complete = complete and exhaustive
+            eqs, _, reason = _subgame_equilibria(game.players, sub, tol, cap)
+            if reason and reason not in reasons:
+                reasons.append(reason)
             for beh, value, _ in eqs:
                 out.append(({**merged, **beh}, value))
             if len(out) > cap:
@@ -442,7 +451,8 @@ def _compose(game: ExtensiveFormGame, tol: float, cap: int):
                                   f"raise max_equilibria to enumerate them")
         return out
 
-    return [b for b, _ in solve(game.root)], complete
+    found = [b for b, _ in solve(game.root)]
+    return found, not reasons, "; ".join(reasons)
 
 
 def backward_induction_batch(game: ExtensiveFormGame, terminal_payoffs) -> tuple[np.ndarray, np.ndarray]:

@@ -267,8 +267,7 @@ def enumpure_solve(game: NormalFormGame, tol: float = DEFAULT_TOL) -> SolverResu
     if not isinstance(tol, (int, float, np.integer, np.floating)) or not 0 <= tol < np.inf:
         raise SolverError(f"enumpure_solve(): tol must be a non-negative finite number; got {tol!r}")
     mask = pure_equilibrium_mask(game.payoffs[None], float(tol), threads=1)[0]
-    equilibria = []
-    for idx in zip(*np.nonzero(mask)):
-        profile = [np.eye(n)[a] for n, a in zip(game.shape, idx)]
-        equilibria.append(Equilibrium.certify(game, profile))
+    # One vectorised certification: per-profile certify contracts the whole payoff array each
+    # time (84 ms at 16 players), which a game with 65,504 pure equilibria cannot afford.
+    equilibria = Equilibrium.certify_pure_many(game, np.argwhere(mask))
     return SolverResult("enumpure", game, tuple(equilibria), {"tol": tol}, complete=True)

@@ -58,7 +58,10 @@ class StageEquilibria:
         The pure equilibria (lexicographic order of action indices), then the mixed ones the
         mixed solver found that are not among them.
     solvers : tuple of str
-        The solvers that ran: ``("enumpure",)``, or with ``"enummixed"`` / ``"enumpoly"``.
+        The solvers that ran: ``("enumpure",)``, or with ``"enummixed"`` / ``"enumpoly"``, or
+        with ``"lcp"`` / ``"logit"`` when the exhaustive mixed search was skipped or refused, no
+        pure equilibrium exists, and one equilibrium was looked for instead (then ``complete``
+        is False).
     complete : bool
         True when ``equilibria`` holds every pure equilibrium and, if a mixed search was asked
         for and needed, every extreme (two players) or isolated (more players) equilibrium.
@@ -83,7 +86,8 @@ class StageEquilibria:
 
 
 def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "always",
-                     max_support_profiles: int | None = None) -> StageEquilibria:
+                     max_support_profiles: int | None = None,
+                     max_vertices: int | None = None) -> StageEquilibria:
     """Pure Nash equilibria of a normal-form game, and its mixed ones where a mixed solver applies.
 
     Parameters
@@ -99,6 +103,14 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
     max_support_profiles : int, optional
         With more than two players, skip the mixed search (``complete=False``) when the game has
         more support profiles than this (``prod(2**n_i - 1)``); default enumpoly's own limit.
+    max_vertices : int, optional
+        With two players, skip vertex enumeration (``complete=False``) when the game's
+        best-response polytopes may have more vertices than this
+        (:func:`sim.solvers.budget.bimatrix_vertex_bound`, from the shape alone); default
+        :data:`sim.solvers.budget.MAX_VERTICES`. Whenever the mixed search is skipped or refused
+        and the game has no pure equilibrium, one equilibrium is looked for instead
+        (:func:`_one_equilibrium`): the answer comes in bounded time, never empty for want of
+        work, and ``reason`` says why it may not be every equilibrium.
 
     Returns
     -------
@@ -131,13 +143,24 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
     if mixed == "never" or (mixed == "if_no_pure" and eqs) or sum(n > 1 for n in game.shape) < 2:
         return StageEquilibria(game, tuple(eqs), ("enumpure",), True)
     if game.n_players == 2:
+        from sim.solvers.budget import MAX_VERTICES, bimatrix_vertex_bound
         from sim.solvers.mixed import enummixed_solve
 
         solver = "enummixed"
-        try:
-            found, complete, reason = enummixed_solve(game).equilibria, True, ""
-        except SolverError as exc:  # a degenerate game too large to enumerate: the pure ones only
-            found, complete, reason = (), False, str(exc)
+        limit = MAX_VERTICES if max_vertices is None else int(max_vertices)
+        vertices = bimatrix_vertex_bound(*game.shape)
+        if vertices > limit:
+            found, complete = (), False
+            reason = (f"{func}(): vertex enumeration was not started: the {game.shape[0]}x{game.shape[1]} game's "
+                      f"best-response polytopes may have up to {vertices:.3g} vertices, over "
+                      f"max_vertices={limit:,}")
+        else:
+            try:
+                found, complete, reason = enummixed_solve(game).equilibria, True, ""
+            except SolverError as exc:  # a degenerate game too large to enumerate
+                found, complete, reason = (), False, str(exc)
+        if not complete and not eqs:
+            solver, found = _one_equilibrium(game)
     else:
         from sim.solvers.poly import MAX_SUPPORT_PROFILES, enumpoly_solve
 
@@ -148,6 +171,8 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
             found, complete = (), False
             reason = (f"{func}(): the mixed search was skipped: {supports:,} support profiles, over "
                       f"max_support_profiles={limit:,}")
+            if not eqs:
+                solver, found = _one_equilibrium(game)
         else:
             result = enumpoly_solve(game, max_support_profiles=limit)
             found, complete = result.equilibria, result.complete
@@ -158,6 +183,28 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
         if e.max_regret <= bound and (not e.is_pure or e.pure_profile not in seen):
             eqs.append(e)
     return StageEquilibria(game, tuple(eqs), ("enumpure", solver), complete, reason)
+
+
+def _one_equilibrium(game: NormalFormGame) -> tuple[str, tuple[Equilibrium, ...]]:
+    """``(solver, equilibria)``: one equilibrium by a method whose work is bounded, or none.
+
+    Two players: Lemke-Howson from the first label (:func:`sim.solvers.mixed.lcp_solve`; at most
+    ``50 * (m + n) + 1000`` pivots). More players: the logit trace's Nash limit
+    (:func:`sim.solvers.logit.logit_solve`; at most its ``MAX_STEPS`` steps). The caller keeps
+    the profile only when its measured regret is within :data:`REGRET_TOL` of the payoff scale.
+    """
+    if game.n_players == 2:
+        from sim.solvers.mixed import lcp_solve
+
+        solver, solve = "lcp", lcp_solve
+    else:
+        from sim.solvers.logit import logit_solve
+
+        solver, solve = "logit", logit_solve
+    try:
+        return solver, solve(game).equilibria
+    except SolverError:  # no equilibrium within the method's own bound
+        return solver, ()
 
 
 __all__ = ["MIXED_RULES", "REGRET_TOL", "StageEquilibria", "stage_equilibria"]
