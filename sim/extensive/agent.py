@@ -291,13 +291,13 @@ def _line_search(tree: _Tree, sigma, supports, j: int, eps: float):
         return out
 
     def worst(t):
-        return float(_assess(tree, trial(t), supports, eps)[1].max())
+        return float(_assess(tree, trial(t), supports, eps)[1].max(initial=0.0))
     res = minimize_scalar(worst, bounds=(MIN_PROBABILITY, 1 - MIN_PROBABILITY), method="bounded",
                           options={"xatol": 1e-10})
     if res.fun > eps:
         return None
     beliefs, gaps = _assess(tree, trial(res.x), supports, eps)
-    return trial(res.x), beliefs, float(gaps.max())
+    return trial(res.x), beliefs, float(gaps.max(initial=0.0))
 
 
 def _bounds(tree: _Tree, allowed) -> tuple[np.ndarray, np.ndarray]:
@@ -467,8 +467,8 @@ def pbe_agent_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
                 for j, p in zip(free, pick):
                     trial[j] = p
                 beliefs, gaps = _assess(tree, trial, supports, eps)
-                if gaps.max() <= eps:
-                    found = (trial, beliefs, float(gaps.max()))
+                if gaps.max(initial=0.0) <= eps:
+                    found = (trial, beliefs, float(gaps.max(initial=0.0)))
                     break
                 if n_tried == 0 and free:
                     related = set().union(*(_related(tree, j) for j in free))
