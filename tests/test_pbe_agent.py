@@ -212,3 +212,56 @@ def test_on_signalling_games_the_support_profiles_equal_pbe_mixed(game):
     assert {_supports(e) for e in mixed.equilibria if not e.details["continuum"]} <= found
     for e in agent.equilibria:
         _check_assessment(game, e, TOL)
+
+
+# ----- differential: pygambit's tree solvers ---------------------------------------------------------
+
+@pytest.mark.gambit
+@pytest.mark.slow
+def test_gambit_equilibria_that_reach_every_information_set_are_listed():
+    """pygambit's ``lcp`` on the sequence form (Koller, Megiddo and von Stengel 1996) and ``logit``
+    on the agent form list Nash equilibria in behaviour strategies. One that reaches every
+    information set with positive probability is a PBE (beliefs are Bayes' everywhere), so when
+    our list is complete its supports must be among ours. Two-player trees only (lcp needs two);
+    enumpoly on the agent form is left out, as in tests/test_extensive_pbe.py (too slow on these
+    degenerate games). Run in a subprocess, time-limited by tests/oracles.py."""
+    from sim.formats.efg import format_efg
+    from tests.oracles import OracleFailed, gambit_behaviour_equilibria_many
+
+    games = [entry_pennies(), spence_job_market(), *(_random_tree(seed) for seed in range(5))]
+    methods = [("lcp", {"use_strategic": False}), ("logit", {})]
+    out = gambit_behaviour_equilibria_many([format_efg(g) for g in games], methods, timeout=240)
+    checked = 0
+    for game, docs in zip(games, out):
+        r = pbe_agent_solve(game)
+        if not r.complete:
+            continue
+        ours = [{h: tuple(s) for h, s in e.details["supports"].items()} for e in r.equilibria]
+        for method, eqs in docs.items():
+            if isinstance(eqs, OracleFailed):
+                continue
+            for beh in eqs:
+                reach = _reach(game, {h: np.asarray(p) for h, p in beh.items()})
+                if any(sum(reach[p] for p, n in _walk(game.root) if isinstance(n, Decision) and n.infoset == h)
+                       < 1e-6 for h in game.infosets):
+                    continue
+                sup = {h: tuple(game.infosets[h][1][a] for a, p in enumerate(ps) if p > 1e-6) for h, ps in beh.items()}
+                checked += 1
+                assert sup in ours, (game.title, method, beh)
+    assert checked >= 2
+
+
+def _random_tree(seed: int) -> ExtensiveFormGame:
+    """Chance picks a type, player 0 (seeing it) moves, player 1 (not seeing it) answers, player 0
+    (not seeing the answer) moves again: three stages, random integer payoffs."""
+    rng = np.random.default_rng(seed)
+
+    def last(t, m, a):
+        return Decision(0, f"last{t}{m}", ("u", "d"), tuple(
+            Terminal(tuple(float(x) for x in rng.integers(-3, 4, size=2))) for _ in range(2)))
+
+    root = Chance(("t0", "t1"), (0.5, 0.5), tuple(
+        Decision(0, f"t{t}", ("m0", "m1"), tuple(
+            Decision(1, f"m{m}", ("a0", "a1"), tuple(last(t, m, a) for a in range(2))) for m in range(2)))
+        for t in range(2)))
+    return ExtensiveFormGame.from_root(("P0", "P1"), root, title=f"three-stage {seed}")
