@@ -81,6 +81,7 @@ class _Tree(_Flat):
         self.h_index = {h: j for j, h in enumerate(self.infosets)}
         self.node_h = np.array([self.h_index[n.infoset] if isinstance(n, Decision) else -1 for n in self.nodes])
         self.owner = [game.infosets[h][0] for h in self.infosets]
+        self.lp_cache: dict = {}
 
     def values(self, sigma) -> np.ndarray:  # type: ignore[override]
         """Continuation payoffs ``(nodes, N)`` under ``sigma`` (list of arrays per infoset index)."""
@@ -168,7 +169,10 @@ def _assess(tree: _Tree, sigma, supports, eps: float):
             mu = w / w.sum()
             status = ON_PATH if r[members, -1].sum() > 1e-14 else OFF_PATH_BAYES
         else:
-            mu = _belief_lp(u, supports[j], eps)
+            key = (j, tuple(supports[j]), u.tobytes())
+            if key not in tree.lp_cache:  # the same free set and later play recur across profiles
+                tree.lp_cache[key] = _belief_lp(u, supports[j], eps)
+            mu = tree.lp_cache[key]
             status = OFF_PATH_CHOSEN
         if mu is None:
             gaps[j] = np.inf
