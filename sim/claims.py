@@ -28,7 +28,9 @@ behaviour strategy (a tree) or profile (a simultaneous game):
     Negates the condition.
 
 Method (:func:`default_method`): ``spe`` for a tree of perfect information, ``pbe`` for other
-trees, and for a simultaneous game every pure Nash equilibrium, or, when there is none, the Nash
+trees (where a game has no pure PBE, the mixed and semi-separating ones of ``pbe_agent``,
+:func:`sim.extensive.agent.pbe_agent_solve`), and for a simultaneous game every pure Nash
+equilibrium, or, when there is none, the Nash
 equilibria the stage solver finds (:func:`sim.solvers.stage.stage_equilibria`). A claim's
 ``method`` names another.
 
@@ -376,6 +378,10 @@ def _solve(compiled, method: str, overrides: Mapping[str, float]) -> _Solved:
         else:
             result = solve(game, method)
             eqs, complete, label = result.equilibria, result.complete, method
+            if method == "pbe" and not eqs:
+                # No pure PBE: the mixed and semi-separating ones (agent-form support enumeration).
+                result = solve(game, "pbe_agent")
+                eqs, complete, label = result.equilibria, result.complete, "pbe_agent"
     except (SolverError, GameError) as exc:
         return _Solved(method, None, (), (), f"{method} refused the game: {exc}")
     if not eqs:
@@ -613,7 +619,9 @@ def _pbe_batch_verdicts(compiled, claims: Sequence[Claim], points: np.ndarray) -
     equilibrium of every point from one :func:`sim.extensive.pbe_batch.pbe_batch` per distinct
     parameter change, then one reach walk per condition over all (point, equilibrium) pairs.
     The rules are :func:`evaluate_claim`'s: a point without a pure PBE (of its own game, or of a
-    ``set`` condition's) is ``undecided``; a ``set`` condition holds when it holds in every
+    ``set`` condition's) is measured by :func:`evaluate_claim`, which falls back to the mixed
+    PBE of ``pbe_agent`` (``undecided`` if that list is incomplete or the tree too large); a
+    ``set`` condition holds when it holds in every
     equilibrium of its game, and ``not`` negates that whole statement."""
     from sim.extensive.pbe_batch import pbe_batch
 
@@ -664,7 +672,12 @@ def _pbe_batch_verdicts(compiled, claims: Sequence[Claim], points: np.ndarray) -
                 values[j, at[single[at]]] = v[single[at]]
         n_hold = np.bincount(at, weights=holds.astype(float), minlength=B)
         verdict = np.where(n_hold == count, "holds", np.where(n_hold == 0, "fails", "some")).astype(object)
-        verdict[undecided] = "undecided"
+        # Points without a pure PBE (of their own game or a `set` condition's) are measured one by
+        # one: :func:`evaluate_claim` then falls back to the mixed PBE of ``pbe_agent``.
+        for b in np.flatnonzero(undecided):
+            overrides = dict(zip(compiled.parameter_names, points[b].tolist()))
+            verdict[b] = evaluate_claim(compiled, claim, overrides).verdict
+        values[:, undecided] = np.nan
         out.append(BatchVerdicts(claim.id, verdict, values, np.zeros(B, dtype=bool)))
     return tuple(out)
 

@@ -115,7 +115,7 @@ def test_signalling_game_default_is_pbe_and_chance_can_be_forced():
 
 def test_a_method_of_the_wrong_kind_is_refused_in_one_line():
     bad = dataclasses.replace(claim_of(ENTRY, "entry_accommodated"), method="enumpure")
-    with pytest.raises(ScenarioError, match=r"claims take one of \['spe', 'pbe', 'pbe_mixed'\] \(got 'enumpure'\)"):
+    with pytest.raises(ScenarioError, match=r"claims take one of \['spe', 'pbe', 'pbe_mixed', 'pbe_agent'\] \(got 'enumpure'\)"):
         evaluate_claim(ENTRY, bad)
 
 

@@ -16,6 +16,7 @@ from typing import Sequence
 
 #: How each method's equilibria are named in a sentence.
 KINDS = {"spe": "subgame-perfect", "pbe": "perfect Bayesian", "pbe_mixed": "perfect Bayesian",
+         "pbe_agent": "perfect Bayesian",
          "enumpure": "pure Nash", "enummixed": "Nash", "lcp": "Nash", "lp": "Nash", "logit": "logit QRE limit"}
 #: At most this many equilibria, regimes or outcomes are spelled out in one sentence.
 SPELLED_OUT = 3
@@ -52,7 +53,7 @@ def play_text(game, eq, method: str) -> str:
     """How an equilibrium is played: a tree's path of moves, else each player's action or mix."""
     from analysis.render import path_text, strategy_text
 
-    if eq.details and "path" in eq.details and (method in ("spe", "pbe", "pbe_mixed") or not eq.support):
+    if eq.details and "path" in eq.details and (method in ("spe", "pbe", "pbe_mixed", "pbe_agent") or not eq.support):
         return "play runs " + path_text(eq.details["path"], digits=2)
     return _and([f"{p} plays {strategy_text(game.actions[i], eq.profile[i], digits=2)}"
                  for i, p in enumerate(game.players)])
@@ -65,7 +66,7 @@ def scenario_finding(src) -> str:
     if not src.results:
         return f"{s.title} ({s.id}): no method could be run at the defaults."
     r = src.results[0]
-    game = src.game if r.method in ("spe", "pbe", "pbe_mixed") else src.normal_form
+    game = src.game if r.method in ("spe", "pbe", "pbe_mixed", "pbe_agent") else src.normal_form
     kind = KINDS.get(r.method, f"{r.method}")
     n = len(r.equilibria)
     head = f"{s.title} ({s.id}), at the defaults"

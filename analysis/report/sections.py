@@ -67,7 +67,7 @@ def _scenario_section(report: Report, src: ScenarioSource, *, tol: float) -> str
                    rows=[[p.name, _fmt(p.default), f"[{_fmt(p.min)}, {_fmt(p.max)}]",
                           "yes" if p.assumption else "no", p.description or "-"] for p in s.parameters])
     players = src.game.players
-    on_tree = {"spe", "pbe", "pbe_mixed"}
+    on_tree = {"spe", "pbe", "pbe_mixed", "pbe_agent"}
     for r in src.results:
         what = {"spe": "Subgame-perfect equilibria", "pbe": "Perfect Bayesian equilibria (pure)"}.get(
             r.method, "Equilibria")

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 MAX_CONDITIONS = 16
 MAX_CLAIMS = 200
 #: Methods a claim may name: those that return behaviour strategies (trees) or profiles (games).
-TREE_METHODS = ("spe", "pbe", "pbe_mixed")
+TREE_METHODS = ("spe", "pbe", "pbe_mixed", "pbe_agent")
 GAME_METHODS = ("enumpure", "enummixed", "lcp", "enumpoly")
 CLAIM_METHODS = TREE_METHODS + GAME_METHODS
 

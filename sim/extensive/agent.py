@@ -1,0 +1,532 @@
+"""Perfect Bayesian equilibria in behaviour strategies (mixed and semi-separating ones included) of
+small trees with imperfect information, by support enumeration on the agent form.
+
+The *agent form* (Selten 1975; Kuhn 1953) gives every information set its own agent, who has the
+owner's payoff. A behaviour profile ``sigma`` (``sigma[h]``: probabilities over ``h``'s actions)
+with beliefs ``mu`` is a perfect Bayesian equilibrium (Fudenberg and Tirole 1991, ch. 8) when at
+every information set each action played with positive probability is a best answer given the
+belief there and the later play, and beliefs follow Bayes' rule wherever they can. As in
+:mod:`sim.extensive.pbe`, the weight of a node in its owner's belief counts only chance and the
+*other* players' moves: under perfect recall the owner's own earlier moves are a common factor, so
+Bayes' rule also pins the belief at a set that only the owner's own deviation leaves unreached.
+Sets whose nodes chance and the others all exclude are *free*: any belief may be chosen there.
+
+Algorithm. For every support profile (one non-empty set ``S_h`` of actions per information set,
+all with positive probability):
+
+1. The *pinned* mixing agents (``|S_h| > 1`` and a positive Bayes weight) must be indifferent on
+   ``S_h``: ``sum_x w(x) (v(x, a) - v(x, a0)) = 0``. Under perfect recall ``w`` and ``v`` are
+   multilinear in the other agents' strategies and free sets do not enter them (a free set is
+   reached only through an action outside some support), so these conditions are exactly the
+   indifference conditions of a small normal-form game among the pinned mixing agents (payoff of
+   agent ``h`` at a pure profile: ``sum_x w(x) v(x, b_h)``). Its totally mixed equilibria are
+   the solutions: found by :func:`sim.solvers.poly.enumpoly_solve` (McKelvey and McLennan 1996,
+   polynomial support enumeration) on that game, or directly for one agent (a tie, or none).
+2. Free mixing agents (off path, any belief) are set on a grid of their simplex (the set of
+   such equilibria is a continuum; one representative is reported, as
+   :func:`sim.extensive.signalling.pbe_mixed_solve` does), pure agents play their action.
+3. The whole assessment is checked: Bayes' beliefs where the weight is positive; at free sets a
+   linear program over the belief simplex finds a belief making every action of ``S_h`` a best
+   answer (largest margin over the others, as in :mod:`sim.extensive.pbe`); every support action
+   must be within ``tol`` (relative to the payoff spread) of the best at every set.
+
+Every PBE has the supports of some profile, the pinned conditions of step 1 are necessary, and
+step 3 is the definition: each reported assessment is a PBE (its measured regret says by how
+much), and when no support profile is left unresolved the list is complete up to the
+continua, of which one point per support profile is listed (``complete``). A profile is
+*unresolved* when the normal-form solver reports a continuum or failed paths for its pinned game,
+or when no grid point of its free mixing agents passes step 3 although the pinned conditions hold.
+
+Bounds. At most :data:`MAX_INFOSETS` information sets with at most :data:`MAX_ACTIONS` actions
+each, and at most ``max_support_profiles`` support profiles (``prod(2**|A_h| - 1)``); beyond
+that the solver refuses with a ``SolverError`` before any work.
+
+Two-stage signalling games have no later moves after the receiver's, so step 1 is there a pair
+of linear systems: the equilibria are those of :func:`sim.extensive.signalling.pbe_mixed_solve`
+(the tests compare the two).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from sim.errors import SolverError
+from sim.extensive.nodes import Chance, Decision, Terminal, path_text
+from sim.extensive.pbe import OFF_PATH_BAYES, OFF_PATH_CHOSEN, ON_PATH, _Flat, classify_messages, signalling_roles
+from sim.extensive.reduced import mixed_from_behaviour
+from sim.extensive.spe import equilibrium_path
+from sim.extensive.tree import ExtensiveFormGame
+from sim.result import Equilibrium, SolverResult
+
+DEFAULT_TOL = 1e-7
+#: Most information sets (agents) and actions per information set the solver accepts.
+MAX_INFOSETS = 16
+MAX_ACTIONS = 4
+DEFAULT_MAX_SUPPORT_PROFILES = 100_000
+#: Grid steps per action of a free mixing agent (step 2), and most grid points per profile.
+GRID = 8
+MAX_GRID_POINTS = 512
+#: Smallest probability on a support action.
+MIN_PROBABILITY = 1e-9
+
+
+class _Tree(_Flat):
+    """The flat tree of :mod:`sim.extensive.pbe`, evaluated under behaviour (mixed) profiles."""
+
+    def __init__(self, game: ExtensiveFormGame):
+        super().__init__(game)
+        self.h_index = {h: j for j, h in enumerate(self.infosets)}
+        self.node_h = np.array([self.h_index[n.infoset] if isinstance(n, Decision) else -1 for n in self.nodes])
+        self.owner = [game.infosets[h][0] for h in self.infosets]
+        self.lp_cache: dict = {}
+
+    def values(self, sigma) -> np.ndarray:  # type: ignore[override]
+        """Continuation payoffs ``(nodes, N)`` under ``sigma`` (list of arrays per infoset index)."""
+        v = np.zeros((len(self.nodes), self.n_players))
+        for k in range(len(self.nodes) - 1, -1, -1):
+            node = self.nodes[k]
+            if isinstance(node, Terminal):
+                v[k] = node.payoffs
+            else:
+                probs = node.probs if isinstance(node, Chance) else sigma[self.node_h[k]]
+                v[k] = np.asarray(probs) @ v[self.kids[k]]
+        return v
+
+    def reach(self, sigma) -> np.ndarray:  # type: ignore[override]
+        """``r[k, i]``: probability of node ``k`` from chance and the moves of all players but ``i``;
+        ``r[k, N]``: the full reach probability."""
+        n = self.n_players
+        r = np.zeros((len(self.nodes), n + 1))
+        r[0] = 1.0
+        for k, node in enumerate(self.nodes):
+            if isinstance(node, Terminal):
+                continue
+            if isinstance(node, Chance):
+                for p, c in zip(node.probs, self.kids[k]):
+                    r[c] = r[k] * p
+            else:
+                for p, c in zip(sigma[self.node_h[k]], self.kids[k]):
+                    step = np.full(n + 1, float(p))
+                    step[node.player] = 1.0
+                    r[c] = r[k] * step
+        return r
+
+
+def _uniform(tree: _Tree, supports) -> list[np.ndarray]:
+    out = []
+    for h, s in zip(tree.infosets, supports):
+        p = np.zeros(len(tree.kids[tree.members[h][0]]))
+        p[list(s)] = 1.0 / len(s)
+        out.append(p)
+    return out
+
+
+def _belief_lp(u: np.ndarray, support, eps: float):
+    """A belief over the rows of ``u`` (nodes x actions) under which every action of ``support`` is
+    within ``eps`` of the best, with the largest margin over the others; None when there is none."""
+    from scipy.optimize import linprog
+
+    n, m = u.shape
+    others = [b for b in range(m) if b not in support]
+    rows, rhs, margin = [], [], []
+    for a in support:
+        for b in range(m):
+            if b == a:
+                continue
+            rows.append(u[:, b] - u[:, a])  # (u_b - u_a) . mu <= -t  (b outside), <= eps (b inside)
+            margin.append(1.0 if b in others else 0.0)
+            rhs.append(0.0)
+    if not rows:
+        return np.full(n, 1.0 / n)
+    a_ub = np.hstack([np.array(rows), np.array(margin)[:, None]])
+    c = np.zeros(n + 1)
+    c[-1] = -1.0
+    res = linprog(c, A_ub=a_ub, b_ub=rhs, A_eq=np.hstack([np.ones((1, n)), [[0.0]]]), b_eq=[1.0],
+                  bounds=[(0, None)] * n + [(None, 1.0)], method="highs")
+    if res.status != 0 or -res.fun < -eps:
+        return None
+    mu = np.clip(res.x[:n], 0.0, None)
+    return mu / mu.sum()
+
+
+def _assess(tree: _Tree, sigma, supports, eps: float):
+    """Beliefs and, per information set, the sequential-rationality gap of the assessment: the
+    best action's gain over the worst support action given the belief (``inf`` where a free set
+    has no belief supporting its actions). Returns ``(beliefs, gaps)``; ``beliefs[h]`` is
+    ``(mu, status)`` (``mu`` None where no belief was found)."""
+    v = tree.values(sigma)
+    r = tree.reach(sigma)
+    beliefs, gaps = {}, np.zeros(len(tree.infosets))
+    for j, h in enumerate(tree.infosets):
+        i = tree.owner[j]
+        members = tree.members[h]
+        u = np.array([[v[c, i] for c in tree.kids[x]] for x in members])
+        w = r[members, i]
+        if w.sum() > 1e-14:
+            mu = w / w.sum()
+            status = ON_PATH if r[members, -1].sum() > 1e-14 else OFF_PATH_BAYES
+        else:
+            key = (j, tuple(supports[j]), u.tobytes())
+            if key not in tree.lp_cache:  # the same free set and later play recur across profiles
+                tree.lp_cache[key] = _belief_lp(u, supports[j], eps)
+            mu = tree.lp_cache[key]
+            status = OFF_PATH_CHOSEN
+        if mu is None:
+            gaps[j] = np.inf
+        else:
+            e = mu @ u
+            gaps[j] = max(0.0, float(e.max() - min(e[a] for a in supports[j])))
+        beliefs[h] = (mu, status)
+    return beliefs, gaps
+
+
+def _related(tree: _Tree, j: int) -> set[int]:
+    """Information sets with a node above or below a node of information set ``j``: the only ones
+    whose conditions (continuation values, belief weights) depend on ``j``'s behaviour."""
+    out = set()
+    for x in tree.members[tree.infosets[j]]:
+        k = tree.parent[x]
+        while k >= 0:
+            out.add(int(tree.node_h[k]))
+            k = tree.parent[k]
+        stack = [x]
+        while stack:
+            k = stack.pop()
+            out.add(int(tree.node_h[k]))
+            stack.extend(tree.kids[k])
+    out.discard(-1)
+    return out
+
+
+def _pinned_solutions(tree: _Tree, supports, pinned, tol: float, eps: float):
+    """Totally mixed solutions of the pinned agents' indifference conditions, as lists of arrays
+    (one per pinned agent, over the full action set), and whether the list is complete."""
+    base = _uniform(tree, supports)
+    if not pinned:
+        return [[]], True
+    combos = list(itertools.product(*[supports[j] for j in pinned]))
+    pay = np.zeros(tuple(len(supports[j]) for j in pinned) + (len(pinned),))
+    for combo in combos:
+        sigma = list(base)
+        for j, a in zip(pinned, combo):
+            sigma[j] = np.eye(len(base[j]))[a]
+        v = tree.values(sigma)
+        r = tree.reach(sigma)
+        idx = tuple(supports[j].index(a) for j, a in zip(pinned, combo))
+        for q, (j, a) in enumerate(zip(pinned, combo)):
+            h, i = tree.infosets[j], tree.owner[j]
+            pay[idx + (q,)] = sum(r[x, i] * v[tree.kids[x][a], i] for x in tree.members[h])
+    if len(pinned) == 1:
+        u = pay[..., 0]
+        if u.max() - u.min() > eps:
+            return [], True
+        return [[_spread(len(base[pinned[0]]), supports[pinned[0]], np.full(len(u), 1.0 / len(u)))]], False
+    out = []
+    found, complete = _totally_mixed(pay, tol, eps)
+    for x in found:
+        out.append([_spread(len(base[j]), supports[j], p) for j, p in zip(pinned, x)])
+    return out, complete
+
+
+def _totally_mixed(pay: np.ndarray, tol: float, eps: float):
+    """Totally mixed solutions of the indifference system of the normal-form game ``pay``
+    (``(n_1, ..., n_k, k)``): the one support of :func:`sim.solvers.poly.enumpoly_solve`'s
+    homotopy that matters here (its other supports would be other support profiles of the tree).
+    Returns (solutions as lists of arrays, complete); not complete when some agent's payoff does
+    not depend on its action at all (a continuum), or a path failed or ended singular inside the
+    simplex."""
+    from sim.solvers._poly_system import Model, assignments, split
+    from sim.solvers.poly import _endpoints_jit
+
+    k = pay.shape[-1]
+    for q in range(k):
+        diff = np.moveaxis(pay[..., q], q, 0)
+        if np.ptp(diff, axis=0).max() <= eps:  # agent q is indifferent whatever the others do
+            return [], False
+    full = tuple(tuple(range(n)) for n in pay.shape[:-1])
+    if not assignments(tuple(n - 1 for n in pay.shape[:-1])):
+        return [], True  # no start solution: a generic system without solutions
+    lo, scale = float(pay.min()), max(float(np.ptp(pay)), 1e-300)
+    u = (pay - lo) / scale
+    rng = np.random.default_rng(0)
+    model = Model.build(u, rng)
+    n = int(model.offsets[-1])
+    chart = rng.normal(size=n) + 1j * rng.normal(size=n)
+    found, singular, failed, _ = _endpoints_jit(model, [full], chart, tol)
+    out = []
+    for y in found:
+        parts = [np.asarray(v, float) for v in split(model, y)]
+        if all(p.min() > MIN_PROBABILITY for p in parts) and not any(
+                all(np.abs(p - q).max() < 1e-7 for p, q in zip(parts, o)) for o in out):
+            out.append(parts)
+    # Singular end points inside the simplex may be a continuum of solutions; those far outside
+    # are paths to solutions at infinity (as when the conditions contradict each other).
+    near = [y for ys in singular.values() for y in ys if np.min(y) >= -1e-6 and np.max(y) <= 1 + 1e-6]
+    return out, not near and failed == 0
+
+
+def _spread(n: int, support, p) -> np.ndarray:
+    out = np.zeros(n)
+    out[list(support)] = p
+    return out
+
+
+def _grid(n: int, k: int):
+    """Points of the open simplex of dimension ``n - 1`` on a grid of step ``1/k``."""
+    return [np.array(c) / k for c in itertools.product(range(1, k), repeat=n) if sum(c) == k]
+
+
+def _line_search(tree: _Tree, sigma, supports, j: int, eps: float):
+    """One free agent mixing two actions: minimise the worst gap over its mixing ``t`` (bounded
+    scalar minimisation; the worst gap is a maximum of functions linear in ``t`` when the free
+    set's play enters only its ancestors' payoffs, so the minimum found is then the global one).
+    Returns ``(sigma, beliefs, gap)`` or None."""
+    from scipy.optimize import minimize_scalar
+
+    a, b = supports[j]
+
+    def trial(t):
+        out = list(sigma)
+        out[j] = np.zeros(len(sigma[j]))
+        out[j][a], out[j][b] = t, 1.0 - t
+        return out
+
+    def worst(t):
+        return float(_assess(tree, trial(t), supports, eps)[1].max(initial=0.0))
+    res = minimize_scalar(worst, bounds=(MIN_PROBABILITY, 1 - MIN_PROBABILITY), method="bounded",
+                          options={"xatol": 1e-10})
+    if res.fun > eps:
+        return None
+    beliefs, gaps = _assess(tree, trial(res.x), supports, eps)
+    return trial(res.x), beliefs, float(gaps.max(initial=0.0))
+
+
+def _bounds(tree: _Tree, allowed) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds ``(nodes, N)`` of every continuation payoff when each information
+    set plays only actions in ``allowed[j]`` (``None``: any action)."""
+    n = len(tree.nodes)
+    lo, hi = np.zeros((n, tree.n_players)), np.zeros((n, tree.n_players))
+    for k in range(n - 1, -1, -1):
+        node = tree.nodes[k]
+        if isinstance(node, Terminal):
+            lo[k] = hi[k] = node.payoffs
+        elif isinstance(node, Chance):
+            lo[k] = np.asarray(node.probs) @ lo[tree.kids[k]]
+            hi[k] = np.asarray(node.probs) @ hi[tree.kids[k]]
+        else:
+            acts = allowed[tree.node_h[k]]
+            kids = tree.kids[k] if acts is None else [tree.kids[k][a] for a in acts]
+            lo[k] = lo[kids].min(axis=0)
+            hi[k] = hi[kids].max(axis=0)
+    return lo, hi
+
+
+def _dominated(tree: _Tree, allowed, j: int, support, eps: float) -> bool:
+    """Whether some action of ``support`` at information set ``j`` is beaten at every node of the
+    set, whatever the belief and the later play within ``allowed``, by another action: then no
+    assessment with this support is sequentially rational (conditional dominance, as in Porter,
+    Nudelman and Shoham 2008, applied node by node)."""
+    lo, hi = _bounds(tree, allowed)
+    i = tree.owner[j]
+    members = tree.members[tree.infosets[j]]
+    n_act = len(tree.kids[members[0]])
+    for a in support:
+        for b in range(n_act):
+            if b != a and all(lo[tree.kids[x][b], i] > hi[tree.kids[x][a], i] + eps for x in members):
+                return True
+    return False
+
+
+def _support_profiles(tree: _Tree, subsets, eps: float):
+    """Support profiles (one list per information set, in order) not ruled out by
+    :func:`_dominated`, assigned from the last information set to the first (so the later play
+    an information set's check depends on is mostly fixed already; unassigned sets count as
+    playing any action, which keeps the test sound)."""
+    m = len(subsets)
+    allowed: list = [None] * m
+    out = []
+
+    def rec(j):
+        if j < 0:
+            out.append([list(s) for s in allowed])
+            return
+        for s in subsets[j]:
+            allowed[j] = list(s)
+            if not _dominated(tree, allowed, j, s, eps):
+                rec(j - 1)
+        allowed[j] = None
+    rec(m - 1)
+    return out
+
+
+def pbe_agent_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
+                    max_support_profiles: int = DEFAULT_MAX_SUPPORT_PROFILES) -> SolverResult:
+    """Perfect Bayesian equilibria in behaviour strategies of a small tree with perfect recall,
+    mixed and semi-separating ones included, with beliefs at every information set.
+
+    Support enumeration over the agent form (module docstring; McKelvey and McLennan 1996 for
+    the polynomial systems, Fudenberg and Tirole 1991, ch. 8 for the equilibrium conditions).
+
+    Parameters
+    ----------
+    game : ExtensiveFormGame
+        Perfect recall; at most :data:`MAX_INFOSETS` information sets of at most
+        :data:`MAX_ACTIONS` actions.
+    tol : float
+        Tolerance of the best-answer comparisons, relative to the payoff spread (at least 1).
+    max_support_profiles : int
+        Refuse games with more support profiles than this.
+
+    Returns
+    -------
+    SolverResult
+        Method ``"pbe_agent"``; ``game`` is the reduced normal form, on which each equilibrium is
+        certified. ``details`` of each equilibrium: ``behaviour``, ``beliefs`` (infoset ->
+        ``{"nodes": {node path: probability}, "status"}``, as for ``pbe``), ``supports``,
+        ``sequential_regret`` (the largest gain of a best answer over a support action at any
+        information set, given its belief), ``free_mixing`` (True when a free set mixes: one
+        point of a continuum), ``path`` and, for signalling games, ``classification``.
+        ``complete`` is True when no support profile was left unresolved;
+        ``details["unresolved"]`` counts those that were.
+
+    Raises
+    ------
+    SolverError
+        When ``game`` is not a tree, ``tol`` is not in ``[0, 1)``, or the game is larger than
+        the bounds.
+    GameError
+        When the game has imperfect recall.
+
+    Examples
+    --------
+    Beer-quiche (Cho and Kreps 1987): the two pooling equilibria (and, at the boundary belief
+    ``P(weak | unsent breakfast) = 1/2``, the receiver may mix after it).
+
+    >>> from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+    >>> def sender(t, like):
+    ...     return Decision(0, t, ("beer", "quiche"), tuple(
+    ...         Decision(1, m, ("duel", "no_duel"), (
+    ...             Terminal(((m == like) + 0.0, 1.0 if t == "weak" else 0.0)),
+    ...             Terminal(((m == like) + 2.0, 0.0 if t == "weak" else 1.0))))
+    ...         for m in ("beer", "quiche")))
+    >>> g = ExtensiveFormGame.from_root(("Sender", "Receiver"), Chance(
+    ...     ("weak", "strong"), (0.1, 0.9), (sender("weak", "quiche"), sender("strong", "beer"))))
+    >>> r = pbe_agent_solve(g)
+    >>> sorted((e.details["classification"], e.details["behaviour"]["weak"][0], e.details["free_mixing"])
+    ...        for e in r.equilibria), r.complete
+    ([('pooling', 0.0, False), ('pooling', 0.0, True), ('pooling', 1.0, False), ('pooling', 1.0, True)], True)
+    """
+    fn = "pbe_agent_solve()"
+    if not isinstance(game, ExtensiveFormGame):
+        raise SolverError(f"{fn}: needs an ExtensiveFormGame; got {type(game).__name__}")
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and 0 <= tol < 1):
+        raise SolverError(f"{fn}: tol must be a number in [0, 1); got {tol!r}")
+    if not isinstance(max_support_profiles, (int, np.integer)) or max_support_profiles < 1:
+        raise SolverError(f"{fn}: max_support_profiles must be a positive integer; got {max_support_profiles!r}")
+    acts = game.infosets
+    if len(acts) > MAX_INFOSETS:
+        raise SolverError(f"{fn}: the game has {len(acts)} information sets, more than MAX_INFOSETS={MAX_INFOSETS}; "
+                          f"supports are enumerated, so only small trees are solved")
+    wide = [h for h, (_, a) in acts.items() if len(a) > MAX_ACTIONS]
+    if wide:
+        raise SolverError(f"{fn}: information set {wide[0]!r} has {len(acts[wide[0]][1])} actions, more than "
+                          f"MAX_ACTIONS={MAX_ACTIONS}")
+    count = math.prod(2 ** len(a) - 1 for _, a in acts.values())
+    if count > max_support_profiles:
+        raise SolverError(f"{fn}: the game has {count} support profiles, more than "
+                          f"max_support_profiles={max_support_profiles}; supports are enumerated, so only small "
+                          f"trees are solved")
+    game.require_perfect_recall(fn)
+    tree = _Tree(game)
+    # one tolerance for the whole tree, relative to its payoff spread (the floor of 1 keeps the
+    # support systems' conditioning; per-player scales are pbe's, not yet this search's)
+    spread = float(np.ptp(np.asarray(tree.pays, dtype=float))) if len(tree.pays) else 0.0
+    eps = max(tol, 1e-12) * max(1.0, spread)
+    nf = game.reduced_normal_form()
+    roles = signalling_roles(game)
+    order = list(acts)
+    subsets = [[s for k in range(1, len(a) + 1) for s in itertools.combinations(range(len(a)), k)]
+               for _, a in acts.values()]
+    equilibria, unresolved, checked = [], [], 0
+    for supports in _support_profiles(tree, subsets, eps):
+        checked += 1
+        r = tree.reach(_uniform(tree, supports))
+        mixing = [j for j, s in enumerate(supports) if len(s) > 1]
+        pinned = [j for j in mixing if r[tree.members[order[j]], tree.owner[j]].sum() > 0]
+        free = [j for j in mixing if j not in pinned]
+        solutions, complete = _pinned_solutions(tree, supports, pinned, max(tol, 1e-9), eps)
+        if not complete:
+            unresolved.append((supports, "pinned agents' conditions degenerate"))
+        for sol in solutions:
+            sigma = _uniform(tree, supports)
+            for j, p in zip(pinned, sol):
+                sigma[j] = p
+            related_fail = False
+            grids = [[_spread(len(sigma[j]), supports[j], g) for g in _grid(len(supports[j]), GRID)] for j in free]
+            found = None
+            for n_tried, pick in enumerate(itertools.product(*grids)):
+                if n_tried >= MAX_GRID_POINTS:
+                    break
+                trial = list(sigma)
+                for j, p in zip(free, pick):
+                    trial[j] = p
+                beliefs, gaps = _assess(tree, trial, supports, eps)
+                if gaps.max(initial=0.0) <= eps:
+                    found = (trial, beliefs, float(gaps.max(initial=0.0)))
+                    break
+                if n_tried == 0 and free:
+                    related = set().union(*(_related(tree, j) for j in free))
+                    if any(g > eps for j, g in enumerate(gaps) if j not in related):
+                        break  # fails where the free agents' play does not matter
+                    related_fail = True
+            if found is None and related_fail and len(free) == 1 and len(supports[free[0]]) == 2:
+                found = _line_search(tree, sigma, supports, free[0], eps)
+                related_fail = False  # decided by the minimisation
+            if found is None:
+                if free and related_fail:
+                    unresolved.append((supports, "no grid point of the free mixing agents passes"))
+                continue
+            equilibria.append(_equilibrium(game, tree, nf, roles, supports, bool(free), *found))
+    return SolverResult("pbe_agent", nf, tuple(equilibria), {"tol": tol, "max_support_profiles": max_support_profiles},
+                        complete=not unresolved,
+                        details={"support_profiles": count, "profiles_checked": checked,
+                                 "unresolved": len(unresolved),
+                                 "unresolved_examples": [
+                                     {"supports": {h: [acts[h][1][a] for a in s] for h, s in zip(order, sup)},
+                                      "why": why} for sup, why in unresolved[:5]],
+                                 "infosets": {h: {"player": game.players[p], "actions": list(a)}
+                                              for h, (p, a) in acts.items()}})
+
+
+def _equilibrium(game, tree: _Tree, nf, roles, supports, free_mixing, sigma, beliefs, gap):
+    order = tree.infosets
+    behaviour = {h: np.asarray(sigma[j], float) for j, h in enumerate(order)}
+    out_beliefs = {}
+    for h in order:
+        mu, status = beliefs[h]
+        labels = [path_text(tree.paths[x]) for x in tree.members[h]]
+        out_beliefs[h] = {"nodes": dict(zip(labels, map(float, mu))), "status": status}
+    details = {
+        "behaviour": {h: [float(x) for x in behaviour[h]] for h in order},
+        "beliefs": out_beliefs,
+        "supports": {h: [game.infosets[h][1][a] for a in supports[j]] for j, h in enumerate(order)},
+        "sequential_regret": max(0.0, gap),
+        "free_mixing": free_mixing,
+        "path": equilibrium_path(game, behaviour),
+        "classification": None,
+    }
+    if roles is not None:
+        sender, receiver, types = roles
+        sent = {t: game.infosets[h][1][supports[order.index(h)][0]] if len(supports[order.index(h)]) == 1 else None
+                for t, h in types}
+        if all(m is not None for m in sent.values()):
+            details["classification"] = classify_messages(sent)
+        else:
+            live = [behaviour[h] for _, h in types]
+            pooled = all(np.allclose(p, live[0], atol=1e-9) for p in live)
+            details["classification"] = "pooling" if pooled else "semi-separating/hybrid"
+        details.update(sender=game.players[sender], receiver=game.players[receiver])
+    return Equilibrium.certify(nf, mixed_from_behaviour(game, behaviour), **details)
