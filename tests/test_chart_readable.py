@@ -64,7 +64,9 @@ def sweeps(tmp_path_factory):
     return {"simultaneous": load_source(str(sim_out)), "sequential": load_source(str(seq_out))}
 
 
-SWEEP_KINDS = [k for k, v in CHART_KINDS.items() if v.needs == "sweep"] + ["tornado"]
+# The sensitivity chart needs a Saltelli or Morris design, which these grid sweeps are not: it must
+# say so (below); tests/test_sensitivity.py draws it on such a design.
+SWEEP_KINDS = [k for k, v in CHART_KINDS.items() if v.needs == "sweep" and k != "sensitivity"] + ["tornado"]
 SCENARIO_KINDS = [k for k, v in CHART_KINDS.items() if v.needs == "scenario"]
 
 
@@ -73,6 +75,12 @@ SCENARIO_KINDS = [k for k, v in CHART_KINDS.items() if v.needs == "scenario"]
 def test_every_sweep_chart_kind_draws_both_kinds_of_scenario_unclipped(sweeps, kind, which):
     fig = make_chart(kind, [sweeps[which]])
     assert_nothing_clipped(fig)
+
+
+@pytest.mark.parametrize("which", ["simultaneous", "sequential"])
+def test_the_sensitivity_chart_says_why_a_grid_cannot_have_it(sweeps, which):
+    with pytest.raises(ValueError, match="a grid does not support sobol indices"):
+        make_chart("sensitivity", [sweeps[which]])
 
 
 def test_regime_map_of_a_tree_names_regimes_by_their_paths_and_states_the_slice(sweeps):
