@@ -873,7 +873,6 @@ def region_map(result, x: str, y: str, *, at: Mapping[str, float] | None = None,
     >>> legend_labels(fig), len(artists_with_gid(fig, "region"))
     (['50% of the plane: A=x', '50% of the plane: A=y'], 2)
     """
-    import textwrap
 
     from matplotlib.patches import Patch, Polygon
 
@@ -988,7 +987,7 @@ def region_map(result, x: str, y: str, *, at: Mapping[str, float] | None = None,
     if gridded:
         sub += "; regions multiplying the two axes drawn on a 300 x 300 grid"
     head = title or f"{result.scenario}: equilibrium regions over {x} and {y}"
-    ax.set_title(head + "\n" + textwrap.fill(sub, 100), fontsize="small")
+    ax.set_title(wrap(head, 85) + "\n" + wrap(sub, 90), fontsize="small")
     handles = [Patch(facecolor=colours[lab], edgecolor="black", alpha=0.55,
                      label=f"{share[lab]:.0%} of the plane: {_short(lab, 90)}")
                for lab in labels if share[lab] > 0]
