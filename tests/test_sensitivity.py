@@ -202,7 +202,7 @@ def test_refusals_are_one_line(saltelli_run, tmp_path, capsys):
         ([str(saltelli_run), "--indicator", "regime: nothing"], "no point has that regime"),
         ([str(saltelli_run), "--indicator", "outcome: B=stay"], "the output is constant"),
         ([str(tmp_path)], "is not a sweep output folder"),
-        ([str(tmp_path / "partial")], "holds 3620 of the design's 5120 points; finish the sweep"),
+        ([str(tmp_path / "partial")], "is missing; run the sweep again with --resume"),
     ]
     import shutil
 

@@ -12,6 +12,8 @@ row, so it costs nothing per point.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 NONE = "(none)"
@@ -87,10 +89,17 @@ def path_text(moves: dict[str, list[str]]) -> str:
     return ", ".join("|".join(acts) for acts in moves.values()) or NONE
 
 
+#: A label shortened to ``N outcomes: first | ... #digest`` by the sweep (regime labels over 1,000 characters).
+_SHORTENED = re.compile(r"(\d+) outcomes: .* #[0-9a-f]+", re.S)
+
+
 def path_of_outcome(model, label: str) -> str:
     """The ``path`` text of one outcome label of a sequential scenario's sweep."""
     if label == NONE:
         return NONE
+    short = _SHORTENED.fullmatch(label)
+    if short:  # a label shortened for memory (analysis/sweep/run.py) names only its first outcomes
+        return f"{short.group(1)} outcomes (too many to spell out)"
     if model.naming == "path":  # "us_plan=drop, russia_kaliningrad=halt|deploy, ...": drop the move names
         return ", ".join(part.split("=", 1)[1] for part in label.split(", "))
     from sim.extensive.reduced import behaviour_from_mixed
