@@ -59,7 +59,7 @@ HYPOTHESIS = settings(max_examples=40, deadline=None,
                       suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
-def one_line_error(capsys, argv, *names):
+def assert_one_line_error(capsys, argv, *names):
     """Run ``bargain ARGV``; assert exit 2 within :data:`SECONDS` and one stderr line holding ``names``."""
     start = time.perf_counter()
     try:
@@ -96,8 +96,8 @@ def test_malformed_scenario_is_one_line_naming_file_and_field_and_writes_nothing
     path = folder / "bad.toml"
     path.write_text(text, encoding="utf-8")
     out = folder / "game.efg"
-    one_line_error(capsys, ["export", path, "--to", "efg", "--out", out], path, field)
-    one_line_error(capsys, ["solve", path], path, field)
+    assert_one_line_error(capsys, ["export", path, "--to", "efg", "--out", out], path, field)
+    assert_one_line_error(capsys, ["solve", path], path, field)
     assert sorted(p.name for p in folder.iterdir()) == ["bad.toml"]
 
 
@@ -108,7 +108,7 @@ def test_hostile_gambit_file_is_one_line_naming_file_and_line(tmp_path, capsys, 
     folder = fresh(tmp_path)
     path = folder / name
     path.write_text(text, encoding="utf-8")
-    one_line_error(capsys, ["solve", path], f"{path}{where}" if where.startswith(":") else path, where)
+    assert_one_line_error(capsys, ["solve", path], f"{path}{where}" if where.startswith(":") else path, where)
     assert [p.name for p in folder.iterdir()] == [name]
 
 
@@ -120,7 +120,7 @@ def test_malformed_sweep_is_one_line_naming_file_and_field_and_writes_nothing(tm
     (folder / "scenario.toml").write_text(SCENARIO, encoding="utf-8")
     path = folder / name
     path.write_text(text, encoding="utf-8")
-    one_line_error(capsys, ["sweep", path, "--out", folder / "out"], path, field)
+    assert_one_line_error(capsys, ["sweep", path, "--out", folder / "out"], path, field)
     assert not (folder / "out").exists()
 
 
@@ -139,7 +139,7 @@ def test_special_file_is_refused_unread_without_blocking(tmp_path, capsys, kind,
     expected = "no scenario files" if (kind, command) == ("folder", "validate") else "not a regular file"
     if kind == "dev_zero" and command == "solve":  # solve picks the reader by the suffix
         expected = "unsupported file type"
-    one_line_error(capsys, [command, path, *rest], path, expected)
+    assert_one_line_error(capsys, [command, path, *rest], path, expected)
     assert not (tmp_path / "out").exists()
 
 
@@ -147,7 +147,7 @@ def test_extends_naming_a_fifo_is_refused_without_blocking(tmp_path, capsys):
     os.mkfifo(tmp_path / "base.toml")
     child = tmp_path / "child.toml"
     child.write_text('[scenario]\nextends = "base.toml"\nid = "c"\n', encoding="utf-8")
-    one_line_error(capsys, ["solve", child], "scenario.extends")
+    assert_one_line_error(capsys, ["solve", child], "scenario.extends")
 
 
 @pytest.mark.parametrize("text", [
@@ -156,7 +156,7 @@ def test_extends_naming_a_fifo_is_refused_without_blocking(tmp_path, capsys):
 def test_a_file_over_the_size_limit_is_refused(tmp_path, capsys, text):
     path = tmp_path / "big.toml"
     path.write_text(text, encoding="utf-8")
-    one_line_error(capsys, ["solve", path], path, "exceeds 1,000,000 bytes")
+    assert_one_line_error(capsys, ["solve", path], path, "exceeds 1,000,000 bytes")
 
 
 def run_cli(*argv, timeout=60):
@@ -178,7 +178,7 @@ def test_real_entry_point_refuses_dev_zero_and_a_fifo_in_bounded_time(tmp_path):
 # ----- the command line's own one-line rule -----------------------------------------------------------
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_bad_option_is_one_line_without_the_usage_block_for_every_command(capsys, command):
-    err = one_line_error(capsys, [command, "--no-such-option"])
+    err = assert_one_line_error(capsys, [command, "--no-such-option"])
     assert "usage:" not in err
 
 
@@ -197,7 +197,7 @@ def test_argparse_errors_are_one_line(capsys, argv):
 @pytest.mark.parametrize("tol", ["nan", "-1", "0", "inf", "abc"])
 def test_tol_must_be_a_positive_finite_number(tmp_path, capsys, command, tol):
     argv = [command, tmp_path / "s.toml", "--tol", tol] + (["--out", tmp_path / "r.html"] if command == "report" else [])
-    one_line_error(capsys, argv, "--tol", repr(tol))
+    assert_one_line_error(capsys, argv, "--tol", repr(tol))
     assert not (tmp_path / "r.html").exists()
 
 
@@ -211,7 +211,7 @@ def test_warnings_of_a_failing_command_are_not_printed_before_its_error(monkeypa
         raise ValueError("s.toml: goals[0].weight: must be a finite number (got inf)")
 
     monkeypatch.setattr(validate, "run", run)
-    one_line_error(capsys, ["validate", "s.toml"], "goals[0].weight")
+    assert_one_line_error(capsys, ["validate", "s.toml"], "goals[0].weight")
 
 
 # ----- outputs ------------------------------------------------------------------------------------------
@@ -237,7 +237,7 @@ def test_out_replaces_only_a_regular_file(tmp_path, capsys, scenario_file, kind)
         out = tmp_path / "link.nfg"
         out.symlink_to("/dev/null")
     before = os.lstat(out)
-    one_line_error(capsys, ["export", scenario_file, "--to", "nfg", "--out", out], "a result replaces only a regular file")
+    assert_one_line_error(capsys, ["export", scenario_file, "--to", "nfg", "--out", out], "a result replaces only a regular file")
     after = os.lstat(out)
     assert (stat.S_IFMT(after.st_mode), after.st_ino) == (stat.S_IFMT(before.st_mode), before.st_ino)
     assert not [p for p in tmp_path.rglob(".*.tmp")]
@@ -271,7 +271,7 @@ def test_disk_full_names_the_file_and_leaves_nothing(tmp_path, capsys, monkeypat
 
     monkeypatch.setattr(Path, "write_bytes", full)
     out = tmp_path / "game.nfg"
-    one_line_error(capsys, ["export", scenario_file, "--to", "nfg", "--out", out], out, "No space left on device")
+    assert_one_line_error(capsys, ["export", scenario_file, "--to", "nfg", "--out", out], out, "No space left on device")
     assert [p.name for p in tmp_path.iterdir()] == ["in"]
 
 
@@ -304,4 +304,4 @@ def test_payoffs_that_overflow_name_the_file_the_goals_and_the_outcome(tmp_path,
     text = SCENARIO.replace('timing = "simultaneous"', f"timing = {timing}") + goal.format("h") + goal.format("k")
     path = tmp_path / "overflow.toml"
     path.write_text(text, encoding="utf-8")
-    one_line_error(capsys, [command[0], path, *command[1:]], f"{path}: goals: the payoff of A at A=a", "(got inf)")
+    assert_one_line_error(capsys, [command[0], path, *command[1:]], f"{path}: goals: the payoff of A at A=a", "(got inf)")

@@ -24,7 +24,7 @@ def _scale(game) -> float:
     return max(1.0, float(np.ptp(pays)))
 
 
-def _check(game, tol=1e-7):
+def assert_certified_on_the_tree(game, tol=1e-7):
     """Solve, then check the plans and the regret measured on the tree; returns the result."""
     r = seqlcp_solve(game)
     assert len(r.equilibria) == 1
@@ -57,7 +57,7 @@ def _two_players(game):
 @settings(max_examples=150, deadline=None)
 @given(imperfect_information_trees(max_levels=5, max_players=2, max_actions=3).filter(_two_players))
 def test_every_equilibrium_of_an_imperfect_information_tree_has_zero_regret_on_the_tree(game):
-    _check(game)
+    assert_certified_on_the_tree(game)
 
 
 @settings(max_examples=100, deadline=None)
@@ -65,7 +65,7 @@ def test_every_equilibrium_of_an_imperfect_information_tree_has_zero_regret_on_t
 def test_every_equilibrium_of_a_perfect_information_tree_has_zero_regret_on_the_tree(game):
     """Small integer payoffs make ties (degenerate sequence forms) common: the lexicographic
     ratio test must end the path all the same."""
-    _check(game)
+    assert_certified_on_the_tree(game)
 
 
 @settings(max_examples=40, deadline=None)
@@ -94,7 +94,7 @@ def test_degenerate_trees_with_every_payoff_tied_end_the_path():
     leaf = Terminal((1.0, 1.0))
     root = Decision(0, "a", ("x", "y", "z"), tuple(
         Decision(1, "b", ("l", "r"), (leaf, Decision(0, f"c{k}", ("u", "d"), (leaf, leaf)))) for k in range(3)))
-    _check(ExtensiveFormGame.from_root(("A", "B"), root))
+    assert_certified_on_the_tree(ExtensiveFormGame.from_root(("A", "B"), root))
 
 
 def test_refusals_name_the_rule():
@@ -168,7 +168,7 @@ def test_same_equilibrium_as_pygambit_lcp_on_the_tree_or_ours_certified():
     same = compared = 0
     for (name, _, game), doc in zip(games, out):
         theirs = doc["lcp"]
-        r = _check(game)
+        r = assert_certified_on_the_tree(game)
         if isinstance(theirs, OracleFailed) or not theirs:
             continue
         flat = flatten(game)
@@ -192,8 +192,8 @@ def flat_payoffs(flat, seq):
 
 
 def test_trees_where_a_player_never_moves_or_nobody_does():
-    _check(ExtensiveFormGame.from_root(("A", "B"), Terminal((1.0, 2.0))))
-    r = _check(ExtensiveFormGame.from_root(("A", "B"), Chance(("x", "y"), (0.5, 0.5), (
+    assert_certified_on_the_tree(ExtensiveFormGame.from_root(("A", "B"), Terminal((1.0, 2.0))))
+    r = assert_certified_on_the_tree(ExtensiveFormGame.from_root(("A", "B"), Chance(("x", "y"), (0.5, 0.5), (
         Terminal((1.0, 2.0)), Decision(1, "b", ("l", "r"), (Terminal((0.0, 0.0)), Terminal((3.0, -1.0))))))))
     assert r.equilibria[0].payoffs.tolist() == [0.5, 1.0]
 
@@ -205,5 +205,5 @@ def test_an_information_set_its_owner_avoids_is_reported_unreached():
         Terminal((3.0, 0.0)),
         Decision(1, "b", ("l", "r"), (Decision(0, "c", ("u", "d"), (Terminal((0.0, 1.0)), Terminal((1.0, 0.0)))),
                                       Terminal((0.0, 2.0)))))))
-    eq = _check(g).equilibria[0]
+    eq = assert_certified_on_the_tree(g).equilibria[0]
     assert eq.details["unreached"] == ["c"] and list(eq.details["behaviour"]["c"]) == [0.5, 0.5]
