@@ -257,8 +257,7 @@ def lever_report(compiled, lever: str, *, claim: str | None = None, where: str |
         names = compiled.parameter_names
         verdict = np.array([evaluate_claim(compiled, outcome, dict(zip(names, row.tolist()))).verdict
                             for row in points], dtype=object)
-    method = claim_method(compiled, outcome)
-    pay = equilibrium_payoffs(compiled, points, method if method in ("spe", "pbe", "pbe_mixed", "nash") else method)
+    pay = equilibrium_payoffs(compiled, points, claim_method(compiled, outcome))
     i = players.index(player)
     verdict = verdict.reshape(W, len(grid))
     mine = pay[:, i].reshape(W, len(grid))
@@ -271,11 +270,12 @@ def lever_report(compiled, lever: str, *, claim: str | None = None, where: str |
             mean_payoff=float(col.mean()) if len(col) else math.nan,
             low_payoff=float(np.quantile(col, LOW_QUANTILE)) if len(col) else math.nan,
             undecided=int(np.sum(verdict[:, v] == "undecided"))))
-    robust = max(rows, key=lambda r: (r.share, _key(r.mean_payoff), -abs(r.value - float(compiled.point(overrides)[k]))))
+    default = float(compiled.point(overrides)[k])
+    robust = max(rows, key=lambda r: (r.share, _key(r.mean_payoff), -abs(r.value - default)))
     pareto = not_dominated(rows)
     return LeverReport(scenario=compiled.scenario.id, lever=lever, player=player,
                        outcome=f"claim {outcome.id}: {outcome.claim}" if claim else outcome.claim,
-                       worlds=how, varied=varied, values=tuple(rows), default=float(compiled.point(overrides)[k]),
+                       worlds=how, varied=varied, values=tuple(rows), default=default,
                        robust=robust, pareto=pareto)
 
 

@@ -360,6 +360,7 @@ class _Solved:
     equilibria: tuple  # behaviours (tree) or profiles (normal form)
     regrets: tuple[float, ...]
     reason: str = ""  # non-empty: undecided
+    payoffs: tuple = ()  # each equilibrium's payoffs (N,)
 
 
 def _solve(compiled, method: str, overrides: Mapping[str, float]) -> _Solved:
@@ -391,7 +392,8 @@ def _solve(compiled, method: str, overrides: Mapping[str, float]) -> _Solved:
     else:
         strategies = tuple(tuple(e.profile) for e in eqs)
     reason = "" if complete else f"{label}'s list of equilibria is incomplete"
-    return _Solved(label, game, strategies, tuple(float(e.max_regret) for e in eqs), reason)
+    return _Solved(label, game, strategies, tuple(float(e.max_regret) for e in eqs), reason,
+                   tuple(np.asarray(e.payoffs, dtype=float) for e in eqs))
 
 
 class _Point:
@@ -723,16 +725,6 @@ def equilibrium_payoffs(compiled, points, method: str | None = None) -> np.ndarr
 
 
 def _solve_payoffs(compiled, method: str, overrides: Mapping[str, float]) -> np.ndarray | None:
-    from sim.registry import solve
-
-    try:
-        game = compiled.game(dict(overrides))
-        if method == "nash":
-            from sim.solvers.stage import stage_equilibria
-
-            eqs = stage_equilibria(game, mixed="if_no_pure").equilibria
-        else:
-            eqs = solve(game, method).equilibria
-    except (SolverError, GameError):
-        return None
-    return np.mean([e.payoffs for e in eqs], axis=0) if eqs else None
+    """The mean payoffs over the equilibria the claims' solver finds at one point (None: none)."""
+    solved = _solve(compiled, method, overrides)
+    return np.mean(solved.payoffs, axis=0) if solved.payoffs else None
