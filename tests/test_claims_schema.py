@@ -175,3 +175,38 @@ def test_cli_validate_exits_2_with_one_line_for_a_bad_claim(tmp_path, capsys):
     assert main(["validate", str(bad)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "claims[0] (c).conditions[0].path.E" in err[0] and "'maybe'" in err[0]
+
+
+# ----- [[observations]]: what the source reports happened -----------------------------------------
+
+def observation(path: str, extra: str = "", oid: str = "o") -> str:
+    return HEAD + f'[[observations]]\nid = "{oid}"\nobservation = "E entered."\nquote = "q"\n{extra}path = {path}\n'
+
+
+def test_observations_parse_round_trip_and_read_as_indicators():
+    s = loads_scenario(observation('{ E = "in", I = "share" }'))
+    (o,) = s.observations
+    assert o.path == (("E", "in"), ("I", "share")) and o.indicator == "path: E=in, I=share"
+    assert loads_scenario(dump_scenario(s)) == s
+    # a file without the table loads as before
+    assert loads_scenario(HEAD).observations == ()
+
+
+@pytest.mark.parametrize("path, extra, field, words", [
+    ('{ X = "in" }', "", "observations[0] (o).path.X", "unknown player or decision move"),
+    ('{ E = "maybe" }', "", "observations[0] (o).path.E", "unknown action of E"),
+    ('{ E = ["in"] }', "", "observations[0] (o).path.E", "must be one action"),
+    ('{}', "", "observations[0] (o).path", "must not be empty"),
+    ('{ E = "in" }', 'when = 1\n', "observations[0] (o).when", "unknown"),
+])
+def test_a_broken_observation_is_named_by_field(path, extra, field, words):
+    err = error(observation(path, extra))
+    assert any(field in e.located() and words in e.located() for e in err.errors), [e.located() for e in err.errors]
+
+
+def test_a_child_replaces_an_observation_by_id(tmp_path):
+    (tmp_path / "parent.toml").write_text(observation('{ E = "in" }'), encoding="utf-8")
+    (tmp_path / "child.toml").write_text('[scenario]\nid = "child"\nextends = "parent.toml"\n'
+                                         '[[observations]]\nid = "o"\nobservation = "E stayed out."\nquote = "q"\n'
+                                         'path = { E = "out" }\n', encoding="utf-8")
+    assert load_scenario(tmp_path / "child.toml").observations[0].path == (("E", "out"),)

@@ -45,6 +45,15 @@ def test_every_goal_quotes_the_article_verbatim(path):
             assert issue.quote in SEED
     for c in scenario.claims:
         assert c.quote in SEED, f"claim {c.id}: quote not in the article: {c.quote!r}"
+    for o in scenario.observations:
+        assert o.quote in SEED, f"observation {o.id}: quote not in the article: {o.quote!r}"
+
+
+def test_the_founding_baseline_declares_what_the_article_reports():
+    # The article's three events after Corfu, as moves of the baseline tree (docs/calibration.md).
+    s = load_scenario(Path(__file__).parent.parent / "scenarios" / "baseline-2009.toml")
+    assert [o.path for o in s.observations] == [(("us_plan", "drop"),), (("russia_kaliningrad", "halt"),),
+                                               (("russia_iran", "pressure"),)]
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=IDS)

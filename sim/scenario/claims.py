@@ -113,4 +113,36 @@ class Claim:
     description: str = ""
 
 
-__all__ = ["CLAIM_METHODS", "Claim", "Condition", "Gain", "MAX_CLAIMS", "MAX_CONDITIONS"]
+#: At most this many observations in one file.
+MAX_OBSERVATIONS = 100
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the source reports happened (``[[observations]]``): the action each named move played.
+
+    ``observation`` is the sentence in the model's words, ``quote`` the source's; ``path`` gives
+    each move's observed action (a player named for its only move is stored under the move's
+    name). ``bargain calibrate`` keeps the sweep points whose equilibria play all of them
+    (:mod:`analysis.calibration`); nothing is evaluated here.
+
+    Examples
+    --------
+    >>> Observation("halt", "Russia halted.", "stop deployment", (("russia_kaliningrad", "halt"),)).indicator
+    'path: russia_kaliningrad=halt'
+    """
+
+    id: str
+    observation: str
+    quote: str
+    path: tuple[tuple[str, str], ...]
+    description: str = ""
+
+    @property
+    def indicator(self) -> str:
+        """The observation as an indicator of :mod:`analysis.indicators` (``path: MOVE=ACTION, ...``)."""
+        return "path: " + ", ".join(f"{m}={a}" for m, a in self.path)
+
+
+__all__ = ["CLAIM_METHODS", "Claim", "Condition", "Gain", "MAX_CLAIMS", "MAX_CONDITIONS", "MAX_OBSERVATIONS",
+           "Observation"]

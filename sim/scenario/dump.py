@@ -165,4 +165,9 @@ def dump_scenario(scenario: Scenario) -> str:
                 pairs.append(("at_least", _v(d.at_least)))
             conds.append("  " + _inline(pairs))
         out.append("conditions = [\n" + ",\n".join(conds) + ",\n]")
+    for o in scenario.observations:
+        out += ["", "[[observations]]", f"id = {_s(o.id)}", f"observation = {_s(o.observation)}",
+                f"quote = {_s(o.quote)}", f"path = {_inline([(m, _s(a)) for m, a in o.path])}"]
+        if o.description:
+            out.append(f"description = {_s(o.description)}")
     return "\n".join(out) + "\n"

@@ -32,8 +32,8 @@ def merge_documents(parent: dict, child: dict) -> dict:
       are added after the parent's;
     * a ``[[goals]]`` entry replaces the parent's goal with the same ``(player, name)`` in place, or
       is added after the parent's goals;
-    * a ``[[claims]]`` entry replaces the parent's claim with the same ``id`` in place, or is added
-      after the parent's claims;
+    * a ``[[claims]]`` (``[[observations]]``) entry replaces the parent's claim (observation) with
+      the same ``id`` in place, or is added after the parent's;
     * any other table (``[bargaining]``, ``[repeated]``) replaces the parent's as a whole.
 
     Nothing is removed; a goal is switched off by overriding it with ``weight = 0``.
@@ -70,7 +70,7 @@ def _merge(parent: dict, child: dict) -> tuple[dict, list[tuple[str, Place, Plac
             old.update(value)
             taken.append(("mixed", (key,), (key,)))
             taken.extend(("child", (key, name), (key, name)) for name in value)
-        elif key in ("goals", "claims") and isinstance(old, list) and isinstance(value, list):
+        elif key in ("goals", "claims", "observations") and isinstance(old, list) and isinstance(value, list):
             taken.append(("mixed", (key,), (key,)))
             ident = (lambda g: (g.get("player"), g.get("name"))) if key == "goals" else (lambda g: g.get("id"))
             index = {_hashable_key(ident(g)): k for k, g in enumerate(old) if isinstance(g, dict)}

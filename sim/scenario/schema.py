@@ -26,10 +26,12 @@ from sim.scenario.claims import (
     GAME_METHODS,
     MAX_CLAIMS,
     MAX_CONDITIONS,
+    MAX_OBSERVATIONS,
     TREE_METHODS,
     Claim,
     Condition,
     Gain,
+    Observation,
 )
 from sim.scenario.lines import Path, line_of
 
@@ -221,6 +223,8 @@ class Scenario:
     timing_assumption: bool = False
     #: The source's claims about the equilibria (``[[claims]]``; see :mod:`sim.scenario.claims`).
     claims: tuple[Claim, ...] = ()
+    #: What the source reports happened (``[[observations]]``; see :class:`sim.scenario.claims.Observation`).
+    observations: tuple[Observation, ...] = ()
 
     @property
     def conditional(self) -> bool:
@@ -297,10 +301,10 @@ class _Ctx:
                              named_field=self._named(field_path))
 
     def _named(self, field_path: str) -> str | None:
-        m = re.match(r"(goals|claims)\[(\d+)\]", field_path)
+        m = re.match(r"(goals|claims|observations)\[(\d+)\]", field_path)
         if m is None:
             return None
-        key = int(m.group(2)) if m.group(1) == "goals" else ("claims", int(m.group(2)))
+        key = int(m.group(2)) if m.group(1) == "goals" else (m.group(1), int(m.group(2)))
         if key not in self.labels:
             return None
         return f"{m.group()} ({self.labels[key]}){field_path[m.end():]}"
@@ -913,7 +917,8 @@ def parse_scenario(doc: Any, path: str | None = None, lines: Mapping[Path, int] 
 
 def _parse(ctx: _Ctx, doc: Any) -> Scenario | None:
     doc = _table(ctx, doc, "(document)")
-    _keys(ctx, doc, "", {"scenario", "players", "goals"}, {"parameters", "bargaining", "repeated", "claims"})
+    _keys(ctx, doc, "", {"scenario", "players", "goals"}, {"parameters", "bargaining", "repeated", "claims",
+                                                             "observations"})
     head: dict = {}
     with ctx.part() as part:
         if "scenario" in doc:
@@ -997,10 +1002,14 @@ def _parse(ctx: _Ctx, doc: Any) -> Scenario | None:
     if "claims" in doc:
         with ctx.part():
             claims = parse_claims(ctx, doc["claims"], timing, players, movers, params, aliases)
+    observations = ()
+    if "observations" in doc:
+        with ctx.part():
+            observations = parse_observations(ctx, doc["observations"], timing, players, movers, params, aliases)
     if ctx.errors:
         return None
     return Scenario(sid, title, timing, tuple(players.items()), goals, tuple(params.values()), source,
-                    description, bargaining, repeated, ctx.path, timing_assumption, claims)
+                    description, bargaining, repeated, ctx.path, timing_assumption, claims, observations)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1023,6 +1032,63 @@ def parse_claims(ctx: _Ctx, doc: Any, timing, players: Mapping, movers: Mapping[
         with ctx.part():
             out.append(_claim(env, k, c, seen))
     return tuple(out)
+
+
+def parse_observations(ctx: _Ctx, doc: Any, timing, players: Mapping, movers: Mapping[str, tuple[str, ...]],
+                       params: Mapping[str, Parameter], aliases: Mapping[str, str]) -> tuple[Observation, ...]:
+    """The ``[[observations]]`` array: ``id``, ``observation``, ``quote``, ``path`` (one action per
+    move) and an optional ``description``, each checked on its own."""
+    if not isinstance(doc, list) or not doc:
+        raise ctx.fail("observations", "must be a non-empty array of tables [[observations]]", doc)
+    if len(doc) > MAX_OBSERVATIONS:
+        raise ctx.fail("observations", f"at most {MAX_OBSERVATIONS} observations are allowed", len(doc))
+    chance = {m.key for m in timing if isinstance(m, ChanceMove)} if isinstance(timing, tuple) else set()
+    env = _Env(ctx, timing, players, movers, params, aliases, chance)
+    out, seen = [], set()
+    for k, o in enumerate(doc):
+        if isinstance(o, dict) and isinstance(o.get("id"), str) and len(o["id"]) <= 60:
+            ctx.labels[("observations", k)] = o["id"]
+        with ctx.part():
+            out.append(_observation(env, k, o, seen))
+    return tuple(out)
+
+
+def _observation(env: "_Env", k: int, o: Any, seen: set) -> Observation:
+    ctx = env.ctx
+    where = f"observations[{k}]"
+    o = _table(ctx, o, where)
+    failed = bool(_keys(ctx, o, where, {"id", "observation", "quote", "path"}, {"description"}))
+    values: dict[str, Any] = {}
+
+    def check(name, fn, default=""):
+        nonlocal failed
+        with ctx.part() as part:
+            values[name] = fn(o[name]) if name in o else default
+        failed |= part.failed
+
+    def oid(x):
+        x = _str(ctx, x, f"{where}.id", _CLAIM_ID, "an observation id")
+        if x in seen:
+            raise ctx.fail(f"{where}.id", "duplicate observation id", x)
+        seen.add(x)
+        return x
+
+    def sentence(name):
+        def f(x):
+            x = _str(ctx, x, f"{where}.{name}")
+            if not x.strip():
+                raise ctx.fail(f"{where}.{name}", "must not be empty", x)
+            return x
+        return f
+
+    check("id", oid)
+    check("observation", sentence("observation"))
+    check("quote", sentence("quote"))
+    check("path", lambda x: _claim_forced(env, f"{where}.path", x, chance=False), ())
+    check("description", lambda x: _str(ctx, x, f"{where}.description"))
+    if failed:
+        raise _Skip
+    return Observation(values["id"], values["observation"], values["quote"], values["path"], values["description"])
 
 
 @dataclass
