@@ -2,7 +2,9 @@
 
 An *observation* is a condition on the equilibrium's play written as an ``outcome:`` (or
 ``path:``) indicator of :mod:`analysis.indicators`: ``"path: russia_kaliningrad=halt"`` (Russia
-halted the Kaliningrad deployment), ``"outcome: Iran=halt"``. A point is *consistent* with the
+halted the Kaliningrad deployment), ``"outcome: Iran=halt"``; a scenario declares the source's in
+``[[observations]]`` (:class:`sim.scenario.claims.Observation`, read by
+:func:`scenario_observations`). A point is *consistent* with the
 observations when some equilibrium of the point matches all of them at once (with ``selected``:
 when the point's selected equilibrium does). :func:`calibrate` keeps the consistent points and
 reports
@@ -86,6 +88,15 @@ class Calibration:
                 "share": self.n_kept / self.n_points if self.n_points else None,
                 "parameters": [s.to_dict() for s in self.shifts], "play": [dict(p) for p in self.play],
                 "claims": [dict(c) for c in self.claims]}
+
+
+def scenario_observations(source) -> tuple[str, ...]:
+    """The ``[[observations]]`` of a sweep's scenario as indicators (``path: MOVE=ACTION``), in the
+    file's order; empty when the scenario declares none or is not found."""
+    compiled = source.compiled
+    if compiled is None:
+        return ()
+    return tuple(o.indicator for o in compiled.scenario.observations)
 
 
 def consistent_points(df, moves, observations, *, selected: bool = False, method: str | None = None):

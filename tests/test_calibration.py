@@ -156,7 +156,7 @@ def test_calibrate_counts_fits_lambda(capsys):
 def test_refusals_are_one_line(coordination, capsys):
     nfg = str(ROOT / "tests" / "data" / "gambit" / "2x2.nfg")
     cases = [
-        ([str(coordination)], "give at least one --observe"),
+        ([str(coordination)], "declares no [[observations]]"),
         ([str(coordination), "--observe", "payoff: A"], "must be an 'outcome:' or 'path:' condition"),
         ([str(coordination), "--observe", "outcome: A=z"], "A has no action 'z'"),
         ([str(coordination), "--observe", "A=x"], "must read KIND"),
@@ -213,3 +213,21 @@ def test_claims_there_contradict_an_observation_that_contradicts_them(baseline):
     drop = calibrate(baseline, ["path: us_plan=drop"])
     both = {c["claim"]: c for c in drop.claims}["drop_buys_pressure"]
     assert both["before"] * 48 == pytest.approx(both["after"] * drop.n_kept)  # it holds only where the US drops
+
+
+def test_without_observe_the_scenarios_observations_are_used(baseline, capsys):
+    # The baseline declares what the article reports ([[observations]]: drop, halt, pressure);
+    # the command then keeps exactly the points that --observe with the same three would keep.
+    from analysis.calibration import scenario_observations
+    from analysis.sources import load_sweep_source
+
+    declared = scenario_observations(load_sweep_source(baseline))
+    assert declared == ("path: us_plan=drop", "path: russia_kaliningrad=halt", "path: russia_iran=pressure")
+    assert main(["calibrate", str(baseline), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    explicit = calibrate(baseline, list(declared))
+    assert doc["observations"] == list(declared) and doc["kept"] == explicit.n_kept
+    # The same points as the brute-force route of the drop alone intersected with the other two.
+    drop = set(calibrate(baseline, ["path: us_plan=drop"]).kept.tolist())
+    rest = set(calibrate(baseline, ["path: us_plan=drop, russia_kaliningrad=halt, russia_iran=pressure"]).kept.tolist())
+    assert set(explicit.kept.tolist()) == rest <= drop

@@ -4,7 +4,8 @@ Two sources, two questions:
 
 * ``bargain calibrate DIR --observe "path: russia_kaliningrad=halt" [--observe ...] [--selected]``:
   the points of a sweep folder where some equilibrium (or the selected one) matches every
-  observation, how each parameter's distribution shifts there, and the play there.
+  observation, how each parameter's distribution shifts there, and the play there. Without
+  ``--observe``, the ``[[observations]]`` of the sweep's scenario.
 * ``bargain calibrate GAME --counts "PLAYER=N,N,..." [--counts ...]``: the maximum-likelihood logit
   QRE precision lambda of a normal-form game (a ``.nfg`` file or a simultaneous scenario) from
   how often each player chose each action (counts in the game's action order), with a
@@ -32,7 +33,8 @@ def register(sub) -> None:
     p.add_argument("source", metavar="DIR_OR_GAME", help="a sweep output folder, or a .nfg / scenario .toml file")
     p.add_argument("--observe", action="append", default=[], metavar="TEXT",
                    help="an observed outcome, e.g. 'path: russia_kaliningrad=halt' or 'outcome: Iran=halt' "
-                        "(repeat for several; all must hold in one equilibrium)")
+                        "(repeat for several; all must hold in one equilibrium; default: the [[observations]] "
+                        "of the sweep's scenario)")
     p.add_argument("--selected", action="store_true",
                    help="require the point's selected equilibrium (the first one no other Pareto-dominates) "
                         "to match, not merely some equilibrium")
@@ -64,8 +66,6 @@ def run(args) -> int:
         if args.counts:
             raise ScenarioError("--counts fits a game's logit precision; give a .nfg or scenario file, "
                                 f"not a sweep folder (got {args.source!r})")
-        if not args.observe:
-            raise ScenarioError(f"{args.source}: give at least one --observe 'path: MOVE=ACTION'")
         return _sweep(args)
     if args.observe:
         raise ScenarioError(f"--observe filters a sweep folder's points; {args.source!r} is not a folder")
@@ -79,11 +79,16 @@ def run(args) -> int:
 def _sweep(args) -> int:
     import json
 
-    from analysis.calibration import calibrate, format_calibration, parameter_values
+    from analysis.calibration import calibrate, format_calibration, parameter_values, scenario_observations
     from analysis.sources import load_sweep_source
+    from sim.errors import ScenarioError
 
     src = load_sweep_source(args.source, args.scenario)
-    cal = calibrate(src, args.observe, selected=args.selected, solver=args.solver)
+    observe = args.observe or scenario_observations(src)
+    if not observe:
+        raise ScenarioError(f"{args.source}: give at least one --observe 'path: MOVE=ACTION' (the sweep's scenario "
+                            "declares no [[observations]])")
+    cal = calibrate(src, observe, selected=args.selected, solver=args.solver)
     if args.chart:
         import io
         from pathlib import Path
