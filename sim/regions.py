@@ -17,6 +17,17 @@ products]``:
   region is again a polyhedron. Profiles are enumerated bottom-up: the pieces of a subtree are
   combined with those of its siblings and pruned as soon as the combination is empty, so only the
   profiles that are subgame perfect somewhere are ever built.
+* **Imperfect information.** A tree whose movers do not all see every earlier move is cut at its
+  proper subgames (a node alone in its information set whose subtree holds whole information
+  sets). A profile is subgame perfect exactly when it is a Nash equilibrium of every subgame
+  (Selten 1965); with Nash play in the subgames below, that is Nash play in the subgame truncated
+  at them (their values put in as payoffs), whose reduced normal form (Kuhn 1953) has payoffs
+  affine in ``phi(x)`` again. So, bottom-up, each subgame's pieces are one piece per subgame below
+  times a pure Nash profile of the truncated subgame, each deviation to another reduced strategy
+  one inequality. Strategies are reduced: an information set that a player's own earlier choice
+  excludes (within one subgame) has no action (``"*"``); any action there gives the same region.
+  Regions are reported by path too. With ``concept="nash"`` the tree is not cut: the regions of
+  the pure Nash equilibria of its whole reduced normal form (perfect information or not).
 
 Each region is then simplified: inequalities implied by the others and the box are removed by
 linear programming (HiGHS through ``scipy.optimize.linprog``); a region is kept only if it has an
@@ -176,7 +187,9 @@ class Region:
     path : tuple of (move, action) or None
         A tree's equilibrium path (every edge reached, in preorder; chance outcomes included).
     strategy : mapping or None
-        A tree's strategy profile: ``{information set: action}`` at every decision node.
+        A tree's strategy profile: ``{information set: action}`` at every decision node
+        (``"*"`` where, in an imperfect-information tree, the player's own earlier choice in the
+        same subgame excludes the set: the region is the same whatever is played there).
     inequalities : tuple of Inequality
         A minimal set (with the box) cutting out the region.
     rows : array (m, K)
@@ -302,7 +315,8 @@ class RegionsResult:
 
     def format_text(self) -> str:
         """The regions in words, one numbered block each, then the overlaps."""
-        what = "pure Nash equilibria" if self.kind == "nash" else "subgame-perfect strategy profiles"
+        what = "subgame-perfect strategy profiles" if self.kind == "spe" else \
+            "pure Nash equilibria of the reduced normal form" if self.paths else "pure Nash equilibria"
         lines = [f"{self.scenario}: {len(self.regions)} {what} hold somewhere in the box of "
                  f"{len(self.parameters)} parameter{'s' if len(self.parameters) != 1 else ''} "
                  f"(each uniform over [min, max]; the others at their values)",
@@ -580,34 +594,35 @@ class _Piece:
     parts: tuple = ()  # the children's pieces, while combining
 
 
+def _combine(parts: list[list[_Piece]], rows: _Rows, lp: _LP, max_regions: int) -> list[_Piece]:
+    """Every choice of one piece per part whose rows together keep an interior (pruned as built)."""
+    acc = [_Piece((), frozenset(), None, None)]
+    for options in parts:
+        nxt = []
+        for p in acc:
+            for q in options:
+                ids = p.ids | q.ids
+                ok, w = _interior(rows, lp, ids, (p.witness, q.witness)) if ids != p.ids and ids != q.ids \
+                    else (True, p.witness if ids == p.ids else q.witness)
+                if ok:
+                    nxt.append(_Piece(p.choices + q.choices, ids, None, w, p.parts + (q,)))
+        if len(nxt) > max_regions:
+            raise SolverError(f"equilibrium_regions(): more than {max_regions} subgame-perfect pieces in one "
+                              "subtree; vary fewer parameters")
+        acc = nxt
+    return acc
+
+
 def _tree_pieces(compiled, space: _Space, rows: _Rows, lp: _LP, game, max_regions: int):
     from sim.extensive.tree import Chance, Decision, Terminal
 
-    if not game.perfect_information:
-        raise SolverError("equilibrium_regions(): a sequential scenario needs perfect information (every mover "
-                          "sees every earlier move) for its subgame-perfect regions to be polyhedra; got "
-                          f"information sets of several nodes in {compiled.scenario.id!r}")
     coef = space.coef  # (K, T, N)
     counter = iter(range(10**9))
     nodes: dict[int, object] = {}
     terminal = [0]
 
     def combine(parts: list[list[_Piece]]) -> list[_Piece]:
-        acc = [_Piece((), frozenset(), None, None)]
-        for options in parts:
-            nxt = []
-            for p in acc:
-                for q in options:
-                    ids = p.ids | q.ids
-                    ok, w = _interior(rows, lp, ids, (p.witness, q.witness)) if ids != p.ids and ids != q.ids \
-                        else (True, p.witness if ids == p.ids else q.witness)
-                    if ok:
-                        nxt.append(_Piece(p.choices + q.choices, ids, None, w, p.parts + (q,)))
-            if len(nxt) > max_regions:
-                raise SolverError(f"equilibrium_regions(): more than {max_regions} subgame-perfect pieces in one "
-                                  "subtree; vary fewer parameters")
-            acc = nxt
-        return acc
+        return _combine(parts, rows, lp, max_regions)
 
     def walk(node) -> list[_Piece]:
         x = next(counter)
@@ -666,6 +681,107 @@ def _tree_pieces(compiled, space: _Space, rows: _Rows, lp: _LP, game, max_region
                 stack.extend(reversed([c for _, c in nxt]))
             else:
                 a = choice[index[id(node)]]
+                path.append((node.label or node.infoset, node.actions[a]))
+                stack.append(node.children[a])
+        result.append((None, tuple(path), strategy, p.ids, p.witness))
+    return result
+
+
+def _imperfect_pieces(compiled, space: _Space, rows: _Rows, lp: _LP, game, max_regions: int, cut: bool):
+    """Pure profiles of any tree, as reduced plans, each with its region.
+
+    With ``cut`` (subgame perfection): the tree is cut at its proper subgames (:mod:`sim.extensive.spe`);
+    bottom-up, each subgame's pieces are the combinations of one piece per subgame below it with a
+    pure Nash equilibrium of the subgame truncated there (the subgames below replaced by the
+    pieces' values, affine in the features), in the truncated subgame's reduced normal form.
+    A profile is subgame perfect exactly when it is Nash in every subgame (Selten 1965), and
+    given Nash play below, Nash in a subgame is Nash in its truncation. Without ``cut``: the pure
+    Nash equilibria of the whole tree's reduced normal form (Kuhn 1953).
+    """
+    from collections import defaultdict
+
+    from sim.extensive.reduced import UNREACHED, reach_matrices, reduced_strategies, terminal_table
+    from sim.extensive.spe import _below, _subtree_infosets
+    from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+
+    coef = space.coef  # (K, T, N)
+    N = coef.shape[2]
+    tindex = {id(n): t for t, n in enumerate(n for _, n in game.nodes() if isinstance(n, Terminal))}
+    roots = _subtree_infosets(game.root, game.infoset_sizes) if cut else defaultdict(bool)
+
+    def solve(root) -> list[_Piece]:
+        below = _below(root, True, roots)
+        sub = {id(r): j for j, r in enumerate(below)}
+        parts = [solve(r) for r in below]
+        leaves = []
+
+        def trunc(node, top):
+            if isinstance(node, Terminal) or (not top and id(node) in sub):
+                leaves.append(node)  # the leaf's number rides in its first payoff, read back below
+                return Terminal((float(len(leaves) - 1),) + (0.0,) * (N - 1))
+            kids = tuple(trunc(c, False) for c in node.children)
+            if isinstance(node, Chance):
+                return Chance(node.outcomes, node.probs, kids, node.label, node.infoset)
+            return Decision(node.player, node.infoset, node.actions, kids, node.label)
+
+        tg = ExtensiveFormGame.from_root(game.players, trunc(root, True))
+        plans = reduced_strategies(tg)
+        shape = tuple(len(p) for p in plans)
+        if math.prod(shape) > max_regions:
+            raise SolverError(f"equilibrium_regions(): at most {max_regions} pure profiles of one subgame are "
+                              f"enumerated; got {'x'.join(map(str, shape))} reduced strategies")
+        _, probs, pays, _ = terminal_table(tg)
+        order = [leaves[int(round(v))] for v in pays[:, 0]]
+        T = len(order)
+        reach = np.broadcast_to(probs, shape + (T,)).copy()
+        for i, m in enumerate(reach_matrices(tg)):
+            reach *= m.reshape((1,) * i + (shape[i],) + (1,) * (N - 1 - i) + (T,))
+        reach = reach.reshape(-1, T)
+        out = []
+        for combo in _combine(parts, rows, lp, max_regions):
+            vals = np.stack([coef[:, tindex[id(n)], :].T if isinstance(n, Terminal)
+                             else combo.parts[sub[id(n)]].value for n in order])  # (T, N, K)
+            C = (reach @ vals.reshape(T, -1)).reshape(shape + vals.shape[1:])  # (*shape, N, K)
+            for a in itertools.product(*(range(n) for n in shape)):
+                ids, dead = set(combo.ids), False
+                for i in range(N):
+                    for b in range(shape[i]):
+                        if b == a[i]:
+                            continue
+                        dev = list(a)
+                        dev[i] = b
+                        k = rows.add(C[a][i] - C[tuple(dev)][i])
+                        if k == "never":
+                            dead = True
+                        elif k != "always":
+                            ids.add(k)
+                if dead:
+                    continue
+                ids = frozenset(ids)
+                ok, w = (True, combo.witness) if ids == combo.ids else _interior(rows, lp, ids, (combo.witness,))
+                if ok:
+                    mine = tuple((h, x) for i in range(N) for h, x in plans[i][a[i]].items())
+                    out.append(_Piece(combo.choices + mine, ids, C[a].copy(), w))
+            if len(out) > max_regions:
+                raise SolverError(f"equilibrium_regions(): more than {max_regions} pure pieces in one subgame; "
+                                  "vary fewer parameters")
+        return out
+
+    result = []
+    for p in solve(game.root):
+        chosen = dict(p.choices)
+        strategy = {h: chosen.get(h, UNREACHED) for h in game.infosets}
+        path, stack = [], [game.root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Terminal):
+                continue
+            if isinstance(node, Chance):
+                nxt = [(o, c) for o, pr, c in zip(node.outcomes, node.probs, node.children) if pr > 0]
+                path.extend((node.label or "chance", o) for o, _ in nxt)
+                stack.extend(reversed([c for _, c in nxt]))
+            else:
+                a = node.actions.index(chosen[node.infoset])
                 path.append((node.label or node.infoset, node.actions[a]))
                 stack.append(node.children[a])
         result.append((None, tuple(path), strategy, p.ids, p.witness))
@@ -744,7 +860,8 @@ def _exact_share(space: _Space, G: np.ndarray) -> float | None:
 
 
 def equilibrium_regions(compiled, vary: Sequence[str] | None = None, fixed: Mapping[str, float] | None = None, *,
-                        samples: int = DEFAULT_SAMPLES, seed: int = 0, max_regions: int = MAX_REGIONS) -> RegionsResult:
+                        samples: int = DEFAULT_SAMPLES, seed: int = 0, max_regions: int = MAX_REGIONS,
+                        concept: str | None = None) -> RegionsResult:
     """Every pure equilibrium's region in the box of the varied parameters.
 
     Parameters
@@ -762,6 +879,9 @@ def equilibrium_regions(compiled, vary: Sequence[str] | None = None, fixed: Mapp
         Monte Carlo points for shares that are not exact, and their seed.
     max_regions : int
         Most profiles (or subtree pieces) enumerated.
+    concept : {"spe", "nash"}, optional
+        For a tree: ``"spe"`` (default) for subgame-perfect profiles, ``"nash"`` for the pure Nash
+        equilibria of its reduced normal form. A simultaneous game takes ``"nash"`` only.
 
     Returns
     -------
@@ -772,7 +892,7 @@ def equilibrium_regions(compiled, vary: Sequence[str] | None = None, fixed: Mapp
     ScenarioError
         For an unknown, unbounded, doubly given or probability parameter.
     SolverError
-        For an imperfect-information tree, or too many profiles.
+        For too many profiles, or an unknown ``concept``.
 
     Notes
     -----
@@ -807,6 +927,9 @@ def equilibrium_regions(compiled, vary: Sequence[str] | None = None, fixed: Mapp
                                 f"(got {n!r} varied)", path=path, field=f"parameters.{n}")
     if samples < 1:
         raise SolverError(f"equilibrium_regions(): samples must be at least 1; got {samples}")
+    if concept not in (None, "nash", "spe") or (concept == "spe" and not compiled.sequential):
+        raise SolverError("equilibrium_regions(): concept must be 'spe' or 'nash' for a sequential scenario, "
+                          f"'nash' for a simultaneous one; got {concept!r}")
     varied = tuple(names.index(n) for n in vary)
     space = _space(compiled, varied, theta0)
     rng = np.random.default_rng(seed)
@@ -817,8 +940,11 @@ def equilibrium_regions(compiled, vary: Sequence[str] | None = None, fixed: Mapp
     if compiled.sequential:
         game = compiled.game({n: float(theta0[k]) for k, n in enumerate(names)})
         _check_terminals(compiled, space, game, theta0)
-        found = _tree_pieces(compiled, space, rows, lp, game, max_regions)
-        kind = "spe"
+        kind = concept or "spe"
+        if kind == "spe" and game.perfect_information:
+            found = _tree_pieces(compiled, space, rows, lp, game, max_regions)
+        else:
+            found = _imperfect_pieces(compiled, space, rows, lp, game, max_regions, cut=kind == "spe")
     else:
         found = _nash_pieces(compiled, space, rows, lp, max_regions)
         kind = "nash"
@@ -839,7 +965,7 @@ def equilibrium_regions(compiled, vary: Sequence[str] | None = None, fixed: Mapp
     regions = [regions[k] for k in order]
     kept_ids = [kept_ids[k] for k in order]
     overlaps = _overlaps(space, rows, lp, regions, kept_ids)
-    paths = _paths(regions, [inside for _, inside in kept_ids], overlaps) if kind == "spe" else ()
+    paths = _paths(regions, [inside for _, inside in kept_ids], overlaps) if compiled.sequential else ()
     return RegionsResult(compiled.scenario.id, kind, tuple(vary), tuple(float(x) for x in space.lower),
                          tuple(float(x) for x in space.upper),
                          MappingProxyType({n: float(theta0[k]) for k, n in enumerate(names) if k not in varied}),

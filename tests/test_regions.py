@@ -244,13 +244,199 @@ def test_bad_parameters_are_refused_by_name():
         equilibrium_regions(compiled, samples=0)
 
 
-def test_an_imperfect_information_tree_is_refused():
-    doc = {"scenario": {"id": "blind", "title": "blind", "timing": [{"player": "A"}, {"player": "B"}]},
-           "parameters": {"p": {"default": 0.0, "min": -1.0, "max": 1.0}},
-           "players": {"A": {"actions": ["x", "y"]}, "B": {"actions": ["x", "y"]}},
-           "goals": [{"player": "B", "name": "g", "weight": "p", "rules": [{"when": {"A": "x", "B": "x"}, "value": 1.0}]}]}
-    with pytest.raises(SolverError, match="perfect information"):
-        equilibrium_regions(compile_scenario(parse_scenario(doc)))
+# ----- imperfect information: subgame-perfect profiles and Nash of the reduced normal form -------
+
+def _brute_pure_profiles(game, concept, scale, tol=1e-9):
+    """Every full pure profile (one action per information set) that is a Nash equilibrium of
+    every subgame (``"spe"``) or of the whole game (``"nash"``), by enumeration: the definition,
+    with none of the truncation or reduced strategies of sim/regions.py."""
+    import itertools
+
+    from sim.extensive.spe import _subtree_infosets
+    from sim.extensive.tree import Chance, Terminal
+
+    sets = game.infosets
+    names = list(sets)
+    roots = _subtree_infosets(game.root, game.infoset_sizes)
+    subgames = [n for _, n in game.nodes() if not isinstance(n, Terminal) and roots[id(n)]]
+    if concept == "nash":
+        subgames = [game.root]
+
+    def value(node, prof):
+        if isinstance(node, Terminal):
+            return np.asarray(node.payoffs, dtype=float)
+        if isinstance(node, Chance):
+            return sum(p * value(c, prof) for p, c in zip(node.probs, node.children))
+        return value(node.children[node.actions.index(prof[node.infoset])], prof)
+
+    def own_sets(node, i, out):
+        if isinstance(node, Terminal):
+            return out
+        if not isinstance(node, Chance) and node.player == i and node.infoset not in out:
+            out.append(node.infoset)
+        for c in node.children:
+            own_sets(c, i, out)
+        return out
+
+    found = []
+    for combo in itertools.product(*(sets[h][1] for h in names)):
+        prof = dict(zip(names, combo))
+        ok = True
+        for r in subgames:
+            v = value(r, prof)
+            for i in range(game.n_players):
+                mine = own_sets(r, i, [])
+                for dev in itertools.product(*(sets[h][1] for h in mine)):
+                    if value(r, {**prof, **dict(zip(mine, dev))})[i] > v[i] + tol * scale:
+                        ok = False
+                        break
+                if not ok:
+                    break
+            if not ok:
+                break
+        if ok:
+            found.append(tuple(combo))
+    return sorted(found), names
+
+
+def _expand(strategy, game, names):
+    """The full profiles a region's strategy stands for (each ``*`` any action of its set)."""
+    import itertools
+
+    choices = [game.infosets[h][1] if strategy[h] == "*" else (strategy[h],) for h in names]
+    return set(itertools.product(*choices))
+
+
+def _check_imperfect(doc, data, concept):
+    compiled = compile_scenario(parse_scenario(doc))
+    game0 = compiled.game(None)
+    n_profiles = int(np.prod([len(a) for _, a in game0.infosets.values()]))
+    assume(n_profiles <= 512)
+    try:
+        result = equilibrium_regions(compiled, seed=0, max_regions=200, samples=64, concept=concept)
+    except SolverError as exc:
+        assert "more than 200 " in str(exc) or "at most 200 " in str(exc)
+        assume(False)
+    if not result.parameters:
+        assume(False)
+    names = compiled.parameter_names
+    checked = 0
+    for _ in range(4):
+        point = np.array(compiled.defaults, dtype=float)
+        for n, lo, hi in zip(result.parameters, result.lower, result.upper):
+            point[names.index(n)] = data.draw(st.floats(lo, hi, allow_nan=False), label=n)
+        x = point[[names.index(n) for n in result.parameters]]
+        if np.any(np.minimum(x - result.lower, np.subtract(result.upper, x)) < 1e-6) or \
+                _near_boundary(result, compiled, point):
+            continue
+        checked += 1
+        inside = region_membership(result, compiled, point[None])[0]
+        game = compiled.game(dict(zip(names, point.tolist())))
+        from sim.game import payoff_scales
+
+        scale = float(payoff_scales(compiled.payoffs(point[None]))[0])  # the tie rule's scale
+        want, order = _brute_pure_profiles(game, concept, scale)
+        got = set()
+        for r, ok in zip(result.regions, inside):
+            if ok:
+                more = _expand(r.strategy, game, order)
+                assert not more & got, "two regions stand for the same profile"
+                got |= more
+        assert sorted(got) == want, (point, result.format_text())
+        paths = {p.path for p in result.paths for k in p.regions if inside[k]}
+        assert paths == {r.path for r, ok in zip(result.regions, inside) if ok}
+    assume(checked)
+
+
+@st.composite
+def _imperfect_docs(draw):
+    """Two bounded parameters in the payoffs (as parametric_scenario_docs) on a sequential timing
+    where each mover sees a random subset of the earlier moves (often imperfect information)."""
+    from tests.strategies import parametric_scenario_docs
+
+    doc = draw(parametric_scenario_docs())
+    assume(doc["scenario"]["timing"] != "simultaneous")
+    seen = []
+    for move in doc["scenario"]["timing"]:
+        if "player" in move:
+            move["observes"] = [m for m in seen if draw(st.booleans())]
+            seen.append(move["player"])
+        else:
+            seen.append(move["chance"])
+    return doc
+
+
+@settings(max_examples=40, **SLOW)
+@given(doc=_imperfect_docs(), data=st.data())
+def test_imperfect_information_regions_are_the_pure_subgame_perfect_profiles(doc, data):
+    _check_imperfect(doc, data, "spe")
+
+
+@settings(max_examples=25, **SLOW)
+@given(doc=_imperfect_docs(), data=st.data())
+def test_reduced_normal_form_nash_regions_are_the_pure_nash_profiles(doc, data):
+    _check_imperfect(doc, data, "nash")
+
+
+BLIND = {"scenario": {"id": "blind", "title": "blind", "timing": [{"player": "A"}, {"player": "B"}]},
+         "parameters": {"p": {"default": 0.0, "min": -1.0, "max": 1.0}},
+         "players": {"A": {"actions": ["x", "y"]}, "B": {"actions": ["x", "y"]}},
+         "goals": [{"player": "A", "name": "g", "weight": 1, "rules": [{"when": {"A": "x", "B": "x"}, "value": 1.0}]},
+                   {"player": "B", "name": "g", "weight": "p", "rules": [{"when": {"A": "x", "B": "x"}, "value": 1.0}]}]}
+
+
+def test_a_blind_second_mover_gives_the_simultaneous_games_regions():
+    # B does not see A: the tree is the 2x2 game A: [[1, 0], [0, 0]], B: [[p, 0], [0, 0]]. By hand:
+    # (y, y) everywhere (both indifferent), (x, x) where p >= 0, (x, y) where p <= 0; (y, x) never.
+    result = equilibrium_regions(compile_scenario(parse_scenario(BLIND)))
+    assert result.kind == "spe"
+    got = {r.label: (r.words(), r.share) for r in result.regions}
+    assert got == {"A=y, B=y": ("holds everywhere in the box", 1.0), "A=x, B=x": ("holds exactly when p >= 0", 0.5),
+                   "A=x, B=y": ("holds exactly when p <= 0", 0.5)}
+    doc = json.loads(json.dumps(result.to_dict()))
+    assert {"path", "strategy", "inequalities", "share"} <= set(doc["regions"][0]) and doc["paths"]
+    with pytest.raises(SolverError, match="concept must be"):
+        equilibrium_regions(compile_scenario(parse_scenario(BLIND)), concept="pbe")
+
+
+def test_subgame_perfection_removes_an_incredible_threat_that_nash_keeps():
+    # Entry with a simultaneous pricing stage after entry (a proper subgame with imperfect
+    # information): E enters or stays out (0); after entry E and I pick soft/hard at once; hard
+    # costs both. I threatens hard: out + hard is Nash of the whole game wherever hard would hurt
+    # E, but not subgame perfect, since in the subgame (soft, soft) is I's best reply to soft.
+    text = """
+[scenario]
+id = "entry_price"
+title = "Entry, then a price war or not"
+timing = [{ player = "E", name = "enter" }, { player = "E", name = "price", observes = ["enter"], when = { enter = "in" } },
+          { player = "I", observes = ["enter"], when = { enter = "in" } }]
+[parameters]
+gain = { default = 1, min = 0, max = 2 }
+[players.E]
+actions = ["in", "out", "soft", "hard"]
+[players.I]
+actions = ["soft", "hard"]
+[[goals]]
+player = "E"
+name = "profit"
+weight = 1
+rules = [{ when = { enter = "in", I = "soft" }, value = "gain" }, { when = { enter = "in", I = "hard" }, value = -1 }]
+[[goals]]
+player = "I"
+name = "profit"
+weight = 1
+rules = [{ when = { enter = "in", I = "soft" }, value = 1 }, { when = { enter = "in", I = "hard" }, value = 0 },
+         { when = { enter = "out" }, value = 2 }]
+"""
+    try:
+        compiled = compile_scenario(loads_scenario(text))
+    except ScenarioError:
+        pytest.skip("the timing language does not take this form")
+    spe = equilibrium_regions(compiled)
+    nash = equilibrium_regions(compiled, concept="nash")
+    spe_paths = {p.label for p in spe.paths}
+    nash_paths = {p.label for p in nash.paths}
+    assert any("enter=out" in p for p in nash_paths) and not any("enter=out" in p for p in spe_paths)
 
 
 def test_the_region_map_names_each_region_and_states_the_slice():
