@@ -504,3 +504,27 @@ def test_the_report_lists_the_regions_in_words():
     assert rows["US=drop_shield, NATO=engage, Russia=pressure_halt, Iran=halt"] == [
         "15.0%", "russia_iran_ties <= 1.5 and iran_sanction_fear >= iran_bomb_value"]
     assert "flagged as assumptions" in report.blocks[1].text  # 0.3 (ties <= 1.5 in [0, 5]) * 0.5
+
+
+def test_the_kaliningrad_signal_regions_are_the_headers_inequality(capsys):
+    # The founding signalling game (imperfect information: NATO sees only the message). Its header:
+    # the hedger deploys in the separating equilibrium iff hedger_missile_value > russia_isolation_weight;
+    # on the other side both types halt (pooling, NATO engages after a halt: p_partner 0.45 > 0.407).
+    from analysis.cli import main
+
+    path = ROOT / "scenarios" / "kaliningrad-signal.toml"
+    assert main(["regions", str(path), "--vary", "hedger_missile_value", "russia_isolation_weight", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    got = {tuple(s["action"] for s in r["path"]): (r["words"], r["share"]) for r in doc["regions"]}
+    assert got == {("partner", "hedger", "halt", "engage", "halt", "engage"):
+                   ("holds exactly when russia_isolation_weight >= hedger_missile_value", 0.5),
+                   ("partner", "hedger", "halt", "engage", "deploy", "isolate"):
+                   ("holds exactly when hedger_missile_value >= russia_isolation_weight", 0.5)}
+    # with a prior above 0.519 NATO engages a deploying Russia: pooling on the deploy joins, where
+    # a partner's isolation outweighs its 0.4 cost of missiles (a Nash threat off the path)
+    result = equilibrium_regions(compile_scenario(load_scenario(path)), vary=["hedger_missile_value",
+                                                                              "russia_isolation_weight"],
+                                 fixed={"p_partner": 0.6}, concept="nash")
+    pool = next(r for r in result.regions if r.path[2:] == (("Russia", "deploy"), ("NATO", "engage"),
+                                                              ("Russia", "deploy"), ("NATO", "engage")))
+    assert pool.words() == "holds exactly when russia_isolation_weight >= 0.4" and pool.share == pytest.approx(0.9)
