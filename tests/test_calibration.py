@@ -231,3 +231,25 @@ def test_without_observe_the_scenarios_observations_are_used(baseline, capsys):
     drop = set(calibrate(baseline, ["path: us_plan=drop"]).kept.tolist())
     rest = set(calibrate(baseline, ["path: us_plan=drop, russia_kaliningrad=halt, russia_iran=pressure"]).kept.tolist())
     assert set(explicit.kept.tolist()) == rest <= drop
+
+
+def test_calibrate_estimate_weights_fits_lambda_and_the_weight(capsys):
+    # Counts generated at lambda = 1.5 and iran_sanction_fear = 3.5 on the simultaneous v1
+    # baseline give both back, each inside its interval; an .nfg has no parameters to estimate.
+    from analysis.loading import load_game
+    from sim.solvers.logit import logit_solve
+
+    path = ROOT / "tests" / "data" / "scenarios-v1" / "baseline-2009.toml"
+    p = logit_solve(load_game(str(path), {"iran_sanction_fear": 3.5}), lam=1.5).equilibria[0].profile
+    game = load_game(str(path), None)
+    argv = ["calibrate", str(path), "--estimate-weights", "iran_sanction_fear", "--json"]
+    for player, q in zip(game.players, p):
+        argv += ["--counts", f"{player}=" + ",".join(f"{1000 * x:.9f}" for x in q)]
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    w = doc["weights"]["iran_sanction_fear"]
+    assert doc["lambda"] == pytest.approx(1.5, abs=1e-3) and w["value"] == pytest.approx(3.5, abs=1e-3)
+    assert doc["lambda_interval"][0] < 1.5 < doc["lambda_interval"][1] and w["interval"][0] < 3.5 < w["interval"][1]
+    nfg = str(ROOT / "tests" / "data" / "gambit" / "2x2.nfg")
+    assert main(["calibrate", nfg, "--counts", "Player 1=3,1", "--estimate-weights", "w"]) == 2
+    assert "give a scenario .toml" in capsys.readouterr().err

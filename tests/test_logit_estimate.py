@@ -96,3 +96,95 @@ def test_agrees_with_gambit_logit_estimate():
         assert est.log_like == pytest.approx(fit["log_like"], rel=1e-9), name
         for ours, gambit in zip(est.profile, fit["profile"]):
             assert np.allclose(ours, gambit, atol=1e-6), name
+
+
+# ----- lambda and goal weights together ----------------------------------------------------------
+
+WEIGHTED = """
+[scenario]
+id = "weighted"
+title = "Asymmetric matching pennies with a weighted goal"
+timing = "simultaneous"
+[parameters]
+w = { default = 1, min = 0, max = 4 }
+v = { default = 1, min = 0, max = 4 }
+[players.A]
+actions = ["x", "y"]
+[players.B]
+actions = ["x", "y"]
+[[goals]]
+player = "A"
+name = "match_x"
+weight = "w"
+rules = [{ when = { A = "x", B = "x" }, value = 1 }]
+[[goals]]
+player = "A"
+name = "match_y"
+weight = 1
+rules = [{ when = { A = "y", B = "y" }, value = 1 }]
+[[goals]]
+player = "B"
+name = "differ"
+weight = 1
+rules = [{ when = { A = "x", B = "y" }, value = 1 }, { when = { A = "y", B = "x" }, value = "v" }]
+"""
+
+
+def _weighted():
+    from sim.scenario import compile_scenario, loads_scenario
+
+    return compile_scenario(loads_scenario(WEIGHTED))
+
+
+def test_joint_estimate_recovers_lambda_and_a_weight_from_exact_frequencies():
+    from sim.solvers.logit_estimate import logit_estimate_weights
+
+    c = _weighted()
+    p = logit_solve(c.game({"w": 2.5, "v": 1.0}), lam=1.5).equilibria[0].profile
+    est = logit_estimate_weights(c, [400 * p[0], 400 * p[1]], ["w"])
+    assert est.lam == pytest.approx(1.5, abs=1e-3) and est.values[0] == pytest.approx(2.5, abs=1e-3)
+    assert est.lam_interval[0] < 1.5 < est.lam_interval[1]
+    assert est.intervals[0][0] < 2.5 < est.intervals[0][1]
+    # the interval's ends are where the profile likelihood has fallen by chi2_1(0.95) / 2
+    assert est.fixed == {"v": 1.0}
+    doc = est.to_dict()
+    assert set(doc["weights"]) == {"w"} and doc["lambda_interval"][0] < 1.5
+
+
+def test_joint_estimate_of_two_weights_covers_the_truth_on_seeded_samples():
+    # 2000 choices per player drawn at lambda = 1.2, w = 2, v = 3 (seeded): both weights' and
+    # lambda's 95% profile intervals cover the truth.
+    from sim.solvers.logit_estimate import logit_estimate_weights
+
+    c = _weighted()
+    p = logit_solve(c.game({"w": 2.0, "v": 3.0}), lam=1.2).equilibria[0].profile
+    rng = np.random.default_rng(7)
+    counts = [rng.multinomial(2000, q) for q in p]
+    est = logit_estimate_weights(c, counts, ["w", "v"])
+    assert est.lam_interval[0] < 1.2 < est.lam_interval[1]
+    assert est.intervals[0][0] < 2.0 < est.intervals[0][1] and est.intervals[1][0] < 3.0 < est.intervals[1][1]
+    # the maximum is at least as likely as the truth
+    from sim.solvers.logit_estimate import log_likelihood
+
+    assert est.log_like >= log_likelihood(counts, p) - 1e-9
+
+
+def test_weights_that_set_the_whole_scale_or_multiply_are_refused():
+    from sim.scenario import compile_scenario, loads_scenario
+    from sim.solvers.logit_estimate import logit_estimate_weights
+
+    c = _weighted()
+    # A's payoffs all come from w when the rest is fixed only if match_y's weight is w too: make it so
+    scaled = compile_scenario(loads_scenario(WEIGHTED.replace('name = "match_y"\nweight = 1', 'name = "match_y"\nweight = "w"')
+                                             .replace('value = 1 }, { when = { A = "y", B = "x" }, value = "v" }',
+                                                      'value = "v" }, { when = { A = "y", B = "x" }, value = "v" }')))
+    with pytest.raises(SolverError, match="not separately identified"):
+        logit_estimate_weights(scaled, [[5, 5], [5, 5]], ["w", "v"])
+    product = compile_scenario(loads_scenario(WEIGHTED.replace('name = "match_y"\nweight = 1',
+                                                               'name = "match_y"\nweight = "v"')
+                                              .replace('rules = [{ when = { A = "y", B = "y" }, value = 1 }]',
+                                                       'rules = [{ when = { A = "y", B = "y" }, value = "w" }]')))
+    with pytest.raises(SolverError, match="affinely"):
+        logit_estimate_weights(product, [[5, 5], [5, 5]], ["w", "v"])
+    with pytest.raises(SolverError, match="unknown parameter"):
+        logit_estimate_weights(c, [[5, 5], [5, 5]], ["nope"])

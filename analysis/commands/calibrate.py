@@ -49,6 +49,10 @@ def register(sub) -> None:
                    help="coverage of lambda's interval (default 0.95)")
     p.add_argument("--set", action="append", type=parse_assignment, default=[], metavar="NAME=VALUE",
                    help="a scenario parameter for the game of --counts (repeatable)")
+    p.add_argument("--estimate-weights", metavar="NAME,NAME", default=None,
+                   help="with --counts on a simultaneous scenario: estimate these parameters (goal weights or "
+                        "values entering payoffs affinely) jointly with lambda, each with a profile-likelihood "
+                        "interval; the other parameters fix the payoff scale")
     p.add_argument("--json", action="store_true", help="print the result as JSON (contract: docs/calibration.md)")
     p.add_argument("--chart", metavar="FILE",
                    help="also draw each parameter before and after the observations into FILE (.png, .svg, .pdf)")
@@ -110,6 +114,42 @@ def _sweep(args) -> int:
     return 0
 
 
+def _weights(args, game, counts) -> int:
+    import json
+
+    from sim.errors import ScenarioError
+    from sim.scenario import compile_scenario, load_scenario
+    from sim.solvers.logit_estimate import logit_estimate_weights
+
+    if not str(args.source).endswith(".toml"):
+        raise ScenarioError(f"--estimate-weights estimates a scenario's parameters; give a scenario .toml "
+                            f"(got {args.source!r})")
+    names = [n.strip() for n in args.estimate_weights.split(",") if n.strip()]
+    compiled = compile_scenario(load_scenario(args.source))
+    est = logit_estimate_weights(compiled, counts, names, fixed=dict(args.set), conf_level=args.conf_level)
+    if args.json:
+        print(json.dumps({"version": JSON_VERSION, "game": str(args.source), **est.to_dict(),
+                          "players": list(game.players), "actions": [list(a) for a in game.actions]}, indent=2))
+        return 0
+    lo, hi = est.lam_interval
+    width = max(len(n) for n in ("lambda", *est.names))
+    lines = [f"logit QRE precision and {', '.join(est.names)} fitted jointly to "
+             f"{sum(sum(c) for c in counts):g} observed choices in {args.source}",
+             f"(the other parameters fix the payoff scale: {', '.join(f'{k}={v:g}' for k, v in est.fixed.items())})",
+             f"  {'lambda':<{width}}  {est.lam:<10.6g}  {est.conf_level:.0%} profile-likelihood interval "
+             f"[{lo:.6g}, {hi:.6g}]"]
+    for n, v, (a, b) in zip(est.names, est.values, est.intervals):
+        lines.append(f"  {n:<{width}}  {v:<10.6g}  {est.conf_level:.0%} profile-likelihood interval [{a:.6g}, {b:.6g}]")
+    lines.append(f"log-likelihood {est.log_like:.6g}")
+    for i, p in enumerate(game.players):
+        total = sum(counts[i])
+        for a, (q, c) in enumerate(zip(est.profile[i], counts[i])):
+            seen = f"{c / total:.3f}" if total else "-"
+            lines.append(f"  {p}  {game.actions[i][a]}  QRE {q:.3f}   observed {seen} ({c:g})")
+    print("\n".join(lines))
+    return 0
+
+
 def parse_counts(texts, game) -> list[list[float]]:
     """``PLAYER=N,N,...`` per player into counts in the game's order (players not named: zeros).
 
@@ -158,6 +198,8 @@ def _counts(args) -> int:
         raise ScenarioError(f"{args.source}: a logit precision is fitted on a normal-form game; this scenario is "
                             "sequential")
     counts = parse_counts(args.counts, game)
+    if args.estimate_weights:
+        return _weights(args, game, counts)
     est = logit_estimate(game, counts, conf_level=args.conf_level)
     if args.json:
         print(json.dumps({"version": JSON_VERSION, "game": str(args.source), **est.to_dict(game)}, indent=2))
