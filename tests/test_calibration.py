@@ -253,3 +253,28 @@ def test_calibrate_estimate_weights_fits_lambda_and_the_weight(capsys):
     nfg = str(ROOT / "tests" / "data" / "gambit" / "2x2.nfg")
     assert main(["calibrate", nfg, "--counts", "Player 1=3,1", "--estimate-weights", "w"]) == 2
     assert "give a scenario .toml" in capsys.readouterr().err
+
+
+def test_the_report_section_shows_the_calibrated_region(baseline, coordination):
+    # The report's calibration section on the baseline sweep: the share kept and each parameter's
+    # range are those of bargain calibrate with the scenario's observations; the claims table and
+    # the chart (one panel per parameter) follow; a scenario without observations gets no section.
+    from analysis.calibration import scenario_observations
+    from analysis.report.document import Report
+    from analysis.report.sections import SECTIONS
+    from analysis.sources import load_sweep_source
+
+    src = load_sweep_source(baseline)
+    cal = calibrate(src, scenario_observations(src))
+    report = Report("t")
+    finding = SECTIONS["calibration"].build(report, src, tol=1e-6)
+    kinds = [b.kind for b in report.blocks]
+    assert kinds == ["h3", "p", "table", "table", "table", "chart"]
+    assert f"at {cal.n_kept:,} of 48 points" in report.blocks[1].text and finding.startswith("out: what happened")
+    shifts = {r[0]: r[1] for r in report.blocks[3].rows}
+    assert shifts == {s.name: f"[{s.low:.4g}, {s.high:.4g}]" for s in cal.shifts}
+    assert [r[0] for r in report.blocks[4].rows] == [c["claim"] for c in cal.claims]
+    fig = report.blocks[5].figure
+    assert len([ax for ax in fig.axes if ax.get_visible() and ax.has_data()]) == len(cal.shifts)
+    empty = Report("t")
+    assert SECTIONS["calibration"].build(empty, load_sweep_source(coordination), tol=1e-6) is None and not empty.blocks

@@ -359,6 +359,46 @@ def _discovery_section(report: Report, src: SweepSource, *, tol: float) -> str |
             f"which holds {b.coverage:.0%} of R1's points (PRIM).")
 
 
+def _calibration_section(report: Report, src: SweepSource, *, tol: float) -> str | None:
+    """The sweep calibrated to what the scenario's ``[[observations]]`` report (as ``bargain calibrate
+    DIR``): the share of points kept, each parameter's shift, the claims there, and a chart of each
+    parameter before and after; nothing when the scenario declares no observations."""
+    from analysis import charts
+    from analysis.calibration import QUANTILES, calibrate, parameter_values, scenario_observations
+
+    observed = scenario_observations(src)
+    if not observed:
+        return None
+    cal = calibrate(src, observed)
+    tag = slug(src.path.name)
+    obs = src.compiled.scenario.observations
+    report.add("h3", "Calibration: the points consistent with what happened")
+    share = cal.n_kept / cal.n_points if cal.n_points else 0.0
+    report.add("p", f"The scenario's observations ({'; '.join(f'{o.observation} ({o.indicator})' for o in obs)}) "
+                    f"hold together in some equilibrium at {cal.n_kept:,} of {cal.n_points:,} points ({share:.1%}); "
+                    "over a sample from prior laws the kept points are the prior conditioned on them (rejection "
+                    "sampling, Pritchard et al. 1999). Re-run with bargain calibrate " + src.path.name + ".")
+    report.add("table", "", headers=["observation", "source"], rows=[[o.observation, f"\u201c{o.quote}\u201d"] for o in obs])
+    if not cal.n_kept:
+        report.add("p", "No point of the sweep matches every observation: the model, over this box, cannot produce "
+                        "what happened.")
+        return f"{src.path.name}: no point matches the observed outcomes ({'; '.join(cal.observations)})."
+    q = "/".join(f"{int(100 * v)}" for v in QUANTILES)
+    shifts = sorted(cal.shifts, key=lambda s: -(s.ks if s.ks == s.ks else 0.0))
+    report.add("table", "", headers=["parameter", "range kept", f"quantiles {q} before", "after", "KS D"],
+               rows=[[s.name, f"[{s.low:.4g}, {s.high:.4g}]", " ".join(f"{v:.3g}" for v in s.before),
+                      " ".join(f"{v:.3g}" for v in s.after), f"{s.ks:.3f}"] for s in shifts])
+    if cal.claims:
+        report.add("table", "", headers=["claim", "holds at (all points)", "holds at (consistent points)"],
+                   rows=[[c["claim"], f"{c['before']:.1%}", "-" if c["after"] is None else f"{c['after']:.1%}"]
+                         for c in cal.claims])
+    report.add("chart", "Each parameter over all points and over the points consistent with the observations.",
+               figure=charts.calibration_chart(parameter_values(src, cal)), name=f"{tag}-calibration")
+    top = shifts[0]
+    return (f"{src.path.name}: what happened ({'; '.join(cal.observations)}) holds at {share:.0%} of the points; "
+            f"it moves {top.name} most (median {top.before[2]:.3g} -> {top.after[2]:.3g}, KS D {top.ks:.2f}).")
+
+
 #: Bootstrap resamples of the report's Sobol or Morris intervals (``bargain sensitivity`` takes 1000).
 REPORT_RESAMPLES = 200
 
@@ -559,6 +599,7 @@ SECTIONS: dict[str, Section] = {
     "logit": Section("scenarios", _logit_section),
     "sweep": Section("sweep", _sweep_section),
     "discovery": Section("sweep", _discovery_section),
+    "calibration": Section("sweep", _calibration_section, "[[observations]]"),
     "sensitivity": Section("sweep", _sensitivity_section),
 }
 
