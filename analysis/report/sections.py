@@ -534,7 +534,7 @@ def _regions_section(report: Report, src: ScenarioSource, *, tol: float) -> None
     """Where each pure equilibrium holds as the scenario's assumptions vary (:mod:`sim.regions`):
     the regions in words with their shares, largest first. The varied parameters are those flagged
     as assumptions with finite bounds (chance probabilities held), else every bounded parameter;
-    a scenario whose regions cannot be computed (imperfect information) gets one sentence why."""
+    a scenario whose regions cannot be computed (too many profiles) gets one sentence why."""
     from sim.regions import equilibrium_regions
 
     c = src.compiled
