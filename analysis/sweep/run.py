@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ _CLASSES = True
 #: and chunks): at most this many, least recently used dropped first.
 CLASS_CACHE = 4096
 _class_cache: "OrderedDict[bytes, object]" = OrderedDict()
+_class_lock = threading.Lock()  # a Dask worker may run chunks in threads
 
 
 # ----- the scenario model, as the sweep sees it -----------------------------------------------------
@@ -408,7 +410,10 @@ def _class_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np.nda
     for k in range(len(rep)):
         members = np.flatnonzero(cls == k)
         key = tag + canon[k].tobytes()
-        entry = _class_cache.get(key)
+        with _class_lock:
+            entry = _class_cache.get(key)
+            if entry is not None:
+                _class_cache.move_to_end(key)
         if entry is None:
             game = NormalFormGame.from_payoffs(canon[k], c.players, c.labels, c.scenario.title)
             try:
@@ -421,11 +426,10 @@ def _class_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np.nda
             strategies = [np.array([e.profile[i] for e in eqs]).reshape(len(eqs), len(model.actions[i]))
                           for i in range(N)]
             entry = (labels, regime_label(sorted(set(labels))), strategies)
-            _class_cache[key] = entry
-            while len(_class_cache) > CLASS_CACHE:
-                _class_cache.popitem(last=False)
-        else:
-            _class_cache.move_to_end(key)
+            with _class_lock:
+                _class_cache[key] = entry
+                while len(_class_cache) > CLASS_CACHE:
+                    _class_cache.popitem(last=False)
         labels, regime, strategies = entry
         K = len(labels)
         if K:
