@@ -1,5 +1,7 @@
 """End-to-end sweep benchmark: the four-player baseline, ``enumpure``, compile + solve + Parquet.
 With ``--spe``: the sequential shield-as-chip scenario (first version, kept in tests/data/scenarios-v1), ``spe`` batched against point by point.
+With ``--enumpoly``: the baseline's ``enumpoly`` sweep, one solve per class of strategically
+equivalent points against point by point (``--quick``: 10,000 points, 100 classes).
 
 Each configuration runs in a fresh subprocess so its wall time and peak memory (the largest
 resident set of the driver and its workers) are its own. The peer is pygambit solving the same
@@ -198,9 +200,109 @@ def run_spe(quick: bool = False, repeats: int = 3) -> list[dict]:
     return rows
 
 
+# ----- enumpoly over the baseline: one solve per class of strategically equivalent points --------
+_POLY_SWEEP = """
+[sweep]
+scenario = "{scenario}"
+methods = ["enumpoly"]
+seed = 1
+chunk_size = 1000000
+
+[sweep.grid]
+us_shield_deterrence = {{ start = 0.0, stop = 5.0, num = 10 }}
+iran_bomb_value = {{ start = 0.0, stop = 5.0, num = 10 }}
+russia_iran_ties = {{ start = 0.0, stop = 5.0, num = {ties} }}
+russia_isolation_weight = {{ start = 0.0, stop = 5.0, num = 100 }}
+"""
+
+_POLY_RUNNER = textwrap.dedent("""
+    import json, sys, time
+    import analysis.sweep.run as run
+    from analysis.sweep import run_sweep
+    t, c = time.perf_counter(), time.process_time()
+    s = run_sweep(sys.argv[1], sys.argv[2], executor="inprocess")
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    # Again in this process, every class already solved: what the route costs besides the solves.
+    t = time.perf_counter()
+    run_sweep(sys.argv[1], sys.argv[2] + "-warm", executor="inprocess")
+    print(json.dumps({"seconds": wall, "cpu": cpu, "warm": time.perf_counter() - t, "points": s.n_points,
+                      "rows": s.n_rows, "classes": len(run._class_cache)}))
+""")
+
+_POLY_SAMPLE = textwrap.dedent("""
+    import json, sys, time
+    import numpy as np
+    from analysis.io import file_sha256
+    from analysis.sweep.design import points
+    from analysis.sweep.run import _per_point_rows, scenario_model
+    from analysis.sweep.spec import load_sweep
+    spec = load_sweep(sys.argv[1])
+    model = scenario_model(str(spec.scenario_path), file_sha256(spec.scenario_path))
+    ids = np.sort(np.random.default_rng(int(sys.argv[3])).choice(spec.n_points, int(sys.argv[2]), replace=False))
+    full = model.full_points(spec.parameter_names, np.concatenate([points(spec, i, i + 1) for i in ids]))
+    _per_point_rows(model, "enumpoly", full[:1], ids[:1])  # numba's cache load, not timed
+    times, cpu = [], []
+    for b in range(len(ids)):
+        t, c = time.perf_counter(), time.process_time()
+        _per_point_rows(model, "enumpoly", full[b:b + 1], ids[b:b + 1])
+        times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    print(json.dumps({"times": times, "cpu": cpu, "points": spec.n_points}))
+""")
+
+
+def run_poly(quick: bool = False, sample: int = 200) -> list[dict]:
+    """``enumpoly`` sweeps of the baseline (first version): the class route on the whole grid,
+    and the point-by-point route (the sweep's own per-point code) on a random sample of the same
+    grid's points, extrapolated to the grid. Each in a fresh process, the machine's load average
+    beside. The grid's last axis, ``russia_isolation_weight``, is inert (it only pays Russia when
+    NATO engages, whatever Russia does), so the 100,000-point grid has 1,000 classes."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / SCENARIO.name).write_bytes(SCENARIO.read_bytes())
+        sweep = folder / "poly.toml"
+        sweep.write_text(_POLY_SWEEP.format(scenario=SCENARIO.name, ties=1 if quick else 10))
+        load0 = _load()
+        proc = subprocess.run([sys.executable, "-c", _POLY_SAMPLE, str(sweep), str(sample), "7"],
+                              capture_output=True, text=True, cwd=ROOT, check=True)
+        per = json.loads(proc.stdout.strip().splitlines()[-1])
+        load1 = _load()
+        proc = subprocess.run([sys.executable, "-c", _POLY_RUNNER, str(sweep), str(folder / "out")],
+                              capture_output=True, text=True, cwd=ROOT, check=True)
+        res = json.loads(proc.stdout.strip().splitlines()[-1])
+        load2 = _load()
+    n = res["points"]
+    mean, mean_cpu = (sum(per[k]) / len(per[k]) for k in ("times", "cpu"))
+    bench = f"sweep baseline enumpoly {n:,} points ({res['classes']:,} classes)"
+    rows.append({"benchmark": bench, "implementation": "bargain-sim classes (inprocess x1)",
+                 "seconds": round(res["seconds"], 1), "cpu_seconds": round(res["cpu"], 1),
+                 "points_per_s": round(n / res["seconds"], 1), "ratio_vs_ours": 1.0, "cpu_ratio": 1.0,
+                 "loadavg_1min": f"{load1},{load2}"})
+    rows.append({"benchmark": bench, "implementation": "bargain-sim classes, every class already solved (warm)",
+                 "seconds": round(res["warm"], 1), "points_per_s": round(n / res["warm"], 1)})
+    rows.append({"benchmark": bench,
+                 "implementation": f"bargain-sim point by point (mean of {len(per['times'])} sampled points, "
+                                   f"median {sorted(per['times'])[len(per['times']) // 2] * 1e3:.0f} ms, "
+                                   f"max {max(per['times']):.1f} s; extrapolated)",
+                 "seconds": round(mean * n, 0), "cpu_seconds": round(mean_cpu * n, 0),
+                 "points_per_s": round(1 / mean, 2), "ratio_vs_ours": round(mean * n / res["seconds"], 1),
+                 "cpu_ratio": round(mean_cpu * n / res["cpu"], 1), "loadavg_1min": f"{load0},{load1}"})
+    return rows
+
+
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+
+
 if __name__ == "__main__":
     t0 = time.perf_counter()
-    cases = run_spe(quick="--quick" in sys.argv) if "--spe" in sys.argv else run(quick="--quick" in sys.argv)
+    if "--enumpoly" in sys.argv:
+        cases = run_poly(quick="--quick" in sys.argv)
+    elif "--spe" in sys.argv:
+        cases = run_spe(quick="--quick" in sys.argv)
+    else:
+        cases = run(quick="--quick" in sys.argv)
     for row in cases:
         print(row)
     print(f"total {time.perf_counter() - t0:.1f} s")

@@ -464,3 +464,77 @@ def test_sweep_refuses_a_method_that_cannot_run_on_the_scenario_before_writing(t
     sweep = write_sweep(tmp_path, GRID.replace('methods = ["enumpure"]', 'methods = ["nash"]'))
     with pytest.raises(ScenarioError, match=r"sweep\.methods\[0\].*a bargaining method, not an equilibrium method"):
         load_sweep(sweep)
+
+
+# ----- enumpoly by classes of strategically equivalent points ---------------------------------------------------
+def _poly_sweep(tmp_path, name, grid, monkeypatch, classes, chunk_size=100):
+    import analysis.sweep.run as run
+
+    (tmp_path / "baseline-2009.toml").write_text((V1 / "baseline-2009.toml").read_text())
+    sweep = tmp_path / f"{name}.toml"
+    sweep.write_text(f'[sweep]\nscenario = "baseline-2009.toml"\nmethods = ["enumpoly"]\nseed = 1\n'
+                     f"chunk_size = {chunk_size}\n[sweep.grid]\n" + "".join(f"{k} = {v}\n" for k, v in grid.items()))
+    monkeypatch.setattr(run, "_CLASSES", classes)
+    monkeypatch.setattr(run, "_class_cache", run.OrderedDict())
+    monkeypatch.setattr("analysis.sweep.precheck.probe_methods", lambda spec, model, table: None)
+    calls = []
+    original = run._per_point_rows
+    monkeypatch.setattr(run, "_per_point_rows", lambda m, meth, full, ids, options=None: calls.append(len(ids)) or original(m, meth, full, ids, options))
+    out = tmp_path / f"out-{name}-{classes}-{chunk_size}"
+    run_sweep(sweep, out, executor="inprocess")
+    return _normalised(read_results(out)), sum(calls)
+
+
+# russia_isolation_weight is inert (it pays Russia when NATO engages, whatever Russia does): three
+# of its values form one class; us_shield_deterrence = 0 ties the US at Kaliningrad deployment.
+POLY_GRID = {"russia_isolation_weight": "[0.0, 1.7, 4.2]", "us_shield_deterrence": "[0.0, 2.2]",
+             "iran_bomb_value": "[3.9]"}
+
+
+@pytest.mark.slow
+def test_enumpoly_sweep_by_classes_reports_the_point_by_point_sets(tmp_path, monkeypatch):
+    """Per point: the same regime (the set of outcome labels), the same pure equilibria, every row
+    certified on the point's own game; two solves instead of six; and the rows do not depend on
+    the chunking (each class is solved on its canonical game, whichever member comes first)."""
+    classes, calls = _poly_sweep(tmp_path, "p", POLY_GRID, monkeypatch, True, chunk_size=100)
+    chunked, _ = _poly_sweep(tmp_path, "p", POLY_GRID, monkeypatch, True, chunk_size=1)
+    reference, reference_calls = _poly_sweep(tmp_path, "p", POLY_GRID, monkeypatch, False)
+    assert calls == 0 and reference_calls == 6
+    pd.testing.assert_frame_equal(classes, chunked, check_exact=True)
+    a, b = (df.groupby("point_id") for df in (classes, reference))
+    assert (a["regime"].first() == b["regime"].first()).all()
+    probs = [c for c in classes.columns if c.startswith("prob.")]
+    for (_, x), (_, y) in zip(a, b):
+        pure = [sorted(map(tuple, d[probs][(d[probs].isin([0.0, 1.0])).all(axis=1)].to_numpy().tolist()))
+                for d in (x, y)]
+        assert pure[0] == pure[1] and len(pure[0]) >= 1
+    assert (classes["max_regret"] <= 1e-6).all()
+    # Members of one class share their equilibria; their payoffs are their own.
+    one = classes[classes["param.us_shield_deterrence"] == 2.2].groupby("param.russia_isolation_weight")
+    profiles = [g[probs].to_numpy() for _, g in one]
+    assert all(np.array_equal(profiles[0], p) for p in profiles[1:])
+    russia = [g["payoff.Russia"].to_numpy() for _, g in one]
+    assert not np.allclose(russia[0], russia[2])
+
+
+@pytest.mark.slow
+def test_enumpoly_class_member_failing_certification_is_solved_point_by_point(tmp_path, monkeypatch):
+    """A member where a class equilibrium fails its tolerance gets exactly the point-by-point rows."""
+    import sim.solvers.equivalence as eq
+
+    original = eq.certify_profiles
+
+    def failing_first(payoffs, strategies, tol):
+        pay, regret, ok = original(payoffs, strategies, tol)
+        ok[0, 0] = False
+        return pay, regret, ok
+
+    monkeypatch.setattr(eq, "certify_profiles", failing_first)
+    grid = {"russia_isolation_weight": "[0.0, 4.2]", "us_shield_deterrence": "[2.2]", "iran_bomb_value": "[3.9]"}
+    classes, calls = _poly_sweep(tmp_path, "f", grid, monkeypatch, True)
+    reference, _ = _poly_sweep(tmp_path, "f", grid, monkeypatch, False)
+    assert calls == 1
+    first = classes["point_id"] == classes["point_id"].min()
+    pd.testing.assert_frame_equal(classes[first].reset_index(drop=True),
+                                  reference[reference["point_id"] == classes["point_id"].min()].reset_index(drop=True),
+                                  check_exact=True)

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +44,17 @@ BATCHED_METHODS = frozenset({"enumpure"})  # batched for simultaneous scenarios;
 #: ``spe`` on a perfect-information tree is batched (tied points fall back to ``spe_solve``).
 #: Private switch: tests and benchmarks set it to False to force the point-by-point route.
 _SPE_BATCHED = True
+#: Nash methods solved once per class of strategically equivalent points of a simultaneous
+#: scenario (:mod:`sim.solvers.equivalence`), each equilibrium then certified on every member's
+#: own payoffs; a member where one fails its tolerance is solved point by point.
+CLASS_METHODS = frozenset({"enumpoly"})
+#: Private switch, as ``_SPE_BATCHED``: False forces the point-by-point route for CLASS_METHODS.
+_CLASSES = True
+#: Results of classes already solved in this process (a class's points are spread over slices
+#: and chunks): at most this many, least recently used dropped first.
+CLASS_CACHE = 4096
+_class_cache: "OrderedDict[bytes, object]" = OrderedDict()
+_class_lock = threading.Lock()  # a Dask worker may run chunks in threads
 
 
 # ----- the scenario model, as the sweep sees it -----------------------------------------------------
@@ -358,6 +371,122 @@ def _per_point_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np
     return cols
 
 
+def _classes_apply(model: ScenarioModel, method: str) -> bool:
+    return _CLASSES and method in CLASS_METHODS and not model.sequential
+
+
+def _class_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np.ndarray,
+                options: dict | None = None) -> dict:
+    """A Nash method on classes of strategically equivalent points (:mod:`sim.solvers.equivalence`).
+
+    Points whose strategic payoff weights are bitwise equal have the same equilibria: the class
+    is solved once, on its canonical game (the strategic parts of the payoffs only, so what is
+    solved depends on the class alone, never on the batch or the chunking), and each of its
+    equilibria is measured on every member's own payoffs (payoffs, regret) and certified there with
+    the method's tolerance. A member where an equilibrium fails that test (round-off at a tie can
+    do it) is solved point by point, as is any point when the method refuses the canonical game.
+    Rows are what :func:`_per_point_rows` writes, with the canonical game's equilibria.
+    """
+    from sim.game import NormalFormGame
+    from sim.registry import CERTIFY_TOL, get, solve
+    from sim.solvers.equivalence import canonical_payoffs, certify_profiles, inert_components, strategic_classes
+
+    options = dict(options or {})
+    c = model.compiled
+    N = len(model.players)
+    tensor = np.asarray(c.tensor).reshape(-1, *c.outcome_shape, N)
+    inert = inert_components(tensor)
+    terms = c.terms(full)
+    rep, cls = strategic_classes(terms, inert)
+    canon = canonical_payoffs(terms[rep], tensor, inert)
+    pay = model.payoffs(full)
+    names_ = {o.name: o for o in get(method).options}
+    tol = options.get("tol", names_["tol"].default if "tol" in names_ else CERTIFY_TOL)
+    tag = repr((method, sorted(options.items()), model.players, model.actions)).encode()
+    outcome_codes: dict[str, int] = {}
+    regime_codes: dict[str, int] = {}
+    parts: list[dict] = []
+    fallback: list[np.ndarray] = []
+    for k in range(len(rep)):
+        members = np.flatnonzero(cls == k)
+        key = tag + canon[k].tobytes()
+        with _class_lock:
+            entry = _class_cache.get(key)
+            if entry is not None:
+                _class_cache.move_to_end(key)
+        if entry is None:
+            game = NormalFormGame.from_payoffs(canon[k], c.players, c.labels, c.scenario.title)
+            try:
+                result = solve(game, method, **options)
+            except Exception:  # noqa: BLE001 - the point-by-point route reports it, point by point
+                fallback.append(members)
+                continue
+            eqs = result.equilibria
+            labels = [_named(model, game, result.game, e)[0] for e in eqs]
+            strategies = [np.array([e.profile[i] for e in eqs]).reshape(len(eqs), len(model.actions[i]))
+                          for i in range(N)]
+            entry = (labels, regime_label(sorted(set(labels))), strategies)
+            with _class_lock:
+                _class_cache[key] = entry
+                while len(_class_cache) > CLASS_CACHE:
+                    _class_cache.popitem(last=False)
+        labels, regime, strategies = entry
+        K = len(labels)
+        if K:
+            p, r, ok = certify_profiles(pay[members], strategies, tol)
+            good = ok.all(axis=1)
+            if not good.all():
+                fallback.append(members[~good])
+                members, p, r = members[good], p[good], r[good]
+        if not len(members):
+            continue
+        m = len(members)
+        reg = regime_codes.setdefault(regime, len(regime_codes))
+        if K:
+            codes = np.array([outcome_codes.setdefault(lb, len(outcome_codes)) for lb in labels], dtype=np.int32)
+            part = {"point_id": np.repeat(ids[members], K), "eq_index": np.tile(np.arange(K), m),
+                    "n_equilibria": np.full(m * K, K), "outcome": np.tile(codes, m),
+                    "regime": np.full(m * K, reg, dtype=np.int32), "max_regret": r.reshape(-1)}
+            for i, player in enumerate(model.players):
+                for a, action in enumerate(model.actions[i]):
+                    part[f"prob.{player}.{action}"] = np.tile(strategies[i][:, a], m)
+                part[f"payoff.{player}"] = p[:, :, i].reshape(-1)
+        else:
+            none = outcome_codes.setdefault(NONE_OUTCOME, len(outcome_codes))
+            part = {"point_id": ids[members], "eq_index": np.full(m, -1), "n_equilibria": np.zeros(m, dtype=np.int64),
+                    "outcome": np.full(m, none, dtype=np.int32), "regime": np.full(m, reg, dtype=np.int32),
+                    "max_regret": np.full(m, np.nan)}
+            for i, player in enumerate(model.players):
+                for action in model.actions[i]:
+                    part[f"prob.{player}.{action}"] = np.full(m, np.nan)
+                part[f"payoff.{player}"] = np.full(m, np.nan)
+        parts.append(part)
+    if fallback:
+        idx = np.sort(np.concatenate(fallback))
+        rest = _per_point_rows(model, method, full[idx], ids[idx], options)
+        part = {}
+        for key, codes_of in (("outcome", outcome_codes), ("regime", regime_codes)):
+            rest_codes, rest_names = rest.pop(key)
+            remap = np.array([codes_of.setdefault(n, len(codes_of)) for n in rest_names], dtype=np.int32)
+            part[key] = remap[rest_codes] if len(rest_codes) else np.zeros(0, dtype=np.int32)
+        part.update(rest)
+        parts.append(part)
+    keys = ["point_id", "eq_index", "n_equilibria", "outcome", "regime", "max_regret",
+            *(f"prob.{p}.{a}" for i, p in enumerate(model.players) for a in model.actions[i]),
+            *(f"payoff.{p}" for p in model.players)]
+    cols = {key: np.concatenate([np.asarray(part[key]) for part in parts]) for key in keys}
+    order = np.lexsort((cols["eq_index"], cols["point_id"]))
+    cols = {key: v[order] for key, v in cols.items()}
+    cols["point_id"] = cols["point_id"].astype(np.int64)
+    cols["eq_index"] = cols["eq_index"].astype(np.int64)
+    cols["n_equilibria"] = cols["n_equilibria"].astype(np.int64)
+    for key in keys[5:]:
+        cols[key] = cols[key].astype(float)
+    cols["outcome"] = (cols["outcome"].astype(np.int32), list(outcome_codes))
+    cols["regime"] = (cols["regime"].astype(np.int32), list(regime_codes))
+    return cols
+
+
 def _named(model: ScenarioModel, game, solved, eq) -> tuple[str, tuple]:
     """An equilibrium's outcome label and its probabilities over the columns of ``model.actions``
     (one sequence per player). ``solved`` is the game the result refers to: the normal form (a
@@ -482,6 +611,8 @@ def chunk_table(spec: SweepSpec, model: ScenarioModel, start: int, stop: int, me
             cols = _pure_rows(model, payoffs, ids, options.get("tol", PURE_TOL))
         elif method == "spe" and _spe_batched(model) and not options:  # the batch runs spe's defaults
             cols = _spe_rows(model, full, ids)
+        elif _classes_apply(model, method):
+            cols = _class_rows(model, method, full, ids, options)
         else:
             cols = _per_point_rows(model, method, full, ids, options)
         row_points = cols["point_id"] - start
@@ -519,6 +650,8 @@ def chunk_table(spec: SweepSpec, model: ScenarioModel, start: int, stop: int, me
 #: point by point (whose rows are Python objects until the slice ends) take ``POINT_BATCH``.
 BATCH_ENTRIES = 1 << 24
 POINT_BATCH = 512
+#: Points per slice for CLASS_METHODS: their rows are arrays, a few dozen per point at most.
+CLASS_BATCH = 8192
 
 
 def batch_points(spec: SweepSpec, model: ScenarioModel) -> int:
@@ -528,7 +661,9 @@ def batch_points(spec: SweepSpec, model: ScenarioModel) -> int:
     for method in spec.methods:
         batched = (method in BATCHED_METHODS and not model.sequential) or (
             method == "spe" and _spe_batched(model) and not spec.options_for(method))
-        if not batched:
+        if _classes_apply(model, method):
+            step = min(step, CLASS_BATCH)
+        elif not batched:
             step = min(step, POINT_BATCH)
     return step
 
