@@ -54,6 +54,7 @@ import math
 import numpy as np
 
 from sim.errors import SolverError
+from sim.extensive.consistency import check_consistency
 from sim.extensive.nodes import Chance, Decision, Terminal, path_text
 from sim.extensive.pbe import OFF_PATH_BAYES, OFF_PATH_CHOSEN, ON_PATH, _Flat, classify_messages, signalling_roles
 from sim.extensive.reduced import mixed_from_behaviour
@@ -388,7 +389,10 @@ def pbe_agent_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
         ``{"nodes": {node path: probability}, "status"}``, as for ``pbe``), ``supports``,
         ``sequential_regret`` (the largest gain of a best answer over a support action at any
         information set, given its belief), ``free_mixing`` (True when a free set mixes: one
-        point of a continuum), ``path`` and, for signalling games, ``classification``.
+        point of a continuum), ``consistent`` (True, False or None: whether the beliefs are
+        Kreps-Wilson consistent, so that the PBE is a sequential equilibrium, by
+        :func:`sim.extensive.consistency.check_consistency`; ``consistency`` holds its reason and
+        tremble orders), ``path`` and, for signalling games, ``classification``.
         ``complete`` is True when no support profile was left unresolved;
         ``details["unresolved"]`` counts those that were.
 
@@ -518,6 +522,8 @@ def _equilibrium(game, tree: _Tree, nf, roles, supports, free_mixing, sigma, bel
         "path": equilibrium_path(game, behaviour),
         "classification": None,
     }
+    consistency = check_consistency(game, details["behaviour"], out_beliefs)
+    details.update(consistent=consistency.consistent, consistency=consistency.to_dict())
     if roles is not None:
         sender, receiver, types = roles
         sent = {t: game.infosets[h][1][supports[order.index(h)][0]] if len(supports[order.index(h)]) == 1 else None
