@@ -61,7 +61,7 @@ import math
 import numpy as np
 
 from sim.errors import SolverError
-from sim.extensive.consistency import check_consistency
+from sim.extensive.consistency import check_consistency, tremble_beliefs
 from sim.extensive.nodes import Chance, Decision, Terminal, path_text
 from sim.extensive.pbe import OFF_PATH_BAYES, OFF_PATH_CHOSEN, ON_PATH, _Flat, classify_messages, signalling_roles
 from sim.extensive.reduced import mixed_from_behaviour
@@ -81,6 +81,10 @@ SEARCH_GRID = 8
 MAX_SEARCH_POINTS = 512
 #: Smallest probability on a support action.
 MIN_PROBABILITY = 1e-9
+#: Smallest probability the linear program of the free mixing agents may put on a support action:
+#: below it a mixture is within the tolerance of the smaller support's profile (listed with that
+#: profile), not an equilibrium of its own.
+MIN_FREE_PROBABILITY = 1e-6
 
 
 class _Tree(_Flat):
@@ -308,7 +312,8 @@ def _free_mixtures(tree: _Tree, sigma, supports, free, eps: float):
     agent, with beliefs that do not move: an affine function of the mixtures, read off at the
     vertices of their simplices. A linear program (HiGHS) then maximises the smallest probability
     of a support action subject to every condition; the profile is a PBE for some mixtures iff
-    that optimum is positive (the support sets probabilities positive). The free agents' own
+    that optimum is positive (the support sets probabilities positive; an optimum below
+    :data:`MIN_FREE_PROBABILITY` counts as zero). The free agents' own
     conditions (a belief making their support a best answer) do not depend on their own or the
     other free mixtures, so they are decided once, by the belief LP of :func:`_assess`."""
     from scipy.optimize import linprog
@@ -365,7 +370,7 @@ def _free_mixtures(tree: _Tree, sigma, supports, free, eps: float):
     # variables: p[f, a] (cols), then s = the smallest support probability; maximise s.
     n = len(cols) + 1
     a_ub = np.hstack([coef, np.zeros((len(keys), 1))]) if keys else np.zeros((0, n))
-    b_ub = [eps - g0[k] for k in keys]
+    g0v = np.array([g0[k] for k in keys])
     rows = []
     for f in free:
         row = np.zeros(n)
@@ -374,23 +379,31 @@ def _free_mixtures(tree: _Tree, sigma, supports, free, eps: float):
     floor = np.zeros((len(cols), n))
     floor[:, :-1] = -np.eye(len(cols))
     floor[:, -1] = 1.0  # s - p <= 0
-    c = np.zeros(n)
-    c[-1] = -1.0
-    res = linprog(c, A_ub=np.vstack([a_ub, floor]), b_ub=np.concatenate([b_ub, np.zeros(len(cols))]),
-                  A_eq=np.array(rows), b_eq=np.ones(len(free)), bounds=[(0, 1)] * n, method="highs")
-    if res.status == 2 or (res.status == 0 and -res.fun <= MIN_PROBABILITY):
+    objective = np.zeros(n)
+    objective[-1] = -1.0
+
+    def solve(slack):
+        return linprog(objective, A_ub=np.vstack([a_ub, floor]), b_ub=np.concatenate([slack - g0v, np.zeros(len(cols))]),
+                       A_eq=np.array(rows), b_eq=np.ones(len(free)), bounds=[(0, 1)] * n, method="highs")
+    res = solve(eps)
+    if res.status == 2 or (res.status == 0 and -res.fun <= MIN_FREE_PROBABILITY):
         return "none", None
     if res.status != 0:
         return "unresolved", f"the linear program on the free mixtures failed ({res.message})"
-    trial = list(base)
-    for f in free:
-        trial[f] = np.zeros(len(base[f]))
-    for (f, a), p in zip(cols, res.x[:-1]):
-        trial[f][a] = p
-    beliefs, gaps = _assess(tree, trial, supports, eps)
-    if gaps.max(initial=0.0) > eps:
-        return "unresolved", "the free mixtures of the linear program fail the final check"
-    return "found", (trial, beliefs, float(gaps.max(initial=0.0)))
+    # the optimum may sit on a condition's tolerance: a point of the half tolerance is kept when
+    # there is one, as the final check measures the same conditions in floating point
+    for attempt in (solve(eps / 2), res):
+        if attempt.status != 0 or -attempt.fun <= MIN_FREE_PROBABILITY:
+            continue
+        trial = list(base)
+        for f in free:
+            trial[f] = np.zeros(len(base[f]))
+        for (f, a), p in zip(cols, attempt.x[:-1]):
+            trial[f][a] = p
+        beliefs, gaps = _assess(tree, trial, supports, eps)
+        if gaps.max(initial=0.0) <= eps:
+            return "found", (trial, beliefs, float(gaps.max(initial=0.0)))
+    return "unresolved", "the free mixtures of the linear program fail the final check"
 
 
 def _bounds(tree: _Tree, allowed) -> tuple[np.ndarray, np.ndarray]:
@@ -562,7 +575,7 @@ def pbe_agent_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
                 continue
             if status == "none":
                 continue
-            equilibria.append(_equilibrium(game, tree, nf, roles, supports, bool(free), *found))
+            equilibria.append(_equilibrium(game, tree, nf, roles, supports, bool(free), eps, *found))
     return SolverResult("pbe_agent", nf, tuple(equilibria), {"tol": tol, "max_support_profiles": max_support_profiles},
                         complete=not unresolved,
                         details={"support_profiles": count, "profiles_checked": checked,
@@ -574,7 +587,7 @@ def pbe_agent_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
                                               for h, (p, a) in acts.items()}})
 
 
-def _equilibrium(game, tree: _Tree, nf, roles, supports, free_mixing, sigma, beliefs, gap):
+def _equilibrium(game, tree: _Tree, nf, roles, supports, free_mixing, eps, sigma, beliefs, gap):
     order = tree.infosets
     behaviour = {h: np.asarray(sigma[j], float) for j, h in enumerate(order)}
     out_beliefs = {}
@@ -592,6 +605,24 @@ def _equilibrium(game, tree: _Tree, nf, roles, supports, free_mixing, sigma, bel
         "classification": None,
     }
     consistency = check_consistency(game, details["behaviour"], out_beliefs)
+    if consistency.consistent is False:
+        # The chosen beliefs (largest margin, one set at a time) may disagree where consistent
+        # ones would also do: those of uniform trembles are kept when they support the play.
+        trembled = tremble_beliefs(game, details["behaviour"])
+        v = tree.values(sigma)
+        ok = True
+        for j, h in enumerate(order):
+            if out_beliefs[h]["status"] != OFF_PATH_CHOSEN:
+                continue
+            i, members = tree.owner[j], tree.members[h]
+            u = np.array([[v[c, i] for c in tree.kids[x]] for x in members])
+            e = np.array([trembled[h][path_text(tree.paths[x])] for x in members]) @ u
+            ok = ok and e.max() - min(e[a] for a in supports[j]) <= eps
+        if ok:
+            for h in order:
+                if out_beliefs[h]["status"] == OFF_PATH_CHOSEN:
+                    out_beliefs[h]["nodes"] = dict(trembled[h])
+            consistency = check_consistency(game, details["behaviour"], out_beliefs)
     details.update(consistent=consistency.consistent, consistency=consistency.to_dict())
     if roles is not None:
         sender, receiver, types = roles

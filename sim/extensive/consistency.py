@@ -283,6 +283,42 @@ def check_consistency(game, behaviour, beliefs, tol: float = DEFAULT_TOL) -> Con
     return Consistency(True, "beliefs are limits of Bayes' beliefs under trembles of these orders", orders)
 
 
+def tremble_beliefs(game, behaviour) -> dict:
+    """The beliefs (infoset -> ``{node path text: probability}``) that uniform trembles give: the
+    limit of Bayes' beliefs under ``(1 - e) sigma + e * uniform`` as ``e -> 0``, consistent by
+    construction (every unplayed action of order 1, constant 1 over its set's action count).
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    >>> R = Decision(1, "r", ("x", "y"), (Terminal((0.0, 0.0)), Terminal((0.0, 1.0))))
+    >>> g = ExtensiveFormGame.from_root(("A", "B"), Decision(0, "a", ("out", "L", "R"), (Terminal((1.0, 0.0)), R, R)))
+    >>> tremble_beliefs(g, {"a": [1, 0, 0], "r": [1, 0]})["r"]
+    {'root/L': 0.5, 'root/R': 0.5}
+    """
+    out: dict = {}
+    for h, label, moves in _paths(game):
+        order, weight = 0, 1.0
+        for mv in moves:
+            if mv[0] == "chance":
+                weight *= mv[1]
+            else:
+                p = float(behaviour[mv[1]][mv[2]])
+                if p <= SUPPORT_TOL:
+                    order += 1
+                    weight /= len(game.infosets[mv[1]][1])
+                else:
+                    weight *= p
+        out.setdefault(h, []).append((label, order, weight))
+    beliefs = {}
+    for h, members in out.items():
+        live = [(label, o, w) for label, o, w in members if w > 0]
+        low = min((o for _, o, _ in live), default=0)
+        total = sum(w for _, o, w in live if o == low)
+        beliefs[h] = {label: (w / total if o == low and w > 0 and total > 0 else 0.0) for label, o, w in members}
+    return beliefs
+
+
 def certify_pbe(game, equilibrium, tol: float = DEFAULT_TOL) -> Consistency:
     """:func:`check_consistency` of a PBE solver's equilibrium (its ``behaviour`` and ``beliefs``
     details)."""
