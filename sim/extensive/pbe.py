@@ -41,7 +41,7 @@ import math
 import numpy as np
 
 from sim.errors import SolverError
-from sim.extensive.consistency import check_consistency
+from sim.extensive.consistency import check_consistency, tremble_beliefs
 from sim.game import spread_tolerances
 from sim.extensive.reduced import mixed_from_behaviour
 from sim.extensive.spe import equilibrium_path
@@ -219,7 +219,9 @@ def pbe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
         certified. ``details`` of each equilibrium: ``behaviour`` (infoset -> action
         probabilities), ``choices`` (infoset -> action), ``beliefs`` (infoset ->
         ``{"nodes": {node path: probability}, "status": "on path" | "off path, Bayes" |
-        "off path, chosen"}``, with ``"bounds": {node path: [low, high]}`` for chosen beliefs),
+        "off path, chosen"}``, with ``"bounds": {node path: [low, high]}`` for chosen beliefs: the
+        largest-margin belief, or the beliefs of uniform trembles where those also support the
+        choices and the former are not consistent),
         ``path`` (:func:`sim.extensive.spe.equilibrium_path`), ``consistent`` (True, False or None:
         Kreps-Wilson consistency of the beliefs, :func:`sim.extensive.consistency.check_consistency`;
         ``consistency`` holds its reason and tremble orders), and for signalling games
@@ -317,6 +319,21 @@ def pbe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
             "classification": None,
         }
         consistency = check_consistency(game, details["behaviour"], beliefs)
+        if consistency.consistent is False:
+            # Chosen one set at a time, the free beliefs may disagree where consistent ones also
+            # support the choices: those of uniform trembles are kept when they do.
+            trembled = tremble_beliefs(game, details["behaviour"])
+            chosen_sets = [h for h in order if beliefs[h]["status"] == OFF_PATH_CHOSEN]
+            fits = True
+            for h in chosen_sets:
+                player, members = acts[h][0], flat.members[h]
+                u = np.array([[v[c, player] for c in flat.kids[x]] for x in members])
+                e = np.array([trembled[h][path_text(flat.paths[x])] for x in members]) @ u
+                fits = fits and e.max() <= e[choice[h]] + eps
+            if fits:
+                for h in chosen_sets:
+                    beliefs[h]["nodes"] = dict(trembled[h])
+                consistency = check_consistency(game, details["behaviour"], beliefs)
         details.update(consistent=consistency.consistent, consistency=consistency.to_dict())
         if roles is not None:
             sender, receiver, types = roles
