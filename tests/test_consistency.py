@@ -155,3 +155,27 @@ def test_a_consistent_verdict_comes_with_orders_that_reproduce_the_beliefs(game)
             mu = [b["nodes"]["/".join(("root", *p))] for p, _ in nodes]
             low = min(order)
             assert all((k == low) == (m > 1e-9) for k, m in zip(order, mu)), (h, order, mu)
+
+
+# ----- command line ----------------------------------------------------------------------------------
+
+def test_bargain_solve_prints_and_stores_the_verdict(tmp_path, capsys):
+    import json
+
+    from analysis.cli import main
+    from sim.formats.efg import format_efg
+
+    path = tmp_path / "deviation.efg"
+    path.write_text(format_efg(after_one_deviation()))
+    assert main(["solve", str(path), "--method", "pbe"]) == 0
+    out = capsys.readouterr().out
+    assert "beliefs not consistent (Kreps-Wilson), not a sequential equilibrium" in out
+    assert "beliefs consistent (Kreps-Wilson): a sequential equilibrium" in out
+    assert main(["solve", str(path), "--method", "pbe", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    verdicts = [e["details"]["consistent"] for e in doc["results"][0]["equilibria"]]
+    assert True in verdicts and False in verdicts
+    for e in doc["results"][0]["equilibria"]:
+        c = e["details"]["consistency"]
+        assert c["consistent"] == e["details"]["consistent"] and c["reason"]
+        assert bool(c["orders"]) == (c["consistent"] is True)
