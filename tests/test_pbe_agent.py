@@ -324,7 +324,7 @@ def test_off_path_mixing_against_the_prior_is_not_sequential():
                                                                           (0.0, 1.0, 0.0)]
     for e in seq:
         for h in ("inc1", "inc2"):
-            nodes = e.details["beliefs"][h]["nodes"]
+            nodes = e.details["consistency"].get("beliefs", e.details["beliefs"])[h]["nodes"]
             assert sum(p for k, p in nodes.items() if k.startswith("root/hi/")) == pytest.approx(0.25)
     for e in r.equilibria:
         beh = e.details["behaviour"]

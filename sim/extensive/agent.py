@@ -61,7 +61,7 @@ import math
 import numpy as np
 
 from sim.errors import SolverError
-from sim.extensive.consistency import check_consistency, tremble_beliefs
+from sim.extensive.consistency import solver_consistency, tremble_beliefs
 from sim.extensive.nodes import Chance, Decision, Terminal, path_text
 from sim.extensive.pbe import OFF_PATH_BAYES, OFF_PATH_CHOSEN, ON_PATH, _Flat, classify_messages, signalling_roles
 from sim.extensive.reduced import mixed_from_behaviour
@@ -492,8 +492,9 @@ def pbe_agent_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
         information set, given its belief), ``free_mixing`` (True when a free set mixes: one
         point of a continuum), ``consistent`` (True, False or None: whether the beliefs are
         Kreps-Wilson consistent, so that the PBE is a sequential equilibrium, by
-        :func:`sim.extensive.consistency.check_consistency`; ``consistency`` holds its reason and
-        tremble orders), ``path`` and, for signalling games, ``classification``.
+        :func:`sim.extensive.consistency.check_consistency`; ``consistency`` holds its reason,
+        tremble orders and, where the chosen beliefs are not consistent but those of uniform
+        trembles are and support the play, those ``beliefs``), ``path`` and, for signalling games, ``classification``.
         ``complete`` is True when no support profile was left unresolved;
         ``details["unresolved"]`` counts those that were.
 
@@ -604,7 +605,7 @@ def _equilibrium(game, tree: _Tree, nf, roles, supports, free_mixing, eps, sigma
         "path": equilibrium_path(game, behaviour),
         "classification": None,
     }
-    consistency = check_consistency(game, details["behaviour"], out_beliefs)
+    consistency = solver_consistency(game, details["behaviour"], out_beliefs)
     if consistency.consistent is False:
         # The chosen beliefs (largest margin, one set at a time) may disagree where consistent
         # ones would also do: those of uniform trembles are kept when they support the play.
@@ -619,10 +620,9 @@ def _equilibrium(game, tree: _Tree, nf, roles, supports, free_mixing, eps, sigma
             e = np.array([trembled[h][path_text(tree.paths[x])] for x in members]) @ u
             ok = ok and e.max() - min(e[a] for a in supports[j]) <= eps
         if ok:
-            for h in order:
-                if out_beliefs[h]["status"] == OFF_PATH_CHOSEN:
-                    out_beliefs[h]["nodes"] = dict(trembled[h])
-            consistency = check_consistency(game, details["behaviour"], out_beliefs)
+            other = {h: ({"nodes": dict(trembled[h]), "status": b["status"]} if b["status"] == OFF_PATH_CHOSEN else b)
+                     for h, b in out_beliefs.items()}
+            consistency = solver_consistency(game, details["behaviour"], other, beliefs=other)
     details.update(consistent=consistency.consistent, consistency=consistency.to_dict())
     if roles is not None:
         sender, receiver, types = roles

@@ -70,9 +70,15 @@ class Consistency:
     consistent: bool | None
     reason: str
     orders: dict = field(default_factory=dict)
+    #: The beliefs the verdict is about, when not the assessment's own (a solver's consistent
+    #: alternative: infoset -> ``{"nodes": ..., "status": ...}``); empty otherwise.
+    beliefs: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {"consistent": self.consistent, "reason": self.reason, "orders": self.orders}
+        out = {"consistent": self.consistent, "reason": self.reason, "orders": self.orders}
+        if self.beliefs:
+            out["beliefs"] = self.beliefs
+        return out
 
 
 def _paths(game):
@@ -312,11 +318,32 @@ def tremble_beliefs(game, behaviour) -> dict:
         out.setdefault(h, []).append((label, order, weight))
     beliefs = {}
     for h, members in out.items():
+        if all(w <= 0 for _, _, w in members):  # chance excludes the whole set: any belief
+            beliefs[h] = {label: 1.0 / len(members) for label, _, _ in members}
+            continue
         live = [(label, o, w) for label, o, w in members if w > 0]
         low = min((o for _, o, _ in live), default=0)
         total = sum(w for _, o, w in live if o == low)
         beliefs[h] = {label: (w / total if o == low and w > 0 and total > 0 else 0.0) for label, o, w in members}
     return beliefs
+
+
+def solver_consistency(game, behaviour, assessed, tol: float = DEFAULT_TOL, beliefs=None) -> Consistency:
+    """:func:`check_consistency` for a solver's assessment: a belief that is no probability (a set
+    whose every node has probability 0 under chance) gives an undecided verdict with the reason
+    instead of an error; ``beliefs`` (when the verdict is on other beliefs than the assessment's
+    own) are stored in the result, with the reason saying so."""
+    import dataclasses
+
+    try:
+        out = check_consistency(game, behaviour, assessed, tol)
+    except SolverError as exc:
+        return Consistency(None, str(exc))
+    if beliefs is None:
+        return out
+    return dataclasses.replace(out, beliefs=beliefs, reason=(
+        "the chosen off-path beliefs are not consistent; those of uniform trembles (here) support the same "
+        "play and are: " + out.reason if out.consistent else out.reason))
 
 
 def certify_pbe(game, equilibrium, tol: float = DEFAULT_TOL) -> Consistency:

@@ -41,7 +41,7 @@ import math
 import numpy as np
 
 from sim.errors import SolverError
-from sim.extensive.consistency import check_consistency, tremble_beliefs
+from sim.extensive.consistency import solver_consistency, tremble_beliefs
 from sim.game import spread_tolerances
 from sim.extensive.reduced import mixed_from_behaviour
 from sim.extensive.spe import equilibrium_path
@@ -220,11 +220,12 @@ def pbe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
         probabilities), ``choices`` (infoset -> action), ``beliefs`` (infoset ->
         ``{"nodes": {node path: probability}, "status": "on path" | "off path, Bayes" |
         "off path, chosen"}``, with ``"bounds": {node path: [low, high]}`` for chosen beliefs: the
-        largest-margin belief, or the beliefs of uniform trembles where those also support the
-        choices and the former are not consistent),
+        largest-margin belief),
         ``path`` (:func:`sim.extensive.spe.equilibrium_path`), ``consistent`` (True, False or None:
         Kreps-Wilson consistency of the beliefs, :func:`sim.extensive.consistency.check_consistency`;
-        ``consistency`` holds its reason and tremble orders), and for signalling games
+        ``consistency`` holds its reason, tremble orders and, where the chosen beliefs are not
+        consistent but those of uniform trembles are and support the choices, those ``beliefs``),
+        and for signalling games
         ``classification``, ``messages`` (type -> message), ``sender``, ``receiver``
         (``classification`` is ``None`` for other trees). ``complete`` is True: every pure PBE
         is listed (mixed ones are not searched).
@@ -318,7 +319,7 @@ def pbe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
             "path": equilibrium_path(game, behaviour),
             "classification": None,
         }
-        consistency = check_consistency(game, details["behaviour"], beliefs)
+        consistency = solver_consistency(game, details["behaviour"], beliefs)
         if consistency.consistent is False:
             # Chosen one set at a time, the free beliefs may disagree where consistent ones also
             # support the choices: those of uniform trembles are kept when they do.
@@ -331,9 +332,9 @@ def pbe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
                 e = np.array([trembled[h][path_text(flat.paths[x])] for x in members]) @ u
                 fits = fits and e.max() <= e[choice[h]] + eps
             if fits:
-                for h in chosen_sets:
-                    beliefs[h]["nodes"] = dict(trembled[h])
-                consistency = check_consistency(game, details["behaviour"], beliefs)
+                other = {h: ({"nodes": dict(trembled[h]), "status": b["status"]} if h in chosen_sets else b)
+                         for h, b in beliefs.items()}
+                consistency = solver_consistency(game, details["behaviour"], other, beliefs=other)
         details.update(consistent=consistency.consistent, consistency=consistency.to_dict())
         if roles is not None:
             sender, receiver, types = roles
