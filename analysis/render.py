@@ -333,6 +333,25 @@ def off_path_lines(tree, behaviour, unplanned=(), names=None, digits: int = 4) -
     return out
 
 
+def consistency_text(consistency: dict) -> str:
+    """One line on whether a PBE's beliefs are Kreps-Wilson consistent (``details["consistency"]``
+    of :func:`sim.extensive.consistency.check_consistency`).
+
+    Examples
+    --------
+    >>> consistency_text({"consistent": True, "reason": "", "orders": {}})
+    'beliefs consistent (Kreps-Wilson): a sequential equilibrium'
+    >>> consistency_text({"consistent": None, "reason": "no certificate", "orders": {}})
+    'beliefs consistent (Kreps-Wilson): undecided (no certificate)'
+    """
+    verdict = consistency["consistent"]
+    if verdict is True:
+        return "beliefs consistent (Kreps-Wilson): a sequential equilibrium"
+    if verdict is False:
+        return f"beliefs not consistent (Kreps-Wilson), not a sequential equilibrium: {consistency['reason']}"
+    return f"beliefs consistent (Kreps-Wilson): undecided ({consistency['reason']})"
+
+
 def _format_tree_result(result: "SolverResult", tree) -> str:
     from sim.extensive.names import decision_point_names
     flags = [f"complete={result.complete}"]
@@ -347,6 +366,9 @@ def _format_tree_result(result: "SolverResult", tree) -> str:
         payoffs = ", ".join(f"{p} {number_text(v)}" for p, v in zip(tree.players, eq.payoffs))
         lines.append(f"  {k:>3}. path: {play_text(tree, behaviour)}  | payoffs: {payoffs}  "
                      f"| max regret {_regret(eq.max_regret)}")
+        consistency = (eq.details or {}).get("consistency")
+        if isinstance(consistency, dict) and "consistent" in consistency:
+            lines.append(f"       {consistency_text(consistency)}")
         off = off_path_lines(tree, behaviour, unplanned, names)
         if len(off) == 1:
             lines.append(f"       off the path: {off[0]}")

@@ -265,3 +265,68 @@ def _random_tree(seed: int) -> ExtensiveFormGame:
             Decision(1, f"m{m}", ("a0", "a1"), tuple(last(t, m, a) for a in range(2))) for m in range(2)))
         for t in range(2)))
     return ExtensiveFormGame.from_root(("P0", "P1"), root, title=f"three-stage {seed}")
+
+
+# ----- free mixing agents: decided exactly ----------------------------------------------------------
+
+def two_deterred_entrants(cost: float) -> ExtensiveFormGame:
+    """Chance draws a state, ``hi`` (1/4) or ``lo``, that nobody sees. Player 1 stays out (0) or
+    enters market 1 or 2, where player 2 (resp. 3) fights (1 gets ``-cost``) or accommodates (1
+    gets 1). An incumbent gains 1 by fighting in ``hi``, loses 1 in ``lo``, 0 by accommodating: at
+    the prior it accommodates, so entry pays; off the path it may believe ``hi`` with probability
+    1/2 and mix. Out is a best answer iff each incumbent fights with probability
+    ``q >= 1 / (1 + cost)``: with both mixing off the path, the mixtures form the box
+    ``[1 / (1 + cost), 1)^2``."""
+    def market(k, state):
+        win = 1.0 if state == "hi" else -1.0
+        return Decision(k, f"inc{k}", ("fight", "acc"), (Terminal((-cost, win, win)), Terminal((1.0, 0.0, 0.0))))
+
+    def entry(state):
+        return Decision(0, "entry", ("out", "in2", "in3"), (
+            Terminal((0.0, 0.0, 0.0)), market(1, state), market(2, state)))
+    return ExtensiveFormGame.from_root(("E", "I2", "I3"), Chance(("hi", "lo"), (0.25, 0.75), (entry("hi"), entry("lo"))))
+
+
+def _both_mix(r):
+    return [e for e in r.equilibria if all(0 < e.details["behaviour"][h][0] < 1 for h in ("inc1", "inc2"))]
+
+
+def test_two_free_mixing_agents_found_where_a_grid_of_eighths_finds_none():
+    # 1 / (1 + 1/16) = 16/17 > 7/8: no point of a grid of step 1/8 passes, the linear program's does.
+    r = pbe_agent_solve(two_deterred_entrants(1 / 16))
+    # unresolved only where the entrant mixes between two markets worth 1 each (a continuum)
+    assert all(u["why"] == "pinned agents' conditions degenerate" for u in r.details["unresolved_examples"])
+    (e,) = _both_mix(r)
+    for h in ("inc1", "inc2"):
+        assert 16 / 17 - 1e-6 <= e.details["behaviour"][h][0] < 1
+    # it is a PBE, not a sequential equilibrium: trembles into a market keep the prior, hi 1/4
+    assert e.details["free_mixing"] and e.details["consistent"] is False
+    _check_assessment(two_deterred_entrants(1 / 16), e, TOL)
+
+
+def test_two_free_mixing_agents_ruled_out_exactly():
+    # cost 0: out needs q >= 1, so neither incumbent can mix while the entrant stays out; the
+    # profiles where both would are decided (the list is incomplete only where the entrant's own
+    # mixing between out and a fought entry, both worth 0, is a continuum of pinned conditions).
+    r = pbe_agent_solve(two_deterred_entrants(0.0))
+    assert not _both_mix(r)
+    assert all(len(u["supports"]["entry"]) > 1 for u in r.details["unresolved_examples"])
+
+
+def test_off_path_mixing_against_the_prior_is_not_sequential():
+    # Entry is one move at both states, so trembles into a market keep the prior (hi 1/4), at
+    # which an incumbent accommodates: every PBE where one fights or mixes off the path believes
+    # hi >= 1/2 there and is not consistent; the sequential equilibria enter, and an incumbent
+    # off the path accommodates (believing the prior: the beliefs of uniform trembles).
+    r = pbe_agent_solve(two_deterred_entrants(1 / 16))
+    seq = [e for e in r.equilibria if e.details["consistent"]]
+    assert sorted(tuple(e.details["behaviour"]["entry"]) for e in seq) == [(0.0, 0.0, 1.0), (0.0, 0.5, 0.5),
+                                                                          (0.0, 1.0, 0.0)]
+    for e in seq:
+        for h in ("inc1", "inc2"):
+            nodes = e.details["consistency"].get("beliefs", e.details["beliefs"])[h]["nodes"]
+            assert sum(p for k, p in nodes.items() if k.startswith("root/hi/")) == pytest.approx(0.25)
+    for e in r.equilibria:
+        beh = e.details["behaviour"]
+        off = [h for h, k in (("inc1", 1), ("inc2", 2)) if beh["entry"][k] == 0]
+        assert e.details["consistent"] == (not any(beh[h][0] > 0 for h in off)), beh

@@ -22,9 +22,16 @@ all with positive probability):
    agent ``h`` at a pure profile: ``sum_x w(x) v(x, b_h)``). Its totally mixed equilibria are
    the solutions: found by :func:`sim.solvers.poly.enumpoly_solve` (McKelvey and McLennan 1996,
    polynomial support enumeration) on that game, or directly for one agent (a tie, or none).
-2. Free mixing agents (off path, any belief) are set on a grid of their simplex (the set of
-   such equilibria is a continuum; one representative is reported, as
-   :func:`sim.extensive.signalling.pbe_mixed_solve` does), pure agents play their action.
+2. Free mixing agents (off path, any belief) are decided exactly where their conditions are
+   linear in their mixtures (:func:`_free_mixtures`): their own conditions (a belief making
+   their support a best answer) do not depend on any free mixture when no free mixing agent
+   lies below another, and the other agents' conditions are then affine in the mixtures when
+   every free set above one has a single node and no Bayes-weighted set lies below one; a
+   linear program over the mixtures (largest smallest support probability) then either gives
+   one (the set of such equilibria is a continuum; one representative is reported, as
+   :func:`sim.extensive.signalling.pbe_mixed_solve` does) or shows there is none. Other cases
+   (multilinear conditions) are searched on a grid, which can find a point but not rule one
+   out. Pure agents play their action.
 3. The whole assessment is checked: Bayes' beliefs where the weight is positive; at free sets a
    linear program over the belief simplex finds a belief making every action of ``S_h`` a best
    answer (largest margin over the others, as in :mod:`sim.extensive.pbe`); every support action
@@ -35,7 +42,7 @@ step 3 is the definition: each reported assessment is a PBE (its measured regret
 much), and when no support profile is left unresolved the list is complete up to the
 continua, of which one point per support profile is listed (``complete``). A profile is
 *unresolved* when the normal-form solver reports a continuum or failed paths for its pinned game,
-or when no grid point of its free mixing agents passes step 3 although the pinned conditions hold.
+or when its free mixing agents' conditions are multilinear and no grid point passes step 3.
 
 Bounds. At most :data:`MAX_INFOSETS` information sets with at most :data:`MAX_ACTIONS` actions
 each, and at most ``max_support_profiles`` support profiles (``prod(2**|A_h| - 1)``); beyond
@@ -54,6 +61,7 @@ import math
 import numpy as np
 
 from sim.errors import SolverError
+from sim.extensive.consistency import solver_consistency, tremble_beliefs
 from sim.extensive.nodes import Chance, Decision, Terminal, path_text
 from sim.extensive.pbe import OFF_PATH_BAYES, OFF_PATH_CHOSEN, ON_PATH, _Flat, classify_messages, signalling_roles
 from sim.extensive.reduced import mixed_from_behaviour
@@ -66,11 +74,17 @@ DEFAULT_TOL = 1e-7
 MAX_INFOSETS = 16
 MAX_ACTIONS = 4
 DEFAULT_MAX_SUPPORT_PROFILES = 100_000
-#: Grid steps per action of a free mixing agent (step 2), and most grid points per profile.
-GRID = 8
-MAX_GRID_POINTS = 512
+#: Where the free mixing agents' conditions are not linear in their mixtures (a case the exact
+#: linear program does not decide): grid steps per action, and most grid points, of the search
+#: that may still find one point (it cannot show there is none).
+SEARCH_GRID = 8
+MAX_SEARCH_POINTS = 512
 #: Smallest probability on a support action.
 MIN_PROBABILITY = 1e-9
+#: Smallest probability the linear program of the free mixing agents may put on a support action:
+#: below it a mixture is within the tolerance of the smaller support's profile (listed with that
+#: profile), not an equilibrium of its own.
+MIN_FREE_PROBABILITY = 1e-6
 
 
 class _Tree(_Flat):
@@ -183,24 +197,6 @@ def _assess(tree: _Tree, sigma, supports, eps: float):
     return beliefs, gaps
 
 
-def _related(tree: _Tree, j: int) -> set[int]:
-    """Information sets with a node above or below a node of information set ``j``: the only ones
-    whose conditions (continuation values, belief weights) depend on ``j``'s behaviour."""
-    out = set()
-    for x in tree.members[tree.infosets[j]]:
-        k = tree.parent[x]
-        while k >= 0:
-            out.add(int(tree.node_h[k]))
-            k = tree.parent[k]
-        stack = [x]
-        while stack:
-            k = stack.pop()
-            out.add(int(tree.node_h[k]))
-            stack.extend(tree.kids[k])
-    out.discard(-1)
-    return out
-
-
 def _pinned_solutions(tree: _Tree, supports, pinned, tol: float, eps: float):
     """Totally mixed solutions of the pinned agents' indifference conditions, as lists of arrays
     (one per pinned agent, over the full action set), and whether the list is complete."""
@@ -274,34 +270,140 @@ def _spread(n: int, support, p) -> np.ndarray:
     return out
 
 
-def _grid(n: int, k: int):
-    """Points of the open simplex of dimension ``n - 1`` on a grid of step ``1/k``."""
-    return [np.array(c) / k for c in itertools.product(range(1, k), repeat=n) if sum(c) == k]
+def _descendants(tree: _Tree, j: int) -> set[int]:
+    """Nodes strictly below a node of information set ``j``."""
+    out, stack = set(), [c for x in tree.members[tree.infosets[j]] for c in tree.kids[x]]
+    while stack:
+        k = stack.pop()
+        out.add(k)
+        stack.extend(tree.kids[k])
+    return out
 
 
-def _line_search(tree: _Tree, sigma, supports, j: int, eps: float):
-    """One free agent mixing two actions: minimise the worst gap over its mixing ``t`` (bounded
-    scalar minimisation; the worst gap is a maximum of functions linear in ``t`` when the free
-    set's play enters only its ancestors' payoffs, so the minimum found is then the global one).
-    Returns ``(sigma, beliefs, gap)`` or None."""
-    from scipy.optimize import minimize_scalar
+def _margins(tree: _Tree, sigma, supports, sets) -> dict:
+    """``(j, a, b) -> E[u(b)] - E[u(a)]`` at each information set ``j`` of ``sets`` (support
+    action ``a``, action ``b`` outside the support), with the Bayes belief (a single node: belief
+    1). The sequential-rationality conditions these sets put on the free agents' mixtures."""
+    v = tree.values(sigma)
+    r = tree.reach(sigma)
+    out = {}
+    for j in sets:
+        i = tree.owner[j]
+        members = tree.members[tree.infosets[j]]
+        u = np.array([[v[c, i] for c in tree.kids[x]] for x in members])
+        w = r[members, i]
+        mu = w / w.sum() if w.sum() > 1e-14 else np.ones(len(members))
+        e = mu @ u
+        for a in supports[j]:
+            for b in range(u.shape[1]):
+                if b not in supports[j]:
+                    out[j, a, b] = float(e[b] - e[a])
+    return out
 
-    a, b = supports[j]
 
-    def trial(t):
-        out = list(sigma)
-        out[j] = np.zeros(len(sigma[j]))
-        out[j][a], out[j][b] = t, 1.0 - t
-        return out
+def _free_mixtures(tree: _Tree, sigma, supports, free, eps: float):
+    """Mixtures of the free mixing agents ``free`` (off path, any belief) that complete ``sigma``
+    (pinned and pure agents set) to a PBE: ``("found", (sigma, beliefs, gap))``, ``("none",
+    None)`` when there is none, or ``("unresolved", reason)``.
 
-    def worst(t):
-        return float(_assess(tree, trial(t), supports, eps)[1].max(initial=0.0))
-    res = minimize_scalar(worst, bounds=(MIN_PROBABILITY, 1 - MIN_PROBABILITY), method="bounded",
-                          options={"xatol": 1e-10})
-    if res.fun > eps:
-        return None
-    beliefs, gaps = _assess(tree, trial(res.x), supports, eps)
-    return trial(res.x), beliefs, float(gaps.max(initial=0.0))
+    Exact where the conditions are linear in the free mixtures: no free mixing agent lies below
+    another, every free set above one has a single node, and no set with a positive Bayes weight
+    lies below one. Then each condition is a sum over paths, each path through at most one free
+    agent, with beliefs that do not move: an affine function of the mixtures, read off at the
+    vertices of their simplices. A linear program (HiGHS) then maximises the smallest probability
+    of a support action subject to every condition; the profile is a PBE for some mixtures iff
+    that optimum is positive (the support sets probabilities positive; an optimum below
+    :data:`MIN_FREE_PROBABILITY` counts as zero). The free agents' own
+    conditions (a belief making their support a best answer) do not depend on their own or the
+    other free mixtures, so they are decided once, by the belief LP of :func:`_assess`."""
+    from scipy.optimize import linprog
+
+    n_sets = len(tree.infosets)
+    base = list(sigma)
+    beliefs, gaps = _assess(tree, base, supports, eps)
+    below = {f: _descendants(tree, f) for f in free}
+    is_free = [tree.reach(base)[tree.members[h], tree.owner[j]].sum() <= 1e-14 for j, h in enumerate(tree.infosets)]
+
+    nodes_of = [set(tree.members[h]) for h in tree.infosets]
+    anc = {(j, f): bool(nodes_of[f] & _descendants(tree, j)) for j in range(n_sets) for f in free if j != f}
+    r = tree.reach(base)
+    weighted_below = {(j, f) for j in range(n_sets) for f in free if j != f and not is_free[j]
+                      and any(x in below[f] and r[x, tree.owner[j]] > 1e-14 for x in tree.members[tree.infosets[j]])}
+    depends = [any(anc.get((j, f)) or (j, f) in weighted_below for f in free) for j in range(n_sets)]
+    if any(g > eps and not depends[j] for j, g in enumerate(gaps)):
+        return "none", None  # fails where the free agents' play does not matter
+    if not free:
+        return ("found", (base, beliefs, float(gaps.max(initial=0.0)))) if gaps.max(initial=0.0) <= eps else ("none", None)
+    why = ("a free mixing agent lies below another (conditions multilinear in their mixtures)"
+           if any(anc.get((f, g)) for f in free for g in free if f != g) else
+           "a free set with several nodes lies above a free mixing agent (belief and mixture multiply)"
+           if any(is_free[j] and len(tree.members[tree.infosets[j]]) > 1 and anc.get((j, f))
+                  for j in range(n_sets) for f in free) else
+           "a set weighed by Bayes' rule lies below a free mixing agent (its belief moves with the mixture)"
+           if weighted_below else "")
+    if why:
+        # Not linear: a search of the simplices can only find mixtures, not rule them out.
+        grids = [[_spread(len(base[f]), supports[f], np.array(c) / SEARCH_GRID)
+                  for c in itertools.product(range(1, SEARCH_GRID), repeat=len(supports[f]))
+                  if sum(c) == SEARCH_GRID] for f in free]
+        for pick in itertools.islice(itertools.product(*grids), MAX_SEARCH_POINTS):
+            trial = list(base)
+            for f, p in zip(free, pick):
+                trial[f] = p
+            beliefs, gaps = _assess(tree, trial, supports, eps)
+            if gaps.max(initial=0.0) <= eps:
+                return "found", (trial, beliefs, float(gaps.max(initial=0.0)))
+        return "unresolved", why + "; no grid point passes"
+    sets = [j for j in range(n_sets) if depends[j]]
+    cols = [(f, a) for f in free for a in supports[f]]
+    vertex = list(base)
+    for f in free:
+        vertex[f] = _spread(len(base[f]), supports[f], np.eye(len(supports[f]))[0])
+    g0 = _margins(tree, vertex, supports, sets)
+    keys = list(g0)
+    coef = np.zeros((len(keys), len(cols)))
+    for c, (f, a) in enumerate(cols):
+        trial = list(vertex)
+        trial[f] = np.eye(len(base[f]))[a]
+        ga = _margins(tree, trial, supports, sets)
+        coef[:, c] = [ga[k] - g0[k] for k in keys]
+    # variables: p[f, a] (cols), then s = the smallest support probability; maximise s.
+    n = len(cols) + 1
+    a_ub = np.hstack([coef, np.zeros((len(keys), 1))]) if keys else np.zeros((0, n))
+    g0v = np.array([g0[k] for k in keys])
+    rows = []
+    for f in free:
+        row = np.zeros(n)
+        row[[c for c, (g, _) in enumerate(cols) if g == f]] = 1.0
+        rows.append(row)
+    floor = np.zeros((len(cols), n))
+    floor[:, :-1] = -np.eye(len(cols))
+    floor[:, -1] = 1.0  # s - p <= 0
+    objective = np.zeros(n)
+    objective[-1] = -1.0
+
+    def solve(slack):
+        return linprog(objective, A_ub=np.vstack([a_ub, floor]), b_ub=np.concatenate([slack - g0v, np.zeros(len(cols))]),
+                       A_eq=np.array(rows), b_eq=np.ones(len(free)), bounds=[(0, 1)] * n, method="highs")
+    res = solve(eps)
+    if res.status == 2 or (res.status == 0 and -res.fun <= MIN_FREE_PROBABILITY):
+        return "none", None
+    if res.status != 0:
+        return "unresolved", f"the linear program on the free mixtures failed ({res.message})"
+    # the optimum may sit on a condition's tolerance: a point of the half tolerance is kept when
+    # there is one, as the final check measures the same conditions in floating point
+    for attempt in (solve(eps / 2), res):
+        if attempt.status != 0 or -attempt.fun <= MIN_FREE_PROBABILITY:
+            continue
+        trial = list(base)
+        for f in free:
+            trial[f] = np.zeros(len(base[f]))
+        for (f, a), p in zip(cols, attempt.x[:-1]):
+            trial[f][a] = p
+        beliefs, gaps = _assess(tree, trial, supports, eps)
+        if gaps.max(initial=0.0) <= eps:
+            return "found", (trial, beliefs, float(gaps.max(initial=0.0)))
+    return "unresolved", "the free mixtures of the linear program fail the final check"
 
 
 def _bounds(tree: _Tree, allowed) -> tuple[np.ndarray, np.ndarray]:
@@ -388,7 +490,11 @@ def pbe_agent_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
         ``{"nodes": {node path: probability}, "status"}``, as for ``pbe``), ``supports``,
         ``sequential_regret`` (the largest gain of a best answer over a support action at any
         information set, given its belief), ``free_mixing`` (True when a free set mixes: one
-        point of a continuum), ``path`` and, for signalling games, ``classification``.
+        point of a continuum), ``consistent`` (True, False or None: whether the beliefs are
+        Kreps-Wilson consistent, so that the PBE is a sequential equilibrium, by
+        :func:`sim.extensive.consistency.check_consistency`; ``consistency`` holds its reason,
+        tremble orders and, where the chosen beliefs are not consistent but those of uniform
+        trembles are and support the play, those ``beliefs``), ``path`` and, for signalling games, ``classification``.
         ``complete`` is True when no support profile was left unresolved;
         ``details["unresolved"]`` counts those that were.
 
@@ -464,32 +570,13 @@ def pbe_agent_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
             sigma = _uniform(tree, supports)
             for j, p in zip(pinned, sol):
                 sigma[j] = p
-            related_fail = False
-            grids = [[_spread(len(sigma[j]), supports[j], g) for g in _grid(len(supports[j]), GRID)] for j in free]
-            found = None
-            for n_tried, pick in enumerate(itertools.product(*grids)):
-                if n_tried >= MAX_GRID_POINTS:
-                    break
-                trial = list(sigma)
-                for j, p in zip(free, pick):
-                    trial[j] = p
-                beliefs, gaps = _assess(tree, trial, supports, eps)
-                if gaps.max(initial=0.0) <= eps:
-                    found = (trial, beliefs, float(gaps.max(initial=0.0)))
-                    break
-                if n_tried == 0 and free:
-                    related = set().union(*(_related(tree, j) for j in free))
-                    if any(g > eps for j, g in enumerate(gaps) if j not in related):
-                        break  # fails where the free agents' play does not matter
-                    related_fail = True
-            if found is None and related_fail and len(free) == 1 and len(supports[free[0]]) == 2:
-                found = _line_search(tree, sigma, supports, free[0], eps)
-                related_fail = False  # decided by the minimisation
-            if found is None:
-                if free and related_fail:
-                    unresolved.append((supports, "no grid point of the free mixing agents passes"))
+            status, found = _free_mixtures(tree, sigma, supports, free, eps)
+            if status == "unresolved":
+                unresolved.append((supports, found))
                 continue
-            equilibria.append(_equilibrium(game, tree, nf, roles, supports, bool(free), *found))
+            if status == "none":
+                continue
+            equilibria.append(_equilibrium(game, tree, nf, roles, supports, bool(free), eps, *found))
     return SolverResult("pbe_agent", nf, tuple(equilibria), {"tol": tol, "max_support_profiles": max_support_profiles},
                         complete=not unresolved,
                         details={"support_profiles": count, "profiles_checked": checked,
@@ -501,7 +588,7 @@ def pbe_agent_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
                                               for h, (p, a) in acts.items()}})
 
 
-def _equilibrium(game, tree: _Tree, nf, roles, supports, free_mixing, sigma, beliefs, gap):
+def _equilibrium(game, tree: _Tree, nf, roles, supports, free_mixing, eps, sigma, beliefs, gap):
     order = tree.infosets
     behaviour = {h: np.asarray(sigma[j], float) for j, h in enumerate(order)}
     out_beliefs = {}
@@ -518,6 +605,25 @@ def _equilibrium(game, tree: _Tree, nf, roles, supports, free_mixing, sigma, bel
         "path": equilibrium_path(game, behaviour),
         "classification": None,
     }
+    consistency = solver_consistency(game, details["behaviour"], out_beliefs)
+    if consistency.consistent is False:
+        # The chosen beliefs (largest margin, one set at a time) may disagree where consistent
+        # ones would also do: those of uniform trembles are kept when they support the play.
+        trembled = tremble_beliefs(game, details["behaviour"])
+        v = tree.values(sigma)
+        ok = True
+        for j, h in enumerate(order):
+            if out_beliefs[h]["status"] != OFF_PATH_CHOSEN:
+                continue
+            i, members = tree.owner[j], tree.members[h]
+            u = np.array([[v[c, i] for c in tree.kids[x]] for x in members])
+            e = np.array([trembled[h][path_text(tree.paths[x])] for x in members]) @ u
+            ok = ok and e.max() - min(e[a] for a in supports[j]) <= eps
+        if ok:
+            other = {h: ({"nodes": dict(trembled[h]), "status": b["status"]} if b["status"] == OFF_PATH_CHOSEN else b)
+                     for h, b in out_beliefs.items()}
+            consistency = solver_consistency(game, details["behaviour"], other, beliefs=other)
+    details.update(consistent=consistency.consistent, consistency=consistency.to_dict())
     if roles is not None:
         sender, receiver, types = roles
         sent = {t: game.infosets[h][1][supports[order.index(h)][0]] if len(supports[order.index(h)]) == 1 else None

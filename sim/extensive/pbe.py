@@ -27,8 +27,10 @@ then a *receiver* who sees only the message) each equilibrium is classified as `
 ``"semi-separating/hybrid"``; other trees get ``None``.
 
 Not covered: mixed (behavioural) assessments (:mod:`sim.extensive.signalling` searches them for
-two-stage signalling games), and consistency of free beliefs across later information sets (the
-chosen belief at each free information set is checked on its own).
+two-stage signalling games; :mod:`sim.extensive.agent` for small trees). The chosen belief at each
+free information set is checked on its own; whether the beliefs together are consistent (Kreps
+and Wilson 1982; a sequential equilibrium) is then decided by
+:func:`sim.extensive.consistency.check_consistency` and reported as ``details["consistent"]``.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ import math
 import numpy as np
 
 from sim.errors import SolverError
+from sim.extensive.consistency import solver_consistency, tremble_beliefs
 from sim.game import spread_tolerances
 from sim.extensive.reduced import mixed_from_behaviour
 from sim.extensive.spe import equilibrium_path
@@ -216,8 +219,13 @@ def pbe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
         certified. ``details`` of each equilibrium: ``behaviour`` (infoset -> action
         probabilities), ``choices`` (infoset -> action), ``beliefs`` (infoset ->
         ``{"nodes": {node path: probability}, "status": "on path" | "off path, Bayes" |
-        "off path, chosen"}``, with ``"bounds": {node path: [low, high]}`` for chosen beliefs),
-        ``path`` (:func:`sim.extensive.spe.equilibrium_path`), and for signalling games
+        "off path, chosen"}``, with ``"bounds": {node path: [low, high]}`` for chosen beliefs: the
+        largest-margin belief),
+        ``path`` (:func:`sim.extensive.spe.equilibrium_path`), ``consistent`` (True, False or None:
+        Kreps-Wilson consistency of the beliefs, :func:`sim.extensive.consistency.check_consistency`;
+        ``consistency`` holds its reason, tremble orders and, where the chosen beliefs are not
+        consistent but those of uniform trembles are and support the choices, those ``beliefs``),
+        and for signalling games
         ``classification``, ``messages`` (type -> message), ``sender``, ``receiver``
         (``classification`` is ``None`` for other trees). ``complete`` is True: every pure PBE
         is listed (mixed ones are not searched).
@@ -311,6 +319,23 @@ def pbe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
             "path": equilibrium_path(game, behaviour),
             "classification": None,
         }
+        consistency = solver_consistency(game, details["behaviour"], beliefs)
+        if consistency.consistent is False:
+            # Chosen one set at a time, the free beliefs may disagree where consistent ones also
+            # support the choices: those of uniform trembles are kept when they do.
+            trembled = tremble_beliefs(game, details["behaviour"])
+            chosen_sets = [h for h in order if beliefs[h]["status"] == OFF_PATH_CHOSEN]
+            fits = True
+            for h in chosen_sets:
+                player, members = acts[h][0], flat.members[h]
+                u = np.array([[v[c, player] for c in flat.kids[x]] for x in members])
+                e = np.array([trembled[h][path_text(flat.paths[x])] for x in members]) @ u
+                fits = fits and e.max() <= e[choice[h]] + eps
+            if fits:
+                other = {h: ({"nodes": dict(trembled[h]), "status": b["status"]} if h in chosen_sets else b)
+                         for h, b in beliefs.items()}
+                consistency = solver_consistency(game, details["behaviour"], other, beliefs=other)
+        details.update(consistent=consistency.consistent, consistency=consistency.to_dict())
         if roles is not None:
             sender, receiver, types = roles
             messages = {t: acts[h][1][choice[h]] for t, h in types}
