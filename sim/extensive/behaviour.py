@@ -524,13 +524,13 @@ def one_shot_gains(flat: FlatTree, seq: np.ndarray) -> np.ndarray:
 
 def perfect_information_measures(flat: FlatTree, seq: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Expected payoffs, best-response payoffs and one-shot gains of a profile on a
-    perfect-information tree, in one bottom-up pass (one set of array operations per level).
+    perfect-information tree, in one bottom-up pass.
 
     With one node per information set, a player's best response is found node by node
     (Zermelo 1913; Kuhn 1953): at the player's own nodes it takes the best child's best-response
-    value, elsewhere it follows the profile (or chance). The children of one level's nodes are
-    the next level, contiguous and in their parents' order, so each level's sums and maxima are
-    segment reductions (``np.add.reduceat``, ``np.maximum.reduceat``) over the next level.
+    value, elsewhere it follows the profile (or chance). In breadth-first order every child
+    comes after its parent, so one compiled loop over the nodes backwards
+    (:mod:`sim.extensive._tree_jit`) does it.
 
     Returns
     -------
@@ -562,31 +562,9 @@ def perfect_information_measures(flat: FlatTree, seq: np.ndarray) -> tuple[np.nd
     if np.bincount(flat.infoset[dec], minlength=len(flat.infoset_names)).max(initial=1) > 1:
         raise GameError("perfect_information_measures(): needs perfect information; "
                         "some information set has several nodes")
-    w = flat.edge_probabilities(seq)
-    v = flat.payoffs.copy()
-    b = flat.payoffs.copy()
-    gain = np.zeros(flat.n_nodes)
-    mover_of = np.zeros(flat.n_nodes, dtype=np.int64)  # the parent's mover, read at each child
-    mover_of[1:] = np.maximum(flat.player[flat.parent[1:]], 0)
-    for d in range(len(flat.level) - 2, -1, -1):
-        sl, below = flat.level[d], flat.level[d + 1]
-        idx = np.flatnonzero(flat.count[sl]) + sl.start
-        if not len(idx):
-            continue
-        starts = flat.first[idx] - below.start
-        v[idx] = np.add.reduceat(w[below, None] * v[below], starts, axis=0)
-        b[idx] = np.add.reduceat(w[below, None] * b[below], starts, axis=0)
-        mover = dec[idx]
-        if mover.any():
-            kids = np.arange(below.start, below.stop)
-            j = mover_of[kids]
-            top_b = np.maximum.reduceat(b[kids, j], starts)[mover]
-            top_v = np.maximum.reduceat(v[kids, j], starts)[mover]
-            at = idx[mover]
-            jj = flat.player[at]
-            b[at, jj] = top_b
-            gain[at] = np.maximum(0.0, top_v - v[at, jj])
-    return v[0], b[0], gain
+    from sim.extensive._tree_jit import measures
+
+    return measures(flat.kind, flat.first, flat.count, flat.player, flat.edge_probabilities(seq), flat.payoffs)
 
 
 def reduced_strategy_counts(flat: FlatTree) -> np.ndarray:

@@ -161,50 +161,18 @@ def _indifference(terminal_payoffs: np.ndarray, tol: float) -> np.ndarray:
 
 
 def _pure_backward_induction(flat: FlatTree, eps: np.ndarray):
-    """Backward induction on a flat perfect-information tree, one level at a time.
+    """Backward induction on a flat perfect-information tree, children before parents.
 
     Returns the node values ``(n, N)``, the first optimal action at each information set (one
     node each), and per node whether two or more actions are optimal within the tolerance. The
     arithmetic is the recursive enumeration's (chance values summed left to right from zero), so
     both find the same ties on the same floats. ``eps`` is each player's indifference margin
-    (:func:`_indifference`).
+    (:func:`_indifference`). One compiled loop over the nodes (:mod:`sim.extensive._tree_jit`).
     """
-    V = flat.payoffs.copy()
-    choice = np.zeros(len(flat.infoset_names), dtype=np.int64)
-    tied = np.zeros(flat.n_nodes, dtype=bool)
-    for d in range(len(flat.level) - 2, -1, -1):
-        sl = flat.level[d]
-        idx = np.arange(sl.start, sl.stop)
-        cn = idx[flat.kind[idx] == CHANCE]
-        if len(cn):
-            f, c = flat.first[cn], flat.count[cn]
-            acc = flat.edge[f, None] * V[f]
-            for k in range(1, int(c.max())):
-                m = c > k
-                acc[m] = acc[m] + flat.edge[f[m] + k, None] * V[f[m] + k]
-            V[cn] = acc
-        dn = idx[flat.kind[idx] == DECISION]
-        if len(dn):
-            f, c, pl = flat.first[dn], flat.count[dn], flat.player[dn]
-            top = V[f, pl].copy()
-            low = top.copy()
-            best = np.zeros(len(dn), dtype=np.int64)
-            for k in range(1, int(c.max())):
-                m = c > k
-                x = V[np.where(m, f + k, f), pl]
-                better = m & (x > top)
-                best[better] = k
-                top = np.where(better, x, top)
-                low = np.where(m, np.minimum(low, x), low)
-            thr = top - eps[pl]
-            n_opt = np.zeros(len(dn), dtype=np.int64)
-            for k in range(int(c.max())):
-                m = c > k
-                n_opt += m & (V[np.where(m, f + k, f), pl] >= thr)
-            tied[dn] = n_opt > 1
-            choice[flat.infoset[dn]] = best
-            V[dn] = V[f + best]
-    return V, choice, tied
+    from sim.extensive._tree_jit import backward_induction
+
+    return backward_induction(flat.kind, flat.first, flat.count, flat.player, flat.infoset, flat.edge,
+                              flat.payoffs, np.ascontiguousarray(eps, dtype=float), len(flat.infoset_names))
 
 
 def _perfect_information(flat: FlatTree, tol: float, cap: int) -> list[np.ndarray]:
