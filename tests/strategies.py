@@ -497,8 +497,9 @@ def zero_sum_games(draw, min_actions=1, max_actions=4, integer=False):
 
 
 @st.composite
-def perfect_information_trees(draw, max_depth=3, max_players=3, integer_payoffs=True):
-    """Small perfect-information trees (with chance nodes); small integer payoffs make ties common."""
+def perfect_information_trees(draw, max_depth=3, max_players=3, integer_payoffs=True, max_outcomes=2):
+    """Small perfect-information trees (with chance nodes of up to ``max_outcomes`` outcomes, at
+    most 3); small integer payoffs make ties common."""
     from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
 
     n = draw(st.integers(1, max_players))
@@ -509,10 +510,10 @@ def perfect_information_trees(draw, max_depth=3, max_players=3, integer_payoffs=
         kind = draw(st.sampled_from(["t", "p", "p", "c"])) if depth < max_depth else "t"
         if kind == "t":
             return Terminal(tuple(float(draw(pay)) for _ in range(n)))
-        k = draw(st.integers(1, 3 if kind == "p" else 2))
+        k = draw(st.integers(1, 3 if kind == "p" else max_outcomes))
         kids = tuple(node(depth + 1) for _ in range(k))
         if kind == "c":
-            probs = (1.0,) if k == 1 else (0.25, 0.75)
+            probs = {1: (1.0,), 2: (0.25, 0.75), 3: (0.2, 0.3, 0.5)}[k]
             return Chance(tuple(f"o{j}" for j in range(k)), probs, kids)
         return Decision(draw(st.integers(0, n - 1)), f"h{next(counter)}", tuple(f"a{j}" for j in range(k)), kids)
 

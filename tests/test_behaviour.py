@@ -50,6 +50,38 @@ def test_flat_tree_keeps_the_game_s_infoset_order_and_preorder(game):
     assert flat.infoset_names == tuple(game.infosets)
     order = [flat.nodes[k] for k in np.argsort(flat.preorder)]
     assert all(a is b for a, (_, b) in zip(order, game.nodes()))
+    _assert_flat_arrays_describe_the_nodes(game, flat)
+
+
+def _assert_flat_arrays_describe_the_nodes(game, flat):
+    """Every array of the flat layout, read against the node objects one node at a time."""
+    from sim.extensive.tree import Chance, Decision, Terminal
+
+    assert len(flat.nodes) == game.n_nodes
+    names = list(game.infosets)
+    for x, node in enumerate(flat.nodes):
+        kids = () if isinstance(node, Terminal) else node.children
+        assert flat.count[x] == len(kids)
+        assert all(flat.nodes[flat.first[x] + k] is c and flat.parent[flat.first[x] + k] == x
+                   and flat.action[flat.first[x] + k] == k for k, c in enumerate(kids))
+        if isinstance(node, Terminal):
+            assert flat.kind[x] == 0 and flat.payoffs[x].tolist() == list(node.payoffs)
+        elif isinstance(node, Chance):
+            assert flat.kind[x] == 1
+            assert [flat.edge[flat.first[x] + k] for k in range(len(kids))] == list(node.probs)
+        else:
+            assert isinstance(node, Decision) and flat.kind[x] == 2 and flat.player[x] == node.player
+            h = flat.infoset[x]
+            assert names[h] == node.infoset and flat.infoset_actions[h] == node.actions
+            assert flat.infoset_player[h] == node.player and flat.n_actions[h] == len(node.actions)
+
+
+@settings(max_examples=60, deadline=None)
+@given(perfect_information_trees(max_depth=4, max_outcomes=3))
+def test_flat_layout_of_perfect_information_trees_with_three_way_chance(game):
+    flat = flatten(game)
+    assert flat.infoset_names == tuple(game.infosets)
+    _assert_flat_arrays_describe_the_nodes(game, flat)
 
 
 def test_recall_check_on_the_tree_agrees_with_the_game_on_every_gambit_file():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -331,3 +332,103 @@ def test_subgames_too_large_for_enumpoly_keep_the_pure_equilibria_and_say_incomp
     assert not r.complete  # its 4x4x16 subgame has 14.7 million support profiles
     assert r.equilibria and all(e.is_pure and e.max_regret <= 1e-9 for e in r.equilibria)
     assert spe_module.ENUMPOLY_SUBGAME_SUPPORTS < 15 * 15 * (2 ** 16 - 1)
+
+
+# ----- the compiled route against the level-by-level route it replaced ----------------------------------
+
+
+def _level_backward_induction(flat, eps):
+    """The level-by-level NumPy backward induction that ``spe_solve`` used before its compiled
+    loop (same arithmetic by construction): the reference of the differential tests below."""
+    from sim.extensive.behaviour import CHANCE, DECISION
+
+    V = flat.payoffs.copy()
+    choice = np.zeros(len(flat.infoset_names), dtype=np.int64)
+    tied = np.zeros(flat.n_nodes, dtype=bool)
+    for d in range(len(flat.level) - 2, -1, -1):
+        sl = flat.level[d]
+        idx = np.arange(sl.start, sl.stop)
+        cn = idx[flat.kind[idx] == CHANCE]
+        if len(cn):
+            f, c = flat.first[cn], flat.count[cn]
+            acc = flat.edge[f, None] * V[f]
+            for k in range(1, int(c.max())):
+                m = c > k
+                acc[m] = acc[m] + flat.edge[f[m] + k, None] * V[f[m] + k]
+            V[cn] = acc
+        dn = idx[flat.kind[idx] == DECISION]
+        if len(dn):
+            f, c, pl = flat.first[dn], flat.count[dn], flat.player[dn]
+            top = V[f, pl].copy()
+            best = np.zeros(len(dn), dtype=np.int64)
+            for k in range(1, int(c.max())):
+                m = c > k
+                x = V[np.where(m, f + k, f), pl]
+                better = m & (x > top)
+                best[better] = k
+                top = np.where(better, x, top)
+            thr = top - eps[pl]
+            n_opt = np.zeros(len(dn), dtype=np.int64)
+            for k in range(int(c.max())):
+                m = c > k
+                n_opt += m & (V[np.where(m, f + k, f), pl] >= thr)
+            tied[dn] = n_opt > 1
+            choice[flat.infoset[dn]] = best
+            V[dn] = V[f + best]
+    return V, choice, tied
+
+
+@settings(max_examples=150, deadline=None)
+@given(perfect_information_trees(max_depth=4, max_outcomes=3),
+       st.sampled_from([0.0, 1e-9, 0.3]))
+def test_compiled_backward_induction_is_the_level_route_on_ties_and_three_way_chance(game, tol):
+    from sim.extensive.behaviour import TERMINAL, flatten
+    from sim.extensive.spe import _indifference, _pure_backward_induction
+
+    flat = flatten(game)
+    eps = _indifference(flat.payoffs[flat.kind == TERMINAL][None], tol)[0]
+    V, choice, tied = _pure_backward_induction(flat, eps)
+    V0, choice0, tied0 = _level_backward_induction(flat, eps)
+    assert np.array_equal(V, V0)  # same floats, not merely close
+    assert choice.tolist() == choice0.tolist()
+    assert tied.tolist() == tied0.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(perfect_information_trees(max_depth=4, max_outcomes=3, integer_payoffs=False), st.data())
+def test_one_pass_certificate_equals_the_sequence_form_measures(game, data):
+    from sim.extensive.behaviour import (best_response_values, expected_payoffs, flatten, one_shot_gains,
+                                         perfect_information_measures)
+    from tests.strategies import behaviour_profiles
+
+    flat = flatten(game)
+    seq = flat.sequences(data.draw(behaviour_profiles(game)))
+    payoffs, best, gains = perfect_information_measures(flat, seq)
+    scale = 1e-12 * max(1.0, float(np.abs(flat.payoffs).max(initial=0.0)))
+    assert np.allclose(payoffs, expected_payoffs(flat, seq), rtol=0, atol=scale)
+    assert np.allclose(best, best_response_values(flat, seq), rtol=0, atol=scale)
+    assert np.allclose(gains, one_shot_gains(flat, seq), rtol=0, atol=scale)
+
+
+@settings(max_examples=100, deadline=None)
+@given(perfect_information_trees(max_depth=4, max_outcomes=3))
+def test_every_spe_of_the_compiled_route_is_certified_and_matches_brute_force(game):
+    result = spe_solve(game)
+    ours = sorted(tuple(sorted((h, game.infosets[h][1].index(a)) for h, a in e.details["choices"].items()))
+                  for e in result.equilibria)
+    assert ours == sorted(tuple(sorted(c.items())) for c in _subgame_perfect_brute_force(game))
+    for e in result.equilibria:
+        assert e.details["subgame_regret"] <= 1e-9
+        assert max(e.details["regret_by_player"].values()) <= 1e-9
+
+
+def test_one_pass_certificate_refuses_imperfect_information():
+    from sim.errors import GameError
+    from sim.extensive.behaviour import flatten, perfect_information_measures
+
+    g = ExtensiveFormGame.from_root(("A", "B"), Decision(0, "a", ("l", "r"), (  # matching pennies in turn
+        Decision(1, "b", ("x", "y"), (Terminal((1.0, 0.0)), Terminal((0.0, 1.0)))),
+        Decision(1, "b", ("x", "y"), (Terminal((0.0, 1.0)), Terminal((1.0, 0.0)))))))
+    flat = flatten(g)
+    with pytest.raises(GameError, match="needs perfect information"):
+        perfect_information_measures(flat, np.full(flat.n_sequences, 0.5))

@@ -207,3 +207,32 @@ def test_an_information_set_its_owner_avoids_is_reported_unreached():
                                       Terminal((0.0, 2.0)))))))
     eq = assert_certified_on_the_tree(g).equilibria[0]
     assert eq.details["unreached"] == ["c"] and list(eq.details["behaviour"]["c"]) == [0.5, 0.5]
+
+
+@settings(max_examples=40, deadline=None)
+@given(imperfect_information_trees(max_players=2))
+def test_dense_bytes_counts_the_tableau_and_matrices_that_seqlcp_builds(game):
+    from sim.extensive.sequence import dense_bytes
+
+    if game.n_players != 2 or recall_violation(flatten(game)) is not None:
+        return
+    sf = sequence_form(game)
+    n0, n1 = sf.shape
+    k0, k1 = sf.E.shape[0], sf.F.shape[0]
+    rows, cols = n0 + n1 + k0 + k1, 2 * (n0 + n1) + k0 + k1 + 2  # sequence_lemke's M: (R, V + 1)
+    assert dense_bytes(flatten(game)) == 8 * (rows * cols + sf.A.size + sf.B.size + sf.W.size)
+
+
+def test_a_tree_whose_dense_tableau_exceeds_the_bound_is_refused_in_one_line():
+    from sim.extensive.sequence import MAX_DENSE_BYTES, dense_bytes
+
+    # 6,000 first moves, each answered by a two-action reply: about 18,000 sequences.
+    replies = tuple(Decision(1, f"b{k}", ("l", "r"), (Terminal((1.0, 0.0)), Terminal((0.0, 1.0))))
+                    for k in range(6000))
+    game = ExtensiveFormGame.from_root(("A", "B"), Decision(0, "a", tuple(f"a{k}" for k in range(6000)), replies))
+    assert dense_bytes(flatten(game)) > MAX_DENSE_BYTES
+    with pytest.raises(SolverError) as err:
+        seqlcp_solve(game)
+    message = str(err.value)
+    assert "\n" not in message
+    assert "seqlcp_solve()" in message and "MAX_DENSE_BYTES=1 GiB" in message and "spe" in message

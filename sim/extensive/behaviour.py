@@ -39,7 +39,8 @@ from __future__ import annotations
 
 from collections.abc import ItemsView
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, compress, repeat
+from operator import attrgetter
 from typing import Iterator, Mapping
 
 import numpy as np
@@ -154,17 +155,26 @@ def flatten(game) -> FlatTree:
     ([2, 0, 2, 0, 0], [-1, 0, 0, 2, 2], [0, 1, 2, 3, 4], ('a', 'b'))
     """
     n_players = game.n_players
-    levels_nodes = [[game.root]]
-    while True:
-        nxt = [c for n in levels_nodes[-1] if type(n) is not Terminal for c in n.children]
-        if not nxt:
-            break
-        levels_nodes.append(nxt)
-    nodes = [n for lv in levels_nodes for n in lv]
-    n = len(nodes)
     codes = {Terminal: TERMINAL, Chance: CHANCE}
-    kind = np.fromiter(map(codes.get, map(type, nodes), repeat(DECISION)), dtype=np.int8, count=len(nodes))
-    count = np.array([0 if k == TERMINAL else len(x.children) for k, x in zip(kind.tolist(), nodes)], dtype=np.int64)
+    get_children = attrgetter("children")
+    # One pass per level over the node objects, each attribute read by map() (no Python-level
+    # loop per node); the children of a level's inner nodes, in order, are the next level.
+    levels_nodes, kinds, counts = [], [], []
+    level = [game.root]
+    while level:
+        k = np.fromiter(map(codes.get, map(type, level), repeat(DECISION)), dtype=np.int8, count=len(level))
+        inner = k != TERMINAL
+        kids = list(map(get_children, level if inner.all() else compress(level, inner.tolist())))
+        c = np.zeros(len(level), dtype=np.int64)
+        c[inner] = np.fromiter(map(len, kids), dtype=np.int64, count=len(kids))
+        levels_nodes.append(level)
+        kinds.append(k)
+        counts.append(c)
+        level = list(chain.from_iterable(kids))
+    nodes = list(chain.from_iterable(levels_nodes))
+    n = len(nodes)
+    kind = np.concatenate(kinds)
+    count = np.concatenate(counts)
     first = np.zeros(n, dtype=np.int64)
     first[:] = 1 + np.concatenate([[0], np.cumsum(count)[:-1]])
     first[count == 0] = 0
@@ -178,14 +188,18 @@ def flatten(game) -> FlatTree:
     edge = np.full(n, np.nan)
     chance_kids = np.flatnonzero(kind[parent[1:]] == CHANCE) + 1 if n > 1 else np.zeros(0, dtype=np.int64)
     if len(chance_kids):
-        edge[chance_kids] = [p for x in nodes if type(x) is Chance for p in x.probs]
+        chance = map(nodes.__getitem__, np.flatnonzero(kind == CHANCE).tolist())
+        edge[chance_kids] = list(chain.from_iterable(map(attrgetter("probs"), chance)))
     payoffs = np.zeros((n, n_players))
     term = np.flatnonzero(kind == TERMINAL)
-    payoffs[term] = np.array([nodes[t].payoffs for t in term], dtype=float).reshape(len(term), n_players)
+    pays = chain.from_iterable(map(attrgetter("payoffs"), map(nodes.__getitem__, term.tolist())))
+    payoffs[term] = np.fromiter(pays, dtype=float, count=len(term) * n_players).reshape(len(term), n_players)
     # Preorder: subtree sizes bottom-up, then each child's offset after its earlier siblings.
     size = np.ones(n, dtype=np.int64)
-    for sl in reversed(level[1:]):
-        np.add.at(size, parent[sl], size[sl])
+    for d in range(len(level) - 2, -1, -1):
+        inner = np.flatnonzero(count[level[d]]) + level[d].start
+        if len(inner):  # the next level holds the children of these nodes, in order
+            size[inner] += np.add.reduceat(size[level[d + 1]], first[inner] - level[d + 1].start)
     preorder = np.zeros(n, dtype=np.int64)
     for sl in level[1:]:
         idx = np.arange(sl.start, sl.stop)
@@ -195,23 +209,38 @@ def flatten(game) -> FlatTree:
     dec = np.flatnonzero(kind == DECISION)
     player = np.full(n, -1, dtype=np.int64)
     infoset = np.full(n, -1, dtype=np.int64)
-    order = np.argsort(preorder[dec], kind="stable")
-    dec_pre = dec[order]
-    dec_nodes = [nodes[i] for i in dec.tolist()]
-    ids = [x.infoset for x in dec_nodes]
-    # id -> index, in order of first appearance in preorder
-    names = dict(zip(dict.fromkeys([ids[k] for k in order.tolist()]), range(len(ids))))
-    infoset[dec] = list(map(names.__getitem__, ids))
-    player[dec] = [x.player for x in dec_nodes]
-    n_info = len(names)
-    rep = np.zeros(n_info, dtype=np.int64)
-    rep[infoset[dec_pre][::-1]] = dec_pre[::-1]  # first node of each infoset in preorder
+    dec_nodes = list(map(nodes.__getitem__, dec.tolist()))
+    ids = list(map(attrgetter("infoset"), dec_nodes))
+    player[dec] = np.fromiter(map(attrgetter("player"), dec_nodes), dtype=np.int64, count=len(dec))
+    # Information sets numbered in order of first appearance in preorder. One dict maps each id to
+    # its first decision node in breadth-first order (later nodes overwrite earlier ones, so the
+    # walk goes backwards); with one node per information set, that is every node.
+    first_of = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1)))
+    n_info = len(first_of)
+    if n_info == len(ids):
+        code = heads = np.arange(n_info, dtype=np.int64)
+        rep = preorder[dec]  # first node of each infoset in preorder (as preorder position)
+    else:
+        at = np.fromiter(map(first_of.__getitem__, ids), dtype=np.int64, count=len(ids))
+        is_head = at == np.arange(len(ids))
+        heads = np.flatnonzero(is_head)  # each infoset's first node in breadth-first order
+        code = (np.cumsum(is_head) - 1)[at]  # breadth-first rank of the information set
+        rep = np.full(n_info, n, dtype=np.int64)
+        np.minimum.at(rep, code, preorder[dec])
+    order = np.argsort(rep, kind="stable")
+    renumber = np.empty(n_info, dtype=np.int64)
+    renumber[order] = np.arange(n_info)
+    infoset[dec] = renumber[code]
+    names = tuple(map(ids.__getitem__, heads[order].tolist()))
+    at_pre = np.empty(n, dtype=np.int64)
+    at_pre[preorder] = np.arange(n)
+    rep = at_pre[np.sort(rep)] if n_info else np.zeros(0, dtype=np.int64)  # node index, in infoset order
     infoset_player = player[rep] if n_info else np.zeros(0, dtype=np.int64)
-    infoset_actions = tuple(nodes[i].actions for i in rep.tolist())
+    infoset_actions = tuple(map(attrgetter("actions"), map(nodes.__getitem__, rep.tolist())))
     n_actions = count[rep] if n_info else np.zeros(0, dtype=np.int64)
     seq_start = np.concatenate([[0], np.cumsum(n_actions)[:-1]]).astype(np.int64) if n_info else n_actions
     return FlatTree(nodes, kind, parent, action, first, count, player, infoset, edge, payoffs, level, preorder,
-                    tuple(names), infoset_player, infoset_actions, seq_start, n_actions, n_players)
+                    names, infoset_player, infoset_actions, seq_start, n_actions, n_players)
 
 
 class InfosetLayout:
@@ -493,6 +522,51 @@ def one_shot_gains(flat: FlatTree, seq: np.ndarray) -> np.ndarray:
     return gain
 
 
+def perfect_information_measures(flat: FlatTree, seq: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expected payoffs, best-response payoffs and one-shot gains of a profile on a
+    perfect-information tree, in one bottom-up pass.
+
+    With one node per information set, a player's best response is found node by node
+    (Zermelo 1913; Kuhn 1953): at the player's own nodes it takes the best child's best-response
+    value, elsewhere it follows the profile (or chance). In breadth-first order every child
+    comes after its parent, so one compiled loop over the nodes backwards
+    (:mod:`sim.extensive._tree_jit`) does it.
+
+    Returns
+    -------
+    payoffs : array (N,)
+        Each player's expected payoff (as :func:`expected_payoffs`).
+    best_reply : array (N,)
+        Each player's best-response payoff against the others (as :func:`best_response_values`).
+    gains : array (n,)
+        As :func:`one_shot_gains`: the mover's largest gain at each decision node from one
+        deviation there; all zero exactly for subgame-perfect profiles.
+
+    Raises
+    ------
+    GameError
+        When an information set has more than one node.
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    >>> g = ExtensiveFormGame.from_root(("E", "I"), Decision(0, "E", ("out", "in"), (
+    ...     Terminal((0.0, 2.0)),
+    ...     Decision(1, "I", ("fight", "accommodate"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))))))
+    >>> f = flatten(g)
+    >>> payoffs, best, gains = perfect_information_measures(f, f.sequences({"E": [0, 1], "I": [1, 0]}))
+    >>> payoffs.tolist(), best.tolist(), gains.tolist()
+    ([-1.0, -1.0], [0.0, 1.0], [1.0, 0.0, 2.0, 0.0, 0.0])
+    """
+    dec = flat.kind == DECISION
+    if np.bincount(flat.infoset[dec], minlength=len(flat.infoset_names)).max(initial=1) > 1:
+        raise GameError("perfect_information_measures(): needs perfect information; "
+                        "some information set has several nodes")
+    from sim.extensive._tree_jit import measures
+
+    return measures(flat.kind, flat.first, flat.count, flat.player, flat.edge_probabilities(seq), flat.payoffs)
+
+
 def reduced_strategy_counts(flat: FlatTree) -> np.ndarray:
     """Each player's number of reduced strategies ``(N,)`` as floats, counted on the tree.
 
@@ -540,10 +614,12 @@ def has_reduced_view(flat: FlatTree, limit: int = REDUCED_VIEW_ENTRIES) -> bool:
     player within :data:`sim.extensive.reduced.MAX_PLANS` and at most ``limit`` entries."""
     from sim.extensive.reduced import MAX_PLANS
 
-    counts = reduced_strategy_counts(flat)
     terminals = int(np.count_nonzero(flat.kind == TERMINAL))
+    if terminals > limit:  # every player has at least one strategy: too large without counting them
+        return False
+    counts = reduced_strategy_counts(flat)
     return bool(counts.max(initial=1) <= MAX_PLANS and float(np.prod(counts)) * terminals <= limit)
 
 
-__all__ = ["REDUCED_VIEW_ENTRIES", "FlatTree", "InfosetLayout", "InfosetValues", "has_reduced_view", "reduced_strategy_counts", "best_response_values", "expected_payoffs", "flatten", "node_values", "one_shot_gains",
+__all__ = ["REDUCED_VIEW_ENTRIES", "FlatTree", "InfosetLayout", "InfosetValues", "has_reduced_view", "reduced_strategy_counts", "best_response_values", "expected_payoffs", "flatten", "node_values", "one_shot_gains", "perfect_information_measures",
            "own_sequences", "recall_violation", "regret"]

@@ -64,6 +64,20 @@ from sim.extensive.tree import ExtensiveFormGame
 from sim.result import Equilibrium, SolverResult
 
 DEFAULT_TOL = 1e-9
+#: Largest dense memory :func:`seqlcp_solve` builds for one tree: Lemke's tableau (rows
+#: ``n0 + n1 + k0 + k1``, columns ``2 (n0 + n1) + k0 + k1 + 2``) plus the payoff matrices ``A``,
+#: ``B`` and the weights ``W`` (``n0 x n1`` each), in float64 bytes. Both grow with the square of
+#: the tree's size (about 60 MB at 1,024 leaves); a larger tree is refused, not swapped.
+MAX_DENSE_BYTES = 2**30
+
+
+def dense_bytes(flat: FlatTree) -> int:
+    """Bytes of the dense sequence form and Lemke tableau of a two-player ``flat`` tree
+    (see :data:`MAX_DENSE_BYTES`), counted from its information sets without building them."""
+    n = [1 + int(flat.n_actions[flat.infoset_player == i].sum()) for i in range(2)]
+    k = [1 + int(np.count_nonzero(flat.infoset_player == i)) for i in range(2)]
+    rows, cols = sum(n) + sum(k), 2 * sum(n) + sum(k) + 2
+    return 8 * (rows * cols + 3 * n[0] * n[1])
 
 
 @dataclass(frozen=True, eq=False)
@@ -447,7 +461,8 @@ def seqlcp_solve(game: ExtensiveFormGame, max_pivots: int | None = None, tol: fl
     Raises
     ------
     SolverError
-        For a tree without two players, a bad option, or a path longer than ``max_pivots``.
+        For a tree without two players, a bad option, a path longer than ``max_pivots``, or a
+        tree whose dense tableau would exceed :data:`MAX_DENSE_BYTES` (see :func:`dense_bytes`).
     GameError
         For a tree without perfect recall.
 
@@ -470,6 +485,11 @@ def seqlcp_solve(game: ExtensiveFormGame, max_pivots: int | None = None, tol: fl
     if not isinstance(tol, (int, float)) or isinstance(tol, bool) or not 0 <= tol < 1e-3:
         raise SolverError(f"{fn}: tol must be a number in [0, 0.001); got {tol!r}")
     flat = _check_two_player_tree(game, fn)
+    need = dense_bytes(flat)
+    if need > MAX_DENSE_BYTES:
+        raise SolverError(f"{fn}: the dense sequence form of this tree needs {need / 2**30:.1f} GiB, more than "
+                          f"MAX_DENSE_BYTES={MAX_DENSE_BYTES / 2**30:.0f} GiB (it grows with the square of the "
+                          f"tree's size); solve a smaller tree, or use spe on a perfect-information tree")
     sf = sequence_form(game, flat)
     if max_pivots is None:
         max_pivots = 50 * sum(sf.shape) + 1000
@@ -511,4 +531,4 @@ def seqlcp_solve(game: ExtensiveFormGame, max_pivots: int | None = None, tol: fl
 
 
 
-__all__ = ["SequenceForm", "seqlcp_solve", "sequence_form", "sequence_lemke"]
+__all__ = ["MAX_DENSE_BYTES", "SequenceForm", "dense_bytes", "seqlcp_solve", "sequence_form", "sequence_lemke"]

@@ -37,7 +37,7 @@ from sim._arrays import readonly
 from sim.errors import GameError, SolverError
 from sim.extensive.behaviour import (CHANCE, DECISION, TERMINAL, FlatTree, InfosetLayout, InfosetValues,
                                      best_response_values, expected_payoffs, flatten, has_reduced_view,
-                                     one_shot_gains, recall_violation, regret)
+                                     one_shot_gains, perfect_information_measures, recall_violation, regret)
 from sim.extensive.reduced import behaviour_from_mixed, mixed_from_behaviour, terminal_table
 from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Node, Terminal, path_text
 from sim.result import Equilibrium, SolverResult
@@ -160,51 +160,19 @@ def _indifference(terminal_payoffs: np.ndarray, tol: float) -> np.ndarray:
     return tol * player_scales(pay) + ROUNDOFF * np.abs(pay).max(axis=1)
 
 
-def _pure_backward_induction(flat: FlatTree, tol: float):
-    """Backward induction on a flat perfect-information tree, one level at a time.
+def _pure_backward_induction(flat: FlatTree, eps: np.ndarray):
+    """Backward induction on a flat perfect-information tree, children before parents.
 
     Returns the node values ``(n, N)``, the first optimal action at each information set (one
     node each), and per node whether two or more actions are optimal within the tolerance. The
     arithmetic is the recursive enumeration's (chance values summed left to right from zero), so
-    both find the same ties on the same floats.
+    both find the same ties on the same floats. ``eps`` is each player's indifference margin
+    (:func:`_indifference`). One compiled loop over the nodes (:mod:`sim.extensive._tree_jit`).
     """
-    V = flat.payoffs.copy()
-    eps = _indifference(flat.payoffs[flat.kind == TERMINAL][None], tol)[0]
-    choice = np.zeros(len(flat.infoset_names), dtype=np.int64)
-    tied = np.zeros(flat.n_nodes, dtype=bool)
-    for d in range(len(flat.level) - 2, -1, -1):
-        sl = flat.level[d]
-        idx = np.arange(sl.start, sl.stop)
-        cn = idx[flat.kind[idx] == CHANCE]
-        if len(cn):
-            f, c = flat.first[cn], flat.count[cn]
-            acc = flat.edge[f, None] * V[f]
-            for k in range(1, int(c.max())):
-                m = c > k
-                acc[m] = acc[m] + flat.edge[f[m] + k, None] * V[f[m] + k]
-            V[cn] = acc
-        dn = idx[flat.kind[idx] == DECISION]
-        if len(dn):
-            f, c, pl = flat.first[dn], flat.count[dn], flat.player[dn]
-            top = V[f, pl].copy()
-            low = top.copy()
-            best = np.zeros(len(dn), dtype=np.int64)
-            for k in range(1, int(c.max())):
-                m = c > k
-                x = V[np.where(m, f + k, f), pl]
-                better = m & (x > top)
-                best[better] = k
-                top = np.where(better, x, top)
-                low = np.where(m, np.minimum(low, x), low)
-            thr = top - eps[pl]
-            n_opt = np.zeros(len(dn), dtype=np.int64)
-            for k in range(int(c.max())):
-                m = c > k
-                n_opt += m & (V[np.where(m, f + k, f), pl] >= thr)
-            tied[dn] = n_opt > 1
-            choice[flat.infoset[dn]] = best
-            V[dn] = V[f + best]
-    return V, choice, tied
+    from sim.extensive._tree_jit import backward_induction
+
+    return backward_induction(flat.kind, flat.first, flat.count, flat.player, flat.infoset, flat.edge,
+                              flat.payoffs, np.ascontiguousarray(eps, dtype=float), len(flat.infoset_names))
 
 
 def _perfect_information(flat: FlatTree, tol: float, cap: int) -> list[np.ndarray]:
@@ -214,15 +182,18 @@ def _perfect_information(flat: FlatTree, tol: float, cap: int) -> list[np.ndarra
     tied node are enumerated (every combination of optimal choices, as subgame perfection asks
     of every node), the rest keep their unique choice.
     """
-    V, choice, tied = _pure_backward_induction(flat, tol)
     eps = _indifference(flat.payoffs[flat.kind == TERMINAL][None], tol)[0]
+    V, choice, tied = _pure_backward_induction(flat, eps)
     base = np.zeros(flat.n_sequences)
     base[flat.seq_start + choice] = 1.0
     if not tied.any():
         return [base]
-    below = tied.copy()
-    for sl in reversed(flat.level[1:]):
-        np.logical_or.at(below, flat.parent[sl], below[sl])
+    below = tied.copy()  # a tied node at or below each node
+    for d in range(len(flat.level) - 2, -1, -1):
+        inner = np.flatnonzero(flat.count[flat.level[d]]) + flat.level[d].start
+        if len(inner):
+            nxt = flat.level[d + 1]
+            below[inner] |= np.logical_or.reduceat(below[nxt], flat.first[inner] - nxt.start)
 
     def solve(x) -> list[tuple[dict, np.ndarray]]:
         if not below[x]:
@@ -349,13 +320,13 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
     if max_equilibria < 1:
         raise SolverError(f"spe_solve(): max_equilibria must be at least 1; got {max_equilibria}")
     flat = flatten(game)
-    bad = recall_violation(flat)
+    sizes = np.bincount(flat.infoset[flat.kind == DECISION], minlength=len(flat.infoset_names))
+    perfect_information = bool(np.all(sizes == 1))
+    bad = None if perfect_information else recall_violation(flat)  # one node per set: nothing to forget
     if bad is not None:
         raise GameError(
             f"spe_solve(): needs a game with perfect recall; information set {flat.infoset_names[bad]!r} of "
             f"{game.players[flat.infoset_player[bad]]!r} is reached after different own histories")
-    sizes = np.bincount(flat.infoset[flat.kind == DECISION], minlength=len(flat.infoset_names))
-    perfect_information = bool(np.all(sizes == 1))
     complete, reason = True, ""
     if perfect_information:
         sequences = _perfect_information(flat, tol, max_equilibria)
@@ -374,15 +345,20 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
     for seq in sequences:
         ro = readonly(seq.copy())
         behaviour = InfosetValues(layout, ro, np.arange(len(flat.infoset_names)), "array")
-        payoffs = expected_payoffs(flat, seq)
-        by_player = np.maximum(0.0, best_response_values(flat, seq) - payoffs)
+        if perfect_information:  # one bottom-up pass gives payoffs, best replies and one-shot gains
+            payoffs, best, gains = perfect_information_measures(flat, seq)
+            worst_subgame = float(gains.max(initial=0.0))
+        else:
+            payoffs, best = expected_payoffs(flat, seq), best_response_values(flat, seq)
+            worst_subgame = _subgame_regret(game, flat, seq, roots)
+        by_player = np.maximum(0.0, best - payoffs)
         pure = owner[np.flatnonzero(seq > 1 - 1e-12)]  # the information sets played purely
         details = dict(behaviour=InfosetValues(layout, ro, behaviour._rows, "list"),
                        choices=InfosetValues(layout, ro, pure, "choice"),
                        plan={p: InfosetValues(layout, ro, rows, "plan") for p, rows in zip(players, mine)},
                        path=_flat_path(flat, seq, players),
                        regret_by_player={pl: float(r) for pl, r in zip(players, by_player)},
-                       subgame_regret=_subgame_regret(game, flat, seq, roots))
+                       subgame_regret=worst_subgame)
         if nf is not None:
             eq = Equilibrium.certify(nf, mixed_from_behaviour(game, behaviour), **details)
             eq = dataclasses.replace(eq, behaviour=behaviour)
