@@ -317,6 +317,22 @@ def test_compiled_route_finds_the_numpy_routes_equilibria(game):
     assert fast.details["paths"] <= slow.details["paths"]
 
 
+@settings(max_examples=5, deadline=None)
+@given(games(min_players=3, max_players=4, min_actions=2, max_actions=3, max_profiles=24))
+def test_three_and_four_player_games_agree_with_the_numpy_route(game):
+    """Three and four players with small action sets (up to 24 pure profiles: 2x2x2x3, 2x3x3,
+    ...): every equilibrium of the compiled route is certified (regret at most ``tol`` times the
+    payoff scale), its set is the NumPy reference route's, both say ``complete``, and a generic
+    game has an odd number of equilibria (Wilson 1971), which a missed or spurious one would break."""
+    fast = enumpoly_solve(game)
+    slow = enumpoly_solve(game, _route=reference)
+    assert_certified(fast)
+    assert_certified(slow)
+    assert fast.complete and slow.complete
+    assert same_set(profiles_of(fast), profiles_of(slow))
+    assert len(fast.equilibria) % 2 == 1
+
+
 @pytest.mark.slow
 @settings(max_examples=6, deadline=None)
 @given(degenerate_games(min_players=2, max_players=3, min_actions=1, max_actions=3, max_profiles=12))
