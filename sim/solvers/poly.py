@@ -20,7 +20,8 @@ with a random complex affine chart, the start system replaces each equation by a
 linear forms, one per other player, and the start solutions are counted by the multihomogeneous
 Bezout number, which is exactly the number of solutions of a generic game (McKelvey and McLennan
 1997). Each support is solved at its own size (only its support probabilities are unknowns), every
-path in a compiled loop (:mod:`sim.solvers._poly_jit_track`, numba): cubic Hermite predictor, Newton
+path in a compiled loop (:mod:`sim.solvers._poly_jit_track`, numba; supports and paths dealt over
+two threads, the kernels releasing the GIL): cubic Hermite predictor, Newton
 corrector, step size from the corrector (predictor-corrector continuation: Allgower and Georg
 2003, "Introduction to Numerical Continuation Methods", SIAM). Support profiles are pruned
 by conditional strict dominance (Porter, Nudelman and Shoham 2008) and by a subdivision exclusion
@@ -71,7 +72,8 @@ _PRUNE_CELLS_MIN = 2000       # costs about as much as a thousand cells), and at
 _ROUTE_STEPS = ("support_profiles", "may_hold_equilibrium", "endpoints")  # what a route provides
 
 #: Most support profiles (``prod(2**n_i - 1)``) ``enumpoly_solve`` will enumerate: a 4x4x4x2
-#: game has 10,125 (about 13 s), a 4x4x4x4 game 50,625 (over ten minutes); a reduced normal form
+#: game has 10,125 (about 13 s), a 4x4x4x4 game 50,625 (over ten minutes: its subdivision alone
+#: took 605 s and left 312,418 paths, see docs/performance-poly.md); a reduced normal form
 #: with dozens of strategies would need astronomically many, and memory for them.
 MAX_SUPPORT_PROFILES = 100_000
 
