@@ -12,7 +12,12 @@ Ours is warmed up first: the first call loads (or compiles) the numba kernels, w
 once as a note and never timed. pygambit runs in a subprocess (its solvers can crash the process,
 and a timeout must be enforceable); only its solve call is timed, inside that subprocess.
 
-Run: ``.venv/bin/python -m benchmarks.bench_poly`` (or ``python -m benchmarks.run poly``).
+The 4x4x4x4 game (50,625 support profiles) runs only in a full run, both implementations in a
+subprocess with a time limit of ``LARGE_TIMEOUT`` seconds each, one after the other; a run past the
+limit is reported as timed out.
+
+Run: ``.venv/bin/python -m benchmarks.bench_poly`` (or ``python -m benchmarks.run poly``);
+``--large`` runs only the 4x4x4x4 comparison.
 """
 
 from __future__ import annotations
@@ -36,6 +41,26 @@ NAU = Path(__file__).resolve().parent.parent / "tests" / "data" / "gambit"
 # Nau et al. games: (file, run pygambit too); pygambit's enumpoly runs past a minute on section 6
 NAU_GAMES = [("nau2004_sec5.nfg", True), ("nau2004_sec6.nfg", False)]
 GAMBIT_TIMEOUT = 300.0
+# Games too large to run in this process: both implementations run in a subprocess with this time
+# limit, one right after the other, and a run past it is reported as such (full run only).
+LARGE_WORKLOADS = [((4, 4, 4, 4), 1)]
+LARGE_TIMEOUT = 600.0
+
+_OURS = r"""
+import json, sys, time
+import numpy as np
+from sim.game import NormalFormGame
+from sim.generators import random_game
+from sim.solvers.poly import enumpoly_solve
+enumpoly_solve(random_game((3, 3, 3), np.random.default_rng(12345)))   # loads the kernels: not timed
+game = NormalFormGame.from_payoffs(np.array(json.load(sys.stdin), dtype=float))
+start = time.perf_counter()
+res = enumpoly_solve(game)
+elapsed = time.perf_counter() - start
+eqs = [[p.tolist() for p in e.profile] for e in res.equilibria]
+json.dump({"seconds": elapsed, "equilibria": eqs, "complete": res.complete,
+           "details": {k: v for k, v in res.details.items() if k != "continua"}}, sys.stdout)
+"""
 
 _GAMBIT = r"""
 import json, sys, time
@@ -64,12 +89,13 @@ def _game(shape, seed: int) -> NormalFormGame:
     return random_game(shape, np.random.default_rng(seed))
 
 
-def _gambit(game: NormalFormGame):
+def _gambit(game: NormalFormGame, timeout: float = GAMBIT_TIMEOUT, script: str = _GAMBIT):
     try:
-        proc = subprocess.run([sys.executable, "-c", _GAMBIT], input=json.dumps(game.payoffs.tolist()),
-                              capture_output=True, text=True, timeout=GAMBIT_TIMEOUT)
+        proc = subprocess.run([sys.executable, "-c", script], input=json.dumps(game.payoffs.tolist()),
+                              capture_output=True, text=True, timeout=timeout,
+                              cwd=Path(__file__).resolve().parent.parent)
     except subprocess.TimeoutExpired:
-        return None, f"timed out after {GAMBIT_TIMEOUT:.0f} s"
+        return None, f"timed out after {timeout:.0f} s"
     if proc.returncode != 0:
         return None, f"failed (exit {proc.returncode})"
     return json.loads(proc.stdout), ""
@@ -121,6 +147,29 @@ def _compare(label: str, games: list[NormalFormGame], with_gambit: bool, repeats
     return rows
 
 
+def _compare_large(shape, count: int, timeout: float = LARGE_TIMEOUT) -> list[dict]:
+    """Both implementations in a subprocess with a time limit, one right after the other."""
+    label = f"enumpoly {'x'.join(map(str, shape))}, random games"
+    rows = []
+    for seed in range(count):
+        game = _game(shape, seed)
+        load = _loadavg()
+        for name, script in (("bargain-sim enumpoly_solve", _OURS), ("pygambit enumpoly_solve", _GAMBIT)):
+            out, why = _gambit(game, timeout, script)
+            if out is None:
+                rows.append({"benchmark": label, "implementation": name, "note": f"seed {seed}: {why}"})
+                continue
+            extra = f"; complete {out['complete']}; {out['details']}" if "complete" in out else ""
+            rows.append({"benchmark": label, "implementation": name, "median_ms": 1000 * out["seconds"],
+                         "median_equilibria": len(out["equilibria"]),
+                         "note": f"seed {seed}{extra}; load average {load:.1f} to {_loadavg():.1f}"})
+        ours = [r for r in rows[-2:] if r["implementation"].startswith("bargain") and "median_ms" in r]
+        theirs = [r for r in rows[-2:] if r["implementation"].startswith("pygambit") and "median_ms" in r]
+        if ours and theirs:
+            theirs[0]["ratio_vs_ours"] = theirs[0]["median_ms"] / ours[0]["median_ms"]
+    return rows
+
+
 def run(quick: bool) -> list[dict]:
     # The first call loads numba's cache of the kernels (or compiles them): reported, never timed.
     # Two more games warm the rest (real polishing, the continuum tracer and its scipy import).
@@ -139,6 +188,9 @@ def run(quick: bool) -> list[dict]:
                          "note": "skipped in --quick (seconds per game)"})
             continue
         rows += _compare(label, [_game(shape, seed) for seed in range(count)], with_gambit=True)
+    if not quick:
+        for shape, count in LARGE_WORKLOADS:
+            rows += _compare_large(shape, count)
     for name, with_gambit in NAU_GAMES:
         label = f"enumpoly Nau et al. 2004 {name.split('_')[1].split('.')[0]}"
         game = read_nfg(NAU / name)
@@ -150,5 +202,9 @@ def run(quick: bool) -> list[dict]:
 
 
 if __name__ == "__main__":
-    for row in run(quick="--quick" in sys.argv):
-        print(row)
+    if "--large" in sys.argv:   # only the large workloads (each up to LARGE_TIMEOUT per implementation)
+        rows = [row for shape, count in LARGE_WORKLOADS for row in _compare_large(shape, count)]
+    else:
+        rows = run(quick="--quick" in sys.argv)
+    for row in rows:
+        print(row, flush=True)

@@ -317,6 +317,22 @@ def test_compiled_route_finds_the_numpy_routes_equilibria(game):
     assert fast.details["paths"] <= slow.details["paths"]
 
 
+@settings(max_examples=5, deadline=None)
+@given(games(min_players=3, max_players=4, min_actions=2, max_actions=3, max_profiles=24))
+def test_three_and_four_player_games_agree_with_the_numpy_route(game):
+    """Three and four players with small action sets (up to 24 pure profiles: 2x2x2x3, 2x3x3,
+    ...): every equilibrium of the compiled route is certified (regret at most ``tol`` times the
+    payoff scale), its set is the NumPy reference route's, both say ``complete``, and a generic
+    game has an odd number of equilibria (Wilson 1971), which a missed or spurious one would break."""
+    fast = enumpoly_solve(game)
+    slow = enumpoly_solve(game, _route=reference)
+    assert_certified(fast)
+    assert_certified(slow)
+    assert fast.complete and slow.complete
+    assert same_set(profiles_of(fast), profiles_of(slow))
+    assert len(fast.equilibria) % 2 == 1
+
+
 @pytest.mark.slow
 @settings(max_examples=6, deadline=None)
 @given(degenerate_games(min_players=2, max_players=3, min_actions=1, max_actions=3, max_profiles=12))
@@ -448,3 +464,22 @@ def test_games_with_too_many_support_profiles_are_refused_with_the_count():
     # The limit is a parameter: a 2x2 game has 9 support profiles.
     with pytest.raises(SolverError, match="a 2x2 game has 9 support profiles"):
         enumpoly_solve(NormalFormGame.from_bimatrix([[1, 0], [0, 1]], [[1, 0], [0, 1]]), max_support_profiles=8)
+
+
+def test_split_over_threads_changes_no_verdict():
+    """The supports (and paths) dealt over threads give the verdicts of one call on all of them,
+    in the same order: on a 3x3x3x3 game, 809 supports with start solutions, the subdivision of
+    each with its own cell budget."""
+    from sim.solvers import _poly_jit_prune as prune
+    from sim.solvers import poly
+
+    u = scaled(seeded_game((3, 3, 3, 3), 0))
+    profiles = [p for p in poly._support_profiles(u, TOL) if system.assignments(tuple(len(s) - 1 for s in p))]
+    assert len(poly._split(len(profiles))) == 2
+    budget = np.arange(len(profiles), dtype=np.int64) % 7 * 300 + 50    # differs between neighbours
+    sup_k, sup_acts = poly._support_arrays(u.shape[:-1], profiles)
+    whole = prune.may_hold_equilibrium(*poly._flat_payoffs(u), sup_k, sup_acts, TOL, 12, budget)
+    split = poly._threaded(lambda *a: prune.may_hold_equilibrium(*a[:5], TOL, 12, a[5]), len(profiles),
+                           sup_k, sup_acts, budget, shared=poly._flat_payoffs(u))
+    assert whole.any() and not whole.all()
+    np.testing.assert_array_equal(split, whole)

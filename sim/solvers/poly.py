@@ -20,7 +20,8 @@ with a random complex affine chart, the start system replaces each equation by a
 linear forms, one per other player, and the start solutions are counted by the multihomogeneous
 Bezout number, which is exactly the number of solutions of a generic game (McKelvey and McLennan
 1997). Each support is solved at its own size (only its support probabilities are unknowns), every
-path in a compiled loop (:mod:`sim.solvers._poly_jit_track`, numba): cubic Hermite predictor, Newton
+path in a compiled loop (:mod:`sim.solvers._poly_jit_track`, numba; supports and paths dealt over
+two threads, the kernels releasing the GIL): cubic Hermite predictor, Newton
 corrector, step size from the corrector (predictor-corrector continuation: Allgower and Georg
 2003, "Introduction to Numerical Continuation Methods", SIAM). Support profiles are pruned
 by conditional strict dominance (Porter, Nudelman and Shoham 2008) and by a subdivision exclusion
@@ -71,7 +72,8 @@ _PRUNE_CELLS_MIN = 2000       # costs about as much as a thousand cells), and at
 _ROUTE_STEPS = ("support_profiles", "may_hold_equilibrium", "endpoints")  # what a route provides
 
 #: Most support profiles (``prod(2**n_i - 1)``) ``enumpoly_solve`` will enumerate: a 4x4x4x2
-#: game has 10,125 (about 13 s), a 4x4x4x4 game 50,625 (over ten minutes); a reduced normal form
+#: game has 10,125 (about 13 s), a 4x4x4x4 game 50,625 (over ten minutes: its subdivision alone
+#: took 605 s and left 312,418 paths, see docs/performance-poly.md); a reduced normal form
 #: with dozens of strategies would need astronomically many, and memory for them.
 MAX_SUPPORT_PROFILES = 100_000
 
@@ -217,6 +219,41 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
 # ----------------------------------------------------------------------------------------------
 # Compiled route: support profiles and their pruning
 # ----------------------------------------------------------------------------------------------
+_THREADS = 2   # the compiled kernels release the GIL: supports and paths are split over this many
+
+
+def _split(n: int, threads: int = _THREADS) -> list[np.ndarray]:
+    """Indices ``0..n-1`` dealt round-robin into ``threads`` chunks (neighbouring supports and
+    paths cost alike, so the chunks take about as long), fewer when ``n`` is small."""
+    k = max(1, min(threads, n // 64))
+    return [np.arange(r, n, k) for r in range(k)]
+
+
+def _threaded(kernel, n: int, *per_item, shared=(), tail=()):
+    """Run ``kernel(*shared, *(a[chunk] for a in per_item), *tail)`` on each chunk of
+    :func:`_split` in its own thread and put the outputs back in item order.
+
+    Each support and each path is computed on its own by the kernels (no state passes from one
+    item to the next), so the split changes no result, only the wall time on several cores.
+    """
+    chunks = _split(n)
+    if len(chunks) == 1:
+        return kernel(*shared, *per_item, *tail)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(chunks)) as pool:
+        parts = list(pool.map(lambda c: kernel(*shared, *(a[c] for a in per_item), *tail), chunks))
+    single = not isinstance(parts[0], tuple)
+    outs = []
+    for k in range(1 if single else len(parts[0])):
+        first = parts[0] if single else parts[0][k]
+        out = np.empty((n, *first.shape[1:]), dtype=first.dtype)
+        for c, part in zip(chunks, parts):
+            out[c] = part if single else part[k]
+        outs.append(out)
+    return outs[0] if single else tuple(outs)
+
+
 def _support_profiles(u: np.ndarray, eps: float) -> list[tuple[tuple[int, ...], ...]]:
     """Support profiles with no action conditionally strictly dominated (Porter et al. 2008),
     smallest first; compiled (:func:`sim.solvers._poly_jit_prune.may_hold_equilibrium` at depth 0, which
@@ -237,8 +274,8 @@ def _support_profiles(u: np.ndarray, eps: float) -> list[tuple[tuple[int, ...], 
         table.append(t)
     sup_k = np.stack([sizes[j][combos[:, j]] for j in range(n_players)], axis=1).astype(np.int64)
     sup_acts = np.stack([table[j][combos[:, j]] for j in range(n_players)], axis=1)
-    keep = prune.may_hold_equilibrium(*_flat_payoffs(u), sup_k, sup_acts, float(eps), 0,
-                                    np.ones(len(sup_k), dtype=np.int64))
+    keep = _threaded(prune.may_hold_equilibrium, len(sup_k), sup_k, sup_acts, shared=_flat_payoffs(u),
+                     tail=(float(eps), 0, np.ones(len(sup_k), dtype=np.int64)))
     idx = np.flatnonzero(keep)
     # Smallest supports first, balanced ones first among equal sizes (Porter et al. 2008).
     order = idx[np.lexsort((sup_k[idx].max(axis=1) - sup_k[idx].min(axis=1), sup_k[idx].sum(axis=1)))]
@@ -279,8 +316,8 @@ def _may_hold_equilibrium(u: np.ndarray, profiles, margin: float, max_depth: int
     else:
         budget = np.full(len(profiles), max_cells)
     sup_k, sup_acts = _support_arrays(u.shape[:-1], profiles)
-    keep = prune.may_hold_equilibrium(*_flat_payoffs(u), sup_k, sup_acts, float(margin), int(max_depth),
-                                    budget.astype(np.int64))
+    keep = _threaded(lambda *a: prune.may_hold_equilibrium(*a[:5], float(margin), int(max_depth), a[5]),
+                     len(sup_k), sup_k, sup_acts, budget.astype(np.int64), shared=_flat_payoffs(u))
     return keep.tolist()
 
 
@@ -338,8 +375,8 @@ def _endpoints_jit(model, profiles, chart, tol):
     offs = np.asarray(off, dtype=np.int64)
 
     def track(idx, h_max):
-        return kernels.track_paths(u, strides, lin, model.gamma, charts, sup_k, sup_acts, path_sup[idx],
-                               assign[idx], offs, h_max, MAX_STEPS)
+        return _threaded(kernels.track_paths, len(idx), path_sup[idx], assign[idx],
+                         shared=(u, strides, lin, model.gamma, charts, sup_k, sup_acts), tail=(offs, h_max, MAX_STEPS))
 
     every = np.arange(len(path_sup))
     x, ok, cond, _, _ = track(every, 0.25)
