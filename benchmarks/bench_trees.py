@@ -30,7 +30,7 @@ A second table times the enumeration of *every* extreme equilibrium on the same 
 * ``pygambit enummixed_solve`` on the same reduced form (written as ``.nfg``), in a subprocess
   with a time limit, solve call alone timed, floats.
 
-Run: ``.venv/bin/python -m benchmarks.bench_trees`` (or ``python -m benchmarks.run trees``).
+Run: ``.venv/bin/python -m benchmarks.bench_trees`` (``--enum`` for the enumeration rows alone; or ``python -m benchmarks.run trees``).
 """
 
 from __future__ import annotations
@@ -212,6 +212,18 @@ def run(quick: bool) -> list[dict]:
             game = repeated_pennies(rounds)
             rows += _rows(f"seqlcp {rounds} rounds in turn, {4 ** rounds} leaves", game,
                           1 if rounds >= 4 else 3, tmp, not quick)
+    return rows + run_enum(quick)
+
+
+def run_enum(quick: bool) -> list[dict]:
+    """The enumeration rows alone (``--enum``)."""
+    import tempfile
+
+    from sim.formats.efg import read_efg
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
         for name in ENUM_CORPUS[:3] if quick else ENUM_CORPUS:
             game = read_efg(ROOT / "tests" / "data" / "gambit" / f"{name}.efg")
             rows += _enum_rows(f"seqenum corpus {name}.efg", game, 3 if quick else 5, tmp, not quick)
@@ -224,4 +236,5 @@ def run(quick: bool) -> list[dict]:
 if __name__ == "__main__":
     from benchmarks.run import format_table
 
-    print(format_table(run(quick="--quick" in sys.argv)))
+    quick = "--quick" in sys.argv
+    print(format_table(run_enum(quick) if "--enum" in sys.argv else run(quick)))

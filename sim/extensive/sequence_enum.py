@@ -338,10 +338,8 @@ def seqenum_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_bases: 
     ...     Terminal((0.0, 2.0)),
     ...     Decision(1, "I", ("fight", "accommodate"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))))))
     >>> r = seqenum_solve(g)
-    >>> sorted((dict(e.details["plans"]["Entrant"]), [round(p, 3) for p in e.details["behaviour"]["I"]])
-    ...        for e in r.equilibria)  # doctest: +NORMALIZE_WHITESPACE
-    [({'': 1.0, 'E:in': 1.0}, [0.0, 1.0]), ({'': 1.0, 'E:out': 1.0}, [0.5, 0.5]),
-     ({'': 1.0, 'E:out': 1.0}, [1.0, 0.0])]
+    >>> sorted((sorted(e.details["plans"]["Entrant"]), e.details["behaviour"]["I"]) for e in r.equilibria)
+    [(['', 'E:in'], [0.0, 1.0]), (['', 'E:out'], [0.5, 0.5]), (['', 'E:out'], [1.0, 0.0])]
     >>> r.max_regret, r.degenerate
     (0.0, True)
     """
