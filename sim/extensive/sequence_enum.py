@@ -23,6 +23,8 @@ artificial pair to drop.
 Both polyhedra are unbounded (raising the root value ``q_0`` loosens a row) but pointed (``F``
 has full row rank), and a ray changes only ``q`` (or ``p``): every equilibrium plan is a convex
 combination of vertex plans of one face, so the vertices say everything about the plans.
+The converse does not always hold on a degenerate tree: a vertex ``(x, q)`` may have a plan ``x``
+that is a convex combination of other vertices' plans; such pairs are listed too (not pruned).
 
 Vertices are enumerated by pivoting (Avis and Fukuda 1992) over the lexicographically feasible
 bases of each polyhedron, the free values ``q`` (``p``) always basic, from the basis of a pure
