@@ -21,7 +21,16 @@ Implementations, each timed on the same tree (median of ``repeats`` calls):
   as ``.efg``, in a subprocess with a time limit; the solve call alone is timed (reading the
   file is not), in floating point (``rational=False``).
 
-Run: ``.venv/bin/python -m benchmarks.bench_trees`` (or ``python -m benchmarks.run trees``).
+A second table times the enumeration of *every* extreme equilibrium on the same kind of trees:
+
+* ``bargain-sim seqenum_solve`` (the reference row): vertex enumeration on the sequence form,
+  certification included;
+* ``bargain-sim enummixed_solve on the reduced form``: the reduced normal form built and its
+  best-response polytopes enumerated;
+* ``pygambit enummixed_solve`` on the same reduced form (written as ``.nfg``), in a subprocess
+  with a time limit, solve call alone timed, floats.
+
+Run: ``.venv/bin/python -m benchmarks.bench_trees`` (``--enum`` for the enumeration rows alone; or ``python -m benchmarks.run trees``).
 """
 
 from __future__ import annotations
@@ -57,6 +66,22 @@ print(times[len(times) // 2], len(res.equilibria))
 """
 
 
+_GAMBIT_ENUM = r"""
+import sys, time
+import pygambit as gbt
+game = gbt.read_nfg(sys.argv[1])
+times = []
+for _ in range(int(sys.argv[2])):
+    start = time.perf_counter()
+    res = gbt.nash.enummixed_solve(game, rational=False)
+    times.append(time.perf_counter() - start)
+times.sort()
+print(times[len(times) // 2], len(res.equilibria))
+"""
+ENUM_CORPUS = ("e04", "e10", "km1", "km2", "cent2", "bayes1a")
+ENUM_ROUNDS = (1, 2)
+
+
 def repeated_pennies(rounds: int, seed: int = 0) -> ExtensiveFormGame:
     """``rounds`` rounds of a simultaneous 2x2 game in turn (see the module docstring)."""
     rng = np.random.default_rng(seed)
@@ -81,9 +106,9 @@ def _time(fn, repeats: int):
     return float(np.median(times)), out
 
 
-def _gambit(path: Path, repeats: int):
+def _gambit(path: Path, repeats: int, script: str = _GAMBIT):
     try:
-        proc = subprocess.run([sys.executable, "-c", _GAMBIT, str(path), str(repeats)], capture_output=True,
+        proc = subprocess.run([sys.executable, "-c", script, str(path), str(repeats)], capture_output=True,
                               text=True, timeout=GAMBIT_TIMEOUT)
     except subprocess.TimeoutExpired:
         return None, f"timed out after {GAMBIT_TIMEOUT:.0f} s"
@@ -91,7 +116,45 @@ def _gambit(path: Path, repeats: int):
         why = (proc.stderr.strip().splitlines() or [""])[-1]
         return None, f"failed (exit {proc.returncode}): {why[:120]}"
     seconds, n = proc.stdout.split()
-    return float(seconds), f"{n} equilibrium"
+    return float(seconds), f"{n} equilibri{'um' if n == '1' else 'a'}"
+
+
+def _enum_rows(label: str, game: ExtensiveFormGame, repeats: int, tmp: Path, gambit: bool) -> list[dict]:
+    """Every extreme equilibrium: ``seqenum`` on the tree against ``enummixed`` on the reduced form."""
+    from sim.extensive.sequence_enum import seqenum_solve
+    from sim.solvers.mixed import enummixed_solve
+
+    ours, result = _time(lambda: seqenum_solve(game), repeats)
+    ms = 1000 * ours
+    seqs = result.details["sequences"]
+    rows = [{"benchmark": label, "implementation": "bargain-sim seqenum_solve (sequence form)", "median_ms": ms,
+             "ratio_vs_ours": 1.0,
+             "note": f"{'+'.join(map(str, seqs.values()))} sequences, {len(result.equilibria)} equilibria, "
+                     f"{result.details['bases']} bases, regret {result.max_regret:.1e}"}]
+    counts = reduced_strategy_counts(flatten(game))
+    name = "bargain-sim enummixed_solve on the reduced form"
+    if counts.max() > 2_000:
+        rows.append({"benchmark": label, "implementation": name,
+                     "note": f"skipped: reduced form {counts[0]:.3g} x {counts[1]:.3g} strategies"})
+        return rows
+    nf = game.reduced_normal_form()
+    t, r = _time(lambda: enummixed_solve(game.reduced_normal_form()), repeats)
+    rows.append({"benchmark": label, "implementation": name, "median_ms": 1000 * t, "ratio_vs_ours": 1000 * t / ms,
+                 "note": f"{int(counts[0])}x{int(counts[1])} reduced form built and solved, "
+                         f"{len(r.equilibria)} equilibria, regret {r.max_regret:.1e}"})
+    if gambit:
+        from sim.formats.nfg import format_nfg
+
+        path = tmp / "reduced.nfg"
+        path.write_text(format_nfg(nf))
+        found, why = _gambit(path, repeats, _GAMBIT_ENUM)
+        name = "pygambit enummixed_solve on the reduced form"
+        if found is None:
+            rows.append({"benchmark": label, "implementation": name, "note": why})
+        else:
+            rows.append({"benchmark": label, "implementation": name, "median_ms": 1000 * found,
+                         "ratio_vs_ours": 1000 * found / ms, "note": why + " (solve only, floats)"})
+    return rows
 
 
 def _rows(label: str, game: ExtensiveFormGame, repeats: int, tmp: Path, gambit: bool) -> list[dict]:
@@ -149,10 +212,29 @@ def run(quick: bool) -> list[dict]:
             game = repeated_pennies(rounds)
             rows += _rows(f"seqlcp {rounds} rounds in turn, {4 ** rounds} leaves", game,
                           1 if rounds >= 4 else 3, tmp, not quick)
+    return rows + run_enum(quick)
+
+
+def run_enum(quick: bool) -> list[dict]:
+    """The enumeration rows alone (``--enum``)."""
+    import tempfile
+
+    from sim.formats.efg import read_efg
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for name in ENUM_CORPUS[:3] if quick else ENUM_CORPUS:
+            game = read_efg(ROOT / "tests" / "data" / "gambit" / f"{name}.efg")
+            rows += _enum_rows(f"seqenum corpus {name}.efg", game, 3 if quick else 5, tmp, not quick)
+        for rounds in ENUM_ROUNDS:
+            rows += _enum_rows(f"seqenum {rounds} rounds in turn, {4 ** rounds} leaves", repeated_pennies(rounds),
+                               3, tmp, not quick)
     return rows
 
 
 if __name__ == "__main__":
     from benchmarks.run import format_table
 
-    print(format_table(run(quick="--quick" in sys.argv)))
+    quick = "--quick" in sys.argv
+    print(format_table(run_enum(quick) if "--enum" in sys.argv else run(quick)))

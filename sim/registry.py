@@ -12,7 +12,7 @@ Kinds
     A normal-form game: ``<method>_solve(game, **options) -> SolverResult``. A tree (an ``.efg``
     file or a sequential scenario) goes to it as its reduced normal form.
 ``tree``
-    An extensive-form game, solved on the tree itself (``spe``, ``seqlcp``, ``pbe``).
+    An extensive-form game, solved on the tree itself (``spe``, ``seqlcp``, ``seqenum``, ``pbe``).
 ``bargaining``
     A scenario with a ``[bargaining]`` table: ``<method>_solve(problem, **options)`` on the
     :class:`~sim.bargaining.BargainingProblem` the table describes.
@@ -265,6 +265,11 @@ _METHODS = [
            "one equilibrium of a two-player tree by Lemke's algorithm on its sequence form",
            (Option("max_pivots", int, None, "stop after this many pivots", low=1, none=True),
             _tol(1e-9)), certified=True),
+    Method("seqenum", "tree", "2", "sim.extensive.sequence_enum", "seqenum_solve",
+           "all extreme equilibria of a two-player tree by vertex enumeration on its sequence form",
+           (_tol(1e-9),
+            Option("max_bases", int, 200_000, "refuse a tree with more feasible bases per player than this",
+                   low=1)), certified=True),
     Method("pbe", "tree", "N", "sim.extensive.pbe", "pbe_solve",
            "pure perfect Bayesian equilibria of small trees, beliefs, pooling/separating",
            (_tol(1e-9),

@@ -427,6 +427,48 @@ def _unit(M: np.ndarray, W: np.ndarray) -> np.ndarray:
     return (M - lo * W) / spread + W
 
 
+def plan_equilibrium(game: ExtensiveFormGame, flat: FlatTree, sf: SequenceForm, plans, nf=None,
+                     **extra) -> Equilibrium:
+    """The certified :class:`Equilibrium` of a pair of realisation plans ``(x, y)`` of ``game``.
+
+    The plans become a behaviour profile (:meth:`SequenceForm.behaviour`: uniform where the
+    owner's own moves avoid an information set); the regret is measured on the tree, and also on
+    the reduced normal form ``nf`` when it is given (the equilibrium's ``game`` is then ``nf``).
+    ``details`` hold ``behaviour``, ``choices``, ``plan``, ``path``, ``plans`` (player ->
+    {sequence: realisation probability}, positive entries), ``unreached``, ``regret_by_player``
+    and the ``extra`` entries.
+    """
+    from sim.extensive.spe import equilibrium_path
+
+    x, y = plans
+    seq, unreached = sf.behaviour(flat, (x, y))
+    players = game.players
+    layout = InfosetLayout(flat, players)
+    ro = readonly(seq)
+    every = np.arange(len(flat.infoset_names))
+    behaviour = InfosetValues(layout, ro, every, "array")
+    payoffs = expected_payoffs(flat, seq)
+    by_player = np.maximum(0.0, best_response_values(flat, seq) - payoffs)
+    owner = np.repeat(every, flat.n_actions)
+    mine = [np.flatnonzero(flat.infoset_player == i) for i in range(2)]
+    details = dict(behaviour=InfosetValues(layout, ro, every, "list"),
+                   choices=InfosetValues(layout, ro, owner[np.flatnonzero(seq > 1 - 1e-12)], "choice"),
+                   plan={p: InfosetValues(layout, ro, rows, "plan") for p, rows in zip(players, mine)},
+                   path=equilibrium_path(game, behaviour),
+                   plans={p: {s: float(v) for s, v in zip(sf.sequences[i], plan) if v > 1e-12}
+                          for i, (p, plan) in enumerate(zip(players, (x, y)))},
+                   unreached=[flat.infoset_names[h] for h in np.flatnonzero(unreached).tolist()],
+                   regret_by_player={pl: float(r) for pl, r in zip(players, by_player)},
+                   **extra)
+    if nf is not None:
+        from sim.extensive.reduced import mixed_from_behaviour
+
+        eq = Equilibrium.certify(nf, mixed_from_behaviour(game, behaviour), **details)
+        return dataclasses.replace(eq, behaviour=behaviour)
+    return Equilibrium((), readonly(payoffs), (), float(by_player.max(initial=0.0)), None,
+                       MappingProxyType(details), behaviour)
+
+
 def seqlcp_solve(game: ExtensiveFormGame, max_pivots: int | None = None, tol: float = DEFAULT_TOL) -> SolverResult:
     """One Nash equilibrium of a two-player tree by Lemke's algorithm on its sequence form.
 
@@ -494,41 +536,16 @@ def seqlcp_solve(game: ExtensiveFormGame, max_pivots: int | None = None, tol: fl
     if max_pivots is None:
         max_pivots = 50 * sum(sf.shape) + 1000
     x, y, pivots = sequence_lemke(sf, max_pivots, tol)
-    seq, unreached = sf.behaviour(flat, (x, y))
-    players = game.players
-    layout = InfosetLayout(flat, players)
-    ro = readonly(seq)
-    behaviour = InfosetValues(layout, ro, np.arange(len(flat.infoset_names)), "array")
-    payoffs = expected_payoffs(flat, seq)
-    by_player = np.maximum(0.0, best_response_values(flat, seq) - payoffs)
-    plans = {p: {s: float(v) for s, v in zip(sf.sequences[i], plan) if v > 1e-12}
-             for i, (p, plan) in enumerate(zip(players, (x, y)))}
-    from sim.extensive.spe import equilibrium_path
-
-    owner = np.repeat(np.arange(len(flat.infoset_names)), flat.n_actions)
-    mine = [np.flatnonzero(flat.infoset_player == i) for i in range(2)]
-    details = dict(behaviour=InfosetValues(layout, ro, np.arange(len(flat.infoset_names)), "list"),
-                   choices=InfosetValues(layout, ro, owner[np.flatnonzero(seq > 1 - 1e-12)], "choice"),
-                   plan={p: InfosetValues(layout, ro, rows, "plan") for p, rows in zip(players, mine)},
-                   path=equilibrium_path(game, behaviour),
-                   plans=plans,
-                   unreached=[flat.infoset_names[h] for h in np.flatnonzero(unreached).tolist()],
-                   regret_by_player={pl: float(r) for pl, r in zip(players, by_player)},
-                   pivots=pivots)
     nf = game.reduced_normal_form() if has_reduced_view(flat) else None
-    if nf is not None:
-        from sim.extensive.reduced import mixed_from_behaviour
-
-        eq = Equilibrium.certify(nf, mixed_from_behaviour(game, behaviour), **details)
-        eq = dataclasses.replace(eq, behaviour=behaviour)
-    else:
-        eq = Equilibrium((), readonly(payoffs), (), float(by_player.max(initial=0.0)), None,
-                         MappingProxyType(details), behaviour)
+    eq = plan_equilibrium(game, flat, sf, (x, y), nf, pivots=pivots)
+    players = game.players
     return SolverResult("seqlcp", nf if nf is not None else game, (eq,),
                         {"max_pivots": int(max_pivots), "tol": tol}, complete=True,
                         details={"pivots": pivots, "sequences": {p: len(s) for p, s in zip(players, sf.sequences)},
-                                 "reduced_form": nf is not None, "infosets": layout.infosets()})
+                                 "reduced_form": nf is not None,
+                                 "infosets": InfosetLayout(flat, players).infosets()})
 
 
 
-__all__ = ["MAX_DENSE_BYTES", "SequenceForm", "dense_bytes", "seqlcp_solve", "sequence_form", "sequence_lemke"]
+__all__ = ["MAX_DENSE_BYTES", "SequenceForm", "dense_bytes", "plan_equilibrium", "seqlcp_solve", "sequence_form",
+           "sequence_lemke"]

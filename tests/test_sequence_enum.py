@@ -1,0 +1,270 @@
+"""Vertex enumeration on the sequence form (``seqenum``): every equilibrium certified on the tree,
+the same equilibrium plans as enumeration on the reduced normal form, and checked against
+pygambit's ``enummixed`` (reduced form) and ``lcp`` (sequence form)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from sim.errors import GameError, SolverError
+from sim.extensive.behaviour import flatten, recall_violation, reduced_strategy_counts, regret
+from sim.extensive.reduced import behaviour_from_mixed
+from sim.extensive.sequence import sequence_form
+from sim.extensive.sequence_enum import seqenum_solve
+from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+from sim.formats.efg import read_efg
+from sim.solvers.mixed import enummixed_solve
+from tests.strategies import imperfect_information_trees, perfect_information_trees
+
+GAMBIT = Path(__file__).parent / "data" / "gambit"
+
+
+def _two_players(game):
+    return game.n_players == 2
+
+
+def _scale(game) -> float:
+    pays = np.array([t.payoffs for _, t in game.nodes() if isinstance(t, Terminal)])
+    return max(1.0, float(np.ptp(pays)))
+
+
+def _plans(game, behaviour) -> np.ndarray:
+    """Both players' realisation plans of a behaviour profile, end to end (Kuhn 1953)."""
+    flat, sf = flatten(game), sequence_form(game)
+    seq = flat.sequences(behaviour)
+    return np.concatenate([sf.plan(flat, seq, 0), sf.plan(flat, seq, 1)])
+
+
+def _plan_set(rows) -> set:
+    return {tuple(np.round(r, 6) + 0.0) for r in rows}
+
+
+def assert_every_equilibrium_certified_on_the_tree(game, tol=1e-7):
+    """Solve, then check each equilibrium's plans (feasible, realised by its behaviour) and its
+    regret measured on the tree; returns the result."""
+    r = seqenum_solve(game)
+    assert r.equilibria and r.complete
+    flat, sf = flatten(game), sequence_form(game)
+    for eq in r.equilibria:
+        seq = flat.sequences(eq.behaviour)
+        assert regret(flat, seq).max() <= tol * _scale(game)
+        assert eq.max_regret <= tol * _scale(game)
+        for i, p in enumerate(game.players):
+            index = {s: k for k, s in enumerate(sf.sequences[i])}
+            plan = np.zeros(len(index))
+            for s, v in eq.details["plans"][p].items():
+                plan[index[s]] = v
+            M, rhs = sf.constraints(i)
+            assert np.all(plan >= 0) and np.allclose(M @ plan, rhs, atol=1e-9)
+            assert np.allclose(sf.plan(flat, seq, i), plan, atol=1e-9)
+    # Distinct plans: equilibria that are the same behaviour where their owners reach are one.
+    assert len(_plan_set(_plans(game, e.behaviour) for e in r.equilibria)) == len(r.equilibria)
+    return r
+
+
+@settings(max_examples=120, deadline=None)
+@given(imperfect_information_trees(max_levels=4, max_players=2, max_actions=2).filter(_two_players))
+def test_every_extreme_equilibrium_of_an_imperfect_information_tree_has_zero_regret_on_the_tree(game):
+    assert_every_equilibrium_certified_on_the_tree(game)
+
+
+@settings(max_examples=80, deadline=None)
+@given(perfect_information_trees(max_depth=4, max_players=2).filter(_two_players))
+def test_every_extreme_equilibrium_of_a_perfect_information_tree_has_zero_regret_on_the_tree(game):
+    """Small integer payoffs: ties, continua of equilibria off the path, degenerate vertices."""
+    assert_every_equilibrium_certified_on_the_tree(game)
+
+
+def _in_hull(point: np.ndarray, points: np.ndarray, tol: float = 1e-7) -> bool:
+    """Whether ``point`` is a convex combination of the rows of ``points`` (an LP feasibility)."""
+    from scipy.optimize import linprog
+
+    if len(points) == 0:
+        return False
+    k = len(points)
+    res = linprog(np.zeros(k), A_eq=np.vstack([points.T, np.ones((1, k))]), b_eq=np.r_[point, 1.0],
+                  bounds=(0, None), method="highs")
+    return res.status == 0 and np.abs(points.T @ res.x - point).max() <= tol
+
+
+def _nash_subset_hull(point, others, game, n0: int) -> bool:
+    """``point`` (plans x, y) lies in the convex hull of the ``others`` that share its opponent's
+    plan's equilibrium set: x in the hull of the others' x forming an equilibrium with y, and y
+    likewise. A maximal convex set of equilibria of a bilinear game is a product ``X x Y`` whose
+    vertices are extreme equilibria (Jansen 1981), so this holds for every equilibrium."""
+    flat, sf = flatten(game), sequence_form(game)
+    x, y = point[:n0], point[n0:]
+    scale = _scale(game)
+
+    def is_eq(xx, yy):
+        # Regret in the sequence form: each player's best-response value against the other
+        # minus the plan's payoff (backward induction over the player's own sequences).
+        from sim.extensive.sequence import _start_plan
+
+        u0, u1 = xx @ sf.A @ yy, xx @ sf.B @ yy
+        _, bx = _start_plan(sf.E, sf.parent[0], sf.A @ yy)
+        _, by = _start_plan(sf.F, sf.parent[1], sf.B.T @ xx)
+        return bx @ sf.A @ yy - u0 <= 1e-7 * scale and xx @ sf.B @ by - u1 <= 1e-7 * scale
+
+    xs = np.array([o[:n0] for o in others if is_eq(o[:n0], y)]).reshape(-1, n0)
+    ys = np.array([o[n0:] for o in others if is_eq(x, o[n0:])]).reshape(-1, len(y))
+    del flat
+    return _in_hull(x, xs) and _in_hull(y, ys)
+
+
+@settings(max_examples=80, deadline=None)
+@given(imperfect_information_trees(max_levels=4, max_players=2, max_actions=2).filter(_two_players))
+def test_same_equilibrium_plans_as_enummixed_on_the_reduced_form(game):
+    """Both enumerations describe the same set of equilibrium plans: each extreme equilibrium of
+    the reduced form, mapped to realisation plans, is one of ours or (on a degenerate tree, where
+    a vertex of the mixed strategies need not map to a vertex of the plans) a convex combination
+    of ours within its maximal Nash subset, and the other way round. Where neither form is
+    degenerate the two sets are equal."""
+    r = seqenum_solve(game)
+    nf = game.reduced_normal_form()
+    rn = enummixed_solve(nf)
+    n0 = len(sequence_form(game).sequences[0])
+    ours = np.array([_plans(game, e.behaviour) for e in r.equilibria])
+    theirs = np.array([_plans(game, behaviour_from_mixed(game, e.profile)) for e in rn.equilibria])
+    mine, other = _plan_set(ours), _plan_set(theirs)
+    if not r.degenerate and not rn.degenerate:
+        assert mine == other
+    for p in theirs:
+        assert tuple(np.round(p, 6) + 0.0) in mine or _nash_subset_hull(p, ours, game, n0)
+    for p in ours:
+        assert tuple(np.round(p, 6) + 0.0) in other or _nash_subset_hull(p, theirs, game, n0)
+    # Every sequence-form equilibrium is one on the reduced normal form, with the same payoffs.
+    for e in r.equilibria:
+        assert e.profile and e.max_regret <= 1e-7 * _scale(game)
+        assert np.allclose(nf.expected_payoffs(e.profile), e.payoffs, atol=1e-9 * _scale(game))
+
+
+def test_matching_pennies_in_turn_has_one_equilibrium():
+    def leaf(a, b):
+        return Terminal((1.0, -1.0) if a == b else (-1.0, 1.0))
+    g = ExtensiveFormGame.from_root(("A", "B"), Decision(0, "a", ("H", "T"), tuple(
+        Decision(1, "b", ("H", "T"), (leaf(a, "H"), leaf(a, "T"))) for a in "HT")))
+    r = assert_every_equilibrium_certified_on_the_tree(g)
+    assert [dict(e.details["behaviour"]) for e in r.equilibria] == [{"a": [0.5, 0.5], "b": [0.5, 0.5]}]
+    assert not r.degenerate
+
+
+def test_one_card_poker_has_its_one_bluffing_equilibrium():
+    """Myerson (1991, section 2.2): a zero-sum game with a unique equilibrium, bluff 1/3."""
+    def after(card):
+        win, fold = (2.0, 1.0) if card == "high" else (-2.0, -1.0)
+        return Decision(0, card, ("raise", "fold"), (
+            Decision(1, "raised", ("meet", "pass"), (Terminal((win, -win)), Terminal((1.0, -1.0)))),
+            Terminal((fold, -fold))))
+    poker = ExtensiveFormGame.from_root(("P1", "P2"), Chance(("high", "low"), (0.5, 0.5), (after("high"), after("low"))))
+    r = assert_every_equilibrium_certified_on_the_tree(poker)
+    assert len(r.equilibria) == 1
+    b = r.equilibria[0].details["behaviour"]
+    assert np.allclose(b["low"], [1 / 3, 2 / 3]) and np.allclose(b["raised"], [2 / 3, 1 / 3])
+
+
+def test_an_information_set_its_owner_avoids_is_reported_unreached_once():
+    """A takes the sure 3 at the root in every equilibrium: A's later move is unreached, and the
+    equilibria that differ only there are one (uniform is reported), while B's behaviour ranges
+    over a continuum whose two ends are listed."""
+    g = ExtensiveFormGame.from_root(("A", "B"), Decision(0, "a", ("out", "in"), (
+        Terminal((3.0, 0.0)),
+        Decision(1, "b", ("l", "r"), (Decision(0, "c", ("u", "d"), (Terminal((0.0, 1.0)), Terminal((1.0, 0.0)))),
+                                      Terminal((0.0, 2.0)))))))
+    r = assert_every_equilibrium_certified_on_the_tree(g)
+    assert {tuple(e.details["unreached"]) for e in r.equilibria} == {("c",)}
+    assert sorted(tuple(e.details["behaviour"]["b"]) for e in r.equilibria) == [(0.0, 1.0), (1.0, 0.0)]
+
+
+def test_refusals_name_the_rule():
+    three = ExtensiveFormGame.from_root(("A", "B", "C"), Decision(2, "c", ("x",), (Terminal((0.0, 0.0, 0.0)),)))
+    with pytest.raises(SolverError, match="2-player trees; this tree has 3 players"):
+        seqenum_solve(three)
+    amnesia = ExtensiveFormGame.from_root(("A", "B"), Decision(0, "a", ("l", "r"), (
+        Decision(0, "b", ("x", "y"), (Terminal((0.0, 0.0)), Terminal((1.0, 0.0)))),
+        Decision(0, "b", ("x", "y"), (Terminal((2.0, 0.0)), Terminal((3.0, 0.0)))))))
+    with pytest.raises(GameError, match="perfect recall"):
+        seqenum_solve(amnesia)
+    leaf = Terminal((1.0, 1.0))  # every payoff tied: every pure profile is an equilibrium
+    tied = ExtensiveFormGame.from_root(("A", "B"), Decision(0, "a", ("x", "y", "z"), tuple(
+        Decision(1, f"b{k}", ("l", "r"), (leaf, leaf)) for k in range(3))))
+    with pytest.raises(SolverError, match="more than max_bases=2 lexicographically feasible bases"):
+        seqenum_solve(tied, max_bases=2)
+    with pytest.raises(SolverError, match="max_bases must be a positive integer; got 0"):
+        seqenum_solve(tied, max_bases=0)
+    with pytest.raises(SolverError, match=r"tol must be a number in \(0, 0.001\); got 0.5"):
+        seqenum_solve(tied, tol=0.5)
+
+
+def test_registered_as_a_two_player_tree_method():
+    from sim.registry import METHODS, solve
+
+    assert (METHODS["seqenum"].kind, METHODS["seqenum"].players) == ("tree", "2")
+    g = read_efg(GAMBIT / "cent2.efg")
+    r = solve(g, "seqenum", max_bases=10_000)
+    assert r.method == "seqenum" and r.params["max_bases"] == 10_000 and r.max_regret <= 1e-9
+
+
+#: Two-player corpus trees with perfect recall small enough for the reduced form's enumeration.
+CORPUS = ["e01", "e02", "e04", "e05", "e06", "e07", "e08", "e10", "e13", "e16", "e17", "g1", "g2", "g3",
+          "km1", "km2", "holdout", "cent2", "bayes1a", "artist2"]
+
+
+def _corpus():
+    out = []
+    for name in CORPUS:
+        path = GAMBIT / f"{name}.efg"
+        if not path.exists():
+            continue
+        try:
+            game = read_efg(path)
+        except Exception:
+            continue
+        flat = flatten(game)
+        if game.n_players != 2 or recall_violation(flat) is not None:
+            continue
+        counts = reduced_strategy_counts(flat)
+        if counts.max() <= 16 and np.prod(counts) <= 150:  # pygambit's enummixed stays within seconds
+            out.append((name, game))
+    return out
+
+
+@pytest.mark.gambit
+def test_every_pygambit_equilibrium_is_in_our_set():
+    """pygambit's ``enummixed`` on the reduced normal form (Gambit's own reduction, ``.nfg``
+    written from ours) and its ``lcp`` on the sequence form: each of their equilibria, as
+    realisation plans, is one of ours, or within the hull of ours in its Nash subset where the
+    reduced form is degenerate. ``lcp`` ends at a complementary basic solution, a vertex pair,
+    so each of its equilibria must be one of ours exactly."""
+    from sim.formats.efg import format_efg
+    from sim.formats.nfg import format_nfg
+    from tests.oracles import OracleFailed, gambit_behaviour_equilibria_many, gambit_equilibria_many
+
+    games = _corpus()
+    assert len(games) >= 6
+    nfs = [g.reduced_normal_form() for _, g in games]
+    mixed = gambit_equilibria_many([format_nfg(nf) for nf in nfs], "enummixed")
+    lcp = gambit_behaviour_equilibria_many([format_efg(g) for _, g in games], [("lcp", {"use_strategic": False})])
+    checked_mixed = checked_lcp = 0
+    for (name, game), nf, theirs_mixed, doc in zip(games, nfs, mixed, lcp):
+        r = assert_every_equilibrium_certified_on_the_tree(game)
+        ours = np.array([_plans(game, e.behaviour) for e in r.equilibria])
+        mine = _plan_set(ours)
+        n0 = len(sequence_form(game).sequences[0])
+        for profile in theirs_mixed:
+            p = _plans(game, behaviour_from_mixed(game, profile))
+            assert tuple(np.round(p, 6) + 0.0) in mine or _nash_subset_hull(p, ours, game, n0), name
+            checked_mixed += 1
+        theirs = doc["lcp"]
+        flat = flatten(game)
+        if isinstance(theirs, OracleFailed) or not theirs or not set(theirs[0]) >= set(flat.infoset_names):
+            continue
+        for eq in theirs:
+            p = _plans(game, {h: np.asarray(eq[h]) for h in flat.infoset_names})
+            assert tuple(np.round(p, 6) + 0.0) in mine, name
+            checked_lcp += 1
+    assert checked_mixed >= 10 and checked_lcp >= 4
