@@ -63,16 +63,22 @@ def hull_2d(points) -> np.ndarray:
     if len(pts) <= 2:
         return np.array(pts, dtype=float).reshape(-1, 2)
 
-    def cross(o, a, b):
-        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+    def not_left(o, a, b):
+        # ``a`` is no vertex between ``o`` and ``b``: a right turn (or collinear), or a left turn
+        # within HULL_TOL with ``a`` between them. A nearly collinear ``a`` beyond ``b`` stays:
+        # it is an end of the chain, and dropping it loses an extreme point.
+        c = (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+        if c <= 0:
+            return True
+        return c <= HULL_TOL and (a[0] - o[0]) * (b[0] - a[0]) + (a[1] - o[1]) * (b[1] - a[1]) >= 0
 
     lower, upper = [], []
     for p in pts:
-        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= HULL_TOL:
+        while len(lower) >= 2 and not_left(lower[-2], lower[-1], p):
             lower.pop()
         lower.append(p)
     for p in reversed(pts):
-        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= HULL_TOL:
+        while len(upper) >= 2 and not_left(upper[-2], upper[-1], p):
             upper.pop()
         upper.append(p)
     return np.array(lower[:-1] + upper[:-1], dtype=float)

@@ -78,6 +78,7 @@ def test_frontier_and_dominance_agree_on_a_known_set():
 
 
 @FAST
+@example(np.array([(0.0, 0.0), (0.0, -0.25), (0.25, 0.0), (-3.7239615946704764e-247, 0.25)]))
 @given(points_2d)
 def test_hull_contains_every_input_point(pts):
     hull = hull_2d(pts)
