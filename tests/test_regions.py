@@ -39,11 +39,14 @@ def _perfect_information(doc: dict) -> dict:
 
 
 def _near_boundary(result, compiled, point, rel=1e-6) -> bool:
-    """Whether the point is within ``rel`` (of the payoff scale) of some region's boundary."""
+    """Whether the point is within ``rel`` (of the payoffs' scale or size) of some region's boundary."""
     from sim.game import payoff_scales
 
     names = compiled.parameter_names
-    scale = float(payoff_scales(compiled.payoffs(point[None]))[0])
+    payoffs = compiled.payoffs(point[None])
+    # Rounding is relative to the payoffs' size, not their spread: a gap of 1e-14 between payoffs
+    # near 1 is a tie to the solvers even where it is the player's whole spread.
+    scale = max(float(payoff_scales(payoffs)[0]), float(np.abs(payoffs).max()))
     x = point[[names.index(n) for n in result.parameters]]
     prods = [tuple(result.parameters.index(n) for n in t.split("*")) for t in result.nonlinear_terms]
     phi = np.concatenate([[1.0], x, [x[a] * x[b] for a, b in prods]])
