@@ -92,6 +92,12 @@ def _run(args) -> int:
             # A file with several errors: the library says how many; the command says where to see them.
             message = f"{message[:-1]}; run bargain validate {exc.path})"
         print(f"bargain {args.command}: error: {message}".splitlines()[0], file=sys.stderr)
+        # The error is said in its one line: a lost Dask cluster's cancelled gathers would still be
+        # reported by asyncio when their tasks are collected at exit ("Task exception was never
+        # retrieved", with a traceback), after the executor restored its loggers.
+        import logging
+
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL + 1)
         return 2
     except KeyboardInterrupt:
         print(f"bargain {args.command}: interrupted", file=sys.stderr)
