@@ -390,7 +390,13 @@ def sequence_lemke(sf: SequenceForm, max_pivots: int | None = None, tol: float =
     if T[~free, -1].min(initial=0.0) < -1e-7:
         raise SolverError("seqlcp_solve(): the starting basis is infeasible (internal error)")
     rows_ok = ~free
-    lex_cols = np.array(basis, dtype=np.int64)  # all of them, free ones too: their rows are then independent
+    # Every starting basic variable breaks ties (free ones too: the rows compared stay independent),
+    # slacks w first, then x and y, z0, and the free p and q last: the rule perturbs the payoffs
+    # (each slack's row) before the plan constraints. With z0 or p first, the perturbed path can
+    # climb back to z0 = 1 on a degenerate tree (many pairs of sequences reach no leaf); x_0 then
+    # leaves and w_x0 enters on a ray (p_0 grows alone), an end the path cannot avoid once there.
+    lex_cols = np.array([b for b in basis if b < cx] + [b for b in basis if cx <= b < cp] + [cz]
+                        + [b for b in basis if cp <= b < cz], dtype=np.int64)
 
     def complement(v: int) -> int:
         return v + (n0 + n1) if v < n0 + n1 else v - (n0 + n1)
