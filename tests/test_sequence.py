@@ -102,6 +102,39 @@ def test_a_mostly_zero_tree_with_information_sets_over_many_nodes_ends_at_an_equ
     assert "fallback" not in r.details
 
 
+@pytest.mark.parametrize("failures", [1, 2])
+def test_a_path_ending_in_a_ray_falls_back_and_says_so(monkeypatch, failures):
+    """Should the path end in a ray (round-off), the skewed start is tried, then lcp on the reduced normal form: the
+    equilibrium is still certified on the tree and ``details`` name the fallback."""
+    import sim.extensive.sequence as seq
+
+    real, calls = seq.sequence_lemke, []
+
+    def flaky(sf, max_pivots=None, tol=seq.DEFAULT_TOL, skew=False):
+        calls.append(skew)
+        if len(calls) <= failures:
+            raise seq._RayError("seqlcp_solve(): Lemke's path ran into a ray (round-off or a degenerate tree)")
+        return real(sf, max_pivots, tol, skew)
+
+    monkeypatch.setattr(seq, "sequence_lemke", flaky)
+    r = assert_certified_on_the_tree(_mostly_zero_tree())
+    assert calls == [False, True]  # the uniform start, then the skewed one
+    assert ("skewed start" if failures == 1 else "reduced normal form") in r.details["fallback"]
+    assert r.equilibria[0].details["fallback"] == r.details["fallback"]
+
+
+def test_rays_from_both_starts_without_a_reduced_form_are_refused_by_name(monkeypatch):
+    import sim.extensive.sequence as seq
+
+    def ray(sf, max_pivots=None, tol=seq.DEFAULT_TOL, skew=False):
+        raise seq._RayError("seqlcp_solve(): Lemke's path ran into a ray (round-off or a degenerate tree)")
+
+    monkeypatch.setattr(seq, "sequence_lemke", ray)
+    monkeypatch.setattr(seq, "has_reduced_view", lambda flat: False)
+    with pytest.raises(SolverError, match="from the uniform and from a skewed start.*use seqenum"):
+        seqlcp_solve(_mostly_zero_tree())
+
+
 def test_sequence_form_of_a_tree_with_chance_folds_in_the_probabilities():
     root = Chance(("good", "bad"), (0.25, 0.75), (
         Decision(0, "a", ("L", "R"), (Terminal((4.0, 0.0)), Terminal((0.0, 4.0)))),
