@@ -77,6 +77,64 @@ def test_the_equilibrium_is_certified_on_the_reduced_normal_form_too(game):
         assert eq.profile and eq.max_regret <= 1e-7 * _scale(game)
 
 
+def _mostly_zero_tree():
+    """A tree Hypothesis drew (72 leaves, six nonzero): player 0 moves twice, chance moves, player
+    0 moves again at an information set spanning both chance outcomes, then player 1 moves at one
+    of three information sets each spread over twelve nodes. Most pairs of sequences reach no
+    leaf, and with the ties broken through ``z0`` and ``p`` first the path climbed back to
+    ``z0 = 1`` and ended in a ray."""
+    nonzero = {(1, 0, 1, 0, 0): (2.0, 0.0), (1, 0, 1, 0, 1): (-2.0, 0.0), (1, 1, 1, 0, 0): (1.0, 0.0),
+               (1, 1, 1, 0, 1): (0.0, -2.0), (1, 1, 1, 2, 0): (1.0, 0.0), (1, 2, 1, 0, 1): (0.0, 2.0)}
+
+    def third(i, j, c):
+        return Decision(0, f"L3|0={i},1={j}", ("a0", "a1", "a2"), tuple(
+            Decision(1, f"L4|3={k}", ("a0", "a1"), tuple(
+                Terminal(nonzero.get((i, j, c, k, m), (0.0, 0.0))) for m in range(2))) for k in range(3)))
+
+    return ExtensiveFormGame.from_root(("P0", "P1"), Decision(0, "L0|", ("a0", "a1"), tuple(
+        Decision(0, f"L1|0={i}", ("a0", "a1", "a2"), tuple(
+            Chance(("o0", "o1"), (0.25, 0.75), tuple(third(i, j, c) for c in range(2))) for j in range(3)))
+        for i in range(2))))
+
+
+def test_a_mostly_zero_tree_with_information_sets_over_many_nodes_ends_at_an_equilibrium():
+    r = assert_certified_on_the_tree(_mostly_zero_tree())
+    assert "fallback" not in r.details
+
+
+@pytest.mark.parametrize("failures", [1, 2])
+def test_a_path_ending_in_a_ray_falls_back_and_says_so(monkeypatch, failures):
+    """Should the path end in a ray (round-off), the skewed start is tried, then lcp on the reduced normal form: the
+    equilibrium is still certified on the tree and ``details`` name the fallback."""
+    import sim.extensive.sequence as seq
+
+    real, calls = seq.sequence_lemke, []
+
+    def flaky(sf, max_pivots=None, tol=seq.DEFAULT_TOL, skew=False):
+        calls.append(skew)
+        if len(calls) <= failures:
+            raise seq._RayError("seqlcp_solve(): Lemke's path ran into a ray (round-off or a degenerate tree)")
+        return real(sf, max_pivots, tol, skew)
+
+    monkeypatch.setattr(seq, "sequence_lemke", flaky)
+    r = assert_certified_on_the_tree(_mostly_zero_tree())
+    assert calls == [False, True]  # the uniform start, then the skewed one
+    assert ("skewed start" if failures == 1 else "reduced normal form") in r.details["fallback"]
+    assert r.equilibria[0].details["fallback"] == r.details["fallback"]
+
+
+def test_rays_from_both_starts_without_a_reduced_form_are_refused_by_name(monkeypatch):
+    import sim.extensive.sequence as seq
+
+    def ray(sf, max_pivots=None, tol=seq.DEFAULT_TOL, skew=False):
+        raise seq._RayError("seqlcp_solve(): Lemke's path ran into a ray (round-off or a degenerate tree)")
+
+    monkeypatch.setattr(seq, "sequence_lemke", ray)
+    monkeypatch.setattr(seq, "has_reduced_view", lambda flat: False)
+    with pytest.raises(SolverError, match="from the uniform and from a skewed start.*use seqenum"):
+        seqlcp_solve(_mostly_zero_tree())
+
+
 def test_sequence_form_of_a_tree_with_chance_folds_in_the_probabilities():
     root = Chance(("good", "bad"), (0.25, 0.75), (
         Decision(0, "a", ("L", "R"), (Terminal((4.0, 0.0)), Terminal((0.0, 4.0)))),

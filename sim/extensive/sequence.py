@@ -253,13 +253,21 @@ def _start_plan(E: np.ndarray, parent: np.ndarray, payoff: np.ndarray) -> tuple[
     return choice, x
 
 
-def _uniform_plan(E: np.ndarray, parent: np.ndarray) -> np.ndarray:
+def _uniform_plan(E: np.ndarray, parent: np.ndarray, skew: bool = False) -> np.ndarray:
+    """The realisation plan of the uniform behaviour strategy; with ``skew``, of the completely
+    mixed one playing the ``k`` actions of each information set with weights ``1, 2, ..., k``
+    (another start for the tracing procedure, away from the uniform one's ties)."""
     x = np.zeros(E.shape[1])
     x[0] = 1.0
     for j in range(len(parent)):
         seqs = np.flatnonzero(E[1 + j, 1:] > 0) + 1
-        x[seqs] = x[parent[j]] / len(seqs)
+        w = np.arange(1.0, len(seqs) + 1) if skew else np.ones(len(seqs))
+        x[seqs] = x[parent[j]] * w / w.sum()
     return x
+
+
+class _RayError(SolverError):
+    """Lemke's path on the sequence form ended in a ray instead of an equilibrium."""
 
 
 def _gauss_jordan(M: np.ndarray, basis: list) -> tuple[np.ndarray, np.ndarray]:
@@ -328,11 +336,11 @@ def _pivot(T: np.ndarray, row: int, col: int) -> None:
         T[np.ix_(nz, cols)] -= np.outer(factor[nz], T[row, cols])
 
 
-def sequence_lemke(sf: SequenceForm, max_pivots: int | None = None, tol: float = DEFAULT_TOL):
+def sequence_lemke(sf: SequenceForm, max_pivots: int | None = None, tol: float = DEFAULT_TOL, skew: bool = False):
     """Realisation plans ``(x, y)`` of one equilibrium of the sequence form, and the path length.
 
     Lemke's algorithm with the covering vector of the uniform starting pair (see the module
-    docstring). Payoffs are first mapped onto ``[1, 2]`` per player (a positive affine map,
+    docstring; ``skew`` starts from the skewed pair of :func:`_uniform_plan` instead). Payoffs are first mapped onto ``[1, 2]`` per player (a positive affine map,
     which leaves the equilibria unchanged and the tableau well scaled).
 
     The tableau holds every variable: columns ``w_x (n0), w_y (n1), x (n0), y (n1), p (k0),
@@ -349,7 +357,7 @@ def sequence_lemke(sf: SequenceForm, max_pivots: int | None = None, tol: float =
     # Each terminal payoff u becomes (u - lo) / spread + 1: the matrix becomes (M - lo W) / spread + W.
     W = np.asarray(sf.W, float)
     A, B = _unit(A, W), _unit(B, W)
-    x0, y0 = _uniform_plan(E, sf.parent[0]), _uniform_plan(F, sf.parent[1])
+    x0, y0 = _uniform_plan(E, sf.parent[0], skew), _uniform_plan(F, sf.parent[1], skew)
     S, _ = _start_plan(E, sf.parent[0], A @ y0)
     T_, _ = _start_plan(F, sf.parent[1], B.T @ x0)
     R = n0 + n1 + k0 + k1
@@ -390,7 +398,13 @@ def sequence_lemke(sf: SequenceForm, max_pivots: int | None = None, tol: float =
     if T[~free, -1].min(initial=0.0) < -1e-7:
         raise SolverError("seqlcp_solve(): the starting basis is infeasible (internal error)")
     rows_ok = ~free
-    lex_cols = np.array(basis, dtype=np.int64)  # all of them, free ones too: their rows are then independent
+    # Every starting basic variable breaks ties (free ones too: the rows compared stay independent),
+    # slacks w first, then x and y, z0, and the free p and q last: the rule perturbs the payoffs
+    # (each slack's row) before the plan constraints. With z0 or p first, the perturbed path can
+    # climb back to z0 = 1 on a degenerate tree (many pairs of sequences reach no leaf); x_0 then
+    # leaves and w_x0 enters on a ray (p_0 grows alone), an end the path cannot avoid once there.
+    lex_cols = np.array([b for b in basis if b < cx] + [b for b in basis if cx <= b < cp] + [cz]
+                        + [b for b in basis if cp <= b < cz], dtype=np.int64)
 
     def complement(v: int) -> int:
         return v + (n0 + n1) if v < n0 + n1 else v - (n0 + n1)
@@ -402,7 +416,7 @@ def sequence_lemke(sf: SequenceForm, max_pivots: int | None = None, tol: float =
             raise SolverError(f"seqlcp_solve(): no equilibrium within max_pivots={max_pivots} pivots")
         row = _lex_min_ratio(T, entering, rows_ok, lex_cols, tol, int(np.flatnonzero(row_var == cz)[0]))
         if row is None:
-            raise SolverError("seqlcp_solve(): Lemke's path ran into a ray (internal error or round-off)")
+            raise _RayError("seqlcp_solve(): Lemke's path ran into a ray (round-off or a degenerate tree)")
         leaving = int(row_var[row])
         _pivot(T, row, entering)
         row_var[row] = entering
@@ -495,7 +509,12 @@ def seqlcp_solve(game: ExtensiveFormGame, max_pivots: int | None = None, tol: fl
         for :func:`sim.extensive.spe.spe_solve`, ``plans`` (player -> {sequence:
         realisation probability}, positive entries), ``unreached`` (information sets the
         owner's own moves avoid: any behaviour there is an equilibrium, uniform is reported),
-        ``regret_by_player`` (measured on the tree) and ``pivots``. Where the reduced normal
+        ``regret_by_player`` (measured on the tree) and ``pivots``. Should the path end in a
+        ray (it should not: see the tie-breaking rule in :func:`sequence_lemke`; round-off
+        remains possible), the path from a skewed completely mixed start is followed, and if that
+        fails too, :func:`sim.solvers.mixed.lcp_solve`'s equilibrium of the reduced normal form is
+        returned where that form is small enough to build; ``details["fallback"]`` (result and
+        equilibrium) then says which. Where the reduced normal
         form is small enough to build (:func:`sim.extensive.behaviour.has_reduced_view`) the
         result's ``game`` is it and the equilibrium is also certified there; otherwise ``game``
         is the tree and ``max_regret`` is measured on the tree.
@@ -503,8 +522,10 @@ def seqlcp_solve(game: ExtensiveFormGame, max_pivots: int | None = None, tol: fl
     Raises
     ------
     SolverError
-        For a tree without two players, a bad option, a path longer than ``max_pivots``, or a
-        tree whose dense tableau would exceed :data:`MAX_DENSE_BYTES` (see :func:`dense_bytes`).
+        For a tree without two players, a bad option, a path longer than ``max_pivots``, a
+        tree whose dense tableau would exceed :data:`MAX_DENSE_BYTES` (see :func:`dense_bytes`),
+        or (never seen) paths ending in rays from both starts on a tree whose reduced normal form
+        is too large to fall back on.
     GameError
         For a tree without perfect recall.
 
@@ -535,14 +556,34 @@ def seqlcp_solve(game: ExtensiveFormGame, max_pivots: int | None = None, tol: fl
     sf = sequence_form(game, flat)
     if max_pivots is None:
         max_pivots = 50 * sum(sf.shape) + 1000
-    x, y, pivots = sequence_lemke(sf, max_pivots, tol)
-    nf = game.reduced_normal_form() if has_reduced_view(flat) else None
-    eq = plan_equilibrium(game, flat, sf, (x, y), nf, pivots=pivots)
     players = game.players
+    nf = game.reduced_normal_form() if has_reduced_view(flat) else None
+    fallback = None
+    try:
+        x, y, pivots = sequence_lemke(sf, max_pivots, tol)
+    except _RayError:
+        try:  # the tracing procedure from another completely mixed start (any one is valid)
+            x, y, pivots = sequence_lemke(sf, max_pivots, tol, skew=True)
+            fallback = ("the path from the uniform start ended in a ray; this equilibrium is the end of the "
+                        "path from the skewed start (weights 1, 2, ..., k at each information set)")
+        except _RayError:
+            if nf is None:
+                raise SolverError(f"{fn}: Lemke's path on the sequence form ended in a ray from the uniform and from a "
+                                  f"skewed start (round-off on a degenerate tree), and the reduced normal form is "
+                                  f"too large to fall back on; use seqenum") from None
+            from sim.extensive.reduced import behaviour_from_mixed
+            from sim.solvers.mixed import lcp_solve
+
+            seq = flat.sequences(behaviour_from_mixed(game, lcp_solve(nf).equilibria[0].profile))
+            x, y, pivots = sf.plan(flat, seq, 0), sf.plan(flat, seq, 1), 0
+            fallback = ("the paths from the uniform and skewed starts ended in rays; this equilibrium is lcp's "
+                        "(Lemke-Howson) on the reduced normal form")
+    extra = {"fallback": fallback} if fallback else {}
+    eq = plan_equilibrium(game, flat, sf, (x, y), nf, pivots=pivots, **extra)
     return SolverResult("seqlcp", nf if nf is not None else game, (eq,),
                         {"max_pivots": int(max_pivots), "tol": tol}, complete=True,
                         details={"pivots": pivots, "sequences": {p: len(s) for p, s in zip(players, sf.sequences)},
-                                 "reduced_form": nf is not None,
+                                 "reduced_form": nf is not None, **extra,
                                  "infosets": InfosetLayout(flat, players).infosets()})
 
 
