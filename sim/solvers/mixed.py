@@ -16,11 +16,15 @@ every label is tight at ``x`` or at ``y`` ("completely labelled").
 
 Vertices are enumerated by pivoting when both polytopes are simple (the game is nondegenerate):
 a depth-first search over the bases from the origin, whose nonbasic variables are the vertex's
-labels (compiled, ``_mixed_jit.pivot_vertices``). A ratio-test tie or a tiny pivot sends the game
-to the polar-hull route (qhull), and a degenerate polytope from there to the exhaustive one.
+labels (compiled, ``_mixed_jit.pivot_vertices``). A ratio-test tie (a degenerate game) sends the
+game to exact lexicographic pivoting (``sim.solvers.lexvertices``, as lrsnash does); a tiny pivot
+sends it to the polar-hull route (qhull), and a degenerate polytope from there to the lexicographic
+route as well.
 
 References
 ----------
+D. Avis (2000), "lrs: a revised implementation of the reverse search vertex enumeration
+algorithm", in Kalai and Ziegler (eds.), Polytopes - Combinatorics and Computation, 177-198.
 D. Avis and K. Fukuda (1992), "A pivoting algorithm for convex hulls and vertex enumeration of
 arrangements and polyhedra", Discrete Comput. Geom. 8, 295-313.
 B. von Stengel (2002), "Computing equilibria for two-person games", chapter 45 of Aumann and
@@ -49,7 +53,7 @@ _CHUNK = 20_000
 # bases gives about 1e-16; genuine bases of von Stengel's 75-equilibria game go down to 1e-18
 # in the hull route, which is why the exhaustive route serves degenerate games only.
 _LOG_SINGULAR = np.log(1e-14)
-_VERTEX_METHODS = ("auto", "hull", "bases")
+_VERTEX_METHODS = ("auto", "hull", "bases", "lex")
 # The pivoting route declines a polytope when a slack that is not tight comes within this many
 # tolerances of zero (a ratio-test tie): then the tolerance-based routes decide, as before.
 PIVOT_MARGIN = 100.0
@@ -254,6 +258,39 @@ def _complete_pairs(x_labels: np.ndarray, y_labels: np.ndarray, n_labels: int, s
     return np.concatenate(out_x), np.concatenate(out_y)
 
 
+def _lex_equilibria(A, B, max_bases):
+    """Extreme equilibria in exact arithmetic from the lexicographic vertex enumeration.
+
+    Returns ``(xs, ys, degenerate)``: float rows of the normalised strategies (computed from the
+    exact rational vertices) and whether some vertex has more tight labels than its dimension.
+    """
+    from fractions import Fraction
+
+    from sim.solvers.lexvertices import integer_payoffs, lex_vertices
+
+    Ai, Bi = integer_payoffs(A), integer_payoffs(B)
+    m, n = Ai.shape
+    xm, xp, _ = lex_vertices(np.ascontiguousarray(Bi.T), np.array([1] * n, dtype=object), False, max_bases)
+    ym, yp, _ = lex_vertices(Ai, np.array([1] * m, dtype=object), True, max_bases)
+    degenerate = any(bin(v).count("1") > m for v in xm) or any(bin(v).count("1") > n for v in ym)
+    full = (1 << (m + n)) - 1
+    # Group the y vertices by label set; an x vertex needs every label it lacks at y.
+    xs, ys = [], []
+    for mx, (numx, _) in zip(xm, xp):
+        sx = sum(numx)
+        if sx == 0:
+            continue  # the origin pairs only with the origin: the artificial equilibrium
+        need = full & ~mx
+        for my, (numy, _) in zip(ym, yp):
+            if my & need == need:
+                sy = sum(numy)
+                if sy == 0:
+                    continue
+                xs.append([float(Fraction(v, sx)) for v in numx])
+                ys.append([float(Fraction(v, sy)) for v in numy])
+    return np.array(xs, dtype=float).reshape(-1, m), np.array(ys, dtype=float).reshape(-1, n), degenerate
+
+
 def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "auto", pivot: bool = True,
                               max_bases: int = MAX_BASES):
     """Completely labelled vertex pairs of the best-response polytopes of ``(A, B)``.
@@ -261,10 +298,15 @@ def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "a
     Returns ``(xs, ys, degenerate, route)``: rows of ``xs`` and ``ys`` are the (normalised) mixed
     strategies of the extreme equilibria; ``degenerate`` is True when some vertex has more tight
     labels than the dimension; ``route`` names the vertex enumeration used ("pivot", "hull",
-    "bases", or "hull/bases" when the two polytopes took different routes). With ``vertices``
-    "auto" the pivoting route is tried first unless ``pivot`` is False (the routes as they were
-    before it, which the tests compare against).
+    "bases", "lex", or "hull/bases" when the two polytopes took different routes). With
+    ``vertices`` "auto" the pivoting route is tried first unless ``pivot`` is False (then the
+    tolerance routes decide as they did before the pivoting and lexicographic routes, which the
+    tests compare against).
     """
+    A0, B0 = np.asarray(A, float), np.asarray(B, float)  # exact rationals are read off these
+    if vertices == "lex":
+        xs, ys, degenerate = _lex_equilibria(A0, B0, max_bases)
+        return xs, ys, degenerate, "lex"
     A, B = _unit_range(np.asarray(A, float)), _unit_range(np.asarray(B, float))
     m, n = A.shape
     from sim.solvers import _mixed_jit
@@ -277,9 +319,22 @@ def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "a
             np.ascontiguousarray(A), np.ascontiguousarray(B), PIVOT_MARGIN * float(tol), float(tol))
         if status == _mixed_jit.PIVOT_OK:
             return xs, ys, False, "pivot"
+        if status == _mixed_jit.PIVOT_TIE:
+            # A tie within the margin: the game is (nearly) degenerate; exact pivoting decides.
+            xs, ys, degenerate = _lex_equilibria(A0, B0, max_bases)
+            return xs, ys, degenerate, "lex"
     (G_P, h_P), (G_Q, h_Q) = _polytope_constraints(A, B)
-    (xv, xl, xk), route_p = _vertices(G_P, h_P, tol, vertices, max_bases)
-    (yv, yl, yk), route_q = _vertices(G_Q, h_Q, tol, vertices, max_bases)
+    if pivot and vertices == "auto":
+        # The hull route, and the lexicographic one where a polytope is found not simple.
+        found_p = None if G_P.shape[1] < 2 else _vertices_by_hull(G_P, h_P, tol)
+        found_q = None if G_Q.shape[1] < 2 else _vertices_by_hull(G_Q, h_Q, tol)
+        if (found_p is None or found_q is None or np.any(found_p[2] > m) or np.any(found_q[2] > n)):
+            xs, ys, degenerate = _lex_equilibria(A0, B0, max_bases)
+            return xs, ys, degenerate, "lex"
+        (xv, xl, xk), (yv, yl, yk), route_p, route_q = found_p, found_q, "hull", "hull"
+    else:
+        (xv, xl, xk), route_p = _vertices(G_P, h_P, tol, vertices, max_bases)
+        (yv, yl, yk), route_q = _vertices(G_Q, h_Q, tol, vertices, max_bases)
     degenerate = bool(xk.max(initial=0) > m or yk.max(initial=0) > n)
     ix, iy = _complete_pairs(xl, yl, m + n, simple=not degenerate)
     # Normalise to mixed strategies, dropping the pair of origins (the artificial equilibrium).
