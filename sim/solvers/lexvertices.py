@@ -59,7 +59,7 @@ def integer_payoffs(matrix: np.ndarray, max_denominator: int = 10**6) -> np.ndar
     Examples
     --------
     >>> integer_payoffs(np.array([[0.5, 1 / 3], [-1.0, 0.0]])).tolist()
-    [[10, 8], [1, 7]]
+    [[10, 9], [1, 7]]
     """
     values = np.asarray(matrix, dtype=float)
     if not np.all(np.isfinite(values)):

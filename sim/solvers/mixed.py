@@ -343,6 +343,62 @@ def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "a
     return xs, ys, degenerate, route
 
 
+def maximal_nash_subsets(xs: np.ndarray, ys: np.ndarray, digits: int = 9) -> tuple[tuple[int, ...], ...]:
+    """Maximal Nash subsets of a two-player game from its extreme equilibria ``(xs[t], ys[t])``.
+
+    Extreme equilibria are interchangeable within a maximal Nash subset: it is ``conv(X) x
+    conv(Y)`` for a maximal pair of sets of extreme strategies with every ``(x, y)`` in ``X x Y``
+    an equilibrium, a maximal biclique of the bipartite graph whose edges are the extreme
+    equilibria (Avis, Rosenberg, Savani and von Stengel 2010, section 6; Gambit's ``enummixed -c``
+    and ``lrsnash`` report the same cliques). Every equilibrium is in the union of these sets.
+
+    The closed sets of column strategies are the intersections of the neighbourhoods of the row
+    strategies; they are built up one row strategy at a time (a closure under intersection, the
+    bipartite form of Bron and Kerbosch's enumeration), and each gives one maximal biclique.
+
+    Parameters
+    ----------
+    xs, ys : (E, m), (E, n) arrays
+        The extreme equilibria, one per row. Strategies equal after rounding to ``digits``
+        decimals are the same vertex.
+
+    Returns
+    -------
+    tuple of tuple of int
+        Per maximal subset, the indices ``t`` of the extreme equilibria in it, ascending; subsets
+        sorted by their first index.
+
+    Examples
+    --------
+    Matching pennies' one equilibrium, and a game where row's two strategies are both best
+    replies to column's first, which is a best reply to either: one subset of two equilibria.
+
+    >>> maximal_nash_subsets(np.array([[0.5, 0.5]]), np.array([[0.5, 0.5]]))
+    ((0,),)
+    >>> maximal_nash_subsets(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[1.0, 0.0], [1.0, 0.0]]))
+    ((0, 1),)
+    """
+    if len(xs) == 0:
+        return ()
+    _, xi = np.unique(np.round(np.asarray(xs, float), digits) + 0.0, axis=0, return_inverse=True)
+    _, yi = np.unique(np.round(np.asarray(ys, float), digits) + 0.0, axis=0, return_inverse=True)
+    xi, yi = xi.ravel(), yi.ravel()
+    neighbours: dict[int, int] = {}
+    edge: dict[tuple[int, int], int] = {}
+    for t, (a, b) in enumerate(zip(xi.tolist(), yi.tolist())):
+        neighbours[a] = neighbours.get(a, 0) | (1 << b)
+        edge.setdefault((a, b), t)
+    closed: set[int] = set()
+    for nb in neighbours.values():
+        closed |= {c & nb for c in closed if c & nb} | {nb}
+    out = []
+    for ymask in closed:
+        xset = [a for a, nb in neighbours.items() if nb & ymask == ymask]
+        ys_in = [b for b in range(ymask.bit_length()) if ymask >> b & 1]
+        out.append(tuple(sorted(edge[a, b] for a in xset for b in ys_in)))
+    return tuple(sorted(out))
+
+
 def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: str = "auto",
                     max_bases: int = MAX_BASES) -> SolverResult:
     """All extreme Nash equilibria of a two-player game by vertex enumeration.
@@ -359,25 +415,29 @@ def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: st
     tol : float
         Absolute tolerance for a constraint to count as tight, after each player's payoffs are
         mapped affinely onto ``[1, 2]``.
-    vertices : {"auto", "hull", "bases"}
-        How polytope vertices are enumerated: "bases" solves every square subsystem (exhaustive,
-        robust on degenerate polytopes, cost ``C(m + n, m)``); "hull" reads them off the facets
-        of the polar polytope with qhull; "auto" first walks the vertex graph by compiled pivots
-        (Avis and Fukuda 1992), which answers only when it finds both polytopes simple (no
-        ratio-test tie within ``100 * tol``, no tiny pivot, at most 63 labels), and otherwise
-        uses "hull" whenever qhull applies, switching to "bases" when the hull shows a
-        degenerate polytope.
+    vertices : {"auto", "lex", "hull", "bases"}
+        How polytope vertices are enumerated: "lex" pivots in exact integer arithmetic over the
+        lexicographic bases (Avis 2000, the ``lrs`` rule; :mod:`sim.solvers.lexvertices`),
+        correct on degenerate games with no tolerance, the payoffs read as rationals; "bases"
+        solves every square subsystem (exhaustive, cost ``C(m + n, m)``); "hull" reads them off
+        the facets of the polar polytope with qhull; "auto" first walks the vertex graph by
+        compiled floating-point pivots (Avis and Fukuda 1992), which answers only when it finds
+        both polytopes simple (no ratio-test tie within ``100 * tol``, no tiny pivot, at most 63
+        labels); a tie sends the game to "lex"; otherwise "hull" decides, and "lex" again when
+        the hull shows a degenerate polytope.
     max_bases : int
-        Most square subsystems the "bases" route may solve per polytope (default
-        :data:`MAX_BASES`); a degenerate game needing more raises ``SolverError`` naming the
-        count instead of running for hours.
+        Most square subsystems the "bases" route solves, or lexicographic bases the "lex" route
+        visits, per polytope (default :data:`MAX_BASES`); a degenerate game needing more raises
+        ``SolverError`` naming the bound instead of running for hours.
 
     Returns
     -------
     SolverResult
         ``method="enummixed"``, one certified :class:`Equilibrium` per extreme equilibrium, in
         no particular order; ``details["vertex_method"]`` names the route taken ("pivot",
-        "hull", "bases", or "hull/bases" when the two polytopes took different routes).
+        "hull", "bases", "lex", or "hull/bases" when the two polytopes took different routes);
+        ``details["maximal_subsets"]`` lists the maximal Nash subsets as tuples of indices into
+        ``equilibria`` (see :func:`maximal_nash_subsets`).
 
     Examples
     --------
@@ -388,6 +448,16 @@ def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: st
     [(0.0, 1.0), (0.6667, 0.3333), (1.0, 0.0)]
     >>> result.degenerate, result.max_regret < 1e-12, result.details["vertex_method"]
     (False, True, 'pivot')
+
+    A degenerate game: row's second strategy ties with the first against column's first, so
+    column's first strategy meets a whole segment of row strategies.
+
+    >>> tie = NormalFormGame.from_bimatrix([[1, 0], [1, 1]], [[1, 0], [1, 0]])
+    >>> result = enummixed_solve(tie, vertices="lex")
+    >>> sorted(tuple(float(p) for p in e.profile[0]) for e in result.equilibria)
+    [(0.0, 1.0), (1.0, 0.0)]
+    >>> result.degenerate, result.details["maximal_subsets"]
+    (True, ((0, 1),))
     """
     A, B = _check_bimatrix(game, "enummixed_solve")
     if not (isinstance(tol, (int, float)) and 0 < tol < 1e-3):
@@ -400,9 +470,10 @@ def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: st
     # One batched certification: per-equilibrium certify calls cost ~0.1 ms each, more than the
     # bookkeeping of a 10x10 game; the regret is still measured on the game for every profile.
     equilibria = Equilibrium.certify_many(game, (xs, ys))
+    details = {"vertex_method": route, "maximal_subsets": maximal_nash_subsets(xs, ys)}
     return SolverResult(
         "enummixed", game, equilibria, {"tol": tol, "vertices": vertices},
-        complete=True, degenerate=degenerate, details={"vertex_method": route},
+        complete=True, degenerate=degenerate, details=details,
     )
 
 
