@@ -69,3 +69,89 @@ def test_von_stengel_6x6_game_has_75_equilibria_with_negligible_regret():
     found = profile_set(e.profile for e in result.equilibria)
     for label in range(12):
         assert profile_set([lcp_solve(game, start=label).equilibria[0].profile]) <= found
+
+
+# ----- reduced normal forms of the corpus's two-player trees ---------------------------------------
+def _two_player_trees():
+    from sim.formats.efg import read_efg
+
+    out = []
+    for path in sorted(DATA.glob("*.efg")):
+        try:
+            tree = read_efg(path)
+        except Exception:  # the tree-reading tests cover the files we refuse
+            continue
+        if tree.n_players == 2:
+            out.append(path.name)
+    return out
+
+
+TREES = _two_player_trees()
+# Stated skips, only where pygambit's own enummixed does not finish in the oracle's time limit
+# (measured with benchmarks/bench_degenerate.py): the reduced forms stay in the benchmark.
+GAMBIT_TOO_SLOW = {
+    "4cards.efg": "81x256 reduced form: pygambit's enummixed runs past 300 s",
+    "montyhal.efg": "12x512 reduced form: pygambit's enummixed runs past 300 s",
+    "caro2.efg": "27x64 reduced form: pygambit's enummixed runs past 300 s",
+    "artist2.efg": "64x64 reduced form: pygambit's enummixed runs past 300 s",
+    "bayes2a.efg": "64x64 reduced form: pygambit's enummixed runs past 300 s",
+}
+
+
+def _integer_nfg(game):
+    """``.nfg`` text of the integer game our lexicographic route solves (a positive affine image
+    of each player's payoffs read as rationals), so that pygambit solves the same rational game."""
+    from sim.formats.nfg import format_nfg
+    from sim.game import NormalFormGame
+    from sim.solvers.lexvertices import integer_payoffs
+
+    A, B = (integer_payoffs(game.payoffs[..., i]) for i in (0, 1))
+    assert max(map(abs, [*A.ravel(), *B.ravel()])) < 2**53, "integers must survive a float"
+    return format_nfg(NormalFormGame.from_bimatrix(A.astype(float), B.astype(float)))
+
+
+def test_the_trees_are_there():
+    assert len(TREES) >= 40, TREES
+
+
+@pytest.fixture(scope="module")
+def gambit_tree_equilibria():
+    """pygambit's extreme equilibria per tree: the small reduced forms in one subprocess, each
+    larger one in its own, so that one slow game costs only its own answer (an OracleFailed)."""
+    from sim.formats.efg import read_efg
+
+    names = [n for n in TREES if n not in GAMBIT_TOO_SLOW]
+    texts = {n: _integer_nfg(read_efg(DATA / n).reduced_normal_form()) for n in names}
+    sizes = {n: read_efg(DATA / n).reduced_normal_form().payoffs[..., 0].size for n in names}
+    small = [n for n in names if sizes[n] <= 100]
+    out = {}
+    try:
+        out.update(zip(small, gambit_equilibria_many([texts[n] for n in small], method="enummixed",
+                                                     timeout=600)))
+    except OracleFailed as exc:
+        out.update({n: exc for n in small})
+    for n in names:
+        if n not in out:
+            try:
+                out[n] = gambit_equilibria_many([texts[n]], method="enummixed", timeout=300)[0]
+            except OracleFailed as exc:
+                out[n] = exc
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.gambit
+@pytest.mark.parametrize("name", TREES)
+def test_reduced_form_has_the_same_extreme_equilibria_as_gambit(name, gambit_tree_equilibria):
+    from sim.formats.efg import read_efg
+
+    if name in GAMBIT_TOO_SLOW:
+        pytest.skip(GAMBIT_TOO_SLOW[name])
+    game = read_efg(DATA / name).reduced_normal_form()
+    result = enummixed_solve(game)
+    for eq in result.equilibria:
+        assert eq.max_regret <= 1e-9 * game.payoff_scale
+    theirs = gambit_tree_equilibria[name]
+    if isinstance(theirs, OracleFailed):
+        pytest.skip(f"pygambit oracle unavailable: {theirs}")
+    assert profile_set(e.profile for e in result.equilibria) == profile_set(theirs)
