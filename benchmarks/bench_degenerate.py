@@ -64,7 +64,7 @@ def rational_nfg_text(game) -> str:
     """``.nfg`` text of a two-player game with its payoffs as exact fractions.
 
     Each float is read as the simplest fraction within ``1e-12`` of the game's scale with
-    denominator at most 10**6 (so a chance probability 1/3 stays 1/3), else as its binary value;
+    denominator at most 10**6 (so a chance probability 1/3 stays 1/3), else as its shortest decimal;
     :func:`sim.solvers.lexvertices.integer_payoffs` reads the payoffs the same way.
     """
     payoffs = np.asarray(game.payoffs, float)
@@ -74,7 +74,7 @@ def rational_nfg_text(game) -> str:
     def text(v: float) -> str:
         f = Fraction(v).limit_denominator(10**6)
         if abs(float(f) - v) > 1e-12 * scale:
-            f = Fraction(v)
+            f = Fraction(repr(v))
         return str(f)
 
     values = [text(payoffs[i, j, p]) for j in range(n) for i in range(m) for p in range(2)]

@@ -143,6 +143,12 @@ def test_a_chance_probability_of_one_third_is_read_exactly():
     assert ints.tolist() == [[2, 3], [1, 4]]
 
 
+def test_a_decimal_beyond_the_denominator_bound_is_read_as_written():
+    # A payoff of Gambit's holdout.efg: seven decimals, not a fraction with a small denominator.
+    ints = integer_payoffs(np.array([0.0, 0.1594323, 1.0]))
+    assert ints.tolist() == [1, 1594324, 10_000_001]
+
+
 def test_lex_route_refuses_beyond_max_bases_with_the_bound_named():
     game = NormalFormGame.from_bimatrix(np.ones((4, 4)), np.ones((4, 4)))
     with pytest.raises(SolverError, match="max_bases=3"):

@@ -53,7 +53,8 @@ def integer_payoffs(matrix: np.ndarray, max_denominator: int = 10**6) -> np.ndar
 
     Each float is read as the simplest fraction with denominator at most ``max_denominator``
     within ``1e-12`` of its magnitude scale (so ``0.3333333333333333`` is ``1/3``, as a Gambit
-    file writes it), otherwise as its exact binary value. A positive affine map of one player's
+    file writes it), otherwise as its shortest decimal (``0.1594323`` is ``1594323/10**7``;
+    Python's ``repr`` of a float reads back as the same float). A positive affine map of one player's
     payoffs does not change the equilibria, and positive payoffs keep both polytopes bounded.
 
     Examples
@@ -69,7 +70,7 @@ def integer_payoffs(matrix: np.ndarray, max_denominator: int = 10**6) -> np.ndar
     for v in values.ravel().tolist():
         f = Fraction(v).limit_denominator(max_denominator)
         if abs(float(f) - v) > 1e-12 * scale:
-            f = Fraction(v)
+            f = Fraction(repr(v))
         fracs.append(f)
     lcm = 1
     for f in fracs:
