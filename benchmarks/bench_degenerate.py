@@ -63,8 +63,9 @@ json.dump({"s": dt, "eqs": [[[float(eq[s]) for s in p.strategies] for p in game.
 def rational_nfg_text(game) -> str:
     """``.nfg`` text of a two-player game with its payoffs as exact fractions.
 
-    Each float is read as the simplest fraction within ``1e-12`` of the game's scale with
-    denominator at most 10**6 (so a chance probability 1/3 stays 1/3), else as its shortest decimal;
+    Each float is read as its shortest decimal with at most 9 places, else as the simplest
+    fraction within ``1e-12`` of the game's scale with denominator at most 10**6 (so a chance
+    probability 1/3 stays 1/3), else as its shortest decimal;
     :func:`sim.solvers.lexvertices.integer_payoffs` reads the payoffs the same way.
     """
     payoffs = np.asarray(game.payoffs, float)
@@ -72,9 +73,10 @@ def rational_nfg_text(game) -> str:
     scale = max(1.0, float(np.abs(payoffs).max()))
 
     def text(v: float) -> str:
-        f = Fraction(v).limit_denominator(10**6)
-        if abs(float(f) - v) > 1e-12 * scale:
-            f = Fraction(repr(v))
+        f = Fraction(repr(v))
+        if f.denominator > 10**9:
+            g = Fraction(v).limit_denominator(10**6)
+            f = g if abs(float(g) - v) <= 1e-12 * scale else f
         return str(f)
 
     values = [text(payoffs[i, j, p]) for j in range(n) for i in range(m) for p in range(2)]

@@ -51,10 +51,11 @@ MAX_LEX_BASES = 2_000_000
 def integer_payoffs(matrix: np.ndarray, max_denominator: int = 10**6) -> np.ndarray:
     """Integer matrix ``a * matrix + b`` (``a > 0``) with every entry at least 1, as Python ints.
 
-    Each float is read as the simplest fraction with denominator at most ``max_denominator``
-    within ``1e-12`` of its magnitude scale (so ``0.3333333333333333`` is ``1/3``, as a Gambit
-    file writes it), otherwise as its shortest decimal (``0.1594323`` is ``1594323/10**7``;
-    Python's ``repr`` of a float reads back as the same float). A positive affine map of one player's
+    Each float is read as its shortest decimal when that has at most 9 decimal places
+    (``0.1594323`` is ``1594323/10**7``, as a Gambit file writes it), else as the simplest
+    fraction with denominator at most ``max_denominator`` within ``1e-12`` of the magnitude
+    scale (``0.3333333333333333`` is ``1/3``), else as its shortest decimal (Python's ``repr``
+    of a float reads back as the same float). A positive affine map of one player's
     payoffs does not change the equilibria, and positive payoffs keep both polytopes bounded.
 
     Examples
@@ -68,9 +69,10 @@ def integer_payoffs(matrix: np.ndarray, max_denominator: int = 10**6) -> np.ndar
     scale = max(1.0, float(np.abs(values).max(initial=0.0)))
     fracs = []
     for v in values.ravel().tolist():
-        f = Fraction(v).limit_denominator(max_denominator)
-        if abs(float(f) - v) > 1e-12 * scale:
-            f = Fraction(repr(v))
+        f = Fraction(repr(v))
+        if f.denominator > 10**9:  # not a short decimal: a fraction such as 1/3, else the decimal
+            g = Fraction(v).limit_denominator(max_denominator)
+            f = g if abs(float(g) - v) <= 1e-12 * scale else f
         fracs.append(f)
     lcm = 1
     for f in fracs:
