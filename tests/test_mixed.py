@@ -626,7 +626,7 @@ def test_exhaustive_route_refuses_beyond_max_bases_with_the_count():
     rng = np.random.default_rng(3)
     game = NormalFormGame.from_bimatrix(rng.integers(0, 3, (9, 27)).astype(float), np.zeros((9, 27)))
     with pytest.raises(SolverError, match=re.escape("C(36, 9) = 94,143,280 bases, over max_bases=1,000,000")):
-        enummixed_solve(game)
+        enummixed_solve(game, vertices="bases")
     with pytest.raises(SolverError, match="max_bases must be a positive integer"):
         enummixed_solve(game, max_bases=0)
     # Small degenerate games stay within the limit and are solved as before.
