@@ -634,6 +634,37 @@ def test_exhaustive_route_refuses_beyond_max_bases_with_the_count():
     assert enummixed_solve(small).degenerate
 
 
+def test_auto_lex_route_refuses_at_its_work_bound_and_the_stage_falls_back(monkeypatch):
+    # The same degenerate 9x27 game on "auto" goes to the exact lexicographic route, whose
+    # column polytope has far more bases than AUTO_LEX_WORK allows (at the default, about 48,000
+    # bases of its 9x37 tableau). The bound is lowered here so the refusal comes in a blink; the
+    # arithmetic of the bound, not the time, is asserted.
+    import re
+
+    from sim.solvers import mixed
+    from sim.solvers.stage import stage_equilibria
+
+    rng = np.random.default_rng(3)
+    game = NormalFormGame.from_bimatrix(rng.integers(0, 3, (9, 27)).astype(float), np.zeros((9, 27)))
+    monkeypatch.setattr(mixed, "AUTO_LEX_WORK", 300_000)
+    with pytest.raises(SolverError, match="AUTO_LEX_WORK=300,000") as info:
+        enummixed_solve(game)
+    message = str(info.value)
+    assert "vertices='lex', max_bases=" in message and "lcp_solve" in message
+    bases = int(re.search(r"max_bases=([\d,]+) bases of a 9x37 tableau", message).group(1).replace(",", ""))
+    # The row polytope (27x37 tableau, 10 bases) is paid for first; the rest goes to the other.
+    assert bases == (300_000 - 10 * 27 * 37) // (9 * 37)
+    assert f"max_bases={bases:,}" in str(info.value.__cause__)  # lex_vertices's own count
+    # The caller that enumerates a subgame's equilibria keeps its pure ones and says why the
+    # search is incomplete (column's payoffs are constant: every row best reply is one).
+    stage = stage_equilibria(game, max_vertices=10**7)
+    assert not stage.complete and "AUTO_LEX_WORK=300,000" in stage.reason
+    assert stage.equilibria and all(e.is_pure for e in stage.equilibria)
+    # Asked for by name with a bound, the route runs on and refuses at that bound instead.
+    with pytest.raises(SolverError, match=re.escape("max_bases=2,000 lexicographic bases")):
+        enummixed_solve(game, vertices="lex", max_bases=2_000)
+
+
 # ----- Lemke-Howson on games where a ratio test without the lexicographic rule cycles ---------------
 # The first is issue 15's (from start label 6 a plain minimum-ratio test with ties broken by row
 # order pivots forever); the others were found by the same search over 4x4 games with payoffs in

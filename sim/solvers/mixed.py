@@ -132,6 +132,15 @@ def _labelled(G, h, points, tol):
 #: run for hours (a 9x27 degenerate game needs C(36, 9) = 94 million).
 MAX_BASES = 1_000_000
 
+#: Work bound of the lexicographic route when ``enummixed_solve`` takes it on its own
+#: (``vertices="auto"`` on a degenerate game): tableau entries times bases, summed over both
+#: polytopes. A basis of a ``k``-row tableau with ``dim`` variables costs about
+#: ``k * (k + dim + 1)`` entry updates in Python integers; measured at 0.8 to 1.4 million entries
+#: a second on a loaded core (9x27, 20x20, 40x40 games with payoffs in {0, 1, 2}), so the bound
+#: is 10 to 25 seconds of work (the degenerate 9x27 game of the tests refuses after 22 s).
+#: Gambit's bcp2 (9x27) needs 6.8 million. ``vertices="lex"`` with ``max_bases`` runs longer.
+AUTO_LEX_WORK = 16_000_000
+
 
 def _vertices_by_bases(G, h, tol, max_bases=MAX_BASES):
     """Every vertex of ``{z : G z <= h}`` by solving each square subsystem of tight rows.
@@ -258,11 +267,13 @@ def _complete_pairs(x_labels: np.ndarray, y_labels: np.ndarray, n_labels: int, s
     return np.concatenate(out_x), np.concatenate(out_y)
 
 
-def _lex_equilibria(A, B, max_bases):
+def _lex_equilibria(A, B, max_bases, work=None):
     """Extreme equilibria in exact arithmetic from the lexicographic vertex enumeration.
 
     Returns ``(xs, ys, degenerate)``: float rows of the normalised strategies (computed from the
     exact rational vertices) and whether some vertex has more tight labels than its dimension.
+    With ``work`` (the "auto" route), the bases of each polytope are bounded instead by what is
+    left of ``work`` tableau entries (:data:`AUTO_LEX_WORK`), and a refusal names that bound.
     """
     from fractions import Fraction
 
@@ -270,8 +281,26 @@ def _lex_equilibria(A, B, max_bases):
 
     Ai, Bi = integer_payoffs(A), integer_payoffs(B)
     m, n = Ai.shape
-    xm, xp, _ = lex_vertices(np.ascontiguousarray(Bi.T), np.array([1] * n, dtype=object), False, max_bases)
-    ym, yp, _ = lex_vertices(Ai, np.array([1] * m, dtype=object), True, max_bases)
+    polytopes = ((np.ascontiguousarray(Bi.T), np.array([1] * n, dtype=object), False),
+                 (Ai, np.array([1] * m, dtype=object), True))
+    found, left = [], work
+    for M, d, slack_first in polytopes:
+        if work is None:
+            found.append(lex_vertices(M, d, slack_first, max_bases))
+            continue
+        cells = M.shape[0] * (M.shape[0] + M.shape[1] + 1)
+        bound = max(1, left // cells)
+        try:
+            found.append(lex_vertices(M, d, slack_first, bound))
+        except SolverError as exc:
+            raise SolverError(
+                f"enummixed_solve(): vertices='auto' stopped the exact lexicographic route of this "
+                f"degenerate {m}x{n} game at max_bases={bound:,} bases of a {M.shape[0]}x{sum(M.shape) + 1} "
+                f"tableau (AUTO_LEX_WORK={work:,} tableau entries over both polytopes, 10 to 25 "
+                f"seconds); call enummixed_solve(game, vertices='lex', max_bases=...) to run it "
+                "longer, or lcp_solve for one equilibrium") from exc
+        left -= found[-1][2] * cells
+    (xm, xp, _), (ym, yp, _) = found
     degenerate = any(bin(v).count("1") > m for v in xm) or any(bin(v).count("1") > n for v in ym)
     full = (1 << (m + n)) - 1
     # Group the y vertices by label set; an x vertex needs every label it lacks at y.
@@ -321,7 +350,7 @@ def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "a
             return xs, ys, False, "pivot"
         if status == _mixed_jit.PIVOT_TIE:
             # A tie within the margin: the game is (nearly) degenerate; exact pivoting decides.
-            xs, ys, degenerate = _lex_equilibria(A0, B0, max_bases)
+            xs, ys, degenerate = _lex_equilibria(A0, B0, max_bases, AUTO_LEX_WORK)
             return xs, ys, degenerate, "lex"
     (G_P, h_P), (G_Q, h_Q) = _polytope_constraints(A, B)
     if pivot and vertices == "auto":
@@ -329,7 +358,7 @@ def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "a
         found_p = None if G_P.shape[1] < 2 else _vertices_by_hull(G_P, h_P, tol)
         found_q = None if G_Q.shape[1] < 2 else _vertices_by_hull(G_Q, h_Q, tol)
         if (found_p is None or found_q is None or np.any(found_p[2] > m) or np.any(found_q[2] > n)):
-            xs, ys, degenerate = _lex_equilibria(A0, B0, max_bases)
+            xs, ys, degenerate = _lex_equilibria(A0, B0, max_bases, AUTO_LEX_WORK)
             return xs, ys, degenerate, "lex"
         (xv, xl, xk), (yv, yl, yk), route_p, route_q = found_p, found_q, "hull", "hull"
     else:
@@ -428,7 +457,11 @@ def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: st
     max_bases : int
         Most square subsystems the "bases" route solves, or lexicographic bases the "lex" route
         visits, per polytope (default :data:`MAX_BASES`); a degenerate game needing more raises
-        ``SolverError`` naming the bound instead of running for hours.
+        ``SolverError`` naming the bound instead of running for hours. When "auto" sends a game
+        to the lexicographic route, a smaller bound applies instead: :data:`AUTO_LEX_WORK`
+        tableau entries over both polytopes (10 to 25 seconds), and the ``SolverError`` names the
+        bases it allowed and points to ``vertices="lex"`` with a larger ``max_bases``, or to
+        :func:`lcp_solve` for one equilibrium.
 
     Returns
     -------
