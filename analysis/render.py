@@ -203,6 +203,8 @@ def result_notes(result) -> list[str]:
     >>> g = NormalFormGame.from_bimatrix([[1, 1], [1, 1]], [[1, 0], [0, 1]], players=("A", "B"))
     >>> result_notes(solve(g, "enumpoly"))[0]
     'a continuum of equilibria: 3 segments (supports A 1|2, B 1|2; A 1|2, B 1; A 1|2, B 2); the equilibria listed include their end points and one inside point each'
+    >>> result_notes(solve(g, "enummixed"))
+    ['3 maximal Nash subsets (every mixture of the row and of the column strategies within one is an equilibrium), by the numbers above: {1, 2}, {2, 3}, {3, 4}']
     """
     game, details = result.game, result.details or {}
     notes = []
@@ -231,7 +233,17 @@ def result_notes(result) -> list[str]:
                                        for i, p in enumerate(game.players)) for c in continua)
         notes.append(f"a continuum of equilibria: {what} (supports {supports}); the equilibria listed include "
                      f"their end points and one inside point each")
+    subsets = details.get("maximal_subsets") if result.method == "enummixed" else None
+    if subsets and any(len(s) > 1 for s in subsets):
+        shown = ", ".join("{" + ", ".join(str(t + 1) for t in s) + "}" for s in subsets[:MAX_SUBSETS_SHOWN])
+        more = f" and {len(subsets) - MAX_SUBSETS_SHOWN} more" if len(subsets) > MAX_SUBSETS_SHOWN else ""
+        notes.append(f"{len(subsets)} maximal Nash subsets (every mixture of the row and of the column "
+                     f"strategies within one is an equilibrium), by the numbers above: {shown}{more}")
     return notes
+
+
+#: Maximal Nash subsets listed by number before "and N more".
+MAX_SUBSETS_SHOWN = 20
 
 
 def _regret(v: float) -> str:

@@ -487,7 +487,7 @@ def test_pivot_route_gives_the_hull_routes_and_quantecons_equilibria(game):
 
 @settings(max_examples=80, deadline=None)
 @given(bimatrix_games(max_actions=5, degenerate=True))
-def test_pivoting_declines_degenerate_games_which_keep_todays_result(game):
+def test_pivoting_declines_degenerate_games_whose_result_the_other_routes_agree_on(game):
     from sim.solvers import _mixed_jit
     from sim.solvers.mixed import DEFAULT_TOL, PIVOT_MARGIN, extreme_equilibrium_pairs
 
@@ -497,9 +497,10 @@ def test_pivoting_declines_degenerate_games_which_keep_todays_result(game):
     xs, ys, degenerate, route = extreme_equilibrium_pairs(game.payoffs[..., 0], game.payoffs[..., 1])
     if degenerate0:
         assert status != _mixed_jit.PIVOT_OK
-    if status != _mixed_jit.PIVOT_OK:  # declined: exactly the routes and result of before
-        assert route == route0 != "pivot" and degenerate == degenerate0
-        assert np.array_equal(xs, xs0) and np.array_equal(ys, ys0)
+    if status != _mixed_jit.PIVOT_OK:  # declined: exact lexicographic pivoting (or qhull) decides,
+        # and agrees with the tolerance routes of before on the set and on degeneracy
+        assert route != "pivot" and degenerate == degenerate0
+        assert profile_set(zip(xs, ys)) == profile_set(zip(xs0, ys0))
     else:
         assert route == "pivot" and not degenerate and not degenerate0
         assert profile_set(zip(xs, ys)) == profile_set(zip(xs0, ys0))
@@ -625,12 +626,43 @@ def test_exhaustive_route_refuses_beyond_max_bases_with_the_count():
     rng = np.random.default_rng(3)
     game = NormalFormGame.from_bimatrix(rng.integers(0, 3, (9, 27)).astype(float), np.zeros((9, 27)))
     with pytest.raises(SolverError, match=re.escape("C(36, 9) = 94,143,280 bases, over max_bases=1,000,000")):
-        enummixed_solve(game)
+        enummixed_solve(game, vertices="bases")
     with pytest.raises(SolverError, match="max_bases must be a positive integer"):
         enummixed_solve(game, max_bases=0)
     # Small degenerate games stay within the limit and are solved as before.
     small = NormalFormGame.from_bimatrix([[1, 1], [1, 1]], [[1, 1], [1, 1]])
     assert enummixed_solve(small).degenerate
+
+
+def test_auto_lex_route_refuses_at_its_work_bound_and_the_stage_falls_back(monkeypatch):
+    # The same degenerate 9x27 game on "auto" goes to the exact lexicographic route, whose
+    # column polytope has far more bases than AUTO_LEX_WORK allows (at the default, about 48,000
+    # bases of its 9x37 tableau). The bound is lowered here so the refusal comes in a blink; the
+    # arithmetic of the bound, not the time, is asserted.
+    import re
+
+    from sim.solvers import mixed
+    from sim.solvers.stage import stage_equilibria
+
+    rng = np.random.default_rng(3)
+    game = NormalFormGame.from_bimatrix(rng.integers(0, 3, (9, 27)).astype(float), np.zeros((9, 27)))
+    monkeypatch.setattr(mixed, "AUTO_LEX_WORK", 300_000)
+    with pytest.raises(SolverError, match="AUTO_LEX_WORK=300,000") as info:
+        enummixed_solve(game)
+    message = str(info.value)
+    assert "vertices='lex', max_bases=" in message and "lcp_solve" in message
+    bases = int(re.search(r"max_bases=([\d,]+) bases of a 9x37 tableau", message).group(1).replace(",", ""))
+    # The row polytope (27x37 tableau, 10 bases) is paid for first; the rest goes to the other.
+    assert bases == (300_000 - 10 * 27 * 37) // (9 * 37)
+    assert f"max_bases={bases:,}" in str(info.value.__cause__)  # lex_vertices's own count
+    # The caller that enumerates a subgame's equilibria keeps its pure ones and says why the
+    # search is incomplete (column's payoffs are constant: every row best reply is one).
+    stage = stage_equilibria(game, max_vertices=10**7)
+    assert not stage.complete and "AUTO_LEX_WORK=300,000" in stage.reason
+    assert stage.equilibria and all(e.is_pure for e in stage.equilibria)
+    # Asked for by name with a bound, the route runs on and refuses at that bound instead.
+    with pytest.raises(SolverError, match=re.escape("max_bases=2,000 lexicographic bases")):
+        enummixed_solve(game, vertices="lex", max_bases=2_000)
 
 
 # ----- Lemke-Howson on games where a ratio test without the lexicographic rule cycles ---------------

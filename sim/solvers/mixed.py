@@ -16,11 +16,15 @@ every label is tight at ``x`` or at ``y`` ("completely labelled").
 
 Vertices are enumerated by pivoting when both polytopes are simple (the game is nondegenerate):
 a depth-first search over the bases from the origin, whose nonbasic variables are the vertex's
-labels (compiled, ``_mixed_jit.pivot_vertices``). A ratio-test tie or a tiny pivot sends the game
-to the polar-hull route (qhull), and a degenerate polytope from there to the exhaustive one.
+labels (compiled, ``_mixed_jit.pivot_vertices``). A ratio-test tie (a degenerate game) sends the
+game to exact lexicographic pivoting (``sim.solvers.lexvertices``, as lrsnash does); a tiny pivot
+sends it to the polar-hull route (qhull), and a degenerate polytope from there to the lexicographic
+route as well.
 
 References
 ----------
+D. Avis (2000), "lrs: a revised implementation of the reverse search vertex enumeration
+algorithm", in Kalai and Ziegler (eds.), Polytopes - Combinatorics and Computation, 177-198.
 D. Avis and K. Fukuda (1992), "A pivoting algorithm for convex hulls and vertex enumeration of
 arrangements and polyhedra", Discrete Comput. Geom. 8, 295-313.
 B. von Stengel (2002), "Computing equilibria for two-person games", chapter 45 of Aumann and
@@ -49,7 +53,7 @@ _CHUNK = 20_000
 # bases gives about 1e-16; genuine bases of von Stengel's 75-equilibria game go down to 1e-18
 # in the hull route, which is why the exhaustive route serves degenerate games only.
 _LOG_SINGULAR = np.log(1e-14)
-_VERTEX_METHODS = ("auto", "hull", "bases")
+_VERTEX_METHODS = ("auto", "hull", "bases", "lex")
 # The pivoting route declines a polytope when a slack that is not tight comes within this many
 # tolerances of zero (a ratio-test tie): then the tolerance-based routes decide, as before.
 PIVOT_MARGIN = 100.0
@@ -127,6 +131,15 @@ def _labelled(G, h, points, tol):
 #: at dimension 27, far more at small ones); beyond it ``enummixed_solve`` refuses rather than
 #: run for hours (a 9x27 degenerate game needs C(36, 9) = 94 million).
 MAX_BASES = 1_000_000
+
+#: Work bound of the lexicographic route when ``enummixed_solve`` takes it on its own
+#: (``vertices="auto"`` on a degenerate game): tableau entries times bases, summed over both
+#: polytopes. A basis of a ``k``-row tableau with ``dim`` variables costs about
+#: ``k * (k + dim + 1)`` entry updates in Python integers; measured at 0.8 to 1.4 million entries
+#: a second on a loaded core (9x27, 20x20, 40x40 games with payoffs in {0, 1, 2}), so the bound
+#: is 10 to 25 seconds of work (the degenerate 9x27 game of the tests refuses after 22 s).
+#: Gambit's bcp2 (9x27) needs 6.8 million. ``vertices="lex"`` with ``max_bases`` runs longer.
+AUTO_LEX_WORK = 16_000_000
 
 
 def _vertices_by_bases(G, h, tol, max_bases=MAX_BASES):
@@ -254,6 +267,59 @@ def _complete_pairs(x_labels: np.ndarray, y_labels: np.ndarray, n_labels: int, s
     return np.concatenate(out_x), np.concatenate(out_y)
 
 
+def _lex_equilibria(A, B, max_bases, work=None):
+    """Extreme equilibria in exact arithmetic from the lexicographic vertex enumeration.
+
+    Returns ``(xs, ys, degenerate)``: float rows of the normalised strategies (computed from the
+    exact rational vertices) and whether some vertex has more tight labels than its dimension.
+    With ``work`` (the "auto" route), the bases of each polytope are bounded instead by what is
+    left of ``work`` tableau entries (:data:`AUTO_LEX_WORK`), and a refusal names that bound.
+    """
+    from fractions import Fraction
+
+    from sim.solvers.lexvertices import integer_payoffs, lex_vertices
+
+    Ai, Bi = integer_payoffs(A), integer_payoffs(B)
+    m, n = Ai.shape
+    polytopes = ((np.ascontiguousarray(Bi.T), np.array([1] * n, dtype=object), False),
+                 (Ai, np.array([1] * m, dtype=object), True))
+    found, left = [], work
+    for M, d, slack_first in polytopes:
+        if work is None:
+            found.append(lex_vertices(M, d, slack_first, max_bases))
+            continue
+        cells = M.shape[0] * (M.shape[0] + M.shape[1] + 1)
+        bound = max(1, left // cells)
+        try:
+            found.append(lex_vertices(M, d, slack_first, bound))
+        except SolverError as exc:
+            raise SolverError(
+                f"enummixed_solve(): vertices='auto' stopped the exact lexicographic route of this "
+                f"degenerate {m}x{n} game at max_bases={bound:,} bases of a {M.shape[0]}x{sum(M.shape) + 1} "
+                f"tableau (AUTO_LEX_WORK={work:,} tableau entries over both polytopes, 10 to 25 "
+                f"seconds); call enummixed_solve(game, vertices='lex', max_bases=...) to run it "
+                "longer, or lcp_solve for one equilibrium") from exc
+        left -= found[-1][2] * cells
+    (xm, xp, _), (ym, yp, _) = found
+    degenerate = any(bin(v).count("1") > m for v in xm) or any(bin(v).count("1") > n for v in ym)
+    full = (1 << (m + n)) - 1
+    # Group the y vertices by label set; an x vertex needs every label it lacks at y.
+    xs, ys = [], []
+    for mx, (numx, _) in zip(xm, xp):
+        sx = sum(numx)
+        if sx == 0:
+            continue  # the origin pairs only with the origin: the artificial equilibrium
+        need = full & ~mx
+        for my, (numy, _) in zip(ym, yp):
+            if my & need == need:
+                sy = sum(numy)
+                if sy == 0:
+                    continue
+                xs.append([float(Fraction(v, sx)) for v in numx])
+                ys.append([float(Fraction(v, sy)) for v in numy])
+    return np.array(xs, dtype=float).reshape(-1, m), np.array(ys, dtype=float).reshape(-1, n), degenerate
+
+
 def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "auto", pivot: bool = True,
                               max_bases: int = MAX_BASES):
     """Completely labelled vertex pairs of the best-response polytopes of ``(A, B)``.
@@ -261,10 +327,15 @@ def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "a
     Returns ``(xs, ys, degenerate, route)``: rows of ``xs`` and ``ys`` are the (normalised) mixed
     strategies of the extreme equilibria; ``degenerate`` is True when some vertex has more tight
     labels than the dimension; ``route`` names the vertex enumeration used ("pivot", "hull",
-    "bases", or "hull/bases" when the two polytopes took different routes). With ``vertices``
-    "auto" the pivoting route is tried first unless ``pivot`` is False (the routes as they were
-    before it, which the tests compare against).
+    "bases", "lex", or "hull/bases" when the two polytopes took different routes). With
+    ``vertices`` "auto" the pivoting route is tried first unless ``pivot`` is False (then the
+    tolerance routes decide as they did before the pivoting and lexicographic routes, which the
+    tests compare against).
     """
+    A0, B0 = np.asarray(A, float), np.asarray(B, float)  # exact rationals are read off these
+    if vertices == "lex":
+        xs, ys, degenerate = _lex_equilibria(A0, B0, max_bases)
+        return xs, ys, degenerate, "lex"
     A, B = _unit_range(np.asarray(A, float)), _unit_range(np.asarray(B, float))
     m, n = A.shape
     from sim.solvers import _mixed_jit
@@ -277,15 +348,84 @@ def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "a
             np.ascontiguousarray(A), np.ascontiguousarray(B), PIVOT_MARGIN * float(tol), float(tol))
         if status == _mixed_jit.PIVOT_OK:
             return xs, ys, False, "pivot"
+        if status == _mixed_jit.PIVOT_TIE:
+            # A tie within the margin: the game is (nearly) degenerate; exact pivoting decides.
+            xs, ys, degenerate = _lex_equilibria(A0, B0, max_bases, AUTO_LEX_WORK)
+            return xs, ys, degenerate, "lex"
     (G_P, h_P), (G_Q, h_Q) = _polytope_constraints(A, B)
-    (xv, xl, xk), route_p = _vertices(G_P, h_P, tol, vertices, max_bases)
-    (yv, yl, yk), route_q = _vertices(G_Q, h_Q, tol, vertices, max_bases)
+    if pivot and vertices == "auto":
+        # The hull route, and the lexicographic one where a polytope is found not simple.
+        found_p = None if G_P.shape[1] < 2 else _vertices_by_hull(G_P, h_P, tol)
+        found_q = None if G_Q.shape[1] < 2 else _vertices_by_hull(G_Q, h_Q, tol)
+        if (found_p is None or found_q is None or np.any(found_p[2] > m) or np.any(found_q[2] > n)):
+            xs, ys, degenerate = _lex_equilibria(A0, B0, max_bases, AUTO_LEX_WORK)
+            return xs, ys, degenerate, "lex"
+        (xv, xl, xk), (yv, yl, yk), route_p, route_q = found_p, found_q, "hull", "hull"
+    else:
+        (xv, xl, xk), route_p = _vertices(G_P, h_P, tol, vertices, max_bases)
+        (yv, yl, yk), route_q = _vertices(G_Q, h_Q, tol, vertices, max_bases)
     degenerate = bool(xk.max(initial=0) > m or yk.max(initial=0) > n)
     ix, iy = _complete_pairs(xl, yl, m + n, simple=not degenerate)
     # Normalise to mixed strategies, dropping the pair of origins (the artificial equilibrium).
     xs, ys = _mixed_jit.normalised_pairs(xv, yv, ix, iy, float(tol))
     route = route_p if route_p == route_q else f"{route_p}/{route_q}"
     return xs, ys, degenerate, route
+
+
+def maximal_nash_subsets(xs: np.ndarray, ys: np.ndarray, digits: int = 9) -> tuple[tuple[int, ...], ...]:
+    """Maximal Nash subsets of a two-player game from its extreme equilibria ``(xs[t], ys[t])``.
+
+    Extreme equilibria are interchangeable within a maximal Nash subset: it is ``conv(X) x
+    conv(Y)`` for a maximal pair of sets of extreme strategies with every ``(x, y)`` in ``X x Y``
+    an equilibrium, a maximal biclique of the bipartite graph whose edges are the extreme
+    equilibria (Avis, Rosenberg, Savani and von Stengel 2010, section 6; Gambit's ``enummixed -c``
+    and ``lrsnash`` report the same cliques). Every equilibrium is in the union of these sets.
+
+    The closed sets of column strategies are the intersections of the neighbourhoods of the row
+    strategies; they are built up one row strategy at a time (a closure under intersection, the
+    bipartite form of Bron and Kerbosch's enumeration), and each gives one maximal biclique.
+
+    Parameters
+    ----------
+    xs, ys : (E, m), (E, n) arrays
+        The extreme equilibria, one per row. Strategies equal after rounding to ``digits``
+        decimals are the same vertex.
+
+    Returns
+    -------
+    tuple of tuple of int
+        Per maximal subset, the indices ``t`` of the extreme equilibria in it, ascending; subsets
+        sorted by their first index.
+
+    Examples
+    --------
+    Matching pennies' one equilibrium, and a game where row's two strategies are both best
+    replies to column's first, which is a best reply to either: one subset of two equilibria.
+
+    >>> maximal_nash_subsets(np.array([[0.5, 0.5]]), np.array([[0.5, 0.5]]))
+    ((0,),)
+    >>> maximal_nash_subsets(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[1.0, 0.0], [1.0, 0.0]]))
+    ((0, 1),)
+    """
+    if len(xs) == 0:
+        return ()
+    _, xi = np.unique(np.round(np.asarray(xs, float), digits) + 0.0, axis=0, return_inverse=True)
+    _, yi = np.unique(np.round(np.asarray(ys, float), digits) + 0.0, axis=0, return_inverse=True)
+    xi, yi = xi.ravel(), yi.ravel()
+    neighbours: dict[int, int] = {}
+    edge: dict[tuple[int, int], int] = {}
+    for t, (a, b) in enumerate(zip(xi.tolist(), yi.tolist())):
+        neighbours[a] = neighbours.get(a, 0) | (1 << b)
+        edge.setdefault((a, b), t)
+    closed: set[int] = set()
+    for nb in neighbours.values():
+        closed |= {c & nb for c in closed if c & nb} | {nb}
+    out = []
+    for ymask in closed:
+        xset = [a for a, nb in neighbours.items() if nb & ymask == ymask]
+        ys_in = [b for b in range(ymask.bit_length()) if ymask >> b & 1]
+        out.append(tuple(sorted(edge[a, b] for a in xset for b in ys_in)))
+    return tuple(sorted(out))
 
 
 def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: str = "auto",
@@ -304,25 +444,33 @@ def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: st
     tol : float
         Absolute tolerance for a constraint to count as tight, after each player's payoffs are
         mapped affinely onto ``[1, 2]``.
-    vertices : {"auto", "hull", "bases"}
-        How polytope vertices are enumerated: "bases" solves every square subsystem (exhaustive,
-        robust on degenerate polytopes, cost ``C(m + n, m)``); "hull" reads them off the facets
-        of the polar polytope with qhull; "auto" first walks the vertex graph by compiled pivots
-        (Avis and Fukuda 1992), which answers only when it finds both polytopes simple (no
-        ratio-test tie within ``100 * tol``, no tiny pivot, at most 63 labels), and otherwise
-        uses "hull" whenever qhull applies, switching to "bases" when the hull shows a
-        degenerate polytope.
+    vertices : {"auto", "lex", "hull", "bases"}
+        How polytope vertices are enumerated: "lex" pivots in exact integer arithmetic over the
+        lexicographic bases (Avis 2000, the ``lrs`` rule; :mod:`sim.solvers.lexvertices`),
+        correct on degenerate games with no tolerance, the payoffs read as rationals; "bases"
+        solves every square subsystem (exhaustive, cost ``C(m + n, m)``); "hull" reads them off
+        the facets of the polar polytope with qhull; "auto" first walks the vertex graph by
+        compiled floating-point pivots (Avis and Fukuda 1992), which answers only when it finds
+        both polytopes simple (no ratio-test tie within ``100 * tol``, no tiny pivot, at most 63
+        labels); a tie sends the game to "lex"; otherwise "hull" decides, and "lex" again when
+        the hull shows a degenerate polytope.
     max_bases : int
-        Most square subsystems the "bases" route may solve per polytope (default
-        :data:`MAX_BASES`); a degenerate game needing more raises ``SolverError`` naming the
-        count instead of running for hours.
+        Most square subsystems the "bases" route solves, or lexicographic bases the "lex" route
+        visits, per polytope (default :data:`MAX_BASES`); a degenerate game needing more raises
+        ``SolverError`` naming the bound instead of running for hours. When "auto" sends a game
+        to the lexicographic route, a smaller bound applies instead: :data:`AUTO_LEX_WORK`
+        tableau entries over both polytopes (10 to 25 seconds), and the ``SolverError`` names the
+        bases it allowed and points to ``vertices="lex"`` with a larger ``max_bases``, or to
+        :func:`lcp_solve` for one equilibrium.
 
     Returns
     -------
     SolverResult
         ``method="enummixed"``, one certified :class:`Equilibrium` per extreme equilibrium, in
         no particular order; ``details["vertex_method"]`` names the route taken ("pivot",
-        "hull", "bases", or "hull/bases" when the two polytopes took different routes).
+        "hull", "bases", "lex", or "hull/bases" when the two polytopes took different routes);
+        ``details["maximal_subsets"]`` lists the maximal Nash subsets as tuples of indices into
+        ``equilibria`` (see :func:`maximal_nash_subsets`).
 
     Examples
     --------
@@ -333,6 +481,16 @@ def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: st
     [(0.0, 1.0), (0.6667, 0.3333), (1.0, 0.0)]
     >>> result.degenerate, result.max_regret < 1e-12, result.details["vertex_method"]
     (False, True, 'pivot')
+
+    A degenerate game: row's second strategy ties with the first against column's first, so
+    column's first strategy meets a whole segment of row strategies.
+
+    >>> tie = NormalFormGame.from_bimatrix([[1, 0], [1, 1]], [[1, 0], [1, 0]])
+    >>> result = enummixed_solve(tie, vertices="lex")
+    >>> sorted(tuple(float(p) for p in e.profile[0]) for e in result.equilibria)
+    [(0.0, 1.0), (1.0, 0.0)]
+    >>> result.degenerate, result.details["maximal_subsets"]
+    (True, ((0, 1),))
     """
     A, B = _check_bimatrix(game, "enummixed_solve")
     if not (isinstance(tol, (int, float)) and 0 < tol < 1e-3):
@@ -345,9 +503,10 @@ def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: st
     # One batched certification: per-equilibrium certify calls cost ~0.1 ms each, more than the
     # bookkeeping of a 10x10 game; the regret is still measured on the game for every profile.
     equilibria = Equilibrium.certify_many(game, (xs, ys))
+    details = {"vertex_method": route, "maximal_subsets": maximal_nash_subsets(xs, ys)}
     return SolverResult(
         "enummixed", game, equilibria, {"tol": tol, "vertices": vertices},
-        complete=True, degenerate=degenerate, details={"vertex_method": route},
+        complete=True, degenerate=degenerate, details=details,
     )
 
 
