@@ -125,7 +125,7 @@ def test_method_scoped_option_goes_to_that_method_only(capsys):
     (["-m", "logit", "-o", "lambda=-1"], "method 'logit': option lambda must be a number or none, >= 0; got -1.0"),
     (["-m", "logit", "-o", "lambda=abc"], "method 'logit': option lambda must be a number or none, >= 0; got 'abc'"),
     (["-m", "enummixed", "-o", "vertices=qhull"],
-     "method 'enummixed': option vertices must be text, one of auto|hull|bases; got 'qhull'"),
+     "method 'enummixed': option vertices must be text, one of auto|lex|hull|bases; got 'qhull'"),
     (["-m", "enumpoly", "-o", "seed=1.5"], "method 'enumpoly': option seed must be an integer, >= 0; got '1.5'"),
     (["-m", "logit", "-o", "lambda=1", "-o", "lambda=2"], "method 'logit': option lambda given twice"),
     (["-m", "logit", "-o", "lambda"], "--option expects NAME=VALUE; got 'lambda'"),
