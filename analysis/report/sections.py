@@ -69,11 +69,15 @@ def _scenario_section(report: Report, src: ScenarioSource, *, tol: float) -> str
     players = src.game.players
     on_tree = {"spe", "pbe", "pbe_mixed", "pbe_agent"}
     for r in src.results:
-        what = {"spe": "Subgame-perfect equilibria", "pbe": "Perfect Bayesian equilibria (pure)"}.get(
+        what = {"spe": "Subgame-perfect equilibria", "pbe": "Perfect Bayesian equilibria (pure)",
+                "pbe_agent": "Perfect Bayesian equilibria (mixed included)"}.get(
             r.method, "Equilibria")
         where = " of the reduced normal form" if src.compiled.sequential and r.method not in on_tree else ""
         report.add("h3", f"{what}{where} ({r.method}, {len(r.equilibria)} found, complete={r.complete})")
         report.add("p", f"Method {r.method}: {registry.get(r.method).summary}.")
+        choice = r.details.get("method_choice")
+        if choice is not None and choice["fallback"]:
+            report.add("p", f"{choice['used']} instead of {choice['default']}: {choice['reason']}.")
         if src.compiled.sequential and r.method in on_tree:
             # A tree's equilibrium reads best as its play: each move on the path, by name.
             rows = [[str(k), path_text(eq.details["path"], digits=3), *(f"{v:.4g}" for v in eq.payoffs),
@@ -88,7 +92,7 @@ def _scenario_section(report: Report, src: ScenarioSource, *, tol: float) -> str
         first = src.results[0]
         if first.equilibria:
             behaviour = first.equilibria[0].details["behaviour"]
-            kind = "perfect Bayesian" if first.method == "pbe" else "subgame-perfect"
+            kind = "perfect Bayesian" if first.method in registry.BELIEF_METHODS else "subgame-perfect"
             report.add("chart", f"Game tree of {s.id}; the thick edges are the play of its first {kind} "
                                 "equilibrium.", figure=charts.tree_chart(src.game, behaviour), name=f"tree-{s.id}")
         else:
@@ -99,18 +103,27 @@ def _scenario_section(report: Report, src: ScenarioSource, *, tol: float) -> str
 def _beliefs_section(report: Report, src: ScenarioSource, *, tol: float) -> None:
     """For a sequential scenario whose movers do not see some earlier move: at each such decision
     point, the belief at which the mover's best answer flips (exact; later moves as in the first
-    subgame-perfect equilibrium). Nothing for a scenario where every mover sees everything."""
+    equilibrium of the first result, which must carry beliefs: a perfect Bayesian one). Nothing for
+    a scenario where every mover sees everything; a sentence saying why, and no number, when the
+    first result has no beliefs."""
     if not src.compiled.sequential or not src.results:
         return
     from analysis.render import belief_document
+    from sim.registry import beliefs_unavailable_reason
 
-    doc = belief_document(src.game, src.results[0])
+    first = src.results[0]
+    why = beliefs_unavailable_reason(src.game, first)
+    if why is not None:
+        report.add("h3", "Beliefs: where an uncertain mover's best answer flips")
+        report.add("p", f"Belief thresholds are unavailable: {why}.")
+        return
+    doc = belief_document(src.game, first)
     if not doc["infosets"]:
         return
     report.add("h3", "Beliefs: where an uncertain mover's best answer flips")
-    valued = ("Later moves are valued as in the first subgame-perfect equilibrium above."
+    valued = (f"Later moves are valued as in the first equilibrium above ({first.method})."
               if doc["equilibrium"] is not None else
-              "There is no subgame-perfect equilibrium to value later moves by, so decision points whose "
+              "There is no equilibrium to value later moves by, so decision points whose "
               "actions do not end the game are skipped.")
     report.add("p", "At each decision point where the mover does not see an earlier move, its expected payoff is "
                     "linear in its belief, so each action is a best answer on an interval of beliefs; the ends "
