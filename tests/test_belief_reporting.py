@@ -320,3 +320,19 @@ def test_a_set_too_large_to_enumerate_is_skipped_saying_why():
     assert th is None and why == "40 nodes and 3 actions: too many for exact vertex enumeration"
     doc = belief_document(game, solve(game, "spe"))
     assert doc["infosets"][0]["skipped"] == why and doc["infosets"][0]["text"] is None
+
+
+def test_a_report_whose_first_result_has_no_beliefs_gives_no_threshold(threat, monkeypatch):
+    """Where no method with beliefs can run, the report's first result is spe: it says the
+    thresholds are unavailable and why, and prints no number."""
+    import sim.registry
+    from analysis.report import build_report
+    from analysis.sources import load_source
+
+    monkeypatch.setattr(sim.registry, "solve_tree_default", lambda game, **kw: solve(game, "spe"))
+    src = load_source(threat)
+    assert src.results[0].method == "spe"
+    texts = [b.text for b in build_report([src], logit=False).blocks]
+    at = texts.index("Beliefs: where an uncertain mover's best answer flips")
+    assert texts[at + 1].startswith("Belief thresholds are unavailable: spe's equilibria carry no beliefs")
+    assert not any("when it believes" in t for t in texts)

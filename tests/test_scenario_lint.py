@@ -448,3 +448,19 @@ def test_lint_of_the_shipped_scenarios_has_no_warning():
     reports = lint_paths([Path(__file__).resolve().parent.parent / "scenarios"])
     assert [(r.path, w.rule, w.subject) for r in reports for w in r.warnings] == []
     assert time.perf_counter() - t0 < 120
+
+
+def test_an_imperfect_information_tree_says_its_sample_was_capped():
+    """A tree where A does not see chance: each point is one spe_solve, so at most 16 points are
+    used whatever --sample says, and the warning says so rather than claiming 512."""
+    text = CLEAN.replace('"simultaneous"', '[{ chance = "t", outcomes = { h = 0.5, l = "rest" } }, '
+                                           '{ player = "A" }, { player = "B", observes = ["A"] }]') \
+        + goal("A", "weak", '{ when = { A = "b" }, value = 0.5 }')
+    s = loads_scenario(text)
+    assert not compile_scenario(s).game().perfect_information
+    d = goal_sampled_decision(s, s.goals[-1], sample=512)
+    assert d.inert and d.points == 16
+    assert d.how == ("sampled: no change found at 16 sampled points (not a proof; imperfect information: "
+                     "at most 16 points, each one spe_solve)")
+    assert goal_sampled_decision(s, s.goals[-1], sample=8).how == \
+        "sampled: no change found at 8 sampled points (not a proof)"
