@@ -341,8 +341,9 @@ def trace_branch(system: _System, targets: Sequence[float] = (), *, max_lambda: 
         return np.array(points), solved, "target", 0
     e_lam = np.zeros(S + 1)
     e_lam[S] = 1.0
-    if not H:
-        return np.array(points), solved, "limit", 0
+    if not H:  # no decisions: the empty profile at every lambda
+        solved.update({t: np.append(z[:S], t) for t in pending})
+        return np.array(points), solved, "target" if targets else "limit", 0
     _, jac, V = system.evaluate(z)
     t = _tangent(jac, e_lam)
     if t is None:
