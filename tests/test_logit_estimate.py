@@ -316,3 +316,21 @@ def test_tree_estimate_is_the_maximum_of_the_likelihood_on_pygambits_qre():
         assert like[0] < like[1] and like[2] < like[1], name
         for end_like in like[3:]:
             assert end_like == pytest.approx(est.log_like - 1.920729, abs=1e-5), name
+
+
+def test_tree_interval_is_the_connected_set_around_the_estimate():
+    # On the founding baseline the likelihood of the US's 2, 9, 1 dips far below the cut near
+    # lambda = 1 (its agents down the tree are noisy enough that dropping looks worse than keeping)
+    # and is higher again at 0: the interval stays around the estimate, away from 0.
+    from sim.extensive.logit import agent_logit_solve
+    from sim.extensive.logit_estimate import agent_log_likelihood, agent_logit_estimate
+    from sim.scenario import compile_scenario, load_scenario
+
+    game = compile_scenario(load_scenario(Path(__file__).parent.parent / "scenarios" / "baseline-2009.toml")).game()
+    est = agent_logit_estimate(game, {"us_plan": [2, 9, 1]})
+    lo, hi = est.interval
+    assert 1.0 < lo < est.lam < hi < np.inf
+    cut = est.log_like - 1.920729
+    assert agent_log_likelihood(est.counts, agent_logit_solve(game, lam=1.0).behaviour) < cut
+    for lam in np.linspace(lo, hi, 7)[1:-1]:
+        assert agent_log_likelihood(est.counts, agent_logit_solve(game, lam=float(lam)).behaviour) > cut

@@ -14,8 +14,10 @@ at given lambda (each solved by Newton from the traced branch at its first cross
 The confidence interval is the profile-likelihood (likelihood-ratio) one, as for the
 normal-form estimate (:mod:`sim.solvers.logit_estimate`): every ``lambda`` with
 ``2 (L(lambda_hat) - L(lambda)) <= chi2_1(conf_level)`` (Wilks 1938), its ends by Brent's
-method; ``0`` when the segment down to ``lambda = 0`` stays inside, ``inf`` when ``L`` never falls
-far enough before the branch reaches its limit.
+method; the interval is the connected set around the estimate (on the founding baseline the
+likelihood of the US's choices dips below the cut near ``lambda = 1`` and is higher again at 0);
+``0`` when the segment down to ``lambda = 0`` stays inside, ``inf`` when ``L`` never falls far
+enough before the branch reaches its limit.
 
 ``lambda`` is in the tree's payoff units, as Gambit takes it.
 """
@@ -262,13 +264,17 @@ def agent_logit_estimate(game, counts: Mapping[str, object], *, conf_level: floa
     def gap(lam):
         return loglik(lam) - cut
 
+    # Each end lies between lam_hat (inside) and the nearest traced point outside: the interval is
+    # the connected set around lam_hat (a likelihood that dips below the cut and rises again
+    # towards lambda = 0 leaves that lower stretch out).
     outside = like < cut
     below = np.flatnonzero((lams < lam_hat) & outside)
-    if gap(0.0) >= 0:
+    if len(below):
+        lower = float(brentq(gap, float(lams[below[-1]]), lam_hat, xtol=1e-10))
+    elif gap(0.0) >= 0:
         lower = 0.0
     else:
-        start = float(lams[below[-1]]) if len(below) else 0.0
-        lower = float(brentq(gap, start, lam_hat, xtol=1e-10))
+        lower = float(brentq(gap, 0.0, lam_hat, xtol=1e-10))
     above = np.flatnonzero((lams > lam_hat) & outside)
     upper = math.inf if at_limit or not len(above) else float(brentq(gap, lam_hat, float(lams[above[0]]),
                                                                         xtol=1e-10))
