@@ -52,13 +52,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from sim._arrays import readonly
 from sim.errors import SolverError
-from sim.extensive.behaviour import CHANCE, DECISION, TERMINAL, FlatTree, flatten, recall_violation
+from sim.extensive.behaviour import DECISION, TERMINAL, FlatTree, flatten, recall_violation
 
 DEFAULT_TOL = 1e-8
 DEFAULT_MAX_LAMBDA = 1e10
@@ -80,7 +80,7 @@ class _System:
     """The agent QRE equations of one tree, evaluated with their Jacobian (see the module docstring)."""
 
     def __init__(self, flat: FlatTree):
-        n, S, N = flat.n_nodes, flat.n_sequences, flat.n_players
+        n, S = flat.n_nodes, flat.n_sequences
         self.flat, self.S = flat, S
         term = flat.kind == TERMINAL
         pays = flat.payoffs[term]
@@ -132,7 +132,7 @@ class _System:
         v = self.U.copy()
         dv = np.zeros((flat.n_nodes, S, flat.n_players)) if derivatives else None
         for d in range(len(flat.level) - 2, -1, -1):
-            sl, below = flat.level[d], flat.level[d + 1]
+            below = flat.level[d + 1]
             parents = self.inner[d]
             if not len(parents):
                 continue
