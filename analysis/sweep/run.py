@@ -50,6 +50,11 @@ _SPE_BATCHED = True
 CLASS_METHODS = frozenset({"enumpoly"})
 #: Private switch, as ``_SPE_BATCHED``: False forces the point-by-point route for CLASS_METHODS.
 _CLASSES = True
+#: ``enumpoly`` classes not yet solved are first solved together, support profile by support
+#: profile over the whole slice (:func:`sim.solvers.poly_batch.enumpoly_batch`); the classes it
+#: leaves undecided (ties, boundaries, polynomial supports) are solved one by one as before.
+#: Private switch: False solves every class on its own.
+_POLY_BATCH = True
 #: Results of classes already solved in this process (a class's points are spread over slices
 #: and chunks): at most this many, least recently used dropped first.
 CLASS_CACHE = 4096
@@ -407,13 +412,19 @@ def _class_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np.nda
     regime_codes: dict[str, int] = {}
     parts: list[dict] = []
     fallback: list[np.ndarray] = []
+    keys = [tag + canon[k].tobytes() for k in range(len(rep))]
+    batched = _poly_batch_entries(model, method, options, canon, keys)
+    order = np.argsort(cls, kind="stable")
+    bounds = np.searchsorted(cls[order], np.arange(len(rep) + 1))
     for k in range(len(rep)):
-        members = np.flatnonzero(cls == k)
-        key = tag + canon[k].tobytes()
-        with _class_lock:
-            entry = _class_cache.get(key)
-            if entry is not None:
-                _class_cache.move_to_end(key)
+        members = order[bounds[k]:bounds[k + 1]]
+        key = keys[k]
+        entry = batched.get(k)
+        if entry is None:
+            with _class_lock:
+                entry = _class_cache.get(key)
+                if entry is not None:
+                    _class_cache.move_to_end(key)
         if entry is None:
             game = NormalFormGame.from_payoffs(canon[k], c.players, c.labels, c.scenario.title)
             try:
@@ -485,6 +496,44 @@ def _class_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np.nda
     cols["outcome"] = (cols["outcome"].astype(np.int32), list(outcome_codes))
     cols["regime"] = (cols["regime"].astype(np.int32), list(regime_codes))
     return cols
+
+
+def _poly_batch_entries(model: ScenarioModel, method: str, options: dict, canon: np.ndarray, keys: list) -> dict:
+    """Class entries ``(labels, regime, strategies)`` of the classes not in the cache that
+    :func:`sim.solvers.poly_batch.enumpoly_batch` decides, by class index (also cached)."""
+    if not (_POLY_BATCH and method == "enumpoly" and set(options) <= {"tol", "seed"}):
+        return {}
+    from sim.solvers.poly import DEFAULT_TOL
+    from sim.solvers.poly_batch import enumpoly_batch
+    from sim.result import SUPPORT_TOL
+
+    with _class_lock:
+        todo = [k for k, key in enumerate(keys) if key not in _class_cache]
+    if not todo:
+        return {}
+    c = model.compiled
+    batch = enumpoly_batch(canon[todo], tol=options.get("tol", DEFAULT_TOL))
+    starts = np.searchsorted(batch.point, np.arange(len(todo) + 1))
+    names: dict[tuple, str] = {}
+    out = {}
+    for t in np.flatnonzero(batch.decided):
+        lo, hi = starts[t], starts[t + 1]
+        strategies = [s[lo:hi] for s in batch.strategies]
+        labels = []
+        for e in range(hi - lo):
+            support = tuple(tuple(np.flatnonzero(s[e] > SUPPORT_TOL).tolist()) for s in strategies)
+            label = names.get(support)
+            if label is None:
+                label = names[support] = ", ".join(f"{p}={'|'.join(c.labels[i][a] for a in support[i])}"
+                                                   for i, p in enumerate(c.players))
+            labels.append(label)
+        out[todo[t]] = (labels, regime_label(sorted(set(labels))), strategies)
+    with _class_lock:
+        for k, entry in out.items():
+            _class_cache[keys[k]] = entry
+        while len(_class_cache) > CLASS_CACHE:
+            _class_cache.popitem(last=False)
+    return out
 
 
 def _named(model: ScenarioModel, game, solved, eq) -> tuple[str, tuple]:
