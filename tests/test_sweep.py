@@ -571,3 +571,44 @@ def test_enumpoly_sweep_batched_over_strategic_axes_equals_point_by_point(tmp_pa
     close = [c for c in batched.columns if c.startswith(("prob.", "payoff.", "param."))]
     np.testing.assert_allclose(batched[close].to_numpy(), reference[close].to_numpy(), atol=1e-9, rtol=0)
     np.testing.assert_allclose(batched["max_regret"], reference["max_regret"], atol=1e-9, rtol=0)
+
+
+@pytest.mark.slow
+def test_enumpoly_batched_member_failing_certification_gets_its_point_by_point_rows(tmp_path, monkeypatch):
+    """A point where a batched equilibrium fails certification on its own payoffs is solved alone."""
+    import sim.solvers.equivalence as eq
+
+    original = eq.certify_rows
+
+    def failing_first(payoffs, strategies, tol):
+        pay, regret, ok = original(payoffs, strategies, tol)
+        ok[0] = False
+        return pay, regret, ok
+
+    monkeypatch.setattr(eq, "certify_rows", failing_first)
+    grid = {"nato_convergence": "[2.6, 4.45]", "iran_bomb_value": "[1.15]", "russia_iran_ties": "[2.35]"}
+    batched, calls = _poly_sweep(tmp_path, "c", grid, monkeypatch, True)
+    reference, _ = _poly_sweep(tmp_path, "c", grid, monkeypatch, False)
+    assert calls == 1
+    first = batched["point_id"] == 0
+    pd.testing.assert_frame_equal(batched[first].reset_index(drop=True),
+                                  reference[reference["point_id"] == 0].reset_index(drop=True), check_exact=True)
+
+
+def test_sweep_command_lists_equilibrium_events(tmp_path, capsys):
+    """`bargain sweep --events` prints the grid cells where the equilibria change. The toy's known
+    threshold is a = 0.5 (Row indifferent there: both coordination outcomes): walking a upwards,
+    Row=up appears at 0.5 and Row=down vanishes after it, at both values of b, and nothing
+    happens along b."""
+    sweep = write_sweep(tmp_path, GRID)
+    assert main(["sweep", str(sweep), "--out", str(tmp_path / "out"), "--in-process", "--events"]) == 0
+    out = capsys.readouterr().out
+    assert "equilibrium events: 4 grid cells (2 appear, 2 vanish)" in out
+    from analysis.sweep.events import sweep_events
+
+    ev = sweep_events(tmp_path / "out")
+    got = sorted((k, round(a, 9), round(b, 9), n, m, lost, gained) for k, a, b, n, m, lost, gained in
+                 ev[["kind", "from", "to", "n_from", "n_to", "lost", "gained"]].itertuples(index=False))
+    assert set(ev["axis"]) == {"a"}
+    assert got == [("appear", 0.45, 0.5, 1, 2, "", "Row=up, Col=left")] * 2 + \
+        [("vanish", 0.5, 0.55, 2, 1, "Row=down, Col=right", "")] * 2

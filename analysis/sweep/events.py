@@ -125,3 +125,27 @@ def sweep_events(out_dir, methods=None) -> "pd.DataFrame":
         table = table[table["method"].isin(list(methods))]
     axes = [(a.name, a.values) for a in (_grid_axis(out_dir, name, spec) for name, spec in grid.items())]
     return grid_events(table, axes)
+
+
+def format_events(events, limit: int = 20) -> str:
+    """The events table as text: a count per kind, then the first ``limit`` cells.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(format_events(pd.DataFrame(columns=COLUMNS)))
+    equilibrium events: none (the same equilibria at every pair of neighbouring grid points)
+    """
+    if not len(events):
+        return "equilibrium events: none (the same equilibria at every pair of neighbouring grid points)"
+    counts = events["kind"].value_counts()
+    lines = [f"equilibrium events: {len(events):,} grid cells ("
+             + ", ".join(f"{counts[k]:,} {k}" for k in ("appear", "vanish", "merge", "switch") if k in counts) + ")"]
+    for r in events.head(limit).to_dict("records"):
+        what = "; ".join(x for x in (f"lost {r['lost']}" if r["lost"] else "",
+                                     f"gained {r['gained']}" if r["gained"] else "") if x)
+        lines.append(f"  {r['method']} {r['axis']} {r['from']:g} -> {r['to']:g} (points {r['point_from']} -> "
+                     f"{r['point_to']}): {r['n_from']} -> {r['n_to']} equilibria, {r['kind']}: {what}")
+    if len(events) > limit:
+        lines.append(f"  ... and {len(events) - limit:,} more (analysis.sweep.events.sweep_events)")
+    return "\n".join(lines)
