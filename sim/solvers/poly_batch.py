@@ -178,11 +178,26 @@ def enumpoly_batch(payoffs, tol: float = 1e-7, max_support_profiles: int = 100_0
         sup_k, sup_acts = _support_arrays(shape, profiles)
         strides, shape_arr = _flat_payoffs(u[0])[1:]
         u_all = np.ascontiguousarray(np.moveaxis(u[alive], -1, 1).reshape(len(alive), N, -1))
-        # Conditional strict dominance (the exclusion test at depth 0), every point and profile.
-        ptr = np.arange(len(alive) + 1, dtype=np.int64) * S
-        idx = np.tile(np.arange(S, dtype=np.int64), len(alive))
-        keep = kernels.may_hold_batch(u_all, strides, shape_arr, sup_k, sup_acts, ptr, idx, float(tol), 0,
-                                      np.ones(len(idx), dtype=np.int64)).reshape(len(alive), S)
+        # Conditional strict dominance (the exclusion test at depth 0), every point and profile;
+        # first, in array operations, the profiles using an action strictly dominated against every
+        # profile of the others (so against the profile's supports too: the test would drop them).
+        dominated = np.zeros((len(alive), n), dtype=bool)
+        for i in range(N):
+            t = np.moveaxis(u[alive][..., i], i + 1, 1).reshape(len(alive), shape[i], -1)
+            for a in range(shape[i]):
+                gap = (t - t[:, a:a + 1, :]).min(axis=2)          # (R, b): worst gain of b over a
+                gap[:, a] = -np.inf
+                dominated[:, offsets[i] + a] = (gap > tol).any(axis=1)
+        member = np.zeros((S, n), dtype=bool)
+        for s_, prof in enumerate(profiles):
+            for i, acts in enumerate(prof):
+                member[s_, offsets[i] + np.array(acts)] = True
+        rows, cols = np.nonzero((dominated.astype(np.int64) @ member.T.astype(np.int64)) == 0)
+        ptr = np.searchsorted(rows, np.arange(len(alive) + 1)).astype(np.int64)
+        tested = kernels.may_hold_batch(u_all, strides, shape_arr, sup_k, sup_acts, ptr, cols.astype(np.int64),
+                                        float(tol), 0, np.ones(len(cols), dtype=np.int64))
+        keep = np.zeros((len(alive), S), dtype=bool)
+        keep[rows, cols] = tested
         solved = int(keep.sum())
         mixers = [[i for i in range(N) if len(prof[i]) > 1] for prof in profiles]
         poly = np.array([len(m) > 2 for m in mixers])
