@@ -167,3 +167,19 @@ def test_events_on_a_two_axis_grid_name_the_axis():
     rows = [{"point_id": p, "method": "m", "n_equilibria": k, "outcome": f"x{j}"} for p, k in n.items() for j in range(k)]
     ev = grid_events(pd.DataFrame(rows), [("a", [0.0, 1.0]), ("b", [0.0, 1.0, 2.0])])
     assert ev[["axis", "point_from", "point_to", "kind"]].values.tolist() == [["b", 1, 2, "appear"], ["b", 4, 5, "appear"]]
+
+
+def test_threads_change_no_answer(monkeypatch):
+    """The compiled test is split over threads by points: the same answers as in one thread."""
+    import sim.solvers.poly_batch as pb
+
+    rng = np.random.default_rng(5)
+    base, slope = rng.integers(-2, 3, size=(2, 2, 3, 3)).astype(float), rng.normal(size=(2, 2, 3, 3))
+    pay = base[None] + np.linspace(-1, 1, 600).reshape(-1, 1, 1, 1, 1) * slope
+    runs = []
+    for threads in (1, 2):
+        monkeypatch.setattr(pb, "_THREADS", threads)
+        r = enumpoly_batch(pay)
+        runs.append((r.point, np.concatenate(r.strategies, axis=1), r.reason))
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)

@@ -194,8 +194,8 @@ def enumpoly_batch(payoffs, tol: float = 1e-7, max_support_profiles: int = 100_0
                 member[s_, offsets[i] + np.array(acts)] = True
         rows, cols = np.nonzero((dominated.astype(np.int64) @ member.T.astype(np.int64)) == 0)
         ptr = np.searchsorted(rows, np.arange(len(alive) + 1)).astype(np.int64)
-        tested = kernels.may_hold_batch(u_all, strides, shape_arr, sup_k, sup_acts, ptr, cols.astype(np.int64),
-                                        float(tol), 0, np.ones(len(cols), dtype=np.int64))
+        tested = _may_hold(kernels.may_hold_batch, u_all, strides, shape_arr, sup_k, sup_acts, ptr,
+                           cols.astype(np.int64), float(tol), 0, np.ones(len(cols), dtype=np.int64))
         keep = np.zeros((len(alive), S), dtype=bool)
         keep[rows, cols] = tested
         solved = int(keep.sum())
@@ -222,8 +222,9 @@ def enumpoly_batch(payoffs, tol: float = 1e-7, max_support_profiles: int = 100_0
             paths = np.array([len(assignments(tuple(len(a) - 1 for a in prof))) for prof in profiles])
             budget = np.clip(_PRUNE_CELLS_PER_PATH * paths, _PRUNE_CELLS_MIN, _PRUNE_CELLS_JIT).astype(np.int64)
             ptr = np.searchsorted(rows, np.arange(len(alive) + 1)).astype(np.int64)
-            hold = kernels.may_hold_batch(u_all, strides, shape_arr, sup_k, sup_acts, ptr, cols.astype(np.int64),
-                                          float(tol), _PRUNE_DEPTH, budget[cols]) if subdivide else np.ones(len(rows), bool)
+            hold = _may_hold(kernels.may_hold_batch, u_all, strides, shape_arr, sup_k, sup_acts, ptr,
+                             cols.astype(np.int64), float(tol), _PRUNE_DEPTH, budget[cols]) if subdivide \
+                else np.ones(len(rows), bool)
             at = np.unique(rows[hold])
             reason[alive[at]] = np.where(reason[alive[at]] == 0, _POLY, reason[alive[at]])
 
@@ -239,6 +240,31 @@ def enumpoly_batch(payoffs, tol: float = 1e-7, max_support_profiles: int = 100_0
         s = np.clip(X[:, offsets[i]:offsets[i + 1]], 0.0, None)
         strategies.append(s / s.sum(axis=1, keepdims=True) if len(s) else s)
     return PolyBatch(point.astype(np.int64), tuple(strategies), reason == 0, reason, solved)
+
+
+#: Threads the compiled test is split over (by points; the kernel releases the GIL), as
+#: ``enumpoly_solve`` splits its supports and paths (:data:`sim.solvers.poly._THREADS`).
+_THREADS = 2
+
+
+def _may_hold(kernel, u_all, strides, shape, sup_k, sup_acts, ptr, cols, margin, depth, budget):
+    """``kernel`` over the compressed rows, the points dealt into :data:`_THREADS` contiguous
+    halves run in threads (each point is tested on its own: the split changes no answer)."""
+    B = len(ptr) - 1
+    if _THREADS < 2 or B < 256 or len(cols) < 1024:
+        return kernel(u_all, strides, shape, sup_k, sup_acts, ptr, cols, margin, depth, budget)
+    from concurrent.futures import ThreadPoolExecutor
+
+    cut = [B * k // _THREADS for k in range(_THREADS + 1)]
+
+    def part(k):
+        lo, hi = cut[k], cut[k + 1]
+        a, b = ptr[lo], ptr[hi]
+        return kernel(u_all[lo:hi], strides, shape, sup_k, sup_acts, ptr[lo:hi + 1] - a, cols[a:b], margin,
+                      depth, budget[a:b])
+
+    with ThreadPoolExecutor(_THREADS) as pool:
+        return np.concatenate(list(pool.map(part, range(_THREADS))))
 
 
 def _restricted(ui, i, prof):
