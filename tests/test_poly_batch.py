@@ -42,7 +42,7 @@ def assert_same_as_pointwise(pay, batch):
 @st.composite
 def grid_families(draw):
     """A batch of games on a grid of one or two parameters, affine in them."""
-    n_players = draw(st.integers(2, 3))
+    n_players = draw(st.integers(2, 4))
     shape = tuple(draw(st.lists(st.integers(2, 3 if n_players == 2 else 2), min_size=n_players, max_size=n_players)))
     integer = draw(st.booleans())
     seed = draw(st.integers(0, 2**32 - 1))
@@ -62,7 +62,7 @@ def grid_families(draw):
     return pay
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grid_families())
 def test_batch_equals_point_by_point_on_random_grids(pay):
     batch = enumpoly_batch(pay)
