@@ -127,6 +127,11 @@ def test_bad_shape_is_named():
         enumpoly_batch(np.zeros((2, 3, 1)))
 
 
+def test_empty_batch():
+    r = enumpoly_batch(np.zeros((0, 2, 3, 2)))
+    assert r.point.shape == (0,) and [s.shape for s in r.strategies] == [(0, 2), (0, 3)] and not r.decided.size
+
+
 def test_refused_shapes_and_nonfinite_points_are_left_undecided():
     pay = np.zeros((2, 2, 2, 2))
     pay[0, 0, 0] = np.nan

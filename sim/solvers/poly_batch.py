@@ -132,6 +132,9 @@ def enumpoly_batch(payoffs, tol: float = 1e-7, max_support_profiles: int = 100_0
     pts: list[np.ndarray] = []
     xs: list[np.ndarray] = []
     solved = 0
+    if B == 0:
+        return PolyBatch(np.zeros(0, dtype=np.int64), tuple(np.zeros((0, k)) for k in shape),
+                         np.zeros(0, dtype=bool), reason, 0)
     finite = np.isfinite(pay.reshape(B, -1)).all(axis=1)
     reason[~finite] = _REFUSED
     if math.prod(2 ** k - 1 for k in shape) > max_support_profiles or min(shape) < 1:
