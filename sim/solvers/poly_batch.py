@@ -15,14 +15,18 @@ profile that has start solutions (:func:`sim.solvers._poly_system.assignments`; 
 skipped by ``enumpoly_solve`` too):
 
 * points where an action of the support is conditionally strictly dominated (by more than ``tol``)
-  given the others' supports hold no equilibrium with that support (Porter et al. 2008): dropped;
+  given the others' supports hold no equilibrium with that support (Porter et al. 2008): dropped.
+  This is ``enumpoly_solve``'s own compiled test at depth 0, run for every (point, support profile)
+  pair in one kernel call (:mod:`sim.solvers._poly_jit_batch`, points dealt over two threads),
+  after the pairs whose support uses an action dominated against *every* profile of the others
+  are dropped in array operations (the test would drop them);
 * a pure profile is an equilibrium when no player gains by deviating;
 * when exactly two players ``i`` and ``j`` mix (the others play one action), ``i``'s indifference
   conditions are linear in ``j``'s strategy and ``j``'s in ``i``'s (the payoffs are multilinear), so
   each point's support system is two small linear systems, solved for every point at once;
 * a support where three or more players mix is a genuinely polynomial system: the points where it
-  survives the dominance test and the compiled subdivision exclusion test
-  (:func:`sim.solvers.poly._may_hold_equilibrium`) are left *undecided*.
+  survives the dominance test and ``enumpoly_solve``'s subdivision exclusion test (same depth and
+  cell budget, the same kernel call) are left *undecided*: the homotopy's work.
 
 The batch decides a point only when its answer is unambiguous: every equilibrium it finds has all
 support probabilities above ``PROB_MARGIN``, every unused action at least ``TIE_MARGIN`` worse than
