@@ -612,3 +612,22 @@ def test_sweep_command_lists_equilibrium_events(tmp_path, capsys):
     assert set(ev["axis"]) == {"a"}
     assert got == [("appear", 0.45, 0.5, 1, 2, "", "Row=up, Col=left")] * 2 + \
         [("vanish", 0.5, 0.55, 2, 1, "Row=down, Col=right", "")] * 2
+
+
+@pytest.mark.slow
+def test_enumpoly_events_find_the_baseline_iran_threshold(tmp_path, monkeypatch):
+    """Known answer (the first baseline's own reading): under joint pressure Iran halts exactly when
+    iran_sanction_fear > iran_bomb_value. Along iran_bomb_value with the fear at 3.1, the pure
+    equilibrium with Iran halting turns into the one with Iran proceeding in the one grid cell that
+    brackets 3.1, and nowhere else."""
+    from analysis.sweep.events import sweep_events
+
+    grid = {"iran_bomb_value": "{ start = 0.15, stop = 4.85, num = 6 }", "nato_convergence": "[2.6]",
+            "kaliningrad_counter": "[2.3]", "iran_sanction_fear": "[3.1]"}
+    _poly_sweep(tmp_path, "e", grid, monkeypatch, True)
+    out = next(tmp_path.glob("out-e-*"))
+    ev = sweep_events(out)
+    halt = "US=drop_shield, NATO=engage, Russia=pressure_halt, Iran=halt"
+    cells = ev[ev["lost"] == halt]
+    assert [(round(a, 2), round(b, 2), k, g) for a, b, k, g in cells[["from", "to", "kind", "gained"]].itertuples(index=False)] \
+        == [(2.97, 3.91, "switch", halt.replace("Iran=halt", "Iran=proceed"))]
