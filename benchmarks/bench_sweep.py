@@ -1,7 +1,8 @@
 """End-to-end sweep benchmark: the four-player baseline, ``enumpure``, compile + solve + Parquet.
 With ``--spe``: the sequential shield-as-chip scenario (first version, kept in tests/data/scenarios-v1), ``spe`` batched against point by point.
-With ``--enumpoly``: the baseline's ``enumpoly`` sweep, one solve per class of strategically
-equivalent points against point by point (``--quick``: 10,000 points, 100 classes).
+With ``--enumpoly``: the baseline's ``enumpoly`` sweep over a grid of strategic axes only, batched
+(:mod:`sim.solvers.poly_batch`) against point by point, with the sampled points' rows compared
+(``--quick``: 10,000 points; ``--continua``: a grid where many points have continua of equilibria).
 
 Each configuration runs in a fresh subprocess so its wall time and peak memory (the largest
 resident set of the driver and its workers) are its own. The peer is pygambit solving the same
@@ -200,7 +201,12 @@ def run_spe(quick: bool = False, repeats: int = 3) -> list[dict]:
     return rows
 
 
-# ----- enumpoly over the baseline: one solve per class of strategically equivalent points --------
+# ----- enumpoly over the baseline: batched over the grid against point by point --------------------
+# Every axis is strategic: each weight changes its own player's payoffs between that player's own
+# actions (Russia's Kaliningrad deployment, Iran's programme with and without Russian pressure,
+# NATO's engagement), so no two points of the grid are strategically equivalent and every point is
+# its own class. The two Iran axes are offset so that no grid value of one equals one of the other
+# (iran_bomb_value = iran_sanction_fear is a tie where Iran is indifferent: a degenerate game).
 _POLY_SWEEP = """
 [sweep]
 scenario = "{scenario}"
@@ -209,24 +215,39 @@ seed = 1
 chunk_size = 1000000
 
 [sweep.grid]
-us_shield_deterrence = {{ start = 0.0, stop = 5.0, num = 10 }}
-iran_bomb_value = {{ start = 0.0, stop = 5.0, num = 10 }}
-russia_iran_ties = {{ start = 0.0, stop = 5.0, num = {ties} }}
-russia_isolation_weight = {{ start = 0.0, stop = 5.0, num = 100 }}
+kaliningrad_counter = {{ start = 0.1, stop = 4.9, num = 10 }}
+iran_bomb_value = {{ start = 0.15, stop = 4.85, num = 10 }}
+iran_sanction_fear = {{ start = 0.3, stop = 4.7, num = {fear} }}
+nato_convergence = {{ start = 0.1, stop = 4.9, num = 100 }}
 """
+# The same shape with russia_iran_ties instead of iran_sanction_fear: Russia's payoffs are
+# separable (pressure or shield, halt or deploy), so wherever it is indifferent on both the
+# equilibria form continua, which the batch leaves to enumpoly_solve.
+_POLY_SWEEP_CONTINUA = _POLY_SWEEP.replace("iran_sanction_fear = {{ start = 0.3, stop = 4.7",
+                                           "russia_iran_ties = {{ start = 0.3, stop = 4.7")
 
 _POLY_RUNNER = textwrap.dedent("""
     import json, sys, time
     import analysis.sweep.run as run
     from analysis.sweep import run_sweep
+    from sim.solvers.poly_batch import enumpoly_batch
+    import numpy as np
+    enumpoly_batch(np.zeros((1, 2, 2, 2)))  # numba's cache load, not timed
     t, c = time.perf_counter(), time.process_time()
     s = run_sweep(sys.argv[1], sys.argv[2], executor="inprocess")
     wall, cpu = time.perf_counter() - t, time.process_time() - c
-    # Again in this process, every class already solved: what the route costs besides the solves.
-    t = time.perf_counter()
-    run_sweep(sys.argv[1], sys.argv[2] + "-warm", executor="inprocess")
-    print(json.dumps({"seconds": wall, "cpu": cpu, "warm": time.perf_counter() - t, "points": s.n_points,
-                      "rows": s.n_rows, "classes": len(run._class_cache)}))
+    # Classes of strategically equivalent points (not timed): every axis strategic means one per point.
+    from analysis.io import file_sha256
+    from analysis.sweep.design import points
+    from analysis.sweep.spec import load_sweep
+    from sim.solvers.equivalence import inert_components, strategic_classes
+    spec = load_sweep(sys.argv[1])
+    model = run.scenario_model(str(spec.scenario_path), file_sha256(spec.scenario_path))
+    c = model.compiled
+    terms = c.terms(model.full_points(spec.parameter_names, points(spec, 0, spec.n_points)))
+    inert = inert_components(np.asarray(c.tensor).reshape(-1, *c.outcome_shape, len(model.players)))
+    classes = len(strategic_classes(terms, inert)[0])
+    print(json.dumps({"seconds": wall, "cpu": cpu, "points": s.n_points, "rows": s.n_rows, "classes": classes}))
 """)
 
 _POLY_SAMPLE = textwrap.dedent("""
@@ -241,28 +262,54 @@ _POLY_SAMPLE = textwrap.dedent("""
     ids = np.sort(np.random.default_rng(int(sys.argv[3])).choice(spec.n_points, int(sys.argv[2]), replace=False))
     full = model.full_points(spec.parameter_names, np.concatenate([points(spec, i, i + 1) for i in ids]))
     _per_point_rows(model, "enumpoly", full[:1], ids[:1])  # numba's cache load, not timed
-    times, cpu = [], []
+    times, cpu, rows = [], [], {}
     for b in range(len(ids)):
         t, c = time.perf_counter(), time.process_time()
-        _per_point_rows(model, "enumpoly", full[b:b + 1], ids[b:b + 1])
+        cols = _per_point_rows(model, "enumpoly", full[b:b + 1], ids[b:b + 1])
         times.append(time.perf_counter() - t)
         cpu.append(time.process_time() - c)
-    print(json.dumps({"times": times, "cpu": cpu, "points": spec.n_points}))
+        codes, names = cols["outcome"]
+        probs = sorted(k for k in cols if k.startswith("prob."))
+        rows[int(ids[b])] = [[names[c] for c in codes], np.stack([cols[k] for k in probs], 1).tolist()]
+    print(json.dumps({"times": times, "cpu": cpu, "points": spec.n_points, "rows": rows}))
 """)
 
 
-def run_poly(quick: bool = False, sample: int = 200) -> list[dict]:
-    """``enumpoly`` sweeps of the baseline (first version): the class route on the whole grid,
-    and the point-by-point route (the sweep's own per-point code) on a random sample of the same
-    grid's points, extrapolated to the grid. Each in a fresh process, the machine's load average
-    beside. The grid's last axis, ``russia_isolation_weight``, is inert (it only pays Russia when
-    NATO engages, whatever Russia does), so the 100,000-point grid has 1,000 classes."""
+def _same_rows(table, rows: dict) -> tuple[int, list]:
+    """Sampled points whose batched rows are the point-by-point rows: the same outcome labels in
+    the same order and every probability within 1e-6."""
+    import numpy as np
+
+    probs = sorted(c for c in table.columns if c.startswith("prob."))
+    same, differ = 0, []
+    for pid, (labels, p) in rows.items():
+        got = table[table["point_id"] == int(pid)]
+        ok = list(got["outcome"].astype(str)) == labels and np.allclose(
+            np.nan_to_num(got[probs].to_numpy(), nan=-1.0), np.nan_to_num(np.array(p, dtype=float), nan=-1.0),
+            atol=1e-6, rtol=0)
+        same += ok
+        if not ok:
+            differ.append(int(pid))
+    return same, differ
+
+
+def run_poly(quick: bool = False, sample: int = 200, continua: bool = False) -> list[dict]:
+    """``enumpoly`` sweeps of the baseline (first version, simultaneous, 2x2x4x2) on a grid whose
+    axes are all strategic: the batched route (:mod:`sim.solvers.poly_batch`, the points it leaves
+    solved one by one) on the whole grid, and the point-by-point route (the sweep's own per-point
+    code on each point's own game) on a random sample of the same grid's points, extrapolated to
+    the grid; the sample's batched rows are compared with its point-by-point rows. Each in a fresh
+    process, in the same run, the machine's load average beside. ``continua``: the grid whose
+    continua the batch leaves to ``enumpoly_solve`` (see ``_POLY_SWEEP_CONTINUA``)."""
+    from analysis.sweep import read_results
+
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / SCENARIO.name).write_bytes(SCENARIO.read_bytes())
         sweep = folder / "poly.toml"
-        sweep.write_text(_POLY_SWEEP.format(scenario=SCENARIO.name, ties=1 if quick else 10))
+        sweep.write_text((_POLY_SWEEP_CONTINUA if continua else _POLY_SWEEP).format(
+            scenario=SCENARIO.name, fear=1 if quick else 10))
         load0 = _load()
         proc = subprocess.run([sys.executable, "-c", _POLY_SAMPLE, str(sweep), str(sample), "7"],
                               capture_output=True, text=True, cwd=ROOT, check=True)
@@ -272,15 +319,19 @@ def run_poly(quick: bool = False, sample: int = 200) -> list[dict]:
                               capture_output=True, text=True, cwd=ROOT, check=True)
         res = json.loads(proc.stdout.strip().splitlines()[-1])
         load2 = _load()
+        same, differ = _same_rows(read_results(folder / "out"), per["rows"])
     n = res["points"]
     mean, mean_cpu = (sum(per[k]) / len(per[k]) for k in ("times", "cpu"))
-    bench = f"sweep baseline enumpoly {n:,} points ({res['classes']:,} classes)"
-    rows.append({"benchmark": bench, "implementation": "bargain-sim classes (inprocess x1)",
+    if res["classes"] != n:
+        raise SystemExit(f"the grid has {res['classes']:,} classes of equivalent points for {n:,} points: "
+                         "an axis is inert, so the comparison would not measure the batch")
+    bench = (f"sweep baseline enumpoly {n:,} points ({res['classes']:,} classes), strategic axes only"
+             f"{' (continua grid)' if continua else ''}")
+    rows.append({"benchmark": bench, "implementation": "bargain-sim batched (inprocess x1)",
                  "seconds": round(res["seconds"], 1), "cpu_seconds": round(res["cpu"], 1),
                  "points_per_s": round(n / res["seconds"], 1), "ratio_vs_ours": 1.0, "cpu_ratio": 1.0,
-                 "loadavg_1min": f"{load1},{load2}"})
-    rows.append({"benchmark": bench, "implementation": "bargain-sim classes, every class already solved (warm)",
-                 "seconds": round(res["warm"], 1), "points_per_s": round(n / res["warm"], 1)})
+                 "loadavg_1min": f"{load1},{load2}",
+                 "sample_identical": f"{same}/{len(per['rows'])}" + (f" (differ: {differ})" if differ else "")})
     rows.append({"benchmark": bench,
                  "implementation": f"bargain-sim point by point (mean of {len(per['times'])} sampled points, "
                                    f"median {sorted(per['times'])[len(per['times']) // 2] * 1e3:.0f} ms, "
@@ -298,7 +349,7 @@ def _load() -> str:
 if __name__ == "__main__":
     t0 = time.perf_counter()
     if "--enumpoly" in sys.argv:
-        cases = run_poly(quick="--quick" in sys.argv)
+        cases = run_poly(quick="--quick" in sys.argv, continua="--continua" in sys.argv)
     elif "--spe" in sys.argv:
         cases = run_spe(quick="--quick" in sys.argv)
     else:

@@ -467,8 +467,10 @@ def test_sweep_refuses_a_method_that_cannot_run_on_the_scenario_before_writing(t
 
 
 # ----- enumpoly by classes of strategically equivalent points ---------------------------------------------------
-def _poly_sweep(tmp_path, name, grid, monkeypatch, classes, chunk_size=100):
+def _poly_sweep(tmp_path, name, grid, monkeypatch, classes, chunk_size=100, batch=True):
     import analysis.sweep.run as run
+
+    monkeypatch.setattr(run, "_POLY_BATCH", batch)
 
     (tmp_path / "baseline-2009.toml").write_text((V1 / "baseline-2009.toml").read_text())
     sweep = tmp_path / f"{name}.toml"
@@ -480,7 +482,7 @@ def _poly_sweep(tmp_path, name, grid, monkeypatch, classes, chunk_size=100):
     calls = []
     original = run._per_point_rows
     monkeypatch.setattr(run, "_per_point_rows", lambda m, meth, full, ids, options=None: calls.append(len(ids)) or original(m, meth, full, ids, options))
-    out = tmp_path / f"out-{name}-{classes}-{chunk_size}"
+    out = tmp_path / f"out-{name}-{classes}-{chunk_size}-{batch}"
     run_sweep(sweep, out, executor="inprocess")
     return _normalised(read_results(out)), sum(calls)
 
@@ -538,3 +540,94 @@ def test_enumpoly_class_member_failing_certification_is_solved_point_by_point(tm
     pd.testing.assert_frame_equal(classes[first].reset_index(drop=True),
                                   reference[reference["point_id"] == classes["point_id"].min()].reset_index(drop=True),
                                   check_exact=True)
+
+
+# Every axis strategic (each weight moves some player's own best responses): no two points share a
+# class, so any gain is the batch's. russia_iran_ties = 0.45 opens continua at some points (Russia's
+# payoffs are separable): those are left to enumpoly_solve.
+STRATEGIC_GRID = {"nato_convergence": "[0.35, 2.6, 4.45]", "iran_bomb_value": "[1.15, 3.9]",
+                  "russia_iran_ties": "[0.45, 2.35]"}
+
+
+@pytest.mark.slow
+def test_enumpoly_sweep_batched_over_strategic_axes_equals_point_by_point(tmp_path, monkeypatch):
+    """The batched route (enumpoly_batch, the points it leaves solved one by one) writes the rows
+    of solving every point one by one: same outcomes, regimes and counts, probabilities and
+    payoffs within round-off; and most points never reach enumpoly_solve. Both solve a point's
+    canonical game (the class route's), so the continua of the undecided points are sampled alike;
+    the batch's own answers are compared with enumpoly_solve on each point's game in
+    tests/test_poly_batch.py."""
+    import sim.registry
+
+    calls = []
+    original = sim.registry.solve
+    monkeypatch.setattr(sim.registry, "solve", lambda *a, **k: calls.append(1) or original(*a, **k))
+    batched, _ = _poly_sweep(tmp_path, "s", STRATEGIC_GRID, monkeypatch, True, chunk_size=5)
+    n_batched = len(calls)
+    reference, _ = _poly_sweep(tmp_path, "s", STRATEGIC_GRID, monkeypatch, True, batch=False)
+    assert len(calls) - n_batched == 12 and n_batched < 12 // 2, n_batched
+    exact = ["point_id", "eq_index", "n_equilibria", "outcome", "regime", "method"]
+    pd.testing.assert_frame_equal(batched[exact], reference[exact])
+    close = [c for c in batched.columns if c.startswith(("prob.", "payoff.", "param."))]
+    np.testing.assert_allclose(batched[close].to_numpy(), reference[close].to_numpy(), atol=1e-9, rtol=0)
+    np.testing.assert_allclose(batched["max_regret"], reference["max_regret"], atol=1e-9, rtol=0)
+
+
+@pytest.mark.slow
+def test_enumpoly_batched_member_failing_certification_gets_its_point_by_point_rows(tmp_path, monkeypatch):
+    """A point where a batched equilibrium fails certification on its own payoffs is solved alone."""
+    import sim.solvers.equivalence as eq
+
+    original = eq.certify_rows
+
+    def failing_first(payoffs, strategies, tol):
+        pay, regret, ok = original(payoffs, strategies, tol)
+        ok[0] = False
+        return pay, regret, ok
+
+    monkeypatch.setattr(eq, "certify_rows", failing_first)
+    grid = {"nato_convergence": "[2.6, 4.45]", "iran_bomb_value": "[1.15]", "russia_iran_ties": "[2.35]"}
+    batched, calls = _poly_sweep(tmp_path, "c", grid, monkeypatch, True)
+    reference, _ = _poly_sweep(tmp_path, "c", grid, monkeypatch, False)
+    assert calls == 1
+    first = batched["point_id"] == 0
+    pd.testing.assert_frame_equal(batched[first].reset_index(drop=True),
+                                  reference[reference["point_id"] == 0].reset_index(drop=True), check_exact=True)
+
+
+def test_sweep_command_lists_equilibrium_events(tmp_path, capsys):
+    """`bargain sweep --events` prints the grid cells where the equilibria change. The toy's known
+    threshold is a = 0.5 (Row indifferent there: both coordination outcomes): walking a upwards,
+    Row=up appears at 0.5 and Row=down vanishes after it, at both values of b, and nothing
+    happens along b."""
+    sweep = write_sweep(tmp_path, GRID)
+    assert main(["sweep", str(sweep), "--out", str(tmp_path / "out"), "--in-process", "--events"]) == 0
+    out = capsys.readouterr().out
+    assert "equilibrium events: 4 grid cells (2 appear, 2 vanish)" in out
+    from analysis.sweep.events import sweep_events
+
+    ev = sweep_events(tmp_path / "out")
+    got = sorted((k, round(a, 9), round(b, 9), n, m, lost, gained) for k, a, b, n, m, lost, gained in
+                 ev[["kind", "from", "to", "n_from", "n_to", "lost", "gained"]].itertuples(index=False))
+    assert set(ev["axis"]) == {"a"}
+    assert got == [("appear", 0.45, 0.5, 1, 2, "", "Row=up, Col=left")] * 2 + \
+        [("vanish", 0.5, 0.55, 2, 1, "Row=down, Col=right", "")] * 2
+
+
+@pytest.mark.slow
+def test_enumpoly_events_find_the_baseline_iran_threshold(tmp_path, monkeypatch):
+    """Known answer (the first baseline's own reading): under joint pressure Iran halts exactly when
+    iran_sanction_fear > iran_bomb_value. Along iran_bomb_value with the fear at 3.1, the pure
+    equilibrium with Iran halting turns into the one with Iran proceeding in the one grid cell that
+    brackets 3.1, and nowhere else."""
+    from analysis.sweep.events import sweep_events
+
+    grid = {"iran_bomb_value": "{ start = 0.15, stop = 4.85, num = 6 }", "nato_convergence": "[2.6]",
+            "kaliningrad_counter": "[2.3]", "iran_sanction_fear": "[3.1]"}
+    _poly_sweep(tmp_path, "e", grid, monkeypatch, True)
+    out = next(tmp_path.glob("out-e-*"))
+    ev = sweep_events(out)
+    halt = "US=drop_shield, NATO=engage, Russia=pressure_halt, Iran=halt"
+    cells = ev[ev["lost"] == halt]
+    assert [(round(a, 2), round(b, 2), k, g) for a, b, k, g in cells[["from", "to", "kind", "gained"]].itertuples(index=False)] \
+        == [(2.97, 3.91, "switch", halt.replace("Iran=halt", "Iran=proceed"))]

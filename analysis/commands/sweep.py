@@ -40,6 +40,8 @@ def register(sub) -> None:
                    help="with --scheduler: longest wait for the scheduler, a first worker, or any worker (default 30)")
     p.add_argument("--in-process", action="store_true", help="run in this process (no workers)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--events", action="store_true",
+                   help="a grid sweep: list the grid cells where equilibria appear, vanish, merge or switch")
     p.set_defaults(run=run)
 
 
@@ -62,4 +64,8 @@ def run(args) -> int:
         progress=not args.no_progress and sys.stderr.isatty() or False,
     )
     print(summary.format())
+    if getattr(args, "events", False):
+        from analysis.sweep.events import format_events, sweep_events
+
+        print(format_events(sweep_events(args.out)))
     return 0

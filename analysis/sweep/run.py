@@ -50,6 +50,11 @@ _SPE_BATCHED = True
 CLASS_METHODS = frozenset({"enumpoly"})
 #: Private switch, as ``_SPE_BATCHED``: False forces the point-by-point route for CLASS_METHODS.
 _CLASSES = True
+#: ``enumpoly`` classes not yet solved are first solved together, support profile by support
+#: profile over the whole slice (:func:`sim.solvers.poly_batch.enumpoly_batch`); the classes it
+#: leaves undecided (ties, boundaries, polynomial supports) are solved one by one as before.
+#: Private switch: False solves every class on its own.
+_POLY_BATCH = True
 #: Results of classes already solved in this process (a class's points are spread over slices
 #: and chunks): at most this many, least recently used dropped first.
 CLASS_CACHE = 4096
@@ -407,9 +412,14 @@ def _class_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np.nda
     regime_codes: dict[str, int] = {}
     parts: list[dict] = []
     fallback: list[np.ndarray] = []
-    for k in range(len(rep)):
-        members = np.flatnonzero(cls == k)
-        key = tag + canon[k].tobytes()
+    keys = [tag + canon[k].tobytes() for k in range(len(rep))]
+    done = _poly_batch_part(model, method, options, canon, keys, cls, pay, ids, tol,
+                            outcome_codes, regime_codes, parts, fallback)
+    order = np.argsort(cls, kind="stable")
+    bounds = np.searchsorted(cls[order], np.arange(len(rep) + 1))
+    for k in np.flatnonzero(~done):
+        members = order[bounds[k]:bounds[k + 1]]
+        key = keys[k]
         with _class_lock:
             entry = _class_cache.get(key)
             if entry is not None:
@@ -485,6 +495,100 @@ def _class_rows(model: ScenarioModel, method: str, full: np.ndarray, ids: np.nda
     cols["outcome"] = (cols["outcome"].astype(np.int32), list(outcome_codes))
     cols["regime"] = (cols["regime"].astype(np.int32), list(regime_codes))
     return cols
+
+
+def _poly_batch_part(model: ScenarioModel, method: str, options: dict, canon: np.ndarray, keys: list,
+                     cls: np.ndarray, pay: np.ndarray, ids: np.ndarray, tol: float, outcome_codes: dict,
+                     regime_codes: dict, parts: list, fallback: list) -> np.ndarray:
+    """The rows of the classes :func:`sim.solvers.poly_batch.enumpoly_batch` decides, in array
+    operations (appended to ``parts``; members failing certification to ``fallback``).
+
+    Only classes not in the cache are batched. Rows are those the class loop of
+    :func:`_class_rows` writes: the class's equilibria in ``enumpoly_solve``'s order, each measured
+    and certified on every member's own payoffs (:func:`sim.solvers.equivalence.certify_rows`).
+    Returns which classes are done.
+    """
+    done = np.zeros(len(keys), dtype=bool)
+    if not (_POLY_BATCH and method == "enumpoly" and set(options) <= {"tol", "seed"}):
+        return done
+    from sim.result import SUPPORT_TOL
+    from sim.solvers.equivalence import certify_rows
+    from sim.solvers.poly_batch import enumpoly_batch
+
+    with _class_lock:
+        todo = np.array([k for k, key in enumerate(keys) if key not in _class_cache], dtype=np.int64)
+    if not len(todo):
+        return done
+    c = model.compiled
+    N = len(model.players)
+    batch = enumpoly_batch(canon[todo], tol=tol)
+    done[todo[batch.decided]] = True
+    # Equilibria of each class: a contiguous range of the batch's rows (sorted by point).
+    eq_class = todo[batch.point]
+    K = np.bincount(eq_class, minlength=len(keys))
+    first = np.zeros(len(keys) + 1, dtype=np.int64)
+    first[1:] = np.cumsum(K)
+    # Outcome labels from supports (one bit per action), named once per distinct support.
+    widths = [len(a) for a in model.actions]
+    bits = np.zeros(len(eq_class), dtype=np.int64)
+    shift = 0
+    for i in range(N):
+        for a in range(widths[i]):
+            bits |= (batch.strategies[i][:, a] > SUPPORT_TOL).astype(np.int64) << shift
+            shift += 1
+    uniq, label_of = np.unique(bits, return_inverse=True)
+    names = []
+    for code in uniq.tolist():
+        parts_, shift = [], 0
+        for i, p in enumerate(c.players):
+            acts = [c.labels[i][a] for a in range(widths[i]) if code >> (shift + a) & 1]
+            parts_.append(f"{p}={'|'.join(acts)}")
+            shift += widths[i]
+        names.append(", ".join(parts_))
+    outcome_of = np.array([outcome_codes.setdefault(n, len(outcome_codes)) for n in names], dtype=np.int32)
+    # Regime of each class: the sorted set of its labels.
+    regime_key: dict[tuple, int] = {}
+    class_regime = np.full(len(keys), -1, dtype=np.int64)
+    for k in todo[batch.decided]:
+        key = tuple(sorted(set(label_of[first[k]:first[k + 1]].tolist())))
+        reg = regime_key.get(key)
+        if reg is None:
+            reg = regime_key[key] = regime_codes.setdefault(regime_label(sorted(names[j] for j in key)), len(regime_codes))
+        class_regime[k] = reg
+    # Rows: each member point of a decided class, each of its class's equilibria (or one "(none)").
+    pts = np.flatnonzero(done[cls])
+    if not len(pts):
+        return done
+    kp = K[cls[pts]]
+    reps = np.maximum(kp, 1)
+    row_point = np.repeat(pts, reps)
+    start = np.repeat(np.cumsum(reps) - reps, reps)
+    row_k = np.arange(len(row_point)) - start                   # equilibrium index within the point
+    has = np.repeat(kp > 0, reps)
+    row_eq = np.where(has, first[cls[row_point]] + row_k, 0)
+    strategies = [s[row_eq] for s in batch.strategies] if len(eq_class) else \
+        [np.zeros((len(row_point), w)) for w in widths]
+    p, regret, ok = certify_rows(pay[row_point], strategies, tol) if len(row_point) else (
+        np.zeros((0, N)), np.zeros(0), np.zeros(0, dtype=bool))
+    ok |= ~has
+    bad_points = np.unique(row_point[~ok])
+    if len(bad_points):
+        fallback.append(bad_points)
+        keep = ~np.isin(row_point, bad_points)
+        row_point, row_k, has, row_eq, p, regret = (x[keep] for x in (row_point, row_k, has, row_eq, p, regret))
+        strategies = [s[keep] for s in strategies]
+    none = outcome_codes.setdefault(NONE_OUTCOME, len(outcome_codes)) if (~has).any() else 0
+    part = {"point_id": ids[row_point], "eq_index": np.where(has, row_k, -1),
+            "n_equilibria": K[cls[row_point]],
+            "outcome": np.where(has, outcome_of[label_of[row_eq]] if len(label_of) else 0, none).astype(np.int32),
+            "regime": class_regime[cls[row_point]].astype(np.int32),
+            "max_regret": np.where(has, regret, np.nan)}
+    for i, player in enumerate(model.players):
+        for a, action in enumerate(model.actions[i]):
+            part[f"prob.{player}.{action}"] = np.where(has, strategies[i][:, a], np.nan)
+        part[f"payoff.{player}"] = np.where(has, p[:, i], np.nan)
+    parts.append(part)
+    return done
 
 
 def _named(model: ScenarioModel, game, solved, eq) -> tuple[str, tuple]:

@@ -162,3 +162,37 @@ def certify_profiles(payoffs, strategies, tol: float):
         regret = np.maximum(regret, r)
         ok &= r <= limits[:, i, None]
     return pay, regret, ok
+
+
+def certify_rows(payoffs, strategies, tol: float):
+    """:func:`certify_profiles` with one profile per game: row ``r`` measures profile ``r`` on game
+    ``r``. ``payoffs`` is ``(R, n_0, ..., N)`` and ``strategies[i]`` ``(R, n_i)``; returns payoffs
+    ``(R, N)``, max regret ``(R,)`` and whether every player's regret is within its tolerance
+    ``(R,)``, measured as :func:`certify_profiles` measures them.
+
+    Examples
+    --------
+    >>> g = np.array([[[[1, -1], [-1, 1]], [[-1, 1], [1, -1]]]] * 2, dtype=float)   # matching pennies
+    >>> pay, regret, ok = certify_rows(g, [np.array([[0.5, 0.5], [1, 0]]), np.array([[0.5, 0.5], [1, 0]])], 1e-7)
+    >>> pay.tolist(), regret.tolist(), ok.tolist()
+    ([[0.0, 0.0], [1.0, -1.0]], [0.0, 2.0], [True, False])
+    """
+    payoffs = np.asarray(payoffs, dtype=float)
+    R, N = payoffs.shape[0], payoffs.shape[-1]
+    pay = np.zeros((R, N))
+    regret = np.zeros(R)
+    scales = player_scales(payoffs)
+    magnitude = np.abs(payoffs).reshape(R, -1, N).max(axis=1)
+    limits = tol * scales + ROUNDOFF * magnitude
+    ok = np.ones(R, dtype=bool)
+    for i in range(N):
+        t = payoffs[..., i]
+        for j in range(N - 1, -1, -1):   # contract the others from the last axis down
+            if j != i:
+                t = np.einsum("r...a,ra->r...", np.moveaxis(t, j + 1, -1), strategies[j])
+        own = np.einsum("ra,ra->r", t, strategies[i])
+        r = np.maximum(t.max(axis=1) - own, 0.0)
+        pay[:, i] = own
+        regret = np.maximum(regret, r)
+        ok &= r <= limits[:, i]
+    return pay, regret, ok
