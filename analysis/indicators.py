@@ -302,7 +302,9 @@ def point_values(df, indicator: Indicator | str, moves: Moves | None, *, method:
     where = np.searchsorted(ids, pid)
     if indicator.kind == "regime":
         from analysis.compare import regime_table
+        from analysis.sweep.paths import path_regimes
 
+        rows = path_regimes(rows)  # a tree's regimes by path, numbered as bargain compare numbers them
         labels = rows["regime"].astype(str).to_numpy()
         short = {f"R{k + 1}": r["regime"] for k, r in enumerate(regime_table(rows))}
         label = short.get(indicator.label, indicator.label)

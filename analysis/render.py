@@ -274,11 +274,10 @@ def tree_play(tree, eq):
 
 
 def play_text(tree, behaviour, digits: int = 4, max_branches: int = 32) -> str:
-    """The play of a tree under a behaviour profile, for a reader: each move as ``mover action``
-    (a chance move by its name), in order. Where play branches (a chance move, or a mixed
-    choice), each branch is shown with its probability and the play that follows it, joined by
-    ``;`` (in brackets when the branching is not the first). After ``max_branches`` branches
-    the rest is cut with ``...``.
+    """The play of a tree under a behaviour profile, for a reader: each move as ``Player action``
+    (a chance move as ``chance: outcome``), in order, each branch with its probability; the one
+    naming rule of :func:`sim.extensive.names.play_text`, which the sweep's ``path`` column,
+    regions and reports share.
 
     Examples
     --------
@@ -288,36 +287,11 @@ def play_text(tree, behaviour, digits: int = 4, max_branches: int = 32) -> str:
     ...     Decision(0, "u1", ("keep", "drop"), (R("r1"), Terminal((0.0, 0.0)))),
     ...     Decision(0, "u2", ("keep", "drop"), (R("r2"), Terminal((0.0, 0.0))))), "us_type"))
     >>> play_text(g, {"u1": [1, 0], "u2": [0, 1], "r1": [0.5, 0.5], "r2": [1, 0]})
-    'us_type hawk (0.25): US keep -> Russia [press (0.5); shield (0.5)]; us_type dove (0.75): US drop'
+    'chance: hawk (p=0.25) -> US keep -> Russia press (p=0.5)|shield (p=0.5); chance: dove (p=0.75) -> US drop'
     """
-    from sim.extensive.nodes import Chance, Terminal
+    from sim.extensive.names import play_text as named_play
 
-    budget = [max_branches]
-
-    def walk(node, top: bool) -> str:
-        if isinstance(node, Terminal):
-            return ""
-        if isinstance(node, Chance):
-            who, names, probs = node.label or "chance", node.outcomes, node.probs
-        else:
-            who, names, probs = tree.players[node.player], node.actions, list(behaviour[node.infoset])
-        live = [(a, float(p), c) for a, p, c in zip(names, probs, node.children) if p > 1e-12]
-        if len(live) == 1:
-            a, _, c = live[0]
-            rest = walk(c, top)
-            return f"{who} {a}" + (f" -> {rest}" if rest else "")
-        parts = []
-        for a, p, c in live:
-            if budget[0] <= 0:
-                parts.append("...")
-                break
-            budget[0] -= 1
-            rest = walk(c, False)
-            name = f"{who} {a}" if top else a
-            parts.append(f"{name} ({p:.{digits}g})" + ((": " if top else " -> ") + rest if rest else ""))
-        return "; ".join(parts) if top else f"{who} [{'; '.join(parts)}]"
-
-    return walk(tree.root, True)
+    return named_play(tree, behaviour, digits=digits, max_branches=max_branches)
 
 
 def off_path_lines(tree, behaviour, unplanned=(), names=None, digits: int = 4) -> list[str]:
