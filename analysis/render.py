@@ -486,3 +486,83 @@ def belief_lines(doc: dict) -> list[str]:
             else "belief thresholds (no equilibrium: sets whose actions do not end the game are skipped):")
     return [head, *(f"  {e['text']}" if e["text"] else f"  {e['infoset']}: skipped ({e['skipped']})"
                     for e in doc["infosets"])]
+
+
+def _when_text(when) -> str:
+    """A move's condition on earlier moves, for people: ``us_announce = announce`` (``always`` when none).
+
+    Examples
+    --------
+    >>> _when_text((("us_announce", ("announce",)), ("russia", ("halt", "deploy"))))
+    'us_announce = announce and russia in {halt, deploy}'
+    >>> _when_text(())
+    'always'
+    """
+    return " and ".join(f"{k} in {{{', '.join(a)}}}" if len(a) > 1 else f"{k} = {a[0]}" for k, a in when) or "always"
+
+
+#: The columns of :func:`timing_rows`.
+TIMING_HEADERS = ("move", "who moves", "choices", "observes", "when", "assumption")
+
+
+def timing_rows(scenario) -> list[list[str]]:
+    """The timing of a scenario as table rows (:data:`TIMING_HEADERS`): for each move, in order,
+    its name, who moves (``chance`` for a move of nature), its actions (a chance move's outcomes
+    with their probabilities), what the mover observes (the earlier moves it sees), when it happens
+    (its condition on earlier moves) and whether it is flagged as an assumption: ``yes`` for a
+    move with ``assumption = true``, ``yes (timing)`` when the scenario flags its whole timing
+    (``timing_assumption``), else ``no``. A simultaneous scenario has one row per player, each
+    seeing nothing.
+
+    Examples
+    --------
+    >>> from sim.scenario import loads_scenario
+    >>> s = loads_scenario('''
+    ... [scenario]
+    ... id = "t"
+    ... title = "T"
+    ... timing = [
+    ...   { chance = "weather", outcomes = { rain = 0.3, sun = "rest" } },
+    ...   { player = "A", observes = ["weather"] },
+    ...   { player = "B", name = "b_answer", when = { A = "go" }, observes = ["A"], assumption = true },
+    ... ]
+    ... [players.A]
+    ... actions = ["go", "stay"]
+    ... [players.B]
+    ... actions = ["yes", "no"]
+    ... [[goals]]
+    ... player = "A"
+    ... name = "g"
+    ... weight = 1
+    ... rules = [{ when = { A = "go" }, value = 1 }]
+    ... ''')
+    >>> for row in timing_rows(s):
+    ...     print(" | ".join(row))
+    weather | chance | rain (0.3), sun (rest) | - | always | no
+    A | A | go, stay | weather | always | no
+    b_answer | B | yes, no | A | A = go | yes
+    """
+    from sim.scenario.schema import move_labels
+
+    whole = "yes (timing)" if scenario.timing_assumption else "no"
+    if not scenario.sequential:
+        return [[p, p, ", ".join(actions), "nothing (simultaneous moves)", "always", whole]
+                for p, actions in scenario.players]
+    rows = []
+    for m in scenario.timing:
+        flag = "yes" if m.assumption else whole
+        if hasattr(m, "outcomes"):
+            choices = ", ".join(f"{o} ({p:g})" if isinstance(p, (int, float)) else f"{o} ({p})" for o, p in m.outcomes)
+            rows.append([m.key, "chance", choices, "-", _when_text(m.when), flag])
+        else:
+            rows.append([m.key, m.player, ", ".join(move_labels(scenario, m)),
+                         ", ".join(m.observes) or "nothing earlier", _when_text(m.when), flag])
+    return rows
+
+
+def timing_lines(scenario) -> list[str]:
+    """:func:`timing_rows` as an aligned plain-text table (a header line, then one line per move),
+    as ``bargain show`` prints it and reports list it."""
+    rows = [list(TIMING_HEADERS), *timing_rows(scenario)]
+    widths = [max(len(r[k]) for r in rows) for k in range(len(TIMING_HEADERS))]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]

@@ -185,3 +185,42 @@ def test_the_drop_buys_pressure_sweep_has_fewer_regimes_by_path(tmp_path, capsys
         "US drop -> Russia halt -> Russia pressure -> NATO engage -> Iran halt"}
     assert not any(re.search(r"\w+=\w+/", r) for r in summary.regimes["spe"])
     assert np.isclose(sum(summary.regimes["spe"].values()), 1.0)
+
+
+# ----- the timing table -----------------------------------------------------------------------------
+def test_the_timing_table_of_a_shipped_scenario_says_who_moves_seeing_what_when():
+    from analysis.render import TIMING_HEADERS, timing_lines, timing_rows
+
+    rows = timing_rows(load_scenario(CHIP))
+    assert TIMING_HEADERS == ("move", "who moves", "choices", "observes", "when", "assumption")
+    assert rows == [
+        ["us_type", "chance", "committed (p_committed), bluffing (rest)", "-", "always", "yes (timing)"],
+        ["us_announce", "US", "announce, silent", "us_type", "always", "yes (timing)"],
+        ["russia_answer", "Russia", "pressure, refuse", "us_announce", "always", "yes (timing)"],
+        ["us_execute", "US", "deploy, drop", "russia_answer", "us_announce = announce", "yes"],
+        ["iran_programme", "Iran", "proceed, halt", "russia_answer", "always", "yes (timing)"],
+    ]
+    lines = timing_lines(load_scenario(CHIP))
+    assert lines[0].split() == ["move", "who", "moves", "choices", "observes", "when", "assumption"]
+    column = lines[0].index("observes")  # aligned: each move's observations start under the header
+    assert lines[4][column:].startswith("russia_answer")
+    # a scenario whose moves are not flagged one by one, nor as a whole
+    base = timing_rows(load_scenario(ROOT / "scenarios" / "baseline-2009.toml"))
+    assert [r[1] for r in base][:2] == ["US", "Russia"] and all(r[5] in ("yes", "no", "yes (timing)") for r in base)
+
+
+def test_show_and_the_report_list_the_timing_table(tmp_path, capsys):
+    from analysis.render import timing_lines
+
+    assert main(["show", str(CHIP)]) == 0
+    out = capsys.readouterr().out
+    for line in timing_lines(load_scenario(CHIP)):
+        assert f"  {line}\n" in out
+    assert main(["report", str(CHIP), "--out", str(tmp_path / "r.md"), "--no-logit"]) == 0
+    text = (tmp_path / "r.md").read_text()
+    assert "| move | who moves | choices | observes | when | assumption |" in text
+    assert "| us_execute | US | deploy, drop | russia_answer | us_announce = announce | yes |" in text
+    # the equilibria read as plays and named decision points, never as slots of reduced strategies
+    assert "| 1 | chance: committed (p=0.55)" in text
+    assert "Russia (russia_answer), after US silent: " in text
+    assert not re.search(r"\w+=\w+/\w+", text)
