@@ -369,7 +369,8 @@ def _discovery_section(report: Report, src: SweepSource, *, tol: float) -> str |
         return None
     r, tag = d.prim, slug(src.path.name)
     report.add("h3", "Scenario discovery: where the commonest regime holds")
-    report.add("p", f"PRIM (Friedman and Fisher 1999, as EMA Workbench runs it) on regime R1, which holds at "
+    what = f" ({d.regimes[0][1]})" if d.regimes else ""  # the regime by its plays
+    report.add("p", f"PRIM (Friedman and Fisher 1999, as EMA Workbench runs it) on regime R1{what}, which holds at "
                     f"{int(d.y.sum()):,} of {len(d.y):,} points{note}: the box of greatest coverage whose density "
                     f"reaches {THRESHOLD:.0%}, each restriction with its quasi-p-value (small: the restriction "
                     f"matters). Re-run or vary with bargain discover {src.path.name} --where \"regime: R1\".")
@@ -391,7 +392,7 @@ def _discovery_section(report: Report, src: SweepSource, *, tol: float) -> str |
         report.add("chart", "The chosen box: each restricted parameter's range within its full range.",
                    figure=charts.discovery_box_chart(b.limits(), full, quasi_p=b.quasi_p), name=f"{tag}-prim-box")
     where = " and ".join(f"{n} in [{lo:.3g}, {hi:.3g}]" for n, (lo, hi) in b.limits().items()) or "the whole box"
-    return (f"{src.path.name}: the commonest regime (R1) holds at {b.density:.0%} of the points of the box {where}, "
+    return (f"{src.path.name}: the commonest regime, R1{what}, holds at {b.density:.0%} of the points of the box {where}, "
             f"which holds {b.coverage:.0%} of R1's points (PRIM).")
 
 
