@@ -319,6 +319,35 @@ def off_path_lines(tree, behaviour, unplanned=(), names=None, digits: int = 4) -
     return out
 
 
+def play_document(tree, eq, names=None) -> dict:
+    """A tree equilibrium's play and choices for ``--json``: ``"play"`` (its text, each move by
+    player and action, each branch with its probability: :func:`play_text`) and
+    ``"decision_points"``, one entry per information set in tree order with its ``infoset`` id,
+    readable ``name`` (:func:`sim.extensive.names.decision_point_names`), ``player``, whether play
+    reaches it (``on_path``) and the ``choice`` there (``{action: probability}``, or ``"any"`` where
+    the player's own earlier choices rule it out).
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    >>> from sim.registry import solve
+    >>> g = ExtensiveFormGame.from_root(("E", "I"), Decision(0, "e", ("out", "in"), (
+    ...     Terminal((0.0, 2.0)), Decision(1, "i", ("fight", "yield"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))))))
+    >>> doc = play_document(g, solve(g, "spe").equilibria[0])
+    >>> doc["play"], doc["decision_points"][1]
+    ('E in -> I yield', {'infoset': 'i', 'name': 'I, after E in', 'player': 'I', 'on_path': True, 'choice': {'fight': 0.0, 'yield': 1.0}})
+    """
+    from sim.extensive.names import decision_point_names, reached_infosets
+
+    names = names if names is not None else decision_point_names(tree)
+    behaviour, unplanned = tree_play(tree, eq)
+    reached = reached_infosets(tree, behaviour)
+    points = [{"infoset": h, "name": names[h], "player": tree.players[i], "on_path": h in reached,
+               "choice": "any" if h in unplanned else {a: float(x) for a, x in zip(acts, behaviour[h])}}
+              for h, (i, acts) in tree.infosets.items()]
+    return {"play": play_text(tree, behaviour), "decision_points": points}
+
+
 def consistency_text(consistency: dict) -> str:
     """One line on whether a PBE's beliefs are Kreps-Wilson consistent (``details["consistency"]``
     of :func:`sim.extensive.consistency.check_consistency`).

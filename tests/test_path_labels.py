@@ -224,3 +224,20 @@ def test_show_and_the_report_list_the_timing_table(tmp_path, capsys):
     assert "| 1 | chance: committed (p=0.55)" in text
     assert "Russia (russia_answer), after US silent: " in text
     assert not re.search(r"\w+=\w+/\w+", text)
+
+
+def test_solve_json_gives_each_tree_equilibrium_its_play_and_named_decision_points(capsys):
+    assert main(["solve", str(CHIP), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    g = _chip()
+    from sim.extensive.names import decision_point_names
+
+    names = decision_point_names(g)
+    for e in doc["results"][0]["equilibria"]:
+        assert e["play"].startswith("chance: committed (p=0.55)") and " -> US announce -> " in e["play"]
+        points = {p["infoset"]: p for p in e["decision_points"]}
+        assert set(points) == set(g.infosets) and all(points[h]["name"] == names[h] for h in points)
+        on = {h for h, p in points.items() if p["on_path"]}
+        assert "us_announce|us_type=committed" in on and "russia_answer|us_announce=silent" not in on
+        for p in points.values():  # a choice is a distribution over the set's actions
+            assert p["choice"] == "any" or abs(sum(p["choice"].values()) - 1) < 1e-9

@@ -10,7 +10,10 @@ either plain-text tables or one JSON document::
                                   "support": {player: [action, ...]}, "max_regret": float}],
                   "details": {...}}]}
 
-A tree method's result (``spe``, ``pbe``, ``pbe_mixed``) on a tree also holds
+Each equilibrium of a tree (by any method) also has ``"play"`` (each move by player and action,
+each branch with its probability) and ``"decision_points"`` (each information set by its readable
+name, its player, whether play reaches it and the choice there;
+:func:`analysis.render.play_document`). A tree method's result (``spe``, ``pbe``, ``pbe_mixed``) on a tree also holds
 ``details["belief_thresholds"]`` (:func:`analysis.render.belief_document`): for each information
 set with more than one node, the beliefs where its mover's best answer flips, and the sentence
 that the plain-text output prints after the equilibria.
@@ -321,6 +324,14 @@ def run(args) -> int:
         for d, b in zip(docs, beliefs):
             if b is not None:
                 d.setdefault("details", {})["belief_thresholds"] = b
+        if isinstance(game, ExtensiveFormGame):  # each equilibrium's play and choices by name
+            from analysis.render import play_document
+            from sim.extensive.names import decision_point_names
+
+            names = decision_point_names(game)
+            for d, r in zip(docs, results):
+                for e, eq in zip(d["equilibria"], r.equilibria):
+                    e.update(play_document(game, eq, names))
         doc = {"source": source_document(args.path, args.overrides), "game": game_to_dict(game), "results": docs}
         # allow_nan=False: a non-finite number would make the document invalid JSON; fail instead.
         print(json.dumps(doc, indent=2, allow_nan=False, default=_no_json_form))
