@@ -133,6 +133,12 @@ def test_an_old_folder_reads_with_the_new_labels_and_is_never_resumed(tmp_path, 
     assert "chance: rain -> A inside -> B stay" in capsys.readouterr().out
     assert main(["discover", str(tmp_path / "old"), "--scenario", str(tmp_path / "venue.toml"),
                  "--where", "regime: R1"]) == 0
+    assert "  R1: chance: " in capsys.readouterr().out  # the regime described by its plays
+    # the report finds the scenario by its content hash, beside the folder
+    assert main(["report", str(tmp_path / "old"), "--out", str(tmp_path / "old.md"), "--no-logit"]) == 0
+    report = (tmp_path / "old.md").read_text()
+    assert "chance: rain -&gt; A inside -&gt; B stay" in report or "chance: rain -> A inside -> B stay" in report
+    assert "rain, inside, stay" not in report
     capsys.readouterr()
     before = {p.name: p.read_bytes() for p in (tmp_path / "old" / "chunks").iterdir()}
     code = main(["sweep", str(sweep), "--out", str(tmp_path / "old"), "--resume", "--in-process"])
