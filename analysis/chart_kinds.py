@@ -19,11 +19,15 @@ NEEDS = ("sweep", "scenario", "any")
 
 @dataclass(frozen=True)
 class ChartKind:
-    """A chart kind: description, the source it needs, and ``build(sources, *, x, y, tol) -> Figure``."""
+    """A chart kind: description, the source it needs, and ``build(sources, *, x, y, tol) -> Figure``.
+
+    ``slices``: the kind draws a slice of the other parameters and takes ``fixed`` (``--set``).
+    """
 
     summary: str
     needs: str
     build: Callable
+    slices: bool = False
 
 
 def _sweep_method(src) -> tuple[list[str], str]:
@@ -146,17 +150,23 @@ def _repeated(sources, *, x=None, y=None, tol=1e-6):
     return charts.feasible_ir_chart(analysis, players=pair)
 
 
-def _region_map(sources, *, x=None, y=None, tol=1e-6):
+def _region_map(sources, *, x=None, y=None, tol=1e-6, fixed=None):
     from analysis import charts
     from sim.errors import ScenarioError
     from sim.regions import equilibrium_regions
 
     c = sources[0].compiled
-    bounded = [n for n, lo, hi in zip(c.parameter_names, c.lower, c.upper) if lo < hi < float("inf") and lo > float("-inf")]
+    fixed = dict(fixed or {})
+    bounded = [n for n, lo, hi in zip(c.parameter_names, c.lower, c.upper)
+               if lo < hi < float("inf") and lo > float("-inf") and n not in fixed]
     axes = [x or (bounded[0] if bounded else None), y or (bounded[1] if len(bounded) > 1 else None)]
     if None in axes:
         raise ScenarioError("a region map needs two parameters with finite bounds (--x, --y)", path=str(sources[0].path))
-    return charts.region_map(equilibrium_regions(c, vary=axes), *axes)
+    for n in fixed:
+        if n in axes:
+            raise ScenarioError(f"--set {n}: {n} is on an axis of the map; --set holds the other parameters "
+                                f"(axes: {axes[0]}, {axes[1]})", path=str(sources[0].path))
+    return charts.region_map(equilibrium_regions(c, vary=axes, fixed=fixed), *axes)
 
 
 #: Chart kinds in the order ``bargain chart --help`` lists them.
@@ -185,7 +195,7 @@ CHART_KINDS: dict[str, ChartKind] = {
     "frontier": ChartKind("a two-player [bargaining] table: frontier, disagreement point, solutions",
                           "scenario", _frontier),
     "region-map": ChartKind("a scenario's exact equilibrium regions over two parameters (--x, --y), the others at "
-                            "their defaults; overlaps hatched", "scenario", _region_map),
+                            "their defaults or --set values; overlaps hatched", "scenario", _region_map, slices=True),
     "repeated": ChartKind("a [repeated] table: feasible and individually rational payoffs, minmax point, targets "
                           "(--x, --y: two players)", "scenario", _repeated),
 }
@@ -201,8 +211,11 @@ def _require(kind: str, needs: str, sources) -> None:
         raise ScenarioError(f"chart {kind} needs scenario files")
 
 
-def make_chart(kind: str, sources, *, x=None, y=None, tol: float = 1e-6):
+def make_chart(kind: str, sources, *, x=None, y=None, tol: float = 1e-6, fixed=None):
     """The Figure of ``kind`` for loaded sources (see :func:`analysis.sources.load_source`).
+
+    ``fixed`` (``--set NAME=VALUE``) holds parameters at values for a kind that draws a slice
+    (``region-map``); other kinds refuse it.
 
     Examples
     --------
@@ -215,5 +228,10 @@ def make_chart(kind: str, sources, *, x=None, y=None, tol: float = 1e-6):
     spec = CHART_KINDS.get(kind)
     if spec is None:
         raise ScenarioError(f"unknown chart kind {kind!r}; choose one of: {', '.join(CHART_KINDS)}")
+    if fixed and not spec.slices:
+        sliced = ", ".join(n for n, k in CHART_KINDS.items() if k.slices)
+        raise ScenarioError(f"--set applies to the chart kinds that draw a slice ({sliced}); got chart {kind}")
     _require(kind, spec.needs, sources)
+    if spec.slices:
+        return spec.build(sources, x=x, y=y, tol=tol, fixed=dict(fixed or {}))
     return spec.build(sources, x=x, y=y, tol=tol)

@@ -19,20 +19,27 @@ ways decide it, and every warning says which one did:
   (however many it has) and of every later move (whichever moves happen, for a timing with
   ``when`` conditions): it is then a constant in every subgame where the owner moves, and in
   expectation at each of its information sets.
-* **sampled** - otherwise the solvers decide over a seeded scrambled Sobol sample of the box
-  (Sobol 1967; Owen 1998): half the points move only the goal's parameters (the others at their
-  defaults), half move every parameter, and each point also draws a strength ``s`` in (0, 1]
-  for the goal; the first point is the defaults at full strength. The choices of
-  ``rest + s * goal`` are compared with those of ``rest`` (the scenario without the goal): for a
-  simultaneous timing the owner's best responses to every pure profile of the others (by the
-  one tie rule, :func:`sim.solvers.pure.pure_equilibrium_mask`), so also every pure equilibrium;
-  for a sequential one the set of subgame-perfect equilibria (``spe``). Comparing best responses
-  rather than only the pure equilibria matters: removing a player's only goal leaves it
-  indifferent, and in a coordination game the pure equilibria are then the same. No change at
-  any point is evidence, not proof, and is reported as such.
+* **sampled** - otherwise the solvers decide over a sample of the box: the defaults at full
+  strength first, then the corners of the box (those of the goal's own parameters with the
+  others at their defaults, then those of the whole box, at full strength; a seeded choice of
+  them when there are too many), then a seeded scrambled Sobol sample (Sobol 1967; Owen 1998)
+  in which half the points move only the goal's parameters and half move every parameter, each
+  point with a strength ``s`` in (0, 1] for the goal. The choices of ``rest + s * goal`` are
+  compared with those of ``rest`` (the scenario without the goal): for a simultaneous timing the
+  owner's best responses to every pure profile of the others (by the one tie rule,
+  :func:`sim.solvers.pure.pure_equilibrium_mask`), so also every pure equilibrium; for a
+  sequential one the set of subgame-perfect equilibria (``spe``). A perfect-information tree is
+  solved at every point at once by batched backward induction
+  (:func:`sim.extensive.spe.spe_batch`; points where it ties are listed by ``spe_solve``), so
+  like a simultaneous timing it uses exactly ``sample`` points (:data:`DEFAULT_SAMPLE` by
+  default); an imperfect-information tree needs one ``spe_solve`` per point and uses at most
+  :data:`TREE_SAMPLE`, and its warnings say so. Comparing best responses rather than only the
+  pure equilibria matters: removing a player's only goal leaves it indifferent, and in a
+  coordination game the pure equilibria are then the same. No change at any point is evidence,
+  not proof, and is reported as such: ``no change found at N sampled points (not a proof)``.
 
 A parameter is inert when moving it over its range (a grid of values, the others at their
-defaults and at sampled values) changes no player's best response (no subgame-perfect
+defaults, at corners of the box and at sampled values) changes no player's best response (no subgame-perfect
 equilibrium for a sequential timing); exactly so when every term it enters is
 constant along each player's own axis (and it sets no chance probability). Parameters carried
 only by inert goals are named in the goals' warnings rather than warned about again.
@@ -57,7 +64,7 @@ import numpy as np
 from sim.scenario import Scenario, compile_scenario, load_scenario
 from sim.scenario.schema import REST, ChanceMove, Goal, Rule, Scaled
 
-#: Points of the sampled test (simultaneous timings, and perfect-information trees).
+#: Points of the sampled test (simultaneous timings, and perfect-information trees: exactly this many).
 DEFAULT_SAMPLE = 512
 #: At most this many points for an imperfect-information tree (each point is one ``spe_solve``).
 TREE_SAMPLE = 16
@@ -131,7 +138,8 @@ class LintReport:
 class InertDecision:
     """Whether a goal or parameter can change an equilibrium, and how that was decided.
 
-    ``method`` is ``"exact"`` or ``"sampled"``; ``points`` the points compared (0 when exact).
+    ``method`` is ``"exact"`` or ``"sampled"``; ``points`` the points compared (0 when exact);
+    ``reason`` what the exact test proved, or for a sampled one any limit on its points.
     """
 
     inert: bool
@@ -143,7 +151,10 @@ class InertDecision:
     def how(self) -> str:
         if self.method == "exact":
             return f"exact: {self.reason}"
-        return f"sampled: {'no change' if self.inert else 'a change'} over {self.points} points"
+        note = f"; {self.reason}" if self.reason else ""
+        if self.inert:
+            return f"sampled: no change found at {self.points} sampled points (not a proof{note})"
+        return f"sampled: a change found among {self.points} sampled points" + (f" ({self.reason})" if self.reason else "")
 
 
 @dataclass(frozen=True)
@@ -292,6 +303,30 @@ def _sobol(n: int, dim: int, seed: int) -> np.ndarray:
         return sobol.random(n)
 
 
+def _corners(lo: np.ndarray, hi: np.ndarray, base: np.ndarray, dims: Sequence[int], limit: int,
+             seed: int) -> np.ndarray:
+    """Up to ``limit`` corners of the box over the axes ``dims`` (the other coordinates at
+    ``base``): all ``2**len(dims)`` of them when they fit, else a seeded choice of distinct ones.
+    Axes whose bounds coincide count once."""
+    dims = [k for k in dims if hi[k] > lo[k]]
+    if not dims or limit <= 0:
+        return np.empty((0, len(base)))
+    k = len(dims)
+    rng = np.random.default_rng(seed)
+    if k <= 20 and 2 ** k <= limit:
+        codes = np.arange(2 ** k)
+        bits = (codes[:, None] >> np.arange(k)) & 1
+    elif k <= 62:
+        codes = rng.choice(2 ** k, size=limit, replace=False) if k <= 20 else \
+            np.unique(rng.integers(0, 2 ** k, size=limit, dtype=np.int64))
+        bits = (codes[:, None] >> np.arange(k)) & 1
+    else:
+        bits = np.unique(rng.integers(0, 2, size=(limit, k)), axis=0)
+    out = np.repeat(np.asarray(base, dtype=float)[None], len(bits), axis=0)
+    out[:, dims] = np.where(bits == 1, hi[dims], lo[dims])
+    return out
+
+
 def _payoffs(compiled, points: np.ndarray) -> np.ndarray:
     return compiled.payoffs(points, check=False)
 
@@ -299,10 +334,15 @@ def _payoffs(compiled, points: np.ndarray) -> np.ndarray:
 def _valid(compiled, points: np.ndarray) -> np.ndarray:
     """Mask of the points whose chance probabilities are valid (two probability parameters may
     sum past 1 inside the box)."""
-    if not compiled.sequential:
+    if not compiled.sequential or not len(points):
         return np.ones(len(points), dtype=bool)
     from sim.errors import ScenarioError
 
+    try:
+        compiled.chance_probabilities(points, check=False)
+        return np.ones(len(points), dtype=bool)
+    except ScenarioError:
+        pass
     keep = []
     for x in points:
         try:
@@ -311,6 +351,24 @@ def _valid(compiled, points: np.ndarray) -> np.ndarray:
         except ScenarioError:
             keep.append(False)
     return np.array(keep, dtype=bool)
+
+
+def _batched(compiled) -> bool:
+    """Whether the sampled test runs on every point at once: a simultaneous timing (best
+    responses), or a perfect-information tree (batched backward induction, ``spe_batch``)."""
+    return not compiled.sequential or compiled.game().perfect_information
+
+
+def _sample_size(compiled, sample: int) -> int:
+    """Points of the sampled test: ``sample`` exactly where the test is batched, at most
+    :data:`TREE_SAMPLE` for an imperfect-information tree (each point one ``spe_solve``)."""
+    return sample if _batched(compiled) else min(sample, TREE_SAMPLE)
+
+
+def _cap_note(compiled, sample: int) -> str:
+    if _batched(compiled) or sample <= TREE_SAMPLE:
+        return ""
+    return f"imperfect information: at most {TREE_SAMPLE} points, each one spe_solve"
 
 
 def _tree_sets(compiled, payoffs: np.ndarray, points: np.ndarray) -> list:
@@ -332,6 +390,40 @@ def _tree_sets(compiled, payoffs: np.ndarray, points: np.ndarray) -> list:
     return out
 
 
+def _tree_chance(compiled, game, points: np.ndarray) -> list[np.ndarray]:
+    """Each chance node's probabilities ``(B, k)`` at ``points``, chance nodes in preorder."""
+    from sim.extensive.nodes import Chance
+
+    by_move = dict(zip((m.name for m in compiled.scenario.timing if isinstance(m, ChanceMove)),
+                       compiled.chance_probabilities(points, check=False)))
+    return [by_move[n.label] for _, n in game.nodes() if isinstance(n, Chance)]
+
+
+def _batch_tree_changes(compiled, a: np.ndarray, b: np.ndarray, points: np.ndarray, points_b: np.ndarray) -> bool:
+    """:func:`_changes` for a perfect-information tree: backward induction at every point at once
+    (:func:`sim.extensive.spe.spe_batch`). Where neither batch ties, each has one subgame-perfect
+    equilibrium and the choices at every decision node are compared; where exactly one ties, the
+    sets differ in size; where both tie, the sets are listed by ``spe_solve`` point by point."""
+    from sim.extensive.spe import spe_batch
+
+    game = compiled.game()
+    n = len(compiled.players)
+    ra = spe_batch(game, a.reshape(len(a), -1, n), chance_probs=_tree_chance(compiled, game, points),
+                   strategies=False)
+    rb = spe_batch(game, b.reshape(len(b), -1, n), chance_probs=_tree_chance(compiled, game, points_b),
+                   strategies=False)
+    if np.any(ra.tied != rb.tied):
+        return True
+    clear = ~ra.tied
+    if np.any(ra.choices[clear] != rb.choices[clear]):
+        return True
+    for k in np.flatnonzero(ra.tied):
+        sa = _tree_sets(compiled, a[k:k + 1], points[k:k + 1])
+        if sa[0] is None or sa != _tree_sets(compiled, b[k:k + 1], points_b[k:k + 1]):
+            return True
+    return False
+
+
 def _best_responses(payoffs: np.ndarray, player: int) -> np.ndarray:
     """Mask of ``player``'s best responses at every profile, by the one tie rule: the game where
     every other player gets 0 (and so always best-responds) has exactly these pure equilibria."""
@@ -351,6 +443,8 @@ def _changes(compiled, a: np.ndarray, b: np.ndarray, points: np.ndarray, points_
         players = range(len(compiled.players)) if players is None else players
         return any(bool(np.any(_best_responses(a, i) != _best_responses(b, i))) for i in players)
     points_b = points if points_b is None else points_b
+    if compiled.game().perfect_information:
+        return _batch_tree_changes(compiled, a, b, points, points_b)
     for k in range(len(points)):  # one point at a time: stop at the first change
         sa, sb = _tree_sets(compiled, a[k:k + 1], points[k:k + 1]), _tree_sets(compiled, b[k:k + 1], points_b[k:k + 1])
         if sa[0] is None or sa != sb:
@@ -358,62 +452,87 @@ def _changes(compiled, a: np.ndarray, b: np.ndarray, points: np.ndarray, points_
     return False
 
 
-def _sample_size(compiled, sample: int) -> int:
-    return min(sample, TREE_SAMPLE) if compiled.sequential else sample
+def _goal_points(compiled, own: list[int], n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` valid points of the box and a strength in (0, 1] for each (see
+    :func:`goal_sampled_decision`); fewer only when the box has too few valid points."""
+    lo, hi = _box(compiled)
+    d = np.asarray(compiled.defaults, dtype=float)
+    dim = len(d)
+    fixed = [d[None], _corners(lo, hi, d, own, n // 4, seed), _corners(lo, hi, d, range(dim), n // 2, seed + 1)]
+    points = np.concatenate(fixed)
+    _, first = np.unique(points, axis=0, return_index=True)
+    points = points[np.sort(first)][:n]  # each corner once (the defaults may be one)
+    points = points[_valid(compiled, points)]
+    strength = np.ones(len(points))
+    for attempt in range(4):  # random points fill the rest; a few more rounds replace invalid ones
+        need = n - len(points)
+        if need <= 0:
+            break
+        u = _sobol(need, dim + 1, seed + 7 * (attempt + 1))
+        full = lo + u[:, :-1] * (hi - lo)
+        extra = np.repeat(d[None], need, axis=0)
+        half = need // 2
+        extra[:half, own] = full[:half, own]
+        extra[half:] = full[half:]
+        keep = _valid(compiled, extra)
+        points = np.concatenate([points, extra[keep]])
+        strength = np.concatenate([strength, 1.0 - u[keep, -1]])  # in (0, 1]
+    return points[:n], strength[:n]
 
 
 def goal_sampled_decision(scenario: Scenario, goal, *, sample: int = DEFAULT_SAMPLE, seed: int = 0) -> InertDecision:
     """Decide by the solvers whether ``goal`` changes an equilibrium somewhere in the box.
 
-    The first point is the defaults at full strength; see the module docstring for the rest.
+    The points, in order: the defaults at full strength; the corners of the box of the goal's
+    own parameters (the others at their defaults), then the corners of the whole box, both at
+    full strength; then a seeded scrambled Sobol sample, half moving only the goal's parameters,
+    half moving every parameter, each with a strength in (0, 1]. ``sample`` points in all for a
+    simultaneous timing or a perfect-information tree (corners up to a quarter and a half of
+    them), at most :data:`TREE_SAMPLE` for an imperfect-information tree.
 
     Examples
     --------
     >>> from sim.scenario import loads_scenario
     >>> s = loads_scenario(MATCHING_TOY)
-    >>> [goal_sampled_decision(s, g, sample=16).how for g in s.goals]
-    ['sampled: a change over 16 points', 'sampled: no change over 16 points', 'sampled: a change over 16 points']
+    >>> [goal_sampled_decision(s, g, sample=16).how for g in s.goals]  # doctest: +NORMALIZE_WHITESPACE
+    ['sampled: a change found among 16 sampled points',
+     'sampled: no change found at 16 sampled points (not a proof)',
+     'sampled: a change found among 16 sampled points']
     """
     rest = _compile_goals(scenario, tuple(g for g in scenario.goals if g is not goal))
     alone = _compile_goals(scenario, (goal,))
     n = max(1, _sample_size(rest, sample))
-    names = rest.parameter_names
-    own = [k for k, p in enumerate(names) if p in _goal_parameters(goal)]
-    lo, hi = _box(rest)
-    u = _sobol(n, len(names) + 1, seed)
-    points = np.repeat(np.asarray(rest.defaults, dtype=float)[None], n, axis=0)
-    half = n // 2
-    full = lo + u[:, :-1] * (hi - lo)
-    points[:half, own] = full[:half, own]
-    points[half:] = full[half:]
-    strength = 1.0 - u[:, -1]  # in (0, 1]
-    points[0], strength[0] = rest.defaults, 1.0
-    keep = _valid(rest, points)
-    points, strength = points[keep], strength[keep]
+    own = [k for k, p in enumerate(rest.parameter_names) if p in _goal_parameters(goal)]
+    points, strength = _goal_points(rest, own, n, seed)
     base = _payoffs(rest, points)
     added = base + strength.reshape((-1,) + (1,) * (base.ndim - 1)) * _payoffs(alone, points)
     changed = _changes(rest, base, added, points, players=[rest.players.index(goal.player)])
-    return InertDecision(not changed, "sampled", len(points))
+    return InertDecision(not changed, "sampled", len(points), _cap_note(rest, sample))
 
 
 def parameter_sampled_decision(compiled, name: str, *, sample: int = DEFAULT_SAMPLE, seed: int = 0) -> InertDecision:
     """Decide by the solvers whether moving ``name`` alone over its range changes an equilibrium:
-    lines of values of ``name`` through the defaults and through sampled points of the box."""
+    lines of values of ``name`` through the defaults, through corners of the box of the other
+    parameters, then through sampled points of the box; ``sample`` points in all (at most
+    :data:`TREE_SAMPLE` for an imperfect-information tree)."""
     n = max(2, _sample_size(compiled, sample))
     k = compiled.parameter_names.index(name)
     lo, hi = _box(compiled)
-    values = np.linspace(lo[k], hi[k], 8 if compiled.sequential else 32)
-    lines = max(1, n // len(values))
-    u = _sobol(lines, len(compiled.parameter_names), seed)
-    bases = lo + u * (hi - lo)
-    bases[0] = compiled.defaults
-    points = np.repeat(bases, len(values), axis=0)
-    points[:, k] = np.tile(values, lines)
-    refs = np.repeat(bases, len(values), axis=0)  # each point against its line's base point
+    d = np.asarray(compiled.defaults, dtype=float)
+    values = np.linspace(lo[k], hi[k], min(32 if _batched(compiled) else 8, n))
+    lines = -(-n // len(values))  # the last line may be cut short: n points exactly
+    others = [j for j in range(len(d)) if j != k]
+    corners = _corners(lo, hi, d, others, (lines - 1) // 2, seed)
+    u = _sobol(max(lines - 1 - len(corners), 0), len(d), seed)
+    bases = np.concatenate([d[None], corners, lo + u * (hi - lo)])[:lines]
+    points = np.repeat(bases, len(values), axis=0)[:n]
+    points[:, k] = np.tile(values, len(bases))[:n]
+    refs = np.repeat(bases, len(values), axis=0)[:n]  # each point against its line's base point
     keep = _valid(compiled, points) & _valid(compiled, refs)
     points, refs = points[keep], refs[keep]
     pay, ref = _payoffs(compiled, points), _payoffs(compiled, refs)
-    return InertDecision(not _changes(compiled, ref, pay, refs, points), "sampled", len(points))
+    return InertDecision(not _changes(compiled, ref, pay, refs, points), "sampled", len(points),
+                         _cap_note(compiled, sample))
 
 
 def _term_parameters(term) -> set[str]:
@@ -689,7 +808,8 @@ def lint_scenario(scenario: Scenario | str | Path, *, sample: int = DEFAULT_SAMP
     ----------
     scenario : Scenario or path
     sample : int
-        Points of the sampled tests (at most :data:`TREE_SAMPLE` for a sequential timing).
+        Points of the sampled tests: exactly this many for a simultaneous timing or a
+        perfect-information tree, at most :data:`TREE_SAMPLE` for an imperfect-information tree.
     seed : int
         Seed of the Sobol sample: the same seed gives the same warnings.
 

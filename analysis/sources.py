@@ -20,8 +20,8 @@ from sim.errors import ScenarioError
 @dataclass(frozen=True)
 class ScenarioSource:
     """A scenario file and its equilibria at the defaults (``results``: one SolverResult per method;
-    for a sequential scenario the tree's own methods come first: ``pbe`` where some mover does not
-    see an earlier move, then ``spe``)."""
+    for a sequential scenario the tree's own methods come first: the default with beliefs
+    (:func:`sim.registry.solve_tree_default`) where some mover does not see an earlier move, then ``spe``)."""
 
     path: Path
     scenario: Any
@@ -46,10 +46,11 @@ class SweepSource:
 def solve_scenario(path, methods: Sequence[str] = ("enumpure",)) -> ScenarioSource:
     """Load, compile and solve a scenario file at its defaults.
 
-    A sequential scenario is solved on its tree first: its subgame-perfect equilibria (``spe``,
-    whose equilibria carry the behaviour and the path of play) and, when some mover does not see
-    an earlier move, its pure perfect Bayesian equilibria (``pbe``, with beliefs; skipped when the
-    tree has more pure behaviour profiles than ``pbe`` enumerates). Then ``methods`` run on its
+    A sequential scenario is solved on its tree first: with perfect information its
+    subgame-perfect equilibria (``spe``, whose equilibria carry the behaviour and the path of
+    play); when some mover does not see an earlier move, first the equilibria of
+    :func:`sim.registry.solve_tree_default` (``pbe``, with beliefs; ``pbe_agent`` where ``pbe``
+    cannot run or finds none), then the subgame-perfect ones. Then ``methods`` run on its
     reduced normal form (Kuhn 1953), whose equilibria are Nash but not necessarily subgame
     perfect, when that form is small enough to build
     (:func:`sim.extensive.behaviour.has_reduced_view`); otherwise ``normal_form`` is ``None``
@@ -68,7 +69,6 @@ def solve_scenario(path, methods: Sequence[str] = ("enumpure",)) -> ScenarioSour
     Traceback (most recent call last):
     sim.errors.SolverError: method 'lcp' applies to 2-player games only; this game has 1 players
     """
-    from sim.errors import SolverError
     from sim.registry import check_applicable, solve
     from sim.scenario import compile_scenario, load_scenario
 
@@ -87,17 +87,19 @@ def solve_scenario(path, methods: Sequence[str] = ("enumpure",)) -> ScenarioSour
             check_applicable(m, n_players=normal.n_players, tree=False)
     results = []
     if compiled.sequential:
-        from sim.extensive.pbe import pbe_solve
         from sim.extensive.spe import spe_solve
+        from sim.registry import solve_tree_default
 
-        results.append(spe_solve(game))
-        if not game.perfect_information:
-            try:
-                # First: where a mover does not see an earlier move, the equilibria with beliefs
-                # are the scenario's answer (subgame perfection alone leaves many Nash equilibria).
-                results.insert(0, pbe_solve(game))
-            except SolverError:
-                pass  # more pure profiles than pbe enumerates: the subgame-perfect list stands alone
+        if game.perfect_information:
+            results.append(spe_solve(game))
+        else:
+            # First: where a mover does not see an earlier move, the equilibria with beliefs are
+            # the scenario's answer (subgame perfection alone leaves many Nash equilibria), by
+            # the one default (pbe, else pbe_agent; details["method_choice"] says which and why).
+            first = solve_tree_default(game)
+            results.append(first)
+            if first.method != "spe":
+                results.append(spe_solve(game))
     if normal is not None:
         results += [solve(normal, m) for m in methods]
     return ScenarioSource(path, scenario, compiled, game, normal, tuple(results), file_sha256(path))

@@ -159,7 +159,9 @@ def default_method(compiled) -> str:
     ``pbe`` for another tree, ``nash`` (pure, else the stage solver's) for a simultaneous game."""
     if not compiled.sequential:
         return "nash"
-    return "spe" if compiled.game().perfect_information else "pbe"
+    from sim.registry import default_tree_method
+
+    return default_tree_method(compiled.game())
 
 
 def claim_method(compiled, claim: Claim) -> str:
@@ -377,12 +379,17 @@ def _solve(compiled, method: str, overrides: Mapping[str, float]) -> _Solved:
             eqs = r.equilibria
             complete = r.complete
         else:
-            result = solve(game, method)
-            eqs, complete, label = result.equilibria, result.complete, method
-            if method == "pbe" and not eqs:
-                # No pure PBE: the mixed and semi-separating ones (agent-form support enumeration).
-                result = solve(game, "pbe_agent")
-                eqs, complete, label = result.equilibria, result.complete, "pbe_agent"
+            if method == "pbe" and not game.perfect_information:
+                # The one default for trees with private information: pure PBE, else (pbe refuses
+                # the tree or finds none) the mixed and semi-separating ones (pbe_agent).
+                from sim.registry import solve_tree_default
+
+                result = solve_tree_default(game)
+            else:
+                result = solve(game, method)
+                if method == "pbe" and not result.equilibria:
+                    result = solve(game, "pbe_agent")  # no pure PBE: the mixed ones
+            eqs, complete, label = result.equilibria, result.complete, result.method
     except (SolverError, GameError) as exc:
         return _Solved(method, None, (), (), f"{method} refused the game: {exc}")
     if not eqs:

@@ -416,6 +416,111 @@ def solve(game, method: str, **options):
     return certify_result(result, tol)
 
 
+#: Tree methods whose equilibria carry beliefs: only their results may report belief thresholds.
+BELIEF_METHODS: tuple[str, ...] = ("pbe", "pbe_mixed", "pbe_agent")
+
+
+def default_tree_method(tree) -> str:
+    """The method a tree is solved with when none is named: ``spe`` for perfect information,
+    ``pbe`` when some mover does not see an earlier move (private information, chance types).
+
+    Where a mover is uncertain, subgame perfection leaves its beliefs free, and a threshold read
+    off a subgame-perfect equilibrium can be one no consistent belief supports; perfect Bayesian
+    equilibria carry the beliefs (Fudenberg and Tirole 1991, ch. 8).
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+    >>> entry = ExtensiveFormGame.from_root(("E", "I"), Decision(0, "E", ("out", "in"), (
+    ...     Terminal((0.0, 2.0)), Decision(1, "I", ("fight", "yield"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))))))
+    >>> R = Decision(1, "R", ("u", "d"), (Terminal((0.0, 1.0)), Terminal((0.0, 0.0))))
+    >>> hidden = ExtensiveFormGame.from_root(("S", "Rx"), Chance(("t1", "t2"), (0.5, 0.5), (R, R)))
+    >>> default_tree_method(entry), default_tree_method(hidden)
+    ('spe', 'pbe')
+    """
+    from sim.extensive.tree import ExtensiveFormGame
+
+    if not isinstance(tree, ExtensiveFormGame):
+        raise SolverError(f"default_tree_method(): needs an extensive-form game; got {type(tree).__name__}")
+    return "spe" if tree.perfect_information else "pbe"
+
+
+def solve_tree_default(tree, **options):
+    """Solve ``tree`` with :func:`default_tree_method`, falling back where that cannot run.
+
+    For an imperfect-information tree: ``pbe`` (pure perfect Bayesian equilibria); where ``pbe``
+    refuses the tree (too many pure profiles) or finds no pure equilibrium, ``pbe_agent`` (mixed
+    and semi-separating ones, by agent-form support enumeration); where that refuses too, ``spe``,
+    whose equilibria carry no beliefs. ``options`` go to the default method; a fallback gets only
+    ``tol``. The result's ``details["method_choice"]`` says what was chosen and why:
+    ``{"default": ..., "used": ..., "fallback": bool, "reason": ...}``.
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+    >>> R = lambda a, b: Decision(1, "R", ("u", "d"), (Terminal((0.0, a)), Terminal((0.0, b))))
+    >>> g = ExtensiveFormGame.from_root(("S", "Rx"), Chance(("t1", "t2"), (0.5, 0.5), (
+    ...     Decision(0, "t1", ("R",), (R(1.0, 0.0),)), Decision(0, "t2", ("R",), (R(0.0, 2.0),)))))
+    >>> r = solve_tree_default(g)
+    >>> r.method, r.details["method_choice"]["fallback"], r.equilibria[0].details["choices"]["R"]
+    ('pbe', False, 'd')
+    >>> solve_tree_default(g, max_profiles=1).details["method_choice"]["used"]
+    'pbe_agent'
+    """
+    from dataclasses import replace
+
+    from sim.errors import GameError
+
+    default = default_tree_method(tree)
+    if default == "spe":
+        result = solve(tree, "spe", **options)
+        return replace(result, details={**result.details, "method_choice": {
+            "default": "spe", "used": "spe", "fallback": False,
+            "reason": "perfect information: every mover sees every earlier move"}})
+    light = {k: v for k, v in options.items() if k == "tol"}
+    reasons = []
+    try:
+        result = solve(tree, "pbe", **options)
+        if result.equilibria:
+            return replace(result, details={**result.details, "method_choice": {
+                "default": "pbe", "used": "pbe", "fallback": False,
+                "reason": "imperfect information: some mover does not see an earlier move"}})
+        reasons.append("pbe found no pure perfect Bayesian equilibrium")
+    except SolverError as exc:
+        reasons.append(f"pbe cannot run: {exc}")
+    for method in ("pbe_agent", "spe"):
+        try:
+            result = solve(tree, method, **light)
+        except (SolverError, GameError) as exc:
+            reasons.append(f"{method} cannot run: {exc}")
+            continue
+        why = "; ".join(reasons) + (f"; so {method}" if method == "pbe_agent" else
+                                    "; so spe, whose equilibria carry no beliefs")
+        return replace(result, details={**result.details, "method_choice": {
+            "default": "pbe", "used": method, "fallback": True, "reason": why}})
+    raise SolverError("no tree method could solve this tree: " + "; ".join(reasons))
+
+
+def beliefs_unavailable_reason(tree, result) -> str | None:
+    """Why ``result`` may not report belief thresholds of ``tree``, or None when it may.
+
+    Only the results of :data:`BELIEF_METHODS` carry beliefs; a tree where every mover sees
+    everything has no threshold to report, whatever the method (None too).
+
+    >>> from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+    >>> R = Decision(1, "R", ("u", "d"), (Terminal((0.0, 1.0)), Terminal((0.0, 0.0))))
+    >>> g = ExtensiveFormGame.from_root(("S", "Rx"), Chance(("t1", "t2"), (0.5, 0.5), (R, R)))
+    >>> beliefs_unavailable_reason(g, solve(g, "pbe")) is None
+    True
+    >>> beliefs_unavailable_reason(g, solve(g, "spe"))
+    "spe's equilibria carry no beliefs; solve with pbe, pbe_mixed or pbe_agent for belief thresholds"
+    """
+    if result.method in BELIEF_METHODS or tree.perfect_information:
+        return None
+    return (f"{result.method}'s equilibria carry no beliefs; solve with "
+            f"{', '.join(BELIEF_METHODS[:-1])} or {BELIEF_METHODS[-1]} for belief thresholds")
+
+
 def methods_table() -> str:
     """The README's methods table (Markdown), generated from the registry."""
     rows = ["| method | what it computes | accepts | players | options |", "|---|---|---|---|---|"]

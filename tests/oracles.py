@@ -269,3 +269,82 @@ def gambit_logit_estimates(requests, timeout: float = 300) -> list[dict]:
     ``(nfg_text, counts)`` pairs in one subprocess: ``{"lambda", "log_like", "profile"}`` each."""
     reqs = [{"nfg": text, "counts": [list(map(float, c)) for c in counts]} for text, counts in requests]
     return _run_pygambit(_GAMBIT_LOGIT_ESTIMATE_SCRIPT, "logit_estimate", timeout, stdin=json.dumps(reqs))
+
+
+_GAMBIT_AGENT_LOGIT_SCRIPT = r"""
+import io, json, sys
+import pygambit as gbt
+out = []
+for req in json.load(sys.stdin):
+    try:
+        g = gbt.read_efg(io.StringIO(req["efg"]))
+    except Exception as exc:  # reported per tree, the test states the reason
+        out.append({"error": f"read_efg: {type(exc).__name__}: {exc}"})
+        continue
+    infosets = [[i.label for i in p.infosets] for p in g.players]
+
+    def profile(q):  # pygambit 16 indexes a QRE profile by position: players, infosets, actions
+        flat = iter(float(q[k]) for k in range(len(q)))
+        return [[[next(flat) for _ in i.actions] for i in p.infosets] for p in g.players]
+
+    doc = {"infosets": infosets}
+    try:
+        if req["lambdas"]:
+            at = gbt.qre.logit_solve_lambda(g, req["lambdas"], use_strategic=False)
+            doc["at"] = [profile(q) for q in at]
+        if req["branch"]:
+            branch = gbt.qre.logit_solve_branch(g, use_strategic=False)
+            keep = branch[:: max(1, len(branch) // req["branch"])][: req["branch"]] + [branch[-1]]
+            doc["branch"] = [[float(q.lam), profile(q)] for q in keep]
+    except Exception as exc:  # reported per tree, the test states the reason
+        doc["error"] = f"{type(exc).__name__}: {exc}"
+    out.append(doc)
+json.dump(out, sys.stdout)
+"""
+
+
+def gambit_agent_logit_many(efg_texts, lambdas=(), branch: int = 0, *, timeout: float = 300) -> list:
+    """pygambit's agent logit QRE of each ``.efg`` text, in one subprocess: the profiles at
+    ``lambdas`` (``pygambit.qre.logit_solve_lambda`` on the agent form) and, with ``branch > 0``,
+    about that many points of the principal branch traced to its limit (``logit_solve_branch``,
+    its last point included), each ``[lambda, profile]``. A profile is, per player, per
+    information set in Gambit's order, the action probabilities; ``"infosets"`` gives the
+    labels. A tree pygambit refuses gets ``{"error": ...}``."""
+    reqs = [{"efg": t, "lambdas": [float(x) for x in lambdas], "branch": int(branch)} for t in efg_texts]
+    return _run_pygambit(_GAMBIT_AGENT_LOGIT_SCRIPT, "agent logit", timeout, stdin=json.dumps(reqs))
+
+
+_GAMBIT_AGENT_ESTIMATE_SCRIPT = r"""
+import io, json, sys
+import pygambit as gbt
+out = []
+for req in json.load(sys.stdin):
+    try:
+        g = gbt.read_efg(io.StringIO(req["efg"]))
+    except Exception as exc:
+        out.append({"error": f"read_efg: {type(exc).__name__}: {exc}"})
+        continue
+    data = g.mixed_behavior_profile()
+    for p, per_infoset in zip(g.players, req["counts"]):
+        for i, counts in zip(p.infosets, per_infoset):
+            for a, c in zip(i.actions, counts):
+                data[a] = c
+    try:
+        fit = gbt.qre.logit_estimate(data)
+    except Exception as exc:
+        out.append({"error": f"{type(exc).__name__}: {exc}"})
+        continue
+    out.append({"lambda": float(fit.lam), "log_like": float(fit.log_like),
+                "profile": [[[float(fit.profile[a]) for a in i.actions] for i in p.infosets] for p in g.players]})
+json.dump(out, sys.stdout)
+"""
+
+
+def gambit_agent_logit_estimates(requests, timeout: float = 300) -> list[dict]:
+    """pygambit's ``qre.logit_estimate`` on behaviour-profile counts (the agent QRE's maximum
+    likelihood along the principal branch) for ``(efg_text, counts)`` pairs in one subprocess;
+    ``counts`` per player, per information set in Gambit's order, per action. Returns
+    ``{"lambda", "log_like", "profile"}`` (or ``{"error"}``) each."""
+    reqs = [{"efg": text, "counts": [[list(map(float, c)) for c in per] for per in counts]}
+            for text, counts in requests]
+    return _run_pygambit(_GAMBIT_AGENT_ESTIMATE_SCRIPT, "agent logit_estimate", timeout, stdin=json.dumps(reqs))

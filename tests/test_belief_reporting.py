@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
@@ -74,9 +75,9 @@ def _tree(path):
     return compile_scenario(load_scenario(path)).game()
 
 
-@pytest.mark.parametrize("method", ["spe", "pbe", "pbe_mixed"])
+@pytest.mark.parametrize("method", [None, "pbe", "pbe_mixed", "pbe_agent"])
 def test_solve_prints_the_exact_threshold_and_the_answer_flips_there(threat, method, capsys):
-    assert main(["solve", str(threat), "--method", method]) == 0
+    assert main(["solve", str(threat), *(["--method", method] if method else [])]) == 0
     out = capsys.readouterr().out
     assert "belief thresholds (later moves as in equilibrium 1):" in out
     found = [SENTENCE.match(line.strip()) for line in out.splitlines() if "when it believes" in line]
@@ -105,7 +106,11 @@ def test_solve_json_stores_the_thresholds_under_the_result_details(threat, capsy
     assert main(["solve", str(threat), "--method", "pbe", "--method", "spe", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     game = _tree(threat)
-    for result in doc["results"]:
+    pbe, spe = doc["results"]
+    # Subgame perfection leaves beliefs free: no number is read off its equilibria.
+    assert spe["details"]["belief_thresholds"] == "unavailable"
+    assert spe["details"]["belief_thresholds_reason"].startswith("spe's equilibria carry no beliefs")
+    for result in [pbe]:
         b = result["details"]["belief_thresholds"]
         assert set(b) == {"equilibrium", "infosets"} and b["equilibrium"] == 0
         assert [e["infoset"] for e in b["infosets"]] == list(multi_node_infosets(game))
@@ -120,12 +125,55 @@ def test_solve_json_stores_the_thresholds_under_the_result_details(threat, capsy
             assert "above 5/12 (0.4167)" in e["text"]
 
 
-def test_methods_on_the_reduced_normal_form_get_no_thresholds(threat, capsys):
-    assert main(["solve", str(threat), "--method", "enumpure", "--json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
-    assert "belief_thresholds" not in doc["results"][0].get("details", {})
-    assert main(["solve", str(threat), "--method", "enumpure"]) == 0
-    assert "belief thresholds" not in capsys.readouterr().out
+@pytest.mark.parametrize("method", ["enumpure", "spe", "seqlcp"])
+def test_methods_without_beliefs_say_thresholds_are_unavailable(threat, method, capsys):
+    assert main(["solve", str(threat), "--method", method, "--json"]) == 0
+    details = json.loads(capsys.readouterr().out)["results"][0]["details"]
+    assert details["belief_thresholds"] == "unavailable"
+    assert details["belief_thresholds_reason"] == (f"{method}'s equilibria carry no beliefs; solve with pbe, "
+                                                   "pbe_mixed or pbe_agent for belief thresholds")
+    assert main(["solve", str(threat), "--method", method]) == 0
+    out = capsys.readouterr().out
+    assert "belief thresholds: unavailable (" in out and "when it believes" not in out
+
+
+CHIP = Path(__file__).resolve().parent.parent / "scenarios" / "chip-that-did-not-exist.toml"
+
+
+def test_default_solve_of_a_signalling_scenario_reports_the_pbe_threshold(capsys):
+    """The default of ``bargain solve`` on a tree with private information is ``pbe``: its belief
+    threshold is the one of pbe's equilibrium, p* = (ties - cascade fear) / shield cost = 0.375 at
+    the chip's defaults. Subgame perfection alone (the former default) puts Russia's answer at
+    the same action whatever it believes, so it reported no threshold there."""
+    assert main(["solve", str(CHIP), "--json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)["results"]
+    assert result["method"] == "pbe"
+    assert result["details"]["method_choice"] == {
+        "default": "pbe", "used": "pbe", "fallback": False,
+        "reason": "imperfect information: some mover does not see an earlier move"}
+    game = _tree(CHIP)
+    want = belief_document(game, solve(game, "pbe"))
+    got = result["details"]["belief_thresholds"]
+    assert got == json.loads(json.dumps(want))
+    (announce,) = [e for e in got["infosets"] if e["infoset"] == "russia_answer|us_announce=announce"]
+    assert announce["thresholds"] == [pytest.approx(0.9 / 2.4)] and "above 0.375" in announce["text"]
+    assert belief_document(game, solve(game, "spe"))["infosets"][0]["thresholds"] != announce["thresholds"]
+    assert main(["solve", str(CHIP)]) == 0
+    assert "chooses pressure when it believes us_type=committed with probability above" in capsys.readouterr().out
+
+
+def test_default_falls_back_to_pbe_agent_and_says_so(threat, capsys):
+    """Where pbe cannot run (here: a bound of one pure profile), the default is pbe_agent, whose
+    equilibria carry beliefs, and the result says why."""
+    assert main(["solve", str(threat), "--option", "max_profiles=1", "--json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)["results"]
+    assert result["method"] == "pbe_agent"
+    choice = result["details"]["method_choice"]
+    assert choice["default"] == "pbe" and choice["used"] == "pbe_agent" and choice["fallback"] is True
+    assert choice["reason"].startswith("pbe cannot run: ")
+    assert result["details"]["belief_thresholds"]["infosets"][0]["exact_thresholds"] == ["5/12"]
+    assert main(["solve", str(threat), "--option", "max_profiles=1"]) == 0
+    assert "method: pbe_agent instead of pbe (pbe cannot run: " in capsys.readouterr().out
 
 
 def test_perfect_information_prints_no_thresholds(tmp_path, capsys):
@@ -272,3 +320,19 @@ def test_a_set_too_large_to_enumerate_is_skipped_saying_why():
     assert th is None and why == "40 nodes and 3 actions: too many for exact vertex enumeration"
     doc = belief_document(game, solve(game, "spe"))
     assert doc["infosets"][0]["skipped"] == why and doc["infosets"][0]["text"] is None
+
+
+def test_a_report_whose_first_result_has_no_beliefs_gives_no_threshold(threat, monkeypatch):
+    """Where no method with beliefs can run, the report's first result is spe: it says the
+    thresholds are unavailable and why, and prints no number."""
+    import sim.registry
+    from analysis.report import build_report
+    from analysis.sources import load_source
+
+    monkeypatch.setattr(sim.registry, "solve_tree_default", lambda game, **kw: solve(game, "spe"))
+    src = load_source(threat)
+    assert src.results[0].method == "spe"
+    texts = [b.text for b in build_report([src], logit=False).blocks]
+    at = texts.index("Beliefs: where an uncertain mover's best answer flips")
+    assert texts[at + 1].startswith("Belief thresholds are unavailable: spe's equilibria carry no beliefs")
+    assert not any("when it believes" in t for t in texts)

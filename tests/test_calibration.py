@@ -278,3 +278,46 @@ def test_the_report_section_shows_the_calibrated_region(baseline, coordination):
     assert len([ax for ax in fig.axes if ax.get_visible() and ax.has_data()]) == len(cal.shifts)
     empty = Report("t")
     assert SECTIONS["calibration"].build(empty, load_sweep_source(coordination), tol=1e-6) is None and not empty.blocks
+
+
+def test_calibrate_counts_on_a_tree_fits_the_agent_lambda(capsys):
+    # The founding baseline is a tree: counts at its named move us_plan (keep, drop, joint).
+    # The estimate is the agent QRE's maximum-likelihood lambda: the likelihood of the counts on
+    # the QRE solved afresh is highest there and has fallen by chi2_1(0.95) / 2 at the ends.
+    from analysis.loading import load_game
+    from sim.extensive.logit import agent_logit_solve
+    from sim.extensive.logit_estimate import agent_log_likelihood
+
+    baseline = str(ROOT / "scenarios" / "baseline-2009.toml")
+    assert main(["calibrate", baseline, "--counts", "us_plan=2,9,1", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["form"] == "agent" and doc["observed"]["us_plan"]["actions"] == ["keep", "drop", "joint"]
+    game = load_game(baseline)
+
+    def like(lam):
+        return agent_log_likelihood({"us_plan": [2, 9, 1]}, agent_logit_solve(game, lam=lam).behaviour)
+
+    lam, (lo, hi) = doc["lambda"], doc["interval"]
+    assert like(lam) == pytest.approx(doc["log_likelihood"], abs=1e-9)
+    assert like(0.98 * lam) < like(lam) > like(1.02 * lam)
+    assert like(lo) == pytest.approx(doc["log_likelihood"] - 1.920729, abs=1e-5)
+    assert like(hi) == pytest.approx(doc["log_likelihood"] - 1.920729, abs=1e-5)
+    assert main(["calibrate", baseline, "--counts", "us_plan=2,9,1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("agent logit QRE precision fitted to 12 observed choices") and "us_plan  drop" in out
+
+
+def test_tree_count_refusals_are_one_line(capsys):
+    baseline = str(ROOT / "scenarios" / "baseline-2009.toml")
+    cases = [
+        (["--counts", "russia_iran=2,9"], "move 'russia_iran' is played at 6 information sets"),
+        (["--counts", "nobody=2,9"], "counts must name an information set or a move"),
+        (["--counts", "us_plan=2,9"], "must be 3 non-negative numbers"),
+        (["--counts", "us_plan=2,x,1"], "counts must be numbers"),
+        (["--counts", "us_plan=1,1,1", "--counts", "us_plan=1,1,1"], "gives us_plan twice"),
+        (["--counts", "us_plan=1,1,1", "--estimate-weights", "us_iran_weight"], "on a tree only lambda"),
+    ]
+    for argv, message in cases:
+        assert main(["calibrate", baseline, *argv]) == 2, argv
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err

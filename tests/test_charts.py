@@ -290,3 +290,51 @@ def test_chart_command_draws_the_repeated_chart_and_refuses_a_scenario_without_r
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no [repeated] table" in err[0]
     assert not (tmp_path / "x.svg").exists()
+
+
+def test_region_map_set_fixes_the_slice_and_moves_the_boundary_as_the_rule_says(tmp_path, capsys):
+    # baseline-2009: after a drop Russia presses iff isolation + anti_russia (0.65) + caucasus +
+    # cascade (0.35) > iran_ties, so over (caucasus, iran_ties) the boundary above which Russia
+    # shields Iran (and the US keeps the plan) meets caucasus = 0 at iran_ties = isolation + 1.
+    from pathlib import Path
+
+    from analysis.chart_kinds import make_chart
+    from analysis.cli import main
+    from analysis.sources import load_source
+
+    root = Path(__file__).resolve().parent.parent
+    src = load_source(str(root / "scenarios" / "baseline-2009.toml"))
+    for isolation in (0.5, 1.25):
+        fig = make_chart("region-map", [src], x="russia_caucasus_weight", y="russia_iran_ties",
+                         fixed={"russia_isolation_weight": isolation, "iran_sanction_fear": 3.0})
+        title = fig.axes[0].get_title()
+        assert f"russia_isolation_weight = {isolation:g}," in title and "iran_sanction_fear = 3" in title
+        keep = [r for r in charts.artists_with_gid(fig, "region")]
+        lows = []
+        for patch in keep:
+            xy = patch.get_xy()
+            on_edge = xy[np.isclose(xy[:, 0], 0.0), 1]
+            if len(on_edge) and np.isclose(on_edge.max(), 5.0):  # the top-left region: keep
+                lows.append(on_edge.min())
+        assert lows and min(lows) == pytest.approx(isolation + 1.0, abs=1e-9)
+    out = tmp_path / "map.svg"
+    base = ["chart", "region-map", str(root / "scenarios" / "baseline-2009.toml"), "--x", "russia_caucasus_weight",
+            "--y", "russia_iran_ties", "--out", str(out)]
+    assert main([*base, "--set", "russia_isolation_weight=0.5", "--set", "iran_sanction_fear=3"]) == 0
+    assert out.exists() and capsys.readouterr().out.startswith("chart: ")
+    cases = [(["--set", "nope=1"], "unknown parameter"),
+             (["--set", "iran_sanction_fear=9"], "within [0.0, 5.0] (got 9.0)"),
+             (["--set", "iran_sanction_fear=x"], "value must be a number"),
+             (["--set", "russia_iran_ties=1"], "russia_iran_ties is on an axis of the map"),
+             (["--set", "iran_bomb_value=1", "--set", "iran_bomb_value=2"], "gives iran_bomb_value twice")]
+    for extra, message in cases:
+        try:
+            code = main([*base, *extra])
+        except SystemExit as exc:  # argparse's own refusal of a value it cannot read
+            code = exc.code
+        assert code == 2, extra
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+    assert main(["chart", "tornado", str(root / "scenarios" / "baseline-2009.toml"), "--set", "iran_bomb_value=1",
+                 "--out", str(out)]) == 2
+    assert "--set applies to the chart kinds that draw a slice (region-map)" in capsys.readouterr().err

@@ -117,3 +117,82 @@ def test_validate_prints_each_error_at_its_file_and_line(files, capsys):
     assert f"{base}:21: goals[1] (B.meet).weight: must be a number (got True)" in err
     assert any(line.startswith(f"{child}:5: goals[2] (A.other).weight: ") for line in err)
     assert any(line.startswith(f"{child}:11: goals[0] (A.meet).rules[0].when.B: ") for line in err)
+
+
+# ----- a link out of the folder, errors in a timing's moves, every rule error ----------------------
+def test_extends_refuses_a_symbolic_link_to_a_file_outside_the_folder(files, tmp_path_factory, capsys):
+    """``extends`` names a file of the scenario's own folder: a link of that name pointing
+    elsewhere is a path by other means, refused in one line (exit 2)."""
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "base.toml"
+    elsewhere.write_text(BASE, encoding="utf-8")
+    folder = files / "linked"
+    folder.mkdir()
+    (folder / "base.toml").symlink_to(elsewhere)
+    (folder / "child.toml").write_text(CHILD, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(folder / "child.toml")
+    (e,) = info.value.errors
+    assert e.field == "scenario.extends" and "symbolic link to a file outside the scenario's folder" in e.detail
+    assert main(["validate", str(folder / "child.toml")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "symbolic link to a file outside the scenario's folder (got 'base.toml')" in err[0]
+
+
+def test_extends_follows_a_symbolic_link_within_the_folder(files):
+    """A link to a file of the same folder is that file: its errors are reported as usual."""
+    (files / "alias.toml").symlink_to(files / "base.toml")
+    (files / "via-alias.toml").write_text(CHILD.replace('extends = "base.toml"', 'extends = "alias.toml"'),
+                                          encoding="utf-8")
+    errors = _errors(files / "via-alias.toml")
+    assert "scenario.extends" not in errors and errors["goals[2].weight"][1] == 5
+
+
+TIMED = """\
+[scenario]
+id = "timed"
+title = "Timed"
+timing = [
+  { player = "A", name = "first" },
+  { player = "B", observes = ["nowhere"] },
+  { player = "A", name = "again", actions = ["x"], when = { first = ["elsewhere"] } },
+]
+
+[players.A]
+actions = ["here", "there"]
+
+[players.B]
+actions = ["here", "there"]
+
+[[goals]]
+player = "A"
+name = "meet"
+weight = 1
+rules = [{ when = { first = "here", B = "here" }, value = 1 }]
+"""
+
+
+def test_a_timing_error_points_at_its_move(tmp_path, capsys):
+    (tmp_path / "timed.toml").write_text(TIMED, encoding="utf-8")
+    errors = _errors(tmp_path / "timed.toml")
+    assert errors["scenario.timing[1].observes[0]"][1] == 6
+    assert main(["validate", str(tmp_path / "timed.toml")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'timed.toml'}:6: scenario.timing[1].observes[0]" in err
+
+
+def test_a_timing_error_in_a_child_points_at_the_childs_move(files):
+    (files / "seq.toml").write_text('[scenario]\nextends = "base.toml"\nid = "seq"\ntiming = [\n'
+                                    '  { player = "A" },\n  { player = "B", observes = ["C"] },\n]\n', encoding="utf-8")
+    errors = _errors(files / "seq.toml")
+    assert errors["scenario.timing[1].observes[0]"] == (str(files / "seq.toml"), 6)
+
+
+def test_every_rule_error_of_a_goal_is_reported(tmp_path, capsys):
+    text = BASE.replace('rules = [{ when = { A = "here", B = "here" }, value = 1 }]\n\n[[goals]]\nplayer = "B"',
+                        'rules = [{ when = { A = "nowhere" }, value = 1 }, { when = { B = "sulk" }, value = "nope" }]'
+                        '\n\n[[goals]]\nplayer = "B"')
+    (tmp_path / "rules.toml").write_text(text, encoding="utf-8")
+    errors = _errors(tmp_path / "rules.toml")
+    assert {"goals[0].rules[0].when.A", "goals[0].rules[1].when.B", "goals[0].rules[1].value",
+            "goals[1].weight", "parameters.y"} <= set(errors)
+    assert errors["goals[0].rules[0].when.A"][1] == errors["goals[0].rules[1].value"][1] == 15

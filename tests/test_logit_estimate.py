@@ -13,6 +13,7 @@ from sim.formats.nfg import read_nfg
 from sim.game import NormalFormGame
 from sim.solvers.logit import logit_solve
 from sim.solvers.logit_estimate import log_likelihood, logit_estimate
+from tests.oracles import OracleFailed
 
 DATA = Path(__file__).parent / "data" / "gambit"
 
@@ -188,3 +189,148 @@ def test_weights_that_set_the_whole_scale_or_multiply_are_refused():
         logit_estimate_weights(product, [[5, 5], [5, 5]], ["w", "v"])
     with pytest.raises(SolverError, match="unknown parameter"):
         logit_estimate_weights(c, [[5, 5], [5, 5]], ["nope"])
+
+
+# ----- trees: the agent QRE's lambda (sim/extensive/logit_estimate.py) -------------------------------
+
+def _one_shot_tree(game):
+    """A two-player normal-form game as a tree whose second mover does not see the first: its
+    agent QRE is the game's QRE."""
+    from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+
+    n0, n1 = game.shape
+    root = Decision(0, "row", game.actions[0], tuple(
+        Decision(1, "col", game.actions[1], tuple(Terminal(tuple(game.payoffs[a, b])) for b in range(n1)))
+        for a in range(n0)))
+    return ExtensiveFormGame.from_root(game.players, root)
+
+
+def _entry_with_chance():
+    """An entry game after nature picks a strong or weak incumbent the entrant does not see."""
+    from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+
+    def incumbent(kind, fight):
+        return Decision(1, f"I|{kind}", ("fight", "accommodate"), (Terminal((-1.0, fight)), Terminal((1.0, 1.0))),
+                        "answer")
+
+    return ExtensiveFormGame.from_root(("E", "I"), Chance(("strong", "weak"), (0.4, 0.6), (
+        Decision(0, "E", ("out", "in"), (Terminal((0.0, 2.0)), incumbent("strong", 1.5)), "enter"),
+        Decision(0, "E", ("out", "in"), (Terminal((0.0, 2.0)), incumbent("weak", -0.5)), "enter"))))
+
+
+@pytest.mark.parametrize("lam", [0.4, 1.5, 3.0])
+def test_tree_expected_counts_give_back_the_lambda_they_were_made_at(lam):
+    from sim.extensive.logit import agent_logit_solve
+    from sim.extensive.logit_estimate import agent_log_likelihood, agent_logit_estimate
+
+    game = _entry_with_chance()
+    q = agent_logit_solve(game, lam=lam).behaviour
+    counts = {h: 300 * q[h] for h in ("E", "I|strong")}  # the weak incumbent was never observed
+    est = agent_logit_estimate(game, counts)
+    assert est.lam == pytest.approx(lam, rel=1e-6) and not est.at_limit
+    assert est.interval[0] < lam < est.interval[1]
+    assert est.log_like == pytest.approx(agent_log_likelihood(counts, q), abs=1e-8)
+    assert set(est.counts) == {"E", "I|strong"}
+
+
+def test_tree_interval_ends_sit_on_the_likelihood_ratio_cut():
+    from sim.extensive.logit import agent_logit_solve
+    from sim.extensive.logit_estimate import agent_log_likelihood, agent_logit_estimate
+
+    game = _entry_with_chance()
+    counts = {"enter": [9, 21], "I|strong": [14, 6], "I|weak": [5, 15]}  # a move by name: one information set
+    est = agent_logit_estimate(game, counts)
+    obs = {"E": counts["enter"], "I|strong": counts["I|strong"], "I|weak": counts["I|weak"]}
+    for lam in (0.0, 0.5 * est.lam, 0.99 * est.lam, 1.01 * est.lam, 2 * est.lam):
+        assert agent_log_likelihood(obs, agent_logit_solve(game, lam=lam).behaviour) <= est.log_like + 1e-10
+    for end in est.interval:
+        if 0 < end < np.inf:
+            like = agent_log_likelihood(obs, agent_logit_solve(game, lam=end).behaviour)
+            assert like == pytest.approx(est.log_like - 1.920729, abs=1e-5)
+
+
+def test_tree_refusals_name_the_move_and_its_information_sets():
+    from sim.extensive.logit_estimate import agent_logit_estimate
+
+    game = _entry_with_chance()
+    with pytest.raises(SolverError, match=r"move 'answer' is played at 2 information sets.*'I\|strong'"):
+        agent_logit_estimate(game, {"answer": [1, 2]})
+    with pytest.raises(SolverError, match="moves are \\['enter', 'answer'\\] \\(got 'nope'\\)"):
+        agent_logit_estimate(game, {"nope": [1, 2]})
+    with pytest.raises(SolverError, match="must be 2 non-negative numbers, one per action"):
+        agent_logit_estimate(game, {"E": [1, 2, 3]})
+    with pytest.raises(SolverError, match="given twice"):
+        agent_logit_estimate(game, {"E": [1, 2], "enter": [1, 1]})
+    with pytest.raises(SolverError, match="at least one observation"):
+        agent_logit_estimate(game, {"E": [0, 0]})
+
+
+@pytest.mark.gambit
+@pytest.mark.slow
+def test_tree_estimate_agrees_with_gambit_logit_estimate_on_its_examples():
+    # Gambit's example games written as one-shot trees: the agent QRE is the normal-form QRE, so
+    # the tree's estimate must be Gambit's logit_estimate on the .nfg (same counts as above).
+    from sim.extensive.logit_estimate import agent_logit_estimate
+    from tests.oracles import gambit_logit_estimates
+
+    cases = [("2x2.nfg", [[30, 10], [12, 28]]), ("pd.nfg", [[12, 30], [8, 34]]),
+             ("coord3.nfg", [[20, 12, 8], [15, 15, 10]])]
+    theirs = gambit_logit_estimates([((DATA / n).read_text(), c) for n, c in cases])
+    for (name, counts), fit in zip(cases, theirs):
+        est = agent_logit_estimate(_one_shot_tree(read_nfg(DATA / name)), {"row": counts[0], "col": counts[1]})
+        assert est.lam == pytest.approx(fit["lambda"], rel=1e-5, abs=1e-7), name
+        assert est.log_like == pytest.approx(fit["log_like"], rel=1e-9), name
+        assert np.allclose(est.behaviour["row"], fit["profile"][0], atol=1e-6), name
+
+
+@pytest.mark.gambit
+@pytest.mark.slow
+def test_tree_estimate_is_the_maximum_of_the_likelihood_on_pygambits_qre():
+    # pygambit 16.7's logit_estimate on a behaviour profile crashes (segmentation fault), so on a
+    # tree the check is against its agent QRE: the likelihood of the counts on pygambit's
+    # logit_solve_lambda is highest at our estimate, equals ours there, and has fallen by
+    # chi2_1(0.95) / 2 at our interval's ends.
+    from sim.extensive.logit_estimate import agent_log_likelihood, agent_logit_estimate
+    from sim.formats.efg import read_efg
+    from tests.oracles import gambit_agent_logit_many
+
+    for name, counts in [("cent2.efg", {"(1,1)": [3, 9], "(2,1)": [7, 5], "(1,2)": [2, 4]}),
+                         ("e05.efg", None)]:
+        game = read_efg(DATA / name)
+        if counts is None:  # every information set observed, counts drawn once (seeded)
+            rng = np.random.default_rng(4)
+            counts = {h: rng.integers(1, 15, len(acts)).tolist() for h, (_, acts) in game.infosets.items()}
+        est = agent_logit_estimate(game, counts)
+        lo, hi = est.interval
+        lams = [est.lam * 0.97, est.lam, est.lam * 1.03] + [x for x in (lo, hi) if 0 < x < np.inf]
+        try:
+            doc = gambit_agent_logit_many([(DATA / name).read_text()], lams)[0]
+        except OracleFailed as exc:
+            pytest.skip(str(exc))
+        ids = [[f"{i + 1}:{k + 1}" for k in range(len(labs))] for i, labs in enumerate(doc["infosets"])]
+        if all(lab in game.infosets for labs in doc["infosets"] for lab in labs):
+            ids = doc["infosets"]
+        like = [agent_log_likelihood(est.counts, {h: np.array(p[i][k]) for i, hs in enumerate(ids)
+                                                  for k, h in enumerate(hs)}) for p in doc["at"]]
+        assert like[1] == pytest.approx(est.log_like, abs=1e-8), name
+        assert like[0] < like[1] and like[2] < like[1], name
+        for end_like in like[3:]:
+            assert end_like == pytest.approx(est.log_like - 1.920729, abs=1e-5), name
+
+
+def test_tree_interval_is_the_connected_set_around_the_estimate():
+    # On the founding baseline the likelihood of the US's 2, 9, 1 dips far below the cut near
+    # lambda = 1 (its agents down the tree are noisy enough that dropping looks worse than keeping)
+    # and is higher again at 0: the interval stays around the estimate, away from 0.
+    from sim.extensive.logit import agent_logit_solve
+    from sim.extensive.logit_estimate import agent_log_likelihood, agent_logit_estimate
+    from sim.scenario import compile_scenario, load_scenario
+
+    game = compile_scenario(load_scenario(Path(__file__).parent.parent / "scenarios" / "baseline-2009.toml")).game()
+    est = agent_logit_estimate(game, {"us_plan": [2, 9, 1]})
+    lo, hi = est.interval
+    assert 1.0 < lo < est.lam < hi < np.inf
+    cut = est.log_like - 1.920729
+    assert agent_log_likelihood(est.counts, agent_logit_solve(game, lam=1.0).behaviour) < cut
+    for lam in np.linspace(lo, hi, 7)[1:-1]:
+        assert agent_log_likelihood(est.counts, agent_logit_solve(game, lam=float(lam)).behaviour) > cut

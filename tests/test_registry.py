@@ -126,3 +126,49 @@ def test_bool_option_words():
     assert parse_options("dominance", ["weak=yes", "mixed=false"]) == {"weak": True, "mixed": False}
     with pytest.raises(SolverError, match="option weak must be true or false; got 'maybe'"):
         parse_options("dominance", ["weak=maybe"])
+
+
+# ----- the one default for trees ---------------------------------------------------------------
+def _hidden_tree():
+    from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+
+    def r(a, b):
+        return Decision(1, "R", ("u", "d"), (Terminal((0.0, a)), Terminal((0.0, b))))
+
+    return ExtensiveFormGame.from_root(("S", "Rx"), Chance(("t1", "t2"), (0.5, 0.5), (
+        Decision(0, "t1", ("m",), (r(1.0, 0.0),)), Decision(0, "t2", ("m",), (r(0.0, 2.0),)))))
+
+
+def test_default_tree_method_follows_the_information():
+    from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    from sim.registry import default_tree_method, solve_tree_default
+
+    entry = ExtensiveFormGame.from_root(("E", "I"), Decision(0, "E", ("out", "in"), (
+        Terminal((0.0, 2.0)), Decision(1, "I", ("fight", "yield"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))))))
+    assert default_tree_method(entry) == "spe" and default_tree_method(_hidden_tree()) == "pbe"
+    r = solve_tree_default(entry)
+    assert r.method == "spe" and r.details["method_choice"]["fallback"] is False
+    with pytest.raises(SolverError, match="needs an extensive-form game"):
+        default_tree_method(NormalFormGame.from_bimatrix([[1]], [[1]]))
+
+
+def test_solve_tree_default_falls_back_in_order_and_says_why(monkeypatch):
+    import sim.extensive.agent as agent
+    from sim.registry import beliefs_unavailable_reason, solve_tree_default
+
+    game = _hidden_tree()
+    r = solve_tree_default(game, max_profiles=1)
+    assert r.method == "pbe_agent" and r.equilibria
+    assert r.details["method_choice"]["reason"].startswith("pbe cannot run: ")
+    assert beliefs_unavailable_reason(game, r) is None
+
+    def refuse(*args, **kwargs):
+        raise SolverError("too large for the test")
+
+    monkeypatch.setattr(agent, "pbe_agent_solve", refuse)
+    r = solve_tree_default(game, max_profiles=1)
+    choice = r.details["method_choice"]
+    assert r.method == "spe" and choice["fallback"] is True
+    assert "pbe_agent cannot run: too large for the test" in choice["reason"]
+    assert choice["reason"].endswith("so spe, whose equilibria carry no beliefs")
+    assert beliefs_unavailable_reason(game, r).startswith("spe's equilibria carry no beliefs")

@@ -349,3 +349,32 @@ def test_scenarios_without_repeated_get_no_repeated_section():
     report = build_report([load_source(SEQUENTIAL)], logit=False)
     assert "Repeated play" not in [b.text for b in report.blocks]
     assert not any(b.name.startswith("repeated-") for b in report.charts)
+
+
+def test_sensitivity_one_at_a_time_versus_global_says_when_the_top_parameters_differ():
+    import numpy as np
+    from scipy.stats import spearmanr
+
+    from analysis.report.sections import one_at_a_time_versus_global
+    from analysis.sensitivity import MorrisEffects, SobolIndices
+
+    tornado = [{"parameter": "a", "flip_share": 0.6}, {"parameter": "b", "flip_share": 0.3},
+               {"parameter": "c", "flip_share": 0.1}, {"parameter": "d", "flip_share": 0.0},
+               {"parameter": "not_sampled", "flip_share": 0.9}]
+    st = np.array([0.2, 0.7, 0.05, 0.01])
+    r = SobolIndices(("a", "b", "c", "d"), st / 2, np.full(4, 0.01), st, np.full(4, 0.02), 256)
+    headers, rows, sentence = one_at_a_time_versus_global(tornado, r)
+    assert [row[0] for row in rows] == ["a", "b", "c", "d"]  # the tornado's order; unsampled left out
+    assert rows[1][4] == "0.700 [0.680, 0.720]" and [row[2] for row in rows] == ["1", "2", "3", "4"]
+    assert [row[5] for row in rows] == ["2", "1", "3", "4"]
+    # ranks 1,2,3,4 against 2,1,3,4: rho = 1 - 6 * 2 / (4 * 15) = 0.8
+    assert spearmanr([0.6, 0.3, 0.1, 0.0], st).statistic == pytest.approx(0.8)
+    assert sentence.startswith("They disagree on the top parameter: moved alone from the defaults, a changes")
+    assert "b matters most (ST 0.700)" in sentence and "Spearman rank correlation of the two rankings: 0.80" in sentence
+    # Agreeing on the top: no disagreement, the correlation still given.
+    m = MorrisEffects(("a", "b", "c", "d"), st, st[::-1].copy(), np.full(4, 0.01), np.zeros(4), 20, 4)
+    headers, rows, sentence = one_at_a_time_versus_global(tornado, MorrisEffects(
+        ("a", "b", "c", "d"), st, np.array([0.9, 0.5, 0.2, 0.0]), np.full(4, 0.01), np.zeros(4), 20, 4))
+    assert headers[3] == "mu* [interval]" and sentence.startswith("Both rank a first")
+    assert "Spearman rank correlation of the two rankings: 1.00 over 4 parameters" in sentence
+    assert m.parameters == ("a", "b", "c", "d")

@@ -171,7 +171,7 @@ def test_the_exact_test_is_sufficient_not_necessary():
     weak = s.goals[1]
     assert not goal_is_exactly_inert(s, weak)
     (w,) = [w for w in lint_scenario(s, sample=32).warnings if w.rule == "inert-goal"]
-    assert w.subject == "goal A.weak" and w.how == "sampled: no change over 32 points"
+    assert w.subject == "goal A.weak" and w.how == "sampled: no change found at 32 sampled points (not a proof)"
 
 
 def test_sequential_exact_test_counts_later_moves():
@@ -287,7 +287,7 @@ def test_the_exact_test_reads_every_move_of_a_player_with_several(conditional):
     inert = {w.subject: w.how for w in report.warnings if w.rule == "inert-goal"}
     assert inert.pop("goal A.on_b0") == "exact: independent of A's moves (a1, a2) and of every later move"
     # A's first move decides whether B moves again (and B then plays d): only then does on_b1 matter
-    assert inert == ({} if conditional else {"goal A.on_b1": "sampled: no change over 8 points"})
+    assert inert == ({} if conditional else {"goal A.on_b1": "sampled: no change found at 8 sampled points (not a proof)"})
     c = compile_scenario(s)
     assert parameter_is_exactly_inert(c, "w")
 
@@ -353,3 +353,114 @@ def test_every_weight_form_counts_as_a_use_of_its_parameters():
     from analysis.lint import _goal_parameters
 
     assert [sorted(_goal_parameters(g)) for g in s.goals] == [["neg"], ["scaled"], ["u", "v"], ["vneg", "vscaled", "vu", "vv"]]
+
+
+# ----- the sample: corners first, every point of a perfect-information tree --------------------------
+#: A perfect-information tree (A, then B having seen A) where A's goal ``rare`` changes A's choice
+#: only near one corner of the box: A plays ``x`` when ``s * w > 9.5`` (``w`` in [0, 10], ``s`` the
+#: goal's strength in the sample). A handful of random points misses that corner; the corner does not.
+RARE = """
+[scenario]
+id = "rare"
+title = "A goal that matters only near a corner"
+timing_assumption = true
+timing = [{ player = "A" }, { player = "B", observes = ["A"] }]
+[parameters]
+w = { default = 0.5, min = 0.0, max = 10.0 }
+[players.A]
+actions = ["x", "y"]
+[players.B]
+actions = ["c", "d"]
+[[goals]]
+player = "A"
+name = "prefers_y"
+weight = 1.0
+rules = [{ when = { A = "y" }, value = 9.5 }]
+[[goals]]
+player = "A"
+name = "rare"
+weight = "w"
+rules = [{ when = { A = "x" }, value = 1.0 }]
+[[goals]]
+player = "B"
+name = "answers"
+weight = 1.0
+rules = [{ when = { A = "x", B = "c" }, value = 1.0 }, { when = { A = "y", B = "d" }, value = 2.0 }]
+"""
+
+
+def test_a_goal_that_matters_only_near_a_corner_is_not_called_inert():
+    """The false verdict this guards against: a perfect-information tree sampled at 16 random
+    points called ``rare`` inert. The corner ``w = 10`` at full strength makes A play ``x``."""
+    s = loads_scenario(RARE)
+    rare = s.goals[1]
+    assert not goal_is_exactly_inert(s, rare)
+    for sample in (4, 16, 512):
+        d = goal_sampled_decision(s, rare, sample=sample)
+        assert not d.inert and d.points == sample
+        assert d.how == f"sampled: a change found among {sample} sampled points"
+    assert "inert-goal" not in {w.rule for w in lint_scenario(s).warnings}
+    # Without the corner the goal is outweighed everywhere: then it is inert by the sample.
+    capped = loads_scenario(RARE.replace("max = 10.0", "max = 9.0"))
+    (w,) = [w for w in lint_scenario(capped, sample=64).warnings if w.rule == "inert-goal"]
+    assert w.subject == "goal A.rare" and w.how == "sampled: no change found at 64 sampled points (not a proof)"
+
+
+@pytest.mark.parametrize("sample", [1, 2, 7, 33, 100, 512])
+def test_sample_is_used_exactly_as_given_on_perfect_information_trees(sample):
+    """``--sample N``: exactly N points for the goal test and the parameter test of a
+    perfect-information tree (batched backward induction), not a cap of 16."""
+    s = loads_scenario(RARE)
+    assert goal_sampled_decision(s, s.goals[0], sample=sample).points == sample
+    assert parameter_sampled_decision(compile_scenario(s), "w", sample=sample).points == max(sample, 2)
+
+
+def test_the_sample_starts_with_the_defaults_then_the_corners():
+    from analysis.lint import _goal_points
+
+    c = compile_scenario(loads_scenario(RARE))
+    points, strength = _goal_points(c, [0], 8, seed=0)
+    assert points[:3, 0].tolist() == [0.5, 0.0, 10.0] and strength[:3].tolist() == [1.0, 1.0, 1.0]
+    assert len(points) == 8 and np.all((points >= 0) & (points <= 10)) and np.all((strength > 0) & (strength <= 1))
+
+
+def test_batched_tree_comparison_agrees_with_spe_solve_point_by_point():
+    """The batched comparison (spe_batch, ties listed by spe_solve) decides as the per-point one."""
+    from analysis.lint import _batch_tree_changes, _payoffs, _tree_sets
+
+    c = compile_scenario(loads_scenario(RARE))
+    rng = np.random.default_rng(5)
+    pts = np.column_stack([rng.choice([0.0, 4.75, 9.5, 9.6, 10.0], 40)])
+    base = _payoffs(c, pts)
+    for k in range(len(pts)):
+        other = _payoffs(c, pts[[(k + 1) % len(pts)]])
+        batched = _batch_tree_changes(c, base[k:k + 1], other, pts[k:k + 1], pts[[(k + 1) % len(pts)]])
+        one = _tree_sets(c, base[k:k + 1], pts[k:k + 1]) != _tree_sets(c, other, pts[[(k + 1) % len(pts)]])
+        assert batched == one, pts[k]
+
+
+def test_lint_of_the_shipped_scenarios_has_no_warning():
+    """The shipped scenarios are sound at the default sample (and the lint keeps to a budget)."""
+    import time
+    from pathlib import Path
+
+    t0 = time.perf_counter()
+    reports = lint_paths([Path(__file__).resolve().parent.parent / "scenarios"])
+    assert [(r.path, w.rule, w.subject) for r in reports for w in r.warnings] == []
+    assert time.perf_counter() - t0 < 120
+
+
+def test_an_imperfect_information_tree_says_its_sample_was_capped():
+    """A tree where A does not see chance: each point is one spe_solve, so at most 16 points are
+    used whatever --sample says, and the warning says so rather than claiming 512."""
+    text = CLEAN.replace('"simultaneous"', '[{ chance = "t", outcomes = { h = 0.5, l = "rest" } }, '
+                                           '{ player = "A" }, { player = "B", observes = ["A"] }]') \
+        + goal("A", "weak", '{ when = { A = "b" }, value = 0.5 }')
+    s = loads_scenario(text)
+    assert not compile_scenario(s).game().perfect_information
+    d = goal_sampled_decision(s, s.goals[-1], sample=512)
+    assert d.inert and d.points == 16
+    assert d.how == ("sampled: no change found at 16 sampled points (not a proof; imperfect information: "
+                     "at most 16 points, each one spe_solve)")
+    assert goal_sampled_decision(s, s.goals[-1], sample=8).how == \
+        "sampled: no change found at 8 sampled points (not a proof)"

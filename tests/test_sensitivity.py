@@ -272,3 +272,27 @@ def test_chart_kind(saltelli_run, tmp_path, capsys):
     capsys.readouterr()
     assert main(["chart", "sensitivity", str(tmp_path / "g"), "--out", str(out)]) == 2
     assert "a grid does not support sobol indices" in capsys.readouterr().err
+
+
+def test_report_shows_sobol_indices_beside_the_tornado(saltelli_run):
+    # In the sweep section, right after the one-at-a-time tornado: S1 and ST with their intervals
+    # for the same parameters, and the comparison of the two rankings. In the duel, Y = 1{a > b}:
+    # the exact indices are S1 = 1/3, ST = 2/3 for a and b, 0 for the inert c; one at a time from
+    # the defaults (a = 0.6, b = 0.4), a and b each change the regime over 40% of their range.
+    from analysis.report.sections import build_report
+    from analysis.sources import load_sweep_source
+
+    report = build_report([load_sweep_source(saltelli_run)], logit=False)
+    blocks = report.blocks
+    at = next(k for k, b in enumerate(blocks) if b.kind == "chart" and b.name.endswith("-tornado"))
+    text, table = blocks[at + 1], blocks[at + 2]
+    assert text.kind == "p" and "Sobol indices" in text.text and "Spearman rank correlation" in text.text
+    assert table.kind == "table" and table.headers[3:5] == ["S1 [interval]", "ST [interval]"]
+    rows = {r[0]: r for r in table.rows}
+    for p, s1, st in (("a", 1 / 3, 2 / 3), ("b", 1 / 3, 2 / 3), ("c", 0.0, 0.0)):
+        v, lo, hi = (float(x) for x in rows[p][3].replace("[", "").replace("]", "").replace(",", "").split())
+        assert lo - 0.02 <= s1 <= hi + 0.02, (p, rows[p])
+        v, lo, hi = (float(x) for x in rows[p][4].replace("[", "").replace("]", "").replace(",", "").split())
+        assert lo - 0.02 <= st <= hi + 0.02, (p, rows[p])
+    # (the tornado moves each parameter over an evenly spaced grid of its range: 40% to a step)
+    assert float(rows["a"][1][:-1]) == pytest.approx(40, abs=2) and rows["c"][1] == "0.0%" and rows["c"][5] == "3"

@@ -10,6 +10,9 @@ Two sources, two questions:
   QRE precision lambda of a normal-form game (a ``.nfg`` file or a simultaneous scenario) from
   how often each player chose each action (counts in the game's action order), with a
   profile-likelihood interval.
+* ``bargain calibrate TREE --counts "MOVE=N,N,..." [--counts ...]``: the same for a tree (a
+  sequential scenario or an ``.efg`` file) and its agent logit QRE, from how often each action
+  was seen at a named move (one information set) or an information set given by its id.
 
 Exit 0 on success, 2 on bad input (one line on stderr, from the command line's handler).
 """
@@ -29,8 +32,10 @@ def register(sub) -> None:
                                    "selected) equilibrium matches every observation, each parameter's shift "
                                    "(quantiles, Kolmogorov-Smirnov D) and the play there. With a game (.nfg, or a "
                                    "simultaneous scenario .toml) and --counts: the maximum-likelihood logit QRE "
-                                   "lambda with a profile-likelihood interval. See docs/calibration.md.")
-    p.add_argument("source", metavar="DIR_OR_GAME", help="a sweep output folder, or a .nfg / scenario .toml file")
+                                   "lambda with a profile-likelihood interval; with a tree (.efg, or a sequential "
+                                   "scenario) the agent logit QRE's, from counts at named moves. See "
+                                   "docs/calibration.md.")
+    p.add_argument("source", metavar="DIR_OR_GAME", help="a sweep output folder, or a .nfg / .efg / scenario .toml file")
     p.add_argument("--observe", action="append", default=[], metavar="TEXT",
                    help="an observed outcome, e.g. 'path: russia_kaliningrad=halt' or 'outcome: Iran=halt' "
                         "(repeat for several; all must hold in one equilibrium; default: the [[observations]] "
@@ -44,7 +49,8 @@ def register(sub) -> None:
                    help="the scenario the sweep ran on (default: found by its content hash)")
     p.add_argument("--counts", action="append", default=[], metavar="PLAYER=N,N,...",
                    help="observed choices of one player, in the game's action order (repeat per player; "
-                        "players not given count zero)")
+                        "players not given count zero); on a tree, MOVE=N,N,... at a named move (or an "
+                        "information set's id), in the move's action order")
     p.add_argument("--conf-level", type=float, default=0.95, metavar="P",
                    help="coverage of lambda's interval (default 0.95)")
     p.add_argument("--set", action="append", type=parse_assignment, default=[], metavar="NAME=VALUE",
@@ -74,7 +80,8 @@ def run(args) -> int:
     if args.observe:
         raise ScenarioError(f"--observe filters a sweep folder's points; {args.source!r} is not a folder")
     if not args.counts:
-        raise ScenarioError(f"{args.source}: give --counts PLAYER=N,N,... for each observed player")
+        raise ScenarioError(f"{args.source}: give --counts PLAYER=N,N,... for each observed player "
+                            "(MOVE=N,N,... on a tree)")
     if args.chart:
         raise ScenarioError("--chart applies to a sweep folder's calibration")
     return _counts(args)
@@ -195,8 +202,10 @@ def _counts(args) -> int:
 
     game = load_game(args.source, dict(args.set) or None)
     if not isinstance(game, NormalFormGame):
-        raise ScenarioError(f"{args.source}: a logit precision is fitted on a normal-form game; this scenario is "
-                            "sequential")
+        if args.estimate_weights:
+            raise ScenarioError(f"{args.source}: --estimate-weights fits a simultaneous scenario; on a tree only "
+                                "lambda is estimated (leave out --estimate-weights)")
+        return _tree_counts(args, game)
     counts = parse_counts(args.counts, game)
     if args.estimate_weights:
         return _weights(args, game, counts)
@@ -216,5 +225,61 @@ def _counts(args) -> int:
         for a, (q, c) in enumerate(zip(est.profile[i], counts[i])):
             seen = f"{c / total:.3f}" if total else "-"
             lines.append(f"  {p:<{pw}}  {game.actions[i][a]:<{aw}}  QRE {q:.3f}   observed {seen} ({c:g})")
+    print("\n".join(lines))
+    return 0
+
+
+def parse_tree_counts(texts) -> dict[str, list[float]]:
+    """``MOVE=N,N,...`` texts into ``{move or information set: counts}`` (checked against the tree
+    by :func:`sim.extensive.logit_estimate.observed_counts`). The name is everything before the
+    last ``=``, so an information set's id such as ``russia_iran|us_plan=drop`` can be given.
+
+    Examples
+    --------
+    >>> parse_tree_counts(["us_plan=2,9,1", "russia_iran|us_plan=drop=3,5"])
+    {'us_plan': [2.0, 9.0, 1.0], 'russia_iran|us_plan=drop': [3.0, 5.0]}
+    """
+    from sim.errors import ScenarioError
+
+    out: dict[str, list[float]] = {}
+    for text in texts:
+        name, sep, body = text.rpartition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ScenarioError(f"--counts expects MOVE=N,N,... on a tree (got {text!r})")
+        if name in out:
+            raise ScenarioError(f"--counts gives {name} twice (got {text!r})")
+        try:
+            out[name] = [float(v) for v in body.split(",")]
+        except ValueError:
+            raise ScenarioError(f"--counts {name}: counts must be numbers separated by commas (got {body.strip()!r})") \
+                from None
+    return out
+
+
+def _tree_counts(args, game) -> int:
+    import json
+
+    from sim.extensive.logit_estimate import agent_logit_estimate
+
+    est = agent_logit_estimate(game, parse_tree_counts(args.counts), conf_level=args.conf_level)
+    actions = {h: acts for h, (_, acts) in game.infosets.items()}
+    if args.json:
+        print(json.dumps({"version": JSON_VERSION, "game": str(args.source), "form": "agent", **est.to_dict(actions)},
+                         indent=2))
+        return 0
+    lo, hi = est.interval
+    total = sum(float(c.sum()) for c in est.counts.values())
+    lines = [f"agent logit QRE precision fitted to {total:g} observed choices in {args.source}",
+             f"lambda = {est.lam:.6g}{' (still rising at the branch limit: a lower bound)' if est.at_limit else ''}"
+             f"   {est.conf_level:.0%} profile-likelihood interval [{lo:.6g}, {hi:.6g}]",
+             f"log-likelihood {est.log_like:.6g}"]
+    hw = max(len(h) for h in est.counts)
+    aw = max(len(a) for h in est.counts for a in actions[h])
+    for h, c in est.counts.items():
+        n = float(c.sum())
+        for a, (q, k) in enumerate(zip(est.behaviour[h], c)):
+            seen = f"{k / n:.3f}" if n else "-"
+            lines.append(f"  {h:<{hw}}  {actions[h][a]:<{aw}}  QRE {q:.3f}   observed {seen} ({k:g})")
     print("\n".join(lines))
     return 0

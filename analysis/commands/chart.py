@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from analysis.arguments import parse_assignment
 from analysis.chart_kinds import CHART_KINDS
 
 
@@ -22,6 +23,9 @@ def register(sub) -> None:
     p.add_argument("--x", help="parameter on the x axis (default: the sweep's first)")
     p.add_argument("--y", help="parameter on the y axis of a regime map (default: the sweep's second)")
     p.add_argument("--tol", type=float, default=1e-6, help="threshold bisection tolerance (default 1e-6)")
+    p.add_argument("--set", action="append", type=parse_assignment, default=[], metavar="NAME=VALUE",
+                   help="region-map: hold a parameter off the axes at VALUE (repeatable; the others stay at their "
+                        "defaults; the chart states the slice)")
     p.set_defaults(run=run)
 
 
@@ -39,7 +43,11 @@ def run(args) -> int:
         raise ScenarioError(f"--out must end in .png, .svg or .pdf (got {args.out!r})")
     check_output(args.out)
     sources = [load_source(s) for s in args.sources]
-    fig = make_chart(args.kind, sources, x=args.x, y=args.y, tol=args.tol)
+    fixed = dict(args.set)
+    if len(fixed) < len(args.set):
+        twice = next(n for n, _ in args.set if sum(m == n for m, _ in args.set) > 1)
+        raise ScenarioError(f"--set gives {twice} twice")
+    fig = make_chart(args.kind, sources, x=args.x, y=args.y, tol=args.tol, fixed=fixed)
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, dpi=200, metadata={"Date": None} if fmt == "svg" else None)
     write_atomic(Path(args.out), buf.getvalue())

@@ -59,9 +59,15 @@ def settings_of(sources, at, method):
         for overrides in at:
             game = first.compiled.game(overrides)
             label = first.scenario.id + "[" + ", ".join(f"{k}={v:g}" for k, v in overrides.items()) + "]"
-            # A sequential scenario's first result is its subgame-perfect equilibria: compare like with like.
-            out.append(Setting(label, solve(game, "spe" if first.compiled.sequential else method), overrides,
-                               game if first.compiled.sequential else None))
+            # A sequential scenario's first result is that of the one tree default (spe with perfect
+            # information, pbe else): compare like with like.
+            if first.compiled.sequential:
+                from sim.registry import solve_tree_default
+
+                result = solve_tree_default(game)
+            else:
+                result = solve(game, method)
+            out.append(Setting(label, result, overrides, game if first.compiled.sequential else None))
     return out
 
 

@@ -13,10 +13,18 @@ either plain-text tables or one JSON document::
 Each equilibrium of a tree (by any method) also has ``"play"`` (each move by player and action,
 each branch with its probability) and ``"decision_points"`` (each information set by its readable
 name, its player, whether play reaches it and the choice there;
-:func:`analysis.render.play_document`). A tree method's result (``spe``, ``pbe``, ``pbe_mixed``) on a tree also holds
+:func:`analysis.render.play_document`).
+
+Without ``--method`` a tree is solved by :func:`sim.registry.solve_tree_default`: ``spe`` for
+perfect information, ``pbe`` where some mover does not see an earlier move (``pbe_agent`` where
+``pbe`` cannot run or finds nothing; ``details["method_choice"]`` says so).
+
+A result with beliefs (``pbe``, ``pbe_mixed``, ``pbe_agent``) on a tree also holds
 ``details["belief_thresholds"]`` (:func:`analysis.render.belief_document`): for each information
 set with more than one node, the beliefs where its mover's best answer flips, and the sentence
-that the plain-text output prints after the equilibria.
+that the plain-text output prints after the equilibria. Any other result on a tree with such sets
+holds ``"belief_thresholds": "unavailable"`` and ``details["belief_thresholds_reason"]``: a
+threshold read off equilibria without beliefs could be wrong, so none is given.
 
 Every method is checked (known, implemented, applicable to the game) before any is run, and all
 results are computed before anything is printed, so a bad request prints one error line (exit 2)
@@ -56,7 +64,8 @@ def register(sub) -> None:
     # Not argparse ``choices``: an unknown method must end in one error line (argparse would
     # print the usage first), and the registry's check also says which methods exist.
     p.add_argument("--method", "-m", action="append", metavar="METHOD",
-                   help=f"method, repeatable (default spe for a tree or a sequential scenario, enumpure otherwise); one of: {', '.join(METHODS)} (see below)")
+                   help=f"method, repeatable (default for a tree or a sequential scenario: spe with perfect information, "
+                        f"pbe otherwise; enumpure for a normal-form game); one of: {', '.join(METHODS)} (see below)")
     p.add_argument("--option", "-o", dest="options", action="append", default=[], metavar="[METHOD.]NAME=VALUE",
                    help="a method's option (repeatable); NAME=VALUE goes to every requested method that has "
                         "the option, METHOD.NAME=VALUE to that method only (options are listed below)")
@@ -288,7 +297,9 @@ def run(args) -> int:
     if len(groups) > 1:
         by_kind = "; ".join(f"{k}: {', '.join(m for m in methods if kinds[m] == k)}" for k in groups)
         raise SolverError(f"methods of different kinds cannot be combined in one call; got {by_kind}")
-    options = method_options(methods, args.options)
+    # Without --method the default depends on the game (a tree's own method): options are
+    # checked against it once the game is read.
+    options = method_options(methods, args.options) if args.method else {}
     if groups == ["repeated"]:
         return _run_repeated(args, options["repeated"])
     if args.targets or args.discount is not None:
@@ -299,14 +310,18 @@ def run(args) -> int:
     from analysis.loading import load_game
     from analysis.render import belief_document, belief_lines, format_game, format_result
     from sim.extensive.tree import ExtensiveFormGame
-    from sim.registry import check_applicable, solve
+    from sim.registry import (beliefs_unavailable_reason, check_applicable, default_tree_method, solve,
+                              solve_tree_default)
     from sim.result import game_to_dict
 
     game = load_game(args.path, dict(args.overrides))
-    if not args.method and isinstance(game, ExtensiveFormGame):
-        # A tree's own answer is its subgame-perfect play, found on the tree at its own size; the
-        # reduced normal form of a multi-move tree can be too large to build (ask for it by name).
-        methods = ["spe"]
+    default_tree = not args.method and isinstance(game, ExtensiveFormGame)
+    if default_tree:
+        # A tree's own answer is found on the tree at its own size (the reduced normal form of a
+        # multi-move tree can be too large to build): its subgame-perfect play with perfect
+        # information, its perfect Bayesian equilibria (with beliefs) where a mover is uncertain.
+        methods = [default_tree_method(game)]
+    if not args.method:
         options = method_options(methods, args.options)
     for m in methods:  # every method is checked before any runs
         check_applicable(m, n_players=game.n_players, tree=isinstance(game, ExtensiveFormGame))
@@ -314,15 +329,26 @@ def run(args) -> int:
 
     announce_compiling(methods)
     # solve() routes trees: tree methods work on the tree, every other method on its reduced normal form.
-    results = [solve(game, m, **options[m]) for m in methods]
-    # A tree method's result also gets the belief thresholds of each information set with more
-    # than one node (later moves valued as in its first equilibrium).
-    beliefs = [belief_document(game, r) if isinstance(game, ExtensiveFormGame) and get(m).kind == "tree" else None
-               for m, r in zip(methods, results)]
+    if default_tree:
+        results = [solve_tree_default(game, **options[methods[0]])]
+    else:
+        results = [solve(game, m, **options[m]) for m in methods]
+    # On a tree, a result with beliefs also gets the belief thresholds of each information set
+    # with more than one node (later moves valued as in its first equilibrium); any other result
+    # says they are unavailable, and why.
+    beliefs = []
+    for r in results:
+        if not isinstance(game, ExtensiveFormGame):
+            beliefs.append(None)
+            continue
+        why = beliefs_unavailable_reason(game, r)
+        beliefs.append(belief_document(game, r) if why is None else why)
     if args.json:
         docs = [r.to_dict() for r in results]
         for d, b in zip(docs, beliefs):
-            if b is not None:
+            if isinstance(b, str):
+                d.setdefault("details", {}).update({"belief_thresholds": "unavailable", "belief_thresholds_reason": b})
+            elif b is not None:
                 d.setdefault("details", {})["belief_thresholds"] = b
         if isinstance(game, ExtensiveFormGame):  # each equilibrium's play and choices by name
             from analysis.render import play_document
@@ -339,6 +365,11 @@ def run(args) -> int:
         print(format_game(game))
         for r, b in zip(results, beliefs):
             print(format_result(r, tree=game if isinstance(game, ExtensiveFormGame) else None))
-            for line in belief_lines(b) if b is not None else ():
+            choice = r.details.get("method_choice")
+            if choice is not None and choice["fallback"]:
+                print(f"  method: {choice['used']} instead of {choice['default']} ({choice['reason']})")
+            if isinstance(b, str):
+                print(f"  belief thresholds: unavailable ({b})")
+            for line in belief_lines(b) if isinstance(b, dict) else ():
                 print(f"  {line}")
     return 0

@@ -70,11 +70,15 @@ def _scenario_section(report: Report, src: ScenarioSource, *, tol: float) -> str
     players = src.game.players
     on_tree = {"spe", "pbe", "pbe_mixed", "pbe_agent"}
     for r in src.results:
-        what = {"spe": "Subgame-perfect equilibria", "pbe": "Perfect Bayesian equilibria (pure)"}.get(
+        what = {"spe": "Subgame-perfect equilibria", "pbe": "Perfect Bayesian equilibria (pure)",
+                "pbe_agent": "Perfect Bayesian equilibria (mixed included)"}.get(
             r.method, "Equilibria")
         where = " of the reduced normal form" if src.compiled.sequential and r.method not in on_tree else ""
         report.add("h3", f"{what}{where} ({r.method}, {len(r.equilibria)} found, complete={r.complete})")
         report.add("p", f"Method {r.method}: {registry.get(r.method).summary}.")
+        choice = r.details.get("method_choice")
+        if choice is not None and choice["fallback"]:
+            report.add("p", f"{choice['used']} instead of {choice['default']}: {choice['reason']}.")
         if src.compiled.sequential:
             # A tree's equilibrium reads best as its play (each move by player and action, each
             # branch with its probability), then its choices off the path by decision point; an
@@ -91,7 +95,7 @@ def _scenario_section(report: Report, src: ScenarioSource, *, tol: float) -> str
         first = src.results[0]
         if first.equilibria:
             behaviour = first.equilibria[0].details["behaviour"]
-            kind = "perfect Bayesian" if first.method == "pbe" else "subgame-perfect"
+            kind = "perfect Bayesian" if first.method in registry.BELIEF_METHODS else "subgame-perfect"
             report.add("chart", f"Game tree of {s.id}; the thick edges are the play of its first {kind} "
                                 "equilibrium.", figure=charts.tree_chart(src.game, behaviour), name=f"tree-{s.id}")
         else:
@@ -135,18 +139,27 @@ def _tree_rows(tree, result) -> list[list[str]]:
 def _beliefs_section(report: Report, src: ScenarioSource, *, tol: float) -> None:
     """For a sequential scenario whose movers do not see some earlier move: at each such decision
     point, the belief at which the mover's best answer flips (exact; later moves as in the first
-    subgame-perfect equilibrium). Nothing for a scenario where every mover sees everything."""
+    equilibrium of the first result, which must carry beliefs: a perfect Bayesian one). Nothing for
+    a scenario where every mover sees everything; a sentence saying why, and no number, when the
+    first result has no beliefs."""
     if not src.compiled.sequential or not src.results:
         return
     from analysis.render import belief_document
+    from sim.registry import beliefs_unavailable_reason
 
-    doc = belief_document(src.game, src.results[0])
+    first = src.results[0]
+    why = beliefs_unavailable_reason(src.game, first)
+    if why is not None:
+        report.add("h3", "Beliefs: where an uncertain mover's best answer flips")
+        report.add("p", f"Belief thresholds are unavailable: {why}.")
+        return
+    doc = belief_document(src.game, first)
     if not doc["infosets"]:
         return
     report.add("h3", "Beliefs: where an uncertain mover's best answer flips")
-    valued = ("Later moves are valued as in the first subgame-perfect equilibrium above."
+    valued = (f"Later moves are valued as in the first equilibrium above ({first.method})."
               if doc["equilibrium"] is not None else
-              "There is no subgame-perfect equilibrium to value later moves by, so decision points whose "
+              "There is no equilibrium to value later moves by, so decision points whose "
               "actions do not end the game are skipped.")
     report.add("p", "At each decision point where the mover does not see an earlier move, its expected payoff is "
                     "linear in its belief, so each action is a best answer on an interval of beliefs; the ends "
@@ -342,7 +355,123 @@ def _sweep_section(report: Report, src: SweepSource, *, tol: float) -> str:
                          for s in doc["sensitivity"]])
         report.add("chart", "Tornado chart: which parameter, moved alone, changes the baseline regime most often.",
                    figure=charts.tornado_chart(doc["sensitivity"]), name=f"{tag}-tornado")
+        _global_beside_tornado(report, src, doc["sensitivity"])
     return sweep_finding(src.path.name, doc)
+
+
+def _global_sensitivity(src: SweepSource, method: str):
+    """``bargain sensitivity DIR --indicator "regime: R1"`` at the report's resamples, computed once
+    per source for the tornado's side table and the global sensitivity section."""
+    from analysis.sensitivity import sweep_sensitivity
+
+    key = (id(src), method)
+    held = _GLOBAL_MEMO.get(key)
+    if held is None or held[0] is not src:
+        _GLOBAL_MEMO.clear()  # one source at a time: the memo never outlives its report
+        held = _GLOBAL_MEMO[key] = (src, sweep_sensitivity(src, "regime: R1", method=method,
+                                                           resamples=REPORT_RESAMPLES))
+    return held[1]
+
+
+_GLOBAL_MEMO: dict = {}
+
+
+def one_at_a_time_versus_global(tornado: Sequence[dict], result) -> tuple[list[str], list[list[str]], str]:
+    """The tornado's one-at-a-time shares beside global indices (Sobol or Morris) of the same
+    parameters: table headers, rows (tornado order) and a sentence comparing the two rankings.
+
+    The rankings are compared by Spearman's rank correlation (ties get average ranks); the
+    sentence says when the two disagree on the top parameter.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from analysis.sensitivity import SobolIndices
+    >>> r = SobolIndices(("a", "b", "c"), np.array([0.1, 0.5, 0.0]), np.array([0.02, 0.05, 0.01]),
+    ...                  np.array([0.2, 0.7, 0.05]), np.array([0.03, 0.04, 0.01]), 512)
+    >>> tornado = [{"parameter": "a", "flip_share": 0.6}, {"parameter": "b", "flip_share": 0.3},
+    ...            {"parameter": "c", "flip_share": 0.0}]
+    >>> headers, rows, sentence = one_at_a_time_versus_global(tornado, r)
+    >>> rows[0]
+    ['a', '60.0%', '1', '0.100 [0.080, 0.120]', '0.200 [0.170, 0.230]', '2']
+    >>> print(sentence)  # doctest: +NORMALIZE_WHITESPACE
+    They disagree on the top parameter: moved alone from the defaults, a changes the regime most (60.0% of its
+    range), while all parameters moved at once, b matters most (ST 0.700). Spearman rank correlation of the two
+    rankings: 0.50 over 3 parameters.
+    """
+    import numpy as np
+    from scipy.stats import rankdata, spearmanr
+
+    from analysis.sensitivity import SobolIndices
+
+    sobol = isinstance(result, SobolIndices)
+    score = np.asarray(result.ST if sobol else result.mu_star, dtype=float)
+    index = {p: k for k, p in enumerate(result.parameters)}
+    rows_in = [t for t in tornado if t["parameter"] in index]
+    if not rows_in:
+        return [], [], ""
+    oat = np.array([t["flip_share"] for t in rows_in], dtype=float)
+    glob = np.array([score[index[t["parameter"]]] for t in rows_in])
+    oat_rank = rankdata(-oat, method="min").astype(int)
+    glob_rank = rankdata(-np.nan_to_num(glob, nan=-np.inf), method="min").astype(int)
+
+    def iv(v, c):
+        return f"{v:.3f} [{v - c:.3f}, {v + c:.3f}]"
+
+    if sobol:
+        headers = ["parameter", "one at a time (share of range)", "rank", "S1 [interval]", "ST [interval]", "rank"]
+        rows = [[t["parameter"], f"{t['flip_share']:.1%}", str(oat_rank[j]),
+                 iv(result.S1[index[t["parameter"]]], result.S1_conf[index[t["parameter"]]]),
+                 iv(result.ST[index[t["parameter"]]], result.ST_conf[index[t["parameter"]]]), str(glob_rank[j])]
+                for j, t in enumerate(rows_in)]
+        measure = "ST"
+    else:
+        headers = ["parameter", "one at a time (share of range)", "rank", "mu* [interval]", "sigma", "rank"]
+        rows = [[t["parameter"], f"{t['flip_share']:.1%}", str(oat_rank[j]),
+                 iv(result.mu_star[index[t["parameter"]]], result.mu_star_conf[index[t["parameter"]]]),
+                 f"{result.sigma[index[t['parameter']]]:.3f}", str(glob_rank[j])] for j, t in enumerate(rows_in)]
+        measure = "mu*"
+    top_oat, top_glob = int(np.argmax(oat)), int(np.nanargmax(glob)) if np.isfinite(glob).any() else 0
+    rho = float(spearmanr(oat, glob).statistic) if len(rows_in) > 1 and np.ptp(oat) > 0 and np.ptp(glob) > 0 \
+        else float("nan")
+    corr = (f"Spearman rank correlation of the two rankings: {rho:.2f} over {len(rows_in)} parameters."
+            if np.isfinite(rho) else "Spearman rank correlation of the two rankings: not defined (one of them is "
+                                     "constant).")
+    a, b = rows_in[top_oat]["parameter"], rows_in[top_glob]["parameter"]
+    if oat[top_oat] == oat[top_glob] or a == b:
+        sentence = (f"Both rank {b} first (moved alone: {oat[top_glob]:.1%} of its range; all at once: {measure} "
+                    f"{glob[top_glob]:.3f}). {corr}")
+    else:
+        sentence = (f"They disagree on the top parameter: moved alone from the defaults, {a} changes the regime most "
+                    f"({oat[top_oat]:.1%} of its range), while all parameters moved at once, {b} matters most "
+                    f"({measure} {glob[top_glob]:.3f}). {corr}")
+    return headers, rows, sentence
+
+
+def _global_beside_tornado(report: Report, src: SweepSource, tornado: Sequence[dict]) -> None:
+    """Beside the tornado, when the sweep's design supports them (Saltelli or Morris), the global
+    indices of the same parameters and a sentence comparing the two rankings."""
+    from analysis.sensitivity import SobolIndices, folder_supports
+
+    method = folder_supports(src.manifest)
+    if method is None:
+        return
+    try:
+        r = _global_sensitivity(src, method).result
+    except ValueError as exc:
+        report.add("p", f"Global indices beside the tornado: not computed ({exc}).")
+        return
+    headers, rows, sentence = one_at_a_time_versus_global(tornado, r)
+    if not rows:
+        return
+    what = ("first-order (S1) and total (ST) Sobol indices" if isinstance(r, SobolIndices)
+            else "Morris mean absolute effects (mu*) and spreads (sigma)")
+    report.add("p", f"Beside the tornado, all parameters moved at once over the sweep's distributions: the {what} of "
+                    f"whether the commonest regime (R1) holds, with {r.conf_level:.0%} bootstrap intervals "
+                    f"({REPORT_RESAMPLES} resamples). The tornado moves one parameter from the defaults and counts "
+                    "changes of the baseline regime; the indices apportion the variance over the whole box. "
+                    + sentence)
+    report.add("table", "", headers=headers, rows=rows)
 
 
 #: Most points the report's scenario discovery reads (a seeded subsample beyond it keeps PRIM quick).
@@ -445,14 +574,14 @@ def _sensitivity_section(report: Report, src: SweepSource, *, tol: float) -> str
     effects, as ``bargain sensitivity DIR --indicator "regime: R1"``), for a sweep whose design
     supports it; nothing otherwise."""
     from analysis import charts
-    from analysis.sensitivity import SobolIndices, folder_supports, sweep_sensitivity
+    from analysis.sensitivity import SobolIndices, folder_supports
 
     method = folder_supports(src.manifest)
     if method is None:
         return None
     report.add("h3", "Global sensitivity of the commonest regime")
     try:
-        rep = sweep_sensitivity(src, "regime: R1", method=method, resamples=REPORT_RESAMPLES)
+        rep = _global_sensitivity(src, method)
     except ValueError as exc:
         report.add("p", f"Not computed: {exc}")
         return None

@@ -42,62 +42,6 @@ def _support_profile(model, label: str):
     return profile
 
 
-def reached_actions(tree, behaviour) -> dict[str, list[str]]:
-    """Move (a node's label, else its mover) -> actions played there with positive probability,
-    moves in the order play first reaches them (preorder), actions in the tree's order.
-
-    Examples
-    --------
-    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
-    >>> g = ExtensiveFormGame.from_root(("E", "I"), Decision(0, "e", ("out", "in"), (
-    ...     Terminal((0.0, 2.0)), Decision(1, "i", ("fight", "yield"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))),
-    ...     ), "entry"))
-    >>> reached_actions(g, {"e": [0.0, 1.0], "i": [0.0, 1.0]})
-    {'entry': ['in'], 'I': ['yield']}
-    """
-    from sim.extensive.nodes import Chance, Terminal
-
-    out: dict[str, list[str]] = {}
-    stack = [tree.root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Terminal):
-            continue
-        if isinstance(node, Chance):
-            key, names, probs = node.label or "chance", node.outcomes, node.probs
-        else:
-            key, names, probs = node.label or tree.players[node.player], node.actions, behaviour[node.infoset]
-        seen = out.setdefault(key, [])
-        live = [(a, c) for a, p, c in zip(names, probs, node.children) if p > 1e-12]
-        for a, _ in live:
-            if a not in seen:
-                seen.append(a)
-        stack.extend(c for _, c in reversed(live))
-    return {k: sorted(v, key=list(_names_of(tree, k)).index) if _names_of(tree, k) else v for k, v in out.items() if v}
-
-
-def _names_of(tree, key: str) -> tuple[str, ...]:
-    from sim.extensive.nodes import Chance, Decision
-
-    for _, node in tree.nodes():
-        if isinstance(node, Decision) and (node.label or tree.players[node.player]) == key:
-            return node.actions
-        if isinstance(node, Chance) and (node.label or "chance") == key:
-            return node.outcomes
-    return ()
-
-
-def path_text(moves: dict[str, list[str]]) -> str:
-    """``"drop, halt, pressure"`` from :func:`reached_actions`' mapping.
-
-    Examples
-    --------
-    >>> path_text({"us_type": ["committed", "bluffing"], "us_plan": ["drop"]})
-    'committed|bluffing, drop'
-    """
-    return ", ".join("|".join(acts) for acts in moves.values()) or NONE
-
-
 #: A label shortened to ``N outcomes: first | ... #digest`` by the sweep (regime labels over 1,000 characters).
 _SHORTENED = re.compile(r"(\d+) outcomes: .* #[0-9a-f]+", re.S)
 

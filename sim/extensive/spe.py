@@ -514,7 +514,7 @@ class SPEBatch:
         :func:`spe_solve` finds more than one subgame-perfect equilibrium.
     strategies : int array (B, N)
         Index of each player's reduced strategy (:func:`sim.extensive.reduced.reduced_strategies`)
-        that ``choices`` implement.
+        that ``choices`` implement (-1 when :func:`spe_batch` was asked not to name them).
     best_reply : array (B, N)
         Each player's best payoff against the others' ``choices`` (a best reply over all of its
         reduced strategies), so ``best_reply - values`` is the regret on the reduced normal form.
@@ -547,7 +547,7 @@ def _batch_chance_probs(chance: list[Chance], chance_probs, B: int) -> list[np.n
 
 
 def spe_batch(game: ExtensiveFormGame, terminal_payoffs, *, tol: float = DEFAULT_TOL,
-              chance_probs=None) -> SPEBatch:
+              chance_probs=None, strategies: bool = True) -> SPEBatch:
     """Backward induction over a batch of payoff assignments of one perfect-information tree,
     with the tie flag, reduced strategies and best replies a sweep needs to trust each point.
 
@@ -572,6 +572,9 @@ def spe_batch(game: ExtensiveFormGame, terminal_payoffs, *, tol: float = DEFAULT
         :func:`spe_solve`).
     chance_probs : sequence of arrays (B, k) or (k,), optional
         Probabilities of each chance node (preorder) per point; default the tree's own.
+    strategies : bool
+        Whether to name each player's reduced strategy (``SPEBatch.strategies``); False skips
+        listing the reduced strategies (a tree may have too many) and leaves ``strategies`` at -1.
 
     Returns
     -------
@@ -678,6 +681,8 @@ def spe_batch(game: ExtensiveFormGame, terminal_payoffs, *, tol: float = DEFAULT
         for c in kids:  # free the children: memory stays O(depth * B * N)
             value[c] = reply[c] = None
 
+    if not strategies:
+        return SPEBatch(choices, value[0], tied, np.full((B, n_players), -1, dtype=np.intp), reply[0])
     # Reduced strategy of each player: its choices where its own earlier choices let play reach.
     plans = reduced_strategies(game)
     d_pos = {h: kind_index[k] for k, n in enumerate(nodes) if isinstance(n, Decision) for h in [n.infoset]}

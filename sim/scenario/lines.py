@@ -4,8 +4,10 @@ The rule: a table *starts* on the line of its header (``[players.A]``, the k-th 
 for an inline table, on the line of its key when the key begins that line (``x = { default = 1 }``
 in ``[parameters]``, or ``"scenario" = { ... }``). An error's line is the start of the innermost
 such table that holds its field, so every field of a goal written as ``[[goals]]`` points at that
-goal's header. Tables inside arrays (``rules = [{ ... }]``) start nowhere; a field that no
-recorded table holds has no line, which is left out rather than guessed.
+goal's header. The moves of a timing (``timing = [{ player = "US" }, ...]`` in ``[scenario]``)
+start on the line of their own opening brace, so an error in a move points at that move. Other
+tables inside arrays (``rules = [{ ... }]``) start nowhere; a field that no recorded table holds
+has no line, which is left out rather than guessed.
 
 The scan reads only the text: it skips comments and strings (basic, literal, multi-line), counts
 brackets and braces inside values, and reads keys (bare, quoted, dotted). It evaluates nothing
@@ -40,6 +42,8 @@ Path = tuple[str | int, ...]
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 _FIELD = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+#: Arrays whose inline-table entries start on their own line (the k-th entry at ``(*key, k)``).
+ITEM_LINES: frozenset[Path] = frozenset({("scenario", "timing")})
 
 
 class _GiveUp(Exception):
@@ -125,6 +129,33 @@ class _Scanner:
                 return parts
             self.i += 1
 
+    def items(self) -> dict[int, int]:
+        """Skip an array at the cursor; the line of each entry that is an inline table, by index."""
+        out: dict[int, int] = {}
+        depth, index = 0, 0
+        while True:
+            c = self.peek()
+            if c == "":
+                raise _GiveUp
+            if c in ('"', "'"):
+                self.string()
+                continue
+            if c == "#":
+                while self.peek() not in ("\n", ""):
+                    self.i += 1
+                continue
+            if c == "{" and depth == 1:
+                out[index] = self.line
+            if c == "," and depth == 1:
+                index += 1
+            if c in "[{":
+                depth += 1
+            elif c in "]}":
+                depth -= 1
+            self.advance()
+            if depth == 0:
+                return out
+
     def value(self) -> None:
         """Skip a value, with its nested arrays and inline tables (which may span lines)."""
         depth = 0
@@ -203,6 +234,8 @@ def _scan(text: str) -> dict[Path, int]:
         sc.blanks()
         if sc.peek() == "{":
             out[(*table, *keys)] = line
+        elif sc.peek() == "[" and (*table, *keys) in ITEM_LINES:
+            out.update({(*table, *keys, k): at for k, at in sc.items().items()})
         sc.value()
     return out
 

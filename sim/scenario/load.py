@@ -1,7 +1,8 @@
 """Reading scenario files: bounded size, standard-library TOML, nothing evaluated.
 
 A file may name one other file of the same folder in ``[scenario] extends = "NAME.toml"`` and
-state only what differs (see :func:`merge_documents` for the rule); nothing else is included.
+state only what differs (see :func:`merge_documents` for the rule); nothing else is included. A
+symbolic link of that name is followed only when the file it points at lies in the same folder.
 """
 
 from __future__ import annotations
@@ -132,6 +133,10 @@ def _resolve(doc: dict, text: str, path: str | None, chain: tuple[Path, ...]) ->
                             field=field)
     parent = Path(path).parent / name
     key = parent.resolve()
+    if parent.is_symlink() and key.parent != Path(path).parent.resolve():
+        # A link is a path by other means: the file it names must lie in the scenario's own folder.
+        raise ScenarioError(f"is a symbolic link to a file outside the scenario's folder (got {name!r})",
+                            path=path, field=field)
     if key in chain:
         cycle = " -> ".join(p.name for p in (*chain, key))
         raise ScenarioError(f"files extend each other in a cycle: {cycle} (got {name!r})", path=path, field=field)
