@@ -368,9 +368,17 @@ rules = [{ when = { A = "y" }, value = 1 }]
 
 # ----- sweeps --------------------------------------------------------------------------------------
 def point_table(df, method: str | None = None):
-    """One row per point (the sweep's first row of each): point id, parameters, regime."""
+    """One row per point (the sweep's first row of each): point id, parameters, regime.
+
+    A tree sweep's regime is the set of its point's paths of play
+    (:func:`analysis.sweep.paths.path_regimes`): regimes that differ only off the path are one,
+    and the regime reads as the play (``"US drop -> Russia halt -> ..."``).
+    """
+    from analysis.sweep.paths import path_regimes
+
     if method is not None:
         df = df[df["method"].astype(str) == method]
+    df = path_regimes(df)
     first = df[df["eq_index"] <= 0]
     cols = ["point_id"] + [c for c in df.columns if c.startswith("param.")] + ["regime"]
     out = first[cols].copy()
@@ -529,12 +537,14 @@ def outcome_frequencies(df, method: str | None = None, *, z: float = 1.959963984
     """How often each outcome is an equilibrium over the sweep's points, with Wilson intervals.
 
     Returns ``{"outcome", "points", "share", "low", "high"}`` per outcome, most frequent first
-    (``"(none)"`` counts the points without any equilibrium).
+    (``"(none)"`` counts the points without any equilibrium). A tree sweep's outcome is its path
+    of play (the ``path`` column), not its reduced strategies.
     """
     if method is not None:
         df = df[df["method"].astype(str) == method]
     n = int(df["point_id"].nunique())
-    counts = df.groupby(df["outcome"].astype(str))["point_id"].nunique()
+    named = df["path"] if "path" in df.columns else df["outcome"]
+    counts = df.groupby(named.astype(str))["point_id"].nunique()
     out = []
     for outcome, k in counts.items():
         lo, hi = wilson_interval(int(k), n, z)

@@ -411,6 +411,10 @@ class Discovery:
     depth: int = CART_DEPTH
     #: A box of the trajectory picked by the analyst (``--box``), else None: the chosen box.
     selected: int | None = None
+    #: ``(short name, label)`` of each regime a ``regime:`` condition names: ``("R1", "US drop ->
+    #: Russia halt -> ...")`` (a tree's regimes are its points' sets of plays, numbered as ``bargain
+    #: compare`` numbers them).
+    regimes: tuple = ()
 
     @property
     def box_index(self) -> int | None:
@@ -432,6 +436,8 @@ class Discovery:
         doc = {"where": list(self.where), "all": self.every, "solver": self.solver, "method": self.method,
                "parameters": list(self.names), "ranges": {p: list(r) for p, r in self.ranges.items()},
                "points": n, "cases": k, "share": k / n if n else None, "threshold": self.threshold}
+        if self.regimes:
+            doc["regimes"] = [{"name": name, "regime": label} for name, label in self.regimes]
         if self.method == "prim":
             r = self.prim
             i = self.box_index
@@ -491,7 +497,8 @@ def discover(table, where: Sequence[str], *, compiled=None, solver: str | None =
     x = pts[cols].to_numpy(float)
     solver_name = str(view.rows["method"].iloc[0]) if len(view.rows) else (solver or "")
     common = dict(where=tuple(where), every=every, solver=solver_name, names=names, x=readonly(x),
-                  y=readonly(y, bool), method=method, threshold=float(threshold), depth=depth)
+                  y=readonly(y, bool), method=method, threshold=float(threshold), depth=depth,
+                  regimes=_named_regimes(conditions, view.rows))
     if method == "prim":
         result = prim(x, y, names, threshold=threshold)
         if box is not None and not (isinstance(box, int) and 0 <= box < len(result.points)):
@@ -506,6 +513,24 @@ def discover(table, where: Sequence[str], *, compiled=None, solver: str | None =
     return Discovery(**common, rules=rules, importances=importances)
 
 
+def _named_regimes(conditions, rows) -> tuple:
+    """``(short name, label)`` of each regime the ``regime:`` conditions name (already checked
+    to exist by :func:`analysis.conditions.evaluate`)."""
+    named = [c.terms[0][0] for c in conditions if c.kind == "regime"]
+    if not named:
+        return ()
+    from analysis.compare import regime_key, regime_table
+
+    key = regime_key([r["regime"] for r in regime_table(rows)])
+    by_name = {v.lower(): k for k, v in key.items()}
+    out = []
+    for name in named:
+        label = name if name in key else by_name.get(name.lower())
+        if label is not None and (key[label], label) not in out:
+            out.append((key[label], label))
+    return tuple(out)
+
+
 def _num(v: float) -> str:
     return f"{v:.4g}"
 
@@ -518,6 +543,8 @@ def format_discovery(d: Discovery, *, max_boxes: int = 10) -> str:
     lines = [f"condition: {' and '.join(d.where)}{' (in every equilibrium)' if d.every else ''}",
              f"holds at {k:,} of {n:,} points ({k / n:.1%})" if n else "no points",
              f"parameters: {', '.join(d.names)} (equilibria of {d.solver})"]
+    for j, (name, label) in enumerate(d.regimes):  # what a regime's short name stands for
+        lines.insert(1 + j, f"  {name}: {label}")
     if d.method == "prim":
         r = d.prim
         T = len(r.points)

@@ -213,7 +213,10 @@ def _columns(df, moves: Moves) -> list[str]:
 def play_labels(df, moves: Moves) -> np.ndarray:
     """Each row's play in words: every move reached, in timing order, with the actions it plays
     (``|`` between several): ``"us_plan=drop, russia_kaliningrad=halt, ..."``; ``"(none)"`` for a
-    row without an equilibrium. A tree named by reduced strategies reads best this way."""
+    row without an equilibrium. A tree sweep's table has its play named by player and action
+    (its ``path`` column, :mod:`analysis.sweep.paths`), which is used as it is."""
+    if "path" in df.columns:
+        return df["path"].astype(str).to_numpy(dtype=object)
     columns = _columns(df, moves)
     probs = df[columns].to_numpy(float)
     has = df["eq_index"].to_numpy() >= 0
@@ -302,7 +305,9 @@ def point_values(df, indicator: Indicator | str, moves: Moves | None, *, method:
     where = np.searchsorted(ids, pid)
     if indicator.kind == "regime":
         from analysis.compare import regime_table
+        from analysis.sweep.paths import path_regimes
 
+        rows = path_regimes(rows)  # a tree's regimes by path, numbered as bargain compare numbers them
         labels = rows["regime"].astype(str).to_numpy()
         short = {f"R{k + 1}": r["regime"] for k, r in enumerate(regime_table(rows))}
         label = short.get(indicator.label, indicator.label)

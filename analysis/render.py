@@ -274,11 +274,10 @@ def tree_play(tree, eq):
 
 
 def play_text(tree, behaviour, digits: int = 4, max_branches: int = 32) -> str:
-    """The play of a tree under a behaviour profile, for a reader: each move as ``mover action``
-    (a chance move by its name), in order. Where play branches (a chance move, or a mixed
-    choice), each branch is shown with its probability and the play that follows it, joined by
-    ``;`` (in brackets when the branching is not the first). After ``max_branches`` branches
-    the rest is cut with ``...``.
+    """The play of a tree under a behaviour profile, for a reader: each move as ``Player action``
+    (a chance move as ``chance: outcome``), in order, each branch with its probability; the one
+    naming rule of :func:`sim.extensive.names.play_text`, which the sweep's ``path`` column,
+    regions and reports share.
 
     Examples
     --------
@@ -288,36 +287,11 @@ def play_text(tree, behaviour, digits: int = 4, max_branches: int = 32) -> str:
     ...     Decision(0, "u1", ("keep", "drop"), (R("r1"), Terminal((0.0, 0.0)))),
     ...     Decision(0, "u2", ("keep", "drop"), (R("r2"), Terminal((0.0, 0.0))))), "us_type"))
     >>> play_text(g, {"u1": [1, 0], "u2": [0, 1], "r1": [0.5, 0.5], "r2": [1, 0]})
-    'us_type hawk (0.25): US keep -> Russia [press (0.5); shield (0.5)]; us_type dove (0.75): US drop'
+    'chance: hawk (p=0.25) -> US keep -> Russia press (p=0.5)|shield (p=0.5); chance: dove (p=0.75) -> US drop'
     """
-    from sim.extensive.nodes import Chance, Terminal
+    from sim.extensive.names import play_text as named_play
 
-    budget = [max_branches]
-
-    def walk(node, top: bool) -> str:
-        if isinstance(node, Terminal):
-            return ""
-        if isinstance(node, Chance):
-            who, names, probs = node.label or "chance", node.outcomes, node.probs
-        else:
-            who, names, probs = tree.players[node.player], node.actions, list(behaviour[node.infoset])
-        live = [(a, float(p), c) for a, p, c in zip(names, probs, node.children) if p > 1e-12]
-        if len(live) == 1:
-            a, _, c = live[0]
-            rest = walk(c, top)
-            return f"{who} {a}" + (f" -> {rest}" if rest else "")
-        parts = []
-        for a, p, c in live:
-            if budget[0] <= 0:
-                parts.append("...")
-                break
-            budget[0] -= 1
-            rest = walk(c, False)
-            name = f"{who} {a}" if top else a
-            parts.append(f"{name} ({p:.{digits}g})" + ((": " if top else " -> ") + rest if rest else ""))
-        return "; ".join(parts) if top else f"{who} [{'; '.join(parts)}]"
-
-    return walk(tree.root, True)
+    return named_play(tree, behaviour, digits=digits, max_branches=max_branches)
 
 
 def off_path_lines(tree, behaviour, unplanned=(), names=None, digits: int = 4) -> list[str]:
@@ -343,6 +317,35 @@ def off_path_lines(tree, behaviour, unplanned=(), names=None, digits: int = 4) -
                   else strategy_text(actions, list(behaviour[h]), digits))
         out.append(f"{names[h]}: {choice}")
     return out
+
+
+def play_document(tree, eq, names=None) -> dict:
+    """A tree equilibrium's play and choices for ``--json``: ``"play"`` (its text, each move by
+    player and action, each branch with its probability: :func:`play_text`) and
+    ``"decision_points"``, one entry per information set in tree order with its ``infoset`` id,
+    readable ``name`` (:func:`sim.extensive.names.decision_point_names`), ``player``, whether play
+    reaches it (``on_path``) and the ``choice`` there (``{action: probability}``, or ``"any"`` where
+    the player's own earlier choices rule it out).
+
+    Examples
+    --------
+    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+    >>> from sim.registry import solve
+    >>> g = ExtensiveFormGame.from_root(("E", "I"), Decision(0, "e", ("out", "in"), (
+    ...     Terminal((0.0, 2.0)), Decision(1, "i", ("fight", "yield"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))))))
+    >>> doc = play_document(g, solve(g, "spe").equilibria[0])
+    >>> doc["play"], doc["decision_points"][1]
+    ('E in -> I yield', {'infoset': 'i', 'name': 'I, after E in', 'player': 'I', 'on_path': True, 'choice': {'fight': 0.0, 'yield': 1.0}})
+    """
+    from sim.extensive.names import decision_point_names, reached_infosets
+
+    names = names if names is not None else decision_point_names(tree)
+    behaviour, unplanned = tree_play(tree, eq)
+    reached = reached_infosets(tree, behaviour)
+    points = [{"infoset": h, "name": names[h], "player": tree.players[i], "on_path": h in reached,
+               "choice": "any" if h in unplanned else {a: float(x) for a, x in zip(acts, behaviour[h])}}
+              for h, (i, acts) in tree.infosets.items()]
+    return {"play": play_text(tree, behaviour), "decision_points": points}
 
 
 def consistency_text(consistency: dict) -> str:
@@ -512,3 +515,83 @@ def belief_lines(doc: dict) -> list[str]:
             else "belief thresholds (no equilibrium: sets whose actions do not end the game are skipped):")
     return [head, *(f"  {e['text']}" if e["text"] else f"  {e['infoset']}: skipped ({e['skipped']})"
                     for e in doc["infosets"])]
+
+
+def _when_text(when) -> str:
+    """A move's condition on earlier moves, for people: ``us_announce = announce`` (``always`` when none).
+
+    Examples
+    --------
+    >>> _when_text((("us_announce", ("announce",)), ("russia", ("halt", "deploy"))))
+    'us_announce = announce and russia in {halt, deploy}'
+    >>> _when_text(())
+    'always'
+    """
+    return " and ".join(f"{k} in {{{', '.join(a)}}}" if len(a) > 1 else f"{k} = {a[0]}" for k, a in when) or "always"
+
+
+#: The columns of :func:`timing_rows`.
+TIMING_HEADERS = ("move", "who moves", "choices", "observes", "when", "assumption")
+
+
+def timing_rows(scenario) -> list[list[str]]:
+    """The timing of a scenario as table rows (:data:`TIMING_HEADERS`): for each move, in order,
+    its name, who moves (``chance`` for a move of nature), its actions (a chance move's outcomes
+    with their probabilities), what the mover observes (the earlier moves it sees), when it happens
+    (its condition on earlier moves) and whether it is flagged as an assumption: ``yes`` for a
+    move with ``assumption = true``, ``yes (timing)`` when the scenario flags its whole timing
+    (``timing_assumption``), else ``no``. A simultaneous scenario has one row per player, each
+    seeing nothing.
+
+    Examples
+    --------
+    >>> from sim.scenario import loads_scenario
+    >>> s = loads_scenario('''
+    ... [scenario]
+    ... id = "t"
+    ... title = "T"
+    ... timing = [
+    ...   { chance = "weather", outcomes = { rain = 0.3, sun = "rest" } },
+    ...   { player = "A", observes = ["weather"] },
+    ...   { player = "B", name = "b_answer", when = { A = "go" }, observes = ["A"], assumption = true },
+    ... ]
+    ... [players.A]
+    ... actions = ["go", "stay"]
+    ... [players.B]
+    ... actions = ["yes", "no"]
+    ... [[goals]]
+    ... player = "A"
+    ... name = "g"
+    ... weight = 1
+    ... rules = [{ when = { A = "go" }, value = 1 }]
+    ... ''')
+    >>> for row in timing_rows(s):
+    ...     print(" | ".join(row))
+    weather | chance | rain (0.3), sun (rest) | - | always | no
+    A | A | go, stay | weather | always | no
+    b_answer | B | yes, no | A | A = go | yes
+    """
+    from sim.scenario.schema import move_labels
+
+    whole = "yes (timing)" if scenario.timing_assumption else "no"
+    if not scenario.sequential:
+        return [[p, p, ", ".join(actions), "nothing (simultaneous moves)", "always", whole]
+                for p, actions in scenario.players]
+    rows = []
+    for m in scenario.timing:
+        flag = "yes" if m.assumption else whole
+        if hasattr(m, "outcomes"):
+            choices = ", ".join(f"{o} ({p:g})" if isinstance(p, (int, float)) else f"{o} ({p})" for o, p in m.outcomes)
+            rows.append([m.key, "chance", choices, "-", _when_text(m.when), flag])
+        else:
+            rows.append([m.key, m.player, ", ".join(move_labels(scenario, m)),
+                         ", ".join(m.observes) or "nothing earlier", _when_text(m.when), flag])
+    return rows
+
+
+def timing_lines(scenario) -> list[str]:
+    """:func:`timing_rows` as an aligned plain-text table (a header line, then one line per move),
+    as ``bargain show`` prints it and reports list it."""
+    rows = [list(TIMING_HEADERS), *timing_rows(scenario)]
+    widths = [max(len(r[k]) for r in rows) for k in range(len(TIMING_HEADERS))]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]

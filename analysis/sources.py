@@ -148,7 +148,21 @@ def load_sweep_source(folder, scenario: Path | None = None) -> SweepSource:
         from sim.scenario import compile_scenario, load_scenario
 
         compiled = compile_scenario(load_scenario(scenario))
+        table = _current_paths(table, manifest, scenario, compiled)
     return SweepSource(folder, manifest, table, scenario, compiled)
+
+
+def _current_paths(table, manifest: dict, scenario: Path, compiled):
+    """A tree sweep's table with its ``path`` column in the current text: a folder written before
+    players were named on the path gets it rebuilt from its outcome labels
+    (:func:`analysis.sweep.paths.upgrade_paths`)."""
+    from analysis.sweep.paths import PATH_LABELS, upgrade_paths
+
+    if not compiled.sequential or (int(manifest.get("path_labels", 1)) >= PATH_LABELS and "path" in table.columns):
+        return table
+    from analysis.sweep.run import scenario_model
+
+    return upgrade_paths(table, manifest, scenario_model(str(scenario), file_sha256(scenario)))
 
 
 def load_source(text, methods: Sequence[str] = ("enumpure",)) -> ScenarioSource | SweepSource:

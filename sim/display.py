@@ -132,23 +132,41 @@ def tree_html(game) -> str:
     """A game tree as HTML: its size and each decision point with its mover and actions."""
     title = (f"Game tree {game.title!r}: {game.n_nodes} nodes, {len(game.infosets)} decision points "
              f"({', '.join(game.players)})")
-    rows = [[h, game.players[i], ", ".join(acts)] for h, (i, acts) in game.infosets.items()]
-    return _wrap(title, _table(["decision point", "mover", "actions"], rows))
+    from sim.extensive.names import decision_point_names
+
+    names = decision_point_names(game)
+    rows = [[names[h], game.players[i], ", ".join(acts), h] for h, (i, acts) in game.infosets.items()]
+    return _wrap(title, _table(["decision point", "mover", "actions", "id"], rows))
 
 
 # ----------------------------------------------------------------------------------------------
 # results
 
 
-def _equilibrium_cells(game, eq: "Equilibrium") -> list[str]:
+def _equilibrium_cells(game, eq: "Equilibrium", names=None) -> list[str]:
+    """Each player's strategy in words: on a tree, ``decision point: action`` for each of its
+    decision points, named by the mover and what it has seen (``names``,
+    :func:`sim.extensive.names.decision_point_names`)."""
     if not eq.profile and eq.behaviour is not None:
         cells = []
         for i, _ in enumerate(game.players):
-            parts = [f"{h}: {strategy_text(game.infosets[h][1], x)}"
+            parts = [f"{names.get(h, h) if names else h}: {strategy_text(game.infosets[h][1], x)}"
                      for h, x in eq.behaviour.items() if game.infosets[h][0] == i]
             cells.append("; ".join(parts))
         return cells
     return [strategy_text(game.actions[i], p) for i, p in enumerate(eq.profile)]
+
+
+def _tree_view(result):
+    """``(names, play)`` of a result on a tree whose equilibria hold behaviour: the decision
+    points' readable names and each equilibrium's play (:func:`sim.extensive.names.play_text`);
+    ``(None, None)`` for any other result."""
+    game = result.game
+    if getattr(game, "infosets", None) is None or any(e.behaviour is None for e in result.equilibria):
+        return None, None
+    from sim.extensive.names import decision_point_names, play_text
+
+    return decision_point_names(game), [play_text(game, e.behaviour) for e in result.equilibria]
 
 
 def result_html(result: "SolverResult") -> str:
@@ -161,15 +179,19 @@ def result_html(result: "SolverResult") -> str:
         status.append("converged" if result.converged else "did not converge")
     n = len(result.equilibria)
     title = f"{result.method}: {n} equilibri{'um' if n == 1 else 'a'} ({', '.join(status)})"
-    header = ["#", *game.players, *(f"payoff {p}" for p in game.players), "max regret"]
-    rows = [[k + 1, *_equilibrium_cells(game, eq), *(number(v) for v in eq.payoffs), f"{eq.max_regret:.2g}"]
+    names, plays = _tree_view(result)
+    header = ["#", *(["play"] if plays else []), *game.players, *(f"payoff {p}" for p in game.players), "max regret"]
+    rows = [[k + 1, *([plays[k]] if plays else []), *_equilibrium_cells(game, eq, names),
+             *(number(v) for v in eq.payoffs), f"{eq.max_regret:.2g}"]
             for k, eq in enumerate(result.equilibria)]
     return _wrap(title, _table(header, rows))
 
 
 def result_frame(result: "SolverResult"):
     """One row per equilibrium: each player's strategy in words, each payoff, the measured regret,
-    and (for profiles over actions) one ``"player: action"`` column per probability.
+    and (for profiles over actions) one ``"player: action"`` column per probability. A tree's
+    equilibrium also has its ``play`` (each move by player and action, each branch with its
+    probability) and names each decision point by its mover and what it has seen.
 
     Returns
     -------
@@ -179,9 +201,11 @@ def result_frame(result: "SolverResult"):
 
     game = result.game
     scale = max((float(np.max(np.abs(e.payoffs))) for e in result.equilibria), default=1.0)
+    names, plays = _tree_view(result)
     records = []
-    for eq in result.equilibria:
-        row: dict = dict(zip(game.players, _equilibrium_cells(game, eq)))
+    for k, eq in enumerate(result.equilibria):
+        row: dict = {"play": plays[k]} if plays else {}
+        row.update(zip(game.players, _equilibrium_cells(game, eq, names)))
         # round-off (a payoff of 1e-16 where the algebra gives 0) is shown as the 0 it is
         row.update({f"payoff {p}": 0.0 if abs(v) <= 1e-12 * max(scale, 1e-300) else float(v)
                     for p, v in zip(game.players, eq.payoffs)})

@@ -198,6 +198,9 @@ class Region:
         Share of the box, its 95% interval (``[s, s]`` when exact) and ``"exact"`` or ``"sampled"``.
     confirmed : bool
         An interior point was found (always, unless products of varied parameters are involved).
+    play : str
+        A tree's play, each move by player and action, each chance branch with its probability
+        (:func:`sim.extensive.names.play_text`): ``"US drop -> Russia halt -> ..."``.
     """
 
     profile: Mapping[str, str] | None
@@ -209,10 +212,13 @@ class Region:
     share_interval: tuple[float, float]
     share_method: str
     confirmed: bool = True
+    play: str = ""
 
     @property
     def label(self) -> str:
-        """``A=x, B=y`` (a profile) or ``move=action, ...`` (a path)."""
+        """``A=x, B=y`` (a profile) or the play (a tree: ``US drop -> Russia halt``)."""
+        if self.profile is None and self.play:
+            return self.play
         items = self.profile.items() if self.profile is not None else self.path
         return ", ".join(f"{k}={v}" for k, v in items)
 
@@ -230,6 +236,7 @@ class Region:
         if self.profile is not None:
             out["profile"] = dict(self.profile)
         else:
+            out["play"] = self.play
             out["path"] = [{"move": m, "action": a} for m, a in self.path]
             out["strategy"] = dict(self.strategy)
         out.update(inequalities=[q.to_dict() for q in self.inequalities], share=self.share,
@@ -264,13 +271,15 @@ class PathShare:
     share: float
     share_interval: tuple[float, float]
     share_method: str
+    play: str = ""  # the path named by player and action (Region.play)
 
     @property
     def label(self) -> str:
-        return ", ".join(f"{m}={a}" for m, a in self.path)
+        return self.play or ", ".join(f"{m}={a}" for m, a in self.path)
 
     def to_dict(self) -> dict:
-        return {"path": [{"move": m, "action": a} for m, a in self.path], "regions": list(self.regions),
+        return {"play": self.play, "path": [{"move": m, "action": a} for m, a in self.path],
+                "regions": list(self.regions),
                 "share": self.share, "share_interval": list(self.share_interval), "share_method": self.share_method}
 
 
@@ -331,8 +340,11 @@ class RegionsResult:
                 which = ", ".join(str(k + 1) for k in p.regions)
                 lines.append(f"  {p.label}: {_share_text(p.share, p.share_interval, p.share_method, self)} "
                              f"(region{'s' if len(p.regions) > 1 else ''} {which})")
+        first: dict[str, int] = {}
         for k, r in enumerate(self.regions, 1):
-            lines.append(f"{k}. {r.label}: {_share_text(r.share, r.share_interval, r.share_method, self)}")
+            same = first.setdefault(r.label, k)
+            note = f" (the play of region {same}; they differ off the path)" if same != k else ""
+            lines.append(f"{k}. {r.label}: {_share_text(r.share, r.share_interval, r.share_method, self)}{note}")
             lines.append(f"   {r.words()}")
         if self.overlaps:
             lines.append("overlaps (several equilibria hold):")
@@ -947,7 +959,7 @@ def equilibrium_regions(compiled, vary: Sequence[str] | None = None, fixed: Mapp
             found = _imperfect_pieces(compiled, space, rows, lp, game, max_regions, cut=kind == "spe")
     else:
         found = _nash_pieces(compiled, space, rows, lp, max_regions)
-        kind = "nash"
+        kind, game = "nash", None
 
     regions, kept_ids = [], []
     for profile, path_, strategy, ids, witness in found:
@@ -959,7 +971,7 @@ def equilibrium_regions(compiled, vary: Sequence[str] | None = None, fixed: Mapp
         regions.append(Region(None if profile is None else MappingProxyType(profile), path_,
                               None if strategy is None else MappingProxyType(strategy),
                               tuple(_inequality(space, g) for g in raw), readonly(raw), share, interval, method,
-                              confirmed))
+                              confirmed, "" if strategy is None else _play(game, strategy)))
         kept_ids.append((ids, inside))
     order = sorted(range(len(regions)), key=lambda k: -regions[k].share)
     regions = [regions[k] for k in order]
@@ -971,6 +983,15 @@ def equilibrium_regions(compiled, vary: Sequence[str] | None = None, fixed: Mapp
                          MappingProxyType({n: float(theta0[k]) for k, n in enumerate(names) if k not in varied}),
                          space.names, space.names[1 + space.d:], tuple(regions), tuple(overlaps), samples, seed,
                          paths)
+
+
+def _play(game, strategy) -> str:
+    """The play of a pure strategy profile of ``game`` (``{information set: action}``; a set its
+    player's own choices exclude is never reached), named by player and action."""
+    from sim.extensive.names import play_text
+
+    behaviour = {h: [float(a == strategy.get(h)) for a in acts] for h, (_, acts) in game.infosets.items()}
+    return play_text(game, {h: b if sum(b) else [1.0] + [0.0] * (len(b) - 1) for h, b in behaviour.items()})
 
 
 def _paths(regions, inside, overlaps) -> tuple[PathShare, ...]:
@@ -986,11 +1007,11 @@ def _paths(regions, inside, overlaps) -> tuple[PathShare, ...]:
             not any((a, b) in pairs for a in members for b in members)
         if exact:
             s = min(1.0, sum(regions[k].share for k in members))
-            out.append(PathShare(path, tuple(members), s, (s, s), "exact"))
+            out.append(PathShare(path, tuple(members), s, (s, s), "exact", regions[members[0]].play))
         else:
             hit = np.any([inside[k] for k in members], axis=0)
             k, n = int(hit.sum()), len(hit)
-            out.append(PathShare(path, tuple(members), k / n, _wilson(k, n), "sampled"))
+            out.append(PathShare(path, tuple(members), k / n, _wilson(k, n), "sampled", regions[members[0]].play))
     out.sort(key=lambda p: -p.share)
     return tuple(out)
 

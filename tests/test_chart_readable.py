@@ -88,7 +88,7 @@ def test_regime_map_of_a_tree_names_regimes_by_their_paths_and_states_the_slice(
     labels = charts.legend_labels(fig)
     assert [lab.split(":")[0] for lab in labels] == [f"R{k}" for k in range(1, len(labels) + 1)]
     flat = [lab.replace("\n", " ") for lab in labels]
-    assert any("drop, halt, pressure, engage, halt" in lab for lab in flat)
+    assert any("US drop -> Russia halt -> Russia pressure -> NATO engage -> Iran halt" in lab for lab in flat)
     assert not any("equilibri" in lab or "/" in lab for lab in flat)  # no counts, no reduced strategies
     assert "slice: us_shield_value = 2.75" in fig.axes[0].get_title()
     # Axes: the parameters' descriptions, with their names.
@@ -129,7 +129,7 @@ def test_along_a_tree_sweep_shows_every_player_and_the_path(sweeps):
         assert f"{p}'s payoff" in ylabels
     assert "path of play" in ylabels
     ticks = [t.get_text().replace("\n", " ") for t in fig.axes[-1].get_yticklabels()]
-    assert "keep, deploy, shield" in ticks
+    assert "US keep -> Russia deploy -> Russia shield" in ticks
     assert "slice:" in fig.get_suptitle()
 
 
@@ -199,7 +199,8 @@ def test_compare_of_a_tree_sweep_names_regimes_by_paths(sweeps, capsys):
 
     assert main(["compare", str(sweeps["sequential"].path)]) == 0
     out = capsys.readouterr().out
-    assert "         - keep, deploy, shield" in out and "drop, halt, pressure, engage, halt" in out
+    assert "         - US keep -> Russia deploy -> Russia shield" in out
+    assert "US drop -> Russia halt -> Russia pressure -> NATO engage -> Iran halt" in out
     import re
 
     body = out.split("\n", 1)[1]  # below the line naming the folder

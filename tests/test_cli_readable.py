@@ -49,8 +49,9 @@ def test_tree_result_from_a_normal_form_method_is_shown_on_the_tree(capsys):
 def test_chance_branches_are_listed_with_their_probabilities(capsys):
     code, out, _ = run_main(capsys, "solve", CHIP)
     first = out.splitlines()[2]
-    assert re.search(r"path: us_type committed \(0\.\d+\): US announce -> .*; us_type bluffing \(0\.\d+\): US announce",
-                     first), first
+    # each outcome with its probability; branches followed by the same play are joined by '|'
+    assert re.search(r"path: chance: committed \(p=0\.\d+\)(\|| -> US announce -> .*; chance: )"
+                     r"bluffing \(p=0\.\d+\) -> US announce", first), first
 
 
 def test_dominance_says_what_it_eliminated(capsys):

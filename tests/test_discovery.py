@@ -405,8 +405,10 @@ def test_a_sweep_report_locates_its_commonest_regime(baseline_sweep):
     report = build_report([src], logit=False)
     d = discover(src.table, ["regime: R1"], compiled=src.compiled)
     box = d.prim.box()
-    findings = [b.text for b in report.blocks if b.kind == "p" and "the commonest regime (R1) holds at" in str(b.text)]
-    assert findings == [f"out: the commonest regime (R1) holds at {box.density:.0%} of the points of the box "
+    (name, label), = d.regimes  # R1 described by its plays
+    assert name == "R1" and " -> " in label and "/" not in label
+    findings = [b.text for b in report.blocks if b.kind == "p" and "the commonest regime, R1" in str(b.text)]
+    assert findings == [f"out: the commonest regime, R1 ({label}), holds at {box.density:.0%} of the points of the box "
                         + " and ".join(f"{n} in [{lo:.3g}, {hi:.3g}]" for n, (lo, hi) in box.limits().items())
                         + f", which holds {box.coverage:.0%} of R1's points (PRIM)."]
     names = [c.name for c in report.charts]

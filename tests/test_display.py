@@ -106,5 +106,10 @@ def test_tree_result_names_its_decision_points():
     tree = compiled.extensive_game()
     assert "decision points" in tree._repr_html_()
     frame = solve(tree, "spe").to_frame()
-    assert frame.loc[0, "US"] == "us_plan: drop"
+    assert frame.loc[0, "US"] == "US (us_plan), at the start: drop"
+    assert frame.loc[0, "play"] == "US drop -> Russia halt -> Russia pressure -> NATO engage -> Iran halt"
+    assert "Iran, after US joint, Russia halt, Russia pressure and NATO engage: halt" in frame.loc[0, "Iran"]
+    page = solve(tree, "spe")._repr_html_()
+    assert "US drop -&gt; Russia halt" in page and "|us_plan=" not in page.split("<table>")[1].split("</tr>")[0]
+    assert "Russia (russia_kaliningrad), after US keep" in tree._repr_html_()
     assert "<table>" in compiled._repr_html_()

@@ -67,7 +67,8 @@ def test_founding_case_notebook_runs_and_shows_the_verdicts(kernel_env):
     nb = run_notebook(ROOT / "docs" / "notebooks" / "founding-case.ipynb", kernel_env)
     text = outputs(nb)
     # the scenario shows its goals with their quotes, the result its equilibrium with action names
-    assert "avoid" in text and "<table>" in text and "us_plan: drop" in text
+    assert "avoid" in text and "<table>" in text and "US (us_plan), at the start: drop" in text
+    assert "US drop -&gt; Russia halt" in text or "US drop -> Russia halt" in text  # the play, by name
     # every claim of the baseline is measured, with a verdict
     assert text.count("holds at the defaults") + text.count("fails at the defaults") >= 5
     assert "400 points solved" in text

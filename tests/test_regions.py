@@ -394,10 +394,11 @@ def test_a_blind_second_mover_gives_the_simultaneous_games_regions():
     result = equilibrium_regions(compile_scenario(parse_scenario(BLIND)))
     assert result.kind == "spe"
     got = {r.label: (r.words(), r.share) for r in result.regions}
-    assert got == {"A=y, B=y": ("holds everywhere in the box", 1.0), "A=x, B=x": ("holds exactly when p >= 0", 0.5),
-                   "A=x, B=y": ("holds exactly when p <= 0", 0.5)}
+    assert got == {"A y -> B y": ("holds everywhere in the box", 1.0), "A x -> B x": ("holds exactly when p >= 0", 0.5),
+                   "A x -> B y": ("holds exactly when p <= 0", 0.5)}
     doc = json.loads(json.dumps(result.to_dict()))
-    assert {"path", "strategy", "inequalities", "share"} <= set(doc["regions"][0]) and doc["paths"]
+    assert {"play", "path", "strategy", "inequalities", "share"} <= set(doc["regions"][0]) and doc["paths"]
+    assert {r["play"] for r in doc["regions"]} == set(got) and {p["play"] for p in doc["paths"]} == set(got)
     with pytest.raises(SolverError, match="concept must be"):
         equilibrium_regions(compile_scenario(parse_scenario(BLIND)), concept="pbe")
 
@@ -439,7 +440,7 @@ rules = [{ when = { enter = "in", I = "soft" }, value = 1 }, { when = { enter = 
     nash = equilibrium_regions(compiled, concept="nash")
     spe_paths = {p.label for p in spe.paths}
     nash_paths = {p.label for p in nash.paths}
-    assert any("enter=out" in p for p in nash_paths) and not any("enter=out" in p for p in spe_paths)
+    assert "E out" in nash_paths and "E out" not in spe_paths
 
 
 def test_the_region_map_names_each_region_and_states_the_slice():

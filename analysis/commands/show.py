@@ -27,21 +27,12 @@ def format_scenario(compiled, overrides=None) -> str:
     lines = [f"{s.title}  [{s.id}]"]
     if s.source:
         lines.append(f"source: {s.source}")
+    from analysis.render import timing_lines
+
     order_flag = "  (assumption: move order and observation)" if s.timing_assumption else ""
-    if s.sequential:
-        lines.append("timing:" + order_flag)
-        for m in s.timing:
-            cond = " and ".join(f"{k} in {{{', '.join(a)}}}" if len(a) > 1 else f"{k} = {a[0]}" for k, a in m.when)
-            tail = (f", only when {cond}" if cond else "") + ("  (assumption)" if m.assumption else "")
-            if hasattr(m, "outcomes"):
-                outs = ", ".join(f"{o} ({_value(p)})" for o, p in m.outcomes)
-                lines.append(f"  chance {m.name}: {outs}{tail}")
-            else:
-                seen = f" having seen {', '.join(m.observes)}" if m.observes else " seeing nothing before"
-                name = m.player if m.key == m.player else f"{m.key} ({m.player}: {', '.join(m.actions)})"
-                lines.append(f"  {name}{seen}{tail}")
-    else:
-        lines.append("timing: simultaneous" + order_flag)
+    # who moves, what each mover has seen, when, and which moves are assumptions (analysis.render)
+    lines.append(("timing:" if s.sequential else "timing: simultaneous") + order_flag)
+    lines += [f"  {line}" for line in timing_lines(s)]
     if s.parameters:
         lines.append("parameters:")
         for p, value in zip(s.parameters, theta):

@@ -10,6 +10,11 @@ either plain-text tables or one JSON document::
                                   "support": {player: [action, ...]}, "max_regret": float}],
                   "details": {...}}]}
 
+Each equilibrium of a tree (by any method) also has ``"play"`` (each move by player and action,
+each branch with its probability) and ``"decision_points"`` (each information set by its readable
+name, its player, whether play reaches it and the choice there;
+:func:`analysis.render.play_document`).
+
 Without ``--method`` a tree is solved by :func:`sim.registry.solve_tree_default`: ``spe`` for
 perfect information, ``pbe`` where some mover does not see an earlier move (``pbe_agent`` where
 ``pbe`` cannot run or finds nothing; ``details["method_choice"]`` says so).
@@ -345,6 +350,14 @@ def run(args) -> int:
                 d.setdefault("details", {}).update({"belief_thresholds": "unavailable", "belief_thresholds_reason": b})
             elif b is not None:
                 d.setdefault("details", {})["belief_thresholds"] = b
+        if isinstance(game, ExtensiveFormGame):  # each equilibrium's play and choices by name
+            from analysis.render import play_document
+            from sim.extensive.names import decision_point_names
+
+            names = decision_point_names(game)
+            for d, r in zip(docs, results):
+                for e, eq in zip(d["equilibria"], r.equilibria):
+                    e.update(play_document(game, eq, names))
         doc = {"source": source_document(args.path, args.overrides), "game": game_to_dict(game), "results": docs}
         # allow_nan=False: a non-finite number would make the document invalid JSON; fail instead.
         print(json.dumps(doc, indent=2, allow_nan=False, default=_no_json_form))

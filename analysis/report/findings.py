@@ -49,12 +49,16 @@ def _pct(x: float) -> str:
     return f"{x:.0%}"
 
 
-def play_text(game, eq, method: str) -> str:
-    """How an equilibrium is played: a tree's path of moves, else each player's action or mix."""
-    from analysis.render import path_text, strategy_text
+def play_text(game, eq, method: str, tree=None) -> str:
+    """How an equilibrium is played: a tree's play, each move by player and action
+    (:func:`sim.extensive.names.play_text`; ``tree`` reads an equilibrium of its reduced normal
+    form on the tree), else each player's action or mix."""
+    from analysis.render import strategy_text, tree_play
+    from sim.extensive.names import play_text as named_play
 
-    if eq.details and "path" in eq.details and (method in ("spe", "pbe", "pbe_mixed", "pbe_agent") or not eq.support):
-        return "play runs " + path_text(eq.details["path"], digits=2)
+    tree = tree if tree is not None else (game if getattr(game, "infosets", None) is not None else None)
+    if tree is not None:
+        return "play runs " + named_play(tree, tree_play(tree, eq)[0], digits=2)
     return _and([f"{p} plays {strategy_text(game.actions[i], eq.profile[i], digits=2)}"
                  for i, p in enumerate(game.players)])
 
@@ -67,6 +71,7 @@ def scenario_finding(src) -> str:
         return f"{s.title} ({s.id}): no method could be run at the defaults."
     r = src.results[0]
     game = src.game if r.method in ("spe", "pbe", "pbe_mixed", "pbe_agent") else src.normal_form
+    tree = src.game if src.compiled.sequential else None
     kind = KINDS.get(r.method, f"{r.method}")
     n = len(r.equilibria)
     head = f"{s.title} ({s.id}), at the defaults"
@@ -78,8 +83,8 @@ def scenario_finding(src) -> str:
 
     if n == 1:
         eq = r.equilibria[0]
-        return f"{head}: in the one {kind} equilibrium, {play_text(game, eq, r.method)}; payoffs {payoffs(eq)}."
-    shown = [f"({k}) {play_text(game, eq, r.method)}, payoffs {payoffs(eq)}"
+        return f"{head}: in the one {kind} equilibrium, {play_text(game, eq, r.method, tree)}; payoffs {payoffs(eq)}."
+    shown = [f"({k}) {play_text(game, eq, r.method, tree)}, payoffs {payoffs(eq)}"
              for k, eq in enumerate(r.equilibria[:SPELLED_OUT], 1)]
     more = f"; and {n - SPELLED_OUT} more" if n > SPELLED_OUT else ""
     return (f"{head}: {n} {kind} equilibria{'' if r.complete else ' at least'}, so the model alone does not say "

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from analysis.io import versions
-from analysis.render import path_text, strategy_text
+from analysis.render import strategy_text
 from analysis.report.document import MAX_TABLE_ROWS, Block, Report, slug
 from analysis.report.findings import bargaining_finding, scenario_finding, sweep_finding
 from analysis.sources import ScenarioSource, SweepSource, is_grid
@@ -61,6 +61,7 @@ def _scenario_section(report: Report, src: ScenarioSource, *, tol: float) -> str
     report.add("table", "", headers=["player", "goal", "weight", "quote from the source", "assumption"],
                rows=[[g.player, g.name, _fmt(g.weight), g.quote or g.description or "-",
                       "yes" if g.assumption else "no"] for g in s.goals])
+    _timing_table(report, s)
     if s.parameters:
         report.add("h3", "Parameters")
         report.add("table", "", headers=["parameter", "default", "range", "assumption", "meaning"],
@@ -78,11 +79,13 @@ def _scenario_section(report: Report, src: ScenarioSource, *, tol: float) -> str
         choice = r.details.get("method_choice")
         if choice is not None and choice["fallback"]:
             report.add("p", f"{choice['used']} instead of {choice['default']}: {choice['reason']}.")
-        if src.compiled.sequential and r.method in on_tree:
-            # A tree's equilibrium reads best as its play: each move on the path, by name.
-            rows = [[str(k), path_text(eq.details["path"], digits=3), *(f"{v:.4g}" for v in eq.payoffs),
-                     f"{eq.max_regret:.1e}"] for k, eq in enumerate(r.equilibria, 1)]
-            headers = ["#", "path of play", *(f"payoff {p}" for p in players), "max regret"]
+        if src.compiled.sequential:
+            # A tree's equilibrium reads best as its play (each move by player and action, each
+            # branch with its probability), then its choices off the path by decision point; an
+            # equilibrium of the reduced normal form is read on the tree the same way.
+            rows = _tree_rows(src.game, r)
+            headers = ["#", "path of play", "choices off the path", *(f"payoff {p}" for p in players),
+                       "max regret"]
         else:
             rows = _equilibria_rows(r)
             headers = ["#", *players, *(f"payoff {p}" for p in players), "max regret"]
@@ -98,6 +101,39 @@ def _scenario_section(report: Report, src: ScenarioSource, *, tol: float) -> str
         else:
             report.add("chart", f"Game tree of {s.id}.", figure=charts.tree_chart(src.game), name=f"tree-{s.id}")
     return scenario_finding(src)
+
+
+def _timing_table(report: Report, scenario) -> None:
+    """Who moves when, what each mover observes, under which condition, and which of these are
+    assumptions (:func:`analysis.render.timing_rows`, as ``bargain show`` prints them)."""
+    from analysis.render import TIMING_HEADERS, timing_rows
+
+    report.add("h3", "Timing: who moves, seeing what, when")
+    if scenario.timing_assumption:
+        report.add("p", "The source gives no move order or observations: the whole timing is an assumption.")
+    report.add("table", "", headers=list(TIMING_HEADERS), rows=timing_rows(scenario))
+
+
+#: Off-path choices listed per equilibrium in a report's table before "and N more".
+MAX_OFF_PATH = 8
+
+
+def _tree_rows(tree, result) -> list[list[str]]:
+    """Each equilibrium of a tree (or of its reduced normal form) as a table row: its play
+    (:func:`sim.extensive.names.play_text`), its choices at the decision points play does not
+    reach, by name (:func:`sim.extensive.names.decision_point_names`), payoffs and regret."""
+    from analysis.render import off_path_lines, play_text, tree_play
+    from sim.extensive.names import decision_point_names
+
+    names = decision_point_names(tree) if result.equilibria else {}
+    rows = []
+    for k, eq in enumerate(result.equilibria, 1):
+        behaviour, unplanned = tree_play(tree, eq)
+        off = off_path_lines(tree, behaviour, unplanned, names, digits=3)
+        shown = "; ".join(off[:MAX_OFF_PATH]) + (f"; and {len(off) - MAX_OFF_PATH} more" if len(off) > MAX_OFF_PATH else "")
+        rows.append([str(k), play_text(tree, behaviour, digits=3), shown or "-", *(f"{v:.4g}" for v in eq.payoffs),
+                     f"{eq.max_regret:.1e}"])
+    return rows
 
 
 def _beliefs_section(report: Report, src: ScenarioSource, *, tol: float) -> None:
@@ -462,7 +498,8 @@ def _discovery_section(report: Report, src: SweepSource, *, tol: float) -> str |
         return None
     r, tag = d.prim, slug(src.path.name)
     report.add("h3", "Scenario discovery: where the commonest regime holds")
-    report.add("p", f"PRIM (Friedman and Fisher 1999, as EMA Workbench runs it) on regime R1, which holds at "
+    what = f" ({d.regimes[0][1]})" if d.regimes else ""  # the regime by its plays
+    report.add("p", f"PRIM (Friedman and Fisher 1999, as EMA Workbench runs it) on regime R1{what}, which holds at "
                     f"{int(d.y.sum()):,} of {len(d.y):,} points{note}: the box of greatest coverage whose density "
                     f"reaches {THRESHOLD:.0%}, each restriction with its quasi-p-value (small: the restriction "
                     f"matters). Re-run or vary with bargain discover {src.path.name} --where \"regime: R1\".")
@@ -484,7 +521,7 @@ def _discovery_section(report: Report, src: SweepSource, *, tol: float) -> str |
         report.add("chart", "The chosen box: each restricted parameter's range within its full range.",
                    figure=charts.discovery_box_chart(b.limits(), full, quasi_p=b.quasi_p), name=f"{tag}-prim-box")
     where = " and ".join(f"{n} in [{lo:.3g}, {hi:.3g}]" for n, (lo, hi) in b.limits().items()) or "the whole box"
-    return (f"{src.path.name}: the commonest regime (R1) holds at {b.density:.0%} of the points of the box {where}, "
+    return (f"{src.path.name}: the commonest regime, R1{what}, holds at {b.density:.0%} of the points of the box {where}, "
             f"which holds {b.coverage:.0%} of R1's points (PRIM).")
 
 

@@ -1,13 +1,20 @@
-"""The ``path`` column of a sequential scenario's sweep: what happens, move by move.
+"""The ``path`` column of a sequential scenario's sweep: what happens, move by move, by name.
 
 A tree's equilibrium outcome in a sweep is named by reduced strategies (``"US=keep,
 Russia=deploy/*/shield/..."``, one name per plan of every decision point) or, for a larger tree,
 by each move's actions on the path (``"us_plan=drop, russia_kaliningrad=halt, ..."``). Neither is
-what a reader asks ("does the US drop the shield?"); the ``path`` column is: the actions played
-on the path, move by move in the order played, ``", "``-joined, with ``|`` between the actions of
-a move that play reaches in several ways (after a chance move, or where the equilibrium mixes):
-``"drop, halt, pressure, engage, halt"``. It is built once per distinct outcome label, not per
-row, so it costs nothing per point.
+what a reader asks ("does the US drop the shield?"); the ``path`` column is: the play, each move
+as its player and action, in the order played (:func:`sim.extensive.names.play_text`):
+``"US drop -> Russia halt -> Russia pressure -> NATO engage -> Iran halt"``; a chance move as
+``chance: committed -> ...``, its branches joined by ``"; "``; actions a point's equilibrium
+mixes over joined by ``|``. Probabilities are left out: a swept prior differs from point to
+point (its value is the point's ``param.`` column), and a label is built once per distinct
+outcome label, not per row, so it costs nothing per point.
+
+Format versions (the manifest's ``"path_labels"``, :data:`PATH_LABELS`): 1 (no key) is the
+earlier text, actions only (``"drop, halt, pressure, engage, halt"``); 2 is the named play.
+:func:`upgrade_paths` rebuilds a version-1 folder's column from its outcome labels when the
+scenario is at hand, so old folders read as new ones.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ import re
 import numpy as np
 
 NONE = "(none)"
+#: The version of the ``path`` column's text this code writes (recorded in the sweep manifest).
+PATH_LABELS = 2
 
 
 def _support_profile(model, label: str):
@@ -33,78 +42,32 @@ def _support_profile(model, label: str):
     return profile
 
 
-def reached_actions(tree, behaviour) -> dict[str, list[str]]:
-    """Move (a node's label, else its mover) -> actions played there with positive probability,
-    moves in the order play first reaches them (preorder), actions in the tree's order.
-
-    Examples
-    --------
-    >>> from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
-    >>> g = ExtensiveFormGame.from_root(("E", "I"), Decision(0, "e", ("out", "in"), (
-    ...     Terminal((0.0, 2.0)), Decision(1, "i", ("fight", "yield"), (Terminal((-1.0, -1.0)), Terminal((1.0, 1.0)))),
-    ...     ), "entry"))
-    >>> reached_actions(g, {"e": [0.0, 1.0], "i": [0.0, 1.0]})
-    {'entry': ['in'], 'I': ['yield']}
-    """
-    from sim.extensive.nodes import Chance, Terminal
-
-    out: dict[str, list[str]] = {}
-    stack = [tree.root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Terminal):
-            continue
-        if isinstance(node, Chance):
-            key, names, probs = node.label or "chance", node.outcomes, node.probs
-        else:
-            key, names, probs = node.label or tree.players[node.player], node.actions, behaviour[node.infoset]
-        seen = out.setdefault(key, [])
-        live = [(a, c) for a, p, c in zip(names, probs, node.children) if p > 1e-12]
-        for a, _ in live:
-            if a not in seen:
-                seen.append(a)
-        stack.extend(c for _, c in reversed(live))
-    return {k: sorted(v, key=list(_names_of(tree, k)).index) if _names_of(tree, k) else v for k, v in out.items() if v}
-
-
-def _names_of(tree, key: str) -> tuple[str, ...]:
-    from sim.extensive.nodes import Chance, Decision
-
-    for _, node in tree.nodes():
-        if isinstance(node, Decision) and (node.label or tree.players[node.player]) == key:
-            return node.actions
-        if isinstance(node, Chance) and (node.label or "chance") == key:
-            return node.outcomes
-    return ()
-
-
-def path_text(moves: dict[str, list[str]]) -> str:
-    """``"drop, halt, pressure"`` from :func:`reached_actions`' mapping.
-
-    Examples
-    --------
-    >>> path_text({"us_type": ["committed", "bluffing"], "us_plan": ["drop"]})
-    'committed|bluffing, drop'
-    """
-    return ", ".join("|".join(acts) for acts in moves.values()) or NONE
-
-
 #: A label shortened to ``N outcomes: first | ... #digest`` by the sweep (regime labels over 1,000 characters).
 _SHORTENED = re.compile(r"(\d+) outcomes: .* #[0-9a-f]+", re.S)
 
 
 def path_of_outcome(model, label: str) -> str:
-    """The ``path`` text of one outcome label of a sequential scenario's sweep."""
+    """The ``path`` text of one outcome label of a sequential scenario's sweep.
+
+    A reduced-strategy label (``"US=drop, Russia=halt/pressure/*, ..."``) is turned into the
+    behaviour uniform on each support (Kuhn 1953), whose play is named by
+    :func:`sim.extensive.names.play_text`; a ``"path"`` label of a larger tree
+    (``"us_plan=drop, russia_kaliningrad=halt|deploy"``) names each move's player, in timing order.
+    """
     if label == NONE:
         return NONE
     short = _SHORTENED.fullmatch(label)
     if short:  # a label shortened for memory (analysis/sweep/run.py) names only its first outcomes
         return f"{short.group(1)} outcomes (too many to spell out)"
-    if model.naming == "path":  # "us_plan=drop, russia_kaliningrad=halt|deploy, ...": drop the move names
-        return ", ".join(part.split("=", 1)[1] for part in label.split(", "))
+    if model.naming == "path":  # "us_plan=drop, russia_kaliningrad=halt|deploy": each move's player
+        player = {key: model.players[i] for i, key, _ in model.moves}
+        parts = [part.split("=", 1) for part in label.split(", ")]
+        return " -> ".join(f"{player.get(key, key)} {acts}" for key, acts in parts)
+    from sim.extensive.names import play_text
     from sim.extensive.reduced import behaviour_from_mixed
 
-    return path_text(reached_actions(model.tree, behaviour_from_mixed(model.tree, _support_profile(model, label))))
+    return play_text(model.tree, behaviour_from_mixed(model.tree, _support_profile(model, label)),
+                     probabilities=False) or NONE
 
 
 def path_column(model, outcome):
@@ -134,5 +97,41 @@ def path_regimes(df):
     """
     if "path" not in df.columns:
         return df
-    per_point = df.groupby("point_id")["path"].agg(lambda v: " | ".join(sorted(set(map(str, v)))))
-    return df.assign(regime=df["point_id"].map(per_point).astype(str))
+    keys = ["point_id", "method"] if "method" in df.columns else ["point_id"]
+    group = df.groupby(keys, sort=False, observed=True).ngroup().to_numpy()
+    path = df["path"].astype(str).to_numpy(dtype=object)
+    regime = path.copy()
+    sizes = np.bincount(group)
+    several = sizes[group] > 1  # most points have one equilibrium: their regime is their path
+    if several.any():
+        import pandas as pd
+
+        joined = pd.Series(path[several]).groupby(group[several]).agg(lambda v: " | ".join(sorted(set(v))))
+        regime[several] = joined.reindex(group[several]).to_numpy(dtype=object)
+    return df.assign(regime=regime.astype(str))
+
+
+def upgrade_paths(df, manifest: dict, model):
+    """A tree sweep's table with its ``path`` column in the current format (:data:`PATH_LABELS`).
+
+    A folder written before the column named players (no ``"path_labels"`` in its manifest, or
+    an older version) gets the column rebuilt from its ``outcome`` labels, which did not change,
+    with ``model`` (:func:`analysis.sweep.run.scenario_model` of the scenario the sweep ran on);
+    a folder without a ``path`` column gets one. Without ``model`` (the scenario was not found)
+    the table is returned as it is: readable, in the old words. A simultaneous sweep's table is
+    returned as it is.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"outcome": ["A=x"], "path": ["x"]})
+    >>> upgrade_paths(df, {"path_labels": PATH_LABELS}, None)["path"].tolist()
+    ['x']
+    """
+    if model is None or not getattr(model, "sequential", False):
+        return df
+    if int(manifest.get("path_labels", 1)) >= PATH_LABELS and "path" in df.columns:
+        return df
+    outcome = df["outcome"].astype(str)
+    texts = {o: path_of_outcome(model, o) for o in outcome.unique()}
+    return df.assign(path=outcome.map(texts).astype("category"))

@@ -14,8 +14,11 @@ none gets one row with ``n_equilibria = 0`` and outcome ``"(none)"``), with colu
 
 ``outcome`` names each player's action (or support, for mixed play); ``regime`` names the set of
 equilibrium outcomes of the point for that method, so points with the same regime share a label.
-A sequential scenario's table also has ``path``: the actions played on the equilibrium path, move
-by move (:mod:`analysis.sweep.paths`).
+A sequential scenario's table also has ``path``: the play on the equilibrium path, each move by
+its player and action (``"US drop -> Russia halt -> ..."``, :mod:`analysis.sweep.paths`); the
+manifest's ``"path_labels"`` records that text's version, and a folder of an older version is not
+resumed (its chunks would mix two texts). Regimes are counted by path where a table has one: two
+regimes that differ only off the path (in what would be done elsewhere) are one.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import numpy as np
 from analysis.io import atomic_path, file_sha256, versions
 from analysis.sweep.design import points as design_points
 from analysis.sweep.folder import CHUNKS, FORMAT, MANIFEST, chunk_name
+from analysis.sweep.paths import PATH_LABELS
 from analysis.sweep.precheck import check_parameters  # noqa: F401  (its public home before precheck)
 from analysis.sweep.spec import SweepSpec, design_record, load_sweep
 from sim.errors import ScenarioError
@@ -857,9 +861,10 @@ def _refuse(out: Path, message: str) -> ScenarioError:
     return ScenarioError(message, path=str(out))
 
 
-def _prepare_out(out: Path, manifest: dict, resume: bool, overwrite: bool) -> dict:
+def _prepare_out(out: Path, manifest: dict, resume: bool, overwrite: bool, paths: bool = False) -> dict:
     """Decide, under the folder's lock, what this run continues from; returns the manifest to use
-    (written to the folder before any chunk)."""
+    (written to the folder before any chunk). ``paths``: the table has a ``path`` column, so a
+    folder whose manifest records another version of its text is not resumed."""
     import analysis.sweep.folder as f
 
     mpath = out / MANIFEST
@@ -882,7 +887,13 @@ def _prepare_out(out: Path, manifest: dict, resume: bool, overwrite: bool) -> di
         elif chunking:
             raise _refuse(out, "chunking differs from the manifest; resume without --chunk-size or with the "
                                f"original (got {manifest['chunk_size']}, manifest has {old['chunk_size']})")
+        elif paths and old.get("path_labels", 1) != manifest["path_labels"]:
+            raise _refuse(out, f"was written with path labels version {old.get('path_labels', 1)} and this version "
+                               f"writes {manifest['path_labels']} (players named on the path); refusing to resume "
+                               "into a folder that would mix the two; use --overwrite to start again (reading "
+                               "it needs no resume)")
         else:
+            old["path_labels"] = manifest["path_labels"]  # a table without a path column reads the same
             return old
     elif f.has_content(out):
         if mpath.exists():
@@ -992,6 +1003,7 @@ def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str
         "n_chunks": n_chunks,
         "chunks": {},
         "versions": versions(),
+        "path_labels": PATH_LABELS,  # the version of the path column's text (analysis.sweep.paths)
     }
     # The executor is entered first: a scheduler that cannot be reached, or has no worker, is
     # refused before the folder is touched.
@@ -1005,7 +1017,7 @@ def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str
         except OSError as exc:
             raise ScenarioError(f"output folder is not writable ({exc.strerror or exc})", path=str(out)) from None
         with lock_folder(out):
-            doc = _prepare_out(out, manifest, resume, overwrite)
+            doc = _prepare_out(out, manifest, resume, overwrite, paths=model.sequential)
             todo, repaired = _to_do(out, doc)
             jobs = [ChunkJob(str(Path(sweep_path).resolve()), scenario_hash, str(out.resolve()), c,
                              c * chunk, min(n, (c + 1) * chunk)) for c in todo]
@@ -1027,7 +1039,8 @@ def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str
                     bar.close()
                 if jobs:
                     writer.save()  # whatever was committed stays usable by --resume
-            summary = summarise(out, time.perf_counter() - t0, len(jobs), ex.name, n_workers, repaired)
+            summary = summarise(out, time.perf_counter() - t0, len(jobs), ex.name, n_workers, repaired,
+                                by_path=model.sequential)
             doc.setdefault("runs", []).append({"seconds": summary.seconds, "chunks_run": summary.chunks_run,
                                                "executor": summary.executor, "workers": summary.workers,
                                                "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
@@ -1036,19 +1049,27 @@ def run_sweep(sweep_path, out_dir, *, workers: int | None = None, scheduler: str
 
 
 def summarise(out: Path, seconds: float, chunks_run: int, executor: str, workers: int,
-              repaired: int = 0) -> SweepSummary:
+              repaired: int = 0, by_path: bool = False) -> SweepSummary:
     """Count equilibria per point and regimes, reading one verified chunk at a time (memory stays
-    bounded)."""
+    bounded). ``by_path``: the table has a ``path`` column, and a regime is the set of a point's
+    paths (:func:`analysis.sweep.paths.path_regimes`), as every reader of the folder counts them."""
     from collections import Counter
+
+    from analysis.sweep.paths import path_regimes
 
     n_rows = 0
     eq_sums: Counter = Counter()
     points: Counter = Counter()
     regimes: dict[str, Counter] = {}
     manifest = None
-    for manifest, _, table in _verified_chunks(out, columns=["method", "n_equilibria", "eq_index", "regime"]):
+    columns = ["point_id", "method", "n_equilibria", "eq_index", "regime"] + (["path"] if by_path else [])
+    for manifest, _, table in _verified_chunks(out, columns=columns):
         n_rows += table.num_rows
-        first = table.filter(_first_rows(table)).to_pandas()  # one row per point and method
+        if by_path:  # a point's rows all lie in its chunk
+            frame = path_regimes(table.to_pandas())
+            first = frame[frame["eq_index"] <= 0]
+        else:
+            first = table.filter(_first_rows(table)).to_pandas()  # one row per point and method
         for method, group in first.groupby("method", observed=True):
             method = str(method)
             eq_sums[method] += int(group["n_equilibria"].sum())

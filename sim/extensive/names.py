@@ -119,3 +119,79 @@ def reached_infosets(game, behaviour) -> set[str]:
         out.add(node.infoset)
         stack.extend(c for p, c in zip(behaviour[node.infoset], node.children) if p > 1e-12)
     return out
+
+
+#: Probabilities at or below this are "not played" by :func:`play_text`.
+PLAYED_TOL = 1e-12
+
+
+def play_text(game, behaviour, *, probabilities: bool = True, digits: int = 4, max_branches: int = 32) -> str:
+    """The play of a tree under a behaviour profile (``infoset -> action probabilities``), named
+    for a reader: each move as ``Player action`` (a chance move as ``chance: outcome``, or
+    ``chance (move): outcome`` in a tree with several chance moves), in the order played, joined
+    by ``" -> "``.
+
+    Where play branches (a chance move, or a mixed choice) each branch is shown with its
+    probability (``(p=0.3)``; left out with ``probabilities=False``, as a sweep's ``path``
+    column leaves it out, since a swept prior differs from point to point) and the play that
+    follows it; branches are joined by ``"; "``, in brackets when the branching is not the
+    first. Branches followed by the same play are shown once, their actions joined by ``|``
+    (``Iran proceed|halt``). After ``max_branches`` branches the rest is cut with ``...``. The
+    notation follows the path of play of Osborne and Rubinstein (1994, section 6.1): the
+    sequence of actions from the root to a terminal history.
+
+    Examples
+    --------
+    A chance root, then a move that happens only after one of its outcomes (``US announce`` is
+    not there after ``dove``):
+
+    >>> from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+    >>> R = lambda h: Decision(1, h, ("press", "shield"), (Terminal((1.0, 0.0)), Terminal((0.0, 1.0))), "answer")
+    >>> g = ExtensiveFormGame.from_root(("US", "Russia"), Chance(("hawk", "dove"), (0.3, 0.7), (
+    ...     Decision(0, "u", ("announce", "silent"), (R("r1"), Terminal((0.0, 0.0))), "us_plan"),
+    ...     R("r2")), "us_type"))
+    >>> play_text(g, {"u": [1, 0], "r1": [1, 0], "r2": [0, 1]})
+    'chance: hawk (p=0.3) -> US announce -> Russia press; chance: dove (p=0.7) -> Russia shield'
+    >>> play_text(g, {"u": [1, 0], "r1": [0.5, 0.5], "r2": [0, 1]}, probabilities=False)
+    'chance: hawk -> US announce -> Russia press|shield; chance: dove -> Russia shield'
+    """
+    chance_labels = {node.label for _, node in game.nodes() if isinstance(node, Chance)}
+    several = len(chance_labels) > 1
+    budget = [max_branches]
+
+    def tail(p: float) -> str:
+        return f" (p={p:.{digits}g})" if probabilities else ""
+
+    def walk(node, top: bool) -> str:
+        if isinstance(node, Terminal):
+            return ""
+        if isinstance(node, Chance):
+            who = f"chance ({node.label}):" if several and node.label else "chance:"
+            names, probs = node.outcomes, node.probs
+        else:
+            who, names, probs = game.players[node.player], node.actions, list(behaviour[node.infoset])
+        live = [(a, float(p), c) for a, p, c in zip(names, probs, node.children) if p > PLAYED_TOL]
+        if not live:
+            return ""
+        if len(live) == 1:
+            a, _, c = live[0]
+            rest = walk(c, top)
+            return f"{who} {a}" + (f" -> {rest}" if rest else "")
+        branches = []
+        for a, p, c in live:
+            if budget[0] <= 0:
+                branches.append(None)
+                break
+            budget[0] -= 1
+            branches.append((a, p, walk(c, False)))
+        done = [b for b in branches if b is not None]
+        if branches[-1] is not None and len({rest for _, _, rest in done}) == 1:
+            rest = done[0][2]
+            head = f"{who} {'|'.join(f'{a}{tail(p)}' for a, p, _ in done)}"
+            return head + (f" -> {rest}" if rest else "")
+        parts = [f"{who} {a}{tail(p)}" + (f" -> {rest}" if rest else "") for a, p, rest in done]
+        if branches[-1] is None:
+            parts.append("...")
+        return "; ".join(parts) if top else f"[{'; '.join(parts)}]"
+
+    return walk(game.root, True)
