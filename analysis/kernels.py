@@ -2,7 +2,7 @@
 tens of seconds, and a silent command looks hung.
 
 numba caches compiled kernels beside their source (``sim/solvers/__pycache__/<module>.*.nbi``, one
-index file per kernel). A kernel module without any index file there has never been compiled on
+index file per kernel; ``sim/extensive/__pycache__`` for the sequence-form enumeration's). A kernel module without any index file there has never been compiled on
 this machine: :func:`cold_kernels` finds those for the methods about to run by looking at file
 names only (no import of numba, no compile), and :func:`announce_compiling` prints one line on
 stderr. When ``NUMBA_CACHE_DIR`` moves the cache, or the folder cannot be read, nothing is said
@@ -21,7 +21,10 @@ KERNELS = {
     "sim.solvers.mixed": ("_mixed_jit",),
     "sim.solvers.logit": ("_logit_jit",),
     "sim.solvers.poly": ("_poly_jit",),
+    "sim.extensive.sequence_enum": ("_sequence_enum_jit",),
 }
+#: Kernel modules that live outside ``sim/solvers``: their package under ``sim``.
+PACKAGE = {"_sequence_enum_jit": "extensive"}
 
 
 def cold_kernels(methods, cache: Path | None = None) -> list[str]:
@@ -43,17 +46,24 @@ def cold_kernels(methods, cache: Path | None = None) -> list[str]:
     if cache is None:
         if os.environ.get("NUMBA_CACHE_DIR") or os.environ.get("NUMBA_DISABLE_JIT"):
             return []
-        import sim.solvers
+        import sim
 
-        cache = Path(sim.solvers.__file__).parent / "__pycache__"
-    try:
-        present = {p.name.split(".", 1)[0] for p in cache.iterdir() if p.suffix == ".nbi"} if cache.is_dir() else set()
-    except OSError:
-        return []
+        root = Path(sim.__file__).parent
+        folders = {k: root / PACKAGE.get(k, "solvers") / "__pycache__" for ks in KERNELS.values() for k in ks}
+    else:
+        folders = {k: cache for ks in KERNELS.values() for k in ks}
+    present: dict[Path, set] = {}
     out: list[str] = []
     for m in methods:
         for k in KERNELS.get(get(m).module, ()):
-            if k not in present and k not in out:
+            folder = folders[k]
+            if folder not in present:
+                try:
+                    present[folder] = ({p.name.split(".", 1)[0] for p in folder.iterdir() if p.suffix == ".nbi"}
+                                       if folder.is_dir() else set())
+                except OSError:
+                    return []
+            if k not in present[folder] and k not in out:
                 out.append(k)
     return out
 

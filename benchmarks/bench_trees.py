@@ -23,12 +23,17 @@ Implementations, each timed on the same tree (median of ``repeats`` calls):
 
 A second table times the enumeration of *every* extreme equilibrium on the same kind of trees:
 
-* ``bargain-sim seqenum_solve`` (the reference row): vertex enumeration on the sequence form,
-  certification included;
+* ``bargain-sim seqenum_solve`` (the reference row): compiled vertex enumeration on the sequence
+  form, the complementary join, the pruning to extreme equilibria and the certification
+  included (three rounds are refused by the ``max_bases`` bound: the row says after how long);
 * ``bargain-sim enummixed_solve on the reduced form``: the reduced normal form built and its
   best-response polytopes enumerated;
+* ``pygambit lcp_solve(use_strategic=False)`` on the tree: every equilibrium Gambit's
+  sequence-form Lemke paths reach (not a complete enumeration), solve call alone timed, floats;
 * ``pygambit enummixed_solve`` on the same reduced form (written as ``.nfg``), in a subprocess
   with a time limit, solve call alone timed, floats.
+
+The numba kernels are compiled (or loaded from the cache) by one untimed call before timing.
 
 Run: ``.venv/bin/python -m benchmarks.bench_trees`` (``--enum`` for the enumeration rows alone; or ``python -m benchmarks.run trees``).
 """
@@ -79,7 +84,10 @@ times.sort()
 print(times[len(times) // 2], len(res.equilibria))
 """
 ENUM_CORPUS = ("e04", "e10", "km1", "km2", "cent2", "bayes1a")
-ENUM_ROUNDS = (1, 2)
+ENUM_ROUNDS = (1, 2, 3)
+#: Largest reduced form (strategy pairs) the enumeration rows hand to ``enummixed``: beyond it a
+#: degenerate reduced form takes minutes on either implementation.
+ENUM_MAX_ENTRIES = 4_096
 
 
 def repeated_pennies(rounds: int, seed: int = 0) -> ExtensiveFormGame:
@@ -120,40 +128,73 @@ def _gambit(path: Path, repeats: int, script: str = _GAMBIT):
 
 
 def _enum_rows(label: str, game: ExtensiveFormGame, repeats: int, tmp: Path, gambit: bool) -> list[dict]:
-    """Every extreme equilibrium: ``seqenum`` on the tree against ``enummixed`` on the reduced form."""
+    """Every extreme equilibrium: ``seqenum`` on the tree against ``enummixed`` on the reduced
+    form (ours and pygambit's) and pygambit's ``lcp`` on the tree (every equilibrium its
+    sequence-form paths reach)."""
+    from sim.errors import SolverError
     from sim.extensive.sequence_enum import seqenum_solve
     from sim.solvers.mixed import enummixed_solve
 
-    ours, result = _time(lambda: seqenum_solve(game), repeats)
-    ms = 1000 * ours
-    seqs = result.details["sequences"]
-    rows = [{"benchmark": label, "implementation": "bargain-sim seqenum_solve (sequence form)", "median_ms": ms,
-             "ratio_vs_ours": 1.0,
-             "note": f"{'+'.join(map(str, seqs.values()))} sequences, {len(result.equilibria)} equilibria, "
-                     f"{result.details['bases']} bases, regret {result.max_regret:.1e}"}]
+    name = "bargain-sim seqenum_solve (sequence form)"
+    start = time.perf_counter()
+    try:
+        ours, result = _time(lambda: seqenum_solve(game), repeats)
+    except SolverError as exc:  # the max_bases bound: the row says when, the others still run
+        took = time.perf_counter() - start
+        ms = None
+        rows = [{"benchmark": label, "implementation": name,
+                 "note": f"refused after {took:.1f} s: {str(exc).split(';')[0].removeprefix('seqenum_solve(): ')}"}]
+    else:
+        ms = 1000 * ours
+        d = result.details
+        seqs, verts, bases = d["sequences"], d["vertices"], d["bases"]
+        rows = [{"benchmark": label, "implementation": name, "median_ms": ms, "ratio_vs_ours": 1.0,
+                 "note": f"{'+'.join(map(str, seqs.values()))} sequences, {len(result.equilibria)} equilibria "
+                         f"({d['candidates']} candidates, {len(d['nash_subsets'])} Nash subsets), "
+                         f"{'+'.join(map(str, verts.values()))} vertices, "
+                         f"{'+'.join(map(str, bases.values()))} bases, regret {result.max_regret:.1e}"}]
+
+    def ratio(t_ms):
+        return {"median_ms": t_ms, "ratio_vs_ours": t_ms / ms} if ms else {"median_ms": t_ms}
     counts = reduced_strategy_counts(flatten(game))
     name = "bargain-sim enummixed_solve on the reduced form"
-    if counts.max() > 2_000:
+    nf = None
+    if counts.max() > 2_000 or counts.prod() > ENUM_MAX_ENTRIES:
         rows.append({"benchmark": label, "implementation": name,
                      "note": f"skipped: reduced form {counts[0]:.3g} x {counts[1]:.3g} strategies"})
-        return rows
-    nf = game.reduced_normal_form()
-    t, r = _time(lambda: enummixed_solve(game.reduced_normal_form()), repeats)
-    rows.append({"benchmark": label, "implementation": name, "median_ms": 1000 * t, "ratio_vs_ours": 1000 * t / ms,
-                 "note": f"{int(counts[0])}x{int(counts[1])} reduced form built and solved, "
-                         f"{len(r.equilibria)} equilibria, regret {r.max_regret:.1e}"})
+    else:
+        nf = game.reduced_normal_form()
+        try:
+            t, r = _time(lambda: enummixed_solve(game.reduced_normal_form()), repeats)
+        except SolverError as exc:
+            rows.append({"benchmark": label, "implementation": name, "note": f"refused: {str(exc)[:120]}"})
+        else:
+            rows.append({"benchmark": label, "implementation": name, **ratio(1000 * t),
+                         "note": f"{int(counts[0])}x{int(counts[1])} reduced form built and solved, "
+                                 f"{len(r.equilibria)} equilibria, regret {r.max_regret:.1e}"})
     if gambit:
+        from sim.formats.efg import format_efg
         from sim.formats.nfg import format_nfg
 
-        path = tmp / "reduced.nfg"
-        path.write_text(format_nfg(nf))
-        found, why = _gambit(path, repeats, _GAMBIT_ENUM)
-        name = "pygambit enummixed_solve on the reduced form"
+        path = tmp / "tree.efg"
+        path.write_text(format_efg(game))
+        found, why = _gambit(path, repeats)
+        name = "pygambit lcp_solve(use_strategic=False) on the tree"
         if found is None:
             rows.append({"benchmark": label, "implementation": name, "note": why})
         else:
-            rows.append({"benchmark": label, "implementation": name, "median_ms": 1000 * found,
-                         "ratio_vs_ours": 1000 * found / ms, "note": why + " (solve only, floats)"})
+            rows.append({"benchmark": label, "implementation": name, **ratio(1000 * found),
+                         "note": why + " it reaches (solve only, floats)"})
+        if nf is not None:
+            path = tmp / "reduced.nfg"
+            path.write_text(format_nfg(nf))
+            found, why = _gambit(path, repeats, _GAMBIT_ENUM)
+            name = "pygambit enummixed_solve on the reduced form"
+            if found is None:
+                rows.append({"benchmark": label, "implementation": name, "note": why})
+            else:
+                rows.append({"benchmark": label, "implementation": name, **ratio(1000 * found),
+                             "note": why + " (solve only, floats)"})
     return rows
 
 
@@ -221,15 +262,18 @@ def run_enum(quick: bool) -> list[dict]:
 
     from sim.formats.efg import read_efg
 
+    from sim.extensive.sequence_enum import seqenum_solve
+
+    seqenum_solve(repeated_pennies(1))  # compile (or load) the kernels outside the timing
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         for name in ENUM_CORPUS[:3] if quick else ENUM_CORPUS:
             game = read_efg(ROOT / "tests" / "data" / "gambit" / f"{name}.efg")
             rows += _enum_rows(f"seqenum corpus {name}.efg", game, 3 if quick else 5, tmp, not quick)
-        for rounds in ENUM_ROUNDS:
+        for rounds in ENUM_ROUNDS[:2] if quick else ENUM_ROUNDS:
             rows += _enum_rows(f"seqenum {rounds} rounds in turn, {4 ** rounds} leaves", repeated_pennies(rounds),
-                               3, tmp, not quick)
+                               1 if rounds >= 3 else 3, tmp, not quick)
     return rows
 
 

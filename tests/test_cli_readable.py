@@ -122,6 +122,7 @@ def test_compiling_notice_only_when_the_cache_is_cold(tmp_path, capsys):
     assert cold_kernels(["enumpure", "logit", "nash"], cache=tmp_path) == ["_pure_jit", "_logit_jit"]
     (tmp_path / "_logit_jit.trace-329.py311.nbi").write_bytes(b"")
     assert cold_kernels(["logit"], cache=tmp_path) == []
+    assert cold_kernels(["seqenum", "seqlcp"], cache=tmp_path) == ["_sequence_enum_jit"]
     import analysis.kernels as kernels
 
     real = kernels.cold_kernels

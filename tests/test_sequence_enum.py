@@ -1,6 +1,8 @@
-"""Vertex enumeration on the sequence form (``seqenum``): every equilibrium certified on the tree,
-the same equilibrium plans as enumeration on the reduced normal form, and checked against
-pygambit's ``enummixed`` (reduced form) and ``lcp`` (sequence form)."""
+"""Vertex enumeration on the sequence form (``seqenum``): every equilibrium certified on the tree
+and on the reduced normal form, the same set of extreme equilibrium plans (and maximal Nash
+subsets) as enumeration on the reduced normal form, the compiled search's vertices equal to an
+exhaustive solve of every basis, and checked against pygambit's ``enummixed`` (reduced form) and
+``lcp`` (sequence form)."""
 
 from __future__ import annotations
 
@@ -116,31 +118,112 @@ def _nash_subset_hull(point, others, game, n0: int) -> bool:
     return _in_hull(x, xs) and _in_hull(y, ys)
 
 
+def _extreme_among_plans(points: np.ndarray, game, n0: int) -> np.ndarray:
+    """The test's own pruning of equilibrium plan pairs: the rows of ``points`` (x then y, one
+    distinct pair each) whose plans are extreme, by a linear programme, in some maximal Nash
+    subset holding them (the subsets: maximal bicliques of the pairs, Jansen 1981)."""
+    from sim.solvers.mixed import maximal_nash_subsets
+
+    keep = np.zeros(len(points), dtype=bool)
+    for subset in maximal_nash_subsets(points[:, :n0], points[:, n0:]):
+        idx = list(subset)
+        xs = np.unique(np.round(points[idx, :n0], 9) + 0.0, axis=0)
+        ys = np.unique(np.round(points[idx, n0:], 9) + 0.0, axis=0)
+        for t in idx:
+            x, y = np.round(points[t, :n0], 9) + 0.0, np.round(points[t, n0:], 9) + 0.0
+            others_x = np.array([v for v in xs if not np.array_equal(v, x)]).reshape(-1, n0)
+            others_y = np.array([v for v in ys if not np.array_equal(v, y)]).reshape(-1, len(y))
+            if not _in_hull(x, others_x) and not _in_hull(y, others_y):
+                keep[t] = True
+    return points[keep]
+
+
 @settings(max_examples=80, deadline=None)
 @given(imperfect_information_trees(max_levels=4, max_players=2, max_actions=2).filter(_two_players))
 def test_same_equilibrium_plans_as_enummixed_on_the_reduced_form(game):
-    """Both enumerations describe the same set of equilibrium plans: each extreme equilibrium of
-    the reduced form, mapped to realisation plans, is one of ours or (on a degenerate tree, where
-    a vertex of the mixed strategies need not map to a vertex of the plans) a convex combination
-    of ours within its maximal Nash subset, and the other way round. Where neither form is
-    degenerate the two sets are equal."""
+    """Our set is the reduced form's: ``enummixed``'s extreme equilibria, mapped to realisation
+    plans (behaviour-equivalent ones merged) and kept where their plans are extreme within their
+    maximal Nash subset (a vertex of the mixed strategies need not map to a vertex of the plans),
+    are exactly ours; every other one of theirs lies in the hull of ours within its subset. Every
+    one of ours is an equilibrium of the reduced form with the same payoffs, certified there."""
     r = seqenum_solve(game)
     nf = game.reduced_normal_form()
     rn = enummixed_solve(nf)
     n0 = len(sequence_form(game).sequences[0])
     ours = np.array([_plans(game, e.behaviour) for e in r.equilibria])
     theirs = np.array([_plans(game, behaviour_from_mixed(game, e.profile)) for e in rn.equilibria])
+    theirs = np.unique(np.round(theirs, 9) + 0.0, axis=0)
     mine, other = _plan_set(ours), _plan_set(theirs)
-    if not r.degenerate and not rn.degenerate:
+    assert len(mine) == len(ours)
+    assert mine <= other
+    assert mine == _plan_set(_extreme_among_plans(theirs, game, n0))
+    if not rn.degenerate:
         assert mine == other
     for p in theirs:
         assert tuple(np.round(p, 6) + 0.0) in mine or _nash_subset_hull(p, ours, game, n0)
-    for p in ours:
-        assert tuple(np.round(p, 6) + 0.0) in other or _nash_subset_hull(p, theirs, game, n0)
     # Every sequence-form equilibrium is one on the reduced normal form, with the same payoffs.
     for e in r.equilibria:
         assert e.profile and e.max_regret <= 1e-7 * _scale(game)
         assert np.allclose(nf.expected_payoffs(e.profile), e.payoffs, atol=1e-9 * _scale(game))
+    # The maximal Nash subsets are the reduced form's, as sets of plan pairs.
+    ours_sub = {frozenset(tuple(np.round(ours[t], 6) + 0.0) for t in s) for s in r.details["nash_subsets"]}
+    kept = _extreme_among_plans(theirs, game, n0)
+    from sim.solvers.mixed import maximal_nash_subsets
+
+    theirs_sub = {frozenset(tuple(np.round(kept[t], 6) + 0.0) for t in s)
+                  for s in maximal_nash_subsets(kept[:, :n0], kept[:, n0:])}
+    assert ours_sub == theirs_sub
+
+
+def _brute_force_vertex_labels(M: np.ndarray, h: np.ndarray, n_labels: int) -> set:
+    """Label masks of every vertex of ``{z : M z = h, z[:n_labels] >= 0}`` (the rest free), from
+    every basis that holds all free columns: a point is a vertex exactly when the columns of its
+    free and positive variables are independent, and those extend to such a basis."""
+    import itertools
+
+    R, V = M.shape
+    free = list(range(n_labels, V))
+    found = set()
+    for rest in itertools.combinations(range(n_labels), R - len(free)):
+        basis = list(rest) + free
+        Mb = M[:, basis]
+        if abs(np.linalg.det(Mb)) < 1e-9:
+            continue
+        z = np.zeros(V)
+        z[basis] = np.linalg.solve(Mb, h)
+        if z[:n_labels].min() < -1e-9:
+            continue
+        found.add(tuple(np.abs(z[:n_labels]) <= 1e-9))
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(imperfect_information_trees(max_levels=3, max_players=2, max_actions=2).filter(_two_players))
+def test_compiled_pivoting_finds_exactly_the_vertices_of_both_polyhedra(game):
+    """The lexicographic search (default and after every pivot rebuilding its tableau) reaches the
+    same vertices as solving every basis, on both sequence-form polyhedra."""
+    import math
+
+    from sim.extensive import _sequence_enum_jit as jit
+    from sim.extensive.sequence_enum import _polyhedra, _start_basis
+
+    sf = sequence_form(game)
+    (A, B, E, F), (MP, hP), (MQ, hQ) = _polyhedra(sf)
+    n0, n1 = A.shape
+    L, k0, k1 = n0 + n1, E.shape[0], F.shape[0]
+    starts = (_start_basis(E, sf.parent[0], F, sf.parent[1], lambda x: B.T @ x, 0, n0, L, k1),
+              _start_basis(F, sf.parent[1], E, sf.parent[0], lambda y: A @ y, n0, 0, L, k0))
+    for (M, h), start in zip(((MP, hP), (MQ, hQ)), starts):
+        if math.comb(L, M.shape[0] - (M.shape[1] - L)) > 5_000:
+            continue
+        want = _brute_force_vertex_labels(M, h, L)
+        for refresh in (1, 200):
+            status, labels, _, _, _, _ = jit.lex_vertices(M, h, L, np.array(start), np.array(start), 1e-9, 10**6,
+                                                          refresh)
+            assert status == jit.OK
+            got = {tuple(bool(w >> np.uint64(j % 64) & np.uint64(1)) for j, w in
+                         ((j, row[j // 64]) for j in range(L))) for row in labels}
+            assert len(got) == len(labels) and got == want
 
 
 def test_matching_pennies_in_turn_has_one_equilibrium():
@@ -200,6 +283,43 @@ def test_refusals_name_the_rule():
         seqenum_solve(tied, tol=0.5)
 
 
+def _rounds_in_turn(rounds: int, seed: int = 0) -> ExtensiveFormGame:
+    """``rounds`` rounds of a 2x2 game in turn, the second mover not seeing the first move of a
+    round, both seeing every earlier round; payoffs uniform in [-10, 10] from ``seed``."""
+    rng = np.random.default_rng(seed)
+    pays = iter(rng.uniform(-10, 10, size=(4 ** rounds, 2)).round(6).tolist())
+
+    def node(r, history):
+        if r == rounds:
+            return Terminal(tuple(next(pays)))
+        return Decision(0, f"A{history}", ("u", "d"), tuple(
+            Decision(1, f"B{history}", ("l", "r"), tuple(node(r + 1, f"{history}{a}{b}") for b in "lr"))
+            for a in "ud"))
+
+    return ExtensiveFormGame.from_root(("A", "B"), node(0, ""))
+
+
+def test_two_rounds_in_turn_details_count_the_work_and_three_rounds_are_refused_by_the_bound():
+    """Two rounds (11 sequences a player, 8x8 reduced form): every extreme equilibrium of the
+    reduced form that is extreme among plans, with the vertices, bases, candidates before pruning
+    and maximal Nash subsets reported. Three rounds: the polyhedra's vertices outgrow the bound,
+    and the refusal names it and what to use instead."""
+    game = _rounds_in_turn(2)
+    r = assert_every_equilibrium_certified_on_the_tree(game)
+    nf = game.reduced_normal_form()
+    rn = enummixed_solve(nf)
+    theirs = _plan_set(_plans(game, behaviour_from_mixed(game, e.profile)) for e in rn.equilibria)
+    ours = _plan_set(_plans(game, e.behaviour) for e in r.equilibria)
+    assert ours <= theirs and len(ours) == len(r.equilibria) >= 10
+    d = r.details
+    assert set(d["vertices"]) == set(d["bases"]) == {"A", "B"}
+    assert all(d["bases"][p] >= d["vertices"][p] > 0 for p in "AB")
+    assert d["candidates"] >= len(r.equilibria)
+    assert sorted({t for s in d["nash_subsets"] for t in s}) == list(range(len(r.equilibria)))
+    with pytest.raises(SolverError, match=r"more than max_bases=20,000 lexicographically feasible bases .*seqlcp"):
+        seqenum_solve(_rounds_in_turn(3), max_bases=20_000)
+
+
 def test_registered_as_a_two_player_tree_method():
     from sim.registry import METHODS, solve
 
@@ -238,8 +358,9 @@ def test_every_pygambit_equilibrium_is_in_our_set():
     """pygambit's ``enummixed`` on the reduced normal form (Gambit's own reduction, ``.nfg``
     written from ours) and its ``lcp`` on the sequence form: each of their equilibria, as
     realisation plans, is one of ours, or within the hull of ours in its Nash subset where the
-    reduced form is degenerate. ``lcp`` ends at a complementary basic solution, a vertex pair,
-    so each of its equilibria must be one of ours exactly."""
+    reduced form is degenerate. ``lcp`` ends at a complementary basic solution, a vertex pair of
+    the sequence-form polyhedra: one of ours, or (a vertex whose plan is not extreme among plans,
+    pruned by us) within the hull of ours in its Nash subset."""
     from sim.formats.efg import format_efg
     from sim.formats.nfg import format_nfg
     from tests.oracles import OracleFailed, gambit_behaviour_equilibria_many, gambit_equilibria_many
@@ -265,6 +386,6 @@ def test_every_pygambit_equilibrium_is_in_our_set():
             continue
         for eq in theirs:
             p = _plans(game, {h: np.asarray(eq[h]) for h in flat.infoset_names})
-            assert tuple(np.round(p, 6) + 0.0) in mine, name
+            assert tuple(np.round(p, 6) + 0.0) in mine or _nash_subset_hull(p, ours, game, n0), name
             checked_lcp += 1
     assert checked_mixed >= 10 and checked_lcp >= 4

@@ -24,16 +24,26 @@ Both polyhedra are unbounded (raising the root value ``q_0`` loosens a row) but 
 has full row rank), and a ray changes only ``q`` (or ``p``): every equilibrium plan is a convex
 combination of vertex plans of one face, so the vertices say everything about the plans.
 The converse does not always hold on a degenerate tree: a vertex ``(x, q)`` may have a plan ``x``
-that is a convex combination of other vertices' plans; such pairs are listed too (not pruned).
+that is a convex combination of other vertices' plans (``x`` is extreme in the polyhedron with its
+values ``q``, not among plans). Such pairs are pruned: the complementary pairs are grouped into
+maximal Nash subsets (products ``conv(X) x conv(Y)`` of plan sets, the maximal bicliques of the
+pairs) and a pair is kept when its plans are extreme in one of them (non-negative least squares
+against the subset's other plans). What remains are the extreme points of the set of
+equilibrium plans, the images of the reduced normal form's extreme equilibria that are extreme
+among plans.
 
 Vertices are enumerated by pivoting (Avis and Fukuda 1992) over the lexicographically feasible
 bases of each polyhedron, the free values ``q`` (``p``) always basic, from the basis of a pure
 plan and the opponent's backward-induction values: the sequence form is highly degenerate (a plan
 that avoids an information set zeroes every sequence below it at once), and the lexicographic
-perturbation visits a degenerate vertex through a few of its bases rather than all. Each basis is
-solved afresh from the original matrix (no round-off carried from pivot to pivot). A
-vertex is identified by its label set (at a vertex the tight rows fix the point). Payoffs are
-first mapped onto ``[1, 2]`` per player, so that one tolerance means the same on every tree.
+perturbation visits a degenerate vertex through a few of its bases rather than all. The search
+is compiled (:mod:`sim.extensive._sequence_enum_jit`): one dense tableau pivoted forward into an
+unvisited basis and back on the way up, rebuilt from the original matrix every few hundred pivots
+so that round-off does not accumulate; visited bases and vertices live in hash tables keyed by bit
+masks. A vertex is identified by its label set (at a vertex the tight rows fix the point). Both
+polyhedra are enumerated whole and their vertices joined where the label masks cover every label.
+Payoffs are first mapped onto ``[1, 2]`` per player, so that one tolerance means the same on
+every tree.
 
 Conventions of axes and sequences are those of :mod:`sim.extensive.sequence`.
 
@@ -50,6 +60,13 @@ and refinement of all extreme Nash equilibria for extensive form games", Int. Ga
 11, 437-451.
 D. Avis and K. Fukuda (1992), "A pivoting algorithm for convex hulls and vertex enumeration of
 arrangements and polyhedra", Discrete Comput. Geom. 8, 295-313.
+D. Avis (2000), "lrs: a revised implementation of the reverse search vertex enumeration
+algorithm", in Kalai and Ziegler (eds.), Polytopes - Combinatorics and Computation, 177-198.
+D. Avis, G. Rosenberg, R. Savani and B. von Stengel (2010), "Enumeration of Nash equilibria for
+two-player games", Economic Theory 42, 9-37 (maximal Nash subsets as bicliques, section 6).
+M. J. M. Jansen (1981), "Maximal Nash subsets for bimatrix games", Naval Res. Logist. Quart. 28,
+147-152.
+C. L. Lawson and R. J. Hanson (1974), Solving Least Squares Problems, Prentice-Hall (NNLS).
 """
 
 from __future__ import annotations
@@ -58,15 +75,16 @@ import numpy as np
 
 from sim.errors import SolverError
 from sim.extensive.behaviour import has_reduced_view
-from sim.extensive.sequence import (SequenceForm, _check_two_player_tree, _lex_min_ratio, _start_plan, _unit,
-                                    plan_equilibrium, sequence_form)
+from sim.extensive.sequence import (SequenceForm, _check_two_player_tree, _start_plan, _unit, plan_equilibrium,
+                                    sequence_form)
 from sim.extensive.tree import ExtensiveFormGame
 from sim.result import SolverResult
 
 DEFAULT_TOL = 1e-9
 #: Most lexicographically feasible bases one polyhedron may have before ``seqenum_solve``
-#: refuses (a degenerate tree has several per vertex).
-MAX_BASES = 200_000
+#: refuses (a degenerate tree has several per vertex): about 5 to 20 seconds of compiled pivoting
+#: on trees of a few dozen sequences.
+MAX_BASES = 1_000_000
 
 
 def _polyhedra(sf: SequenceForm):
@@ -112,131 +130,113 @@ def _start_basis(own_E, own_parent, opp_F, opp_parent, opp_payoff, own_offset: i
             + list(range(free_offset, free_offset + n_free)))
 
 
-def _enumerate(M: np.ndarray, h: np.ndarray, n_labels: int, basis: list[int], tol: float, max_bases: int,
-               who: str):
-    """Every vertex of ``{z : M z = h, z[:n_labels] >= 0}`` (the rest free) by a depth-first
-    search over the lexicographically feasible bases reachable from ``basis``.
+#: Pivots between two rebuilds of the tableau from the original matrix (round-off control).
+REFRESH_PIVOTS = 200
+
+
+def _vertices(M: np.ndarray, h: np.ndarray, n_labels: int, basis: list[int], tol: float, max_bases: int,
+              who: str):
+    """Every vertex of ``{z : M z = h, z[:n_labels] >= 0}`` (the rest free) by the compiled
+    depth-first search over lexicographically feasible bases (:mod:`._sequence_enum_jit`).
 
     The right-hand side is perturbed lexicographically along the columns of the starting basis
-    (the usual rule, von Stengel 2007, section 3.7; Avis's lrs): the perturbed polyhedron is
-    simple, its vertices are the lexicographically feasible bases, each edge is one pivot with
-    the lexicographic minimum-ratio test, and its vertex graph is connected. Each vertex of the
-    original polyhedron is the limit of at least one of them, so every vertex is reached, while a
-    degenerate vertex is visited through a few of its bases, not all. Returns ``(points, labels,
-    n_bases)``: one row of ``points`` and one boolean label row (the nonnegative variables at
-    zero) per distinct vertex, and the number of bases visited.
+    (von Stengel 2007, section 3.7; Avis's lrs): the perturbed polyhedron is simple, its vertices
+    are the lexicographically feasible bases, each bounded edge is one pivot with the
+    lexicographic minimum-ratio test, and its graph of bounded edges is connected (the polyhedron
+    is pointed). Each vertex of the original polyhedron is the limit of at least one of them, so
+    every vertex is reached, while a degenerate vertex is visited through a few of its bases, not
+    all. Returns ``(labels, bases, n_tight, n_bases)``: per distinct vertex its label mask and
+    first basis (bit masks) and its number of tight labels; the number of bases visited.
     """
-    R, V = M.shape
-    lex_cols = np.array(basis, dtype=np.int64)
-    seen = {tuple(sorted(basis))}
-    stack = [list(basis)]
-    points, keys, labels = [], set(), []
-    free_col = np.zeros(V, dtype=bool)
-    free_col[n_labels:] = True
-    full = np.column_stack([M, h])
-    while stack:
-        basis = stack.pop()
+    from sim.extensive import _sequence_enum_jit as jit
+
+    status, labels, bases, n_tight, n_bases, _ = jit.lex_vertices(
+        np.ascontiguousarray(M, dtype=np.float64), np.ascontiguousarray(h, dtype=np.float64), int(n_labels),
+        np.asarray(basis, dtype=np.int64), np.asarray(basis, dtype=np.int64), float(tol), int(max_bases),
+        REFRESH_PIVOTS)
+    if status == jit.TOO_MANY_BASES:
+        raise SolverError(
+            f"seqenum_solve(): the polyhedron of {who} has more than max_bases={max_bases:,} lexicographically "
+            f"feasible bases ({len(labels):,} vertices found so far: the sequence-form polyhedra are highly "
+            "degenerate, and their vertices can grow exponentially with the tree's depth); raise max_bases, "
+            "use seqlcp for one equilibrium, or enummixed on the reduced normal form where it can be built")
+    if status != jit.OK:
+        raise SolverError(f"seqenum_solve(): a basis of the polyhedron of {who} is singular (internal error)")
+    return labels, bases, n_tight, n_bases
+
+
+def _in_hull(point: np.ndarray, others: np.ndarray, tol: float = 1e-7) -> bool:
+    """Whether ``point`` is a convex combination of the rows of ``others``: non-negative least
+    squares on the rows with a row of ones appended (Lawson and Hanson 1974)."""
+    from scipy.optimize import nnls
+
+    if len(others) == 0:
+        return False
+    A = np.vstack([others.T, np.ones((1, len(others)))])
+    _, residual = nnls(A, np.r_[point, 1.0])
+    return residual <= tol
+
+
+def _basis_points(M: np.ndarray, h: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """The point of each basis (a bit mask over the columns of ``M``, one row per basis), each
+    solved afresh from ``M`` by LU with partial pivoting (LAPACK)."""
+    bits = np.unpackbits(masks.astype("<u8").view(np.uint8), axis=1, bitorder="little")[:, :M.shape[1]]
+    out = np.zeros((len(masks), M.shape[1]))
+    for t, row in enumerate(bits.astype(bool)):
         try:
-            T = np.linalg.solve(M[:, basis], full)
+            out[t, row] = np.linalg.solve(M[:, row], h)
         except np.linalg.LinAlgError:
-            continue  # a basis made singular by round-off: its vertex is reached from another basis
-        bvar = np.asarray(basis)
-        z = np.zeros(V)
-        z[bvar] = T[:, -1]
-        if z[:n_labels].min(initial=0.0) < -1e-7:
-            continue  # infeasible by round-off: not a vertex
-        tight = np.abs(z[:n_labels]) <= tol
-        key = np.packbits(tight).tobytes()
-        if key not in keys:
-            keys.add(key)
-            points.append(z)
-            labels.append(tight)
-        bounded_row = bvar < n_labels  # rows of free variables take no part in the ratio test
-        in_basis = np.zeros(V, dtype=bool)
-        in_basis[bvar] = True
-        for col in np.flatnonzero(~in_basis & ~free_col).tolist():
-            row = _lex_min_ratio(T, col, bounded_row, lex_cols, tol)
-            if row is None:
-                continue  # an unbounded edge
-            nb = list(basis)
-            nb[row] = col
-            k = tuple(sorted(nb))
-            if k in seen:
-                continue
-            seen.add(k)
-            if len(seen) > max_bases:
-                raise SolverError(
-                    f"seqenum_solve(): the polyhedron of {who} has more than max_bases={max_bases:,} "
-                    "lexicographically feasible bases (degenerate, or with very many extreme equilibria); raise max_bases, "
-                    "or use seqlcp for "
-                    "one equilibrium")
-            stack.append(nb)
-    return np.array(points).reshape(-1, V), np.array(labels, dtype=bool).reshape(-1, n_labels), len(seen)
-
-
-def _dedupe(pairs: list[tuple[np.ndarray, np.ndarray]], tol: float) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Pairs of plans with no two within ``tol`` (max norm) of each other, first seen kept."""
-    kept: list[np.ndarray] = []
-    out = []
-    for x, y in pairs:
-        v = np.concatenate([x, y])
-        if kept and np.abs(np.array(kept) - v).max(axis=1).min() <= tol:
-            continue
-        kept.append(v)
-        out.append((x, y))
+            raise SolverError("seqenum_solve(): a vertex's basis is singular (internal error)") from None
     return out
 
 
-def _face_start(M: np.ndarray, h: np.ndarray, keep: np.ndarray, n_free: int):
-    """A feasible basis of ``{z : M z = h, z >= 0 on the bounded columns}`` with the columns
-    outside ``keep`` fixed at zero, or None when that face is empty. Returns ``(M', h', basis)``
-    on the kept columns (the free ones last) with the rows that stay independent."""
-    from scipy.optimize import linprog
+def extreme_plan_pairs(xs: np.ndarray, ys: np.ndarray, tol: float = 1e-7) -> np.ndarray:
+    """Which of the equilibrium plan pairs ``(xs[t], ys[t])`` are extreme equilibria.
 
-    Mk = M[:, keep]
-    nb = Mk.shape[1] - n_free
-    res = linprog(np.zeros(Mk.shape[1]), A_eq=Mk, b_eq=h, bounds=[(0, None)] * nb + [(None, None)] * n_free,
-                  method="highs-ds")
-    if res.status != 0:
-        return None
-    # Independent rows (a row whose columns were all fixed at zero is implied or was infeasible).
-    q, r, piv = __import__("scipy.linalg", fromlist=["qr"]).qr(np.column_stack([Mk, h]).T, pivoting=True,
-                                                               mode="economic")
-    rank = int(np.sum(np.abs(np.diag(r)) > 1e-9 * max(1.0, abs(r[0, 0]))))
-    rows = np.sort(piv[:rank])
-    Mk, hk = Mk[rows], h[rows]
-    z = res.x
-    support = [j for j in range(nb) if z[j] > 1e-9] + list(range(nb, nb + n_free))
-    basis = []
-    for j in support + [j for j in range(nb) if z[j] <= 1e-9]:
-        trial = basis + [j]
-        if np.linalg.matrix_rank(Mk[:, trial], tol=1e-9) == len(trial):
-            basis = trial
-        if len(basis) == len(rows):
-            break
-    if len(basis) != len(rows):
-        raise SolverError("seqenum_solve(): no basis for a face of the polyhedron (internal error)")
-    # Solve afresh on that basis: the simplex point may carry round-off.
-    zb = np.linalg.solve(Mk[:, basis], hk)
-    if any(zb[k] < -1e-7 for k, j in enumerate(basis) if j < nb):
-        raise SolverError("seqenum_solve(): infeasible basis for a face of the polyhedron (internal error)")
-    return Mk, hk, basis
+    The pairs are the complementary vertex pairs of the sequence-form polyhedra, distinct as
+    plans. A maximal convex set of equilibria of the sequence form is a product ``conv(X) x
+    conv(Y)`` of plan sets, a maximal biclique of the pairs (Jansen 1981; Avis, Rosenberg, Savani
+    and von Stengel 2010, section 6, for bimatrix games; the sequence form's payoffs are bilinear
+    in the plans alike). Each of its extreme points is a vertex pair of the polyhedra, but a
+    vertex ``(x, q)`` may have a plan ``x`` that is a convex combination of others (the projection
+    onto ``x`` of a polyhedron in ``(x, q)``): those are dropped. A pair is kept when, in some
+    maximal subset holding it, neither plan is a convex combination of the subset's other plans
+    (non-negative least squares, residual at most ``tol``). Returns a boolean mask.
+    """
+    from sim.solvers.mixed import maximal_nash_subsets
+
+    keep = np.zeros(len(xs), dtype=bool)
+    for subset in maximal_nash_subsets(xs, ys):
+        idx = np.asarray(subset)
+        flags = []
+        for plans in (xs[idx], ys[idx]):
+            distinct, inverse = np.unique(np.round(plans, 9) + 0.0, axis=0, return_inverse=True)
+            inverse = inverse.ravel()
+            firsts = np.array([plans[np.flatnonzero(inverse == k)[0]] for k in range(len(distinct))])
+            extreme = np.array([not _in_hull(firsts[k], np.delete(firsts, k, axis=0), tol)
+                                for k in range(len(firsts))])
+            flags.append(extreme[inverse])
+        keep[idx[flags[0] & flags[1]]] = True
+    return keep
 
 
 def sequence_vertex_pairs(sf: SequenceForm, tol: float = DEFAULT_TOL, max_bases: int = MAX_BASES):
     """Realisation plans ``(x, y)`` of the extreme equilibria of the sequence form, and counts.
 
-    The polyhedron of the player with fewer reduced strategies is enumerated whole; for each of
-    its vertices the other polyhedron is cut to the face where every label that vertex misses
-    is tight (found feasible or not by one linear programme), and only that face's vertices are
-    enumerated: they are exactly the vertex's complementary partners.
+    Both polyhedra ``P`` and ``Q`` (module docstring) are enumerated whole by compiled
+    lexicographic pivoting, the one of the player with fewer pure plans first; a vertex of ``P``
+    and one of ``Q`` are joined when every label is tight at one of them (their label masks'
+    union is full); the joined pairs, distinct as plans (vertices differing only in ``q`` or
+    ``p``, the values off the path, give one pair), are the *candidates*, and those whose plans
+    are not extreme within their maximal Nash subset are pruned (:func:`extreme_plan_pairs`).
 
-    Returns ``(pairs, info)``: ``pairs`` is a list of plan pairs, each a complementary vertex
-    pair of ``P`` and ``Q`` (module docstring), distinct pairs of plans only (vertices differing
-    only in ``q`` or ``p``, the values off the path, give one pair); ``info`` holds the number of
-    bases visited and whether a vertex has more tight labels than its polyhedron's dimension
-    (``degenerate``).
+    Returns ``(pairs, info)``: ``pairs`` a list of plan pairs; ``info`` the number of vertices
+    and of bases visited of each polyhedron (player 0's plans first), ``candidates`` (distinct
+    plan pairs before pruning), and whether a vertex has more tight labels than its
+    polyhedron's dimension (``degenerate``).
     """
+    from sim.extensive import _sequence_enum_jit as jit
+
     (A, B, E, F), (MP, hP), (MQ, hQ) = _polyhedra(sf)
     n0, n1 = A.shape
     k0, k1 = E.shape[0], F.shape[0]
@@ -244,36 +244,31 @@ def sequence_vertex_pairs(sf: SequenceForm, tol: float = DEFAULT_TOL, max_bases:
     start_P = _start_basis(E, sf.parent[0], F, sf.parent[1], lambda x: B.T @ x, 0, n0, L, k1)
     start_Q = _start_basis(F, sf.parent[1], E, sf.parent[0], lambda y: A @ y, n0, 0, L, k0)
     dims = (n0 - k0 + k1, n1 - k1 + k0)
-    # Enumerate the side whose plans are fewer: its own plan polytope's vertices are its pure plans.
-    first = 0 if _pure_plan_count(E, sf.parent[0]) <= _pure_plan_count(F, sf.parent[1]) else 1
-    systems = [(MP, hP, start_P, k1, "player 0's plans"), (MQ, hQ, start_Q, k0, "player 1's plans")]
-    M1, h1, s1, _, who1 = systems[first]
-    M2, h2, _, nfree2, who2 = systems[1 - first]
-    v1, l1, bases = _enumerate(M1, h1, L, s1, tol, max_bases, who1)
-    degenerate = bool(l1.sum(axis=1).max(initial=0) > dims[first])
-    found = []
-    faces = 0
-    for z, lab in zip(v1, l1):
-        keep = np.r_[lab, np.ones(M2.shape[1] - L, dtype=bool)]  # a label missing here must be tight there
-        start = _face_start(M2, h2, keep, nfree2)
-        if start is None:
-            continue
-        faces += 1
-        Mk, hk, basis = start
-        n_kept = int(lab.sum())
-        w, lw, nbases = _enumerate(Mk, hk, n_kept, basis, tol, max_bases, who2)
-        bases += nbases
-        full = np.zeros((len(w), L))
-        full[:, np.flatnonzero(lab)] = w[:, :n_kept]
-        tight = np.ones((len(w), L), dtype=bool)
-        tight[:, np.flatnonzero(lab)] = lw
-        degenerate |= bool(tight.sum(axis=1).max(initial=0) > dims[1 - first])
-        for u in full:
-            x, y = (z[:n0], u[n0:L]) if first == 0 else (u[:n0], z[n0:L])
-            found.append((x.clip(0.0, None), y.clip(0.0, None)))
-    pairs = _dedupe(found, 1e-7)
-    info = {"vertices": len(v1), "faces": faces, "bases": bases, "enumerated": first, "degenerate": degenerate}
-    return pairs, info
+    systems = [(MP, hP, start_P, "player 0's plans"), (MQ, hQ, start_Q, "player 1's plans")]
+    order = (0, 1) if _pure_plan_count(E, sf.parent[0]) <= _pure_plan_count(F, sf.parent[1]) else (1, 0)
+    found = [None, None]
+    for i in order:  # the smaller polyhedron first: a refusal comes after the cheaper work
+        M, h, start, who = systems[i]
+        found[i] = _vertices(M, h, L, start, tol, max_bases, who)
+    (labP, basP, tP, nbP), (labQ, basQ, tQ, nbQ) = found
+    degenerate = bool(tP.max(initial=0) > dims[0] or tQ.max(initial=0) > dims[1])
+    joined = jit.complementary_pairs(labP, labQ, L)
+    info = {"vertices": (len(labP), len(labQ)), "bases": (int(nbP), int(nbQ)), "degenerate": degenerate,
+            "joined": len(joined)}
+    if not len(joined):
+        raise SolverError("seqenum_solve(): no complementary pair of vertices found (internal error: every "
+                          "two-player tree has an equilibrium)")
+    iP, invP = np.unique(joined[:, 0], return_inverse=True)
+    iQ, invQ = np.unique(joined[:, 1], return_inverse=True)
+    zP, zQ = _basis_points(MP, hP, basP[iP]), _basis_points(MQ, hQ, basQ[iQ])
+    xs = zP[invP.ravel(), :n0].clip(0.0, None)
+    ys = zQ[invQ.ravel(), n0:L].clip(0.0, None)
+    _, first = np.unique(np.round(np.hstack([xs, ys]), 7) + 0.0, axis=0, return_index=True)
+    first = np.sort(first)
+    xs, ys = xs[first], ys[first]
+    info["candidates"] = len(xs)
+    keep = extreme_plan_pairs(xs, ys)
+    return list(zip(xs[keep], ys[keep])), info
 
 
 def _pure_plan_count(E: np.ndarray, parent: np.ndarray) -> float:
@@ -290,11 +285,12 @@ def _pure_plan_count(E: np.ndarray, parent: np.ndarray) -> float:
 def seqenum_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_bases: int = MAX_BASES) -> SolverResult:
     """Every extreme Nash equilibrium of a two-player tree, by vertex enumeration on its sequence form.
 
-    Enumerates the vertices of the sequence-form best-response polyhedra of both players and
-    pairs the complementary ones (von Stengel 2002, section 7; Audet, Belhaiza and Hansen 2009
-    for the extensive-form enumeration), so the cost is set by the tree's size (its sequences)
-    and its degeneracy, never by its reduced normal form's size. Gambit enumerates on the
-    reduced normal form instead (``enummixed``).
+    Enumerates the vertices of the sequence-form best-response polyhedra of both players, joins
+    the complementary ones and prunes the pairs whose plans are not extreme within their maximal
+    Nash subset (von Stengel 2002, section 7; Audet, Belhaiza and Hansen 2009 for the
+    extensive-form enumeration; see the module docstring), so the cost is set by the tree's
+    sequences and the polyhedra's vertices, never by the size of its reduced normal form. Gambit
+    enumerates on the reduced normal form instead (``enummixed``).
 
     Parameters
     ----------
@@ -310,22 +306,27 @@ def seqenum_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_bases: 
     Returns
     -------
     SolverResult
-        Method ``"seqenum"``, one certified equilibrium per distinct pair of realisation plans
-        that is a complementary vertex pair. Equilibria whose plans agree are one: they are the
-        same behaviour at every information set the owner's own moves reach, and the behaviour
+        Method ``"seqenum"``, one certified equilibrium per extreme equilibrium, distinct as
+        pairs of realisation plans. Equilibria whose plans agree are one: they are the same
+        behaviour at every information set the owner's own moves reach, and the behaviour
         elsewhere changes nobody's payoff (uniform is reported there and the sets are listed in
         ``details["unreached"]``). Each equilibrium's ``details`` are those of
         :func:`sim.extensive.sequence.plan_equilibrium`; its regret is measured on the tree, and
         also on the reduced normal form where that is small enough to build (the result's
         ``game`` is then the reduced form, else the tree). ``degenerate`` is set when a vertex
         has more tight labels than its polyhedron's dimension (then the equilibria may form
-        continua, whose vertices are the ones listed); ``details`` give the vertex and basis
-        counts.
+        continua, whose extreme points are the ones listed). The result's ``details``:
+        ``sequences``, ``vertices`` and ``bases`` (per player: the vertices and lexicographic
+        bases of the polyhedron of that player's plans), ``candidates`` (complementary vertex
+        pairs, distinct as plans, before pruning), ``nash_subsets`` (the maximal Nash subsets,
+        tuples of indices into ``equilibria``: every pair of plans within one is an equilibrium,
+        and so is every convex combination) and ``reduced_form``.
 
     Raises
     ------
     SolverError
-        For a tree without two players, a bad option, or more than ``max_bases`` bases.
+        For a tree without two players, a bad option, or more than ``max_bases`` bases in one
+        polyhedron (the message names the bound and points to ``seqlcp``).
     GameError
         For a tree without perfect recall.
 
@@ -344,6 +345,12 @@ def seqenum_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_bases: 
     [(['', 'E:in'], [0.0, 1.0]), (['', 'E:out'], [0.5, 0.5]), (['', 'E:out'], [1.0, 0.0])]
     >>> r.max_regret, r.degenerate
     (0.0, True)
+
+    The two equilibria where the entrant stays out form one maximal Nash subset (the threat may
+    be anything from a fair coin to a sure fight), entry and accommodation another:
+
+    >>> sorted(len(s) for s in r.details["nash_subsets"])
+    [1, 2]
     """
     fn = "seqenum_solve()"
     if not isinstance(tol, (int, float)) or isinstance(tol, bool) or not 0 < tol < 1e-3:
@@ -356,12 +363,18 @@ def seqenum_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_bases: 
     nf = game.reduced_normal_form() if has_reduced_view(flat) else None
     equilibria = tuple(plan_equilibrium(game, flat, sf, pair, nf) for pair in pairs)
     players = game.players
+    from sim.solvers.mixed import maximal_nash_subsets
+
+    xs = np.array([x for x, _ in pairs]).reshape(len(pairs), -1)
+    ys = np.array([y for _, y in pairs]).reshape(len(pairs), -1)
     return SolverResult("seqenum", nf if nf is not None else game, equilibria,
                         {"tol": tol, "max_bases": int(max_bases)}, complete=True, degenerate=info["degenerate"],
                         details={"sequences": {p: len(s) for p, s in zip(players, sf.sequences)},
-                                 "enumerated": players[info["enumerated"]], "vertices": info["vertices"],
-                                 "faces": info["faces"], "bases": info["bases"],
+                                 "vertices": dict(zip(players, info["vertices"])),
+                                 "bases": dict(zip(players, info["bases"])),
+                                 "candidates": info["candidates"],
+                                 "nash_subsets": maximal_nash_subsets(xs, ys),
                                  "reduced_form": nf is not None})
 
 
-__all__ = ["MAX_BASES", "seqenum_solve", "sequence_vertex_pairs"]
+__all__ = ["MAX_BASES", "extreme_plan_pairs", "seqenum_solve", "sequence_vertex_pairs"]

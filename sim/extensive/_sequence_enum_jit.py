@@ -1,0 +1,349 @@
+"""Compiled vertex enumeration of the sequence-form polyhedra and the complementary join.
+
+Private: :mod:`sim.extensive.sequence_enum` imports this module inside the function that needs
+it, so importing ``sim`` never pays for numba. A polyhedron is ``{z : M z = h, z[:L] >= 0}``
+with the columns from ``L`` on free (always basic); column ``j < L`` carries label ``j``.
+
+``lex_vertices`` walks the graph of lexicographically feasible bases (the right-hand side
+perturbed along the columns of the starting basis, von Stengel 2007, section 3.7; Avis 2000) by
+a depth-first search that pivots forward into an unvisited basis and back to its parent on the
+way up, with one dense tableau in memory: each pivot costs ``R * V`` operations, not the
+``R**2 * V`` of solving a basis afresh. The tableau is rebuilt from ``M`` every
+``refresh`` pivots (and whenever a basic nonnegative value has drifted below ``-100 tol``), so
+round-off never accumulates over more than a few hundred pivots. Visited bases and distinct
+vertices are kept in open-addressing hash tables whose keys are bit masks (one ``uint64`` word
+per 64 columns or labels), compared word by word: no hash collision can merge two bases.
+
+A vertex is identified by its label set (the nonnegative variables at zero: at a vertex the
+tight constraints fix the point); its first basis is kept so that the caller can solve afresh
+for the point of the few vertices that are joined.
+
+No ``fastmath``: tightness and the ratio test compare with a tolerance, and the result must not
+depend on the compiler reassociating sums.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+#: Status codes of :func:`lex_vertices`.
+OK, TOO_MANY_BASES, SINGULAR = 0, 1, 2
+
+
+@numba.njit(cache=True, nogil=True)
+def _pivot(T, row, col):
+    R, C = T.shape
+    piv = T[row, col]
+    for k in range(C):
+        T[row, k] /= piv
+    for r in range(R):
+        if r == row:
+            continue
+        f = T[r, col]
+        if f == 0.0:
+            continue
+        for k in range(C):
+            v = T[row, k]
+            if v != 0.0:
+                T[r, k] -= f * v
+        T[r, col] = 0.0
+
+
+@numba.njit(cache=True, nogil=True)
+def _tableau(M, h, basis, T, row_var, var_row):
+    """``T = M_B^{-1} [M | h]`` by Gauss-Jordan with partial pivoting over the basis columns in
+    order; fills ``row_var`` and ``var_row`` (``-1`` for nonbasic). False when singular."""
+    R, V = M.shape
+    for r in range(R):
+        for k in range(V):
+            T[r, k] = M[r, k]
+        T[r, V] = h[r]
+    for k in range(V):
+        var_row[k] = -1
+    free = np.ones(R, dtype=np.bool_)
+    for b in basis:
+        best, row = 0.0, -1
+        for r in range(R):
+            if free[r] and abs(T[r, b]) > best:
+                best, row = abs(T[r, b]), r
+        if row < 0 or best <= 1e-11:
+            return False
+        _pivot(T, row, b)
+        row_var[row] = b
+        var_row[b] = row
+        free[row] = False
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def _lex_min_ratio(T, col, row_var, n_labels, lex_cols, tol, cand):
+    """Row of the lexicographic minimum-ratio test for entering column ``col``, or -1 (a ray).
+
+    Rows of free variables take no part. Ties in ``rhs / a`` are broken by the starting basis's
+    columns divided by the same entries (rows of an invertible matrix: one row survives)."""
+    R, C = T.shape
+    V = C - 1
+    n = 0
+    for r in range(R):
+        if row_var[r] < n_labels and T[r, col] > tol:
+            cand[n] = r
+            n += 1
+    if n == 0:
+        return -1
+    if n == 1:
+        return cand[0]
+    k = -1
+    while n > 1 and k < len(lex_cols):
+        c = V if k < 0 else lex_cols[k]
+        lo = np.inf
+        for i in range(n):
+            r = cand[i]
+            v = T[r, c] / T[r, col]
+            if v < lo:
+                lo = v
+        m = 0
+        for i in range(n):
+            r = cand[i]
+            if T[r, c] / T[r, col] <= lo + tol:
+                cand[m] = r
+                m += 1
+        n = m
+        k += 1
+    return cand[0]
+
+
+@numba.njit(cache=True, nogil=True)
+def _hash(words):
+    x = np.uint64(0x9E3779B97F4A7C15)
+    for w in words:
+        x ^= w + np.uint64(0x9E3779B97F4A7C15) + (x << np.uint64(6)) + (x >> np.uint64(2))
+        x ^= x >> np.uint64(31)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(29)
+    return x
+
+
+@numba.njit(cache=True, nogil=True)
+def _lookup(keys, used, key):
+    """Slot of ``key`` in the table, or of the empty slot where it would go."""
+    cap = used.shape[0]
+    W = key.shape[0]
+    s = np.int64(_hash(key) & np.uint64(cap - 1))
+    while used[s]:
+        same = True
+        for w in range(W):
+            if keys[s, w] != key[w]:
+                same = False
+                break
+        if same:
+            return s
+        s = (s + 1) & (cap - 1)
+    return s
+
+
+@numba.njit(cache=True, nogil=True)
+def _grow(keys, used, vals):
+    cap = used.shape[0] * 2
+    nk = np.zeros((cap, keys.shape[1]), dtype=np.uint64)
+    nu = np.zeros(cap, dtype=np.bool_)
+    nv = np.zeros(cap, dtype=np.int64)
+    for s in range(used.shape[0]):
+        if used[s]:
+            t = _lookup(nk, nu, keys[s])
+            nk[t] = keys[s]
+            nu[t] = True
+            nv[t] = vals[s]
+    return nk, nu, nv
+
+
+@numba.njit(cache=True, nogil=True)
+def lex_vertices(M, h, n_labels, basis0, lex_cols, tol, max_bases, refresh):
+    """Every vertex of ``{z : M z = h, z[:n_labels] >= 0}`` reachable from the feasible basis
+    ``basis0`` (columns ``n_labels..`` free, all in ``basis0``).
+
+    Returns ``(status, labels, bases, n_tight, n_bases, pivots)``: ``status`` is :data:`OK`,
+    :data:`TOO_MANY_BASES` (more than ``max_bases`` bases, the search stopped) or
+    :data:`SINGULAR` (the starting basis); ``labels`` ``(K, ceil(n_labels / 64))`` and ``bases``
+    ``(K, ceil(V / 64))`` the label mask and the first basis mask of each distinct vertex;
+    ``n_tight`` its number of tight labels.
+    """
+    R, V = M.shape
+    LW = (n_labels + 63) // 64
+    BW = (V + 63) // 64
+    T = np.empty((R, V + 1))
+    row_var = np.empty(R, dtype=np.int64)
+    var_row = np.empty(V, dtype=np.int64)
+    cand = np.empty(R, dtype=np.int64)
+    empty_l = np.zeros((0, LW), dtype=np.uint64)
+    empty_b = np.zeros((0, BW), dtype=np.uint64)
+    empty_t = np.zeros(0, dtype=np.int64)
+    if not _tableau(M, h, basis0, T, row_var, var_row):
+        return SINGULAR, empty_l, empty_b, empty_t, 0, 0
+    bmask = np.zeros(BW, dtype=np.uint64)
+    for b in basis0:
+        bmask[b // 64] |= np.uint64(1) << np.uint64(b % 64)
+    # Visited bases.
+    bcap = 1024
+    bkeys = np.zeros((bcap, BW), dtype=np.uint64)
+    bused = np.zeros(bcap, dtype=np.bool_)
+    bvals = np.zeros(bcap, dtype=np.int64)
+    s = _lookup(bkeys, bused, bmask)
+    bkeys[s] = bmask
+    bused[s] = True
+    n_bases = 1
+    # Distinct vertices.
+    vcap = 1024
+    vkeys = np.zeros((vcap, LW), dtype=np.uint64)
+    vused = np.zeros(vcap, dtype=np.bool_)
+    vvals = np.zeros(vcap, dtype=np.int64)
+    labels = np.zeros((256, LW), dtype=np.uint64)
+    vbases = np.zeros((256, BW), dtype=np.uint64)
+    tight_n = np.zeros(256, dtype=np.int64)
+    n_vert = 0
+    lab = np.zeros(LW, dtype=np.uint64)
+    key = np.zeros(BW, dtype=np.uint64)
+    # Depth-first search: per level the variable that entered, the one that left, and the next
+    # column to try at the parent.
+    st_in = np.zeros(64, dtype=np.int64)
+    st_out = np.zeros(64, dtype=np.int64)
+    st_next = np.zeros(64, dtype=np.int64)
+    depth = 0
+    next_col = 0
+    pivots = 0
+    since = 0
+    record = True
+    while True:
+        if record:
+            # The vertex of the current basis: its label mask, stored when new.
+            for w in range(LW):
+                lab[w] = 0
+            nt = 0
+            for j in range(n_labels):
+                r = var_row[j]
+                if r < 0 or abs(T[r, V]) <= tol:
+                    lab[j // 64] |= np.uint64(1) << np.uint64(j % 64)
+                    nt += 1
+            if 2 * (n_vert + 1) > vcap:
+                vkeys, vused, vvals = _grow(vkeys, vused, vvals)
+                vcap = vused.shape[0]
+            s = _lookup(vkeys, vused, lab)
+            if not vused[s]:
+                vkeys[s] = lab
+                vused[s] = True
+                vvals[s] = n_vert
+                if n_vert == labels.shape[0]:
+                    grown = np.zeros((2 * n_vert, LW), dtype=np.uint64)
+                    grown[:n_vert] = labels
+                    labels = grown
+                    grown = np.zeros((2 * n_vert, BW), dtype=np.uint64)
+                    grown[:n_vert] = vbases
+                    vbases = grown
+                    gt = np.zeros(2 * n_vert, dtype=np.int64)
+                    gt[:n_vert] = tight_n
+                    tight_n = gt
+                labels[n_vert] = lab
+                vbases[n_vert] = bmask
+                tight_n[n_vert] = nt
+                n_vert += 1
+            record = False
+        moved = False
+        c = next_col
+        while c < n_labels:
+            if var_row[c] < 0:
+                row = _lex_min_ratio(T, c, row_var, n_labels, lex_cols, tol, cand)
+                if row >= 0:
+                    out = row_var[row]
+                    for w in range(BW):
+                        key[w] = bmask[w]
+                    key[out // 64] &= ~(np.uint64(1) << np.uint64(out % 64))
+                    key[c // 64] |= np.uint64(1) << np.uint64(c % 64)
+                    if 2 * (n_bases + 1) > bcap:
+                        bkeys, bused, bvals = _grow(bkeys, bused, bvals)
+                        bcap = bused.shape[0]
+                    s = _lookup(bkeys, bused, key)
+                    if not bused[s]:
+                        bkeys[s] = key
+                        bused[s] = True
+                        n_bases += 1
+                        if n_bases > max_bases:
+                            return TOO_MANY_BASES, labels[:n_vert], vbases[:n_vert], tight_n[:n_vert], n_bases, pivots
+                        if depth == st_in.shape[0]:
+                            st_in = np.concatenate((st_in, np.zeros(depth, dtype=np.int64)))
+                            st_out = np.concatenate((st_out, np.zeros(depth, dtype=np.int64)))
+                            st_next = np.concatenate((st_next, np.zeros(depth, dtype=np.int64)))
+                        st_in[depth] = c
+                        st_out[depth] = out
+                        st_next[depth] = c + 1
+                        depth += 1
+                        _pivot(T, row, c)
+                        row_var[row] = c
+                        var_row[c] = row
+                        var_row[out] = -1
+                        for w in range(BW):
+                            bmask[w] = key[w]
+                        pivots += 1
+                        since += 1
+                        moved = True
+                        break
+            c += 1
+        if moved:
+            drift = False
+            for r in range(R):
+                if row_var[r] < n_labels and T[r, V] < -100.0 * tol:
+                    drift = True
+            if since >= refresh or drift:
+                basis = np.empty(R, dtype=np.int64)
+                for r in range(R):
+                    basis[r] = row_var[r]
+                if not _tableau(M, h, basis, T, row_var, var_row):
+                    return SINGULAR, labels[:n_vert], vbases[:n_vert], tight_n[:n_vert], n_bases, pivots
+                since = 0
+            next_col = 0
+            record = True
+            continue
+        if depth == 0:
+            break
+        # Back to the parent: the variable that left re-enters where the one that entered sits.
+        depth -= 1
+        c, out = st_in[depth], st_out[depth]
+        row = var_row[c]
+        _pivot(T, row, out)
+        row_var[row] = out
+        var_row[out] = row
+        var_row[c] = -1
+        bmask[c // 64] &= ~(np.uint64(1) << np.uint64(c % 64))
+        bmask[out // 64] |= np.uint64(1) << np.uint64(out % 64)
+        pivots += 1
+        since += 1
+        next_col = st_next[depth]
+    return OK, labels[:n_vert], vbases[:n_vert], tight_n[:n_vert], n_bases, pivots
+
+
+@numba.njit(cache=True, nogil=True)
+def complementary_pairs(lab0, lab1, n_labels):
+    """Index pairs ``(i, j)`` with every label tight at ``lab0[i]`` or at ``lab1[j]``."""
+    LW = lab0.shape[1]
+    full = np.zeros(LW, dtype=np.uint64)
+    for j in range(n_labels):
+        full[j // 64] |= np.uint64(1) << np.uint64(j % 64)
+    cap = 64
+    out = np.zeros((cap, 2), dtype=np.int64)
+    n = 0
+    for i in range(lab0.shape[0]):
+        for j in range(lab1.shape[0]):
+            ok = True
+            for w in range(LW):
+                if (lab0[i, w] | lab1[j, w]) != full[w]:
+                    ok = False
+                    break
+            if ok:
+                if n == cap:
+                    grown = np.zeros((2 * cap, 2), dtype=np.int64)
+                    grown[:n] = out
+                    out = grown
+                    cap *= 2
+                out[n, 0] = i
+                out[n, 1] = j
+                n += 1
+    return out[:n]
