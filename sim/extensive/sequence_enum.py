@@ -190,8 +190,9 @@ def _basis_points(M: np.ndarray, h: np.ndarray, masks: np.ndarray) -> np.ndarray
     return out
 
 
-def extreme_plan_pairs(xs: np.ndarray, ys: np.ndarray, tol: float = 1e-7) -> np.ndarray:
-    """Which of the equilibrium plan pairs ``(xs[t], ys[t])`` are extreme equilibria.
+def extreme_plan_pairs(xs: np.ndarray, ys: np.ndarray, tol: float = 1e-7):
+    """Which of the equilibrium plan pairs ``(xs[t], ys[t])`` are extreme equilibria, and the
+    maximal Nash subsets.
 
     The pairs are the complementary vertex pairs of the sequence-form polyhedra, distinct as
     plans. A maximal convex set of equilibria of the sequence form is a product ``conv(X) x
@@ -201,23 +202,35 @@ def extreme_plan_pairs(xs: np.ndarray, ys: np.ndarray, tol: float = 1e-7) -> np.
     vertex ``(x, q)`` may have a plan ``x`` that is a convex combination of others (the projection
     onto ``x`` of a polyhedron in ``(x, q)``): those are dropped. A pair is kept when, in some
     maximal subset holding it, neither plan is a convex combination of the subset's other plans
-    (non-negative least squares, residual at most ``tol``). Returns a boolean mask.
+    (non-negative least squares, residual at most ``tol``; one or two distinct plans are always
+    extreme).
+
+    Returns ``(keep, subsets)``: a boolean mask over the pairs, and the maximal Nash subsets of
+    the kept pairs as tuples of indices into them (each subset of all pairs cut to its kept
+    pairs: ``conv`` of the extreme plans is the whole subset).
     """
     from sim.solvers.mixed import maximal_nash_subsets
 
     keep = np.zeros(len(xs), dtype=bool)
-    for subset in maximal_nash_subsets(xs, ys):
+    everything = maximal_nash_subsets(xs, ys)
+    for subset in everything:
         idx = np.asarray(subset)
         flags = []
         for plans in (xs[idx], ys[idx]):
-            distinct, inverse = np.unique(np.round(plans, 9) + 0.0, axis=0, return_inverse=True)
-            inverse = inverse.ravel()
-            firsts = np.array([plans[np.flatnonzero(inverse == k)[0]] for k in range(len(distinct))])
+            distinct, first, inverse = np.unique(np.round(plans, 9) + 0.0, axis=0, return_index=True,
+                                                 return_inverse=True)
+            if len(distinct) <= 2:
+                flags.append(np.ones(len(idx), dtype=bool))
+                continue
+            firsts = plans[first]
             extreme = np.array([not _in_hull(firsts[k], np.delete(firsts, k, axis=0), tol)
                                 for k in range(len(firsts))])
-            flags.append(extreme[inverse])
+            flags.append(extreme[inverse.ravel()])
         keep[idx[flags[0] & flags[1]]] = True
-    return keep
+    new_index = np.cumsum(keep) - 1
+    cut = {frozenset(int(new_index[t]) for t in s if keep[t]) for s in everything} - {frozenset()}
+    subsets = sorted(tuple(sorted(s)) for s in cut if not any(s < o for o in cut))
+    return keep, tuple(subsets)
 
 
 def sequence_vertex_pairs(sf: SequenceForm, tol: float = DEFAULT_TOL, max_bases: int = MAX_BASES):
@@ -232,8 +245,9 @@ def sequence_vertex_pairs(sf: SequenceForm, tol: float = DEFAULT_TOL, max_bases:
 
     Returns ``(pairs, info)``: ``pairs`` a list of plan pairs; ``info`` the number of vertices
     and of bases visited of each polyhedron (player 0's plans first), ``candidates`` (distinct
-    plan pairs before pruning), and whether a vertex has more tight labels than its
-    polyhedron's dimension (``degenerate``).
+    plan pairs before pruning), ``nash_subsets`` (maximal Nash subsets as tuples of indices into
+    ``pairs``), and whether a vertex has more tight labels than its polyhedron's dimension
+    (``degenerate``).
     """
     from sim.extensive import _sequence_enum_jit as jit
 
@@ -267,7 +281,7 @@ def sequence_vertex_pairs(sf: SequenceForm, tol: float = DEFAULT_TOL, max_bases:
     first = np.sort(first)
     xs, ys = xs[first], ys[first]
     info["candidates"] = len(xs)
-    keep = extreme_plan_pairs(xs, ys)
+    keep, info["nash_subsets"] = extreme_plan_pairs(xs, ys)
     return list(zip(xs[keep], ys[keep])), info
 
 
@@ -363,17 +377,13 @@ def seqenum_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_bases: 
     nf = game.reduced_normal_form() if has_reduced_view(flat) else None
     equilibria = tuple(plan_equilibrium(game, flat, sf, pair, nf) for pair in pairs)
     players = game.players
-    from sim.solvers.mixed import maximal_nash_subsets
-
-    xs = np.array([x for x, _ in pairs]).reshape(len(pairs), -1)
-    ys = np.array([y for _, y in pairs]).reshape(len(pairs), -1)
     return SolverResult("seqenum", nf if nf is not None else game, equilibria,
                         {"tol": tol, "max_bases": int(max_bases)}, complete=True, degenerate=info["degenerate"],
                         details={"sequences": {p: len(s) for p, s in zip(players, sf.sequences)},
                                  "vertices": dict(zip(players, info["vertices"])),
                                  "bases": dict(zip(players, info["bases"])),
                                  "candidates": info["candidates"],
-                                 "nash_subsets": maximal_nash_subsets(xs, ys),
+                                 "nash_subsets": info["nash_subsets"],
                                  "reduced_form": nf is not None})
 
 
