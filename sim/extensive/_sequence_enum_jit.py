@@ -77,7 +77,7 @@ def _tableau(M, h, basis, T, row_var, var_row):
 
 
 @numba.njit(cache=True, nogil=True)
-def _lex_min_ratio(T, col, row_var, n_labels, lex_cols, tol, cand):
+def _lex_min_ratio(T, col, row_var, n_labels, lex_cols, tol, cand, val):
     """Row of the lexicographic minimum-ratio test for entering column ``col``, or -1 (a ray).
 
     Rows of free variables take no part. Ties in ``rhs / a`` are broken by the starting basis's
@@ -85,32 +85,37 @@ def _lex_min_ratio(T, col, row_var, n_labels, lex_cols, tol, cand):
     R, C = T.shape
     V = C - 1
     n = 0
+    lo = np.inf
     for r in range(R):
-        if row_var[r] < n_labels and T[r, col] > tol:
+        a = T[r, col]
+        if row_var[r] < n_labels and a > tol:
             cand[n] = r
+            v = T[r, V] / a
+            val[n] = v
+            if v < lo:
+                lo = v
             n += 1
-    if n == 0:
-        return -1
-    if n == 1:
-        return cand[0]
-    k = -1
-    while n > 1 and k < len(lex_cols):
-        c = V if k < 0 else lex_cols[k]
+    if n <= 1:
+        return cand[0] if n == 1 else -1
+    k = 0
+    while True:
+        m = 0
+        for i in range(n):
+            if val[i] <= lo + tol:
+                cand[m] = cand[i]
+                m += 1
+        n = m
+        if n == 1 or k == len(lex_cols):
+            return cand[0]
+        c = lex_cols[k]
         lo = np.inf
         for i in range(n):
             r = cand[i]
             v = T[r, c] / T[r, col]
+            val[i] = v
             if v < lo:
                 lo = v
-        m = 0
-        for i in range(n):
-            r = cand[i]
-            if T[r, c] / T[r, col] <= lo + tol:
-                cand[m] = r
-                m += 1
-        n = m
         k += 1
-    return cand[0]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -175,6 +180,7 @@ def lex_vertices(M, h, n_labels, basis0, lex_cols, tol, max_bases, refresh):
     row_var = np.empty(R, dtype=np.int64)
     var_row = np.empty(V, dtype=np.int64)
     cand = np.empty(R, dtype=np.int64)
+    val = np.empty(R)
     empty_l = np.zeros((0, LW), dtype=np.uint64)
     empty_b = np.zeros((0, BW), dtype=np.uint64)
     empty_t = np.zeros(0, dtype=np.int64)
@@ -249,9 +255,10 @@ def lex_vertices(M, h, n_labels, basis0, lex_cols, tol, max_bases, refresh):
             record = False
         moved = False
         c = next_col
+        back = st_out[depth - 1] if depth > 0 else -1  # entering it leads back to the parent
         while c < n_labels:
-            if var_row[c] < 0:
-                row = _lex_min_ratio(T, c, row_var, n_labels, lex_cols, tol, cand)
+            if var_row[c] < 0 and c != back:
+                row = _lex_min_ratio(T, c, row_var, n_labels, lex_cols, tol, cand, val)
                 if row >= 0:
                     out = row_var[row]
                     for w in range(BW):
@@ -322,28 +329,55 @@ def lex_vertices(M, h, n_labels, basis0, lex_cols, tol, max_bases, refresh):
 
 @numba.njit(cache=True, nogil=True)
 def complementary_pairs(lab0, lab1, n_labels):
-    """Index pairs ``(i, j)`` with every label tight at ``lab0[i]`` or at ``lab1[j]``."""
-    LW = lab0.shape[1]
-    full = np.zeros(LW, dtype=np.uint64)
-    for j in range(n_labels):
-        full[j // 64] |= np.uint64(1) << np.uint64(j % 64)
+    """Index pairs ``(i, j)`` with every label tight at ``lab0[i]`` or at ``lab1[j]``.
+
+    Label ``l``'s column is the bit set of the vertices of the second list where ``l`` is tight;
+    the partners of ``i`` are the AND of the columns of the labels ``i`` misses, stopped as soon
+    as it is empty: a few words per label instead of a comparison per pair of vertices.
+    """
+    n0, n1 = lab0.shape[0], lab1.shape[0]
+    QW = (n1 + 63) // 64
+    cols = np.zeros((n_labels, QW), dtype=np.uint64)
+    for j in range(n1):
+        for l in range(n_labels):
+            if (lab1[j, l // 64] >> np.uint64(l % 64)) & np.uint64(1):
+                cols[l, j // 64] |= np.uint64(1) << np.uint64(j % 64)
+    all_q = np.zeros(QW, dtype=np.uint64)
+    for j in range(n1):
+        all_q[j // 64] |= np.uint64(1) << np.uint64(j % 64)
+    acc = np.zeros(QW, dtype=np.uint64)
     cap = 64
     out = np.zeros((cap, 2), dtype=np.int64)
     n = 0
-    for i in range(lab0.shape[0]):
-        for j in range(lab1.shape[0]):
-            ok = True
-            for w in range(LW):
-                if (lab0[i, w] | lab1[j, w]) != full[w]:
-                    ok = False
-                    break
-            if ok:
-                if n == cap:
-                    grown = np.zeros((2 * cap, 2), dtype=np.int64)
-                    grown[:n] = out
-                    out = grown
-                    cap *= 2
-                out[n, 0] = i
-                out[n, 1] = j
-                n += 1
+    for i in range(n0):
+        for w in range(QW):
+            acc[w] = all_q[w]
+        alive = n1 > 0
+        for l in range(n_labels):
+            if not alive:
+                break
+            if (lab0[i, l // 64] >> np.uint64(l % 64)) & np.uint64(1):
+                continue
+            alive = False
+            for w in range(QW):
+                acc[w] &= cols[l, w]
+                if acc[w]:
+                    alive = True
+        if not alive:
+            continue
+        for w in range(QW):
+            word = acc[w]
+            b = 0
+            while word:
+                if word & np.uint64(1):
+                    if n == cap:
+                        grown = np.zeros((2 * cap, 2), dtype=np.int64)
+                        grown[:n] = out
+                        out = grown
+                        cap *= 2
+                    out[n, 0] = i
+                    out[n, 1] = 64 * w + b
+                    n += 1
+                word >>= np.uint64(1)
+                b += 1
     return out[:n]
