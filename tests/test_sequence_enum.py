@@ -175,6 +175,23 @@ def test_same_equilibrium_plans_as_enummixed_on_the_reduced_form(game):
     assert ours_sub == theirs_sub
 
 
+@pytest.mark.parametrize("name", ["work3", "w_ex2"])
+def test_corpus_trees_with_many_equilibria_give_the_reduced_forms_extreme_plans(name):
+    """Gambit corpus trees whose reduced forms (4x16, 8x8) have hundreds of extreme equilibria
+    (450 and 136 on ``enummixed``'s exact route), most of them the same plans or plans inside a
+    Nash subset: our set is exactly theirs made extreme among plans (52 and 69)."""
+    game = read_efg(GAMBIT / f"{name}.efg")
+    r = seqenum_solve(game)
+    rn = enummixed_solve(game.reduced_normal_form(), vertices="lex")
+    n0 = len(sequence_form(game).sequences[0])
+    ours = _plan_set(_plans(game, e.behaviour) for e in r.equilibria)
+    theirs = np.unique(np.round([_plans(game, behaviour_from_mixed(game, e.profile)) for e in rn.equilibria], 9)
+                       + 0.0, axis=0)
+    assert len(ours) == len(r.equilibria) == {"work3": 52, "w_ex2": 69}[name]
+    assert ours == _plan_set(_extreme_among_plans(theirs, game, n0))
+    assert r.max_regret <= 1e-9
+
+
 def _brute_force_vertex_labels(M: np.ndarray, h: np.ndarray, n_labels: int) -> set:
     """Label masks of every vertex of ``{z : M z = h, z[:n_labels] >= 0}`` (the rest free), from
     every basis that holds all free columns: a point is a vertex exactly when the columns of its

@@ -82,8 +82,8 @@ from sim.result import SolverResult
 
 DEFAULT_TOL = 1e-9
 #: Most lexicographically feasible bases one polyhedron may have before ``seqenum_solve``
-#: refuses (a degenerate tree has several per vertex): about 5 to 20 seconds of compiled pivoting
-#: on trees of a few dozen sequences.
+#: refuses (a degenerate tree has several per vertex): 20 to 50 seconds of compiled pivoting on a
+#: loaded 2-core machine, on trees of a few dozen sequences.
 MAX_BASES = 1_000_000
 
 
