@@ -33,8 +33,12 @@ A 1-axis grid where a pair of equilibria vanishes between 0.0 and 0.5:
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # pandas is imported where a table is built
+    import pandas as pd
 
 NONE_OUTCOME = "(none)"
 COLUMNS = ["method", "axis", "point_from", "point_to", "from", "to", "n_from", "n_to", "kind", "lost", "gained"]
