@@ -97,8 +97,8 @@ GAMBIT_TOO_SLOW = {
     "4cards.efg": ("81x256 reduced form: pygambit's enummixed runs past 300 s; ours refuses at "
                    "AUTO_LEX_WORK / MAX_LEX_BASES (the enumerated polytope has millions of bases)"),
     "montyhal.efg": ("12x512 reduced form: pygambit's enummixed runs past 300 s; ours refuses at "
-                     "AUTO_LEX_WORK (the enumerated polytope's 512-row dictionary)"),
-    "caro2.efg": "27x64 reduced form: pygambit's enummixed runs past 300 s; ours 3 s (24 extreme equilibria)",
+                     "AUTO_LEX_WORK / MAX_LEX_BASES"),
+    "caro2.efg": "27x64 reduced form: pygambit's enummixed runs past 300 s; ours 3 s, 24 extreme equilibria = caro2.txt",
     "artist2.efg": ("64x64 reduced form: pygambit's enummixed runs past 240 s; ours refuses at "
                     "MAX_LEX_BASES (more than 2,000,000 lexicographic bases)"),
     "bayes2a.efg": ("64x64 reduced form: pygambit's enummixed runs past 300 s; ours refuses at "
@@ -110,13 +110,13 @@ GAMBIT_TOO_SLOW = {
     "2smp.efg": "8x8 reduced form: pygambit's enummixed takes 8 s (ours 0.01 s); = 2smp.txt, and bench_degenerate --quick",
     "w_ex2.efg": "8x8 reduced form: pygambit's enummixed takes 6 s for its 136 extreme equilibria; = w_ex2.txt",
     "work3.efg": "4x16 reduced form: pygambit's enummixed takes 16 s (452 listed, the same 450 as ours); = work3.txt",
-    "e16.efg": "24x24 reduced form: pygambit's enummixed runs past 90 s; ours 1 s (624 extreme equilibria)",
-    "nim7.efg": "60x24 reduced form: pygambit's enummixed runs past 60 s; ours 7 s (84 labels: the exact route)",
+    "e16.efg": "24x24 reduced form: pygambit's enummixed runs past 90 s; ours 1 s, 624 extreme equilibria = e16.txt",
+    "nim7.efg": "60x24 reduced form: pygambit's enummixed runs past 90 s; ours 7 s (84 labels: the exact route)",
     "palf2.efg": ("64x64 reduced form: ours refuses at MAX_LEX_BASES (more than 2,000,000 lexicographic "
                   "bases of the row polytope; 128 labels: the exact route, no qhull)"),
-    "palf3.efg": "64x8 reduced form: ours 0.8 s (72 labels: the exact route); pygambit's enummixed runs past 60 s",
+    "palf3.efg": "64x8 reduced form: ours 0.1 s (72 labels: the exact route); pygambit's enummixed runs past 90 s",
     "tim.efg": ("6x64 reduced form: ours 3 s on Python integers (1,731 extreme equilibria; 70 labels: the "
-                "exact route); pygambit's enummixed runs past 60 s"),
+                "exact route); pygambit's enummixed runs past 90 s; = tim.txt (lrsnash)"),
 }
 
 
