@@ -95,14 +95,14 @@ TREES = _two_player_trees()
 GAMBIT_TOO_SLOW = {
     "ttt.efg": "tic-tac-toe: more than 20000 reduced strategies, the reduced form is not built",
     "4cards.efg": ("81x256 reduced form: pygambit's enummixed runs past 300 s; ours refuses at "
-                   "AUTO_LEX_WORK / MAX_LEX_BASES (the enumerated polytope has millions of bases)"),
+                   "AUTO_LEX_WORK (with it lifted, not finished in 300 s)"),
     "montyhal.efg": ("12x512 reduced form: pygambit's enummixed runs past 300 s; ours refuses at "
-                     "AUTO_LEX_WORK / MAX_LEX_BASES"),
+                     "AUTO_LEX_WORK (with it lifted, not finished in 300 s)"),
     "caro2.efg": "27x64 reduced form: pygambit's enummixed runs past 300 s; ours 3 s, 24 extreme equilibria = caro2.txt",
     "artist2.efg": ("64x64 reduced form: pygambit's enummixed runs past 240 s; ours refuses at "
-                    "MAX_LEX_BASES (more than 2,000,000 lexicographic bases)"),
+                    "AUTO_LEX_WORK (with it lifted, not finished in 300 s)"),
     "bayes2a.efg": ("64x64 reduced form: pygambit's enummixed runs past 300 s; ours refuses at "
-                    "AUTO_LEX_WORK / MAX_LEX_BASES"),
+                    "AUTO_LEX_WORK (with it lifted, not finished in 300 s)"),
     "bcp2.efg": ("9x27 reduced form: pygambit's enummixed runs past 240 s under load; ours 0.03 s, "
                  "695 extreme equilibria = reference file bcp2.txt (lrsnash)"),
     "bcp3.efg": "9x27 reduced form: pygambit's enummixed runs past 240 s under load; ours 0.01 s, = bcp3.txt",
@@ -112,8 +112,8 @@ GAMBIT_TOO_SLOW = {
     "work3.efg": "4x16 reduced form: pygambit's enummixed takes 16 s (452 listed, the same 450 as ours); = work3.txt",
     "e16.efg": "24x24 reduced form: pygambit's enummixed runs past 90 s; ours 1 s, 624 extreme equilibria = e16.txt",
     "nim7.efg": "60x24 reduced form: pygambit's enummixed runs past 90 s; ours 7 s (84 labels: the exact route)",
-    "palf2.efg": ("64x64 reduced form: ours refuses at MAX_LEX_BASES (more than 2,000,000 lexicographic "
-                  "bases of the row polytope; 128 labels: the exact route, no qhull)"),
+    "palf2.efg": ("64x64 reduced form: ours refuses at AUTO_LEX_WORK (with it lifted, more than 2,000,000 "
+                  "lexicographic bases of the row polytope; 128 labels: the exact route, no qhull)"),
     "palf3.efg": "64x8 reduced form: ours 0.1 s (72 labels: the exact route); pygambit's enummixed runs past 90 s",
     "tim.efg": ("6x64 reduced form: ours 3 s on Python integers (1,731 extreme equilibria; 70 labels: the "
                 "exact route); pygambit's enummixed runs past 90 s; = tim.txt (lrsnash)"),
