@@ -20,7 +20,8 @@ Arithmetic is exact: Edmonds' integer pivoting, compiled in int64 while every ta
 below ``2**31`` and on Python integers past it (:mod:`sim.solvers._lex_jit`). Two bounds keep a
 search finite and a refusal principled: ``max_bases`` lexicographic bases for the enumerated
 polytope and, separately, for all the faces together; ``max_work`` tableau entries updated over
-the whole run (the cost of a pivot is the size of its dictionary).
+the whole run (the cost of a pivot is the size of its dictionary; on Python integers each entry
+counts :data:`PYTHON_COST` times).
 
 References
 ----------
@@ -37,6 +38,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.errors import SolverError
+
+
+#: An entry updated on Python integers is charged as this many int64 ones against ``max_work``
+#: (object-array pivots and interpreted ratio tests are some fifty times slower), so that a game
+#: whose entries pass ``2**31`` is refused within about the same time as one that stays in int64.
+PYTHON_COST = 50
 
 
 @dataclass(frozen=True)
@@ -108,14 +115,17 @@ def _run(poly, forced, max_bases, max_work):
 
     D, basis0, cob0, zindex, dim = poly
     small = max((abs(int(v)) for v in D.ravel()), default=0) < _lex_jit.INT64_LIMIT
+    spent = 0
     if small:
         out = _lex_jit.face_search(D.astype(np.int64), basis0, cob0, forced, zindex, dim, max_bases,
                                    max_work, _lex_jit.INT64_LIMIT)
         if out[0] != _lex_jit.OVERFLOW:
             return out, False
+        spent = out[5]  # the int64 run up to its overflow is paid for too
     _, py_face = _python()
-    out = py_face(D.copy(), basis0, cob0, forced, zindex, dim, max_bases, max_work, None)
-    return out, True
+    out = py_face(D.copy(), basis0, cob0, forced, zindex, dim, max_bases,
+                  (max_work - spent) // PYTHON_COST, None)
+    return (*out[:5], spent + out[5] * PYTHON_COST), True
 
 
 _PY = []
