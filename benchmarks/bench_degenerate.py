@@ -9,6 +9,10 @@ the solve (imports and numba's compilation happen before the clock starts). ``ra
 pygambit's time over ours; the note says whether the two sets of extreme equilibria agree
 (rounded to 6 digits), how many each found, our vertex route, and the load average.
 
+When lrslib's ``lrsnash`` is on the PATH (Debian's ``lrslib`` package), it is timed too on the
+same integer game (wall time of the process, which starts in milliseconds), and its set of extreme
+equilibria compared with ours.
+
 Run with ``.venv/bin/python -m benchmarks.bench_degenerate`` (``--quick`` for one small game,
 ``--limit S`` to change the time limit), or as part of ``.venv/bin/python -m benchmarks.run
 degenerate``.
@@ -42,6 +46,7 @@ from sim.formats.nfg import read_nfg
 from sim.game import NormalFormGame
 from sim.solvers.mixed import enummixed_solve
 enummixed_solve(NormalFormGame.from_bimatrix([[1, 1], [1, 0]], [[1, 0], [1, 1]]))  # compile / load caches
+enummixed_solve(NormalFormGame.from_bimatrix([[1, 0], [1, 1]], [[1, 0], [1, 0]]), vertices="lex")  # exact kernels
 game = read_nfg(sys.argv[1])
 vertices = sys.argv[2]
 t0 = time.perf_counter()
@@ -101,6 +106,28 @@ def _run(script: str, path: str, limit: float, *args: str) -> dict | str:
     return json.loads(proc.stdout)
 
 
+def _lrsnash(game, limit: float) -> dict | str:
+    """lrsnash's extreme equilibria of the integer game ours solves, and its wall time."""
+    import shutil
+    import time
+
+    if shutil.which("lrsnash") is None:
+        return "not installed"
+    sys.path.insert(0, str(DATA.parent / "extreme-equilibria"))
+    from lrsnash_reference import lrsnash
+
+    from sim.solvers.lexvertices import integer_payoffs
+
+    A, B = (integer_payoffs(game.payoffs[..., i]) for i in (0, 1))
+    t0 = time.perf_counter()
+    try:
+        pairs = lrsnash(A, B, timeout=limit)
+    except subprocess.TimeoutExpired:
+        return f"over the {limit:g} s limit"
+    dt = time.perf_counter() - t0
+    return {"s": dt, "eqs": [[[float(v) for v in x], [float(v) for v in y]] for x, y in set(pairs)]}
+
+
 def _profile_set(eqs) -> set:
     return {tuple(np.round(np.concatenate([np.asarray(s, float) for s in e]), 6) + 0.0) for e in eqs}
 
@@ -156,7 +183,18 @@ def run(quick: bool, limit: float = LIMIT_S, names=None, vertices: str = "auto")
                     row["ratio_vs_ours"] = theirs["s"] / ours["s"]
                     row["note"] = f"{len(theirs['eqs'])} extreme equilibria; same set as ours: {same}"
                 rows.append(row)
-            for r in rows[-2:]:  # progress: a full run takes long
+            lrs = _lrsnash(game, limit)
+            if lrs != "not installed":
+                if isinstance(lrs, str):
+                    rows.append({"benchmark": bench, "implementation": "lrsnash (lrslib)", "note": f"lrsnash {lrs}"})
+                else:
+                    row = {"benchmark": bench, "implementation": "lrsnash (lrslib)", "median_ms": lrs["s"] * 1e3,
+                           "note": f"{len(lrs['eqs'])} extreme equilibria"}
+                    if not isinstance(ours, str):
+                        row["ratio_vs_ours"] = lrs["s"] / ours["s"]
+                        row["note"] += f"; same set as ours: {_profile_set(ours['eqs']) == _profile_set(lrs['eqs'])}"
+                    rows.append(row)
+            for r in rows[-3 if lrs != "not installed" else -2:]:  # progress: a full run takes long
                 print(f"{r['benchmark']} | {r['implementation']} | {r.get('median_ms')} ms | {r['note']}",
                       file=sys.stderr, flush=True)
     return rows

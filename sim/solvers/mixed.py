@@ -16,10 +16,10 @@ every label is tight at ``x`` or at ``y`` ("completely labelled").
 
 Vertices are enumerated by pivoting when both polytopes are simple (the game is nondegenerate):
 a depth-first search over the bases from the origin, whose nonbasic variables are the vertex's
-labels (compiled, ``_mixed_jit.pivot_vertices``). A ratio-test tie (a degenerate game) sends the
-game to exact lexicographic pivoting (``sim.solvers.lexvertices``, as lrsnash does); a tiny pivot
-sends it to the polar-hull route (qhull), and a degenerate polytope from there to the lexicographic
-route as well.
+labels (compiled, ``_mixed_jit.pivot_vertices``). A ratio-test tie (a degenerate game), or more
+than 63 labels, sends the game to exact lexicographic pivoting (``sim.solvers.lexnash``, the scheme
+of lrsnash); a tiny pivot sends it to the polar-hull route (qhull), and a degenerate polytope from
+there to the lexicographic route as well.
 
 References
 ----------
@@ -133,13 +133,15 @@ def _labelled(G, h, points, tol):
 MAX_BASES = 1_000_000
 
 #: Work bound of the lexicographic route when ``enummixed_solve`` takes it on its own
-#: (``vertices="auto"`` on a degenerate game): tableau entries times bases, summed over both
-#: polytopes. A basis of a ``k``-row tableau with ``dim`` variables costs about
-#: ``k * (k + dim + 1)`` entry updates in Python integers; measured at 0.8 to 1.4 million entries
-#: a second on a loaded core (9x27, 20x20, 40x40 games with payoffs in {0, 1, 2}), so the bound
-#: is 10 to 25 seconds of work (the degenerate 9x27 game of the tests refuses after 22 s).
-#: Gambit's bcp2 (9x27) needs 6.8 million. ``vertices="lex"`` with ``max_bases`` runs longer.
-AUTO_LEX_WORK = 16_000_000
+#: (``vertices="auto"`` on a degenerate game, or on one with more than 63 labels): tableau entries
+#: updated by its pivots (a pivot of a ``k``-row tableau with ``N`` variables costs
+#: ``k * (N + 1)``), summed over the enumerated polytope, the phase-one pivots and the face
+#: searches. The compiled int64 pivots update 0.5 to 1.5 billion entries a second on one loaded
+#: core, so the bound is a few seconds of work; Python integers (past ``2**31``) are far slower.
+#: ``vertices="lex"`` is bounded by ``max_bases`` only.
+AUTO_LEX_WORK = 1_500_000_000
+#: Most lexicographic bases the "auto" route visits in the enumerated polytope, and in all faces.
+MAX_LEX_BASES = 2_000_000
 
 
 def _vertices_by_bases(G, h, tol, max_bases=MAX_BASES):
@@ -268,56 +270,30 @@ def _complete_pairs(x_labels: np.ndarray, y_labels: np.ndarray, n_labels: int, s
 
 
 def _lex_equilibria(A, B, max_bases, work=None):
-    """Extreme equilibria in exact arithmetic from the lexicographic vertex enumeration.
+    """Extreme equilibria in exact arithmetic by the lrsnash scheme (:mod:`sim.solvers.lexnash`).
 
-    Returns ``(xs, ys, degenerate)``: float rows of the normalised strategies (computed from the
-    exact rational vertices) and whether some vertex has more tight labels than its dimension.
-    With ``work`` (the "auto" route), the bases of each polytope are bounded instead by what is
-    left of ``work`` tableau entries (:data:`AUTO_LEX_WORK`), and a refusal names that bound.
+    Returns ``(xs, ys, degenerate)``: float rows of the normalised strategies (correctly rounded
+    from the exact rational vertices) and whether some vertex visited has more tight labels than
+    its dimension. With ``work`` (the "auto" route), the search is bounded by that many tableau
+    entry updates (:data:`AUTO_LEX_WORK`) and by :data:`MAX_LEX_BASES` bases, and a refusal names
+    the bound; by name ("lex") only ``max_bases`` bounds it.
     """
-    from fractions import Fraction
+    from sim.solvers.lexnash import LexBoundError, lexnash_equilibria
 
-    from sim.solvers.lexvertices import integer_payoffs, lex_vertices
-
-    Ai, Bi = integer_payoffs(A), integer_payoffs(B)
-    m, n = Ai.shape
-    polytopes = ((np.ascontiguousarray(Bi.T), np.array([1] * n, dtype=object), False),
-                 (Ai, np.array([1] * m, dtype=object), True))
-    found, left = [], work
-    for M, d, slack_first in polytopes:
-        if work is None:
-            found.append(lex_vertices(M, d, slack_first, max_bases))
-            continue
-        cells = M.shape[0] * (M.shape[0] + M.shape[1] + 1)
-        bound = max(1, left // cells)
-        try:
-            found.append(lex_vertices(M, d, slack_first, bound))
-        except SolverError as exc:
-            raise SolverError(
-                f"enummixed_solve(): vertices='auto' stopped the exact lexicographic route of this "
-                f"degenerate {m}x{n} game at max_bases={bound:,} bases of a {M.shape[0]}x{sum(M.shape) + 1} "
-                f"tableau (AUTO_LEX_WORK={work:,} tableau entries over both polytopes, 10 to 25 "
-                f"seconds); call enummixed_solve(game, vertices='lex', max_bases=...) to run it "
-                "longer, or lcp_solve for one equilibrium") from exc
-        left -= found[-1][2] * cells
-    (xm, xp, _), (ym, yp, _) = found
-    degenerate = any(bin(v).count("1") > m for v in xm) or any(bin(v).count("1") > n for v in ym)
-    full = (1 << (m + n)) - 1
-    # Group the y vertices by label set; an x vertex needs every label it lacks at y.
-    xs, ys = [], []
-    for mx, (numx, _) in zip(xm, xp):
-        sx = sum(numx)
-        if sx == 0:
-            continue  # the origin pairs only with the origin: the artificial equilibrium
-        need = full & ~mx
-        for my, (numy, _) in zip(ym, yp):
-            if my & need == need:
-                sy = sum(numy)
-                if sy == 0:
-                    continue
-                xs.append([float(Fraction(v, sx)) for v in numx])
-                ys.append([float(Fraction(v, sy)) for v in numy])
-    return np.array(xs, dtype=float).reshape(-1, m), np.array(ys, dtype=float).reshape(-1, n), degenerate
+    m, n = np.shape(A)
+    if work is None:
+        res = lexnash_equilibria(A, B, max_bases=max_bases)
+        return res.xs, res.ys, res.degenerate
+    try:
+        res = lexnash_equilibria(A, B, max_bases=MAX_LEX_BASES, max_work=work)
+    except LexBoundError as exc:
+        raise SolverError(
+            f"enummixed_solve(): vertices='auto' stopped the exact lexicographic route of this "
+            f"{m}x{n} game at its {exc.bound} bound (AUTO_LEX_WORK={work:,} tableau entry "
+            f"updates, MAX_LEX_BASES={MAX_LEX_BASES:,} bases; a few seconds compiled); call "
+            f"enummixed_solve(game, vertices='lex', max_bases=...) to run it longer, or lcp_solve "
+            "for one equilibrium") from exc
+    return res.xs, res.ys, res.degenerate
 
 
 def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "auto", pivot: bool = True,
@@ -340,6 +316,10 @@ def extreme_equilibrium_pairs(A, B, tol: float = DEFAULT_TOL, vertices: str = "a
     m, n = A.shape
     from sim.solvers import _mixed_jit
 
+    if pivot and vertices == "auto" and m + n > _mixed_jit.MAX_LABELS:
+        # Wide games: qhull in dozens of dimensions can run for hours; exact pivoting has a bound.
+        xs, ys, degenerate = _lex_equilibria(A0, B0, max_bases, AUTO_LEX_WORK)
+        return xs, ys, degenerate, "lex"
     if pivot and vertices == "auto" and m + n <= _mixed_jit.MAX_LABELS:
         # Pivoting first: it answers only when it has shown both polytopes simple, with every
         # slack that is not tight above PIVOT_MARGIN * tol, so the qhull route would count the
@@ -446,22 +426,25 @@ def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: st
         mapped affinely onto ``[1, 2]``.
     vertices : {"auto", "lex", "hull", "bases"}
         How polytope vertices are enumerated: "lex" pivots in exact integer arithmetic over the
-        lexicographic bases (Avis 2000, the ``lrs`` rule; :mod:`sim.solvers.lexvertices`),
-        correct on degenerate games with no tolerance, the payoffs read as rationals; "bases"
+        lexicographic bases (Avis 2000, the ``lrs`` rule), enumerating one polytope and, per
+        vertex, the face of the other with the complementary labels (lrsnash's scheme;
+        :mod:`sim.solvers.lexnash`), correct on degenerate games with no tolerance, the payoffs
+        read as rationals; "bases"
         solves every square subsystem (exhaustive, cost ``C(m + n, m)``); "hull" reads them off
         the facets of the polar polytope with qhull; "auto" first walks the vertex graph by
         compiled floating-point pivots (Avis and Fukuda 1992), which answers only when it finds
         both polytopes simple (no ratio-test tie within ``100 * tol``, no tiny pivot, at most 63
-        labels); a tie sends the game to "lex"; otherwise "hull" decides, and "lex" again when
-        the hull shows a degenerate polytope.
+        labels); a tie, or more than 63 labels, sends the game to "lex"; otherwise "hull"
+        decides, and "lex" again when the hull shows a degenerate polytope.
     max_bases : int
         Most square subsystems the "bases" route solves, or lexicographic bases the "lex" route
-        visits, per polytope (default :data:`MAX_BASES`); a degenerate game needing more raises
-        ``SolverError`` naming the bound instead of running for hours. When "auto" sends a game
-        to the lexicographic route, a smaller bound applies instead: :data:`AUTO_LEX_WORK`
-        tableau entries over both polytopes (10 to 25 seconds), and the ``SolverError`` names the
-        bases it allowed and points to ``vertices="lex"`` with a larger ``max_bases``, or to
-        :func:`lcp_solve` for one equilibrium.
+        visits in the enumerated polytope and in all faces of the other (default
+        :data:`MAX_BASES`); a degenerate game needing more raises ``SolverError`` naming the
+        bound instead of running for hours. When "auto" sends a game to the lexicographic route,
+        other bounds apply instead: :data:`AUTO_LEX_WORK` tableau entry updates (a few seconds
+        compiled) and :data:`MAX_LEX_BASES` bases, and the ``SolverError`` names the bound and
+        points to ``vertices="lex"`` with a larger ``max_bases``, or to :func:`lcp_solve` for one
+        equilibrium.
 
     Returns
     -------

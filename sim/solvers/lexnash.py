@@ -1,0 +1,244 @@
+"""Extreme equilibria of degenerate two-player games in exact arithmetic, as ``lrsnash`` finds them.
+
+The best-response polytopes of ``(A, B)`` (payoffs made positive integers by
+:func:`sim.solvers.lexvertices.integer_payoffs`) are, with labels as in :mod:`sim.solvers.mixed`::
+
+    P = {x >= 0 : B^T x <= 1}   (labels 0..m-1: x_i = 0; m+j: column j a best reply)
+    Q = {y >= 0 : A y <= 1}     (labels 0..m-1: row i a best reply; m+j: y_j = 0)
+
+One polytope, the one of lower dimension (``P`` when ``m <= n``), is enumerated in full by
+lexicographic pivoting (Avis 2000). For each of its vertices ``x`` but the origin, the labels not
+tight at ``x`` must all be tight at a partner ``y``: those ``y`` are the vertices of the face of the
+other polytope where the corresponding variables are zero, found by a phase-one simplex and a
+lexicographic search of that face alone (Avis, Rosenberg, Savani and von Stengel 2010, section 5:
+``lrsnash`` enumerates ``P`` and, per vertex, the complementary face of ``Q``). Every pair found is
+an extreme equilibrium and every extreme equilibrium is found; no vertex of the second polytope
+that has no partner is ever visited, which is what makes the reduced forms of game trees (a small
+player against a large one, with many ties) tractable.
+
+Arithmetic is exact: Edmonds' integer pivoting, compiled in int64 while every tableau entry stays
+below ``2**31`` and on Python integers past it (:mod:`sim.solvers._lex_jit`). Two bounds keep a
+search finite and a refusal principled: ``max_bases`` lexicographic bases for the enumerated
+polytope and, separately, for all the faces together; ``max_work`` tableau entries updated over
+the whole run (the cost of a pivot is the size of its dictionary; on Python integers each entry
+counts :data:`PYTHON_COST` times).
+
+References
+----------
+D. Avis (2000), "lrs: a revised implementation of the reverse search vertex enumeration
+algorithm", in Kalai and Ziegler (eds.), Polytopes - Combinatorics and Computation, 177-198.
+D. Avis, G. Rosenberg, R. Savani and B. von Stengel (2010), "Enumeration of Nash equilibria for
+two-player games", Economic Theory 42, 9-37.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.errors import SolverError
+
+
+#: An entry updated on Python integers is charged as this many int64 ones against ``max_work``
+#: (object-array pivots and interpreted ratio tests are some fifty times slower), so that a game
+#: whose entries pass ``2**31`` is refused within about the same time as one that stays in int64.
+PYTHON_COST = 50
+
+
+@dataclass(frozen=True)
+class LexNashResult:
+    """Extreme equilibria found by :func:`lexnash_equilibria`.
+
+    Attributes
+    ----------
+    xs, ys : (E, m), (E, n) float arrays
+        Normalised strategies of each extreme equilibrium (correctly rounded exact rationals).
+    degenerate : bool
+        Some vertex has more tight labels than its dimension: exact when the second polytope was
+        cheap enough to enumerate in full too (within half the work of the rest, at least
+        10**7 tableau entries), else among the vertices visited (all of the enumerated polytope,
+        those of the faces searched).
+    enumerated : str
+        "P" (the row player's strategies enumerated) or "Q".
+    n_vertices : int
+        Vertices of the enumerated polytope.
+    bases, face_bases : int
+        Lexicographic bases visited in the enumerated polytope and in all faces.
+    work : int
+        Tableau entries updated.
+    python_ints : bool
+        Whether some part ran on Python integers (an int64 entry would have passed ``2**31``).
+    """
+
+    xs: np.ndarray
+    ys: np.ndarray
+    degenerate: bool
+    enumerated: str
+    n_vertices: int
+    bases: int
+    face_bases: int
+    work: int
+    python_ints: bool
+
+
+class LexBoundError(SolverError):
+    """A bound of :func:`lexnash_equilibria` was reached; ``bound`` names it ("bases" or "work")."""
+
+    def __init__(self, message: str, bound: str, spent: int):
+        super().__init__(message)
+        self.bound = bound
+        self.spent = spent
+
+
+def _tableaux(Ai, Bi):
+    """Slack-basis dictionaries, bases, non-basic variables and coordinate maps of P and Q."""
+    m, n = Ai.shape
+    N = m + n
+    DP = np.zeros((n, m + 1), dtype=object)
+    DP[:, :m] = Bi.T
+    DP[:, m] = 1
+    DQ = np.zeros((m, n + 1), dtype=object)
+    DQ[:, :n] = Ai
+    DQ[:, n] = 1
+    zP = np.full(N, -1, np.int64)
+    zP[:m] = np.arange(m)
+    zQ = np.full(N, -1, np.int64)
+    zQ[m:] = np.arange(n)
+    return ((DP, np.arange(m, N, dtype=np.int64), np.arange(m, dtype=np.int64), zP, m),
+            (DQ, np.arange(m, dtype=np.int64), np.arange(m, N, dtype=np.int64), zQ, n))
+
+
+def _run(poly, forced, max_bases, max_work):
+    """One ``face_search``: compiled in int64 when the entries fit, on Python integers otherwise."""
+    from sim.solvers import _lex_jit
+
+    D, basis0, cob0, zindex, dim = poly
+    small = max((abs(int(v)) for v in D.ravel()), default=0) < _lex_jit.INT64_LIMIT
+    spent = 0
+    if small:
+        out = _lex_jit.face_search(D.astype(np.int64), basis0, cob0, forced, zindex, dim, max_bases,
+                                   max_work, _lex_jit.INT64_LIMIT)
+        if out[0] != _lex_jit.OVERFLOW:
+            return out, False
+        spent = out[5]  # the int64 run up to its overflow is paid for too
+    _, py_face = _python()
+    out = py_face(D.copy(), basis0, cob0, forced, zindex, dim, max_bases,
+                  (max_work - spent) // PYTHON_COST, None)
+    return (*out[:5], spent + out[5] * PYTHON_COST), True
+
+
+_PY = []
+
+
+def _python():
+    if not _PY:
+        from sim.solvers import _lex_jit
+
+        search, face = _lex_jit.python_kernels()
+        # No entry bound on Python integers: the object pivot never reports one.
+        _PY.append((search, face))
+    return _PY[0]
+
+
+def _words_to_labels(words: np.ndarray, N: int) -> np.ndarray:
+    """Boolean ``(N,)`` label set from 63-bit words."""
+    out = np.zeros(N, np.bool_)
+    for v in range(N):
+        out[v] = bool((int(words[v // 63]) >> (v % 63)) & 1)
+    return out
+
+
+def lexnash_equilibria(A, B, max_bases: int = 2_000_000, max_work: int | None = None) -> LexNashResult:
+    """All extreme equilibria of the two-player game ``(A, B)`` by exact lexicographic pivoting.
+
+    Parameters
+    ----------
+    A, B : (m, n) arrays
+        Payoffs of the row and the column player, read as rationals
+        (:func:`sim.solvers.lexvertices.integer_payoffs`).
+    max_bases : int
+        Most lexicographic bases visited in the enumerated polytope, and in all faces together.
+    max_work : int, optional
+        Most tableau entries updated over the whole run (no bound when None).
+
+    Returns
+    -------
+    LexNashResult
+
+    Raises
+    ------
+    LexBoundError
+        When a bound is reached; the message names it and what was spent.
+
+    Examples
+    --------
+    Battle of the sexes with a tie: row's second strategy pays the same as the first against
+    column's first, so that column strategy meets a segment of row strategies.
+
+    >>> res = lexnash_equilibria(np.array([[1, 0], [1, 1]]), np.array([[1, 0], [1, 0]]))
+    >>> sorted(map(tuple, res.xs.tolist())), res.degenerate
+    ([(0.0, 1.0), (1.0, 0.0)], True)
+    """
+    from sim.solvers import _lex_jit
+    from sim.solvers.lexvertices import integer_payoffs
+
+    Ai, Bi = integer_payoffs(np.asarray(A, float)), integer_payoffs(np.asarray(B, float))
+    m, n = Ai.shape
+    N = m + n
+    work_left = (1 << 62) if max_work is None else int(max_work)
+    polyP, polyQ = _tableaux(Ai, Bi)
+    first, second = (polyP, polyQ) if m <= n else (polyQ, polyP)
+    d1, d2 = first[4], second[4]
+    none = np.zeros(N, np.bool_)
+    (status, masks, points, n_tight, bases, work), py1 = _run(first, none, max_bases, work_left)
+    name = "P" if first is polyP else "Q"
+    if status == _lex_jit.BASES:
+        raise LexBoundError(
+            f"lexnash_equilibria(): polytope {name} of this {m}x{n} game has more than "
+            f"max_bases={max_bases:,} lexicographic bases", "bases", work)
+    if status == _lex_jit.WORK:
+        raise LexBoundError(
+            f"lexnash_equilibria(): enumerating polytope {name} of this {m}x{n} game needs more than "
+            f"{work_left:,} tableau entry updates", "work", work)
+    total_work, face_bases, python_ints = work, 0, py1
+    degenerate = bool(np.any(n_tight > d1))
+    xs, ys = [], []
+    for t in range(len(masks)):
+        if not points[t].any():
+            continue  # the origin pairs only with the origin: the artificial equilibrium
+        forced = ~_words_to_labels(masks[t], N)
+        (st, fm, fp, ft, fb, fw), py2 = _run(second, forced, max_bases - face_bases, work_left - total_work)
+        total_work += fw
+        python_ints |= py2
+        if st == _lex_jit.EMPTY:
+            continue
+        face_bases += fb
+        if st == _lex_jit.BASES:
+            raise LexBoundError(
+                f"lexnash_equilibria(): the faces of the other polytope of this {m}x{n} game have more "
+                f"than max_bases={max_bases:,} lexicographic bases", "bases", total_work)
+        if st == _lex_jit.WORK:
+            raise LexBoundError(
+                f"lexnash_equilibria(): this {m}x{n} game needs more than {work_left:,} tableau entry "
+                f"updates ({t} of the {len(masks):,} vertices of polytope {name} paired)", "work", total_work)
+        degenerate |= bool(np.any(ft > d2))
+        for u in range(len(fm)):
+            if fp[u].any():
+                xs.append(points[t])
+                ys.append(fp[u])
+    if not degenerate:
+        # Degeneracy may sit at a vertex of the second polytope that no face reached: enumerate
+        # it in full when that is cheap (within half the work so far, at least 10**7
+        # entries), else the flag says only what was seen.
+        check = min(work_left - total_work, max(10**7, total_work // 2))
+        (st, _, _, ft, _, fw), py3 = _run(second, none, max_bases, check)
+        total_work += fw
+        python_ints |= py3
+        if st == _lex_jit.OK:
+            degenerate = bool(np.any(ft > d2))
+    X = np.array(xs, dtype=float).reshape(-1, d1)
+    Y = np.array(ys, dtype=float).reshape(-1, d2)
+    if name == "Q":
+        X, Y = Y, X
+    return LexNashResult(X, Y, degenerate, name, len(masks), bases, face_bases, total_work, python_ints)
