@@ -268,7 +268,7 @@ _METHODS = [
     Method("seqenum", "tree", "2", "sim.extensive.sequence_enum", "seqenum_solve",
            "all extreme equilibria of a two-player tree by vertex enumeration on its sequence form",
            (_tol(1e-9),
-            Option("max_bases", int, 200_000, "refuse a tree with more feasible bases per player than this",
+            Option("max_bases", int, 1_000_000, "refuse a tree with more feasible bases per player than this",
                    low=1)), certified=True),
     Method("pbe", "tree", "N", "sim.extensive.pbe", "pbe_solve",
            "pure perfect Bayesian equilibria of small trees, beliefs, pooling/separating",

@@ -121,7 +121,6 @@ def test_the_sequential_baseline_is_too_large_for_the_reduced_view_and_is_solved
     """The issue's example: US, then Russia, then NATO, then Iran (32 end points); Iran alone has
     2**16 reduced strategies, over the reduced form's limit, and spe needs none of them."""
     import json
-    import time
 
     from sim.extensive.spe import spe_solve
     from sim.extensive.tree import ExtensiveFormGame
@@ -134,9 +133,7 @@ def test_the_sequential_baseline_is_too_large_for_the_reduced_view_and_is_solved
     game = compile_scenario(loads_scenario(text)).game()
     flat = flatten(game)
     assert reduced_strategy_counts(flat).tolist() == [2.0, 256.0, 16.0, 65536.0] and not has_reduced_view(flat)
-    start = time.perf_counter()
-    result = spe_solve(game)
-    assert time.perf_counter() - start < 1.0
+    result = spe_solve(game)  # its time is measured in benchmarks/bench_tree.py, not here
     assert isinstance(result.game, ExtensiveFormGame) and result.equilibria and result.complete
     for eq in result.equilibria:
         assert eq.profile == () and eq.is_pure and eq.max_regret <= 1e-9
