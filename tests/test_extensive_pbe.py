@@ -17,6 +17,7 @@ from sim.extensive.pbe import pbe_solve
 from sim.extensive.spe import spe_solve
 from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
 from tests.strategies import perfect_information_trees, signalling_games
+from tests.test_pbe_agent import _check_assessment
 
 
 def beer_quiche() -> ExtensiveFormGame:
@@ -321,11 +322,16 @@ def spence_job_market(p_high: float = 0.6) -> ExtensiveFormGame:
 
 
 def cheap_talk(bias: float) -> ExtensiveFormGame:
-    """Crawford and Sobel (1982), discretised: the state is 0 or 1 with equal priors; the sender
-    says lo or hi at no cost; the receiver picks y in {0, 1/2, 1} and gets -(y - t)^2, the sender
-    -(y - t - bias)^2. Babbling (the message carries nothing, y = 1/2) is always an equilibrium;
-    the informative one (y = t) exists exactly when each type prefers its own action, i.e. when
-    type 0 prefers 0 to 1: bias < 1/2 (Crawford and Sobel's partition equilibria, with two cells)."""
+    """Crawford and Sobel (1982), "Strategic Information Transmission", Econometrica 50(6),
+    1431-1451, with the quadratic preferences of their section 4 (the receiver's ideal action is
+    the state t, the sender's t + bias) on two equally likely states 0 and 1: the sender says lo or
+    hi at no cost; the receiver picks y in {0, 1/2, 1} (its best answer to each pure-strategy
+    posterior) and gets -(y - t)^2, the sender -(y - t - bias)^2.
+
+    Their section 3 characterisation (every equilibrium partitions the states into cells, the
+    receiver plays its best answer to each cell, and no type prefers another cell's action) gives
+    two partitions here: babbling (one cell, y = 1/2) always, and full revelation (y = t) exactly
+    when type 0 prefers 0 to 1, bias^2 <= (1 - bias)^2, that is bias <= 1/2."""
     ys = (0.0, 0.5, 1.0)
 
     def sender(t):
@@ -333,6 +339,28 @@ def cheap_talk(bias: float) -> ExtensiveFormGame:
             Terminal((-(y - t - bias) ** 2, -(y - t) ** 2)) for y in ys)) for m in ("lo", "hi")))
     return ExtensiveFormGame.from_root(("Sender", "Receiver"), Chance(
         ("t0", "t1"), (0.5, 0.5), (sender(0), sender(1))), title=f"Cheap talk, bias {bias}")
+
+
+def cheap_talk_three_states(bias: float) -> ExtensiveFormGame:
+    """Crawford and Sobel's (1982) quadratic cheap talk on three equally likely states 0, 1/2, 1,
+    three messages, and the receiver's actions the posterior means a partition can give: 0, 1/4,
+    1/2, 3/4, 1 (each the best answer to some belief, so any action can answer an unsent message).
+
+    Their partition condition (a boundary type weakly prefers its own cell's action to the next
+    one's) gives the pure equilibria's partitions: one cell always; {0}{1/2}{1} when type 0 prefers
+    0 to 1/2 and type 1/2 prefers 1/2 to 1 (bias <= 1/4); {0}{1/2, 1} (actions 0, 3/4) when type 0
+    prefers 0 to 3/4 (bias <= 3/8); {0, 1/2}{1} (actions 1/4, 1) when type 1/2 prefers 1/4 to 1
+    (bias <= 1/8). With a bias towards higher actions the cells grow towards the top, as in their
+    section 4 (each cell 4 * bias longer than the one below): the small cell at the bottom survives
+    a larger bias than the small cell at the top."""
+    ts, ys = (0.0, 0.5, 1.0), (0.0, 0.25, 0.5, 0.75, 1.0)
+
+    def sender(k, t):
+        return Decision(0, f"type{k}", ("m0", "m1", "m2"), tuple(Decision(1, m, tuple(f"y{y}" for y in ys), tuple(
+            Terminal((-(y - t - bias) ** 2, -(y - t) ** 2)) for y in ys)) for m in ("m0", "m1", "m2")))
+    return ExtensiveFormGame.from_root(("Sender", "Receiver"), Chance(
+        ("t0", "t1/2", "t1"), (1 / 3, 1 / 3, 1 / 3), tuple(sender(k, t) for k, t in enumerate(ts))),
+        title=f"Cheap talk, three states, bias {bias}")
 
 
 def _pbe_mixed(game):
@@ -425,6 +453,29 @@ def test_cheap_talk_has_babbling_and_an_informative_equilibrium_only_for_a_small
             assert sorted(max(d["responses"][h], key=d["responses"][h].get) for h in on) == ["y0", "y1"]
 
 
+@pytest.mark.parametrize("bias, partitions", [
+    (0.1, {"0,1/2,1", "0,1/2|1", "0|1/2,1", "0|1/2|1"}),
+    (0.2, {"0,1/2,1", "0|1/2,1", "0|1/2|1"}),
+    (0.3, {"0,1/2,1", "0|1/2,1"}),
+    (0.4, {"0,1/2,1"}),
+])
+def test_cheap_talk_with_three_states_has_the_partitions_of_crawford_and_sobel(bias, partitions):
+    game = cheap_talk_three_states(bias)
+    state = {"t0": "0", "t1/2": "1/2", "t1": "1"}
+    found = set()
+    for e in pbe_solve(game).equilibria:
+        # The cells of the partition: the states that lead to the same action of the receiver.
+        cells: dict[str, list[str]] = {}
+        for t, m in e.details["messages"].items():
+            cells.setdefault(e.details["choices"][m], []).append(state[t])
+        found.add("|".join(",".join(cells[y]) for y in sorted(cells, key=lambda y: float(y[1:]))))
+        # The receiver's action after each used message is the posterior mean of its cell.
+        for y, c in cells.items():
+            mean = sum(Fraction(x) for x in c) / len(c)
+            assert Fraction(y[1:]) == mean
+    assert found == partitions
+
+
 def test_mixed_search_refuses_trees_that_are_not_two_stage_signalling_games():
     from sim.extensive.signalling import pbe_mixed_solve
 
@@ -498,3 +549,21 @@ def test_every_gambit_equilibrium_that_is_a_pbe_has_the_supports_of_one_we_list(
                 checked += 1
                 assert _supports(clean) in ours, (game.title, method, beh)
     assert checked >= len(games)
+
+
+# ----- every PBE is an assessment: sequential rationality given its beliefs, Bayes on the path ---------
+# Measured by tests/test_pbe_agent.py's recursion over the tree (no code shared with the solvers).
+
+@settings(max_examples=30, deadline=None)
+@given(signalling_games(max_types=3, max_messages=2, max_responses=3))
+def test_every_pure_pbe_is_sequentially_rational_given_its_beliefs_and_bayes_on_path(game):
+    for e in pbe_solve(game).equilibria:
+        _check_assessment(game, e, 1e-9)
+
+
+@settings(max_examples=10, deadline=None)
+@given(signalling_games(max_types=3, max_messages=2, max_responses=2))
+def test_every_mixed_pbe_is_sequentially_rational_given_its_beliefs_and_bayes_on_path(game):
+    for e in _pbe_mixed(game).equilibria:
+        _check_assessment(game, e, 1e-7)
+
