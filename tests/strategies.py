@@ -545,7 +545,8 @@ def signalling_games(draw, max_types=2, max_messages=2, max_responses=3, generic
     in quarters, the sender (player 0) sees it and sends a message, the receiver (player 1) sees
     only the message and responds. Receiver infosets are named ``m<j>``, sender infosets ``t<k>``;
     small integer payoffs make ties and off-path indifference common. With ``generic``, payoffs
-    are eighths in [-5, 5], so ties are rare (solvers that enumerate polynomial systems stay fast)."""
+    are eighths in [-5, 5] drawn from a seeded generator (not shrunk towards ties), so ties are
+    rare and solvers that enumerate polynomial systems stay fast."""
     from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
 
     n_types = draw(st.integers(2, max_types))
@@ -553,7 +554,11 @@ def signalling_games(draw, max_types=2, max_messages=2, max_responses=3, generic
     n_resp = draw(st.integers(1, max_responses))
     quarters = draw(st.lists(st.integers(1, 3), min_size=n_types, max_size=n_types).filter(lambda q: sum(q) == 4)) \
         if n_types == 2 else [1] * (n_types - 1) + [4 - (n_types - 1)]
-    pay = st.integers(-40, 40).map(lambda k: k / 8) if generic else st.integers(-2, 2)
+    if generic:
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        pay = st.builds(lambda: int(rng.integers(-40, 41)) / 8)
+    else:
+        pay = st.integers(-2, 2)
     types = []
     for k in range(n_types):
         msgs = tuple(

@@ -11,6 +11,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim.errors import GameError, SolverError
 from sim.extensive.pbe import pbe_solve
@@ -567,3 +568,77 @@ def test_every_mixed_pbe_is_sequentially_rational_given_its_beliefs_and_bayes_on
     for e in _pbe_mixed(game).equilibria:
         _check_assessment(game, e, 1e-7)
 
+
+# ----- differential: pygambit's tree solvers on generated two-type signalling games, both ways ---------
+
+def _is_two_type_pbe(game, behaviour, tol):
+    """Whether a Nash equilibrium of a two-type signalling game (behaviour at every information
+    set) is a PBE: the receiver's support is a best answer to Bayes' belief after each sent message
+    and to some belief in [0, 1] after an unsent one (checked at 0, 1 and every crossing of two
+    answers' payoff lines). By hand, independently of the solvers."""
+    prior = game.root.probs
+    types = game.root.children
+    for j, m in enumerate(types[0].actions):
+        nodes = [t.children[j] for t in types]
+        u = np.array([[c.payoffs[1] for c in n.children] for n in nodes])  # (type, answer)
+        support = [a for a, p in enumerate(behaviour[m]) if p > 1e-6]
+        w = np.array([prior[k] * behaviour[f"t{k}"][j] for k in range(2)])
+        if w.sum() > 1e-9:
+            beliefs = [w[0] / w.sum()]
+        else:
+            beliefs = [0.0, 1.0]
+            for a, b in itertools.combinations(range(u.shape[1]), 2):
+                d0, d1 = u[0, a] - u[0, b], u[1, a] - u[1, b]
+                if d0 != d1 and 0 <= -d1 / (d0 - d1) <= 1:
+                    beliefs.append(-d1 / (d0 - d1))
+        if not any(all((e := mu * u[0] + (1 - mu) * u[1])[a] >= e.max() - tol for a in support) for mu in beliefs):
+            return False
+    return True
+
+
+@pytest.mark.gambit
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(signalling_games(max_types=2, max_messages=2, max_responses=3, generic=True), min_size=4, max_size=4))
+def test_mixed_pbe_agree_with_pygambits_tree_solvers_both_ways(games):
+    """pygambit's ``enumpoly`` on the agent form and ``lcp`` on the sequence form (Koller, Megiddo
+    and von Stengel 1996) list Nash equilibria in behaviour strategies. Each that is a PBE (checked
+    by hand above) lies in one of our equilibria: the same supports and, for an isolated
+    equilibrium, the same probabilities; on a continuum, within its ranges. The other way, each of
+    our equilibria (``pbe_mixed`` and ``pbe_agent``) has zero Nash regret measured by pygambit's own
+    payoff functions. Generic payoffs (eighths) keep enumpoly fast; one subprocess per example."""
+    from sim.extensive.agent import pbe_agent_solve
+    from sim.extensive.signalling import pbe_mixed_solve
+    from sim.formats.efg import format_efg
+    from tests.oracles import OracleFailed, gambit_tree_check_many
+
+    ours = [pbe_mixed_solve(g) for g in games]
+    agent = [pbe_agent_solve(g) for g in games]
+    profiles = [[e.details["behaviour"] for e in r.equilibria + a.equilibria] for r, a in zip(ours, agent)]
+    methods = [("enumpoly", {"use_strategic": False}), ("lcp", {"use_strategic": False, "rational": False})]
+    out = gambit_tree_check_many([format_efg(g) for g in games], methods, profiles, timeout=90)
+    for game, r, a, doc in zip(games, ours, agent, out):
+        scale = max(1.0, float(np.ptp([t.payoffs for _, t in game.nodes() if isinstance(t, Terminal)])))
+        assert r.complete and r.equilibria  # a finite game has a PBE (a sequential equilibrium)
+        # Each solver's own tolerance, relative to the payoff spread: pbe_agent places a free
+        # mixture on the boundary of its range by a linear program, to within 1e-7.
+        tols = [1e-9] * len(r.equilibria) + [1e-7] * len(a.equilibria)
+        assert all(x <= t * scale for x, t in zip(doc["regrets"], tols)), (game, doc["regrets"])
+        for method, eqs in doc["equilibria"].items():
+            assert not isinstance(eqs, OracleFailed), eqs
+            for beh in eqs:
+                if any(sum(ps) < 0.5 for ps in beh.values()):
+                    continue  # lcp leaves an information set no strategy reaches without a mixture
+                beh = {h: [p if p > 1e-9 else 0.0 for p in ps] for h, ps in beh.items()}
+                if not _is_two_type_pbe(game, beh, 1e-7 * scale):
+                    continue  # a Nash equilibrium that no belief makes sequentially rational
+                sup = {h: [game.infosets[h][1][k] for k, p in enumerate(ps) if p > 1e-6] for h, ps in beh.items()}
+                same = [e for e in r.equilibria if e.details["supports"] == sup]
+                assert same, (method, beh, [e.details["supports"] for e in r.equilibria])
+                (e,) = same
+                if not e.details["continuum"]:
+                    for h, ps in beh.items():
+                        assert np.allclose(ps, e.details["behaviour"][h], atol=1e-6), (method, h, ps, e.details)
+                else:
+                    for h, ps in beh.items():
+                        for p, (lo, hi) in zip(ps, e.details["ranges"][h]):
+                            assert lo - 1e-6 <= p <= hi + 1e-6, (method, h, ps, e.details["ranges"])
