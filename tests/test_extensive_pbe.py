@@ -22,7 +22,8 @@ from tests.test_pbe_agent import _check_assessment
 
 
 def beer_quiche() -> ExtensiveFormGame:
-    """Cho and Kreps (1987), section II: the sender is weak with probability 0.1 and strong with
+    """Cho and Kreps (1987), "Signaling Games and Stable Equilibria", Quarterly Journal of Economics
+    102(2), 179-221, section II: the sender is weak with probability 0.1 and strong with
     0.9; it gets 1 for its preferred breakfast (weak: quiche, strong: beer) plus 2 if not dueled;
     the receiver gets 1 for dueling a weak or not dueling a strong sender, 0 otherwise."""
     def sender(t, like):
@@ -303,7 +304,8 @@ def test_cli_solves_the_chip_scenario_with_pbe(capsys):
 # ----- mixed and semi-separating equilibria of signalling games (pbe_mixed) -------------------
 
 def spence_job_market(p_high: float = 0.6) -> ExtensiveFormGame:
-    """A discrete version of Spence's (1973) job market: a worker of high (productivity 2, prior
+    """A discrete version of Spence's (1973) job market ("Job Market Signaling", Quarterly Journal
+    of Economics 87(3), 355-374): a worker of high (productivity 2, prior
     0.6) or low (productivity 1) ability chooses education e0 or e1, costing 0.5 (high) or 1.5
     (low); the firm, seeing only education, pays w1 or w2 and loses (w - productivity)^2.
 
