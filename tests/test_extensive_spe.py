@@ -577,8 +577,8 @@ def _multi_move_game(doc):
     return compile_scenario(parse_scenario(doc)).game()
 
 
-@settings(max_examples=40, deadline=None)
-@given(multi_move_scenario_docs(max_players=3))
+@settings(max_examples=25, deadline=None)
+@given(multi_move_scenario_docs(max_players=2))
 def test_spe_of_multi_move_scenarios_with_types_equals_spe_through_the_reduced_normal_forms(doc):
     # Named moves, several per player, chance moves with up to three outcomes anywhere (one with the
     # parameter p0 as its probability), observed by some movers and not others, moves that happen
