@@ -348,3 +348,51 @@ def gambit_agent_logit_estimates(requests, timeout: float = 300) -> list[dict]:
     reqs = [{"efg": text, "counts": [[list(map(float, c)) for c in per] for per in counts]}
             for text, counts in requests]
     return _run_pygambit(_GAMBIT_AGENT_ESTIMATE_SCRIPT, "agent logit_estimate", timeout, stdin=json.dumps(reqs))
+
+
+_GAMBIT_EFG_CHECK_SCRIPT = r"""
+import io, json, sys
+import pygambit as gbt
+reqs = json.load(sys.stdin)
+out = []
+for req in reqs:
+    g = gbt.read_efg(io.StringIO(req["efg"]))
+    doc = {"equilibria": {}, "regrets": []}
+    for method, kwargs in req["methods"]:
+        try:
+            res = getattr(gbt.nash, method + "_solve")(g, **kwargs)
+        except Exception as exc:  # reported per method, the test states the reason
+            doc["equilibria"][method] = {"error": f"{type(exc).__name__}: {exc}"}
+            continue
+        doc["equilibria"][method] = [{i.label: [float(eq[a]) for a in i.actions] for p in g.players
+                                      for i in p.infosets} for eq in res.equilibria]
+    for behaviour in req["profiles"]:
+        prof = g.mixed_behavior_profile(rational=False)
+        for p in g.players:
+            for i in p.infosets:
+                for a, x in zip(i.actions, behaviour[i.label]):
+                    prof[a] = float(x)
+        doc["regrets"].append(float(prof.max_regret()))
+    out.append(doc)
+json.dump(out, sys.stdout)
+"""
+
+
+def gambit_tree_check_many(efg_texts, methods, profiles, *, timeout: float = 120) -> list[dict]:
+    """pygambit's tree solvers and its own regret of given profiles, for many ``.efg`` texts in one
+    subprocess (starting pygambit costs seconds; one process does both directions of a test).
+
+    ``methods`` is a list of ``(method, kwargs)`` as in :func:`gambit_behaviour_equilibria_many`;
+    ``profiles[k]`` lists behaviour profiles of ``efg_texts[k]`` (``{infoset label: action
+    probabilities}``), whose Nash regret pygambit measures with ``MixedBehaviorProfile.max_regret``
+    (the largest gain any player has from a deviation, zero exactly at a Nash equilibrium). Returns
+    per text ``{"equilibria": {method: [profile, ...] or OracleFailed}, "regrets": [float, ...]}``.
+    """
+    reqs = [{"efg": t, "methods": [list(m) for m in methods],
+             "profiles": [{h: [float(x) for x in p] for h, p in b.items()} for b in bs]}
+            for t, bs in zip(efg_texts, profiles)]
+    out = _run_pygambit(_GAMBIT_EFG_CHECK_SCRIPT, f"{len(methods)} tree solvers and max_regret", timeout,
+                        stdin=json.dumps(reqs))
+    return [{"equilibria": {m: (OracleFailed(d["error"]) if isinstance(d, dict) else d)
+                            for m, d in doc["equilibria"].items()},
+             "regrets": doc["regrets"]} for doc in out]

@@ -540,11 +540,13 @@ def threshold_scenarios(draw):
 
 
 @st.composite
-def signalling_games(draw, max_types=2, max_messages=2, max_responses=3):
+def signalling_games(draw, max_types=2, max_messages=2, max_responses=3, generic=False):
     """Sender-receiver games (Gibbons 1992, section 4.2): chance draws a type with a positive prior
     in quarters, the sender (player 0) sees it and sends a message, the receiver (player 1) sees
     only the message and responds. Receiver infosets are named ``m<j>``, sender infosets ``t<k>``;
-    small integer payoffs make ties and off-path indifference common."""
+    small integer payoffs make ties and off-path indifference common. With ``generic``, payoffs
+    are eighths in [-5, 5] drawn from a seeded generator (not shrunk towards ties), so ties are
+    rare and solvers that enumerate polynomial systems stay fast."""
     from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
 
     n_types = draw(st.integers(2, max_types))
@@ -552,7 +554,11 @@ def signalling_games(draw, max_types=2, max_messages=2, max_responses=3):
     n_resp = draw(st.integers(1, max_responses))
     quarters = draw(st.lists(st.integers(1, 3), min_size=n_types, max_size=n_types).filter(lambda q: sum(q) == 4)) \
         if n_types == 2 else [1] * (n_types - 1) + [4 - (n_types - 1)]
-    pay = st.integers(-2, 2)
+    if generic:
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        pay = st.builds(lambda: int(rng.integers(-40, 41)) / 8)
+    else:
+        pay = st.integers(-2, 2)
     types = []
     for k in range(n_types):
         msgs = tuple(
@@ -565,34 +571,48 @@ def signalling_games(draw, max_types=2, max_messages=2, max_responses=3):
 
 
 @st.composite
-def imperfect_information_trees(draw, max_levels=4, max_players=3, max_actions=2):
+def imperfect_information_trees(draw, max_levels=4, max_players=3, max_actions=2, conditional=False):
     """Layered trees with perfect recall and imperfect information: each level is a chance move
     (two or three outcomes, probabilities in quarters or thirds) or one player's move; a mover sees
     a drawn subset of the earlier levels (always its own moves and what it saw before), so nodes
     that differ only in the unseen levels share an information set. Small integer payoffs make
-    ties and mixed equilibria common."""
+    ties and mixed equilibria common.
+
+    With ``conditional``, a level after the first may happen only on the histories where an
+    earlier unconditional level took a drawn value (a cancel that exists only after a threat), so
+    trees are not full products and a player's moves differ in number across histories; a skipped
+    level shows as ``None`` in the information set names of those who see it."""
     from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
 
     n = draw(st.integers(1, max_players))
     n_levels = draw(st.integers(1, max_levels))
-    levels = []  # (kind, player, n_branches, probs, observed levels)
+    levels = []  # (kind, player, n_branches, probs, observed levels, condition (level, value) or None)
     seen: dict[int, set] = {i: set() for i in range(n)}
+    free: list[int] = []  # unconditional levels, which a condition may name
     for k in range(n_levels):
+        cond = None
+        if conditional and free and draw(st.booleans()):
+            j = draw(st.sampled_from(free))
+            cond = (j, draw(st.integers(0, levels[j][2] - 1)))
         if draw(st.integers(0, 3)) == 0:
             b = draw(st.integers(2, 3))
             probs = (1 / 3, 1 / 3, 1 / 3) if b == 3 else draw(st.sampled_from([(0.25, 0.75), (0.5, 0.5)]))
-            levels.append(("c", -1, b, probs, frozenset()))
-            continue
-        i = draw(st.integers(0, n - 1))
-        new = {j for j in range(k) if j not in seen[i] and draw(st.booleans())}
-        seen[i] |= new | {j for j in range(k) if levels[j][1] == i}
-        levels.append(("p", i, draw(st.integers(1, max_actions)), None, frozenset(seen[i])))
+            levels.append(("c", -1, b, probs, frozenset(), cond))
+        else:
+            i = draw(st.integers(0, n - 1))
+            new = {j for j in range(k) if j not in seen[i] and draw(st.booleans())}
+            seen[i] |= new | {j for j in range(k) if levels[j][1] == i}
+            levels.append(("p", i, draw(st.integers(1, max_actions)), None, frozenset(seen[i]), cond))
+        if cond is None:
+            free.append(k)
     pay = st.integers(-2, 2)
 
     def node(k, history):
         if k == n_levels:
             return Terminal(tuple(float(draw(pay)) for _ in range(n)))
-        kind, i, b, probs, obs = levels[k]
+        kind, i, b, probs, obs, cond = levels[k]
+        if cond is not None and history[cond[0]] != cond[1]:
+            return node(k + 1, (*history, None))
         kids = tuple(node(k + 1, (*history, a)) for a in range(b))
         if kind == "c":
             return Chance(tuple(f"o{a}" for a in range(b)), probs, kids)

@@ -4,6 +4,7 @@ sets hold exactly the beliefs where their action is a best answer."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from fractions import Fraction
 
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from sim.errors import GameError
 from sim.extensive.beliefs import belief_thresholds
 from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+from tests.strategies import behaviour_profiles, imperfect_information_trees, signalling_games
 from tests.test_extensive_pbe import beer_quiche, gibbons_4_2
 
 
@@ -150,3 +152,81 @@ def test_results_are_frozen_and_serialise_to_json():
     assert doc["regions"][0] == {"action": "duel", "vertices": [[1.0, 0.0], [0.5, 0.5]],
                                  "exact_vertices": [["1", "0"], ["1/2", "1/2"]],
                                  "interval": [0.5, 1.0], "exact_interval": ["1/2", "1"]}
+
+
+# ----- generated trees: the flips found by hand, on both sides of each threshold ------------------------
+
+def _exact_value(node, player, behaviour):
+    """The player's expected payoff from ``node`` in exact arithmetic, later moves as ``behaviour``."""
+    if isinstance(node, Terminal):
+        return Fraction(node.payoffs[player])
+    probs = node.probs if isinstance(node, Chance) else behaviour[node.infoset]
+    return sum((Fraction(float(p)) * _exact_value(c, player, behaviour) for p, c in zip(probs, node.children)),
+               Fraction(0))
+
+
+def _flips_by_hand(game, h, behaviour):
+    """The beliefs q = P(first node) in (0, 1) where the set of best answers at the two-node set ``h``
+    changes, found from every crossing of two actions' payoff lines, each tested on both sides."""
+    from sim.extensive.nodes import iter_nodes
+
+    player, actions = game.infosets[h]
+    x, y = [n for _, n in iter_nodes(game.root) if isinstance(n, Decision) and n.infoset == h]
+    u = [[_exact_value(c, player, behaviour) for c in n.children] for n in (x, y)]
+
+    def best(q):
+        e = [q * u[0][a] + (1 - q) * u[1][a] for a in range(len(actions))]
+        return {a for a in range(len(actions)) if e[a] == max(e)}
+
+    crossings = set()
+    for a, b in itertools.combinations(range(len(actions)), 2):
+        d0, d1 = u[0][a] - u[0][b], u[1][a] - u[1][b]
+        if d0 != d1 and 0 < -d1 / (d0 - d1) < 1:
+            crossings.add(-d1 / (d0 - d1))
+    delta = Fraction(1, 10**12)
+    return sorted(q for q in crossings if best(q - delta) != best(q + delta)), best, delta
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(signalling_games(max_types=2, max_messages=2, max_responses=3),
+                 imperfect_information_trees(max_levels=4, max_players=2, max_actions=3, conditional=True))
+       .flatmap(lambda g: st.tuples(st.just(g), behaviour_profiles(g))))
+def test_on_generated_trees_the_best_answer_flips_exactly_at_each_threshold_on_both_sides(case):
+    game, behaviour = case
+    two = [h for h, n in game.infoset_sizes.items() if n == 2]
+    for h in two:
+        th = belief_thresholds(game, h, behaviour)
+        flips, best, delta = _flips_by_hand(game, h, behaviour)
+        assert [Fraction(q) for q in th.exact_thresholds] == flips
+        for q in flips:  # the reported answers on each side are the true ones, and they differ
+            for side in (q - delta, q + delta):
+                want = {th.actions[a] for a in best(side)}
+                assert set(th.best_answers([float(side), float(1 - side)], tol=0)) == want
+            assert best(q - delta) != best(q + delta)
+        # Away from the thresholds the floats agree with the exact answer too.
+        cuts = [Fraction(0), *flips, Fraction(1)]
+        for lo, hi in zip(cuts, cuts[1:]):
+            mid = (lo + hi) / 2
+            assert set(th.best_answers([float(mid), float(1 - mid)], tol=1e-12)) == {th.actions[a] for a in best(mid)}
+
+
+@settings(max_examples=100, deadline=None)
+@given(signalling_games(max_types=2, max_messages=2, max_responses=3), st.data())
+def test_after_pooling_the_threshold_is_on_the_prior_and_bayes_play_flips_there(game, data):
+    # When both types send the same message the posterior is the prior (Bayes' rule), so the
+    # threshold is a prior: rebuilding the game with the prior just below and just above it flips
+    # the receiver's best answer at the on-path set, measured with beliefs from the reach of play.
+    m = data.draw(st.sampled_from(game.root.children[0].actions))
+    j = game.root.children[0].actions.index(m)
+    behaviour = {f"t{k}": np.eye(len(game.root.children[0].actions))[j] for k in range(2)}
+    th = belief_thresholds(game, f"m{j}", behaviour)
+    for q in map(Fraction, th.exact_thresholds):
+        answers = []
+        for p in (float(q) - 1e-6, float(q) + 1e-6):
+            g = ExtensiveFormGame.from_root(game.players, Chance(game.root.outcomes, (p, 1 - p), game.root.children))
+            nodes = [t.children[j] for t in g.root.children]
+            reach = np.array([p, 1 - p])  # each type sends m for sure
+            mu = reach / reach.sum()
+            e = [sum(w * n.children[a].payoffs[1] for w, n in zip(mu, nodes)) for a in range(len(nodes[0].actions))]
+            answers.append({a for a in range(len(e)) if e[a] >= max(e) - 1e-12})
+        assert answers[0] != answers[1]

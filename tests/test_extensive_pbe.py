@@ -11,16 +11,19 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim.errors import GameError, SolverError
 from sim.extensive.pbe import pbe_solve
 from sim.extensive.spe import spe_solve
 from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
 from tests.strategies import perfect_information_trees, signalling_games
+from tests.test_pbe_agent import _check_assessment
 
 
 def beer_quiche() -> ExtensiveFormGame:
-    """Cho and Kreps (1987), section II: the sender is weak with probability 0.1 and strong with
+    """Cho and Kreps (1987), "Signaling Games and Stable Equilibria", Quarterly Journal of Economics
+    102(2), 179-221, section II: the sender is weak with probability 0.1 and strong with
     0.9; it gets 1 for its preferred breakfast (weak: quiche, strong: beer) plus 2 if not dueled;
     the receiver gets 1 for dueling a weak or not dueling a strong sender, 0 otherwise."""
     def sender(t, like):
@@ -301,7 +304,8 @@ def test_cli_solves_the_chip_scenario_with_pbe(capsys):
 # ----- mixed and semi-separating equilibria of signalling games (pbe_mixed) -------------------
 
 def spence_job_market(p_high: float = 0.6) -> ExtensiveFormGame:
-    """A discrete version of Spence's (1973) job market: a worker of high (productivity 2, prior
+    """A discrete version of Spence's (1973) job market ("Job Market Signaling", Quarterly Journal
+    of Economics 87(3), 355-374): a worker of high (productivity 2, prior
     0.6) or low (productivity 1) ability chooses education e0 or e1, costing 0.5 (high) or 1.5
     (low); the firm, seeing only education, pays w1 or w2 and loses (w - productivity)^2.
 
@@ -321,11 +325,16 @@ def spence_job_market(p_high: float = 0.6) -> ExtensiveFormGame:
 
 
 def cheap_talk(bias: float) -> ExtensiveFormGame:
-    """Crawford and Sobel (1982), discretised: the state is 0 or 1 with equal priors; the sender
-    says lo or hi at no cost; the receiver picks y in {0, 1/2, 1} and gets -(y - t)^2, the sender
-    -(y - t - bias)^2. Babbling (the message carries nothing, y = 1/2) is always an equilibrium;
-    the informative one (y = t) exists exactly when each type prefers its own action, i.e. when
-    type 0 prefers 0 to 1: bias < 1/2 (Crawford and Sobel's partition equilibria, with two cells)."""
+    """Crawford and Sobel (1982), "Strategic Information Transmission", Econometrica 50(6),
+    1431-1451, with the quadratic preferences of their section 4 (the receiver's ideal action is
+    the state t, the sender's t + bias) on two equally likely states 0 and 1: the sender says lo or
+    hi at no cost; the receiver picks y in {0, 1/2, 1} (its best answer to each pure-strategy
+    posterior) and gets -(y - t)^2, the sender -(y - t - bias)^2.
+
+    Their section 3 characterisation (every equilibrium partitions the states into cells, the
+    receiver plays its best answer to each cell, and no type prefers another cell's action) gives
+    two partitions here: babbling (one cell, y = 1/2) always, and full revelation (y = t) exactly
+    when type 0 prefers 0 to 1, bias^2 <= (1 - bias)^2, that is bias <= 1/2."""
     ys = (0.0, 0.5, 1.0)
 
     def sender(t):
@@ -333,6 +342,28 @@ def cheap_talk(bias: float) -> ExtensiveFormGame:
             Terminal((-(y - t - bias) ** 2, -(y - t) ** 2)) for y in ys)) for m in ("lo", "hi")))
     return ExtensiveFormGame.from_root(("Sender", "Receiver"), Chance(
         ("t0", "t1"), (0.5, 0.5), (sender(0), sender(1))), title=f"Cheap talk, bias {bias}")
+
+
+def cheap_talk_three_states(bias: float) -> ExtensiveFormGame:
+    """Crawford and Sobel's (1982) quadratic cheap talk on three equally likely states 0, 1/2, 1,
+    three messages, and the receiver's actions the posterior means a partition can give: 0, 1/4,
+    1/2, 3/4, 1 (each the best answer to some belief, so any action can answer an unsent message).
+
+    Their partition condition (a boundary type weakly prefers its own cell's action to the next
+    one's) gives the pure equilibria's partitions: one cell always; {0}{1/2}{1} when type 0 prefers
+    0 to 1/2 and type 1/2 prefers 1/2 to 1 (bias <= 1/4); {0}{1/2, 1} (actions 0, 3/4) when type 0
+    prefers 0 to 3/4 (bias <= 3/8); {0, 1/2}{1} (actions 1/4, 1) when type 1/2 prefers 1/4 to 1
+    (bias <= 1/8). With a bias towards higher actions the cells grow towards the top, as in their
+    section 4 (each cell 4 * bias longer than the one below): the small cell at the bottom survives
+    a larger bias than the small cell at the top."""
+    ts, ys = (0.0, 0.5, 1.0), (0.0, 0.25, 0.5, 0.75, 1.0)
+
+    def sender(k, t):
+        return Decision(0, f"type{k}", ("m0", "m1", "m2"), tuple(Decision(1, m, tuple(f"y{y}" for y in ys), tuple(
+            Terminal((-(y - t - bias) ** 2, -(y - t) ** 2)) for y in ys)) for m in ("m0", "m1", "m2")))
+    return ExtensiveFormGame.from_root(("Sender", "Receiver"), Chance(
+        ("t0", "t1/2", "t1"), (1 / 3, 1 / 3, 1 / 3), tuple(sender(k, t) for k, t in enumerate(ts))),
+        title=f"Cheap talk, three states, bias {bias}")
 
 
 def _pbe_mixed(game):
@@ -425,6 +456,29 @@ def test_cheap_talk_has_babbling_and_an_informative_equilibrium_only_for_a_small
             assert sorted(max(d["responses"][h], key=d["responses"][h].get) for h in on) == ["y0", "y1"]
 
 
+@pytest.mark.parametrize("bias, partitions", [
+    (0.1, {"0,1/2,1", "0,1/2|1", "0|1/2,1", "0|1/2|1"}),
+    (0.2, {"0,1/2,1", "0|1/2,1", "0|1/2|1"}),
+    (0.3, {"0,1/2,1", "0|1/2,1"}),
+    (0.4, {"0,1/2,1"}),
+])
+def test_cheap_talk_with_three_states_has_the_partitions_of_crawford_and_sobel(bias, partitions):
+    game = cheap_talk_three_states(bias)
+    state = {"t0": "0", "t1/2": "1/2", "t1": "1"}
+    found = set()
+    for e in pbe_solve(game).equilibria:
+        # The cells of the partition: the states that lead to the same action of the receiver.
+        cells: dict[str, list[str]] = {}
+        for t, m in e.details["messages"].items():
+            cells.setdefault(e.details["choices"][m], []).append(state[t])
+        found.add("|".join(",".join(cells[y]) for y in sorted(cells, key=lambda y: float(y[1:]))))
+        # The receiver's action after each used message is the posterior mean of its cell.
+        for y, c in cells.items():
+            mean = sum(Fraction(x) for x in c) / len(c)
+            assert Fraction(y[1:]) == mean
+    assert found == partitions
+
+
 def test_mixed_search_refuses_trees_that_are_not_two_stage_signalling_games():
     from sim.extensive.signalling import pbe_mixed_solve
 
@@ -498,3 +552,95 @@ def test_every_gambit_equilibrium_that_is_a_pbe_has_the_supports_of_one_we_list(
                 checked += 1
                 assert _supports(clean) in ours, (game.title, method, beh)
     assert checked >= len(games)
+
+
+# ----- every PBE is an assessment: sequential rationality given its beliefs, Bayes on the path ---------
+# Measured by tests/test_pbe_agent.py's recursion over the tree (no code shared with the solvers).
+
+@settings(max_examples=30, deadline=None)
+@given(signalling_games(max_types=3, max_messages=2, max_responses=3))
+def test_every_pure_pbe_is_sequentially_rational_given_its_beliefs_and_bayes_on_path(game):
+    for e in pbe_solve(game).equilibria:
+        _check_assessment(game, e, 1e-9)
+
+
+@settings(max_examples=10, deadline=None)
+@given(signalling_games(max_types=3, max_messages=2, max_responses=2))
+def test_every_mixed_pbe_is_sequentially_rational_given_its_beliefs_and_bayes_on_path(game):
+    for e in _pbe_mixed(game).equilibria:
+        _check_assessment(game, e, 1e-7)
+
+
+# ----- differential: pygambit's tree solvers on generated two-type signalling games, both ways ---------
+
+def _is_two_type_pbe(game, behaviour, tol):
+    """Whether a Nash equilibrium of a two-type signalling game (behaviour at every information
+    set) is a PBE: the receiver's support is a best answer to Bayes' belief after each sent message
+    and to some belief in [0, 1] after an unsent one (checked at 0, 1 and every crossing of two
+    answers' payoff lines). By hand, independently of the solvers."""
+    prior = game.root.probs
+    types = game.root.children
+    for j, m in enumerate(types[0].actions):
+        nodes = [t.children[j] for t in types]
+        u = np.array([[c.payoffs[1] for c in n.children] for n in nodes])  # (type, answer)
+        support = [a for a, p in enumerate(behaviour[m]) if p > 1e-6]
+        w = np.array([prior[k] * behaviour[f"t{k}"][j] for k in range(2)])
+        if w.sum() > 1e-9:
+            beliefs = [w[0] / w.sum()]
+        else:
+            beliefs = [0.0, 1.0]
+            for a, b in itertools.combinations(range(u.shape[1]), 2):
+                d0, d1 = u[0, a] - u[0, b], u[1, a] - u[1, b]
+                if d0 != d1 and 0 <= -d1 / (d0 - d1) <= 1:
+                    beliefs.append(-d1 / (d0 - d1))
+        if not any(all((e := mu * u[0] + (1 - mu) * u[1])[a] >= e.max() - tol for a in support) for mu in beliefs):
+            return False
+    return True
+
+
+@pytest.mark.gambit
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(signalling_games(max_types=2, max_messages=2, max_responses=3, generic=True), min_size=4, max_size=4))
+def test_mixed_pbe_agree_with_pygambits_tree_solvers_both_ways(games):
+    """pygambit's ``enumpoly`` on the agent form and ``lcp`` on the sequence form (Koller, Megiddo
+    and von Stengel 1996) list Nash equilibria in behaviour strategies. Each that is a PBE (checked
+    by hand above) lies in one of our equilibria: the same supports and, for an isolated
+    equilibrium, the same probabilities; on a continuum, within its ranges. The other way, each of
+    our equilibria (``pbe_mixed`` and ``pbe_agent``) has zero Nash regret measured by pygambit's own
+    payoff functions. Generic payoffs (eighths) keep enumpoly fast; one subprocess per example."""
+    from sim.extensive.agent import pbe_agent_solve
+    from sim.extensive.signalling import pbe_mixed_solve
+    from sim.formats.efg import format_efg
+    from tests.oracles import OracleFailed, gambit_tree_check_many
+
+    ours = [pbe_mixed_solve(g) for g in games]
+    agent = [pbe_agent_solve(g) for g in games]
+    profiles = [[e.details["behaviour"] for e in r.equilibria + a.equilibria] for r, a in zip(ours, agent)]
+    methods = [("enumpoly", {"use_strategic": False}), ("lcp", {"use_strategic": False, "rational": False})]
+    out = gambit_tree_check_many([format_efg(g) for g in games], methods, profiles, timeout=90)
+    for game, r, a, doc in zip(games, ours, agent, out):
+        scale = max(1.0, float(np.ptp([t.payoffs for _, t in game.nodes() if isinstance(t, Terminal)])))
+        assert r.complete and r.equilibria  # a finite game has a PBE (a sequential equilibrium)
+        # Each solver's own tolerance, relative to the payoff spread: pbe_agent places a free
+        # mixture on the boundary of its range by a linear program, to within 1e-7.
+        tols = [1e-9] * len(r.equilibria) + [1e-7] * len(a.equilibria)
+        assert all(x <= t * scale for x, t in zip(doc["regrets"], tols)), (game, doc["regrets"])
+        for method, eqs in doc["equilibria"].items():
+            assert not isinstance(eqs, OracleFailed), eqs
+            for beh in eqs:
+                if any(sum(ps) < 0.5 for ps in beh.values()):
+                    continue  # lcp leaves an information set no strategy reaches without a mixture
+                beh = {h: [p if p > 1e-9 else 0.0 for p in ps] for h, ps in beh.items()}
+                if not _is_two_type_pbe(game, beh, 1e-7 * scale):
+                    continue  # a Nash equilibrium that no belief makes sequentially rational
+                sup = {h: [game.infosets[h][1][k] for k, p in enumerate(ps) if p > 1e-6] for h, ps in beh.items()}
+                same = [e for e in r.equilibria if e.details["supports"] == sup]
+                assert same, (method, beh, [e.details["supports"] for e in r.equilibria])
+                (e,) = same
+                if not e.details["continuum"]:
+                    for h, ps in beh.items():
+                        assert np.allclose(ps, e.details["behaviour"][h], atol=1e-6), (method, h, ps, e.details)
+                else:
+                    for h, ps in beh.items():
+                        for p, (lo, hi) in zip(ps, e.details["ranges"][h]):
+                            assert lo - 1e-6 <= p <= hi + 1e-6, (method, h, ps, e.details["ranges"])

@@ -13,7 +13,8 @@ from sim.extensive.reduced import mixed_from_behaviour, reduced_strategies
 from sim.extensive.spe import backward_induction_batch, spe_solve
 from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
 from sim.formats.efg import read_efg
-from tests.strategies import perfect_information_trees
+from sim.errors import SolverError
+from tests.strategies import imperfect_information_trees, multi_move_scenario_docs, perfect_information_trees
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data" / "gambit"
@@ -432,3 +433,171 @@ def test_one_pass_certificate_refuses_imperfect_information():
     flat = flatten(g)
     with pytest.raises(GameError, match="needs perfect information"):
         perfect_information_measures(flat, np.full(flat.n_sequences, 0.5))
+
+
+# ----- imperfect information with types: the tree route against the reduced normal form -------------
+# Subgame perfection read off its definition (Selten 1975): a profile is subgame perfect when it is
+# a Nash equilibrium of the reduced normal form of every subgame, a subgame being rooted at a node
+# that is alone in its information set and whose subtree holds every information set it touches
+# whole. Nothing below shares code with spe_solve's cutting and composing.
+
+
+def _subgame_roots(game):
+    """``(path, node)`` of every subgame root (the root included), found from the definition."""
+    from sim.extensive.nodes import iter_nodes
+
+    nodes = list(iter_nodes(game.root))
+    members: dict[str, list[tuple]] = {}
+    for p, n in nodes:
+        if isinstance(n, Decision):
+            members.setdefault(n.infoset, []).append(p)
+    roots = []
+    for p, n in nodes:
+        if isinstance(n, Terminal) or (isinstance(n, Decision) and len(members[n.infoset]) > 1):
+            continue
+        touched = {m.infoset for q, m in nodes if q[:len(p)] == p and isinstance(m, Decision)}
+        if all(q[:len(p)] == p for h in touched for q in members[h]):
+            roots.append((p, n))
+    return roots
+
+
+def _terminal_distribution(node, behaviour, path=()):
+    """``{terminal path: probability}`` of play from ``node`` under a behaviour profile."""
+    if isinstance(node, Terminal):
+        return {path: 1.0}
+    names = node.outcomes if isinstance(node, Chance) else node.actions
+    probs = node.probs if isinstance(node, Chance) else behaviour[node.infoset]
+    out: dict = {}
+    for a, p, c in zip(names, probs, node.children):
+        if p > 1e-12:
+            for q, r in _terminal_distribution(c, behaviour, (*path, a)).items():
+                out[q] = out.get(q, 0.0) + float(p) * r
+    return out
+
+
+def _fingerprint(roots, behaviour):
+    """Play in every subgame: the distribution over terminals from each subgame root (rounded).
+    Two profiles that differ only where a player's own earlier move excludes play have the same."""
+    return tuple(tuple(sorted((q, round(r, 9)) for q, r in _terminal_distribution(n, behaviour).items()))
+                 for _, n in roots)
+
+
+def _pure_where_it_matters(game, roots, behaviour):
+    """True when the profile is pure at every information set its owner's own moves let play reach
+    from some subgame root (elsewhere a reduced strategy, and so spe_solve, leaves it unspecified)."""
+    needs = set()
+
+    def walk(node, own):
+        if isinstance(node, Terminal):
+            return
+        if isinstance(node, Chance):
+            for c in node.children:
+                walk(c, own)
+            return
+        if own[node.player] > 0:
+            needs.add(node.infoset)
+        for p, c in zip(behaviour[node.infoset], node.children):
+            walk(c, {**own, node.player: own[node.player] * float(p)})
+
+    for _, n in roots:
+        walk(n, {i: 1.0 for i in range(game.n_players)})
+    return all(np.allclose(behaviour[h], np.round(behaviour[h]), atol=1e-9) for h in needs)
+
+
+def _pure_spe_by_reduced_forms(game, max_profiles):
+    """Fingerprints of every pure behaviour profile that is Nash in the reduced normal form of every
+    subgame, or None when there are more than ``max_profiles`` pure profiles."""
+    from sim.extensive.reduced import reduced_strategies
+
+    infosets = list(game.infosets.items())
+    if np.prod([len(a) for _, (_, a) in infosets]) > max_profiles:
+        return None
+    roots = _subgame_roots(game)
+    subs = []
+    for _, node in roots:
+        sub = ExtensiveFormGame(game.players, node)
+        subs.append((sub.reduced_normal_form(), reduced_strategies(sub)))
+    found = set()
+    for combo in itertools.product(*[range(len(a)) for _, (_, a) in infosets]):
+        choice = {h: a[k] for (h, (_, a)), k in zip(infosets, combo)}
+        ok = True
+        for nf, plans in subs:
+            idx = tuple(next(s for s, plan in enumerate(ps) if all(choice[h] == a for h, a in plan.items()))
+                        for ps in plans)
+            profile = [np.eye(n)[k] for n, k in zip(nf.shape, idx)]
+            if not nf.is_equilibrium(profile, tol=1e-9):
+                ok = False
+                break
+        if ok:
+            behaviour = {h: np.eye(len(a))[a.index(choice[h])] for h, (_, a) in infosets}
+            found.add(_fingerprint(roots, behaviour))
+    return found
+
+
+def _check_spe_against_reduced_forms(game):
+    from sim.extensive.reduced import mixed_from_behaviour
+
+    if np.prod([len(a) for _, a in game.infosets.values()]) > 4096:
+        return None  # beyond the brute force below
+    try:
+        result = spe_solve(game, max_equilibria=2_000)
+    except SolverError as exc:  # too many ties to list, or a subgame too large: refused, saying so
+        assert "max_equilibria" in str(exc) or "too large to search" in str(exc), exc
+        return None
+    roots = _subgame_roots(game)
+    subs = [(ExtensiveFormGame(game.players, n)) for _, n in roots]
+    nfs = [s.reduced_normal_form() for s in subs]
+    ours = set()
+    for e in result.equilibria:
+        behaviour = {h: np.asarray(p, dtype=float) for h, p in e.details["behaviour"].items()}
+        # Every equilibrium listed, mixed or pure, is Nash in every subgame's reduced normal form.
+        for sub, nf in zip(subs, nfs):
+            profile = mixed_from_behaviour(sub, {h: behaviour[h] for h in sub.infosets})
+            assert nf.is_equilibrium(profile, tol=1e-7), (sub.root, nf.regrets(profile))
+        if _pure_where_it_matters(game, roots, behaviour):
+            ours.add(_fingerprint(roots, behaviour))
+    brute = _pure_spe_by_reduced_forms(game, max_profiles=4096)
+    if brute is None:
+        return None
+    assert ours <= brute  # sound whatever happens
+    if result.complete:
+        assert ours == brute  # and every pure subgame-perfect play is found
+    return ours
+
+
+@settings(max_examples=80, deadline=None)
+@given(imperfect_information_trees(max_levels=4, max_players=3, max_actions=2, conditional=True))
+def test_spe_on_the_tree_equals_spe_through_the_reduced_normal_forms_of_the_subgames(game):
+    _check_spe_against_reduced_forms(game)
+
+
+def _multi_move_game(doc):
+    from sim.scenario import compile_scenario, parse_scenario
+
+    return compile_scenario(parse_scenario(doc)).game()
+
+
+@settings(max_examples=25, deadline=None)
+@given(multi_move_scenario_docs(max_players=2))
+def test_spe_of_multi_move_scenarios_with_types_equals_spe_through_the_reduced_normal_forms(doc):
+    # Named moves, several per player, chance moves with up to three outcomes anywhere (one with the
+    # parameter p0 as its probability), observed by some movers and not others, moves that happen
+    # only after some histories: the trees the scenario language compiles.
+    game = _multi_move_game(doc)
+    if not isinstance(game, ExtensiveFormGame):
+        return
+    _check_spe_against_reduced_forms(game)
+
+
+def test_a_subgame_too_large_for_its_reduced_form_is_refused_by_name():
+    # Chance draws one of 15 states that B sees and C does not; C's one information set spans
+    # them all, so no proper subgame cuts the tree, and B has 2^15 reduced strategies.
+    def state(k):
+        return Decision(1, f"b{k}", ("x", "y"), tuple(
+            Decision(2, "c", ("l", "r"), (Terminal((0.0, float(k % 3), 1.0)), Terminal((0.0, 1.0, 0.0))))
+            for _ in range(2)))
+    game = ExtensiveFormGame.from_root(("A", "B", "C"), Chance(tuple(f"s{k}" for k in range(15)), (1 / 15,) * 15,
+                                                               tuple(state(k) for k in range(15))))
+    with pytest.raises(SolverError, match=r"spe_solve\(\): the subgame at the root has imperfect information "
+                                          r"that no proper subgame cuts, .*too large to search \(.*'B'"):
+        spe_solve(game)

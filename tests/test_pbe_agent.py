@@ -330,3 +330,12 @@ def test_off_path_mixing_against_the_prior_is_not_sequential():
         beh = e.details["behaviour"]
         off = [h for h, k in (("inc1", 1), ("inc2", 2)) if beh["entry"][k] == 0]
         assert e.details["consistent"] == (not any(beh[h][0] > 0 for h in off)), beh
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(signalling_games(max_types=3, max_messages=2, max_responses=3))
+def test_every_pbe_of_a_signalling_game_with_three_types_or_responses_is_an_assessment(game):
+    # Beyond the two-by-two games above: three types (the receiver's beliefs live in a triangle)
+    # or three responses (two thresholds), where partial revelation has more shapes.
+    for e in pbe_agent_solve(game).equilibria:
+        _check_assessment(game, e, TOL)

@@ -95,15 +95,19 @@ def _below(node: Node, top: bool, roots) -> list[Node]:
 ENUMPOLY_SUBGAME_SUPPORTS = 5_000
 
 
-def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int):
+def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int, where: str = "the root"):
     """Nash equilibria of one truncated subgame as (behaviour, value, pure?) triples, whether the
     list is exhaustive (:func:`sim.solvers.stage.stage_equilibria` on its reduced normal form),
-    and why not when it is not (empty otherwise)."""
+    and why not when it is not (empty otherwise). ``where`` names the subgame in a refusal."""
     from sim.solvers.stage import stage_equilibria
 
     game = ExtensiveFormGame.from_root(players, sub)
-    found = stage_equilibria(game.reduced_normal_form(), tol=tol, mixed="always",
-                             max_support_profiles=ENUMPOLY_SUBGAME_SUPPORTS)
+    try:
+        nf = game.reduced_normal_form()
+    except GameError as exc:  # the subgame's own size, not the whole tree's, is what is refused
+        raise SolverError(f"spe_solve(): the subgame at {where} has imperfect information that no proper "
+                          f"subgame cuts, and its reduced normal form is too large to search ({exc})") from None
+    found = stage_equilibria(nf, tol=tol, mixed="always", max_support_profiles=ENUMPOLY_SUBGAME_SUPPORTS)
     eqs = found.equilibria
     if len(eqs) > max_equilibria:  # as the perfect-information route: refuse, do not truncate
         raise SolverError(f"spe_solve(): a subgame has {len(eqs):,} equilibria, more than "
@@ -297,7 +301,9 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
     GameError
         For a game with imperfect recall.
     SolverError
-        For a bad tolerance or ``max_equilibria``, or more equilibria than ``max_equilibria``.
+        For a bad tolerance or ``max_equilibria``, more equilibria than ``max_equilibria``, or an
+        imperfect-information subgame (one no proper subgame cuts further) whose reduced normal
+        form is too large to build; the message names where the subgame starts.
 
     Examples
     --------
@@ -417,7 +423,9 @@ def _compose(game: ExtensiveFormGame, tol: float, cap: int):
             for beh, _ in combo:
                 merged.update(beh)
             sub = _truncate(node, True, roots, values)
-            eqs, _, reason = _subgame_equilibria(game.players, sub, tol, cap)
+            name = node.label or node.infoset
+            where = "the root" if node is game.root else f"move {name!r}" if name else "an unnamed node"
+            eqs, _, reason = _subgame_equilibria(game.players, sub, tol, cap, where)
             if reason and reason not in reasons:
                 reasons.append(reason)
             for beh, value, _ in eqs:
