@@ -230,10 +230,8 @@ def agent_logit_estimate(game, counts: Mapping[str, object], *, conf_level: floa
     >>> round(est.lam, 6), est.interval[0] < 2.0 < est.interval[1]
     (2.0, True)
     """
-    from scipy.optimize import brentq, minimize_scalar
-    from scipy.stats import chi2
-
     from sim.extensive.tree import ExtensiveFormGame
+    from sim.solvers.logit_estimate import profile_likelihood_peak
 
     if not isinstance(game, ExtensiveFormGame):
         raise SolverError(f"agent_logit_estimate(): game must be an ExtensiveFormGame; got {type(game).__name__}")
@@ -247,39 +245,11 @@ def agent_logit_estimate(game, counts: Mapping[str, object], *, conf_level: floa
     lams = branch.lambdas
     like = np.array([agent_log_likelihood(counts, branch.behaviour(branch.profile_at(k))) for k in range(len(lams))])
 
-    def loglik(lam):
-        return agent_log_likelihood(counts, branch.behaviour(branch.solve(float(lam))))
-
-    k = int(np.argmax(like))
+    k, lam_hat, best, interval = profile_likelihood_peak(
+        lams, like, lambda x: agent_log_likelihood(counts, branch.behaviour(branch.solve(float(x)))), conf_level)
     at_limit = k == len(lams) - 1 and len(lams) > 1
-    if at_limit or len(lams) == 1:
-        lam_hat, best = float(lams[k]), float(like[k])
-    else:
-        lo, hi = float(lams[max(k - 1, 0)]), float(lams[k + 1])
-        r = minimize_scalar(lambda x: -loglik(x), bounds=(lo, hi), method="bounded",
-                            options={"xatol": 1e-10 * max(1.0, hi)})
-        lam_hat, best = (float(r.x), -float(r.fun)) if -r.fun >= like[k] else (float(lams[k]), float(like[k]))
-    cut = best - chi2.ppf(conf_level, 1) / 2
-
-    def gap(lam):
-        return loglik(lam) - cut
-
-    # Each end lies between lam_hat (inside) and the nearest traced point outside: the interval is
-    # the connected set around lam_hat (a likelihood that dips below the cut and rises again
-    # towards lambda = 0 leaves that lower stretch out).
-    outside = like < cut
-    below = np.flatnonzero((lams < lam_hat) & outside)
-    if len(below):
-        lower = float(brentq(gap, float(lams[below[-1]]), lam_hat, xtol=1e-10))
-    elif gap(0.0) >= 0:
-        lower = 0.0
-    else:
-        lower = float(brentq(gap, 0.0, lam_hat, xtol=1e-10))
-    above = np.flatnonzero((lams > lam_hat) & outside)
-    upper = math.inf if at_limit or not len(above) else float(brentq(gap, lam_hat, float(lams[above[0]]),
-                                                                        xtol=1e-10))
     p = branch.profile_at(k) if at_limit or len(lams) == 1 else branch.solve(lam_hat)
-    return AgentLogitEstimate(lam_hat, best, branch.behaviour(p), (lower, upper), float(conf_level), counts,
+    return AgentLogitEstimate(lam_hat, best, branch.behaviour(p), interval, float(conf_level), counts,
                               bool(at_limit))
 
 

@@ -101,6 +101,58 @@ def log_likelihood(counts, profile) -> float:
     return total
 
 
+def profile_likelihood_peak(lams, like, loglik, conf_level: float):
+    """The maximum of a log-likelihood traced along a QRE branch and its profile-likelihood interval.
+
+    ``like[k]`` is ``loglik(lams[k])`` at the traced points (``lams`` increasing). The maximum is
+    refined between the traced neighbours of the best point (bounded Brent); the interval is the
+    connected set around it where the log-likelihood stays within ``chi2(1).ppf(conf_level) / 2``
+    of the maximum (Wilks), each end found by Brent's root finder between the estimate and the
+    nearest traced point outside (0 where none is below; infinity where none is above, or where
+    the maximum is at the branch's end). A likelihood that dips below the cut and rises again
+    towards ``lambda = 0`` leaves that lower stretch out. Returns ``(k, lam_hat, best,
+    (lower, upper))``, ``k`` the best traced point; shared by :func:`logit_estimate` and
+    :func:`sim.extensive.logit_estimate.agent_logit_estimate`.
+
+    Examples
+    --------
+    >>> lams = np.linspace(0.0, 4.0, 9)
+    >>> k, lam_hat, best, (lo, hi) = profile_likelihood_peak(lams, -(lams - 2.0) ** 2,
+    ...                                                      lambda x: -(x - 2.0) ** 2, 0.95)
+    >>> round(lam_hat, 6), round(lo, 4), round(hi, 4)  # 2 -+ sqrt(chi2(1).ppf(0.95) / 2)
+    (2.0, 0.6141, 3.3859)
+    """
+    from scipy.optimize import brentq, minimize_scalar
+    from scipy.stats import chi2
+
+    k = int(np.argmax(like))
+    at_limit = k == len(lams) - 1 and len(lams) > 1
+    if at_limit or len(lams) == 1:
+        lam_hat, best = float(lams[k]), float(like[k])
+    else:
+        lo, hi = float(lams[max(k - 1, 0)]), float(lams[k + 1])
+        r = minimize_scalar(lambda x: -loglik(x), bounds=(lo, hi), method="bounded",
+                            options={"xatol": 1e-10 * max(1.0, hi)})
+        lam_hat, best = (float(r.x), -float(r.fun)) if -r.fun >= like[k] else (float(lams[k]), float(like[k]))
+    cut = best - chi2.ppf(conf_level, 1) / 2
+
+    def gap(lam):
+        return loglik(lam) - cut
+
+    outside = like < cut
+    below = np.flatnonzero((lams < lam_hat) & outside)
+    if len(below):
+        lower = float(brentq(gap, float(lams[below[-1]]), lam_hat, xtol=1e-10))
+    elif gap(0.0) >= 0:
+        lower = 0.0
+    else:
+        lower = float(brentq(gap, 0.0, lam_hat, xtol=1e-10))
+    above = np.flatnonzero((lams > lam_hat) & outside)
+    upper = math.inf if at_limit or not len(above) else float(brentq(gap, lam_hat, float(lams[above[0]]),
+                                                                        xtol=1e-10))
+    return k, lam_hat, best, (lower, upper)
+
+
 def logit_estimate(game: NormalFormGame, counts, *, conf_level: float = DEFAULT_CONF_LEVEL,
                    max_lambda: float = DEFAULT_MAX_LAMBDA) -> LogitEstimate:
     """Maximum-likelihood ``lambda`` of the logit QRE from counts of observed actions.
@@ -131,9 +183,6 @@ def logit_estimate(game: NormalFormGame, counts, *, conf_level: float = DEFAULT_
     >>> round(est.lam, 4), est.interval[0] < 1.5 < est.interval[1]
     (1.5, True)
     """
-    from scipy.optimize import brentq, minimize_scalar
-    from scipy.stats import chi2
-
     from sim.solvers.logit import logit_solve
 
     counts = _check_counts(game, counts)
@@ -153,37 +202,12 @@ def logit_estimate(game: NormalFormGame, counts, *, conf_level: float = DEFAULT_
     def qre(lam):
         return logit_solve(game, lam=float(lam), max_lambda=max_lambda).equilibria[0].profile
 
-    def loglik(lam):
-        return log_likelihood(counts, qre(lam))
-
-    k = int(np.argmax(like))
+    k, lam_hat, best, interval = profile_likelihood_peak(lams, like, lambda x: log_likelihood(counts, qre(x)),
+                                                          conf_level)
     at_limit = k == len(lams) - 1
-    if at_limit:
-        lam_hat, best = float(lams[k]), float(like[k])
-    else:
-        lo, hi = float(lams[max(k - 1, 0)]), float(lams[k + 1])
-        r = minimize_scalar(lambda x: -loglik(x), bounds=(lo, hi), method="bounded",
-                            options={"xatol": 1e-10 * max(1.0, hi)})
-        lam_hat, best = (float(r.x), -float(r.fun)) if -r.fun >= like[k] else (float(lams[k]), float(like[k]))
-    cut = best - chi2.ppf(conf_level, 1) / 2
-
-    def gap(lam):
-        return loglik(lam) - cut
-
-    # Each end lies between lam_hat (inside) and the nearest traced point outside (or 0).
-    outside = like < cut
-    below = np.flatnonzero((lams < lam_hat) & outside)
-    if gap(0.0) >= 0:
-        lower = 0.0
-    else:
-        start = float(lams[below[-1]]) if len(below) else 0.0
-        lower = float(brentq(gap, start, lam_hat, xtol=1e-10))
-    above = np.flatnonzero((lams > lam_hat) & outside)
-    upper = math.inf if at_limit or not len(above) else float(brentq(gap, lam_hat, float(lams[above[0]]),
-                                                                        xtol=1e-10))
     profile = tuple(readonly(np.asarray(p, dtype=float)) for p in
                     ([p[forward[k]] for p in profiles] if at_limit else qre(lam_hat)))
-    return LogitEstimate(lam_hat, best, profile, (lower, upper), float(conf_level), counts, at_limit)
+    return LogitEstimate(lam_hat, best, profile, interval, float(conf_level), counts, at_limit)
 
 
 # ----------------------------------------------------------------------------------------------
