@@ -169,6 +169,75 @@ def _vertices(M: np.ndarray, h: np.ndarray, n_labels: int, basis: list[int], sla
     return labels, bases, n_tight, n_bases
 
 
+def _lex_repair(M: np.ndarray, h: np.ndarray, basis: list[int], order, n_labels: int, tol: float) -> list[int]:
+    """A basis of the same point that is lexicographically feasible for the perturbation of the
+    columns ``order`` (in that order): while some row of a nonnegative variable at zero has its
+    first nonzero entry among those columns negative, the column of the earliest such entry
+    enters on that row (a degenerate pivot). Rows whose first nonzero comes before that column
+    are untouched and the entering column is basic afterwards, so the earliest bad position
+    grows: at most ``len(order)`` pivots."""
+    basis = list(basis)
+    order = np.asarray(order, dtype=np.int64)
+    for _ in range(len(order) + 1):
+        T = np.linalg.solve(M[:, basis], np.column_stack([h, M[:, order]]))
+        worst = None
+        for r in range(len(basis)):
+            if basis[r] >= n_labels or T[r, 0] > tol:
+                continue
+            nz = np.flatnonzero(np.abs(T[r, 1:]) > tol)
+            if len(nz) and T[r, 1 + nz[0]] < 0 and (worst is None or nz[0] < worst[0]):
+                worst = (nz[0], r)
+        if worst is None:
+            return basis
+        basis[worst[1]] = int(order[worst[0]])
+    raise SolverError("seqenum_solve(): no lexicographically feasible starting basis (internal error)")
+
+
+def _plan_structure(E: np.ndarray, parent: np.ndarray):
+    """The owner's sequence tree as arrays: per sequence its information set (``-1`` for the
+    empty one), per information set the sequence leading to it and its actions (CSR)."""
+    n = E.shape[1]
+    seq_iset = np.full(n, -1, dtype=np.int64)
+    ptr, idx = [0], []
+    for j in range(len(parent)):
+        seqs = np.flatnonzero(E[1 + j, 1:] > 0) + 1
+        seq_iset[seqs] = j
+        idx.extend(int(t) for t in seqs)
+        ptr.append(len(idx))
+    return seq_iset, np.asarray(parent, dtype=np.int64), np.asarray(ptr, dtype=np.int64), np.asarray(idx, dtype=np.int64)
+
+
+#: Most pivots (edges tried) of the canonical search per polyhedron before ``seqenum_solve``
+#: refuses: about a minute compiled on a loaded core at a few dozen sequences.
+MAX_EDGES = 20_000_000
+
+
+def _vertices_canonical(M, h, n_labels, basis, own: range, slack: range, structure, tol, max_bases, max_edges,
+                        who: str):
+    """Every vertex of the polyhedron by the compiled canonical search
+    (:func:`._sequence_enum_jit.canonical_vertices`: the opponent's payoff slacks perturbed, one
+    basis per perturbed vertex, the edges of a dead subtree enumerated by its continuations), or
+    None when the polyhedron is degenerate beyond the plan structure."""
+    from sim.extensive import _sequence_enum_jit as jit
+
+    order = list(slack)
+    start = _lex_repair(M, h, basis, order, n_labels, tol)
+    seq_iset, iset_parent, ptr, idx = structure
+    status, labels, bases, n_tight, n_bases, edges = jit.canonical_vertices(
+        np.ascontiguousarray(M, dtype=np.float64), np.ascontiguousarray(h, dtype=np.float64), int(n_labels),
+        np.asarray(start, dtype=np.int64), int(own.start), len(own), np.asarray(order, dtype=np.int64),
+        seq_iset, iset_parent, ptr, idx, float(tol), int(max_bases), int(max_edges), REFRESH_PIVOTS)
+    if status == jit.NOT_STRUCTURAL or status == jit.SINGULAR:
+        return None
+    if status == jit.TOO_MANY_BASES:
+        raise SolverError(
+            f"seqenum_solve(): the polyhedron of {who} has more than max_bases={max_bases:,} perturbed vertices or "
+            f"more than {max_edges:,} edges ({len(labels):,} vertices found so far: the sequence-form polyhedra "
+            "can have exponentially many vertices in the tree's depth); raise max_bases, or use seqlcp for one "
+            "equilibrium")
+    return labels, bases, n_tight, int(n_bases)
+
+
 def _in_hull(point: np.ndarray, others: np.ndarray, tol: float = 1e-7) -> bool:
     """Whether ``point`` is a convex combination of the rows of ``others``: non-negative least
     squares on the rows with a row of ones appended (Lawson and Hanson 1974)."""
@@ -237,7 +306,8 @@ def extreme_plan_pairs(xs: np.ndarray, ys: np.ndarray, tol: float = 1e-7):
     return keep, tuple(subsets)
 
 
-def sequence_vertex_pairs(sf: SequenceForm, tol: float = DEFAULT_TOL, max_bases: int = MAX_BASES):
+def sequence_vertex_pairs(sf: SequenceForm, tol: float = DEFAULT_TOL, max_bases: int = MAX_BASES,
+                          vertices: str = "lex"):
     """Realisation plans ``(x, y)`` of the extreme equilibria of the sequence form, and counts.
 
     Both polyhedra ``P`` and ``Q`` (module docstring) are enumerated whole by compiled
@@ -247,8 +317,12 @@ def sequence_vertex_pairs(sf: SequenceForm, tol: float = DEFAULT_TOL, max_bases:
     ``p``, the values off the path, give one pair), are the *candidates*, and those whose plans
     are not extreme within their maximal Nash subset are pruned (:func:`extreme_plan_pairs`).
 
+    ``vertices`` names the search: ``"lex"`` (:func:`_vertices`) or ``"canonical"``
+    (:func:`_vertices_canonical`, falling back to ``"lex"`` on a polyhedron it cannot take).
+
     Returns ``(pairs, info)``: ``pairs`` a list of plan pairs; ``info`` the number of vertices
-    and of bases visited of each polyhedron (player 0's plans first), ``candidates`` (distinct
+    and of bases visited of each polyhedron (player 0's plans first; for the canonical search,
+    perturbed vertices), ``search`` (the search each polyhedron was enumerated by), ``candidates`` (distinct
     plan pairs before pruning), ``nash_subsets`` (maximal Nash subsets as tuples of indices into
     ``pairs``), and whether a vertex has more tight labels than its polyhedron's dimension
     (``degenerate``).
@@ -262,17 +336,23 @@ def sequence_vertex_pairs(sf: SequenceForm, tol: float = DEFAULT_TOL, max_bases:
     start_P = _start_basis(E, sf.parent[0], F, sf.parent[1], lambda x: B.T @ x, 0, n0, L, k1)
     start_Q = _start_basis(F, sf.parent[1], E, sf.parent[0], lambda y: A @ y, n0, 0, L, k0)
     dims = (n0 - k0 + k1, n1 - k1 + k0)
-    systems = [(MP, hP, start_P, range(n0, L), "player 0's plans"), (MQ, hQ, start_Q, range(n0), "player 1's plans")]
+    systems = [(MP, hP, start_P, range(n0), range(n0, L), (E, sf.parent[0]), "player 0's plans"),
+               (MQ, hQ, start_Q, range(n0, L), range(n0), (F, sf.parent[1]), "player 1's plans")]
     order = (0, 1) if _pure_plan_count(E, sf.parent[0]) <= _pure_plan_count(F, sf.parent[1]) else (1, 0)
-    found = [None, None]
+    found, search = [None, None], ["lex", "lex"]
     for i in order:  # the smaller polyhedron first: a refusal comes after the cheaper work
-        M, h, start, slack, who = systems[i]
-        found[i] = _vertices(M, h, L, start, slack, tol, max_bases, who)
+        M, h, start, own, slack, (own_E, own_parent), who = systems[i]
+        if vertices == "canonical":
+            found[i] = _vertices_canonical(M, h, L, start, own, slack, _plan_structure(own_E, own_parent), tol,
+                                           max_bases, MAX_EDGES, who)
+            search[i] = "canonical" if found[i] is not None else "lex"
+        if found[i] is None:
+            found[i] = _vertices(M, h, L, start, slack, tol, max_bases, who)
     (labP, basP, tP, nbP), (labQ, basQ, tQ, nbQ) = found
     degenerate = bool(tP.max(initial=0) > dims[0] or tQ.max(initial=0) > dims[1])
     joined = jit.complementary_pairs(labP, labQ, L)
     info = {"vertices": (len(labP), len(labQ)), "bases": (int(nbP), int(nbQ)), "degenerate": degenerate,
-            "joined": len(joined)}
+            "joined": len(joined), "search": tuple(search)}
     if not len(joined):
         raise SolverError("seqenum_solve(): no complementary pair of vertices found (internal error: every "
                           "two-player tree has an equilibrium)")
@@ -300,7 +380,12 @@ def _pure_plan_count(E: np.ndarray, parent: np.ndarray) -> float:
     return float(count[0])
 
 
-def seqenum_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_bases: int = MAX_BASES) -> SolverResult:
+#: Vertex searches of ``seqenum_solve``.
+VERTEX_SEARCHES = ("lex", "canonical")
+
+
+def seqenum_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_bases: int = MAX_BASES,
+                  vertices: str = "lex") -> SolverResult:
     """Every extreme Nash equilibrium of a two-player tree, by vertex enumeration on its sequence form.
 
     Enumerates the vertices of the sequence-form best-response polyhedra of both players, joins
@@ -319,7 +404,17 @@ def seqenum_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_bases: 
         ``[1, 2]``.
     max_bases : int
         Most feasible bases per polyhedron (default :data:`MAX_BASES`); a tree needing more is
-        refused with a ``SolverError`` naming the bound.
+        refused with a ``SolverError`` naming the bound. For ``vertices="canonical"``, most
+        perturbed vertices per polyhedron (and at most :data:`MAX_EDGES` ratio tests).
+    vertices : {"lex", "canonical"}
+        The vertex search: ``"lex"`` (default), depth-first over the lexicographically feasible
+        bases; ``"canonical"``, over the vertices of the polyhedron with only the opponent's
+        payoff slacks perturbed, one canonical basis each, the edges below a dead sequence
+        enumerated by its pure continuations (:func:`sim.extensive._sequence_enum_jit.canonical_vertices`:
+        it does not visit the bases that differ only in which zero sequence of an unplayed
+        subtree is basic). Both find the same vertices; the canonical search falls back to
+        ``"lex"`` on a polyhedron degenerate beyond the plan structure (``details["search"]``
+        says which ran).
 
     Returns
     -------
@@ -335,7 +430,8 @@ def seqenum_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_bases: 
         has more tight labels than its polyhedron's dimension (then the equilibria may form
         continua, whose extreme points are the ones listed). The result's ``details``:
         ``sequences``, ``vertices`` and ``bases`` (per player: the vertices and lexicographic
-        bases of the polyhedron of that player's plans), ``candidates`` (complementary vertex
+        bases of the polyhedron of that player's plans, or its perturbed vertices for the
+        canonical search), ``search`` (per player, the search that ran), ``candidates`` (complementary vertex
         pairs, distinct as plans, before pruning), ``nash_subsets`` (the maximal Nash subsets,
         tuples of indices into ``equilibria``: every pair of plans within one is an equilibrium,
         and so is every convex combination) and ``reduced_form``.
@@ -375,20 +471,24 @@ def seqenum_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_bases: 
         raise SolverError(f"{fn}: tol must be a number in (0, 0.001); got {tol!r}")
     if isinstance(max_bases, bool) or not isinstance(max_bases, (int, np.integer)) or max_bases < 1:
         raise SolverError(f"{fn}: max_bases must be a positive integer; got {max_bases!r}")
+    if vertices not in VERTEX_SEARCHES:
+        raise SolverError(f"{fn}: vertices must be one of {VERTEX_SEARCHES}; got {vertices!r}")
     flat = _check_two_player_tree(game, fn)
     sf = sequence_form(game, flat)
-    pairs, info = sequence_vertex_pairs(sf, tol, int(max_bases))
+    pairs, info = sequence_vertex_pairs(sf, tol, int(max_bases), vertices)
     nf = game.reduced_normal_form() if has_reduced_view(flat) else None
     equilibria = tuple(plan_equilibrium(game, flat, sf, pair, nf) for pair in pairs)
     players = game.players
     return SolverResult("seqenum", nf if nf is not None else game, equilibria,
-                        {"tol": tol, "max_bases": int(max_bases)}, complete=True, degenerate=info["degenerate"],
+                        {"tol": tol, "max_bases": int(max_bases), "vertices": vertices}, complete=True,
+                        degenerate=info["degenerate"],
                         details={"sequences": {p: len(s) for p, s in zip(players, sf.sequences)},
                                  "vertices": dict(zip(players, info["vertices"])),
                                  "bases": dict(zip(players, info["bases"])),
+                                 "search": dict(zip(players, info["search"])),
                                  "candidates": info["candidates"],
                                  "nash_subsets": info["nash_subsets"],
                                  "reduced_form": nf is not None})
 
 
-__all__ = ["MAX_BASES", "extreme_plan_pairs", "seqenum_solve", "sequence_vertex_pairs"]
+__all__ = ["MAX_BASES", "MAX_EDGES", "VERTEX_SEARCHES", "extreme_plan_pairs", "seqenum_solve", "sequence_vertex_pairs"]
