@@ -163,7 +163,18 @@ def _grow(keys, used, vals):
 
 
 @numba.njit(cache=True, nogil=True)
-def lex_vertices(M, h, n_labels, basis0, lex_cols, tol, max_bases, refresh):
+def _group_counts(var_row, slack_group, n_groups):
+    """Nonbasic slacks per group."""
+    nb_count = np.zeros(max(n_groups, 1), dtype=np.int64)
+    if n_groups > 0:
+        for j in range(slack_group.shape[0]):
+            if slack_group[j] >= 0 and var_row[j] < 0:
+                nb_count[slack_group[j]] += 1
+    return nb_count
+
+
+@numba.njit(cache=True, nogil=True)
+def lex_vertices(M, h, n_labels, basis0, lex_cols, tol, max_bases, refresh, slack_group, n_groups):
     """Every vertex of ``{z : M z = h, z[:n_labels] >= 0}`` reachable from the feasible basis
     ``basis0`` (columns ``n_labels..`` free, all in ``basis0``).
 
@@ -172,6 +183,12 @@ def lex_vertices(M, h, n_labels, basis0, lex_cols, tol, max_bases, refresh):
     :data:`SINGULAR` (the starting basis); ``labels`` ``(K, ceil(n_labels / 64))`` and ``bases``
     ``(K, ceil(V / 64))`` the label mask and the first basis mask of each distinct vertex;
     ``n_tight`` its number of tight labels.
+
+    With ``n_groups > 0`` only the bases where every group of slacks (``slack_group[j]``: the
+    group of label ``j``'s slack, ``-1`` for none) has a nonbasic member are visited, and a
+    slack enters only if another of its group stays nonbasic: the search keeps to the vertices
+    where each of the opponent's information sets has a tight row
+    (:func:`sim.extensive.sequence_enum._slack_groups`).
     """
     R, V = M.shape
     LW = (n_labels + 63) // 64
@@ -186,6 +203,7 @@ def lex_vertices(M, h, n_labels, basis0, lex_cols, tol, max_bases, refresh):
     empty_t = np.zeros(0, dtype=np.int64)
     if not _tableau(M, h, basis0, T, row_var, var_row):
         return SINGULAR, empty_l, empty_b, empty_t, 0, 0
+    nb_count = _group_counts(var_row, slack_group, n_groups)
     bmask = np.zeros(BW, dtype=np.uint64)
     for b in basis0:
         bmask[b // 64] |= np.uint64(1) << np.uint64(b % 64)
@@ -257,7 +275,8 @@ def lex_vertices(M, h, n_labels, basis0, lex_cols, tol, max_bases, refresh):
         c = next_col
         back = st_out[depth - 1] if depth > 0 else -1  # entering it leads back to the parent
         while c < n_labels:
-            if var_row[c] < 0 and c != back:
+            if var_row[c] < 0 and c != back and (n_groups == 0 or slack_group[c] < 0
+                                                 or nb_count[slack_group[c]] > 1):
                 row = _lex_min_ratio(T, c, row_var, n_labels, lex_cols, tol, cand, val)
                 if row >= 0:
                     out = row_var[row]
@@ -283,6 +302,11 @@ def lex_vertices(M, h, n_labels, basis0, lex_cols, tol, max_bases, refresh):
                         st_out[depth] = out
                         st_next[depth] = c + 1
                         depth += 1
+                        if n_groups > 0:
+                            if slack_group[c] >= 0:
+                                nb_count[slack_group[c]] -= 1
+                            if out < n_labels and slack_group[out] >= 0:
+                                nb_count[slack_group[out]] += 1
                         _pivot(T, row, c)
                         row_var[row] = c
                         var_row[c] = row
@@ -314,6 +338,11 @@ def lex_vertices(M, h, n_labels, basis0, lex_cols, tol, max_bases, refresh):
         # Back to the parent: the variable that left re-enters where the one that entered sits.
         depth -= 1
         c, out = st_in[depth], st_out[depth]
+        if n_groups > 0:
+            if slack_group[c] >= 0:
+                nb_count[slack_group[c]] += 1
+            if out < n_labels and slack_group[out] >= 0:
+                nb_count[slack_group[out]] -= 1
         row = var_row[c]
         _pivot(T, row, out)
         row_var[row] = out
@@ -485,7 +514,9 @@ def _move_key(T, row_var, var_row, a, up, row, enter_slack, own_lo, n_own, slack
     one by the direction with tableau coefficients ``a`` (the own nonbasic sequences in ``up``
     rising with it, or the slack ``enter_slack``), blocked on ``row``: the step is row ``row``'s
     lexicographic vector divided by ``a[row]``, and an own sequence is dead at the new vertex when
-    its new vector is zero. No pivot is made. False as for :func:`_canonical`."""
+    its new vector is zero (relative to the terms cancelling) or its parent is. No pivot is made.
+    Returns 0, or nonzero when the dead set is not closed downwards (1) or the count does not
+    match the rows (``100 +`` the excess), as :func:`_canonical` refuses."""
     R = T.shape[0]
     V = T.shape[1] - 1
     out = row_var[row]
@@ -496,13 +527,18 @@ def _move_key(T, row_var, var_row, a, up, row, enter_slack, own_lo, n_own, slack
             dead[s] = not up[s]
             continue
         f = a[r] / ar
-        z = abs(T[r, V] - f * T[row, V]) <= tol
+        z = abs(T[r, V] - f * T[row, V]) <= tol * (1.0 + abs(f * T[row, V]))
         if z:
             for c in slack_cols:
-                if abs(T[r, c] - f * T[row, c]) > tol:
+                if abs(T[r, c] - f * T[row, c]) > tol * (1.0 + abs(f * T[row, c])):
                     z = False
                     break
         dead[s] = z
+    # Below a dead sequence everything is dead (exactly; round-off aside): parents come first.
+    for s in range(n_own):
+        j = seq_iset[s]
+        if j >= 0 and dead[iset_parent[j]]:
+            dead[s] = True
     for w in range(key.shape[0]):
         key[w] = 0
     count = 0
@@ -515,13 +551,13 @@ def _move_key(T, row_var, var_row, a, up, row, enter_slack, own_lo, n_own, slack
     for s in range(n_own):
         j = seq_iset[s]
         if j >= 0 and dead[iset_parent[j]] and not dead[s]:
-            return False
+            return 1
         basic = (not dead[s]) or (j >= 0 and dead[iset_parent[j]] and ch_idx[ch_ptr[j]] == s)
         if basic:
             col = own_lo + s
             key[col // 64] |= np.uint64(1) << np.uint64(col % 64)
             count += 1
-    return count == R
+    return 0 if count == R else 100 + count - R
 
 
 @numba.njit(cache=True, nogil=True)
@@ -570,7 +606,7 @@ def _to_basis(M, h, T, row_var, var_row, bmask, cur, basis, since, refresh):
 
 @numba.njit(cache=True, nogil=True)
 def canonical_vertices(M, h, n_labels, basis0, own_lo, n_own, slack_cols, seq_iset, iset_parent, ch_ptr, ch_idx,
-                       tol, max_bases, max_edges, refresh):
+                       tol, max_bases, max_edges, refresh, slack_group, n_groups):
     """Every vertex of ``{z : M z = h, z[:n_labels] >= 0}`` by a search over the vertices of the
     polyhedron with only the slacks perturbed, one canonical basis each.
 
@@ -593,6 +629,8 @@ def canonical_vertices(M, h, n_labels, basis0, own_lo, n_own, slack_cols, seq_is
     connected, and each vertex of the original polyhedron is the limit of one of the perturbed
     polyhedron's, so every vertex is reached. The tableau moves from one vertex to the next by
     a pivot per changed column, and is rebuilt from ``M`` every ``refresh`` pivots.
+
+    ``slack_group`` and ``n_groups`` restrict the search as in :func:`lex_vertices`.
 
     Returns ``(status, labels, bases, n_tight, n_bases, edges)`` like :func:`lex_vertices`
     (``n_bases``: canonical bases, that is perturbed vertices; ``edges``: ratio tests), with
@@ -694,11 +732,13 @@ def canonical_vertices(M, h, n_labels, basis0, own_lo, n_own, slack_cols, seq_is
         for s2 in range(n_own):
             r = var_row[own_lo + s2]
             dead[s2] = True if r < 0 else _dead_row(T, r, slack_cols, tol)
+        nb_count = _group_counts(var_row, slack_group, n_groups)
         # Moves: each nonbasic slack, then each maximal dead sequence with each continuation.
         for m in range(n_moves):
             if m < slack_cols.shape[0]:
                 enter = slack_cols[m]
-                if var_row[enter] >= 0:
+                if var_row[enter] >= 0 or (n_groups > 0 and slack_group[enter] >= 0
+                                           and nb_count[slack_group[enter]] <= 1):
                     continue
                 root = -1
             else:
@@ -752,8 +792,9 @@ def canonical_vertices(M, h, n_labels, basis0, own_lo, n_own, slack_cols, seq_is
                 if row >= 0:
                     if _dead_row(T, row, slack_cols, tol):
                         return NOT_STRUCTURAL, labels[:n_vert], vbases[:n_vert], tight_n[:n_vert], n_bases, edges
-                    if not _move_key(T, row_var, var_row, a, up, row, enter, own_lo, n_own, slack_cols, seq_iset,
-                                     iset_parent, ch_ptr, ch_idx, tol, dead_w, key):
+                    code = _move_key(T, row_var, var_row, a, up, row, enter, own_lo, n_own, slack_cols, seq_iset,
+                                     iset_parent, ch_ptr, ch_idx, tol, dead_w, key)
+                    if code != 0:
                         return NOT_STRUCTURAL, labels[:n_vert], vbases[:n_vert], tight_n[:n_vert], n_bases, edges
                     if 2 * (n_bases + 1) > bcap:
                         bkeys, bused, bvals = _grow(bkeys, bused, bvals)

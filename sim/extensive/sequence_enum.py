@@ -135,7 +135,7 @@ REFRESH_PIVOTS = 200
 
 
 def _vertices(M: np.ndarray, h: np.ndarray, n_labels: int, basis: list[int], slack: range, tol: float,
-              max_bases: int, who: str):
+              max_bases: int, who: str, groups=None):
     """Every vertex of ``{z : M z = h, z[:n_labels] >= 0}`` (the rest free) by the compiled
     depth-first search over lexicographically feasible bases (:mod:`._sequence_enum_jit`).
 
@@ -157,7 +157,7 @@ def _vertices(M: np.ndarray, h: np.ndarray, n_labels: int, basis: list[int], sla
     status, labels, bases, n_tight, n_bases, _ = jit.lex_vertices(
         np.ascontiguousarray(M, dtype=np.float64), np.ascontiguousarray(h, dtype=np.float64), int(n_labels),
         np.asarray(basis, dtype=np.int64), np.asarray(lex, dtype=np.int64), float(tol), int(max_bases),
-        REFRESH_PIVOTS)
+        REFRESH_PIVOTS, *(groups if groups is not None else (np.full(n_labels, -1, dtype=np.int64), 0)))
     if status == jit.TOO_MANY_BASES:
         raise SolverError(
             f"seqenum_solve(): the polyhedron of {who} has more than max_bases={max_bases:,} lexicographically "
@@ -213,7 +213,7 @@ MAX_EDGES = 20_000_000
 
 
 def _vertices_canonical(M, h, n_labels, basis, own: range, slack: range, structure, tol, max_bases, max_edges,
-                        who: str):
+                        who: str, groups=None):
     """Every vertex of the polyhedron by the compiled canonical search
     (:func:`._sequence_enum_jit.canonical_vertices`: the opponent's payoff slacks perturbed, one
     basis per perturbed vertex, the edges of a dead subtree enumerated by its continuations), or
@@ -226,7 +226,8 @@ def _vertices_canonical(M, h, n_labels, basis, own: range, slack: range, structu
     status, labels, bases, n_tight, n_bases, edges = jit.canonical_vertices(
         np.ascontiguousarray(M, dtype=np.float64), np.ascontiguousarray(h, dtype=np.float64), int(n_labels),
         np.asarray(start, dtype=np.int64), int(own.start), len(own), np.asarray(order, dtype=np.int64),
-        seq_iset, iset_parent, ptr, idx, float(tol), int(max_bases), int(max_edges), REFRESH_PIVOTS)
+        seq_iset, iset_parent, ptr, idx, float(tol), int(max_bases), int(max_edges), REFRESH_PIVOTS,
+        *(groups if groups is not None else (np.full(n_labels, -1, dtype=np.int64), 0)))
     if status == jit.NOT_STRUCTURAL or status == jit.SINGULAR:
         return None
     if status == jit.TOO_MANY_BASES:
@@ -236,6 +237,37 @@ def _vertices_canonical(M, h, n_labels, basis, own: range, slack: range, structu
             "can have exponentially many vertices in the tree's depth); raise max_bases, or use seqlcp for one "
             "equilibrium")
     return labels, bases, n_tight, int(n_bases)
+
+
+def _slack_groups(opp_E: np.ndarray, opp_parent: np.ndarray, slack: range, n_labels: int):
+    """The opponent's payoff slacks grouped by information set, for the search to keep to the
+    vertices where each information set of the opponent has a tight row: ``(group, n)``, with
+    ``group[j]`` the group of label ``j``'s slack (0 for the empty sequence's row, ``1 + k`` for
+    the ``k``-th information set's actions) and ``-1`` for the owner's plan labels.
+
+    Why that is enough (the opponent's values ``q`` in ``P``; ``Q`` alike): for a plan ``x`` the
+    rows ``F^T q >= B^T x`` are a tree of inequalities ``q_h >= u_t + sum of q below t``, one per
+    action ``t`` at ``h``, and backward induction gives their least solution ``q*(x)``. A point
+    where every information set has a tight row has ``q = q*(x)`` (at a deepest ``h`` with
+    ``q_h > q*_h`` every row of ``h`` would be slack), and no other ``q`` makes a superset of
+    ``q*``'s rows tight (same argument). An equilibrium ``(x, y)`` is complementary with
+    ``q*(x)``, since ``y`` plays only actions optimal for those values where it reaches. If it is
+    an extreme equilibrium, ``(x, q*(x))`` is a vertex: else ``x`` is not extreme in the plans of
+    the face where ``q*(x)``'s labels are tight (the fibre over an extreme plan is a face, whose
+    vertex would have ``q*``'s rows tight, so be ``(x, q*(x))``), each plan of that face is a best
+    reply partner of every ``y`` that ``x`` is, and ``x`` is a convex combination of plans in
+    every maximal Nash subset holding ``(x, y)``. So the vertices needed are those on the graph
+    of ``q*``, a union of faces homeomorphic to the plan polytope (so its edges connect it,
+    for every perturbation of the right-hand side: one that shifts each row by a constant), and
+    the search walks only its edges: a slack enters only while its information set keeps
+    another tight row.
+    """
+    group = np.full(n_labels, -1, dtype=np.int64)
+    group[slack.start] = 0
+    for j in range(len(opp_parent)):
+        acts = np.flatnonzero(opp_E[1 + j, 1:] > 0) + 1
+        group[slack.start + acts] = 1 + j
+    return group, 1 + len(opp_parent)
 
 
 def _in_hull(point: np.ndarray, others: np.ndarray, tol: float = 1e-7) -> bool:
@@ -307,7 +339,7 @@ def extreme_plan_pairs(xs: np.ndarray, ys: np.ndarray, tol: float = 1e-7):
 
 
 def sequence_vertex_pairs(sf: SequenceForm, tol: float = DEFAULT_TOL, max_bases: int = MAX_BASES,
-                          vertices: str = "lex"):
+                          vertices: str = "lex", best_values: bool = True):
     """Realisation plans ``(x, y)`` of the extreme equilibria of the sequence form, and counts.
 
     Both polyhedra ``P`` and ``Q`` (module docstring) are enumerated whole by compiled
@@ -319,6 +351,9 @@ def sequence_vertex_pairs(sf: SequenceForm, tol: float = DEFAULT_TOL, max_bases:
 
     ``vertices`` names the search: ``"lex"`` (:func:`_vertices`) or ``"canonical"``
     (:func:`_vertices_canonical`, falling back to ``"lex"`` on a polyhedron it cannot take).
+    With ``best_values`` (default) each search keeps to the vertices where every information set
+    of the opponent has a tight row, the only ones an extreme equilibrium needs
+    (:func:`_slack_groups`); without, every vertex is enumerated.
 
     Returns ``(pairs, info)``: ``pairs`` a list of plan pairs; ``info`` the number of vertices
     and of bases visited of each polyhedron (player 0's plans first; for the canonical search,
@@ -336,18 +371,19 @@ def sequence_vertex_pairs(sf: SequenceForm, tol: float = DEFAULT_TOL, max_bases:
     start_P = _start_basis(E, sf.parent[0], F, sf.parent[1], lambda x: B.T @ x, 0, n0, L, k1)
     start_Q = _start_basis(F, sf.parent[1], E, sf.parent[0], lambda y: A @ y, n0, 0, L, k0)
     dims = (n0 - k0 + k1, n1 - k1 + k0)
-    systems = [(MP, hP, start_P, range(n0), range(n0, L), (E, sf.parent[0]), "player 0's plans"),
-               (MQ, hQ, start_Q, range(n0, L), range(n0), (F, sf.parent[1]), "player 1's plans")]
+    systems = [(MP, hP, start_P, range(n0), range(n0, L), (E, sf.parent[0]), (F, sf.parent[1]), "player 0's plans"),
+               (MQ, hQ, start_Q, range(n0, L), range(n0), (F, sf.parent[1]), (E, sf.parent[0]), "player 1's plans")]
     order = (0, 1) if _pure_plan_count(E, sf.parent[0]) <= _pure_plan_count(F, sf.parent[1]) else (1, 0)
     found, search = [None, None], ["lex", "lex"]
     for i in order:  # the smaller polyhedron first: a refusal comes after the cheaper work
-        M, h, start, own, slack, (own_E, own_parent), who = systems[i]
+        M, h, start, own, slack, (own_E, own_parent), (opp_E, opp_parent), who = systems[i]
+        groups = _slack_groups(opp_E, opp_parent, slack, L) if best_values else None
         if vertices == "canonical":
             found[i] = _vertices_canonical(M, h, L, start, own, slack, _plan_structure(own_E, own_parent), tol,
-                                           max_bases, MAX_EDGES, who)
+                                           max_bases, MAX_EDGES, who, groups)
             search[i] = "canonical" if found[i] is not None else "lex"
         if found[i] is None:
-            found[i] = _vertices(M, h, L, start, slack, tol, max_bases, who)
+            found[i] = _vertices(M, h, L, start, slack, tol, max_bases, who, groups)
     (labP, basP, tP, nbP), (labQ, basQ, tQ, nbQ) = found
     degenerate = bool(tP.max(initial=0) > dims[0] or tQ.max(initial=0) > dims[1])
     joined = jit.complementary_pairs(labP, labQ, L)
