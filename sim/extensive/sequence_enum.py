@@ -32,6 +32,16 @@ against the subset's other plans). What remains are the extreme points of the se
 equilibrium plans, the images of the reduced normal form's extreme equilibria that are extreme
 among plans.
 
+Not every vertex is needed. For a plan ``x`` the rows ``F^T q >= B^T x`` form a tree of
+inequalities whose least solution ``q*(x)`` is the opponent's backward-induction values; every
+equilibrium is complementary with those values, and for an extreme equilibrium ``(x, q*(x))`` is
+a vertex (:func:`_slack_groups` has the argument). The points with ``q = q*(x)`` are those where
+every information set of the opponent has a tight row: a union of faces homeomorphic to the plan
+polytope, whose edges connect it. Each search walks only those edges (a slack leaves the
+nonbasic set only while its information set keeps another), which drops the vertices that
+differ in values raised off the opponent's best replies: 2 to 7 times fewer bases on the corpus
+trees, with the same equilibria.
+
 Vertices are enumerated by pivoting (Avis and Fukuda 1992) over the lexicographically feasible
 bases of each polyhedron, the free values ``q`` (``p``) always basic, from the basis of a pure
 plan and the opponent's backward-induction values: the sequence form is highly degenerate (a plan
@@ -40,7 +50,13 @@ perturbation visits a degenerate vertex through a few of its bases rather than a
 is compiled (:mod:`sim.extensive._sequence_enum_jit`): one dense tableau pivoted forward into an
 unvisited basis and back on the way up, rebuilt from the original matrix every few hundred pivots
 so that round-off does not accumulate; visited bases and vertices live in hash tables keyed by bit
-masks. A vertex is identified by its label set (at a vertex the tight rows fix the point). Both
+masks. A vertex is identified by its label set (at a vertex the tight rows fix the point).
+``vertices="canonical"`` searches instead over the vertices of the polyhedron with only the
+opponent's slacks perturbed, one canonical basis each, with the edges below an unplayed sequence
+listed by its pure continuations (:func:`._sequence_enum_jit.canonical_vertices`): it never
+visits the bases that differ only in which zero sequence of an unplayed subtree is basic, and
+falls back to the lexicographic search where ties among plan values that the structure does not
+explain appear. Both
 polyhedra are enumerated whole and their vertices joined where the label masks cover every label.
 Payoffs are first mapped onto ``[1, 2]`` per player, so that one tolerance means the same on
 every tree.
