@@ -83,7 +83,8 @@ for _ in range(int(sys.argv[2])):
 times.sort()
 print(times[len(times) // 2], len(res.equilibria))
 """
-ENUM_CORPUS = ("e04", "e10", "km1", "km2", "cent2", "bayes1a", "work3", "nim7")
+ENUM_CORPUS = ("e04", "e10", "km1", "km2", "cent2", "bayes1a", "work3", "nim7", "4cards", "montyhal", "artist2",
+               "bayes2a", "palf2")
 ENUM_ROUNDS = (1, 2, 3)
 #: Largest reduced form (strategy pairs) the enumeration rows hand to ``enummixed``: beyond it a
 #: degenerate reduced form takes minutes on either implementation.

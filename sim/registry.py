@@ -269,7 +269,8 @@ _METHODS = [
            "all extreme equilibria of a two-player tree by vertex enumeration on its sequence form",
            (_tol(1e-9),
             Option("max_bases", int, 1_000_000, "refuse a tree with more feasible bases per player than this",
-                   low=1)), certified=True),
+                   low=1),
+            Option("vertices", str, "lex", "vertex search", choices=("lex", "canonical"))), certified=True),
     Method("pbe", "tree", "N", "sim.extensive.pbe", "pbe_solve",
            "pure perfect Bayesian equilibria of small trees, beliefs, pooling/separating",
            (_tol(1e-9),
@@ -406,7 +407,15 @@ def solve(game, method: str, **options):
     spec = check_applicable(method, n_players=game.n_players, tree=is_tree)
     if is_tree and spec.kind != "tree":
         game = game.reduced_normal_form()
-    result = spec.load()(game, **options)
+    try:
+        result = spec.load()(game, **options)
+    except SolverError as exc:
+        if is_tree and method == "enummixed" and game.n_players == 2 and "seqenum" not in str(exc):
+            # The reduced form multiplies a tree's plans; the sequence form does not.
+            raise SolverError(f"{exc}. This is the reduced normal form ({'x'.join(map(str, game.shape))}) of a "
+                              "two-player tree: solve(tree, 'seqenum') enumerates the tree's extreme "
+                              "equilibria on its sequence form instead") from exc
+        raise
     if not spec.certified:
         return result
     from sim.result import certify_result

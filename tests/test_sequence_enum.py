@@ -236,7 +236,7 @@ def test_compiled_pivoting_finds_exactly_the_vertices_of_both_polyhedra(game):
         want = _brute_force_vertex_labels(M, h, L)
         for refresh in (1, 200):
             status, labels, _, _, _, _ = jit.lex_vertices(M, h, L, np.array(start), np.array(start), 1e-9, 10**6,
-                                                          refresh)
+                                                          refresh, np.full(L, -1), 0)
             assert status == jit.OK
             got = {tuple(bool(w >> np.uint64(j % 64) & np.uint64(1)) for j, w in
                          ((j, row[j // 64]) for j in range(L))) for row in labels}

@@ -292,7 +292,8 @@ def _lex_equilibria(A, B, max_bases, work=None):
             f"{m}x{n} game at its {exc.bound} bound (AUTO_LEX_WORK={work:,} tableau entry "
             f"updates, MAX_LEX_BASES={MAX_LEX_BASES:,} bases; a few seconds compiled); call "
             f"enummixed_solve(game, vertices='lex', max_bases=...) to run it longer, or lcp_solve "
-            "for one equilibrium") from exc
+            "for one equilibrium; if the game is the reduced normal form of a two-player tree, "
+            "seqenum_solve on the tree enumerates its extreme equilibria on the sequence form") from exc
     return res.xs, res.ys, res.degenerate
 
 
