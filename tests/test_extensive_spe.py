@@ -601,3 +601,63 @@ def test_a_subgame_too_large_for_its_reduced_form_is_refused_by_name():
     with pytest.raises(SolverError, match=r"spe_solve\(\): the subgame at the root has imperfect information "
                                           r"that no proper subgame cuts, .*too large to search \(.*'B'"):
         spe_solve(game)
+
+
+# ----- tie-rich subgames: the equilibrium limit is applied before anything is built ---------------
+def _hidden_states_all_tied(k):
+    """A moves (unseen by C), chance draws one of ``k`` states that B sees and C does not, C moves
+    last; every payoff is 0. No proper subgame cuts it, B has ``3**k`` reduced strategies, and every
+    one of the ``2 * 3**k * 2`` profiles of the reduced normal form is an equilibrium."""
+    def state(s):
+        return Decision(1, f"b{s}", ("x", "y", "z"), tuple(
+            Decision(2, "c", ("l", "r"), (Terminal((0.0, 0.0, 0.0)), Terminal((0.0, 0.0, 0.0)))) for _ in range(3)))
+    chance = Chance(tuple(f"s{s}" for s in range(k)), (1 / k,) * k, tuple(state(s) for s in range(k)))
+    return ExtensiveFormGame.from_root(("A", "B", "C"), Decision(0, "a", ("u", "v"), (chance, chance)))
+
+
+def test_a_subgame_with_more_pure_equilibria_than_the_limit_is_refused_without_building_them(monkeypatch):
+    # Found hunting a memory blow-up: with 9 states (78,732 pure equilibria, B with 19,683
+    # strategies) the pure certification gathered K * 19,683 deviation payoffs, over 10 GB, before
+    # the limit was looked at. Now they are counted on the mask and refused (0.97 GB peak, all of it
+    # the reduced normal form; 8 states: 2.86 GB before, 0.44 GB after). 5 states keep it fast.
+    import tracemalloc
+
+    from sim.result import Equilibrium
+
+    game = _hidden_states_all_tied(5)
+    built = []
+    real = Equilibrium.certify_pure_many.__func__
+    monkeypatch.setattr(Equilibrium, "certify_pure_many",
+                        classmethod(lambda cls, g, profiles, **d: built.append(len(profiles)) or real(cls, g, profiles, **d)))
+    tracemalloc.start()
+    try:
+        with pytest.raises(SolverError, match=r"a subgame has 972 equilibria, more than max_equilibria=100;"):
+            spe_solve(game, max_equilibria=100)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert built and max(built) <= 101, built  # never more than the limit (and one) built
+    assert peak < 30e6, peak
+    r = spe_solve(game, max_equilibria=972)  # at the limit: all listed
+    assert len(r.equilibria) == 972
+
+
+def test_combinations_of_subgame_equilibria_beyond_the_limit_are_refused_before_any_is_solved(monkeypatch):
+    # Chance picks one of three coordination games, each with 2 pure equilibria and a mixed one:
+    # 3 x 3 x 3 = 27 combinations, each with at least one subgame-perfect equilibrium above it.
+    import sim.extensive.spe as spe
+
+    def coord(tag):
+        return Decision(0, f"r{tag}", ("a", "b"), tuple(
+            Decision(1, f"c{tag}", ("a", "b"), tuple(Terminal((float(x == y), float(x == y))) for y in "ab"))
+            for x in "ab"))
+    game = ExtensiveFormGame.from_root(("R", "C"), Chance(("s", "t", "u"), (0.3, 0.3, 0.4),
+                                                          (coord("s"), coord("t"), coord("u"))))
+    assert len(spe_solve(game, max_equilibria=27).equilibria) == 27
+    calls = []
+    real = spe._subgame_equilibria
+    monkeypatch.setattr(spe, "_subgame_equilibria", lambda *a, **k: calls.append(1) or real(*a, **k))
+    with pytest.raises(SolverError, match=r"the subgames below the root combine into 3 x 3 x 3 = 27 choices .*"
+                                          r"more than max_equilibria=26;"):
+        spe_solve(game, max_equilibria=26)
+    assert len(calls) == 3  # the three subgames, and not one of the 27 truncated roots

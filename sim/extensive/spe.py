@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -107,10 +108,14 @@ def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int, whe
     except GameError as exc:  # the subgame's own size, not the whole tree's, is what is refused
         raise SolverError(f"spe_solve(): the subgame at {where} has imperfect information that no proper "
                           f"subgame cuts, and its reduced normal form is too large to search ({exc})") from None
-    found = stage_equilibria(nf, tol=tol, mixed="always", max_support_profiles=ENUMPOLY_SUBGAME_SUPPORTS)
+    # The pure equilibria are counted before any is built (a subgame whose payoffs are all equal
+    # has one per profile of its reduced normal form, which can have millions): refuse then.
+    found = stage_equilibria(nf, tol=tol, mixed="always", max_support_profiles=ENUMPOLY_SUBGAME_SUPPORTS,
+                             max_equilibria=max_equilibria + 1)
     eqs = found.equilibria
     if len(eqs) > max_equilibria:  # as the perfect-information route: refuse, do not truncate
-        raise SolverError(f"spe_solve(): a subgame has {len(eqs):,} equilibria, more than "
+        count = max(len(eqs), found.n_pure or 0)
+        raise SolverError(f"spe_solve(): a subgame has {count:,} equilibria, more than "
                           f"max_equilibria={max_equilibria}; raise max_equilibria to enumerate them")
     out = []
     for e in eqs:
@@ -416,6 +421,17 @@ def _compose(game: ExtensiveFormGame, tol: float, cap: int):
     def solve(node) -> list[tuple[dict, np.ndarray]]:
         below = _below(node, True, roots)
         options = [solve(b) for b in below]
+        name = node.label or node.infoset
+        where = "the root" if node is game.root else f"move {name!r}" if name else "an unnamed node"
+        # Every combination of the subgames' equilibria has at least one equilibrium of the
+        # truncated game above it (Nash 1951), so more combinations than the cap means more
+        # subgame-perfect equilibria than the cap: refuse before solving any of them.
+        combos = math.prod(len(o) for o in options)
+        if combos > cap:
+            sizes = " x ".join(f"{len(o):,}" for o in options)
+            raise SolverError(f"spe_solve(): the subgames below {where} combine into {sizes} = {combos:,} "
+                              f"choices of their equilibria, each the start of at least one subgame-perfect "
+                              f"equilibrium: more than max_equilibria={cap}; raise max_equilibria to enumerate them")
         out = []
         for combo in itertools.product(*options):
             values = {id(b): v for b, (_, v) in zip(below, combo)}
@@ -423,8 +439,6 @@ def _compose(game: ExtensiveFormGame, tol: float, cap: int):
             for beh, _ in combo:
                 merged.update(beh)
             sub = _truncate(node, True, roots, values)
-            name = node.label or node.infoset
-            where = "the root" if node is game.root else f"move {name!r}" if name else "an unnamed node"
             eqs, _, reason = _subgame_equilibria(game.players, sub, tol, cap, where)
             if reason and reason not in reasons:
                 reasons.append(reason)
