@@ -94,6 +94,10 @@ def _below(node: Node, top: bool, roots) -> list[Node]:
 #: Largest support enumeration (number of support profiles) of an N-player subgame that
 #: :func:`spe_solve` hands to ``enumpoly``; a 3x3x3x3 subgame has 2,401.
 ENUMPOLY_SUBGAME_SUPPORTS = 5_000
+#: Most continua components ``enumpoly`` traces in one subgame of :func:`spe_solve` (each costs
+#: up to a second; a subgame whose payoffs are mostly equal has one on nearly every support).
+#: Meeting any continuum already makes the subgame's list incomplete, and says so.
+ENUMPOLY_SUBGAME_CONTINUA = 16
 
 
 def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int, where: str = "the root"):
@@ -111,7 +115,7 @@ def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int, whe
     # The pure equilibria are counted before any is built (a subgame whose payoffs are all equal
     # has one per profile of its reduced normal form, which can have millions): refuse then.
     found = stage_equilibria(nf, tol=tol, mixed="always", max_support_profiles=ENUMPOLY_SUBGAME_SUPPORTS,
-                             max_equilibria=max_equilibria + 1)
+                             max_equilibria=max_equilibria + 1, max_continua=ENUMPOLY_SUBGAME_CONTINUA)
     eqs = found.equilibria
     if len(eqs) > max_equilibria:  # as the perfect-information route: refuse, do not truncate
         count = max(len(eqs), found.n_pure or 0)
