@@ -28,11 +28,17 @@ ways decide it, and every warning says which one did:
   compared with those of ``rest`` (the scenario without the goal): for a simultaneous timing the
   owner's best responses to every pure profile of the others (by the one tie rule,
   :func:`sim.solvers.pure.pure_equilibrium_mask`), so also every pure equilibrium; for a
-  sequential one the set of subgame-perfect equilibria (``spe``). A perfect-information tree is
-  solved at every point at once by batched backward induction
-  (:func:`sim.extensive.spe.spe_batch`; points where it ties are listed by ``spe_solve``), so
-  like a simultaneous timing it uses exactly ``sample`` points (:data:`DEFAULT_SAMPLE` by
-  default); an imperfect-information tree needs one ``spe_solve`` per point and uses at most
+  sequential one the equilibria of the tree's default solve
+  (:func:`sim.registry.default_tree_method`). A perfect-information tree: the subgame-perfect
+  equilibria (``spe``), at every point at once by batched backward induction
+  (:func:`sim.extensive.spe.spe_batch`; points where it ties are listed by ``spe_solve``). A
+  tree with imperfect information: the pure perfect Bayesian equilibria (``pbe``), at every
+  point at once (:func:`sim.extensive.pbe_batch.pbe_batch`), so that lint and the default solve
+  judge alike (a goal that only changes what some belief can justify off the path changes the
+  ``pbe`` set and not the ``spe`` one); where no pure one exists with or without the goal, the
+  warning says at how many points. Either way exactly ``sample`` points are used, as for a
+  simultaneous timing (:data:`DEFAULT_SAMPLE` by default); only a tree with more pure profiles
+  than ``pbe`` enumerates falls back to one ``spe_solve`` per point, at most
   :data:`TREE_SAMPLE`, and its warnings say so. Comparing best responses rather than only the
   pure equilibria matters: removing a player's only goal leaves it indifferent, and in a
   coordination game the pure equilibria are then the same. No change at any point is evidence,
@@ -54,6 +60,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import warnings as _warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -64,9 +71,10 @@ import numpy as np
 from sim.scenario import Scenario, compile_scenario, load_scenario
 from sim.scenario.schema import REST, ChanceMove, Goal, Rule, Scaled
 
-#: Points of the sampled test (simultaneous timings, and perfect-information trees: exactly this many).
+#: Points of the sampled test (exactly this many, for every timing, but see :data:`TREE_SAMPLE`).
 DEFAULT_SAMPLE = 512
-#: At most this many points for an imperfect-information tree (each point is one ``spe_solve``).
+#: At most this many points for an imperfect-information tree with more pure profiles than
+#: ``pbe_batch`` enumerates (each point is then one ``spe_solve``).
 TREE_SAMPLE = 16
 #: Ties: a deviation within this share of the game's payoff scale counts as indifference.
 TIE_TOL = 1e-9
@@ -353,22 +361,43 @@ def _valid(compiled, points: np.ndarray) -> np.ndarray:
     return np.array(keep, dtype=bool)
 
 
+def _pure_profiles(game) -> int:
+    """Pure behaviour profiles of a tree (what ``pbe_batch`` enumerates)."""
+    return math.prod(len(actions) for _, actions in game.infosets.values())
+
+
+def _pbe_route(compiled) -> bool:
+    """Whether an imperfect-information tree is compared by its pure perfect Bayesian equilibria
+    at every point at once (:func:`sim.extensive.pbe_batch.pbe_batch`), the default solve of such
+    a tree (:func:`sim.registry.default_tree_method`); False when it has more pure profiles than
+    ``pbe_batch`` enumerates (then ``spe_solve`` point by point, at most :data:`TREE_SAMPLE`)."""
+    from sim.extensive.pbe import DEFAULT_MAX_PROFILES
+
+    game = compiled.game()
+    return compiled.sequential and not game.perfect_information and _pure_profiles(game) <= DEFAULT_MAX_PROFILES
+
+
 def _batched(compiled) -> bool:
     """Whether the sampled test runs on every point at once: a simultaneous timing (best
-    responses), or a perfect-information tree (batched backward induction, ``spe_batch``)."""
-    return not compiled.sequential or compiled.game().perfect_information
+    responses), a perfect-information tree (batched backward induction, ``spe_batch``), or an
+    imperfect-information tree (batched pure perfect Bayesian equilibria, ``pbe_batch``) with
+    few enough pure profiles."""
+    return not compiled.sequential or compiled.game().perfect_information or _pbe_route(compiled)
 
 
 def _sample_size(compiled, sample: int) -> int:
     """Points of the sampled test: ``sample`` exactly where the test is batched, at most
-    :data:`TREE_SAMPLE` for an imperfect-information tree (each point one ``spe_solve``)."""
+    :data:`TREE_SAMPLE` otherwise (each point one ``spe_solve``)."""
     return sample if _batched(compiled) else min(sample, TREE_SAMPLE)
 
 
 def _cap_note(compiled, sample: int) -> str:
     if _batched(compiled) or sample <= TREE_SAMPLE:
         return ""
-    return f"imperfect information: at most {TREE_SAMPLE} points, each one spe_solve"
+    from sim.extensive.pbe import DEFAULT_MAX_PROFILES
+
+    return (f"imperfect information with {_pure_profiles(compiled.game()):,} pure profiles, over the "
+            f"{DEFAULT_MAX_PROFILES:,} pbe enumerates: at most {TREE_SAMPLE} points, each one spe_solve")
 
 
 def _tree_sets(compiled, payoffs: np.ndarray, points: np.ndarray) -> list:
@@ -424,6 +453,34 @@ def _batch_tree_changes(compiled, a: np.ndarray, b: np.ndarray, points: np.ndarr
     return False
 
 
+def _pbe_tree_changes(compiled, a: np.ndarray, b: np.ndarray, points: np.ndarray, points_b: np.ndarray,
+                      notes: list | None = None) -> bool:
+    """:func:`_changes` for an imperfect-information tree: the pure perfect Bayesian equilibria
+    (``pbe``, the default solve of such a tree) of both batches at every point at once
+    (:func:`sim.extensive.pbe_batch.pbe_batch`), compared profile by profile. Points where
+    neither batch has a pure one compare equal (their mixed equilibria are not compared), and
+    ``notes`` gets a line saying how many there were."""
+    from sim.extensive.pbe_batch import pbe_batch
+
+    game = compiled.game()
+    n = len(compiled.players)
+    empty, start, size = 0, 0, 16
+    # Growing chunks, in sample order (the defaults and corners first): a goal that matters is
+    # usually seen in the first one, and the rest is not solved.
+    while start < len(points):
+        k = slice(start, start + size)
+        ra = pbe_batch(game, a[k].reshape(len(a[k]), -1, n), chance_probs=_tree_chance(compiled, game, points[k]))
+        rb = pbe_batch(game, b[k].reshape(len(b[k]), -1, n), chance_probs=_tree_chance(compiled, game, points_b[k]))
+        if np.any(ra.mask != rb.mask):
+            return True
+        empty += int(np.count_nonzero(~ra.mask.any(axis=1)))
+        start, size = start + size, 4 * size
+    if empty and notes is not None:
+        notes.append(f"at {empty} of them no pure perfect Bayesian equilibrium with or without the change, "
+                     "and mixed ones are not compared")
+    return False
+
+
 def _best_responses(payoffs: np.ndarray, player: int) -> np.ndarray:
     """Mask of ``player``'s best responses at every profile, by the one tie rule: the game where
     every other player gets 0 (and so always best-responds) has exactly these pure equilibria."""
@@ -435,16 +492,21 @@ def _best_responses(payoffs: np.ndarray, player: int) -> np.ndarray:
 
 
 def _changes(compiled, a: np.ndarray, b: np.ndarray, points: np.ndarray, points_b: np.ndarray | None = None,
-             *, players: Sequence[int] | None = None) -> bool:
+             *, players: Sequence[int] | None = None, notes: list | None = None) -> bool:
     """Whether two payoff batches differ in a choice at some point: in a best response of one of
     ``players`` (default all) for a simultaneous timing, in the set of subgame-perfect equilibria
-    for a sequential one (``points`` and ``points_b`` give each batch's chance probabilities)."""
+    for a perfect-information tree, in the set of pure perfect Bayesian equilibria for an
+    imperfect-information one (its default solve; subgame-perfect equilibria point by point where
+    it has too many pure profiles). ``points`` and ``points_b`` give each batch's chance
+    probabilities; ``notes`` collects what the comparison could not see."""
     if not compiled.sequential:
         players = range(len(compiled.players)) if players is None else players
         return any(bool(np.any(_best_responses(a, i) != _best_responses(b, i))) for i in players)
     points_b = points if points_b is None else points_b
     if compiled.game().perfect_information:
         return _batch_tree_changes(compiled, a, b, points, points_b)
+    if _pbe_route(compiled):
+        return _pbe_tree_changes(compiled, a, b, points, points_b, notes)
     for k in range(len(points)):  # one point at a time: stop at the first change
         sa, sb = _tree_sets(compiled, a[k:k + 1], points[k:k + 1]), _tree_sets(compiled, b[k:k + 1], points_b[k:k + 1])
         if sa[0] is None or sa != sb:
@@ -486,9 +548,9 @@ def goal_sampled_decision(scenario: Scenario, goal, *, sample: int = DEFAULT_SAM
     The points, in order: the defaults at full strength; the corners of the box of the goal's
     own parameters (the others at their defaults), then the corners of the whole box, both at
     full strength; then a seeded scrambled Sobol sample, half moving only the goal's parameters,
-    half moving every parameter, each with a strength in (0, 1]. ``sample`` points in all for a
-    simultaneous timing or a perfect-information tree (corners up to a quarter and a half of
-    them), at most :data:`TREE_SAMPLE` for an imperfect-information tree.
+    half moving every parameter, each with a strength in (0, 1]. ``sample`` points in all
+    (corners up to a quarter and a half of them); at most :data:`TREE_SAMPLE` for an
+    imperfect-information tree too large for ``pbe_batch``.
 
     Examples
     --------
@@ -506,15 +568,16 @@ def goal_sampled_decision(scenario: Scenario, goal, *, sample: int = DEFAULT_SAM
     points, strength = _goal_points(rest, own, n, seed)
     base = _payoffs(rest, points)
     added = base + strength.reshape((-1,) + (1,) * (base.ndim - 1)) * _payoffs(alone, points)
-    changed = _changes(rest, base, added, points, players=[rest.players.index(goal.player)])
-    return InertDecision(not changed, "sampled", len(points), _cap_note(rest, sample))
+    notes = [_cap_note(rest, sample)]
+    changed = _changes(rest, base, added, points, players=[rest.players.index(goal.player)], notes=notes)
+    return InertDecision(not changed, "sampled", len(points), "; ".join(x for x in notes if x))
 
 
 def parameter_sampled_decision(compiled, name: str, *, sample: int = DEFAULT_SAMPLE, seed: int = 0) -> InertDecision:
     """Decide by the solvers whether moving ``name`` alone over its range changes an equilibrium:
     lines of values of ``name`` through the defaults, through corners of the box of the other
     parameters, then through sampled points of the box; ``sample`` points in all (at most
-    :data:`TREE_SAMPLE` for an imperfect-information tree)."""
+    :data:`TREE_SAMPLE` for an imperfect-information tree too large for ``pbe_batch``)."""
     n = max(2, _sample_size(compiled, sample))
     k = compiled.parameter_names.index(name)
     lo, hi = _box(compiled)
@@ -531,8 +594,9 @@ def parameter_sampled_decision(compiled, name: str, *, sample: int = DEFAULT_SAM
     keep = _valid(compiled, points) & _valid(compiled, refs)
     points, refs = points[keep], refs[keep]
     pay, ref = _payoffs(compiled, points), _payoffs(compiled, refs)
-    return InertDecision(not _changes(compiled, ref, pay, refs, points), "sampled", len(points),
-                         _cap_note(compiled, sample))
+    notes = [_cap_note(compiled, sample)]
+    changed = _changes(compiled, ref, pay, refs, points, notes=notes)
+    return InertDecision(not changed, "sampled", len(points), "; ".join(x for x in notes if x))
 
 
 def _term_parameters(term) -> set[str]:
@@ -808,8 +872,8 @@ def lint_scenario(scenario: Scenario | str | Path, *, sample: int = DEFAULT_SAMP
     ----------
     scenario : Scenario or path
     sample : int
-        Points of the sampled tests: exactly this many for a simultaneous timing or a
-        perfect-information tree, at most :data:`TREE_SAMPLE` for an imperfect-information tree.
+        Points of the sampled tests: exactly this many, except at most :data:`TREE_SAMPLE` for
+        an imperfect-information tree with more pure profiles than ``pbe_batch`` enumerates.
     seed : int
         Seed of the Sobol sample: the same seed gives the same warnings.
 

@@ -211,7 +211,9 @@ def _discount(help_: str) -> Option:
 
 _METHODS = [
     Method("enumpure", "game", "N", "sim.solvers.pure", "enumpure_solve", "all pure Nash equilibria",
-           (_tol(1e-9),), certified=True),
+           (_tol(1e-9),
+            Option("max_equilibria", int, None, "list at most this many (all are counted; complete is then false)",
+                   low=0, none=True)), certified=True),
     Method("enummixed", "game", "2", "sim.solvers.mixed", "enummixed_solve",
            "all extreme mixed equilibria (vertex enumeration)",
            (_tol(1e-9),
@@ -228,7 +230,9 @@ _METHODS = [
            (_tol(1e-7),
             Option("seed", int, 0, "seed of the random start systems", low=0),
             Option("max_support_profiles", int, 100_000, "refuse a game with more support profiles than this",
-                   low=1)), certified=True),
+                   low=1),
+            Option("max_continua", int, 64, "stop tracing continua after this many components (complete is then false)",
+                   low=0)), certified=True),
     Method("logit", "game", "N", "sim.solvers.logit", "logit_solve",
            "logit quantal response equilibrium, traced principal branch",
            (Option("lambda", float, None, "the QRE at this precision (payoff units); none traces to the Nash limit",

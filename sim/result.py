@@ -173,13 +173,24 @@ class Equilibrium:
         table = game.payoffs.reshape(-1, n)
         flat = np.ravel_multi_index(tuple(idx.T), shape) if len(idx) else np.zeros(0, np.intp)
         payoffs = table[flat]  # (K, N)
-        strides = np.array([int(np.prod(shape[i + 1:])) for i in range(n)], dtype=np.intp)
         regret = np.zeros(len(idx))
         for i in range(n):
-            base = flat - idx[:, i] * strides[i]
-            best = np.max([table[base + b * strides[i], i] for b in range(shape[i])], axis=0)
-            regret = np.maximum(regret, best - payoffs[:, i])
-        units = [list(readonly(np.eye(k))) for k in shape]  # shared read-only one-hot rows
+            # Player i's best deviation payoff at every profile of the others: one max over its own
+            # axis (the size of the game, whatever K is), then one lookup per profile. Gathering
+            # the n_i deviation payoffs of every profile instead takes K * n_i floats: 10 GB for
+            # the 78,732 pure equilibria of an all-tied game where one player has 19,683 strategies.
+            best_table = game.payoffs[..., i].max(axis=i)
+            others = tuple(idx[:, j] for j in range(n) if j != i)
+            at = np.ravel_multi_index(others, best_table.shape) if others and len(idx) else np.zeros(len(idx), np.intp)
+            regret = np.maximum(regret, best_table.reshape(-1)[at] - payoffs[:, i])
+        # Shared read-only one-hot rows, made only for the actions that occur (np.eye of a player
+        # with 20,000 strategies would take 3 GB).
+        units = []
+        for i, k in enumerate(shape):
+            used = np.unique(idx[:, i]).tolist()
+            rows = np.zeros((len(used), k))
+            rows[np.arange(len(used)), used] = 1.0
+            units.append(dict(zip(used, readonly(rows, copy=False))))
         details = MappingProxyType(dict(details))
         rows = readonly(payoffs)
         return tuple(cls(tuple(units[i][a] for i, a in enumerate(row)), pay, tuple((a,) for a in row), r, None,

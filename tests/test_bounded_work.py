@@ -168,3 +168,52 @@ def test_a_subgame_with_too_many_equilibria_is_refused_not_truncated():
     with pytest.raises(SolverError, match=r"spe_solve\(\): a subgame has 84,992 equilibria, more than "
                                           r"max_equilibria=10000"):
         spe_solve(read_efg(GAMBIT / "cs.efg"))
+
+
+# ----- tie-rich games: counted before they are listed ---------------------------------------------
+def _peak_bytes(func):
+    """``(result, peak bytes allocated while it ran)`` by tracemalloc (NumPy reports its buffers)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        out = func()
+        return out, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_pure_equilibria_beyond_max_equilibria_are_counted_not_built():
+    # Every one of the 640,000 profiles of an all-zero 400x400x4 game is an equilibrium. Listing
+    # them all took K * n_i floats per player in the certification (over 4 GB); the limit keeps
+    # the first ones only, and the count is still exact. What remains is the mask's own work,
+    # a small multiple of the game's 15 MB.
+    from sim.solvers.pure import enumpure_solve
+
+    g = NormalFormGame.from_payoffs(np.zeros((400, 400, 4, 3)))
+    r, peak = _peak_bytes(lambda: enumpure_solve(g, max_equilibria=100))
+    assert r.details["count"] == 640_000 and not r.complete and len(r.equilibria) == 100
+    assert "640,000 pure equilibria, more than max_equilibria=100" in r.details["incomplete_reason"]
+    assert [e.pure_profile for e in r.equilibria[:5]] == [(0, 0, k) for k in range(4)] + [(0, 1, 0)]
+    assert peak < 400e6, peak
+    full = enumpure_solve(NormalFormGame.from_payoffs(np.zeros((2, 3, 2, 3))), max_equilibria=12)
+    assert full.complete and full.details["count"] == 12 and "incomplete_reason" not in full.details
+
+
+def test_listing_many_pure_equilibria_costs_memory_per_equilibrium_not_per_deviation():
+    # 24,000 pure equilibria of a 300x40x2 all-zero game: the old gather held 300 deviation payoffs
+    # per equilibrium (two copies of 58 MB); one max over each player's axis holds the game's size.
+    from sim.solvers.pure import enumpure_solve
+
+    g = NormalFormGame.from_payoffs(np.zeros((300, 40, 2, 3)))
+    r, peak = _peak_bytes(lambda: enumpure_solve(g))
+    assert r.complete and len(r.equilibria) == 24_000 and r.details["count"] == 24_000
+    assert all(e.max_regret == 0.0 for e in r.equilibria)
+    assert peak < 45e6, peak
+
+
+def test_stage_equilibria_stops_at_max_equilibria_before_the_mixed_search():
+    g = NormalFormGame.from_payoffs(np.zeros((3, 3, 3, 3)))
+    r = stage_equilibria(g, max_equilibria=10)
+    assert r.n_pure == 27 and len(r.equilibria) == 10 and not r.complete
+    assert r.solvers == ("enumpure",) and "more than max_equilibria=10" in r.reason

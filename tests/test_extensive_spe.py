@@ -534,10 +534,15 @@ def _pure_spe_by_reduced_forms(game, max_profiles):
     return found
 
 
-def _check_spe_against_reduced_forms(game):
+def _check_spe_against_reduced_forms(game, max_profiles=4096, max_checks=None, brute_profiles=None):
+    """Check spe_solve against the definition on the reduced normal form of every subgame. Games
+    with more than ``max_profiles`` pure behaviour profiles are skipped, and the brute-force
+    comparison runs up to ``brute_profiles`` (default ``max_profiles``); with ``max_checks``, the
+    (equilibrium, subgame) Nash checks of the listed equilibria are spread over every k-th
+    equilibrium to stay within it (every pure one still enters the comparison)."""
     from sim.extensive.reduced import mixed_from_behaviour
 
-    if np.prod([len(a) for _, a in game.infosets.values()]) > 4096:
+    if np.prod([len(a) for _, a in game.infosets.values()]) > max_profiles:
         return None  # beyond the brute force below
     try:
         result = spe_solve(game, max_equilibria=2_000)
@@ -548,15 +553,17 @@ def _check_spe_against_reduced_forms(game):
     subs = [(ExtensiveFormGame(game.players, n)) for _, n in roots]
     nfs = [s.reduced_normal_form() for s in subs]
     ours = set()
-    for e in result.equilibria:
+    checks = len(result.equilibria) * len(subs)
+    stride = 1 if max_checks is None or checks <= max_checks else -(-checks // max_checks)
+    for k, e in enumerate(result.equilibria):
         behaviour = {h: np.asarray(p, dtype=float) for h, p in e.details["behaviour"].items()}
         # Every equilibrium listed, mixed or pure, is Nash in every subgame's reduced normal form.
-        for sub, nf in zip(subs, nfs):
+        for sub, nf in zip(subs, nfs) if k % stride == 0 else ():
             profile = mixed_from_behaviour(sub, {h: behaviour[h] for h in sub.infosets})
             assert nf.is_equilibrium(profile, tol=1e-7), (sub.root, nf.regrets(profile))
         if _pure_where_it_matters(game, roots, behaviour):
             ours.add(_fingerprint(roots, behaviour))
-    brute = _pure_spe_by_reduced_forms(game, max_profiles=4096)
+    brute = _pure_spe_by_reduced_forms(game, max_profiles=max_profiles if brute_profiles is None else brute_profiles)
     if brute is None:
         return None
     assert ours <= brute  # sound whatever happens
@@ -578,7 +585,7 @@ def _multi_move_game(doc):
 
 
 @settings(max_examples=25, deadline=None)
-@given(multi_move_scenario_docs(max_players=2))
+@given(multi_move_scenario_docs(max_players=3))
 def test_spe_of_multi_move_scenarios_with_types_equals_spe_through_the_reduced_normal_forms(doc):
     # Named moves, several per player, chance moves with up to three outcomes anywhere (one with the
     # parameter p0 as its probability), observed by some movers and not others, moves that happen
@@ -586,7 +593,12 @@ def test_spe_of_multi_move_scenarios_with_types_equals_spe_through_the_reduced_n
     game = _multi_move_game(doc)
     if not isinstance(game, ExtensiveFormGame):
         return
-    _check_spe_against_reduced_forms(game)
+    # Three players: up to thousands of equilibria over dozens of subgames, and the reference
+    # check (not spe_solve) then took minutes; a smaller brute force and spread checks bound it.
+    if game.n_players >= 3:
+        _check_spe_against_reduced_forms(game, max_checks=5_000, brute_profiles=1024)
+    else:
+        _check_spe_against_reduced_forms(game)
 
 
 def test_a_subgame_too_large_for_its_reduced_form_is_refused_by_name():
@@ -601,3 +613,63 @@ def test_a_subgame_too_large_for_its_reduced_form_is_refused_by_name():
     with pytest.raises(SolverError, match=r"spe_solve\(\): the subgame at the root has imperfect information "
                                           r"that no proper subgame cuts, .*too large to search \(.*'B'"):
         spe_solve(game)
+
+
+# ----- tie-rich subgames: the equilibrium limit is applied before anything is built ---------------
+def _hidden_states_all_tied(k):
+    """A moves (unseen by C), chance draws one of ``k`` states that B sees and C does not, C moves
+    last; every payoff is 0. No proper subgame cuts it, B has ``3**k`` reduced strategies, and every
+    one of the ``2 * 3**k * 2`` profiles of the reduced normal form is an equilibrium."""
+    def state(s):
+        return Decision(1, f"b{s}", ("x", "y", "z"), tuple(
+            Decision(2, "c", ("l", "r"), (Terminal((0.0, 0.0, 0.0)), Terminal((0.0, 0.0, 0.0)))) for _ in range(3)))
+    chance = Chance(tuple(f"s{s}" for s in range(k)), (1 / k,) * k, tuple(state(s) for s in range(k)))
+    return ExtensiveFormGame.from_root(("A", "B", "C"), Decision(0, "a", ("u", "v"), (chance, chance)))
+
+
+def test_a_subgame_with_more_pure_equilibria_than_the_limit_is_refused_without_building_them(monkeypatch):
+    # Found hunting a memory blow-up: with 9 states (78,732 pure equilibria, B with 19,683
+    # strategies) the pure certification gathered K * 19,683 deviation payoffs, over 10 GB, before
+    # the limit was looked at. Now they are counted on the mask and refused (0.97 GB peak, all of it
+    # the reduced normal form; 8 states: 2.86 GB before, 0.44 GB after). 5 states keep it fast.
+    import tracemalloc
+
+    from sim.result import Equilibrium
+
+    game = _hidden_states_all_tied(5)
+    built = []
+    real = Equilibrium.certify_pure_many.__func__
+    monkeypatch.setattr(Equilibrium, "certify_pure_many",
+                        classmethod(lambda cls, g, profiles, **d: built.append(len(profiles)) or real(cls, g, profiles, **d)))
+    tracemalloc.start()
+    try:
+        with pytest.raises(SolverError, match=r"a subgame has 972 equilibria, more than max_equilibria=100;"):
+            spe_solve(game, max_equilibria=100)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert built and max(built) <= 101, built  # never more than the limit (and one) built
+    assert peak < 30e6, peak
+    r = spe_solve(game, max_equilibria=972)  # at the limit: all listed
+    assert len(r.equilibria) == 972
+
+
+def test_combinations_of_subgame_equilibria_beyond_the_limit_are_refused_before_any_is_solved(monkeypatch):
+    # Chance picks one of three coordination games, each with 2 pure equilibria and a mixed one:
+    # 3 x 3 x 3 = 27 combinations, each with at least one subgame-perfect equilibrium above it.
+    import sim.extensive.spe as spe
+
+    def coord(tag):
+        return Decision(0, f"r{tag}", ("a", "b"), tuple(
+            Decision(1, f"c{tag}", ("a", "b"), tuple(Terminal((float(x == y), float(x == y))) for y in "ab"))
+            for x in "ab"))
+    game = ExtensiveFormGame.from_root(("R", "C"), Chance(("s", "t", "u"), (0.3, 0.3, 0.4),
+                                                          (coord("s"), coord("t"), coord("u"))))
+    assert len(spe_solve(game, max_equilibria=27).equilibria) == 27
+    calls = []
+    real = spe._subgame_equilibria
+    monkeypatch.setattr(spe, "_subgame_equilibria", lambda *a, **k: calls.append(1) or real(*a, **k))
+    with pytest.raises(SolverError, match=r"the subgames below the root combine into 3 x 3 x 3 = 27 choices .*"
+                                          r"more than max_equilibria=26;"):
+        spe_solve(game, max_equilibria=26)
+    assert len(calls) == 3  # the three subgames, and not one of the 27 truncated roots

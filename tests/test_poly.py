@@ -483,3 +483,15 @@ def test_split_over_threads_changes_no_verdict():
                            sup_k, sup_acts, budget, shared=poly._flat_payoffs(u))
     assert whole.any() and not whole.all()
     np.testing.assert_array_equal(split, whole)
+
+
+def test_continua_stop_at_max_continua_and_say_so():
+    # Payoffs all equal: every profile is an equilibrium and nearly every support carries a
+    # component (32 on a 2x2x2 game, 258 on a 3x3x2 one, 80 s): the search stops at the limit.
+    g = NormalFormGame.from_payoffs(np.zeros((2, 2, 2, 3)))
+    r = enumpoly_solve(g, max_continua=3)
+    assert len(r.details["continua"]) == 3 and r.details["continua_stopped"] and not r.complete
+    assert "stopped after max_continua=3 components" in r.details["incomplete_reason"]
+    assert all(e.max_regret == 0.0 for e in r.equilibria)
+    with pytest.raises(SolverError, match="max_continua must be a non-negative integer; got -1"):
+        enumpoly_solve(g, max_continua=-1)

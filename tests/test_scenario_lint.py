@@ -450,17 +450,131 @@ def test_lint_of_the_shipped_scenarios_has_no_warning():
     assert time.perf_counter() - t0 < 120
 
 
-def test_an_imperfect_information_tree_says_its_sample_was_capped():
-    """A tree where A does not see chance: each point is one spe_solve, so at most 16 points are
-    used whatever --sample says, and the warning says so rather than claiming 512."""
+def _hidden_chance_tree():
+    """A tree where A does not see chance and B sees A: imperfect information, 8 pure profiles."""
     text = CLEAN.replace('"simultaneous"', '[{ chance = "t", outcomes = { h = 0.5, l = "rest" } }, '
                                            '{ player = "A" }, { player = "B", observes = ["A"] }]') \
         + goal("A", "weak", '{ when = { A = "b" }, value = 0.5 }')
     s = loads_scenario(text)
     assert not compile_scenario(s).game().perfect_information
+    return s
+
+
+def test_an_imperfect_information_tree_uses_the_whole_sample_with_batched_pbe():
+    """Each point's pure perfect Bayesian equilibria come from one pbe_batch over all points, so
+    --sample is used exactly, as on a perfect-information tree, with the same wording."""
+    s = _hidden_chance_tree()
+    for sample in (8, 512):
+        d = goal_sampled_decision(s, s.goals[-1], sample=sample)
+        assert d.inert and d.points == sample
+        assert d.how == f"sampled: no change found at {sample} sampled points (not a proof)"
+
+
+def test_an_imperfect_information_tree_too_large_for_pbe_says_its_sample_was_capped(monkeypatch):
+    """Over pbe's profile limit, each point is one spe_solve: at most 16 points whatever --sample
+    says, and the warning says so rather than claiming 512."""
+    import sim.extensive.pbe as pbe
+
+    s = _hidden_chance_tree()
+    monkeypatch.setattr(pbe, "DEFAULT_MAX_PROFILES", 4)
     d = goal_sampled_decision(s, s.goals[-1], sample=512)
     assert d.inert and d.points == 16
-    assert d.how == ("sampled: no change found at 16 sampled points (not a proof; imperfect information: "
-                     "at most 16 points, each one spe_solve)")
+    assert d.how == ("sampled: no change found at 16 sampled points (not a proof; imperfect information with 8 "
+                     "pure profiles, over the 4 pbe enumerates: at most 16 points, each one spe_solve)")
     assert goal_sampled_decision(s, s.goals[-1], sample=8).how == \
         "sampled: no change found at 8 sampled points (not a proof)"
+
+
+#: Private information where a goal only changes what B may do off the path. A prefers going
+#: whatever its type, so staying is never played; whether B may fight a stayer depends on B's
+#: belief about the stayer's type. Without ``punishing_a_weak_stayer`` fighting a stayer costs
+#: B 1 whatever the type, so no belief justifies it; with it, fighting a weak stayer gains B 1,
+#: so the belief "weak" does. The subgame-perfect equilibria (Nash equilibria of the whole tree,
+#: which no proper subgame cuts) let B do anything off the path either way: the set is the same.
+PUNISH_THE_STAYER = """
+[scenario]
+id = "punish-the-stayer"
+title = "A punishment only beliefs can justify"
+timing_assumption = true
+timing = [
+  { chance = "type", outcomes = { strong = 0.6, weak = "rest" } },
+  { player = "A", observes = ["type"] },
+  { player = "B", observes = ["A"] },
+]
+[players.A]
+actions = ["stay", "go"]
+[players.B]
+actions = ["fight", "yield"]
+[[goals]]
+player = "A"
+name = "going_pays"
+weight = 1.0
+rules = [{ when = { A = "go" }, value = 1.0 }]
+[[goals]]
+player = "B"
+name = "yields_to_entry"
+weight = 1.0
+rules = [{ when = { A = "go", B = "yield" }, value = 1.0 }]
+[[goals]]
+player = "B"
+name = "fighting_a_stayer_costs"
+weight = 1.0
+rules = [{ when = { A = "stay", B = "fight" }, value = -1.0 }]
+[[goals]]
+player = "B"
+name = "punishing_a_weak_stayer"
+weight = 1.0
+rules = [{ when = { type = "weak", A = "stay", B = "fight" }, value = 2.0 }]
+"""
+
+
+def test_a_goal_inert_under_spe_but_not_under_pbe_follows_pbe(monkeypatch):
+    """The verdict on an imperfect-information tree follows its default solve (pbe), not spe."""
+    from dataclasses import replace as dc_replace
+
+    import analysis.lint as lint
+    from sim.extensive.pbe import pbe_solve
+    from sim.extensive.spe import spe_solve
+
+    s = loads_scenario(PUNISH_THE_STAYER)
+    goal_ = s.goals[-1]
+    assert not goal_is_exactly_inert(s, goal_)
+    rest = compile_scenario(dc_replace(s, goals=s.goals[:-1])).game()
+    full = compile_scenario(s).game()
+
+    def plays(result):
+        return sorted(tuple(sorted(e.details["choices"].items())) for e in result.equilibria)
+
+    # The reference answers, at the defaults: spe the same, pbe one more (B fights a stayer).
+    assert plays(spe_solve(rest)) == plays(spe_solve(full))
+    assert len(pbe_solve(rest).equilibria) == 1 and len(pbe_solve(full).equilibria) == 2
+    d = goal_sampled_decision(s, goal_, sample=64)
+    assert not d.inert and d.points == 64 and d.how == "sampled: a change found among 64 sampled points"
+    assert "goal B.punishing_a_weak_stayer" not in {w.subject for w in lint_scenario(s).warnings if w.rule == "inert-goal"}
+    # Compared by spe, as lint did before, the same goal was called inert.
+    monkeypatch.setattr(lint, "_pbe_route", lambda compiled: False)
+    assert goal_sampled_decision(s, goal_, sample=64).inert
+
+
+def test_batched_pbe_comparison_agrees_with_pbe_solve_point_by_point():
+    """The batched comparison decides as pbe_solve's equilibrium sets compared point by point."""
+    from analysis.lint import _payoffs, _pbe_tree_changes
+    from sim.extensive.pbe import pbe_solve
+    from sim.scenario.compile import build_tree
+
+    s = loads_scenario(PUNISH_THE_STAYER.replace("[players.A]", "[parameters]\nw = { default = 2.0, min = 0.0, max = 3.0 }\n"
+                                                                "[players.A]").replace('value = 2.0 }]', 'value = "w" }]'))
+    c = compile_scenario(s)
+    pts = np.array([[0.0], [0.5], [1.0], [1.5], [3.0]])  # fighting a weak stayer pays iff w >= 1
+    pay = _payoffs(c, pts)
+    outcomes = []
+
+    def pbe_set(k):
+        probs = [p[0] for p in c.chance_probabilities(pts[k:k + 1], check=False)]
+        return {tuple(sorted(e.details["choices"].items())) for e in pbe_solve(build_tree(c, pay[k], probs)).equilibria}
+    for j in range(len(pts)):
+        for k in range(len(pts)):
+            batched = _pbe_tree_changes(c, pay[j:j + 1], pay[k:k + 1], pts[j:j + 1], pts[k:k + 1])
+            assert batched == (pbe_set(j) != pbe_set(k)), (pts[j], pts[k])
+            outcomes.append(batched)
+    assert 0 < sum(outcomes) < len(outcomes)

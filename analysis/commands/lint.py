@@ -17,8 +17,8 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the reports as JSON")
     p.add_argument("--fail-on-warning", action="store_true", help="exit 1 when there is any warning")
     p.add_argument("--sample", type=int, default=512, metavar="N",
-                   help="points of the sampled tests (default 512): exactly N for a simultaneous timing or a "
-                        "perfect-information tree, at most 16 for a tree with imperfect information")
+                   help="points of the sampled tests (default 512): exactly N, except at most 16 for a tree with "
+                        "imperfect information too large for pbe (then each point is one spe solve)")
     p.add_argument("--seed", type=int, default=0, help="seed of the sample (default 0)")
     p.set_defaults(run=run)
 

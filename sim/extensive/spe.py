@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -37,7 +38,7 @@ from sim._arrays import readonly
 from sim.errors import GameError, SolverError
 from sim.extensive.behaviour import (CHANCE, DECISION, TERMINAL, FlatTree, InfosetLayout, InfosetValues,
                                      best_response_values, expected_payoffs, flatten, has_reduced_view,
-                                     one_shot_gains, perfect_information_measures, recall_violation, regret)
+                                     perfect_information_measures, recall_violation, regret)
 from sim.extensive.reduced import behaviour_from_mixed, mixed_from_behaviour, terminal_table
 from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Node, Terminal, path_text
 from sim.result import Equilibrium, SolverResult
@@ -93,6 +94,10 @@ def _below(node: Node, top: bool, roots) -> list[Node]:
 #: Largest support enumeration (number of support profiles) of an N-player subgame that
 #: :func:`spe_solve` hands to ``enumpoly``; a 3x3x3x3 subgame has 2,401.
 ENUMPOLY_SUBGAME_SUPPORTS = 5_000
+#: Most continua components ``enumpoly`` traces in one subgame of :func:`spe_solve` (each costs
+#: up to a second; a subgame whose payoffs are mostly equal has one on nearly every support).
+#: Meeting any continuum already makes the subgame's list incomplete, and says so.
+ENUMPOLY_SUBGAME_CONTINUA = 16
 
 
 def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int, where: str = "the root"):
@@ -107,10 +112,14 @@ def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int, whe
     except GameError as exc:  # the subgame's own size, not the whole tree's, is what is refused
         raise SolverError(f"spe_solve(): the subgame at {where} has imperfect information that no proper "
                           f"subgame cuts, and its reduced normal form is too large to search ({exc})") from None
-    found = stage_equilibria(nf, tol=tol, mixed="always", max_support_profiles=ENUMPOLY_SUBGAME_SUPPORTS)
+    # The pure equilibria are counted before any is built (a subgame whose payoffs are all equal
+    # has one per profile of its reduced normal form, which can have millions): refuse then.
+    found = stage_equilibria(nf, tol=tol, mixed="always", max_support_profiles=ENUMPOLY_SUBGAME_SUPPORTS,
+                             max_equilibria=max_equilibria + 1, max_continua=ENUMPOLY_SUBGAME_CONTINUA)
     eqs = found.equilibria
     if len(eqs) > max_equilibria:  # as the perfect-information route: refuse, do not truncate
-        raise SolverError(f"spe_solve(): a subgame has {len(eqs):,} equilibria, more than "
+        count = max(len(eqs), found.n_pure or 0)
+        raise SolverError(f"spe_solve(): a subgame has {count:,} equilibria, more than "
                           f"max_equilibria={max_equilibria}; raise max_equilibria to enumerate them")
     out = []
     for e in eqs:
@@ -231,25 +240,42 @@ def _perfect_information(flat: FlatTree, tol: float, cap: int) -> list[np.ndarra
     return found
 
 
-def _subgame_regret(game: ExtensiveFormGame, flat: FlatTree, seq: np.ndarray, roots) -> float | None:
-    """Largest regret of any player in any proper subgame (the whole game excluded).
-
-    Perfect information: the largest one-shot deviation gain at any decision node, which is zero
-    exactly for subgame-perfect profiles. Otherwise each proper subgame is measured on its own
-    tree when their total size is at most :data:`SUBGAME_CHECK_NODES`; ``None`` when not measured.
-    """
-    if roots is None:
-        return float(one_shot_gains(flat, seq).max(initial=0.0))
-    tops = [r for r in roots if r is not game.root]
-    sizes = [ExtensiveFormGame(game.players, r).n_nodes for r in tops]
-    if sum(sizes) > SUBGAME_CHECK_NODES:
+def _proper_subgames(game: ExtensiveFormGame, flat: FlatTree, roots) -> list[tuple] | None:
+    """What :func:`_subgame_regret` needs of every proper subgame (the whole game excluded), built
+    once per solve rather than once per equilibrium: its flat tree, the positions of its
+    sequences in the whole game's flat profile, and a memo of the regrets already measured.
+    ``None`` when their total size is over :data:`SUBGAME_CHECK_NODES`."""
+    tops = [ExtensiveFormGame(game.players, r) for r in roots if r is not game.root]
+    if sum(g.n_nodes for g in tops) > SUBGAME_CHECK_NODES:
         return None
-    behaviour = {h: seq[flat.seq_start[k]:flat.seq_start[k] + flat.n_actions[k]]
-                 for k, h in enumerate(flat.infoset_names)}
+    where = {h: k for k, h in enumerate(flat.infoset_names)}
+    out = []
+    for g in tops:
+        sub = flatten(g)
+        take = np.concatenate([np.arange(n) + flat.seq_start[where[h]]
+                               for h, n in zip(sub.infoset_names, sub.n_actions)] or [np.zeros(0, np.intp)])
+        out.append((sub, take.astype(np.intp), {}))
+    return out
+
+
+def _subgame_regret(seq: np.ndarray, subgames) -> float | None:
+    """Largest regret of any player in any proper subgame (the whole game excluded), for an
+    imperfect-information tree: each proper subgame is measured on its own flat tree, under the
+    profile's restriction to it (``subgames`` from :func:`_proper_subgames`); a subgame's regret
+    depends on that restriction only, so equilibria that agree there share one measurement.
+    ``None`` when the subgames were too large to build. (Perfect information needs none of this:
+    the one-shot gains of :func:`sim.extensive.behaviour.perfect_information_measures` are zero
+    exactly for subgame-perfect profiles.)
+    """
+    if subgames is None:
+        return None
     worst = 0.0
-    for r in tops:
-        sub = flatten(ExtensiveFormGame(game.players, r))
-        worst = max(worst, float(regret(sub, sub.sequences(behaviour)).max(initial=0.0)))
+    for sub, take, memo in subgames:
+        part = seq[take]
+        key = part.tobytes()
+        if key not in memo:
+            memo[key] = float(regret(sub, part).max(initial=0.0))
+        worst = max(worst, memo[key])
     return worst
 
 
@@ -336,12 +362,12 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
     complete, reason = True, ""
     if perfect_information:
         sequences = _perfect_information(flat, tol, max_equilibria)
-        roots = None
     else:
         behaviours, complete, reason = _compose(game, tol, max_equilibria)
         sequences = [flat.sequences(b) for b in behaviours]
         marks = _subtree_infosets(game.root, game.infoset_sizes)
         roots = [node for _, node in game.nodes() if not isinstance(node, Terminal) and marks[id(node)]]
+        subgames = _proper_subgames(game, flat, roots)  # once, not once per equilibrium
     nf = game.reduced_normal_form() if has_reduced_view(flat) else None
     players = game.players
     layout = InfosetLayout(flat, players)
@@ -356,7 +382,7 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
             worst_subgame = float(gains.max(initial=0.0))
         else:
             payoffs, best = expected_payoffs(flat, seq), best_response_values(flat, seq)
-            worst_subgame = _subgame_regret(game, flat, seq, roots)
+            worst_subgame = _subgame_regret(seq, subgames)
         by_player = np.maximum(0.0, best - payoffs)
         pure = owner[np.flatnonzero(seq > 1 - 1e-12)]  # the information sets played purely
         details = dict(behaviour=InfosetValues(layout, ro, behaviour._rows, "list"),
@@ -416,16 +442,33 @@ def _compose(game: ExtensiveFormGame, tol: float, cap: int):
     def solve(node) -> list[tuple[dict, np.ndarray]]:
         below = _below(node, True, roots)
         options = [solve(b) for b in below]
+        name = node.label or node.infoset
+        where = "the root" if node is game.root else f"move {name!r}" if name else "an unnamed node"
+        # Every combination of the subgames' equilibria has at least one equilibrium of the
+        # truncated game above it (Nash 1951), so more combinations than the cap means more
+        # subgame-perfect equilibria than the cap: refuse before solving any of them.
+        combos = math.prod(len(o) for o in options)
+        if combos > cap:
+            counts = [len(o) for o in options]
+            sizes = (" x ".join(f"{k:,}" for k in counts) if len(counts) <= 6 else
+                     f"the product of {len(counts)} subgames' counts ({min(counts):,} to {max(counts):,} each)")
+            raise SolverError(f"spe_solve(): the subgames below {where} combine into {sizes} = {combos:,} "
+                              f"choices of their equilibria, each the start of at least one subgame-perfect "
+                              f"equilibrium: more than max_equilibria={cap}; raise max_equilibria to enumerate them")
         out = []
+        # The truncated game depends on the combination only through the subgames' values; where
+        # ties give many combinations the same values (a subgame whose payoffs are all equal has
+        # every one of its equilibria worth the same), it is solved once.
+        solved: dict[tuple, tuple] = {}
         for combo in itertools.product(*options):
-            values = {id(b): v for b, (_, v) in zip(below, combo)}
             merged: dict[str, np.ndarray] = {}
             for beh, _ in combo:
                 merged.update(beh)
-            sub = _truncate(node, True, roots, values)
-            name = node.label or node.infoset
-            where = "the root" if node is game.root else f"move {name!r}" if name else "an unnamed node"
-            eqs, _, reason = _subgame_equilibria(game.players, sub, tol, cap, where)
+            key = tuple(np.asarray(v, dtype=float).tobytes() for _, v in combo)
+            if key not in solved:
+                sub = _truncate(node, True, roots, {id(b): v for b, (_, v) in zip(below, combo)})
+                solved[key] = _subgame_equilibria(game.players, sub, tol, cap, where)
+            eqs, _, reason = solved[key]
             if reason and reason not in reasons:
                 reasons.append(reason)
             for beh, value, _ in eqs:

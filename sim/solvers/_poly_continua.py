@@ -40,9 +40,15 @@ from sim.game import deviation_payoffs
 from sim.solvers._poly_system import feasible, real_paths, split, system
 
 SAME_CURVE = 1e-3   # polyline distance under which two traced points lie on one component
+#: Components :func:`find_continua` traces before it stops looking (``enumpoly_solve``'s default
+#: ``max_continua``). Each component costs at most ``2 * dimension`` traces of at most 2,000 steps,
+#: and yields up to ``2 * dimension + 1`` reported points; a game with payoffs all equal has a
+#: component on every support (258 on a 3x3x2 game, 80 s), so without a limit the work and the
+#: list of points grow with the number of support profiles.
+MAX_CONTINUA = 64
 
 
-def find_continua(model, profiles, found, singular, tol, rng):
+def find_continua(model, profiles, found, singular, tol, rng, max_continua=MAX_CONTINUA):
     """Components of the equilibrium set met by a route's end points.
 
     Parameters
@@ -58,30 +64,42 @@ def find_continua(model, profiles, found, singular, tol, rng):
         Regret tolerance on the scaled payoffs.
     rng : numpy.random.Generator
         For random starting points on a support.
+    max_continua : int
+        Stop looking once this many distinct components are found (:data:`MAX_CONTINUA`).
 
     Returns
     -------
     continua : list of dict
         Distinct components, from the singular supports first, then those opened by unused best
-        responses of an equilibrium.
+        responses of an equilibrium; at most ``max_continua``.
     extra : list of numpy.ndarray
         Isolated equilibria met on the way (real points of a singular support that are isolated).
+    stopped : bool
+        True when the search stopped at ``max_continua`` components with supports or
+        equilibria left unexamined (there may be more components, and isolated equilibria).
     """
     continua, extra = [], []
-    for b, seeds in sorted(singular.items()):
+    singular_items = sorted(singular.items())
+    for b, seeds in singular_items:
+        if len(continua) >= max_continua:
+            return continua, extra, True
         comps, iso = _continua_of_support(model, profiles[b], seeds, tol, rng)
         extra.extend(iso)
         for c in comps:
             if not any(_same_component(c, d) for d in continua):
+                if len(continua) >= max_continua:
+                    return continua, extra, True
                 continua.append(c)
     # Degenerate ties: equilibria whose unused best responses open a continuum.
     for y in found + extra:
         if any(on_polyline(y, c["trace"], SAME_CURVE) for c in continua):
             continue
+        if len(continua) >= max_continua:
+            return continua, extra, True
         c = _extend(model, y, tol)
         if c is not None and not any(_same_component(c, d) for d in continua):
             continua.append(c)
-    return continua, extra
+    return continua, extra, False
 
 
 def _project(model, rp, x, direction=None, iters=30, tol=1e-12):

@@ -60,7 +60,7 @@ import numpy as np
 from sim.errors import SolverError
 from sim.game import NormalFormGame, unit_payoffs
 from sim.result import Equilibrium, SolverResult, certify_result
-from sim.solvers._poly_continua import SAME_CURVE, find_continua, on_polyline
+from sim.solvers._poly_continua import MAX_CONTINUA, SAME_CURVE, find_continua, on_polyline
 from sim.solvers._poly_system import (IMAG_TOL, MAX_STEPS, SINGULAR_COND, Model, assignments, feasible,
                                       player_supports, split)
 
@@ -84,7 +84,8 @@ MAX_SUPPORT_PROFILES = 100_000
 # Public function
 # ----------------------------------------------------------------------------------------------
 def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0,
-                   max_support_profiles: int = MAX_SUPPORT_PROFILES, *, _route=None) -> SolverResult:
+                   max_support_profiles: int = MAX_SUPPORT_PROFILES, max_continua: int = MAX_CONTINUA, *,
+                   _route=None) -> SolverResult:
     """All isolated Nash equilibria of a small N-player game, with continua reported.
 
     Support enumeration on the polynomial indifference conditions (McKelvey and McLennan 1996,
@@ -122,6 +123,13 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
     max_support_profiles : int
         Refuse (``SolverError`` naming the count) a game with more support profiles than this
         (default :data:`MAX_SUPPORT_PROFILES`), rather than run for hours or exhaust memory.
+    max_continua : int
+        Stop tracing continua after this many components (default
+        :data:`sim.solvers._poly_continua.MAX_CONTINUA`): ``details["continua_stopped"]`` is then
+        True and ``details["incomplete_reason"]`` says so; the isolated equilibria found by the
+        homotopy are still all listed, but components (and isolated points on singular supports)
+        beyond the limit are not. A game with many equal payoffs has a component on nearly every
+        support, so without this limit work and memory grow with the support profiles.
     _route : object, optional
         Private, for tests: a route used instead of the compiled one, that is any object with the
         functions ``support_profiles``, ``may_hold_equilibrium`` and ``endpoints`` (the module
@@ -148,6 +156,8 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
         raise SolverError(f"enumpoly_solve(): needs at least 2 players; got {game.n_players}")
     if not (isinstance(tol, (int, float)) and 0 < tol < 1):
         raise SolverError(f"enumpoly_solve(): tol must be a number in (0, 1); got {tol!r}")
+    if isinstance(max_continua, bool) or not isinstance(max_continua, (int, np.integer)) or max_continua < 0:
+        raise SolverError(f"enumpoly_solve(): max_continua must be a non-negative integer; got {max_continua!r}")
     if not isinstance(max_support_profiles, (int, np.integer)) or max_support_profiles < 1:
         raise SolverError(f"enumpoly_solve(): max_support_profiles must be a positive integer; "
                           f"got {max_support_profiles!r}")
@@ -166,7 +176,7 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
             raise SolverError(f"enumpoly_solve(): _route must provide the functions {', '.join(_ROUTE_STEPS)}; "
                               f"got {_route!r}, without {', '.join(missing)}")
         support_profiles, may_hold_equilibrium, endpoints = (getattr(_route, name) for name in _ROUTE_STEPS)
-    params = {"tol": tol, "seed": seed}
+    params = {"tol": tol, "seed": seed, "max_continua": int(max_continua)}
     rng = np.random.default_rng(seed)
     # Map each player's payoffs onto [0, 1]: conditioning, and tolerances then mean "relative to
     # each player's scale", whatever the units (1e-300 or 1e300, one player's or all).
@@ -181,7 +191,7 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
     chart = rng.normal(size=n) + 1j * rng.normal(size=n)
     found, singular, failed, n_paths = endpoints(model, profiles, chart, tol)
 
-    continua, extra = find_continua(model, profiles, found, singular, tol, rng)
+    continua, extra, stopped = find_continua(model, profiles, found, singular, tol, rng, int(max_continua))
 
     equilibria = []
     points = []
@@ -208,7 +218,12 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
         "supports_tracked": len(profiles),
         "paths": n_paths,
         "failed_paths": failed,
+        "continua_stopped": stopped,
     }
+    if stopped:
+        details["incomplete_reason"] = (f"enumpoly_solve(): stopped after max_continua={int(max_continua)} "
+                                        "components of equilibria; the game may have more, and isolated "
+                                        "equilibria on supports left unexamined")
     # Path end points that are not equilibria of the game (a tolerance artefact) are refused by
     # the shared certification, which names them in details["rejected"].
     return certify_result(SolverResult("enumpoly", game, tuple(equilibria), params,

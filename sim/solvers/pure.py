@@ -236,7 +236,7 @@ def pure_equilibrium_mask(payoffs, tol: float = DEFAULT_TOL, *, threads: int | N
     return enumpure_batch(unit_payoffs(payoffs, batched=True), tol, threads=threads)
 
 
-def enumpure_solve(game: NormalFormGame, tol: float = DEFAULT_TOL) -> SolverResult:
+def enumpure_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, max_equilibria: int | None = None) -> SolverResult:
     """All pure-strategy Nash equilibria of an N-player game.
 
     Enumerates every pure profile and keeps those where no player gains more than
@@ -250,12 +250,20 @@ def enumpure_solve(game: NormalFormGame, tol: float = DEFAULT_TOL) -> SolverResu
     tol : float
         Non-negative tolerance relative to each player's payoff scale (the spread of the
         player's payoffs, :func:`sim.game.player_scales`).
+    max_equilibria : int, optional
+        List at most this many. Every equilibrium is counted on the boolean mask first; when
+        there are more, only the first ``max_equilibria`` (lexicographic order) are certified
+        and listed, ``complete`` is False and ``details`` holds ``count`` and
+        ``incomplete_reason``. A tie-rich game can have as many pure equilibria as profiles
+        (every profile of an all-zero game), and each listed one holds a strategy vector per
+        player, so the limit is what keeps memory bounded. Default: no limit.
 
     Returns
     -------
     SolverResult
-        Method ``"enumpure"``, ``complete=True``; one certified pure :class:`Equilibrium` per
-        equilibrium profile, in lexicographic order of the action indices.
+        Method ``"enumpure"``, ``complete=True`` unless ``max_equilibria`` cut the list; one
+        certified pure :class:`Equilibrium` per equilibrium profile, in lexicographic order of
+        the action indices; ``details["count"]`` is the number of pure equilibria.
 
     Examples
     --------
@@ -266,8 +274,37 @@ def enumpure_solve(game: NormalFormGame, tol: float = DEFAULT_TOL) -> SolverResu
     """
     if not isinstance(tol, (int, float, np.integer, np.floating)) or not 0 <= tol < np.inf:
         raise SolverError(f"enumpure_solve(): tol must be a non-negative finite number; got {tol!r}")
+    if max_equilibria is not None and (isinstance(max_equilibria, bool) or not isinstance(max_equilibria, (int, np.integer))
+                                       or max_equilibria < 0):
+        raise SolverError(f"enumpure_solve(): max_equilibria must be a non-negative integer or None; "
+                          f"got {max_equilibria!r}")
     mask = pure_equilibrium_mask(game.payoffs[None], float(tol), threads=1)[0]
+    count = int(np.count_nonzero(mask))
+    params = {"tol": tol} if max_equilibria is None else {"tol": tol, "max_equilibria": int(max_equilibria)}
+    details = {"count": count}
+    if max_equilibria is not None and count > max_equilibria:
+        flat = _first_true(mask.reshape(-1), int(max_equilibria))
+        profiles = np.stack(np.unravel_index(flat, mask.shape), axis=1)
+        details["incomplete_reason"] = (f"enumpure_solve(): {count:,} pure equilibria, more than "
+                                        f"max_equilibria={int(max_equilibria):,}; the first {len(flat):,} "
+                                        "(lexicographic order) are listed")
+    else:
+        profiles = np.argwhere(mask)
     # One vectorised certification: per-profile certify contracts the whole payoff array each
     # time (84 ms at 16 players), which a game with 65,504 pure equilibria cannot afford.
-    equilibria = Equilibrium.certify_pure_many(game, np.argwhere(mask))
-    return SolverResult("enumpure", game, tuple(equilibria), {"tol": tol}, complete=True)
+    equilibria = Equilibrium.certify_pure_many(game, profiles)
+    return SolverResult("enumpure", game, tuple(equilibria), params,
+                        complete="incomplete_reason" not in details, details=details)
+
+
+def _first_true(flags: np.ndarray, k: int, chunk: int = 1 << 20) -> np.ndarray:
+    """Indices of the first ``k`` True entries of a 1-D boolean array, reading it in chunks (no
+    index array of every True entry, which for an all-True mask of 25 million is 200 MB)."""
+    out, need = [], k
+    for start in range(0, len(flags), chunk):
+        if need <= 0:
+            break
+        hit = np.flatnonzero(flags[start:start + chunk])[:need] + start
+        out.append(hit)
+        need -= len(hit)
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.intp)

@@ -69,6 +69,9 @@ class StageEquilibria:
         a continuum or lost a path).
     reason : str
         Empty when ``complete``; otherwise why not.
+    n_pure : int or None
+        How many pure equilibria the game has (counted even when ``max_equilibria`` kept them
+        from being listed); None when not counted.
     """
 
     game: NormalFormGame
@@ -76,6 +79,7 @@ class StageEquilibria:
     solvers: tuple[str, ...]
     complete: bool
     reason: str = ""
+    n_pure: int | None = None
 
     @property
     def kind(self) -> str:
@@ -87,7 +91,8 @@ class StageEquilibria:
 
 def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "always",
                      max_support_profiles: int | None = None,
-                     max_vertices: int | None = None) -> StageEquilibria:
+                     max_vertices: int | None = None, max_equilibria: int | None = None,
+                     max_continua: int | None = None) -> StageEquilibria:
     """Pure Nash equilibria of a normal-form game, and its mixed ones where a mixed solver applies.
 
     Parameters
@@ -111,6 +116,14 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
         and the game has no pure equilibrium, one equilibrium is looked for instead
         (:func:`_one_equilibrium`): the answer comes in bounded time, never empty for want of
         work, and ``reason`` says why it may not be every equilibrium.
+    max_equilibria : int, optional
+        When the game has more pure equilibria than this, list only the first ``max_equilibria``
+        of them, skip the mixed search and return ``complete=False`` (``n_pure`` still counts
+        them all). Pure equilibria are counted before any is built, so a tie-rich game (every
+        profile of an all-zero game is an equilibrium) costs no memory per profile. Default: no limit.
+    max_continua : int, optional
+        With more than two players, the most continua components enumpoly traces
+        (:func:`sim.solvers.poly.enumpoly_solve`); default its own limit.
 
     Returns
     -------
@@ -139,9 +152,14 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
         raise SolverError(f"{func}(): mixed must be one of {list(MIXED_RULES)}; got {mixed!r}")
     from sim.solvers.pure import enumpure_solve
 
-    eqs = list(enumpure_solve(game, tol=tol).equilibria)
+    pure = enumpure_solve(game, tol=tol, max_equilibria=max_equilibria)
+    eqs, n_pure = list(pure.equilibria), pure.details["count"]
+    if not pure.complete:
+        return StageEquilibria(game, tuple(eqs), ("enumpure",), False,
+                               f"{func}(): {pure.details['incomplete_reason']}; the mixed search was not run",
+                               n_pure)
     if mixed == "never" or (mixed == "if_no_pure" and eqs) or sum(n > 1 for n in game.shape) < 2:
-        return StageEquilibria(game, tuple(eqs), ("enumpure",), True)
+        return StageEquilibria(game, tuple(eqs), ("enumpure",), True, "", n_pure)
     if game.n_players == 2:
         from sim.solvers.budget import MAX_VERTICES, bimatrix_vertex_bound
         from sim.solvers.mixed import enummixed_solve
@@ -174,15 +192,17 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
             if not eqs:
                 solver, found = _one_equilibrium(game)
         else:
-            result = enumpoly_solve(game, max_support_profiles=limit)
+            extra = {} if max_continua is None else {"max_continua": int(max_continua)}
+            result = enumpoly_solve(game, max_support_profiles=limit, **extra)
             found, complete = result.equilibria, result.complete
-            reason = "" if complete else f"{func}(): enumpoly met a continuum of equilibria or lost a path"
+            reason = ("" if complete else result.details.get("incomplete_reason")
+                      or f"{func}(): enumpoly met a continuum of equilibria or lost a path")
     seen = {e.pure_profile for e in eqs}
     bound = REGRET_TOL * game.payoff_scale
     for e in found:
         if e.max_regret <= bound and (not e.is_pure or e.pure_profile not in seen):
             eqs.append(e)
-    return StageEquilibria(game, tuple(eqs), ("enumpure", solver), complete, reason)
+    return StageEquilibria(game, tuple(eqs), ("enumpure", solver), complete, reason, n_pure)
 
 
 def _one_equilibrium(game: NormalFormGame) -> tuple[str, tuple[Equilibrium, ...]]:
