@@ -508,12 +508,13 @@ def _tree_margins(game, tol):
     """Each player's largest regret that still counts as none in any subgame of ``game``: ``tol``
     times the spread of the player's terminal payoffs in the whole tree, plus round-off of payoffs
     of the tree's magnitude (the rule spe_solve's docstring states; a subgame's own spread can be
-    as small as round-off, so it is not the scale)."""
-    from sim.extensive.reduced import terminal_table
+    as small as round-off, so it is not the scale), plus a step of the grid the subgame's reduced
+    normal form is rounded onto (two payoffs equal before rounding can land a step apart)."""
+    from sim.extensive.reduced import rounding_grid, terminal_table
     from sim.game import ROUNDOFF
 
     pays = terminal_table(game)[2]
-    return tol * (pays.max(axis=0) - pays.min(axis=0)) + ROUNDOFF * np.abs(pays).max(axis=0)
+    return tol * (pays.max(axis=0) - pays.min(axis=0)) + ROUNDOFF * np.abs(pays).max(axis=0) + rounding_grid(pays)
 
 
 def _pure_spe_by_reduced_forms(game, max_profiles):
@@ -593,6 +594,31 @@ def test_spe_on_the_tree_equals_spe_through_the_reduced_normal_forms_of_the_subg
     _check_spe_against_reduced_forms(game)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=12), st.sampled_from([1e-9, 1e-3, 1.0, 1e4]))
+def test_the_reduced_forms_rounding_moves_no_payoff_by_more_than_half_its_grid_step(xs, scale):
+    # rounding_grid is what spe_solve's subgame margins allow for: it must be the step
+    # _clean_round_off really rounds onto, whatever the magnitude.
+    from sim.extensive.reduced import _clean_round_off, rounding_grid
+
+    t = np.array(xs)[:, None] * scale
+    moved = np.abs(_clean_round_off(t) - t)
+    assert np.all(moved <= rounding_grid(t) / 2 + 4 * np.spacing(np.abs(t))), (moved, rounding_grid(t))
+
+
+def _affine(game, scale, shift):
+    """``game`` with every payoff ``x`` replaced by ``scale * x + shift`` (the same equilibria)."""
+    def walk(node):
+        if isinstance(node, Terminal):
+            return Terminal(tuple(scale * x + shift for x in node.payoffs))
+        kids = tuple(walk(c) for c in node.children)
+        if isinstance(node, Chance):
+            return Chance(node.outcomes, node.probs, kids, node.label, node.infoset)
+        return Decision(node.player, node.infoset, node.actions, kids, node.label)
+
+    return ExtensiveFormGame.from_root(game.players, walk(game.root))
+
+
 def _hidden_thirds_game():
     """Chance draws one of three equally likely states; player 0 chooses x or y without seeing it;
     chance then draws one of three equally likely terminals. Player 0's expected payoff is 4/9
@@ -611,27 +637,33 @@ def _hidden_thirds_game():
         Decision(0, "L1|", ("a0", "a1"), (draw(1, 2, 2), draw(0, 0, 2))))))
 
 
-def test_a_tie_reached_through_rounded_subgame_values_is_a_tie_on_the_trees_scale():
+@pytest.mark.parametrize("scale, shift", [(1.0, 0.0), (1e-4, 0.5), (1e-6, 0.5), (1e-3, 10.0), (1e6, 0.0), (1e-8, 0.0)])
+def test_a_tie_reached_through_rounded_subgame_values_is_a_tie_on_the_trees_scale(scale, shift):
     # The root's truncated game has player 0's payoffs 0.444444444444 and 0.444444444445: a spread
     # of 1e-12, against which the tolerance was once measured, so the tie read as a strict
     # preference and the SPE "a0" was missed with complete=True. On the tree's scale (player 0's
-    # payoffs span -2..2) both actions are optimal: each is a pure SPE.
-    game = _hidden_thirds_game()
+    # payoffs span -2..2) both actions are optimal: each is a pure SPE. Under an affine map of the
+    # payoffs the same holds; with 0.5 + 1e-4 x the reduced normal forms' 1e-12 rounding grid was
+    # once wider than the margin, and the tie was lost again.
+    game = _affine(_hidden_thirds_game(), scale, shift)
     r = spe_solve(game)
     assert r.complete
     assert sorted(dict(e.details["choices"])["L1|"] for e in r.equilibria if e.is_pure) == ["a0", "a1"]
     for e in r.equilibria:
-        np.testing.assert_allclose(e.payoffs, [4 / 9, 0.0], rtol=0, atol=1e-9)
+        np.testing.assert_allclose(e.payoffs, [scale * 4 / 9 + shift, shift], rtol=1e-9, atol=0)
     assert _check_spe_against_reduced_forms(game) is not None
 
 
 @settings(max_examples=60, deadline=None)
-@given(chance_tie_trees())
-def test_spe_finds_every_pure_spe_when_ties_come_through_chance_averages_of_thirds(game):
+@given(chance_tie_trees(), st.sampled_from([(1.0, 0.0), (1e-4, 0.5), (1e-3, 10.0), (1e6, -3.0)]))
+def test_spe_finds_every_pure_spe_when_ties_come_through_chance_averages_of_thirds(game, affine):
     # Ties equal in exact arithmetic and apart by round-off in floats, inside subgames whose own
     # payoffs may span no more than the round-off: every pure SPE of the reduced-normal-form
-    # oracle (regrets judged on the whole tree's scale) must be listed.
-    assert _check_spe_against_reduced_forms(game) is not None
+    # oracle (regrets judged on the whole tree's scale) must be listed, and the same ones after
+    # an affine map of the payoffs (which leaves the equilibria as they are).
+    found = _check_spe_against_reduced_forms(game)
+    assert found is not None
+    assert _check_spe_against_reduced_forms(_affine(game, *affine)) == found
 
 
 @settings(max_examples=40, deadline=None)
