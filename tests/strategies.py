@@ -792,3 +792,54 @@ def chance_moves(draw, min_outcomes=3, max_outcomes=5):
             outcomes[f"o{j}"] = p
     probs[rest] = 1.0 - sum(p for j, p in enumerate(probs) if j != rest)
     return outcomes, params, probs
+
+
+@st.composite
+def chance_tie_trees(draw, perfect_information=False):
+    """Trees whose ties are reached through averages with probabilities 1/3, so that the two sides
+    of a tie are equal in exact arithmetic and differ in floats by round-off (about 1e-16 of the
+    payoffs, 1e-12 once the reduced normal form has rounded them).
+
+    Chance draws one of three equally likely states; player 0 moves (two actions), seeing the
+    state or not; with two players, player 1 may move next (two actions), seeing player 0's move
+    and the state or not; then chance draws one of three equally likely terminals. Payoffs are
+    small integers; at a drawn choice of information sets the mover's payoffs after its second
+    action are a permutation of those after its first across the whole information set, so the
+    two actions tie exactly before round-off. With ``perfect_information``, every mover sees the
+    state (the trees :func:`sim.extensive.spe.spe_batch` takes)."""
+    from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+
+    n = draw(st.integers(1, 2))
+    hidden0 = not perfect_information and draw(st.booleans())
+    second = n == 2 and draw(st.booleans())
+    hidden1 = second and not perfect_information and draw(st.booleans())
+    m = 2 if second else 1
+    values = st.sampled_from([-2.0, -1.0, 0.0, 0.0, 1.0, 2.0])
+    pay = np.array(draw(st.lists(values, min_size=3 * 2 * m * 3 * n, max_size=3 * 2 * m * 3 * n))).reshape(3, 2, m, 3, n)
+
+    def permute(dst, src):  # dst[...] = a drawn permutation of src's entries
+        flat = src.reshape(-1).tolist()
+        return np.array(draw(st.permutations(flat))).reshape(dst.shape)
+
+    for group in ([slice(None)] if hidden0 else [slice(s, s + 1) for s in range(3)]):
+        if draw(st.booleans()):
+            pay[group, 1, :, :, 0] = permute(pay[group, 1, :, :, 0], pay[group, 0, :, :, 0])
+    if second:
+        for a0 in range(2):
+            for group in ([slice(None)] if hidden1 else [slice(s, s + 1) for s in range(3)]):
+                if draw(st.booleans()):
+                    pay[group, a0, 1, :, 1] = permute(pay[group, a0, 1, :, 1], pay[group, a0, 0, :, 1])
+    third = (1 / 3, 1 / 3, 1 / 3)
+    names = ("o0", "o1", "o2")
+
+    def leaves(s, a0, a1):
+        return Chance(names, third, tuple(Terminal(tuple(float(x) for x in pay[s, a0, a1, o])) for o in range(3)))
+
+    def after(s, a0):
+        if not second:
+            return leaves(s, a0, 0)
+        return Decision(1, f"b{a0}" if hidden1 else f"b{s}{a0}", ("l", "r"), (leaves(s, a0, 0), leaves(s, a0, 1)))
+
+    root = Chance(names, third, tuple(
+        Decision(0, "a" if hidden0 else f"a{s}", ("x", "y"), (after(s, 0), after(s, 1))) for s in range(3)))
+    return ExtensiveFormGame.from_root(tuple(f"P{i}" for i in range(n)), root)

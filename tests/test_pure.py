@@ -392,3 +392,33 @@ def test_matches_gambit_on_its_reference_files(name):
         game = NormalFormGame.from_bimatrix([[3, 0, 0], [0, 2, 0], [0, 0, 1]],
                                             [[2, 0, 0], [0, 2, 0], [0, 0, 4]])
     assert pure_set(enumpure_solve(game)) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(degenerate_games(), st.data())
+def test_atol_is_each_players_largest_gain_in_payoff_units(game, data):
+    # Reference: the definition (Nash 1951) read off the payoff array, a profile being kept when no
+    # player gains more than its own atol by deviating, whatever the spread of its payoffs.
+    from sim.solvers.pure import pure_equilibrium_mask
+
+    n = game.n_players
+    scale = data.draw(st.sampled_from([1e-12, 1.0, 1e9]))
+    atol = np.array(data.draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 3.0]), min_size=n, max_size=n))) * scale
+    pay = game.payoffs * scale
+    expected = np.ones(game.shape, dtype=bool)
+    for i in range(n):
+        best = pay[..., i].max(axis=i, keepdims=True)
+        expected &= best - pay[..., i] <= atol[i]
+    np.testing.assert_array_equal(pure_equilibrium_mask(pay[None], atol=atol)[0], expected)
+    found = {e.pure_profile for e in enumpure_solve(NormalFormGame.from_payoffs(pay), atol=atol).equilibria}
+    assert found == {tuple(int(k) for k in p) for p in np.argwhere(expected)}
+
+
+def test_atol_of_the_wrong_length_or_sign_is_refused_by_name():
+    from sim.solvers.pure import pure_equilibrium_mask
+
+    with pytest.raises(SolverError, match=r"pure_equilibrium_mask\(\): atol must hold 2 finite non-negative "
+                                          r"numbers, one per player; got \[1.0\]"):
+        pure_equilibrium_mask(np.zeros((1, 2, 2, 2)), atol=[1.0])
+    with pytest.raises(SolverError, match=r"got \[-1.0, 0.0\]"):
+        pure_equilibrium_mask(np.zeros((1, 2, 2, 2)), atol=[-1.0, 0.0])

@@ -192,6 +192,29 @@ def _clean_round_off(tensor: np.ndarray) -> np.ndarray:
     return out + 0.0
 
 
+def rounding_grid(payoffs) -> np.ndarray:
+    """Each player's step of the grid :func:`_clean_round_off` rounds expected payoffs of the
+    magnitude of ``payoffs`` (``(..., N)``) onto: ``1e-12`` times the power of ten above the
+    largest absolute payoff when it is below 1, ``1e-12`` otherwise, 0 for a player whose payoffs
+    are all 0. A game's reduced normal form can move a payoff by half a step, and two payoffs
+    equal before rounding can land a whole step apart; rules that compare payoffs read off reduced
+    normal forms (:func:`sim.extensive.spe.spe_solve` on subgames) allow for it.
+
+    Examples
+    --------
+    >>> rounding_grid(np.array([[0.5, -0.002, 0.0], [3.0, 0.001, 0.0]])).tolist()
+    [1e-12, 1e-14, 0.0]
+    """
+    pay = np.abs(np.asarray(payoffs, dtype=float)).reshape(-1, np.shape(payoffs)[-1])
+    m = pay.max(axis=0) if len(pay) else np.zeros(pay.shape[1])
+    out = np.zeros(len(m))
+    for i, x in enumerate(m):
+        if 0.0 < x < np.inf:
+            k = math.ceil(math.log10(x))
+            out[i] = 1e-12 * 10.0 ** k if k < 0 else 1e-12
+    return out
+
+
 def reduced_normal_form(game: "ExtensiveFormGame"):
     """The reduced normal form of ``game`` as a :class:`~sim.game.NormalFormGame`.
 

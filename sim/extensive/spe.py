@@ -100,10 +100,17 @@ ENUMPOLY_SUBGAME_SUPPORTS = 5_000
 ENUMPOLY_SUBGAME_CONTINUA = 16
 
 
-def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int, where: str = "the root"):
+def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int, where: str = "the root",
+                        eps: np.ndarray | None = None):
     """Nash equilibria of one truncated subgame as (behaviour, value, pure?) triples, whether the
     list is exhaustive (:func:`sim.solvers.stage.stage_equilibria` on its reduced normal form),
-    and why not when it is not (empty otherwise). ``where`` names the subgame in a refusal."""
+    and why not when it is not (empty otherwise). ``where`` names the subgame in a refusal.
+
+    ``eps`` is each player's indifference margin in the whole tree (:func:`_subgame_margins`): a
+    subgame's ties are judged on the tree's payoff scale, not on the subgame's own spread, which
+    can be as small as the round-off of the values put in place of the subgames below it (a
+    tie reached through chance averages then reads as a strict preference on the subgame's
+    scale). ``None`` falls back to ``tol`` on the subgame's own scale."""
     from sim.solvers.stage import stage_equilibria
 
     game = ExtensiveFormGame.from_root(players, sub)
@@ -115,7 +122,7 @@ def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int, whe
     # The pure equilibria are counted before any is built (a subgame whose payoffs are all equal
     # has one per profile of its reduced normal form, which can have millions): refuse then.
     found = stage_equilibria(nf, tol=tol, mixed="always", max_support_profiles=ENUMPOLY_SUBGAME_SUPPORTS,
-                             max_equilibria=max_equilibria + 1, max_continua=ENUMPOLY_SUBGAME_CONTINUA)
+                             max_equilibria=max_equilibria + 1, max_continua=ENUMPOLY_SUBGAME_CONTINUA, atol=eps)
     eqs = found.equilibria
     if len(eqs) > max_equilibria:  # as the perfect-information route: refuse, do not truncate
         count = max(len(eqs), found.n_pure or 0)
@@ -171,6 +178,19 @@ def _indifference(terminal_payoffs: np.ndarray, tol: float) -> np.ndarray:
     if pay.shape[1] == 0:
         return np.zeros((pay.shape[0], pay.shape[2]))
     return tol * player_scales(pay) + ROUNDOFF * np.abs(pay).max(axis=1)
+
+
+def _subgame_margins(flat: FlatTree, tol: float) -> np.ndarray:
+    """Each player's indifference margin in every subgame of an imperfect-information tree: the
+    tree's (:func:`_indifference`, never a subgame's own spread) plus one step of the grid the
+    reduced normal form rounds onto (:func:`sim.extensive.reduced.rounding_grid`) per level of the
+    tree. Each subgame's value is read off its rounded reduced normal form and rounded again in
+    the one above, so two values equal in exact arithmetic can end up to a step apart per level:
+    an affine shift of the payoffs (0.5 + 1e-4 x for x) must not turn a tie into a preference."""
+    from sim.extensive.reduced import rounding_grid
+
+    pay = flat.payoffs[flat.kind == TERMINAL]
+    return _indifference(pay[None], tol)[0] + len(flat.level) * rounding_grid(pay)
 
 
 def _pure_backward_induction(flat: FlatTree, eps: np.ndarray):
@@ -295,6 +315,9 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
     tol : float
         Indifference tolerance, relative to each player's payoff scale in the tree (the spread
         of the player's terminal payoffs), so that the answer does not depend on payoff units.
+        The same margin (plus round-off of payoffs of the tree's magnitude, and of the rounding of
+        the subgames' reduced normal forms) applies in every subgame, however small the spread of
+        the subgame's own payoffs.
     max_equilibria : int
         Refuse (``SolverError``) rather than enumerate more combinations than this.
 
@@ -363,7 +386,7 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
     if perfect_information:
         sequences = _perfect_information(flat, tol, max_equilibria)
     else:
-        behaviours, complete, reason = _compose(game, tol, max_equilibria)
+        behaviours, complete, reason = _compose(game, tol, max_equilibria, _subgame_margins(flat, tol))
         sequences = [flat.sequences(b) for b in behaviours]
         marks = _subtree_infosets(game.root, game.infoset_sizes)
         roots = [node for _, node in game.nodes() if not isinstance(node, Terminal) and marks[id(node)]]
@@ -434,8 +457,10 @@ def _flat_path(flat: FlatTree, seq: np.ndarray, players) -> list[dict]:
     return steps
 
 
-def _compose(game: ExtensiveFormGame, tol: float, cap: int):
-    """Bottom-up composition of subgame equilibria for imperfect-information trees."""
+def _compose(game: ExtensiveFormGame, tol: float, cap: int, eps: np.ndarray | None = None):
+    """Bottom-up composition of subgame equilibria for imperfect-information trees; ``eps`` is
+    each player's indifference margin on the whole tree's scale (:func:`_subgame_margins`), used in
+    every subgame."""
     roots = _subtree_infosets(game.root, game.infoset_sizes)
     reasons: list[str] = []
 
@@ -467,7 +492,7 @@ def _compose(game: ExtensiveFormGame, tol: float, cap: int):
             key = tuple(np.asarray(v, dtype=float).tobytes() for _, v in combo)
             if key not in solved:
                 sub = _truncate(node, True, roots, {id(b): v for b, (_, v) in zip(below, combo)})
-                solved[key] = _subgame_equilibria(game.players, sub, tol, cap, where)
+                solved[key] = _subgame_equilibria(game.players, sub, tol, cap, where, eps)
             eqs, _, reason = solved[key]
             if reason and reason not in reasons:
                 reasons.append(reason)

@@ -204,7 +204,8 @@ def _raise_non_finite(payoffs: np.ndarray):
     raise SolverError(f"enumpure_batch(): payoffs must be finite; got {payoffs[bad]} at index {bad}")
 
 
-def pure_equilibrium_mask(payoffs, tol: float = DEFAULT_TOL, *, threads: int | None = None) -> np.ndarray:
+def pure_equilibrium_mask(payoffs, tol: float = DEFAULT_TOL, *, threads: int | None = None,
+                          atol=None) -> np.ndarray:
     """Pure equilibria of a batch ``(B, n_0, ..., N)`` with a tolerance relative to each game's scale.
 
     Each player's payoffs in each game are mapped onto ``[0, 1]`` (:func:`sim.game.unit_payoffs`:
@@ -212,6 +213,12 @@ def pure_equilibrium_mask(payoffs, tol: float = DEFAULT_TOL, *, threads: int | N
     :func:`enumpure_batch` at the absolute tolerance ``tol``: the one tie rule of
     the project. ``enumpure_solve`` (one game), the sweep's batched rows and the threshold
     searches all call this, so a point decides a tie the same way whichever route solved it.
+
+    ``atol``, when given (shape ``(N,)``, finite, >= 0), replaces ``tol`` times each player's own
+    scale by a fixed largest gain per player: for a game cut out of a larger one (a subgame of a
+    tree, :func:`sim.extensive.spe.spe_solve`), whose ties are judged on the larger game's scale,
+    not on the spread of the part, which can be as small as round-off. A player with
+    ``atol = 0`` must not gain at all.
 
     Returns
     -------
@@ -227,16 +234,47 @@ def pure_equilibrium_mask(payoffs, tol: float = DEFAULT_TOL, *, threads: int | N
     ([[False, True, True]], [[False, True, True]])
     >>> enumpure_batch(g * 1e6, 1e-9).tolist()  # an absolute tolerance loses the tie at scale 1e6
     [[False, True, False]]
+    >>> tiny = np.array([[[0.0], [1e-12]]])  # a strict preference on its own scale ...
+    >>> pure_equilibrium_mask(tiny).tolist(), pure_equilibrium_mask(tiny, atol=[4e-9]).tolist()
+    ([[False, True]], [[True, True]])
     """
     from sim.game import unit_payoffs
 
     payoffs = np.asarray(payoffs, dtype=np.float64)
     if payoffs.ndim < 3 or not np.all(np.isfinite(payoffs)):
         return enumpure_batch(payoffs, tol, threads=threads)  # enumpure_batch names the bad shape or value
-    return enumpure_batch(unit_payoffs(payoffs, batched=True), tol, threads=threads)
+    if atol is None:
+        return enumpure_batch(unit_payoffs(payoffs, batched=True), tol, threads=threads)
+    return enumpure_batch(_per_player_units(payoffs, atol), 1.0, threads=threads)
 
 
-def enumpure_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, max_equilibria: int | None = None) -> SolverResult:
+#: Multiplier of a player's unit payoffs when its ``atol`` is 0: any gain counts (2**1000 keeps
+#: every product finite, as unit payoffs are at most 1).
+_EXACT = 2.0 ** 1000
+
+
+def _per_player_units(payoffs: np.ndarray, atol) -> np.ndarray:
+    """Each player's payoffs in units of its ``atol`` (shifted by their least value), so that the
+    absolute tolerance 1 on the image is ``atol[i]`` on player ``i``'s payoffs; a player with
+    ``atol[i] = 0`` keeps every strict difference (unit payoffs times :data:`_EXACT`)."""
+    from sim.game import unit_payoffs
+
+    n = payoffs.shape[-1]
+    atol = np.asarray(atol, dtype=float)
+    if atol.shape != (n,) or not np.all(np.isfinite(atol)) or np.any(atol < 0):
+        raise SolverError(f"pure_equilibrium_mask(): atol must hold {n} finite non-negative numbers, one per "
+                          f"player; got {atol.tolist()}")
+    axes = tuple(range(1, payoffs.ndim - 1))
+    lo = payoffs.min(axis=axes, keepdims=True)
+    half = np.where(atol > 0, atol, 1.0) * 0.5
+    with np.errstate(over="ignore"):
+        out = (payoffs * 0.5 - lo * 0.5) / half  # halves never overflow; a huge ratio is capped
+    out = np.minimum(out, np.finfo(float).max / 4)
+    return np.where(atol > 0, out, unit_payoffs(payoffs, batched=True) * _EXACT)
+
+
+def enumpure_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, max_equilibria: int | None = None, *,
+                   atol=None) -> SolverResult:
     """All pure-strategy Nash equilibria of an N-player game.
 
     Enumerates every pure profile and keeps those where no player gains more than
@@ -257,6 +295,10 @@ def enumpure_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, max_equilibri
         ``incomplete_reason``. A tie-rich game can have as many pure equilibria as profiles
         (every profile of an all-zero game), and each listed one holds a strategy vector per
         player, so the limit is what keeps memory bounded. Default: no limit.
+    atol : array (N,), optional
+        Each player's largest gain from deviating that still counts as a tie, in payoff units,
+        instead of ``tol`` times the player's own scale: for a game cut out of a larger one whose
+        ties are judged on the larger game's scale (:func:`pure_equilibrium_mask`).
 
     Returns
     -------
@@ -278,9 +320,11 @@ def enumpure_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, max_equilibri
                                        or max_equilibria < 0):
         raise SolverError(f"enumpure_solve(): max_equilibria must be a non-negative integer or None; "
                           f"got {max_equilibria!r}")
-    mask = pure_equilibrium_mask(game.payoffs[None], float(tol), threads=1)[0]
+    mask = pure_equilibrium_mask(game.payoffs[None], float(tol), threads=1, atol=atol)[0]
     count = int(np.count_nonzero(mask))
     params = {"tol": tol} if max_equilibria is None else {"tol": tol, "max_equilibria": int(max_equilibria)}
+    if atol is not None:
+        params["atol"] = tuple(float(x) for x in np.asarray(atol, dtype=float))
     details = {"count": count}
     if max_equilibria is not None and count > max_equilibria:
         flat = _first_true(mask.reshape(-1), int(max_equilibria))

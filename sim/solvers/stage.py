@@ -36,6 +36,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from sim.errors import SolverError
 from sim.game import NormalFormGame
 from sim.result import Equilibrium
@@ -92,7 +94,7 @@ class StageEquilibria:
 def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "always",
                      max_support_profiles: int | None = None,
                      max_vertices: int | None = None, max_equilibria: int | None = None,
-                     max_continua: int | None = None) -> StageEquilibria:
+                     max_continua: int | None = None, atol=None) -> StageEquilibria:
     """Pure Nash equilibria of a normal-form game, and its mixed ones where a mixed solver applies.
 
     Parameters
@@ -124,6 +126,11 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
     max_continua : int, optional
         With more than two players, the most continua components enumpoly traces
         (:func:`sim.solvers.poly.enumpoly_solve`); default its own limit.
+    atol : array (N,), optional
+        Each player's largest gain from deviating that still counts as a tie, in payoff units, in
+        place of ``tol`` times the player's own scale (:func:`sim.solvers.pure.enumpure_solve`): for
+        a game cut out of a larger one (a subgame) whose ties are judged on the larger game's
+        scale. The mixed equilibria found are then kept when their regret is within it too.
 
     Returns
     -------
@@ -152,7 +159,7 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
         raise SolverError(f"{func}(): mixed must be one of {list(MIXED_RULES)}; got {mixed!r}")
     from sim.solvers.pure import enumpure_solve
 
-    pure = enumpure_solve(game, tol=tol, max_equilibria=max_equilibria)
+    pure = enumpure_solve(game, tol=tol, max_equilibria=max_equilibria, atol=atol)
     eqs, n_pure = list(pure.equilibria), pure.details["count"]
     if not pure.complete:
         return StageEquilibria(game, tuple(eqs), ("enumpure",), False,
@@ -199,6 +206,8 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
                       or f"{func}(): enumpoly met a continuum of equilibria or lost a path")
     seen = {e.pure_profile for e in eqs}
     bound = REGRET_TOL * game.payoff_scale
+    if atol is not None:  # a regret within the larger game's tie tolerance is no regret there either
+        bound = max(bound, float(np.max(atol, initial=0.0)))
     for e in found:
         if e.max_regret <= bound and (not e.is_pure or e.pure_profile not in seen):
             eqs.append(e)
