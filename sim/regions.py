@@ -96,6 +96,7 @@ import numpy as np
 
 from sim._arrays import readonly
 from sim.errors import ScenarioError, SolverError
+from sim.game import ROUNDOFF
 
 #: Monte Carlo points for shares that are not exact (and for confirming relaxed regions).
 DEFAULT_SAMPLES = 20_000
@@ -385,6 +386,27 @@ class _Space:
         cols = [np.ones((len(x), 1)), x] + [x[:, [a]] * x[:, [b]] for a, b in self.products]
         return np.concatenate(cols, axis=1)
 
+    def payoff_scale(self) -> tuple[float, float]:
+        """``(scale, size)`` of the game's payoffs over the box. ``scale`` bounds every player's
+        payoff spread at any point of the box: per player, the spread over the outcomes of each
+        feature's coefficient times the feature's largest magnitude in the box, summed over the
+        features, then the largest over the players (1 when no payoff varies anywhere). Like a
+        spread it is multiplied by ``a`` and unmoved by ``b`` under ``u -> a u + b`` (a > 0), so a
+        tolerance relative to it does not depend on the payoff units. ``size`` bounds the payoffs'
+        magnitude in the same way, for the round-off of differences of payoffs that large."""
+        plo, phi = self.product_bounds()
+        lo = np.concatenate([[1.0], self.lower, plo])
+        hi = np.concatenate([[1.0], self.upper, phi])
+        w = np.maximum(np.abs(lo), np.abs(hi))[:, None]
+        if self.coef.shape[1] == 0:
+            return 1.0, 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            scale = float((w * np.ptp(self.coef, axis=1)).sum(axis=0).max())
+            size = float((w * np.abs(self.coef).max(axis=1)).sum(axis=0).max())
+        big = float(np.finfo(float).max)
+        scale, size = min(scale, big), min(size, big)
+        return (scale if scale > 0 else 1.0), size
+
     def product_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = [], []
         for a, b in self.products:
@@ -505,8 +527,11 @@ class _LP:
 class _Rows:
     """A registry of distinct inequality rows: raw (payoff differences) and of unit norm."""
 
-    def __init__(self, width: int, probe_x: np.ndarray, probe_phi: np.ndarray):
+    def __init__(self, width: int, probe_x: np.ndarray, probe_phi: np.ndarray, scale: tuple[float, float] = (1.0, 0.0)):
         self.width = width
+        #: The game's payoff scale over the box and the round-off of payoffs of its magnitude
+        #: (:meth:`_Space.payoff_scale`): a constant row is judged against them, not its own size.
+        self.scale, self.roundoff = scale[0], ROUNDOFF * scale[1]
         #: Sampled points of the box: one inside every row of a combination proves it non-empty
         #: without a linear program.
         self.probe_x, self.probe_phi = probe_x, probe_phi
@@ -516,11 +541,14 @@ class _Rows:
         self.unit: list[np.ndarray] = []
 
     def add(self, g: np.ndarray):
-        """The row's id, ``"always"`` (a constant >= 0) or ``"never"`` (a constant < 0)."""
+        """The row's id, ``"always"`` (a constant >= 0) or ``"never"`` (a constant < 0).
+
+        A row is constant when its parameter coefficients vanish on the game's payoff scale, and
+        the constant then holds when it is at least ``-TOL`` times that scale (the tie rule), up
+        to round-off: both tests are unchanged by a positive affine map of the payoffs."""
         norm = float(np.linalg.norm(g[1:]))
-        scale = max(1.0, float(np.abs(g).max()))
-        if norm <= 1e-12 * scale:
-            return "always" if g[0] >= -TOL * scale else "never"
+        if norm <= 1e-12 * self.scale + self.roundoff:
+            return "always" if g[0] >= -(TOL * self.scale + self.roundoff) else "never"
         u = g / norm
         key = tuple(np.round(u, 9).tolist())
         k = self.index.get(key)
@@ -822,6 +850,10 @@ def _exact_share(space: _Space, G: np.ndarray) -> float | None:
     d = space.d
     if len(G) and np.any(G[:, 1 + d:] != 0):
         return None
+    # each row of unit norm (the same half-space): the clipping's tolerance is then the same in
+    # any payoff units
+    norms = np.linalg.norm(G, axis=1, keepdims=True) if len(G) else np.ones((0, 1))
+    G = G / np.where(norms > 0, norms, 1.0)
     used = [np.flatnonzero(G[k, 1:1 + d]) for k in range(len(G))]
     # connected groups of parameters sharing a row
     parent = list(range(d))
@@ -948,7 +980,7 @@ def equilibrium_regions(compiled, vary: Sequence[str] | None = None, fixed: Mapp
     pts = space.lower + rng.random((samples, space.d)) * (space.upper - space.lower)
     phi = space.phi(pts)
     probe = pts[:PROBE_POINTS]
-    rows, lp = _Rows(len(space.names), probe, phi[:PROBE_POINTS]), _LP(space)
+    rows, lp = _Rows(len(space.names), probe, phi[:PROBE_POINTS], space.payoff_scale()), _LP(space)
     if compiled.sequential:
         game = compiled.game({n: float(theta0[k]) for k, n in enumerate(names)})
         _check_terminals(compiled, space, game, theta0)

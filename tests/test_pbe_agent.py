@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from sim.errors import SolverError
 from sim.extensive.agent import MAX_INFOSETS, pbe_agent_solve
@@ -339,3 +340,42 @@ def test_every_pbe_of_a_signalling_game_with_three_types_or_responses_is_an_asse
     # or three responses (two thresholds), where partial revelation has more shapes.
     for e in pbe_agent_solve(game).equilibria:
         _check_assessment(game, e, TOL)
+
+
+def _affine_tree(game, scale, shift):
+    """``game`` with every payoff ``x`` replaced by ``scale * x + shift`` (the same PBE)."""
+    def walk(node):
+        if isinstance(node, Terminal):
+            return Terminal(tuple(scale * x + shift for x in node.payoffs))
+        kids = tuple(walk(c) for c in node.children)
+        if isinstance(node, Chance):
+            return Chance(node.outcomes, node.probs, kids, node.label, node.infoset)
+        return Decision(node.player, node.infoset, node.actions, kids, node.label)
+
+    return ExtensiveFormGame.from_root(game.players, walk(game.root))
+
+
+def _verdicts(r):
+    """The solver's answer up to round-off: each assessment's supports, behaviour and beliefs
+    (with their status), and whether the list is complete."""
+    def one(e):
+        beh = tuple(sorted((h, tuple(np.round(p, 4) + 0.0)) for h, p in e.details["behaviour"].items()))
+        bel = tuple(sorted((h, b["status"], tuple(np.round(list(b["nodes"].values()), 4) + 0.0))
+                           for h, b in e.details["beliefs"].items()))
+        return _supports(e), beh, bel
+    return r.complete, sorted(map(one, r.equilibria))
+
+
+#: Positive affine maps of the payoffs: tiny and huge scales, large offsets (at most 1e6 times
+#: the scale, so that the payoffs' differences survive in floating point).
+AFFINE_MAPS = [(1e-6, 0.0), (1e-8, 0.5e-8), (1e-12, 0.0), (1e-6, 1.0), (1.0, 1e6), (1e6, -3.0), (1e3, 1e6)]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(imperfect_information_trees(max_levels=3, max_players=2),
+                 signalling_games(max_types=2, max_messages=2, max_responses=2)),
+       st.sampled_from(AFFINE_MAPS))
+def test_the_assessments_do_not_depend_on_the_payoff_units(game, affine):
+    # u -> a u + b (a > 0) changes no best answer: the tolerance is relative to the tree's payoff
+    # spread (a floor of 1 on it once judged payoffs scaled by 1e-8 a hundred million times more coarsely).
+    assert _verdicts(pbe_agent_solve(_affine_tree(game, *affine))) == _verdicts(pbe_agent_solve(game))

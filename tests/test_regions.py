@@ -532,3 +532,39 @@ def test_the_kaliningrad_signal_regions_are_the_headers_inequality(capsys):
     pool = next(r for r in result.regions if r.path[2:] == (("Russia", "deploy"), ("NATO", "engage"),
                                                               ("Russia", "deploy"), ("NATO", "engage")))
     assert pool.words() == "holds exactly when russia_isolation_weight >= 0.4" and pool.share == pytest.approx(0.9)
+
+
+def _mapped(compiled, scale: float, shift: float):
+    """``compiled`` with every payoff ``u`` replaced by ``scale * u + shift`` (the same equilibria
+    at every point): the tensor scaled, and one constant term added."""
+    import dataclasses
+
+    T = np.asarray(compiled.tensor, dtype=float)
+    return dataclasses.replace(compiled, monomials=np.vstack([compiled.monomials, [[0, 0]]]),
+                               tensor=np.vstack([scale * T, np.full((1, T.shape[1]), shift)]))
+
+
+def _region_verdicts(result):
+    return ([(r.label, r.share_method, round(r.share, 9), r.confirmed) for r in result.regions],
+            [(o.first, o.second, round(o.share, 9)) for o in result.overlaps])
+
+
+#: Positive affine maps of the payoffs: tiny and huge scales, large offsets (at most 1e6 times
+#: the scale, so that the payoffs' differences survive in floating point).
+AFFINE_MAPS = [(1e-6, 0.0), (1e-12, 0.0), (1e-13, 1e-12), (1e-6, 1.0), (1.0, 1e6), (1e6, -3.0), (1e3, 1e6)]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(parametric_scenario_docs(max_players=2, max_actions=2), st.sampled_from(AFFINE_MAPS))
+def test_regions_do_not_depend_on_the_payoff_units(doc, affine):
+    # u -> a u + b (a > 0) changes no equilibrium at any point: a constant inequality (a payoff
+    # difference that no parameter moves) is judged on the game's payoff scale, not on its own
+    # size with a floor of 1 (which read -1e-12 as a tie at a 1e-12 scale, a strict loss at 1).
+    compiled = compile_scenario(parse_scenario(_perfect_information(doc)))
+    try:
+        want = equilibrium_regions(compiled, seed=0, samples=2000, max_regions=200)
+    except SolverError as exc:
+        assert "more than 200 " in str(exc) or "at most 200 " in str(exc)
+        assume(False)
+    got = equilibrium_regions(_mapped(compiled, *affine), seed=0, samples=2000, max_regions=200)
+    assert _region_verdicts(got) == _region_verdicts(want), (got.format_text(), want.format_text())

@@ -67,6 +67,7 @@ from sim.extensive.pbe import OFF_PATH_BAYES, OFF_PATH_CHOSEN, ON_PATH, _Flat, c
 from sim.extensive.reduced import mixed_from_behaviour
 from sim.extensive.spe import equilibrium_path
 from sim.extensive.tree import ExtensiveFormGame
+from sim.game import ROUNDOFF
 from sim.result import Equilibrium, SolverResult
 
 DEFAULT_TOL = 1e-7
@@ -96,6 +97,10 @@ class _Tree(_Flat):
         self.node_h = np.array([self.h_index[n.infoset] if isinstance(n, Decision) else -1 for n in self.nodes])
         self.owner = [game.infosets[h][0] for h in self.infosets]
         self.lp_cache: dict = {}
+        #: The tree's payoff scale: the spread of all its payoffs (1 when they are all equal). The
+        #: tolerance and the linear programs' rows are measured on it.
+        spread = float(np.ptp(np.asarray(self.pays, dtype=float))) if len(self.pays) else 0.0
+        self.scale = min(spread, float(np.finfo(float).max)) if spread > 0 else 1.0
 
     def values(self, sigma) -> np.ndarray:  # type: ignore[override]
         """Continuation payoffs ``(nodes, N)`` under ``sigma`` (list of arrays per infoset index)."""
@@ -185,7 +190,7 @@ def _assess(tree: _Tree, sigma, supports, eps: float):
         else:
             key = (j, tuple(supports[j]), u.tobytes())
             if key not in tree.lp_cache:  # the same free set and later play recur across profiles
-                tree.lp_cache[key] = _belief_lp(u, supports[j], eps)
+                tree.lp_cache[key] = _belief_lp(u / tree.scale, supports[j], eps / tree.scale)
             mu = tree.lp_cache[key]
             status = OFF_PATH_CHOSEN
         if mu is None:
@@ -369,8 +374,11 @@ def _free_mixtures(tree: _Tree, sigma, supports, free, eps: float):
         coef[:, c] = [ga[k] - g0[k] for k in keys]
     # variables: p[f, a] (cols), then s = the smallest support probability; maximise s.
     n = len(cols) + 1
+    # the program runs on the tree's payoff scale (the solver's absolute tolerances then mean the
+    # same in any payoff units)
+    coef, unit_eps = coef / tree.scale, eps / tree.scale
     a_ub = np.hstack([coef, np.zeros((len(keys), 1))]) if keys else np.zeros((0, n))
-    g0v = np.array([g0[k] for k in keys])
+    g0v = np.array([g0[k] for k in keys]) / tree.scale
     rows = []
     for f in free:
         row = np.zeros(n)
@@ -385,14 +393,14 @@ def _free_mixtures(tree: _Tree, sigma, supports, free, eps: float):
     def solve(slack):
         return linprog(objective, A_ub=np.vstack([a_ub, floor]), b_ub=np.concatenate([slack - g0v, np.zeros(len(cols))]),
                        A_eq=np.array(rows), b_eq=np.ones(len(free)), bounds=[(0, 1)] * n, method="highs")
-    res = solve(eps)
+    res = solve(unit_eps)
     if res.status == 2 or (res.status == 0 and -res.fun <= MIN_FREE_PROBABILITY):
         return "none", None
     if res.status != 0:
         return "unresolved", f"the linear program on the free mixtures failed ({res.message})"
     # the optimum may sit on a condition's tolerance: a point of the half tolerance is kept when
     # there is one, as the final check measures the same conditions in floating point
-    for attempt in (solve(eps / 2), res):
+    for attempt in (solve(unit_eps / 2), res):
         if attempt.status != 0 or -attempt.fun <= MIN_FREE_PROBABILITY:
             continue
         trial = list(base)
@@ -478,7 +486,8 @@ def pbe_agent_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
         Perfect recall; at most :data:`MAX_INFOSETS` information sets of at most
         :data:`MAX_ACTIONS` actions.
     tol : float
-        Tolerance of the best-answer comparisons, relative to the payoff spread (at least 1).
+        Tolerance of the best-answer comparisons, relative to the tree's payoff spread (no floor,
+        plus round-off), so that a positive affine map of the payoffs changes no verdict.
     max_support_profiles : int
         Refuse games with more support profiles than this.
 
@@ -547,10 +556,10 @@ def pbe_agent_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL,
                           f"trees are solved")
     game.require_perfect_recall(fn)
     tree = _Tree(game)
-    # one tolerance for the whole tree, relative to its payoff spread (the floor of 1 keeps the
-    # support systems' conditioning; per-player scales are pbe's, not yet this search's)
-    spread = float(np.ptp(np.asarray(tree.pays, dtype=float))) if len(tree.pays) else 0.0
-    eps = max(tol, 1e-12) * max(1.0, spread)
+    # one tolerance for the whole tree, relative to its payoff spread with no floor (an affine map
+    # of the payoffs changes no verdict), plus the round-off of payoffs of their magnitude; the
+    # spread stands in for 1 only when every payoff is equal (every action is then a best answer)
+    eps = max(tol, 1e-12) * tree.scale + ROUNDOFF * (float(np.abs(tree.pays).max()) if len(tree.pays) else 0.0)
     nf = game.reduced_normal_form()
     roles = signalling_roles(game)
     order = list(acts)
