@@ -69,12 +69,6 @@ _PRUNE_DEPTH = 50       # compiled subdivision: depth before a support is kept a
 _PRUNE_CELLS_JIT = 200_000  # compiled subdivision: cells per support before it is kept anyway,
 _PRUNE_CELLS_PER_PATH = 2000  # ... at most this many per homotopy path of the support (a path
 _PRUNE_CELLS_MIN = 2000       # costs about as much as a thousand cells), and at least this many
-_KRAWCZYK_MAX_UNKNOWNS = 4     # Krawczyk test: supports with at most this many free probabilities,
-_KRAWCZYK_BOXES_PER_PATH = 20  # boxes per homotopy path of a support (a box costs about a fiftieth
-_KRAWCZYK_BOXES_MIN = 20       # of a path), at least this many,
-_KRAWCZYK_BOXES_MAX = 20_000   # at most this many
-_KRAWCZYK_DELTA = 1e-6         # ... over the simplices widened to probabilities >= -1e-6
-_KRAWCZYK_ROOTS = 64           # verified roots per support before it is tracked instead
 _ROUTE_STEPS = ("support_profiles", "may_hold_equilibrium", "endpoints")  # what a route provides
 
 #: Most support profiles (``prod(2**n_i - 1)``) ``enumpoly_solve`` will enumerate: a 4x4x4x2
@@ -90,8 +84,7 @@ MAX_SUPPORT_PROFILES = 100_000
 # Public function
 # ----------------------------------------------------------------------------------------------
 def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0,
-                   max_support_profiles: int = MAX_SUPPORT_PROFILES, *, _route=None,
-                   _krawczyk: bool = True) -> SolverResult:
+                   max_support_profiles: int = MAX_SUPPORT_PROFILES, *, _route=None) -> SolverResult:
     """All isolated Nash equilibria of a small N-player game, with continua reported.
 
     Support enumeration on the polynomial indifference conditions (McKelvey and McLennan 1996,
@@ -186,18 +179,7 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
     profiles = [p for p in considered if assignments(tuple(len(s) - 1 for s in p))]
     profiles = [p for p, ok in zip(profiles, may_hold_equilibrium(u, profiles, tol)) if ok]
     chart = rng.normal(size=n) + 1j * rng.normal(size=n)
-    settled_found, n_settled = [], 0
-    if _route is None and _krawczyk:
-        # Supports whose every root in the simplices is verified (or excluded) by the Krawczyk
-        # test need no path tracking; the undecided ones are tracked.
-        small = [p for p in profiles if sum(len(s) - 1 for s in p) <= _KRAWCZYK_MAX_UNKNOWNS]
-        status, roots = _settle(u, small, tol)
-        settled_found = _settled_equilibria(model, small, status, roots, tol)
-        n_settled = int(np.count_nonzero(status < 2))
-        settled = {p for p, s in zip(small, status) if s < 2}
-        profiles = [p for p in profiles if p not in settled]
     found, singular, failed, n_paths = endpoints(model, profiles, chart, tol)
-    found = settled_found + found
 
     continua, extra = find_continua(model, profiles, found, singular, tol, rng)
 
@@ -223,7 +205,6 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
             for c in continua
         ],
         "supports": len(considered),
-        "supports_settled": n_settled,
         "supports_tracked": len(profiles),
         "paths": n_paths,
         "failed_paths": failed,
@@ -339,63 +320,6 @@ def _may_hold_equilibrium(u: np.ndarray, profiles, margin: float, max_depth: int
                      len(sup_k), sup_k, sup_acts, budget.astype(np.int64), shared=_flat_payoffs(u))
     return keep.tolist()
 
-
-
-def _settle(u: np.ndarray, profiles, margin: float, max_boxes=None, start=None):
-    """Krawczyk test of each support profile (:func:`sim.solvers._poly_jit_krawczyk.settle`):
-    status ``(B,)`` (0 no root in its simplices, 1 every root verified, 2 undecided: track it) and
-    the verified roots of each support (list of ``(r, n)`` arrays, stacked profiles).
-
-    ``max_boxes`` (default: :data:`_KRAWCZYK_BOXES_PER_PATH` per homotopy path of the support,
-    at least :data:`_KRAWCZYK_BOXES_MIN`, at most :data:`_KRAWCZYK_BOXES_MAX`) bounds the boxes
-    tested per support: the test is worth at most a fraction of what tracking would cost.
-    """
-    from sim.solvers import _poly_jit_krawczyk as krawczyk
-
-    if not profiles:
-        return np.zeros(0, dtype=np.int64), []
-    shape = u.shape[:-1]
-    if max_boxes is None:
-        paths = np.array([len(assignments(tuple(len(s) - 1 for s in p))) for p in profiles])
-        budget = np.clip(_KRAWCZYK_BOXES_PER_PATH * paths, _KRAWCZYK_BOXES_MIN, _KRAWCZYK_BOXES_MAX)
-    else:
-        budget = np.full(len(profiles), max_boxes)
-    sup_k, sup_acts = _support_arrays(shape, profiles)
-    m_max = max(1, sum(n - 1 for n in shape))
-    if start is None:
-        start = np.full((len(profiles), 2, m_max), np.nan)
-    offsets = np.concatenate([[0], np.cumsum(shape)]).astype(np.int64)
-    flat = _flat_payoffs(u)
-
-    def kernel(k, acts, boxes, first):
-        return krawczyk.settle(*flat, offsets, k, acts, float(margin), _KRAWCZYK_DELTA, boxes, _KRAWCZYK_ROOTS,
-                               np.zeros(8, dtype=np.int64), np.ascontiguousarray(start[first]))
-
-    status, n_roots, roots = _threaded(kernel, len(profiles), sup_k, sup_acts, budget.astype(np.int64),
-                                       np.arange(len(profiles)))
-    return status, [roots[b, :n_roots[b]] for b in range(len(profiles))]
-
-
-def _settled_equilibria(model, profiles, status, roots, tol):
-    """The equilibria among the verified roots of the settled supports: as for the end points of
-    tracked paths, real points with no probability below ``-1e-6``, polished by Newton's method
-    and kept when they are equilibria (:func:`sim.solvers._poly_system.feasible`)."""
-    from sim.solvers import _poly_jit_track as kernels
-
-    cand, sup = [], []
-    for b, (s, r) in enumerate(zip(status, roots)):
-        if s == 1:
-            for z in r:
-                if z.min() >= -1e-6:
-                    cand.append(z)
-                    sup.append(b)
-    if not cand:
-        return []
-    u, strides, _ = _flat_payoffs(model.payoffs)
-    sup_k, sup_acts = _support_arrays(model.shape, profiles)
-    y, resid = kernels.polish(u, strides, sup_k, sup_acts, np.array(sup, dtype=np.int64), np.array(cand),
-                              np.asarray(model.offsets, dtype=np.int64), 6)
-    return [y[c] for c in range(len(cand)) if resid[c] < 1e-9 and feasible(model, y[c], tol)]
 
 
 def _support_arrays(shape, profiles):
