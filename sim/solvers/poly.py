@@ -146,7 +146,9 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
         (default :data:`MAX_SUPPORT_PROFILES`), rather than run for hours or exhaust memory.
     _krawczyk : bool
         Private, for tests and measurements: ``False`` skips the Krawczyk test and settling (the
-        subdivision alone, every support it keeps tracked).
+        subdivision alone, every support it keeps tracked). A game found to have continua or
+        singular end points is solved again that way (its continua are sampled from tracked end
+        points), so settling changes nothing on it.
     _route : object, optional
         Private, for tests: a route used instead of the compiled one, that is any object with the
         functions ``support_profiles``, ``may_hold_equilibrium`` and ``endpoints`` (the module
@@ -218,6 +220,12 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
     found = settled_found + found
 
     continua, extra = find_continua(model, profiles, found, singular, tol, rng)
+    if n_settled and (continua or singular):
+        # A degenerate game: the points sampled on its continua depend on the tracked end points
+        # and on the order of the seeds, so a game with continua is solved by the tracked route
+        # alone, whose reports (equal for strategically equivalent games, the sweeps rely on it)
+        # do not then depend on which supports were settled.
+        return enumpoly_solve(game, tol, seed, max_support_profiles, _krawczyk=False)
 
     equilibria = []
     points = []
