@@ -622,3 +622,25 @@ def test_krawczyk_settles_the_supports_of_a_3x3x3x3_game():
     assert off.details["paths"] == 232 and len(off.equilibria) == 17
     assert on.details["paths"] == 0 and on.details["supports_settled"] > 0
     assert on.complete and same_set(profiles_of(on), profiles_of(off))
+
+
+@settings(max_examples=60, deadline=None)
+@given(shape=st.lists(st.integers(2, 4), min_size=2, max_size=4), seed=st.integers(0, 2**31 - 1),
+       data=st.data())
+def test_own_payoff_tie_check_matches_its_definition(shape, seed, data):
+    """`has_own_payoff_ties` (which sends tied games straight to the tracked route) equals a plain
+    loop over every player, every pure profile of the others and every pair of own actions; a
+    planted tie is always seen."""
+    from sim.solvers.poly import has_own_payoff_ties
+    rng = np.random.default_rng(seed)
+    u = rng.integers(0, data.draw(st.integers(2, 50)), size=(*shape, len(shape))).astype(float) / 7.0
+    if data.draw(st.booleans()):
+        i = data.draw(st.integers(0, len(shape) - 1))
+        at = [int(rng.integers(0, n)) for n in shape]
+        other = list(at)
+        other[i] = (at[i] + 1) % shape[i]
+        u[(*other, i)] = u[(*at, i)]
+    plain = any(abs(u[(*p, i)] - u[(*p[:i], b, *p[i + 1:], i)]) <= 1e-9
+                for i in range(len(shape)) for p in itertools.product(*map(range, shape))
+                for b in range(shape[i]) if b != p[i])
+    assert has_own_payoff_ties(u, 1e-9) == plain

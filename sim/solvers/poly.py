@@ -148,7 +148,8 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
         Private, for tests and measurements: ``False`` skips the Krawczyk test and settling (the
         subdivision alone, every support it keeps tracked). A game found to have continua or
         singular end points is solved again that way (its continua are sampled from tracked end
-        points), so settling changes nothing on it.
+        points), so settling changes nothing on it; a game with own-payoff ties
+        (:func:`has_own_payoff_ties`) takes that route at once.
     _route : object, optional
         Private, for tests: a route used instead of the compiled one, that is any object with the
         functions ``support_profiles``, ``may_hold_equilibrium`` and ``endpoints`` (the module
@@ -206,7 +207,11 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
     # subdivision test is sound, so dropping the rest loses no equilibrium and no continuum).
     profiles = [p for p in considered if assignments(tuple(len(s) - 1 for s in p))]
     settled_found, n_settled = [], 0
-    if _route is None and _krawczyk:
+    # A game where some player is indifferent between two actions against some pure profile of
+    # the others (ties, as in reduced forms of trees and small-integer payoffs) is where continua
+    # and singular end points arise; it goes to the tracked route at once instead of settling
+    # first and then being solved again below.
+    if _route is None and _krawczyk and not has_own_payoff_ties(u, tol):
         # Supports whose every root on their simplices is verified by the Krawczyk test need no
         # path tracking: their equilibria are among those roots.
         status, roots, _ = _settle(u, profiles, tol)
@@ -265,6 +270,29 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
 # Compiled route: support profiles and their pruning
 # ----------------------------------------------------------------------------------------------
 _THREADS = 2   # the compiled kernels release the GIL: supports and paths are split over this many
+
+
+def has_own_payoff_ties(u: np.ndarray, tol: float) -> bool:
+    """Whether some player has two actions within ``tol`` against one pure profile of the others.
+
+    ``u`` holds unit payoffs (:func:`sim.game.unit_payoffs`, shape ``(n_0, ..., n_{N-1}, N)``).
+    A game without such ties can still have continua (then :func:`enumpoly_solve` solves it
+    again by the tracked route), but a game with them is where continua are usual.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> has_own_payoff_ties(np.zeros((2, 2, 2)), 1e-9)
+    True
+    >>> u = np.stack([np.array([[0.0, 1.0], [0.5, 0.25]]), np.array([[0.0, 0.75], [1.0, 0.5]])], axis=-1)
+    >>> has_own_payoff_ties(u, 1e-9)
+    False
+    """
+    for i in range(u.ndim - 1):
+        own = np.sort(np.moveaxis(u[..., i], i, 0), axis=0)
+        if own.shape[0] > 1 and np.min(np.diff(own, axis=0)) <= tol:
+            return True
+    return False
 
 
 def _split(n: int, threads: int = _THREADS) -> list[np.ndarray]:
