@@ -17,7 +17,8 @@ subprocess with a time limit of ``LARGE_TIMEOUT`` seconds each, one after the ot
 limit is reported as timed out.
 
 Run: ``.venv/bin/python -m benchmarks.bench_poly`` (or ``python -m benchmarks.run poly``);
-``--large`` runs only the 4x4x4x4 comparison.
+``--large`` runs only the 4x4x4x4 comparison; ``--stages`` estimates the 4x4x4x4 game's stage
+times (CPU) from 500 randomly drawn support profiles, in about half a minute.
 """
 
 from __future__ import annotations
@@ -170,6 +171,68 @@ def _compare_large(shape, count: int, timeout: float = LARGE_TIMEOUT) -> list[di
     return rows
 
 
+def _stage_sample(shape=(4, 4, 4, 4), seed: int = 0, n: int = 500, sample_seed: int = 1) -> list[dict]:
+    """The stages of ``enumpoly_solve`` on the large game, the later ones estimated from a sample.
+
+    Conditional dominance runs on every support profile; then ``n`` of the profiles with start
+    solutions, drawn at random (``sample_seed``), go through each route's test: the subdivision
+    alone (``_krawczyk=False``), and the subdivision with the Krawczyk test (the default); the
+    paths of the supports each keeps are tracked. CPU seconds (``time.process_time``, both
+    threads) are scaled by the sampled fraction to the whole game: minutes of work measured in
+    seconds. The kernels are warmed first.
+    """
+    from sim.game import unit_payoffs
+    from sim.solvers import poly
+    from sim.solvers._poly_system import Model, assignments
+
+    for kw in (True, False):
+        enumpoly_solve(_game((3, 3, 3), 12345), _krawczyk=kw)
+        enumpoly_solve(_game((2, 2, 4, 2), 12345), _krawczyk=kw)
+    label = f"enumpoly {'x'.join(map(str, shape))} stages, seed {seed}"
+    game = _game(shape, seed)
+    u = unit_payoffs(game.payoffs)
+    load = _loadavg()
+    cpu = time.process_time()
+    considered = poly._support_profiles(u, eps=poly.DEFAULT_TOL)
+    t_dom = time.process_time() - cpu
+    profiles = [p for p in considered if assignments(tuple(len(s) - 1 for s in p))]
+    paths = np.array([len(assignments(tuple(len(s) - 1 for s in p))) for p in profiles])
+    idx = np.sort(np.random.default_rng(sample_seed).choice(len(profiles), size=min(n, len(profiles)),
+                                                            replace=False))
+    sample = [profiles[i] for i in idx]
+    scale = len(profiles) / len(sample)
+    rows = [{"benchmark": label, "implementation": "conditional dominance, every profile", "median_ms": 1000 * t_dom,
+             "note": f"CPU; {len(considered):,} of {np.prod([2 ** k - 1 for k in shape]):,} profiles left, "
+                     f"{len(profiles):,} with start solutions ({paths.sum():,} paths); {len(sample)} sampled"}]
+    rng = np.random.default_rng(seed)
+    model = Model.build(u, rng)
+    chart = rng.normal(size=int(model.offsets[-1])) + 1j * rng.normal(size=int(model.offsets[-1]))
+    for name in ("subdivision", "subdivision with the Krawczyk test"):
+        cpu = time.process_time()
+        if name == "subdivision":
+            keep = np.array(poly._may_hold_equilibrium(u, sample, poly.DEFAULT_TOL))
+            settled = []
+        else:
+            status, roots, _ = poly._settle(u, sample, poly.DEFAULT_TOL)
+            keep = status == 2
+            settled = poly._settled_equilibria(model, sample, status, roots, poly.DEFAULT_TOL)
+        t_sub = time.process_time() - cpu
+        kept = [p for p, k in zip(sample, keep) if k]
+        cpu = time.process_time()
+        found, _, failed, n_paths = poly._endpoints_jit(model, kept, chart, poly.DEFAULT_TOL)
+        t_track = time.process_time() - cpu
+        rows += [
+            {"benchmark": label, "implementation": name, "median_ms": 1000 * t_sub,
+             "note": f"CPU on the sample; keeps {len(kept)} to track ({paths[idx][keep].sum():,} paths), "
+                     f"{len(settled)} equilibria from verified roots; whole game about {t_sub * scale:.0f} s CPU, "
+                     f"{len(kept) * scale:.0f} supports, {paths[idx][keep].sum() * scale:,.0f} paths"},
+            {"benchmark": label, "implementation": f"... then tracking the {n_paths:,} paths", "median_ms": 1000 * t_track,
+             "note": f"CPU; {1000 * t_track / max(n_paths, 1):.2f} ms a path, {len(found)} equilibria, {failed} failed; "
+                     f"whole game about {t_track * scale:.0f} s CPU"}]
+    rows[-1]["note"] += f"; load average {load:.1f} to {_loadavg():.1f}"
+    return rows
+
+
 def run(quick: bool) -> list[dict]:
     # The first call loads numba's cache of the kernels (or compiles them): reported, never timed.
     # Two more games warm the rest (real polishing, the continuum tracer and its scipy import).
@@ -204,6 +267,8 @@ def run(quick: bool) -> list[dict]:
 if __name__ == "__main__":
     if "--large" in sys.argv:   # only the large workloads (each up to LARGE_TIMEOUT per implementation)
         rows = [row for shape, count in LARGE_WORKLOADS for row in _compare_large(shape, count)]
+    elif "--stages" in sys.argv:   # the large game's stages, estimated from 500 sampled supports
+        rows = _stage_sample()
     else:
         rows = run(quick="--quick" in sys.argv)
     for row in rows:

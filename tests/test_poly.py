@@ -495,3 +495,164 @@ def test_continua_stop_at_max_continua_and_say_so():
     assert all(e.max_regret == 0.0 for e in r.equilibria)
     with pytest.raises(SolverError, match="max_continua must be a non-negative integer; got -1"):
         enumpoly_solve(g, max_continua=-1)
+
+
+# ----- supports settled by the Krawczyk test, without path tracking -----------------------------------
+def real_roots(game, profiles):
+    """Every real solution on the closed simplices (no probability below ``-1e-6``) of each
+    support's indifference system, from tracking all its homotopy paths: a list of stacked profiles
+    per support."""
+    from unittest import mock
+
+    from sim.solvers import poly
+
+    u = scaled(game)
+    out = []
+    with mock.patch.object(poly, "feasible", lambda model, x, tol: True):
+        for p in profiles:
+            rng = np.random.default_rng(0)
+            model = system.Model.build(u, rng)
+            n = int(model.offsets[-1])
+            found, singular, failed, _ = poly._endpoints_jit(model, [p], rng.normal(size=n) + 1j * rng.normal(size=n),
+                                                             TOL)
+            assert failed == 0 and not singular        # generic game: every solution found
+            out.append(found)
+    return out
+
+
+def free_coordinates(profile, support, offsets):
+    """A stacked profile's free probabilities on a support: each player's support actions after
+    the first."""
+    return np.concatenate([profile[offsets[j] + np.array(s[1:], dtype=int)] for j, s in enumerate(support)])
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.one_of(games(shape=(3, 3, 3)), games(shape=(2, 3, 4)), games(shape=(2, 2, 3, 2))))
+def test_krawczyk_verdicts_agree_with_tracking(game):
+    """Sound verdicts, against every path tracked: a support the test drops has no real solution
+    on its simplices that is an equilibrium; a settled support's verified roots are tracked
+    solutions, and include every tracked solution on its simplices that is an equilibrium."""
+    from sim.solvers import poly
+
+    u = scaled(game)
+    model = system.Model.build(u, np.random.default_rng(0))
+    profiles = [p for p in poly._support_profiles(u, TOL) if system.assignments(tuple(len(s) - 1 for s in p))]
+    status, roots, _ = poly._settle(u, profiles, TOL)
+    tracked = real_roots(game, profiles)
+    for p, s, verified, solutions in zip(profiles, status, roots, tracked):
+        equilibria = [y for y in solutions if system.regret(model, np.clip(y, 0, None)) <= TOL / 2]
+        if s == 0:
+            assert not equilibria, p
+        if s == 1:
+            inside = [z for z in verified if z.min() >= -1e-6]
+            for z in inside:
+                assert any(np.allclose(z, y, atol=1e-7) for y in solutions), (p, z)
+            for y in equilibria:
+                assert any(np.allclose(z, y, atol=1e-7) for z in verified), (p, y)
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.one_of(games(shape=(3, 3, 3)), games(shape=(2, 3, 4))), st.integers(0, 2**32 - 1))
+def test_krawczyk_box_verdicts_are_sound(game, seed):
+    """On boxes around tracked solutions and on random boxes: a box declared root-free holds no
+    tracked solution; a box declared to hold one root (in it widened by a tenth) holds exactly
+    one tracked solution there, the returned root."""
+    from sim.solvers import _poly_jit_settle as kernel
+    from sim.solvers import poly
+
+    u = scaled(game)
+    shape = u.shape[:-1]
+    offsets = np.concatenate([[0], np.cumsum(shape)])
+    rng = np.random.default_rng(seed)
+    profiles = [p for p in poly._support_profiles(u, TOL)
+                if system.assignments(tuple(len(s) - 1 for s in p)) and any(len(s) > 1 for s in p)]
+    verdicts = set()
+    for p, solutions in zip(profiles, real_roots(game, profiles)):
+        k, acts = poly._support_arrays(shape, [p])
+        free = [free_coordinates(y, p, offsets) for y in solutions]
+        m = int((k - 1).sum())
+        boxes = [(c - w * f, c + w * (1 - f)) for c in free for w in (0.3, 0.03, 1e-4) for f in (rng.uniform(size=m),)]
+        boxes += [(lo, lo + rng.uniform(0.01, 0.5, size=m)) for lo in rng.uniform(-0.1, 0.9, size=(4, m))]
+        for lo, hi in boxes:
+            verdict, y = kernel.krawczyk_box(*poly._flat_payoffs(u), k[0], acts[0], lo, hi)
+            verdicts.add(int(verdict))
+            wide = 0.55 * (hi - lo) + 1e-9
+            near = [x for x in free if np.all(np.abs(x - (lo + hi) / 2) <= wide)]
+            if verdict == 0:
+                assert not [x for x in free if np.all(x >= lo - 1e-9) and np.all(x <= hi + 1e-9)], (p, lo, hi)
+            if verdict == 1:
+                assert len(near) == 1 and np.allclose(near[0], y, atol=1e-7), (p, lo, hi, y, near)
+    assert 1 in verdicts or not any(real_roots(game, profiles))
+
+
+def small_integer_game(shape, seed):
+    """Payoffs drawn from the integers -2..2 (ties, continua), seeded."""
+    payoffs = np.random.default_rng(seed).integers(-2, 3, size=(*shape, len(shape)))
+    return NormalFormGame.from_payoffs(payoffs.astype(float))
+
+
+@pytest.mark.parametrize("shape, seed", [((3, 3, 3), 0), ((3, 3, 3), 2), ((2, 2, 2, 2), 1), ((2, 3, 4, 2), 0),
+                                         ((2, 3, 4, 2), 1)])
+def test_krawczyk_settling_changes_no_equilibrium_with_ties(shape, seed):
+    """Degenerate games of the sizes the property below cannot afford (continua take seconds):
+    the same isolated equilibria and ``complete`` with and without settling."""
+    test_krawczyk_settling_changes_no_equilibrium.hypothesis.inner_test(small_integer_game(shape, seed))
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.one_of(games(shape=(3, 3, 3)), games(shape=(2, 3, 4, 2)),
+                 degenerate_games(min_players=3, max_players=3, min_actions=1, max_actions=2)))
+def test_krawczyk_settling_changes_no_equilibrium(game):
+    """The same isolated equilibria, and the same ``complete``, with supports settled by the
+    Krawczyk test and with every support the subdivision keeps tracked (generic games and games
+    with ties); the settled route tracks no more paths. (Points reported on a continuum are
+    samples of it and may differ between the routes.)"""
+    on = enumpoly_solve(game)
+    off = enumpoly_solve(game, _krawczyk=False)
+    assert_certified(on)
+
+    def isolated(result):
+        return [np.concatenate(e.profile) for e in result.equilibria if not e.details.get("on_continuum")]
+
+    # an isolated point of one route may be labelled as on a continuum by the other, whose samples
+    # of that continuum differ: each route's isolated points are among the other's points
+    for a, b in ((on, off), (off, on)):
+        for x in isolated(a):
+            assert any(np.allclose(x, y, atol=1e-6) for y in profiles_of(b)), x
+    if not on.details["continua"]:
+        assert same_set(profiles_of(on), profiles_of(off))
+    assert on.complete == off.complete
+    assert on.details["paths"] <= off.details["paths"]
+
+
+def test_krawczyk_settles_the_supports_of_a_3x3x3x3_game():
+    """On the 3x3x3x3 game with seed 0, every support the subdivision alone would leave to
+    tracking (20, 232 paths) is settled: no path is tracked, and the 17 equilibria are the same."""
+    game = seeded_game((3, 3, 3, 3), 0)
+    on = enumpoly_solve(game)
+    off = enumpoly_solve(game, _krawczyk=False)
+    assert off.details["paths"] == 232 and len(off.equilibria) == 17
+    assert on.details["paths"] == 0 and on.details["supports_settled"] > 0
+    assert on.complete and same_set(profiles_of(on), profiles_of(off))
+
+
+@settings(max_examples=60, deadline=None)
+@given(shape=st.lists(st.integers(2, 4), min_size=2, max_size=4), seed=st.integers(0, 2**31 - 1),
+       data=st.data())
+def test_own_payoff_tie_check_matches_its_definition(shape, seed, data):
+    """`has_own_payoff_ties` (which sends tied games straight to the tracked route) equals a plain
+    loop over every player, every pure profile of the others and every pair of own actions; a
+    planted tie is always seen."""
+    from sim.solvers.poly import has_own_payoff_ties
+    rng = np.random.default_rng(seed)
+    u = rng.integers(0, data.draw(st.integers(2, 50)), size=(*shape, len(shape))).astype(float) / 7.0
+    if data.draw(st.booleans()):
+        i = data.draw(st.integers(0, len(shape) - 1))
+        at = [int(rng.integers(0, n)) for n in shape]
+        other = list(at)
+        other[i] = (at[i] + 1) % shape[i]
+        u[(*other, i)] = u[(*at, i)]
+    plain = any(abs(u[(*p, i)] - u[(*p[:i], b, *p[i + 1:], i)]) <= 1e-9
+                for i in range(len(shape)) for p in itertools.product(*map(range, shape))
+                for b in range(shape[i]) if b != p[i])
+    assert has_own_payoff_ties(u, 1e-9) == plain

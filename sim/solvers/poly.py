@@ -25,7 +25,14 @@ two threads, the kernels releasing the GIL): cubic Hermite predictor, Newton
 corrector, step size from the corrector (predictor-corrector continuation: Allgower and Georg
 2003, "Introduction to Numerical Continuation Methods", SIAM). Support profiles are pruned
 by conditional strict dominance (Porter, Nudelman and Shoham 2008) and by a subdivision exclusion
-test (as in Gambit's ``enumpoly``), both compiled. The earlier route, every path of every support
+test (as in Gambit's ``enumpoly``), both compiled; the subdivision also applies, to its small cells,
+the Krawczyk test of interval analysis (Krawczyk 1969; Moore, Kearfott and Cloud 2009,
+"Introduction to Interval Analysis", SIAM, section 8.2; Neumaier 1990, "Interval Methods for Systems
+of Equations", chapter 5), which excludes a cell or proves that it holds exactly one solution of
+the support's system and computes it by Newton's method. A support whose every cell is excluded or
+holds its verified solution is *settled*: its equilibria are among those solutions, and none of
+its paths is tracked (:mod:`sim.solvers._poly_jit_settle`; only supports the test cannot settle
+within their cell budget are tracked). The earlier route, every path of every support
 in one padded NumPy batch with a Runge-Kutta predictor, is kept in
 :mod:`sim.solvers._poly_reference` as the reference the compiled kernels are tested against
 (``enumpoly_solve(..., _route=_poly_reference)``).
@@ -44,9 +51,10 @@ imports one that imports it, and nothing here needs the reference route):
 * :mod:`sim.solvers._poly_system`: the support systems in NumPy (start solutions, the padded
   homotopy, real points), shared by both routes;
 * :mod:`sim.solvers._poly_continua`: continua, from the end points of either route;
-* :mod:`sim.solvers._poly_jit_prune` and :mod:`sim.solvers._poly_jit_track` (with their shared
-  layout and kernel in :mod:`sim.solvers._poly_jit`): the compiled kernels, imported inside the
-  functions that call them so that importing ``sim`` never pays for numba;
+* :mod:`sim.solvers._poly_jit_prune`, :mod:`sim.solvers._poly_jit_settle` and
+  :mod:`sim.solvers._poly_jit_track` (with their shared layout and kernel in
+  :mod:`sim.solvers._poly_jit`): the compiled kernels, imported inside the functions that call them
+  so that importing ``sim`` never pays for numba;
 * :mod:`sim.solvers._poly_reference`: the NumPy reference route, which imports
   :mod:`sim.solvers._poly_system` only and is handed to :func:`enumpoly_solve` by the tests.
 """
@@ -69,11 +77,19 @@ _PRUNE_DEPTH = 50       # compiled subdivision: depth before a support is kept a
 _PRUNE_CELLS_JIT = 200_000  # compiled subdivision: cells per support before it is kept anyway,
 _PRUNE_CELLS_PER_PATH = 2000  # ... at most this many per homotopy path of the support (a path
 _PRUNE_CELLS_MIN = 2000       # costs about as much as a thousand cells), and at least this many
+_SETTLE_DEPTH = 200           # subdivision with the Krawczyk test: depth before a support is tracked,
+_SETTLE_CELLS_PER_PATH = 3000  # cells per homotopy path of a support of _SETTLE_SIZE actions (whose
+_SETTLE_SIZE = 15              # paths cost about as much as 3,000 cells each; a smaller support's
+_SETTLE_CELLS_MIN = 4000       # paths cost less, as the cube of its size), at least this many,
+_SETTLE_CELLS_MAX = 10_000_000 # at most this many
+_KRAWCZYK_WIDTH = 0.05        # Krawczyk test on cells at most this wide (wider ones rarely settle),
+_KRAWCZYK_COST = 16           # counted as this many cells
+_SETTLE_ROOTS = 64            # verified roots per support before it is tracked instead
 _ROUTE_STEPS = ("support_profiles", "may_hold_equilibrium", "endpoints")  # what a route provides
 
 #: Most support profiles (``prod(2**n_i - 1)``) ``enumpoly_solve`` will enumerate: a 4x4x4x2
-#: game has 10,125 (about 13 s), a 4x4x4x4 game 50,625 (over ten minutes: its subdivision alone
-#: took 605 s and left 312,418 paths, see docs/performance-poly.md); a reduced normal form
+#: game has 10,125 (seconds), a 4x4x4x4 game 50,625 (minutes, see docs/performance-poly.md);
+#: a reduced normal form
 #: with dozens of strategies would need astronomically many, and memory for them.
 MAX_SUPPORT_PROFILES = 100_000
 
@@ -85,7 +101,7 @@ MAX_SUPPORT_PROFILES = 100_000
 # ----------------------------------------------------------------------------------------------
 def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0,
                    max_support_profiles: int = MAX_SUPPORT_PROFILES, max_continua: int = MAX_CONTINUA, *,
-                   _route=None) -> SolverResult:
+                   _route=None, _krawczyk: bool = True) -> SolverResult:
     """All isolated Nash equilibria of a small N-player game, with continua reported.
 
     Support enumeration on the polynomial indifference conditions (McKelvey and McLennan 1996,
@@ -95,7 +111,12 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
     solved by a linear-product homotopy in multiprojective space (Morgan and Sommese 1987), each
     path tracked in compiled code; end points are polished by Newton's method. Before any path is
     tracked, supports are dropped by a sound subdivision exclusion test (McKelvey and McLennan
-    1996, section 6), compiled and depth first.
+    1996, section 6), compiled and depth first, whose small cells also go through the Krawczyk
+    test (Krawczyk 1969; Moore, Kearfott and Cloud 2009, section 8.2): a support whose every cell
+    is excluded or proven to hold exactly one solution of its system (computed by Newton's method)
+    is settled without tracking any path; only the others are tracked. Both tests are sound, so
+    neither loses an equilibrium (floating point is covered by outward margins, see
+    :mod:`sim.solvers._poly_jit_settle`).
 
     Guarantees. For a generic game every support system has exactly its multihomogeneous Bezout
     number of complex solutions, all nonsingular (McKelvey and McLennan 1997), and the homotopy
@@ -130,6 +151,12 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
         homotopy are still all listed, but components (and isolated points on singular supports)
         beyond the limit are not. A game with many equal payoffs has a component on nearly every
         support, so without this limit work and memory grow with the support profiles.
+    _krawczyk : bool
+        Private, for tests and measurements: ``False`` skips the Krawczyk test and settling (the
+        subdivision alone, every support it keeps tracked). A game found to have continua or
+        singular end points is solved again that way (its continua are sampled from tracked end
+        points), so settling changes nothing on it; a game with own-payoff ties
+        (:func:`has_own_payoff_ties`) takes that route at once.
     _route : object, optional
         Private, for tests: a route used instead of the compiled one, that is any object with the
         functions ``support_profiles``, ``may_hold_equilibrium`` and ``endpoints`` (the module
@@ -140,6 +167,7 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
     -------
     SolverResult
         ``method="enumpoly"``; ``details`` holds ``continua``, ``supports`` (profiles solved),
+        ``supports_settled`` (settled by the Krawczyk test, no path tracked), ``supports_tracked``,
         ``paths`` (homotopy paths tracked) and ``failed_paths``.
 
     Examples
@@ -187,11 +215,31 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
     # Supports whose system has start solutions and whose simplices may hold an equilibrium (the
     # subdivision test is sound, so dropping the rest loses no equilibrium and no continuum).
     profiles = [p for p in considered if assignments(tuple(len(s) - 1 for s in p))]
-    profiles = [p for p, ok in zip(profiles, may_hold_equilibrium(u, profiles, tol)) if ok]
+    settled_found, n_settled = [], 0
+    # A game where some player is indifferent between two actions against some pure profile of
+    # the others (ties, as in reduced forms of trees and small-integer payoffs) is where continua
+    # and singular end points arise; it goes to the tracked route at once instead of settling
+    # first and then being solved again below.
+    if _route is None and _krawczyk and not has_own_payoff_ties(u, tol):
+        # Supports whose every root on their simplices is verified by the Krawczyk test need no
+        # path tracking: their equilibria are among those roots.
+        status, roots, _ = _settle(u, profiles, tol)
+        settled_found = _settled_equilibria(model, profiles, status, roots, tol)
+        n_settled = int(np.count_nonzero(status == 1))
+        profiles = [p for p, s in zip(profiles, status) if s == 2]
+    else:
+        profiles = [p for p, ok in zip(profiles, may_hold_equilibrium(u, profiles, tol)) if ok]
     chart = rng.normal(size=n) + 1j * rng.normal(size=n)
     found, singular, failed, n_paths = endpoints(model, profiles, chart, tol)
+    found = settled_found + found
 
     continua, extra, stopped = find_continua(model, profiles, found, singular, tol, rng, int(max_continua))
+    if n_settled and (continua or singular):
+        # A degenerate game: the points sampled on its continua depend on the tracked end points
+        # and on the order of the seeds, so a game with continua is solved by the tracked route
+        # alone, whose reports (equal for strategically equivalent games, the sweeps rely on it)
+        # do not then depend on which supports were settled.
+        return enumpoly_solve(game, tol, seed, max_support_profiles, max_continua, _krawczyk=False)
 
     equilibria = []
     points = []
@@ -215,6 +263,7 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
             for c in continua
         ],
         "supports": len(considered),
+        "supports_settled": n_settled,
         "supports_tracked": len(profiles),
         "paths": n_paths,
         "failed_paths": failed,
@@ -235,6 +284,29 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
 # Compiled route: support profiles and their pruning
 # ----------------------------------------------------------------------------------------------
 _THREADS = 2   # the compiled kernels release the GIL: supports and paths are split over this many
+
+
+def has_own_payoff_ties(u: np.ndarray, tol: float) -> bool:
+    """Whether some player has two actions within ``tol`` against one pure profile of the others.
+
+    ``u`` holds unit payoffs (:func:`sim.game.unit_payoffs`, shape ``(n_0, ..., n_{N-1}, N)``).
+    A game without such ties can still have continua (then :func:`enumpoly_solve` solves it
+    again by the tracked route), but a game with them is where continua are usual.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> has_own_payoff_ties(np.zeros((2, 2, 2)), 1e-9)
+    True
+    >>> u = np.stack([np.array([[0.0, 1.0], [0.5, 0.25]]), np.array([[0.0, 0.75], [1.0, 0.5]])], axis=-1)
+    >>> has_own_payoff_ties(u, 1e-9)
+    False
+    """
+    for i in range(u.ndim - 1):
+        own = np.sort(np.moveaxis(u[..., i], i, 0), axis=0)
+        if own.shape[0] > 1 and np.min(np.diff(own, axis=0)) <= tol:
+            return True
+    return False
 
 
 def _split(n: int, threads: int = _THREADS) -> list[np.ndarray]:
@@ -335,6 +407,61 @@ def _may_hold_equilibrium(u: np.ndarray, profiles, margin: float, max_depth: int
                      len(sup_k), sup_k, sup_acts, budget.astype(np.int64), shared=_flat_payoffs(u))
     return keep.tolist()
 
+
+
+def _settle(u: np.ndarray, profiles, margin: float, max_depth: int | None = None, max_cells=None):
+    """Subdivision with the Krawczyk test (:func:`sim.solvers._poly_jit_settle.settle`) of each
+    support profile: status ``(B,)`` (0 no equilibrium on its simplices, 1 settled: its equilibria
+    are among its verified roots, 2 track its paths), the verified roots of each support (a list of
+    ``(r, n)`` stacked profiles) and the kernel's counts ``(B, 5)``.
+
+    Each support gets :data:`_SETTLE_CELLS_PER_PATH` cells per homotopy path it would need (at
+    least :data:`_SETTLE_CELLS_MIN`, at most :data:`_SETTLE_CELLS_MAX`) unless ``max_cells`` is
+    given: subdividing is worth at most about what tracking would cost.
+    """
+    from sim.solvers import _poly_jit_settle as kernel
+
+    if not profiles:
+        return np.zeros(0, dtype=np.int64), [], np.zeros((0, 5), dtype=np.int64)
+    shape = u.shape[:-1]
+    max_depth = _SETTLE_DEPTH if max_depth is None else max_depth
+    if max_cells is None:
+        # a path costs about the cube of the support's size (its LU factorisations)
+        paths = np.array([len(assignments(tuple(len(s) - 1 for s in p))) for p in profiles])
+        size = np.array([sum(len(s) for s in p) for p in profiles]) / _SETTLE_SIZE
+        budget = np.clip(_SETTLE_CELLS_PER_PATH * paths * size ** 3, _SETTLE_CELLS_MIN, _SETTLE_CELLS_MAX)
+    else:
+        budget = np.full(len(profiles), max_cells)
+    sup_k, sup_acts = _support_arrays(shape, profiles)
+    offsets = np.concatenate([[0], np.cumsum(shape)]).astype(np.int64)
+    flat = _flat_payoffs(u)
+    status, n_roots, roots, stats = _threaded(
+        lambda k, acts, cells: kernel.settle(*flat, offsets, k, acts, float(margin), int(max_depth), cells,
+                                             _KRAWCZYK_WIDTH, _KRAWCZYK_COST, _SETTLE_ROOTS),
+        len(profiles), sup_k, sup_acts, budget.astype(np.int64))
+    return status, [roots[b, :n_roots[b]] for b in range(len(profiles))], stats
+
+
+def _settled_equilibria(model, profiles, status, roots, tol):
+    """The equilibria among the verified roots of the settled supports, filtered as the end points
+    of tracked paths are: real points with no probability below ``-1e-6``, polished by Newton's
+    method, kept when they are equilibria (:func:`sim.solvers._poly_system.feasible`)."""
+    from sim.solvers import _poly_jit_track as kernels
+
+    cand, sup = [], []
+    for b, (s, r) in enumerate(zip(status, roots)):
+        if s == 1:
+            for z in r:
+                if z.min() >= -1e-6:
+                    cand.append(z)
+                    sup.append(b)
+    if not cand:
+        return []
+    u, strides, _ = _flat_payoffs(model.payoffs)
+    sup_k, sup_acts = _support_arrays(model.shape, profiles)
+    y, resid = kernels.polish(u, strides, sup_k, sup_acts, np.array(sup, dtype=np.int64), np.array(cand),
+                              np.asarray(model.offsets, dtype=np.int64), 6)
+    return [y[c] for c in range(len(cand)) if resid[c] < 1e-9 and feasible(model, y[c], tol)]
 
 
 def _support_arrays(shape, profiles):
