@@ -10,7 +10,8 @@ a depth-first search that pivots forward into an unvisited basis and back to its
 way up, with one dense tableau in memory: each pivot costs ``R * V`` operations, not the
 ``R**2 * V`` of solving a basis afresh. The tableau is rebuilt from ``M`` every
 ``refresh`` pivots, forward or back (and whenever a basic nonnegative value has drifted below ``-100 tol``), so
-round-off never accumulates over more than a few hundred pivots. Visited bases and distinct
+round-off never accumulates over more than a few hundred pivots; a pivot element below
+:data:`SMALL_PIVOT` is re-checked on a rebuilt tableau first (it may be a zero grown by round-off). Visited bases and distinct
 vertices are kept in open-addressing hash tables whose keys are bit masks (one ``uint64`` word
 per 64 columns or labels), compared word by word: no hash collision can merge two bases.
 
