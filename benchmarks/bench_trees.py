@@ -35,7 +35,9 @@ A second table times the enumeration of *every* extreme equilibrium on the same 
 
 The numba kernels are compiled (or loaded from the cache) by one untimed call before timing.
 
-Run: ``.venv/bin/python -m benchmarks.bench_trees`` (``--enum`` for the enumeration rows alone; or ``python -m benchmarks.run trees``).
+Run: ``.venv/bin/python -m benchmarks.bench_trees`` (``--enum`` for the enumeration rows alone; or ``python -m benchmarks.run trees``;
+``--count ROUNDS`` counts the vertices ``seqenum`` would visit at ``ROUNDS`` rounds from the subtrees, see
+:func:`rounds_vertex_counts`).
 """
 
 from __future__ import annotations
@@ -104,6 +106,99 @@ def repeated_pennies(rounds: int, seed: int = 0) -> ExtensiveFormGame:
         return Decision(0, f"A{history}", ("u", "d"), kids)
 
     return ExtensiveFormGame.from_root(("A", "B"), node(0, ""), f"{rounds} rounds in turn")
+
+
+def _rounds_tree(pays, rounds: int) -> ExtensiveFormGame:
+    """:func:`repeated_pennies`'s tree with the given leaf payoffs (in the order of its leaves)."""
+    it = iter(pays)
+
+    def node(r: int, history: str):
+        if r == rounds:
+            return Terminal(tuple(next(it)))
+        kids = tuple(Decision(1, f"B{history}", ("l", "r"), tuple(node(r + 1, f"{history}{a}{b}") for b in "lr"))
+                     for a in "ud")
+        return Decision(0, f"A{history}", ("u", "d"), kids)
+
+    return ExtensiveFormGame.from_root(("A", "B"), node(0, ""), f"{rounds} rounds in turn")
+
+
+def _best_value_vertices(game: ExtensiveFormGame):
+    """Per polyhedron of :mod:`sim.extensive.sequence_enum` (player 0's plans, then player 1's):
+    its vertices with every opponent information set tight (enumerated by ``seqenum``'s search),
+    the opponent's backward-induction value at each (raw payoffs) and the values at the two ends
+    of each edge between them (two vertices whose common tight labels, one row per opponent
+    information set among them, leave a face of dimension one)."""
+    from sim.extensive import sequence_enum as se
+    from sim.extensive.sequence import sequence_form
+
+    sf = sequence_form(game)
+    (A, B, E, F), (MP, hP), (MQ, hQ) = se._polyhedra(sf)
+    n0, n1 = A.shape
+    L = n0 + n1
+    starts = (se._start_basis(E, sf.parent[0], F, sf.parent[1], lambda x: B.T @ x, 0, n0, L, F.shape[0]),
+              se._start_basis(F, sf.parent[1], E, sf.parent[0], lambda y: A @ y, n0, 0, L, E.shape[0]))
+    raw = (lambda x: np.asarray(sf.B, float).T @ x, lambda y: np.asarray(sf.A, float) @ y)
+    out = []
+    for M, h, start, slack, opp, own, pay in ((MP, hP, starts[0], range(n0, L), (F, sf.parent[1]), slice(0, n0), raw[0]),
+                                              (MQ, hQ, starts[1], range(n0), (E, sf.parent[0]), slice(n0, L), raw[1])):
+        group, n_groups = se._slack_groups(*opp, slack, L)
+        labels, bases, _, _ = se._vertices(M, h, L, start, slack, 1e-9, 10**7, "x", (group, n_groups))
+        points = se._basis_points(M, h, bases)
+        values = []
+        for z in points:  # backward induction of the opponent against the plan
+            v = pay(z[own].clip(0.0, None)).astype(float)
+            for j in range(len(opp[1]) - 1, -1, -1):
+                v[opp[1][j]] += v[np.flatnonzero(opp[0][1 + j, 1:] > 0) + 1].max()
+            values.append(v[0])
+        values = np.array(values)
+        tight = np.unpackbits(labels.astype("<u8").view(np.uint8), axis=1, bitorder="little")[:, :L].astype(bool)
+        ends = []
+        for i in range(len(labels)):
+            for j in range(i + 1, len(labels)):
+                common = np.flatnonzero(tight[i] & tight[j])
+                if all((group[common] == k).any() for k in range(n_groups)):
+                    K = np.vstack([M, np.eye(M.shape[1])[common]])
+                    if M.shape[1] - np.linalg.matrix_rank(K, tol=1e-8) == 1:
+                        ends.append((values[i], values[j]))
+        out.append((values, np.array(ends).reshape(-1, 2)))
+    return out
+
+
+def rounds_vertex_counts(rounds: int, seed: int = 0) -> tuple[int, int]:
+    """The number of vertices ``seqenum`` must visit in each polyhedron of :func:`repeated_pennies`
+    (those where every opponent information set has a tight row), counted from the four subtrees
+    after the first round, without enumerating the whole tree.
+
+    In player 0's polyhedron the plan is ``x_u`` times plans of the subtrees after ``(u, l)`` and
+    ``(u, r)`` and ``1 - x_u`` times plans of the two after ``d``; player 1's first rows compare
+    ``l``, worth ``x_u v_ul + (1 - x_u) v_dl``, with ``r`` (``v``: player 1's values in the
+    subtrees). So the polyhedron is the join of the products of the subtrees' polyhedra cut by
+    the best-value condition at the root, and its vertices are (a) ``x_u`` in ``{0, 1}`` and a
+    vertex in each live subtree (every pair), (b) ``x_u = 1`` (or ``0``) with one subtree on an
+    edge whose value crosses the other's vertex value, and (c) ``0 < x_u < 1`` with both rows
+    tight: a vertex in each of the four subtrees with ``v_ul - v_ur`` and ``v_dl - v_dr`` of
+    opposite signs, ``x_u`` then fixed. Player 1's polyhedron alike with ``y_l``. At two rounds
+    this gives the searched counts exactly (54 and 49).
+    """
+    pays = np.random.default_rng(seed).uniform(-10, 10, size=(4 ** rounds, 2)).round(6)
+    block = 4 ** (rounds - 1)
+    sub = [_best_value_vertices(_rounds_tree(pays[k * block:(k + 1) * block].tolist(), rounds - 1))
+           for k in range(4)]  # subtrees (u,l), (u,r), (d,l), (d,r)
+
+    def crossings(ends, values):
+        lo, hi = ends.min(axis=1, initial=np.inf), ends.max(axis=1, initial=-np.inf)
+        return int(((lo[:, None] < values[None, :] - 1e-9) & (values[None, :] + 1e-9 < hi[:, None])).sum())
+
+    counts = []
+    for pol, ((a, b), (c, d)) in ((0, ((0, 1), (2, 3))), (1, ((0, 2), (1, 3)))):
+        (va, ea), (vb, eb), (vc, ec), (vd, ed) = (sub[k][pol] for k in (a, b, c, d))
+        pure = len(va) * len(vb) + len(vc) * len(vd)
+        edge = crossings(ea, vb) + crossings(eb, va) + crossings(ec, vd) + crossings(ed, vc)
+        s1 = np.sign(np.round(np.subtract.outer(va, vb), 9)).ravel()
+        s2 = np.sign(np.round(np.subtract.outer(vc, vd), 9)).ravel()
+        mixed = int((s1 > 0).sum() * (s2 < 0).sum() + (s1 < 0).sum() * (s2 > 0).sum())
+        counts.append(pure + edge + mixed)
+    return counts[0], counts[1]
 
 
 def _time(fn, repeats: int):
@@ -282,4 +377,9 @@ if __name__ == "__main__":
     from benchmarks.run import format_table
 
     quick = "--quick" in sys.argv
-    print(format_table(run_enum(quick) if "--enum" in sys.argv else run(quick)))
+    if "--count" in sys.argv:
+        rounds = int(sys.argv[sys.argv.index("--count") + 1])
+        print(f"{rounds} rounds: best-value vertices of player 0's and player 1's polyhedra:",
+              *(f"{n:,}" for n in rounds_vertex_counts(rounds)))
+    else:
+        print(format_table(run_enum(quick) if "--enum" in sys.argv else run(quick)))

@@ -843,3 +843,34 @@ def chance_tie_trees(draw, perfect_information=False):
     root = Chance(names, third, tuple(
         Decision(0, "a" if hidden0 else f"a{s}", ("x", "y"), (after(s, 0), after(s, 1))) for s in range(3)))
     return ExtensiveFormGame.from_root(tuple(f"P{i}" for i in range(n)), root)
+
+
+@st.composite
+def ragged_round_trees(draw, max_rounds=3, max_continuing=3, integer_payoffs=True):
+    """Two players in turn playing a 2x2 game (player 0 moves, then player 1 without seeing it;
+    both see every earlier round), for up to ``max_rounds`` rounds; after each round at most
+    ``max_continuing`` of the histories drawn go on, the rest end. A plan that avoids a
+    continuing history leaves a subtree unplayed with information sets inside where the owner
+    may mix, so the sequence form's plan values tie (several sequences reach zero on one step):
+    the degeneracy the vertex searches of ``seqenum`` must agree on. Small integer payoffs make
+    further ties common; with ``integer_payoffs=False`` they are uniform in [-10, 10] (three
+    decimals) from a drawn seed, generic like the benchmark's rounds."""
+    from sim.extensive.tree import Decision, ExtensiveFormGame, Terminal
+
+    if integer_payoffs:
+        pay = st.integers(-2, 2)
+    else:
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        pay = st.builds(lambda: round(float(rng.uniform(-10, 10)), 3))
+    budget = [max_continuing]
+
+    def node(r, history):
+        if r == max_rounds or (r > 0 and (budget[0] == 0 or not draw(st.booleans()))):
+            return Terminal((float(draw(pay)), float(draw(pay))))
+        if r > 0:
+            budget[0] -= 1
+        kids = tuple(Decision(1, f"B{history}", ("l", "r"), tuple(node(r + 1, f"{history}{a}{b}") for b in "lr"))
+                     for a in "ud")
+        return Decision(0, f"A{history}", ("u", "d"), kids)
+
+    return ExtensiveFormGame.from_root(("A", "B"), node(0, ""), "ragged rounds in turn")

@@ -9,8 +9,9 @@ perturbed along the columns of the starting basis, von Stengel 2007, section 3.7
 a depth-first search that pivots forward into an unvisited basis and back to its parent on the
 way up, with one dense tableau in memory: each pivot costs ``R * V`` operations, not the
 ``R**2 * V`` of solving a basis afresh. The tableau is rebuilt from ``M`` every
-``refresh`` pivots (and whenever a basic nonnegative value has drifted below ``-100 tol``), so
-round-off never accumulates over more than a few hundred pivots. Visited bases and distinct
+``refresh`` pivots, forward or back (and whenever a basic nonnegative value has drifted below ``-100 tol``), so
+round-off never accumulates over more than a few hundred pivots; a pivot element below
+:data:`SMALL_PIVOT` is re-checked on a rebuilt tableau first (it may be a zero grown by round-off). Visited bases and distinct
 vertices are kept in open-addressing hash tables whose keys are bit masks (one ``uint64`` word
 per 64 columns or labels), compared word by word: no hash collision can merge two bases.
 
@@ -26,6 +27,11 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+
+#: Pivot elements below this are re-checked on a tableau rebuilt from the original matrix before
+#: :func:`lex_vertices` pivots on them (round-off over a few dozen pivots can lift a zero entry past
+#: the tolerance of the ratio test, and a pivot on it makes the basis singular).
+SMALL_PIVOT = 1e-6
 
 #: Status codes of :func:`lex_vertices`.
 OK, TOO_MANY_BASES, SINGULAR = 0, 1, 2
@@ -278,6 +284,15 @@ def lex_vertices(M, h, n_labels, basis0, lex_cols, tol, max_bases, refresh, slac
             if var_row[c] < 0 and c != back and (n_groups == 0 or slack_group[c] < 0
                                                  or nb_count[slack_group[c]] > 1):
                 row = _lex_min_ratio(T, c, row_var, n_labels, lex_cols, tol, cand, val)
+                if row >= 0 and abs(T[row, c]) < SMALL_PIVOT and since > 0:
+                    # A small pivot may be a zero grown by round-off: decide on a fresh tableau.
+                    basis = np.empty(R, dtype=np.int64)
+                    for r in range(R):
+                        basis[r] = row_var[r]
+                    if not _tableau(M, h, basis, T, row_var, var_row):
+                        return SINGULAR, labels[:n_vert], vbases[:n_vert], tight_n[:n_vert], n_bases, pivots
+                    since = 0
+                    row = _lex_min_ratio(T, c, row_var, n_labels, lex_cols, tol, cand, val)
                 if row >= 0:
                     out = row_var[row]
                     for w in range(BW):
@@ -352,6 +367,15 @@ def lex_vertices(M, h, n_labels, basis0, lex_cols, tol, max_bases, refresh, slac
         bmask[out // 64] |= np.uint64(1) << np.uint64(out % 64)
         pivots += 1
         since += 1
+        if since >= refresh:
+            # Backtracking pivots count too: a long way back up must not carry round-off that
+            # lets an entry that is zero pass the ratio test as a pivot.
+            basis = np.empty(R, dtype=np.int64)
+            for r in range(R):
+                basis[r] = row_var[r]
+            if not _tableau(M, h, basis, T, row_var, var_row):
+                return SINGULAR, labels[:n_vert], vbases[:n_vert], tight_n[:n_vert], n_bases, pivots
+            since = 0
         next_col = st_next[depth]
     return OK, labels[:n_vert], vbases[:n_vert], tight_n[:n_vert], n_bases, pivots
 

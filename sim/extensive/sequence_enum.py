@@ -56,7 +56,11 @@ opponent's slacks perturbed, one canonical basis each, with the edges below an u
 listed by its pure continuations (:func:`._sequence_enum_jit.canonical_vertices`): it never
 visits the bases that differ only in which zero sequence of an unplayed subtree is basic, and
 falls back to the lexicographic search where ties among plan values that the structure does not
-explain appear. Both
+explain appear. Neither search takes the opponent's degeneracy structurally: below an information
+set of the opponent that the plan does not reach every value is zero and every row tight, and
+each perturbation splits such a vertex into one per pure continuation of the opponent there (at
+three rounds of a 2x2 game in turn, 800 lexicographic bases or 450 perturbed vertices a vertex,
+of 598,380 and 750,111 vertices: such trees are refused at ``max_bases``). Both
 polyhedra are enumerated whole and their vertices joined where the label masks cover every label.
 Payoffs are first mapped onto ``[1, 2]`` per player, so that one tolerance means the same on
 every tree.
