@@ -445,7 +445,7 @@ def test_sweep_enumpure_tolerance_option_widens_ties(tmp_path):
 
 @pytest.mark.parametrize("options, field, message", [
     ("[sweep.options.logit]\nlambda = 1.0\n", "sweep.options.logit", "options for a method the sweep does not run"),
-    ("[sweep.options.enumpure]\ntoll = 1e-6\n", "sweep.options.enumpure.toll", "unknown option; enumpure's options are ['tol']"),
+    ("[sweep.options.enumpure]\ntoll = 1e-6\n", "sweep.options.enumpure.toll", "unknown option; enumpure's options are ['tol', 'max_equilibria']"),
     ("[sweep.options.enumpure]\ntol = -1.0\n", "sweep.options.enumpure.tol", "option tol must be a number, >= 0"),
     ("[sweep.options.enumpure]\ntol = \"small\"\n", "sweep.options.enumpure.tol", "option tol must be a number"),
 ])
