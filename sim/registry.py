@@ -232,7 +232,7 @@ _METHODS = [
             Option("max_support_profiles", int, 100_000, "refuse a game with more support profiles than this",
                    low=1),
             Option("max_continua", int, 64, "stop tracing continua after this many components (complete is then false)",
-                   low=0)), certified=True),
+                   low=1)), certified=True),
     Method("logit", "game", "N", "sim.solvers.logit", "logit_solve",
            "logit quantal response equilibrium, traced principal branch",
            (Option("lambda", float, None, "the QRE at this precision (payoff units); none traces to the Nash limit",

@@ -25,8 +25,10 @@ enclosure ``J(X)`` of the Jacobian on ``X`` and ``Y`` the inverse of its midpoin
 A support is *dropped* when every cell is excluded and no root was found, *settled* when every
 cell is excluded or holds its verified root (its equilibria are among the returned roots: no path
 needs tracking), and *kept* (tracked as before) when a cell reaches ``max_depth`` or the cells run
-past the budget. Kept supports are what the subdivision alone keeps; the test never drops an
-equilibrium, since the Krawczyk verdicts are sound and a cell is otherwise dropped only as before.
+past the budget. The kept supports are not those the subdivision alone keeps (the cells are
+bisected on the longest edge of any player's simplex, with their own depth and budget), but the
+test never drops an equilibrium: the Krawczyk verdicts are sound, and a cell is otherwise dropped
+only by the same exclusion test and margin as there.
 
 Enclosures. ``f_r`` and each Jacobian entry are multilinear in the players' strategies and linear
 in each player's free probabilities; they are enclosed by contracting the payoff tensor one player
@@ -262,8 +264,9 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
     """For each support profile: 0 (dropped: no equilibrium on its simplices), 1 (settled: its
     equilibria are among its returned roots) or 2 (kept: track its paths).
 
-    The subdivision of :func:`sim.solvers._poly_jit_prune.may_hold_equilibrium` (same cells, same
-    bisection, same exclusion test, same ``margin``, ``max_depth`` and ``max_cells``), plus the
+    A subdivision with the exclusion test and ``margin`` of
+    :func:`sim.solvers._poly_jit_prune.may_hold_equilibrium`, bisecting the longest edge of any
+    player's simplex (not the players in turn) within its own ``max_depth`` and ``max_cells``, plus the
     Krawczyk test of the module docstring on every cell that is not excluded, whose bounding box is
     at most ``k_width`` wide, at depths where every active player has just been bisected; a test
     counts as ``k_cost`` cells. Returns ``status (Q,)``, ``n_roots (Q,)`` and ``roots (Q,

@@ -88,9 +88,8 @@ _SETTLE_ROOTS = 64            # verified roots per support before it is tracked 
 _ROUTE_STEPS = ("support_profiles", "may_hold_equilibrium", "endpoints")  # what a route provides
 
 #: Most support profiles (``prod(2**n_i - 1)``) ``enumpoly_solve`` will enumerate: a 4x4x4x2
-#: game has 10,125 (seconds), a 4x4x4x4 game 50,625 (minutes, see docs/performance-poly.md);
-#: a reduced normal form
-#: with dozens of strategies would need astronomically many, and memory for them.
+#: game has 10,125 (seconds), a 4x4x4x4 game 50,625 (minutes, see docs/performance-poly.md); a
+#: reduced normal form with dozens of strategies would need astronomically many, and memory for them.
 MAX_SUPPORT_PROFILES = 100_000
 
 
@@ -184,8 +183,8 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
         raise SolverError(f"enumpoly_solve(): needs at least 2 players; got {game.n_players}")
     if not (isinstance(tol, (int, float)) and 0 < tol < 1):
         raise SolverError(f"enumpoly_solve(): tol must be a number in (0, 1); got {tol!r}")
-    if isinstance(max_continua, bool) or not isinstance(max_continua, (int, np.integer)) or max_continua < 0:
-        raise SolverError(f"enumpoly_solve(): max_continua must be a non-negative integer; got {max_continua!r}")
+    if isinstance(max_continua, bool) or not isinstance(max_continua, (int, np.integer)) or max_continua < 1:
+        raise SolverError(f"enumpoly_solve(): max_continua must be a positive integer; got {max_continua!r}")
     if not isinstance(max_support_profiles, (int, np.integer)) or max_support_profiles < 1:
         raise SolverError(f"enumpoly_solve(): max_support_profiles must be a positive integer; "
                           f"got {max_support_profiles!r}")
@@ -276,7 +275,7 @@ def enumpoly_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, seed: int = 0
     # Path end points that are not equilibria of the game (a tolerance artefact) are refused by
     # the shared certification, which names them in details["rejected"].
     return certify_result(SolverResult("enumpoly", game, tuple(equilibria), params,
-                                       complete=not continua and failed == 0,
+                                       complete=not continua and failed == 0 and not stopped,
                                        degenerate=bool(singular), details=details), tol)
 
 
