@@ -725,13 +725,16 @@ def _matrix_ties(game) -> list[tuple[str, str, list[str], float]]:
 def _tree_ties(game) -> list[tuple[str, str, list[str], float]]:
     from sim.errors import SolverError
     from sim.extensive.nodes import Chance, Decision, Terminal
-    from sim.extensive.spe import spe_solve
+    from sim.extensive.spe import _indifference, spe_solve
 
     try:
         result = spe_solve(game)
     except SolverError:
         return []
-    tol = TIE_TOL * max(1.0, float(np.ptp([t.payoffs for _, t in game.nodes() if isinstance(t, Terminal)])))
+    # spe's own tie rule: per player, TIE_TOL times the player's payoff spread over the whole tree
+    # (no floor) plus round-off, so the verdict does not depend on the payoff units.
+    terminal = np.array([t.payoffs for _, t in game.nodes() if isinstance(t, Terminal)], dtype=float)
+    tol = _indifference(terminal.reshape(1, len(terminal), game.n_players), TIE_TOL)[0]
     out, seen = [], set()
     for eq in result.equilibria:
         behaviour = {h: np.asarray(p) for h, p in eq.details["behaviour"].items()}
@@ -757,7 +760,7 @@ def _tree_ties(game) -> list[tuple[str, str, list[str], float]]:
                 probs = node.probs
             stack.extend((c, reach * q) for q, c in zip(probs, node.children) if q > 0)
         for h, (player, v, actions) in sums.items():
-            best = [a for a, x in zip(actions, v) if x >= v.max() - tol]
+            best = [a for a, x in zip(actions, v) if x >= v.max() - tol[player]]
             key = (h, tuple(best))
             if len(best) > 1 and key not in seen:
                 seen.add(key)

@@ -394,10 +394,7 @@ class _Space:
         spread it is multiplied by ``a`` and unmoved by ``b`` under ``u -> a u + b`` (a > 0), so a
         tolerance relative to it does not depend on the payoff units. ``size`` bounds the payoffs'
         magnitude in the same way, for the round-off of differences of payoffs that large."""
-        plo, phi = self.product_bounds()
-        lo = np.concatenate([[1.0], self.lower, plo])
-        hi = np.concatenate([[1.0], self.upper, phi])
-        w = np.maximum(np.abs(lo), np.abs(hi))[:, None]
+        w = self.feature_magnitudes()[:, None]
         if self.coef.shape[1] == 0:
             return 1.0, 0.0
         with np.errstate(over="ignore", invalid="ignore"):
@@ -406,6 +403,14 @@ class _Space:
         big = float(np.finfo(float).max)
         scale, size = min(scale, big), min(size, big)
         return (scale if scale > 0 else 1.0), size
+
+    def feature_magnitudes(self) -> np.ndarray:
+        """Each feature's largest magnitude in the box (1 for the constant feature): a
+        coefficient times it is what that feature can move a payoff over the box."""
+        plo, phi = self.product_bounds()
+        lo = np.concatenate([[1.0], self.lower, plo])
+        hi = np.concatenate([[1.0], self.upper, phi])
+        return np.maximum(np.abs(lo), np.abs(hi))
 
     def product_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = [], []
@@ -527,8 +532,12 @@ class _LP:
 class _Rows:
     """A registry of distinct inequality rows: raw (payoff differences) and of unit norm."""
 
-    def __init__(self, width: int, probe_x: np.ndarray, probe_phi: np.ndarray, scale: tuple[float, float] = (1.0, 0.0)):
+    def __init__(self, width: int, probe_x: np.ndarray, probe_phi: np.ndarray, scale: tuple[float, float] = (1.0, 0.0),
+                 magnitudes: np.ndarray | None = None):
         self.width = width
+        #: Each feature's largest magnitude in the box (:meth:`_Space.feature_magnitudes`): a
+        #: row's variation over the box is its coefficients' magnitudes weighted by them.
+        self.magnitudes = np.ones(width) if magnitudes is None else np.asarray(magnitudes, dtype=float)
         #: The game's payoff scale over the box and the round-off of payoffs of its magnitude
         #: (:meth:`_Space.payoff_scale`): a constant row is judged against them, not its own size.
         self.scale, self.roundoff = scale[0], ROUNDOFF * scale[1]
@@ -543,13 +552,16 @@ class _Rows:
     def add(self, g: np.ndarray):
         """The row's id, ``"always"`` (a constant >= 0) or ``"never"`` (a constant < 0).
 
-        A row is constant when its parameter coefficients vanish on the game's payoff scale, and
+        A row is constant when its variation over the box (each coefficient's magnitude times its
+        feature's largest magnitude in the box, summed) vanishes on the game's payoff scale, and
         the constant then holds when it is at least ``-TOL`` times that scale (the tie rule), up
-        to round-off: both tests are unchanged by a positive affine map of the payoffs."""
-        norm = float(np.linalg.norm(g[1:]))
-        if norm <= 1e-12 * self.scale + self.roundoff:
+        to round-off: both tests are in payoff units, so unchanged by a positive affine map of
+        the payoffs or a rescaling of a parameter."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            variation = float(np.abs(g[1:]) @ self.magnitudes[1:])
+        if variation <= 1e-12 * self.scale + self.roundoff:
             return "always" if g[0] >= -(TOL * self.scale + self.roundoff) else "never"
-        u = g / norm
+        u = g / float(np.linalg.norm(g[1:]))
         key = tuple(np.round(u, 9).tolist())
         k = self.index.get(key)
         if k is None:
@@ -980,7 +992,8 @@ def equilibrium_regions(compiled, vary: Sequence[str] | None = None, fixed: Mapp
     pts = space.lower + rng.random((samples, space.d)) * (space.upper - space.lower)
     phi = space.phi(pts)
     probe = pts[:PROBE_POINTS]
-    rows, lp = _Rows(len(space.names), probe, phi[:PROBE_POINTS], space.payoff_scale()), _LP(space)
+    rows, lp = _Rows(len(space.names), probe, phi[:PROBE_POINTS], space.payoff_scale(),
+                     space.feature_magnitudes()), _LP(space)
     if compiled.sequential:
         game = compiled.game({n: float(theta0[k]) for k, n in enumerate(names)})
         _check_terminals(compiled, space, game, theta0)

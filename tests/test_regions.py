@@ -568,3 +568,43 @@ def test_regions_do_not_depend_on_the_payoff_units(doc, affine):
         assume(False)
     got = equilibrium_regions(_mapped(compiled, *affine), seed=0, samples=2000, max_regions=200)
     assert _region_verdicts(got) == _region_verdicts(want), (got.format_text(), want.format_text())
+
+
+def test_a_tiny_coefficient_on_a_huge_parameter_box_is_not_a_constant_row():
+    # A's gain from y over x is 1e-12 * t - 5 with t in [0, 1e13]: from -5 to 5 over the box, so
+    # A plays y on half of it. The coefficient (1e-12 payoff per unit of t) is small only in t's
+    # units; a row is constant when its variation over the box is, not its coefficients.
+    text = """
+[scenario]
+id = "huge-box"
+title = "A huge parameter box"
+timing = "simultaneous"
+[parameters]
+t = { default = 1, min = 0, max = 1e13 }
+[players.A]
+actions = ["x", "y"]
+[players.B]
+actions = ["x", "y"]
+[[goals]]
+player = "A"
+name = "base"
+weight = 1
+rules = [{ when = { A = "x" }, value = 5 }, { when = { B = "y" }, value = 1 }]
+[[goals]]
+player = "A"
+name = "growth"
+weight = 1e-12
+rules = [{ when = { A = "y" }, value = "t" }]
+[[goals]]
+player = "B"
+name = "h"
+weight = 1
+rules = [{ when = { B = "x" }, value = 1 }]
+"""
+    compiled = compile_scenario(loads_scenario(text))
+    result = equilibrium_regions(compiled)
+    shares = {r.label: r.share for r in result.regions}
+    grid = np.linspace(0, 1e13, 401)[:, None]
+    mask = pure_equilibrium_mask(compiled.payoffs(grid)).reshape(len(grid), -1)
+    assert mask[:, 0].mean() == pytest.approx(0.5, abs=0.01) and mask[:, 2].mean() == pytest.approx(0.5, abs=0.01)
+    assert sorted(shares.values()) == pytest.approx([0.5, 0.5]), result.format_text()

@@ -578,3 +578,16 @@ def test_batched_pbe_comparison_agrees_with_pbe_solve_point_by_point():
             assert batched == (pbe_set(j) != pbe_set(k)), (pts[j], pts[k])
             outcomes.append(batched)
     assert 0 < sum(outcomes) < len(outcomes)
+
+
+@pytest.mark.parametrize("unit", [1.0, 1e-6, 1e6])
+def test_tree_ties_do_not_depend_on_the_payoff_units(unit):
+    # A prefers a to b by 1e-5 of its spread: no tie in any units. B is exactly indifferent: a tie
+    # in all. spe's rule (each player's tolerance relative to its own spread over the tree, no
+    # floor) gives both; a floor of 1 read A's 1e-11 gap at unit 1e-6 as a tie.
+    seq = HEAD.replace('"simultaneous"', '[{ player = "A" }, { player = "B", observes = ["A"] }]') + AB
+    text = seq + goal("A", "pref", '{ when = { A = "a" }, value = 1 }, { when = { A = "b" }, value = 0.99999 }',
+                      weight=unit) \
+        + goal("B", "flat", '{ when = { B = "a" }, value = 1 }, { when = { B = "b" }, value = 1 }', weight=unit)
+    ties = [w.subject for w in lint_scenario(loads_scenario(text), sample=8).warnings if w.rule == "tie"]
+    assert ties == ["player B"]

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 
 from sim.errors import SolverError
 from sim.game import NormalFormGame
+from sim.result import Equilibrium, SolverResult, player_regrets
 from sim.solvers.pure import enumpure_solve
 from sim.solvers.stage import stage_equilibria
 from tests.strategies import degenerate_games, games
@@ -78,3 +79,24 @@ def test_a_generic_bimatrix_game_has_an_odd_number_of_equilibria(g):
     # Nondegenerate bimatrix games have finitely many equilibria, an odd number (Lemke and Howson 1964).
     r = stage_equilibria(g)
     assert r.complete and len(r.equilibria) % 2 == 1
+
+
+def test_mixed_equilibria_are_kept_on_each_player_s_own_regret_bound(monkeypatch):
+    # Player A's payoffs are of order 1e6, B's of order 1e-3. A profile where A is indifferent but
+    # B gives up a quarter of its scale is no equilibrium, whatever A's (larger) margin is.
+    g = NormalFormGame.from_bimatrix([[1e6, 0], [0, 1e6]], [[1e-3, 0], [0, 2e-3]])
+    exact = stage_equilibria(g)
+    assert [e.pure_profile for e in exact.equilibria] == [(0, 0), (1, 1), None]  # B's own scale suffices
+    np.testing.assert_allclose(exact.equilibria[2].profile[0], [2 / 3, 1 / 3])
+    fake = Equilibrium.certify(g, ([0.5, 0.5], [0.5, 0.5]))
+    assert player_regrets(g, fake).tolist() == [0.0, 2.5e-4]
+    import sim.solvers.mixed
+
+    monkeypatch.setattr(sim.solvers.mixed, "enummixed_solve",
+                        lambda game: SolverResult("enummixed", game, (fake,)))
+    for atol in (None, [1e-3, 1e-12]):  # 1e-3: a tie on A's scale, not on B's
+        r = stage_equilibria(g, atol=atol)
+        assert [e.pure_profile for e in r.equilibria] == [(0, 0), (1, 1)], atol
+    # Within B's own margin the profile is kept.
+    r = stage_equilibria(g, atol=[1e-3, 3e-4])
+    assert [e.pure_profile for e in r.equilibria] == [(0, 0), (1, 1), None]

@@ -40,10 +40,10 @@ import numpy as np
 
 from sim.errors import SolverError
 from sim.game import NormalFormGame
-from sim.result import Equilibrium
+from sim.result import Equilibrium, player_regrets
 
-#: Regret tolerance, relative to the payoff scale, that an equilibrium from a mixed solver must
-#: meet to be kept (every solver certifies its own; this guards the callers that compose them).
+#: Regret tolerance, relative to each player's own payoff scale, that an equilibrium from a mixed
+#: solver must meet for every player to be kept (every solver certifies its own; this guards the callers that compose them).
 REGRET_TOL = 1e-7
 #: How :func:`stage_equilibria` decides to look for mixed equilibria.
 MIXED_RULES = ("always", "if_no_pure", "never")
@@ -130,7 +130,8 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
         Each player's largest gain from deviating that still counts as a tie, in payoff units, in
         place of ``tol`` times the player's own scale (:func:`sim.solvers.pure.enumpure_solve`): for
         a game cut out of a larger one (a subgame) whose ties are judged on the larger game's
-        scale. The mixed equilibria found are then kept when their regret is within it too.
+        scale. A mixed equilibrium found is kept when each player's regret is within that
+        player's own bound: ``REGRET_TOL`` times its own scale, or its ``atol`` when larger.
 
     Returns
     -------
@@ -205,11 +206,15 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
             reason = ("" if complete else result.details.get("incomplete_reason")
                       or f"{func}(): enumpoly met a continuum of equilibria or lost a path")
     seen = {e.pure_profile for e in eqs}
-    bound = REGRET_TOL * game.payoff_scale
+    # Each player's regret against that player's own bound: REGRET_TOL times its own scale (plus
+    # round-off), or its own atol when larger -- never another player's, whose units may differ.
+    bound = game.regret_tolerances(REGRET_TOL)
     if atol is not None:  # a regret within the larger game's tie tolerance is no regret there either
-        bound = max(bound, float(np.max(atol, initial=0.0)))
+        bound = np.maximum(bound, np.asarray(atol, dtype=float))
     for e in found:
-        if e.max_regret <= bound and (not e.is_pure or e.pure_profile not in seen):
+        regrets = player_regrets(game, e)
+        if (regrets is not None and np.all(regrets <= bound)
+                and (not e.is_pure or e.pure_profile not in seen)):
             eqs.append(e)
     return StageEquilibria(game, tuple(eqs), ("enumpure", solver), complete, reason, n_pure)
 
@@ -220,7 +225,8 @@ def _one_equilibrium(game: NormalFormGame) -> tuple[str, tuple[Equilibrium, ...]
     Two players: Lemke-Howson from the first label (:func:`sim.solvers.mixed.lcp_solve`; at most
     ``50 * (m + n) + 1000`` pivots). More players: the logit trace's Nash limit
     (:func:`sim.solvers.logit.logit_solve`; at most its ``MAX_STEPS`` steps). The caller keeps
-    the profile only when its measured regret is within :data:`REGRET_TOL` of the payoff scale.
+    the profile only when each player's measured regret is within :data:`REGRET_TOL` of that
+    player's own scale (or within its ``atol``).
     """
     if game.n_players == 2:
         from sim.solvers.mixed import lcp_solve
