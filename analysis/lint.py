@@ -725,7 +725,7 @@ def _matrix_ties(game) -> list[tuple[str, str, list[str], float]]:
 def _tree_ties(game) -> list[tuple[str, str, list[str], float]]:
     from sim.errors import SolverError
     from sim.extensive.nodes import Chance, Decision, Terminal
-    from sim.extensive.spe import _indifference, spe_solve
+    from sim.extensive.spe import indifference_tolerances, spe_solve
 
     try:
         result = spe_solve(game)
@@ -734,7 +734,7 @@ def _tree_ties(game) -> list[tuple[str, str, list[str], float]]:
     # spe's own tie rule: per player, TIE_TOL times the player's payoff spread over the whole tree
     # (no floor) plus round-off, so the verdict does not depend on the payoff units.
     terminal = np.array([t.payoffs for _, t in game.nodes() if isinstance(t, Terminal)], dtype=float)
-    tol = _indifference(terminal.reshape(1, len(terminal), game.n_players), TIE_TOL)[0]
+    tol = indifference_tolerances(terminal.reshape(1, len(terminal), game.n_players), TIE_TOL)[0]
     out, seen = [], set()
     for eq in result.equilibria:
         behaviour = {h: np.asarray(p) for h, p in eq.details["behaviour"].items()}

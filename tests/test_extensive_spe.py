@@ -384,10 +384,10 @@ def _level_backward_induction(flat, eps):
        st.sampled_from([0.0, 1e-9, 0.3]))
 def test_compiled_backward_induction_is_the_level_route_on_ties_and_three_way_chance(game, tol):
     from sim.extensive.behaviour import TERMINAL, flatten
-    from sim.extensive.spe import _indifference, _pure_backward_induction
+    from sim.extensive.spe import indifference_tolerances, _pure_backward_induction
 
     flat = flatten(game)
-    eps = _indifference(flat.payoffs[flat.kind == TERMINAL][None], tol)[0]
+    eps = indifference_tolerances(flat.payoffs[flat.kind == TERMINAL][None], tol)[0]
     V, choice, tied = _pure_backward_induction(flat, eps)
     V0, choice0, tied0 = _level_backward_induction(flat, eps)
     assert np.array_equal(V, V0)  # same floats, not merely close

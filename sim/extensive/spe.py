@@ -167,11 +167,37 @@ def equilibrium_path(game: ExtensiveFormGame, behaviour) -> list[dict]:
 SUBGAME_CHECK_NODES = 200_000
 
 
-def _indifference(terminal_payoffs: np.ndarray, tol: float) -> np.ndarray:
-    """How far below a node's best value an action still counts as optimal, per point and
-    player: ``tol`` times the player's payoff scale in the tree (the spread of the player's
+def indifference_tolerances(terminal_payoffs: np.ndarray, tol: float) -> np.ndarray:
+    """How far below a node's best value an action still counts as optimal, per point and player.
+
+    The one tie rule of the tree solvers (``spe``, ``spe_batch``) and of ``bargain lint``'s tie
+    warnings: ``tol`` times the player's payoff scale in the tree (the spread of the player's
     terminal payoffs, no floor) plus the round-off of payoffs of the player's magnitude, as
-    :func:`sim.game.regret_tolerances`. ``terminal_payoffs`` is ``(B, T, N)``; returns ``(B, N)``."""
+    :func:`sim.game.regret_tolerances`. It does not depend on the payoff units.
+
+    Parameters
+    ----------
+    terminal_payoffs : numpy.ndarray
+        ``(B, T, N)``: the terminal payoffs of ``B`` trees (or points) of ``T`` leaves and ``N``
+        players.
+    tol : float
+        Relative tolerance.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(B, N)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pay = np.array([[[0.0, 5.0], [2.0, 5.0], [4.0, 1.0]]])
+    >>> eps = indifference_tolerances(pay, 1e-9)
+    >>> bool(np.allclose(indifference_tolerances(1e-6 * pay, 1e-9), 1e-6 * eps))
+    True
+    >>> bool(eps[0, 0] > 4e-9 - 1e-12 and eps[0, 0] < 4e-9 + 1e-12)
+    True
+    """
     from sim.game import ROUNDOFF, player_scales
 
     pay = np.asarray(terminal_payoffs, dtype=float)
@@ -182,7 +208,7 @@ def _indifference(terminal_payoffs: np.ndarray, tol: float) -> np.ndarray:
 
 def _subgame_margins(flat: FlatTree, tol: float) -> np.ndarray:
     """Each player's indifference margin in every subgame of an imperfect-information tree: the
-    tree's (:func:`_indifference`, never a subgame's own spread) plus one step of the grid the
+    tree's (:func:`indifference_tolerances`, never a subgame's own spread) plus one step of the grid the
     reduced normal form rounds onto (:func:`sim.extensive.reduced.rounding_grid`) per level of the
     tree. Each subgame's value is read off its rounded reduced normal form and rounded again in
     the one above, so two values equal in exact arithmetic can end up to a step apart per level:
@@ -190,7 +216,7 @@ def _subgame_margins(flat: FlatTree, tol: float) -> np.ndarray:
     from sim.extensive.reduced import rounding_grid
 
     pay = flat.payoffs[flat.kind == TERMINAL]
-    return _indifference(pay[None], tol)[0] + len(flat.level) * rounding_grid(pay)
+    return indifference_tolerances(pay[None], tol)[0] + len(flat.level) * rounding_grid(pay)
 
 
 def _pure_backward_induction(flat: FlatTree, eps: np.ndarray):
@@ -200,7 +226,7 @@ def _pure_backward_induction(flat: FlatTree, eps: np.ndarray):
     node each), and per node whether two or more actions are optimal within the tolerance. The
     arithmetic is the recursive enumeration's (chance values summed left to right from zero), so
     both find the same ties on the same floats. ``eps`` is each player's indifference margin
-    (:func:`_indifference`). One compiled loop over the nodes (:mod:`sim.extensive._tree_jit`).
+    (:func:`indifference_tolerances`). One compiled loop over the nodes (:mod:`sim.extensive._tree_jit`).
     """
     from sim.extensive._tree_jit import backward_induction
 
@@ -215,7 +241,7 @@ def _perfect_information(flat: FlatTree, tol: float, cap: int) -> list[np.ndarra
     tied node are enumerated (every combination of optimal choices, as subgame perfection asks
     of every node), the rest keep their unique choice.
     """
-    eps = _indifference(flat.payoffs[flat.kind == TERMINAL][None], tol)[0]
+    eps = indifference_tolerances(flat.payoffs[flat.kind == TERMINAL][None], tol)[0]
     V, choice, tied = _pure_backward_induction(flat, eps)
     base = np.zeros(flat.n_sequences)
     base[flat.seq_start + choice] = 1.0
@@ -633,7 +659,7 @@ def spe_batch(game: ExtensiveFormGame, terminal_payoffs, *, tol: float = DEFAULT
     each point. The tie rule is :func:`spe_solve`'s: at a decision node of player ``j`` whose
     children give ``j`` the payoffs ``m``, the optimal actions are those with
     ``m >= max(m) - eps_j``, ``eps_j`` being ``tol`` times the spread of ``j``'s terminal payoffs at
-    the point plus round-off (:func:`_indifference`); a point is tied when some node, reached or
+    the point plus round-off (:func:`indifference_tolerances`); a point is tied when some node, reached or
     not, has more than one (subgame perfection constrains every node). The arithmetic follows
     :func:`spe_solve` operation by operation, so on the same floats both take the same decisions.
 
@@ -699,7 +725,7 @@ def spe_batch(game: ExtensiveFormGame, terminal_payoffs, *, tol: float = DEFAULT
     if not np.all(np.isfinite(pay)):
         raise SolverError("spe_batch(): terminal_payoffs must be finite; got a NaN or infinite entry")
     B = pay.shape[0]
-    eps = _indifference(pay, tol)
+    eps = indifference_tolerances(pay, tol)
     probs = _batch_chance_probs(chance, chance_probs, B)
     # Node objects can repeat (equal subtrees are shared), so positions come from the preorder
     # walk, not from id(): one entry per position.
