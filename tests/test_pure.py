@@ -422,3 +422,15 @@ def test_atol_of_the_wrong_length_or_sign_is_refused_by_name():
         pure_equilibrium_mask(np.zeros((1, 2, 2, 2)), atol=[1.0])
     with pytest.raises(SolverError, match=r"got \[-1.0, 0.0\]"):
         pure_equilibrium_mask(np.zeros((1, 2, 2, 2)), atol=[-1.0, 0.0])
+
+
+@pytest.mark.parametrize("atol", [[1.0], [-1.0, 0.0], [np.nan, 0.0], "abc", [[1.0, 2.0]]])
+def test_a_bad_atol_is_refused_in_the_name_of_the_function_called(atol):
+    from sim.solvers.stage import stage_equilibria
+
+    game = NormalFormGame.from_payoffs(np.zeros((2, 2, 2)))
+    for call, name in [(lambda: enumpure_solve(game, atol=atol), "enumpure_solve"),
+                       (lambda: stage_equilibria(game, atol=atol), "stage_equilibria")]:
+        with pytest.raises(SolverError, match=rf"^{name}\(\): atol must hold 2 finite non-negative numbers, "
+                                              r"one per player; got "):
+            call()

@@ -248,6 +248,31 @@ def pure_equilibrium_mask(payoffs, tol: float = DEFAULT_TOL, *, threads: int | N
     return enumpure_batch(_per_player_units(payoffs, atol), 1.0, threads=threads)
 
 
+def check_atol(atol, n: int, func: str) -> np.ndarray:
+    """``atol`` as an array of ``n`` finite non-negative numbers (one per player), or a
+    :class:`~sim.errors.SolverError` naming ``func`` (the public function the caller called), the
+    rule and the bad value.
+
+    Examples
+    --------
+    >>> check_atol([1e-9, 0], 2, "enumpure_solve").tolist()
+    [1e-09, 0.0]
+    >>> check_atol([1e-9], 2, "stage_equilibria")
+    Traceback (most recent call last):
+    ...
+    sim.errors.SolverError: stage_equilibria(): atol must hold 2 finite non-negative numbers, one per player; got [1e-09]
+    """
+    try:
+        arr = np.asarray(atol, dtype=float)
+    except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.shape != (n,) or not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        shown = arr.tolist() if arr is not None else atol
+        raise SolverError(f"{func}(): atol must hold {n} finite non-negative numbers, one per player; "
+                          f"got {shown!r}")
+    return arr
+
+
 #: Multiplier of a player's unit payoffs when its ``atol`` is 0: any gain counts (2**1000 keeps
 #: every product finite, as unit payoffs are at most 1).
 _EXACT = 2.0 ** 1000
@@ -259,11 +284,7 @@ def _per_player_units(payoffs: np.ndarray, atol) -> np.ndarray:
     ``atol[i] = 0`` keeps every strict difference (unit payoffs times :data:`_EXACT`)."""
     from sim.game import unit_payoffs
 
-    n = payoffs.shape[-1]
-    atol = np.asarray(atol, dtype=float)
-    if atol.shape != (n,) or not np.all(np.isfinite(atol)) or np.any(atol < 0):
-        raise SolverError(f"pure_equilibrium_mask(): atol must hold {n} finite non-negative numbers, one per "
-                          f"player; got {atol.tolist()}")
+    atol = check_atol(atol, payoffs.shape[-1], "pure_equilibrium_mask")
     axes = tuple(range(1, payoffs.ndim - 1))
     lo = payoffs.min(axis=axes, keepdims=True)
     half = np.where(atol > 0, atol, 1.0) * 0.5
@@ -320,6 +341,8 @@ def enumpure_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, max_equilibri
                                        or max_equilibria < 0):
         raise SolverError(f"enumpure_solve(): max_equilibria must be a non-negative integer or None; "
                           f"got {max_equilibria!r}")
+    if atol is not None:
+        atol = check_atol(atol, game.n_players, "enumpure_solve")
     mask = pure_equilibrium_mask(game.payoffs[None], float(tol), threads=1, atol=atol)[0]
     count = int(np.count_nonzero(mask))
     params = {"tol": tol} if max_equilibria is None else {"tol": tol, "max_equilibria": int(max_equilibria)}

@@ -158,8 +158,10 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
         raise SolverError(f"{func}(): needs a NormalFormGame; got {type(game).__name__}")
     if mixed not in MIXED_RULES:
         raise SolverError(f"{func}(): mixed must be one of {list(MIXED_RULES)}; got {mixed!r}")
-    from sim.solvers.pure import enumpure_solve
+    from sim.solvers.pure import check_atol, enumpure_solve
 
+    if atol is not None:
+        atol = check_atol(atol, game.n_players, func)
     pure = enumpure_solve(game, tol=tol, max_equilibria=max_equilibria, atol=atol)
     eqs, n_pure = list(pure.equilibria), pure.details["count"]
     if not pure.complete:
