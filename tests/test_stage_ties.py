@@ -182,3 +182,43 @@ def test_without_atol_the_mixed_search_gets_the_game_itself(monkeypatch):
     assert seen[1] is not NOISY and np.unique(seen[1].payoffs[..., 1]).tolist() == [5e-9]
     assert np.array_equal(seen[1].payoffs[..., 0], NOISY.payoffs[..., 0])
     assert np.array_equal(_merge_ties(NOISY.payoffs, [0.0, 0.0]), NOISY.payoffs)
+
+
+
+@st.composite
+def chance_thirds_trees(draw):
+    """``(tree, tied)``: a small-integer two-player game ``tied`` (row player, then the column
+    player without seeing the row), in which each cell's payoff ``k`` to each player is reached
+    through two rounds of chance thirds, by one of the two lotteries of :func:`_coordination_tree`
+    shifted by ``k`` (drawn per cell and player; both are worth ``k + 4/9``), under a drawn positive
+    affine map. Equal payoffs of ``tied`` are equal in exact arithmetic; in the subgame values spe
+    reads off the rounded reduced normal forms they can be a grid step apart."""
+    tied = draw(degenerate_games(min_players=2, max_players=2, min_actions=2, max_actions=3))
+    scale, shift = draw(st.sampled_from([(1.0, 0.0), (1e-4, 0.5), (1e-6, 0.5), (1e6, -3.0)]))
+    third, names = (1 / 3, 1 / 3, 1 / 3), ("o0", "o1", "o2")
+    lotteries = (((0, 0, 1), (0, 0, -2), (1, 2, 2)), ((0, 0, 2), (0, 0, 0), (0, 0, 2)))
+    m, n = tied.shape
+
+    def after(a, b):
+        lots = [[[scale * (tied.payoffs[a, b, i] + x) + shift for x in xs] for xs in lotteries[draw(st.integers(0, 1))]]
+                for i in range(2)]
+        return Chance(names, third, tuple(
+            Chance(names, third, tuple(Terminal((lots[0][s][o], lots[1][s][o])) for o in range(3))) for s in range(3)))
+
+    root = Decision(0, "A", tuple(f"a{k}" for k in range(m)), tuple(
+        Decision(1, "B", tuple(f"b{k}" for k in range(n)), tuple(after(a, b) for b in range(n))) for a in range(m)))
+    return ExtensiveFormGame.from_root(("P0", "P1"), root), tied
+
+
+@settings(max_examples=30, deadline=None)
+@given(chance_thirds_trees())
+def test_spe_of_a_game_reached_through_chance_thirds_are_the_tied_game_s_extreme_equilibria(case):
+    # The only proper subgames are chance moves, so the SPE are the equilibria of the 2-player game
+    # of expected payoffs: the tied game's extreme equilibria, mixed ones included, whatever the
+    # round-off of the averages and of the reduced normal form's rounding.
+    tree, tied = case
+    r, want = spe_solve(tree), stage_equilibria(tied)
+    got = sorted((tuple(np.round(e.details["behaviour"]["A"], 6)), tuple(np.round(e.details["behaviour"]["B"], 6)))
+                 for e in r.equilibria)
+    assert r.complete == want.complete
+    assert got == sorted((tuple(np.round(e.profile[0], 6)), tuple(np.round(e.profile[1], 6))) for e in want.equilibria)
