@@ -186,7 +186,11 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
         return StageEquilibria(game, tuple(eqs), ("enumpure",), True, "", n_pure)
     # The mixed solvers read ties on the game's own scale: give them the game with atol's ties
     # made exact, and measure what they find on the game itself below.
-    search = game if atol is None else game.with_payoffs(_merge_ties(game.payoffs, atol))
+    search = game
+    if atol is not None:
+        merged = _merge_ties(game.payoffs, atol)
+        if not np.array_equal(merged, game.payoffs):  # nothing to merge: nothing to measure again
+            search = game.with_payoffs(merged)
     if game.n_players == 2:
         from sim.solvers.budget import MAX_VERTICES, bimatrix_vertex_bound
         from sim.solvers.mixed import enummixed_solve
