@@ -66,8 +66,9 @@ class StageEquilibria:
         is False).
     complete : bool
         True when ``equilibria`` holds every pure equilibrium and, if a mixed search was asked
-        for and needed, every extreme (two players) or isolated (more players) equilibrium.
-        False when the mixed search was refused (too large) or was not exhaustive (enumpoly met
+        for and needed, every extreme (two players) or isolated (more players) equilibrium
+        (with ``atol``: of the game with the ties ``atol`` allows made exact, each kept when its
+        regret on the game is within the bound). False when the mixed search was refused (too large) or was not exhaustive (enumpoly met
         a continuum or lost a path).
     reason : str
         Empty when ``complete``; otherwise why not.
@@ -130,8 +131,12 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
         Each player's largest gain from deviating that still counts as a tie, in payoff units, in
         place of ``tol`` times the player's own scale (:func:`sim.solvers.pure.enumpure_solve`): for
         a game cut out of a larger one (a subgame) whose ties are judged on the larger game's
-        scale. A mixed equilibrium found is kept when each player's regret is within that
-        player's own bound: ``REGRET_TOL`` times its own scale, or its ``atol`` when larger.
+        scale. The mixed solvers judge ties on the game's own scale, where payoffs a round-off
+        apart can differ by the whole spread; so the mixed search runs on a copy whose payoffs
+        within ``atol`` of each other are made equal (:func:`_merge_ties`), and each equilibrium
+        it finds is measured again on ``game``. A mixed equilibrium found is kept when each
+        player's regret on ``game`` is within that player's own bound: ``REGRET_TOL`` times its
+        own scale, or its ``atol`` when larger. Without ``atol`` the game is searched as given.
 
     Returns
     -------
@@ -152,6 +157,17 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
     [(0, 0), (1, 1), None]
     >>> stage_equilibria(bos, mixed="if_no_pure").solvers
     ('enumpure',)
+
+    Column's payoffs are equal but for 1e-8 of noise: on the game's own scale it strictly prefers
+    to mismatch, and only the pure equilibria and one mixed one are left; with ``atol`` 1e-6 (a
+    tie on a larger game's scale) the noise is a tie, and the two extreme equilibria where Column
+    mixes one half against either row are found too.
+
+    >>> noisy = NormalFormGame.from_bimatrix([[1, 0], [0, 1]], [[0, 1e-8], [1e-8, 0]])
+    >>> [e.profile[1].round(9).tolist() for e in stage_equilibria(noisy).equilibria]
+    [[0.5, 0.5]]
+    >>> [(e.profile[0].tolist(), e.profile[1].tolist()) for e in stage_equilibria(noisy, atol=[1e-6, 1e-6]).equilibria]
+    [([1.0, 0.0], [1.0, 0.0]), ([0.0, 1.0], [0.0, 1.0]), ([1.0, 0.0], [0.5, 0.5]), ([0.0, 1.0], [0.5, 0.5])]
     """
     func = "stage_equilibria"
     if not isinstance(game, NormalFormGame):
@@ -170,6 +186,13 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
                                n_pure)
     if mixed == "never" or (mixed == "if_no_pure" and eqs) or sum(n > 1 for n in game.shape) < 2:
         return StageEquilibria(game, tuple(eqs), ("enumpure",), True, "", n_pure)
+    # The mixed solvers read ties on the game's own scale: give them the game with atol's ties
+    # made exact, and measure what they find on the game itself below.
+    search = game
+    if atol is not None:
+        merged = _merge_ties(game.payoffs, atol)
+        if not np.array_equal(merged, game.payoffs):  # nothing to merge: nothing to measure again
+            search = game.with_payoffs(merged)
     if game.n_players == 2:
         from sim.solvers.budget import MAX_VERTICES, bimatrix_vertex_bound
         from sim.solvers.mixed import enummixed_solve
@@ -184,11 +207,11 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
                       f"max_vertices={limit:,}")
         else:
             try:
-                found, complete, reason = enummixed_solve(game).equilibria, True, ""
+                found, complete, reason = enummixed_solve(search).equilibria, True, ""
             except SolverError as exc:  # a degenerate game too large to enumerate
                 found, complete, reason = (), False, str(exc)
         if not complete and not eqs:
-            solver, found = _one_equilibrium(game)
+            solver, found = _one_equilibrium(search)
     else:
         from sim.solvers.poly import MAX_SUPPORT_PROFILES, enumpoly_solve
 
@@ -200,10 +223,10 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
             reason = (f"{func}(): the mixed search was skipped: {supports:,} support profiles, over "
                       f"max_support_profiles={limit:,}")
             if not eqs:
-                solver, found = _one_equilibrium(game)
+                solver, found = _one_equilibrium(search)
         else:
             extra = {} if max_continua is None else {"max_continua": int(max_continua)}
-            result = enumpoly_solve(game, max_support_profiles=limit, **extra)
+            result = enumpoly_solve(search, max_support_profiles=limit, **extra)
             found, complete = result.equilibria, result.complete
             reason = ("" if complete else result.details.get("incomplete_reason")
                       or f"{func}(): enumpoly met a continuum of equilibria or lost a path")
@@ -214,11 +237,62 @@ def stage_equilibria(game: NormalFormGame, *, tol: float = 1e-9, mixed: str = "a
     if atol is not None:  # a regret within the larger game's tie tolerance is no regret there either
         bound = np.maximum(bound, np.asarray(atol, dtype=float))
     for e in found:
+        if search is not game:  # payoffs and regrets on the game asked about, not the merged copy
+            e = Equilibrium.certify(game, e.profile, **e.details)
         regrets = player_regrets(game, e)
         if (regrets is not None and np.all(regrets <= bound)
                 and (not e.is_pure or e.pure_profile not in seen)):
             eqs.append(e)
     return StageEquilibria(game, tuple(eqs), ("enumpure", solver), complete, reason, n_pure)
+
+
+def _merge_ties(payoffs, atol) -> np.ndarray:
+    """``payoffs`` ``(n_0, ..., N)`` with each player's values that ``atol`` calls tied made equal.
+
+    Per player ``i``: its distinct payoff values, sorted, fall into runs whose consecutive gaps
+    are at most ``atol[i]``; each run whose width (largest minus smallest) is at most ``atol[i]``
+    becomes one value, its midpoint. Ties are not transitive (0, 0.6, 1.2 with ``atol`` 1: 0 and
+    1.2 are no tie), so a wider run is cut at its largest gap, and the pieces again, until each
+    is at most ``atol[i]`` wide (single-linkage clustering cut where the values are furthest
+    apart; noise clusters, whose gaps are the smallest, are never cut). Hence:
+
+    * only values within ``atol[i]`` of each other are merged, so no value moves by more than
+      ``atol[i] / 2`` and a profile's regret changes by at most ``atol[i]`` for that player;
+    * the order is kept (``a <= b`` stays ``new(a) <= new(b)``) and equal values stay equal;
+    * a value more than ``atol[i]`` from every other is unchanged, and so is everything when
+      ``atol[i]`` is 0.
+
+    Examples
+    --------
+    Player 0's 1 and 1 + 1e-12 become one value, its 5 stays; player 1's chain 0, 0.5, 1.2 (gaps
+    within its ``atol`` of 1, width 1.2) is cut at its larger gap: 0 and 0.5 merge, 1.2 stays.
+
+    >>> pay = np.array([[[1.0, 0.0], [1.0 + 1e-12, 0.5]], [[5.0, 1.2], [1.0, 1.2]]])
+    >>> out = _merge_ties(pay, [1e-9, 1.0])
+    >>> out[..., 0].tolist(), out[..., 1].tolist()
+    ([[1.0000000000005, 1.0000000000005], [5.0, 1.0000000000005]], [[0.25, 0.25], [1.2, 1.2]])
+    """
+    pay = np.array(payoffs, dtype=float)
+    tol = np.broadcast_to(np.asarray(atol, dtype=float), (pay.shape[-1],))
+    for i, a in enumerate(tol):
+        values, where = np.unique(pay[..., i], return_inverse=True)
+        if not a > 0 or len(values) < 2:
+            continue
+        gaps = np.diff(values)
+        merged = values.copy()
+        cuts = np.flatnonzero(gaps > a)  # run k is values[starts[k]:stops[k] + 1]
+        starts, stops = np.concatenate([[0], cuts + 1]), np.concatenate([cuts, [len(values) - 1]])
+        pieces = [(lo, hi) for lo, hi in zip(starts.tolist(), stops.tolist()) if hi > lo]
+        while pieces:
+            lo, hi = pieces.pop()
+            # Halves: the midpoint of values near +-1.8e308 does not overflow.
+            if values[hi] * 0.5 - values[lo] * 0.5 <= a * 0.5:
+                merged[lo:hi + 1] = values[lo] * 0.5 + values[hi] * 0.5
+            else:
+                k = lo + int(np.argmax(gaps[lo:hi]))  # cut between values[k] and values[k + 1]
+                pieces.extend(p for p in ((lo, k), (k + 1, hi)) if p[1] > p[0])
+        pay[..., i] = merged[where.reshape(pay.shape[:-1])]
+    return pay
 
 
 def _one_equilibrium(game: NormalFormGame) -> tuple[str, tuple[Equilibrium, ...]]:
