@@ -97,6 +97,10 @@ def _merge(left: np.ndarray, right: np.ndarray, limit: int) -> np.ndarray:
     """
     if not len(left) or not len(right):
         return left[:0]
+    if len(right) == 1 and (right < 0).all():  # a subtree where the player does not move
+        return left
+    if len(left) == 1 and (left < 0).all():
+        return right
     shared = np.flatnonzero((left >= 0).any(axis=0) & (right >= 0).any(axis=0))
     lpat, lgroup = _patterns(left[:, shared] >= 0)
     rpat, rgroup = _patterns(right[:, shared] >= 0)
@@ -111,29 +115,31 @@ def _merge(left: np.ndarray, right: np.ndarray, limit: int) -> np.ndarray:
     return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
-def _plans(node: Node, player: int, column: dict[str, int], memo: dict, limit: int) -> np.ndarray:
+def _plans(node: Node, player: int, column: dict[str, int], memo: dict, limit: int,
+           empty: np.ndarray) -> np.ndarray:
     """``player``'s plans in the subtree of ``node``, one per row (:func:`_merge`), in no set
-    order; ``_TooLarge`` when this or any list built on the way has more than ``limit``."""
+    order; ``_TooLarge`` when this or any list built on the way has more than ``limit``.
+    ``empty`` is the one plan of a subtree without the player's moves (one row of ``-1``)."""
     key = id(node)
     if key in memo:
         return memo[key][1]
     if isinstance(node, Terminal):
-        result = np.full((1, len(column)), -1, dtype=np.intp)
+        result = empty
     elif isinstance(node, Decision) and node.player == player:
         j, parts = column[node.infoset], []
         for a, child in enumerate(node.children):
-            rows = _plans(child, player, column, memo, limit)
+            rows = _plans(child, player, column, memo, limit, empty)
             # Absent-mindedness: the same infoset deeper down must repeat this action.
-            rows = rows[(rows[:, j] < 0) | (rows[:, j] == a)].copy()
+            rows = rows[(rows[:, j] < 0) | (rows[:, j] == a)]  # a copy
             rows[:, j] = a
             parts.append(rows)
         result = np.concatenate(parts)  # distinct (see _merge)
         if len(result) > limit:
             raise _TooLarge
     else:
-        result = np.full((1, len(column)), -1, dtype=np.intp)
+        result = empty
         for child in node.children:
-            result = _merge(result, _plans(child, player, column, memo, limit), limit)
+            result = _merge(result, _plans(child, player, column, memo, limit, empty), limit)
             if len(result) > limit:  # _merge refuses first; this states the rule where it applies
                 raise _TooLarge
     memo[key] = (node, result)  # keep node alive so id() stays unique
@@ -145,7 +151,8 @@ def _plan_codes(game: "ExtensiveFormGame", player: int, limit: int) -> np.ndarra
     player's information sets (``-1`` where a plan does not reach one), sorted lexicographically
     (unreached first): the order of :func:`reduced_strategies`. ``_TooLarge`` past ``limit``."""
     own = game.player_infosets(player)
-    found = _plans(game.root, player, {h: j for j, h in enumerate(own)}, {}, limit)
+    empty = np.full((1, len(own)), -1, dtype=np.intp)
+    found = _plans(game.root, player, {h: j for j, h in enumerate(own)}, {}, limit, empty)
     found = found[np.lexsort(found.T[::-1])] if found.shape[1] else found
     return readonly(found, dtype=np.intp)
 
