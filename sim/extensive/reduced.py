@@ -7,6 +7,27 @@ Axis conventions of the normal form are those of :mod:`sim.game`: the reduced st
 player ``i`` lie along axis ``i``, in the order of :func:`reduced_strategies`.
 
 A *behaviour strategy* is a mapping ``infoset -> probability vector over its actions``.
+
+Construction: a player's plans are built bottom-up as rows of action indices over the player's
+information sets (``-1`` where a plan does not reach one). Below a node that is not the
+player's, the plans of its subtrees are combined by a join on the information sets they share
+(:func:`_merge`), so a product of independent choices (a player who sees which of ``S`` chance
+states occurred has ``3**S`` plans over three actions) is built by array operations, not by
+comparing every pair of plans. A game keeps its tables with itself once built; equal games
+(one tree copied) share them through a cache keyed by value.
+
+Examples
+--------
+>>> from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+>>> def sees(s):
+...     return Decision(0, f"b{s}", ("x", "y", "z"), tuple(Terminal((float(s == a),)) for a in range(3)))
+>>> g = ExtensiveFormGame.from_root(("B",), Chance(("s0", "s1", "s2"), (0.5, 0.25, 0.25),
+...                                                (sees(0), sees(1), sees(2))))
+>>> plans = reduced_strategies(g)[0]
+>>> len(plans), dict(plans[0]), dict(plans[-1])
+(27, {'b0': 'x', 'b1': 'x', 'b2': 'x'}, {'b0': 'z', 'b1': 'z', 'b2': 'z'})
+>>> float(reduced_normal_form(g).payoffs[plans.index({"b0": "x", "b1": "y", "b2": "z"}), 0])
+1.0
 """
 
 from __future__ import annotations
