@@ -874,3 +874,37 @@ def ragged_round_trees(draw, max_rounds=3, max_continuing=3, integer_payoffs=Tru
         return Decision(0, f"A{history}", ("u", "d"), kids)
 
     return ExtensiveFormGame.from_root(("A", "B"), node(0, ""), "ragged rounds in turn")
+
+
+@st.composite
+def any_recall_trees(draw, max_depth=4, max_players=3):
+    """Small trees with no promise of perfect recall: each decision node takes its information set
+    from a pool of a few per player (so a set may recur on one path, absent-mindedness, or after
+    different own histories), chance moves have two or three outcomes (probabilities in halves,
+    quarters or thirds), and a node's children may be one subtree object used twice, as a tree
+    built by hand often shares one. Payoffs are small integers, so reduced strategies tie."""
+    from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+
+    n = draw(st.integers(1, max_players))
+    pool = {(i, k): draw(st.integers(1, 3)) for i in range(n) for k in range(draw(st.integers(1, 3)))}
+    names = sorted(pool)
+
+    def node(depth):
+        kind = draw(st.integers(0, 4)) if depth < max_depth else 0
+        if kind == 0:
+            return Terminal(tuple(float(draw(st.integers(-2, 2))) for _ in range(n)))
+        if kind == 1:
+            b = draw(st.integers(2, 3))
+            probs = (1 / 3, 1 / 3, 1 / 3) if b == 3 else draw(st.sampled_from([(0.25, 0.75), (0.5, 0.5)]))
+            outcomes = tuple(f"o{a}" for a in range(b))
+        else:
+            i, k = draw(st.sampled_from(names))
+            b = pool[(i, k)]
+        kids = []
+        for _ in range(b):
+            kids.append(kids[-1] if kids and draw(st.integers(0, 3)) == 0 else node(depth + 1))
+        if kind == 1:
+            return Chance(outcomes, probs, tuple(kids))
+        return Decision(i, f"h{i}.{k}", tuple(f"a{a}" for a in range(b)), tuple(kids))
+
+    return ExtensiveFormGame.from_root(tuple(f"P{i}" for i in range(n)), node(0))

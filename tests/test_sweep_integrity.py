@@ -401,7 +401,8 @@ def _peak(tmp_path, n: int, monkeypatch) -> tuple[int, int]:
 
     import sim.extensive.reduced as reduced
 
-    monkeypatch.setattr(reduced, "_reduced", functools.lru_cache(maxsize=2)(reduced._reduced.__wrapped__))
+    monkeypatch.setattr(reduced, "_reduced_by_value",
+                        functools.lru_cache(maxsize=2)(reduced._reduced_by_value.__wrapped__))
     (tmp_path / "twelve.toml").write_text(TWELVE_LEAVES)
     sweep = tmp_path / f"s{n}.toml"
     sweep.write_text(f'[sweep]\nscenario = "twelve.toml"\nmethods = ["enumpure"]\nseed = 1\nchunk_size = 100000\n'

@@ -7,6 +7,27 @@ Axis conventions of the normal form are those of :mod:`sim.game`: the reduced st
 player ``i`` lie along axis ``i``, in the order of :func:`reduced_strategies`.
 
 A *behaviour strategy* is a mapping ``infoset -> probability vector over its actions``.
+
+Construction: a player's plans are built bottom-up as rows of action indices over the player's
+information sets (``-1`` where a plan does not reach one). Below a node that is not the
+player's, the plans of its subtrees are combined by a join on the information sets they share
+(:func:`_merge`), so a product of independent choices (a player who sees which of ``S`` chance
+states occurred has ``3**S`` plans over three actions) is built by array operations, not by
+comparing every pair of plans. A game keeps its tables with itself once built; equal games
+(one tree copied) share them through a cache keyed by value.
+
+Examples
+--------
+>>> from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+>>> def sees(s):
+...     return Decision(0, f"b{s}", ("x", "y", "z"), tuple(Terminal((float(s == a),)) for a in range(3)))
+>>> g = ExtensiveFormGame.from_root(("B",), Chance(("s0", "s1", "s2"), (0.5, 0.25, 0.25),
+...                                                (sees(0), sees(1), sees(2))))
+>>> plans = reduced_strategies(g)[0]
+>>> len(plans), dict(plans[0]), dict(plans[-1])
+(27, {'b0': 'x', 'b1': 'x', 'b2': 'x'}, {'b0': 'z', 'b1': 'z', 'b2': 'z'})
+>>> float(reduced_normal_form(g).payoffs[plans.index({"b0": "x", "b1": "y", "b2": "z"}), 0])
+1.0
 """
 
 from __future__ import annotations
@@ -36,68 +57,158 @@ class _TooLarge(Exception):
     pass
 
 
-def _merge(left: list[frozenset], right: list[frozenset]) -> list[frozenset]:
-    """Every consistent union of one plan from each list (an infoset may recur in both)."""
-    out = {}
-    for a in left:
-        da = dict(a)
-        for b in right:
-            if all(da.get(h, x) == x for h, x in b):
-                u = a | b
-                out[u] = None
-    return list(out)
+def _row_ids(rows: np.ndarray) -> np.ndarray:
+    """An integer per row of a 2-D integer array, equal exactly for equal rows: the row read as a
+    mixed-radix number where that fits in 62 bits (one pass, no sort), else its rank among the
+    distinct rows."""
+    if rows.shape[1] == 0 or len(rows) == 0:
+        return np.zeros(len(rows), dtype=np.int64)
+    low = rows.min(axis=0)
+    span = (rows.max(axis=0) - low + 1).astype(np.int64)
+    if float(np.sum(np.log2(span))) < 62:
+        weights = np.ones(len(span), dtype=np.int64)
+        weights[:-1] = np.cumprod(span[::-1])[::-1][1:]  # weights[j] = prod(span[j + 1:])
+        return (rows - low).astype(np.int64) @ weights
+    return np.unique(rows, axis=0, return_inverse=True)[1].reshape(-1)
 
 
-def _plans(node: Node, player: int, memo: dict) -> list[frozenset]:
+def _join(left: np.ndarray, right: np.ndarray, on: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``(l, r)`` of the rows of ``left`` and ``right`` equal on the columns ``on``
+    (every pair when ``on`` is empty): a sort-merge join, no loop over rows. ``_TooLarge`` when
+    there are more than ``limit`` pairs, before any is built."""
+    if on.size == 0:
+        if len(left) * len(right) > limit:
+            raise _TooLarge
+        return np.repeat(np.arange(len(left)), len(right)), np.tile(np.arange(len(right)), len(left))
+    ids = _row_ids(np.concatenate([left[:, on], right[:, on]]))
+    kl, kr = ids[: len(left)], ids[len(left):]
+    order = np.argsort(kr, kind="stable")
+    lo = np.searchsorted(kr[order], kl, "left")
+    count = np.searchsorted(kr[order], kl, "right") - lo
+    if int(count.sum()) > limit:
+        raise _TooLarge
+    li = np.repeat(np.arange(len(left)), count)
+    start = np.repeat(lo - (np.cumsum(count) - count), count)  # output row p pairs with order[p + start]
+    return li, order[np.arange(len(li)) + start]
+
+
+def _patterns(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a boolean array and the index of each row among them."""
+    if mask.all():  # the usual case: every plan chooses at every shared information set
+        return mask[:1], np.zeros(len(mask), dtype=np.intp)
+    _, first, group = np.unique(_row_ids(mask.astype(np.int8)), return_index=True, return_inverse=True)
+    return mask[first], group.reshape(-1)
+
+
+def _merge(left: np.ndarray, right: np.ndarray, limit: int) -> np.ndarray:
+    """Every consistent union of one plan (row) from each array; ``_TooLarge``, before anything
+    is built, when there are more than ``limit``.
+
+    A plan is a row of action indices over the player's information sets, ``-1`` where it does
+    not reach one. Two plans are consistent when they agree wherever both choose (an information
+    set may recur below several children); their union takes the chosen action of either.
+
+    The plans of one array are pairwise inconsistent: true of the one empty plan of a terminal,
+    kept by a decision node of the player (plans through different actions differ at its own
+    information set, and a child's plans that differ only where one does not choose cannot both
+    agree with the action there) and by this union (two unions from different left plans differ
+    where those do). Distinct pairs thus give distinct unions, and there is nothing to
+    deduplicate. Plans are grouped by where they choose among the information sets both arrays
+    use, and each pair of groups is joined on the sets both of its groups choose at.
+    """
+    if not len(left) or not len(right):
+        return left[:0]
+    if len(right) == 1 and (right < 0).all():  # a subtree where the player does not move
+        return left
+    if len(left) == 1 and (left < 0).all():
+        return right
+    shared = np.flatnonzero((left >= 0).any(axis=0) & (right >= 0).any(axis=0))
+    lpat, lgroup = _patterns(left[:, shared] >= 0)
+    rpat, rgroup = _patterns(right[:, shared] >= 0)
+    parts, total = [], 0
+    for a, pa in enumerate(lpat):
+        lrows = left[lgroup == a]
+        for b, pb in enumerate(rpat):
+            rrows = right[rgroup == b]
+            li, ri = _join(lrows, rrows, shared[pa & pb], limit - total)
+            total += len(li)
+            parts.append(np.maximum(lrows[li], rrows[ri]))
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+def _plans(node: Node, player: int, column: dict[str, int], memo: dict, limit: int,
+           empty: np.ndarray) -> np.ndarray:
+    """``player``'s plans in the subtree of ``node``, one per row (:func:`_merge`), in no set
+    order; ``_TooLarge`` when this or any list built on the way has more than ``limit``.
+    ``empty`` is the one plan of a subtree without the player's moves (one row of ``-1``)."""
     key = id(node)
     if key in memo:
         return memo[key][1]
     if isinstance(node, Terminal):
-        result = [frozenset()]
+        result = empty
     elif isinstance(node, Decision) and node.player == player:
-        found = {}
-        for a, child in zip(node.actions, node.children):
-            for p in _plans(child, player, memo):
-                # Absent-mindedness: the same infoset deeper down must repeat this action.
-                if dict(p).get(node.infoset, a) == a:
-                    found[p | {(node.infoset, a)}] = None
-        result = list(found)
-        if len(result) > MAX_PLANS:
+        j, parts = column[node.infoset], []
+        for a, child in enumerate(node.children):
+            rows = _plans(child, player, column, memo, limit, empty)
+            # Absent-mindedness: the same infoset deeper down must repeat this action.
+            rows = rows[(rows[:, j] < 0) | (rows[:, j] == a)]  # a copy
+            rows[:, j] = a
+            parts.append(rows)
+        result = np.concatenate(parts)  # distinct (see _merge)
+        if len(result) > limit:
             raise _TooLarge
     else:
-        result = [frozenset()]
+        result = empty
         for child in node.children:
-            result = _merge(result, _plans(child, player, memo))
-            if len(result) > MAX_PLANS:
+            result = _merge(result, _plans(child, player, column, memo, limit, empty), limit)
+            if len(result) > limit:  # _merge refuses first; this states the rule where it applies
                 raise _TooLarge
     memo[key] = (node, result)  # keep node alive so id() stays unique
     return result
 
 
-def _order_key(plan: frozenset, infosets: tuple[str, ...], actions) -> tuple[int, ...]:
-    d = dict(plan)
-    return tuple(actions[h].index(d[h]) if h in d else -1 for h in infosets)
+def _plan_codes(game: "ExtensiveFormGame", player: int, limit: int) -> np.ndarray:
+    """``player``'s reduced plans as a read-only ``(S, H)`` array of action indices over the
+    player's information sets (``-1`` where a plan does not reach one), sorted lexicographically
+    (unreached first): the order of :func:`reduced_strategies`. ``_TooLarge`` past ``limit``."""
+    own = game.player_infosets(player)
+    empty = np.full((1, len(own)), -1, dtype=np.intp)
+    found = _plans(game.root, player, {h: j for j, h in enumerate(own)}, {}, limit, empty)
+    found = found[np.lexsort(found.T[::-1])] if found.shape[1] else found
+    return readonly(found, dtype=np.intp)
 
 
 @lru_cache(maxsize=64)
-def _reduced(game: "ExtensiveFormGame"):
-    strategies, names = [], []
+def _reduced_by_value(game: "ExtensiveFormGame"):
+    """``(strategies, names, codes)``: per player the reduced plans (in the order of
+    :func:`reduced_strategies`), their names, and the plans as an ``(S, H)`` array of action
+    indices over the player's information sets (``-1`` where a plan does not reach one)."""
+    strategies, names, codes = [], [], []
     acts = {h: a for h, (_, a) in game.infosets.items()}
     for i in range(game.n_players):
         own = game.player_infosets(i)
         try:
-            found = _plans(game.root, i, {})
+            found = _plan_codes(game, i, MAX_PLANS)
         except _TooLarge:
             raise GameError(f"reduced_strategies(): player {game.players[i]!r} has more than {MAX_PLANS} "
                             f"reduced strategies; the reduced normal form is too large to build") from None
-        plans = sorted(found, key=lambda p: _order_key(p, own, acts))
-        # Plans list their infosets in the game's order (frozenset order is not stable).
-        strategies.append(tuple(MappingProxyType({h: dict(p)[h] for h in own if h in dict(p)}) for p in plans))
+        codes.append(found)
+        strategies.append(tuple(MappingProxyType({h: acts[h][k] for h, k in zip(own, row) if k >= 0})
+                                for row in found.tolist()))
         labels = ["/".join(p.get(h, UNREACHED) for h in own) or UNREACHED for p in strategies[-1]]
         if len(set(labels)) != len(labels):  # action names containing "/" can collide
             labels = [f"{lab}#{k + 1}" for k, lab in enumerate(labels)]
         names.append(tuple(labels))
-    return tuple(strategies), tuple(names)
+    return tuple(strategies), tuple(names), tuple(codes)
+
+
+def _reduced(game: "ExtensiveFormGame"):
+    """:func:`_reduced_by_value`, kept with ``game`` itself: a game object asks the value-keyed
+    cache (hashing and comparing its tree) once, and every later call is a dictionary read."""
+    found = game._derived.get("reduced")
+    if found is None:
+        found = game._derived["reduced"] = _reduced_by_value(game)
+    return found
 
 
 def reduced_strategies(game: "ExtensiveFormGame") -> tuple[tuple[Plan, ...], ...]:
@@ -144,11 +255,17 @@ def reach_matrices(game: "ExtensiveFormGame") -> list[np.ndarray]:
     """``M[i][s, t] = 1`` when player ``i``'s reduced strategy ``s`` allows terminal ``t``."""
     _, _, _, reqs = terminal_table(game)
     out = []
-    for i, plans in enumerate(reduced_strategies(game)):
-        m = np.zeros((len(plans), len(reqs)))
-        for s, plan in enumerate(plans):
-            for t, r in enumerate(reqs):
-                m[s, t] = all(plan.get(h) == a for h, a in r[i])
+    for i, codes in enumerate(_reduced(game)[2]):
+        column = {h: j for j, h in enumerate(game.player_infosets(i))}
+        m = np.zeros((len(codes), len(reqs)))
+        allowed: dict[tuple, np.ndarray] = {}  # terminals often share a player's requirements
+        for t, r in enumerate(reqs):
+            if r[i] not in allowed:
+                ok = np.ones(len(codes), dtype=bool)
+                for h, a in r[i]:
+                    ok &= codes[:, column[h]] == game.infosets[h][1].index(a)
+                allowed[r[i]] = ok
+            m[:, t] = allowed[r[i]]
         out.append(m)
     return out
 
@@ -247,20 +364,16 @@ def reduced_normal_form(game: "ExtensiveFormGame"):
     return NormalFormGame.from_payoffs(tensor, players=game.players, actions=_reduced(game)[1], title=game.title)
 
 
-@lru_cache(maxsize=64)
 def _plan_columns(game: "ExtensiveFormGame") -> tuple[tuple[tuple[str, np.ndarray], ...], ...]:
     """Per player, per own information set ``h``: the action index each reduced plan takes at
     ``h`` (``-1`` where the plan does not reach it). Built once per game, so that converting many
     profiles (a subgame with hundreds of equilibria) costs array operations only."""
-    acts = game.infosets
-    out = []
-    for i, plans in enumerate(reduced_strategies(game)):
-        cols = []
-        for h in game.player_infosets(i):
-            col = np.array([acts[h][1].index(plan[h]) if h in plan else -1 for plan in plans], dtype=np.intp)
-            cols.append((h, readonly(col, dtype=None, copy=False)))
-        out.append(tuple(cols))
-    return tuple(out)
+    found = game._derived.get("plan_columns")
+    if found is None:
+        found = game._derived["plan_columns"] = tuple(
+            tuple((h, readonly(codes[:, j], dtype=None)) for j, h in enumerate(game.player_infosets(i)))
+            for i, codes in enumerate(_reduced(game)[2]))
+    return found
 
 
 def mixed_from_behaviour(game: "ExtensiveFormGame", behaviour: Mapping[str, np.ndarray]) -> tuple[np.ndarray, ...]:
@@ -271,7 +384,7 @@ def mixed_from_behaviour(game: "ExtensiveFormGame", behaviour: Mapping[str, np.n
     """
     out = []
     for i, cols in enumerate(_plan_columns(game)):
-        probs = np.ones(len(reduced_strategies(game)[i]))
+        probs = np.ones(len(_reduced(game)[2][i]))
         for h, col in cols:
             b = np.asarray(behaviour[h], dtype=float)
             probs *= np.where(col >= 0, b[np.maximum(col, 0)], 1.0)

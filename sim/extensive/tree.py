@@ -366,7 +366,23 @@ class ExtensiveFormGame:
                 and self.title == other.title and self.root == other.root)
 
     def __hash__(self) -> int:
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        # Hashing walks the whole tree; the game is immutable, so once is enough. Not pickled
+        # (__getstate__): string hashes differ between processes.
         return hash((self.players, self.title, self.root))
+
+    @cached_property
+    def _derived(self) -> dict:
+        """Tables that other modules derive from the tree (the reduced strategies), kept with the
+        object so that reading them again costs neither hashing nor comparing the tree."""
+        return {}
+
+    def __getstate__(self) -> dict:
+        # The fields only: cached values (the hash, derived tables) are rebuilt where unpickled.
+        return {"players": self.players, "root": self.root, "title": self.title}
 
     def __repr__(self) -> str:
         return (f"ExtensiveFormGame({self.title!r}, players={list(self.players)}, nodes={self.n_nodes}, "
