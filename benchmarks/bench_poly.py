@@ -18,7 +18,10 @@ limit is reported as timed out.
 
 Run: ``.venv/bin/python -m benchmarks.bench_poly`` (or ``python -m benchmarks.run poly``);
 ``--large`` runs only the 4x4x4x4 comparison; ``--stages`` estimates the 4x4x4x4 game's stage
-times (CPU) from 500 randomly drawn support profiles, in about half a minute.
+times (CPU) from 500 randomly drawn support profiles, in about half a minute; ``--by-size``
+estimates the same game's CPU time per support size (how many actions the profile uses), from a
+sample of each size weighted by the size's count, in about ten minutes (the largest supports'
+paths are tracked).
 """
 
 from __future__ import annotations
@@ -233,6 +236,64 @@ def _stage_sample(shape=(4, 4, 4, 4), seed: int = 0, n: int = 500, sample_seed: 
     return rows
 
 
+#: Supports drawn per size for ``--by-size`` (all of a size that has fewer).
+BY_SIZE_SAMPLE = 24
+
+
+def _by_size(shape=(4, 4, 4, 4), seed: int = 0, sample_seed: int = 5, n: int = BY_SIZE_SAMPLE) -> list[dict]:
+    """CPU time of ``enumpoly_solve``'s settle and tracking stages per support size, estimated.
+
+    For each total support size (actions used, summed over players), up to ``n`` profiles with
+    start solutions are drawn; each goes through the settle subdivision alone, with its default
+    budget, and a support it keeps is tracked. The mean CPU time per support times the number of
+    profiles of that size gives the size's estimated share of the whole game, which shows where a
+    faster method pays. One support at a time (no threads), kernels warmed first.
+    """
+    from sim.game import unit_payoffs
+    from sim.solvers import poly
+    from sim.solvers._poly_system import Model, assignments
+
+    enumpoly_solve(_game((3, 3, 3), 12345))
+    game = _game(shape, seed)
+    u = unit_payoffs(game.payoffs)
+    profiles = [p for p in poly._support_profiles(u, eps=poly.DEFAULT_TOL)
+                if assignments(tuple(len(s) - 1 for s in p))]
+    sizes = np.array([sum(len(s) for s in p) for p in profiles])
+    rng = np.random.default_rng(seed)
+    model = Model.build(u, rng)
+    chart = rng.normal(size=int(model.offsets[-1])) + 1j * rng.normal(size=int(model.offsets[-1]))
+    draw = np.random.default_rng(sample_seed)
+    label = f"enumpoly {'x'.join(map(str, shape))} by support size, seed {seed}"
+    rows, total = [], 0.0
+    load = _loadavg()
+    for size in sorted(set(sizes.tolist()), reverse=True):
+        pool = np.flatnonzero(sizes == size)
+        pick = draw.choice(pool, size=min(n, len(pool)), replace=False)
+        t_settle = t_track = 0.0
+        cells = kept = paths = 0
+        for i in pick:
+            cpu = time.process_time()
+            status, _, stats = poly._settle(u, [profiles[i]], poly.DEFAULT_TOL)
+            t_settle += time.process_time() - cpu
+            cells += int(stats[0, 0])
+            if status[0] == 2:
+                kept += 1
+                cpu = time.process_time()
+                paths += poly._endpoints_jit(model, [profiles[i]], chart, poly.DEFAULT_TOL)[3]
+                t_track += time.process_time() - cpu
+        share = len(pool) / len(pick)
+        total += (t_settle + t_track) * share
+        rows.append({"benchmark": label, "implementation": f"supports of {size} actions",
+                     "median_ms": 1000 * (t_settle + t_track) / len(pick),
+                     "note": f"CPU a support (mean of {len(pick)} of {len(pool):,}); settle "
+                             f"{t_settle * share:.1f} s and tracking {t_track * share:.1f} s for the size; "
+                             f"{cells / len(pick):,.0f} cells a support, {kept} of {len(pick)} tracked "
+                             f"({paths:,} paths)"})
+    rows.append({"benchmark": label, "implementation": "whole game, estimated", "median_ms": 1000 * total,
+                 "note": f"CPU, both stages, one thread; load average {load:.1f} to {_loadavg():.1f}"})
+    return rows
+
+
 def run(quick: bool) -> list[dict]:
     # The first call loads numba's cache of the kernels (or compiles them): reported, never timed.
     # Two more games warm the rest (real polishing, the continuum tracer and its scipy import).
@@ -269,6 +330,8 @@ if __name__ == "__main__":
         rows = [row for shape, count in LARGE_WORKLOADS for row in _compare_large(shape, count)]
     elif "--stages" in sys.argv:   # the large game's stages, estimated from 500 sampled supports
         rows = _stage_sample()
+    elif "--by-size" in sys.argv:  # the large game's CPU time per support size, estimated
+        rows = _by_size()
     else:
         rows = run(quick="--quick" in sys.argv)
     for row in rows:
