@@ -52,6 +52,7 @@ from sim.solvers._poly_jit_prune import _tables_excluded
 
 _EPS = 2e-14      # outward margin per operation, relative to the magnitudes involved
 _EPS_PT = 1e-15   # rounding radius of a payoff difference (payoffs on [0, 1])
+_HULL_DEEP = 0.3
 
 
 @numba.njit(**JIT)
@@ -259,8 +260,402 @@ def _krawczyk(G, glen, k, m, voff, lo, hi, y, w):
 
 
 @numba.njit(**JIT)
+def _combination_excluded(Wt, top, glen, k, voff, yv, bound, H, stride, r_, qi_):
+    """Whether ``g = sum_r yv[r] f_r`` stays beyond ``bound`` (one sign) at every vertex tuple of
+    the cell, so has no zero on it: ``g`` is multilinear, its range is the hull of those values."""
+    n_players = k.shape[0]
+    for i in range(n_players):
+        L = glen[i]
+        for q in range(L):
+            H[i, q] = 0.0
+        for a in range(1, k[i]):
+            w = yv[voff[i] + a - 1]
+            if w == 0.0:
+                continue
+            for q in range(L):
+                H[i, q] += w * (Wt[top, i, a * L + q] - Wt[top, i, q])
+    # every vertex tuple, an odometer over the players (last fastest), with each player's index
+    # into the others' tables kept up to date
+    for l in range(n_players):
+        r_[l] = 0
+        qi_[l] = 0
+    sign = 0
+    while True:
+        g = 0.0
+        for i in range(n_players):
+            g += H[i, qi_[i]]
+        if g > bound:
+            if sign < 0:
+                return False
+            sign = 1
+        elif g < -bound:
+            if sign > 0:
+                return False
+            sign = -1
+        else:
+            return False
+        l = n_players - 1
+        while l >= 0:
+            if r_[l] + 1 < k[l]:
+                r_[l] += 1
+                for i in range(n_players):
+                    qi_[i] += stride[i, l]
+                break
+            for i in range(n_players):
+                qi_[i] -= r_[l] * stride[i, l]
+            r_[l] = 0
+            l -= 1
+        if l < 0:
+            return True
+
+
+@numba.njit(**JIT)
+def _nearest_on_hull(P, idx, n, d, sub, best_lam, w, A):
+    """The point of the convex hull of ``P[idx[:n]]`` nearest the origin, among the faces that
+    hold the newest point ``idx[n - 1]`` (in the Gilbert-Johnson-Keerthi iteration the nearest
+    point of the extended simplex lies on such a face). Every such face's affine minimiser with
+    positive weights is a point of the hull, and the nearest point is the one of the face whose
+    relative interior holds it, so the least norm over those minimisers is exact. Returns the
+    squared norm; the weights are left in ``best_lam`` (zero outside the minimising face)."""
+    best = np.inf
+    last = 1 << (n - 1)
+    for mask in range(last, 1 << n):
+        c = 0
+        for a in range(n):
+            if mask >> a & 1:
+                sub[c] = a
+                c += 1
+        # KKT system [G 1; 1 0] [w; mu] = [0; 1] of min |sum w_a p_a|^2 with sum w = 1
+        for a in range(c):
+            pa = idx[sub[a]]
+            for b in range(a, c):
+                pb = idx[sub[b]]
+                g = 0.0
+                for e in range(d):
+                    g += P[pa, e] * P[pb, e]
+                A[a, b] = g
+                A[b, a] = g
+            A[a, c] = 1.0
+            A[a, c + 1] = 0.0
+            A[c, a] = 1.0
+        A[c, c] = 0.0
+        A[c, c + 1] = 1.0
+        ok = True
+        for col in range(c + 1):            # Gauss-Jordan with partial pivoting
+            p = col
+            for r in range(col + 1, c + 1):
+                if abs(A[r, col]) > abs(A[p, col]):
+                    p = r
+            if abs(A[p, col]) < 1e-14:
+                ok = False
+                break
+            if p != col:
+                for e in range(c + 2):
+                    A[col, e], A[p, e] = A[p, e], A[col, e]
+            for r in range(c + 1):
+                if r != col:
+                    f = A[r, col] / A[col, col]
+                    for e in range(col, c + 2):
+                        A[r, e] -= f * A[col, e]
+        if not ok:
+            continue
+        positive = True
+        for a in range(c):
+            w[a] = A[a, c + 1] / A[a, a]
+            if not w[a] > 0.0:
+                positive = False
+                break
+        if not positive:
+            continue
+        nn = 0.0
+        for e in range(d):
+            v = 0.0
+            for a in range(c):
+                v += w[a] * P[idx[sub[a]], e]
+            nn += v * v
+        if nn < best:
+            best = nn
+            for a in range(n):
+                best_lam[a] = 0.0
+            for a in range(c):
+                best_lam[sub[a]] = w[a]
+    return best
+
+
+@numba.njit(**JIT)
+def _center_ratio(Wt, top, glen, k, i, margin, z, P):
+    """Player ``i``'s tuples in ``P``, the value at the cell's center in ``z``, and how far the
+    tuples reach beyond 0 along it: ``min_q z . P[q] / |z|^2`` (``inf`` when ``z`` separates)."""
+    d = k[i] - 1
+    L = glen[i]
+    for c in range(d):
+        z[c] = 0.0
+    for q in range(L):
+        for c in range(d):
+            v = Wt[top, i, (c + 1) * L + q] - Wt[top, i, q]
+            P[q, c] = v
+            z[c] += v / L
+    best = np.inf
+    for q in range(L):
+        acc = 0.0
+        for c in range(d):
+            acc += z[c] * P[q, c]
+        best = min(best, acc)
+    zz = 0.0
+    n1 = 0.0
+    for c in range(d):
+        zz += z[c] * z[c]
+        n1 += abs(z[c])
+    if best > (margin + 1e-12) * n1:
+        return np.inf
+    return best / zz if zz > 0.0 else -np.inf
+
+
+@numba.njit(**JIT)
+def _hull_excluded(Wt, top, glen, k, margin, max_iter, deep, z, P, idx, sub, best_lam, w, A):
+    """Whether some player's rows have no common zero on the cell.
+
+    Player ``i``'s rows ``f = (u_i(a, .) - u_i(a0, .))_a`` are multilinear in the others'
+    barycentric coordinates on their cell simplices, so on the cell ``f`` lies in the convex hull
+    of its values at the others' vertex tuples; when some direction ``z`` has ``z . f > bound`` at
+    every tuple, 0 is outside that hull and the rows never vanish together on the cell. Each
+    player's value at the cell's center is tried as ``z``; then, for the player whose tuples reach
+    least far beyond 0 along it (when not beyond ``deep`` times its length), the hull's point
+    nearest 0 is found by the Gilbert-Johnson-Keerthi iteration (Gilbert, Johnson and Keerthi 1988,
+    "A fast procedure for computing the distance between complex objects in three-dimensional
+    space", IEEE Journal of Robotics and Automation 4): a simplex of at most ``d + 1`` tuples,
+    extended by the tuple least along ``z`` and reduced to the face holding the nearest point, at
+    most ``max_iter`` steps. A point where every row is within ``margin`` of zero has ``|z . f|``
+    within ``margin`` times ``sum |z|``, and the cell is excluded only when every tuple is beyond
+    that plus a rounding allowance: the verdict is checked on the tuples themselves, whatever the
+    iteration's accuracy."""
+    n_players = k.shape[0]
+    pick = -1
+    top_ratio = -deep
+    for i in range(n_players):
+        if k[i] - 1 < 2:
+            continue               # one row: the unconditioned test already saw it
+        ratio = _center_ratio(Wt, top, glen, k, i, margin, z, P)
+        if ratio == np.inf:
+            return True
+        if ratio > top_ratio:
+            top_ratio = ratio
+            pick = i
+    if pick < 0:
+        return False
+    i = pick
+    d = k[i] - 1
+    L = glen[i]
+    _center_ratio(Wt, top, glen, k, i, margin, z, P)
+    n = 0
+    for it in range(max_iter):
+        best = np.inf
+        qb = 0
+        for q in range(L):
+            acc = 0.0
+            for c in range(d):
+                acc += z[c] * P[q, c]
+            if acc < best:
+                best = acc
+                qb = q
+        zz = 0.0
+        n1 = 0.0
+        for c in range(d):
+            zz += z[c] * z[c]
+            n1 += abs(z[c])
+        if best > (margin + 1e-12) * n1:
+            return True
+        if zz - best <= 1e-12 * zz or zz == 0.0:
+            break                  # z is the nearest point, not far enough: 0 may be in the hull
+        dup = False
+        for a in range(n):
+            if idx[a] == qb:
+                dup = True
+        if dup:
+            break
+        idx[n] = qb
+        n += 1
+        nn = _nearest_on_hull(P, idx, n, d, sub, best_lam, w, A)
+        if not np.isfinite(nn):
+            break
+        m_ = 0
+        for c in range(d):
+            z[c] = 0.0
+        for a in range(n):
+            if best_lam[a] > 0.0:
+                for c in range(d):
+                    z[c] += best_lam[a] * P[idx[a], c]
+                idx[m_] = idx[a]
+                m_ += 1
+        n = m_
+        if n > d:                  # 0 inside a full-dimensional simplex of tuples
+            break
+    return False
+
+
+@numba.njit(**JIT)
+def _cell_excluded(Wt, top, glen, k, m, voff, margin, max_tests, J, fc, piv, yv, lam, order, S, H, stride,
+                   r_, qi_):
+    """Preconditioned exclusion test of one cell from its vertex-value tables: True when some
+    combination ``g = sum_r y[r] f_r`` of the support's rows has no zero on the cell.
+
+    Every row ``f_r`` (player ``i``'s ``u_i(a, .) - u_i(a0, .)``) is multilinear in the players'
+    barycentric coordinates on their cell simplices, and so is any fixed combination ``g``: its
+    exact range on the cell is the hull of its values at the cell's vertex tuples (the degree-one
+    Bernstein coefficients). Alone, each row often changes sign on a cell near a point where the
+    rows almost vanish together (a complex root near the reals, a real root outside the
+    simplices), so the unconditioned test subdivides down to the distance of that point.
+    Linearised at the cell's center (Jacobian ``J`` in the cell's coordinates, Newton point
+    ``t* = t_c - J^-1 f(t_c)``), the rows vanish together near ``t*``; when a barycentric
+    coordinate ``lambda_v(t*)`` of the cell is negative, ``t*`` lies beyond the face opposite
+    vertex ``v``, and the combination ``g = lambda_v(t_c - J^-1 f)``, whose coefficients are a
+    row of ``J^-1`` (or minus the sum of a player's rows), is near the barycentric coordinate
+    itself: it stays negative on the cell unless the linearisation is poor there. The faces are
+    tried most negative first, at most ``max_tests`` of them (preconditioned subdivision: Garloff
+    and Smith 2001, "Solution of systems of polynomial equations by using Bernstein expansion";
+    Mourrain and Pavone 2009, "Subdivision methods for solving polynomial equations", Journal of
+    Symbolic Computation 44). Any combination keeps the test sound (a root of every row is a root
+    of ``g``); a point where every row is within ``margin`` of zero has ``|g|`` within ``margin``
+    times ``sum_r |y[r]|``, and the cell is excluded only when every vertex value is beyond that
+    plus a rounding allowance, so the test keeps what the unconditioned one keeps at ``margin``.
+    """
+    n_players = k.shape[0]
+    for i in range(n_players):
+        s_ = 1
+        for l in range(n_players - 1, -1, -1):
+            if l == i:
+                stride[i, l] = 0
+                continue
+            stride[i, l] = s_
+            s_ *= k[l]
+    # Jacobian at the cell's center in the cell's coordinates t_{j,r} (weight moved from vertex 0
+    # to vertex r of player j's cell): the mean of the row over the others' vertices with player j
+    # at vertex r, minus the same with player j at vertex 0; and the rows at the center
+    for a in range(m):
+        for b in range(m):
+            J[a, b] = 0.0
+    for i in range(n_players):
+        L = glen[i]
+        for a in range(1, k[i]):
+            row = voff[i] + a - 1
+            for l in range(n_players):
+                for r in range(k[l]):
+                    S[l, r] = 0.0
+                r_[l] = 0
+            total = 0.0
+            for q in range(L):              # q's digits r_[l] (l != i), last player fastest
+                f = Wt[top, i, a * L + q] - Wt[top, i, q]
+                total += f
+                for l in range(n_players):
+                    if l != i:
+                        S[l, r_[l]] += f
+                l = n_players - 1
+                while l >= 0:
+                    if l != i:
+                        if r_[l] + 1 < k[l]:
+                            r_[l] += 1
+                            break
+                        r_[l] = 0
+                    l -= 1
+            fc[row] = total / L
+            for j in range(n_players):
+                if j == i or k[j] == 1:
+                    continue
+                w = k[j] / L
+                for r in range(1, k[j]):
+                    J[row, voff[j] + r - 1] = w * (S[j, r] - S[j, 0])
+    # LU of J (partial pivoting), then the Newton point's barycentric coordinates
+    for c in range(m):
+        p = c
+        best = abs(J[c, c])
+        for r in range(c + 1, m):
+            if abs(J[r, c]) > best:
+                best = abs(J[r, c])
+                p = r
+        if not best > 0.0 or not np.isfinite(best):
+            return False
+        piv[c] = p
+        if p != c:
+            for q in range(m):
+                J[c, q], J[p, q] = J[p, q], J[c, q]
+        for r in range(c + 1, m):
+            f = J[r, c] / J[c, c]
+            J[r, c] = f
+            for q in range(c + 1, m):
+                J[r, q] -= f * J[c, q]
+    for r in range(m):                    # delta = J^-1 fc
+        yv[r] = fc[r]
+    for c in range(m):
+        p = piv[c]
+        if p != c:
+            yv[c], yv[p] = yv[p], yv[c]
+    for r in range(m):
+        for c in range(r):
+            yv[r] -= J[r, c] * yv[c]
+    for r in range(m - 1, -1, -1):
+        for c in range(r + 1, m):
+            yv[r] -= J[r, c] * yv[c]
+        yv[r] /= J[r, r]
+    # faces: (player j, vertex v); lam = barycentric coordinate of t* = t_c - delta
+    n_faces = 0
+    for j in range(n_players):
+        if k[j] == 1:
+            continue
+        s0 = 1.0
+        for v in range(1, k[j]):
+            t_ = 1.0 / k[j] - yv[voff[j] + v - 1]
+            s0 -= t_
+            if t_ < 0.0:
+                lam[n_faces] = t_
+                order[n_faces] = j * 64 + v
+                n_faces += 1
+        if s0 < 0.0:
+            lam[n_faces] = s0
+            order[n_faces] = j * 64
+            n_faces += 1
+    for test in range(min(max_tests, n_faces)):
+        best = 0
+        for f_ in range(1, n_faces):
+            if lam[f_] < lam[best]:
+                best = f_
+        face = order[best]
+        lam[best] = np.inf
+        j = face // 64
+        v = face % 64
+        # y solves J^T y = e (J = P^T L U: U^T z = e, L^T w = z, y = P^T w); e is the unit vector
+        # of coordinate (j, v), or minus the sum of player j's for v = 0; the combination is then
+        # -y, whose sign does not matter to the test
+        for r in range(m):
+            yv[r] = 0.0
+        if v > 0:
+            yv[voff[j] + v - 1] = 1.0
+        else:
+            for r in range(1, k[j]):
+                yv[voff[j] + r - 1] = -1.0
+        for r in range(m):
+            for c in range(r):
+                yv[r] -= J[c, r] * yv[c]
+            yv[r] /= J[r, r]
+        for r in range(m - 1, -1, -1):
+            for c in range(r + 1, m):
+                yv[r] -= J[c, r] * yv[c]
+        for c in range(m - 1, -1, -1):
+            p = piv[c]
+            if p != c:
+                yv[c], yv[p] = yv[p], yv[c]
+        norm = 0.0
+        for r in range(m):
+            norm += abs(yv[r])
+        if not np.isfinite(norm):
+            return False
+        if _combination_excluded(Wt, top, glen, k, voff, yv, (margin + 1e-12) * norm, H, stride, r_, qi_):
+            return True
+    return False
+
+
+@numba.njit(**JIT)
 def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_cells, k_width, k_cost,
-           max_roots):
+           max_roots, p_width, p_cost, p_tests, h_width, h_iter):
     """For each support profile: 0 (dropped: no equilibrium on its simplices), 1 (settled: its
     equilibria are among its returned roots) or 2 (kept: track its paths).
 
@@ -281,7 +676,7 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
     status = np.full(Q, 2, dtype=np.int64)
     n_roots = np.zeros(Q, dtype=np.int64)
     roots = np.zeros((Q, max_roots, offsets[n_players]))
-    stats = np.zeros((Q, 5), dtype=np.int64)
+    stats = np.zeros((Q, 7), dtype=np.int64)
     big = 1
     m_max = 0
     for j in range(n_players):
@@ -307,6 +702,23 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
             np.zeros((m_max, m_max)), np.zeros((m_max, m_max)), np.zeros((m_max, m_max)),
             np.zeros((m_max, m_max)), np.zeros(m_max, dtype=np.int64), np.zeros(big), np.zeros(big),
             np.zeros(big), np.zeros(big), np.zeros(m_max))
+    pJ = np.zeros((m_max, m_max))
+    pf = np.zeros(m_max)
+    ppiv = np.zeros(m_max, dtype=np.int64)
+    py = np.zeros(m_max)
+    plam = np.zeros(m_max + n_players)
+    porder = np.zeros(m_max + n_players, dtype=np.int64)
+    pS = np.zeros((n_players, n_max))
+    pH = np.zeros((n_players, big))
+    pP = np.zeros((big, n_max))
+    hidx = np.zeros(n_max + 2, dtype=np.int64)
+    hlam = np.zeros(n_max + 2, dtype=np.int64)
+    hbest = np.zeros(n_max + 2)
+    hG = np.zeros(n_max + 2)
+    hA = np.zeros((n_max + 3, n_max + 4))
+    pstride = np.zeros((n_players, n_players), dtype=np.int64)
+    pr = np.zeros(n_players, dtype=np.int64)
+    pq = np.zeros(n_players, dtype=np.int64)
     for qi in range(Q):
         k = sup_k[qi]
         acts = sup_acts[qi]
@@ -361,7 +773,7 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
                 found = 1
                 top -= 1
                 continue
-            if k_width > 0.0:
+            if k_width > 0.0 or p_width > 0.0 or h_width > 0.0:
                 wmax = 0.0
                 for j in range(n_players):
                     for c in range(1, k[j]):
@@ -373,6 +785,20 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
                         lo[voff[j] + c - 1] = a_
                         hi[voff[j] + c - 1] = b_
                         wmax = max(wmax, b_ - a_)
+                if wmax <= h_width:
+                    stats[qi, 5] += 1
+                    if _hull_excluded(Wt, top, glen, k, margin, h_iter, _HULL_DEEP, pf, pP, hidx, hlam, hbest, hG, hA):
+                        stats[qi, 6] += 1
+                        top -= 1
+                        continue
+                if wmax <= p_width:
+                    tested += p_cost
+                    stats[qi, 5] += 1
+                    if _cell_excluded(Wt, top, glen, k, m, voff, margin, p_tests, pJ, pf, ppiv, py, plam, porder, pS,
+                                      pH, pstride, pr, pq):
+                        stats[qi, 6] += 1
+                        top -= 1
+                        continue
                 if wmax <= k_width and wmax <= 0.75 * last_k[top]:
                     last_k[top] = wmax
                     # a cell inside the box of a verified root holds at most that root
