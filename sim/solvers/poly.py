@@ -84,11 +84,6 @@ _SETTLE_CELLS_MIN = 4000       # paths cost less, as the cube of its size), at l
 _SETTLE_CELLS_MAX = 10_000_000 # at most this many
 _KRAWCZYK_WIDTH = 0.05        # Krawczyk test on cells at most this wide (wider ones rarely settle),
 _KRAWCZYK_COST = 16           # counted as this many cells
-_PRECOND_WIDTH = 0.25         # preconditioned exclusion test on cells at most this wide,
-_PRECOND_COST = 8             # counted as this many cells
-_PRECOND_TESTS = 3            # faces tried per cell
-_HULL_WIDTH = 2.0
-_HULL_ITER = 8
 _SETTLE_ROOTS = 64            # verified roots per support before it is tracked instead
 _ROUTE_STEPS = ("support_profiles", "may_hold_equilibrium", "endpoints")  # what a route provides
 
@@ -426,7 +421,7 @@ def _settle(u: np.ndarray, profiles, margin: float, max_depth: int | None = None
     from sim.solvers import _poly_jit_settle as kernel
 
     if not profiles:
-        return np.zeros(0, dtype=np.int64), [], np.zeros((0, 7), dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), [], np.zeros((0, 5), dtype=np.int64)
     shape = u.shape[:-1]
     max_depth = _SETTLE_DEPTH if max_depth is None else max_depth
     if max_cells is None:
@@ -441,8 +436,7 @@ def _settle(u: np.ndarray, profiles, margin: float, max_depth: int | None = None
     flat = _flat_payoffs(u)
     status, n_roots, roots, stats = _threaded(
         lambda k, acts, cells: kernel.settle(*flat, offsets, k, acts, float(margin), int(max_depth), cells,
-                                             _KRAWCZYK_WIDTH, _KRAWCZYK_COST, _SETTLE_ROOTS,
-                                             _PRECOND_WIDTH, _PRECOND_COST, _PRECOND_TESTS, _HULL_WIDTH, _HULL_ITER),
+                                             _KRAWCZYK_WIDTH, _KRAWCZYK_COST, _SETTLE_ROOTS),
         len(profiles), sup_k, sup_acts, budget.astype(np.int64))
     return status, [roots[b, :n_roots[b]] for b in range(len(profiles))], stats
 
