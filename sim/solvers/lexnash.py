@@ -223,17 +223,33 @@ def lexnash_equilibria(A, B, max_bases: int = 2_000_000, max_work: int | None = 
             f"{work_left:,} tableau entry updates", "work", work)
     total_work, face_bases, python_ints = work, 0, py1
     degenerate = bool(np.any(n_tight > d1))
-    xs, ys = [], []  # per face: the index of its vertex of the first polytope, and its partners
+    xs, ys = [], []  # per batch or face: indices of vertices of the first polytope, and partners
     # Per vertex, the face of the other polytope where its missing labels are forced tight; the
     # label sets of all vertices and the other polytope's int64 dictionary are made once.
     forced_all = ~_words_to_labels(masks, N)
-    nonzero = points.any(axis=1)
-    D64 = _compiled(second[0])
-    for t in range(len(masks)):
-        if not nonzero[t]:
-            continue  # the origin pairs only with the origin: the artificial equilibrium
-        forced = forced_all[t]
-        (st, fm, fp, ft, fb, fw), py2 = _run(second, forced, max_bases - face_bases, work_left - total_work, D64)
+    order = np.flatnonzero(points.any(axis=1))  # the origin pairs only with the origin: the
+    D64 = _compiled(second[0])                  # artificial equilibrium, left out
+    _, basis2, cob2, zindex2, _ = second
+    pos = 0
+    while pos < len(order):
+        if D64 is not None:
+            # The faces in one compiled call, up to the first that needs more than int64 or
+            # reaches a bound; that one is run below on its own, as every face once was.
+            done, fp, owner, tight, fb, fw = _lex_jit.faces_search(
+                D64, basis2, cob2, forced_all, order[pos:], zindex2, d2, max_bases - face_bases,
+                work_left - total_work, _lex_jit.INT64_LIMIT)
+            total_work += fw
+            face_bases += fb
+            degenerate |= bool(tight > d2)
+            xs.append(order[pos:][owner])
+            ys.append(fp)
+            pos += done
+            if pos == len(order):
+                break
+        t = int(order[pos])
+        pos += 1
+        (st, fm, fp, ft, fb, fw), py2 = _run(second, forced_all[t], max_bases - face_bases,
+                                             work_left - total_work, D64)
         total_work += fw
         python_ints |= py2
         if st == _lex_jit.EMPTY:
