@@ -126,6 +126,7 @@ def test_integer_payoffs_are_a_positive_affine_image(values, denominator):
     floats = np.array([v / denominator for v in values])
     ints = integer_payoffs(floats)
     assert min(ints) == 1
+    assert ints.dtype == object and all(type(a) is int for a in ints)  # exact, for the pivots
     # Differences keep their sign and their ratios: one positive factor maps floats to ints.
     i0 = int(np.argmax(floats))
     j0 = int(np.argmin(floats))
@@ -141,6 +142,14 @@ def test_integer_payoffs_are_a_positive_affine_image(values, denominator):
 def test_a_chance_probability_of_one_third_is_read_exactly():
     ints = integer_payoffs(np.array([[1 / 3, 2 / 3], [0.0, 1.0]]))
     assert ints.tolist() == [[2, 3], [1, 4]]
+
+
+def test_integer_payoffs_read_each_entry_in_place():
+    # Distinct values are read once and mapped back: shape, positions, repeats and a negative
+    # zero (equal to zero) must come out as the entry-wise reading gives them.
+    ints = integer_payoffs(np.array([[1.0, -0.0, 0.5], [0.0, 1.0, -1.0]]))
+    assert ints.shape == (2, 3)
+    assert ints.tolist() == [[5, 3, 4], [3, 5, 1]]
 
 
 def test_a_decimal_beyond_the_denominator_bound_is_read_as_written():
