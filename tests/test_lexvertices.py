@@ -121,6 +121,40 @@ def test_maximal_subsets_are_maximal_bicliques_covering_every_extreme_equilibriu
     assert len(set(cliques)) == len(cliques)
 
 
+def maximal_subsets_one_set_at_a_time(xs, ys, digits=9):
+    """Reference: vertices by ``np.unique``, and per closed set of column strategies a loop over
+    row strategies and edges (``maximal_nash_subsets`` does the last step for all sets at once)."""
+    _, xi = np.unique(np.round(np.asarray(xs, float), digits) + 0.0, axis=0, return_inverse=True)
+    _, yi = np.unique(np.round(np.asarray(ys, float), digits) + 0.0, axis=0, return_inverse=True)
+    neighbours, edge = {}, {}
+    for t, (a, b) in enumerate(zip(xi.ravel().tolist(), yi.ravel().tolist())):
+        neighbours[a] = neighbours.get(a, 0) | (1 << b)
+        edge.setdefault((a, b), t)
+    closed = set()
+    for nb in neighbours.values():
+        closed |= {c & nb for c in closed if c & nb} | {nb}
+    out = []
+    for ymask in closed:
+        xset = [a for a, nb in neighbours.items() if nb & ymask == ymask]
+        ys_in = [b for b in range(ymask.bit_length()) if ymask >> b & 1]
+        out.append(tuple(sorted(edge[a, b] for a in xset for b in ys_in)))
+    return tuple(sorted(out))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 12), st.data())
+def test_maximal_subsets_equal_the_one_set_at_a_time_reference(nx, ny, data):
+    # Random bipartite graphs on a few strategies (repeated edges, negative zeros, rows equal
+    # only after rounding) rather than games: the array step must list the same subsets.
+    grid = st.integers(-2, 2)
+    X = np.array(data.draw(st.lists(st.lists(grid, min_size=2, max_size=2), min_size=nx, max_size=nx)), float) / 3
+    Y = np.array(data.draw(st.lists(st.lists(grid, min_size=3, max_size=3), min_size=ny, max_size=ny)), float) / 7
+    pairs = data.draw(st.lists(st.tuples(st.integers(0, nx - 1), st.integers(0, ny - 1)), min_size=1, max_size=40))
+    xs = np.array([X[a] for a, _ in pairs]) * data.draw(st.sampled_from([1.0, -1.0]))
+    ys = np.array([Y[b] for _, b in pairs]) + data.draw(st.sampled_from([0.0, 1e-12]))
+    assert maximal_nash_subsets(xs, ys) == maximal_subsets_one_set_at_a_time(xs, ys)
+
+
 @given(st.lists(st.integers(-50, 50), min_size=2, max_size=12), st.sampled_from([1, 2, 3, 7, 10]))
 def test_integer_payoffs_are_a_positive_affine_image(values, denominator):
     floats = np.array([v / denominator for v in values])
