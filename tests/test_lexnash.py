@@ -141,6 +141,80 @@ def test_python_integers_take_over_past_the_int64_bound_with_the_same_answer(gam
     assert low.degenerate == res.degenerate
 
 
+def one_face_search_per_vertex(A, B, max_bases=2_000_000, max_work=None):
+    """``lexnash_equilibria``'s pairing as one ``face_search`` call per vertex, each checked on
+    its own: ``(xs, ys, degenerate, face_bases, work, python_ints)``, or the bound error's
+    ``(message, bound, spent)``. The reference for the batched kernel ``faces_search``."""
+    from sim.solvers import lexnash
+
+    Ai, Bi = integer_payoffs(np.asarray(A, float)), integer_payoffs(np.asarray(B, float))
+    m, n = Ai.shape
+    N = m + n
+    work_left = (1 << 62) if max_work is None else int(max_work)
+    polyP, polyQ = lexnash._tableaux(Ai, Bi)
+    first, second = (polyP, polyQ) if m <= n else (polyQ, polyP)
+    d1, d2 = first[4], second[4]
+    (status, masks, points, n_tight, _, work), py = lexnash._run(first, np.zeros(N, np.bool_), max_bases,
+                                                                 work_left)
+    if status != _lex_jit.OK:
+        return None  # the first polytope's bounds are not the batched kernel's business
+    total, face_bases, degenerate, xs, ys = work, 0, bool(np.any(n_tight > d1)), [], []
+    for t in range(len(masks)):
+        if not points[t].any():
+            continue
+        forced = np.array([not (int(masks[t][v // 63]) >> (v % 63)) & 1 for v in range(N)], np.bool_)
+        (st_, _, fp, ft, fb, fw), py2 = lexnash._run(second, forced, max_bases - face_bases, work_left - total)
+        total += fw
+        py |= py2
+        if st_ == _lex_jit.EMPTY:
+            continue
+        face_bases += fb
+        if st_ in (_lex_jit.BASES, _lex_jit.WORK):
+            return "bases" if st_ == _lex_jit.BASES else "work", total
+        degenerate |= bool(np.any(ft > d2))
+        for u in range(len(fp)):
+            if fp[u].any():
+                xs.append(points[t])
+                ys.append(fp[u])
+    X, Y = np.array(xs, float).reshape(-1, d1), np.array(ys, float).reshape(-1, d2)
+    return (Y, X) if first is polyQ else (X, Y), degenerate, face_bases, total, py
+
+
+@settings(max_examples=60, deadline=None)
+@given(tied_games(max_actions=6), st.sampled_from([None, 8, 64, 1024]), st.integers(50, 5000),
+       st.integers(1, 60))
+def test_the_batched_face_searches_equal_one_call_per_face(game, limit, max_work, max_bases):
+    # All faces go to the compiled kernel in one call, which stops before a face that overflows
+    # int64 or reaches a bound and leaves it to the per-face path. The pairs, their order, the
+    # flag and the counts must be those of one face_search call per vertex; a small INT64_LIMIT
+    # makes faces overflow part-way through the batch, small bounds stop it part-way.
+    A, B = game
+    old = _lex_jit.INT64_LIMIT
+    try:
+        if limit is not None:
+            _lex_jit.INT64_LIMIT = limit
+        for kw in ({}, {"max_work": max_work}, {"max_bases": max_bases}):
+            ref = one_face_search_per_vertex(A, B, **kw)
+            if ref is None:
+                continue
+            try:
+                res = lexnash_equilibria(A, B, **kw)
+            except LexBoundError as exc:
+                assert not isinstance(ref[0], tuple) and (exc.bound, exc.spent) == ref, (kw, ref)
+                assert "faces" in str(exc) or "paired" in str(exc)
+                continue
+            assert isinstance(ref[0], tuple), (kw, ref)
+            (X, Y), degenerate, face_bases, total, py = ref
+            assert res.xs.shape == X.shape and res.ys.shape == Y.shape
+            assert np.array_equal(res.xs, X) and np.array_equal(res.ys, Y)
+            assert res.face_bases == face_bases
+            if degenerate:  # else the full check of the second polytope may add to both
+                assert res.degenerate and res.work == total
+            assert res.work >= total and (res.python_ints or not py)
+    finally:
+        _lex_jit.INT64_LIMIT = old
+
+
 def test_payoffs_past_int64_run_on_python_integers():
     # Payoffs with 7 decimals become integers near 10**7: the 4x4 minors pass 2**31 at once.
     rng = np.random.default_rng(7)

@@ -121,11 +121,46 @@ def test_maximal_subsets_are_maximal_bicliques_covering_every_extreme_equilibriu
     assert len(set(cliques)) == len(cliques)
 
 
+def maximal_subsets_one_set_at_a_time(xs, ys, digits=9):
+    """Reference: vertices by ``np.unique``, and per closed set of column strategies a loop over
+    row strategies and edges (``maximal_nash_subsets`` does the last step for all sets at once)."""
+    _, xi = np.unique(np.round(np.asarray(xs, float), digits) + 0.0, axis=0, return_inverse=True)
+    _, yi = np.unique(np.round(np.asarray(ys, float), digits) + 0.0, axis=0, return_inverse=True)
+    neighbours, edge = {}, {}
+    for t, (a, b) in enumerate(zip(xi.ravel().tolist(), yi.ravel().tolist())):
+        neighbours[a] = neighbours.get(a, 0) | (1 << b)
+        edge.setdefault((a, b), t)
+    closed = set()
+    for nb in neighbours.values():
+        closed |= {c & nb for c in closed if c & nb} | {nb}
+    out = []
+    for ymask in closed:
+        xset = [a for a, nb in neighbours.items() if nb & ymask == ymask]
+        ys_in = [b for b in range(ymask.bit_length()) if ymask >> b & 1]
+        out.append(tuple(sorted(edge[a, b] for a in xset for b in ys_in)))
+    return tuple(sorted(out))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 12), st.data())
+def test_maximal_subsets_equal_the_one_set_at_a_time_reference(nx, ny, data):
+    # Random bipartite graphs on a few strategies (repeated edges, negative zeros, rows equal
+    # only after rounding) rather than games: the array step must list the same subsets.
+    grid = st.integers(-2, 2)
+    X = np.array(data.draw(st.lists(st.lists(grid, min_size=2, max_size=2), min_size=nx, max_size=nx)), float) / 3
+    Y = np.array(data.draw(st.lists(st.lists(grid, min_size=3, max_size=3), min_size=ny, max_size=ny)), float) / 7
+    pairs = data.draw(st.lists(st.tuples(st.integers(0, nx - 1), st.integers(0, ny - 1)), min_size=1, max_size=40))
+    xs = np.array([X[a] for a, _ in pairs]) * data.draw(st.sampled_from([1.0, -1.0]))
+    ys = np.array([Y[b] for _, b in pairs]) + data.draw(st.sampled_from([0.0, 1e-12]))
+    assert maximal_nash_subsets(xs, ys) == maximal_subsets_one_set_at_a_time(xs, ys)
+
+
 @given(st.lists(st.integers(-50, 50), min_size=2, max_size=12), st.sampled_from([1, 2, 3, 7, 10]))
 def test_integer_payoffs_are_a_positive_affine_image(values, denominator):
     floats = np.array([v / denominator for v in values])
     ints = integer_payoffs(floats)
     assert min(ints) == 1
+    assert ints.dtype == object and all(type(a) is int for a in ints)  # exact, for the pivots
     # Differences keep their sign and their ratios: one positive factor maps floats to ints.
     i0 = int(np.argmax(floats))
     j0 = int(np.argmin(floats))
@@ -141,6 +176,14 @@ def test_integer_payoffs_are_a_positive_affine_image(values, denominator):
 def test_a_chance_probability_of_one_third_is_read_exactly():
     ints = integer_payoffs(np.array([[1 / 3, 2 / 3], [0.0, 1.0]]))
     assert ints.tolist() == [[2, 3], [1, 4]]
+
+
+def test_integer_payoffs_read_each_entry_in_place():
+    # Distinct values are read once and mapped back: shape, positions, repeats and a negative
+    # zero (equal to zero) must come out as the entry-wise reading gives them.
+    ints = integer_payoffs(np.array([[1.0, -0.0, 0.5], [0.0, 1.0, -1.0]]))
+    assert ints.shape == (2, 3)
+    assert ints.tolist() == [[5, 3, 4], [3, 5, 1]]
 
 
 def test_a_decimal_beyond_the_denominator_bound_is_read_as_written():

@@ -393,6 +393,28 @@ def test_certify_many_measures_what_certify_measures(game):
         assert eq.max_regret == pytest.approx(game.max_regret(eq.profile), abs=1e-12 * game.payoff_scale)
 
 
+@FAST
+@given(games(max_players=3), st.integers(0, 12), st.data())
+def test_certify_many_supports_are_certifys_on_profiles_with_zeros(game, K, data):
+    # Supports come from one np.nonzero sliced per profile: strategies with exact zeros, entries
+    # at the support threshold and K = 0 must give certify's tuples, in the same order.
+    from sim.result import SUPPORT_TOL, Equilibrium
+
+    weight = st.sampled_from([0.0, 0.0, SUPPORT_TOL, 2 * SUPPORT_TOL, 0.25, 1.0])
+    strategies = []
+    for n in game.shape:
+        rows = np.array(data.draw(st.lists(st.lists(weight, min_size=n, max_size=n), min_size=K, max_size=K)),
+                        float).reshape(K, n)
+        rows[:, 0] += rows.sum(axis=1) == 0  # a probability vector needs some weight
+        strategies.append(rows)
+    batched = Equilibrium.certify_many(game, strategies)
+    assert len(batched) == K
+    for k, eq in enumerate(batched):
+        single = Equilibrium.certify(game, [s[k] for s in strategies])
+        assert eq.support == single.support
+        assert all(type(a) is int for sup in eq.support for a in sup)
+
+
 def test_certify_many_rejects_a_zero_strategy_like_certify():
     from sim.errors import GameError
     from sim.result import Equilibrium

@@ -491,6 +491,60 @@ def face_search(D0, basis0, cob0, forced, zindex, dim, max_bases, max_work, limi
 
 
 @numba.njit(cache=True, nogil=True)
+def faces_search(D0, basis0, cob0, forced, order, zindex, dim, max_bases, max_work, limit):
+    """:func:`face_search` of the faces ``forced[order[0]], forced[order[1]], ...``, in that order.
+
+    One call for the faces of all vertices of the enumerated polytope: per face, the Python
+    round trip (argument checks, the returned tuple) cost more than a small face's search. Each
+    face gets the budget the faces before it left (``max_bases`` bases over the faces that are
+    not empty, ``max_work`` entries over all), as one ``face_search`` call per face would. The
+    loop stops before the first face that answers neither ``OK`` nor ``EMPTY`` (a bound, or an
+    int64 overflow), which the caller runs on its own (and on Python integers if need be).
+
+    Returns ``(done, points, owner, max_tight, bases, work)``: ``done`` faces searched; the
+    vertices of those faces but the origin, face after face in the order ``face_search`` lists
+    them, and ``owner``, the position in ``order`` of each one's face; the largest tight-label
+    count of any vertex of those faces (-1 if none); bases of the non-empty faces and work of all.
+    """
+    cap = 16
+    points = np.zeros((cap, dim), np.float64)
+    owner = np.zeros(cap, np.int64)
+    n_out = 0
+    max_tight = -1
+    bases = 0
+    work = 0
+    done = 0
+    for s in range(order.shape[0]):
+        st, fm, fp, ft, fb, fw = face_search(D0, basis0, cob0, forced[order[s]], zindex, dim,
+                                             max_bases - bases, max_work - work, limit)
+        if st != OK and st != EMPTY:
+            break
+        work += fw
+        done = s + 1
+        if st == EMPTY:
+            continue
+        bases += fb
+        for u in range(fp.shape[0]):
+            if ft[u] > max_tight:
+                max_tight = ft[u]
+            nonzero = False
+            for c in range(dim):
+                if fp[u, c] != 0.0:
+                    nonzero = True
+                    break
+            if not nonzero:
+                continue
+            if n_out == cap:
+                points = _grow_rows_f(points)
+                owner = _grow_1d(owner)
+                cap *= 2
+            points[n_out] = fp[u]
+            owner[n_out] = s
+            n_out += 1
+    return done, points[:n_out].copy(), owner[:n_out].copy(), max_tight, bases, work
+
+
+@numba.njit(cache=True, nogil=True)
 def _with_row(D0):
     k, C = D0.shape
     D = np.zeros((k + 1, C), D0.dtype)

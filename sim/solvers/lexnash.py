@@ -109,15 +109,32 @@ def _tableaux(Ai, Bi):
             (DQ, np.arange(m, dtype=np.int64), np.arange(m, N, dtype=np.int64), zQ, n))
 
 
-def _run(poly, forced, max_bases, max_work):
-    """One ``face_search``: compiled in int64 when the entries fit, on Python integers otherwise."""
+def _compiled(D):
+    """``D`` as int64 when every entry is below the kernel's bound (``INT64_LIMIT``), else None.
+
+    Made once per polytope: the slack-basis dictionary is the start of every face search of
+    that polytope (``face_search`` does not change it), so the bound test and the conversion,
+    which cost more than a small face's search, are not repeated per vertex.
+    """
+    from sim.solvers import _lex_jit
+
+    small = max((abs(int(v)) for v in D.ravel()), default=0) < _lex_jit.INT64_LIMIT
+    return D.astype(np.int64) if small else None
+
+
+def _run(poly, forced, max_bases, max_work, D64=None):
+    """One ``face_search``: compiled in int64 when the entries fit, on Python integers otherwise.
+
+    ``D64`` is :func:`_compiled` of the polytope's dictionary, when the caller has made it.
+    """
     from sim.solvers import _lex_jit
 
     D, basis0, cob0, zindex, dim = poly
-    small = max((abs(int(v)) for v in D.ravel()), default=0) < _lex_jit.INT64_LIMIT
+    if D64 is None:
+        D64 = _compiled(D)
     spent = 0
-    if small:
-        out = _lex_jit.face_search(D.astype(np.int64), basis0, cob0, forced, zindex, dim, max_bases,
+    if D64 is not None:
+        out = _lex_jit.face_search(D64, basis0, cob0, forced, zindex, dim, max_bases,
                                    max_work, _lex_jit.INT64_LIMIT)
         if out[0] != _lex_jit.OVERFLOW:
             return out, False
@@ -142,11 +159,14 @@ def _python():
 
 
 def _words_to_labels(words: np.ndarray, N: int) -> np.ndarray:
-    """Boolean ``(N,)`` label set from 63-bit words."""
-    out = np.zeros(N, np.bool_)
-    for v in range(N):
-        out[v] = bool((int(words[v // 63]) >> (v % 63)) & 1)
-    return out
+    """Boolean ``(..., N)`` label sets from 63-bit words ``(..., ceil(N / 63))``.
+
+    One array operation for all vertices at once (``words`` of shape ``(V, W)`` gives ``(V, N)``);
+    bit ``v % 63`` of word ``v // 63`` is label ``v``.
+    """
+    v = np.arange(N)
+    words = np.asarray(words, np.int64)
+    return ((words[..., v // 63] >> (v % 63).astype(np.int64)) & 1).astype(np.bool_)
 
 
 def lexnash_equilibria(A, B, max_bases: int = 2_000_000, max_work: int | None = None) -> LexNashResult:
@@ -203,12 +223,33 @@ def lexnash_equilibria(A, B, max_bases: int = 2_000_000, max_work: int | None = 
             f"{work_left:,} tableau entry updates", "work", work)
     total_work, face_bases, python_ints = work, 0, py1
     degenerate = bool(np.any(n_tight > d1))
-    xs, ys = [], []
-    for t in range(len(masks)):
-        if not points[t].any():
-            continue  # the origin pairs only with the origin: the artificial equilibrium
-        forced = ~_words_to_labels(masks[t], N)
-        (st, fm, fp, ft, fb, fw), py2 = _run(second, forced, max_bases - face_bases, work_left - total_work)
+    xs, ys = [], []  # per batch or face: indices of vertices of the first polytope, and partners
+    # Per vertex, the face of the other polytope where its missing labels are forced tight; the
+    # label sets of all vertices and the other polytope's int64 dictionary are made once.
+    forced_all = ~_words_to_labels(masks, N)
+    order = np.flatnonzero(points.any(axis=1))  # the origin pairs only with the origin: the
+    D64 = _compiled(second[0])                  # artificial equilibrium, left out
+    _, basis2, cob2, zindex2, _ = second
+    pos = 0
+    while pos < len(order):
+        if D64 is not None:
+            # The faces in one compiled call, up to the first that needs more than int64 or
+            # reaches a bound; that one is run below on its own, as every face once was.
+            done, fp, owner, tight, fb, fw = _lex_jit.faces_search(
+                D64, basis2, cob2, forced_all, order[pos:], zindex2, d2, max_bases - face_bases,
+                work_left - total_work, _lex_jit.INT64_LIMIT)
+            total_work += fw
+            face_bases += fb
+            degenerate |= bool(tight > d2)
+            xs.append(order[pos:][owner])
+            ys.append(fp)
+            pos += done
+            if pos == len(order):
+                break
+        t = int(order[pos])
+        pos += 1
+        (st, fm, fp, ft, fb, fw), py2 = _run(second, forced_all[t], max_bases - face_bases,
+                                             work_left - total_work, D64)
         total_work += fw
         python_ints |= py2
         if st == _lex_jit.EMPTY:
@@ -223,22 +264,21 @@ def lexnash_equilibria(A, B, max_bases: int = 2_000_000, max_work: int | None = 
                 f"lexnash_equilibria(): this {m}x{n} game needs more than {work_left:,} tableau entry "
                 f"updates ({t} of the {len(masks):,} vertices of polytope {name} paired)", "work", total_work)
         degenerate |= bool(np.any(ft > d2))
-        for u in range(len(fm)):
-            if fp[u].any():
-                xs.append(points[t])
-                ys.append(fp[u])
+        partners = fp[fp.any(axis=1)]  # the face's vertices but the origin, in the order found
+        xs.append(np.full(len(partners), t, np.intp))
+        ys.append(partners)
     if not degenerate:
         # Degeneracy may sit at a vertex of the second polytope that no face reached: enumerate
         # it in full when that is cheap (within half the work so far, at least 10**7
         # entries), else the flag says only what was seen.
         check = min(work_left - total_work, max(10**7, total_work // 2))
-        (st, _, _, ft, _, fw), py3 = _run(second, none, max_bases, check)
+        (st, _, _, ft, _, fw), py3 = _run(second, none, max_bases, check, D64)
         total_work += fw
         python_ints |= py3
         if st == _lex_jit.OK:
             degenerate = bool(np.any(ft > d2))
-    X = np.array(xs, dtype=float).reshape(-1, d1)
-    Y = np.array(ys, dtype=float).reshape(-1, d2)
+    X = np.asarray(points, dtype=float)[np.concatenate(xs)] if xs else np.zeros((0, d1))
+    Y = np.concatenate(ys).astype(float, copy=False).reshape(-1, d2) if ys else np.zeros((0, d2))
     if name == "Q":
         X, Y = Y, X
     return LexNashResult(X, Y, degenerate, name, len(masks), bases, face_bases, total_work, python_ints)

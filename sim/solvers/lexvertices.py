@@ -67,8 +67,12 @@ def integer_payoffs(matrix: np.ndarray, max_denominator: int = 10**6) -> np.ndar
     if not np.all(np.isfinite(values)):
         raise SolverError("integer_payoffs(): payoffs must be finite; got a NaN or infinity")
     scale = max(1.0, float(np.abs(values).max(initial=0.0)))
+    # Each distinct value is read once (payoff tables repeat a few values many times, and a
+    # Fraction from a string costs microseconds); the lcm, the minimum and the gcd are the same
+    # over the distinct values as over all entries.
+    distinct, where = np.unique(values.ravel(), return_inverse=True)
     fracs = []
-    for v in values.ravel().tolist():
+    for v in distinct.tolist():
         f = Fraction(repr(v))
         if f.denominator > 10**9:  # not a short decimal: a fraction such as 1/3, else the decimal
             g = Fraction(v).limit_denominator(max_denominator)
@@ -83,8 +87,10 @@ def integer_payoffs(matrix: np.ndarray, max_denominator: int = 10**6) -> np.ndar
     for v in ints:
         g = math.gcd(g, v - lo)
     g = g or 1
+    mapped = np.empty(len(ints), dtype=object)
+    mapped[:] = [(v - lo) // g + 1 for v in ints]
     out = np.empty(values.shape, dtype=object)
-    out.ravel()[:] = [(v - lo) // g + 1 for v in ints]
+    out.ravel()[:] = mapped[where.ravel()]
     return out
 
 

@@ -390,23 +390,44 @@ def maximal_nash_subsets(xs: np.ndarray, ys: np.ndarray, digits: int = 9) -> tup
     """
     if len(xs) == 0:
         return ()
-    _, xi = np.unique(np.round(np.asarray(xs, float), digits) + 0.0, axis=0, return_inverse=True)
-    _, yi = np.unique(np.round(np.asarray(ys, float), digits) + 0.0, axis=0, return_inverse=True)
-    xi, yi = xi.ravel(), yi.ravel()
+    xi, yi = _vertex_ids(xs, digits), _vertex_ids(ys, digits)
     neighbours: dict[int, int] = {}
     edge: dict[tuple[int, int], int] = {}
-    for t, (a, b) in enumerate(zip(xi.tolist(), yi.tolist())):
+    for t, (a, b) in enumerate(zip(xi, yi)):
         neighbours[a] = neighbours.get(a, 0) | (1 << b)
         edge.setdefault((a, b), t)
     closed: set[int] = set()
     for nb in neighbours.values():
         closed |= {c & nb for c in closed if c & nb} | {nb}
-    out = []
-    for ymask in closed:
-        xset = [a for a, nb in neighbours.items() if nb & ymask == ymask]
-        ys_in = [b for b in range(ymask.bit_length()) if ymask >> b & 1]
-        out.append(tuple(sorted(edge[a, b] for a in xset for b in ys_in)))
-    return tuple(sorted(out))
+    # Per closed set Y (rows of C), the row strategies adjacent to all of Y (X_in), then the
+    # edges inside X x Y: three array operations for all closed sets at once, where a Python
+    # loop over sets times strategies times edges cost most of the function on w_ex2.
+    n_y = max(yi) + 1
+    C = _bit_rows(list(closed), n_y)
+    xi_, yi_ = np.array(xi, np.intp), np.array(yi, np.intp)
+    adjacency = np.zeros((int(xi_.max()) + 1, n_y), np.int64)
+    adjacency[xi_, yi_] = 1
+    X_in = (C.astype(np.int64) @ adjacency.T) == C.sum(axis=1, keepdims=True)
+    t_edge = np.array(sorted(edge.values()), np.intp)  # one edge per (x, y) pair, ascending
+    a_edge, b_edge = xi_[t_edge], yi_[t_edge]
+    member = X_in[:, a_edge] & C[:, b_edge]
+    return tuple(sorted(tuple(t_edge[row].tolist()) for row in member))
+
+
+def _vertex_ids(rows, digits: int) -> list[int]:
+    """One id per row, equal for rows equal after rounding to ``digits`` decimals (first seen, first id)."""
+    r = np.ascontiguousarray(np.round(np.asarray(rows, float), digits) + 0.0)
+    if not np.isfinite(r).all():  # NaN rows compare as np.unique compares them
+        return np.unique(r, axis=0, return_inverse=True)[1].ravel().tolist()
+    ids: dict[bytes, int] = {}
+    return [ids.setdefault(row.tobytes(), len(ids)) for row in r]
+
+
+def _bit_rows(masks: list[int], width: int) -> np.ndarray:
+    """Boolean ``(len(masks), width)`` matrix: bit ``b`` of ``masks[k]`` at ``[k, b]``."""
+    size = (width + 7) // 8
+    raw = np.frombuffer(b"".join(mk.to_bytes(size, "little") for mk in masks), np.uint8)
+    return np.unpackbits(raw.reshape(len(masks), size), axis=1, count=width, bitorder="little").astype(np.bool_)
 
 
 def enummixed_solve(game: NormalFormGame, tol: float = DEFAULT_TOL, vertices: str = "auto",
