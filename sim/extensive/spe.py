@@ -128,11 +128,57 @@ def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int, whe
         count = max(len(eqs), found.n_pure or 0)
         raise SolverError(f"spe_solve(): a subgame has {count:,} equilibria, more than "
                           f"max_equilibria={max_equilibria}; raise max_equilibria to enumerate them")
+    pure = [e.pure_profile for e in eqs]
+    batch = _pure_behaviours(game, np.array([p for p in pure if p is not None], dtype=np.intp)
+                             .reshape(-1, len(players)))
     out = []
-    for e in eqs:
-        out.append((behaviour_from_mixed(game, e.profile), np.asarray(e.payoffs, dtype=float), e.is_pure))
+    for e, p in zip(eqs, pure):
+        beh = behaviour_from_mixed(game, e.profile) if p is None else next(batch)
+        out.append((beh, np.asarray(e.payoffs, dtype=float), e.is_pure))
     reason = "" if found.complete else (found.reason or "a subgame's equilibrium search was not exhaustive")
     return out, not reason, reason
+
+
+def _pure_behaviours(game: ExtensiveFormGame, profiles: np.ndarray):
+    """:func:`sim.extensive.reduced.behaviour_from_mixed` of ``K`` pure profiles ``(K, N)`` of the
+    reduced normal form, one array operation per information set rather than one pass per profile:
+    the unit vector of the action the plan takes where it reaches the set, uniform where it does
+    not (the same numbers: ``w / w.sum()`` of a unit vector is that vector). Yields the ``K``
+    dictionaries in order."""
+    from sim.extensive.reduced import _plan_columns
+
+    columns = [dict(cols) for cols in _plan_columns(game)]
+    K = len(profiles)
+    names, arrays = [], []
+    for h, (i, actions) in game.infosets.items():
+        n = len(actions)
+        a = columns[i][h][profiles[:, i]] if K else np.zeros(0, dtype=np.intp)
+        arr = np.empty((K, n))
+        arr[:] = np.full(n, 1.0 / n)
+        hit = np.flatnonzero(a >= 0)
+        arr[hit] = 0.0
+        arr[hit, a[hit]] = 1.0
+        names.append(h)
+        arrays.append(arr)
+    for k in range(K):
+        yield {h: arr[k] for h, arr in zip(names, arrays)}
+
+
+def _flat_sequences(flat: FlatTree, behaviours: list) -> list[np.ndarray]:
+    """``[flat.sequences(b) for b in behaviours]`` with one array operation per information set;
+    on anything out of the ordinary (a missing set, a wrong length, a bad number) the one-profile
+    method runs instead, and raises its own error."""
+    K = len(behaviours)
+    out = np.empty((K, flat.n_sequences))
+    try:
+        for h, name in enumerate(flat.infoset_names if K else ()):
+            p = np.array([b[name] for b in behaviours], dtype=float)
+            if p.shape != (K, flat.n_actions[h]) or not np.all(np.isfinite(p)) or np.any(p < -1e-12):
+                raise ValueError
+            out[:, flat.seq_start[h]:flat.seq_start[h] + flat.n_actions[h]] = p
+    except (KeyError, ValueError, TypeError):
+        return [flat.sequences(b) for b in behaviours]
+    return list(out)
 
 
 def equilibrium_path(game: ExtensiveFormGame, behaviour) -> list[dict]:
@@ -641,7 +687,7 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
         sequences = _perfect_information(flat, tol, max_equilibria)
     else:
         behaviours, complete, reason = _compose(game, tol, max_equilibria, _subgame_margins(flat, tol))
-        sequences = [flat.sequences(b) for b in behaviours]
+        sequences = _flat_sequences(flat, behaviours)
         marks = _subtree_infosets(game.root, game.infoset_sizes)
         roots = [node for _, node in game.nodes() if not isinstance(node, Terminal) and marks[id(node)]]
         subgames = _proper_subgames(game, flat, roots)  # once, not once per equilibrium
@@ -678,6 +724,10 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
             nf_pay, nf_regret = _certify_pure_rows(nf, plans[pure_rows])
             at_row = {int(k): j for j, k in enumerate(pure_rows)}
         by_player_k = np.maximum(0.0, best_k - payoffs_k)
+        by_player_lists = by_player_k.tolist()
+        # The information sets each profile plays purely, for all profiles at once.
+        hit_k, hit_s = np.nonzero(block > 1 - 1e-12)
+        pure_k = np.split(owner[hit_s], np.searchsorted(hit_k, np.arange(1, len(block))))
         for k, ro in enumerate(block):
             seq = ro
             behaviour = InfosetValues(layout, ro, all_rows, "array")
@@ -685,15 +735,16 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
                 payoffs, best, gains = perfect_information_measures(flat, seq)
                 worst_subgame = float(gains.max(initial=0.0))
                 by_player = np.maximum(0.0, best - payoffs)
+                regret_list = by_player.tolist()
             else:
-                payoffs, by_player = payoffs_k[k], by_player_k[k]
+                payoffs, by_player, regret_list = payoffs_k[k], by_player_k[k], by_player_lists[k]
                 worst_subgame = _subgame_regret(seq, subgames)
-            pure = owner[np.flatnonzero(seq > 1 - 1e-12)]  # the information sets played purely
+            pure = pure_k[k]
             details = dict(behaviour=InfosetValues(layout, ro, all_rows, "list"),
                            choices=InfosetValues(layout, ro, pure, "choice"),
                            plan={p: InfosetValues(layout, ro, rows, "plan") for p, rows in zip(players, mine)},
                            path=paths[k],
-                           regret_by_player={pl: float(r) for pl, r in zip(players, by_player)},
+                           regret_by_player=dict(zip(players, regret_list)),
                            subgame_regret=worst_subgame)
             if nf is not None and k in at_row:  # pure on the reduced normal form: looked up
                 j = at_row[k]
