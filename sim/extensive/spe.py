@@ -120,7 +120,18 @@ def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int, whe
         raise SolverError(f"spe_solve(): the subgame at {where} has imperfect information that no proper "
                           f"subgame cuts, and its reduced normal form is too large to search ({exc})") from None
     # The pure equilibria are counted before any is built (a subgame whose payoffs are all equal
-    # has one per profile of its reduced normal form, which can have millions): refuse then.
+    # has one per profile of its reduced normal form, which can have millions): refuse then. With
+    # more than max_equilibria + 1 of them, stage_equilibria would list max_equilibria + 1 and stop
+    # (no mixed search), and the refusal below would name the count: the mask alone tells, so no
+    # equilibrium is built (the 10,001 that were cost 2.5 s on a tree with 78,732).
+    checked = math.isfinite(tol) and (eps is None or bool(np.all(np.isfinite(eps))))  # else stage_equilibria names it
+    if checked and math.prod(nf.shape) > max_equilibria + 1:
+        from sim.solvers.pure import pure_equilibrium_mask
+
+        count = int(np.count_nonzero(pure_equilibrium_mask(nf.payoffs[None], float(tol), threads=1, atol=eps)))
+        if count > max_equilibria + 1:
+            raise SolverError(f"spe_solve(): a subgame has {count:,} equilibria, more than "
+                              f"max_equilibria={max_equilibria}; raise max_equilibria to enumerate them")
     found = stage_equilibria(nf, tol=tol, mixed="always", max_support_profiles=ENUMPOLY_SUBGAME_SUPPORTS,
                              max_equilibria=max_equilibria + 1, max_continua=ENUMPOLY_SUBGAME_CONTINUA, atol=eps)
     eqs = found.equilibria
@@ -436,7 +447,9 @@ def _measure_batch(flat: FlatTree, seqs: np.ndarray, tables, best_reply: bool = 
     r = reach(edge)
     term = np.flatnonzero(flat.kind == TERMINAL)
     pay = flat.payoffs[term]
-    payoffs = np.stack([row @ pay for row in r[:, term]]) if K else np.zeros((0, flat.n_players))
+    # One product per profile, of the same fresh contiguous operands as expected_payoffs (a strided
+    # row, or one matrix product, can take another summation order in BLAS).
+    payoffs = np.stack([row[term] @ pay for row in r]) if K else np.zeros((0, flat.n_players))
     best = np.zeros((K, flat.n_players))
     for i, tab in enumerate(tables if best_reply else ()):
         ri = reach(np.where(tab.own_edge, 1.0, edge))
