@@ -489,6 +489,8 @@ def _plan_indices(game: ExtensiveFormGame, flat: FlatTree, seqs: np.ndarray) -> 
     for i in range(flat.n_players):
         own = np.flatnonzero(flat.infoset_player == i)  # preorder of first appearance: parents first
         codes = codes_all[i]
+        if tuple(flat.infoset_names[h] for h in own.tolist()) != game.player_infosets(i):
+            continue  # the plan tables' columns in another order: leave every profile to certify
         if not len(own):
             out[:, i] = 0 if len(codes) == 1 else -1
             continue
@@ -498,10 +500,10 @@ def _plan_indices(game: ExtensiveFormGame, flat: FlatTree, seqs: np.ndarray) -> 
         parent_seq = own_sequences(flat, i)[node_of[own]]
         reached = np.ones((K, len(own)), dtype=bool)
         col = {h: j for j, h in enumerate(own.tolist())}
-        for j, (h, ps) in enumerate(zip(own.tolist(), parent_seq.tolist())):
-            if ps >= 0:
-                g = col[int(seq_owner[ps])]
-                reached[:, j] = reached[:, g] & unit[:, seq_owner[ps]] & (choice[:, seq_owner[ps]] == ps - starts[seq_owner[ps]])
+        for j, ps in enumerate(parent_seq.tolist()):
+            if ps >= 0:  # reached when the set it hangs from is, and plays that sequence's action
+                up = int(seq_owner[ps])
+                reached[:, j] = reached[:, col[up]] & unit[:, up] & (choice[:, up] == ps - starts[up])
         ok = np.all(unit[:, own] | ~reached, axis=1)
         rows = np.where(reached, choice[:, own], -1)
         out[:, i] = np.where(ok, _lookup_rows(codes, rows), -1)
