@@ -120,7 +120,18 @@ def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int, whe
         raise SolverError(f"spe_solve(): the subgame at {where} has imperfect information that no proper "
                           f"subgame cuts, and its reduced normal form is too large to search ({exc})") from None
     # The pure equilibria are counted before any is built (a subgame whose payoffs are all equal
-    # has one per profile of its reduced normal form, which can have millions): refuse then.
+    # has one per profile of its reduced normal form, which can have millions): refuse then. With
+    # more than max_equilibria + 1 of them, stage_equilibria would list max_equilibria + 1 and stop
+    # (no mixed search), and the refusal below would name the count: the mask alone tells, so no
+    # equilibrium is built (the 10,001 that were cost 2.5 s on a tree with 78,732).
+    checked = math.isfinite(tol) and (eps is None or bool(np.all(np.isfinite(eps))))  # else stage_equilibria names it
+    if checked and math.prod(nf.shape) > max_equilibria + 1:
+        from sim.solvers.pure import pure_equilibrium_mask
+
+        count = int(np.count_nonzero(pure_equilibrium_mask(nf.payoffs[None], float(tol), threads=1, atol=eps)))
+        if count > max_equilibria + 1:
+            raise SolverError(f"spe_solve(): a subgame has {count:,} equilibria, more than "
+                              f"max_equilibria={max_equilibria}; raise max_equilibria to enumerate them")
     found = stage_equilibria(nf, tol=tol, mixed="always", max_support_profiles=ENUMPOLY_SUBGAME_SUPPORTS,
                              max_equilibria=max_equilibria + 1, max_continua=ENUMPOLY_SUBGAME_CONTINUA, atol=eps)
     eqs = found.equilibria
@@ -128,11 +139,57 @@ def _subgame_equilibria(players, sub: Node, tol: float, max_equilibria: int, whe
         count = max(len(eqs), found.n_pure or 0)
         raise SolverError(f"spe_solve(): a subgame has {count:,} equilibria, more than "
                           f"max_equilibria={max_equilibria}; raise max_equilibria to enumerate them")
+    pure = [e.pure_profile for e in eqs]
+    batch = _pure_behaviours(game, np.array([p for p in pure if p is not None], dtype=np.intp)
+                             .reshape(-1, len(players)))
     out = []
-    for e in eqs:
-        out.append((behaviour_from_mixed(game, e.profile), np.asarray(e.payoffs, dtype=float), e.is_pure))
+    for e, p in zip(eqs, pure):
+        beh = behaviour_from_mixed(game, e.profile) if p is None else next(batch)
+        out.append((beh, np.asarray(e.payoffs, dtype=float), e.is_pure))
     reason = "" if found.complete else (found.reason or "a subgame's equilibrium search was not exhaustive")
     return out, not reason, reason
+
+
+def _pure_behaviours(game: ExtensiveFormGame, profiles: np.ndarray):
+    """:func:`sim.extensive.reduced.behaviour_from_mixed` of ``K`` pure profiles ``(K, N)`` of the
+    reduced normal form, one array operation per information set rather than one pass per profile:
+    the unit vector of the action the plan takes where it reaches the set, uniform where it does
+    not (the same numbers: ``w / w.sum()`` of a unit vector is that vector). Yields the ``K``
+    dictionaries in order."""
+    from sim.extensive.reduced import _plan_columns
+
+    columns = [dict(cols) for cols in _plan_columns(game)]
+    K = len(profiles)
+    names, arrays = [], []
+    for h, (i, actions) in game.infosets.items():
+        n = len(actions)
+        a = columns[i][h][profiles[:, i]] if K else np.zeros(0, dtype=np.intp)
+        arr = np.empty((K, n))
+        arr[:] = np.full(n, 1.0 / n)
+        hit = np.flatnonzero(a >= 0)
+        arr[hit] = 0.0
+        arr[hit, a[hit]] = 1.0
+        names.append(h)
+        arrays.append(arr)
+    for k in range(K):
+        yield {h: arr[k] for h, arr in zip(names, arrays)}
+
+
+def _flat_sequences(flat: FlatTree, behaviours: list) -> list[np.ndarray]:
+    """``[flat.sequences(b) for b in behaviours]`` with one array operation per information set;
+    on anything out of the ordinary (a missing set, a wrong length, a bad number) the one-profile
+    method runs instead, and raises its own error."""
+    K = len(behaviours)
+    out = np.empty((K, flat.n_sequences))
+    try:
+        for h, name in enumerate(flat.infoset_names if K else ()):
+            p = np.array([b[name] for b in behaviours], dtype=float)
+            if p.shape != (K, flat.n_actions[h]) or not np.all(np.isfinite(p)) or np.any(p < -1e-12):
+                raise ValueError
+            out[:, flat.seq_start[h]:flat.seq_start[h] + flat.n_actions[h]] = p
+    except (KeyError, ValueError, TypeError):
+        return [flat.sequences(b) for b in behaviours]
+    return list(out)
 
 
 def equilibrium_path(game: ExtensiveFormGame, behaviour) -> list[dict]:
@@ -325,6 +382,238 @@ def _subgame_regret(seq: np.ndarray, subgames) -> float | None:
     return worst
 
 
+#: Largest ``profiles x nodes`` array :func:`_measure_batch` holds at once (float64: 64 MB); more
+#: profiles are measured in chunks.
+_BATCH_ENTRIES = 8_000_000
+
+
+class _PlayerTables:
+    """What measuring a player's best response needs of the tree, built once per solve rather than
+    once per equilibrium: the player's last own sequence before each node, its information sets
+    grouped by own depth (deepest first) with their actions' sequence positions and the sequence
+    each hangs from."""
+
+    def __init__(self, flat: FlatTree, i: int):
+        from sim.extensive.behaviour import own_sequences
+
+        self.own_edge = np.zeros(flat.n_nodes, dtype=bool)
+        self.own_edge[1:] = flat.player[flat.parent[1:]] == i
+        self.last = own_sequences(flat, i)
+        hs = np.flatnonzero(flat.infoset_player == i)
+        self.groups = []
+        if len(hs):
+            dec = np.flatnonzero(flat.player == i)
+            node_of = np.zeros(len(flat.infoset_names), dtype=np.int64)
+            node_of[flat.infoset[dec]] = dec
+            parent_seq = self.last[node_of[hs]]
+            depth = np.zeros(flat.n_nodes, dtype=np.int64)
+            for sl in flat.level[1:]:
+                par = flat.parent[sl]
+                depth[sl] = depth[par] + (flat.player[par] == i)
+            own_depth = depth[node_of[hs]]
+            for d in np.unique(own_depth)[::-1]:
+                at = hs[own_depth == d]
+                k = flat.n_actions[at]
+                idx = np.repeat(flat.seq_start[at] - np.cumsum(k) + k, k) + np.arange(k.sum())
+                self.groups.append((idx + 1, np.cumsum(k) - k, parent_seq[own_depth == d] + 1))
+
+
+def _measure_batch(flat: FlatTree, seqs: np.ndarray, tables, best_reply: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Expected payoffs ``(K, N)``, best-response payoffs ``(K, N)``, edge probabilities ``(K, n)``
+    and reach probabilities ``(K, n)`` of ``K`` flat profiles at once.
+
+    The operations of :func:`sim.extensive.behaviour.expected_payoffs` and
+    :func:`sim.extensive.behaviour.best_response_values` (sequence-form best response: von Stengel
+    1996), each applied to all profiles along a leading axis, in the same order of arithmetic,
+    so every number equals the one-profile function's; ``tables`` holds each player's
+    :class:`_PlayerTables`. ``best_reply=False`` leaves the best responses at 0 (a
+    perfect-information tree measures them node by node instead).
+    """
+    K, n = len(seqs), flat.n_nodes
+    edge = np.ones((K, n))
+    if n > 1:
+        child = np.arange(1, n)
+        par = flat.parent[1:]
+        dec = flat.kind[par] == DECISION
+        edge[:, child[dec]] = seqs[:, flat.seq_start[flat.infoset[par[dec]]] + flat.action[child[dec]]]
+        edge[:, child[~dec]] = flat.edge[child[~dec]]
+
+    def reach(factor):
+        r = np.ones((K, n))
+        for sl in flat.level[1:]:
+            r[:, sl] = r[:, flat.parent[sl]] * factor[:, sl]
+        return r
+
+    r = reach(edge)
+    term = np.flatnonzero(flat.kind == TERMINAL)
+    pay = flat.payoffs[term]
+    # One product per profile, of the same fresh contiguous operands as expected_payoffs (a strided
+    # row, or one matrix product, can take another summation order in BLAS).
+    payoffs = np.stack([row[term] @ pay for row in r]) if K else np.zeros((0, flat.n_players))
+    best = np.zeros((K, flat.n_players))
+    for i, tab in enumerate(tables if best_reply else ()):
+        ri = reach(np.where(tab.own_edge, 1.0, edge))
+        total = np.zeros((flat.n_sequences + 1, K))  # sequences first: add.at adds whole rows, in order
+        np.add.at(total, tab.last[term] + 1, (ri[:, term] * flat.payoffs[term, i]).T)
+        for idx, starts, parents in tab.groups:
+            np.add.at(total, parents, np.maximum.reduceat(total[idx], starts, axis=0))
+        best[:, i] = total[0]
+    return payoffs, best, edge, r
+
+
+def _plan_indices(game: ExtensiveFormGame, flat: FlatTree, seqs: np.ndarray) -> np.ndarray:
+    """``(K, N)``: the reduced strategy (:func:`sim.extensive.reduced.reduced_strategies`) each
+    player's behaviour plays purely in each of ``K`` flat profiles, ``-1`` where it is not pure.
+
+    A player plays reduced strategy ``s`` purely when, at every own information set its own
+    earlier choices reach (perfect recall: the set's one parent sequence is chosen), the
+    behaviour is exactly one action (probabilities exactly 1 and 0), and ``s`` takes those
+    actions there. Then :func:`sim.extensive.reduced.mixed_from_behaviour` gives exactly the unit
+    vector of ``s`` (every other plan has a factor 0), so a pure certification on the reduced
+    normal form is exactly :meth:`sim.result.Equilibrium.certify`'s.
+    """
+    from sim.extensive.behaviour import own_sequences
+    from sim.extensive.reduced import _reduced
+
+    codes_all = _reduced(game)[2]
+    K = len(seqs)
+    H = len(flat.infoset_names)
+    ones, zeros = seqs == 1.0, seqs == 0.0
+    starts = flat.seq_start
+    n_one = np.add.reduceat(ones, starts, axis=1) if H else np.zeros((K, 0), dtype=np.int64)
+    n_zero = np.add.reduceat(zeros, starts, axis=1) if H else np.zeros((K, 0), dtype=np.int64)
+    unit = (n_one == 1) & (n_one + n_zero == flat.n_actions)  # (K, H)
+    choice = _segment_first(ones, starts) if H else np.zeros((K, 0), dtype=np.int64)
+    out = np.full((K, flat.n_players), -1, dtype=np.intp)
+    seq_owner = np.repeat(np.arange(H), flat.n_actions)
+    for i in range(flat.n_players):
+        own = np.flatnonzero(flat.infoset_player == i)  # preorder of first appearance: parents first
+        codes = codes_all[i]
+        if tuple(flat.infoset_names[h] for h in own.tolist()) != game.player_infosets(i):
+            continue  # the plan tables' columns in another order: leave every profile to certify
+        if not len(own):
+            out[:, i] = 0 if len(codes) == 1 else -1
+            continue
+        dec = np.flatnonzero(flat.player == i)
+        node_of = np.zeros(H, dtype=np.int64)
+        node_of[flat.infoset[dec]] = dec
+        parent_seq = own_sequences(flat, i)[node_of[own]]
+        reached = np.ones((K, len(own)), dtype=bool)
+        col = {h: j for j, h in enumerate(own.tolist())}
+        for j, ps in enumerate(parent_seq.tolist()):
+            if ps >= 0:  # reached when the set it hangs from is, and plays that sequence's action
+                up = int(seq_owner[ps])
+                reached[:, j] = reached[:, col[up]] & unit[:, up] & (choice[:, up] == ps - starts[up])
+        ok = np.all(unit[:, own] | ~reached, axis=1)
+        rows = np.where(reached, choice[:, own], -1)
+        out[:, i] = np.where(ok, _lookup_rows(codes, rows), -1)
+    return out
+
+
+def _segment_first(ones: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """``(K, H)``: the first action with probability exactly 1 at each information set (0 if none)."""
+    pos = np.where(ones, np.arange(ones.shape[1]), ones.shape[1])
+    first = np.minimum.reduceat(pos, starts, axis=1)
+    return np.where(first < ones.shape[1], first - starts, 0)
+
+
+def _lookup_rows(codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Index of each row of ``rows`` among the rows of ``codes`` (sorted lexicographically, as
+    :func:`sim.extensive.reduced._plan_codes` keeps them), ``-1`` where absent."""
+    from sim.extensive.reduced import _row_ids
+
+    if not len(codes):
+        return np.full(len(rows), -1, dtype=np.intp)
+    ids = _row_ids(np.concatenate([codes, rows]).astype(np.int64))
+    known, asked = ids[:len(codes)], ids[len(codes):]
+    order = np.argsort(known, kind="stable")
+    found = order[np.minimum(np.searchsorted(known[order], asked), len(codes) - 1)]
+    return np.where(known[found] == asked, found, -1)
+
+
+class _PathSteps:
+    """:func:`_flat_path` for many profiles: the text of each edge (node path, label, mover,
+    action) is made once per edge that some profile plays, not once per profile."""
+
+    def __init__(self, flat: FlatTree, players):
+        self.flat, self.players = flat, players
+        n = flat.n_nodes
+        # Steps come in the order of the depth-first walk: by the preorder of the node moved at,
+        # then by action.
+        kids = np.arange(1, n)
+        self.order = kids[np.lexsort((flat.action[1:], flat.preorder[flat.parent[1:]]))] if n > 1 else kids
+        self._paths: dict[int, tuple] = {0: ()}
+        self._text: dict[int, tuple] = {}
+
+    def _path(self, x: int) -> tuple:
+        found = self._paths.get(x)
+        if found is None:
+            chain_ = []
+            y = x
+            while y not in self._paths:
+                chain_.append(y)
+                y = int(self.flat.parent[y])
+            for z in reversed(chain_):
+                self._paths[z] = (*self._paths[y], self._name(z))
+                y = z
+            found = self._paths[x]
+        return found
+
+    def _name(self, c: int) -> str:
+        flat = self.flat
+        node = flat.nodes[int(flat.parent[c])]
+        names = node.outcomes if flat.kind[flat.parent[c]] == CHANCE else node.actions
+        return names[int(flat.action[c])]
+
+    def _edge(self, c: int) -> tuple:
+        found = self._text.get(c)
+        if found is None:
+            flat = self.flat
+            x = int(flat.parent[c])
+            node = flat.nodes[x]
+            mover = "chance" if flat.kind[x] == CHANCE else self.players[node.player]
+            found = self._text[c] = (path_text(self._path(x)), node.label, mover, self._name(c))
+        return found
+
+    def steps(self, edge: np.ndarray, reach: np.ndarray) -> list[list[dict]]:
+        """The steps of each of ``K`` profiles, from their edge and reach probabilities ``(K, n)``."""
+        flat = self.flat
+        seen = edge > 1e-12
+        for sl in flat.level[1:]:
+            seen[:, sl] &= seen[:, flat.parent[sl]]
+        order, parent = self.order, self.flat.parent
+        out = []
+        for k in range(len(edge)):
+            cs = order[seen[k, order]]
+            probs, reaches = edge[k, cs].tolist(), reach[k, parent[cs]].tolist()
+            steps = []
+            for c, p, r in zip(cs.tolist(), probs, reaches):
+                path, label, mover, action = self._edge(c)
+                steps.append({"path": path, "node": label, "mover": mover, "action": action,
+                              "probability": p, "reach": r})
+            out.append(steps)
+        return out
+
+
+def _certify_pure_rows(nf, plans: np.ndarray) -> tuple[np.ndarray, list[float]]:
+    """Payoffs ``(K, N)`` (read-only) and max regrets of ``K`` pure profiles of ``nf``, as
+    :meth:`sim.result.Equilibrium.certify_pure_many` measures them (exactly
+    :meth:`~sim.result.Equilibrium.certify`'s numbers: a deviation payoff of a pure profile is an
+    entry of the payoff array), without building one equilibrium per profile."""
+    n = nf.n_players
+    idx = plans.astype(np.intp, copy=False)
+    table = nf.payoffs.reshape(-1, n)
+    flat_at = np.ravel_multi_index(tuple(idx.T), nf.shape) if len(idx) else np.zeros(0, np.intp)
+    payoffs = table[flat_at]
+    regret = np.zeros(len(idx))
+    for i in range(n):
+        best_table = nf.payoffs[..., i].max(axis=i)
+        others = tuple(idx[:, j] for j in range(n) if j != i)
+        at = np.ravel_multi_index(others, best_table.shape) if others and len(idx) else np.zeros(len(idx), np.intp)
+        regret = np.maximum(regret, best_table.reshape(-1)[at] - payoffs[:, i])
+    return readonly(payoffs), regret.tolist()
+
+
 def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria: int = 10_000) -> SolverResult:
     """Subgame-perfect equilibria of an extensive-form game, by backward induction on the tree.
 
@@ -413,7 +702,7 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
         sequences = _perfect_information(flat, tol, max_equilibria)
     else:
         behaviours, complete, reason = _compose(game, tol, max_equilibria, _subgame_margins(flat, tol))
-        sequences = [flat.sequences(b) for b in behaviours]
+        sequences = _flat_sequences(flat, behaviours)
         marks = _subtree_infosets(game.root, game.infoset_sizes)
         roots = [node for _, node in game.nodes() if not isinstance(node, Terminal) and marks[id(node)]]
         subgames = _proper_subgames(game, flat, roots)  # once, not once per equilibrium
@@ -422,31 +711,68 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
     layout = InfosetLayout(flat, players)
     owner = np.repeat(np.arange(len(flat.infoset_names)), flat.n_actions)
     mine = [np.flatnonzero(flat.infoset_player == i) for i in range(len(players))]
+    all_rows = np.arange(len(flat.infoset_names))
+    # Built once, not once per equilibrium.
+    tables = [] if perfect_information else [_PlayerTables(flat, i) for i in range(len(players))]
+    walker = _PathSteps(flat, players)
+    units: dict[tuple[int, int], np.ndarray] = {}  # read-only unit strategies, shared by the equilibria
+
+    def unit(n: int, a: int) -> np.ndarray:
+        if (n, a) not in units:
+            v = np.zeros(n)
+            v[a] = 1.0
+            units[(n, a)] = readonly(v, copy=False)
+        return units[(n, a)]
+
     equilibria = []
-    for seq in sequences:
-        ro = readonly(seq.copy())
-        behaviour = InfosetValues(layout, ro, np.arange(len(flat.infoset_names)), "array")
-        if perfect_information:  # one bottom-up pass gives payoffs, best replies and one-shot gains
-            payoffs, best, gains = perfect_information_measures(flat, seq)
-            worst_subgame = float(gains.max(initial=0.0))
-        else:
-            payoffs, best = expected_payoffs(flat, seq), best_response_values(flat, seq)
-            worst_subgame = _subgame_regret(seq, subgames)
-        by_player = np.maximum(0.0, best - payoffs)
-        pure = owner[np.flatnonzero(seq > 1 - 1e-12)]  # the information sets played purely
-        details = dict(behaviour=InfosetValues(layout, ro, behaviour._rows, "list"),
-                       choices=InfosetValues(layout, ro, pure, "choice"),
-                       plan={p: InfosetValues(layout, ro, rows, "plan") for p, rows in zip(players, mine)},
-                       path=_flat_path(flat, seq, players),
-                       regret_by_player={pl: float(r) for pl, r in zip(players, by_player)},
-                       subgame_regret=worst_subgame)
-        if nf is not None:
-            eq = Equilibrium.certify(nf, mixed_from_behaviour(game, behaviour), **details)
-            eq = dataclasses.replace(eq, behaviour=behaviour)
-        else:
-            eq = Equilibrium((), readonly(payoffs), (), float(by_player.max(initial=0.0)), None,
-                             MappingProxyType(details), behaviour)
-        equilibria.append(eq)
+    # Every equilibrium is measured, but in chunks of profiles with one array operation per tree
+    # level (not one Python pass per equilibrium); the numbers are the one-profile functions'.
+    chunk = max(1, _BATCH_ENTRIES // max(flat.n_nodes, 1))
+    for lo in range(0, len(sequences), chunk):
+        part = sequences[lo:lo + chunk]
+        block = readonly(np.array(part, dtype=float).reshape(len(part), flat.n_sequences))
+        payoffs_k, best_k, edge_k, reach_k = _measure_batch(flat, block, tables, not perfect_information)
+        paths = walker.steps(edge_k, reach_k)
+        plans = _plan_indices(game, flat, block) if nf is not None else None
+        if plans is not None:
+            pure_rows = np.flatnonzero(np.all(plans >= 0, axis=1))
+            nf_pay, nf_regret = _certify_pure_rows(nf, plans[pure_rows])
+            at_row = {int(k): j for j, k in enumerate(pure_rows)}
+        by_player_k = np.maximum(0.0, best_k - payoffs_k)
+        by_player_lists = by_player_k.tolist()
+        # The information sets each profile plays purely, for all profiles at once.
+        hit_k, hit_s = np.nonzero(block > 1 - 1e-12)
+        pure_k = np.split(owner[hit_s], np.searchsorted(hit_k, np.arange(1, len(block))))
+        for k, ro in enumerate(block):
+            seq = ro
+            behaviour = InfosetValues(layout, ro, all_rows, "array")
+            if perfect_information:  # one bottom-up pass gives payoffs, best replies and one-shot gains
+                payoffs, best, gains = perfect_information_measures(flat, seq)
+                worst_subgame = float(gains.max(initial=0.0))
+                by_player = np.maximum(0.0, best - payoffs)
+                regret_list = by_player.tolist()
+            else:
+                payoffs, by_player, regret_list = payoffs_k[k], by_player_k[k], by_player_lists[k]
+                worst_subgame = _subgame_regret(seq, subgames)
+            pure = pure_k[k]
+            details = dict(behaviour=InfosetValues(layout, ro, all_rows, "list"),
+                           choices=InfosetValues(layout, ro, pure, "choice"),
+                           plan={p: InfosetValues(layout, ro, rows, "plan") for p, rows in zip(players, mine)},
+                           path=paths[k],
+                           regret_by_player=dict(zip(players, regret_list)),
+                           subgame_regret=worst_subgame)
+            if nf is not None and k in at_row:  # pure on the reduced normal form: looked up
+                j = at_row[k]
+                eq = Equilibrium(tuple(unit(nf.shape[i], a) for i, a in enumerate(plans[k].tolist())),
+                                 nf_pay[j], tuple((a,) for a in plans[k].tolist()), nf_regret[j], None,
+                                 MappingProxyType(details), behaviour)
+            elif nf is not None:
+                eq = Equilibrium.certify(nf, mixed_from_behaviour(game, behaviour), **details)
+                eq = dataclasses.replace(eq, behaviour=behaviour)
+            else:
+                eq = Equilibrium((), readonly(np.array(payoffs)), (), float(by_player.max(initial=0.0)), None,
+                                 MappingProxyType(details), behaviour)
+            equilibria.append(eq)
     return SolverResult("spe", nf if nf is not None else game, tuple(equilibria),
                         {"tol": tol, "max_equilibria": max_equilibria},
                         complete=complete,
