@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from sim.errors import GameError, SolverError
 from sim.extensive.behaviour import flatten, recall_violation, reduced_strategy_counts, regret
@@ -435,3 +436,21 @@ def test_every_pygambit_equilibrium_is_in_our_set():
             assert tuple(np.round(p, 6) + 0.0) in mine or _nash_subset_hull(p, ours, game, n0), name
             checked_lcp += 1
     assert checked_mixed >= 10 and checked_lcp >= 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 5).flatmap(lambda d: st.lists(st.lists(st.integers(0, 2), min_size=d, max_size=d),
+                                                     min_size=1, max_size=40, unique_by=tuple)),
+       st.sampled_from([1.0, 1e-3, 7.0]), st.integers(0, 2**32 - 1))
+def test_extreme_points_are_the_points_outside_the_hull_of_the_others(rows, scale, seed):
+    """Clarkson's output-sensitive search (``extreme_points``) against the definition, one LP per
+    point against all the others: small-integer grids have many points on faces and edges (ties
+    of the separating direction) and in the interior, in 1 to 5 dimensions; round-off of 1e-12 is
+    added, as plans computed by pivoting carry (it once outranked real differences in the
+    lexicographic tie-break)."""
+    from sim.extensive.sequence_enum import extreme_points
+
+    pts = np.array(rows, dtype=float) * scale
+    pts = pts + np.random.default_rng(seed).uniform(-1e-12, 1e-12, pts.shape) * scale
+    expected = [not _in_hull(pts[k], np.delete(pts, k, axis=0)) for k in range(len(pts))]
+    assert extreme_points(pts).tolist() == expected

@@ -105,6 +105,11 @@ DEFAULT_TOL = 1e-9
 #: refuses (a degenerate tree has several per vertex): 20 to 50 seconds of compiled pivoting on a
 #: loaded 2-core machine, on trees of a few dozen sequences.
 MAX_BASES = 1_000_000
+#: Most work :func:`extreme_points` may spend deciding which equilibrium plans are extreme, in
+#: least-squares matrix entries (the columns of each test times the plan length plus one; about 25
+#: million a second): about ten seconds. A tree whose maximal Nash subsets hold tens of thousands
+#: of plans, most of them extreme, is refused with the counts instead of running for hours.
+MAX_HULL_WORK = 250_000_000
 
 
 def _polyhedra(sf: SequenceForm):
@@ -290,16 +295,95 @@ def _slack_groups(opp_E: np.ndarray, opp_parent: np.ndarray, slack: range, n_lab
     return group, 1 + len(opp_parent)
 
 
-def _in_hull(point: np.ndarray, others: np.ndarray, tol: float = 1e-7) -> bool:
-    """Whether ``point`` is a convex combination of the rows of ``others``: non-negative least
-    squares on the rows with a row of ones appended (Lawson and Hanson 1974)."""
+def _in_hull(point: np.ndarray, others: np.ndarray, tol: float = 1e-7):
+    """Whether ``point`` is a convex combination of the rows of ``others`` (residual at most
+    ``tol``), and otherwise a direction ``c`` with ``c . point > max c . others``: non-negative
+    least squares on the rows with a row of ones appended (Lawson and Hanson 1974), whose residual
+    ``w = b - A z`` has ``A^T w <= 0`` at the optimum and ``w . b = |w|^2 > 0``, so its plan part
+    separates (``c = w[:-1]``, with ``c . point > -w[-1] >= c . e`` for every row ``e``)."""
     from scipy.optimize import nnls
 
     if len(others) == 0:
-        return False
+        return False, None
     A = np.vstack([others.T, np.ones((1, len(others)))])
-    _, residual = nnls(A, np.r_[point, 1.0])
-    return residual <= tol
+    b = np.r_[point, 1.0]
+    z, residual = nnls(A, b)
+    if residual <= tol:
+        return True, None
+    return False, (b - A @ z)[:-1]
+
+
+class HullWorkExceeded(Exception):
+    """Raised by :func:`extreme_points` when its work passes ``max_work``."""
+
+
+def extreme_points(points: np.ndarray, tol: float = 1e-7, max_work: int | None = None) -> np.ndarray:
+    """Which rows of ``points`` (distinct) are extreme points of their convex hull, a boolean mask.
+
+    Output-sensitive, as Clarkson's algorithm (Clarkson 1994, "More output-sensitive geometric
+    algorithms", FOCS; Ottmann, Schuierer and Soundaralakshmi 2001): a set ``E`` of known extreme
+    points grows; each point is tested against ``conv(E)`` only (:func:`_in_hull`), and when it is
+    outside, the separating direction's maximisers over all points form a face, whose
+    lexicographically greatest point (a vertex of that face, so an extreme point, ties within
+    ``tol`` of the scale) joins ``E`` and the point is tested again. Each test's least squares has
+    as many columns as extreme points found, not as points: a plan set with ten thousand plans and a
+    few dozen extreme ones costs ten thousand small problems, where testing each point against all
+    the others cost ten thousand problems of ten thousand columns (minutes to hours). When most
+    points are extreme the cost is still quadratic: past ``max_work`` least-squares entries
+    (columns times rows, summed over the tests) :class:`HullWorkExceeded` is raised.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> square = np.array([[0, 0], [1, 0], [0, 1], [1, 1], [0.5, 0.5], [0.5, 0]])
+    >>> extreme_points(square).tolist()
+    [True, True, True, True, False, False]
+    """
+    return _extreme_points(points, tol, max_work)[0]
+
+
+def _extreme_points(points, tol: float, max_work: int | None):
+    """:func:`extreme_points`' mask and the work it took."""
+    points = np.asarray(points, dtype=float)
+    n = len(points)
+    if n <= 2:
+        return np.ones(n, dtype=bool), 0
+    scale = float(np.abs(points).max()) or 1.0
+    known = np.zeros(n, dtype=bool)
+    # rank of each point in lexicographic order, on values rounded to the tolerance (round-off in
+    # an earlier coordinate must not outrank a real difference in a later one)
+    order = np.lexsort(np.round(points / (tol * scale)).T[::-1])
+
+    def top(c: np.ndarray) -> int:
+        vals = points @ c
+        near = np.flatnonzero(vals >= vals.max() - tol * scale * float(np.abs(c).sum()))
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = np.arange(n)
+        return int(near[np.argmax(rank[near])])
+
+    known[top(np.zeros(points.shape[1]))] = True   # the lexicographically greatest point
+    work = 0
+    rows = points.shape[1] + 1
+    for k in range(n):
+        if known[k]:
+            continue
+        for _ in range(n):
+            work += (int(known.sum()) + 1) * rows
+            if max_work is not None and work > max_work:
+                raise HullWorkExceeded(work)
+            inside, c = _in_hull(points[k], points[known], tol)
+            if inside:
+                break
+            q = top(c)
+            if q == k:                   # k is the greatest along c: a vertex of that face
+                known[k] = True
+                break
+            if known[q]:                 # c does not quite separate (least squares' accuracy):
+                work += n * rows         # decide k against every other point
+                known[k] = not _in_hull(points[k], np.delete(points, k, axis=0), tol)[0]
+                break
+            known[q] = True
+    return known, work
 
 
 def _basis_points(M: np.ndarray, h: np.ndarray, masks: np.ndarray) -> np.ndarray:
@@ -315,7 +399,7 @@ def _basis_points(M: np.ndarray, h: np.ndarray, masks: np.ndarray) -> np.ndarray
     return out
 
 
-def extreme_plan_pairs(xs: np.ndarray, ys: np.ndarray, tol: float = 1e-7):
+def extreme_plan_pairs(xs: np.ndarray, ys: np.ndarray, tol: float = 1e-7, max_work: int = MAX_HULL_WORK):
     """Which of the equilibrium plan pairs ``(xs[t], ys[t])`` are extreme equilibria, and the
     maximal Nash subsets.
 
@@ -327,8 +411,7 @@ def extreme_plan_pairs(xs: np.ndarray, ys: np.ndarray, tol: float = 1e-7):
     vertex ``(x, q)`` may have a plan ``x`` that is a convex combination of others (the projection
     onto ``x`` of a polyhedron in ``(x, q)``): those are dropped. A pair is kept when, in some
     maximal subset holding it, neither plan is a convex combination of the subset's other plans
-    (non-negative least squares, residual at most ``tol``; one or two distinct plans are always
-    extreme).
+    (:func:`extreme_points`; one or two distinct plans are always extreme).
 
     Returns ``(keep, subsets)``: a boolean mask over the pairs, and the maximal Nash subsets of
     the kept pairs as tuples of indices into them (each subset of all pairs cut to its kept
@@ -338,6 +421,7 @@ def extreme_plan_pairs(xs: np.ndarray, ys: np.ndarray, tol: float = 1e-7):
 
     keep = np.zeros(len(xs), dtype=bool)
     everything = maximal_nash_subsets(xs, ys)
+    spent = 0
     for subset in everything:
         idx = np.asarray(subset)
         flags = []
@@ -347,9 +431,18 @@ def extreme_plan_pairs(xs: np.ndarray, ys: np.ndarray, tol: float = 1e-7):
             if len(distinct) <= 2:
                 flags.append(np.ones(len(idx), dtype=bool))
                 continue
-            firsts = plans[first]
-            extreme = np.array([not _in_hull(firsts[k], np.delete(firsts, k, axis=0), tol)
-                                for k in range(len(firsts))])
+            try:
+                extreme, work = _extreme_points(plans[first], tol, max_work - spent)
+            except HullWorkExceeded:
+                widest = max(len(np.unique(np.round(p[np.asarray(t)], 9) + 0.0, axis=0))
+                             for t in everything for p in (xs, ys))
+                raise SolverError(
+                    f"seqenum_solve(): the equilibrium set is too degenerate to list its extreme points: "
+                    f"{len(xs):,} equilibrium plan pairs in {len(everything):,} maximal Nash subsets, the "
+                    f"largest with {widest:,} distinct plans of one player, and deciding which are extreme "
+                    f"passed max_work={max_work:,} least-squares entries (MAX_HULL_WORK); use seqlcp for one "
+                    "equilibrium, or enumpure on the reduced form for the pure ones") from None
+            spent += work
             flags.append(extreme[inverse.ravel()])
         keep[idx[flags[0] & flags[1]]] = True
     new_index = np.cumsum(keep) - 1
