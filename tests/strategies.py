@@ -874,3 +874,19 @@ def ragged_round_trees(draw, max_rounds=3, max_continuing=3, integer_payoffs=Tru
         return Decision(0, f"A{history}", ("u", "d"), kids)
 
     return ExtensiveFormGame.from_root(("A", "B"), node(0, ""), "ragged rounds in turn")
+
+
+def affine_tree(game, scale, shift):
+    """``game`` with every payoff ``x`` replaced by ``scale * x + shift`` (with ``scale > 0``, the
+    same equilibria and assessments: what the unit-invariance properties compare)."""
+    from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+
+    def walk(node):
+        if isinstance(node, Terminal):
+            return Terminal(tuple(scale * x + shift for x in node.payoffs))
+        kids = tuple(walk(c) for c in node.children)
+        if isinstance(node, Chance):
+            return Chance(node.outcomes, node.probs, kids, node.label, node.infoset)
+        return Decision(node.player, node.infoset, node.actions, kids, node.label)
+
+    return ExtensiveFormGame.from_root(game.players, walk(game.root))
