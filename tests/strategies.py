@@ -908,3 +908,19 @@ def any_recall_trees(draw, max_depth=4, max_players=3):
         return Decision(i, f"h{i}.{k}", tuple(f"a{a}" for a in range(b)), tuple(kids))
 
     return ExtensiveFormGame.from_root(tuple(f"P{i}" for i in range(n)), node(0))
+
+
+def affine_tree(game, scale, shift):
+    """``game`` with every payoff ``x`` replaced by ``scale * x + shift`` (with ``scale > 0``, the
+    same equilibria and assessments: what the unit-invariance properties compare)."""
+    from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
+
+    def walk(node):
+        if isinstance(node, Terminal):
+            return Terminal(tuple(scale * x + shift for x in node.payoffs))
+        kids = tuple(walk(c) for c in node.children)
+        if isinstance(node, Chance):
+            return Chance(node.outcomes, node.probs, kids, node.label, node.infoset)
+        return Decision(node.player, node.infoset, node.actions, kids, node.label)
+
+    return ExtensiveFormGame.from_root(game.players, walk(game.root))

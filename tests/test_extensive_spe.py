@@ -14,7 +14,7 @@ from sim.extensive.spe import backward_induction_batch, spe_solve
 from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
 from sim.formats.efg import read_efg
 from sim.errors import SolverError
-from tests.strategies import chance_tie_trees, imperfect_information_trees, multi_move_scenario_docs, perfect_information_trees
+from tests.strategies import affine_tree, chance_tie_trees, imperfect_information_trees, multi_move_scenario_docs, perfect_information_trees
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data" / "gambit"
@@ -606,19 +606,6 @@ def test_the_reduced_forms_rounding_moves_no_payoff_by_more_than_half_its_grid_s
     assert np.all(moved <= rounding_grid(t) / 2 + 4 * np.spacing(np.abs(t))), (moved, rounding_grid(t))
 
 
-def _affine(game, scale, shift):
-    """``game`` with every payoff ``x`` replaced by ``scale * x + shift`` (the same equilibria)."""
-    def walk(node):
-        if isinstance(node, Terminal):
-            return Terminal(tuple(scale * x + shift for x in node.payoffs))
-        kids = tuple(walk(c) for c in node.children)
-        if isinstance(node, Chance):
-            return Chance(node.outcomes, node.probs, kids, node.label, node.infoset)
-        return Decision(node.player, node.infoset, node.actions, kids, node.label)
-
-    return ExtensiveFormGame.from_root(game.players, walk(game.root))
-
-
 def _hidden_thirds_game():
     """Chance draws one of three equally likely states; player 0 chooses x or y without seeing it;
     chance then draws one of three equally likely terminals. Player 0's expected payoff is 4/9
@@ -645,7 +632,7 @@ def test_a_tie_reached_through_rounded_subgame_values_is_a_tie_on_the_trees_scal
     # payoffs span -2..2) both actions are optimal: each is a pure SPE. Under an affine map of the
     # payoffs the same holds; with 0.5 + 1e-4 x the reduced normal forms' 1e-12 rounding grid was
     # once wider than the margin, and the tie was lost again.
-    game = _affine(_hidden_thirds_game(), scale, shift)
+    game = affine_tree(_hidden_thirds_game(), scale, shift)
     r = spe_solve(game)
     assert r.complete
     assert sorted(dict(e.details["choices"])["L1|"] for e in r.equilibria if e.is_pure) == ["a0", "a1"]
@@ -663,7 +650,7 @@ def test_spe_finds_every_pure_spe_when_ties_come_through_chance_averages_of_thir
     # an affine map of the payoffs (which leaves the equilibria as they are).
     found = _check_spe_against_reduced_forms(game)
     assert found is not None
-    assert _check_spe_against_reduced_forms(_affine(game, *affine)) == found
+    assert _check_spe_against_reduced_forms(affine_tree(game, *affine)) == found
 
 
 @settings(max_examples=40, deadline=None)

@@ -11,7 +11,7 @@ from sim.errors import SolverError
 from sim.extensive.agent import MAX_INFOSETS, pbe_agent_solve
 from sim.extensive.nodes import Chance, Decision, Terminal
 from sim.extensive.tree import ExtensiveFormGame
-from tests.strategies import imperfect_information_trees, signalling_games
+from tests.strategies import affine_tree, imperfect_information_trees, signalling_games
 
 TOL = 1e-6
 
@@ -342,19 +342,6 @@ def test_every_pbe_of_a_signalling_game_with_three_types_or_responses_is_an_asse
         _check_assessment(game, e, TOL)
 
 
-def _affine_tree(game, scale, shift):
-    """``game`` with every payoff ``x`` replaced by ``scale * x + shift`` (the same PBE)."""
-    def walk(node):
-        if isinstance(node, Terminal):
-            return Terminal(tuple(scale * x + shift for x in node.payoffs))
-        kids = tuple(walk(c) for c in node.children)
-        if isinstance(node, Chance):
-            return Chance(node.outcomes, node.probs, kids, node.label, node.infoset)
-        return Decision(node.player, node.infoset, node.actions, kids, node.label)
-
-    return ExtensiveFormGame.from_root(game.players, walk(game.root))
-
-
 def _verdicts(r):
     """The solver's answer up to round-off: each assessment's supports, behaviour and beliefs
     (with their status), and whether the list is complete."""
@@ -378,4 +365,4 @@ AFFINE_MAPS = [(1e-6, 0.0), (1e-8, 0.5e-8), (1e-12, 0.0), (1e-6, 1.0), (1.0, 1e6
 def test_the_assessments_do_not_depend_on_the_payoff_units(game, affine):
     # u -> a u + b (a > 0) changes no best answer: the tolerance is relative to the tree's payoff
     # spread (a floor of 1 on it once judged payoffs scaled by 1e-8 a hundred million times more coarsely).
-    assert _verdicts(pbe_agent_solve(_affine_tree(game, *affine))) == _verdicts(pbe_agent_solve(game))
+    assert _verdicts(pbe_agent_solve(affine_tree(game, *affine))) == _verdicts(pbe_agent_solve(game))

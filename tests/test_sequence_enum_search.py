@@ -36,7 +36,7 @@ def _subsets(pairs, info) -> set:
     return {frozenset(keyed[t] for t in s) for s in info["nash_subsets"]}
 
 
-def _same_answers(game):
+def assert_same_answers(game):
     sf = sequence_form(game)
     try:
         full, info_full = sequence_vertex_pairs(sf, best_values=False)
@@ -58,20 +58,20 @@ def _same_answers(game):
 @settings(max_examples=80, deadline=None)
 @given(imperfect_information_trees(max_levels=4, max_players=2, max_actions=2).filter(_two_players))
 def test_the_searches_give_the_same_equilibria_on_imperfect_information_trees(game):
-    _same_answers(game)
+    assert_same_answers(game)
 
 
 @settings(max_examples=60, deadline=None)
 @given(imperfect_information_trees(max_levels=3, max_players=2, max_actions=3).filter(_two_players))
 def test_the_searches_give_the_same_equilibria_with_three_actions(game):
-    _same_answers(game)
+    assert_same_answers(game)
 
 
 @settings(max_examples=60, deadline=None)
 @given(perfect_information_trees(max_depth=4, max_players=2).filter(_two_players))
 def test_the_searches_give_the_same_equilibria_on_perfect_information_trees(game):
     """Perfect information: the most degenerate sequence forms (every unreached subtree)."""
-    _same_answers(game)
+    assert_same_answers(game)
 
 
 @settings(max_examples=40, deadline=None)
@@ -81,13 +81,13 @@ def test_the_searches_give_the_same_equilibria_on_ragged_rounds(game):
     history leaves a subtree unplayed with information sets inside where the owner mixes, so
     several sequences reach zero on one step (ties of the plan values that the canonical search
     must either take or detect and hand to the lexicographic search)."""
-    _same_answers(game)
+    assert_same_answers(game)
 
 
 @settings(max_examples=30, deadline=None)
 @given(ragged_round_trees(max_continuing=6, integer_payoffs=False))
 def test_the_searches_give_the_same_equilibria_on_ragged_rounds_with_generic_payoffs(game):
-    _same_answers(game)
+    assert_same_answers(game)
 
 
 def test_round_off_does_not_make_a_basis_singular():
@@ -96,7 +96,7 @@ def test_round_off_does_not_make_a_basis_singular():
     on it made the basis singular ("internal error"): small pivots are now re-checked on a fresh
     tableau. All three searches agree, and every equilibrium is certified on the tree."""
     game = read_efg(DATA / "ragged-rounds-round-off.efg")
-    _same_answers(game)
+    assert_same_answers(game)
     r = seqenum_solve(game)
     assert r.complete and len(r.equilibria) == 43 and r.max_regret <= 1e-9
 
@@ -108,7 +108,7 @@ def test_the_canonical_search_hands_a_tie_of_plan_values_to_the_lexicographic_se
     search detects it and that polyhedron is enumerated by the lexicographic search, with the
     same answers."""
     game = read_efg(DATA / "ragged-rounds-canonical-tie.efg")
-    _same_answers(game)
+    assert_same_answers(game)
     _, info = sequence_vertex_pairs(sequence_form(game), vertices="canonical")
     assert info["search"] == ("canonical", "lex")
 
@@ -142,7 +142,7 @@ def test_the_vertices_kept_are_those_with_a_tight_row_at_every_opponent_informat
 
 @pytest.mark.parametrize("name", ["nim7", "work3", "e16", "bcp2"])
 def test_corpus_trees_give_the_same_equilibria_by_every_search(name):
-    info_full, info_kept = _same_answers(read_efg(GAMBIT / f"{name}.efg"))
+    info_full, info_kept = assert_same_answers(read_efg(GAMBIT / f"{name}.efg"))
     if name == "nim7":  # the restriction's gain: 20,064 + 30,272 bases to 1,920 + 3,372
         assert sum(info_kept["bases"]) * 5 < sum(info_full["bases"])
 

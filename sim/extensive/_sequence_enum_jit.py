@@ -169,6 +169,45 @@ def _grow(keys, used, vals):
 
 
 @numba.njit(cache=True, nogil=True)
+def _record_vertex(T, var_row, V, n_labels, tol, bmask, lab, vkeys, vused, vvals, labels, vbases, tight_n, n_vert):
+    """Store the vertex of the current basis when it is new: its label mask (``lab``, a work
+    array), the basis ``bmask`` that reached it and its count of tight labels, growing the hash
+    table and the vertex arrays as needed. Returns the (possibly new) arrays and the vertex count."""
+    LW = lab.shape[0]
+    BW = bmask.shape[0]
+    for w in range(LW):
+        lab[w] = 0
+    nt = 0
+    for j in range(n_labels):
+        r = var_row[j]
+        if r < 0 or abs(T[r, V]) <= tol:
+            lab[j // 64] |= np.uint64(1) << np.uint64(j % 64)
+            nt += 1
+    if 2 * (n_vert + 1) > vused.shape[0]:
+        vkeys, vused, vvals = _grow(vkeys, vused, vvals)
+    s = _lookup(vkeys, vused, lab)
+    if not vused[s]:
+        vkeys[s] = lab
+        vused[s] = True
+        vvals[s] = n_vert
+        if n_vert == labels.shape[0]:
+            grown = np.zeros((2 * n_vert, LW), dtype=np.uint64)
+            grown[:n_vert] = labels
+            labels = grown
+            grown = np.zeros((2 * n_vert, BW), dtype=np.uint64)
+            grown[:n_vert] = vbases
+            vbases = grown
+            gt = np.zeros(2 * n_vert, dtype=np.int64)
+            gt[:n_vert] = tight_n
+            tight_n = gt
+        labels[n_vert] = lab
+        vbases[n_vert] = bmask
+        tight_n[n_vert] = nt
+        n_vert += 1
+    return vkeys, vused, vvals, labels, vbases, tight_n, n_vert
+
+
+@numba.njit(cache=True, nogil=True)
 def _group_counts(var_row, slack_group, n_groups):
     """Nonbasic slacks per group."""
     nb_count = np.zeros(max(n_groups, 1), dtype=np.int64)
@@ -246,36 +285,8 @@ def lex_vertices(M, h, n_labels, basis0, lex_cols, tol, max_bases, refresh, slac
     while True:
         if record:
             # The vertex of the current basis: its label mask, stored when new.
-            for w in range(LW):
-                lab[w] = 0
-            nt = 0
-            for j in range(n_labels):
-                r = var_row[j]
-                if r < 0 or abs(T[r, V]) <= tol:
-                    lab[j // 64] |= np.uint64(1) << np.uint64(j % 64)
-                    nt += 1
-            if 2 * (n_vert + 1) > vcap:
-                vkeys, vused, vvals = _grow(vkeys, vused, vvals)
-                vcap = vused.shape[0]
-            s = _lookup(vkeys, vused, lab)
-            if not vused[s]:
-                vkeys[s] = lab
-                vused[s] = True
-                vvals[s] = n_vert
-                if n_vert == labels.shape[0]:
-                    grown = np.zeros((2 * n_vert, LW), dtype=np.uint64)
-                    grown[:n_vert] = labels
-                    labels = grown
-                    grown = np.zeros((2 * n_vert, BW), dtype=np.uint64)
-                    grown[:n_vert] = vbases
-                    vbases = grown
-                    gt = np.zeros(2 * n_vert, dtype=np.int64)
-                    gt[:n_vert] = tight_n
-                    tight_n = gt
-                labels[n_vert] = lab
-                vbases[n_vert] = bmask
-                tight_n[n_vert] = nt
-                n_vert += 1
+            vkeys, vused, vvals, labels, vbases, tight_n, n_vert = _record_vertex(
+                T, var_row, V, n_labels, tol, bmask, lab, vkeys, vused, vvals, labels, vbases, tight_n, n_vert)
             record = False
         moved = False
         c = next_col
@@ -723,36 +734,8 @@ def canonical_vertices(M, h, n_labels, basis0, own_lo, n_own, slack_cols, seq_is
         for w in range(BW):
             cur[w] = bmask[w]
         # The vertex of this basis: its label mask, stored when new.
-        for w in range(LW):
-            lab[w] = 0
-        nt = 0
-        for j in range(n_labels):
-            r = var_row[j]
-            if r < 0 or abs(T[r, V]) <= tol:
-                lab[j // 64] |= np.uint64(1) << np.uint64(j % 64)
-                nt += 1
-        if 2 * (n_vert + 1) > vcap:
-            vkeys, vused, vvals = _grow(vkeys, vused, vvals)
-            vcap = vused.shape[0]
-        s = _lookup(vkeys, vused, lab)
-        if not vused[s]:
-            vkeys[s] = lab
-            vused[s] = True
-            vvals[s] = n_vert
-            if n_vert == labels.shape[0]:
-                grown = np.zeros((2 * n_vert, LW), dtype=np.uint64)
-                grown[:n_vert] = labels
-                labels = grown
-                grown = np.zeros((2 * n_vert, BW), dtype=np.uint64)
-                grown[:n_vert] = vbases
-                vbases = grown
-                gt = np.zeros(2 * n_vert, dtype=np.int64)
-                gt[:n_vert] = tight_n
-                tight_n = gt
-            labels[n_vert] = lab
-            vbases[n_vert] = bmask
-            tight_n[n_vert] = nt
-            n_vert += 1
+        vkeys, vused, vvals, labels, vbases, tight_n, n_vert = _record_vertex(
+            T, var_row, V, n_labels, tol, bmask, lab, vkeys, vused, vvals, labels, vbases, tight_n, n_vert)
         for s2 in range(n_own):
             r = var_row[own_lo + s2]
             dead[s2] = True if r < 0 else _dead_row(T, r, slack_cols, tol)

@@ -46,6 +46,41 @@ def _tables_excluded(n_players, shape, k, W, glen, top, margin):
 
 
 @numba.njit(**JIT)
+def _bisect(cells, W, top, j, p_, q_, k, shape, glen, n_players, n_max):
+    """Split the cell at ``top`` of the stack along the edge between vertices ``p_`` and ``q_`` of
+    player ``j``'s simplex: vertex ``q_`` is replaced by the midpoint (the child stays at ``top``)
+    and vertex ``p_`` in the copy pushed at ``top + 1``; the payoff tables ``W`` follow."""
+    for jj in range(n_players):
+        for r in range(n_max):
+            for c in range(n_max):
+                cells[top + 1, jj, r, c] = cells[top, jj, r, c]
+    for c in range(k[j]):
+        mid = 0.5 * (cells[top, j, p_, c] + cells[top, j, q_, c])
+        cells[top, j, q_, c] = mid
+        cells[top + 1, j, p_, c] = mid
+    # The children's tables from the parent's, without contracting again: u_i is linear
+    # in player j's strategy, so its value at a tuple with the new midpoint vertex is the
+    # mean of its values with vertices p and q (player j's own table does not depend on j).
+    for i in range(n_players):
+        size = glen[i]
+        for q in range(shape[i] * size):
+            W[top + 1, i, q] = W[top, i, q]
+        if i == j:
+            continue
+        suf = 1
+        for l in range(j + 1, n_players):
+            if l != i:
+                suf *= k[l]
+        pre = shape[i] * size // (k[j] * suf)
+        for pp in range(pre):
+            for ss in range(suf):
+                base = pp * k[j] * suf + ss
+                mid = 0.5 * (W[top, i, base + p_ * suf] + W[top, i, base + q_ * suf])
+                W[top + 1, i, base + p_ * suf] = mid
+                W[top, i, base + q_ * suf] = mid
+
+
+@numba.njit(**JIT)
 def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, max_cells):
     """For each support profile: False only when no profile of its closed product of simplices is
     an equilibrium (the subdivision exclusion test, depth first).
@@ -141,34 +176,7 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
                         q_ = q
             # two children: vertex q replaced by the midpoint (stays at `top`), vertex p replaced
             # (pushed on top, so tested next)
-            for jj in range(n_players):
-                for r in range(n_max):
-                    for c in range(n_max):
-                        cells[top + 1, jj, r, c] = cells[top, jj, r, c]
-            for c in range(kj):
-                mid = 0.5 * (cells[top, j, p_, c] + cells[top, j, q_, c])
-                cells[top, j, q_, c] = mid
-                cells[top + 1, j, p_, c] = mid
-            # The children's tables from the parent's, without contracting again: u_i is linear
-            # in player j's strategy, so its value at a tuple with the new midpoint vertex is the
-            # mean of its values with vertices p and q (player j's own table does not depend on j).
-            for i in range(n_players):
-                size = glen[i]
-                for q in range(shape[i] * size):
-                    W[top + 1, i, q] = W[top, i, q]
-                if i == j:
-                    continue
-                suf = 1
-                for l in range(j + 1, n_players):
-                    if l != i:
-                        suf *= k[l]
-                pre = shape[i] * size // (kj * suf)
-                for pp in range(pre):
-                    for ss in range(suf):
-                        base = pp * kj * suf + ss
-                        mid = 0.5 * (W[top, i, base + p_ * suf] + W[top, i, base + q_ * suf])
-                        W[top + 1, i, base + p_ * suf] = mid
-                        W[top, i, base + q_ * suf] = mid
+            _bisect(cells, W, top, j, p_, q_, k, shape, glen, n_players, n_max)
             depth[top] = d + 1
             depth[top + 1] = d + 1
             top += 1

@@ -48,7 +48,7 @@ import numba
 import numpy as np
 
 from sim.solvers._poly_jit import JIT, gather_player
-from sim.solvers._poly_jit_prune import _tables_excluded
+from sim.solvers._poly_jit_prune import _bisect, _tables_excluded
 
 _EPS = 2e-14      # outward margin per operation, relative to the magnitudes involved
 _EPS_PT = 1e-15   # rounding radius of a payoff difference (payoffs on [0, 1])
@@ -454,32 +454,7 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
                             j = jj
                             p_ = p
                             q_ = q
-            kj = k[j]
-            for jj in range(n_players):
-                for r in range(n_max):
-                    for c in range(n_max):
-                        cells[top + 1, jj, r, c] = cells[top, jj, r, c]
-            for c in range(kj):
-                mid = 0.5 * (cells[top, j, p_, c] + cells[top, j, q_, c])
-                cells[top, j, q_, c] = mid
-                cells[top + 1, j, p_, c] = mid
-            for i in range(n_players):
-                size = glen[i]
-                for q in range(shape[i] * size):
-                    Wt[top + 1, i, q] = Wt[top, i, q]
-                if i == j:
-                    continue
-                suf = 1
-                for l in range(j + 1, n_players):
-                    if l != i:
-                        suf *= k[l]
-                pre = shape[i] * size // (kj * suf)
-                for pp in range(pre):
-                    for ss in range(suf):
-                        base = pp * kj * suf + ss
-                        mid = 0.5 * (Wt[top, i, base + p_ * suf] + Wt[top, i, base + q_ * suf])
-                        Wt[top + 1, i, base + p_ * suf] = mid
-                        Wt[top, i, base + q_ * suf] = mid
+            _bisect(cells, Wt, top, j, p_, q_, k, shape, glen, n_players, n_max)
             depth[top] = d + 1
             depth[top + 1] = d + 1
             last_k[top + 1] = last_k[top]
