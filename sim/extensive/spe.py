@@ -37,7 +37,7 @@ import numpy as np
 from sim._arrays import readonly
 from sim.errors import GameError, SolverError
 from sim.extensive.behaviour import (CHANCE, DECISION, TERMINAL, FlatTree, InfosetLayout, InfosetValues,
-                                     best_response_values, expected_payoffs, flatten, has_reduced_view,
+                                     flatten, has_reduced_view,
                                      perfect_information_measures, recall_violation, regret)
 from sim.extensive.reduced import behaviour_from_mixed, mixed_from_behaviour, terminal_table
 from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Node, Terminal, path_text
