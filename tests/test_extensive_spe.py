@@ -238,8 +238,29 @@ def test_batch_refuses_imperfect_information_and_bad_shapes():
         spe_batch(read_efg(DATA / "coord2ts.efg"), np.zeros((1, 1, 2)))
     with pytest.raises(SolverError, match=r"spe_batch\(\): terminal_payoffs must have shape \(B, 3, 2\); got \(2, 3\)"):
         spe_batch(_entry_game(), np.zeros((2, 3)))
-    with pytest.raises(SolverError, match=r"spe_batch\(\): tol must be non-negative; got -1"):
+    with pytest.raises(SolverError, match=r"spe_batch\(\): tol must be a non-negative finite number; got -1"):
         spe_batch(_entry_game(), np.zeros((1, 3, 2)), tol=-1)
+
+
+@pytest.mark.parametrize("tol", [-1, float("nan"), float("inf"), "1e-9", None, True])
+def test_a_bad_tol_is_refused_by_name(tol):
+    """NaN passed ``tol < 0`` and reached the solver, where every comparison with it is False."""
+    from sim.errors import SolverError
+    from sim.extensive.spe import spe_batch, spe_solve
+
+    with pytest.raises(SolverError, match=r"^spe_solve\(\): tol must be a non-negative finite number; got "):
+        spe_solve(_entry_game(), tol=tol)
+    with pytest.raises(SolverError, match=r"^spe_batch\(\): tol must be a non-negative finite number; got "):
+        spe_batch(_entry_game(), np.zeros((1, 3, 2)), tol=tol)
+
+
+@pytest.mark.parametrize("limit", [0, 1.5, "3", True])
+def test_a_bad_max_equilibria_is_refused_by_name(limit):
+    from sim.errors import SolverError
+    from sim.extensive.spe import spe_solve
+
+    with pytest.raises(SolverError, match=r"^spe_solve\(\): max_equilibria must be an integer of at least 1; got "):
+        spe_solve(_entry_game(), max_equilibria=limit)
 
 
 def test_batch_ultimatum_ties_flagged_and_tie_free_point_solved():

@@ -37,7 +37,7 @@ import numpy as np
 from sim._arrays import readonly
 from sim.errors import GameError, SolverError
 from sim.extensive.behaviour import (CHANCE, DECISION, TERMINAL, FlatTree, InfosetLayout, InfosetValues,
-                                     best_response_values, expected_payoffs, flatten, has_reduced_view,
+                                     flatten, has_reduced_view,
                                      perfect_information_measures, recall_violation, regret)
 from sim.extensive.reduced import behaviour_from_mixed, mixed_from_behaviour, terminal_table
 from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Node, Terminal, path_text
@@ -685,10 +685,11 @@ def spe_solve(game: ExtensiveFormGame, tol: float = DEFAULT_TOL, max_equilibria:
     """
     if not isinstance(game, ExtensiveFormGame):
         raise SolverError(f"spe_solve(): needs an ExtensiveFormGame; got {type(game).__name__}")
-    if tol < 0:
-        raise SolverError(f"spe_solve(): tol must be non-negative; got {tol}")
-    if max_equilibria < 1:
-        raise SolverError(f"spe_solve(): max_equilibria must be at least 1; got {max_equilibria}")
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.integer, np.floating)) or not 0 <= tol < np.inf:
+        raise SolverError(f"spe_solve(): tol must be a non-negative finite number; got {tol!r}")
+    if (isinstance(max_equilibria, bool) or not isinstance(max_equilibria, (int, np.integer))
+            or max_equilibria < 1):
+        raise SolverError(f"spe_solve(): max_equilibria must be an integer of at least 1; got {max_equilibria!r}")
     flat = flatten(game)
     sizes = np.bincount(flat.infoset[flat.kind == DECISION], minlength=len(flat.infoset_names))
     perfect_information = bool(np.all(sizes == 1))
@@ -1037,8 +1038,8 @@ def spe_batch(game: ExtensiveFormGame, terminal_payoffs, *, tol: float = DEFAULT
         raise SolverError(f"spe_batch(): needs an ExtensiveFormGame; got {type(game).__name__}")
     if not game.perfect_information:
         raise GameError("spe_batch(): needs perfect information; some information set has several nodes")
-    if not tol >= 0:
-        raise SolverError(f"spe_batch(): tol must be non-negative; got {tol}")
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.integer, np.floating)) or not 0 <= tol < np.inf:
+        raise SolverError(f"spe_batch(): tol must be a non-negative finite number; got {tol!r}")
     pay = np.asarray(terminal_payoffs, dtype=float)
     n_players = game.n_players
     nodes = [node for _, node in game.nodes()]  # preorder
