@@ -29,7 +29,7 @@ def _profiles(result):
     return [tuple(np.round(p, 9).tolist() for p in e.profile) for e in result.equilibria]
 
 
-def _same_equilibria(noisy, tied, atol):
+def assert_same_equilibria(noisy, tied, atol):
     """The result on the noisy game lists the tied game's equilibria, in the same order, each an
     equilibrium of the noisy game within ``atol``, and is exactly as complete."""
     assert noisy.complete == tied.complete, (noisy.reason, tied.reason)
@@ -49,7 +49,7 @@ def test_two_players_a_tie_broken_by_noise_within_atol_keeps_the_tied_game_s_ext
     assert _profiles(tied) == [([1.0, 0.0], [1.0, 0.0]), ([0.0, 1.0], [0.0, 1.0]),
                                ([1.0, 0.0], [0.5, 0.5]), ([0.0, 1.0], [0.5, 0.5])]
     atol = np.array([1e-6, 1e-6])
-    _same_equilibria(stage_equilibria(NOISY, atol=atol), tied, atol)
+    assert_same_equilibria(stage_equilibria(NOISY, atol=atol), tied, atol)
     # Without atol the noise is a preference: the game is solved as given.
     assert _profiles(stage_equilibria(NOISY)) == [([0.5, 0.5], [0.5, 0.5])]
     # A gap wider than atol is not a tie either.
@@ -69,7 +69,7 @@ def test_three_players_a_continuum_hidden_by_noise_within_atol_is_reported():
     tied = stage_equilibria(tied_game)
     assert not tied.complete and "continuum" in tied.reason
     atol = np.full(3, 1e-6)
-    _same_equilibria(stage_equilibria(NormalFormGame.from_payoffs(noisy), atol=atol), tied, atol)
+    assert_same_equilibria(stage_equilibria(NormalFormGame.from_payoffs(noisy), atol=atol), tied, atol)
 
 
 def _coordination_tree(scale=1.0, shift=0.0):
@@ -131,14 +131,14 @@ def noisy_copies(draw, max_players):
 @given(noisy_copies(max_players=2))
 def test_two_player_noise_within_atol_leaves_the_extreme_equilibria_of_the_tied_game(case):
     tied, noisy, atol = case
-    _same_equilibria(stage_equilibria(noisy, atol=atol), stage_equilibria(tied), atol)
+    assert_same_equilibria(stage_equilibria(noisy, atol=atol), stage_equilibria(tied), atol)
 
 
 @settings(max_examples=15, deadline=None)
 @given(noisy_copies(max_players=3).filter(lambda c: c[0].n_players == 3))
 def test_three_player_noise_within_atol_leaves_the_equilibria_of_the_tied_game(case):
     tied, noisy, atol = case
-    _same_equilibria(stage_equilibria(noisy, atol=atol, max_continua=4),
+    assert_same_equilibria(stage_equilibria(noisy, atol=atol, max_continua=4),
                      stage_equilibria(tied, max_continua=4), atol)
 
 

@@ -439,6 +439,34 @@ def expected_payoffs(game, behaviour) -> np.ndarray:
     return r[term] @ flat.payoffs[term]
 
 
+def infoset_groups(flat: FlatTree, i: int, last: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Player ``i``'s information sets grouped by own depth, deepest first, as the bottom-up pass
+    of a sequence-form best response reads them: per group, the positions (offset by one, as in
+    a table whose entry 0 is the empty sequence) of its actions' sequences, where each
+    information set's actions start among them, and the position of the sequence each hangs
+    from. ``last`` is :func:`own_sequences` of the player. Needs perfect recall (one parent
+    sequence per information set, read at one of its nodes)."""
+    hs = np.flatnonzero(flat.infoset_player == i)
+    if not len(hs):
+        return []
+    dec = np.flatnonzero(flat.player == i)
+    node_of = np.zeros(len(flat.infoset_names), dtype=np.int64)
+    node_of[flat.infoset[dec]] = dec
+    parent_seq = last[node_of[hs]]
+    depth = np.zeros(flat.n_nodes, dtype=np.int64)
+    for sl in flat.level[1:]:
+        par = flat.parent[sl]
+        depth[sl] = depth[par] + (flat.player[par] == i)
+    own_depth = depth[node_of[hs]]
+    groups = []
+    for d in np.unique(own_depth)[::-1]:
+        at = hs[own_depth == d]
+        k = flat.n_actions[at]
+        idx = np.repeat(flat.seq_start[at] - np.cumsum(k) + k, k) + np.arange(k.sum())
+        groups.append((idx + 1, np.cumsum(k) - k, parent_seq[own_depth == d] + 1))
+    return groups
+
+
 def best_response_values(game, behaviour) -> np.ndarray:
     """Each player's best-response payoff ``(N,)`` against the others' behaviour strategies.
 
@@ -461,24 +489,8 @@ def best_response_values(game, behaviour) -> np.ndarray:
         last = own_sequences(flat, i)
         total = np.bincount(last[term] + 1, weights=r[term] * flat.payoffs[term, i],
                             minlength=flat.n_sequences + 1)
-        hs = np.flatnonzero(flat.infoset_player == i)
-        if len(hs):
-            # Each infoset's parent sequence and own depth, read at one of its nodes.
-            dec = np.flatnonzero(flat.player == i)
-            node_of = np.zeros(len(flat.infoset_names), dtype=np.int64)
-            node_of[flat.infoset[dec]] = dec
-            parent_seq = last[node_of[hs]]
-            depth = np.zeros(flat.n_nodes, dtype=np.int64)
-            for sl in flat.level[1:]:
-                par = flat.parent[sl]
-                depth[sl] = depth[par] + (flat.player[par] == i)
-            own_depth = depth[node_of[hs]]
-            for d in np.unique(own_depth)[::-1]:
-                at = hs[own_depth == d]
-                k = flat.n_actions[at]
-                idx = np.repeat(flat.seq_start[at] - np.cumsum(k) + k, k) + np.arange(k.sum())
-                best = np.maximum.reduceat(total[idx + 1], np.cumsum(k) - k)
-                np.add.at(total, parent_seq[own_depth == d] + 1, best)
+        for idx, starts, parents in infoset_groups(flat, i, last):
+            np.add.at(total, parents, np.maximum.reduceat(total[idx], starts))
         out[i] = total[0]
     return out
 

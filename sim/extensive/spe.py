@@ -394,28 +394,12 @@ class _PlayerTables:
     each hangs from."""
 
     def __init__(self, flat: FlatTree, i: int):
-        from sim.extensive.behaviour import own_sequences
+        from sim.extensive.behaviour import infoset_groups, own_sequences
 
         self.own_edge = np.zeros(flat.n_nodes, dtype=bool)
         self.own_edge[1:] = flat.player[flat.parent[1:]] == i
         self.last = own_sequences(flat, i)
-        hs = np.flatnonzero(flat.infoset_player == i)
-        self.groups = []
-        if len(hs):
-            dec = np.flatnonzero(flat.player == i)
-            node_of = np.zeros(len(flat.infoset_names), dtype=np.int64)
-            node_of[flat.infoset[dec]] = dec
-            parent_seq = self.last[node_of[hs]]
-            depth = np.zeros(flat.n_nodes, dtype=np.int64)
-            for sl in flat.level[1:]:
-                par = flat.parent[sl]
-                depth[sl] = depth[par] + (flat.player[par] == i)
-            own_depth = depth[node_of[hs]]
-            for d in np.unique(own_depth)[::-1]:
-                at = hs[own_depth == d]
-                k = flat.n_actions[at]
-                idx = np.repeat(flat.seq_start[at] - np.cumsum(k) + k, k) + np.arange(k.sum())
-                self.groups.append((idx + 1, np.cumsum(k) - k, parent_seq[own_depth == d] + 1))
+        self.groups = infoset_groups(flat, i, self.last)
 
 
 def _measure_batch(flat: FlatTree, seqs: np.ndarray, tables, best_reply: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -69,3 +69,25 @@ def gather_player(u, strides, k, acts, i, own, n_own, out, cnt):
                 cnt[j] = 0
                 j -= 1
     return size
+
+
+@numba.njit(**JIT)
+def gather_support(u, strides, shape, k, acts, own, gathered, glen, cnt):
+    """Every player's payoffs on one support profile, its own actions ordered support first (so
+    support action ``a`` is row ``a``, the unused actions after), against every support profile
+    of the others: player ``i``'s into ``gathered[i]`` (:func:`gather_player`), its length per own
+    action into ``glen[i]``. The layout the subdivision kernels' vertex tables start from."""
+    for i in range(k.shape[0]):
+        pos = 0
+        for a in range(k[i]):
+            own[pos] = acts[i, a]
+            pos += 1
+        for a in range(shape[i]):
+            inside = False
+            for c in range(k[i]):
+                if acts[i, c] == a:
+                    inside = True
+            if not inside:
+                own[pos] = a
+                pos += 1
+        glen[i] = gather_player(u, strides, k, acts, i, own, shape[i], gathered[i], cnt)

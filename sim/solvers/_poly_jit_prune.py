@@ -14,7 +14,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from sim.solvers._poly_jit import JIT, gather_player
+from sim.solvers._poly_jit import JIT, gather_support
 
 
 @numba.njit(**JIT)
@@ -121,21 +121,7 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
                 active[n_active] = j
                 n_active += 1
         # gather each player's payoffs: own action (support first), then others' support profiles
-        for i in range(n_players):
-            ni = shape[i]
-            pos = 0
-            for a in range(k[i]):
-                own[pos] = acts[i, a]
-                pos += 1
-            for a in range(ni):
-                inside = False
-                for c in range(k[i]):
-                    if acts[i, c] == a:
-                        inside = True
-                if not inside:
-                    own[pos] = a
-                    pos += 1
-            glen[i] = gather_player(u, strides, k, acts, i, own, ni, gathered[i], cnt)
+        gather_support(u, strides, shape, k, acts, own, gathered, glen, cnt)
         # depth-first over cells; the root cell is each player's whole support simplex, whose
         # vertex tuples are the pure profiles of the support: its tables are the payoffs
         for j in range(n_players):

@@ -47,7 +47,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from sim.solvers._poly_jit import JIT, gather_player
+from sim.solvers._poly_jit import JIT, gather_support
 from sim.solvers._poly_jit_prune import _bisect, _tables_excluded
 
 _EPS = 2e-14      # outward margin per operation, relative to the magnitudes involved
@@ -319,21 +319,7 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
                 active[n_active] = j
                 n_active += 1
         voff[n_players] = m
-        for i in range(n_players):
-            ni = shape[i]
-            pos = 0
-            for a in range(k[i]):
-                own[pos] = acts[i, a]
-                pos += 1
-            for a in range(ni):
-                inside = False
-                for c in range(k[i]):
-                    if acts[i, c] == a:
-                        inside = True
-                if not inside:
-                    own[pos] = a
-                    pos += 1
-            glen[i] = gather_player(u, strides, k, acts, i, own, ni, gathered[i], cnt)
+        gather_support(u, strides, shape, k, acts, own, gathered, glen, cnt)
         for j in range(n_players):
             for r in range(n_max):
                 for c in range(n_max):
@@ -485,20 +471,7 @@ def krawczyk_box(u, strides, shape, k, acts, lo, hi):
     voff = np.zeros(n_players + 1, dtype=np.int64)
     for j in range(n_players):
         voff[j + 1] = voff[j] + k[j] - 1
-    for i in range(n_players):
-        pos = 0
-        for a in range(k[i]):
-            own[pos] = acts[i, a]
-            pos += 1
-        for a in range(shape[i]):
-            inside = False
-            for c in range(k[i]):
-                if acts[i, c] == a:
-                    inside = True
-            if not inside:
-                own[pos] = a
-                pos += 1
-        glen[i] = gather_player(u, strides, k, acts, i, own, shape[i], gathered[i], cnt)
+    gather_support(u, strides, shape, k, acts, own, gathered, glen, cnt)
     work = (np.zeros(m_max), np.zeros(m_max), np.zeros(m_max), np.zeros(m_max), np.zeros(m_max),
             np.zeros(m_max), np.zeros(m_max), np.zeros(m_max), np.zeros((m_max, m_max)),
             np.zeros((m_max, m_max)), np.zeros((m_max, m_max)), np.zeros((m_max, m_max)),
