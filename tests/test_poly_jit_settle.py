@@ -31,18 +31,6 @@ def profiles_with_paths(u):
     return [p for p in poly._support_profiles(u, TOL) if system.assignments(tuple(len(s) - 1 for s in p))]
 
 
-def kernel_arguments(u, profiles, max_cells):
-    """The arguments of :func:`sim.solvers._poly_jit_settle.settle` as ``poly._settle`` builds them."""
-    from sim.solvers import poly
-
-    shape = u.shape[:-1]
-    sup_k, sup_acts = poly._support_arrays(shape, profiles)
-    offsets = np.concatenate([[0], np.cumsum(shape)]).astype(np.int64)
-    return (*poly._flat_payoffs(u), offsets, sup_k, sup_acts, TOL, poly._SETTLE_DEPTH,
-            np.full(len(profiles), max_cells, dtype=np.int64), poly._KRAWCZYK_WIDTH, poly._KRAWCZYK_COST,
-            poly._SETTLE_ROOTS)
-
-
 def reference_settle(u, profile, margin, max_depth, max_cells, k_width, k_cost, max_roots):
     """One support through the subdivision with the Krawczyk test, read plainly from the docstring
     of :func:`sim.solvers._poly_jit_settle.settle`: a stack of cells, each holding its own vertices
@@ -168,15 +156,17 @@ def test_settle_equals_a_plain_reading_cell_for_cell(game, max_cells):
     kernel's tables, changed in place or reordered for speed, hold the same values and reach the
     same verdicts, cell for cell. A small budget stops supports midway, with partial counts."""
     from sim.solvers import _poly_jit_settle as kernel
+    from sim.solvers import poly
 
     u = unit_payoffs(game.payoffs)
     profiles = profiles_with_paths(u)
     if not profiles:
         return
-    args = kernel_arguments(u, profiles, max_cells)
-    status, n_roots, roots, stats = kernel.settle(*args)
+    flat, offsets, sup_k, sup_acts, tail = poly._settle_arguments(u, profiles, TOL, max_cells=max_cells)
+    status, n_roots, roots, stats = kernel.settle(*flat, offsets, sup_k, sup_acts, *tail)
+    margin, max_depth, _, k_width, k_cost, max_roots = tail
     for b, p in enumerate(profiles):
-        ref = reference_settle(u, p, TOL, args[7], max_cells, args[9], args[10], args[11])
+        ref = reference_settle(u, p, margin, max_depth, max_cells, k_width, k_cost, max_roots)
         assert (status[b], n_roots[b]) == ref[:2], p
         np.testing.assert_array_equal(roots[b], ref[2], err_msg=str(p))
         np.testing.assert_array_equal(stats[b], ref[3], err_msg=str(p))
