@@ -18,7 +18,7 @@ from sim.solvers._poly_jit import JIT, gather_support
 
 
 @numba.njit(**JIT)
-def _tables_excluded(n_players, shape, k, W, glen, top, margin, witness, last):
+def _tables_excluded(n_players, shape, k, W, glen, top, margin, witness, last, skip):
     """Exclusion test of one cell (a product of simplices, one per player over its support) from
     its vertex-value tables: ``W[top, i, b * glen[i] + v]`` is ``u_i(b, .)`` at vertex tuple ``v``
     of the others.
@@ -35,11 +35,15 @@ def _tables_excluded(n_players, shape, k, W, glen, top, margin, witness, last):
     pair and fail on the same tuples. Both must be reset for each support (the tables' lengths
     change). A pair fails at a tuple whose gap is ``<= margin`` (a NaN gap does not fail it, as
     when the smallest gap was taken with ``<`` and compared with ``margin``).
+
+    The pairs of player ``skip`` are not scanned: a cell is bisected only when every pair failed
+    on it, and player ``j``'s table does not change at a bisection along ``j``, so in the children
+    of such a bisection ``j``'s pairs fail again on the same tuples (``skip = -1`` for the root).
     """
     li = last[0]
     lb = last[1]
     la = last[2]
-    if li >= 0:
+    if li >= 0 and li != skip:
         size = glen[li]
         ok = True
         for q in range(size):
@@ -49,6 +53,8 @@ def _tables_excluded(n_players, shape, k, W, glen, top, margin, witness, last):
         if ok:
             return True
     for i in range(n_players):
+        if i == skip:
+            continue
         size = glen[i]
         for b in range(shape[i]):
             for a in range(k[i]):
@@ -146,6 +152,7 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
     cells = np.zeros((max_depth + 2, n_players, n_max, n_max))
     W = np.zeros((max_depth + 2, n_players, big))
     depth = np.zeros(max_depth + 2, dtype=np.int64)
+    split = np.zeros(max_depth + 2, dtype=np.int64)   # the player bisected to make each cell
     own = np.zeros(n_max, dtype=np.int64)
     cnt = np.zeros(n_players, dtype=np.int64)
     active = np.zeros(n_players, dtype=np.int64)
@@ -171,6 +178,7 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
             for q in range(shape[i] * glen[i]):
                 W[0, i, q] = gathered[i, q]
         depth[0] = 0
+        split[0] = -1
         witness[:] = 0
         last[0] = -1
         top = 0
@@ -179,7 +187,7 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
         while top >= 0:
             d = depth[top]
             tested += 1
-            if _tables_excluded(n_players, shape, k, W, glen, top, margin, witness, last):
+            if _tables_excluded(n_players, shape, k, W, glen, top, margin, witness, last, split[top]):
                 top -= 1
                 continue
             if d >= max_depth or n_active == 0 or tested + 2 > max_cells[qi]:
@@ -206,6 +214,8 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
             _bisect(cells, W, top, j, p_, q_, k, shape, glen, n_players, n_max)
             depth[top] = d + 1
             depth[top + 1] = d + 1
+            split[top] = j
+            split[top + 1] = j
             top += 1
         keep[qi] = kept
     return keep

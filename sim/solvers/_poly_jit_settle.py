@@ -293,6 +293,7 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
     cells = np.zeros((max_depth + 2, n_players, n_max, n_max))
     Wt = np.zeros((max_depth + 2, n_players, big))
     depth = np.zeros(max_depth + 2, dtype=np.int64)
+    split = np.zeros(max_depth + 2, dtype=np.int64)   # the player bisected to make each cell
     last_k = np.zeros(max_depth + 2)      # the width at which a cell's ancestors were last tested
     witness = np.zeros((n_players, n_max, n_max), dtype=np.int64)   # see _tables_excluded
     last = np.zeros(3, dtype=np.int64)
@@ -330,6 +331,7 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
             for q in range(shape[i] * glen[i]):
                 Wt[0, i, q] = gathered[i, q]
         depth[0] = 0
+        split[0] = -1
         last_k[0] = np.inf
         witness[:] = 0
         last[0] = -1
@@ -342,7 +344,7 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
             tested += 1
             stats[qi, 0] += 1
             stats[qi, 4] = max(stats[qi, 4], d)
-            if _tables_excluded(n_players, shape, k, Wt, glen, top, margin, witness, last):
+            if _tables_excluded(n_players, shape, k, Wt, glen, top, margin, witness, last, split[top]):
                 top -= 1
                 continue
             if n_active == 0:              # a pure profile that is not excluded: its own root
@@ -454,6 +456,8 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
             _bisect(cells, Wt, top, j, p_, q_, k, shape, glen, n_players, n_max)
             depth[top] = d + 1
             depth[top + 1] = d + 1
+            split[top] = j
+            split[top + 1] = j
             last_k[top + 1] = last_k[top]
             top += 1
         if not kept:
