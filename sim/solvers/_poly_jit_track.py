@@ -428,8 +428,8 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
     the factors of the last Newton correction, so a step costs two evaluations and two
     factorisations (a Runge-Kutta predictor, as in the NumPy route, costs six), each of the
     ``m - N`` indifference rows only: the chart rows, known linear forms, are eliminated
-    (:func:`_chart_elimination`; 12 unknowns instead of 16 on a 4x4x4x4 game's full support:
-    a fifth less per factorisation, see ``docs/performance-poly.md``). The next step is
+    (:func:`_chart_elimination`; 12 unknowns instead of 16 on a 4x4x4x4 game's full support, a
+    sixth less per factorisation). The next step is
     chosen from the first correction ``n1`` (the predictor's error, of order ``h^4``):
     ``h * 0.9 * (step_target / n1) ** 0.25``, within half and twice ``h`` (doubling after two
     accepted steps rejected a third of all steps).
