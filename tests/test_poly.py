@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from hypothesis import assume, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import SolverError
@@ -419,74 +419,18 @@ def test_compiled_homotopy_system_equals_reference(game, seed, t):
     H, J, Ht = kernels.system_at(flat, strides, lin, model.gamma, charts, sup_k[0], sup_acts[0], x_full[rows], t)
     assert np.allclose(H, H_ref[0][rows], rtol=1e-12, atol=1e-12)
     assert np.allclose(J, J_ref[0][np.ix_(rows, rows)], rtol=1e-12, atol=1e-12)
-    # a player's indifference rows do not depend on its own probabilities: the chart elimination
-    # of the tracker's Newton systems takes that block as zero without reading it
+    # a player's indifference rows do not depend on its own probabilities
     soff = np.concatenate([[0], np.cumsum(sup_k[0])])
     for i in range(n_players):
         assert np.all(J[soff[i] + 1:soff[i + 1], soff[i]:soff[i + 1]] == 0.0)
     assert np.allclose(Ht, Ht_ref[0][rows], rtol=1e-12, atol=1e-12)
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(1, 4), min_size=2, max_size=4), st.integers(0, 2**32 - 1), st.booleans(),
-       st.sampled_from([0.0, 1e-14, 1e-8, 1e3]))
-@example([1, 3, 3], 0, True, 0.0)            # a player with one support action: no reduced unknown
-@example([4, 4, 4, 4], 1, True, 1e-14)       # the full support of a 4x4x4x4 game, a chart entry near 0
-def test_chart_eliminated_solve_equals_full_solve(k, seed, chart_rhs, scale):
-    """The Newton systems solved with the chart rows eliminated (a reduced ``(m - N)``-square LU)
-    equal ``numpy.linalg.solve`` on the whole ``m``-square system: random complex indifference
-    rows (zero on the player's own probabilities, as in the homotopy), chart rows that are random linear forms of their player's support probabilities (one
-    entry of each scaled by ``scale``: zero, near zero, or far the largest), a right-hand side with
-    zero chart rows (the tangent) or not (the corrections)."""
-    import sim.solvers._poly_jit_track as kernels
-
-    # supports with start solutions only: the others (e.g. one player mixing, the others pure) have
-    # structurally singular systems and are never tracked
-    assume(system.assignments(tuple(kk - 1 for kk in k)))
-    rng = np.random.default_rng(seed)
-    k = np.array(k, dtype=np.int64)
-    n_players, n_max = len(k), int(k.max()) + 1
-    soff = np.concatenate([[0], np.cumsum(k)]).astype(np.int64)
-    m = int(soff[-1])
-    acts = np.zeros((n_players, n_max), dtype=np.int64)
-    chart = np.zeros((n_players, n_max), dtype=complex)
-    J = rng.normal(size=(m, m)) + 1j * rng.normal(size=(m, m))
-    for i in range(n_players):
-        acts[i, :k[i]] = np.sort(rng.choice(n_max, size=k[i], replace=False))
-        chart[i] = rng.normal(size=n_max) + 1j * rng.normal(size=n_max)
-        if k[i] > 1 or scale:                           # a chart of one zero entry has no solution
-            chart[i, acts[i, rng.integers(k[i])]] *= scale
-        J[soff[i]] = 0.0
-        J[soff[i], soff[i]:soff[i + 1]] = chart[i, acts[i, :k[i]]]
-        J[soff[i] + 1:soff[i + 1], soff[i]:soff[i + 1]] = 0.0     # indifference is free of own play
-    rhs = rng.normal(size=m) + 1j * rng.normal(size=m)
-    if not chart_rhs:
-        rhs[soff[:-1]] = 0.0
-    base = np.zeros(n_players, dtype=np.int64)
-    cb = np.zeros(n_players, dtype=complex)
-    ratio = np.zeros(m, dtype=complex)
-    assert kernels._chart_elimination(chart, k, acts, soff, base, cb, ratio)
-    assert np.all(np.abs(ratio) <= 1.0)                 # the pivot has the largest chart entry
-    R = np.zeros((m, m), dtype=complex)
-    piv = np.zeros(m, dtype=np.int64)
-    J_before = J.copy()
-    assert kernels._factor_reduced(J, soff, base, ratio, R, piv)
-    d = rhs.copy()
-    kernels._solve_reduced(J, soff, base, cb, ratio, R, piv, d, np.zeros(m, dtype=complex),
-                           np.zeros(n_players, dtype=complex))
-    assert np.array_equal(J, J_before)
-    expected = np.linalg.solve(J, rhs)
-    cond = np.linalg.cond(J)
-    assert np.abs(J @ d - rhs).max() <= 1e-12 * (np.abs(J).max() * np.abs(d).max() + np.abs(rhs).max()) * m
-    assert np.abs(d - expected).max() <= 1e-13 * cond * np.abs(expected).max() * m
-
-
 @settings(max_examples=8, deadline=None)
 @given(st.one_of(games(shape=(3, 3, 3)), games(shape=(2, 2, 2, 2)), games(shape=(3, 3, 3, 3))),
        st.integers(0, 2**32 - 1))
 def test_tracked_end_points_equal_the_numpy_trackers(game, seed):
-    """Path by path, the compiled tracker (Hermite predictor, Newton systems with the chart rows
-    eliminated) ends where the NumPy batch tracker (Runge-Kutta, the whole padded systems solved by
+    """Path by path, the compiled tracker (Hermite predictor, in-kernel complex LU) ends where the NumPy batch tracker (Runge-Kutta, the whole padded systems solved by
     ``numpy.linalg.solve``) does, within 1e-8, on every path both find regular: the same homotopy
     from the same start solutions, on up to six supports with start solutions drawn at random."""
     import sim.solvers._poly_jit_track as kernels

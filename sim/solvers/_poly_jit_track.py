@@ -5,8 +5,7 @@ caveat on numba's cache. The kernels read top to bottom: gathering a support's p
 (:func:`_gather`) and evaluating its homotopy ``H = (1 - t) * gamma * G + t * F`` with Jacobian
 and ``t``-derivative (:func:`_system`; the linear-product start system of Morgan and Sommese 1987,
 the indifference equations of McKelvey and McLennan 1996, section 6), small dense linear algebra
-(:func:`_lu`, :func:`_lu_solve`, :func:`_cond1`; the Newton systems of the tracker with their chart
-rows eliminated, :func:`_chart_elimination`), the start solutions (:func:`_start_point`), then
+(:func:`_lu`, :func:`_lu_solve`, :func:`_cond1`), the start solutions (:func:`_start_point`), then
 the entry points: :func:`track_paths` (predictor-corrector continuation, Allgower and Georg 2003,
 "Introduction to Numerical Continuation Methods", SIAM, chapter 2), :func:`polish` (Newton's
 method on the simplex chart) and :func:`meeting_paths`; :func:`system_at` exposes :func:`_system`
@@ -294,97 +293,6 @@ def _cond1(J, m, W, piv, e):
 
 
 @numba.njit(**JIT)
-def _chart_elimination(chart, k, acts, soff, base, cb, ratio):
-    """The chart rows eliminated from the Newton systems of one support; False when a chart
-    vanishes on a support (then no system of the support can be solved).
-
-    Player ``i``'s chart row is ``sum_b chart_i[b] x_i[b] = 1``; its pivot ``b*`` is the support
-    action with the largest ``|chart_i[b*]|`` (so that every ratio has modulus at most one: the
-    elimination is as stable as a pivoted step of Gaussian elimination). A correction ``d_i`` then
-    satisfies the chart row ``c`` (right-hand side) exactly as ``d_i = (c / chart_i[b*]) e_b* +
-    N_i z_i``, the columns of ``N_i`` being ``e_b - (chart_i[b] / chart_i[b*]) e_b*`` for the other
-    support actions ``b``: a null-space method (Nocedal and Wright 2006, "Numerical Optimization",
-    section 16.2) that leaves the ``m - N`` indifference rows in the ``m - N`` unknowns ``z``.
-
-    Fills ``base[i]`` (the column of ``b*``), ``cb[i] = chart_i[b*]`` and ``ratio[c] = chart / cb``
-    for every column ``c``.
-    """
-    for i in range(k.shape[0]):
-        r0 = soff[i]
-        best = -1.0
-        for b in range(k[i]):
-            v = abs(chart[i, acts[i, b]])
-            if v > best:
-                best = v
-                base[i] = r0 + b
-        if not best > 0.0:
-            return False
-        cb[i] = chart[i, acts[i, base[i] - r0]]
-        for b in range(k[i]):
-            ratio[r0 + b] = chart[i, acts[i, b]] / cb[i]
-    return True
-
-
-@numba.njit(**JIT)
-def _factor_reduced(J, soff, base, ratio, R, piv):
-    """LU factors (:func:`_lu`) of the reduced matrix ``R = J_ind N`` (:func:`_chart_elimination`),
-    ``m - N`` square: the indifference rows of ``J`` (player by player), each column a column of
-    ``J`` other than a pivot column, less ``ratio`` times its player's pivot column. A player's
-    indifference rows do not depend on its own probabilities: that block is zero, not computed.
-    ``J`` is left as it is (the solves need its pivot columns)."""
-    n_players = base.shape[0]
-    q1 = 0
-    for i in range(n_players):
-        for r in range(soff[i] + 1, soff[i + 1]):
-            q2 = 0
-            for j in range(n_players):
-                bj = base[j]
-                if j == i:
-                    for c in range(soff[j], soff[j + 1]):
-                        if c != bj:
-                            R[q1, q2] = 0.0
-                            q2 += 1
-                    continue
-                pb = J[r, bj]
-                for c in range(soff[j], soff[j + 1]):
-                    if c != bj:
-                        R[q1, q2] = J[r, c] - ratio[c] * pb
-                        q2 += 1
-            q1 += 1
-    return _lu(R, q1, piv)
-
-
-@numba.njit(**JIT)
-def _solve_reduced(J, soff, base, cb, ratio, R, piv, rhs, z, w):
-    """Solve ``J d = rhs`` in place with the factors of :func:`_factor_reduced`: the particular
-    part ``w_i = rhs[chart row of i] / chart_i[b*]`` on each pivot column, the reduced system
-    ``R z = rhs_ind - J_ind w`` for the rest, then ``d = w + N z``."""
-    n_players = base.shape[0]
-    for i in range(n_players):
-        w[i] = rhs[soff[i]] / cb[i]
-    q = 0
-    for i in range(n_players):
-        for r in range(soff[i] + 1, soff[i + 1]):
-            acc = rhs[r]
-            for j in range(n_players):
-                if j != i:
-                    acc -= J[r, base[j]] * w[j]
-            z[q] = acc
-            q += 1
-    _lu_solve(R, q, piv, z)
-    q = 0
-    for j in range(n_players):
-        bj = base[j]
-        acc = w[j]
-        for c in range(soff[j], soff[j + 1]):
-            if c != bj:
-                rhs[c] = z[q]
-                acc -= ratio[c] * z[q]
-                q += 1
-        rhs[bj] = acc
-
-
-@numba.njit(**JIT)
 def _start_point(lin, chart, k, acts, soff, assign, x, W, piv):
     """The start solution of one path: for every player ``j``, the linear forms of the equations
     assigned to ``j`` vanish and its chart is one (a ``k[j] x k[j]`` linear system)."""
@@ -426,10 +334,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
     (predictor-corrector continuation as in Allgower and Georg 2003, "Introduction to Numerical
     Continuation Methods", SIAM, chapter 2); the new tangent ``dx/dt = -H_x^{-1} H_t`` comes from
     the factors of the last Newton correction, so a step costs two evaluations and two
-    factorisations (a Runge-Kutta predictor, as in the NumPy route, costs six), each of the
-    ``m - N`` indifference rows only: the chart rows, known linear forms, are eliminated
-    (:func:`_chart_elimination`; 12 unknowns instead of 16 on a 4x4x4x4 game's full support, a
-    sixth less per factorisation). The next step is
+    factorisations (a Runge-Kutta predictor, as in the NumPy route, costs six). The next step is
     chosen from the first correction ``n1`` (the predictor's error, of order ``h^4``):
     ``h * 0.9 * (step_target / n1) ** 0.25``, within half and twice ``h`` (doubling after two
     accepted steps rejected a third of all steps).
@@ -461,13 +366,6 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
     tan = np.zeros(m_max, dtype=np.complex128)
     tan_prev = np.zeros(m_max, dtype=np.complex128)
     soff = np.zeros(n_players + 1, dtype=np.int64)
-    # the chart rows eliminated from every Newton system (:func:`_chart_elimination`)
-    R = np.zeros((m_max, m_max), dtype=np.complex128)
-    z = np.zeros(m_max, dtype=np.complex128)
-    w = np.zeros(n_players, dtype=np.complex128)
-    base = np.zeros(n_players, dtype=np.int64)
-    cb = np.zeros(n_players, dtype=np.complex128)
-    ratio = np.zeros(m_max, dtype=np.complex128)
     for p in range(P):
         b = path_sup[p]
         k = sup_k[b]
@@ -479,8 +377,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
         # A path that cannot start is reported as failed (not ok, with a finite condition number),
         # so it is tracked again and, failing again, counted: never silently dropped.
         cond[p] = 1.0
-        if not (_chart_elimination(chart, k, acts, soff, base, cb, ratio)
-                and _start_point(lin, chart, k, acts, soff, path_assign[p], x, W, piv)):
+        if not _start_point(lin, chart, k, acts, soff, path_assign[p], x, W, piv):
             continue
         t = 0.0
         t_prev = 0.0
@@ -489,9 +386,9 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
         _system(G, glen, lin, gamma, chart, k, acts, soff, x, 0.0, True, H, J, Ht, dV, L, B, iw)
         for r in range(m):
             tan[r] = -Ht[r]
-        if not _factor_reduced(J, soff, base, ratio, R, piv):
+        if not _lu(J, m, piv):
             continue
-        _solve_reduced(J, soff, base, cb, ratio, R, piv, tan, z, w)
+        _lu_solve(J, m, piv, tan)
         # started: from here a non-finite end point counts as singular, as in the NumPy route
         cond[p] = np.inf
         reached = False
@@ -524,10 +421,10 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
                     _system(G, glen, lin, gamma, chart, k, acts, soff, y, tn, True, H, J, Ht, dV, L, B, iw)
                     for r in range(m):
                         d[r] = -H[r]
-                    if not _factor_reduced(J, soff, base, ratio, R, piv):
+                    if not _lu(J, m, piv):
                         good = False
                         break
-                    _solve_reduced(J, soff, base, cb, ratio, R, piv, d, z, w)
+                    _lu_solve(J, m, piv, d)
                     for r in range(m):
                         y[r] += d[r]
                 if good:
@@ -536,7 +433,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
                     # own error)
                     for r in range(m):
                         k1[r] = -Ht[r]
-                    _solve_reduced(J, soff, base, cb, ratio, R, piv, k1, z, w)
+                    _lu_solve(J, m, piv, k1)
             if good:
                 scale = 1.0
                 for r in range(m):
@@ -584,9 +481,9 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
             _system(G, glen, lin, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, iw)
             for r in range(m):
                 d1[r] = -H[r]
-            if not _factor_reduced(J, soff, base, ratio, R, piv):
+            if not _lu(J, m, piv):
                 break
-            _solve_reduced(J, soff, base, cb, ratio, R, piv, d1, z, w)
+            _lu_solve(J, m, piv, d1)
             for r in range(m):
                 x[r] += d1[r]
         _system(G, glen, lin, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, iw)
