@@ -110,7 +110,10 @@ def _tableaux(Ai, Bi):
 
 
 def _compiled(D):
-    """``D`` as int64 when every entry is below the kernel's bound (``INT64_LIMIT``), else None.
+    """``D`` as int64 when every entry is below ``2**31`` and the kernels' bound, else None.
+
+    ``2**31`` (not the 128-bit bound ``WIDE_LIMIT``) keeps the phase-one objective row, a sum of
+    rows of ``D``, exact in int64; the kernels then take it to 128 bits if need be.
 
     Made once per polytope: the slack-basis dictionary is the start of every face search of
     that polytope (``face_search`` does not change it), so the bound test and the conversion,
@@ -118,7 +121,8 @@ def _compiled(D):
     """
     from sim.solvers import _lex_jit
 
-    small = max((abs(int(v)) for v in D.ravel()), default=0) < _lex_jit.INT64_LIMIT
+    bound = min(1 << 31, _lex_jit.WIDE_LIMIT)
+    small = max((abs(int(v)) for v in D.ravel()), default=0) < bound
     return D.astype(np.int64) if small else None
 
 
@@ -135,14 +139,22 @@ def _run(poly, forced, max_bases, max_work, D64=None):
     spent = 0
     if D64 is not None:
         out = _lex_jit.face_search(D64, basis0, cob0, forced, zindex, dim, max_bases,
-                                   max_work, _lex_jit.INT64_LIMIT)
+                                   max_work, *_limits())
         if out[0] != _lex_jit.OVERFLOW:
             return out, False
         spent = out[5]  # the int64 run up to its overflow is paid for too
     _, py_face = _python()
     out = py_face(D.copy(), basis0, cob0, forced, zindex, dim, max_bases,
-                  (max_work - spent) // PYTHON_COST, None)
+                  (max_work - spent) // PYTHON_COST, None, None)
     return (*out[:5], spent + out[5] * PYTHON_COST), True
+
+
+def _limits():
+    """``(narrow, limit)`` of the compiled kernels: int64 products below ``INT64_LIMIT``, 128-bit
+    ones up to ``WIDE_LIMIT`` (read at each call, so that a test may lower them)."""
+    from sim.solvers import _lex_jit
+
+    return min(_lex_jit.INT64_LIMIT, _lex_jit.WIDE_LIMIT), _lex_jit.WIDE_LIMIT
 
 
 _PY = []
@@ -237,7 +249,7 @@ def lexnash_equilibria(A, B, max_bases: int = 2_000_000, max_work: int | None = 
             # reaches a bound; that one is run below on its own, as every face once was.
             done, fp, owner, tight, fb, fw = _lex_jit.faces_search(
                 D64, basis2, cob2, forced_all, order[pos:], zindex2, d2, max_bases - face_bases,
-                work_left - total_work, _lex_jit.INT64_LIMIT)
+                work_left - total_work, *_limits())
             total_work += fw
             face_bases += fb
             degenerate |= bool(tight > d2)
