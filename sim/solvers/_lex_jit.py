@@ -15,11 +15,22 @@ entering. That is the ``lrsnash`` scheme of Avis, Rosenberg, Savani and von Sten
 polytope enumerated, and for each of its vertices the face of the other polytope with the
 complementary labels.
 
-Exactness. The compiled kernels run in int64: each pivot entry is ``(t * p - c * r) / det``, an
-exact division (done as a multiplication by det's inverse modulo ``2**64``), exact while every
-entry stays below ``2**31`` in magnitude (products below ``2**62``), which each pivot checks; the first entry past it stops the kernel with ``OVERFLOW`` and the caller runs the same
-code on Python integers (:func:`python_kernels`, the functions' own source with an object-array
-pivot). Coordinates leave as floats ``numerator / sum``, correctly rounded from the exact integers.
+Exactness. Each pivot entry is ``(t * p - c * r) / det``, an exact division (done as a
+multiplication by the inverse of det's odd part modulo ``2**64``, after shifting out its power of
+two). While every entry and det are below ``INT64_LIMIT = 2**31`` in magnitude, products are
+int64 (below ``2**62``, a difference below ``2**63``). Past it, and while every entry stays below
+``WIDE_LIMIT = 2**62``, the pivots and the ratio tests form each product exactly in 128 bits, two
+uint64 words (32-bit halves, :func:`_smul`; a difference of two products is below ``2**125``),
+take the quotient from the 128-bit numerator's bits above det's power of two, and accept it only
+when ``|N| < det * WIDE_LIMIT`` holds exactly in 128 bits (then the quotient is below ``2**62``
+and the wrapped int64 product is the quotient itself). Each pivot reports the width of the
+dictionary it made (int64, 128-bit, past the bound), so a search goes back to int64 products
+when its entries shrink again. The first entry past ``WIDE_LIMIT`` stops the kernel with
+``OVERFLOW`` and the caller runs the same code on Python integers (:func:`python_kernels`, the
+functions' own source with an object-array pivot). A 128-bit pivot is charged ``WIDE_COST``
+times its entries against the work bound. Coordinates leave as floats ``numerator / sum``,
+correctly rounded from the exact integers (past ``2**31`` by a 128-bit sum and a long division,
+:func:`_ratio`).
 
 Bases and label sets are keys of 63 bits per int64 word, so any number of labels works; the visited
 set is an open-addressing hash table over those words.

@@ -16,12 +16,13 @@ an extreme equilibrium and every extreme equilibrium is found; no vertex of the 
 that has no partner is ever visited, which is what makes the reduced forms of game trees (a small
 player against a large one, with many ties) tractable.
 
-Arithmetic is exact: Edmonds' integer pivoting, compiled in int64 while every tableau entry stays
-below ``2**31`` and on Python integers past it (:mod:`sim.solvers._lex_jit`). Two bounds keep a
-search finite and a refusal principled: ``max_bases`` lexicographic bases for the enumerated
-polytope and, separately, for all the faces together; ``max_work`` tableau entries updated over
-the whole run (the cost of a pivot is the size of its dictionary; on Python integers each entry
-counts :data:`PYTHON_COST` times).
+Arithmetic is exact: Edmonds' integer pivoting, compiled with int64 products while every tableau
+entry stays below ``2**31``, with exact 128-bit products while every entry stays below ``2**62``,
+and on Python integers past that (:mod:`sim.solvers._lex_jit`). Two bounds keep a search finite
+and a refusal principled: ``max_bases`` lexicographic bases for the enumerated polytope and,
+separately, for all the faces together; ``max_work`` tableau entries updated over the whole run
+(the cost of a pivot is the size of its dictionary; in 128 bits each entry counts
+``_lex_jit.WIDE_COST`` times, on Python integers :data:`PYTHON_COST` times).
 
 References
 ----------
@@ -42,7 +43,8 @@ from sim.errors import SolverError
 
 #: An entry updated on Python integers is charged as this many int64 ones against ``max_work``
 #: (object-array pivots and interpreted ratio tests are some fifty times slower), so that a game
-#: whose entries pass ``2**31`` is refused within about the same time as one that stays in int64.
+#: whose entries pass the compiled kernels' bound (``2**62``) is refused within about the same
+#: time as one that stays compiled.
 PYTHON_COST = 50
 
 
@@ -68,7 +70,8 @@ class LexNashResult:
     work : int
         Tableau entries updated.
     python_ints : bool
-        Whether some part ran on Python integers (an int64 entry would have passed ``2**31``).
+        Whether some part ran on Python integers (an entry would have passed the compiled
+        kernels' bound, ``_lex_jit.WIDE_LIMIT = 2**62``).
     """
 
     xs: np.ndarray
@@ -127,7 +130,7 @@ def _compiled(D):
 
 
 def _run(poly, forced, max_bases, max_work, D64=None):
-    """One ``face_search``: compiled in int64 when the entries fit, on Python integers otherwise.
+    """One ``face_search``: compiled when the entries fit, on Python integers otherwise.
 
     ``D64`` is :func:`_compiled` of the polytope's dictionary, when the caller has made it.
     """
