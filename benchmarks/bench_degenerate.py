@@ -61,8 +61,9 @@ _GAMBIT = r"""
 import json, sys, time
 import pygambit as gbt
 game = gbt.read_nfg(sys.argv[1])
+rational = sys.argv[2] != "float"
 t0 = time.perf_counter()
-res = gbt.nash.enummixed_solve(game)
+res = gbt.nash.enummixed_solve(game, rational=rational)
 dt = time.perf_counter() - t0
 json.dump({"s": dt, "eqs": [[[float(eq[s]) for s in p.strategies] for p in game.players]
                             for eq in res.equilibria]}, sys.stdout)
@@ -140,11 +141,15 @@ def _loadavg() -> str:
         return "n/a"
 
 
-def run(quick: bool, limit: float = LIMIT_S, names=None, vertices: str = "auto") -> list[dict]:
+def run(quick: bool, limit: float = LIMIT_S, names=None, vertices: str = "auto",
+        gambit_float: bool = False) -> list[dict]:
     """One row per (game, implementation): seconds of one solve, converted to milliseconds.
 
     ``vertices`` is our route: "auto" (what a user gets, bounded by ``AUTO_LEX_WORK`` on
-    degenerate games) or "lex" (the exact route by name, bounded by ``limit`` only)."""
+    degenerate games) or "lex" (the exact route by name, bounded by ``limit`` only).
+    ``gambit_float`` runs pygambit's ``enummixed_solve`` in floating point (``rational=False``, the
+    arithmetic of the command line's ``-d``) instead of exact rationals: faster, and its list may
+    repeat an equilibrium (bcp2: 712 listed, 695 distinct)."""
     import tempfile
 
     from sim.formats.efg import read_efg
@@ -161,7 +166,7 @@ def run(quick: bool, limit: float = LIMIT_S, names=None, vertices: str = "auto")
             bench = f"enummixed {name} {m}x{n} reduced"
             load = _loadavg()
             ours = _run(_OURS, path, limit, vertices)
-            theirs = _run(_GAMBIT, path, limit)
+            theirs = _run(_GAMBIT, path, limit, "float" if gambit_float else "rational")
             if isinstance(ours, str):
                 rows.append({"benchmark": bench, "implementation": "bargain-sim enummixed_solve",
                              "note": f"ours {ours}; load average {load}"})
@@ -170,18 +175,20 @@ def run(quick: bool, limit: float = LIMIT_S, names=None, vertices: str = "auto")
                              "median_ms": ours["s"] * 1e3, "ratio_vs_ours": 1.0,
                              "note": f"{len(ours['eqs'])} extreme equilibria, {ours['subsets']} maximal "
                                      f"subsets, route {ours['route']}; load average {load}"})
+            label = "pygambit enummixed_solve" + (" (floating point)" if gambit_float else "")
             if isinstance(theirs, str):
-                rows.append({"benchmark": bench, "implementation": "pygambit enummixed_solve",
-                             "note": f"pygambit {theirs}"})
+                rows.append({"benchmark": bench, "implementation": label, "note": f"pygambit {theirs}"})
             else:
-                row = {"benchmark": bench, "implementation": "pygambit enummixed_solve",
-                       "median_ms": theirs["s"] * 1e3}
+                row = {"benchmark": bench, "implementation": label, "median_ms": theirs["s"] * 1e3}
+                listed = len(theirs["eqs"])
+                distinct = len(_profile_set(theirs["eqs"]))
+                count = f"{listed} extreme equilibria" + (f" listed, {distinct} distinct" if distinct != listed else "")
                 if isinstance(ours, str):
-                    row["note"] = f"{len(theirs['eqs'])} extreme equilibria"
+                    row["note"] = count
                 else:
                     same = _profile_set(ours["eqs"]) == _profile_set(theirs["eqs"])
                     row["ratio_vs_ours"] = theirs["s"] / ours["s"]
-                    row["note"] = f"{len(theirs['eqs'])} extreme equilibria; same set as ours: {same}"
+                    row["note"] = f"{count}; same set as ours: {same}"
                 rows.append(row)
             lrs = _lrsnash(game, limit)
             if lrs != "not installed":
@@ -206,11 +213,13 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=LIMIT_S, help="seconds allowed per solve and side")
     parser.add_argument("--vertices", choices=("auto", "lex"), default="auto",
                         help="our route: auto (bounded by AUTO_LEX_WORK) or lex (bounded by --limit)")
+    parser.add_argument("--gambit-float", action="store_true",
+                        help="pygambit in floating point (rational=False) instead of exact rationals")
     parser.add_argument("games", nargs="*", help=f"games to run (default: {' '.join(GAMES)})")
     args = parser.parse_args()
     from benchmarks.run import format_table
 
-    print(format_table(run(args.quick, args.limit, args.games or None, args.vertices)))
+    print(format_table(run(args.quick, args.limit, args.games or None, args.vertices, args.gambit_float)))
 
 
 if __name__ == "__main__":

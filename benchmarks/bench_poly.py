@@ -21,9 +21,11 @@ Run: ``.venv/bin/python -m benchmarks.bench_poly`` (or ``python -m benchmarks.ru
 times (CPU) from 500 randomly drawn support profiles, in about half a minute; ``--by-size``
 estimates the same game's CPU time per support size (how many actions the profile uses), from a
 sample of each size weighted by the size's count, in about ten minutes (the largest supports'
-paths are tracked); ``--cells [REV]`` gives the subdivision's cells per CPU second on one large
-support and on two 3x3x3x3 games, alternating with the kernels of git revision ``REV`` if named
-(their outputs must be the same), in a minute or two.
+paths are tracked); ``--paths`` times the path tracker alone (CPU per path and per step) on 500
+paths of the 4x4x4x4 game's full support and on every path of a 3x3x3x3 game's full support;
+``--cells [REV]`` gives the subdivision's cells per CPU second on one large support and on two
+3x3x3x3 games, alternating with the kernels of git revision ``REV`` if named (their outputs must
+be the same), in a minute or two.
 """
 
 from __future__ import annotations
@@ -362,6 +364,53 @@ def _cells(rev: str | None = None, repeats: int = 5) -> list[dict]:
     return rows
 
 
+def _path_sample(seed: int = 0, n: int = 500, sample_seed: int = 1, repeats: int = 3) -> list[dict]:
+    """CPU time of the path tracker alone (``track_paths``, one thread) on the full support of the
+    4x4x4x4 game (``n`` of its 13,833 paths, drawn with ``sample_seed``) and of the 3x3x3x3 game
+    (its 297 paths), with the steps a path takes; best of ``repeats``, kernels warmed first."""
+    from sim.game import unit_payoffs
+    from sim.solvers import _poly_jit_track as kernels
+    from sim.solvers import poly
+    from sim.solvers._poly_system import MAX_STEPS, Model, assignments
+
+    rows = []
+    load = _loadavg()
+    for shape, count in (((4, 4, 4, 4), n), ((3, 3, 3, 3), None)):
+        u = unit_payoffs(_game(shape, seed).payoffs)
+        rng = np.random.default_rng(seed)
+        model = Model.build(u, rng)
+        off = model.offsets
+        chart = rng.normal(size=int(off[-1])) + 1j * rng.normal(size=int(off[-1]))
+        n_players, n_max = len(shape), max(shape)
+        full = tuple(tuple(range(a)) for a in shape)
+        assigns = np.array(assignments(tuple(a - 1 for a in shape)), dtype=np.int64)
+        idx = np.arange(len(assigns)) if count is None else np.sort(
+            np.random.default_rng(sample_seed).choice(len(assigns), size=count, replace=False))
+        sup_k, sup_acts = poly._support_arrays(shape, [full])
+        flat, strides, _ = poly._flat_payoffs(u)
+        lin = np.zeros((n_players, n_players, n_max, n_max), dtype=complex)
+        for (i, j), a in model.lin.items():
+            lin[i, j, :shape[i], :shape[j]] = a
+        charts = np.zeros((n_players, n_max), dtype=complex)
+        for j in range(n_players):
+            charts[j, :shape[j]] = chart[off[j]:off[j + 1]]
+        args = (flat, strides, lin, model.gamma, charts, sup_k, sup_acts, np.zeros(len(idx), dtype=np.int64),
+                assigns[idx], np.asarray(off, dtype=np.int64), 0.25, MAX_STEPS)
+        kernels.track_paths(*args[:7], args[7][:1], args[8][:1], *args[9:])
+        best = np.inf
+        for _ in range(repeats):
+            cpu = time.process_time()
+            _, ok, _, steps, rejected = kernels.track_paths(*args)
+            best = min(best, time.process_time() - cpu)
+        rows.append({"benchmark": f"enumpoly path tracking, {'x'.join(map(str, shape))} full support, seed {seed}",
+                     "implementation": "bargain-sim track_paths", "median_ms": 1000 * best / len(idx),
+                     "note": f"CPU a path, best of {repeats}, {len(idx)} of {len(assigns):,} paths; "
+                             f"{steps.mean():.1f} steps a path ({rejected.mean():.2f} rejected), "
+                             f"{1e6 * best / steps.sum():.1f} us a step; {ok.sum()} reached t = 1"})
+    rows[-1]["note"] += f"; load average {load:.1f} to {_loadavg():.1f}"
+    return rows
+
+
 def run(quick: bool) -> list[dict]:
     # The first call loads numba's cache of the kernels (or compiles them): reported, never timed.
     # Two more games warm the rest (real polishing, the continuum tracer and its scipy import).
@@ -403,6 +452,8 @@ if __name__ == "__main__":
     elif "--cells" in sys.argv:    # the subdivision's cells per second, against a git revision's kernels if named
         at = sys.argv.index("--cells")
         rows = _cells(sys.argv[at + 1] if len(sys.argv) > at + 1 else None)
+    elif "--paths" in sys.argv:    # the path tracker alone on the full supports
+        rows = _path_sample()
     else:
         rows = run(quick="--quick" in sys.argv)
     for row in rows:

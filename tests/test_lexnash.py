@@ -1,7 +1,7 @@
 """The lrsnash-style exact route (``sim.solvers.lexnash``, kernels in ``sim.solvers._lex_jit``):
 against the exhaustive route and the pure-Python lexicographic vertex enumeration of both
 polytopes, each extreme equilibrium certified (exactly in rationals on small games), the Python
-integer fallback equal to the int64 kernels, the faces exactly the vertices with those labels,
+integer fallback equal to the compiled kernels, the faces exactly the vertices with those labels,
 and the extreme equilibria of corpus reduced forms equal to lrsnash's (reference files)."""
 
 from __future__ import annotations
@@ -127,16 +127,16 @@ def test_lex_route_has_the_exhaustive_routes_maximal_subsets(game):
 @settings(max_examples=40, deadline=None)
 @given(tied_games(max_actions=5), st.integers(2, 64))
 def test_python_integers_take_over_past_the_int64_bound_with_the_same_answer(game, limit):
-    # A tiny entry bound makes the int64 kernels stop at once with OVERFLOW (or not at all when
-    # every entry stays under it); the Python-integer kernels must then give the same set.
+    # A tiny entry bound makes the compiled kernels stop at once with OVERFLOW (or not at all
+    # when every entry stays under it); the Python-integer kernels must then give the same set.
     A, B = game
     res = lexnash_equilibria(A, B)
-    old = _lex_jit.INT64_LIMIT
+    old = _lex_jit.WIDE_LIMIT
     try:
-        _lex_jit.INT64_LIMIT = limit
+        _lex_jit.WIDE_LIMIT = limit
         low = lexnash_equilibria(A, B)
     finally:
-        _lex_jit.INT64_LIMIT = old
+        _lex_jit.WIDE_LIMIT = old
     assert pair_set(low.xs, low.ys) == pair_set(res.xs, res.ys)
     assert low.degenerate == res.degenerate
 
@@ -186,13 +186,13 @@ def one_face_search_per_vertex(A, B, max_bases=2_000_000, max_work=None):
 def test_the_batched_face_searches_equal_one_call_per_face(game, limit, max_work, max_bases):
     # All faces go to the compiled kernel in one call, which stops before a face that overflows
     # int64 or reaches a bound and leaves it to the per-face path. The pairs, their order, the
-    # flag and the counts must be those of one face_search call per vertex; a small INT64_LIMIT
+    # flag and the counts must be those of one face_search call per vertex; a small WIDE_LIMIT
     # makes faces overflow part-way through the batch, small bounds stop it part-way.
     A, B = game
-    old = _lex_jit.INT64_LIMIT
+    old = _lex_jit.WIDE_LIMIT
     try:
         if limit is not None:
-            _lex_jit.INT64_LIMIT = limit
+            _lex_jit.WIDE_LIMIT = limit
         for kw in ({}, {"max_work": max_work}, {"max_bases": max_bases}):
             ref = one_face_search_per_vertex(A, B, **kw)
             if ref is None:
@@ -212,11 +212,12 @@ def test_the_batched_face_searches_equal_one_call_per_face(game, limit, max_work
                 assert res.degenerate and res.work == total
             assert res.work >= total and (res.python_ints or not py)
     finally:
-        _lex_jit.INT64_LIMIT = old
+        _lex_jit.WIDE_LIMIT = old
 
 
 def test_payoffs_past_int64_run_on_python_integers():
-    # Payoffs with 7 decimals become integers near 10**7: the 4x4 minors pass 2**31 at once.
+    # Payoffs with 7 decimals become integers near 10**7: the 4x4 minors (near 10**28) pass the
+    # compiled kernels' bound, 2**62.
     rng = np.random.default_rng(7)
     A = np.round(rng.uniform(0, 1, (4, 4)), 7)
     B = np.round(rng.uniform(0, 1, (4, 4)), 7)
@@ -242,7 +243,7 @@ def test_a_face_search_finds_exactly_the_vertices_with_those_labels(k, dim, data
     zindex[:dim] = np.arange(dim)
     status, masks, points, _, _, _ = _lex_jit.face_search(
         D, np.arange(dim, N, dtype=np.int64), np.arange(dim, dtype=np.int64), forced, zindex, dim,
-        10**6, 10**12, _lex_jit.INT64_LIMIT)
+        10**6, 10**12, _lex_jit.INT64_LIMIT, _lex_jit.WIDE_LIMIT)
     # Brute force: vertices of {z >= 0 : M z <= 1} where every forced label is tight.
     expected = set()
     for z in brute_force_vertices(M.astype(object), np.ones(k, dtype=object)):

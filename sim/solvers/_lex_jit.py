@@ -15,11 +15,22 @@ entering. That is the ``lrsnash`` scheme of Avis, Rosenberg, Savani and von Sten
 polytope enumerated, and for each of its vertices the face of the other polytope with the
 complementary labels.
 
-Exactness. The compiled kernels run in int64: each pivot entry is ``(t * p - c * r) / det``, an
-exact division (done as a multiplication by det's inverse modulo ``2**64``), exact while every
-entry stays below ``2**31`` in magnitude (products below ``2**62``), which each pivot checks; the first entry past it stops the kernel with ``OVERFLOW`` and the caller runs the same
-code on Python integers (:func:`python_kernels`, the functions' own source with an object-array
-pivot). Coordinates leave as floats ``numerator / sum``, correctly rounded from the exact integers.
+Exactness. Each pivot entry is ``(t * p - c * r) / det``, an exact division (done as a
+multiplication by the inverse of det's odd part modulo ``2**64``, after shifting out its power of
+two). While every entry and det are below ``INT64_LIMIT = 2**31`` in magnitude, products are
+int64 (below ``2**62``, a difference below ``2**63``). Past it, and while every entry stays below
+``WIDE_LIMIT = 2**62``, the pivots and the ratio tests form each product exactly in 128 bits, two
+uint64 words (32-bit halves, :func:`_smul`; a difference of two products is below ``2**125``),
+take the quotient from the 128-bit numerator's bits above det's power of two, and accept it only
+when ``|N| < det * WIDE_LIMIT`` holds exactly in 128 bits (then the quotient is below ``2**62``
+and the wrapped int64 product is the quotient itself). Each pivot reports the width of the
+dictionary it made (int64, 128-bit, past the bound), so a search goes back to int64 products
+when its entries shrink again. The first entry past ``WIDE_LIMIT`` stops the kernel with
+``OVERFLOW`` and the caller runs the same code on Python integers (:func:`python_kernels`, the
+functions' own source with an object-array pivot). A 128-bit pivot is charged ``WIDE_COST``
+times its entries against the work bound. Coordinates leave as floats ``numerator / sum``,
+correctly rounded from the exact integers (past ``2**31`` by a 128-bit sum and a long division,
+:func:`_ratio`).
 
 Bases and label sets are keys of 63 bits per int64 word, so any number of labels works; the visited
 set is an open-addressing hash table over those words.
@@ -35,14 +46,23 @@ J. Edmonds (1967), "Systems of distinct representatives and linear algebra", J. 
 
 from __future__ import annotations
 
+import math
 import types
 
 import numba
 import numpy as np
 
 OK, OVERFLOW, BASES, WORK, EMPTY = 0, 1, 2, 3, 4
-#: Entries of the int64 tableau stay below this in magnitude (products stay below 2**62).
+#: While every entry (and det) is below this in magnitude, pivots and ratio tests multiply in
+#: int64 (products below 2**62, a difference of two below 2**63).
 INT64_LIMIT = 1 << 31
+#: Past INT64_LIMIT, products are formed exactly in 128 bits while every entry stays below this:
+#: a difference of two products is below 2**125 (no signed 128-bit overflow), a quotient below it
+#: and its negation fit int64, and ``det * WIDE_LIMIT`` (the bound test) is below 2**124.
+WIDE_LIMIT = 1 << 62
+#: A pivot in 128 bits is charged as this many int64 ones against the work bound (measured on
+#: tim, whose entries pass INT64_LIMIT: entries updated per CPU second, int64 against 128 bits).
+WIDE_COST = 4
 _BITS = 63
 
 
@@ -111,23 +131,141 @@ def _grow_1d(a):
     return out
 
 
+# ----- exact 128-bit arithmetic in two uint64 words (two's complement) ------------------------------
+_M32 = np.uint64(0xFFFFFFFF)
+_S32 = np.uint64(32)
+_S63 = np.uint64(63)
+_ONE = np.uint64(1)
+_ZERO = np.uint64(0)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _umul(a, b):
+    """Exact product of two uint64 as ``(hi, lo)``: four 32x32->64 products of the halves
+    (schoolbook), the middle partial sums carried (each below ``3 * 2**32``)."""
+    a0 = a & _M32
+    a1 = a >> _S32
+    b0 = b & _M32
+    b1 = b >> _S32
+    p00 = a0 * b0
+    p01 = a0 * b1
+    p10 = a1 * b0
+    mid = (p00 >> _S32) + (p01 & _M32) + (p10 & _M32)
+    lo = (p00 & _M32) | (mid << _S32)
+    hi = a1 * b1 + (p01 >> _S32) + (p10 >> _S32) + (mid >> _S32)
+    return hi, lo
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _smul(a, b):
+    """Exact product of two int64 as a signed 128-bit ``(hi, lo)`` (uint64 words, two's
+    complement): the unsigned product of the bit patterns, less ``2**64 * b`` when ``a < 0`` and
+    ``2**64 * a`` when ``b < 0`` (modulo ``2**128``)."""
+    ua = np.uint64(a)
+    ub = np.uint64(b)
+    hi, lo = _umul(ua, ub)
+    if a < 0:
+        hi -= ub
+    if b < 0:
+        hi -= ua
+    return hi, lo
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _sub128(h1, l1, h2, l2):
+    """``(h1, l1) - (h2, l2)`` modulo ``2**128``."""
+    lo = l1 - l2
+    hi = h1 - h2
+    if l1 < l2:
+        hi -= _ONE
+    return hi, lo
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _abs128(hi, lo):
+    """Magnitude of a signed 128-bit value (below ``2**127``) as an unsigned one."""
+    if hi >> _S63:
+        lo = ~lo + _ONE
+        hi = ~hi
+        if lo == _ZERO:
+            hi += _ONE
+    return hi, lo
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _ult128(h1, l1, h2, l2):
+    """Whether unsigned ``(h1, l1) < (h2, l2)``."""
+    return h1 < h2 or (h1 == h2 and l1 < l2)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _sign128(hi, lo):
+    """Sign (-1, 0, 1) of a signed 128-bit value."""
+    if hi >> _S63:
+        return -1
+    if hi == _ZERO and lo == _ZERO:
+        return 0
+    return 1
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _bits64(hi, lo, shift):
+    """Bits ``[shift, shift + 64)`` of a 128-bit value as an int64, ``0 <= shift < 64``: the low
+    word of the arithmetic shift ``(hi, lo) >> shift``."""
+    if shift == 0:
+        return np.int64(lo)
+    s = np.uint64(shift)
+    return np.int64((lo >> s) | (hi << (np.uint64(64) - s)))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _cross_sign(a, b, c, d):
+    """Sign of ``a * b - c * d`` for int64 operands below ``2**63`` in magnitude, exactly (each
+    product below ``2**126``, their difference below ``2**127``)."""
+    h1, l1 = _smul(a, b)
+    h2, l2 = _smul(c, d)
+    hi, lo = _sub128(h1, l1, h2, l2)
+    return _sign128(hi, lo)
+
+
+@numba.njit(cache=True, nogil=True)
+def _ratio(a, hi, lo):
+    """``a / T`` correctly rounded to float64 for ``0 <= a <= T``, ``T = (hi, lo)`` a positive
+    unsigned 128-bit integer below ``2**126``: binary long division to 53 bits, a rounding bit
+    and a sticky bit, rounded to nearest, ties to even."""
+    if a == 0:
+        return 0.0
+    if hi == _ZERO and lo < np.uint64(1 << 53):
+        return a / np.int64(lo)  # both exact in float64: one correctly rounded division
+    rh = _ZERO
+    rl = np.uint64(a)
+    e = 0
+    while _ult128(rh, rl, hi, lo):  # scale the remainder into [T, 2T): a / T = 2**e * (r / T)
+        rh = (rh << _ONE) | (rl >> _S63)
+        rl <<= _ONE
+        e -= 1
+    rh, rl = _sub128(rh, rl, hi, lo)
+    m = np.int64(1)
+    for _ in range(53):  # 52 more bits of the mantissa, then the rounding bit
+        rh = (rh << _ONE) | (rl >> _S63)
+        rl <<= _ONE
+        m <<= 1
+        if not _ult128(rh, rl, hi, lo):
+            rh, rl = _sub128(rh, rl, hi, lo)
+            m |= 1
+    sticky = rh != _ZERO or rl != _ZERO
+    rnd = m & 1
+    m >>= 1
+    if rnd and (sticky or m & 1):
+        m += 1
+    return math.ldexp(float(m), e - 52)
+
+
 # ----- dictionary arithmetic ----------------------------------------------------------------------
 @numba.njit(cache=True, nogil=True)
-def _pivot(D, det, row, col, limit):
-    """Edmonds' integer pivot of dictionary ``D`` on ``(row, col)`` in place.
-
-    ``D`` has a row per basic variable and a column per non-basic one (then the right-hand side);
-    the entering variable's column becomes the leaving variable's: ``det`` in the pivot row, the
-    negated old column elsewhere. Returns ``(new det, every entry within limit)``. A negative
-    pivot element (only when a degenerate row is pivoted in ``face_search``) is followed by
-    negating the dictionary, which keeps ``det`` positive and every true entry unchanged.
-    """
-    R, C = D.shape
-    p = D[row, col]
-    ok = True
-    # Exact division by det as a shift and a multiplication by the inverse of det's odd part
-    # modulo 2**64 (int64 products wrap): every quotient is exact, so this is the quotient, and
-    # it costs a multiplication where a 64-bit division costs ten to forty.
+def _inverse(det):
+    """``(shift, inv)``: ``det = odd * 2**shift`` and ``inv`` the inverse of ``odd`` modulo
+    ``2**64`` (as uint64)."""
     shift = 0
     odd = det
     while odd & 1 == 0:
@@ -136,6 +274,49 @@ def _pivot(D, det, row, col, limit):
     inv = odd
     for _ in range(5):  # Newton's iteration doubles the correct low bits: 3, 6, 12, 24, 48, 96
         inv *= 2 - odd * inv
+    return shift, inv
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _pivot(D, det, row, col, narrow, limit, wide):
+    """Edmonds' integer pivot of dictionary ``D`` on ``(row, col)`` in place.
+
+    ``D`` has a row per basic variable and a column per non-basic one (then the right-hand side);
+    the entering variable's column becomes the leaving variable's: ``det`` in the pivot row, the
+    negated old column elsewhere. A negative pivot element (only when a degenerate row is pivoted
+    in ``face_search``) is followed by negating the dictionary, which keeps ``det`` positive and
+    every true entry unchanged.
+
+    Every new entry is ``N / det`` with ``N = t * p - c * r`` and the division exact. With every
+    entry below ``narrow`` (at most ``2**31``) in magnitude (``wide`` False), ``N`` is below
+    ``2**63`` and int64 products are exact; else (``wide``, entries below ``limit`` at most
+    ``2**62``) ``N`` is formed exactly in 128 bits (:func:`_smul`, below ``2**125``). Either way
+    the quotient is taken from ``N``'s bits above det's power of two times the inverse of its odd
+    part modulo ``2**64``, which is the quotient exactly when it is below ``2**63``; in 128 bits
+    that is ensured first by ``|N| < det * limit`` (exact, in 128 bits), i.e. quotient below
+    ``limit``, so a wrapped value never passes.
+
+    Returns ``(new det, width)``: width 0 when every entry and det are below ``narrow``, 1 when
+    some is not but all are below ``limit``, 2 (overflow: ``D`` is then spoiled) when some entry
+    is not below ``limit``.
+    """
+    if wide:
+        return _pivot128(D, det, row, col, narrow, limit)
+    return _pivot64(D, det, row, col, narrow, limit)
+
+
+@numba.njit(cache=True, nogil=True)
+def _pivot64(D, det, row, col, narrow, limit):
+    """:func:`_pivot` with every entry and det below ``narrow`` (at most ``2**31``): int64
+    products."""
+    R, C = D.shape
+    p = D[row, col]
+    big = False
+    over = False
+    shift, inv = _inverse(det)
+    # Exact division by det as a shift and a multiplication by the inverse of det's odd part
+    # modulo 2**64 (int64 products wrap): every quotient is exact, so this is the quotient,
+    # and it costs a multiplication where a 64-bit division costs ten to forty.
     for i in range(R):
         if i == row:
             continue
@@ -147,14 +328,18 @@ def _pivot(D, det, row, col, limit):
                 if D[i, j] != 0:
                     v = ((D[i, j] * p) >> shift) * inv
                     D[i, j] = v
-                    if v >= limit or v <= -limit:
-                        ok = False
+                    if v >= narrow or v <= -narrow:
+                        big = True
+                        if v >= limit or v <= -limit:
+                            over = True
         else:
             for j in range(C):
                 v = ((D[i, j] * p - c * D[row, j]) >> shift) * inv
                 D[i, j] = v
-                if v >= limit or v <= -limit:
-                    ok = False
+                if v >= narrow or v <= -narrow:
+                    big = True
+                    if v >= limit or v <= -limit:
+                        over = True
             D[i, col] = -c
     D[row, col] = det
     if p < 0:
@@ -162,10 +347,65 @@ def _pivot(D, det, row, col, limit):
             for j in range(C):
                 D[i, j] = -D[i, j]
         p = -p
-    return p, ok
+    return p, 2 if over else (1 if big else 0)
 
 
-def _pivot_object(D, det, row, col, limit):
+@numba.njit(cache=True, nogil=True)
+def _pivot128(D, det, row, col, narrow, limit):
+    """:func:`_pivot` with entries below ``limit`` (at most ``2**62``): 128-bit products."""
+    R, C = D.shape
+    p = D[row, col]
+    big = False
+    over = False
+    shift, inv = _inverse(det)
+    uinv = np.uint64(inv)
+    bh, bl = _umul(np.uint64(det), np.uint64(limit))  # |N| < det * limit: quotient within limit
+    for i in range(R):
+        if i == row:
+            for j in range(C):
+                if D[i, j] >= narrow or D[i, j] <= -narrow:
+                    big = True
+            continue
+        c = D[i, col]
+        if c >= narrow or c <= -narrow:
+            big = True
+        if c == 0 and p == det:
+            for j in range(C):
+                if D[i, j] >= narrow or D[i, j] <= -narrow:
+                    big = True
+            continue
+        for j in range(C):
+            t = D[i, j]
+            if c == 0:
+                if t == 0:
+                    continue
+                nh, nl = _smul(t, p)
+            else:
+                h1, l1 = _smul(t, p)
+                h2, l2 = _smul(c, D[row, j])
+                nh, nl = _sub128(h1, l1, h2, l2)
+            ah, al = _abs128(nh, nl)
+            if not _ult128(ah, al, bh, bl):
+                over = True
+            v = np.int64(np.uint64(_bits64(nh, nl, shift)) * uinv)
+            D[i, j] = v
+            if v >= narrow or v <= -narrow:
+                big = True
+        D[i, col] = -c
+    # The new det (the pivot element) and the old one, now in the pivot row, count too: the
+    # ratio tests multiply by det.
+    if p >= narrow or p <= -narrow or det >= narrow:
+        big = True
+    D[row, col] = det
+    if p < 0:
+        for i in range(R):
+            for j in range(C):
+                D[i, j] = -D[i, j]
+        p = -p
+    return p, 2 if over else (1 if big else 0)
+
+
+def _pivot_object(D, det, row, col, narrow, limit, wide):
     """:func:`_pivot` on an object array of Python integers (vectorised; no limit applies)."""
     p = D[row, col]
     r = D[row].copy()
@@ -180,7 +420,36 @@ def _pivot_object(D, det, row, col, limit):
     if p < 0:
         D *= -1
         p = -p
-    return p, True
+    return p, 0
+
+
+@numba.njit(cache=True, nogil=True)
+def _width(D, det, narrow, limit):
+    """0 when ``det`` and every entry of ``D`` are below ``narrow`` in magnitude, 1 when all are
+    below ``limit``, else 2."""
+    if det >= limit:
+        return 2
+    w = 1 if det >= narrow else 0
+    for i in range(D.shape[0]):
+        for j in range(D.shape[1]):
+            v = D[i, j]
+            if v >= narrow or v <= -narrow:
+                if v >= limit or v <= -limit:
+                    return 2
+                w = 1
+    return w
+
+
+@numba.njit(cache=True, nogil=True)
+def _pivot_cost(cost, wide):
+    """Work charged for a pivot of ``cost`` entries: ``WIDE_COST`` times as much in 128 bits."""
+    return cost * WIDE_COST if wide else cost
+
+
+@numba.njit(cache=True, nogil=True)
+def _reserve(cost, narrow, limit):
+    """The most a pivot of ``cost`` entries can be charged (128 bits when ``limit > narrow``)."""
+    return cost * WIDE_COST if limit > narrow else cost
 
 
 @numba.njit(cache=True, nogil=True)
@@ -196,7 +465,34 @@ def _lex_value(D, det, i, v, where):
 
 
 @numba.njit(cache=True, nogil=True)
-def _lex_row(D, det, k, col, lexcols, where):
+def _lex_row128(D, det, k, col, lexcols, where):
+    """:func:`_lex_row64` with each cross product exact in 128 bits (:func:`_cross_sign`)."""
+    rhs = D.shape[1] - 1
+    best = -1
+    for i in range(k):
+        a = D[i, col]
+        if a <= 0:
+            continue
+        if best < 0:
+            best = i
+            continue
+        b = D[best, col]
+        x = _cross_sign(D[i, rhs], b, D[best, rhs], a)
+        if x < 0:
+            best = i
+        elif x == 0:
+            for c in lexcols:
+                x = _cross_sign(_lex_value(D, det, i, c, where), b, _lex_value(D, det, best, c, where), a)
+                if x < 0:
+                    best = i
+                    break
+                if x > 0:
+                    break
+    return best
+
+
+@numba.njit(cache=True, nogil=True)
+def _lex_row64(D, det, k, col, lexcols, where):
     """Row (among the first ``k``) of the lexicographic minimum ratio test for column ``col``.
 
     Ratios ``D[i, rhs] / D[i, col]`` over rows with a positive entry compare by cross
@@ -228,9 +524,64 @@ def _lex_row(D, det, k, col, lexcols, where):
     return best
 
 
+@numba.njit(cache=True, nogil=True)
+def _record(D, basis, zindex, points, n, wide):
+    """Coordinates of the current vertex into ``points[n]``: each basic coordinate's right-hand
+    side over their sum, correctly rounded (zeros at the origin).
+
+    In int64 (entries below ``INT64_LIMIT``) the sum and each numerator are exact floats, so one
+    division is correctly rounded. Past it the sum is kept in 128 bits and each quotient rounded
+    by :func:`_ratio` (the right-hand sides of a feasible dictionary are not negative).
+    """
+    k, C = D.shape
+    d = C - 1
+    if not wide:
+        total = D[0, d] * 0
+        for i in range(k):
+            if zindex[basis[i]] >= 0:
+                total += D[i, d]
+        if total != 0:
+            for i in range(k):
+                z = zindex[basis[i]]
+                if z >= 0:
+                    points[n, z] = D[i, d] / total
+        return
+    hi = _ZERO
+    lo = _ZERO
+    for i in range(k):
+        if zindex[basis[i]] >= 0:
+            a = D[i, d]
+            if a < 0:
+                raise ValueError("_record: a negative right-hand side in a feasible dictionary")
+            lo += np.uint64(a)
+            if lo < np.uint64(a):
+                hi += _ONE
+    if hi == _ZERO and lo == _ZERO:
+        return
+    for i in range(k):
+        z = zindex[basis[i]]
+        if z >= 0:
+            points[n, z] = _ratio(D[i, d], hi, lo)
+
+
+def _record_object(D, basis, zindex, points, n, wide):
+    """:func:`_record` on Python integers (``int / int`` is correctly rounded)."""
+    k, C = D.shape
+    d = C - 1
+    total = 0
+    for i in range(k):
+        if zindex[basis[i]] >= 0:
+            total += D[i, d]
+    if total != 0:
+        for i in range(k):
+            z = zindex[basis[i]]
+            if z >= 0:
+                points[n, z] = D[i, d] / total
+
+
 # ----- the searches --------------------------------------------------------------------------------
 @numba.njit(cache=True, nogil=True)
-def search(D, det, basis, cob, lexcols, forbidden, zindex, dim, max_bases, max_work, limit):
+def search(D, det, basis, cob, lexcols, forbidden, zindex, dim, max_bases, max_work, narrow, limit, wide):
     """Every vertex reached by lexicographic pivots from ``basis`` with ``forbidden`` columns barred.
 
     Parameters
@@ -251,9 +602,13 @@ def search(D, det, basis, cob, lexcols, forbidden, zindex, dim, max_bases, max_w
     dim : int
         Number of coordinates.
     max_bases, max_work : int
-        Most bases visited and most dictionary entries updated before the search stops.
-    limit : int
-        Bound on the magnitude of entries (``OVERFLOW`` past it).
+        Most bases visited and most dictionary entries updated before the search stops (a pivot
+        in 128 bits counts ``WIDE_COST`` times its entries).
+    narrow, limit : int
+        Entries and det below ``narrow`` (at most ``INT64_LIMIT``): int64 products; below
+        ``limit`` (at most ``WIDE_LIMIT``): 128-bit products; ``OVERFLOW`` past it.
+    wide : int
+        :func:`_width` of ``D`` (1 is safe when unknown: the first pivot measures it).
 
     Returns
     -------
@@ -295,8 +650,11 @@ def search(D, det, basis, cob, lexcols, forbidden, zindex, dim, max_bases, max_w
     stack_row = np.zeros(64, np.int64)
     stack_col = np.zeros(64, np.int64)
     stack_next = np.zeros(64, np.int64)
+    stack_cost = np.zeros(64, np.int64)  # work of the pivot back from each depth
+    way_back = 0  # their sum up the path: the work of the way back to the start
     work = 0
     cost = k * C
+    reserve = _reserve(cost, narrow, limit)
     mask = np.zeros(W, np.int64)
     depth = 0
     stack_next[0] = 0
@@ -327,22 +685,19 @@ def search(D, det, basis, cob, lexcols, forbidden, zindex, dim, max_bases, max_w
                     n_tight = _grow_1d(n_tight)
                 masks[n_vert] = mask
                 n_tight[n_vert] = cnt
-                total = D[0, d] * 0
-                for i in range(k):
-                    if zindex[basis[i]] >= 0:
-                        total += D[i, d]
-                if total != 0:
-                    for i in range(k):
-                        z = zindex[basis[i]]
-                        if z >= 0:
-                            points[n_vert, z] = D[i, d] / total
+                _record(D, basis, zindex, points, n_vert, wide)
                 n_vert += 1
         moved = False
         col = stack_next[depth]
         while col < d:
             enter = cob[col]
             if not forbidden[enter]:
-                row = _lex_row(D, det, k, col, lexcols, where)
+                # The branch at the call (not in a helper): LLVM then inlines the int64 test into
+                # the loop as before (a helper that chose between the two cost bcp2 10%).
+                if wide:
+                    row = _lex_row128(D, det, k, col, lexcols, where)
+                else:
+                    row = _lex_row64(D, det, k, col, lexcols, where)
                 if row >= 0:
                     leave = basis[row]
                     key[enter // _BITS] ^= np.int64(1) << (enter % _BITS)
@@ -352,7 +707,8 @@ def search(D, det, basis, cob, lexcols, forbidden, zindex, dim, max_bases, max_w
                         if n_bases >= max_bases:
                             status = BASES
                             break
-                        if work + (depth + 2) * cost > max_work:  # this pivot and the way back
+                        pc = _pivot_cost(cost, wide)
+                        if work + pc + way_back + reserve > max_work:  # this pivot and the way back
                             status = WORK
                             break
                         vkeys[s] = key
@@ -360,9 +716,9 @@ def search(D, det, basis, cob, lexcols, forbidden, zindex, dim, max_bases, max_w
                         n_bases += 1
                         if 2 * n_bases > vkeys.shape[0]:
                             vkeys, vused = _grow(vkeys, vused)
-                        det, ok = _pivot(D, det, row, col, limit)
-                        work += cost
-                        if not ok:
+                        det, wide = _pivot(D, det, row, col, narrow, limit, wide)
+                        work += pc
+                        if wide == 2:
                             status = OVERFLOW
                             break
                         basis[row] = enter
@@ -375,6 +731,9 @@ def search(D, det, basis, cob, lexcols, forbidden, zindex, dim, max_bases, max_w
                             stack_row = _grow_1d(stack_row)
                             stack_col = _grow_1d(stack_col)
                             stack_next = _grow_1d(stack_next)
+                            stack_cost = _grow_1d(stack_cost)
+                        stack_cost[depth] = _pivot_cost(cost, wide)
+                        way_back += stack_cost[depth]
                         stack_row[depth] = row
                         stack_col[depth] = col
                         stack_next[depth] = 0
@@ -395,8 +754,10 @@ def search(D, det, basis, cob, lexcols, forbidden, zindex, dim, max_bases, max_w
         col = stack_col[depth]
         back = cob[col]
         entered = basis[row]
-        det, ok = _pivot(D, det, row, col, limit)
-        work += cost
+        # Back to a dictionary seen before, whose entries were within limit: never an overflow.
+        det, wide = _pivot(D, det, row, col, narrow, limit, wide)
+        work += stack_cost[depth]
+        way_back -= stack_cost[depth]
         basis[row] = back
         cob[col] = entered
         where[back] = -(row + 1)
@@ -408,7 +769,7 @@ def search(D, det, basis, cob, lexcols, forbidden, zindex, dim, max_bases, max_w
 
 
 @numba.njit(cache=True, nogil=True)
-def face_search(D0, basis0, cob0, forced, zindex, dim, max_bases, max_work, limit):
+def face_search(D0, basis0, cob0, forced, zindex, dim, max_bases, max_work, narrow, limit):
     """Vertices of the face ``{forced variables = 0}`` of the polytope of dictionary ``D0``.
 
     ``D0`` is the slack-basis dictionary (``det`` 1, ``basis0`` the slack of each row, ``cob0``
@@ -444,6 +805,11 @@ def face_search(D0, basis0, cob0, forced, zindex, dim, max_bases, max_work, limi
     work = 0
     cost = (k + 1) * C
     lexcols = basis.copy()
+    # D0 is below INT64_LIMIT (the caller's test), so the objective row, a sum of k + 1 rows,
+    # is below 2**62 and exact; then it is held to the bounds like every entry.
+    wide = _width(D, det, narrow, limit)
+    if wide == 2:
+        return (OVERFLOW, np.zeros((0, 1), np.int64), np.zeros((0, dim)), np.zeros(0, np.int64), 0, work)
     while True:
         enter = -1
         for j in range(d):
@@ -452,14 +818,18 @@ def face_search(D0, basis0, cob0, forced, zindex, dim, max_bases, max_work, limi
                 break
         if enter < 0:
             break
-        row = _lex_row(D, det, k, enter, lexcols, where)
+        if wide:
+            row = _lex_row128(D, det, k, enter, lexcols, where)
+        else:
+            row = _lex_row64(D, det, k, enter, lexcols, where)
         if row < 0:
             break  # cannot happen in a polytope: the objective is bounded below by zero
-        if work + cost > max_work:
+        pc = _pivot_cost(cost, wide)
+        if work + pc > max_work:
             return (WORK, np.zeros((0, 1), np.int64), np.zeros((0, dim)), np.zeros(0, np.int64), 0, work)
-        det, ok = _pivot(D, det, row, enter, limit)
-        work += cost
-        if not ok:
+        det, wide = _pivot(D, det, row, enter, narrow, limit, wide)
+        work += pc
+        if wide == 2:
             return (OVERFLOW, np.zeros((0, 1), np.int64), np.zeros((0, dim)), np.zeros(0, np.int64), 0, work)
         v_in, v_out = cob[enter], basis[row]
         basis[row] = v_in
@@ -475,23 +845,25 @@ def face_search(D0, basis0, cob0, forced, zindex, dim, max_bases, max_work, limi
         for j in range(d):
             if forced[cob[j]] or F[i, j] == 0:
                 continue
-            if work + k * C > max_work:
+            pc = _pivot_cost(k * C, wide)
+            if work + pc > max_work:
                 return (WORK, np.zeros((0, 1), np.int64), np.zeros((0, dim)), np.zeros(0, np.int64), 0, work)
-            det, ok = _pivot(F, det, i, j, limit)
-            work += k * C
-            if not ok:
+            det, wide = _pivot(F, det, i, j, narrow, limit, wide)
+            work += pc
+            if wide == 2:
                 return (OVERFLOW, np.zeros((0, 1), np.int64), np.zeros((0, dim)), np.zeros(0, np.int64), 0, work)
             v_in, v_out = cob[j], basis[i]
             basis[i] = v_in
             cob[j] = v_out
             break
     status, masks, points, n_tight, n_bases, w2 = search(
-        F, det, basis, cob, basis.copy(), forced, zindex, dim, max_bases, max_work - work, limit)
+        F, det, basis, cob, basis.copy(), forced, zindex, dim, max_bases, max_work - work, narrow, limit,
+        wide)
     return status, masks, points, n_tight, n_bases, work + w2
 
 
 @numba.njit(cache=True, nogil=True)
-def faces_search(D0, basis0, cob0, forced, order, zindex, dim, max_bases, max_work, limit):
+def faces_search(D0, basis0, cob0, forced, order, zindex, dim, max_bases, max_work, narrow, limit):
     """:func:`face_search` of the faces ``forced[order[0]], forced[order[1]], ...``, in that order.
 
     One call for the faces of all vertices of the enumerated polytope: per face, the Python
@@ -499,7 +871,7 @@ def faces_search(D0, basis0, cob0, forced, order, zindex, dim, max_bases, max_wo
     face gets the budget the faces before it left (``max_bases`` bases over the faces that are
     not empty, ``max_work`` entries over all), as one ``face_search`` call per face would. The
     loop stops before the first face that answers neither ``OK`` nor ``EMPTY`` (a bound, or an
-    int64 overflow), which the caller runs on its own (and on Python integers if need be).
+    overflow past ``limit``), which the caller runs on its own (and on Python integers if need be).
 
     Returns ``(done, points, owner, max_tight, bases, work)``: ``done`` faces searched; the
     vertices of those faces but the origin, face after face in the order ``face_search`` lists
@@ -516,7 +888,7 @@ def faces_search(D0, basis0, cob0, forced, order, zindex, dim, max_bases, max_wo
     done = 0
     for s in range(order.shape[0]):
         st, fm, fp, ft, fb, fw = face_search(D0, basis0, cob0, forced[order[s]], zindex, dim,
-                                             max_bases - bases, max_work - work, limit)
+                                             max_bases - bases, max_work - work, narrow, limit)
         if st != OK and st != EMPTY:
             break
         work += fw
@@ -568,16 +940,21 @@ def _with_row_object(D0):
 def python_kernels():
     """``(search, face_search)`` on Python integers: the same source, an object-array pivot.
 
-    The compiled kernels stop with ``OVERFLOW`` when an entry reaches ``2**31``; these take over
-    with no bound on the integers (and call the compiled hash-set helpers, which see only int64
-    keys).
+    The compiled kernels stop with ``OVERFLOW`` when an entry reaches ``limit`` (``WIDE_LIMIT``);
+    these take over with no bound on the integers (and call the compiled hash-set helpers, which
+    see only int64 keys). Their ``narrow`` and ``limit`` are unused: the dictionary is never
+    "wide", and a pivot is charged its entries (the caller charges ``PYTHON_COST`` each).
     """
     g = dict(globals())
     g["_pivot"] = _pivot_object
     g["_lex_value"] = _lex_value.py_func
     g["_with_row"] = _with_row_object
     g["_drop_row"] = lambda D, k: D[:k].copy()
-    g["_lex_row"] = types.FunctionType(_lex_row.py_func.__code__, g, "_lex_row")
+    g["_width"] = lambda D, det, narrow, limit: 0
+    g["_pivot_cost"] = lambda cost, wide: cost
+    g["_reserve"] = lambda cost, narrow, limit: cost
+    g["_record"] = _record_object
+    g["_lex_row64"] = types.FunctionType(_lex_row64.py_func.__code__, g, "_lex_row64")
     py_search = types.FunctionType(search.py_func.__code__, g, "search")
     g["search"] = py_search
     py_face = types.FunctionType(face_search.py_func.__code__, g, "face_search")

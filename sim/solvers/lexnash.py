@@ -16,12 +16,13 @@ an extreme equilibrium and every extreme equilibrium is found; no vertex of the 
 that has no partner is ever visited, which is what makes the reduced forms of game trees (a small
 player against a large one, with many ties) tractable.
 
-Arithmetic is exact: Edmonds' integer pivoting, compiled in int64 while every tableau entry stays
-below ``2**31`` and on Python integers past it (:mod:`sim.solvers._lex_jit`). Two bounds keep a
-search finite and a refusal principled: ``max_bases`` lexicographic bases for the enumerated
-polytope and, separately, for all the faces together; ``max_work`` tableau entries updated over
-the whole run (the cost of a pivot is the size of its dictionary; on Python integers each entry
-counts :data:`PYTHON_COST` times).
+Arithmetic is exact: Edmonds' integer pivoting, compiled with int64 products while every tableau
+entry stays below ``2**31``, with exact 128-bit products while every entry stays below ``2**62``,
+and on Python integers past that (:mod:`sim.solvers._lex_jit`). Two bounds keep a search finite
+and a refusal principled: ``max_bases`` lexicographic bases for the enumerated polytope and,
+separately, for all the faces together; ``max_work`` tableau entries updated over the whole run
+(the cost of a pivot is the size of its dictionary; in 128 bits each entry counts
+``_lex_jit.WIDE_COST`` times, on Python integers :data:`PYTHON_COST` times).
 
 References
 ----------
@@ -42,7 +43,8 @@ from sim.errors import SolverError
 
 #: An entry updated on Python integers is charged as this many int64 ones against ``max_work``
 #: (object-array pivots and interpreted ratio tests are some fifty times slower), so that a game
-#: whose entries pass ``2**31`` is refused within about the same time as one that stays in int64.
+#: whose entries pass the compiled kernels' bound (``2**62``) is refused within about the same
+#: time as one that stays compiled.
 PYTHON_COST = 50
 
 
@@ -68,7 +70,8 @@ class LexNashResult:
     work : int
         Tableau entries updated.
     python_ints : bool
-        Whether some part ran on Python integers (an int64 entry would have passed ``2**31``).
+        Whether some part ran on Python integers (an entry would have passed the compiled
+        kernels' bound, ``_lex_jit.WIDE_LIMIT = 2**62``).
     """
 
     xs: np.ndarray
@@ -110,7 +113,10 @@ def _tableaux(Ai, Bi):
 
 
 def _compiled(D):
-    """``D`` as int64 when every entry is below the kernel's bound (``INT64_LIMIT``), else None.
+    """``D`` as int64 when every entry is below ``2**31`` and the kernels' bound, else None.
+
+    ``2**31`` (not the 128-bit bound ``WIDE_LIMIT``) keeps the phase-one objective row, a sum of
+    rows of ``D``, exact in int64; the kernels then take it to 128 bits if need be.
 
     Made once per polytope: the slack-basis dictionary is the start of every face search of
     that polytope (``face_search`` does not change it), so the bound test and the conversion,
@@ -118,12 +124,13 @@ def _compiled(D):
     """
     from sim.solvers import _lex_jit
 
-    small = max((abs(int(v)) for v in D.ravel()), default=0) < _lex_jit.INT64_LIMIT
+    bound = min(1 << 31, _lex_jit.WIDE_LIMIT)
+    small = max((abs(int(v)) for v in D.ravel()), default=0) < bound
     return D.astype(np.int64) if small else None
 
 
 def _run(poly, forced, max_bases, max_work, D64=None):
-    """One ``face_search``: compiled in int64 when the entries fit, on Python integers otherwise.
+    """One ``face_search``: compiled when the entries fit, on Python integers otherwise.
 
     ``D64`` is :func:`_compiled` of the polytope's dictionary, when the caller has made it.
     """
@@ -135,14 +142,22 @@ def _run(poly, forced, max_bases, max_work, D64=None):
     spent = 0
     if D64 is not None:
         out = _lex_jit.face_search(D64, basis0, cob0, forced, zindex, dim, max_bases,
-                                   max_work, _lex_jit.INT64_LIMIT)
+                                   max_work, *_limits())
         if out[0] != _lex_jit.OVERFLOW:
             return out, False
         spent = out[5]  # the int64 run up to its overflow is paid for too
     _, py_face = _python()
     out = py_face(D.copy(), basis0, cob0, forced, zindex, dim, max_bases,
-                  (max_work - spent) // PYTHON_COST, None)
+                  (max_work - spent) // PYTHON_COST, None, None)
     return (*out[:5], spent + out[5] * PYTHON_COST), True
+
+
+def _limits():
+    """``(narrow, limit)`` of the compiled kernels: int64 products below ``INT64_LIMIT``, 128-bit
+    ones up to ``WIDE_LIMIT`` (read at each call, so that a test may lower them)."""
+    from sim.solvers import _lex_jit
+
+    return min(_lex_jit.INT64_LIMIT, _lex_jit.WIDE_LIMIT), _lex_jit.WIDE_LIMIT
 
 
 _PY = []
@@ -237,7 +252,7 @@ def lexnash_equilibria(A, B, max_bases: int = 2_000_000, max_work: int | None = 
             # reaches a bound; that one is run below on its own, as every face once was.
             done, fp, owner, tight, fb, fw = _lex_jit.faces_search(
                 D64, basis2, cob2, forced_all, order[pos:], zindex2, d2, max_bases - face_bases,
-                work_left - total_work, _lex_jit.INT64_LIMIT)
+                work_left - total_work, *_limits())
             total_work += fw
             face_bases += fb
             degenerate |= bool(tight > d2)

@@ -137,7 +137,8 @@ MAX_BASES = 1_000_000
 #: updated by its pivots (a pivot of a ``k``-row tableau with ``N`` variables costs
 #: ``k * (N + 1)``), summed over the enumerated polytope, the phase-one pivots and the face
 #: searches. The compiled int64 pivots update 0.5 to 1.5 billion entries a second on one loaded
-#: core, so the bound is a few seconds of work; Python integers (past ``2**31``) are far slower.
+#: core, so the bound is a few seconds of work; 128-bit pivots (entries past ``2**31``) are
+#: charged 4 times their entries, Python integers (past ``2**62``) 50 times.
 #: ``vertices="lex"`` is bounded by ``max_bases`` only.
 AUTO_LEX_WORK = 1_500_000_000
 #: Most lexicographic bases the "auto" route visits in the enumerated polytope, and in all faces.
