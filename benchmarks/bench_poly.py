@@ -22,7 +22,10 @@ times (CPU) from 500 randomly drawn support profiles, in about half a minute; ``
 estimates the same game's CPU time per support size (how many actions the profile uses), from a
 sample of each size weighted by the size's count, in about ten minutes (the largest supports'
 paths are tracked); ``--paths`` times the path tracker alone (CPU per path and per step) on 500
-paths of the 4x4x4x4 game's full support and on every path of a 3x3x3x3 game's full support.
+paths of the 4x4x4x4 game's full support and on every path of a 3x3x3x3 game's full support;
+``--cells [REV]`` gives the subdivision's cells per CPU second on one large support and on two
+3x3x3x3 games, alternating with the kernels of git revision ``REV`` if named (their outputs must
+be the same), in a minute or two.
 """
 
 from __future__ import annotations
@@ -295,6 +298,72 @@ def _by_size(shape=(4, 4, 4, 4), seed: int = 0, sample_seed: int = 5, n: int = B
     return rows
 
 
+#: The support of ``--cells`` (a): 15 actions of the 4x4x4x4 game with seed 0, 2.9 million cells.
+CELLS_SUPPORT = ((0, 2, 3), (0, 1, 2, 3), (0, 1, 2, 3), (0, 1, 2, 3))
+
+
+def _kernels_at(rev: str):
+    """The subdivision kernels of git revision ``rev`` as modules of their own (a temporary
+    folder, numba's cache with them), for timing them against the current ones in one process."""
+    import importlib
+    import tempfile
+
+    root = Path(__file__).resolve().parent.parent
+    folder = Path(tempfile.mkdtemp(prefix="kernels-"))
+    tag = "".join(c if c.isalnum() else "_" for c in rev)
+    for name in ("_poly_jit_prune", "_poly_jit_settle"):
+        text = subprocess.run(["git", "-C", str(root), "show", f"{rev}:sim/solvers/{name}.py"], check=True,
+                              capture_output=True, text=True).stdout
+        text = text.replace("from sim.solvers._poly_jit_prune import", f"from _poly_jit_prune_{tag} import")
+        (folder / f"{name}_{tag}.py").write_text(text)
+    sys.path.insert(0, str(folder))
+    return importlib.import_module(f"_poly_jit_settle_{tag}")
+
+
+def _cells(rev: str | None = None, repeats: int = 5) -> list[dict]:
+    """Cells per second (CPU) of the subdivision with the Krawczyk test (``settle``): (a) one
+    15-action support of the 4x4x4x4 game with seed 0 (:data:`CELLS_SUPPORT`) with its default
+    budget, (b) every support of the 3x3x3x3 games with seeds 0 and 1. With ``rev``, the kernels
+    of that git revision run too, alternating with the current ones, and must give the same
+    outputs; the best of ``repeats`` runs each, one thread."""
+    from sim.game import unit_payoffs
+    from sim.solvers import _poly_jit_settle as current
+    from sim.solvers import poly
+    from sim.solvers._poly_system import assignments
+
+    kernels = [("current", current)] + ([(rev, _kernels_at(rev))] if rev else [])
+    cases = [("4x4x4x4 seed 0, one 15-action support", _game((4, 4, 4, 4), 0), [CELLS_SUPPORT])]
+    for seed in (0, 1):
+        u = unit_payoffs(_game((3, 3, 3, 3), seed).payoffs)
+        cases.append((f"3x3x3x3 seed {seed}, all supports", _game((3, 3, 3, 3), seed),
+                      [p for p in poly._support_profiles(u, eps=poly.DEFAULT_TOL)
+                       if assignments(tuple(len(s) - 1 for s in p))]))
+    rows = []
+    for label, game, profiles in cases:
+        flat, offsets, sup_k, sup_acts, tail = poly._settle_arguments(unit_payoffs(game.payoffs), profiles,
+                                                                      poly.DEFAULT_TOL)
+        args = (*flat, offsets, sup_k, sup_acts, *tail)
+        outs = {name: kernel.settle(*args) for name, kernel in kernels}   # compiles or loads: not timed
+        for name, out in outs.items():
+            if not all(np.array_equal(a, b) for a, b in zip(out, outs["current"])):
+                raise AssertionError(f"settle of {name} differs from the current one on {label}")
+        times = {name: [] for name, _ in kernels}
+        load = _loadavg()
+        for _ in range(repeats):
+            for name, kernel in kernels:
+                cpu = time.process_time()
+                kernel.settle(*args)
+                times[name].append(time.process_time() - cpu)
+        cells = int(outs["current"][3][:, 0].sum())
+        for name, _ in kernels:
+            best = min(times[name])
+            rows.append({"benchmark": f"settle, {label}", "implementation": name, "median_ms": 1000 * best,
+                         "note": f"{cells:,} cells, {cells / best / 1e6:.2f} million a CPU second (best of {repeats}; "
+                                 f"median {1000 * float(np.median(times[name])):.0f} ms); load average {load:.1f} "
+                                 f"to {_loadavg():.1f}"})
+    return rows
+
+
 def _path_sample(seed: int = 0, n: int = 500, sample_seed: int = 1, repeats: int = 3) -> list[dict]:
     """CPU time of the path tracker alone (``track_paths``, one thread) on the full support of the
     4x4x4x4 game (``n`` of its 13,833 paths, drawn with ``sample_seed``) and of the 3x3x3x3 game
@@ -380,6 +449,9 @@ if __name__ == "__main__":
         rows = _stage_sample()
     elif "--by-size" in sys.argv:  # the large game's CPU time per support size, estimated
         rows = _by_size()
+    elif "--cells" in sys.argv:    # the subdivision's cells per second, against a git revision's kernels if named
+        at = sys.argv.index("--cells")
+        rows = _cells(sys.argv[at + 1] if len(sys.argv) > at + 1 else None)
     elif "--paths" in sys.argv:    # the path tracker alone on the full supports
         rows = _path_sample()
     else:

@@ -18,7 +18,7 @@ from sim.solvers._poly_jit import JIT, gather_support
 
 
 @numba.njit(**JIT)
-def _tables_excluded(n_players, shape, k, W, glen, top, margin):
+def _tables_excluded(n_players, shape, k, W, glen, top, margin, witness, last, skip):
     """Exclusion test of one cell (a product of simplices, one per player over its support) from
     its vertex-value tables: ``W[top, i, b * glen[i] + v]`` is ``u_i(b, .)`` at vertex tuple ``v``
     of the others.
@@ -26,21 +26,53 @@ def _tables_excluded(n_players, shape, k, W, glen, top, margin):
     Player ``i``'s payoff ``u_i(b, x_-i)`` is multilinear, so on the cell it is a convex
     combination of its values at the vertex tuples; the cell holds no equilibrium when some action
     ``b`` beats a support action ``a`` by more than ``margin`` at every vertex tuple.
+
+    The verdict is a disjunction over the pairs ``(i, b, a)`` of conjunctions over the tuples, so
+    the order of both scans is free, and two hints from the previous cells of the same support
+    only reorder them: the pair that excluded the last excluded cell (``last``, ``(i, b, a)``,
+    ``i = -1`` for none) is tried first, and every other pair first checks the tuple where its last
+    scan failed (``witness[i, b, a]``), since neighbouring cells are mostly excluded by the same
+    pair and fail on the same tuples. Both must be reset for each support (the tables' lengths
+    change). A pair fails at a tuple whose gap is ``<= margin`` (a NaN gap does not fail it, as
+    when the smallest gap was taken with ``<`` and compared with ``margin``).
+
+    The pairs of player ``skip`` are not scanned: a cell is bisected only when every pair failed
+    on it, and player ``j``'s table does not change at a bisection along ``j``, so in the children
+    of such a bisection ``j``'s pairs fail again on the same tuples (``skip = -1`` for the root).
     """
+    li = last[0]
+    lb = last[1]
+    la = last[2]
+    if li >= 0 and li != skip:
+        size = glen[li]
+        ok = True
+        for q in range(size):
+            if W[top, li, lb * size + q] - W[top, li, la * size + q] <= margin:
+                ok = False
+                break
+        if ok:
+            return True
     for i in range(n_players):
+        if i == skip:
+            continue
         size = glen[i]
         for b in range(shape[i]):
             for a in range(k[i]):
-                if a == b:
+                if a == b or (i == li and b == lb and a == la):
                     continue
-                worst = np.inf
+                w = witness[i, b, a]
+                if W[top, i, b * size + w] - W[top, i, a * size + w] <= margin:
+                    continue
+                ok = True
                 for q in range(size):
-                    gap = W[top, i, b * size + q] - W[top, i, a * size + q]
-                    if gap < worst:
-                        worst = gap
-                        if worst <= margin:
-                            break
-                if worst > margin:
+                    if W[top, i, b * size + q] - W[top, i, a * size + q] <= margin:
+                        witness[i, b, a] = q
+                        ok = False
+                        break
+                if ok:
+                    last[0] = i
+                    last[1] = b
+                    last[2] = a
                     return True
     return False
 
@@ -51,8 +83,8 @@ def _bisect(cells, W, top, j, p_, q_, k, shape, glen, n_players, n_max):
     player ``j``'s simplex: vertex ``q_`` is replaced by the midpoint (the child stays at ``top``)
     and vertex ``p_`` in the copy pushed at ``top + 1``; the payoff tables ``W`` follow."""
     for jj in range(n_players):
-        for r in range(n_max):
-            for c in range(n_max):
+        for r in range(k[jj]):
+            for c in range(k[jj]):
                 cells[top + 1, jj, r, c] = cells[top, jj, r, c]
     for c in range(k[j]):
         mid = 0.5 * (cells[top, j, p_, c] + cells[top, j, q_, c])
@@ -62,22 +94,33 @@ def _bisect(cells, W, top, j, p_, q_, k, shape, glen, n_players, n_max):
     # in player j's strategy, so its value at a tuple with the new midpoint vertex is the
     # mean of its values with vertices p and q (player j's own table does not depend on j).
     for i in range(n_players):
-        size = glen[i]
-        for q in range(shape[i] * size):
+        n = shape[i] * glen[i]
+        for q in range(n):
             W[top + 1, i, q] = W[top, i, q]
+    for i in range(n_players):
         if i == j:
             continue
-        suf = 1
+        suf = 1                 # the stride of player j's vertex in player i's tables
         for l in range(j + 1, n_players):
             if l != i:
                 suf *= k[l]
-        pre = shape[i] * size // (k[j] * suf)
-        for pp in range(pre):
-            for ss in range(suf):
-                base = pp * k[j] * suf + ss
-                mid = 0.5 * (W[top, i, base + p_ * suf] + W[top, i, base + q_ * suf])
-                W[top + 1, i, base + p_ * suf] = mid
-                W[top, i, base + q_ * suf] = mid
+        n = shape[i] * glen[i]
+        step = k[j] * suf
+        dp = p_ * suf
+        dq = q_ * suf
+        # plain loops without divisions; the innermost player's vertex (stride 1) apart, where an
+        # inner loop of one iteration cost a third of the bisection
+        if suf == 1:
+            for base in range(0, n, step):
+                mid = 0.5 * (W[top, i, base + dp] + W[top, i, base + dq])
+                W[top + 1, i, base + dp] = mid
+                W[top, i, base + dq] = mid
+        else:
+            for base in range(0, n, step):
+                for ss in range(suf):
+                    mid = 0.5 * (W[top, i, base + dp + ss] + W[top, i, base + dq + ss])
+                    W[top + 1, i, base + dp + ss] = mid
+                    W[top, i, base + dq + ss] = mid
 
 
 @numba.njit(**JIT)
@@ -109,9 +152,12 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
     cells = np.zeros((max_depth + 2, n_players, n_max, n_max))
     W = np.zeros((max_depth + 2, n_players, big))
     depth = np.zeros(max_depth + 2, dtype=np.int64)
+    split = np.zeros(max_depth + 2, dtype=np.int64)   # the player bisected to make each cell
     own = np.zeros(n_max, dtype=np.int64)
     cnt = np.zeros(n_players, dtype=np.int64)
     active = np.zeros(n_players, dtype=np.int64)
+    witness = np.zeros((n_players, n_max, n_max), dtype=np.int64)   # see _tables_excluded
+    last = np.zeros(3, dtype=np.int64)
     for qi in range(Q):
         k = sup_k[qi]
         acts = sup_acts[qi]
@@ -132,13 +178,16 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
             for q in range(shape[i] * glen[i]):
                 W[0, i, q] = gathered[i, q]
         depth[0] = 0
+        split[0] = -1
+        witness[:] = 0
+        last[0] = -1
         top = 0
         tested = 0
         kept = False
         while top >= 0:
             d = depth[top]
             tested += 1
-            if _tables_excluded(n_players, shape, k, W, glen, top, margin):
+            if _tables_excluded(n_players, shape, k, W, glen, top, margin, witness, last, split[top]):
                 top -= 1
                 continue
             if d >= max_depth or n_active == 0 or tested + 2 > max_cells[qi]:
@@ -165,6 +214,8 @@ def may_hold_equilibrium(u, strides, shape, sup_k, sup_acts, margin, max_depth, 
             _bisect(cells, W, top, j, p_, q_, k, shape, glen, n_players, n_max)
             depth[top] = d + 1
             depth[top + 1] = d + 1
+            split[top] = j
+            split[top + 1] = j
             top += 1
         keep[qi] = kept
     return keep

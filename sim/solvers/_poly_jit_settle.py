@@ -293,7 +293,10 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
     cells = np.zeros((max_depth + 2, n_players, n_max, n_max))
     Wt = np.zeros((max_depth + 2, n_players, big))
     depth = np.zeros(max_depth + 2, dtype=np.int64)
+    split = np.zeros(max_depth + 2, dtype=np.int64)   # the player bisected to make each cell
     last_k = np.zeros(max_depth + 2)      # the width at which a cell's ancestors were last tested
+    witness = np.zeros((n_players, n_max, n_max), dtype=np.int64)   # see _tables_excluded
+    last = np.zeros(3, dtype=np.int64)
     own = np.zeros(n_max, dtype=np.int64)
     cnt = np.zeros(n_players, dtype=np.int64)
     active = np.zeros(n_players, dtype=np.int64)
@@ -328,7 +331,10 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
             for q in range(shape[i] * glen[i]):
                 Wt[0, i, q] = gathered[i, q]
         depth[0] = 0
+        split[0] = -1
         last_k[0] = np.inf
+        witness[:] = 0
+        last[0] = -1
         top = 0
         tested = 0
         kept = False
@@ -338,7 +344,7 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
             tested += 1
             stats[qi, 0] += 1
             stats[qi, 4] = max(stats[qi, 4], d)
-            if _tables_excluded(n_players, shape, k, Wt, glen, top, margin):
+            if _tables_excluded(n_players, shape, k, Wt, glen, top, margin, witness, last, split[top]):
                 top -= 1
                 continue
             if n_active == 0:              # a pure profile that is not excluded: its own root
@@ -348,6 +354,9 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
                 top -= 1
                 continue
             if k_width > 0.0:
+                # the bounding box, given up at the first side wider than a tested cell may be
+                # (most cells are)
+                limit = min(k_width, 0.75 * last_k[top])
                 wmax = 0.0
                 for j in range(n_players):
                     for c in range(1, k[j]):
@@ -359,7 +368,11 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
                         lo[voff[j] + c - 1] = a_
                         hi[voff[j] + c - 1] = b_
                         wmax = max(wmax, b_ - a_)
-                if wmax <= k_width and wmax <= 0.75 * last_k[top]:
+                        if wmax > limit:
+                            break
+                    if wmax > limit:
+                        break
+                if wmax <= limit:
                     last_k[top] = wmax
                     # a cell inside the box of a verified root holds at most that root
                     done = False
@@ -443,6 +456,8 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
             _bisect(cells, Wt, top, j, p_, q_, k, shape, glen, n_players, n_max)
             depth[top] = d + 1
             depth[top + 1] = d + 1
+            split[top] = j
+            split[top + 1] = j
             last_k[top + 1] = last_k[top]
             top += 1
         if not kept:

@@ -422,6 +422,17 @@ def _settle(u: np.ndarray, profiles, margin: float, max_depth: int | None = None
 
     if not profiles:
         return np.zeros(0, dtype=np.int64), [], np.zeros((0, 5), dtype=np.int64)
+    flat, offsets, sup_k, sup_acts, tail = _settle_arguments(u, profiles, margin, max_depth, max_cells)
+    status, n_roots, roots, stats = _threaded(
+        lambda k, acts, cells: kernel.settle(*flat, offsets, k, acts, *tail[:2], cells, *tail[3:]),
+        len(profiles), sup_k, sup_acts, tail[2])
+    return status, [roots[b, :n_roots[b]] for b in range(len(profiles))], stats
+
+
+def _settle_arguments(u: np.ndarray, profiles, margin: float, max_depth: int | None = None, max_cells=None):
+    """The arguments of :func:`sim.solvers._poly_jit_settle.settle` for :func:`_settle`: the flat
+    payoffs, offsets, supports, and the rest (margin, depth, cell budgets, Krawczyk width, cost and
+    roots), in the kernel's order: ``settle(*flat, offsets, sup_k, sup_acts, *tail)``."""
     shape = u.shape[:-1]
     max_depth = _SETTLE_DEPTH if max_depth is None else max_depth
     if max_cells is None:
@@ -433,12 +444,8 @@ def _settle(u: np.ndarray, profiles, margin: float, max_depth: int | None = None
         budget = np.full(len(profiles), max_cells)
     sup_k, sup_acts = _support_arrays(shape, profiles)
     offsets = np.concatenate([[0], np.cumsum(shape)]).astype(np.int64)
-    flat = _flat_payoffs(u)
-    status, n_roots, roots, stats = _threaded(
-        lambda k, acts, cells: kernel.settle(*flat, offsets, k, acts, float(margin), int(max_depth), cells,
-                                             _KRAWCZYK_WIDTH, _KRAWCZYK_COST, _SETTLE_ROOTS),
-        len(profiles), sup_k, sup_acts, budget.astype(np.int64))
-    return status, [roots[b, :n_roots[b]] for b in range(len(profiles))], stats
+    tail = (float(margin), int(max_depth), budget.astype(np.int64), _KRAWCZYK_WIDTH, _KRAWCZYK_COST, _SETTLE_ROOTS)
+    return _flat_payoffs(u), offsets, sup_k, sup_acts, tail
 
 
 def _settled_equilibria(model, profiles, status, roots, tol):
