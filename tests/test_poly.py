@@ -662,8 +662,10 @@ def test_krawczyk_settling_changes_no_equilibrium_with_ties(shape, seed):
 def test_krawczyk_settling_changes_no_equilibrium(game):
     """The same isolated equilibria, and the same ``complete``, with supports settled by the
     Krawczyk test and with every support the subdivision keeps tracked (generic games and games
-    with ties); the settled route tracks no more paths. (Points reported on a continuum are
-    samples of it and may differ between the routes.)"""
+    with ties). (Points reported on a continuum are samples of it and may differ between the
+    routes. The number of paths tracked may too: the settling subdivision bisects other edges
+    within its own depth and budget, so on some games it keeps a support the plain subdivision
+    drops; a 3x3x3 game once tracked 10 paths settled against 7 plain.)"""
     assert_settling_changes_no_equilibrium(game)
 
 
@@ -684,7 +686,6 @@ def assert_settling_changes_no_equilibrium(game):
     if not on.details["continua"]:
         assert same_set(profiles_of(on), profiles_of(off))
     assert on.complete == off.complete
-    assert on.details["paths"] <= off.details["paths"]
 
 
 def test_krawczyk_settles_the_supports_of_a_3x3x3x3_game():
