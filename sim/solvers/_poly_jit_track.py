@@ -73,12 +73,16 @@ def _gather_lin(lin, k, acts, soff, LG):
 
 
 @numba.njit(**JIT)
-def _raxpy(A, ar, pre, K, suf, xr, xi, x0, Or, Oi, orow):
-    """``O[orow, p*suf + s] = sum_c A[ar, (p*K + c)*suf + s] * x[x0 + c]`` for real ``A`` and
-    complex ``x = xr + i xi`` (real and imaginary parts ``Or``, ``Oi``): contract the middle axis
-    of a flat ``(pre, K, suf)`` tensor. The innermost loop runs over the contiguous ``s`` with the
-    reduction index outside (an axpy), so that LLVM emits SIMD code; the sum over ``c`` is still
-    taken in order. Rows and offsets rather than array views: views cost reference counting."""
+def _raxpy(A, ar, pre, K, suf, X, x0, W, orow):
+    """``W[2 orow + (0, 1), p*suf + s] = sum_c A[ar, (p*K + c)*suf + s] * x[x0 + c]``: the real
+    and imaginary parts of the contraction of the middle axis of a flat ``(pre, K, suf)`` real
+    tensor with a complex vector, its parts in rows 0 and 1 of ``X``. Rows of ``suf >= AXPY_MIN``
+    entries are updated as axpys (the reduction index outside, the innermost loop over contiguous
+    entries) so that LLVM emits SIMD code; shorter ones are summed as dot products, in registers.
+    The sum over ``c`` is taken in order either way. Rows and offsets rather than array views
+    (views cost reference counting), real and imaginary parts in one array (fewer arguments)."""
+    o_re = 2 * orow
+    o_im = o_re + 1
     if suf < AXPY_MIN:
         for p in range(pre):
             for s_ in range(suf):
@@ -87,30 +91,34 @@ def _raxpy(A, ar, pre, K, suf, xr, xi, x0, Or, Oi, orow):
                 ab = p * K * suf + s_
                 for c in range(K):
                     g = A[ar, ab + c * suf]
-                    re += g * xr[x0 + c]
-                    im += g * xi[x0 + c]
-                Or[orow, p * suf + s_] = re
-                Oi[orow, p * suf + s_] = im
+                    re += g * X[0, x0 + c]
+                    im += g * X[1, x0 + c]
+                W[o_re, p * suf + s_] = re
+                W[o_im, p * suf + s_] = im
         return
     for p in range(pre):
         ob = p * suf
         for s_ in range(suf):
-            Or[orow, ob + s_] = 0.0
-            Oi[orow, ob + s_] = 0.0
+            W[o_re, ob + s_] = 0.0
+            W[o_im, ob + s_] = 0.0
         for c in range(K):
-            wr = xr[x0 + c]
-            wi = xi[x0 + c]
+            wr = X[0, x0 + c]
+            wi = X[1, x0 + c]
             ab = (p * K + c) * suf
             for s_ in range(suf):
                 g = A[ar, ab + s_]
-                Or[orow, ob + s_] += g * wr
-                Oi[orow, ob + s_] += g * wi
+                W[o_re, ob + s_] += g * wr
+                W[o_im, ob + s_] += g * wi
 
 
 @numba.njit(**JIT)
-def _caxpy(Ar, Ai, ar, pre, K, suf, xr, xi, x0, Or, Oi, orow):
-    """:func:`_raxpy` for complex ``A = Ar + i Ai`` (rows ``ar`` of ``Ar`` and ``Ai``); the
-    product is rounded as numba's complex product, ``(a c - b d) + (a d + b c) i``."""
+def _caxpy(W, arow, pre, K, suf, X, x0, orow):
+    """:func:`_raxpy` for a complex tensor, its parts in rows ``2 arow`` and ``2 arow + 1`` of
+    ``W``; the product is rounded as numba's complex product, ``(a c - b d) + (a d + b c) i``."""
+    a_re = 2 * arow
+    a_im = a_re + 1
+    o_re = 2 * orow
+    o_im = o_re + 1
     if suf < AXPY_MIN:
         for p in range(pre):
             for s_ in range(suf):
@@ -118,41 +126,42 @@ def _caxpy(Ar, Ai, ar, pre, K, suf, xr, xi, x0, Or, Oi, orow):
                 im = 0.0
                 ab = p * K * suf + s_
                 for c in range(K):
-                    a = Ar[ar, ab + c * suf]
-                    b = Ai[ar, ab + c * suf]
-                    wr = xr[x0 + c]
-                    wi = xi[x0 + c]
+                    a = W[a_re, ab + c * suf]
+                    b = W[a_im, ab + c * suf]
+                    wr = X[0, x0 + c]
+                    wi = X[1, x0 + c]
                     re += a * wr - b * wi
                     im += a * wi + b * wr
-                Or[orow, p * suf + s_] = re
-                Oi[orow, p * suf + s_] = im
+                W[o_re, p * suf + s_] = re
+                W[o_im, p * suf + s_] = im
         return
     for p in range(pre):
         ob = p * suf
         for s_ in range(suf):
-            Or[orow, ob + s_] = 0.0
-            Oi[orow, ob + s_] = 0.0
+            W[o_re, ob + s_] = 0.0
+            W[o_im, ob + s_] = 0.0
         for c in range(K):
-            wr = xr[x0 + c]
-            wi = xi[x0 + c]
+            wr = X[0, x0 + c]
+            wi = X[1, x0 + c]
             ab = (p * K + c) * suf
             for s_ in range(suf):
-                a = Ar[ar, ab + s_]
-                b = Ai[ar, ab + s_]
-                Or[orow, ob + s_] += a * wr - b * wi
-                Oi[orow, ob + s_] += a * wi + b * wr
+                a = W[a_re, ab + s_]
+                b = W[a_im, ab + s_]
+                W[o_re, ob + s_] += a * wr - b * wi
+                W[o_im, ob + s_] += a * wi + b * wr
 
 
 @numba.njit(**JIT)
-def _system(G, glen, LG, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV, L, Wr, Wi, xr, xi, iw):
+def _system(G, glen, LG, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV, L, W, X, iw):
     """Value ``H``, Jacobian ``J`` and ``dH/dt`` of one support's homotopy at ``(x, t)``.
 
     ``G``/``glen`` are the support's payoffs from :func:`_gather`. ``start=False`` evaluates the
     target system alone (``t`` is then ignored): used at ``t = 1`` and for real polishing, where
     the start system contributes nothing. ``LG`` holds the start system's linear forms
     (:func:`_gather_lin`; unused when ``start=False``). ``dV`` (``(n_max, m)`` complex), ``L`` (``(N,)``
-    complex), ``Wr``, ``Wi`` (``(N + 2, n_0 * ... * n_{N-1})`` real: one row per partial
-    contraction, two more for the derivatives), ``xr``, ``xi`` (``(m,)`` real) and ``iw``
+    complex), ``W`` (``(2 (N + 2), n_0 * ... * n_{N-1})`` real: the real and imaginary parts of
+    one partial contraction per pair of rows, two more pairs for the derivatives), ``X``
+    (``(2, m)``: the real and imaginary parts of ``x``) and ``iw``
     (``(3, N + 1)`` integers) are work arrays.
 
     Player ``i``'s payoffs ``V = u_i(., x_-i)`` are contracted with its opponents ``o_0, o_1, ...``
@@ -167,8 +176,8 @@ def _system(G, glen, LG, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV,
     m = soff[n_players]
     s = (1.0 - t) * gamma
     for r in range(m):
-        xr[r] = x[r].real
-        xi[r] = x[r].imag
+        X[0, r] = x[r].real
+        X[1, r] = x[r].imag
         H[r] = 0.0
         Ht[r] = 0.0
         for c in range(m):
@@ -194,15 +203,15 @@ def _system(G, glen, LG, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV,
         iw[1, n_oth] = ki
         for q in range(n_oth - 1, -1, -1):
             iw[1, q] = iw[1, q + 1] * k[iw[2, q]]
-        # P_q in row q of Wr/Wi (P_0 = G[i], real); V = P_{n-1} contracted with o_{n-1}
+        # P_q in rows 2q, 2q + 1 of W (P_0 = G[i], real); V = P_{n-1} contracted with o_{n-1}
         for q in range(n_oth):
             j = iw[2, q]
             if q == 0:
-                _raxpy(G, i, 1, k[j], iw[1, 1], xr, xi, soff[j], Wr, Wi, 1)
+                _raxpy(G, i, 1, k[j], iw[1, 1], X, soff[j], W, 1)
             else:
-                _caxpy(Wr, Wi, q, 1, k[j], iw[1, q + 1], xr, xi, soff[j], Wr, Wi, q + 1)
-        # derivative along o_q: P_q with o_{q+1}, ..., o_{n-1} contracted (ping-pong between rows
-        # N and N + 1 of Wr/Wi)
+                _caxpy(W, q, 1, k[j], iw[1, q + 1], X, soff[j], q + 1)
+        # derivative along o_q: P_q with o_{q+1}, ..., o_{n-1} contracted (ping-pong between
+        # pairs N and N + 1 of W)
         for q in range(n_oth):
             j = iw[2, q]
             kj = k[j]
@@ -214,7 +223,7 @@ def _system(G, glen, LG, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV,
                 else:
                     for b in range(kj):
                         for a in range(ki):
-                            dV[a, soff[j] + b] = complex(Wr[q, b * ki + a], Wi[q, b * ki + a])
+                            dV[a, soff[j] + b] = complex(W[2 * q, b * ki + a], W[2 * q + 1, b * ki + a])
                 continue
             src = n_players
             if q == 0:
@@ -224,29 +233,29 @@ def _system(G, glen, LG, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV,
                 for l in range(n_oth - 1):
                     iw[0, l + 1] = iw[0, l] * k[iw[2, l]]
                 ol = iw[2, n_oth - 1]
-                _raxpy(G, n_players + i, 1, k[ol], iw[0, n_oth - 1], xr, xi, soff[ol], Wr, Wi, src)
+                _raxpy(G, n_players + i, 1, k[ol], iw[0, n_oth - 1], X, soff[ol], W, src)
                 for l in range(n_oth - 2, 0, -1):
                     ol = iw[2, l]
                     dst = 2 * n_players + 1 - src
-                    _caxpy(Wr, Wi, src, 1, k[ol], iw[0, l], xr, xi, soff[ol], Wr, Wi, dst)
+                    _caxpy(W, src, 1, k[ol], iw[0, l], X, soff[ol], dst)
                     src = dst
                 for b in range(kj):
                     for a in range(ki):
-                        dV[a, soff[j] + b] = complex(Wr[src, b * ki + a], Wi[src, b * ki + a])
+                        dV[a, soff[j] + b] = complex(W[2 * src, b * ki + a], W[2 * src + 1, b * ki + a])
                 continue
             ol = iw[2, q + 1]
-            _caxpy(Wr, Wi, q, kj, k[ol], iw[1, q + 2], xr, xi, soff[ol], Wr, Wi, src)
+            _caxpy(W, q, kj, k[ol], iw[1, q + 2], X, soff[ol], src)
             for l in range(q + 2, n_oth):
                 ol = iw[2, l]
                 dst = 2 * n_players + 1 - src
-                _caxpy(Wr, Wi, src, kj, k[ol], iw[1, l + 1], xr, xi, soff[ol], Wr, Wi, dst)
+                _caxpy(W, src, kj, k[ol], iw[1, l + 1], X, soff[ol], dst)
                 src = dst
             for b in range(kj):
                 for a in range(ki):
-                    dV[a, soff[j] + b] = complex(Wr[src, b * ki + a], Wi[src, b * ki + a])
+                    dV[a, soff[j] + b] = complex(W[2 * src, b * ki + a], W[2 * src + 1, b * ki + a])
         for a in range(1, ki):
             r = r0 + a
-            E = complex(Wr[n_oth, a] - Wr[n_oth, 0], Wi[n_oth, a] - Wi[n_oth, 0])
+            E = complex(W[2 * n_oth, a] - W[2 * n_oth, 0], W[2 * n_oth + 1, a] - W[2 * n_oth + 1, 0])
             if not start:
                 H[r] = E
                 for q in range(n_oth):
@@ -287,14 +296,14 @@ def _workspace(u, n_players, n_max, m):
     """Work arrays of :func:`_gather` and :func:`_system` for systems of up to ``m`` unknowns:
     ``H``, ``Ht``, ``J``, ``dV``, ``L``, the gathered payoffs ``G``, ``glen`` and ``gw``, the
     gathered linear forms ``LG``, the
-    partial contractions ``Wr``, ``Wi``, the parts ``xr``, ``xi`` of the point, and ``iw``."""
+    partial contractions ``W``, the parts ``X`` of the point, and ``iw``."""
     big = u.shape[1]
     return (np.zeros(m, dtype=np.complex128), np.zeros(m, dtype=np.complex128),
             np.zeros((m, m), dtype=np.complex128), np.zeros((n_max, m), dtype=np.complex128),
             np.zeros(n_players, dtype=np.complex128), np.zeros((2 * n_players, big)),
             np.zeros(n_players, dtype=np.int64), np.zeros(big), np.zeros((m, m), dtype=np.complex128),
-            np.zeros((n_players + 2, big)), np.zeros((n_players + 2, big)),
-            np.zeros(m), np.zeros(m), np.zeros((3, n_players + 1), dtype=np.int64))
+            np.zeros((2 * (n_players + 2), big)), np.zeros((2, m)),
+            np.zeros((3, n_players + 1), dtype=np.int64))
 
 
 @numba.njit(**JIT)
@@ -306,10 +315,10 @@ def system_at(u, strides, lin, gamma, chart, k, acts, x, t):
     for j in range(n_players):
         soff[j + 1] = soff[j] + k[j]
     m = soff[n_players]
-    H, Ht, J, dV, L, G, glen, gw, LG, Wr, Wi, xr, xi, iw = _workspace(u, n_players, acts.shape[1], m)
+    H, Ht, J, dV, L, G, glen, gw, LG, Wc, X, iw = _workspace(u, n_players, acts.shape[1], m)
     _gather(u, strides, k, acts, G, glen, gw)
     _gather_lin(lin, k, acts, soff, LG)
-    _system(G, glen, LG, gamma, chart, k, acts, soff, x, t, True, H, J, Ht, dV, L, Wr, Wi, xr, xi, iw)
+    _system(G, glen, LG, gamma, chart, k, acts, soff, x, t, True, H, J, Ht, dV, L, Wc, X, iw)
     return H, J, Ht
 
 
@@ -456,7 +465,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
     cond = np.full(P, np.inf)
     steps = np.zeros(P, dtype=np.int64)
     rejected = np.zeros(P, dtype=np.int64)
-    H, Ht, J, dV, L, G, glen, gw, LG, Wr, Wi, xr, xi, iw = _workspace(u, n_players, n_max, m_max)
+    H, Ht, J, dV, L, G, glen, gw, LG, Wc, X, iw = _workspace(u, n_players, n_max, m_max)
     W = np.zeros((m_max, m_max), dtype=np.complex128)
     piv = np.zeros(m_max, dtype=np.int64)
     x = np.zeros(m_max, dtype=np.complex128)
@@ -486,7 +495,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
         t_prev = 0.0
         have_prev = False
         h = min(0.05, h_max)
-        _system(G, glen, LG, gamma, chart, k, acts, soff, x, 0.0, True, H, J, Ht, dV, L, Wr, Wi, xr, xi, iw)
+        _system(G, glen, LG, gamma, chart, k, acts, soff, x, 0.0, True, H, J, Ht, dV, L, Wc, X, iw)
         for r in range(m):
             tan[r] = -Ht[r]
         if not _lu(J, m, piv):
@@ -521,7 +530,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
                 # two Newton corrections at the new t (a chord second correction, reusing the first
                 # one's factors, was measured: a fifth more steps ate most of its saving)
                 for d in (d1, d2):
-                    _system(G, glen, LG, gamma, chart, k, acts, soff, y, tn, True, H, J, Ht, dV, L, Wr, Wi, xr, xi, iw)
+                    _system(G, glen, LG, gamma, chart, k, acts, soff, y, tn, True, H, J, Ht, dV, L, Wc, X, iw)
                     for r in range(m):
                         d[r] = -H[r]
                     if not _lu(J, m, piv):
@@ -581,7 +590,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
         # Newton at t = 1 from wherever the path stopped (stalled paths included)
         finite = True
         for _ in range(4):
-            _system(G, glen, LG, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, Wr, Wi, xr, xi, iw)
+            _system(G, glen, LG, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, Wc, X, iw)
             for r in range(m):
                 d1[r] = -H[r]
             if not _lu(J, m, piv):
@@ -589,7 +598,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
             _lu_solve(J, m, piv, d1)
             for r in range(m):
                 x[r] += d1[r]
-        _system(G, glen, LG, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, Wr, Wi, xr, xi, iw)
+        _system(G, glen, LG, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, Wc, X, iw)
         for r in range(m):
             if not np.isfinite(x[r].real) or not np.isfinite(x[r].imag):
                 finite = False
@@ -616,7 +625,7 @@ def polish(u, strides, sup_k, sup_acts, cand_sup, xs, offsets, iters):
     m_max = n_players * n_max
     out = np.zeros((C, offsets[n_players]))
     resid = np.full(C, np.inf)
-    H, Ht, J, dV, L, G, glen, gw, LG, Wr, Wi, xr, xi, iw = _workspace(u, n_players, n_max, m_max)
+    H, Ht, J, dV, L, G, glen, gw, LG, Wc, X, iw = _workspace(u, n_players, n_max, m_max)
     piv = np.zeros(m_max, dtype=np.int64)
     x = np.zeros(m_max, dtype=np.complex128)
     d = np.zeros(m_max, dtype=np.complex128)
@@ -635,7 +644,7 @@ def polish(u, strides, sup_k, sup_acts, cand_sup, xs, offsets, iters):
                 x[soff[j] + bb] = xs[c, offsets[j] + acts[j, bb]]
         broke = False
         for _ in range(iters):
-            _system(G, glen, LG, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, Wr, Wi, xr, xi, iw)
+            _system(G, glen, LG, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, Wc, X, iw)
             for r in range(m):
                 d[r] = -H[r]
             if not _lu(J, m, piv):
@@ -644,7 +653,7 @@ def polish(u, strides, sup_k, sup_acts, cand_sup, xs, offsets, iters):
             _lu_solve(J, m, piv, d)
             for r in range(m):
                 x[r] = x[r].real + d[r].real
-        _system(G, glen, LG, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, Wr, Wi, xr, xi, iw)
+        _system(G, glen, LG, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, Wc, X, iw)
         worst = 0.0
         for r in range(m):
             worst = max(worst, abs(H[r]))
