@@ -380,11 +380,17 @@ def test_compiled_subdivision_equals_reference_at_equal_depth(game):
 @given(games(min_players=2, max_players=4, min_actions=1, max_actions=3), st.integers(0, 2**32 - 1),
        st.floats(0, 1))
 @example(seeded_game((1, 2, 3, 1), 5), 0, 1.0)   # support ((0,), (0, 1), (1, 2), (0,)): pure opponents
+@example(seeded_game((4, 4, 4, 4), 2), 3, 0.3)   # rows long enough for the SIMD contractions
+@example(seeded_game((4, 4, 4, 4), 0), 11, 0.7)
+@example(seeded_game((2, 3, 2, 2, 3), 1), 4, 0.5)   # five players: longer chains of contractions
+@example(seeded_game((4, 1, 4), 3), 5, 0.2)
+@example(seeded_game((4, 4), 6), 8, 0.9)
 def test_compiled_homotopy_system_equals_reference(game, seed, t):
     """Value, Jacobian and t-derivative of one support's homotopy (compiled, own size) equal the
     NumPy evaluation (padded) on the support's rows and columns, at a random complex point.
-    (The example once caught partial contractions overflowing their work array when opponents
-    play pure strategies.)"""
+    (The first example once caught partial contractions overflowing their work array when
+    opponents play pure strategies; the others reach the long rows that are contracted as SIMD
+    updates rather than dot products, and five players.)"""
     import sim.solvers._poly_jit_track as kernels
     import sim.solvers.poly as poly
 

@@ -19,71 +19,170 @@ import numpy as np
 
 from sim.solvers._poly_jit import JIT, gather_player
 
+# Rows shorter than this are contracted as dot products (the sum in registers): an axpy over a few
+# entries costs more in loop set-up and stores than it gains from SIMD.
+AXPY_MIN = 8
+
 
 @numba.njit(**JIT)
-def _gather(u, strides, k, acts, G, glen):
-    """Each player's payoffs on one support, as a real tensor ``G[i]`` with axes (own support
-    action, then the others' support actions in player order; C order): gathered once per path so
-    that evaluations never index the full payoff array."""
+def _gather(u, strides, k, acts, G, glen, gw):
+    """Each player's payoffs on one support, as a real tensor ``G[i]`` with axes (the others'
+    support actions in player order, then own support action; C order, own action fastest), and
+    as ``G[N + i]`` with the others in reverse order: gathered once per path so that evaluations
+    never index the full payoff array. Own action last makes every contraction of :func:`_system`
+    an update of contiguous rows at least ``k[i]`` long, and the two orders let it contract both
+    the first and the last opponent along the leading axis (``gw`` is a work array of
+    ``u.shape[1]`` entries)."""
     n_players = k.shape[0]
     cnt = np.zeros(n_players, dtype=np.int64)
     for i in range(n_players):
-        glen[i] = gather_player(u, strides, k, acts, i, acts[i], k[i], G[i], cnt)
+        ki = k[i]
+        size = gather_player(u, strides, k, acts, i, acts[i], ki, gw, cnt)
+        glen[i] = size
+        for q in range(size):
+            # qr: the same profile of the others with their order reversed (o_{n-1} slowest)
+            rem = q
+            qr = 0
+            mult = size
+            for j in range(n_players - 1, -1, -1):
+                if j == i:
+                    continue
+                mult //= k[j]
+                qr += (rem % k[j]) * mult
+                rem //= k[j]
+            for a in range(ki):
+                G[i, q * ki + a] = gw[a * size + q]
+                G[n_players + i, qr * ki + a] = gw[a * size + q]
 
 
 @numba.njit(**JIT)
-def _cdot_axis(A, ar, a0, pre, K, suf, x, x0, out, orow, o0):
-    """``out[orow, o0 + p*suf + s] = sum_c A[ar, a0 + (p*K + c)*suf + s] * x[x0 + c]``: contract
-    one axis of a flat ``(pre, K, suf)`` tensor (row ``ar`` of ``A``) with a vector. Rows and
-    offsets rather than array views: views cost reference counting in the innermost calls."""
+def _gather_lin(lin, k, acts, soff, LG):
+    """The start system's linear forms on one support, as ``LG[r, c]``: the coefficient of unknown
+    ``c`` (player ``j``'s support action ``b``) in the form of player ``j`` in indifference row
+    ``r`` (player ``i``'s support action ``a``), ``lin[i, j, acts[i, a], acts[j, b]]``; gathered
+    once per path, like the payoffs."""
+    n_players = k.shape[0]
+    for i in range(n_players):
+        for a in range(1, k[i]):
+            r = soff[i] + a
+            for j in range(n_players):
+                if j == i:
+                    continue
+                for b in range(k[j]):
+                    LG[r, soff[j] + b] = lin[i, j, acts[i, a], acts[j, b]]
+
+
+@numba.njit(**JIT)
+def _raxpy(A, ar, pre, K, suf, X, x0, W, orow):
+    """``W[2 orow + (0, 1), p*suf + s] = sum_c A[ar, (p*K + c)*suf + s] * x[x0 + c]``: the real
+    and imaginary parts of the contraction of the middle axis of a flat ``(pre, K, suf)`` real
+    tensor with a complex vector, its parts in rows 0 and 1 of ``X``. Rows of ``suf >= AXPY_MIN``
+    entries are updated as axpys (the reduction index outside, the innermost loop over contiguous
+    entries) so that LLVM emits SIMD code; shorter ones are summed as dot products, in registers.
+    The sum over ``c`` is taken in order either way. Rows and offsets rather than array views
+    (views cost reference counting), real and imaginary parts in one array (fewer arguments)."""
+    o_re = 2 * orow
+    o_im = o_re + 1
+    if suf < AXPY_MIN:
+        for p in range(pre):
+            for s_ in range(suf):
+                re = 0.0
+                im = 0.0
+                ab = p * K * suf + s_
+                for c in range(K):
+                    g = A[ar, ab + c * suf]
+                    re += g * X[0, x0 + c]
+                    im += g * X[1, x0 + c]
+                W[o_re, p * suf + s_] = re
+                W[o_im, p * suf + s_] = im
+        return
     for p in range(pre):
+        ob = p * suf
         for s_ in range(suf):
-            acc = 0.0j
-            base = a0 + p * K * suf + s_
-            for c in range(K):
-                acc += A[ar, base + c * suf] * x[x0 + c]
-            out[orow, o0 + p * suf + s_] = acc
-
-
-@numba.njit(**JIT)
-def _rdot_axis(A, ar, pre, K, x, x0, out, orow, o0):
-    """``out[orow, o0 + p] = sum_c A[ar, p*K + c] * x[x0 + c]`` for real ``A``: the first
-    contraction of the (real) payoffs, at half the cost of a complex product."""
-    for p in range(pre):
-        re = 0.0
-        im = 0.0
-        base = p * K
+            W[o_re, ob + s_] = 0.0
+            W[o_im, ob + s_] = 0.0
         for c in range(K):
-            w = A[ar, base + c]
-            v = x[x0 + c]
-            re += w * v.real
-            im += w * v.imag
-        out[orow, o0 + p] = complex(re, im)
+            wr = X[0, x0 + c]
+            wi = X[1, x0 + c]
+            ab = (p * K + c) * suf
+            for s_ in range(suf):
+                g = A[ar, ab + s_]
+                W[o_re, ob + s_] += g * wr
+                W[o_im, ob + s_] += g * wi
 
 
 @numba.njit(**JIT)
-def _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV, L, B, iw):
+def _caxpy(W, arow, pre, K, suf, X, x0, orow):
+    """:func:`_raxpy` for a complex tensor, its parts in rows ``2 arow`` and ``2 arow + 1`` of
+    ``W``; the product is rounded as numba's complex product, ``(a c - b d) + (a d + b c) i``."""
+    a_re = 2 * arow
+    a_im = a_re + 1
+    o_re = 2 * orow
+    o_im = o_re + 1
+    if suf < AXPY_MIN:
+        for p in range(pre):
+            for s_ in range(suf):
+                re = 0.0
+                im = 0.0
+                ab = p * K * suf + s_
+                for c in range(K):
+                    a = W[a_re, ab + c * suf]
+                    b = W[a_im, ab + c * suf]
+                    wr = X[0, x0 + c]
+                    wi = X[1, x0 + c]
+                    re += a * wr - b * wi
+                    im += a * wi + b * wr
+                W[o_re, p * suf + s_] = re
+                W[o_im, p * suf + s_] = im
+        return
+    for p in range(pre):
+        ob = p * suf
+        for s_ in range(suf):
+            W[o_re, ob + s_] = 0.0
+            W[o_im, ob + s_] = 0.0
+        for c in range(K):
+            wr = X[0, x0 + c]
+            wi = X[1, x0 + c]
+            ab = (p * K + c) * suf
+            for s_ in range(suf):
+                a = W[a_re, ab + s_]
+                b = W[a_im, ab + s_]
+                W[o_re, ob + s_] += a * wr - b * wi
+                W[o_im, ob + s_] += a * wi + b * wr
+
+
+@numba.njit(**JIT)
+def _system(G, glen, LG, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV, L, W, X, iw):
     """Value ``H``, Jacobian ``J`` and ``dH/dt`` of one support's homotopy at ``(x, t)``.
 
     ``G``/``glen`` are the support's payoffs from :func:`_gather`. ``start=False`` evaluates the
     target system alone (``t`` is then ignored): used at ``t = 1`` and for real polishing, where
-    the start system contributes nothing. ``dV``, ``L``, ``B`` (``(3, N * n_0 * ... * n_{N-1})``
-    complex: the levels of a player with pure opponents take up to ``N - 1`` times its payoffs)
-    and ``iw`` (``(3, N)`` integers) are work arrays.
+    the start system contributes nothing. ``LG`` holds the start system's linear forms
+    (:func:`_gather_lin`; unused when ``start=False``). ``dV`` (``(n_max, m)`` complex), ``L`` (``(N,)``
+    complex), ``W`` (``(2 (N + 2), n_0 * ... * n_{N-1})`` real: the real and imaginary parts of
+    one partial contraction per pair of rows, two more pairs for the derivatives), ``X``
+    (``(2, m)``: the real and imaginary parts of ``x``) and ``iw``
+    (``(3, N + 1)`` integers) are work arrays.
 
-    Player ``i``'s payoffs ``V = u_i(., x_-i)`` are contracted from the last other player to the
-    first, keeping every partial contraction ``B_q`` (axes: own action, others ``0..q-1``); the
-    derivative along other player ``q`` is ``B_{q+1}`` with the others before ``q`` contracted too.
-    That is about a third of the work of summing over the support's pure profiles.
+    Player ``i``'s payoffs ``V = u_i(., x_-i)`` are contracted with its opponents ``o_0, o_1, ...``
+    in order, each time along the leading axis, keeping every partial contraction ``P_q`` (axes:
+    ``o_q, ..., o_{n-1}``, own action); the derivative along ``o_q`` is ``P_q`` with
+    ``o_{q+1}, ...`` contracted too (its second axis each time), ``P_{n-1}`` itself for the last.
+    That is about a third of the work of summing over the support's pure profiles. Real and
+    imaginary parts are kept apart so that the contractions run as SIMD updates of contiguous rows
+    (:func:`_raxpy`, :func:`_caxpy`).
     """
     n_players = k.shape[0]
     m = soff[n_players]
     s = (1.0 - t) * gamma
     for r in range(m):
+        X[0, r] = x[r].real
+        X[1, r] = x[r].imag
         H[r] = 0.0
         Ht[r] = 0.0
         for c in range(m):
             J[r, c] = 0.0
+    n_oth = n_players - 1
     for i in range(n_players):
         # chart row of player i
         r0 = soff[i]
@@ -95,61 +194,68 @@ def _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV
         ki = k[i]
         if ki == 1:
             continue
-        # Levels (row 0 of the work array B): level q holds G[i] contracted with the others
-        # o_{n_oth-1}, ..., o_q (axes: own action, o_0, ..., o_{q-1}); G[i] itself is level n_oth.
-        # iw[0, q] is where level q starts, iw[1, q] = prod_{l < q} k[o_l], iw[2, q] = o_q.
-        n_oth = n_players - 1
+        # iw[2, q] = o_q; iw[1, q] = k[o_q] * ... * k[o_{n-1}] * ki, the size of P_q's rows
         q = 0
         for j in range(n_players):
             if j != i:
                 iw[2, q] = j
                 q += 1
-        iw[1, 0] = 1
-        for q in range(n_oth):
-            iw[1, q + 1] = iw[1, q] * k[iw[2, q]]
-        pos = 0
-        for q in range(n_oth):
-            iw[0, q] = pos
-            pos += ki * iw[1, q]
+        iw[1, n_oth] = ki
         for q in range(n_oth - 1, -1, -1):
+            iw[1, q] = iw[1, q + 1] * k[iw[2, q]]
+        # P_q in rows 2q, 2q + 1 of W (P_0 = G[i], real); V = P_{n-1} contracted with o_{n-1}
+        for q in range(n_oth):
             j = iw[2, q]
-            if q == n_oth - 1:
-                _rdot_axis(G, i, ki * iw[1, q], k[j], x, soff[j], B, 0, iw[0, q])
+            if q == 0:
+                _raxpy(G, i, 1, k[j], iw[1, 1], X, soff[j], W, 1)
             else:
-                _cdot_axis(B, 0, iw[0, q + 1], ki * iw[1, q], k[j], 1, x, soff[j], B, 0, iw[0, q])
-        v0 = iw[0, 0]                                   # V = level 0
-        # derivative along o_q: level q + 1 with o_0, ..., o_{q-1} contracted from the front
-        # (ping-pong between rows 1 and 2 of B)
+                _caxpy(W, q, 1, k[j], iw[1, q + 1], X, soff[j], q + 1)
+        # derivative along o_q: P_q with o_{q+1}, ..., o_{n-1} contracted (ping-pong between
+        # pairs N and N + 1 of W)
         for q in range(n_oth):
             j = iw[2, q]
             kj = k[j]
-            if q == 0:
-                for a in range(ki):
+            if q == n_oth - 1:
+                if q == 0:
                     for b in range(kj):
-                        if n_oth == 1:
-                            dV[a, soff[j] + b] = G[i, a * kj + b]
-                        else:
-                            dV[a, soff[j] + b] = B[0, iw[0, 1] + a * kj + b]
+                        for a in range(ki):
+                            dV[a, soff[j] + b] = G[i, b * ki + a]
+                else:
+                    for b in range(kj):
+                        for a in range(ki):
+                            dV[a, soff[j] + b] = complex(W[2 * q, b * ki + a], W[2 * q + 1, b * ki + a])
                 continue
-            o0 = iw[2, 0]
-            size_rest = iw[1, q + 1] // k[o0]           # axes o_1..o_q after contracting o_0
-            if q + 1 == n_oth:
-                _cdot_axis(G, i, 0, ki, k[o0], size_rest, x, soff[o0], B, 1, 0)
-            else:
-                _cdot_axis(B, 0, iw[0, q + 1], ki, k[o0], size_rest, x, soff[o0], B, 1, 0)
-            src = 1
-            for l in range(1, q):
-                ol = iw[2, l]
-                size_next = size_rest // k[ol]
-                _cdot_axis(B, src, 0, ki, k[ol], size_next, x, soff[ol], B, 3 - src, 0)
-                size_rest = size_next
-                src = 3 - src
-            for a in range(ki):
+            src = n_players
+            if q == 0:
+                # along o_0: the others in reverse order, contracted from o_{n-1} down to o_1, each
+                # time along the leading axis (sizes kept in iw[0])
+                iw[0, 0] = ki
+                for l in range(n_oth - 1):
+                    iw[0, l + 1] = iw[0, l] * k[iw[2, l]]
+                ol = iw[2, n_oth - 1]
+                _raxpy(G, n_players + i, 1, k[ol], iw[0, n_oth - 1], X, soff[ol], W, src)
+                for l in range(n_oth - 2, 0, -1):
+                    ol = iw[2, l]
+                    dst = 2 * n_players + 1 - src
+                    _caxpy(W, src, 1, k[ol], iw[0, l], X, soff[ol], dst)
+                    src = dst
                 for b in range(kj):
-                    dV[a, soff[j] + b] = B[src, a * kj + b]
+                    for a in range(ki):
+                        dV[a, soff[j] + b] = complex(W[2 * src, b * ki + a], W[2 * src + 1, b * ki + a])
+                continue
+            ol = iw[2, q + 1]
+            _caxpy(W, q, kj, k[ol], iw[1, q + 2], X, soff[ol], src)
+            for l in range(q + 2, n_oth):
+                ol = iw[2, l]
+                dst = 2 * n_players + 1 - src
+                _caxpy(W, src, kj, k[ol], iw[1, l + 1], X, soff[ol], dst)
+                src = dst
+            for b in range(kj):
+                for a in range(ki):
+                    dV[a, soff[j] + b] = complex(W[2 * src, b * ki + a], W[2 * src + 1, b * ki + a])
         for a in range(1, ki):
             r = r0 + a
-            E = B[0, v0 + a] - B[0, v0]
+            E = complex(W[2 * n_oth, a] - W[2 * n_oth, 0], W[2 * n_oth + 1, a] - W[2 * n_oth + 1, 0])
             if not start:
                 H[r] = E
                 for q in range(n_oth):
@@ -158,15 +264,16 @@ def _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV
                         c = soff[j] + b
                         J[r, c] = dV[a, c] - dV[0, c]
                 continue
-            # start-system factor of each other player: one random linear form of x_j
+            # start-system factor of each other player: one random linear form of x_j, its
+            # coefficients in row r of LG (:func:`_gather_lin`)
             Gs = 1.0 + 0.0j
             for j in range(n_players):
                 if j == i:
                     L[j] = 1.0
                     continue
                 lf = 0.0j
-                for b in range(k[j]):
-                    lf += lin[i, j, acts[i, a], acts[j, b]] * x[soff[j] + b]
+                for c in range(soff[j], soff[j + 1]):
+                    lf += LG[r, c] * x[c]
                 L[j] = lf
                 Gs *= lf
             H[r] = s * Gs + t * E
@@ -178,22 +285,25 @@ def _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, start, H, J, Ht, dV
                 for l in range(n_players):
                     if l != i and l != j:
                         part *= L[l]
-                for b in range(k[j]):
-                    c = soff[j] + b
-                    J[r, c] = t * (dV[a, c] - dV[0, c]) + s * part * lin[i, j, acts[i, a], acts[j, b]]
+                sp = s * part
+                for c in range(soff[j], soff[j + 1]):
+                    d = dV[a, c] - dV[0, c]
+                    J[r, c] = complex(t * d.real, t * d.imag) + sp * LG[r, c]
 
 
 @numba.njit(**JIT)
 def _workspace(u, n_players, n_max, m):
-    """Work arrays of :func:`_system` for systems of up to ``m`` unknowns: ``H``, ``Ht``, ``J``,
-    ``V``, ``dV``, ``L``, the gathered payoffs ``G`` and ``glen``, and the contraction levels
-    ``B`` and ``iw`` (up to ``(N - 1) * big`` entries per level)."""
+    """Work arrays of :func:`_gather` and :func:`_system` for systems of up to ``m`` unknowns:
+    ``H``, ``Ht``, ``J``, ``dV``, ``L``, the gathered payoffs ``G``, ``glen`` and ``gw``, the
+    gathered linear forms ``LG``, the
+    partial contractions ``W``, the parts ``X`` of the point, and ``iw``."""
     big = u.shape[1]
     return (np.zeros(m, dtype=np.complex128), np.zeros(m, dtype=np.complex128),
-            np.zeros((m, m), dtype=np.complex128), np.zeros(n_max, dtype=np.complex128),
-            np.zeros((n_max, m), dtype=np.complex128), np.zeros(n_players, dtype=np.complex128),
-            np.zeros((n_players, big)), np.zeros(n_players, dtype=np.int64),
-            np.zeros((3, n_players * big), dtype=np.complex128), np.zeros((3, n_players), dtype=np.int64))
+            np.zeros((m, m), dtype=np.complex128), np.zeros((n_max, m), dtype=np.complex128),
+            np.zeros(n_players, dtype=np.complex128), np.zeros((2 * n_players, big)),
+            np.zeros(n_players, dtype=np.int64), np.zeros(big), np.zeros((m, m), dtype=np.complex128),
+            np.zeros((2 * (n_players + 2), big)), np.zeros((2, m)),
+            np.zeros((3, n_players + 1), dtype=np.int64))
 
 
 @numba.njit(**JIT)
@@ -205,9 +315,10 @@ def system_at(u, strides, lin, gamma, chart, k, acts, x, t):
     for j in range(n_players):
         soff[j + 1] = soff[j] + k[j]
     m = soff[n_players]
-    H, Ht, J, V, dV, L, G, glen, B, iw = _workspace(u, n_players, acts.shape[1], m)
-    _gather(u, strides, k, acts, G, glen)
-    _system(G, glen, lin, gamma, chart, k, acts, soff, x, t, True, H, J, Ht, dV, L, B, iw)
+    H, Ht, J, dV, L, G, glen, gw, LG, Wc, X, iw = _workspace(u, n_players, acts.shape[1], m)
+    _gather(u, strides, k, acts, G, glen, gw)
+    _gather_lin(lin, k, acts, soff, LG)
+    _system(G, glen, LG, gamma, chart, k, acts, soff, x, t, True, H, J, Ht, dV, L, Wc, X, iw)
     return H, J, Ht
 
 
@@ -354,7 +465,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
     cond = np.full(P, np.inf)
     steps = np.zeros(P, dtype=np.int64)
     rejected = np.zeros(P, dtype=np.int64)
-    H, Ht, J, V, dV, L, G, glen, B, iw = _workspace(u, n_players, n_max, m_max)
+    H, Ht, J, dV, L, G, glen, gw, LG, Wc, X, iw = _workspace(u, n_players, n_max, m_max)
     W = np.zeros((m_max, m_max), dtype=np.complex128)
     piv = np.zeros(m_max, dtype=np.int64)
     x = np.zeros(m_max, dtype=np.complex128)
@@ -373,7 +484,8 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
         for j in range(n_players):
             soff[j + 1] = soff[j] + k[j]
         m = soff[n_players]
-        _gather(u, strides, k, acts, G, glen)
+        _gather(u, strides, k, acts, G, glen, gw)
+        _gather_lin(lin, k, acts, soff, LG)
         # A path that cannot start is reported as failed (not ok, with a finite condition number),
         # so it is tracked again and, failing again, counted: never silently dropped.
         cond[p] = 1.0
@@ -383,7 +495,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
         t_prev = 0.0
         have_prev = False
         h = min(0.05, h_max)
-        _system(G, glen, lin, gamma, chart, k, acts, soff, x, 0.0, True, H, J, Ht, dV, L, B, iw)
+        _system(G, glen, LG, gamma, chart, k, acts, soff, x, 0.0, True, H, J, Ht, dV, L, Wc, X, iw)
         for r in range(m):
             tan[r] = -Ht[r]
         if not _lu(J, m, piv):
@@ -418,7 +530,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
                 # two Newton corrections at the new t (a chord second correction, reusing the first
                 # one's factors, was measured: a fifth more steps ate most of its saving)
                 for d in (d1, d2):
-                    _system(G, glen, lin, gamma, chart, k, acts, soff, y, tn, True, H, J, Ht, dV, L, B, iw)
+                    _system(G, glen, LG, gamma, chart, k, acts, soff, y, tn, True, H, J, Ht, dV, L, Wc, X, iw)
                     for r in range(m):
                         d[r] = -H[r]
                     if not _lu(J, m, piv):
@@ -478,7 +590,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
         # Newton at t = 1 from wherever the path stopped (stalled paths included)
         finite = True
         for _ in range(4):
-            _system(G, glen, lin, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, iw)
+            _system(G, glen, LG, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, Wc, X, iw)
             for r in range(m):
                 d1[r] = -H[r]
             if not _lu(J, m, piv):
@@ -486,7 +598,7 @@ def track_paths(u, strides, lin, gamma, chart, sup_k, sup_acts, path_sup, path_a
             _lu_solve(J, m, piv, d1)
             for r in range(m):
                 x[r] += d1[r]
-        _system(G, glen, lin, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, iw)
+        _system(G, glen, LG, gamma, chart, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, Wc, X, iw)
         for r in range(m):
             if not np.isfinite(x[r].real) or not np.isfinite(x[r].imag):
                 finite = False
@@ -513,11 +625,10 @@ def polish(u, strides, sup_k, sup_acts, cand_sup, xs, offsets, iters):
     m_max = n_players * n_max
     out = np.zeros((C, offsets[n_players]))
     resid = np.full(C, np.inf)
-    H, Ht, J, V, dV, L, G, glen, B, iw = _workspace(u, n_players, n_max, m_max)
+    H, Ht, J, dV, L, G, glen, gw, LG, Wc, X, iw = _workspace(u, n_players, n_max, m_max)
     piv = np.zeros(m_max, dtype=np.int64)
     x = np.zeros(m_max, dtype=np.complex128)
     d = np.zeros(m_max, dtype=np.complex128)
-    lin = np.zeros((n_players, n_players, n_max, n_max), dtype=np.complex128)
     ones = np.ones((n_players, n_max), dtype=np.complex128)
     soff = np.zeros(n_players + 1, dtype=np.int64)
     for c in range(C):
@@ -527,13 +638,13 @@ def polish(u, strides, sup_k, sup_acts, cand_sup, xs, offsets, iters):
         for j in range(n_players):
             soff[j + 1] = soff[j] + k[j]
         m = soff[n_players]
-        _gather(u, strides, k, acts, G, glen)
+        _gather(u, strides, k, acts, G, glen, gw)
         for j in range(n_players):
             for bb in range(k[j]):
                 x[soff[j] + bb] = xs[c, offsets[j] + acts[j, bb]]
         broke = False
         for _ in range(iters):
-            _system(G, glen, lin, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, iw)
+            _system(G, glen, LG, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, Wc, X, iw)
             for r in range(m):
                 d[r] = -H[r]
             if not _lu(J, m, piv):
@@ -542,7 +653,7 @@ def polish(u, strides, sup_k, sup_acts, cand_sup, xs, offsets, iters):
             _lu_solve(J, m, piv, d)
             for r in range(m):
                 x[r] = x[r].real + d[r].real
-        _system(G, glen, lin, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, B, iw)
+        _system(G, glen, LG, 1.0 + 0.0j, ones, k, acts, soff, x, 1.0, False, H, J, Ht, dV, L, Wc, X, iw)
         worst = 0.0
         for r in range(m):
             worst = max(worst, abs(H[r]))
