@@ -381,19 +381,13 @@ def _path_sample(seed: int = 0, n: int = 500, sample_seed: int = 1, repeats: int
         model = Model.build(u, rng)
         off = model.offsets
         chart = rng.normal(size=int(off[-1])) + 1j * rng.normal(size=int(off[-1]))
-        n_players, n_max = len(shape), max(shape)
         full = tuple(tuple(range(a)) for a in shape)
         assigns = np.array(assignments(tuple(a - 1 for a in shape)), dtype=np.int64)
         idx = np.arange(len(assigns)) if count is None else np.sort(
             np.random.default_rng(sample_seed).choice(len(assigns), size=count, replace=False))
         sup_k, sup_acts = poly._support_arrays(shape, [full])
         flat, strides, _ = poly._flat_payoffs(u)
-        lin = np.zeros((n_players, n_players, n_max, n_max), dtype=complex)
-        for (i, j), a in model.lin.items():
-            lin[i, j, :shape[i], :shape[j]] = a
-        charts = np.zeros((n_players, n_max), dtype=complex)
-        for j in range(n_players):
-            charts[j, :shape[j]] = chart[off[j]:off[j + 1]]
+        lin, charts = poly._tracker_forms(model, chart)
         args = (flat, strides, lin, model.gamma, charts, sup_k, sup_acts, np.zeros(len(idx), dtype=np.int64),
                 assigns[idx], np.asarray(off, dtype=np.int64), 0.25, MAX_STEPS)
         kernels.track_paths(*args[:7], args[7][:1], args[8][:1], *args[9:])

@@ -398,7 +398,7 @@ def test_compiled_homotopy_system_equals_reference(game, seed, t):
     u = scaled(game)
     model = system.Model.build(u, rng)
     shape, off = model.shape, model.offsets
-    n_players, n_max, n = len(shape), max(shape), int(off[-1])
+    n_players, n = len(shape), int(off[-1])
     prof = tuple(tuple(sorted(rng.choice(k, size=rng.integers(1, k + 1), replace=False).tolist()))
                  for k in shape)
     chart = rng.normal(size=n) + 1j * rng.normal(size=n)
@@ -415,12 +415,7 @@ def test_compiled_homotopy_system_equals_reference(game, seed, t):
     # compiled, own size
     sup_k, sup_acts = poly._support_arrays(model.shape, [prof])
     flat, strides, _ = poly._flat_payoffs(u)
-    lin = np.zeros((n_players, n_players, n_max, n_max), dtype=complex)
-    for (i, j), a in model.lin.items():
-        lin[i, j, :shape[i], :shape[j]] = a
-    charts = np.zeros((n_players, n_max), dtype=complex)
-    for j in range(n_players):
-        charts[j, :shape[j]] = chart[off[j]:off[j + 1]]
+    lin, charts = poly._tracker_forms(model, chart)
     rows = np.concatenate([off[j] + np.array(s) for j, s in enumerate(prof)])
     H, J, Ht = kernels.system_at(flat, strides, lin, model.gamma, charts, sup_k[0], sup_acts[0], x_full[rows], t)
     assert np.allclose(H, H_ref[0][rows], rtol=1e-12, atol=1e-12)
@@ -448,25 +443,17 @@ def test_tracked_end_points_equal_the_numpy_trackers(game, seed):
     profiles = [profiles[b] for b in np.sort(rng.choice(len(profiles), size=min(6, len(profiles)), replace=False))]
     model = system.Model.build(u, rng)
     shape, off = model.shape, model.offsets
-    n_players, n_max, n = len(shape), max(shape), int(off[-1])
+    n = int(off[-1])
     chart = rng.normal(size=n) + 1j * rng.normal(size=n)
     paths, starts = reference.paths_for(model, profiles, chart)
     x_ref, ok_ref, _ = reference.track(model, paths, starts.copy())
     x_ref, ok_ref, J_ref = reference._finish(model, paths, x_ref, ok_ref)
     regular_ref = ok_ref & (np.linalg.cond(J_ref) < system.SINGULAR_COND)
     # the compiled tracker on the same paths, in the same order (as poly._endpoints_jit builds them)
-    assigns = [a for prof in profiles for a in system.assignments(tuple(len(s) - 1 for s in prof))]
-    assign = np.full((len(assigns), max(1, max(len(a) for a in assigns))), -1, dtype=np.int64)
-    for q, a in enumerate(assigns):
-        assign[q, :len(a)] = a
+    _, assign = poly._path_arrays(profiles)
     sup_k, sup_acts = poly._support_arrays(shape, profiles)
     flat, strides, _ = poly._flat_payoffs(u)
-    lin = np.zeros((n_players, n_players, n_max, n_max), dtype=complex)
-    for (i, j), a in model.lin.items():
-        lin[i, j, :shape[i], :shape[j]] = a
-    charts = np.zeros((n_players, n_max), dtype=complex)
-    for j in range(n_players):
-        charts[j, :shape[j]] = chart[off[j]:off[j + 1]]
+    lin, charts = poly._tracker_forms(model, chart)
     x, ok, cond, _, _ = kernels.track_paths(flat, strides, lin, model.gamma, charts, sup_k, sup_acts,
                                             paths.support.astype(np.int64), assign,
                                             np.asarray(off, dtype=np.int64), 0.25, system.MAX_STEPS)

@@ -485,6 +485,35 @@ def _support_arrays(shape, profiles):
 # ----------------------------------------------------------------------------------------------
 # Compiled route: end points of the homotopy paths
 # ----------------------------------------------------------------------------------------------
+def _path_arrays(profiles):
+    """Every homotopy path of the support profiles, in order: the index of its support ``(P,)``
+    and its start assignment ``(P, width)`` (padded with -1), as :func:`track_paths` takes them."""
+    path_sup, path_assign = [], []
+    for b, prof in enumerate(profiles):
+        assigns = assignments(tuple(len(s) - 1 for s in prof))
+        path_sup.extend([b] * len(assigns))
+        path_assign.extend(assigns)
+    assign = np.full((len(path_assign), max(1, max((len(a) for a in path_assign), default=1))), -1,
+                     dtype=np.int64)
+    for p, a in enumerate(path_assign):
+        assign[p, :len(a)] = a
+    return np.array(path_sup, dtype=np.int64), assign
+
+
+def _tracker_forms(model, chart):
+    """The start system's linear forms ``(N, N, n_max, n_max)`` and the charts ``(N, n_max)`` of
+    ``model`` (the stacked ``chart`` split by player), padded to the compiled tracker's layout."""
+    shape, off = model.shape, model.offsets
+    n_players, n_max = len(shape), max(shape)
+    lin = np.zeros((n_players, n_players, n_max, n_max), dtype=complex)
+    for (i, j), a in model.lin.items():
+        lin[i, j, :shape[i], :shape[j]] = a
+    charts = np.zeros((n_players, n_max), dtype=complex)
+    for j in range(n_players):
+        charts[j, :shape[j]] = chart[off[j]:off[j + 1]]
+    return lin, charts
+
+
 def _endpoints_jit(model, profiles, chart, tol):
     """Real isolated solutions and singular end points of every support, compiled route.
 
@@ -498,28 +527,13 @@ def _endpoints_jit(model, profiles, chart, tol):
     from sim.solvers import _poly_jit_track as kernels
 
     shape, off = model.shape, model.offsets
-    n_players, n_max = len(shape), max(shape)
     found, singular = [], {}
     sup_k, sup_acts = _support_arrays(shape, profiles)
-    path_sup, path_assign = [], []
-    for b, prof in enumerate(profiles):
-        assigns = assignments(tuple(len(s) - 1 for s in prof))
-        path_sup.extend([b] * len(assigns))
-        path_assign.extend(assigns)
-    if not path_sup:
+    path_sup, assign = _path_arrays(profiles)
+    if not len(path_sup):
         return found, singular, 0, 0
-    width = max(1, max(len(a) for a in path_assign))
-    assign = np.full((len(path_assign), width), -1, dtype=np.int64)
-    for p, a in enumerate(path_assign):
-        assign[p, :len(a)] = a
-    path_sup = np.array(path_sup, dtype=np.int64)
     u, strides, _ = _flat_payoffs(model.payoffs)
-    lin = np.zeros((n_players, n_players, n_max, n_max), dtype=complex)
-    for (i, j), a in model.lin.items():
-        lin[i, j, :shape[i], :shape[j]] = a
-    charts = np.zeros((n_players, n_max), dtype=complex)
-    for j in range(n_players):
-        charts[j, :shape[j]] = chart[off[j]:off[j + 1]]
+    lin, charts = _tracker_forms(model, chart)
     offs = np.asarray(off, dtype=np.int64)
 
     def track(idx, h_max):
