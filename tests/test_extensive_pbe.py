@@ -598,6 +598,18 @@ def _is_two_type_pbe(game, behaviour, tol):
     return True
 
 
+@settings(max_examples=50, deadline=None)
+@given(signalling_games(max_types=3, max_messages=2, max_responses=3, generic=True))
+def test_generic_signalling_games_give_each_player_distinct_payoffs(game):
+    """The premise of the next test: with equal payoffs of one player (a receiver indifferent
+    between two responses to one type, a sender between two messages), generated games had
+    continua of equilibria, on which pygambit's ``enumpoly`` ran for minutes and the oracle's
+    subprocess timed out (about one game in 40 before payoffs were drawn distinct)."""
+    pays = np.array([t.payoffs for _, t in game.nodes() if isinstance(t, Terminal)])
+    for i in range(2):
+        assert len(set(pays[:, i])) == len(pays), (i, pays[:, i])
+
+
 @pytest.mark.gambit
 @settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(signalling_games(max_types=2, max_messages=2, max_responses=3, generic=True), min_size=4, max_size=4))
