@@ -262,7 +262,7 @@ _SMEAR_FRACTION = 0.5   # a player's simplex may be bisected when its longest ed
 
 
 @numba.njit(**JIT)
-def _split_edge(cells, Wt, top, k, glen, n_players, active, n_active, last, longest):
+def _split_edge(cells, Wt, top, k, glen, n_players, active, n_active, last, longest, edge_sq, row):
     """The edge of the cell at ``top`` to bisect: ``(j, p, q)``, player ``j``'s vertices ``p < q``.
 
     The candidates are the longest edges of each active player's simplex (all of them when several
@@ -279,7 +279,8 @@ def _split_edge(cells, Wt, top, k, glen, n_players, active, n_active, last, long
     the same pair, and halving the edge along which its row varies most brings the row nearest to
     a constant sign. Player ``i``'s row does not depend on ``i``'s own strategy, so ``i``'s edges
     are not candidates for it. With no excluding pair yet, or no variation, the longest edge of
-    all (the first in row-major order among equals). ``longest`` is work space ``(n_players,)``.
+    all (the first in row-major order among equals). ``longest`` ``(n_players,)``, ``edge_sq``
+    ``(n_players, n_max * n_max)`` and ``row`` (a table's length) are work space.
     """
     best = -1.0
     j = 0
@@ -294,6 +295,7 @@ def _split_edge(cells, Wt, top, k, glen, n_players, active, n_active, last, long
                 for c in range(k[jj]):
                     diff = cells[top, jj, p, c] - cells[top, jj, q, c]
                     dist += diff * diff
+                edge_sq[jj, p * k[jj] + q] = dist
                 longest[jj] = max(longest[jj], dist)
                 if dist > best:
                     best = dist
@@ -307,6 +309,8 @@ def _split_edge(cells, Wt, top, k, glen, n_players, active, n_active, last, long
     ob = last[1] * size
     oa = last[2] * size
     lim = _SMEAR_FRACTION * _SMEAR_FRACTION * best
+    for x in range(size):
+        row[x] = Wt[top, ri, ob + x] - Wt[top, ri, oa + x]
     score = 0.0
     for t_ in range(n_active):
         jj = active[t_]
@@ -320,19 +324,18 @@ def _split_edge(cells, Wt, top, k, glen, n_players, active, n_active, last, long
         tie = longest[jj] * (1.0 - 1e-9)
         for p in range(k[jj]):
             for q in range(p + 1, k[jj]):
-                dist = 0.0
-                for c in range(k[jj]):
-                    diff = cells[top, jj, p, c] - cells[top, jj, q, c]
-                    dist += diff * diff
-                if dist < tie:
+                if edge_sq[jj, p * k[jj] + q] < tie:
                     continue
                 smear = 0.0
-                for base in range(0, size, step):
-                    for ss in range(suf):
-                        xp = base + p * suf + ss
-                        xq = base + q * suf + ss
-                        smear += abs((Wt[top, ri, ob + xp] - Wt[top, ri, oa + xp])
-                                     - (Wt[top, ri, ob + xq] - Wt[top, ri, oa + xq]))
+                dp = p * suf
+                dq = q * suf
+                if suf == 1:            # the innermost player's vertex apart, as in _bisect
+                    for base in range(0, size, step):
+                        smear += abs(row[base + dp] - row[base + dq])
+                else:
+                    for base in range(0, size, step):
+                        for ss in range(suf):
+                            smear += abs(row[base + dp + ss] - row[base + dq + ss])
                 if smear > score:
                     score = smear
                     j = jj
@@ -381,6 +384,8 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
     witness = np.zeros((n_players, n_max, n_max), dtype=np.int64)   # see _tables_excluded
     last = np.zeros(3, dtype=np.int64)
     longest = np.zeros(n_players)          # see _split_edge
+    edge_sq = np.zeros((n_players, n_max * n_max))
+    row = np.zeros(big)
     own = np.zeros(n_max, dtype=np.int64)
     cnt = np.zeros(n_players, dtype=np.int64)
     active = np.zeros(n_players, dtype=np.int64)
@@ -518,7 +523,7 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
             if d >= max_depth or tested + 2 > max_cells[qi]:
                 kept = True
                 break
-            j, p_, q_ = _split_edge(cells, Wt, top, k, glen, n_players, active, n_active, last, longest)
+            j, p_, q_ = _split_edge(cells, Wt, top, k, glen, n_players, active, n_active, last, longest, edge_sq, row)
             _bisect(cells, Wt, top, j, p_, q_, k, shape, glen, n_players, n_max)
             depth[top] = d + 1
             depth[top + 1] = d + 1
