@@ -258,7 +258,7 @@ def _krawczyk(G, glen, k, m, voff, lo, hi, y, w):
     return 1
 
 
-_SMEAR_FRACTION = 0.5   # a player's simplex may be bisected when its longest edge is this long
+_SMEAR_FRACTION = 0.5   # a simplex is a candidate when its longest edge is this fraction of the longest
 
 
 @numba.njit(**JIT)
