@@ -25,8 +25,7 @@ paths are tracked); ``--paths`` times the path tracker alone (CPU per path and p
 paths of the 4x4x4x4 game's full support and on every path of a 3x3x3x3 game's full support;
 ``--cells [REV]`` gives the subdivision's cells per CPU second on one large support and on two
 3x3x3x3 games, alternating with the kernels of git revision ``REV`` if named (their outputs must
-be the same), in a minute or two; ``--cells-vs REV`` the same for kernels that may subdivide
-differently (each reports its own cells and verdicts).
+be the same), in a minute or two.
 """
 
 from __future__ import annotations
@@ -321,14 +320,12 @@ def _kernels_at(rev: str):
     return importlib.import_module(f"_poly_jit_settle_{tag}")
 
 
-def _cells(rev: str | None = None, repeats: int = 5, same: bool = True) -> list[dict]:
+def _cells(rev: str | None = None, repeats: int = 5) -> list[dict]:
     """Cells per second (CPU) of the subdivision with the Krawczyk test (``settle``): (a) one
     15-action support of the 4x4x4x4 game with seed 0 (:data:`CELLS_SUPPORT`) with its default
     budget, (b) every support of the 3x3x3x3 games with seeds 0 and 1. With ``rev``, the kernels
     of that git revision run too, alternating with the current ones, and must give the same
-    outputs unless ``same`` is False (a change of the subdivision itself: each kernel's cells and
-    supports dropped, settled and kept are reported); the best of ``repeats`` runs each, one
-    thread."""
+    outputs; the best of ``repeats`` runs each, one thread."""
     from sim.game import unit_payoffs
     from sim.solvers import _poly_jit_settle as current
     from sim.solvers import poly
@@ -348,7 +345,7 @@ def _cells(rev: str | None = None, repeats: int = 5, same: bool = True) -> list[
         args = (*flat, offsets, sup_k, sup_acts, *tail)
         outs = {name: kernel.settle(*args) for name, kernel in kernels}   # compiles or loads: not timed
         for name, out in outs.items():
-            if same and not all(np.array_equal(a, b) for a, b in zip(out, outs["current"])):
+            if not all(np.array_equal(a, b) for a, b in zip(out, outs["current"])):
                 raise AssertionError(f"settle of {name} differs from the current one on {label}")
         times = {name: [] for name, _ in kernels}
         load = _loadavg()
@@ -357,14 +354,13 @@ def _cells(rev: str | None = None, repeats: int = 5, same: bool = True) -> list[
                 cpu = time.process_time()
                 kernel.settle(*args)
                 times[name].append(time.process_time() - cpu)
+        cells = int(outs["current"][3][:, 0].sum())
         for name, _ in kernels:
-            cells = int(outs[name][3][:, 0].sum())
             best = min(times[name])
             rows.append({"benchmark": f"settle, {label}", "implementation": name, "median_ms": 1000 * best,
                          "note": f"{cells:,} cells, {cells / best / 1e6:.2f} million a CPU second (best of {repeats}; "
                                  f"median {1000 * float(np.median(times[name])):.0f} ms); load average {load:.1f} "
-                                 f"to {_loadavg():.1f}; dropped, settled, kept "
-                                 f"{np.bincount(outs[name][0], minlength=3).tolist()}"})
+                                 f"to {_loadavg():.1f}"})
     return rows
 
 
@@ -450,8 +446,6 @@ if __name__ == "__main__":
     elif "--cells" in sys.argv:    # the subdivision's cells per second, against a git revision's kernels if named
         at = sys.argv.index("--cells")
         rows = _cells(sys.argv[at + 1] if len(sys.argv) > at + 1 else None)
-    elif "--cells-vs" in sys.argv:  # the same against kernels that subdivide differently
-        rows = _cells(sys.argv[sys.argv.index("--cells-vs") + 1], same=False)
     elif "--paths" in sys.argv:    # the path tracker alone on the full supports
         rows = _path_sample()
     else:

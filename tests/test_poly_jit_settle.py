@@ -66,20 +66,13 @@ def reference_settle(u, profile, margin, max_depth, max_cells, k_width, k_cost, 
     # a cell: (depth, last tested width, vertices per player (rows), tables per player)
     stack = [(0, np.inf, [np.eye(kj) for kj in k], tables)]
     tested = found = 0
-    last = None               # the pair (i, b, a) that excluded the last excluded cell
     while stack:
         d, last_k, cells, tabs = stack.pop()
         tested += 1
         stats[0] += 1
         stats[4] = max(stats[4], d)
-        # the pair that excluded the last excluded cell is tried first, then the pairs in order:
-        # the bisection below reads the pair found
-        pairs = ([last] if last else []) + [
-            (i, b, a) for i in range(n_players) for b in range(shape[i]) for a in range(k[i]) if a != b]
-        excluding = next((pair for pair in pairs if not np.any(tabs[pair[0]][pair[1]] - tabs[pair[0]][pair[2]] <= margin)),
-                         None)
-        if excluding:
-            last = excluding
+        if any(not np.any(tabs[i][b] - tabs[i][a] <= margin)
+               for i in range(n_players) for b in range(shape[i]) for a in range(k[i]) if a != b):
             continue
         if not active:
             for j in range(n_players):
@@ -122,31 +115,16 @@ def reference_settle(u, profile, margin, max_depth, max_cells, k_width, k_cost, 
                     continue
         if d >= max_depth or tested + 2 > max_cells:
             return 2, 0, roots, stats
-        # the longest edge of any active player's simplex, the first among equals, unless the
-        # last excluding pair's row varies more along a longest edge (ties up to rounding) of a
-        # simplex at least half as long: the sum over the others' vertex tuples of the row's
-        # differences between the edge's two ends
-        edge_sq = {j: {(p, q): sum((cells[j][p, c] - cells[j][q, c]) ** 2 for c in range(k[j]))
-                       for p in range(k[j]) for q in range(p + 1, k[j])} for j in active}
+        # the longest edge of any active player's simplex, the first among equals
         best, edge = -1.0, None
         for j in active:
-            for pq, dist in edge_sq[j].items():
-                if dist > best:
-                    best, edge = dist, (j, *pq)
-        if last:
-            ri, rb, ra = last
-            row = tabs[ri][rb] - tabs[ri][ra]
-            score = 0.0
-            for j in active:
-                longest = max(edge_sq[j].values())
-                if j == ri or longest < kernel._SMEAR_FRACTION * kernel._SMEAR_FRACTION * best:
-                    continue
-                axis = j if j < ri else j - 1
-                for (p, q), dist in edge_sq[j].items():
-                    if dist >= longest * (1.0 - 1e-9):
-                        smear = sum(abs(x) for x in (np.take(row, p, axis) - np.take(row, q, axis)).ravel())
-                        if smear > score:
-                            score, edge = smear, (j, p, q)
+            for p in range(k[j]):
+                for q in range(p + 1, k[j]):
+                    dist = 0.0
+                    for c in range(k[j]):
+                        dist += (cells[j][p, c] - cells[j][q, c]) ** 2
+                    if dist > best:
+                        best, edge = dist, (j, p, q)
         j, p, q = edge
         mid = 0.5 * (cells[j][p] + cells[j][q])
         children = []
@@ -204,19 +182,17 @@ def fingerprint(*arrays) -> str:
     return h.hexdigest()[:16]
 
 
-# Recorded for each seeded game: the number of supports with start solutions, statuses counted
-# (dropped, settled, kept), the counts of `settle` summed over supports, a fingerprint of status,
-# number of roots, roots and counts, and the supports `may_hold_equilibrium` keeps (count and
-# fingerprint), both at the default budgets. `may_hold_equilibrium`'s from the kernels before the
-# in-place and reordering speed-ups; `settle`'s since its bisection edge is chosen by the smear of
-# the last excluding pair's row (`_split_edge`; before, the longest edge of all, e.g. 364,905
-# cells on 3x3x3x3 seed 0 and 445,046 on 4x4x4 seed 0, with the same `may_hold_equilibrium`).
+# Recorded from the kernels before the in-place and reordering speed-ups: for each seeded game, the
+# number of supports with start solutions, statuses counted (dropped, settled, kept), the counts
+# of `settle` summed over supports, a fingerprint of status, number of roots, roots and counts,
+# and the supports `may_hold_equilibrium` keeps (count and fingerprint), both at the default
+# budgets.
 RECORDED = {
-    ((3, 3, 3, 3), 0): (809, [790, 19, 0], [254589, 3231, 1657, 18, 6697], "ab2589972ef65766", 20, "ce5bbbc101cfc8db"),
-    ((3, 3, 3, 3), 1): (805, [783, 19, 3], [543959, 19717, 11002, 19, 7602], "818f4858c2fe2df8", 24, "d7ba11f4fc347496"),
-    ((4, 4, 4), 0): (839, [821, 9, 9], [321861, 1025, 525, 9, 7186], "c778d331430b5836", 26, "fe4f44415f6458a3"),
-    ((4, 4, 4), 1): (792, [784, 8, 0], [59008, 151, 78, 8, 5190], "ae5d64c43caf1296", 7, "d1c132dc6c1b72d0"),
-    ((2, 2, 3, 2), 0): (36, [31, 5, 0], [992, 28, 17, 3, 171], "67ae2b0f57bdcafb", 5, "e98f2adb2b874022"),
+    ((3, 3, 3, 3), 0): (809, [789, 20, 0], [364905, 3672, 2395, 19, 6584], "cc7dca6807785567", 20, "ce5bbbc101cfc8db"),
+    ((3, 3, 3, 3), 1): (805, [785, 16, 4], [680026, 20830, 14216, 17, 7375], "7a4d11e7c0dde0c4", 24, "d7ba11f4fc347496"),
+    ((4, 4, 4), 0): (839, [814, 9, 16], [445046, 1145, 730, 8, 7118], "964ea0a576616481", 26, "fe4f44415f6458a3"),
+    ((4, 4, 4), 1): (792, [784, 7, 1], [112469, 276, 174, 8, 5228], "94ca8c4d7de286dc", 7, "d1c132dc6c1b72d0"),
+    ((2, 2, 3, 2), 0): (36, [31, 5, 0], [972, 22, 18, 3, 166], "8cddd7527bfd6887", 5, "e98f2adb2b874022"),
 }
 
 

@@ -33,9 +33,7 @@ def _tables_excluded(n_players, shape, k, W, glen, top, margin, witness, last, s
     ``i = -1`` for none) is tried first, and every other pair first checks the tuple where its last
     scan failed (``witness[i, b, a]``), since neighbouring cells are mostly excluded by the same
     pair and fail on the same tuples. Both must be reset for each support (the tables' lengths
-    change). The verdict does not depend on them, but which pair is recorded in ``last`` does
-    (the last pair if it excludes the cell, else the first in order), and
-    :func:`sim.solvers._poly_jit_settle.settle` chooses its bisection edge by that pair's row. A pair fails at a tuple whose gap is ``<= margin`` (a NaN gap does not fail it, as
+    change). A pair fails at a tuple whose gap is ``<= margin`` (a NaN gap does not fail it, as
     when the smallest gap was taken with ``<`` and compared with ``margin``).
 
     The pairs of player ``skip`` are not scanned: a cell is bisected only when every pair failed

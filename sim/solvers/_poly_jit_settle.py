@@ -26,7 +26,7 @@ A support is *dropped* when every cell is excluded and no root was found, *settl
 cell is excluded or holds its verified root (its equilibria are among the returned roots: no path
 needs tracking), and *kept* (tracked as before) when a cell reaches ``max_depth`` or the cells run
 past the budget. The kept supports are not those the subdivision alone keeps (the cells are
-bisected on an edge chosen by :func:`_split_edge`, with their own depth and budget), but the
+bisected on the longest edge of any player's simplex, with their own depth and budget), but the
 test never drops an equilibrium: the Krawczyk verdicts are sound, and a cell is otherwise dropped
 only by the same exclusion test and margin as there.
 
@@ -258,92 +258,6 @@ def _krawczyk(G, glen, k, m, voff, lo, hi, y, w):
     return 1
 
 
-_SMEAR_FRACTION = 0.5   # a simplex is a candidate when its longest edge is this fraction of the longest
-
-
-@numba.njit(**JIT)
-def _split_edge(cells, Wt, top, k, glen, n_players, active, n_active, last, longest, edge_sq, row):
-    """The edge of the cell at ``top`` to bisect: ``(j, p, q)``, player ``j``'s vertices ``p < q``.
-
-    The candidates are the longest edges of each active player's simplex (all of them when several
-    are equally long, up to rounding), and only of a simplex whose longest edge is at least
-    ``_SMEAR_FRACTION`` times the longest of all: each simplex is cut by longest-edge bisection and
-    none is left much wider than the others, so cells stay well proportioned, as the Krawczyk test
-    needs (a box very thin in some directions never holds its ``K(X)`` in its interior). Among
-    them, the edge along which the row of the last excluding pair (``last``, see
-    :func:`_tables_excluded`) varies most: the maximal smear rule of interval branch and bound
-    (Kearfott 1996, "Rigorous Global Search: Continuous Problems", Kluwer; Csendes and Ratz 1997,
-    SIAM J. Numer. Anal. 34), width times derivative, which for a row linear in player ``j``'s
-    strategy is the difference of its values at the edge's two ends, here summed over the vertex
-    tuples of the others: ``sum_v |g(p, v) - g(q, v)|``. Neighbouring cells are mostly excluded by
-    the same pair, and halving the edge along which its row varies most brings the row nearest to
-    a constant sign. Player ``i``'s row does not depend on ``i``'s own strategy, so ``i``'s edges
-    are not candidates for it. With no excluding pair yet, or no variation, the longest edge of
-    all (the first in row-major order among equals). ``longest`` ``(n_players,)``, ``edge_sq``
-    ``(n_players, n_max * n_max)`` and ``row`` (a table's length) are work space.
-    """
-    best = -1.0
-    j = 0
-    p_ = 0
-    q_ = 0
-    for t_ in range(n_active):
-        jj = active[t_]
-        longest[jj] = -1.0
-        for p in range(k[jj]):
-            for q in range(p + 1, k[jj]):
-                dist = 0.0
-                for c in range(k[jj]):
-                    diff = cells[top, jj, p, c] - cells[top, jj, q, c]
-                    dist += diff * diff
-                edge_sq[jj, p * k[jj] + q] = dist
-                longest[jj] = max(longest[jj], dist)
-                if dist > best:
-                    best = dist
-                    j = jj
-                    p_ = p
-                    q_ = q
-    ri = last[0]
-    if ri < 0:
-        return j, p_, q_
-    size = glen[ri]
-    ob = last[1] * size
-    oa = last[2] * size
-    lim = _SMEAR_FRACTION * _SMEAR_FRACTION * best
-    for x in range(size):
-        row[x] = Wt[top, ri, ob + x] - Wt[top, ri, oa + x]
-    score = 0.0
-    for t_ in range(n_active):
-        jj = active[t_]
-        if jj == ri or longest[jj] < lim:
-            continue
-        suf = 1                     # the stride of player jj's vertex in player ri's tables
-        for l in range(jj + 1, n_players):
-            if l != ri:
-                suf *= k[l]
-        step = k[jj] * suf
-        tie = longest[jj] * (1.0 - 1e-9)
-        for p in range(k[jj]):
-            for q in range(p + 1, k[jj]):
-                if edge_sq[jj, p * k[jj] + q] < tie:
-                    continue
-                smear = 0.0
-                dp = p * suf
-                dq = q * suf
-                if suf == 1:            # the innermost player's vertex apart, as in _bisect
-                    for base in range(0, size, step):
-                        smear += abs(row[base + dp] - row[base + dq])
-                else:
-                    for base in range(0, size, step):
-                        for ss in range(suf):
-                            smear += abs(row[base + dp + ss] - row[base + dq + ss])
-                if smear > score:
-                    score = smear
-                    j = jj
-                    p_ = p
-                    q_ = q
-    return j, p_, q_
-
-
 @numba.njit(**JIT)
 def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_cells, k_width, k_cost,
            max_roots):
@@ -351,8 +265,8 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
     equilibria are among its returned roots) or 2 (kept: track its paths).
 
     A subdivision with the exclusion test and ``margin`` of
-    :func:`sim.solvers._poly_jit_prune.may_hold_equilibrium`, bisecting the edge :func:`_split_edge`
-    chooses (not the players in turn) within its own ``max_depth`` and ``max_cells``, plus the
+    :func:`sim.solvers._poly_jit_prune.may_hold_equilibrium`, bisecting the longest edge of any
+    player's simplex (not the players in turn) within its own ``max_depth`` and ``max_cells``, plus the
     Krawczyk test of the module docstring on every cell that is not excluded, whose bounding box is
     at most ``k_width`` wide, at depths where every active player has just been bisected; a test
     counts as ``k_cost`` cells. Returns ``status (Q,)``, ``n_roots (Q,)`` and ``roots (Q,
@@ -383,9 +297,6 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
     last_k = np.zeros(max_depth + 2)      # the width at which a cell's ancestors were last tested
     witness = np.zeros((n_players, n_max, n_max), dtype=np.int64)   # see _tables_excluded
     last = np.zeros(3, dtype=np.int64)
-    longest = np.zeros(n_players)          # see _split_edge
-    edge_sq = np.zeros((n_players, n_max * n_max))
-    row = np.zeros(big)
     own = np.zeros(n_max, dtype=np.int64)
     cnt = np.zeros(n_players, dtype=np.int64)
     active = np.zeros(n_players, dtype=np.int64)
@@ -523,7 +434,25 @@ def settle(u, strides, shape, offsets, sup_k, sup_acts, margin, max_depth, max_c
             if d >= max_depth or tested + 2 > max_cells[qi]:
                 kept = True
                 break
-            j, p_, q_ = _split_edge(cells, Wt, top, k, glen, n_players, active, n_active, last, longest, edge_sq, row)
+            # the longest edge of any active player's simplex (cells stay well proportioned, as
+            # the Krawczyk test needs)
+            best = -1.0
+            j = 0
+            p_ = 0
+            q_ = 0
+            for t_ in range(n_active):
+                jj = active[t_]
+                for p in range(k[jj]):
+                    for q in range(p + 1, k[jj]):
+                        dist = 0.0
+                        for c in range(k[jj]):
+                            diff = cells[top, jj, p, c] - cells[top, jj, q, c]
+                            dist += diff * diff
+                        if dist > best:
+                            best = dist
+                            j = jj
+                            p_ = p
+                            q_ = q
             _bisect(cells, Wt, top, j, p_, q_, k, shape, glen, n_players, n_max)
             depth[top] = d + 1
             depth[top + 1] = d + 1
