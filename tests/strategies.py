@@ -549,7 +549,7 @@ def signalling_games(draw, max_types=2, max_messages=2, max_responses=3, generic
     towards ties): no response ties another at a belief concentrated on one type, nor a message
     another against pure responses. Equal payoffs there gave continua of equilibria, on which
     pygambit's ``enumpoly`` on the agent form ran for minutes (5 of 200 games drawn with
-    replacement took more than 30 s; with distinct payoffs, none)."""
+    replacement took more than 25 s; with distinct payoffs, none)."""
     from sim.extensive.tree import Chance, Decision, ExtensiveFormGame, Terminal
 
     n_types = draw(st.integers(2, max_types))
